@@ -1,0 +1,170 @@
+import { CompressionTypes, Kafka, logLevel, type Admin, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
+import type { BusConsumer, BusMessage, BusProducer, ConsumedMessage, ConsumerOptions } from '@meterline/bus';
+
+export interface KafkaBusOptions {
+  brokers: string[];
+  clientId: string;
+  /** Receives kafkajs's own log lines, so they reach the service's structured log. */
+  log?: (level: 'error' | 'warn' | 'info' | 'debug', message: string, extra: Record<string, unknown>) => void;
+}
+
+/** Wait before a refused batch is fetched again, so a failing handler does not spin. */
+const REDELIVERY_DELAY_MS = 200;
+
+const LEVELS = { [logLevel.ERROR]: 'error', [logLevel.WARN]: 'warn', [logLevel.INFO]: 'info', [logLevel.DEBUG]: 'debug', [logLevel.NOTHING]: 'debug' } as const;
+
+function toHeaders(headers: KafkaMessage['headers']): Record<string, string> | undefined {
+  if (!headers) return undefined;
+  const entries = Object.entries(headers).filter(([, v]) => v !== undefined);
+  if (entries.length === 0) return undefined;
+  return Object.fromEntries(entries.map(([k, v]) => [k, Buffer.isBuffer(v) ? v.toString('utf8') : String(v)]));
+}
+
+function toConsumed(message: KafkaMessage): ConsumedMessage {
+  const headers = toHeaders(message.headers);
+  return {
+    key: message.key ? message.key.toString('utf8') : null,
+    value: message.value ?? Buffer.alloc(0),
+    ...(headers ? { headers } : {}),
+    offset: message.offset,
+    timestamp: Number(message.timestamp),
+  };
+}
+
+/** Kafka through kafkajs: acks from all in-sync replicas, commits only after the handler succeeded. */
+export class KafkaBus {
+  private readonly kafka: Kafka;
+  private admin: Admin | undefined;
+
+  constructor(options: KafkaBusOptions) {
+    const log = options.log;
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: options.brokers,
+      logLevel: log ? logLevel.INFO : logLevel.NOTHING,
+      ...(log
+        ? {
+            logCreator:
+              () =>
+              ({ level, log: entry }) => {
+                const { message, ...extra } = entry;
+                log(LEVELS[level], `kafkajs: ${String(message)}`, extra);
+              },
+          }
+        : {}),
+      retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5_000 },
+    });
+  }
+
+  async producer(): Promise<BusProducer> {
+    const producer: Producer = this.kafka.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    return {
+      send: async (topic: string, messages: BusMessage[]) => {
+        if (messages.length === 0) return;
+        await producer.send({
+          topic,
+          acks: -1,
+          compression: CompressionTypes.None,
+          messages: messages.map((m) => ({ key: m.key, value: m.value, ...(m.headers ? { headers: m.headers } : {}) })),
+        });
+      },
+      close: () => producer.disconnect(),
+    };
+  }
+
+  async consumer(options: ConsumerOptions): Promise<BusConsumer> {
+    const consumer: Consumer = this.kafka.consumer({
+      groupId: options.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
+    let running = false;
+    return {
+      start: async (handler) => {
+        running = true;
+        await consumer.run({
+          autoCommit: false,
+          eachBatchAutoResolve: false,
+          eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+            const messages = batch.messages.map(toConsumed);
+            const first = messages[0];
+            const last = messages.at(-1);
+            if (!first || !last) return;
+            try {
+              await handler({
+                topic: batch.topic,
+                partition: batch.partition,
+                messages,
+                heartbeat,
+                isActive: () => running && isRunning() && !isStale(),
+              });
+            } catch {
+              // Refused: fetch the same messages again from the batch's first offset.
+              if (!running || !isRunning() || isStale()) return;
+              await new Promise((resolve) => setTimeout(resolve, REDELIVERY_DELAY_MS));
+              consumer.seek({ topic: batch.topic, partition: batch.partition, offset: first.offset });
+              return;
+            }
+            if (isStale()) return;
+            await consumer.commitOffsets([
+              { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
+            ]);
+          },
+        });
+      },
+      close: async () => {
+        running = false;
+        await consumer.disconnect();
+      },
+      lag: () => this.groupLag(options.groupId, options.topics),
+    };
+  }
+
+  /** Messages not yet committed by the group, over all partitions of the topics. */
+  async groupLag(groupId: string, topics: string[]): Promise<number> {
+    const admin = await this.adminClient();
+    const committed = await admin.fetchOffsets({ groupId, topics });
+    let lag = 0;
+    for (const topic of topics) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const byPartition = new Map(committed.find((c) => c.topic === topic)?.partitions.map((p) => [p.partition, p.offset]));
+      for (const end of ends) {
+        const done = byPartition.get(end.partition);
+        const from = done === undefined || done === '-1' ? BigInt(end.low) : BigInt(done);
+        lag += Number(BigInt(end.high) - from);
+      }
+    }
+    return lag;
+  }
+
+  async createTopics(topics: { topic: string; partitions: number; configs?: Record<string, string> }[]): Promise<void> {
+    const admin = await this.adminClient();
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: topics.map((t) => ({
+        topic: t.topic,
+        numPartitions: t.partitions,
+        replicationFactor: 1,
+        configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+      })),
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.admin?.disconnect();
+    this.admin = undefined;
+  }
+
+  private async adminClient(): Promise<Admin> {
+    if (!this.admin) {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      this.admin = admin;
+    }
+    return this.admin;
+  }
+}

@@ -1,0 +1,2 @@
+export * from './types.ts';
+export { InMemoryBus } from './in-memory-bus.ts';

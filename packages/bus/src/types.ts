@@ -1,0 +1,49 @@
+export interface BusMessage {
+  /** Partitioning key: the metering point for readings, so one point keeps its order. */
+  key: string | null;
+  value: Buffer;
+  headers?: Record<string, string>;
+}
+
+export interface ConsumedMessage extends BusMessage {
+  offset: string;
+  /** Broker timestamp, epoch milliseconds. */
+  timestamp: number;
+}
+
+export interface BusProducer {
+  /** Resolves only when the bus has durably accepted every message. */
+  send(topic: string, messages: BusMessage[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ConsumedBatch {
+  topic: string;
+  partition: number;
+  messages: ConsumedMessage[];
+  /** Keeps group membership alive while a handler waits (e.g. for a store to come back). */
+  heartbeat(): Promise<void>;
+  /** False once the consumer is stopping or lost the partition: the handler should give up. */
+  isActive(): boolean;
+}
+
+/**
+ * A batch handler that resolves marks the whole batch consumed (its offsets are committed);
+ * one that rejects leaves it uncommitted, and the same messages come again.
+ */
+export type BatchHandler = (batch: ConsumedBatch) => Promise<void>;
+
+export interface BusConsumer {
+  start(handler: BatchHandler): Promise<void>;
+  /** Stops fetching, waits for the batch in hand to finish, leaves the group. */
+  close(): Promise<void>;
+  /** Messages not yet consumed by this group, summed over partitions (-1 when unknown). */
+  lag(): Promise<number>;
+}
+
+export interface ConsumerOptions {
+  groupId: string;
+  topics: string[];
+  /** Read from the start when the group has no committed offset. */
+  fromBeginning?: boolean;
+}

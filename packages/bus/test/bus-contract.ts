@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BusConsumer, BusProducer, ConsumedBatch, ConsumerOptions } from '../src/index.ts';
+
+/** What a bus implementation gives the contract suite. */
+export interface BusUnderTest {
+  producer(): BusProducer;
+  consumer(options: ConsumerOptions): BusConsumer;
+  /** A fresh, empty topic no other test uses. */
+  newTopic(): Promise<string>;
+  close(): Promise<void>;
+}
+
+const text = (value: Buffer) => value.toString('utf8');
+
+/** Collects messages until `count` have arrived, through the given handler wrapper. */
+function collector(count: number, onBatch: (batch: ConsumedBatch) => Promise<void> = async () => undefined) {
+  const seen: { key: string | null; value: string; headers?: Record<string, string> }[] = [];
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  const handler = async (batch: ConsumedBatch) => {
+    await onBatch(batch);
+    for (const m of batch.messages) seen.push({ key: m.key, value: text(m.value), headers: m.headers });
+    if (seen.length >= count) done();
+  };
+  return { seen, finished, handler };
+}
+
+/**
+ * The guarantees Meterline's services rely on, checked against every bus implementation
+ * (the pattern of MQTT.js's abstract store tests).
+ */
+export function busContract(name: string, make: () => Promise<BusUnderTest>): void {
+  describe(`bus contract: ${name}`, () => {
+    let bus: BusUnderTest;
+    beforeAll(async () => {
+      bus = await make();
+    });
+    afterAll(async () => {
+      await bus.close();
+    });
+
+    it('delivers key, value and headers as sent', async () => {
+      const topic = await bus.newTopic();
+      const producer = bus.producer();
+      await producer.send(topic, [{ key: 'mp-1', value: Buffer.from('{"v":1}'), headers: { schema: 'x.v1' } }]);
+      const consumer = bus.consumer({ groupId: `g-${topic}`, topics: [topic], fromBeginning: true });
+      const got = collector(1);
+      await consumer.start(got.handler);
+      await got.finished;
+      await consumer.close();
+      await producer.close();
+      expect(got.seen).toEqual([{ key: 'mp-1', value: '{"v":1}', headers: { schema: 'x.v1' } }]);
+    });
+
+    it('keeps the order of messages with the same key', async () => {
+      const topic = await bus.newTopic();
+      const producer = bus.producer();
+      const sent = Array.from({ length: 50 }, (_, i) => ({ key: `mp-${i % 5}`, value: Buffer.from(String(i)) }));
+      await producer.send(topic, sent.slice(0, 25));
+      await producer.send(topic, sent.slice(25));
+      const consumer = bus.consumer({ groupId: `g-${topic}`, topics: [topic], fromBeginning: true });
+      const got = collector(50);
+      await consumer.start(got.handler);
+      await got.finished;
+      await consumer.close();
+      await producer.close();
+      for (let k = 0; k < 5; k++) {
+        const forKey = got.seen.filter((m) => m.key === `mp-${k}`).map((m) => Number(m.value));
+        expect(forKey).toEqual(sent.filter((m) => m.key === `mp-${k}`).map((m) => Number(text(m.value))));
+      }
+    });
+
+    it('delivers a refused batch again, and nothing is lost', async () => {
+      const topic = await bus.newTopic();
+      const producer = bus.producer();
+      await producer.send(topic, Array.from({ length: 10 }, (_, i) => ({ key: 'mp-1', value: Buffer.from(String(i)) })));
+      let refusals = 0;
+      const consumer = bus.consumer({ groupId: `g-${topic}`, topics: [topic], fromBeginning: true });
+      const got = collector(10, async () => {
+        if (refusals < 2) {
+          refusals++;
+          throw new Error('store unavailable');
+        }
+      });
+      await consumer.start(got.handler);
+      await got.finished;
+      await consumer.close();
+      await producer.close();
+      expect(refusals).toBe(2);
+      expect(got.seen.map((m) => m.value)).toEqual(Array.from({ length: 10 }, (_, i) => String(i)));
+    });
+
+    it('commits what a handler accepted: the group resumes after it, with no lag left', async () => {
+      const topic = await bus.newTopic();
+      const groupId = `g-${topic}`;
+      const producer = bus.producer();
+      await producer.send(topic, [{ key: 'a', value: Buffer.from('first') }]);
+      const first = bus.consumer({ groupId, topics: [topic], fromBeginning: true });
+      const gotFirst = collector(1);
+      await first.start(gotFirst.handler);
+      await gotFirst.finished;
+      await first.close();
+
+      await producer.send(topic, [{ key: 'a', value: Buffer.from('second') }]);
+      const second = bus.consumer({ groupId, topics: [topic], fromBeginning: true });
+      const gotSecond = collector(1);
+      await second.start(gotSecond.handler);
+      await gotSecond.finished;
+      expect(await second.lag()).toBe(0);
+      await second.close();
+      await producer.close();
+      expect(gotSecond.seen.map((m) => m.value)).toEqual(['second']);
+    });
+
+    it('reports messages not yet consumed as lag', async () => {
+      const topic = await bus.newTopic();
+      const producer = bus.producer();
+      await producer.send(topic, Array.from({ length: 7 }, (_, i) => ({ key: `k${i}`, value: Buffer.from('x') })));
+      const consumer = bus.consumer({ groupId: `g-${topic}`, topics: [topic], fromBeginning: true });
+      expect(await consumer.lag()).toBe(7);
+      await consumer.close();
+      await producer.close();
+    });
+  });
+}

@@ -1,0 +1,38 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+export const DEAD_LETTER_SCHEMA_ID = 'meterline.dead-letter.v1';
+
+/** Why a payload or one of its readings was not accepted. A closed list: dashboards count by it. */
+export const DeadLetterReason = Type.Union([
+  Type.Literal('PAYLOAD_TOO_LARGE'),
+  Type.Literal('MALFORMED_JSON'),
+  Type.Literal('SCHEMA_INVALID'),
+  Type.Literal('DEVICE_MISMATCH'),
+  Type.Literal('UNKNOWN_DEVICE'),
+  Type.Literal('POINT_NOT_AUTHORISED'),
+  Type.Literal('UNIT_MISMATCH'),
+  Type.Literal('QUANTITY_MISMATCH'),
+  Type.Literal('TIMESTAMP_INVALID'),
+  Type.Literal('TIMESTAMP_IN_FUTURE'),
+]);
+export type DeadLetterReason = Static<typeof DeadLetterReason>;
+
+/** Kafka dead-letter v1: the reason, where it was found, and the original bytes. */
+export const DeadLetterV1 = Type.Object(
+  {
+    v: Type.Literal(1),
+    reason: DeadLetterReason,
+    detail: Type.String(),
+    /** JSON pointer into the payload, when the fault is in one field. */
+    path: Type.Optional(Type.String()),
+    /** Set when one reading of an otherwise accepted payload was refused. */
+    readingIndex: Type.Optional(Type.Integer({ minimum: 0 })),
+    mqttTopic: Type.String(),
+    /** The device the topic names (the authenticated publisher under the broker ACL). */
+    topicDeviceId: Type.Optional(Type.String()),
+    receivedAt: Type.String(),
+    payloadBase64: Type.String(),
+  },
+  { additionalProperties: false },
+);
+export type DeadLetterV1 = Static<typeof DeadLetterV1>;

@@ -1,0 +1,5 @@
+export * from './common.ts';
+export * from './mqtt-payload.ts';
+export * from './reading-message.ts';
+export * from './dead-letter.ts';
+export * from './validator.ts';

@@ -1,0 +1,69 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { DeviceQuality, Id, Quantity, TimestampWithOffset } from './common.ts';
+import { compileValidator, type Validation } from './validator.ts';
+
+/** Topic a device publishes its readings on; the broker ACL lets it write only its own subtree. */
+export const readingsTopic = (deviceId: string): string => `meterline/v1/${deviceId}/readings`;
+export const statusTopic = (deviceId: string): string => `meterline/v1/${deviceId}/status`;
+export const READINGS_TOPIC_FILTER = 'meterline/v1/+/readings';
+
+const readingFields = {
+  point: Id,
+  ts: TimestampWithOffset,
+  quantity: Quantity,
+  value: Type.Number(),
+  unit: Type.String({ minLength: 1, maxLength: 16 }),
+  quality: Type.Optional(DeviceQuality),
+};
+
+export const MqttReading = Type.Object(readingFields, { additionalProperties: false });
+export type MqttReading = Static<typeof MqttReading>;
+
+export const MAX_READINGS_PER_PAYLOAD = 1000;
+
+/** MQTT payload v1, batch form: a gateway sends the readings of many points at once. */
+export const MqttBatchPayloadV1 = Type.Object(
+  {
+    v: Type.Literal(1),
+    deviceId: Id,
+    seq: Type.Integer({ minimum: 0 }),
+    readings: Type.Array(MqttReading, { minItems: 1, maxItems: MAX_READINGS_PER_PAYLOAD }),
+  },
+  { additionalProperties: false },
+);
+
+/** MQTT payload v1, single form: one reading, fields at the top level. */
+export const MqttSinglePayloadV1 = Type.Object(
+  { v: Type.Literal(1), deviceId: Id, seq: Type.Integer({ minimum: 0 }), ...readingFields },
+  { additionalProperties: false },
+);
+
+export const MqttPayloadV1 = Type.Union([MqttBatchPayloadV1, MqttSinglePayloadV1]);
+export type MqttPayloadV1 = Static<typeof MqttPayloadV1>;
+
+export interface NormalisedPayload {
+  deviceId: string;
+  seq: number;
+  readings: MqttReading[];
+}
+
+/** Both payload forms as one shape: a list of readings. */
+export function normalisePayload(payload: MqttPayloadV1): NormalisedPayload {
+  if ('readings' in payload) {
+    return { deviceId: payload.deviceId, seq: payload.seq, readings: payload.readings };
+  }
+  const { v: _v, deviceId, seq, ...reading } = payload;
+  return { deviceId, seq, readings: [reading] };
+}
+
+const batchValidator = compileValidator(MqttBatchPayloadV1);
+const singleValidator = compileValidator(MqttSinglePayloadV1);
+
+/**
+ * Validates either payload form. The form is chosen by the `readings` key first, so an
+ * error names the field at fault rather than "matches no schema of the union".
+ */
+export function validateMqttPayload(input: unknown): Validation<MqttPayloadV1> {
+  const isBatch = typeof input === 'object' && input !== null && 'readings' in input;
+  return isBatch ? batchValidator.validate(input) : singleValidator.validate(input);
+}

@@ -1,0 +1,36 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { DeviceQuality, Id, Quantity, TimestampWithOffset } from './common.ts';
+
+export const READING_SCHEMA_ID = 'meterline.reading.v1';
+
+/**
+ * Kafka reading v1, keyed by metering point id so one point's readings keep their order.
+ * Ingest resolves the point in the registry, so consumers need no registry to tag it.
+ */
+export const ReadingMessageV1 = Type.Object(
+  {
+    v: Type.Literal(1),
+    /** deviceId:seq:index — the same MQTT redelivery yields the same id. */
+    readingId: Type.String(),
+    deviceId: Id,
+    seq: Type.Integer({ minimum: 0 }),
+    index: Type.Integer({ minimum: 0 }),
+    enterpriseId: Id,
+    siteId: Id,
+    pointId: Id,
+    carrier: Type.String(),
+    quantity: Quantity,
+    /** Value in the metering point's registered unit. */
+    value: Type.Number(),
+    unit: Type.String(),
+    /** Value and unit exactly as the device sent them, kept for traceability. */
+    sourceValue: Type.Number(),
+    sourceUnit: Type.String(),
+    ts: TimestampWithOffset,
+    tsMs: Type.Integer(),
+    quality: DeviceQuality,
+    receivedAt: Type.String(),
+  },
+  { additionalProperties: false },
+);
+export type ReadingMessageV1 = Static<typeof ReadingMessageV1>;
