@@ -1,0 +1,142 @@
+import { Type, type Static, type TLiteral, type TUnion } from '@sinclair/typebox';
+import { CARRIERS } from '../carriers.ts';
+import { QUANTITIES } from '../quantities.ts';
+
+/**
+ * The registry manifest, version 1, as a TypeBox schema: the schema is also the
+ * TypeScript type. Structural checks live here; checks across fields (ids, references,
+ * units against quantities, dates) live in manifest.ts.
+ */
+
+function literals<T extends readonly string[]>(values: T, description: string): TUnion<TLiteral<T[number]>[]> {
+  return Type.Union(values.map((v) => Type.Literal(v as T[number])), { description });
+}
+
+/** Ids become MQTT topic levels and InfluxDB tag values: keep them to a safe alphabet. */
+export const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$';
+const DATE_PATTERN = '^\\d{4}-\\d{2}-\\d{2}$';
+/** An ISO 8601 instant with an explicit offset (Z or ±hh:mm): a reading without one is ambiguous. */
+export const INSTANT_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})$';
+
+const Id = Type.String({ pattern: ID_PATTERN, description: 'id: letters, digits, ".", "_" or "-", at most 64 characters, not starting with a symbol' });
+const Text = Type.String({ minLength: 1 });
+const DateString = Type.String({ pattern: DATE_PATTERN, description: 'a date YYYY-MM-DD' });
+const Instant = Type.String({ pattern: INSTANT_PATTERN, description: 'an ISO 8601 timestamp with offset' });
+
+export const GRID_REGIONS = ['north', 'northeast', 'east', 'central', 'northwest', 'south', 'southwest'] as const;
+export type GridRegion = (typeof GRID_REGIONS)[number];
+export const SCOPE2_LEVELS = ['national', 'regional', 'provincial', 'ets'] as const;
+export type Scope2Level = (typeof SCOPE2_LEVELS)[number];
+export const TOPOLOGY_ROLES = ['boundary-input', 'boundary-output', 'sub-meter', 'equipment'] as const;
+export type TopologyRole = (typeof TOPOLOGY_ROLES)[number];
+export const INSTRUMENT_KINDS = ['green-certificate', 'ppa', 'supplier-specific'] as const;
+
+const Amount = Type.Object({ value: Type.Number({ exclusiveMinimum: 0 }), unit: Text }, { additionalProperties: false });
+
+export const ReplacementSchema = Type.Object(
+  {
+    at: Instant,
+    oldFinalRegister: Type.Number({ minimum: 0 }),
+    newInitialRegister: Type.Number({ minimum: 0 }),
+    serial: Type.Optional(Text),
+  },
+  { additionalProperties: false },
+);
+
+export const MeteringPointSchema = Type.Object(
+  {
+    id: Id,
+    name: Type.Optional(Text),
+    carrier: literals(CARRIERS, 'carrier'),
+    quantity: literals(QUANTITIES, 'quantity'),
+    unit: Text,
+    /** Ratio applied to register values (CT x VT ratio); register x multiplier is in `unit`. */
+    multiplier: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+    /** The register wraps to 0 on reaching this value (a 6-digit register: 1000000). In register units, before the multiplier. */
+    registerMax: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+    /** Accuracy class as a maximum permissible error in percent (0.5 means ±0.5 %). */
+    accuracyClass: Type.Number({ exclusiveMinimum: 0, maximum: 10 }),
+    /** Physical capacity: the largest rate the point can carry, e.g. the transformer rating. */
+    maxPower: Type.Optional(Amount),
+    /** Steam metered by mass is converted to standard coal by its pressure class (GB/T 2589 statistics convention). */
+    steamPressureMPa: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 30 })),
+    calibration: Type.Object(
+      { certificate: Text, validFrom: DateString, validUntil: DateString },
+      { additionalProperties: false },
+    ),
+    topology: Type.Object(
+      { role: literals(TOPOLOGY_ROLES, 'topology role'), parent: Type.Optional(Id) },
+      { additionalProperties: false },
+    ),
+    replacements: Type.Optional(Type.Array(ReplacementSchema)),
+  },
+  { additionalProperties: false },
+);
+
+export const SiteSchema = Type.Object(
+  { id: Id, name: Text, meteringPoints: Type.Array(MeteringPointSchema) },
+  { additionalProperties: false },
+);
+
+export const DeviceSchema = Type.Object(
+  { id: Id, kind: literals(['meter', 'gateway'] as const, 'device kind'), meteringPoints: Type.Array(Id, { minItems: 1 }) },
+  { additionalProperties: false },
+);
+
+export const ProductionSchema = Type.Object(
+  {
+    /** YYYY, YYYY-MM or YYYY-MM-DD in the enterprise's time zone. */
+    period: Type.String({ pattern: '^\\d{4}(-\\d{2}(-\\d{2})?)?$' }),
+    product: Text,
+    value: Type.Number({ minimum: 0 }),
+    /** Free text (t, pcs, m2): intensities are reported per this unit. */
+    unit: Text,
+    site: Type.Optional(Id),
+  },
+  { additionalProperties: false },
+);
+
+/** Contractual instruments for market-based scope 2 (GHG Protocol Scope 2 Guidance, ch. 6). */
+export const ContractualInstrumentSchema = Type.Object(
+  {
+    id: Id,
+    kind: literals(INSTRUMENT_KINDS, 'instrument kind'),
+    validFrom: DateString,
+    validUntil: DateString,
+    energy: Amount,
+    /** tCO2 per MWh delivered under the instrument (0 for renewable certificates). */
+    emissionFactor: Type.Number({ minimum: 0, maximum: 2 }),
+  },
+  { additionalProperties: false },
+);
+
+export const EnterpriseSchema = Type.Object(
+  {
+    id: Id,
+    name: Text,
+    region: Type.String({ pattern: '^[A-Z]{2}-[A-Z0-9]{1,3}$', description: 'ISO 3166-2 subdivision, e.g. CN-CQ' }),
+    gridRegion: literals(GRID_REGIONS, 'grid region'),
+    timeZone: Text,
+    factorSet: Type.Object({ name: Text, version: Text }, { additionalProperties: false }),
+    scope2Level: literals(SCOPE2_LEVELS, 'scope 2 factor level'),
+    contractualInstruments: Type.Optional(Type.Array(ContractualInstrumentSchema)),
+    sites: Type.Array(SiteSchema, { minItems: 1 }),
+    devices: Type.Array(DeviceSchema),
+    production: Type.Optional(Type.Array(ProductionSchema)),
+  },
+  { additionalProperties: false },
+);
+
+export const ManifestSchema = Type.Object(
+  { version: Type.Literal(1), enterprises: Type.Array(EnterpriseSchema, { minItems: 1 }) },
+  { additionalProperties: false },
+);
+
+export type Manifest = Static<typeof ManifestSchema>;
+export type Enterprise = Static<typeof EnterpriseSchema>;
+export type Site = Static<typeof SiteSchema>;
+export type MeteringPoint = Static<typeof MeteringPointSchema>;
+export type Device = Static<typeof DeviceSchema>;
+export type Replacement = Static<typeof ReplacementSchema>;
+export type Production = Static<typeof ProductionSchema>;
+export type ContractualInstrument = Static<typeof ContractualInstrumentSchema>;

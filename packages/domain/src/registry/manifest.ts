@@ -1,0 +1,249 @@
+import { LineCounter, parseDocument, isNode } from 'yaml';
+import { Value } from '@sinclair/typebox/value';
+import type { TSchema } from '@sinclair/typebox';
+import { DomainErrorCode } from '../errors.ts';
+import { isCumulative, quantityDimensions } from '../quantities.ts';
+import { quantitiesForCarrier } from '../carriers.ts';
+import { isKnownUnit, rateDimensionIntegratesTo, unitDimension, unitsOfDimension } from '../units.ts';
+import { isValidTimeZone } from '../calendar/time-zone.ts';
+import { ManifestSchema, type Manifest } from './manifest-schema.ts';
+
+export interface ManifestIssue {
+  /** JSON pointer of the bad field, e.g. "/enterprises/0/sites/1/meteringPoints/3/unit". */
+  path: string;
+  message: string;
+  code: string;
+  /** Where the manifest came from (a file name), as given to parseManifest. */
+  source: string;
+  /** 1-based line and column of the field (or its nearest present parent) in the text. */
+  line?: number;
+  column?: number;
+}
+
+export type ManifestResult = { ok: true; manifest: Manifest } | { ok: false; errors: ManifestIssue[] };
+
+const MAX_ISSUES = 200;
+
+type RawIssue = Omit<ManifestIssue, 'source' | 'line' | 'column'>;
+
+/**
+ * Parses and validates a registry manifest written in YAML or JSON (JSON is read by the
+ * YAML 1.2 parser, so one code path gives line numbers for both). Returns every issue
+ * found, each naming the JSON pointer of the field, never just the first.
+ */
+export function parseManifest(text: string, source: string): ManifestResult {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      errors: doc.errors.map((e) => {
+        const pos = lineCounter.linePos(e.pos[0]);
+        return { path: '', message: e.message, code: DomainErrorCode.ManifestSyntax, source, line: pos.line, column: pos.col };
+      }),
+    };
+  }
+  const data: unknown = doc.toJS();
+
+  const locate = (path: string): { line?: number; column?: number } => {
+    const segments = path.split('/').slice(1).map(unescapePointer);
+    // Walk up until a node that exists: a missing property is reported at its parent.
+    for (let n = segments.length; n >= 0; n--) {
+      const keys = segments.slice(0, n).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+      const node = n === 0 ? doc.contents : doc.getIn(keys, true);
+      if (isNode(node) && node.range) {
+        const pos = lineCounter.linePos(node.range[0]);
+        return { line: pos.line, column: pos.col };
+      }
+    }
+    return {};
+  };
+  const finish = (raw: RawIssue[]): ManifestResult => ({
+    ok: false,
+    errors: raw.slice(0, MAX_ISSUES).map((i) => ({ ...i, source, ...locate(i.path) })),
+  });
+
+  const schemaIssues = checkSchema(data);
+  if (schemaIssues.length > 0) return finish(schemaIssues);
+  const manifest = data as Manifest;
+  const crossIssues = checkCrossReferences(manifest);
+  if (crossIssues.length > 0) return finish(crossIssues);
+  return { ok: true, manifest };
+}
+
+function unescapePointer(segment: string): string {
+  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+interface SchemaShape { anyOf?: SchemaShape[]; const?: unknown; description?: string; pattern?: string }
+
+function describeExpected(tschema: TSchema): string | undefined {
+  const schema = tschema as SchemaShape;
+  const anyOf = schema.anyOf;
+  if (anyOf && anyOf.every((s) => 'const' in s)) {
+    return `expected one of: ${anyOf.map((s) => String(s.const)).join(', ')}`;
+  }
+  if ('const' in schema) return `expected ${JSON.stringify(schema.const)}`;
+  if (typeof schema.description === 'string' && schema.pattern) return `expected ${schema.description}`;
+  return undefined;
+}
+
+function checkSchema(data: unknown): RawIssue[] {
+  const issues: RawIssue[] = [];
+  const seen = new Set<string>();
+  for (const error of Value.Errors(ManifestSchema, data)) {
+    // TypeBox may report one field twice (missing, then wrong type): keep the first.
+    if (seen.has(error.path)) continue;
+    seen.add(error.path);
+    const expected = describeExpected(error.schema);
+    const message =
+      error.value === undefined
+        ? `required field is missing${expected ? ` (${expected})` : ''}`
+        : `${expected ?? error.message.replace(/^Expected/, 'expected')} (got ${JSON.stringify(error.value)})`;
+    issues.push({ path: error.path, message, code: DomainErrorCode.ManifestSchema });
+    if (issues.length >= MAX_ISSUES) break;
+  }
+  return issues;
+}
+
+const dateOk = (s: string): boolean => {
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+};
+
+function checkCrossReferences(manifest: Manifest): RawIssue[] {
+  const issues: RawIssue[] = [];
+  const add = (path: string, code: string, message: string): void => {
+    issues.push({ path, code, message });
+  };
+  const enterpriseIds = new Map<string, string>();
+  const siteIds = new Map<string, string>();
+  const pointIds = new Map<string, string>();
+  const deviceIds = new Map<string, string>();
+  const unique = (ids: Map<string, string>, id: string, path: string, what: string): void => {
+    const first = ids.get(id);
+    if (first !== undefined) add(path, DomainErrorCode.ManifestDuplicateId, `duplicate ${what} id "${id}" (first at ${first})`);
+    else ids.set(id, path);
+  };
+
+  manifest.enterprises.forEach((enterprise, e) => {
+    const ep = `/enterprises/${e}`;
+    unique(enterpriseIds, enterprise.id, `${ep}/id`, 'enterprise');
+    if (!isValidTimeZone(enterprise.timeZone)) {
+      add(`${ep}/timeZone`, DomainErrorCode.ManifestInvalidValue, `unknown IANA time zone "${enterprise.timeZone}" (e.g. Asia/Shanghai)`);
+    }
+    // Points of this enterprise, for parent and device references.
+    const local = new Map<string, { carrier: string; path: string; parent: string | undefined }>();
+    enterprise.sites.forEach((site, s) => {
+      const sp = `${ep}/sites/${s}`;
+      unique(siteIds, site.id, `${sp}/id`, 'site');
+      site.meteringPoints.forEach((point, m) => {
+        const pp = `${sp}/meteringPoints/${m}`;
+        unique(pointIds, point.id, `${pp}/id`, 'metering point');
+        local.set(point.id, { carrier: point.carrier, path: pp, parent: point.topology.parent });
+
+        if (!quantitiesForCarrier(point.carrier).includes(point.quantity)) {
+          add(`${pp}/quantity`, DomainErrorCode.ManifestInvalidValue,
+            `quantity "${point.quantity}" is not metered for carrier "${point.carrier}" (expected one of: ${quantitiesForCarrier(point.carrier).join(', ')})`);
+        }
+        const dimensions = quantityDimensions(point.quantity);
+        const expectedUnits = dimensions.flatMap((d) => unitsOfDimension(d)).join(', ');
+        if (!isKnownUnit(point.unit)) {
+          add(`${pp}/unit`, DomainErrorCode.ManifestUnitMismatch, `unknown unit "${point.unit}" (expected one of: ${expectedUnits})`);
+        } else if (!dimensions.includes(unitDimension(point.unit)!)) {
+          add(`${pp}/unit`, DomainErrorCode.ManifestUnitMismatch,
+            `unit "${point.unit}" does not measure ${point.quantity} (expected one of: ${expectedUnits})`);
+        }
+        if (point.maxPower) {
+          const integratesTo = rateDimensionIntegratesTo(point.maxPower.unit);
+          const unitDim = unitDimension(point.unit);
+          if (!isCumulative(point.quantity)) {
+            add(`${pp}/maxPower`, DomainErrorCode.ManifestInvalidValue, `maxPower applies only to cumulative quantities, not ${point.quantity}`);
+          } else if (integratesTo === undefined || integratesTo !== unitDim) {
+            add(`${pp}/maxPower/unit`, DomainErrorCode.ManifestUnitMismatch,
+              `"${point.maxPower.unit}" is not a rate of ${point.unit} (e.g. kW for kWh, m3/h for m3, t/h for t)`);
+          }
+        }
+        if (point.registerMax !== undefined && !isCumulative(point.quantity)) {
+          add(`${pp}/registerMax`, DomainErrorCode.ManifestInvalidValue, `registerMax applies only to registers, not ${point.quantity}`);
+        }
+        if (point.steamPressureMPa !== undefined && point.carrier !== 'steam') {
+          add(`${pp}/steamPressureMPa`, DomainErrorCode.ManifestInvalidValue, 'steamPressureMPa applies only to steam');
+        }
+        const cal = point.calibration;
+        if (!dateOk(cal.validFrom)) add(`${pp}/calibration/validFrom`, DomainErrorCode.ManifestInvalidValue, `not a calendar date: "${cal.validFrom}"`);
+        if (!dateOk(cal.validUntil)) add(`${pp}/calibration/validUntil`, DomainErrorCode.ManifestInvalidValue, `not a calendar date: "${cal.validUntil}"`);
+        if (dateOk(cal.validFrom) && dateOk(cal.validUntil) && cal.validUntil < cal.validFrom) {
+          add(`${pp}/calibration/validUntil`, DomainErrorCode.ManifestInvalidValue, `validUntil ${cal.validUntil} is before validFrom ${cal.validFrom}`);
+        }
+        const role = point.topology.role;
+        if (role === 'sub-meter' && point.topology.parent === undefined) {
+          add(`${pp}/topology/parent`, DomainErrorCode.ManifestInvalidValue, 'a sub-meter needs a parent metering point');
+        }
+        if ((role === 'boundary-input' || role === 'boundary-output') && point.topology.parent !== undefined) {
+          add(`${pp}/topology/parent`, DomainErrorCode.ManifestInvalidValue, `a ${role} sits at the enterprise boundary and has no parent`);
+        }
+        let previous = Number.NEGATIVE_INFINITY;
+        (point.replacements ?? []).forEach((r, k) => {
+          const at = Date.parse(r.at);
+          if (!isCumulative(point.quantity)) {
+            add(`${pp}/replacements/${k}`, DomainErrorCode.ManifestInvalidValue, `replacements apply only to registers, not ${point.quantity}`);
+          }
+          if (Number.isNaN(at)) add(`${pp}/replacements/${k}/at`, DomainErrorCode.ManifestInvalidValue, `not a valid timestamp: "${r.at}"`);
+          else if (at <= previous) add(`${pp}/replacements/${k}/at`, DomainErrorCode.ManifestInvalidValue, 'replacements must be in time order');
+          else previous = at;
+        });
+      });
+    });
+
+    // Parents: exist in the same enterprise, carry the same carrier, and form no cycle.
+    for (const [id, p] of local) {
+      if (p.parent === undefined) continue;
+      const parent = local.get(p.parent);
+      const path = `${p.path}/topology/parent`;
+      if (!parent) {
+        add(path, DomainErrorCode.ManifestUnknownReference, `parent "${p.parent}" is not a metering point of enterprise "${enterprise.id}"`);
+        continue;
+      }
+      if (parent.carrier !== p.carrier) {
+        add(path, DomainErrorCode.ManifestInvalidValue, `parent "${p.parent}" carries ${parent.carrier}, this point ${p.carrier}: a balance compares one carrier`);
+      }
+      const visited = new Set([id]);
+      let cursor: string | undefined = p.parent;
+      while (cursor !== undefined) {
+        if (visited.has(cursor)) {
+          add(path, DomainErrorCode.ManifestInvalidValue, `topology cycle through "${cursor}"`);
+          break;
+        }
+        visited.add(cursor);
+        cursor = local.get(cursor)?.parent;
+      }
+    }
+
+    enterprise.devices.forEach((device, d) => {
+      const dp = `${ep}/devices/${d}`;
+      unique(deviceIds, device.id, `${dp}/id`, 'device');
+      const listed = new Set<string>();
+      device.meteringPoints.forEach((pointId, k) => {
+        if (listed.has(pointId)) add(`${dp}/meteringPoints/${k}`, DomainErrorCode.ManifestDuplicateId, `metering point "${pointId}" listed twice`);
+        listed.add(pointId);
+        if (!local.has(pointId)) {
+          add(`${dp}/meteringPoints/${k}`, DomainErrorCode.ManifestUnknownReference, `metering point "${pointId}" is not in enterprise "${enterprise.id}"`);
+        }
+      });
+    });
+    const siteIdsHere = new Set(enterprise.sites.map((s) => s.id));
+    (enterprise.production ?? []).forEach((p, k) => {
+      if (p.site !== undefined && !siteIdsHere.has(p.site)) {
+        add(`${ep}/production/${k}/site`, DomainErrorCode.ManifestUnknownReference, `site "${p.site}" is not in enterprise "${enterprise.id}"`);
+      }
+    });
+    (enterprise.contractualInstruments ?? []).forEach((c, k) => {
+      const cp = `${ep}/contractualInstruments/${k}`;
+      if (unitDimension(c.energy.unit) !== 'energy') add(`${cp}/energy/unit`, DomainErrorCode.ManifestUnitMismatch, `"${c.energy.unit}" is not an energy unit (e.g. MWh)`);
+      if (!dateOk(c.validFrom)) add(`${cp}/validFrom`, DomainErrorCode.ManifestInvalidValue, `not a calendar date: "${c.validFrom}"`);
+      if (!dateOk(c.validUntil)) add(`${cp}/validUntil`, DomainErrorCode.ManifestInvalidValue, `not a calendar date: "${c.validUntil}"`);
+    });
+  });
+  return issues;
+}

@@ -1,0 +1,61 @@
+import type { Device, Enterprise, Manifest, MeteringPoint, Site } from './manifest-schema.ts';
+
+export interface PointLocation {
+  enterpriseId: string;
+  siteId: string;
+  point: MeteringPoint;
+}
+
+export interface DeviceLocation {
+  enterpriseId: string;
+  device: Device;
+}
+
+export interface RegistryIndex {
+  enterprise(enterpriseId: string): Enterprise | undefined;
+  site(siteId: string): { enterpriseId: string; site: Site } | undefined;
+  device(deviceId: string): DeviceLocation | undefined;
+  point(pointId: string): PointLocation | undefined;
+  /** True when the manifest lists the metering point under the device (the ingest authorisation rule). */
+  mayReport(deviceId: string, pointId: string): boolean;
+  /** Direct children of a point in the metering topology. */
+  children(pointId: string): MeteringPoint[];
+}
+
+/** Builds lookup tables over a validated manifest (parseManifest guarantees unique ids). */
+export function indexRegistry(manifest: Manifest): RegistryIndex {
+  const enterprises = new Map<string, Enterprise>();
+  const sites = new Map<string, { enterpriseId: string; site: Site }>();
+  const points = new Map<string, PointLocation>();
+  const devices = new Map<string, DeviceLocation & { points: ReadonlySet<string> }>();
+  const children = new Map<string, MeteringPoint[]>();
+  for (const enterprise of manifest.enterprises) {
+    enterprises.set(enterprise.id, enterprise);
+    for (const site of enterprise.sites) {
+      sites.set(site.id, { enterpriseId: enterprise.id, site });
+      for (const point of site.meteringPoints) {
+        points.set(point.id, { enterpriseId: enterprise.id, siteId: site.id, point });
+        const parent = point.topology.parent;
+        if (parent !== undefined) children.set(parent, [...(children.get(parent) ?? []), point]);
+      }
+    }
+    for (const device of enterprise.devices) {
+      devices.set(device.id, { enterpriseId: enterprise.id, device, points: new Set(device.meteringPoints) });
+    }
+  }
+  return {
+    enterprise: (id) => enterprises.get(id),
+    site: (id) => sites.get(id),
+    device: (id) => {
+      const d = devices.get(id);
+      return d ? { enterpriseId: d.enterpriseId, device: d.device } : undefined;
+    },
+    point: (id) => points.get(id),
+    mayReport: (deviceId, pointId) => {
+      const d = devices.get(deviceId);
+      // Both must exist and belong to one enterprise; the manifest check guarantees the latter.
+      return d !== undefined && d.points.has(pointId) && points.get(pointId)?.enterpriseId === d.enterpriseId;
+    },
+    children: (id) => [...(children.get(id) ?? [])],
+  };
+}
