@@ -13,19 +13,26 @@ export interface Validator<T> {
   validate(input: unknown): Validation<T>;
 }
 
-const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
+// The hot path stops at the first error; config loading wants every error at once.
+const firstError = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
+const everyError = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 
 function toIssue(error: ErrorObject): ValidationIssue {
   const extra =
     error.keyword === 'additionalProperties'
       ? ` '${String((error.params as { additionalProperty: string }).additionalProperty)}'`
       : '';
+  // A missing field is reported at its own path, so the message can name it.
+  if (error.keyword === 'required') {
+    const missing = String((error.params as { missingProperty: string }).missingProperty);
+    return { path: `${error.instancePath}/${missing}`, message: 'is required' };
+  }
   return { path: error.instancePath, message: `${error.message ?? error.keyword}${extra}` };
 }
 
 /** Compiles a schema once; the returned validator is cheap to call on the hot path. */
-export function compileValidator<S extends TSchema>(schema: S): Validator<Static<S>> {
-  const check = ajv.compile<Static<S>>(schema);
+export function compileValidator<S extends TSchema>(schema: S, options: { allErrors?: boolean } = {}): Validator<Static<S>> {
+  const check = (options.allErrors ? everyError : firstError).compile<Static<S>>(schema);
   return {
     validate(input) {
       if (check(input)) return { ok: true, value: input };

@@ -1,0 +1,46 @@
+import { Value } from '@sinclair/typebox/value';
+import type { Static, TObject, TSchema } from '@sinclair/typebox';
+import { compileValidator } from '@meterline/contracts';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly code = 'MTL_CONFIG_INVALID';
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/** Maps a config key such as `kafkaBrokers` to its environment variable `MTL_KAFKA_BROKERS`. */
+export const envName = (key: string): string => `MTL_${key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
+
+function fromEnv(schema: TSchema, raw: string): unknown {
+  const type = (schema as { type?: string }).type;
+  if (type === 'integer' || type === 'number') return raw.trim() === '' ? raw : Number(raw);
+  if (type === 'boolean') return raw === 'true' ? true : raw === 'false' ? false : raw;
+  if (type === 'array') return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  return raw;
+}
+
+/**
+ * Reads a service's configuration from the environment once, validates it against the
+ * schema and freezes it. Every bad or missing key is listed at once. Keys without a default
+ * in the schema (secrets, addresses) must be set: there are no silent defaults for them.
+ */
+export function loadConfig<S extends TObject>(schema: S, env: NodeJS.ProcessEnv = process.env): Readonly<Static<S>> {
+  const raw: Record<string, unknown> = {};
+  for (const [key, property] of Object.entries(schema.properties)) {
+    const value = env[envName(key)];
+    if (value !== undefined) raw[key] = fromEnv(property, value);
+  }
+  const withDefaults = Value.Default(schema, raw) as Record<string, unknown>;
+  const result = compileValidator(schema, { allErrors: true }).validate(withDefaults);
+  if (!result.ok) {
+    throw new ConfigError(
+      result.issues.map((i) => {
+        const key = i.path.split('/')[1] ?? '';
+        return key ? `${envName(key)}: ${i.message}` : i.message;
+      }),
+    );
+  }
+  return Object.freeze(result.value);
+}

@@ -1,0 +1,6 @@
+export * from './config.ts';
+export * from './logger.ts';
+export * from './metrics.ts';
+export * from './ops-server.ts';
+export * from './run-service.ts';
+export * from './backoff.ts';

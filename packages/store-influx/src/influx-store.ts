@@ -1,0 +1,152 @@
+import { HttpError, InfluxDB, Point, type WriteApi } from '@influxdata/influxdb-client';
+import { StoreError, type SeriesPoint, type SeriesQuery, type TimeSeriesStore } from '@meterline/store';
+import { quoteIdentifier, quoteString } from './influxql.ts';
+
+export interface InfluxStoreOptions {
+  url: string;
+  /** InfluxDB 2.x/3.x API token, or `user:password` on InfluxDB 1.8. */
+  token: string;
+  database: string;
+  /** Empty for the database's default retention policy. */
+  retentionPolicy?: string;
+  /** InfluxDB 2.x organisation; ignored by 1.8. */
+  org?: string;
+  timeoutMs?: number;
+}
+
+interface InfluxQlSeries {
+  name: string;
+  tags?: Record<string, string>;
+  columns: string[];
+  values: unknown[][];
+}
+interface InfluxQlResponse {
+  results?: { statement_id: number; series?: InfluxQlSeries[]; error?: string }[];
+  error?: string;
+}
+
+/** Statuses where writing the same lines again may succeed (the server, not the data, failed). */
+const isRetryableStatus = (status: number): boolean => status === 408 || status === 429 || status >= 500;
+
+/**
+ * InfluxDB behind the TimeSeriesStore interface.
+ *
+ * Writes bypass the client's background batching: each call gets its own WriteApi with no
+ * automatic flush and no internal retries, and is awaited to the end. The client's retry
+ * buffer drops the oldest lines when full and `close()` abandons it; at-least-once delivery
+ * needs the caller (the writer) to own retries and commit only after success.
+ */
+export class InfluxStore implements TimeSeriesStore {
+  private readonly client: InfluxDB;
+  private readonly bucket: string;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: InfluxStoreOptions) {
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.client = new InfluxDB({ url: options.url, token: options.token, timeout: this.timeoutMs });
+    this.bucket = options.retentionPolicy ? `${options.database}/${options.retentionPolicy}` : options.database;
+  }
+
+  async write(points: SeriesPoint[]): Promise<void> {
+    if (points.length === 0) return;
+    const writeApi: WriteApi = this.client.getWriteApi(this.options.org ?? '', this.bucket, 'ms', {
+      batchSize: points.length + 1,
+      flushInterval: 0,
+      maxRetries: 0,
+      maxBufferLines: points.length + 1,
+    });
+    writeApi.writePoints(points.map(toInfluxPoint));
+    try {
+      await writeApi.close();
+    } catch (error) {
+      throw toStoreError(error);
+    }
+  }
+
+  async readSeries(query: SeriesQuery): Promise<SeriesPoint[]> {
+    const conditions = [
+      ...Object.entries(query.tags).map(([k, v]) => `${quoteIdentifier(k)} = ${quoteString(v)}`),
+      `time >= ${query.fromMs}ms`,
+      `time < ${query.toMs}ms`,
+    ];
+    const q = `SELECT * FROM ${quoteIdentifier(query.measurement)} WHERE ${conditions.join(' AND ')} GROUP BY * ORDER BY time ASC`;
+    const series = await this.influxQl(q);
+    const points: SeriesPoint[] = [];
+    for (const s of series) {
+      const timeColumn = s.columns.indexOf('time');
+      for (const row of s.values) {
+        const fields: SeriesPoint['fields'] = {};
+        s.columns.forEach((column, i) => {
+          const value = row[i];
+          if (i === timeColumn || value === null || value === undefined) return;
+          if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') fields[column] = value;
+        });
+        points.push({ measurement: s.name, tags: { ...s.tags }, fields, timestampMs: Number(row[timeColumn]) });
+      }
+    }
+    return points.sort((a, b) => a.timestampMs - b.timestampMs);
+  }
+
+  /** Runs an InfluxQL statement on the v1-compatible `/query` endpoint (1.8, 2.x with DBRP, 3.x). */
+  async influxQl(q: string): Promise<InfluxQlSeries[]> {
+    const params = new URLSearchParams({ db: this.options.database, q, epoch: 'ms' });
+    if (this.options.retentionPolicy) params.set('rp', this.options.retentionPolicy);
+    let response: Response;
+    try {
+      response = await fetch(`${this.options.url}/query`, {
+        method: 'POST',
+        headers: { Authorization: `Token ${this.options.token}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: params,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      throw new StoreError('MTL_STORE_UNAVAILABLE', `InfluxDB query failed: ${(error as Error).message}`, true, { cause: error });
+    }
+    const body = (await response.json().catch(() => ({}))) as InfluxQlResponse;
+    const failure = body.error ?? body.results?.find((r) => r.error)?.error;
+    if (!response.ok || failure) {
+      throw new StoreError(
+        'MTL_STORE_QUERY_FAILED',
+        `InfluxDB query answered ${response.status}: ${failure ?? response.statusText}`,
+        isRetryableStatus(response.status),
+      );
+    }
+    return body.results?.flatMap((r) => r.series ?? []) ?? [];
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      const response = await fetch(`${this.options.url}/ping`, { signal: AbortSignal.timeout(2_000) });
+      return response.status === 204;
+    } catch (error) {
+      void error; // unreachable store: the answer is simply "not healthy"
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {}
+}
+
+function toInfluxPoint(p: SeriesPoint): Point {
+  const point = new Point(p.measurement).timestamp(p.timestampMs);
+  for (const [k, v] of Object.entries(p.tags)) point.tag(k, v);
+  for (const [k, v] of Object.entries(p.fields)) {
+    if (typeof v === 'number') point.floatField(k, v);
+    else if (typeof v === 'boolean') point.booleanField(k, v);
+    else point.stringField(k, v);
+  }
+  return point;
+}
+
+function toStoreError(error: unknown): StoreError {
+  if (error instanceof HttpError) {
+    const retry = isRetryableStatus(error.statusCode);
+    return new StoreError(
+      retry ? 'MTL_STORE_UNAVAILABLE' : 'MTL_STORE_REJECTED',
+      `InfluxDB write answered ${error.statusCode}: ${error.body ?? error.message}`,
+      retry,
+      { cause: error },
+    );
+  }
+  return new StoreError('MTL_STORE_UNAVAILABLE', `InfluxDB write failed: ${(error as Error).message}`, true, { cause: error });
+}

@@ -1,0 +1,3 @@
+export * from './types.ts';
+export * from './store-error.ts';
+export { InMemoryStore } from './in-memory-store.ts';
