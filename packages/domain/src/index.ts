@@ -6,3 +6,6 @@ export * from './calendar/time-zone.ts';
 export * from './registry/manifest-schema.ts';
 export * from './registry/manifest.ts';
 export * from './registry/registry-index.ts';
+export * from './reference/factor.ts';
+export * from './reference/reference-data.ts';
+export * from './reference/factor-set.ts';

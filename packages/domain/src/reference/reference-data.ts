@@ -1,0 +1,206 @@
+import gbt2589 from './data/gbt-2589-2020.json' with { type: 'json' };
+import gridFactors from './data/cn-grid-factors.json' with { type: 'json' };
+import fuels from './data/gbt-32150-fuels.json' with { type: 'json' };
+import factorSets from './data/factor-sets.json' with { type: 'json' };
+import { DomainError, DomainErrorCode } from '../errors.ts';
+import { isKnownUnit } from '../units.ts';
+import type { Confidence } from './factor.ts';
+
+/** Shapes of the shipped JSON files (a deployment's additions use the same shapes). */
+export interface StandardCoalEntry {
+  key: string;
+  carrier: string;
+  value: number;
+  unit: string;
+  perUnit: string;
+  ncvKJ?: number;
+  minPressureMPa?: number;
+  confidence: string;
+  note?: string;
+  range?: number[];
+}
+export interface StandardCoalTable {
+  id: string;
+  title: string;
+  source: string;
+  effective: { from: string; until: string | null };
+  coefficients: StandardCoalEntry[];
+  equalValue: Array<{ key: string; value: number; unit: string; perUnit: string; dataYear: number | null; confidence: string; source: string }>;
+}
+export interface GridFactorEntry {
+  dataYear: number | null;
+  level: string;
+  region?: string;
+  value: number;
+  source: string;
+  confidence: string;
+  effective?: { from: string; until: string };
+}
+export interface GridFactorTable {
+  id: string;
+  title: string;
+  unit: string;
+  factors: GridFactorEntry[];
+  purchasedHeat: { value: number; unit: string; source: string; confidence: string };
+}
+export interface FuelEntry {
+  carrier: string;
+  ncv: number;
+  ncvUnit: string;
+  perUnit: string;
+  carbonContent: number;
+  oxidation: number;
+  co2PerUnit: number;
+  ipccKgCO2PerTJ: number;
+  ipcc95: number[];
+  confidence: string;
+  note?: string;
+}
+export interface FuelTable {
+  id: string;
+  title: string;
+  source: string;
+  uncertaintySource: string;
+  fuels: FuelEntry[];
+}
+export interface FactorSetDefinition {
+  name: string;
+  version: string;
+  description: string;
+  standardCoal: string;
+  gridDataYear: number;
+  fuels: string;
+  electricityEqualValue: string;
+  /** A deployment may pin its own values; they win over the shipped tables. */
+  overrides?: {
+    gridFactors?: GridFactorEntry[];
+    electricityEqualValue?: { value: number; dataYear: number; source: string; confidence: Confidence };
+  };
+}
+
+export interface ReferenceData {
+  standardCoal: StandardCoalTable;
+  grid: GridFactorTable;
+  fuels: FuelTable;
+  factorSets: FactorSetDefinition[];
+}
+
+/** 1 kgce = 7 000 kcal = 29 307.6 kJ (GB/T 2589-2020, 3.7). */
+export const KJ_PER_KGCE = 29307.6;
+/** Molar mass ratio CO2/C used by GB/T 32150 and IPCC 2006. */
+export const CO2_PER_C = 44 / 12;
+
+/**
+ * Plausibility bounds for loading. They are deliberately wide: their job is to catch unit
+ * slips (a published "0.0013 kgce/m3" for natural gas is 1 000 times too small), not to
+ * second-guess the standard.
+ */
+const BOUNDS = {
+  kgcePerKg: [0.05, 2.5],
+  kgcePerM3: [0.01, 2.5],
+  kgcePerKWh: [0.1, 0.5],
+  kgcePerMJ: [0.03, 0.04],
+  kgcePerT: [0.01, 1],
+  gridTCO2PerMWh: [0, 1.5],
+  heatTCO2PerGJ: [0.05, 0.2],
+  ncvGJPerT: [10, 60],
+  ncvGJPer10kNm3: [300, 450],
+  carbonTCPerTJ: [10, 35],
+  oxidation: [0.8, 1],
+} as const satisfies Record<string, readonly [number, number]>;
+
+/** Tolerance between a published kgce coefficient and NCV / 29 307.6; the tables round with the 4.1816 J/cal calorie, about 0.12 % apart. */
+const NCV_CONSISTENCY = 0.005;
+
+export interface ReferenceIssue {
+  path: string;
+  message: string;
+}
+
+function inRange(issues: ReferenceIssue[], path: string, value: unknown, [lo, hi]: readonly [number, number], what: string): void {
+  if (typeof value !== 'number' || !Number.isFinite(value)) issues.push({ path, message: `${what}: not a finite number` });
+  else if (value < lo || value > hi) issues.push({ path, message: `${what} ${value} outside the plausible range [${lo}, ${hi}]` });
+}
+
+const CONFIDENCE = new Set(['H', 'M', 'L']);
+
+/** Checks every value against its plausible range and its internal consistency; returns all problems. */
+export function checkReferenceData(data: ReferenceData): ReferenceIssue[] {
+  const issues: ReferenceIssue[] = [];
+  data.standardCoal.coefficients.forEach((c, i) => {
+    const path = `${data.standardCoal.id}/coefficients/${i}(${c.key})`;
+    if (!isKnownUnit(c.perUnit)) issues.push({ path, message: `unknown activity unit ${c.perUnit}` });
+    if (!CONFIDENCE.has(c.confidence)) issues.push({ path, message: `confidence must be H, M or L` });
+    const bounds =
+      c.unit === 'kgce/kg' ? BOUNDS.kgcePerKg
+      : c.unit === 'kgce/m3' ? BOUNDS.kgcePerM3
+      : c.unit === 'kgce/kWh' ? BOUNDS.kgcePerKWh
+      : c.unit === 'kgce/MJ' ? BOUNDS.kgcePerMJ
+      : c.unit === 'kgce/t' ? BOUNDS.kgcePerT
+      : undefined;
+    if (!bounds) issues.push({ path, message: `unexpected unit ${c.unit}` });
+    else inRange(issues, path, c.value, bounds, 'standard coal coefficient');
+    if (c.ncvKJ !== undefined) {
+      // NCV is per kg, m3, kWh or MJ, the same denominator as the coefficient.
+      const derived = c.ncvKJ / KJ_PER_KGCE;
+      if (Math.abs(derived - c.value) / c.value > NCV_CONSISTENCY) {
+        issues.push({ path, message: `coefficient ${c.value} disagrees with NCV ${c.ncvKJ} kJ / 29 307.6 = ${derived.toFixed(4)}` });
+      }
+    }
+  });
+  data.standardCoal.equalValue.forEach((e, i) => inRange(issues, `${data.standardCoal.id}/equalValue/${i}`, e.value, [0.25, 0.5], 'equal-value coefficient'));
+  data.grid.factors.forEach((f, i) => {
+    inRange(issues, `${data.grid.id}/factors/${i}`, f.value, BOUNDS.gridTCO2PerMWh, 'grid factor');
+    if (!CONFIDENCE.has(f.confidence)) issues.push({ path: `${data.grid.id}/factors/${i}`, message: 'confidence must be H, M or L' });
+  });
+  inRange(issues, `${data.grid.id}/purchasedHeat`, data.grid.purchasedHeat.value, BOUNDS.heatTCO2PerGJ, 'purchased heat factor');
+  data.fuels.fuels.forEach((f, i) => {
+    const path = `${data.fuels.id}/fuels/${i}(${f.carrier})`;
+    inRange(issues, path, f.ncv, f.perUnit === 't' ? BOUNDS.ncvGJPerT : BOUNDS.ncvGJPer10kNm3, 'NCV');
+    inRange(issues, path, f.carbonContent, BOUNDS.carbonTCPerTJ, 'carbon content');
+    inRange(issues, path, f.oxidation, BOUNDS.oxidation, 'oxidation rate');
+    if (!isKnownUnit(f.perUnit)) issues.push({ path, message: `unknown activity unit ${f.perUnit}` });
+    // GB/T 32150: tCO2/unit = NCV (GJ/unit) x CC (tC/TJ) / 1000 x OF x 44/12.
+    const product = (f.ncv * f.carbonContent * f.oxidation * CO2_PER_C) / 1000;
+    if (Math.abs(product - f.co2PerUnit) / f.co2PerUnit > 0.002) {
+      issues.push({ path, message: `NCV x CC x OF x 44/12 = ${product.toFixed(4)} disagrees with the published ${f.co2PerUnit}` });
+    }
+    // CC x 44/12 must reproduce the IPCC default factor (kgCO2/TJ) closely.
+    const ipcc = f.carbonContent * CO2_PER_C * 1000;
+    if (Math.abs(ipcc - f.ipccKgCO2PerTJ) / f.ipccKgCO2PerTJ > 0.02) {
+      issues.push({ path, message: `CC x 44/12 = ${ipcc.toFixed(0)} kgCO2/TJ is more than 2 % from IPCC ${f.ipccKgCO2PerTJ}` });
+    }
+    const [lo, hi] = f.ipcc95;
+    if (lo === undefined || hi === undefined || !(lo <= f.ipccKgCO2PerTJ && f.ipccKgCO2PerTJ <= hi)) {
+      issues.push({ path, message: 'ipcc95 must be [low, high] around the IPCC default' });
+    }
+  });
+  const seen = new Set<string>();
+  for (const s of data.factorSets) {
+    const id = `${s.name}@${s.version}`;
+    if (seen.has(id)) issues.push({ path: `factor-sets/${id}`, message: 'duplicate factor set' });
+    seen.add(id);
+  }
+  return issues;
+}
+
+/** The shipped reference data, as imported. Check it with checkReferenceData before use (loadReferenceData does). */
+export const SHIPPED_REFERENCE_DATA: ReferenceData = {
+  standardCoal: gbt2589 as StandardCoalTable,
+  grid: gridFactors as GridFactorTable,
+  fuels: fuels as FuelTable,
+  factorSets: factorSets.sets as FactorSetDefinition[],
+};
+
+/** Returns the reference data after range checks, or throws a DomainError listing every problem. */
+export function loadReferenceData(data: ReferenceData = SHIPPED_REFERENCE_DATA): ReferenceData {
+  const issues = checkReferenceData(data);
+  if (issues.length > 0) {
+    throw new DomainError(
+      DomainErrorCode.ReferenceDataOutOfRange,
+      `reference data failed its checks:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`,
+      { issues },
+    );
+  }
+  return data;
+}
