@@ -16,12 +16,22 @@ export const DeviceQuality = Type.Union([
   Type.Literal('bad'),
 ]);
 
-export const Quantity = Type.Union([
-  Type.Literal('active-energy-import'),
-  Type.Literal('active-energy-export'),
-  Type.Literal('reactive-energy'),
-  Type.Literal('active-power'),
-  Type.Literal('volume'),
-  Type.Literal('mass'),
-  Type.Literal('heat-energy'),
-]);
+/** A quantity name (the registry holds the closed list; ingest checks it against the point). */
+export const Quantity = Type.String({ pattern: '^[a-z][a-z-]{0,47}$' });
+
+const INSTANT_PARTS = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * Epoch milliseconds of an ISO 8601 timestamp with offset, or undefined when a part is out
+ * of range. Stricter than Date.parse, which rolls 30 February over into March and accepts 24:00.
+ */
+export function parseInstant(text: string): number | undefined {
+  const m = INSTANT_PARTS.exec(text);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second, , offsetHour, offsetMinute] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x)));
+  const daysInMonth = new Date(Date.UTC(year!, month!, 0)).getUTCDate();
+  if (month! < 1 || month! > 12 || day! < 1 || day! > daysInMonth) return undefined;
+  if (hour! > 23 || minute! > 59 || second! > 59 || offsetHour! > 23 || offsetMinute! > 59) return undefined;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? undefined : ms;
+}

@@ -4,3 +4,4 @@ export * from './metrics.ts';
 export * from './ops-server.ts';
 export * from './run-service.ts';
 export * from './backoff.ts';
+export * from './registry-file.ts';

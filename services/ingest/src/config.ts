@@ -1,0 +1,28 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { loadConfig } from '@meterline/service-kit';
+
+export const IngestConfigSchema = Type.Object({
+  mqttUrl: Type.String({ pattern: '^mqtts?://' }),
+  mqttUsername: Type.String({ minLength: 1 }),
+  mqttPassword: Type.String({ minLength: 1 }),
+  /** Parallel connections in the shared subscription; each carries one message at a time. */
+  mqttConnections: Type.Integer({ minimum: 1, maximum: 64, default: 4 }),
+  mqttShareGroup: Type.String({ minLength: 1, default: 'meterline-ingest' }),
+  mqttSessionExpirySeconds: Type.Integer({ minimum: 0, default: 86_400 }),
+  /** Stable per instance: it names the broker sessions that hold unacknowledged messages. */
+  instanceId: Type.String({ pattern: '^[A-Za-z0-9._-]{1,48}$' }),
+  kafkaBrokers: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
+  readingsTopic: Type.String({ minLength: 1, default: 'meterline.readings.v1' }),
+  deadLetterTopic: Type.String({ minLength: 1, default: 'meterline.readings.dlq.v1' }),
+  registryFile: Type.String({ minLength: 1 }),
+  maxPayloadBytes: Type.Integer({ minimum: 1_024, default: 262_144 }),
+  maxFutureSkewMs: Type.Integer({ minimum: 0, default: 300_000 }),
+  kafkaLingerMs: Type.Integer({ minimum: 0, default: 2 }),
+  kafkaMaxBatchRecords: Type.Integer({ minimum: 1, default: 5_000 }),
+  opsHost: Type.String({ default: '127.0.0.1' }),
+  opsPort: Type.Integer({ minimum: 0, maximum: 65_535, default: 9_464 }),
+  logLevel: Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')], { default: 'info' }),
+});
+export type IngestConfig = Static<typeof IngestConfigSchema>;
+
+export const loadIngestConfig = (env: NodeJS.ProcessEnv = process.env) => loadConfig(IngestConfigSchema, env);

@@ -1,0 +1,19 @@
+import { Counter, Gauge, Histogram, type Registry } from '@meterline/service-kit';
+
+export function createIngestMetrics(registry: Registry) {
+  return {
+    payloads: new Counter({ name: 'meterline_ingest_payloads_total', help: 'MQTT payloads handled', labelNames: ['outcome'], registers: [registry] }),
+    readings: new Counter({ name: 'meterline_ingest_readings_total', help: 'Readings admitted and acknowledged by Kafka', registers: [registry] }),
+    deadLetters: new Counter({ name: 'meterline_ingest_dead_letters_total', help: 'Dead-letter records by reason', labelNames: ['reason'], registers: [registry] }),
+    kafkaSend: new Histogram({
+      name: 'meterline_ingest_kafka_send_seconds',
+      help: 'Time for Kafka to acknowledge one batch',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    kafkaFailures: new Counter({ name: 'meterline_ingest_kafka_send_failures_total', help: 'Failed Kafka send attempts (retried)', registers: [registry] }),
+    inFlight: new Gauge({ name: 'meterline_ingest_in_flight_payloads', help: 'Payloads waiting for Kafka', registers: [registry] }),
+    mqttConnected: new Gauge({ name: 'meterline_ingest_mqtt_connections', help: 'Connected MQTT connections', registers: [registry] }),
+  };
+}
+export type IngestMetrics = ReturnType<typeof createIngestMetrics>;
