@@ -14,20 +14,28 @@ export const DeadLetterReason = Type.Union([
   Type.Literal('QUANTITY_MISMATCH'),
   Type.Literal('TIMESTAMP_INVALID'),
   Type.Literal('TIMESTAMP_IN_FUTURE'),
+  // Writer stage: a record on the readings topic it cannot read, or one InfluxDB refuses.
+  Type.Literal('READING_UNREADABLE'),
+  Type.Literal('STORE_REJECTED'),
 ]);
 export type DeadLetterReason = Static<typeof DeadLetterReason>;
 
-/** Kafka dead-letter v1: the reason, where it was found, and the original bytes. */
+/** Kafka dead-letter v1: the reason, where it was found, and the original bytes (an MQTT payload, or a Kafka record). */
 export const DeadLetterV1 = Type.Object(
   {
     v: Type.Literal(1),
+    /** Which service refused it. */
+    stage: Type.Union([Type.Literal('ingest'), Type.Literal('writer')]),
     reason: DeadLetterReason,
     detail: Type.String(),
     /** JSON pointer into the payload, when the fault is in one field. */
     path: Type.Optional(Type.String()),
     /** Set when one reading of an otherwise accepted payload was refused. */
     readingIndex: Type.Optional(Type.Integer({ minimum: 0 })),
-    mqttTopic: Type.String(),
+    /** The MQTT topic it arrived on (ingest stage). */
+    mqttTopic: Type.Optional(Type.String()),
+    /** Where it was read from (writer stage): topic/partition/offset. */
+    source: Type.Optional(Type.String()),
     /** The device the topic names (the authenticated publisher under the broker ACL). */
     topicDeviceId: Type.Optional(Type.String()),
     receivedAt: Type.String(),

@@ -38,6 +38,7 @@ export function admitPayload(
   const receivedAtIso = receivedAt.toISOString();
   const deadLetter = (reason: DeadLetterReason, detail: string, extra: { path?: string; readingIndex?: number } = {}): DeadLetterV1 => ({
     v: 1,
+    stage: 'ingest',
     reason,
     detail,
     ...extra,

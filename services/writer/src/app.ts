@@ -1,0 +1,156 @@
+import type { BusConsumer, BusProducer, ConsumedBatch, ConsumedMessage } from '@meterline/bus';
+import { DEAD_LETTER_SCHEMA_ID, type DeadLetterReason, type DeadLetterV1, type ReadingMessageV1 } from '@meterline/contracts';
+import { backoffDelay, sleep, type HealthReport, type Logger, type Registry } from '@meterline/service-kit';
+import { StoreError, type SeriesPoint, type TimeSeriesStore } from '@meterline/store';
+import { createWriterMetrics } from './metrics.ts';
+import { decodeReading, toSeriesPoint } from './reading-point.ts';
+
+export interface WriterAppDeps {
+  consumer: BusConsumer;
+  /** For records InfluxDB refuses or nobody can read: they go to the dead-letter topic, not away. */
+  deadLetterProducer: BusProducer;
+  deadLetterTopic: string;
+  store: TimeSeriesStore;
+  measurement: string;
+  writeChunkPoints: number;
+  retry: { baseMs: number; maxMs: number };
+  log: Logger;
+  metrics: Registry;
+  lagPollMs?: number;
+}
+
+export interface WriterApp {
+  start(): Promise<void>;
+  close(): Promise<void>;
+  health(): Promise<HealthReport>;
+}
+
+export class BatchAbandonedError extends Error {
+  override readonly name = 'BatchAbandonedError';
+  readonly code = 'MTL_WRITER_BATCH_ABANDONED';
+}
+
+interface Decoded {
+  message: ConsumedMessage;
+  reading: ReadingMessageV1;
+  point: SeriesPoint;
+}
+
+/**
+ * Kafka readings to the store. A batch is committed only when every reading in it is
+ * stored or dead-lettered: while the store is down the handler keeps retrying (the
+ * consumer fetches nothing more, so memory stays bounded); a point the store refuses
+ * for good is isolated by halving the request, and only that point is dead-lettered.
+ */
+export function createWriterApp(deps: WriterAppDeps): WriterApp {
+  const metrics = createWriterMetrics(deps.metrics);
+  const stopping = new AbortController();
+  let storeDownSince: number | undefined;
+  let lagTimer: NodeJS.Timeout | undefined;
+
+  const deadLetter = async (batch: ConsumedBatch, items: { message: ConsumedMessage; reason: DeadLetterReason; detail: string }[]) => {
+    if (items.length === 0) return;
+    const now = new Date().toISOString();
+    await deps.deadLetterProducer.send(
+      deps.deadLetterTopic,
+      items.map(({ message, reason, detail }) => {
+        const letter: DeadLetterV1 = {
+          v: 1,
+          stage: 'writer',
+          reason,
+          detail,
+          source: `${batch.topic}/${batch.partition}/${message.offset}`,
+          receivedAt: now,
+          payloadBase64: message.value.toString('base64'),
+        };
+        metrics.deadLetters.inc({ reason });
+        deps.log.warn({ reason, detail, source: letter.source }, 'dead-lettered');
+        return { key: message.key, value: Buffer.from(JSON.stringify(letter)), headers: { schema: DEAD_LETTER_SCHEMA_ID, reason } };
+      }),
+    );
+  };
+
+  /** Writes until the store accepts or refuses for good; gives up only when the batch is no longer ours. */
+  const writeWithRetry = async (batch: ConsumedBatch, points: SeriesPoint[]): Promise<StoreError | undefined> => {
+    for (let attempt = 0; ; attempt++) {
+      const started = performance.now();
+      try {
+        await deps.store.write(points);
+        metrics.writeSeconds.observe((performance.now() - started) / 1000);
+        storeDownSince = undefined;
+        return undefined;
+      } catch (error) {
+        const storeError = error instanceof StoreError ? error : new StoreError('MTL_STORE_UNAVAILABLE', String(error), true, { cause: error });
+        metrics.writeFailures.inc({ retryable: String(storeError.canRetry) });
+        if (!storeError.canRetry) return storeError;
+        storeDownSince ??= Date.now();
+        deps.log.warn({ err: storeError, attempt, points: points.length }, 'store unavailable; holding the batch and retrying');
+        if (stopping.signal.aborted || !batch.isActive()) throw new BatchAbandonedError('stopping while the store is unavailable', { cause: storeError });
+        await sleep(backoffDelay(attempt, deps.retry.baseMs, deps.retry.maxMs), stopping.signal);
+        await batch.heartbeat();
+      }
+    }
+  };
+
+  /** Writes a chunk; on a refusal, halves it until the refused points are found. */
+  const writeIsolatingRefusals = async (batch: ConsumedBatch, items: Decoded[]): Promise<{ item: Decoded; error: StoreError }[]> => {
+    const refusal = await writeWithRetry(batch, items.map((i) => i.point));
+    if (!refusal) return [];
+    if (items.length === 1) return [{ item: items[0]!, error: refusal }];
+    const middle = Math.ceil(items.length / 2);
+    return [
+      ...(await writeIsolatingRefusals(batch, items.slice(0, middle))),
+      ...(await writeIsolatingRefusals(batch, items.slice(middle))),
+    ];
+  };
+
+  const handleBatch = async (batch: ConsumedBatch): Promise<void> => {
+    const decoded: Decoded[] = [];
+    const unreadable: { message: ConsumedMessage; reason: DeadLetterReason; detail: string }[] = [];
+    for (const message of batch.messages) {
+      const result = decodeReading(message.value);
+      if (result.ok) decoded.push({ message, reading: result.reading, point: toSeriesPoint(deps.measurement, result.reading) });
+      else unreadable.push({ message, reason: 'READING_UNREADABLE', detail: result.detail });
+    }
+    const refused: { message: ConsumedMessage; reason: DeadLetterReason; detail: string }[] = [];
+    for (let i = 0; i < decoded.length; i += deps.writeChunkPoints) {
+      const chunk = decoded.slice(i, i + deps.writeChunkPoints);
+      for (const { item, error } of await writeIsolatingRefusals(batch, chunk)) {
+        refused.push({ message: item.message, reason: 'STORE_REJECTED', detail: error.message });
+      }
+      const now = Date.now();
+      for (const item of chunk) metrics.endToEnd.observe((now - Date.parse(item.reading.receivedAt)) / 1000);
+    }
+    await deadLetter(batch, [...unreadable, ...refused]);
+    metrics.written.inc(decoded.length - refused.length);
+  };
+
+  return {
+    start: async () => {
+      await deps.consumer.start(handleBatch);
+      const pollLag = () => {
+        deps.consumer.lag().then(
+          (lag) => metrics.lag.set(lag),
+          (error: unknown) => deps.log.warn({ err: error }, 'could not read consumer lag'),
+        );
+      };
+      lagTimer = setInterval(pollLag, deps.lagPollMs ?? 10_000);
+      lagTimer.unref();
+    },
+    close: async () => {
+      stopping.abort();
+      clearInterval(lagTimer);
+      await deps.consumer.close();
+      await deps.deadLetterProducer.close();
+      await deps.store.close();
+    },
+    health: async () => {
+      const storeUp = await deps.store.ping();
+      const checks = {
+        store: storeUp ? 'ok' : 'down',
+        writes: storeDownSince === undefined ? 'ok' : `failing for ${Math.round((Date.now() - storeDownSince) / 1000)} s`,
+      };
+      return { healthy: storeUp && storeDownSince === undefined, checks };
+    },
+  };
+}

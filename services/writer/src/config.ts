@@ -1,0 +1,27 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { loadConfig } from '@meterline/service-kit';
+
+export const WriterConfigSchema = Type.Object({
+  kafkaBrokers: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
+  readingsTopic: Type.String({ minLength: 1, default: 'meterline.readings.v1' }),
+  deadLetterTopic: Type.String({ minLength: 1, default: 'meterline.readings.dlq.v1' }),
+  groupId: Type.String({ minLength: 1, default: 'meterline-writer' }),
+  instanceId: Type.String({ pattern: '^[A-Za-z0-9._-]{1,48}$' }),
+  influxUrl: Type.String({ pattern: '^https?://' }),
+  /** An InfluxDB 2.x/3.x token, or `user:password` for InfluxDB 1.8. */
+  influxToken: Type.String({ minLength: 1 }),
+  influxDatabase: Type.String({ minLength: 1 }),
+  influxRetentionPolicy: Type.String({ default: '' }),
+  influxOrg: Type.String({ default: '' }),
+  readingsMeasurement: Type.String({ minLength: 1, default: 'reading' }),
+  /** Points per InfluxDB request; a Kafka batch larger than this is written in several requests. */
+  writeChunkPoints: Type.Integer({ minimum: 1, default: 5_000 }),
+  retryBaseMs: Type.Integer({ minimum: 1, default: 250 }),
+  retryMaxMs: Type.Integer({ minimum: 1, default: 10_000 }),
+  opsHost: Type.String({ default: '127.0.0.1' }),
+  opsPort: Type.Integer({ minimum: 0, maximum: 65_535, default: 9_465 }),
+  logLevel: Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')], { default: 'info' }),
+});
+export type WriterConfig = Static<typeof WriterConfigSchema>;
+
+export const loadWriterConfig = (env: NodeJS.ProcessEnv = process.env) => loadConfig(WriterConfigSchema, env);

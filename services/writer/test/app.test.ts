@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { InMemoryBus } from '@meterline/bus';
+import type { DeadLetterV1, ReadingMessageV1 } from '@meterline/contracts';
+import { createLogger, createMetricsRegistry } from '@meterline/service-kit';
+import { InMemoryStore, StoreError, type SeriesPoint } from '@meterline/store';
+import { createWriterApp } from '../src/app.ts';
+
+const T0 = Date.UTC(2026, 2, 1);
+
+function reading(point: string, i: number): ReadingMessageV1 {
+  return {
+    v: 1,
+    readingId: `dev-1:${i}:0`,
+    deviceId: 'dev-1',
+    seq: i,
+    index: 0,
+    enterpriseId: 'ent-1',
+    siteId: 'site-1',
+    pointId: point,
+    carrier: 'electricity',
+    quantity: 'active-energy-import',
+    value: 100 + i,
+    unit: 'kWh',
+    sourceValue: 100 + i,
+    sourceUnit: 'kWh',
+    ts: new Date(T0 + i * 900_000).toISOString(),
+    tsMs: T0 + i * 900_000,
+    quality: 'good',
+    receivedAt: new Date().toISOString(),
+  };
+}
+
+/** Our own store interface, refusing one metering point for good, as InfluxDB refuses a field-type conflict. */
+class RefusingStore extends InMemoryStore {
+  override async write(points: SeriesPoint[]): Promise<void> {
+    if (points.some((p) => p.tags['point'] === 'mp-poison')) throw new StoreError('MTL_STORE_REJECTED', 'field type conflict', false);
+    await super.write(points);
+  }
+}
+
+function setup(store = new InMemoryStore()) {
+  const bus = new InMemoryBus();
+  const app = createWriterApp({
+    consumer: bus.consumer({ groupId: 'writer', topics: ['readings'], fromBeginning: true }),
+    deadLetterProducer: bus.producer(),
+    deadLetterTopic: 'dlq',
+    store,
+    measurement: 'reading',
+    writeChunkPoints: 7,
+    retry: { baseMs: 5, maxMs: 20 },
+    log: createLogger('writer-test', 'silent'),
+    metrics: createMetricsRegistry('writer-test'),
+  });
+  const consumer = bus.consumer({ groupId: 'writer', topics: ['readings'] });
+  const send = (values: Buffer[]) =>
+    bus.producer().send('readings', values.map((value, i) => ({ key: `k${i % 3}`, value })));
+  const waitForLag0 = async () => {
+    while ((await consumer.lag()) > 0) await new Promise((r) => setTimeout(r, 5));
+  };
+  const stored = () => store.readSeries({ measurement: 'reading', tags: {}, fromMs: 0, toMs: Number.MAX_SAFE_INTEGER });
+  return { bus, app, send, waitForLag0, stored };
+}
+
+const encode = (r: ReadingMessageV1) => Buffer.from(JSON.stringify(r));
+
+describe('writer app', () => {
+  it('stores every reading, tagged from the message, and commits', async () => {
+    const { app, send, waitForLag0, stored } = setup();
+    const readings = Array.from({ length: 20 }, (_, i) => reading(`mp-${i % 4}`, i));
+    await app.start();
+    await send(readings.map(encode));
+    await waitForLag0();
+    await app.close();
+    const rows = await stored();
+    expect(rows).toHaveLength(20);
+    expect(rows[0]).toEqual({
+      measurement: 'reading',
+      tags: { enterprise: 'ent-1', site: 'site-1', point: 'mp-0', carrier: 'electricity', quantity: 'active-energy-import' },
+      fields: { value: 100, quality: 'good', device: 'dev-1' },
+      timestampMs: T0,
+    });
+  });
+
+  it('holds the batch while the store is down and loses nothing when it returns', async () => {
+    const store = new InMemoryStore();
+    const { app, send, waitForLag0, stored } = setup(store);
+    store.available = false;
+    await app.start();
+    await send(Array.from({ length: 10 }, (_, i) => encode(reading('mp-1', i))));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await stored()).toHaveLength(0);
+    const health = await app.health();
+    expect(health.healthy).toBe(false);
+    store.available = true;
+    await waitForLag0();
+    await app.close();
+    expect((await stored()).map((p) => p.fields['value'])).toEqual(Array.from({ length: 10 }, (_, i) => 100 + i));
+  });
+
+  it('dead-letters an unreadable record and a refused point, storing all the others', async () => {
+    const { bus, app, send, waitForLag0, stored } = setup(new RefusingStore());
+    await app.start();
+    const good = Array.from({ length: 12 }, (_, i) => encode(reading('mp-1', i)));
+    await send([...good.slice(0, 5), Buffer.from('{oops'), encode(reading('mp-poison', 99)), ...good.slice(5)]);
+    await waitForLag0();
+    await app.close();
+    expect(await stored()).toHaveLength(12);
+    const letters = bus.messagesOf('dlq').map((m) => JSON.parse(m.value.toString()) as DeadLetterV1);
+    expect(letters.map((l) => l.reason).sort()).toEqual(['READING_UNREADABLE', 'STORE_REJECTED']);
+    const rejected = letters.find((l) => l.reason === 'STORE_REJECTED')!;
+    expect(JSON.parse(Buffer.from(rejected.payloadBase64, 'base64').toString()).pointId).toBe('mp-poison');
+    expect(rejected.stage).toBe('writer');
+  });
+});
