@@ -1,0 +1,35 @@
+import type { MqttServiceUser, MqttUser } from './mosquitto.ts';
+import { MQTT_TOPIC_ROOT } from './mosquitto.ts';
+
+/**
+ * Development-only credentials for the local stack (`stack up`): never use them anywhere reachable.
+ * Services read their own credentials from config; these are the values the dev config points at.
+ */
+export const DEV_INFLUX_ADMIN = Object.freeze({ username: 'meterline', password: 'meterline-dev' });
+export const DEV_INFLUX_DATABASE = 'meterline';
+
+/** The ingest service: reads every device's readings, alone or in a `$share/<group>/…` group
+ * (mosquitto 2.0 checks shared subscriptions against the plain filter, see deviceAcl). */
+export const INGEST_MQTT_USER: MqttServiceUser = Object.freeze({
+  username: 'meterline-ingest',
+  read: [`${MQTT_TOPIC_ROOT}/+/readings`],
+});
+
+/** An observer for debugging and the raw-broker benchmark: reads everything under the topic root. */
+export const MONITOR_MQTT_USER: MqttServiceUser = Object.freeze({
+  username: 'meterline-monitor',
+  read: [`${MQTT_TOPIC_ROOT}/#`],
+});
+
+export const DEV_SERVICE_PASSWORDS: Readonly<Record<string, string>> = Object.freeze({
+  'meterline-ingest': 'ingest-dev',
+  'meterline-monitor': 'monitor-dev',
+});
+
+/** Dev devices `dev-meter-001` … with password `<id>-secret`. */
+export function devDevices(count: number): MqttUser[] {
+  return Array.from({ length: count }, (_, i) => {
+    const username = `dev-meter-${String(i + 1).padStart(3, '0')}`;
+    return { username, password: `${username}-secret` };
+  });
+}

@@ -1,0 +1,18 @@
+export { VERSIONS } from './versions.ts';
+export { STACK_ERROR_CODES, StackError, isStackError } from './errors.ts';
+export type { StackErrorCode } from './errors.ts';
+export { defaultCacheDir } from './cache-dir.ts';
+export { ensureInstalled } from './install.ts';
+export type { Installation, InstallOptions } from './install.ts';
+export { freePort, freePorts } from './ports.ts';
+export { MQTT_TOPIC_ROOT, deviceAcl, mosquitto } from './mosquitto.ts';
+export type { MosquittoHandle, MosquittoOptions, MqttServiceUser, MqttUser, ServiceHandle } from './mosquitto.ts';
+export { createTopics, kafka } from './kafka.ts';
+export type { KafkaHandle, KafkaOptions, TopicSpec } from './kafka.ts';
+export { influx } from './influx.ts';
+export type { InfluxAdmin, InfluxHandle, InfluxOptions, InfluxQueryResult } from './influx.ts';
+export { MTL_TOPICS, MTL_TOPIC_SPECS } from './topics.ts';
+export { DEV_INFLUX_ADMIN, DEV_INFLUX_DATABASE, DEV_SERVICE_PASSWORDS, INGEST_MQTT_USER, MONITOR_MQTT_USER, devDevices } from './dev-credentials.ts';
+export { defaultMqttAcl, defaultMqttUsers, startStack, stopStack } from './stack.ts';
+export type { NativeStack, StackConnection, StackHandle, StackOptions, StackPorts } from './stack.ts';
+export { dockerAvailable, startStackWithContainers } from './containers.ts';

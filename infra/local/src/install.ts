@@ -1,0 +1,176 @@
+import { access, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { defaultCacheDir } from './cache-dir.ts';
+import { StackError } from './errors.ts';
+import { withFileLock } from './file-lock.ts';
+import { runCommand, which } from './run-command.ts';
+import { VERSIONS } from './versions.ts';
+
+export interface Installation {
+  readonly cacheDir: string;
+  readonly mosquitto: { readonly bin: string; readonly passwdBin: string };
+  readonly influxd: { readonly bin: string };
+  readonly kafka: { readonly java: string; readonly libsDir: string; readonly classpath: string };
+}
+
+export interface InstallOptions {
+  readonly cacheDir?: string;
+  /** One line per install step; defaults to stderr so it does not pollute machine-readable stdout. */
+  readonly log?: (line: string) => void;
+  /** How long to wait for another process that is installing into the same cache. */
+  readonly lockTimeoutMs?: number;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function step<T>(log: (line: string) => void, label: string, body: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  const result = await body();
+  log(`[local-stack] ${label} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  return result;
+}
+
+async function ensureMosquitto(log: (line: string) => void): Promise<Installation['mosquitto']> {
+  let bin = await which('mosquitto');
+  let passwdBin = await which('mosquitto_passwd');
+  if (bin === undefined || passwdBin === undefined) {
+    if (process.getuid?.() !== 0) {
+      throw new StackError(
+        'MTL_STACK_NOT_ROOT',
+        'mosquitto is not installed and installing it needs root: run `sudo apt-get install -y mosquitto mosquitto-clients` once, then retry',
+      );
+    }
+    await step(log, 'apt-get update', () => runCommand('apt-get', ['update'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }));
+    await step(log, 'apt-get install mosquitto mosquitto-clients', () =>
+      runCommand('apt-get', ['install', '-y', '--no-install-recommends', 'mosquitto', 'mosquitto-clients'], {
+        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      }),
+    );
+    bin = await which('mosquitto');
+    passwdBin = await which('mosquitto_passwd');
+    if (bin === undefined || passwdBin === undefined) {
+      throw new StackError('MTL_STACK_INSTALL_FAILED', 'apt-get installed mosquitto but mosquitto/mosquitto_passwd are not on PATH or in /usr/sbin');
+    }
+  }
+  return { bin, passwdBin };
+}
+
+async function ensureInfluxd(cacheDir: string, log: (line: string) => void): Promise<Installation['influxd']> {
+  const home = join(cacheDir, `influxdb-${VERSIONS.influxdb}`);
+  const bin = join(home, 'bin', 'influxd');
+  if (await exists(bin)) return { bin };
+  const go = await which('go');
+  if (go === undefined) {
+    throw new StackError('MTL_STACK_TOOL_MISSING', `building InfluxDB ${VERSIONS.influxdb} needs Go on PATH (https://go.dev/dl/); none found`);
+  }
+  // Build into a scratch directory and rename: an interrupted build never looks installed.
+  const scratch = join(home, `bin.tmp-${process.pid}`);
+  await rm(scratch, { recursive: true, force: true });
+  await mkdir(scratch, { recursive: true });
+  const goflags = [process.env.GOFLAGS ?? '', '-mod=mod'].join(' ').trim();
+  await step(log, `go install influxd ${VERSIONS.influxdb}`, () =>
+    runCommand(
+      go,
+      ['install', '-ldflags', `-X main.version=${VERSIONS.influxdb}`, `github.com/influxdata/influxdb/cmd/influxd@v${VERSIONS.influxdb}`],
+      { env: { ...process.env, CGO_ENABLED: '0', GOBIN: scratch, GOFLAGS: goflags } },
+    ),
+  );
+  await rm(join(home, 'bin'), { recursive: true, force: true });
+  await rename(scratch, join(home, 'bin'));
+  return { bin };
+}
+
+function kafkaPom(): string {
+  const dep = (group: string, artifact: string, version: string): string =>
+    `    <dependency><groupId>${group}</groupId><artifactId>${artifact}</artifactId><version>${version}</version></dependency>`;
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>dev.meterline</groupId>
+  <artifactId>local-kafka</artifactId>
+  <version>${VERSIONS.kafka}</version>
+  <packaging>pom</packaging>
+  <dependencies>
+${dep('org.apache.kafka', `kafka_${VERSIONS.scala}`, VERSIONS.kafka)}
+${dep('org.apache.logging.log4j', 'log4j-api', VERSIONS.log4j)}
+${dep('org.apache.logging.log4j', 'log4j-core', VERSIONS.log4j)}
+${dep('org.apache.logging.log4j', 'log4j-slf4j-impl', VERSIONS.log4j)}
+  </dependencies>
+</project>
+`;
+}
+
+async function javaMajor(java: string): Promise<number> {
+  const { stderr, stdout } = await runCommand(java, ['-version'], { errorCode: 'MTL_STACK_TOOL_MISSING' });
+  const match = /version "(\d+)(?:\.(\d+))?/.exec(stderr + stdout);
+  if (match?.[1] === undefined) return 0;
+  const major = Number(match[1]);
+  return major === 1 ? Number(match[2] ?? 0) : major;
+}
+
+async function ensureKafka(cacheDir: string, log: (line: string) => void): Promise<Installation['kafka']> {
+  const java = await which('java');
+  if (java === undefined) {
+    throw new StackError('MTL_STACK_TOOL_MISSING', `Kafka ${VERSIONS.kafka} needs Java ${VERSIONS.javaMin}+ on PATH; none found`);
+  }
+  const major = await javaMajor(java);
+  if (major < VERSIONS.javaMin) {
+    throw new StackError('MTL_STACK_TOOL_MISSING', `Kafka ${VERSIONS.kafka} needs Java ${VERSIONS.javaMin}+, found Java ${major} at ${java}`);
+  }
+  const home = join(cacheDir, `kafka-${VERSIONS.kafka}`);
+  const libsDir = join(home, 'libs');
+  const complete = join(home, '.complete');
+  if (!(await exists(complete))) {
+    const mvn = await which('mvn');
+    if (mvn === undefined) {
+      throw new StackError('MTL_STACK_TOOL_MISSING', 'fetching the Kafka jars needs Maven (`apt-get install -y maven`); mvn not found');
+    }
+    await mkdir(home, { recursive: true });
+    const pom = join(home, 'pom.xml');
+    await writeFile(pom, kafkaPom());
+    const scratch = join(home, `libs.tmp-${process.pid}`);
+    await rm(scratch, { recursive: true, force: true });
+    await step(log, `mvn fetch kafka_${VERSIONS.scala} ${VERSIONS.kafka} jars`, () =>
+      runCommand(mvn, ['-B', '-q', '-f', pom, 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${scratch}`]),
+    );
+    const jars = (await readdir(scratch)).filter((f) => f.endsWith('.jar'));
+    if (!jars.some((f) => f.startsWith(`kafka_${VERSIONS.scala}-`))) {
+      throw new StackError('MTL_STACK_INSTALL_FAILED', `mvn finished but ${scratch} holds no kafka_${VERSIONS.scala} jar`);
+    }
+    await rm(libsDir, { recursive: true, force: true });
+    await rename(scratch, libsDir);
+    await writeFile(complete, `${new Date().toISOString()}\n`);
+  }
+  return { java, libsDir, classpath: join(libsDir, '*') };
+}
+
+/**
+ * Makes sure Mosquitto, InfluxDB and the Kafka jars are installed. Idempotent and cheap when
+ * everything is there; concurrent callers (parallel CI jobs, test workers) serialise on a lock
+ * file so nothing is built twice.
+ */
+export async function ensureInstalled(options: InstallOptions = {}): Promise<Installation> {
+  const cacheDir = options.cacheDir ?? defaultCacheDir();
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  await mkdir(cacheDir, { recursive: true });
+  return withFileLock(
+    join(cacheDir, 'install.lock'),
+    {
+      timeoutMs: options.lockTimeoutMs ?? 20 * 60_000,
+      onWait: (pid) => log(`[local-stack] waiting for another install (pid ${pid ?? '?'}) to finish`),
+    },
+    async () => {
+      const mosquitto = await ensureMosquitto(log);
+      const kafka = await ensureKafka(cacheDir, log);
+      const influxd = await ensureInfluxd(cacheDir, log);
+      return { cacheDir, mosquitto, influxd, kafka };
+    },
+  );
+}

@@ -1,0 +1,20 @@
+import type { TopicSpec } from './kafka.ts';
+
+/** Kafka topics of contract v1, created by `stack up` (and by tests that want the real names). */
+export const MTL_TOPICS = Object.freeze({
+  readings: 'meterline.readings.v1',
+  readingsDlq: 'meterline.readings.dlq.v1',
+  figures: 'meterline.figures.v1',
+  alerts: 'meterline.alerts.v1',
+  registry: 'meterline.registry.v1',
+} as const);
+
+export const MTL_TOPIC_SPECS: readonly TopicSpec[] = Object.freeze([
+  // Keyed by metering point; partitions bound how many writers share the load.
+  { topic: MTL_TOPICS.readings, partitions: 6 },
+  { topic: MTL_TOPICS.readingsDlq, partitions: 3 },
+  { topic: MTL_TOPICS.figures, partitions: 6 },
+  { topic: MTL_TOPICS.alerts, partitions: 6 },
+  // The registry is a changelog keyed by entity: keep the latest value per key.
+  { topic: MTL_TOPICS.registry, partitions: 6, configs: { 'cleanup.policy': 'compact' } },
+]);

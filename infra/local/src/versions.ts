@@ -1,0 +1,17 @@
+/**
+ * Every version the local stack installs, pinned in one place.
+ * Bump here and the cache directory names change with it, so an old build is never reused.
+ */
+export const VERSIONS = Object.freeze({
+  /** Debian bookworm's package; checked, not pinned (apt installs what the distribution ships). */
+  mosquitto: '2.0.11',
+  /** Built from the Go module proxy; 1.8.x is the newest 1.x that builds without libflux/Rust. */
+  influxdb: '1.8.10',
+  /** Apache Kafka from Maven Central (artifact kafka_2.13), run in KRaft combined mode. */
+  kafka: '4.1.1',
+  scala: '2.13',
+  /** Kafka 4.0/4.1 log through slf4j 1.7, so the binding is log4j-slf4j-impl (not -slf4j2-). */
+  log4j: '2.24.3',
+  /** Minimum Java major version Kafka 4 brokers accept. */
+  javaMin: 17,
+});
