@@ -1,0 +1,58 @@
+import mqtt, { type MqttClient } from 'mqtt';
+import type { PlannedPayload } from './fleet.ts';
+
+export interface PublishOutcome {
+  payload: PlannedPayload;
+  /** The broker accepted it (PUBACK with a success code). */
+  accepted: boolean;
+  /** The broker's refusal, e.g. "Not authorized" for a topic outside the device's ACL. */
+  refusal?: string;
+  publishedAtMs: number;
+  ackedAtMs: number;
+}
+
+export interface FleetConnection {
+  publish(payload: PlannedPayload, topic?: string): Promise<PublishOutcome>;
+  close(): Promise<void>;
+}
+
+/**
+ * One MQTT v5 connection per device, authenticated as the device (username = device id).
+ * Publishes at QoS 1 and resolves on the broker's PUBACK.
+ */
+export async function connectFleet(options: {
+  url: string;
+  deviceIds: string[];
+  password: (deviceId: string) => string;
+}): Promise<FleetConnection> {
+  const clients = new Map<string, MqttClient>();
+  await Promise.all(
+    options.deviceIds.map(async (id) => {
+      const client = await mqtt.connectAsync(options.url, {
+        protocolVersion: 5,
+        clientId: `sim-${id}`,
+        username: id,
+        password: options.password(id),
+        clean: true,
+        reconnectPeriod: 1_000,
+      });
+      clients.set(id, client);
+    }),
+  );
+  return {
+    publish: async (payload, topic = payload.topic) => {
+      const client = clients.get(payload.deviceId);
+      if (!client) throw new Error(`device ${payload.deviceId} is not connected`);
+      const publishedAtMs = Date.now();
+      try {
+        await client.publishAsync(topic, payload.bytes, { qos: 1 });
+        return { payload, accepted: true, publishedAtMs, ackedAtMs: Date.now() };
+      } catch (error) {
+        return { payload, accepted: false, refusal: (error as Error).message, publishedAtMs, ackedAtMs: Date.now() };
+      }
+    },
+    close: async () => {
+      await Promise.all([...clients.values()].map((c) => c.endAsync()));
+    },
+  };
+}
