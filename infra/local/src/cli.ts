@@ -1,0 +1,156 @@
+/**
+ * `pnpm --filter @meterline/local-stack stack <up|down|status|logs [service]>`
+ *
+ * Runs the dev stack as detached native processes with fixed, non-default ports; state (data,
+ * logs, pid files) lives in `<repo>/.run/local-stack/`.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEV_INFLUX_DATABASE, devDevices } from './dev-credentials.ts';
+import { isStackError } from './errors.ts';
+import { logTail } from './managed-process.ts';
+import { tcpAnswers } from './ports.ts';
+import type { NativeStack, StackPorts } from './stack.ts';
+import { connectionOf, defaultMqttAcl, defaultMqttUsers, stackServices } from './stack.ts';
+import { MTL_TOPIC_SPECS } from './topics.ts';
+
+export const DEV_PORTS: StackPorts = Object.freeze({ mqtt: 11883, kafka: 19092, kafkaController: 19093, influxHttp: 18086, influxRpc: 18088 });
+
+const SERVICE_PORTS: Record<string, readonly number[]> = {
+  mosquitto: [DEV_PORTS.mqtt],
+  kafka: [DEV_PORTS.kafka, DEV_PORTS.kafkaController],
+  influxdb: [DEV_PORTS.influxHttp, DEV_PORTS.influxRpc],
+};
+
+function repoRoot(): string {
+  let dir = resolve(import.meta.dirname);
+  while (!existsSync(join(dir, 'pnpm-workspace.yaml'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('cannot find the repository root (no pnpm-workspace.yaml above this file)');
+    dir = parent;
+  }
+  return dir;
+}
+
+const say = (line: string): void => void process.stdout.write(`${line}\n`);
+const seconds = (startedAt: number): string => `${((performance.now() - startedAt) / 1000).toFixed(1)} s`;
+
+async function services(stateDir: string, deviceCount: number): Promise<NativeStack['services']> {
+  const users = [...defaultMqttUsers().filter((u) => !u.username.startsWith('dev-meter-')), ...devDevices(deviceCount)];
+  return stackServices({ baseDir: stateDir, ports: DEV_PORTS, detached: true, mqttUsers: users, mqttAcl: defaultMqttAcl(users) });
+}
+
+async function up(stateDir: string, deviceCount: number): Promise<void> {
+  await mkdir(stateDir, { recursive: true });
+  const svc = await services(stateDir, deviceCount);
+  for (const service of Object.values(svc)) {
+    await mkdir(service.dir, { recursive: true });
+    const pid = await service.runningPid();
+    if (pid !== undefined) {
+      say(`${service.name}: already up (pid ${pid})`);
+      continue;
+    }
+    const startedAt = performance.now();
+    await service.start();
+    say(`${service.name}: started in ${seconds(startedAt)} (pid ${(await service.runningPid()) ?? '?'}, log ${service.logFile})`);
+  }
+  // Idempotent provisioning: users/ACL rewritten and reloaded, database and topics created if missing.
+  const users = [...defaultMqttUsers().filter((u) => !u.username.startsWith('dev-meter-')), ...devDevices(deviceCount)];
+  await svc.mosquitto.updateAuth(users, defaultMqttAcl(users));
+  await svc.influx.createDatabase(DEV_INFLUX_DATABASE);
+  await svc.kafka.createTopics(MTL_TOPIC_SPECS);
+  const connection = { ...connectionOf(svc, users), influxDatabase: DEV_INFLUX_DATABASE, topics: MTL_TOPIC_SPECS.map((t) => t.topic) };
+  await writeFile(join(stateDir, 'connection.json'), `${JSON.stringify(connection, null, 2)}\n`);
+  say(`mqtt   ${connection.mqtt.url}  (users: ${users.length}, e.g. dev-meter-001 / dev-meter-001-secret)`);
+  say(`kafka  ${connection.kafka.brokers.join(',')}  (topics: ${connection.topics.join(', ')})`);
+  say(`influx ${connection.influx.url}  (token ${connection.influx.token}, database ${DEV_INFLUX_DATABASE})`);
+  say(`connection details: ${join(stateDir, 'connection.json')}`);
+}
+
+async function down(stateDir: string): Promise<void> {
+  const svc = await services(stateDir, 0);
+  for (const service of Object.values(svc)) {
+    const pid = await service.runningPid();
+    if (pid === undefined) {
+      say(`${service.name}: already down`);
+      continue;
+    }
+    const startedAt = performance.now();
+    await service.stop();
+    say(`${service.name}: stopped in ${seconds(startedAt)} (was pid ${pid})`);
+  }
+}
+
+async function status(stateDir: string): Promise<boolean> {
+  const svc = await services(stateDir, 0);
+  let allUp = true;
+  for (const service of Object.values(svc)) {
+    const pid = await service.runningPid();
+    const ports = SERVICE_PORTS[service.name] ?? [];
+    const answering = await Promise.all(ports.map((p) => tcpAnswers(p)));
+    const portText = ports.map((p, i) => `${p} ${answering[i] === true ? 'open' : 'closed'}`).join(', ');
+    if (pid === undefined) {
+      allUp = false;
+      // A port answering without our pid means someone else's process holds it.
+      say(`${service.name}: down (${portText})`);
+    } else {
+      say(`${service.name}: up, pid ${pid} (${portText}), log ${service.logFile}`);
+    }
+  }
+  return allUp;
+}
+
+async function logs(stateDir: string, name: string | undefined, lines: number): Promise<void> {
+  const svc = await services(stateDir, 0);
+  const selected = Object.values(svc).filter((s) => name === undefined || s.name === name || (name === 'influx' && s.name === 'influxdb'));
+  if (selected.length === 0) throw new Error(`unknown service ${name}; one of: ${Object.values(svc).map((s) => s.name).join(', ')}`);
+  for (const service of selected) {
+    say(`==> ${service.logFile} <==`);
+    say(await logTail(service.logFile, lines));
+  }
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: { devices: { type: 'string', default: '20' }, lines: { type: 'string', default: '60' } },
+  });
+  const stateDir = join(repoRoot(), '.run', 'local-stack');
+  const [command, service] = positionals;
+  switch (command) {
+    case 'up':
+      await up(stateDir, Number.parseInt(values.devices, 10));
+      return 0;
+    case 'down':
+      await down(stateDir);
+      return 0;
+    case 'status':
+      return (await status(stateDir)) ? 0 : 3;
+    case 'logs':
+      await logs(stateDir, service, Number.parseInt(values.lines, 10));
+      return 0;
+    default:
+      process.stderr.write('usage: stack up [--devices N] | down | status | logs [mosquitto|kafka|influxdb] [--lines N]\n');
+      return 2;
+  }
+}
+
+// `stack logs | head` closes stdout early: that is not an error worth a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(0);
+});
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const code = isStackError(error) ? `${error.code}: ` : '';
+    process.stderr.write(`stack: ${code}${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
