@@ -89,7 +89,7 @@ export class KafkaBus {
         await consumer.run({
           autoCommit: false,
           eachBatchAutoResolve: false,
-          eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+          eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
             const messages = batch.messages.map(toConsumed);
             const first = messages[0];
             const last = messages.at(-1);
@@ -110,6 +110,9 @@ export class KafkaBus {
               return;
             }
             if (isStale()) return;
+            // Resolving moves kafkajs's fetch position; committing alone would not, and the
+            // same batch would be fetched again (seen with kafkajs 2.2.4).
+            resolveOffset(last.offset);
             await consumer.commitOffsets([
               { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
             ]);

@@ -44,3 +44,14 @@ export function loadConfig<S extends TObject>(schema: S, env: NodeJS.ProcessEnv 
   }
   return Object.freeze(result.value);
 }
+
+/** For a service's main: a bad configuration is reported as one clear message and exit code 2, not a stack trace. */
+export function loadConfigOrExit<S extends TObject>(service: string, schema: S): Readonly<Static<S>> {
+  try {
+    return loadConfig(schema);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`meterline ${service}: ${error.message}\n`);
+    process.exit(2);
+  }
+}

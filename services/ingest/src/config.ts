@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { loadConfig } from '@meterline/service-kit';
+import { loadConfigOrExit } from '@meterline/service-kit';
 
 export const IngestConfigSchema = Type.Object({
   mqttUrl: Type.String({ pattern: '^mqtts?://' }),
@@ -25,4 +25,4 @@ export const IngestConfigSchema = Type.Object({
 });
 export type IngestConfig = Static<typeof IngestConfigSchema>;
 
-export const loadIngestConfig = (env: NodeJS.ProcessEnv = process.env) => loadConfig(IngestConfigSchema, env);
+export const loadIngestConfig = () => loadConfigOrExit('ingest', IngestConfigSchema);

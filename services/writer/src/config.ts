@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { loadConfig } from '@meterline/service-kit';
+import { loadConfigOrExit } from '@meterline/service-kit';
 
 export const WriterConfigSchema = Type.Object({
   kafkaBrokers: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
@@ -24,4 +24,4 @@ export const WriterConfigSchema = Type.Object({
 });
 export type WriterConfig = Static<typeof WriterConfigSchema>;
 
-export const loadWriterConfig = (env: NodeJS.ProcessEnv = process.env) => loadConfig(WriterConfigSchema, env);
+export const loadWriterConfig = () => loadConfigOrExit('writer', WriterConfigSchema);

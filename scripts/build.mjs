@@ -1,0 +1,27 @@
+// Bundles each service's entry point, with everything it imports, into one file
+// services/<name>/dist/main.js: a deployable service needs only Node to run.
+import { build } from 'esbuild';
+import { readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const services = readdirSync(join(root, 'services')).filter((name) => existsSync(join(root, 'services', name, 'src', 'main.ts')));
+
+const started = performance.now();
+await Promise.all(
+  services.map((name) =>
+    build({
+      entryPoints: [join(root, 'services', name, 'src', 'main.ts')],
+      outfile: join(root, 'services', name, 'dist', 'main.js'),
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      sourcemap: true,
+      // Some bundled CommonJS packages call require(); give the ESM bundle one.
+      banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+      logLevel: 'warning',
+    }),
+  ),
+);
+console.log(`built ${services.join(', ')} in ${Math.round(performance.now() - started)} ms`);

@@ -1,0 +1,53 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import type { TestProject } from 'vitest/node';
+import { dockerAvailable, startStack, startStackWithContainers, type StackConnection, type StackHandle } from '@meterline/local-stack';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    stack: StackConnection;
+    /** Data directory of the native Mosquitto (absent under containers): tests add device accounts there. */
+    mosquittoDir: string | undefined;
+  }
+}
+
+interface SharedStack {
+  handle: Promise<{ stack: StackHandle; mosquittoDir: string | undefined; cleanup: () => Promise<void> }>;
+  users: number;
+}
+
+// The integration and e2e projects each run this setup; both use one stack per vitest run.
+const registry = globalThis as typeof globalThis & { __meterlineStack?: SharedStack };
+
+async function launch() {
+  // The e2e tests run the services as built bundles: build them once, here.
+  execFileSync(process.execPath, [join(import.meta.dirname, '..', '..', 'scripts', 'build.mjs')], { stdio: 'inherit' });
+  if (await dockerAvailable()) {
+    const stack = await startStackWithContainers();
+    return { stack, mosquittoDir: undefined, cleanup: async () => undefined };
+  }
+  const baseDir = await mkdtemp(join(tmpdir(), 'meterline-test-stack-'));
+  const started = performance.now();
+  const stack = await startStack({ baseDir });
+  console.log(`test stack (native) up in ${Math.round(performance.now() - started)} ms under ${baseDir}`);
+  return { stack, mosquittoDir: join(baseDir, 'mosquitto'), cleanup: () => rm(baseDir, { recursive: true, force: true }) };
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  registry.__meterlineStack ??= { handle: launch(), users: 0 };
+  const shared = registry.__meterlineStack;
+  shared.users++;
+  const { stack, mosquittoDir } = await shared.handle;
+  project.provide('stack', stack.connection);
+  project.provide('mosquittoDir', mosquittoDir);
+  return async () => {
+    shared.users--;
+    if (shared.users > 0) return;
+    registry.__meterlineStack = undefined;
+    const { cleanup } = await shared.handle;
+    await stack.stop();
+    await cleanup();
+  };
+}
