@@ -12,11 +12,10 @@ import { DEV_INFLUX_DATABASE, devDevices } from './dev-credentials.ts';
 import { isStackError } from './errors.ts';
 import { logTail } from './managed-process.ts';
 import { tcpAnswers } from './ports.ts';
-import type { NativeStack, StackPorts } from './stack.ts';
+import { DEV_PORTS } from './dev-ports.ts';
+import type { NativeStack } from './stack.ts';
 import { connectionOf, defaultMqttAcl, defaultMqttUsers, stackServices } from './stack.ts';
 import { MTL_TOPIC_SPECS } from './topics.ts';
-
-export const DEV_PORTS: StackPorts = Object.freeze({ mqtt: 11883, kafka: 19092, kafkaController: 19093, influxHttp: 18086, influxRpc: 18088 });
 
 const SERVICE_PORTS: Record<string, readonly number[]> = {
   mosquitto: [DEV_PORTS.mqtt],

@@ -15,4 +15,5 @@ export { MTL_TOPICS, MTL_TOPIC_SPECS } from './topics.ts';
 export { DEV_INFLUX_ADMIN, DEV_INFLUX_DATABASE, DEV_SERVICE_PASSWORDS, INGEST_MQTT_USER, MONITOR_MQTT_USER, devDevices } from './dev-credentials.ts';
 export { defaultMqttAcl, defaultMqttUsers, startStack, stopStack } from './stack.ts';
 export type { NativeStack, StackConnection, StackHandle, StackOptions, StackPorts } from './stack.ts';
-export { dockerAvailable, startStackWithContainers } from './containers.ts';
+export { DEV_PORTS } from './dev-ports.ts';
+export { CONTAINER_IMAGES, dockerAvailable, startStackWithContainers } from './containers.ts';

@@ -1,0 +1,72 @@
+// No Docker engine (nor `docker compose`) on the project's machines: this checks infra/compose.yaml
+// statically — references resolve, ports and topics agree with the native launcher, generated
+// Mosquitto files have not drifted from the code that generates them.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { DEV_PORTS, MTL_TOPIC_SPECS, defaultMqttAcl, defaultMqttUsers } from '../src/index.ts';
+
+const infraDir = resolve(import.meta.dirname, '..', '..');
+const composeText = readFileSync(join(infraDir, 'compose.yaml'), 'utf8');
+
+interface ComposeService {
+  image?: string;
+  build?: { context: string; dockerfile: string; args?: Record<string, string> };
+  ports?: string[];
+  volumes?: string[];
+  depends_on?: Record<string, { condition: string }>;
+  command?: string | string[];
+  environment?: Record<string, string>;
+}
+const compose = parse(composeText) as { services: Record<string, ComposeService>; volumes: Record<string, unknown> };
+
+describe('infra/compose.yaml', () => {
+  it('gives every service an image or a build whose Dockerfile exists', () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      if (service.build !== undefined) {
+        expect(existsSync(join(infraDir, service.build.context, service.build.dockerfile)), name).toBe(true);
+        expect(existsSync(join(infraDir, service.build.context, 'services', service.build.args?.SERVICE ?? '?')), name).toBe(true);
+      } else {
+        expect(service.image, name).toMatch(/^[\w./-]+:[\w.-]+$/);
+      }
+    }
+  });
+
+  it('depends only on services it declares, and mounts declared volumes or existing files', () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      for (const dependency of Object.keys(service.depends_on ?? {})) expect(compose.services, name).toHaveProperty(dependency);
+      for (const mount of service.volumes ?? []) {
+        const source = mount.split(':')[0] ?? '';
+        if (source.startsWith('.')) {
+          // Built or user-supplied directories are created by Docker when missing.
+          if (source === '../dashboards/build' || source === './registry') continue;
+          expect(existsSync(resolve(infraDir, source)), `${name}: ${source}`).toBe(true);
+        } else {
+          expect(compose.volumes, `${name}: ${source}`).toHaveProperty(source);
+        }
+      }
+    }
+  });
+
+  it('publishes the same host ports as the native launcher, on loopback only', () => {
+    const published = Object.values(compose.services).flatMap((s) => s.ports ?? []);
+    for (const port of published) expect(port).toMatch(/^127\.0\.0\.1:/);
+    expect(published).toEqual(expect.arrayContaining([`127.0.0.1:${DEV_PORTS.mqtt}:1883`, `127.0.0.1:${DEV_PORTS.kafka}:19092`, `127.0.0.1:${DEV_PORTS.influxHttp}:8086`]));
+  });
+
+  it('creates the same Kafka topics as MTL_TOPIC_SPECS', () => {
+    const script = [compose.services['kafka-topics']?.command ?? []].flat().join('\n');
+    for (const spec of MTL_TOPIC_SPECS) {
+      const configs = Object.entries(spec.configs ?? {}).map(([k, v]) => ` --config ${k}=${v}`).join('');
+      expect(script).toContain(`--topic ${spec.topic} --partitions ${spec.partitions}${configs}\n`);
+    }
+  });
+
+  it('ships Mosquitto auth files identical to what the launcher generates', () => {
+    const users = defaultMqttUsers();
+    expect(readFileSync(join(infraDir, 'mosquitto', 'acl'), 'utf8')).toBe(defaultMqttAcl(users));
+    expect(readFileSync(join(infraDir, 'mosquitto', 'passwd.dev'), 'utf8')).toBe(users.map((u) => `${u.username}:${u.password}\n`).join(''));
+    expect(existsSync(join(dirname(join(infraDir, 'compose.yaml')), 'influxdb', 'init-dbrp.sh'))).toBe(true);
+  });
+});
