@@ -15,3 +15,7 @@ export * from './counter/register-intervals.ts';
 export * from './counter/allocate-to-period.ts';
 export * from './calendar/zoned-time.ts';
 export * from './calendar/period.ts';
+export * from './figures/figure.ts';
+export * from './figures/point-consumption.ts';
+export * from './figures/energy-balance.ts';
+export * from './figures/account-enterprise.ts';

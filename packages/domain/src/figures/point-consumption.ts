@@ -1,0 +1,62 @@
+import type { MeteringPoint } from '../registry/manifest-schema.ts';
+import { registerIntervals, type RegisterInterval, type RegisterReading } from '../counter/register-intervals.ts';
+import { allocateToPeriod, type AllocationOptions, type TimeRange } from '../counter/allocate-to-period.ts';
+import { localDate } from '../calendar/zoned-time.ts';
+import { estimateStandardUncertainty, relativeUncertaintyFromAccuracyClass, combineSum } from '../uncertainty/gum.ts';
+import type { Term } from './figure.ts';
+
+export interface PointConsumption {
+  term: Term;
+  suspects: RegisterInterval[];
+  /** Readings that bound the intervals used for the period. */
+  readingsUsed: number;
+}
+
+/**
+ * Consumption of one register point in one period, in the point's unit.
+ * u = (accuracy class / √3) × measured, in quadrature with E/√3 for the estimated part
+ * (see gum.ts). The meter's error is systematic, so it scales the whole measured amount
+ * rather than adding per interval in quadrature.
+ */
+export function pointConsumption(
+  point: MeteringPoint,
+  readings: readonly RegisterReading[],
+  period: TimeRange,
+  timeZone: string,
+  options: AllocationOptions = {},
+): PointConsumption {
+  const series = registerIntervals(point, readings);
+  const alloc = allocateToPeriod(series.intervals, period, options);
+  const flags = new Set(alloc.flags);
+  if (series.conflictingDuplicates > 0) flags.add('conflicting-duplicate');
+  // Calibration validity is judged on the local date of each reading that bounds a used interval.
+  const used = new Set<number>();
+  for (const iv of series.intervals) {
+    if (iv.end > period.start && iv.start < period.end) {
+      used.add(iv.start);
+      used.add(iv.end);
+    }
+  }
+  const { validFrom, validUntil } = point.calibration;
+  let outside = 0;
+  for (const at of used) {
+    const d = localDate(at, timeZone);
+    if (d < validFrom || d > validUntil) outside++;
+  }
+  if (outside > 0) flags.add('calibration-invalid');
+  const rel = relativeUncertaintyFromAccuracyClass(point.accuracyClass);
+  const u = combineSum([rel * alloc.measured, estimateStandardUncertainty(alloc.estimated)]);
+  return {
+    term: {
+      value: alloc.measured + alloc.estimated,
+      u,
+      coverage: alloc.coverage,
+      flags,
+      estimated: alloc.estimated,
+      suspectIntervals: alloc.suspects.length,
+      readingsOutsideCalibration: outside,
+    },
+    suspects: alloc.suspects,
+    readingsUsed: used.size,
+  };
+}
