@@ -33,6 +33,7 @@ export interface InfluxQueryResult {
 
 export interface InfluxHandle extends ServiceHandle {
   readonly httpPort: number;
+  readonly rpcPort: number;
   /** `http://127.0.0.1:<httpPort>` */
   readonly url: string;
   /** For `@influxdata/influxdb-client` against 1.8: `user:password`, with org '' and bucket `<db>` or `<db>/<rp>`. */
@@ -158,6 +159,7 @@ export function influx(options: InfluxOptions): InfluxHandle {
     dir,
     logFile,
     httpPort: options.httpPort,
+    rpcPort: options.rpcPort,
     url,
     token: `${options.admin.username}:${options.admin.password}`,
     admin: options.admin,

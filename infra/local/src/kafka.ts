@@ -23,6 +23,7 @@ export interface KafkaOptions {
 
 export interface KafkaHandle extends ServiceHandle {
   readonly port: number;
+  readonly controllerPort: number;
   /** `['127.0.0.1:<port>']` */
   readonly brokers: readonly string[];
   createTopics(topics: readonly TopicSpec[]): Promise<void>;
@@ -174,6 +175,7 @@ export function kafka(options: KafkaOptions): KafkaHandle {
     dir,
     logFile,
     port: options.port,
+    controllerPort: options.controllerPort,
     brokers,
     async start() {
       const { proc: p, install } = await managed();
