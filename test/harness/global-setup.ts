@@ -3,18 +3,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type { TestProject } from 'vitest/node';
-import { dockerAvailable, startStack, startStackWithContainers, type StackConnection, type StackHandle } from '@meterline/local-stack';
+import { dockerAvailable, freePorts, startStack, startStackWithContainers, type StackConnection, type StackHandle } from '@meterline/local-stack';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     stack: StackConnection;
-    /** Data directory of the native Mosquitto (absent under containers): tests add device accounts there. */
-    mosquittoDir: string | undefined;
+    /** The native stack's directories and ports (absent under containers), for fault injection and device accounts. */
+    native: NativeStackInfo | undefined;
   }
 }
 
+export interface NativeStackInfo {
+  baseDir: string;
+  ports: { mqtt: number; kafka: number; influxHttp: number; influxRpc: number };
+}
+
 interface SharedStack {
-  handle: Promise<{ stack: StackHandle; mosquittoDir: string | undefined; cleanup: () => Promise<void> }>;
+  handle: Promise<{ stack: StackHandle; native: NativeStackInfo | undefined; cleanup: () => Promise<void> }>;
   users: number;
 }
 
@@ -26,22 +31,24 @@ async function launch() {
   execFileSync(process.execPath, [join(import.meta.dirname, '..', '..', 'scripts', 'build.mjs')], { stdio: 'inherit' });
   if (await dockerAvailable()) {
     const stack = await startStackWithContainers();
-    return { stack, mosquittoDir: undefined, cleanup: async () => undefined };
+    return { stack, native: undefined, cleanup: async () => undefined };
   }
   const baseDir = await mkdtemp(join(tmpdir(), 'meterline-test-stack-'));
   const started = performance.now();
-  const stack = await startStack({ baseDir });
+  const [mqtt, kafka, kafkaController, influxHttp, influxRpc] = (await freePorts(5)) as [number, number, number, number, number];
+  const stack = await startStack({ baseDir, ports: { mqtt, kafka, kafkaController, influxHttp, influxRpc } });
   console.log(`test stack (native) up in ${Math.round(performance.now() - started)} ms under ${baseDir}`);
-  return { stack, mosquittoDir: join(baseDir, 'mosquitto'), cleanup: () => rm(baseDir, { recursive: true, force: true }) };
+  const native = { baseDir, ports: { mqtt, kafka, influxHttp, influxRpc } };
+  return { stack, native, cleanup: () => rm(baseDir, { recursive: true, force: true }) };
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   registry.__meterlineStack ??= { handle: launch(), users: 0 };
   const shared = registry.__meterlineStack;
   shared.users++;
-  const { stack, mosquittoDir } = await shared.handle;
+  const { stack, native } = await shared.handle;
   project.provide('stack', stack.connection);
-  project.provide('mosquittoDir', mosquittoDir);
+  project.provide('native', native);
   return async () => {
     shared.users--;
     if (shared.users > 0) return;

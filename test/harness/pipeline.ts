@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { inject } from 'vitest';
+import { stringify } from 'yaml';
+import type { DeadLetterV1 } from '@meterline/contracts';
+import type { Manifest } from '@meterline/domain';
+import { DEV_SERVICE_PASSWORDS, INGEST_MQTT_USER, MONITOR_MQTT_USER, deviceAcl, freePorts, mosquitto } from '@meterline/local-stack';
+import { InfluxStore } from '@meterline/store-influx';
+import { serviceProcess, type ServiceProcess } from './service-process.ts';
+
+/** Test-only device password. */
+export const devicePassword = (deviceId: string): string => `${deviceId}-test-secret`;
+
+export interface Pipeline {
+  id: string;
+  manifest: Manifest;
+  ingest: ServiceProcess;
+  writer: ServiceProcess;
+  topics: { readings: string; deadLetters: string };
+  database: string;
+  store: InfluxStore;
+  workDir: string;
+  /** Every record on the dead-letter topic, decoded. */
+  deadLetters(): Promise<DeadLetterV1[]>;
+  /** Readings not yet committed by the writer group. */
+  writerLag(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * One isolated pipeline on the shared real stack: its own Kafka topics, InfluxDB database,
+ * registry file, MQTT share group and device accounts, with ingest and writer as processes.
+ */
+export async function createPipeline(manifest: Manifest, options: { ingestConnections?: number } = {}): Promise<Pipeline> {
+  const stack = inject('stack');
+  const native = inject('native');
+  const id = randomUUID().slice(0, 8);
+  const workDir = await mkdtemp(join(tmpdir(), `meterline-e2e-${id}-`));
+  const topics = { readings: `e2e-${id}.readings.v1`, deadLetters: `e2e-${id}.readings.dlq.v1` };
+  const database = `e2e_${id}`;
+
+  const kafka = new Kafka({ clientId: `e2e-${id}`, brokers: [...stack.kafka.brokers], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [
+      { topic: topics.readings, numPartitions: 6, replicationFactor: 1 },
+      { topic: topics.deadLetters, numPartitions: 3, replicationFactor: 1 },
+    ],
+  });
+  const store = new InfluxStore({ url: stack.influx.url, token: stack.influx.token, database });
+  await store.influxQl(`CREATE DATABASE ${database}`);
+
+  const registryFile = join(workDir, 'registry.yaml');
+  await writeFile(registryFile, stringify(manifest));
+  if (!native) throw new Error('device accounts need the native stack');
+  const deviceIds = manifest.enterprises.flatMap((e) => e.devices.map((d) => d.id));
+  const users = [
+    ...Object.entries(DEV_SERVICE_PASSWORDS).map(([username, password]) => ({ username, password })),
+    ...deviceIds.map((d) => ({ username: d, password: devicePassword(d) })),
+  ];
+  const broker = mosquitto({ dir: join(native.baseDir, 'mosquitto'), port: native.ports.mqtt, users, acl: deviceAcl(deviceIds, [INGEST_MQTT_USER, MONITOR_MQTT_USER]) });
+  await broker.updateAuth(users, deviceAcl(deviceIds, [INGEST_MQTT_USER, MONITOR_MQTT_USER]));
+
+  const [ingestOps, writerOps] = (await freePorts(2)) as [number, number];
+  const ingest = serviceProcess(
+    'ingest',
+    {
+      MTL_MQTT_URL: stack.mqtt.url,
+      MTL_MQTT_USERNAME: INGEST_MQTT_USER.username,
+      MTL_MQTT_PASSWORD: DEV_SERVICE_PASSWORDS[INGEST_MQTT_USER.username] ?? '',
+      MTL_MQTT_CONNECTIONS: String(options.ingestConnections ?? 4),
+      MTL_MQTT_SHARE_GROUP: `e2e-${id}`,
+      MTL_MQTT_SESSION_EXPIRY_SECONDS: '600',
+      MTL_INSTANCE_ID: `e2e-${id}`,
+      MTL_KAFKA_BROKERS: stack.kafka.brokers.join(','),
+      MTL_READINGS_TOPIC: topics.readings,
+      MTL_DEAD_LETTER_TOPIC: topics.deadLetters,
+      MTL_REGISTRY_FILE: registryFile,
+      MTL_OPS_PORT: String(ingestOps),
+      MTL_LOG_LEVEL: 'info',
+    },
+    workDir,
+  );
+  const writer = serviceProcess(
+    'writer',
+    {
+      MTL_KAFKA_BROKERS: stack.kafka.brokers.join(','),
+      MTL_READINGS_TOPIC: topics.readings,
+      MTL_DEAD_LETTER_TOPIC: topics.deadLetters,
+      MTL_GROUP_ID: `e2e-${id}-writer`,
+      MTL_INSTANCE_ID: `e2e-${id}`,
+      MTL_INFLUX_URL: stack.influx.url,
+      MTL_INFLUX_TOKEN: stack.influx.token,
+      MTL_INFLUX_DATABASE: database,
+      MTL_RETRY_MAX_MS: '2000',
+      MTL_OPS_PORT: String(writerOps),
+      MTL_LOG_LEVEL: 'info',
+    },
+    workDir,
+  );
+
+  return {
+    id,
+    manifest,
+    ingest,
+    writer,
+    topics,
+    database,
+    store,
+    workDir,
+    deadLetters: () => readWholeTopic(kafka, topics.deadLetters),
+    writerLag: async () => {
+      const committed = await admin.fetchOffsets({ groupId: `e2e-${id}-writer`, topics: [topics.readings] });
+      const ends = await admin.fetchTopicOffsets(topics.readings);
+      const done = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]));
+      return ends.reduce((lag, end) => lag + Number(end.high) - Math.max(0, done.get(end.partition) ?? 0), 0);
+    },
+    close: async () => {
+      await Promise.allSettled([ingest.stop(), writer.stop()]);
+      await admin.disconnect();
+    },
+  };
+}
+
+async function readWholeTopic(kafka: Kafka, topic: string): Promise<DeadLetterV1[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const total = ends.reduce((n, e) => n + Number(e.high) - Number(e.low), 0);
+  if (total === 0) return [];
+  const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const letters: DeadLetterV1[] = [];
+  await new Promise<void>((resolve, reject) => {
+    consumer
+      .run({
+        eachMessage: async ({ message }) => {
+          letters.push(JSON.parse(message.value?.toString() ?? 'null') as DeadLetterV1);
+          if (letters.length >= total) resolve();
+        },
+      })
+      .catch(reject);
+  });
+  await consumer.disconnect();
+  return letters;
+}
