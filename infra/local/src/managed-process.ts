@@ -55,6 +55,20 @@ async function cmdlineOf(pid: number): Promise<string | undefined> {
   }
 }
 
+/**
+ * A detached service is reparented to init when its starter exits; init may take a second to reap
+ * it, and meanwhile the zombie still answers kill(pid, 0). Its /proc state 'Z' says it is gone.
+ */
+async function isZombie(pid: number): Promise<boolean> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    // No /proc entry: gone (Linux) or unknowable (elsewhere); kill(pid, 0) decides.
+    return false;
+  }
+}
+
 /** Reads the last lines of a log file for error messages; a missing log yields a note, not an error. */
 export async function logTail(logFile: string, lines = 40): Promise<string> {
   try {
@@ -91,7 +105,7 @@ export class ManagedProcess {
       const parsed = Number.parseInt(text, 10);
       pid = Number.isInteger(parsed) && parsed > 0 ? parsed : undefined;
     }
-    if (pid === undefined || !signalPid(pid, 0)) return undefined;
+    if (pid === undefined || !signalPid(pid, 0) || (await isZombie(pid))) return undefined;
     const cmdline = await cmdlineOf(pid);
     if (cmdline === undefined || (cmdline !== '' && !cmdline.includes(this.spec.cmdlineMarker))) return undefined;
     // A zombie child of ours (exited, not yet reaped) is not running.
@@ -229,7 +243,7 @@ export class ManagedProcess {
     }
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (!signalPid(pid, 0) || (await cmdlineOf(pid)) === undefined) return true;
+      if (!signalPid(pid, 0) || (await isZombie(pid)) || (await cmdlineOf(pid)) === undefined) return true;
       await sleep(100);
     }
     return false;
