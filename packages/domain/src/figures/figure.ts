@@ -45,7 +45,7 @@ export function scaleTerm(t: Term, factor: number, factorRelativeU: number | und
   const value = t.value * factor;
   const rel = t.value === 0 ? 0 : t.u / Math.abs(t.value);
   const flags = new Set(t.flags);
-  if (factorRelativeU === undefined) flags.add('factor-uncertainty-unknown');
+  if (factorRelativeU === undefined && t.value !== 0) flags.add('factor-uncertainty-unknown');
   // Relative quadrature for a product (GUM 5.1.6); an exact zero keeps the absolute u scaled.
   const u = t.value === 0 ? t.u * Math.abs(factor) : Math.abs(value) * combineSum([rel, factorRelativeU ?? 0]);
   return { ...t, value, u, flags, estimated: t.estimated * factor };
@@ -73,7 +73,8 @@ export function sumTerms(parts: ReadonlyArray<{ term: Term; sign?: 1 | -1 }>): T
 
 export function toFigure(t: Term, unit: string, factorSet: string): Figure {
   return {
-    value: t.value,
+    // No "-0" in reports (an empty export deduction is 0, not -0).
+    value: t.value === 0 ? 0 : t.value,
     unit,
     expandedUncertainty: expandedUncertainty(t.u),
     coverageFactor: COVERAGE_FACTOR_95,

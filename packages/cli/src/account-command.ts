@@ -1,0 +1,111 @@
+import { accountEnterprise, createFactorCatalog, indexRegistry, isDomainError, parseManifest, type EnterpriseFigures } from '@meterline/domain';
+import { parseAccountArgs, USAGE } from './args.ts';
+import { parseReadingsCsv, type InputError } from './readings-file.ts';
+import { formatTable } from './format-table.ts';
+
+/** What the command needs from the outside world; main.ts passes the real ones, tests their own. */
+export interface CommandIo {
+  readFile(path: string): Promise<string>;
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_USAGE = 64; // EX_USAGE (sysexits.h)
+export const EXIT_INPUT = 65; // EX_DATAERR: a manifest or readings file is invalid
+export const EXIT_NO_INPUT = 66; // EX_NOINPUT: a file cannot be read
+
+export const OUTPUT_SCHEMA = 'meterline.account/v1';
+
+export interface AccountOutput {
+  schema: typeof OUTPUT_SCHEMA;
+  period: string;
+  manifest: string;
+  readings: string;
+  options: { equalValue: boolean; estimateGaps: boolean };
+  enterprises: EnterpriseFigures[];
+}
+
+export function formatInputError(e: InputError): string {
+  const where = [e.file, e.line, e.column].filter((x) => x !== undefined).join(':');
+  return `${where}: ${e.field ? `${e.field}: ` : ''}${e.message}`;
+}
+
+/** `meterline account …`: returns the exit code. */
+export async function runAccount(argv: readonly string[], io: CommandIo): Promise<number> {
+  const parsedArgs = parseAccountArgs(argv);
+  if (!parsedArgs.ok) {
+    for (const e of parsedArgs.errors) io.stderr(`meterline account: ${e}\n`);
+    io.stderr(`${USAGE}\n`);
+    return EXIT_USAGE;
+  }
+  const args = parsedArgs.args;
+  let manifestText: string;
+  let readingsText: string;
+  try {
+    [manifestText, readingsText] = await Promise.all([io.readFile(args.manifest), io.readFile(args.readings)]);
+  } catch (error) {
+    io.stderr(`meterline account: cannot read input: ${(error as Error).message}\n`);
+    return EXIT_NO_INPUT;
+  }
+
+  const manifest = parseManifest(manifestText, args.manifest);
+  if (!manifest.ok) {
+    for (const i of manifest.errors) {
+      io.stderr(`${formatInputError({ file: args.manifest, ...(i.line ? { line: i.line } : {}), ...(i.column ? { column: i.column } : {}), ...(i.path ? { field: i.path } : {}), message: `${i.message} [${i.code}]` })}\n`);
+    }
+    return EXIT_INPUT;
+  }
+  const registry = indexRegistry(manifest.manifest);
+  const { readings, errors } = parseReadingsCsv(readingsText, args.readings, registry);
+  if (errors.length > 0) {
+    for (const e of errors) io.stderr(`${formatInputError(e)}\n`);
+    return EXIT_INPUT;
+  }
+
+  const enterprises = manifest.manifest.enterprises.filter((e) => args.enterprise === undefined || e.id === args.enterprise);
+  if (enterprises.length === 0) {
+    io.stderr(`meterline account: no enterprise "${args.enterprise}" in ${args.manifest}\n`);
+    return EXIT_USAGE;
+  }
+  let catalog;
+  try {
+    catalog = createFactorCatalog();
+  } catch (error) {
+    io.stderr(`meterline account: ${(error as Error).message}\n`);
+    return EXIT_INPUT;
+  }
+  const results: EnterpriseFigures[] = [];
+  const inputErrors: InputError[] = [];
+  for (const enterprise of enterprises) {
+    const index = manifest.manifest.enterprises.indexOf(enterprise);
+    const fs = catalog.resolve(enterprise.factorSet.name, enterprise.factorSet.version);
+    if (!fs.ok) {
+      inputErrors.push({ file: args.manifest, field: `/enterprises/${index}/factorSet`, message: fs.error.message });
+      continue;
+    }
+    try {
+      results.push(
+        accountEnterprise(enterprise, readings, args.period, fs.factor, { equalValue: args.equalValue, estimateGaps: args.estimateGaps }),
+      );
+    } catch (error) {
+      if (!isDomainError(error)) throw error;
+      io.stderr(`meterline account: ${error.message} [${error.code}]\n`);
+      return EXIT_USAGE;
+    }
+  }
+  if (inputErrors.length > 0) {
+    for (const e of inputErrors) io.stderr(`${formatInputError(e)}\n`);
+    return EXIT_INPUT;
+  }
+  const output: AccountOutput = {
+    schema: OUTPUT_SCHEMA,
+    period: args.period,
+    manifest: args.manifest,
+    readings: args.readings,
+    options: { equalValue: args.equalValue, estimateGaps: args.estimateGaps },
+    enterprises: results,
+  };
+  io.stdout(args.format === 'json' ? `${JSON.stringify(output, null, 2)}\n` : formatTable(output));
+  return EXIT_OK;
+}

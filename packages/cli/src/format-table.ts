@@ -1,0 +1,77 @@
+import type { Figure } from '@meterline/domain';
+import type { AccountOutput } from './account-command.ts';
+
+const num = (v: number, digits: number): string =>
+  v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/** "61.450 ± 0.355 tce" with a precision fitted to the uncertainty. */
+export function formatFigure(f: Figure | null, digits = 3): string {
+  if (!f) return '—';
+  return `${num(f.value, digits)} ± ${num(f.expandedUncertainty, digits)} ${f.unit}`;
+}
+
+function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** A readable report; the JSON output is the reference, this is for people. */
+export function formatTable(out: AccountOutput): string {
+  const parts: string[] = [];
+  for (const e of out.enterprises) {
+    parts.push(`${e.name} (${e.id}), ${e.region}, period ${e.period.key} [${e.period.start} – ${e.period.end}], factor set ${e.factorSet}`);
+    parts.push('');
+    parts.push(
+      table(
+        ['point', 'site', 'carrier', 'role', 'consumption (U, k=2)', 'tce', 'coverage', 'flags'],
+        e.points.map((p) => [
+          p.id, p.siteId, p.carrier, p.role,
+          formatFigure(p.consumption), formatFigure(p.tce, 4),
+          `${num(p.consumption.coveragePercent, 1)} %`, p.consumption.quality.flags.join(' '),
+        ]),
+      ),
+    );
+    parts.push('');
+    const c = e.carbon;
+    const totals: Array<[string, Figure | null]> = [
+      ['energy, equivalent value', e.tceEquivalent],
+      ['energy, equal value', e.tceEqualValue],
+      ...e.sites.map((s): [string, Figure] => [`  site ${s.id}`, s.tce]),
+      ['CO2 scope 1 (fuels)', c.scope1],
+      [`CO2 scope 2 location (${e.scope2Level}${c.scope2LocationFactor ? ` ${c.scope2LocationFactor.value} tCO2/MWh` : ''})`, c.scope2Location],
+      ['CO2 scope 2 market', c.scope2Market],
+      ['CO2 purchased heat', c.purchasedHeat],
+      ['CO2 exported electricity (deduction)', c.exportedElectricity],
+      ['CO2 total, location-based', c.totalLocation],
+      ['CO2 total, market-based', c.totalMarket],
+      ['CO2 total, location, net of exports', c.totalLocationNetOfExports],
+    ];
+    parts.push(
+      table(
+        ['figure', 'value (U, k=2)', 'coverage', 'flags'],
+        totals.filter(([, f]) => f !== null).map(([label, f]) => [label, formatFigure(f, 3), `${num(f!.coveragePercent, 1)} %`, f!.quality.flags.join(' ')]),
+      ),
+    );
+    if (e.balances.length > 0) {
+      parts.push('');
+      parts.push(
+        table(
+          ['balance node', 'input', 'children', 'gap', 'gap %', 'U(gap)', 'significant'],
+          e.balances.map((b) => [
+            b.parentId, `${num(b.input, 1)} ${b.unit}`, num(b.childrenSum, 1), num(b.gap, 1),
+            b.gapPercent === null ? '—' : `${num(b.gapPercent, 2)} %`, num(b.gapExpandedUncertainty, 1), b.significant ? 'YES' : 'no',
+          ]),
+        ),
+      );
+    }
+    for (const i of e.intensities) {
+      parts.push(`intensity ${i.product}${i.siteId ? ` (${i.siteId})` : ''}: ${formatFigure(i.tcePerUnit, 5)}${i.tCO2PerUnit ? `, ${formatFigure(i.tCO2PerUnit, 5)}` : ''}`);
+    }
+    const suspects = e.points.flatMap((p) => p.suspects.map((s) => `  ${p.id} ${s.start} → ${s.end}: ${s.status} (register ${s.startRegister} → ${s.endRegister}), not booked`));
+    if (suspects.length > 0) parts.push('', 'suspect intervals:', ...suspects);
+    if (e.issues.length > 0) parts.push('', 'issues:', ...e.issues.map((i) => `  ${i.code}${i.pointId ? ` ${i.pointId}` : ''}: ${i.message}`));
+    parts.push('', '');
+  }
+  return parts.join('\n');
+}
