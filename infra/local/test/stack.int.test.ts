@@ -127,6 +127,26 @@ describe('kafka', () => {
     await producer.disconnect();
   }, 30_000);
 
+  it('keeps its data across stop and start in the same directory', async () => {
+    const topic = `test.restart.${randomUUID().slice(0, 8)}`;
+    await stack.services.kafka.createTopics([{ topic, partitions: 1 }]);
+    const client = new Kafka({ clientId: 'local-stack-test', brokers: [...stack.connection.kafka.brokers], logLevel: logLevel.NOTHING });
+    const producer = client.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    await producer.send({ topic, messages: [{ value: 'before-restart' }] });
+    await producer.disconnect();
+
+    await stack.services.kafka.stop();
+    expect(await stack.services.kafka.runningPid()).toBeUndefined();
+    await stack.services.kafka.start();
+
+    const admin = client.admin();
+    await admin.connect();
+    const offsets = await admin.fetchTopicOffsets(topic);
+    await admin.disconnect();
+    expect(offsets).toEqual([expect.objectContaining({ partition: 0, low: '0', high: '1' })]);
+  }, 120_000);
+
   it('creates the Meterline v1 topics', async () => {
     await stack.services.kafka.createTopics(MTL_TOPIC_SPECS);
     const admin = new Kafka({ brokers: [...stack.connection.kafka.brokers], logLevel: logLevel.NOTHING }).admin();
