@@ -283,6 +283,8 @@ export function accountEnterprise(
   } else {
     let coveredMWh = 0;
     let instrumentCO2 = 0;
+    // d(CO2)/d(imports): the residual factor, or the last instrument's when instruments cover everything.
+    let marginalFactor = residual.factor.value;
     for (const c of enterprise.contractualInstruments ?? []) {
       const from = calendarPeriod(c.validFrom, tz).start;
       const until = calendarPeriod(c.validUntil, tz).end;
@@ -292,12 +294,21 @@ export function accountEnterprise(
       const take = Math.max(0, Math.min(mwh, imports.value - coveredMWh));
       coveredMWh += take;
       instrumentCO2 += take * c.emissionFactor;
+      if (take > 0 && coveredMWh >= imports.value) marginalFactor = c.emissionFactor;
     }
     const residualMWh = imports.value - coveredMWh;
-    // Metering uncertainty falls on the residual part (instrument volumes are contractual, exact).
-    const residualTerm: Term = { ...imports, value: residualMWh, u: imports.u };
-    const residualCO2 = scaleTerm(residualTerm, residual.factor.value, residual.factor.relativeUncertainty);
-    scope2Market = { ...residualCO2, value: residualCO2.value + instrumentCO2, u: residualCO2.u };
+    const residualCO2 = residualMWh * residual.factor.value;
+    // Instrument volumes are contractual (exact); the metering uncertainty of the imports
+    // propagates through the marginal factor (GUM 5.1.3 sensitivity coefficient).
+    const flags = new Set(imports.flags);
+    if (residualMWh > 0 && residual.factor.relativeUncertainty === undefined) flags.add('factor-uncertainty-unknown');
+    scope2Market = {
+      ...imports,
+      flags,
+      value: residualCO2 + instrumentCO2,
+      u: Math.abs(marginalFactor) * imports.u,
+      estimated: imports.value === 0 ? 0 : (imports.estimated / imports.value) * (residualCO2 + instrumentCO2),
+    };
   }
 
   const heatTerms: Term[] = [];

@@ -145,6 +145,35 @@ describe('accountEnterprise: worked month', () => {
     expect(r.carbon.scope2Location.quality.flags).toContain('factor-uncertainty-unknown');
   });
 
+  it('applies contractual instruments first, pro rata to their validity, then the residual factor', () => {
+    const gec = { id: 'gec', kind: 'green-certificate' as const, validFrom: '2025-03-01', validUntil: '2025-03-31', energy: { value: 200, unit: 'MWh' }, emissionFactor: 0 };
+    const m = accountEnterprise({ ...enterprise, contractualInstruments: [gec] }, readings(), '2025-03', factorSet);
+    // (500 - 200) MWh x 0.6096 = 182.88 tCO2; U = 2 x 0.6096 x (0.5 %/√3 x 500 MWh) = 2 x 0.6096 x 1.443376 = 1.75976
+    expect(m.carbon.scope2Market.value).toBeCloseTo(182.88, 9);
+    expect(m.carbon.scope2Market.expandedUncertainty).toBeCloseTo(1.75976, 4);
+    // A quarter's certificate of 900 MWh gives March 900 x 31/90 = 310 MWh: (500 - 310) x 0.6096 = 115.824
+    const q = accountEnterprise({ ...enterprise, contractualInstruments: [{ ...gec, validFrom: '2025-01-01', energy: { value: 900, unit: 'MWh' } }] }, readings(), '2025-03', factorSet);
+    expect(q.carbon.scope2Market.value).toBeCloseTo(115.824, 9);
+    // Location-based is untouched by instruments.
+    expect(q.carbon.scope2Location.value).toBeCloseTo(279.05, 9);
+  });
+
+  it('deducts exported electricity with an explicit negative sign', () => {
+    const pv = { ...enterprise.sites[0]!.meteringPoints[0]!, id: 'pv', quantity: 'active-energy-export' as const, multiplier: 1, registerMax: undefined,
+      topology: { role: 'boundary-output' as const } };
+    const withPv = { ...enterprise, sites: [{ ...enterprise.sites[0]!, meteringPoints: [...enterprise.sites[0]!.meteringPoints, pv] }] };
+    const rs = readings();
+    rs.set('pv', pair(0, 50000)); // 50 000 kWh = 50 MWh exported
+    const x = accountEnterprise(withPv, rs, '2025-03', factorSet);
+    // -50 MWh x 0.5581 = -27.905 tCO2, kept out of scope 2 itself
+    expect(x.carbon.exportedElectricity.value).toBeCloseTo(-27.905, 9);
+    expect(x.carbon.scope2Location.value).toBeCloseTo(279.05, 9);
+    // net: 351.7402305 - 27.905 = 323.8352305
+    expect(x.carbon.totalLocationNetOfExports.value).toBeCloseTo(323.8352305, 5);
+    // GB/T 2589: energy supplied outward is deducted: 101.52175 - 50 000 x 0.1229 / 1000 = 95.37675 tce
+    expect(x.tceEquivalent.value).toBeCloseTo(95.37675, 9);
+  });
+
   it('gives intensities per unit of production', () => {
     // 101.52175 tce / 1000 t = 0.10152175 tce/t; 351.7402305 tCO2 / 1000 t = 0.3517402 tCO2/t
     expect(r.intensities[0]!.tcePerUnit.value).toBeCloseTo(0.10152175, 9);
