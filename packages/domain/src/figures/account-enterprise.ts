@@ -106,17 +106,18 @@ function convertTerm(t: Term, from: string, to: string): Term | undefined {
 }
 
 /**
- * Runs the whole accounting for one enterprise and one calendar period in its time zone.
+ * Runs the whole accounting for one enterprise and one period in its time zone.
  * `readings` holds register readings per metering point, in the point's unit.
  */
 export function accountEnterprise(
   enterprise: Enterprise,
   readings: ReadonlyMap<string, readonly RegisterReading[]>,
-  periodKey: string,
+  periodOrKey: string | Period,
   factorSet: FactorSet,
   options: AccountingOptions = {},
 ): EnterpriseFigures {
-  const period: Period = calendarPeriod(periodKey, enterprise.timeZone);
+  // A calendar key (YYYY, YYYY-MM, YYYY-MM-DD) or any period from subPeriods (hours, quarter-hours).
+  const period: Period = typeof periodOrKey === 'string' ? calendarPeriod(periodOrKey, enterprise.timeZone) : periodOrKey;
   const fs = factorSet.id;
   const issues: AccountingIssue[] = [];
   const tz = enterprise.timeZone;

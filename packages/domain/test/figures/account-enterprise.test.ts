@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { accountEnterprise, createFactorCatalog, parseManifest, energyBalance, type Enterprise, type FactorSet, type RegisterReading } from '../../src/index.ts';
+import { accountEnterprise, calendarPeriod, subPeriods, createFactorCatalog, parseManifest, energyBalance, type Enterprise, type FactorSet, type RegisterReading } from '../../src/index.ts';
 
 /**
  * Worked example (also in packages/cli/README.md): a plant in Chongqing, March 2025,
@@ -213,6 +213,22 @@ describe('accountEnterprise: worked month', () => {
       }),
       { numRuns: 20 },
     );
+  });
+});
+
+describe('accountEnterprise: sub-day periods', () => {
+  it('accounts hours of the month, and the hours add up to the month (conservation)', () => {
+    const { enterprise, factorSet } = setup();
+    const month = calendarPeriod('2025-03', 'Asia/Shanghai');
+    const day = subPeriods(month, 'day')[9]!;
+    const hours = subPeriods(day, 'hour');
+    const rs = readings();
+    const perHour = hours.map((h) => accountEnterprise(enterprise, rs, h, factorSet).points.find((p) => p.id === 'gas')!.consumption);
+    // 30 000 Nm3 over the 744 h month, one interval: each hour's share is an estimate of 30 000 / 744 = 40.3226 Nm3.
+    expect(perHour[0]!.value).toBeCloseTo(30000 / 744, 9);
+    expect(perHour[0]!.quality.flags).toContain('estimated');
+    expect(perHour[0]!.coveragePercent).toBe(0);
+    expect(perHour.reduce((s, f) => s + f.value, 0)).toBeCloseTo(accountEnterprise(enterprise, rs, day, factorSet).points.find((p) => p.id === 'gas')!.consumption.value, 9);
   });
 });
 
