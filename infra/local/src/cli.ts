@@ -10,9 +10,12 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEV_INFLUX_DATABASE, devDevices } from './dev-credentials.ts';
 import { isStackError } from './errors.ts';
+import type { Installation } from './install.ts';
+import { ensureInstalled } from './install.ts';
 import { logTail } from './managed-process.ts';
 import { tcpAnswers } from './ports.ts';
 import { DEV_PORTS } from './dev-ports.ts';
+import type { MqttUser } from './mosquitto.ts';
 import type { NativeStack } from './stack.ts';
 import { connectionOf, defaultMqttAcl, defaultMqttUsers, stackServices } from './stack.ts';
 import { MTL_TOPIC_SPECS } from './topics.ts';
@@ -36,27 +39,36 @@ function repoRoot(): string {
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 const seconds = (startedAt: number): string => `${((performance.now() - startedAt) / 1000).toFixed(1)} s`;
 
-async function services(stateDir: string, deviceCount: number): Promise<NativeStack['services']> {
-  const users = [...defaultMqttUsers().filter((u) => !u.username.startsWith('dev-meter-')), ...devDevices(deviceCount)];
-  return stackServices({ baseDir: stateDir, ports: DEV_PORTS, detached: true, mqttUsers: users, mqttAcl: defaultMqttAcl(users) });
+/** Handles on the dev stack; nothing is installed until a service is started. */
+function services(stateDir: string, deviceCount: number, installation?: Installation): NativeStack['services'] {
+  const users = devUsers(deviceCount);
+  return stackServices({ baseDir: stateDir, ports: DEV_PORTS, detached: true, mqttUsers: users, mqttAcl: defaultMqttAcl(users), installation });
+}
+
+function devUsers(deviceCount: number): MqttUser[] {
+  return [...defaultMqttUsers().filter((u) => !u.username.startsWith('dev-meter-')), ...devDevices(deviceCount)];
 }
 
 async function up(stateDir: string, deviceCount: number): Promise<void> {
   await mkdir(stateDir, { recursive: true });
-  const svc = await services(stateDir, deviceCount);
-  for (const service of Object.values(svc)) {
-    await mkdir(service.dir, { recursive: true });
-    const pid = await service.runningPid();
-    if (pid !== undefined) {
-      say(`${service.name}: already up (pid ${pid})`);
-      continue;
-    }
-    const startedAt = performance.now();
-    await service.start();
-    say(`${service.name}: started in ${seconds(startedAt)} (pid ${(await service.runningPid()) ?? '?'}, log ${service.logFile})`);
-  }
+  const installation = await ensureInstalled();
+  const svc = services(stateDir, deviceCount, installation);
+  // In parallel: Kafka's JVM dominates, the others are ready long before it.
+  await Promise.all(
+    Object.values(svc).map(async (service) => {
+      await mkdir(service.dir, { recursive: true });
+      const pid = await service.runningPid();
+      if (pid !== undefined) {
+        say(`${service.name}: already up (pid ${pid})`);
+        return;
+      }
+      const startedAt = performance.now();
+      await service.start();
+      say(`${service.name}: started in ${seconds(startedAt)} (pid ${(await service.runningPid()) ?? '?'}, log ${service.logFile})`);
+    }),
+  );
   // Idempotent provisioning: users/ACL rewritten and reloaded, database and topics created if missing.
-  const users = [...defaultMqttUsers().filter((u) => !u.username.startsWith('dev-meter-')), ...devDevices(deviceCount)];
+  const users = devUsers(deviceCount);
   await svc.mosquitto.updateAuth(users, defaultMqttAcl(users));
   await svc.influx.createDatabase(DEV_INFLUX_DATABASE);
   await svc.kafka.createTopics(MTL_TOPIC_SPECS);
@@ -69,7 +81,7 @@ async function up(stateDir: string, deviceCount: number): Promise<void> {
 }
 
 async function down(stateDir: string): Promise<void> {
-  const svc = await services(stateDir, 0);
+  const svc = services(stateDir, 0);
   for (const service of Object.values(svc)) {
     const pid = await service.runningPid();
     if (pid === undefined) {
@@ -83,7 +95,7 @@ async function down(stateDir: string): Promise<void> {
 }
 
 async function status(stateDir: string): Promise<boolean> {
-  const svc = await services(stateDir, 0);
+  const svc = services(stateDir, 0);
   let allUp = true;
   for (const service of Object.values(svc)) {
     const pid = await service.runningPid();
@@ -102,7 +114,7 @@ async function status(stateDir: string): Promise<boolean> {
 }
 
 async function logs(stateDir: string, name: string | undefined, lines: number): Promise<void> {
-  const svc = await services(stateDir, 0);
+  const svc = services(stateDir, 0);
   const selected = Object.values(svc).filter((s) => name === undefined || s.name === name || (name === 'influx' && s.name === 'influxdb'));
   if (selected.length === 0) throw new Error(`unknown service ${name}; one of: ${Object.values(svc).map((s) => s.name).join(', ')}`);
   for (const service of selected) {
@@ -119,9 +131,14 @@ async function main(argv: readonly string[]): Promise<number> {
   });
   const stateDir = join(repoRoot(), '.run', 'local-stack');
   const [command, service] = positionals;
+  const count = (name: string, text: string): number => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer, got ${JSON.stringify(text)}`);
+    return n;
+  };
   switch (command) {
     case 'up':
-      await up(stateDir, Number.parseInt(values.devices, 10));
+      await up(stateDir, count('devices', values.devices));
       return 0;
     case 'down':
       await down(stateDir);
@@ -129,7 +146,7 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'status':
       return (await status(stateDir)) ? 0 : 3;
     case 'logs':
-      await logs(stateDir, service, Number.parseInt(values.lines, 10));
+      await logs(stateDir, service, count('lines', values.lines));
       return 0;
     default:
       process.stderr.write('usage: stack up [--devices N] | down | status | logs [mosquitto|kafka|influxdb] [--lines N]\n');

@@ -98,26 +98,15 @@ export function influx(options: InfluxOptions): InfluxHandle {
   const url = `http://${LOOPBACK}:${options.httpPort}`;
   const basic = `Basic ${Buffer.from(`${options.admin.username}:${options.admin.password}`).toString('base64')}`;
   let installation = options.installation;
-  let proc: ManagedProcess | undefined;
-
-  const managed = async (): Promise<ManagedProcess> => {
-    const install = (installation ??= await ensureInstalled());
-    // The INFLUXDB_* variables of the caller's environment would override the generated config.
-    const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('INFLUXDB_')));
-    proc ??= new ManagedProcess({
-      name: 'influxdb',
-      command: install.influxd.bin,
-      args: ['run', '-config', conf],
-      env,
-      cwd: dir,
-      logFile,
-      pidFile: join(dir, 'influxdb.pid'),
-      cmdlineMarker: conf,
-      detached: options.detached ?? false,
-      ports: [options.httpPort, options.rpcPort],
-    });
-    return proc;
-  };
+  const proc = new ManagedProcess({
+    name: 'influxdb',
+    cwd: dir,
+    logFile,
+    pidFile: join(dir, 'influxdb.pid'),
+    cmdlineMarker: conf,
+    detached: options.detached ?? false,
+    ports: [options.httpPort, options.rpcPort],
+  });
 
   const postQuery = async (q: string, database: string | undefined, auth: boolean): Promise<Response> => {
     const body = new URLSearchParams({ q });
@@ -164,26 +153,22 @@ export function influx(options: InfluxOptions): InfluxHandle {
     token: `${options.admin.username}:${options.admin.password}`,
     admin: options.admin,
     async start() {
-      const p = await managed();
-      if ((await p.runningPid()) === undefined) {
+      const install = (installation ??= await ensureInstalled());
+      if ((await proc.runningPid()) === undefined) {
         await mkdir(dir, { recursive: true });
         await writeFile(conf, influxConf(options, dir));
       }
-      await p.start({
+      // The INFLUXDB_* variables of the caller's environment would override the generated config.
+      const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('INFLUXDB_')));
+      await proc.start({ command: install.influxd.bin, args: ['run', '-config', conf], env }, {
         timeoutMs: options.startTimeoutMs ?? 60_000,
         probe: async () => (await httpRequest(`${url}/ping`, {})).status === 204,
       });
       await bootstrapAdmin();
     },
-    async stop(timeoutMs) {
-      await (await managed()).stop(timeoutMs);
-    },
-    async kill() {
-      await (await managed()).kill();
-    },
-    async runningPid() {
-      return (await managed()).runningPid();
-    },
+    stop: (timeoutMs) => proc.stop(timeoutMs),
+    kill: () => proc.kill(),
+    runningPid: () => proc.runningPid(),
     async createDatabase(name) {
       await query(`CREATE DATABASE "${name.replaceAll('"', '\\"')}"`);
     },

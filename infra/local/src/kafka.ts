@@ -152,23 +152,15 @@ export function kafka(options: KafkaOptions): KafkaHandle {
   const logFile = join(dir, 'kafka.log');
   const brokers = [`${LOOPBACK}:${options.port}`] as const;
   let installation = options.installation;
-  let proc: ManagedProcess | undefined;
-
-  const managed = async (): Promise<{ proc: ManagedProcess; install: Installation }> => {
-    const install = (installation ??= await ensureInstalled());
-    proc ??= new ManagedProcess({
-      name: 'kafka',
-      command: install.kafka.java,
-      args: [...JVM_FLAGS, `-Dlog4j2.configurationFile=${log4jFile}`, '-cp', install.kafka.classpath, 'kafka.Kafka', propsFile],
-      cwd: dir,
-      logFile,
-      pidFile: join(dir, 'kafka.pid'),
-      cmdlineMarker: propsFile,
-      detached: options.detached ?? false,
-      ports: [options.port, options.controllerPort],
-    });
-    return { proc, install };
-  };
+  const proc = new ManagedProcess({
+    name: 'kafka',
+    cwd: dir,
+    logFile,
+    pidFile: join(dir, 'kafka.pid'),
+    cmdlineMarker: propsFile,
+    detached: options.detached ?? false,
+    ports: [options.port, options.controllerPort],
+  });
 
   return {
     name: 'kafka',
@@ -178,8 +170,8 @@ export function kafka(options: KafkaOptions): KafkaHandle {
     controllerPort: options.controllerPort,
     brokers,
     async start() {
-      const { proc: p, install } = await managed();
-      if ((await p.runningPid()) === undefined) {
+      const install = (installation ??= await ensureInstalled());
+      if ((await proc.runningPid()) === undefined) {
         await mkdir(join(dir, 'data'), { recursive: true });
         await writeFile(propsFile, serverProperties(options, dir));
         await writeFile(log4jFile, LOG4J2);
@@ -196,21 +188,19 @@ export function kafka(options: KafkaOptions): KafkaHandle {
           );
         }
       }
-      await p.start({
+      const launch = {
+        command: install.kafka.java,
+        args: [...JVM_FLAGS, `-Dlog4j2.configurationFile=${log4jFile}`, '-cp', install.kafka.classpath, 'kafka.Kafka', propsFile],
+      };
+      await proc.start(launch, {
         timeoutMs: options.startTimeoutMs ?? 120_000,
         pollMs: 500,
         probe: async () => (await tcpAnswers(options.port)) && (await metadataAnswers(brokers)),
       });
     },
-    async stop(timeoutMs) {
-      await (await managed()).proc.stop(timeoutMs ?? 60_000);
-    },
-    async kill() {
-      await (await managed()).proc.kill();
-    },
-    async runningPid() {
-      return (await managed()).proc.runningPid();
-    },
+    stop: (timeoutMs) => proc.stop(timeoutMs ?? 60_000),
+    kill: () => proc.kill(),
+    runningPid: () => proc.runningPid(),
     async createTopics(topics) {
       await createTopics(brokers, topics);
     },

@@ -6,12 +6,16 @@ import { StackError } from './errors.ts';
 import { LOOPBACK, tcpAnswers } from './ports.ts';
 import { lastLines } from './run-command.ts';
 
-export interface ProcessSpec {
-  /** Service name used in messages ("mosquitto", "kafka", "influxdb"). */
-  readonly name: string;
+/** What to execute; known only once the binaries are installed, so it is given to start(). */
+export interface LaunchSpec {
   readonly command: string;
   readonly args: readonly string[];
   readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface ProcessSpec {
+  /** Service name used in messages ("mosquitto", "kafka", "influxdb"). */
+  readonly name: string;
   readonly cwd: string;
   /** stdout and stderr of the service are appended here. */
   readonly logFile: string;
@@ -117,7 +121,7 @@ export class ManagedProcess {
    * Starts the process (or adopts a live one from the pid file) and waits until `probe` succeeds.
    * Returns false when an already-running process was adopted.
    */
-  async start(readiness: ReadinessOptions): Promise<boolean> {
+  async start(launch: LaunchSpec, readiness: ReadinessOptions): Promise<boolean> {
     const existing = await this.runningPid();
     if (existing !== undefined) {
       this.#pid = existing;
@@ -136,9 +140,9 @@ export class ManagedProcess {
     writeSync(fd, `\n--- ${this.spec.name} starting at ${new Date().toISOString()} ---\n`);
     let child: ChildProcess;
     try {
-      child = spawn(this.spec.command, [...this.spec.args], {
+      child = spawn(launch.command, [...launch.args], {
         cwd: this.spec.cwd,
-        env: this.spec.env ?? process.env,
+        env: launch.env ?? process.env,
         stdio: ['ignore', fd, fd],
         detached: this.spec.detached,
       });
@@ -148,7 +152,7 @@ export class ManagedProcess {
     const spawned = new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
       child.once('error', (cause) =>
-        reject(new StackError('MTL_STACK_START_FAILED', `${this.spec.name}: could not spawn ${this.spec.command}: ${cause.message}`, { cause })),
+        reject(new StackError('MTL_STACK_START_FAILED', `${this.spec.name}: could not spawn ${launch.command}: ${cause.message}`, { cause })),
       );
     });
     await spawned;

@@ -147,23 +147,15 @@ export function mosquitto(options: MosquittoOptions): MosquittoHandle {
   const conf = join(dir, 'mosquitto.conf');
   const logFile = join(dir, 'mosquitto.log');
   let installation = options.installation;
-  let process_: ManagedProcess | undefined;
-
-  const managed = async (): Promise<ManagedProcess> => {
-    installation ??= await ensureInstalled();
-    process_ ??= new ManagedProcess({
-      name: 'mosquitto',
-      command: installation.mosquitto.bin,
-      args: ['-c', conf],
-      cwd: dir,
-      logFile,
-      pidFile: join(dir, 'mosquitto.pid'),
-      cmdlineMarker: conf,
-      detached: options.detached ?? false,
-      ports: [options.port],
-    });
-    return process_;
-  };
+  const proc = new ManagedProcess({
+    name: 'mosquitto',
+    cwd: dir,
+    logFile,
+    pidFile: join(dir, 'mosquitto.pid'),
+    cmdlineMarker: conf,
+    detached: options.detached ?? false,
+    ports: [options.port],
+  });
 
   let users = options.users;
   let acl = options.acl;
@@ -175,28 +167,23 @@ export function mosquitto(options: MosquittoOptions): MosquittoHandle {
     port: options.port,
     url: `mqtt://${LOOPBACK}:${options.port}`,
     async start() {
-      const proc = await managed();
+      const install = (installation ??= await ensureInstalled());
       if ((await proc.runningPid()) === undefined) {
         await mkdir(join(dir, 'data'), { recursive: true });
         await writeFile(conf, mosquittoConf(options, dir));
-        await writeAuthFiles(dir, installation!.mosquitto.passwdBin, users, acl);
+        await writeAuthFiles(dir, install.mosquitto.passwdBin, users, acl);
       }
-      await proc.start({ timeoutMs: options.startTimeoutMs ?? 15_000, probe: () => tcpAnswers(options.port) });
+      await proc.start({ command: install.mosquitto.bin, args: ['-c', conf] }, { timeoutMs: options.startTimeoutMs ?? 15_000, probe: () => tcpAnswers(options.port) });
     },
-    async stop(timeoutMs) {
-      await (await managed()).stop(timeoutMs);
-    },
-    async kill() {
-      await (await managed()).kill();
-    },
-    async runningPid() {
-      return (await managed()).runningPid();
-    },
+    stop: (timeoutMs) => proc.stop(timeoutMs),
+    kill: () => proc.kill(),
+    runningPid: () => proc.runningPid(),
     async updateAuth(nextUsers, nextAcl) {
-      const proc = await managed();
+      const install = (installation ??= await ensureInstalled());
       users = nextUsers;
       acl = nextAcl;
-      await writeAuthFiles(dir, installation!.mosquitto.passwdBin, users, acl);
+      await mkdir(dir, { recursive: true });
+      await writeAuthFiles(dir, install.mosquitto.passwdBin, users, acl);
       // SIGHUP: mosquitto 2 re-reads the password file and ACL; existing connections stay up.
       if ((await proc.runningPid()) !== undefined) await proc.signal('SIGHUP');
     },

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEV_INFLUX_ADMIN, DEV_SERVICE_PASSWORDS, INGEST_MQTT_USER, MONITOR_MQTT_USER, devDevices } from './dev-credentials.ts';
-import type { InstallOptions } from './install.ts';
+import type { Installation, InstallOptions } from './install.ts';
 import { ensureInstalled } from './install.ts';
 import type { InfluxAdmin, InfluxHandle } from './influx.ts';
 import { influx } from './influx.ts';
@@ -77,8 +77,8 @@ async function resolvePorts(ports: Partial<StackPorts> = {}): Promise<StackPorts
 }
 
 /** The handles for a stack in `baseDir`, not started (the CLI uses them to inspect and stop). */
-export async function stackServices(options: StackOptions & { readonly ports: StackPorts }): Promise<NativeStack['services']> {
-  const installation = await ensureInstalled(options.install);
+export function stackServices(options: StackOptions & { readonly ports: StackPorts; readonly installation?: Installation }): NativeStack['services'] {
+  const installation = options.installation;
   const users = options.mqttUsers ?? defaultMqttUsers();
   const common = { installation, detached: options.detached ?? false };
   return {
@@ -110,7 +110,8 @@ export function connectionOf(services: NativeStack['services'], users: readonly 
  */
 export async function startStack(options: StackOptions): Promise<NativeStack> {
   const ports = await resolvePorts(options.ports);
-  const services = await stackServices({ ...options, ports });
+  const installation = await ensureInstalled(options.install);
+  const services = stackServices({ ...options, ports, installation });
   await Promise.all(Object.values(services).map((s) => mkdir(s.dir, { recursive: true })));
   const results = await Promise.allSettled([services.mosquitto.start(), services.kafka.start(), services.influx.start()]);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
