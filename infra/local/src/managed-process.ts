@@ -101,20 +101,26 @@ export class ManagedProcess {
     return this.#pid;
   }
 
-  /** The pid of the live service process, from memory or from the pid file; undefined if not running. */
+  /**
+   * The pid of the live service process, undefined if not running. The pid file is consulted too:
+   * another handle on the same directory (a fault test restarting the service) may have replaced
+   * the process this handle started.
+   */
   async runningPid(): Promise<number | undefined> {
-    let pid = this.#pid;
-    if (pid === undefined) {
-      const text = await readFile(this.spec.pidFile, 'utf8').catch(() => '');
-      const parsed = Number.parseInt(text, 10);
-      pid = Number.isInteger(parsed) && parsed > 0 ? parsed : undefined;
+    const fromFile = Number.parseInt(await readFile(this.spec.pidFile, 'utf8').catch(() => ''), 10);
+    const candidates = [this.#pid, Number.isInteger(fromFile) && fromFile > 0 ? fromFile : undefined];
+    for (const pid of candidates) {
+      if (pid !== undefined && (await this.#isOurLiveProcess(pid))) return pid;
     }
-    if (pid === undefined || !signalPid(pid, 0) || (await isZombie(pid))) return undefined;
+    return undefined;
+  }
+
+  async #isOurLiveProcess(pid: number): Promise<boolean> {
+    if (!signalPid(pid, 0) || (await isZombie(pid))) return false;
+    // A child of ours that exited but is not yet reaped is not running.
+    if (this.#child?.pid === pid && (this.#child.exitCode !== null || this.#child.signalCode !== null)) return false;
     const cmdline = await cmdlineOf(pid);
-    if (cmdline === undefined || (cmdline !== '' && !cmdline.includes(this.spec.cmdlineMarker))) return undefined;
-    // A zombie child of ours (exited, not yet reaped) is not running.
-    if (this.#child !== undefined && this.#child.exitCode !== null) return undefined;
-    return pid;
+    return cmdline !== undefined && (cmdline === '' || cmdline.includes(this.spec.cmdlineMarker));
   }
 
   /**

@@ -56,3 +56,23 @@ describe('service start failures', () => {
     expect(await broker.runningPid()).toBeUndefined();
   });
 });
+
+describe('service handles', () => {
+  it('stop the process another handle on the same directory restarted (no leaked process)', async () => {
+    const dir = join(baseDir, 'two-handles');
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(dir);
+    const options = { dir, port: await freePort(), users: [{ username: 'u', password: 'p' }], acl: 'pattern write meterline/v1/%u/#\n', installation };
+    const first = mosquitto(options);
+    await first.start();
+    const firstPid = await first.runningPid();
+    const second = mosquitto(options);
+    await second.kill();
+    await second.start();
+    const secondPid = await second.runningPid();
+    expect(secondPid).not.toBe(firstPid);
+    expect(await first.runningPid()).toBe(secondPid);
+    await first.stop();
+    expect(await second.runningPid()).toBeUndefined();
+  }, 30_000);
+});
