@@ -59,6 +59,12 @@ async function ensureMosquitto(log: (line: string) => void): Promise<Installatio
       throw new StackError('MTL_STACK_INSTALL_FAILED', 'apt-get installed mosquitto but mosquitto/mosquitto_passwd are not on PATH or in /usr/sbin');
     }
   }
+  // `mosquitto -h` prints its version and exits 3 (usage): allowed. Config keys used here need 2.x.
+  const { stdout, stderr } = await runCommand(bin, ['-h'], { allowFailure: true });
+  const major = Number(/mosquitto version (\d+)\./.exec(stdout + stderr)?.[1] ?? 0);
+  if (major < 2) {
+    throw new StackError('MTL_STACK_TOOL_MISSING', `${bin} is not Mosquitto 2.x (its -h output: ${JSON.stringify((stdout + stderr).split('\n')[0])}); install mosquitto 2`);
+  }
   return { bin, passwdBin };
 }
 
