@@ -1,4 +1,5 @@
 // Bundles each service's entry point, with everything it imports, into one file
+/* global URL, performance, console */
 // services/<name>/dist/main.js: a deployable service needs only Node to run.
 import { build } from 'esbuild';
 import { readdirSync, existsSync } from 'node:fs';

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { DEV_INFLUX_ADMIN, influx } from '@meterline/local-stack';
 import { fleetManifest } from '@meterline/simulator';
+import { stackEnv } from '../harness/stack-env.ts';
 import { createPipeline, type Pipeline } from '../harness/pipeline.ts';
 import { expectEverythingAccountedFor, publishScenario } from '../harness/scenario.ts';
 
@@ -15,7 +16,7 @@ afterEach(async () => {
 });
 
 async function started(prefix: string): Promise<Pipeline> {
-  const p = await createPipeline(fleetManifest({ ...FLEET, prefix }));
+  const p = await createPipeline(stackEnv(), fleetManifest({ ...FLEET, prefix }));
   await p.writer.start();
   await p.ingest.start();
   return p;

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { fleetManifest } from '@meterline/simulator';
+import { stackEnv } from '../harness/stack-env.ts';
 import { createPipeline, type Pipeline } from '../harness/pipeline.ts';
 import { expectEverythingAccountedFor, publishScenario } from '../harness/scenario.ts';
 
@@ -14,7 +15,7 @@ afterEach(async () => {
 
 describe('meters → MQTT → ingest → Kafka → writer → InfluxDB', () => {
   it('stores every valid reading exactly once and dead-letters every faulty payload with its reason', async () => {
-    pipeline = await createPipeline(fleetManifest({ ...FLEET, prefix: 'e2e-base' }));
+    pipeline = await createPipeline(stackEnv(), fleetManifest({ ...FLEET, prefix: 'e2e-base' }));
     await pipeline.writer.start();
     await pipeline.ingest.start();
     const result = await publishScenario(pipeline, { ticks: 20, faultyEvery: 25, pauseMs: 0 });

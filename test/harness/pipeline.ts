@@ -3,11 +3,11 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { inject } from 'vitest';
 import { stringify } from 'yaml';
 import type { DeadLetterV1 } from '@meterline/contracts';
 import type { Manifest } from '@meterline/domain';
-import { DEV_SERVICE_PASSWORDS, INGEST_MQTT_USER, MONITOR_MQTT_USER, deviceAcl, freePorts, mosquitto } from '@meterline/local-stack';
+import { DEV_SERVICE_PASSWORDS, INGEST_MQTT_USER, MONITOR_MQTT_USER, deviceAcl, freePorts, mosquitto, type StackConnection } from '@meterline/local-stack';
+import type { NativeStackInfo } from './global-setup.ts';
 import { InfluxStore } from '@meterline/store-influx';
 import { serviceProcess, type ServiceProcess } from './service-process.ts';
 
@@ -34,9 +34,12 @@ export interface Pipeline {
  * One isolated pipeline on the shared real stack: its own Kafka topics, InfluxDB database,
  * registry file, MQTT share group and device accounts, with ingest and writer as processes.
  */
-export async function createPipeline(manifest: Manifest, options: { ingestConnections?: number } = {}): Promise<Pipeline> {
-  const stack = inject('stack');
-  const native = inject('native');
+export async function createPipeline(
+  env: { stack: StackConnection; native: NativeStackInfo | undefined },
+  manifest: Manifest,
+  options: { ingestConnections?: number; logLevel?: string; sessionExpirySeconds?: number } = {},
+): Promise<Pipeline> {
+  const { stack, native } = env;
   const id = randomUUID().slice(0, 8);
   const workDir = await mkdtemp(join(tmpdir(), `meterline-e2e-${id}-`));
   const topics = { readings: `e2e-${id}.readings.v1`, deadLetters: `e2e-${id}.readings.dlq.v1` };
@@ -75,14 +78,14 @@ export async function createPipeline(manifest: Manifest, options: { ingestConnec
       MTL_MQTT_PASSWORD: DEV_SERVICE_PASSWORDS[INGEST_MQTT_USER.username] ?? '',
       MTL_MQTT_CONNECTIONS: String(options.ingestConnections ?? 4),
       MTL_MQTT_SHARE_GROUP: `e2e-${id}`,
-      MTL_MQTT_SESSION_EXPIRY_SECONDS: '600',
+      MTL_MQTT_SESSION_EXPIRY_SECONDS: String(options.sessionExpirySeconds ?? 600),
       MTL_INSTANCE_ID: `e2e-${id}`,
       MTL_KAFKA_BROKERS: stack.kafka.brokers.join(','),
       MTL_READINGS_TOPIC: topics.readings,
       MTL_DEAD_LETTER_TOPIC: topics.deadLetters,
       MTL_REGISTRY_FILE: registryFile,
       MTL_OPS_PORT: String(ingestOps),
-      MTL_LOG_LEVEL: 'info',
+      MTL_LOG_LEVEL: options.logLevel ?? 'info',
     },
     workDir,
   );
@@ -99,7 +102,7 @@ export async function createPipeline(manifest: Manifest, options: { ingestConnec
       MTL_INFLUX_DATABASE: database,
       MTL_RETRY_MAX_MS: '2000',
       MTL_OPS_PORT: String(writerOps),
-      MTL_LOG_LEVEL: 'info',
+      MTL_LOG_LEVEL: options.logLevel ?? 'info',
     },
     workDir,
   );
@@ -151,3 +154,4 @@ async function readWholeTopic(kafka: Kafka, topic: string): Promise<DeadLetterV1
   await consumer.disconnect();
   return letters;
 }
+

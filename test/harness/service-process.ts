@@ -13,6 +13,8 @@ export interface ServiceProcess {
   /** SIGKILL: no shutdown code runs (fault injection). */
   kill(): Promise<void>;
   health(): Promise<{ status: number; body: unknown } | undefined>;
+  /** pid of the running process, for resource measurements. */
+  pid(): number | undefined;
 }
 
 /**
@@ -39,6 +41,7 @@ export function serviceProcess(name: 'ingest' | 'writer', env: Record<string, st
     name,
     logFile,
     health,
+    pid: () => (child && child.exitCode === null ? child.pid : undefined),
     start: async () => {
       const log = createWriteStream(logFile, { flags: 'a' });
       const proc = spawn(process.execPath, ['--enable-source-maps', join(ROOT, 'services', name, 'dist', 'main.js')], {

@@ -52,7 +52,7 @@ export function normalisePayload(payload: MqttPayloadV1): NormalisedPayload {
   if ('readings' in payload) {
     return { deviceId: payload.deviceId, seq: payload.seq, readings: payload.readings };
   }
-  const { v: _v, deviceId, seq, ...reading } = payload;
+  const { v: _version, deviceId, seq, ...reading } = payload;
   return { deviceId, seq, readings: [reading] };
 }
 

@@ -1,0 +1,158 @@
+/**
+ * `./meterline up|down|status` runs this after the stack (Mosquitto, Kafka, InfluxDB) is up:
+ * it provisions the demo registry's devices on the broker and runs ingest, writer and the
+ * simulated fleet as detached processes, with pid files and logs in .run/pipeline/.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, openSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseManifest } from '@meterline/domain';
+import {
+  DEV_INFLUX_ADMIN,
+  DEV_INFLUX_DATABASE,
+  DEV_PORTS,
+  DEV_SERVICE_PASSWORDS,
+  INGEST_MQTT_USER,
+  MONITOR_MQTT_USER,
+  MTL_TOPICS,
+  deviceAcl,
+  mosquitto,
+} from '@meterline/local-stack';
+
+const ROOT = join(import.meta.dirname, '..');
+const STATE = join(ROOT, '.run', 'pipeline');
+const REGISTRY = process.env['MTL_REGISTRY_FILE'] ?? join(ROOT, 'packages', 'domain', 'examples', 'demo-manifest.yaml');
+const OPS_PORTS = { ingest: 9464, writer: 9465 } as const;
+const say = (line: string) => void process.stdout.write(`${line}\n`);
+
+type ProcessName = 'ingest' | 'writer' | 'simulator';
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false; // ESRCH: no such process
+  }
+}
+
+async function runningPid(name: ProcessName): Promise<number | undefined> {
+  const file = join(STATE, `${name}.pid`);
+  if (!existsSync(file)) return undefined;
+  const pid = Number(await readFile(file, 'utf8'));
+  return Number.isInteger(pid) && isAlive(pid) ? pid : undefined;
+}
+
+async function devicePasswords(deviceIds: string[]): Promise<Record<string, string>> {
+  const file = join(STATE, 'device-passwords.json');
+  const known = existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as Record<string, string>) : {};
+  for (const id of deviceIds) known[id] ??= randomBytes(12).toString('base64url');
+  await writeFile(file, `${JSON.stringify(known, null, 2)}\n`, { mode: 0o600 });
+  return known;
+}
+
+async function launch(name: ProcessName, args: string[], env: Record<string, string>): Promise<void> {
+  const pid = await runningPid(name);
+  if (pid !== undefined) return say(`${name}: already running (pid ${pid})`);
+  const log = openSync(join(STATE, `${name}.log`), 'a');
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', log, log] });
+  child.unref();
+  await writeFile(join(STATE, `${name}.pid`), String(child.pid));
+  say(`${name}: started (pid ${child.pid}, log .run/pipeline/${name}.log)`);
+}
+
+async function waitHealthy(name: 'ingest' | 'writer'): Promise<void> {
+  const url = `http://127.0.0.1:${OPS_PORTS[name]}/health`;
+  for (let i = 0; i < 300; i++) {
+    const ok = await fetch(url).then((r) => r.ok, () => false);
+    if (ok) return say(`${name}: healthy (${url})`);
+    if ((await runningPid(name)) === undefined) throw new Error(`${name} exited while starting; see .run/pipeline/${name}.log`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${name} not healthy after 60 s; see .run/pipeline/${name}.log`);
+}
+
+async function up(): Promise<void> {
+  await mkdir(STATE, { recursive: true });
+  const parsed = parseManifest(await readFile(REGISTRY, 'utf8'), REGISTRY);
+  if (!parsed.ok) throw new Error(`${REGISTRY}: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+  const deviceIds = parsed.manifest.enterprises.flatMap((e) => e.devices.map((d) => d.id));
+  const passwords = await devicePasswords(deviceIds);
+  const users = [
+    ...Object.entries(DEV_SERVICE_PASSWORDS).map(([username, password]) => ({ username, password })),
+    ...deviceIds.map((id) => ({ username: id, password: passwords[id]! })),
+  ];
+  const acl = deviceAcl(deviceIds, [INGEST_MQTT_USER, MONITOR_MQTT_USER]);
+  await mosquitto({ dir: join(ROOT, '.run', 'local-stack', 'mosquitto'), port: DEV_PORTS.mqtt, users, acl, detached: true }).updateAuth(users, acl);
+  say(`broker: ${deviceIds.length} devices of ${REGISTRY.replace(`${ROOT}/`, '')} provisioned (passwords in .run/pipeline/device-passwords.json)`);
+
+  const mqttUrl = `mqtt://127.0.0.1:${DEV_PORTS.mqtt}`;
+  const kafkaBrokers = `127.0.0.1:${DEV_PORTS.kafka}`;
+  await launch('writer', ['--enable-source-maps', 'services/writer/dist/main.js'], {
+    MTL_KAFKA_BROKERS: kafkaBrokers,
+    MTL_READINGS_TOPIC: MTL_TOPICS.readings,
+    MTL_DEAD_LETTER_TOPIC: MTL_TOPICS.readingsDlq,
+    MTL_INSTANCE_ID: 'local-1',
+    MTL_INFLUX_URL: `http://127.0.0.1:${DEV_PORTS.influxHttp}`,
+    MTL_INFLUX_TOKEN: `${DEV_INFLUX_ADMIN.username}:${DEV_INFLUX_ADMIN.password}`,
+    MTL_INFLUX_DATABASE: DEV_INFLUX_DATABASE,
+    MTL_OPS_PORT: String(OPS_PORTS.writer),
+  });
+  await launch('ingest', ['--enable-source-maps', 'services/ingest/dist/main.js'], {
+    MTL_MQTT_URL: mqttUrl,
+    MTL_MQTT_USERNAME: INGEST_MQTT_USER.username,
+    MTL_MQTT_PASSWORD: DEV_SERVICE_PASSWORDS[INGEST_MQTT_USER.username]!,
+    MTL_INSTANCE_ID: 'local-1',
+    MTL_KAFKA_BROKERS: kafkaBrokers,
+    MTL_READINGS_TOPIC: MTL_TOPICS.readings,
+    MTL_DEAD_LETTER_TOPIC: MTL_TOPICS.readingsDlq,
+    MTL_REGISTRY_FILE: REGISTRY,
+    MTL_OPS_PORT: String(OPS_PORTS.ingest),
+  });
+  await waitHealthy('writer');
+  await waitHealthy('ingest');
+  await launch('simulator', ['--import', 'tsx', 'packages/simulator/src/cli.ts', '--manifest', REGISTRY, '--passwords', join(STATE, 'device-passwords.json'), '--url', mqttUrl, '--interval', '10'], {});
+}
+
+async function down(): Promise<void> {
+  // The fleet first, then ingest (it acknowledges nothing it has not handed to Kafka), then the writer.
+  for (const name of ['simulator', 'ingest', 'writer'] as const) {
+    const pid = await runningPid(name);
+    if (pid === undefined) {
+      say(`${name}: not running`);
+      continue;
+    }
+    process.kill(pid, 'SIGTERM');
+    for (let i = 0; i < 150 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+    if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    await rm(join(STATE, `${name}.pid`), { force: true });
+    say(`${name}: stopped (was pid ${pid})`);
+  }
+}
+
+async function status(): Promise<boolean> {
+  let allUp = true;
+  for (const name of ['ingest', 'writer', 'simulator'] as const) {
+    const pid = await runningPid(name);
+    allUp &&= pid !== undefined;
+    const health = name === 'simulator' || pid === undefined ? '' : await fetch(`http://127.0.0.1:${OPS_PORTS[name]}/health`).then((r) => r.text(), (e: Error) => e.message);
+    say(`${name}: ${pid === undefined ? 'down' : `up, pid ${pid}`} ${health}`.trimEnd());
+  }
+  return allUp;
+}
+
+const command = process.argv[2];
+try {
+  if (command === 'up') await up();
+  else if (command === 'down') await down();
+  else if (command === 'status') process.exitCode = (await status()) ? 0 : 3;
+  else {
+    say('usage: pipeline.ts up|down|status');
+    process.exitCode = 64;
+  }
+} catch (error) {
+  process.stderr.write(`meterline: ${(error as Error).message}\n`);
+  process.exitCode = 1;
+}

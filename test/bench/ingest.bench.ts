@@ -1,0 +1,194 @@
+/**
+ * bench:ingest — sustained readings/s end to end (published → queryable in InfluxDB),
+ * p50/p99 latency and the RSS of ingest and writer, at rising offered rates, for
+ * single-reading and 100-readings-per-message payloads; and, in the same run, the raw
+ * Mosquitto publish → subscribe rate for the same payloads as the baseline.
+ *
+ * Everything runs on this one machine: broker, Kafka, InfluxDB, both services and the
+ * simulated fleet share its cores. A benchmark, not a test: it prints, it asserts nothing.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { DEV_SERVICE_PASSWORDS, MONITOR_MQTT_USER, freePorts, startStack } from '@meterline/local-stack';
+import { Fleet, connectFleet, fleetManifest, type FleetConnection, type PlannedPayload } from '@meterline/simulator';
+import { createPipeline, devicePassword, type Pipeline } from '../harness/pipeline.ts';
+
+const STEP_SECONDS = Number(process.env['BENCH_STEP_SECONDS'] ?? 10);
+const SHAPES = [
+  { name: 'single reading per message', devices: 200, pointsPerDevice: 1, connections: 16, rates: [1_000, 2_000, 4_000] },
+  { name: '100 readings per message', devices: 40, pointsPerDevice: 100, connections: 4, rates: [5_000, 10_000, 20_000, 40_000] },
+];
+
+const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
+const rssMb = async (pid: number | undefined) => {
+  if (!pid) return NaN;
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Publishes ticks of the fleet paced to `readingsPerSecond` for STEP_SECONDS; returns the payloads with their publish times. */
+async function offer(fleet: Fleet, connection: FleetConnection, readingsPerSecond: number, startMs: number, intervalMs: number) {
+  const sent: { payload: PlannedPayload; publishedAtMs: number }[] = [];
+  const started = Date.now();
+  let tick = 1;
+  let readings = 0;
+  const inFlight = new Set<Promise<void>>();
+  while (Date.now() - started < STEP_SECONDS * 1000) {
+    const due = ((Date.now() - started) / 1000) * readingsPerSecond;
+    if (readings >= due) {
+      await sleep(2);
+      continue;
+    }
+    const payloads = fleet.tick(startMs + tick++ * intervalMs, intervalMs);
+    for (const payload of payloads) {
+      readings += payload.readings.length;
+      const p = connection.publish(payload).then((o) => {
+        if (o.accepted) sent.push({ payload, publishedAtMs: o.publishedAtMs });
+      });
+      inFlight.add(p);
+      void p.finally(() => inFlight.delete(p));
+    }
+    // Bound what the simulator holds in flight, as a real fleet is bounded by its devices.
+    while (inFlight.size > 2_000) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  return { sent, offeredSeconds: (Date.now() - started) / 1000 };
+}
+
+/**
+ * Polls InfluxDB for sampled readings until each is queryable; returns publish → queryable
+ * latencies (ms). One query per poll for all outstanding samples, so the probe itself
+ * adds little load to the store it measures.
+ */
+async function probeLatencies(pipeline: Pipeline, samples: { point: string; tsMs: number; publishedAtMs: number }[], deadlineMs: number) {
+  const latencies: number[] = [];
+  const outstanding = new Map(samples.map((s) => [`${s.point}@${s.tsMs}`, s]));
+  while (outstanding.size > 0 && Date.now() < deadlineMs) {
+    const batch = [...outstanding.values()].slice(0, 100);
+    const where = batch.map((s) => `(point = '${s.point}' AND time = ${s.tsMs}ms)`).join(' OR ');
+    const series = await pipeline.store.influxQl(`SELECT value FROM reading WHERE ${where} GROUP BY point`);
+    const now = Date.now();
+    for (const s of series) {
+      for (const [time] of s.values) {
+        const key = `${s.tags?.['point']}@${String(time)}`;
+        const sample = outstanding.get(key);
+        if (!sample) continue;
+        latencies.push(now - sample.publishedAtMs);
+        outstanding.delete(key);
+      }
+    }
+    await sleep(50);
+  }
+  return latencies.sort((a, b) => a - b);
+}
+
+async function storedCount(pipeline: Pipeline): Promise<number> {
+  const rows = await pipeline.store.influxQl('SELECT count(value) FROM reading');
+  return Number(rows[0]?.values[0]?.[1] ?? 0);
+}
+
+async function rawMosquittoRate(url: string, fleet: Fleet, connection: FleetConnection, messages: number) {
+  const monitor = await mqtt.connectAsync(url, {
+    protocolVersion: 5,
+    username: MONITOR_MQTT_USER.username,
+    password: DEV_SERVICE_PASSWORDS[MONITOR_MQTT_USER.username] ?? '',
+    clientId: `bench-monitor-${Date.now()}`,
+  });
+  await monitor.subscribeAsync('meterline/v1/+/readings', { qos: 1 });
+  let received = 0;
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  monitor.on('message', () => {
+    received++;
+    if (received >= messages) done();
+  });
+  const payloads: PlannedPayload[] = [];
+  for (let t = 0; payloads.length < messages; t++) payloads.push(...fleet.tick(Date.UTC(2025, 0, 1) + t * 60_000, 60_000));
+  payloads.length = messages;
+  const readingsPer = payloads[0]!.readings.length;
+  const started = performance.now();
+  const inFlight = new Set<Promise<unknown>>();
+  for (const p of payloads) {
+    const pr = connection.publish(p);
+    inFlight.add(pr);
+    void pr.finally(() => inFlight.delete(pr));
+    while (inFlight.size > 2_000) await Promise.race(inFlight);
+  }
+  await finished;
+  const seconds = (performance.now() - started) / 1000;
+  await monitor.endAsync();
+  return { messagesPerSecond: messages / seconds, readingsPerSecond: (messages * readingsPer) / seconds };
+}
+
+async function main() {
+  execFileSync(process.execPath, [join(import.meta.dirname, '..', '..', 'scripts', 'build.mjs')], { stdio: 'inherit' });
+  const baseDir = await mkdtemp(join(tmpdir(), 'meterline-bench-'));
+  const [mqttPort, kafka, kafkaController, influxHttp, influxRpc] = (await freePorts(5)) as [number, number, number, number, number];
+  const stack = await startStack({ baseDir, ports: { mqtt: mqttPort, kafka, kafkaController, influxHttp, influxRpc } });
+  const native = { baseDir, ports: { mqtt: mqttPort, kafka, influxHttp, influxRpc } };
+  const results: string[] = [];
+  try {
+    for (const shape of SHAPES) {
+      const manifest = fleetManifest({ enterprises: 1, devicesPerEnterprise: shape.devices, pointsPerDevice: shape.pointsPerDevice, prefix: `b${shape.pointsPerDevice}` });
+      // Session expiry 0: a finished shape's ingest leaves no broker session queueing the next shape's messages.
+      const pipeline = await createPipeline({ stack: stack.connection, native }, manifest, { logLevel: 'warn', sessionExpirySeconds: 0, ingestConnections: shape.connections });
+      const fleet = new Fleet(manifest, { seed: 9 });
+      const connection = await connectFleet({ url: stack.connection.mqtt.url, deviceIds: fleet.devices.map((d) => d.id), password: devicePassword });
+
+      // Baseline in the same run: the broker alone, same payloads, same publishers.
+      const raw = await rawMosquittoRate(stack.connection.mqtt.url, new Fleet(manifest, { seed: 1 }), connection, shape.pointsPerDevice === 1 ? 20_000 : 2_000);
+      // The pipeline starts after the baseline, so the broker alone was measured.
+      await pipeline.writer.start();
+      await pipeline.ingest.start();
+      results.push(`\n== ${shape.name} (${shape.devices} devices × ${shape.pointsPerDevice} points, ${shape.connections} ingest connections) ==`);
+      results.push(`raw Mosquitto publish→subscribe (QoS 1, no pipeline): ${raw.messagesPerSecond.toFixed(0)} msg/s = ${raw.readingsPerSecond.toFixed(0)} readings/s`);
+      results.push('offered r/s | achieved r/s | ratio to raw | p50 ms | p99 ms | ingest RSS MB | writer RSS MB');
+
+      let startMs = Date.UTC(2025, 6, 1);
+      for (const rate of shape.rates) {
+        const before = await storedCount(pipeline);
+        let maxIngest = 0;
+        let maxWriter = 0;
+        const sampler = setInterval(() => {
+          void rssMb(pipeline.ingest.pid()).then((v) => (maxIngest = Math.max(maxIngest, v)));
+          void rssMb(pipeline.writer.pid()).then((v) => (maxWriter = Math.max(maxWriter, v)));
+        }, 250);
+        const firstPublish = Date.now();
+        const { sent } = await offer(fleet, connection, rate, startMs, 60_000);
+        startMs += 10 * 86_400_000;
+        const published = sent.reduce((n, s) => n + s.payload.readings.length, 0);
+        const every = Math.max(1, Math.floor(sent.length / 200));
+        const samples = sent.filter((_, i) => i % every === 0).map((s) => ({ point: s.payload.readings.at(-1)!.point, tsMs: Date.parse(s.payload.readings.at(-1)!.ts), publishedAtMs: s.publishedAtMs }));
+        const latencyPromise = probeLatencies(pipeline, samples, Date.now() + 120_000);
+        let lastStoredAt = Date.now();
+        for (;;) {
+          const stored = (await storedCount(pipeline)) - before;
+          lastStoredAt = Date.now();
+          if (stored >= published) break;
+          if (lastStoredAt - firstPublish > 300_000) break;
+          await sleep(100);
+        }
+        const latencies = await latencyPromise;
+        clearInterval(sampler);
+        const achieved = published / ((lastStoredAt - firstPublish) / 1000);
+        results.push(
+          `${String(rate).padStart(11)} | ${achieved.toFixed(0).padStart(12)} | ${(achieved / raw.readingsPerSecond).toFixed(2).padStart(12)} | ${String(percentile(latencies, 50)).padStart(6)} | ${String(percentile(latencies, 99)).padStart(6)} | ${maxIngest.toFixed(0).padStart(13)} | ${maxWriter.toFixed(0).padStart(13)}`,
+        );
+        console.log(results.at(-1));
+      }
+      await connection.close();
+      await pipeline.close();
+    }
+  } finally {
+    await stack.stop();
+    await rm(baseDir, { recursive: true, force: true });
+  }
+  console.log(`\nbench:ingest — ${STEP_SECONDS} s per step, all services on this machine (${(await import('node:os')).cpus().length} cores)`);
+  console.log(results.join('\n'));
+}
+
+await main();
