@@ -4,10 +4,12 @@ const globalSetup = ['test/harness/global-setup.ts'];
 
 export default defineConfig({
   test: {
+    reporters: ['default', './test/harness/summary-reporter.ts'],
     projects: [
       {
         test: {
           name: 'unit',
+          sequence: { groupOrder: 0 },
           include: ['packages/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts', 'infra/local/test/**/*.test.ts', 'dashboards/test/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/*.e2e.test.ts', '**/node_modules/**'],
         },
@@ -15,6 +17,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
+          sequence: { groupOrder: 1 },
           include: ['**/*.int.test.ts'],
           exclude: ['**/node_modules/**'],
           globalSetup,
@@ -26,6 +29,8 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          // After the integration tests: the fault tests stop InfluxDB, which they share.
+          sequence: { groupOrder: 2 },
           include: ['test/e2e/**/*.e2e.test.ts'],
           globalSetup,
           // Each e2e file owns the broker's topic space while it runs: one file at a time.
