@@ -1,4 +1,4 @@
-import { HttpError, InfluxDB, Point, type WriteApi } from '@influxdata/influxdb-client';
+import { HttpError, InfluxDB, Point, setLogger, type WriteApi } from '@influxdata/influxdb-client';
 import { StoreError, type SeriesPoint, type SeriesQuery, type TimeSeriesStore } from '@meterline/store';
 import { quoteIdentifier, quoteString } from './influxql.ts';
 
@@ -12,6 +12,11 @@ export interface InfluxStoreOptions {
   /** InfluxDB 2.x organisation; ignored by 1.8. */
   org?: string;
   timeoutMs?: number;
+  /**
+   * Where the client library's own log lines go. Its default prints every failed write to
+   * the console, which this adapter already turns into a StoreError for the caller.
+   */
+  log?: (level: 'warn' | 'error', message: string) => void;
 }
 
 interface InfluxQlSeries {
@@ -43,6 +48,9 @@ export class InfluxStore implements TimeSeriesStore {
 
   constructor(private readonly options: InfluxStoreOptions) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
+    const log = options.log ?? (() => undefined);
+    // The client's logger is global to the library; the last store constructed sets it.
+    setLogger({ warn: (message) => log('warn', message), error: (message) => log('error', message) });
     this.client = new InfluxDB({ url: options.url, token: options.token, timeout: this.timeoutMs });
     this.bucket = options.retentionPolicy ? `${options.database}/${options.retentionPolicy}` : options.database;
   }

@@ -22,6 +22,7 @@ const app = createWriterApp({
     database: config.influxDatabase,
     retentionPolicy: config.influxRetentionPolicy,
     org: config.influxOrg,
+    log: (level, message) => log[level]({ logger: 'influxdb-client' }, message),
   }),
   measurement: config.readingsMeasurement,
   writeChunkPoints: config.writeChunkPoints,
