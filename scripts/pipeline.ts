@@ -17,6 +17,7 @@ import {
   INGEST_MQTT_USER,
   MONITOR_MQTT_USER,
   MTL_TOPICS,
+  defaultMqttUsers,
   deviceAcl,
   mosquitto,
 } from '@meterline/local-stack';
@@ -80,11 +81,11 @@ async function up(): Promise<void> {
   if (!parsed.ok) throw new Error(`${REGISTRY}: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
   const deviceIds = parsed.manifest.enterprises.flatMap((e) => e.devices.map((d) => d.id));
   const passwords = await devicePasswords(deviceIds);
-  const users = [
-    ...Object.entries(DEV_SERVICE_PASSWORDS).map(([username, password]) => ({ username, password })),
-    ...deviceIds.map((id) => ({ username: id, password: passwords[id]! })),
-  ];
-  const acl = deviceAcl(deviceIds, [INGEST_MQTT_USER, MONITOR_MQTT_USER]);
+  // The stack's own dev accounts stay; the registry's devices are added to them.
+  const stackUsers = defaultMqttUsers();
+  const users = [...stackUsers, ...deviceIds.map((id) => ({ username: id, password: passwords[id]! }))];
+  const serviceNames = new Set(Object.keys(DEV_SERVICE_PASSWORDS));
+  const acl = deviceAcl(users.map((u) => u.username).filter((u) => !serviceNames.has(u)), [INGEST_MQTT_USER, MONITOR_MQTT_USER]);
   await mosquitto({ dir: join(ROOT, '.run', 'local-stack', 'mosquitto'), port: DEV_PORTS.mqtt, users, acl, detached: true }).updateAuth(users, acl);
   say(`broker: ${deviceIds.length} devices of ${REGISTRY.replace(`${ROOT}/`, '')} provisioned (passwords in .run/pipeline/device-passwords.json)`);
 

@@ -32,6 +32,22 @@ const rssMb = async (pid: number | undefined) => {
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A query that has not answered in 5 s is abandoned (and reported) rather than awaited forever. */
+async function withTimeout<T>(what: string, promise: Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => {
+      console.log(`  ! ${what} did not answer within 5 s; retrying`);
+      resolve(undefined);
+    }, 5_000);
+  });
+  try {
+    return await Promise.race([promise, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Publishes ticks of the fleet paced to `readingsPerSecond` for STEP_SECONDS; returns the payloads with their publish times. */
 async function offer(fleet: Fleet, connection: FleetConnection, readingsPerSecond: number, startMs: number, intervalMs: number) {
   const sent: { payload: PlannedPayload; publishedAtMs: number }[] = [];
@@ -56,8 +72,11 @@ async function offer(fleet: Fleet, connection: FleetConnection, readingsPerSecon
     }
     // Bound what the simulator holds in flight, as a real fleet is bounded by its devices.
     while (inFlight.size > 2_000) await Promise.race(inFlight);
+    if (tick % 50 === 0) console.log(`  tick ${tick}: ${readings} readings offered, ${inFlight.size} publishes in flight`);
   }
+  const watchdog = setInterval(() => console.log(`  … waiting for ${inFlight.size} publishes to be acknowledged`), 5_000);
   await Promise.all(inFlight);
+  clearInterval(watchdog);
   return { sent, offeredSeconds: (Date.now() - started) / 1000 };
 }
 
@@ -70,9 +89,14 @@ async function probeLatencies(pipeline: Pipeline, samples: { point: string; tsMs
   const latencies: number[] = [];
   const outstanding = new Map(samples.map((s) => [`${s.point}@${s.tsMs}`, s]));
   while (outstanding.size > 0 && Date.now() < deadlineMs) {
-    const batch = [...outstanding.values()].slice(0, 100);
-    const where = batch.map((s) => `(point = '${s.point}' AND time = ${s.tsMs}ms)`).join(' OR ');
-    const series = await pipeline.store.influxQl(`SELECT value FROM reading WHERE ${where} GROUP BY point`);
+    // InfluxQL cannot OR time conditions together: select the points, bound the time range,
+    // and match the sampled timestamps here.
+    const batch = [...outstanding.values()].slice(0, 50);
+    const points = [...new Set(batch.map((s) => `point = '${s.point}'`))].join(' OR ');
+    const from = Math.min(...batch.map((s) => s.tsMs));
+    const to = Math.max(...batch.map((s) => s.tsMs));
+    const q = `SELECT value FROM reading WHERE (${points}) AND time >= ${from}ms AND time <= ${to}ms GROUP BY point`;
+    const series = (await withTimeout('latency probe query', pipeline.store.influxQl(q))) ?? [];
     const now = Date.now();
     for (const s of series) {
       for (const [time] of s.values) {
@@ -85,12 +109,15 @@ async function probeLatencies(pipeline: Pipeline, samples: { point: string; tsMs
     }
     await sleep(50);
   }
+  if (outstanding.size > 0) console.log(`  ! ${outstanding.size} sampled readings never became queryable`);
   return latencies.sort((a, b) => a - b);
 }
 
 async function storedCount(pipeline: Pipeline): Promise<number> {
-  const rows = await pipeline.store.influxQl('SELECT count(value) FROM reading');
-  return Number(rows[0]?.values[0]?.[1] ?? 0);
+  for (;;) {
+    const rows = await withTimeout('count query', pipeline.store.influxQl('SELECT count(value) FROM reading'));
+    if (rows) return Number(rows[0]?.values[0]?.[1] ?? 0);
+  }
 }
 
 async function rawMosquittoRate(url: string, fleet: Fleet, connection: FleetConnection, messages: number) {
@@ -163,6 +190,7 @@ async function main() {
         const { sent } = await offer(fleet, connection, rate, startMs, 60_000);
         startMs += 10 * 86_400_000;
         const published = sent.reduce((n, s) => n + s.payload.readings.length, 0);
+        console.log(`  offered ${rate} readings/s: ${published} readings published and acknowledged by the broker`);
         const every = Math.max(1, Math.floor(sent.length / 200));
         const samples = sent.filter((_, i) => i % every === 0).map((s) => ({ point: s.payload.readings.at(-1)!.point, tsMs: Date.parse(s.payload.readings.at(-1)!.ts), publishedAtMs: s.publishedAtMs }));
         const latencyPromise = probeLatencies(pipeline, samples, Date.now() + 120_000);
@@ -176,6 +204,7 @@ async function main() {
           stored = now;
           lastStoredAt = Date.now();
           if (stored >= published) break;
+          if (Math.floor((Date.now() - firstPublish) / 5_000) !== Math.floor((Date.now() - firstPublish - 100) / 5_000)) console.log(`  … ${stored} of ${published} stored`);
           if (Date.now() - progressAt > 60_000) {
             console.log(`STALLED: ${stored} of ${published} published readings stored after ${Math.round((Date.now() - firstPublish) / 1000)} s`);
             break;

@@ -6,7 +6,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { stringify } from 'yaml';
 import type { DeadLetterV1 } from '@meterline/contracts';
 import type { Manifest } from '@meterline/domain';
-import { DEV_SERVICE_PASSWORDS, INGEST_MQTT_USER, MONITOR_MQTT_USER, deviceAcl, freePorts, mosquitto, type StackConnection } from '@meterline/local-stack';
+import { DEV_SERVICE_PASSWORDS, INGEST_MQTT_USER, MONITOR_MQTT_USER, deviceAcl, freePorts, mosquitto, type MosquittoHandle, type StackConnection } from '@meterline/local-stack';
 import type { NativeStackInfo } from './global-setup.ts';
 import { InfluxStore } from '@meterline/store-influx';
 import { serviceProcess, type ServiceProcess } from './service-process.ts';
@@ -23,6 +23,8 @@ export interface Pipeline {
   database: string;
   store: InfluxStore;
   workDir: string;
+  /** The shared broker, for fault injection (restarting it affects every client). */
+  broker: MosquittoHandle;
   /** Every record on the dead-letter topic, decoded. */
   deadLetters(): Promise<DeadLetterV1[]>;
   /** Readings not yet committed by the writer group. */
@@ -116,6 +118,7 @@ export async function createPipeline(
     database,
     store,
     workDir,
+    broker,
     deadLetters: () => readWholeTopic(kafka, topics.deadLetters),
     writerLag: async () => {
       const committed = await admin.fetchOffsets({ groupId: `e2e-${id}-writer`, topics: [topics.readings] });

@@ -5,7 +5,7 @@ import type { DeadLetterReason } from '@meterline/contracts';
 import { devicePassword, type Pipeline } from './pipeline.ts';
 
 export const QUARTER_HOUR = 900_000;
-const START_MS = Date.UTC(2026, 1, 28, 16, 0); // 2026-03-01 00:00 in Asia/Shanghai
+export const START_MS = Date.UTC(2026, 1, 28, 16, 0); // 2026-03-01 00:00 in Asia/Shanghai
 
 export interface ScenarioOptions {
   ticks: number;

@@ -60,12 +60,14 @@ export class MqttSharedSource implements MessageSource {
         };
         client.on('connect', (connack) => {
           options.log('info', 'mqtt connected', { clientId, sessionPresent: connack.sessionPresent });
-          if (!connack.sessionPresent) {
-            client.subscribe(subscription, { qos: 1 }, (error, granted) => {
-              const refused = granted?.find((g) => g.qos > 1);
-              if (error || refused) options.log('error', 'mqtt subscription refused', { clientId, subscription, err: error, granted });
-            });
-          }
+          // Subscribe on every connect, even when the broker says the session is present:
+          // mosquitto 2.0.11 restores a `$share` subscription from its persistence file after
+          // a broker restart but delivers nothing to it (seen here). Subscribing again to the
+          // same filter is idempotent in MQTT and keeps the session's queued messages.
+          client.subscribe(subscription, { qos: 1 }, (error, granted) => {
+            const refused = granted?.find((g) => g.qos > 1);
+            if (error || refused) options.log('error', 'mqtt subscription refused', { clientId, subscription, err: error, granted });
+          });
         });
         client.on('error', (error) => options.log('error', 'mqtt connection error', { clientId, err: error }));
         client.on('offline', () => options.log('warn', 'mqtt offline', { clientId }));
