@@ -49,7 +49,14 @@ async function withTimeout<T>(what: string, promise: Promise<T>): Promise<T | un
 }
 
 /** Publishes ticks of the fleet paced to `readingsPerSecond` for STEP_SECONDS; returns the payloads with their publish times. */
-async function offer(fleet: Fleet, connection: FleetConnection, readingsPerSecond: number, startMs: number, intervalMs: number) {
+async function offer(
+  fleet: Fleet,
+  connection: FleetConnection,
+  readingsPerSecond: number,
+  startMs: number,
+  intervalMs: number,
+  onSent: (payload: PlannedPayload, publishedAtMs: number) => void,
+) {
   const sent: { payload: PlannedPayload; publishedAtMs: number }[] = [];
   const started = Date.now();
   let tick = 1;
@@ -65,14 +72,15 @@ async function offer(fleet: Fleet, connection: FleetConnection, readingsPerSecon
     for (const payload of payloads) {
       readings += payload.readings.length;
       const p = connection.publish(payload).then((o) => {
-        if (o.accepted) sent.push({ payload, publishedAtMs: o.publishedAtMs });
+        if (!o.accepted) return;
+        sent.push({ payload, publishedAtMs: o.publishedAtMs });
+        onSent(payload, o.publishedAtMs);
       });
       inFlight.add(p);
       void p.finally(() => inFlight.delete(p));
     }
     // Bound what the simulator holds in flight, as a real fleet is bounded by its devices.
     while (inFlight.size > 2_000) await Promise.race(inFlight);
-    if (tick % 50 === 0) console.log(`  tick ${tick}: ${readings} readings offered, ${inFlight.size} publishes in flight`);
   }
   const watchdog = setInterval(() => console.log(`  … waiting for ${inFlight.size} publishes to be acknowledged`), 5_000);
   await Promise.all(inFlight);
@@ -80,37 +88,56 @@ async function offer(fleet: Fleet, connection: FleetConnection, readingsPerSecon
   return { sent, offeredSeconds: (Date.now() - started) / 1000 };
 }
 
+interface Sample {
+  point: string;
+  tsMs: number;
+  publishedAtMs: number;
+}
+
 /**
- * Polls InfluxDB for sampled readings until each is queryable; returns publish → queryable
- * latencies (ms). One query per poll for all outstanding samples, so the probe itself
- * adds little load to the store it measures.
+ * Measures publish → queryable latency on sampled readings while the step runs: samples
+ * are added as their publish is acknowledged, and one query per poll looks for all that
+ * are outstanding, so the probe adds little load to the store it measures.
  */
-async function probeLatencies(pipeline: Pipeline, samples: { point: string; tsMs: number; publishedAtMs: number }[], deadlineMs: number) {
+function startProbe(pipeline: Pipeline) {
   const latencies: number[] = [];
-  const outstanding = new Map(samples.map((s) => [`${s.point}@${s.tsMs}`, s]));
-  while (outstanding.size > 0 && Date.now() < deadlineMs) {
-    // InfluxQL cannot OR time conditions together: select the points, bound the time range,
-    // and match the sampled timestamps here.
-    const batch = [...outstanding.values()].slice(0, 50);
-    const points = [...new Set(batch.map((s) => `point = '${s.point}'`))].join(' OR ');
-    const from = Math.min(...batch.map((s) => s.tsMs));
-    const to = Math.max(...batch.map((s) => s.tsMs));
-    const q = `SELECT value FROM reading WHERE (${points}) AND time >= ${from}ms AND time <= ${to}ms GROUP BY point`;
-    const series = (await withTimeout('latency probe query', pipeline.store.influxQl(q))) ?? [];
-    const now = Date.now();
-    for (const s of series) {
-      for (const [time] of s.values) {
-        const key = `${s.tags?.['point']}@${String(time)}`;
-        const sample = outstanding.get(key);
-        if (!sample) continue;
-        latencies.push(now - sample.publishedAtMs);
-        outstanding.delete(key);
+  const outstanding = new Map<string, Sample>();
+  let stopAt = Infinity;
+  const loop = (async () => {
+    while (Date.now() < stopAt && (outstanding.size > 0 || stopAt === Infinity)) {
+      // InfluxQL cannot OR time conditions together: select the points, bound the time
+      // range, and match the sampled timestamps here.
+      const batch = [...outstanding.values()].slice(0, 50);
+      if (batch.length > 0) {
+        const points = [...new Set(batch.map((s) => `point = '${s.point}'`))].join(' OR ');
+        const from = Math.min(...batch.map((s) => s.tsMs));
+        const to = Math.max(...batch.map((s) => s.tsMs));
+        const q = `SELECT value FROM reading WHERE (${points}) AND time >= ${from}ms AND time <= ${to}ms GROUP BY point`;
+        const series = (await withTimeout('latency probe query', pipeline.store.influxQl(q))) ?? [];
+        const now = Date.now();
+        for (const s of series) {
+          for (const [time] of s.values) {
+            const key = `${s.tags?.['point']}@${String(time)}`;
+            const sample = outstanding.get(key);
+            if (!sample) continue;
+            latencies.push(now - sample.publishedAtMs);
+            outstanding.delete(key);
+          }
+        }
       }
+      await sleep(20);
     }
-    await sleep(50);
-  }
-  if (outstanding.size > 0) console.log(`  ! ${outstanding.size} sampled readings never became queryable`);
-  return latencies.sort((a, b) => a - b);
+    if (outstanding.size > 0) console.log(`  ! ${outstanding.size} sampled readings never became queryable`);
+    return latencies.sort((a, b) => a - b);
+  })();
+  return {
+    add: (sample: Sample) => outstanding.set(`${sample.point}@${sample.tsMs}`, sample),
+    /** Waits up to `graceMs` for the outstanding samples, then returns the sorted latencies. */
+    finish: (graceMs: number) => {
+      stopAt = Date.now() + graceMs;
+      return loop;
+    },
+  };
 }
 
 async function storedCount(pipeline: Pipeline): Promise<number> {
@@ -187,13 +214,17 @@ async function main() {
           void rssMb(pipeline.writer.pid()).then((v) => (maxWriter = Math.max(maxWriter, v)));
         }, 250);
         const firstPublish = Date.now();
-        const { sent } = await offer(fleet, connection, rate, startMs, 60_000);
+        const probe = startProbe(pipeline);
+        let publishedPayloads = 0;
+        const { sent } = await offer(fleet, connection, rate, startMs, 60_000, (payload, publishedAtMs) => {
+          // About 40 samples a second, whatever the rate: the last reading of every n-th payload.
+          if (publishedPayloads++ % Math.max(1, Math.round(rate / payload.readings.length / 40)) !== 0) return;
+          const last = payload.readings.at(-1)!;
+          probe.add({ point: last.point, tsMs: Date.parse(last.ts), publishedAtMs });
+        });
         startMs += 10 * 86_400_000;
         const published = sent.reduce((n, s) => n + s.payload.readings.length, 0);
         console.log(`  offered ${rate} readings/s: ${published} readings published and acknowledged by the broker`);
-        const every = Math.max(1, Math.floor(sent.length / 200));
-        const samples = sent.filter((_, i) => i % every === 0).map((s) => ({ point: s.payload.readings.at(-1)!.point, tsMs: Date.parse(s.payload.readings.at(-1)!.ts), publishedAtMs: s.publishedAtMs }));
-        const latencyPromise = probeLatencies(pipeline, samples, Date.now() + 120_000);
         // Wait for everything to be queryable; a pipeline that stops making progress for 60 s is reported, not waited for.
         let lastStoredAt = Date.now();
         let stored = 0;
@@ -211,7 +242,7 @@ async function main() {
           }
           await sleep(100);
         }
-        const latencies = await latencyPromise;
+        const latencies = await probe.finish(120_000);
         clearInterval(sampler);
         const achieved = stored / ((lastStoredAt - firstPublish) / 1000);
         results.push(
