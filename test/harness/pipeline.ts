@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -129,6 +129,7 @@ export async function createPipeline(
     close: async () => {
       await Promise.allSettled([ingest.stop(), writer.stop()]);
       await admin.disconnect();
+      await rm(workDir, { recursive: true, force: true });
     },
   };
 }
