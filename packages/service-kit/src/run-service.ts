@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { startOpsServer, type HealthReport } from './ops-server.ts';
 
 export interface RunningApp {
   /** Stop taking work, finish or hand back what is in hand, disconnect. */
@@ -31,4 +33,31 @@ export function runUntilSignalled(app: RunningApp, log: Logger): void {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+/**
+ * The common tail of a service's main: the ops endpoints up, the app started, and on
+ * SIGTERM the app closed first, then what it was built on (`alsoClose`), then the endpoints.
+ */
+export async function serveUntilSignalled(options: {
+  app: RunningApp & { start(): Promise<void>; health(): Promise<HealthReport> };
+  alsoClose: { close(): Promise<void> }[];
+  ops: { host: string; port: number; metrics: Registry };
+  log: Logger;
+  started: Record<string, unknown>;
+}): Promise<void> {
+  const { app, log } = options;
+  const ops = await startOpsServer({ host: options.ops.host, port: options.ops.port, health: app.health, metrics: options.ops.metrics });
+  await app.start();
+  log.info({ ...options.started, opsPort: ops.port }, 'started');
+  runUntilSignalled(
+    {
+      close: async () => {
+        await app.close();
+        for (const dependency of options.alsoClose) await dependency.close();
+        await ops.close();
+      },
+    },
+    log,
+  );
 }

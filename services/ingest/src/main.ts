@@ -1,7 +1,7 @@
 import { KafkaBus } from '@meterline/bus-kafka';
 import { READINGS_TOPIC_FILTER } from '@meterline/contracts';
 import { MqttSharedSource } from '@meterline/mqtt-source';
-import { createLogger, createMetricsRegistry, loadRegistryFile, runUntilSignalled, startOpsServer } from '@meterline/service-kit';
+import { createLogger, createMetricsRegistry, loadRegistryFile, serveUntilSignalled } from '@meterline/service-kit';
 import { createIngestApp } from './app.ts';
 import { loadIngestConfig } from './config.ts';
 
@@ -47,16 +47,10 @@ process.on('SIGHUP', () => {
   );
 });
 
-const ops = await startOpsServer({ host: config.opsHost, port: config.opsPort, health: app.health, metrics });
-await app.start();
-log.info({ opsPort: ops.port, connections: config.mqttConnections }, 'ingest started');
-runUntilSignalled(
-  {
-    close: async () => {
-      await app.close();
-      await bus.close();
-      await ops.close();
-    },
-  },
+await serveUntilSignalled({
+  app,
+  alsoClose: [bus],
+  ops: { host: config.opsHost, port: config.opsPort, metrics },
   log,
-);
+  started: { connections: config.mqttConnections },
+});

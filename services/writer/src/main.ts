@@ -1,5 +1,5 @@
 import { KafkaBus } from '@meterline/bus-kafka';
-import { createLogger, createMetricsRegistry, runUntilSignalled, startOpsServer } from '@meterline/service-kit';
+import { createLogger, createMetricsRegistry, serveUntilSignalled } from '@meterline/service-kit';
 import { InfluxStore } from '@meterline/store-influx';
 import { createWriterApp } from './app.ts';
 import { loadWriterConfig } from './config.ts';
@@ -30,16 +30,10 @@ const app = createWriterApp({
   log,
   metrics,
 });
-const ops = await startOpsServer({ host: config.opsHost, port: config.opsPort, health: app.health, metrics });
-await app.start();
-log.info({ opsPort: ops.port }, 'writer started');
-runUntilSignalled(
-  {
-    close: async () => {
-      await app.close();
-      await bus.close();
-      await ops.close();
-    },
-  },
+await serveUntilSignalled({
+  app,
+  alsoClose: [bus],
+  ops: { host: config.opsHost, port: config.opsPort, metrics },
   log,
-);
+  started: {},
+});
