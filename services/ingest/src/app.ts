@@ -14,7 +14,7 @@ export interface IngestAppDeps {
   registry: () => RegistryIndex;
   topics: { readings: string; deadLetters: string };
   rules: AdmissionRules;
-  batching: { lingerMs: number; maxBatchRecords: number };
+  batching: { lingerMs: number; maxBatchRecords: number; closeGraceMs: number };
   log: Logger;
   metrics: Registry;
   now?: () => Date;
@@ -29,7 +29,7 @@ export interface IngestApp {
 /** MQTT payloads in, Kafka readings and dead letters out; each payload acknowledged only once Kafka has all of it. */
 export function createIngestApp(deps: IngestAppDeps): IngestApp {
   const now = deps.now ?? (() => new Date());
-  const metrics = createIngestMetrics(deps.metrics);
+  const metrics = createIngestMetrics(deps.metrics, () => deps.source.status().connected);
   let lastKafkaError: string | undefined;
   const publisher = new BatchingPublisher(deps.producer, {
     ...deps.batching,
@@ -86,7 +86,6 @@ export function createIngestApp(deps: IngestAppDeps): IngestApp {
     },
     health: async () => {
       const { connected, connections } = deps.source.status();
-      metrics.mqttConnected.set(connected);
       const checks = {
         mqtt: connected === connections ? 'ok' : `${connected}/${connections} connections up`,
         kafka: lastKafkaError === undefined ? 'ok' : `failing: ${lastKafkaError}`,

@@ -11,6 +11,8 @@ export interface BatchingPublisherOptions {
   lingerMs: number;
   /** Send at once when this many records are waiting. */
   maxBatchRecords: number;
+  /** On close, how long to keep trying to send what is waiting before giving it back unacknowledged. */
+  closeGraceMs: number;
   /** Called once per failed attempt; sending is retried until it succeeds or the publisher closes. */
   onSendFailure: (error: unknown, attempt: number) => void;
   onBatchSent?: (records: number, seconds: number) => void;
@@ -57,15 +59,15 @@ export class BatchingPublisher {
   }
 
   /**
-   * Sends what is waiting for up to `graceMs`, then gives up: callers still waiting are
-   * rejected, so their MQTT messages stay unacknowledged and come again.
+   * Sends what is waiting for up to `closeGraceMs`, then gives up: callers still waiting
+   * are rejected, so their MQTT messages stay unacknowledged and come again.
    */
-  async close(graceMs = 5_000): Promise<void> {
+  async close(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
     const drained = (this.inFlight = this.inFlight.then(() => this.sendWaiting()));
     let graceTimer: NodeJS.Timeout | undefined;
-    await Promise.race([drained, new Promise((resolve) => (graceTimer = setTimeout(resolve, graceMs)))]);
+    await Promise.race([drained, new Promise((resolve) => (graceTimer = setTimeout(resolve, this.options.closeGraceMs)))]);
     clearTimeout(graceTimer);
     this.closing.abort();
     await this.inFlight;

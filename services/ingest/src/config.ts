@@ -19,6 +19,8 @@ export const IngestConfigSchema = Type.Object({
   maxFutureSkewMs: Type.Integer({ minimum: 0, default: 300_000 }),
   kafkaLingerMs: Type.Integer({ minimum: 0, default: 2 }),
   kafkaMaxBatchRecords: Type.Integer({ minimum: 1, default: 5_000 }),
+  /** On SIGTERM, how long to keep trying to hand what is in hand to Kafka before leaving it unacknowledged. */
+  kafkaCloseGraceMs: Type.Integer({ minimum: 0, default: 5_000 }),
   opsHost: Type.String({ default: '127.0.0.1' }),
   opsPort: Type.Integer({ minimum: 0, maximum: 65_535, default: 9_464 }),
   logLevel: Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')], { default: 'info' }),

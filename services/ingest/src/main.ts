@@ -31,7 +31,7 @@ const app = createIngestApp({
   registry: () => registry,
   topics: { readings: config.readingsTopic, deadLetters: config.deadLetterTopic },
   rules: { maxPayloadBytes: config.maxPayloadBytes, maxFutureSkewMs: config.maxFutureSkewMs },
-  batching: { lingerMs: config.kafkaLingerMs, maxBatchRecords: config.kafkaMaxBatchRecords },
+  batching: { lingerMs: config.kafkaLingerMs, maxBatchRecords: config.kafkaMaxBatchRecords, closeGraceMs: config.kafkaCloseGraceMs },
   log,
   metrics,
 });

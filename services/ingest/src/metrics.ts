@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from '@meterline/service-kit';
 
-export function createIngestMetrics(registry: Registry) {
+export function createIngestMetrics(registry: Registry, connectedMqtt: () => number) {
   return {
     payloads: new Counter({ name: 'meterline_ingest_payloads_total', help: 'MQTT payloads handled', labelNames: ['outcome'], registers: [registry] }),
     readings: new Counter({ name: 'meterline_ingest_readings_total', help: 'Readings admitted and acknowledged by Kafka', registers: [registry] }),
@@ -13,7 +13,14 @@ export function createIngestMetrics(registry: Registry) {
     }),
     kafkaFailures: new Counter({ name: 'meterline_ingest_kafka_send_failures_total', help: 'Failed Kafka send attempts (retried)', registers: [registry] }),
     inFlight: new Gauge({ name: 'meterline_ingest_in_flight_payloads', help: 'Payloads waiting for Kafka', registers: [registry] }),
-    mqttConnected: new Gauge({ name: 'meterline_ingest_mqtt_connections', help: 'Connected MQTT connections', registers: [registry] }),
+    mqttConnected: new Gauge({
+      name: 'meterline_ingest_mqtt_connections',
+      help: 'Connected MQTT connections',
+      registers: [registry],
+      collect() {
+        this.set(connectedMqtt());
+      },
+    }),
   };
 }
 export type IngestMetrics = ReturnType<typeof createIngestMetrics>;

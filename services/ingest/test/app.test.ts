@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { InMemoryBus, type BusProducer } from '@meterline/bus';
+import type { DeadLetterV1, ReadingMessageV1 } from '@meterline/contracts';
+import { indexRegistry, parseManifest } from '@meterline/domain';
+import type { MessageHandler, MessageSource } from '@meterline/mqtt-source';
+import { createLogger, createMetricsRegistry } from '@meterline/service-kit';
+import { createIngestApp } from '../src/app.ts';
+
+const parsed = parseManifest(readFileSync(new URL('../../../packages/domain/examples/demo-manifest.yaml', import.meta.url), 'utf8'), 'demo');
+if (!parsed.ok) throw new Error('demo manifest invalid');
+const registry = indexRegistry(parsed.manifest);
+
+/** Our own MessageSource, delivering by hand: `deliver` resolves when the app would acknowledge. */
+class HandSource implements MessageSource {
+  private handler: MessageHandler | undefined;
+  async start(handler: MessageHandler) {
+    this.handler = handler;
+  }
+  async close() {}
+  status() {
+    return { connected: 1, connections: 1 };
+  }
+  deliver(topic: string, payload: unknown) {
+    if (!this.handler) throw new Error('not started');
+    return this.handler(topic, Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload)));
+  }
+}
+
+/** A producer over the in-memory bus that refuses its first `failures` sends, as Kafka does while down. */
+function flakyProducer(bus: InMemoryBus, failures: number): BusProducer & { attempts: number } {
+  const inner = bus.producer();
+  const producer = {
+    attempts: 0,
+    send: async (topic: string, messages: Parameters<BusProducer['send']>[1]) => {
+      producer.attempts++;
+      if (producer.attempts <= failures) throw new Error('broker not available');
+      await inner.send(topic, messages);
+    },
+    close: () => inner.close(),
+  };
+  return producer;
+}
+
+function setup(failures = 0) {
+  const bus = new InMemoryBus();
+  const source = new HandSource();
+  const producer = flakyProducer(bus, failures);
+  const app = createIngestApp({
+    source,
+    producer,
+    registry: () => registry,
+    topics: { readings: 'readings', deadLetters: 'dlq' },
+    rules: { maxPayloadBytes: 65_536, maxFutureSkewMs: 300_000 },
+    batching: { lingerMs: 1, maxBatchRecords: 100, closeGraceMs: 50 },
+    log: createLogger('ingest-test', 'silent'),
+    metrics: createMetricsRegistry('ingest-test'),
+  });
+  return { bus, source, producer, app };
+}
+
+const reading = { point: 'cq-e-main', ts: '2026-03-01T08:15:00+08:00', quantity: 'active-energy-import', value: 10, unit: 'kWh' };
+
+describe('ingest app', () => {
+  it('acknowledges a payload only once its readings are on the bus, keyed by metering point', async () => {
+    const { bus, source, app } = setup();
+    await app.start();
+    await source.deliver('meterline/v1/cq-gw-01/readings', { v: 1, deviceId: 'cq-gw-01', seq: 1, readings: [reading, { ...reading, point: 'cq-e-press' }] });
+    const messages = bus.messagesOf('readings');
+    expect(messages.map((m) => m.key).sort()).toEqual(['cq-e-main', 'cq-e-press']);
+    expect((JSON.parse(messages[0]!.value.toString()) as ReadingMessageV1).deviceId).toBe('cq-gw-01');
+    await app.close();
+  });
+
+  it('holds the acknowledgement while Kafka refuses, and sends once it accepts', async () => {
+    const { bus, source, producer, app } = setup(3);
+    await app.start();
+    await source.deliver('meterline/v1/cq-gas-01/readings', { v: 1, deviceId: 'cq-gas-01', seq: 9, point: 'cq-gas-main', ts: reading.ts, quantity: 'volume', value: 5, unit: 'Nm3' });
+    expect(producer.attempts).toBe(4);
+    expect(bus.messagesOf('readings')).toHaveLength(1);
+    expect((await app.health()).healthy).toBe(true);
+    await app.close();
+  });
+
+  it('puts a bad payload on the dead-letter topic with its reason, and acknowledges it', async () => {
+    const { bus, source, app } = setup();
+    await app.start();
+    await source.deliver('meterline/v1/cq-gw-01/readings', '{"v":1');
+    const [letter] = bus.messagesOf('dlq');
+    expect(letter?.headers).toEqual({ schema: 'meterline.dead-letter.v1', reason: 'MALFORMED_JSON' });
+    expect((JSON.parse(letter!.value.toString()) as DeadLetterV1).reason).toBe('MALFORMED_JSON');
+    expect(bus.messagesOf('readings')).toEqual([]);
+    await app.close();
+  });
+
+  it('refuses (does not acknowledge) a payload still waiting for Kafka when it closes', async () => {
+    const { source, app } = setup(Number.MAX_SAFE_INTEGER);
+    await app.start();
+    const pending = source.deliver('meterline/v1/cq-gw-01/readings', { v: 1, deviceId: 'cq-gw-01', seq: 2, ...reading });
+    const outcome = pending.then(() => 'acknowledged', (error: Error) => error.name);
+    await new Promise((r) => setTimeout(r, 20));
+    await app.close();
+    expect(await outcome).toBe('PublisherClosedError');
+  });
+});
