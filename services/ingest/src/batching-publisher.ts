@@ -24,7 +24,7 @@ interface Waiter {
   reject: (error: Error) => void;
 }
 
-export class PublisherClosedError extends Error {
+class PublisherClosedError extends Error {
   override readonly name = 'PublisherClosedError';
   readonly code = 'MTL_INGEST_PUBLISHER_CLOSED';
 }

@@ -1,7 +1,7 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { loadConfigOrExit } from '@meterline/service-kit';
 
-export const IngestConfigSchema = Type.Object({
+const IngestConfigSchema = Type.Object({
   mqttUrl: Type.String({ pattern: '^mqtts?://' }),
   mqttUsername: Type.String({ minLength: 1 }),
   mqttPassword: Type.String({ minLength: 1 }),
@@ -25,6 +25,5 @@ export const IngestConfigSchema = Type.Object({
   opsPort: Type.Integer({ minimum: 0, maximum: 65_535, default: 9_464 }),
   logLevel: Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')], { default: 'info' }),
 });
-export type IngestConfig = Static<typeof IngestConfigSchema>;
 
 export const loadIngestConfig = () => loadConfigOrExit('ingest', IngestConfigSchema);

@@ -23,4 +23,3 @@ export function createIngestMetrics(registry: Registry, connectedMqtt: () => num
     }),
   };
 }
-export type IngestMetrics = ReturnType<typeof createIngestMetrics>;

@@ -1,7 +1,7 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { loadConfigOrExit } from '@meterline/service-kit';
 
-export const WriterConfigSchema = Type.Object({
+const WriterConfigSchema = Type.Object({
   kafkaBrokers: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
   readingsTopic: Type.String({ minLength: 1, default: 'meterline.readings.v1' }),
   deadLetterTopic: Type.String({ minLength: 1, default: 'meterline.readings.dlq.v1' }),
@@ -22,6 +22,5 @@ export const WriterConfigSchema = Type.Object({
   opsPort: Type.Integer({ minimum: 0, maximum: 65_535, default: 9_465 }),
   logLevel: Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')], { default: 'info' }),
 });
-export type WriterConfig = Static<typeof WriterConfigSchema>;
 
 export const loadWriterConfig = () => loadConfigOrExit('writer', WriterConfigSchema);

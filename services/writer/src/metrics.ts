@@ -20,4 +20,3 @@ export function createWriterMetrics(registry: Registry) {
     lag: new Gauge({ name: 'meterline_writer_consumer_lag', help: 'Readings on Kafka not yet committed by the writer group', registers: [registry] }),
   };
 }
-export type WriterMetrics = ReturnType<typeof createWriterMetrics>;
