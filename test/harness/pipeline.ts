@@ -103,6 +103,8 @@ export async function createPipeline(
       MTL_INFLUX_TOKEN: stack.influx.token,
       MTL_INFLUX_DATABASE: database,
       MTL_RETRY_MAX_MS: '2000',
+      // A killed writer's successor takes over after this; tests need not wait the 30 s default.
+      MTL_KAFKA_SESSION_TIMEOUT_MS: '10000',
       MTL_OPS_PORT: String(writerOps),
       MTL_LOG_LEVEL: options.logLevel ?? 'info',
     },

@@ -46,4 +46,9 @@ export interface ConsumerOptions {
   topics: string[];
   /** Read from the start when the group has no committed offset. */
   fromBeginning?: boolean;
+  /**
+   * How long a member may go silent before its partitions go to another (default 30 s):
+   * the time a crashed consumer's successor waits. Handlers that wait must heartbeat more often.
+   */
+  sessionTimeoutMs?: number;
 }

@@ -24,7 +24,10 @@ export async function connectFleet(options: {
   url: string;
   deviceIds: string[];
   password: (deviceId: string) => string;
+  /** A publish not acknowledged within this time counts as refused (default 60 s), so a stuck broker cannot hang the fleet. */
+  ackTimeoutMs?: number;
 }): Promise<FleetConnection> {
+  const ackTimeoutMs = options.ackTimeoutMs ?? 60_000;
   const clients = new Map<string, MqttClient>();
   await Promise.all(
     options.deviceIds.map(async (id) => {
@@ -44,11 +47,17 @@ export async function connectFleet(options: {
       const client = clients.get(payload.deviceId);
       if (!client) throw new Error(`device ${payload.deviceId} is not connected`);
       const publishedAtMs = Date.now();
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no PUBACK within ${ackTimeoutMs} ms`)), ackTimeoutMs);
+      });
       try {
-        await client.publishAsync(topic, payload.bytes, { qos: 1 });
+        await Promise.race([client.publishAsync(topic, payload.bytes, { qos: 1 }), timedOut]);
         return { payload, accepted: true, publishedAtMs, ackedAtMs: Date.now() };
       } catch (error) {
         return { payload, accepted: false, refusal: (error as Error).message, publishedAtMs, ackedAtMs: Date.now() };
+      } finally {
+        clearTimeout(timer);
       }
     },
     close: async () => {

@@ -6,6 +6,8 @@ const WriterConfigSchema = Type.Object({
   readingsTopic: Type.String({ minLength: 1, default: 'meterline.readings.v1' }),
   deadLetterTopic: Type.String({ minLength: 1, default: 'meterline.readings.dlq.v1' }),
   groupId: Type.String({ minLength: 1, default: 'meterline-writer' }),
+  /** After a writer dies, its partitions wait this long for a successor; keep it above retryMaxMs. */
+  kafkaSessionTimeoutMs: Type.Integer({ minimum: 6_000, default: 30_000 }),
   instanceId: Type.String({ pattern: '^[A-Za-z0-9._-]{1,48}$' }),
   influxUrl: Type.String({ pattern: '^https?://' }),
   /** An InfluxDB 2.x/3.x token, or `user:password` for InfluxDB 1.8. */

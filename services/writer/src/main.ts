@@ -13,7 +13,12 @@ const bus = new KafkaBus({
   log: (level, message, extra) => log[level](extra, message),
 });
 const app = createWriterApp({
-  consumer: await bus.consumer({ groupId: config.groupId, topics: [config.readingsTopic], fromBeginning: true }),
+  consumer: await bus.consumer({
+    groupId: config.groupId,
+    topics: [config.readingsTopic],
+    fromBeginning: true,
+    sessionTimeoutMs: config.kafkaSessionTimeoutMs,
+  }),
   deadLetterProducer: await bus.producer(),
   deadLetterTopic: config.deadLetterTopic,
   store: new InfluxStore({
