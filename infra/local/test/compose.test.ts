@@ -40,7 +40,7 @@ describe('infra/compose.yaml', () => {
         const source = mount.split(':')[0] ?? '';
         if (source.startsWith('.')) {
           // Built or user-supplied directories are created by Docker when missing.
-          if (source === '../dashboards/build' || source === './registry') continue;
+          if (source === '../dashboards/build') continue;
           expect(existsSync(resolve(infraDir, source)), `${name}: ${source}`).toBe(true);
         } else {
           expect(compose.volumes, `${name}: ${source}`).toHaveProperty(source);
