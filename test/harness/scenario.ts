@@ -1,5 +1,4 @@
-import { expect } from 'vitest';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { Fleet, connectFleet, type PayloadFault, type PlannedPayload, type PublishOutcome } from '@meterline/simulator';
 import type { DeadLetterReason } from '@meterline/contracts';
 import { devicePassword, type Pipeline } from './pipeline.ts';
