@@ -6,7 +6,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { stringify } from 'yaml';
 import type { DeadLetterV1 } from '@meterline/contracts';
 import type { Manifest } from '@meterline/domain';
-import { DEV_SERVICE_PASSWORDS, INGEST_MQTT_USER, MONITOR_MQTT_USER, deviceAcl, freePorts, mosquitto, type MosquittoHandle, type StackConnection } from '@meterline/local-stack';
+import { DEV_SERVICE_PASSWORDS, INGEST_MQTT_USER, MONITOR_MQTT_USER, createTopics, deviceAcl, freePorts, mosquitto, type MosquittoHandle, type StackConnection } from '@meterline/local-stack';
 import type { NativeStackInfo } from './global-setup.ts';
 import { InfluxStore } from '@meterline/store-influx';
 import { serviceProcess, type ServiceProcess } from './service-process.ts';
@@ -50,13 +50,10 @@ export async function createPipeline(
   const kafka = new Kafka({ clientId: `e2e-${id}`, brokers: [...stack.kafka.brokers], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [
-      { topic: topics.readings, numPartitions: 6, replicationFactor: 1 },
-      { topic: topics.deadLetters, numPartitions: 3, replicationFactor: 1 },
-    ],
-  });
+  await createTopics(stack.kafka.brokers, [
+    { topic: topics.readings, partitions: 6 },
+    { topic: topics.deadLetters, partitions: 3 },
+  ]);
   const store = new InfluxStore({ url: stack.influx.url, token: stack.influx.token, database });
   await store.influxQl(`CREATE DATABASE ${database}`);
 

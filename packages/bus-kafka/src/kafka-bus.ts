@@ -144,19 +144,6 @@ export class KafkaBus {
     return lag;
   }
 
-  async createTopics(topics: { topic: string; partitions: number; configs?: Record<string, string> }[]): Promise<void> {
-    const admin = await this.adminClient();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: topics.map((t) => ({
-        topic: t.topic,
-        numPartitions: t.partitions,
-        replicationFactor: 1,
-        configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
-      })),
-    });
-  }
-
   async close(): Promise<void> {
     await this.admin?.disconnect();
     this.admin = undefined;

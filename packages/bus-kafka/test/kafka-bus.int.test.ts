@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { busContract } from '@meterline/bus/contract';
+import { createTopics } from '@meterline/local-stack';
 import { KafkaBus } from '../src/index.ts';
 
 busContract('kafka (real broker)', async () => {
@@ -27,7 +28,7 @@ busContract('kafka (real broker)', async () => {
     },
     newTopic: async () => {
       const topic = `contract-${randomUUID()}`;
-      await bus.createTopics([{ topic, partitions: 3 }]);
+      await createTopics(kafka.brokers, [{ topic, partitions: 3 }]);
       return topic;
     },
     close: async () => bus.close(),
