@@ -8,7 +8,7 @@ import type { FactorSet } from '../reference/factor-set.ts';
 import { isCumulative } from '../quantities.ts';
 import { tryConvertUnit, unitDimension } from '../units.ts';
 import { DomainErrorCode } from '../errors.ts';
-import { pointConsumption } from './point-consumption.ts';
+import { pointConsumption, type PointConsumption } from './point-consumption.ts';
 import { energyBalance, type BalanceResult } from './energy-balance.ts';
 import { emptyTerm, scaleTerm, sumTerms, toFigure, type Figure, type Term } from './figure.ts';
 
@@ -105,6 +105,26 @@ function convertTerm(t: Term, from: string, to: string): Term | undefined {
   return r.ok ? scaleTerm(t, r.value, 0) : undefined;
 }
 
+/** A metering point that gets consumption, with the site it belongs to. */
+export interface AccountedPoint {
+  point: MeteringPoint;
+  siteId: string;
+}
+
+/**
+ * The points of an enterprise that get consumption, in manifest order: the cumulative
+ * (register) quantities; instantaneous quantities are not consumption.
+ */
+export function cumulativePoints(enterprise: Enterprise): AccountedPoint[] {
+  return enterprise.sites.flatMap((site) =>
+    site.meteringPoints.filter((point) => isCumulative(point.quantity)).map((point) => ({ point, siteId: site.id })),
+  );
+}
+
+// A calendar key (YYYY, YYYY-MM, YYYY-MM-DD) or any period from subPeriods (hours, quarter-hours).
+const resolvePeriod = (periodOrKey: string | Period, timeZone: string): Period =>
+  typeof periodOrKey === 'string' ? calendarPeriod(periodOrKey, timeZone) : periodOrKey;
+
 /**
  * Runs the whole accounting for one enterprise and one period in its time zone.
  * `readings` holds register readings per metering point, in the point's unit.
@@ -116,21 +136,37 @@ export function accountEnterprise(
   factorSet: FactorSet,
   options: AccountingOptions = {},
 ): EnterpriseFigures {
-  // A calendar key (YYYY, YYYY-MM, YYYY-MM-DD) or any period from subPeriods (hours, quarter-hours).
-  const period: Period = typeof periodOrKey === 'string' ? calendarPeriod(periodOrKey, enterprise.timeZone) : periodOrKey;
+  const period = resolvePeriod(periodOrKey, enterprise.timeZone);
+  const consumptions = new Map<string, PointConsumption>();
+  for (const { point } of cumulativePoints(enterprise)) {
+    consumptions.set(point.id, pointConsumption(point, readings.get(point.id) ?? [], period, enterprise.timeZone, options));
+  }
+  return assembleEnterpriseFigures(enterprise, consumptions, period, factorSet, options);
+}
+
+/**
+ * The accounting from per-point consumption on: standard coal, balances, carbon,
+ * intensities. `consumptions` holds `pointConsumption` results for this period and these
+ * options, by point id, for the points of `cumulativePoints(enterprise)`; a point without
+ * an entry had no readings.
+ */
+export function assembleEnterpriseFigures(
+  enterprise: Enterprise,
+  consumptions: ReadonlyMap<string, PointConsumption>,
+  periodOrKey: string | Period,
+  factorSet: FactorSet,
+  options: AccountingOptions = {},
+): EnterpriseFigures {
+  const tz = enterprise.timeZone;
+  const period = resolvePeriod(periodOrKey, tz);
   const fs = factorSet.id;
   const issues: AccountingIssue[] = [];
-  const tz = enterprise.timeZone;
 
   // 1. Consumption per point.
-  const points: Array<{ point: MeteringPoint; siteId: string; term: Term; suspects: RegisterInterval[] }> = [];
-  for (const site of enterprise.sites) {
-    for (const point of site.meteringPoints) {
-      if (!isCumulative(point.quantity)) continue; // instantaneous quantities are not consumption
-      const pc = pointConsumption(point, readings.get(point.id) ?? [], period, tz, options);
-      points.push({ point, siteId: site.id, term: pc.term, suspects: pc.suspects });
-    }
-  }
+  const points = cumulativePoints(enterprise).map(({ point, siteId }) => {
+    const pc = consumptions.get(point.id) ?? pointConsumption(point, [], period, tz, options);
+    return { point, siteId, term: pc.term, suspects: pc.suspects };
+  });
 
   // 2. Standard coal per point (GB/T 2589-2020, 4.2: E = Σ Eᵢ·kᵢ), equivalent and optionally equal value.
   const tceOf = (point: MeteringPoint, term: Term, electricityAtEqualValue: boolean, report = true): Term | undefined => {

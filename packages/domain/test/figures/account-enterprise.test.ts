@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { accountEnterprise, calendarPeriod, subPeriods, createFactorCatalog, parseManifest, energyBalance, type Enterprise, type FactorSet, type RegisterReading } from '../../src/index.ts';
+import { accountEnterprise, assembleEnterpriseFigures, cumulativePoints, pointConsumption, calendarPeriod, subPeriods, createFactorCatalog, parseManifest, energyBalance, type Enterprise, type FactorSet, type RegisterReading } from '../../src/index.ts';
 
 /**
  * Worked example (also in packages/cli/README.md): a plant in Chongqing, March 2025,
@@ -213,6 +213,26 @@ describe('accountEnterprise: worked month', () => {
       }),
       { numRuns: 20 },
     );
+  });
+});
+
+describe('assembleEnterpriseFigures', () => {
+  const { enterprise, factorSet } = setup();
+  const period = calendarPeriod('2025-03', enterprise.timeZone);
+
+  it('gives what accountEnterprise gives from the same per-point consumption', () => {
+    const rs = readings();
+    const consumptions = new Map(cumulativePoints(enterprise).map(({ point }) => [point.id, pointConsumption(point, rs.get(point.id) ?? [], period, enterprise.timeZone)]));
+    expect(assembleEnterpriseFigures(enterprise, consumptions, '2025-03', factorSet)).toEqual(accountEnterprise(enterprise, rs, '2025-03', factorSet));
+  });
+
+  it('treats a point without an entry as a point without readings', () => {
+    const rs = readings();
+    rs.delete('gas');
+    const consumptions = new Map(cumulativePoints(enterprise).filter(({ point }) => point.id !== 'gas').map(({ point }) => [point.id, pointConsumption(point, rs.get(point.id)!, period, enterprise.timeZone)]));
+    const r = assembleEnterpriseFigures(enterprise, consumptions, period, factorSet);
+    expect(r).toEqual(accountEnterprise(enterprise, rs, period, factorSet));
+    expect(r.points.find((p) => p.id === 'gas')!.consumption).toMatchObject({ value: 0, coveragePercent: 0, quality: { flags: ['gap'] } });
   });
 });
 
