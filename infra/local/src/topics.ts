@@ -5,6 +5,8 @@ export const MTL_TOPICS = Object.freeze({
   readings: 'meterline.readings.v1',
   readingsDlq: 'meterline.readings.dlq.v1',
   figures: 'meterline.figures.v1',
+  restatements: 'meterline.restatements.v1',
+  aggregationJobs: 'meterline.aggregation-jobs.v1',
   alerts: 'meterline.alerts.v1',
   registry: 'meterline.registry.v1',
 } as const);
@@ -14,6 +16,9 @@ export const MTL_TOPIC_SPECS: readonly TopicSpec[] = Object.freeze([
   { topic: MTL_TOPICS.readings, partitions: 6 },
   { topic: MTL_TOPICS.readingsDlq, partitions: 3 },
   { topic: MTL_TOPICS.figures, partitions: 6 },
+  { topic: MTL_TOPICS.restatements, partitions: 3 },
+  // Keyed by enterprise: partitions bound how many aggregators share the work.
+  { topic: MTL_TOPICS.aggregationJobs, partitions: 12 },
   { topic: MTL_TOPICS.alerts, partitions: 6 },
   // The registry is a changelog keyed by entity: keep the latest value per key.
   { topic: MTL_TOPICS.registry, partitions: 6, configs: { 'cleanup.policy': 'compact' } },

@@ -1,0 +1,76 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Id } from './common.ts';
+
+export const FIGURE_BATCH_SCHEMA_ID = 'meterline.figure-batch.v1';
+
+/**
+ * The InfluxDB measurements figures live in, one per kind of figure. Dashboards and the API
+ * query these names; the series tags are `enterprise`, `period` (the period kind) and the
+ * figure's subject (see FigureV1.subject).
+ */
+export const FIGURE_MEASUREMENTS = Object.freeze({
+  /** Per metering point, in the point's unit; subject: site, point, carrier, quantity. */
+  consumption: 'consumption',
+  /** Standard coal in tce (GB/T 2589-2020); subject: level (enterprise | site), site, basis. */
+  standardCoal: 'standard_coal',
+  /** Energy balance of one topology node: value is the gap; subject: site, node, carrier. */
+  energyBalance: 'energy_balance',
+  /** tCO2 by scope; subject: scope. */
+  carbon: 'carbon',
+  /** Per unit of production; subject: product, metric, and site when site-level. */
+  intensity: 'intensity',
+} as const);
+export type FigureMeasurement = (typeof FIGURE_MEASUREMENTS)[keyof typeof FIGURE_MEASUREMENTS];
+
+export const PeriodKindSchema = Type.Union([
+  Type.Literal('quarter-hour'),
+  Type.Literal('hour'),
+  Type.Literal('day'),
+  Type.Literal('month'),
+  Type.Literal('year'),
+]);
+
+const Detail = Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]*$' }), Type.Union([Type.Number(), Type.String(), Type.Boolean()]));
+
+/** One figure as published: enough to judge it (uncertainty, coverage, quality) and reproduce it. */
+export const FigureV1 = Type.Object(
+  {
+    measurement: Type.Union(Object.values(FIGURE_MEASUREMENTS).map((m) => Type.Literal(m))),
+    enterpriseId: Id,
+    /** The tags that, with enterprise and period kind, name the series (e.g. { site, point, carrier, quantity }). */
+    subject: Type.Record(Type.String({ pattern: '^[a-z][a-z_]*$' }), Type.String({ minLength: 1 })),
+    periodKind: PeriodKindSchema,
+    /** The period in the enterprise's time zone: YYYY-MM-DD, YYYY-MM, or a local start with offset. */
+    periodKey: Type.String(),
+    startMs: Type.Integer(),
+    endMs: Type.Integer(),
+    value: Type.Number(),
+    unit: Type.String(),
+    /** U at k = 2, in `unit`. */
+    expandedUncertainty: Type.Number({ minimum: 0 }),
+    coveragePercent: Type.Number({ minimum: 0, maximum: 100 }),
+    /** The estimated part of `value`. */
+    estimated: Type.Number(),
+    flags: Type.Array(Type.String()),
+    /** name@version of the factor set. */
+    factorSet: Type.String(),
+    /** Hash of the enterprise's registry entry the figure was computed from. */
+    registryVersion: Type.String(),
+    /** Figure-specific numbers (tce of a point, a balance's input and loss percent, …). */
+    detail: Detail,
+  },
+  { additionalProperties: false },
+);
+export type FigureV1 = Static<typeof FigureV1>;
+
+/** Kafka figures v1, keyed by enterprise: new or changed figures of one computation, in parts of bounded size. */
+export const FigureBatchV1 = Type.Object(
+  {
+    v: Type.Literal(1),
+    enterpriseId: Id,
+    computedAt: Type.String(),
+    figures: Type.Array(FigureV1),
+  },
+  { additionalProperties: false },
+);
+export type FigureBatchV1 = Static<typeof FigureBatchV1>;

@@ -1,0 +1,1 @@
+export { CronScheduler, type CronSchedulerOptions } from './cron-scheduler.ts';

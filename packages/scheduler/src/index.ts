@@ -1,0 +1,2 @@
+export type { ScheduleEntry, ScheduledTask, Scheduler } from './types.ts';
+export { ManualScheduler } from './manual-scheduler.ts';
