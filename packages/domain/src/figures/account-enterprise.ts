@@ -241,10 +241,19 @@ export function assembleEnterpriseFigures(
   }));
 
   // 3. Energy balance per node with children.
+  // Children indexed once, in point order: a filter per parent is quadratic in the points.
+  const childrenOf = new Map<string, typeof points>();
+  for (const c of points) {
+    const parentId = c.point.topology.parent;
+    if (parentId === undefined) continue;
+    const siblings = childrenOf.get(parentId);
+    if (siblings) siblings.push(c);
+    else childrenOf.set(parentId, [c]);
+  }
   const balances: EnterpriseFigures['balances'] = [];
   for (const parent of points) {
-    const children = points.filter((c) => c.point.topology.parent === parent.point.id);
-    if (children.length === 0) continue;
+    const children = childrenOf.get(parent.point.id);
+    if (children === undefined) continue;
     const converted = children.map((c) => ({ id: c.point.id, term: convertTerm(c.term, c.point.unit, parent.point.unit) }));
     if (converted.some((c) => c.term === undefined)) {
       issues.push({ code: DomainErrorCode.IncompatibleUnits, message: `balance of ${parent.point.id}: a child's unit does not convert to ${parent.point.unit}`, pointId: parent.point.id });

@@ -174,6 +174,19 @@ describe('accountEnterprise: worked month', () => {
     expect(x.tceEquivalent.value).toBeCloseTo(95.37675, 9);
   });
 
+  it('balances every node with children, children in manifest order (nested tree)', () => {
+    // hvac moved under press, and a sub-meter of paint listed before paint.
+    const [main, press, paint, hvac, ...rest] = enterprise.sites[0]!.meteringPoints;
+    const q = { ...paint!, id: 'paint-q', topology: { role: 'sub-meter' as const, parent: 'paint' } };
+    const nested = { ...enterprise, sites: [{ ...enterprise.sites[0]!, meteringPoints: [main!, q, press!, paint!, { ...hvac!, topology: { role: 'sub-meter' as const, parent: 'press' } }, ...rest] }] };
+    const rs = readings();
+    rs.set('paint-q', pair(0, 1000));
+    const b = accountEnterprise(nested, rs, '2025-03', factorSet).balances;
+    expect(b.map((x) => [x.parentId, x.childIds])).toEqual([['main', ['press', 'paint']], ['press', ['hvac']], ['paint', ['paint-q']]]);
+    // press 200 000 kWh - hvac 100 MWh (= 100 000 kWh) = 100 000 kWh
+    expect(b[1]!.gap).toBeCloseTo(100000, 6);
+  });
+
   it('gives intensities per unit of production', () => {
     // 101.52175 tce / 1000 t = 0.10152175 tce/t; 351.7402305 tCO2 / 1000 t = 0.3517402 tCO2/t
     expect(r.intensities[0]!.tcePerUnit.value).toBeCloseTo(0.10152175, 9);
