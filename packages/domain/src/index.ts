@@ -13,6 +13,7 @@ export * from './quality/quality-flag.ts';
 export * from './uncertainty/gum.ts';
 export * from './counter/register-intervals.ts';
 export * from './counter/allocate-to-period.ts';
+export * from './counter/readings-bounding.ts';
 export * from './calendar/zoned-time.ts';
 export * from './calendar/period.ts';
 export * from './figures/figure.ts';

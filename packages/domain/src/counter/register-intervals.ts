@@ -27,6 +27,8 @@ export interface RegisterSeries {
   /** Readings at an instant already seen, with the same value (harmless) or another (conflicting). */
   duplicates: number;
   conflictingDuplicates: number;
+  /** The instants with conflicting duplicates, ascending. */
+  conflictingInstants: number[];
 }
 
 export function isBooked(interval: RegisterInterval): boolean {
@@ -53,6 +55,7 @@ export function registerIntervals(point: MeteringPoint, readings: readonly Regis
   const unique: RegisterReading[] = [];
   let duplicates = 0;
   let conflictingDuplicates = 0;
+  const conflictingInstants: number[] = [];
   for (const r of sorted) {
     const last = unique[unique.length - 1];
     if (last && last.at === r.at) {
@@ -60,6 +63,7 @@ export function registerIntervals(point: MeteringPoint, readings: readonly Regis
       // Keep the larger value deterministically; the disagreement is reported.
       if (last.value !== r.value) {
         conflictingDuplicates++;
+        if (conflictingInstants[conflictingInstants.length - 1] !== r.at) conflictingInstants.push(r.at);
         unique[unique.length - 1] = r;
       }
       continue;
@@ -109,5 +113,5 @@ export function registerIntervals(point: MeteringPoint, readings: readonly Regis
       intervals.push({ ...base, delta, status });
     }
   }
-  return { intervals, duplicates, conflictingDuplicates };
+  return { intervals, duplicates, conflictingDuplicates, conflictingInstants };
 }

@@ -17,6 +17,9 @@ export interface PointConsumption {
  * u = (accuracy class / √3) × measured, in quadrature with E/√3 for the estimated part
  * (see gum.ts). The meter's error is systematic, so it scales the whole measured amount
  * rather than adding per interval in quadrature.
+ *
+ * The result depends only on `readingsBounding(readings, period)`, so a caller may pass
+ * just those.
  */
 export function pointConsumption(
   point: MeteringPoint,
@@ -28,7 +31,6 @@ export function pointConsumption(
   const series = registerIntervals(point, readings);
   const alloc = allocateToPeriod(series.intervals, period, options);
   const flags = new Set(alloc.flags);
-  if (series.conflictingDuplicates > 0) flags.add('conflicting-duplicate');
   // Calibration validity is judged on the local date of each reading that bounds a used interval.
   const used = new Set<number>();
   for (const iv of series.intervals) {
@@ -37,6 +39,9 @@ export function pointConsumption(
       used.add(iv.end);
     }
   }
+  // Only a conflict the figure rests on: intervals join consecutive distinct instants, so a
+  // conflicting instant can bound a used interval but never lie inside one.
+  if (series.conflictingInstants.some((at) => used.has(at))) flags.add('conflicting-duplicate');
   const { validFrom, validUntil } = point.calibration;
   let outside = 0;
   for (const at of used) {
