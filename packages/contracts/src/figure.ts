@@ -56,6 +56,8 @@ export const FigureV1 = Type.Object(
     factorSet: Type.String(),
     /** Hash of the enterprise's registry entry the figure was computed from. */
     registryVersion: Type.String(),
+    /** 0 when first published; each restatement adds one. */
+    revision: Type.Integer({ minimum: 0 }),
     /** Figure-specific numbers (tce of a point, a balance's input and loss percent, …). */
     detail: Detail,
   },

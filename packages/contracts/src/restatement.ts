@@ -15,7 +15,7 @@ export const RestatementReason = Type.Union([
 ]);
 export type RestatementReason = Static<typeof RestatementReason>;
 
-const Published = Type.Pick(FigureV1, ['value', 'expandedUncertainty', 'coveragePercent', 'flags', 'factorSet', 'registryVersion']);
+const Published = Type.Pick(FigureV1, ['value', 'expandedUncertainty', 'coveragePercent', 'flags', 'factorSet', 'registryVersion', 'revision']);
 
 /** Kafka restatement v1, keyed by enterprise: a published figure replaced by a new value. */
 export const RestatementV1 = Type.Object(

@@ -1,0 +1,170 @@
+import type { FigureV1, RestatementV1 } from '@meterline/contracts';
+import {
+  assembleEnterpriseFigures,
+  cumulativePoints,
+  pointConsumption,
+  readingsBounding,
+  type AccountingOptions,
+  type Enterprise,
+  type FactorSet,
+  type Period,
+  type PeriodKind,
+  type PointConsumption,
+  type RegisterReading,
+  type TimeRange,
+} from '@meterline/domain';
+import type { TimeSeriesStore } from '@meterline/store';
+import { planAggregation } from './aggregation-plan.ts';
+import { figureRows } from './figure-rows.ts';
+import { loadReadings, type ReadingsByPoint } from './reading-loader.ts';
+import { compareWithPublished } from './restatements.ts';
+import { readPublished, writeFigures } from './figure-repository.ts';
+
+/** Where new and restated figures are announced (the Kafka figures and restatements topics). */
+export interface FigurePublisher {
+  publish(enterpriseId: string, figures: FigureV1[], restatements: RestatementV1[]): Promise<void>;
+}
+
+export interface AggregationDeps {
+  store: TimeSeriesStore;
+  publisher: FigurePublisher;
+  readingsMeasurement: string;
+  boundSearchMs: number;
+  /** Points per store write; a period's figures are never split across writes unless one period alone is larger. */
+  writeChunkPoints: number;
+  accounting: AccountingOptions;
+}
+
+export interface AggregationRequest {
+  enterprise: Enterprise;
+  factorSet: FactorSet;
+  registryVersion: string;
+  kinds: readonly PeriodKind[];
+  range: TimeRange;
+  /** Only periods that ended by then are computed. */
+  now: number;
+  /** Checked between units of work: true stops before the next one, leaving no unit half written. */
+  shouldStop?: () => boolean;
+  /** Called after each unit (a day or a month): progress, and a chance to heartbeat. */
+  onUnit?: (report: UnitReport) => Promise<void> | void;
+}
+
+export interface UnitReport {
+  enterpriseId: string;
+  /** The day (YYYY-MM-DD) or month (YYYY-MM) the unit covered. */
+  unit: string;
+  index: number;
+  units: number;
+  periods: number;
+  figures: number;
+  added: number;
+  changed: number;
+  unchanged: number;
+  restatements: RestatementV1[];
+  readingsRead: number;
+  /** Where the time went, in ms. */
+  timings: { read: number; compute: number; compare: number; publish: number; write: number };
+}
+
+export interface AggregationResult {
+  completed: boolean;
+  units: UnitReport[];
+}
+
+/**
+ * Computes, compares with what was published, and publishes an enterprise's figures for
+ * the closed periods of `kinds` in a range. Each unit (a day, or a month) is read,
+ * computed, announced on the bus and then written to the store, in that order: a crash
+ * before the write leaves the old figures in place and the rerun announces the change
+ * again (at least once); a rerun with nothing new writes and announces nothing.
+ */
+export async function aggregateEnterprise(deps: AggregationDeps, request: AggregationRequest): Promise<AggregationResult> {
+  const { enterprise } = request;
+  const tz = enterprise.timeZone;
+  const points = cumulativePoints(enterprise);
+  const pointIds = points.map((p) => p.point.id);
+  const plan = planAggregation(request.range, request.kinds, tz, request.now);
+  const units = plan.days.filter((d) => d.periods.length > 0).length + plan.months.length;
+  const reports: UnitReport[] = [];
+  const monthReadings: ReadingsByPoint = new Map();
+
+  const accountPeriod = (period: Period, sorted: ReadingsByPoint): FigureV1[] => {
+    const consumptions = new Map<string, PointConsumption>();
+    for (const { point } of points) {
+      consumptions.set(point.id, pointConsumption(point, readingsBounding(sorted.get(point.id) ?? [], period), period, tz, deps.accounting));
+    }
+    const figures = assembleEnterpriseFigures(enterprise, consumptions, period, request.factorSet, deps.accounting);
+    return figureRows(figures, period, request.registryVersion);
+  };
+
+  const publishUnit = async (unit: string, periods: Period[], sorted: ReadingsByPoint, readMs: number, readingsRead: number, storedRange: TimeRange, storedKinds: readonly PeriodKind[]) => {
+    let t = performance.now();
+    const computed = periods.flatMap((p) => accountPeriod(p, sorted));
+    const compute = performance.now() - t;
+    t = performance.now();
+    const stored = await readPublished(deps.store, enterprise.id, storedRange, storedKinds);
+    const changes = compareWithPublished(computed, stored, new Date());
+    const compare = performance.now() - t;
+    t = performance.now();
+    const fresh = [...changes.added, ...changes.changed];
+    if (fresh.length > 0 || changes.restatements.length > 0) await deps.publisher.publish(enterprise.id, fresh, changes.restatements);
+    const publish = performance.now() - t;
+    t = performance.now();
+    await writeFigures(deps.store, fresh, changes.restatements, deps.writeChunkPoints);
+    const write = performance.now() - t;
+    const report: UnitReport = {
+      enterpriseId: enterprise.id,
+      unit,
+      index: reports.length,
+      units,
+      periods: periods.length,
+      figures: computed.length,
+      added: changes.added.length,
+      changed: changes.changed.length,
+      unchanged: changes.unchanged,
+      restatements: changes.restatements,
+      readingsRead,
+      timings: { read: readMs, compute, compare, publish, write },
+    };
+    reports.push(report);
+    await request.onUnit?.(report);
+  };
+
+  for (const { day, periods, month } of plan.days) {
+    if (request.shouldStop?.()) return { completed: false, units: reports };
+    const t = performance.now();
+    const { readings, rows } = await loadReadings(
+      { store: deps.store, measurement: deps.readingsMeasurement, boundSearchMs: deps.boundSearchMs },
+      enterprise.id,
+      pointIds,
+      day,
+    );
+    const readMs = performance.now() - t;
+    if (month) keepForMonth(monthReadings, readings, day, month);
+    if (periods.length > 0) {
+      const kinds = [...new Set(periods.map((p) => p.kind))];
+      await publishUnit(day.key, periods, readings, readMs, rows, day, kinds);
+    }
+    if (month && day.end >= month.end) {
+      if (request.shouldStop?.()) return { completed: false, units: reports };
+      await publishUnit(month.key, [month], monthReadings, 0, 0, { start: month.start, end: month.start + 1 }, ['month']);
+      monthReadings.clear();
+    }
+  }
+  return { completed: true, units: reports };
+}
+
+/**
+ * Keeps a day's readings for its month: the readings inside the day, plus the reading
+ * before the month on its first day and the one after it on its last, so the month sees
+ * exactly the readings that bound its intervals.
+ */
+function keepForMonth(kept: ReadingsByPoint, day: ReadingsByPoint, range: TimeRange, month: Period): void {
+  for (const [pointId, readings] of day) {
+    let list = kept.get(pointId);
+    if (!list) kept.set(pointId, (list = []));
+    const last = list.length > 0 ? list[list.length - 1]!.at : -Infinity;
+    const until = range.end >= month.end ? Infinity : range.end;
+    for (const r of readings as RegisterReading[]) if (r.at > last && r.at < until) list.push(r);
+  }
+}

@@ -1,0 +1,29 @@
+import type { BusProducer } from '@meterline/bus';
+import type { FigureBatchV1, FigureV1, RestatementV1 } from '@meterline/contracts';
+import type { FigurePublisher } from './aggregate-enterprise.ts';
+
+/**
+ * Announces figures on the figures topic in batches of bounded size (a day of 15-minute
+ * figures of a large enterprise would exceed Kafka's default message size), and each
+ * restatement as its own record; both keyed by enterprise.
+ */
+export function busFigurePublisher(options: { producer: BusProducer; topics: { figures: string; restatements: string }; maxFiguresPerMessage: number }): FigurePublisher {
+  return {
+    async publish(enterpriseId: string, figures: FigureV1[], restatements: RestatementV1[]) {
+      const computedAt = new Date().toISOString();
+      const batches = [];
+      for (let i = 0; i < figures.length; i += options.maxFiguresPerMessage) {
+        const batch: FigureBatchV1 = { v: 1, enterpriseId, computedAt, figures: figures.slice(i, i + options.maxFiguresPerMessage) };
+        batches.push({ key: enterpriseId, value: Buffer.from(JSON.stringify(batch)) });
+      }
+      // Restatements first: a reader of the figures topic that sees a new value can find why.
+      if (restatements.length > 0) {
+        await options.producer.send(
+          options.topics.restatements,
+          restatements.map((r) => ({ key: enterpriseId, value: Buffer.from(JSON.stringify(r)) })),
+        );
+      }
+      if (batches.length > 0) await options.producer.send(options.topics.figures, batches);
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import type { FigureV1 } from '@meterline/contracts';
+import { FIGURE_MEASUREMENTS } from '@meterline/contracts';
+import type { PeriodKind } from '@meterline/domain';
+import type { FieldValue, SeriesPoint } from '@meterline/store';
+
+/**
+ * How a figure is stored: tags `enterprise`, `period` (the kind) and its subject; the
+ * timestamp is the period's start, so a recomputed figure overwrites itself. Detail fields
+ * sit next to these base fields and must not reuse their names.
+ */
+const BASE_FIELDS = ['value', 'unit', 'u', 'coverage', 'estimated', 'flags', 'factor_set', 'registry_version', 'period_key', 'period_end', 'revision'] as const;
+const BASE = new Set<string>(BASE_FIELDS);
+const RESERVED_TAGS = new Set(['enterprise', 'period']);
+const MEASUREMENTS = new Set<string>(Object.values(FIGURE_MEASUREMENTS));
+
+export function toSeriesPoint(figure: FigureV1): SeriesPoint {
+  for (const key of Object.keys(figure.detail)) if (BASE.has(key)) throw new Error(`figure detail "${key}" would overwrite a base field`);
+  for (const key of Object.keys(figure.subject)) if (RESERVED_TAGS.has(key)) throw new Error(`figure subject "${key}" would overwrite a series tag`);
+  return {
+    measurement: figure.measurement,
+    tags: { enterprise: figure.enterpriseId, period: figure.periodKind, ...figure.subject },
+    timestampMs: figure.startMs,
+    fields: {
+      value: figure.value,
+      unit: figure.unit,
+      u: figure.expandedUncertainty,
+      coverage: figure.coveragePercent,
+      estimated: figure.estimated,
+      flags: figure.flags.join(','),
+      factor_set: figure.factorSet,
+      registry_version: figure.registryVersion,
+      period_key: figure.periodKey,
+      period_end: figure.endMs,
+      revision: figure.revision,
+      ...figure.detail,
+    },
+  };
+}
+
+/** The figure a stored point holds, or a reason it cannot be one (a point written by something else). */
+export function fromSeriesPoint(point: SeriesPoint): FigureV1 | string {
+  if (!MEASUREMENTS.has(point.measurement)) return `"${point.measurement}" is not a figure measurement`;
+  const { enterprise, period, ...subject } = point.tags;
+  const f = point.fields;
+  const num = (k: string) => (typeof f[k] === 'number' ? (f[k] as number) : undefined);
+  const str = (k: string) => (typeof f[k] === 'string' ? (f[k] as string) : undefined);
+  const value = num('value');
+  const u = num('u');
+  const coverage = num('coverage');
+  const end = num('period_end');
+  if (!enterprise || !period || value === undefined || u === undefined || coverage === undefined || end === undefined) {
+    return `${point.measurement} ${JSON.stringify(point.tags)} at ${point.timestampMs} lacks enterprise, period, value, u, coverage or period_end`;
+  }
+  const detail: Record<string, FieldValue> = {};
+  for (const [k, v] of Object.entries(f)) if (!BASE.has(k)) detail[k] = v;
+  const flags = str('flags') ?? '';
+  return {
+    measurement: point.measurement as FigureV1['measurement'],
+    enterpriseId: enterprise,
+    subject,
+    periodKind: period as PeriodKind,
+    periodKey: str('period_key') ?? '',
+    startMs: point.timestampMs,
+    endMs: end,
+    value,
+    unit: str('unit') ?? '',
+    expandedUncertainty: u,
+    coveragePercent: coverage,
+    estimated: num('estimated') ?? 0,
+    flags: flags === '' ? [] : flags.split(','),
+    factorSet: str('factor_set') ?? '',
+    registryVersion: str('registry_version') ?? '',
+    revision: num('revision') ?? 0,
+    detail,
+  };
+}
+
+/** Identifies a figure's series and period: what a recomputation overwrites. */
+export function figureKey(f: Pick<FigureV1, 'measurement' | 'enterpriseId' | 'subject' | 'periodKind' | 'startMs'>): string {
+  const subject = Object.keys(f.subject)
+    .sort()
+    .map((k) => `${k}=${f.subject[k]}`)
+    .join(',');
+  return `${f.measurement}|${f.enterpriseId}|${f.periodKind}|${subject}|${f.startMs}`;
+}

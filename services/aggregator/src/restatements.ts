@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto';
+import type { FigureV1, RestatementReason, RestatementV1 } from '@meterline/contracts';
+import { figureKey } from './figure-series.ts';
+
+export interface FigureChanges {
+  /** Figures never published before. */
+  added: FigureV1[];
+  /** Figures published before with another value, uncertainty, coverage, quality or factor set (revision raised). */
+  changed: FigureV1[];
+  restatements: RestatementV1[];
+  unchanged: number;
+}
+
+// Stored floats come back exactly (InfluxDB returns the shortest round-tripping decimal); the
+// tolerance only absorbs summation order, never a real change of a figure.
+const same = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+const sameFlags = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().join() === [...b].sort().join();
+
+function published(f: FigureV1): RestatementV1['old'] {
+  return {
+    value: f.value,
+    expandedUncertainty: f.expandedUncertainty,
+    coveragePercent: f.coveragePercent,
+    flags: f.flags,
+    factorSet: f.factorSet,
+    registryVersion: f.registryVersion,
+    revision: f.revision,
+  };
+}
+
+function reasonFor(before: FigureV1, after: FigureV1): RestatementReason {
+  if (before.factorSet !== after.factorSet) return 'FACTOR_SET_CHANGED';
+  if (before.registryVersion !== after.registryVersion) return 'REGISTRY_CHANGED';
+  return 'READINGS_CHANGED';
+}
+
+function describe(before: FigureV1, after: FigureV1): string {
+  const parts = [`value ${before.value} → ${after.value} ${after.unit}`];
+  if (!same(before.coveragePercent, after.coveragePercent)) parts.push(`coverage ${before.coveragePercent} % → ${after.coveragePercent} %`);
+  if (!sameFlags(before.flags, after.flags)) parts.push(`flags [${before.flags.join(',')}] → [${after.flags.join(',')}]`);
+  if (before.factorSet !== after.factorSet) parts.push(`factor set ${before.factorSet} → ${after.factorSet}`);
+  return parts.join('; ');
+}
+
+/**
+ * Compares a recomputation with what was published. A figure whose value, uncertainty,
+ * coverage, flags or factor set moved is restated: the new figure carries the next
+ * revision, and a record keeps old and new and why. Figures equal to the published ones
+ * are left alone, so recomputing a window with no new data writes and publishes nothing.
+ */
+export function compareWithPublished(computed: readonly FigureV1[], stored: readonly FigureV1[], restatedAt: Date): FigureChanges {
+  const before = new Map(stored.map((f) => [figureKey(f), f]));
+  const changes: FigureChanges = { added: [], changed: [], restatements: [], unchanged: 0 };
+  for (const figure of computed) {
+    const old = before.get(figureKey(figure));
+    if (!old) {
+      changes.added.push(figure);
+      continue;
+    }
+    const moved =
+      !same(old.value, figure.value) ||
+      !same(old.expandedUncertainty, figure.expandedUncertainty) ||
+      !same(old.coveragePercent, figure.coveragePercent) ||
+      !sameFlags(old.flags, figure.flags) ||
+      old.factorSet !== figure.factorSet;
+    if (!moved) {
+      changes.unchanged++;
+      continue;
+    }
+    const next = { ...figure, revision: old.revision + 1 };
+    changes.changed.push(next);
+    changes.restatements.push({
+      v: 1,
+      // The same change found again (a rerun after a crash) gets the same id.
+      restatementId: createHash('sha256').update(`${figureKey(figure)}|${old.revision}|${old.value}|${figure.value}|${old.coveragePercent}|${figure.coveragePercent}`).digest('hex').slice(0, 24),
+      enterpriseId: figure.enterpriseId,
+      measurement: figure.measurement,
+      subject: figure.subject,
+      periodKind: figure.periodKind,
+      periodKey: figure.periodKey,
+      startMs: figure.startMs,
+      unit: figure.unit,
+      old: published(old),
+      new: published(next),
+      reason: reasonFor(old, figure),
+      detail: describe(old, figure),
+      restatedAt: restatedAt.toISOString(),
+    });
+  }
+  return changes;
+}

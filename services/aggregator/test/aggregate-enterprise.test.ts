@@ -1,0 +1,185 @@
+import { describe, expect, it } from 'vitest';
+import { FIGURE_MEASUREMENTS, type FigureV1, type RestatementV1 } from '@meterline/contracts';
+import {
+  accountEnterprise,
+  calendarPeriod,
+  createFactorCatalog,
+  subPeriods,
+  type Enterprise,
+  type FactorSet,
+  type Period,
+  type RegisterReading,
+} from '@meterline/domain';
+import { fleetManifest } from '@meterline/simulator';
+import { InMemoryStore } from '@meterline/store';
+import { aggregateEnterprise, type AggregationDeps, type FigurePublisher } from '../src/aggregate-enterprise.ts';
+import { figureRows } from '../src/figure-rows.ts';
+import { figureKey } from '../src/figure-series.ts';
+import { readPublished, RESTATEMENT_MEASUREMENT } from '../src/figure-repository.ts';
+import { registryVersion } from '../src/registry-version.ts';
+
+const QUARTER = 900_000;
+const TZ = 'Asia/Shanghai';
+const enterprise: Enterprise = fleetManifest({ enterprises: 1, devicesPerEnterprise: 2, pointsPerDevice: 2, prefix: 'agg' }).enterprises[0]!;
+const factorSet = (() => {
+  const r = createFactorCatalog().resolve('cn-2023', '1.0.0');
+  if (!r.ok) throw r.error;
+  return r.factor;
+})() as FactorSet;
+const march = calendarPeriod('2026-03', TZ);
+const accounting = { equalValue: true };
+
+/** Registers every 15 min over the first three days of March, each point with its own load; one point misses a morning. */
+function readingsFor(pointIds: string[]): Map<string, RegisterReading[]> {
+  const readings = new Map<string, RegisterReading[]>();
+  pointIds.forEach((id, i) => {
+    const list: RegisterReading[] = [];
+    let register = 1_000 * (i + 1);
+    for (let at = march.start - QUARTER * 4; at <= march.start + 3 * 86_400_000; at += QUARTER) {
+      register += 5 + ((at / QUARTER) % 7) * (i + 1);
+      const silent = i === 2 && at > march.start + 86_400_000 + 8 * 3_600_000 && at < march.start + 86_400_000 + 11 * 3_600_000;
+      if (!silent) list.push({ at, value: Math.round(register * 1000) / 1000 });
+    }
+    readings.set(id, list);
+  });
+  return readings;
+}
+
+async function seed(store: InMemoryStore, readings: Map<string, RegisterReading[]>) {
+  const points = [...readings].flatMap(([point, list]) =>
+    list.map((r) => ({ measurement: 'reading', tags: { enterprise: enterprise.id, point }, fields: { value: r.value }, timestampMs: r.at })),
+  );
+  await store.write(points);
+}
+
+function harness() {
+  const store = new InMemoryStore();
+  const published: FigureV1[] = [];
+  const restated: RestatementV1[] = [];
+  const publisher: FigurePublisher = {
+    async publish(_e, figures, restatements) {
+      published.push(...figures);
+      restated.push(...restatements);
+    },
+  };
+  const deps: AggregationDeps = { store, publisher, readingsMeasurement: 'reading', boundSearchMs: 35 * 86_400_000, writeChunkPoints: 500, accounting };
+  return { store, published, restated, deps };
+}
+
+const request = (kinds: Period['kind'][], range = { start: march.start, end: march.start + 3 * 86_400_000 }) => ({
+  enterprise,
+  factorSet,
+  registryVersion: registryVersion(enterprise),
+  kinds,
+  range,
+  now: Date.UTC(2026, 5, 1),
+});
+
+const expectedRows = (readings: Map<string, RegisterReading[]>, period: Period) =>
+  figureRows(accountEnterprise(enterprise, readings, period, factorSet, accounting), period, registryVersion(enterprise));
+
+const pointIds = enterprise.sites.flatMap((s) => s.meteringPoints.map((p) => p.id));
+
+describe('aggregateEnterprise', () => {
+  it('stores for every period exactly what the accounting gives on all the readings', async () => {
+    const { store, deps } = harness();
+    const readings = readingsFor(pointIds);
+    await seed(store, readings);
+    const result = await aggregateEnterprise(deps, request(['quarter-hour', 'hour', 'day', 'month']));
+    expect(result.completed).toBe(true);
+
+    const days = subPeriods(march, 'day').slice(0, 3);
+    const periods = [march, ...days, ...days.flatMap((d) => subPeriods(d, 'hour')), ...days.flatMap((d) => subPeriods(d, 'quarter-hour'))];
+    const expected = periods.flatMap((p) => expectedRows(readings, p));
+    const stored = await readPublished(store, enterprise.id, { start: march.start, end: march.end }, ['quarter-hour', 'hour', 'day', 'month']);
+    const storedByKey = new Map(stored.map((f) => [figureKey(f), f]));
+    // Days 4-31 of March have no readings: their quarter-hours were not asked for, but the month was.
+    expect(expected.length).toBe((1 + 3 + 72 + 288) * expectedRows(readings, march).length);
+    for (const e of expected) expect(storedByKey.get(figureKey(e))).toEqual(e);
+    expect(stored.length).toBe(expected.length);
+  });
+
+  it('recomputing with nothing new writes and publishes nothing', async () => {
+    const { store, published, restated, deps } = harness();
+    await seed(store, readingsFor(pointIds));
+    await aggregateEnterprise(deps, request(['quarter-hour', 'hour', 'day']));
+    const first = published.length;
+    const again = await aggregateEnterprise(deps, request(['quarter-hour', 'hour', 'day']));
+    expect(first).toBeGreaterThan(0);
+    expect(published.length).toBe(first);
+    expect(restated).toEqual([]);
+    expect(again.units.reduce((n, u) => n + u.added + u.changed, 0)).toBe(0);
+  });
+
+  it('restates exactly the periods a late reading changes, old and new value in the record', async () => {
+    const { store, restated, deps } = harness();
+    const complete = readingsFor(pointIds);
+    // Hold back a late batch: point 1's readings of the last two hours of day 3, so the
+    // quarter-hours, hours, day and month they close all change.
+    const lateFrom = march.start + 3 * 86_400_000 - 2 * 3_600_000;
+    const late = complete.get(pointIds[1]!)!.filter((r) => r.at >= lateFrom);
+    const early = new Map([...complete].map(([id, list]) => [id, id === pointIds[1] ? list.filter((r) => !late.includes(r)) : list]));
+    await seed(store, early);
+    const kinds: Period['kind'][] = ['quarter-hour', 'hour', 'day', 'month'];
+    await aggregateEnterprise(deps, request(kinds));
+    expect(restated).toEqual([]);
+
+    await seed(store, new Map([[pointIds[1]!, late]]));
+    await aggregateEnterprise(deps, request(kinds));
+
+    // Expected: every figure whose accounting differs between the two sets of readings.
+    const days = subPeriods(march, 'day').slice(0, 3);
+    const periods = [march, ...days, ...days.flatMap((d) => [...subPeriods(d, 'hour'), ...subPeriods(d, 'quarter-hour')])];
+    const before = new Map(periods.flatMap((p) => expectedRows(early, p)).map((f) => [figureKey(f), f]));
+    const changed = periods
+      .flatMap((p) => expectedRows(complete, p))
+      .filter((f) => {
+        const b = before.get(figureKey(f))!;
+        return b.value !== f.value || b.coveragePercent !== f.coveragePercent || b.expandedUncertainty !== f.expandedUncertainty || b.flags.join() !== f.flags.join();
+      });
+    expect(changed.length).toBeGreaterThan(0);
+    expect(new Set(changed.map((f) => f.periodKind))).toEqual(new Set(['quarter-hour', 'hour', 'day', 'month']));
+    expect(restated.map((r) => figureKey({ ...r, enterpriseId: r.enterpriseId })).sort()).toEqual(changed.map((f) => figureKey(f)).sort());
+    for (const r of restated) {
+      const f = changed.find((c) => figureKey(c) === figureKey(r))!;
+      expect(r.old.value).toBe(before.get(figureKey(f))!.value);
+      expect(r.new.value).toBe(f.value);
+      expect(r.new.revision).toBe(1);
+      expect(r.reason).toBe('READINGS_CHANGED');
+    }
+    const records = await store.readSeries({ measurement: RESTATEMENT_MEASUREMENT, tags: { enterprise: enterprise.id }, fromMs: march.start, toMs: march.end });
+    expect(records.length).toBe(restated.length);
+    const consumption = restated.filter((r) => r.measurement === FIGURE_MEASUREMENTS.consumption);
+    expect(new Set(consumption.map((r) => r.subject['point']))).toEqual(new Set([pointIds[1]]));
+  });
+
+  it('stopped between units and run again, gives the figures of one uninterrupted run', async () => {
+    const once = harness();
+    const twice = harness();
+    const readings = readingsFor(pointIds);
+    await seed(once.store, readings);
+    await seed(twice.store, readings);
+    await aggregateEnterprise(once.deps, request(['quarter-hour', 'hour', 'day', 'month']));
+    let units = 0;
+    const stopped = await aggregateEnterprise(twice.deps, { ...request(['quarter-hour', 'hour', 'day', 'month']), shouldStop: () => units >= 2, onUnit: () => void units++ });
+    expect(stopped.completed).toBe(false);
+    await aggregateEnterprise(twice.deps, request(['quarter-hour', 'hour', 'day', 'month']));
+    const all = { start: march.start, end: march.end };
+    const kinds: Period['kind'][] = ['quarter-hour', 'hour', 'day', 'month'];
+    const a = await readPublished(once.store, enterprise.id, all, kinds);
+    const b = await readPublished(twice.store, enterprise.id, all, kinds);
+    expect(b).toEqual(a);
+    expect(twice.restated).toEqual([]);
+  });
+
+  it('computes no period that has not ended', async () => {
+    const { store, published, deps } = harness();
+    await seed(store, readingsFor(pointIds));
+    const now = march.start + 86_400_000 + 3_600_000 + 600_000; // day 2, 01:10 local
+    await aggregateEnterprise(deps, { ...request(['quarter-hour', 'hour', 'day', 'month']), now });
+    expect(published.every((f) => f.endMs <= now)).toBe(true);
+    expect(new Set(published.filter((f) => f.periodKind === 'day').map((f) => f.periodKey))).toEqual(new Set(['2026-03-01']));
+    expect(published.some((f) => f.periodKind === 'month')).toBe(false);
+    expect(new Set(published.filter((f) => f.periodKind === 'hour').map((f) => f.periodKey)).size).toBe(25);
+  });
+});
