@@ -1,13 +1,15 @@
 /**
  * `./meterline up|down|status` runs this after the stack (Mosquitto, Kafka, InfluxDB) is up:
- * it provisions the demo registry's devices on the broker and runs ingest, writer and the
- * simulated fleet as detached processes, with pid files and logs in .run/pipeline/.
+ * it provisions the demo registry's devices on the broker and runs ingest, writer,
+ * aggregator and the simulated fleet as detached processes, with pid files and logs in
+ * .run/pipeline/. `./meterline aggregate` runs the backfill against the same stack.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, openSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { runBackfill } from '@meterline/aggregator';
 import { parseManifest } from '@meterline/domain';
 import {
   DEV_INFLUX_ADMIN,
@@ -25,10 +27,10 @@ import {
 const ROOT = join(import.meta.dirname, '..');
 const STATE = join(ROOT, '.run', 'pipeline');
 const REGISTRY = process.env['MTL_REGISTRY_FILE'] ?? join(ROOT, 'packages', 'domain', 'examples', 'demo-manifest.yaml');
-const OPS_PORTS = { ingest: 9464, writer: 9465 } as const;
+const OPS_PORTS = { ingest: 9464, writer: 9465, aggregator: 9466 } as const;
 const say = (line: string) => void process.stdout.write(`${line}\n`);
 
-type ProcessName = 'ingest' | 'writer' | 'simulator';
+type ProcessName = 'ingest' | 'writer' | 'aggregator' | 'simulator';
 
 function isAlive(pid: number): boolean {
   try {
@@ -64,7 +66,7 @@ async function launch(name: ProcessName, args: string[], env: Record<string, str
   say(`${name}: started (pid ${child.pid}, log .run/pipeline/${name}.log)`);
 }
 
-async function waitHealthy(name: 'ingest' | 'writer'): Promise<void> {
+async function waitHealthy(name: keyof typeof OPS_PORTS): Promise<void> {
   const url = `http://127.0.0.1:${OPS_PORTS[name]}/health`;
   for (let i = 0; i < 300; i++) {
     const ok = await fetch(url).then((r) => r.ok, () => false);
@@ -74,6 +76,19 @@ async function waitHealthy(name: 'ingest' | 'writer'): Promise<void> {
   }
   throw new Error(`${name} not healthy after 60 s; see .run/pipeline/${name}.log`);
 }
+
+const KAFKA_BROKERS = `127.0.0.1:${DEV_PORTS.kafka}`;
+
+/** Where the aggregator and the backfill find readings, figures, jobs and the registry on the dev stack. */
+const aggregatorEnv = (): Record<string, string> => ({
+  MTL_KAFKA_BROKERS: KAFKA_BROKERS,
+  MTL_FIGURES_TOPIC: MTL_TOPICS.figures,
+  MTL_RESTATEMENTS_TOPIC: MTL_TOPICS.restatements,
+  MTL_INFLUX_URL: `http://127.0.0.1:${DEV_PORTS.influxHttp}`,
+  MTL_INFLUX_TOKEN: `${DEV_INFLUX_ADMIN.username}:${DEV_INFLUX_ADMIN.password}`,
+  MTL_INFLUX_DATABASE: DEV_INFLUX_DATABASE,
+  MTL_REGISTRY_FILE: REGISTRY,
+});
 
 async function up(): Promise<void> {
   await mkdir(STATE, { recursive: true });
@@ -90,7 +105,7 @@ async function up(): Promise<void> {
   say(`broker: ${deviceIds.length} devices of ${REGISTRY.replace(`${ROOT}/`, '')} provisioned (passwords in .run/pipeline/device-passwords.json)`);
 
   const mqttUrl = `mqtt://127.0.0.1:${DEV_PORTS.mqtt}`;
-  const kafkaBrokers = `127.0.0.1:${DEV_PORTS.kafka}`;
+  const kafkaBrokers = KAFKA_BROKERS;
   await launch('writer', ['--enable-source-maps', 'services/writer/dist/main.js'], {
     MTL_KAFKA_BROKERS: kafkaBrokers,
     MTL_READINGS_TOPIC: MTL_TOPICS.readings,
@@ -112,14 +127,21 @@ async function up(): Promise<void> {
     MTL_REGISTRY_FILE: REGISTRY,
     MTL_OPS_PORT: String(OPS_PORTS.ingest),
   });
+  await launch('aggregator', ['--enable-source-maps', 'services/aggregator/dist/main.js'], {
+    ...aggregatorEnv(),
+    MTL_JOBS_TOPIC: MTL_TOPICS.aggregationJobs,
+    MTL_INSTANCE_ID: 'local-1',
+    MTL_OPS_PORT: String(OPS_PORTS.aggregator),
+  });
   await waitHealthy('writer');
   await waitHealthy('ingest');
+  await waitHealthy('aggregator');
   await launch('simulator', ['--import', 'tsx', 'packages/simulator/src/cli.ts', '--manifest', REGISTRY, '--passwords', join(STATE, 'device-passwords.json'), '--url', mqttUrl, '--interval', '10'], {});
 }
 
 async function down(): Promise<void> {
-  // The fleet first, then ingest (it acknowledges nothing it has not handed to Kafka), then the writer.
-  for (const name of ['simulator', 'ingest', 'writer'] as const) {
+  // The fleet first, then ingest (it acknowledges nothing it has not handed to Kafka), then the writer and aggregator.
+  for (const name of ['simulator', 'ingest', 'writer', 'aggregator'] as const) {
     const pid = await runningPid(name);
     if (pid === undefined) {
       say(`${name}: not running`);
@@ -135,7 +157,7 @@ async function down(): Promise<void> {
 
 async function status(): Promise<boolean> {
   let allUp = true;
-  for (const name of ['ingest', 'writer', 'simulator'] as const) {
+  for (const name of ['ingest', 'writer', 'aggregator', 'simulator'] as const) {
     const pid = await runningPid(name);
     allUp &&= pid !== undefined;
     const health = name === 'simulator' || pid === undefined ? '' : await fetch(`http://127.0.0.1:${OPS_PORTS[name]}/health`).then((r) => r.text(), (e: Error) => e.message);
@@ -149,8 +171,17 @@ try {
   if (command === 'up') await up();
   else if (command === 'down') await down();
   else if (command === 'status') process.exitCode = (await status()) ? 0 : 3;
-  else {
-    say('usage: pipeline.ts up|down|status');
+  else if (command === 'aggregate') {
+    process.exitCode = await runBackfill(process.argv.slice(3), {
+      // The dev stack's settings, unless the caller's environment names others.
+      env: { ...aggregatorEnv(), ...process.env },
+      stdout: (text) => void process.stdout.write(text),
+      stderr: (text) => void process.stderr.write(text),
+      interactive: process.stderr.isTTY === true,
+      onInterrupt: (handler) => void process.once('SIGINT', handler),
+    });
+  } else {
+    say('usage: pipeline.ts up|down|status|aggregate');
     process.exitCode = 64;
   }
 } catch (error) {

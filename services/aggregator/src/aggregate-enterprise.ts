@@ -56,6 +56,8 @@ export interface UnitReport {
   index: number;
   units: number;
   periods: number;
+  /** End of the latest period computed in the unit. */
+  latestPeriodEndMs: number;
   figures: number;
   added: number;
   changed: number;
@@ -118,6 +120,7 @@ export async function aggregateEnterprise(deps: AggregationDeps, request: Aggreg
       index: reports.length,
       units,
       periods: periods.length,
+      latestPeriodEndMs: Math.max(...periods.map((p) => p.end)),
       figures: computed.length,
       added: changes.added.length,
       changed: changes.changed.length,

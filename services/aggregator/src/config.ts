@@ -1,0 +1,58 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { loadConfig, loadConfigOrExit } from '@meterline/service-kit';
+
+const LogLevel = Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')], { default: 'info' });
+
+/** What the aggregator and the backfill command both need: where readings, figures and jobs are. */
+const StorageSchema = {
+  kafkaBrokers: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
+  figuresTopic: Type.String({ minLength: 1, default: 'meterline.figures.v1' }),
+  restatementsTopic: Type.String({ minLength: 1, default: 'meterline.restatements.v1' }),
+  influxUrl: Type.String({ pattern: '^https?://' }),
+  /** An InfluxDB 2.x/3.x token, or `user:password` for InfluxDB 1.8. */
+  influxToken: Type.String({ minLength: 1 }),
+  influxDatabase: Type.String({ minLength: 1 }),
+  influxRetentionPolicy: Type.String({ default: '' }),
+  influxOrg: Type.String({ default: '' }),
+  readingsMeasurement: Type.String({ minLength: 1, default: 'reading' }),
+  registryFile: Type.String({ minLength: 1 }),
+  /** How far around a period to look for the readings that bound it; a longer silence is a gap. */
+  boundSearchDays: Type.Integer({ minimum: 1, maximum: 366, default: 35 }),
+  /** Also give standard coal with electricity at its equal value. */
+  equalValue: Type.Boolean({ default: true }),
+  /** Fill gaps at the period's mean rate, flagged estimated (off: a gap lowers coverage). */
+  estimateGaps: Type.Boolean({ default: false }),
+  maxInterpolationGapMinutes: Type.Integer({ minimum: 1, default: 60 }),
+  writeChunkPoints: Type.Integer({ minimum: 1, default: 5_000 }),
+  maxFiguresPerMessage: Type.Integer({ minimum: 1, default: 500 }),
+  logLevel: LogLevel,
+};
+
+const AggregatorConfigSchema = Type.Object({
+  ...StorageSchema,
+  jobsTopic: Type.String({ minLength: 1, default: 'meterline.aggregation-jobs.v1' }),
+  groupId: Type.String({ minLength: 1, default: 'meterline-aggregator' }),
+  kafkaSessionTimeoutMs: Type.Integer({ minimum: 6_000, default: 30_000 }),
+  instanceId: Type.String({ pattern: '^[A-Za-z0-9._-]{1,48}$' }),
+  /** The quarter-hourly run recomputes quarter-hours and hours this far back. */
+  recentLookbackMinutes: Type.Integer({ minimum: 15, default: 360 }),
+  /** The daily run recomputes every period kind this far back: late data within it is restated. */
+  dailyLookbackDays: Type.Integer({ minimum: 1, default: 3 }),
+  retryBaseMs: Type.Integer({ minimum: 1, default: 1_000 }),
+  retryMaxMs: Type.Integer({ minimum: 1, default: 30_000 }),
+  opsHost: Type.String({ default: '127.0.0.1' }),
+  opsPort: Type.Integer({ minimum: 0, maximum: 65_535, default: 9_466 }),
+});
+export type AggregatorConfig = Static<typeof AggregatorConfigSchema>;
+
+const BackfillConfigSchema = Type.Object(StorageSchema);
+export type BackfillConfig = Static<typeof BackfillConfigSchema>;
+
+export const loadAggregatorConfig = () => loadConfigOrExit('aggregator', AggregatorConfigSchema);
+export const loadBackfillConfig = (env: NodeJS.ProcessEnv) => loadConfig(BackfillConfigSchema, env);
+
+export const accountingOptions = (c: BackfillConfig) => ({
+  equalValue: c.equalValue,
+  estimateGaps: c.estimateGaps,
+  maxInterpolationGapMs: c.maxInterpolationGapMinutes * 60_000,
+});

@@ -1,0 +1,1 @@
+export { runBackfill, type BackfillIo } from './backfill/backfill-command.ts';

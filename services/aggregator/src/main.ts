@@ -1,0 +1,59 @@
+import { KafkaBus } from '@meterline/bus-kafka';
+import { createFactorCatalog } from '@meterline/domain';
+import { CronScheduler } from '@meterline/scheduler-cron';
+import { createLogger, createMetricsRegistry, serveUntilSignalled } from '@meterline/service-kit';
+import { InfluxStore } from '@meterline/store-influx';
+import { createAggregatorApp } from './app.ts';
+import { busFigurePublisher } from './bus-figure-publisher.ts';
+import { accountingOptions, loadAggregatorConfig } from './config.ts';
+import { fileRegistrySource } from './registry-source.ts';
+
+const config = loadAggregatorConfig();
+const log = createLogger('aggregator', config.logLevel);
+const metrics = createMetricsRegistry('aggregator');
+const bus = new KafkaBus({
+  brokers: config.kafkaBrokers,
+  clientId: `meterline-aggregator-${config.instanceId}`,
+  log: (level, message, extra) => log[level](extra, message),
+});
+const producer = await bus.producer();
+const app = createAggregatorApp({
+  jobs: await bus.consumer({ groupId: config.groupId, topics: [config.jobsTopic], fromBeginning: true, sessionTimeoutMs: config.kafkaSessionTimeoutMs }),
+  producer,
+  jobsTopic: config.jobsTopic,
+  publisher: busFigurePublisher({
+    producer,
+    topics: { figures: config.figuresTopic, restatements: config.restatementsTopic },
+    maxFiguresPerMessage: config.maxFiguresPerMessage,
+  }),
+  store: new InfluxStore({
+    url: config.influxUrl,
+    token: config.influxToken,
+    database: config.influxDatabase,
+    retentionPolicy: config.influxRetentionPolicy,
+    org: config.influxOrg,
+    timeoutMs: 60_000,
+    log: (level, message) => log[level]({ logger: 'influxdb-client' }, message),
+  }),
+  registry: await fileRegistrySource(config.registryFile, (problems) => log.error({ file: config.registryFile, problems }, 'registry file invalid; keeping the previous one')),
+  catalog: createFactorCatalog(),
+  scheduler: new CronScheduler({ onError: (name, error) => log.error({ schedule: name, err: error }, 'scheduled task failed') }),
+  lookback: { recentMs: config.recentLookbackMinutes * 60_000, dailyMs: config.dailyLookbackDays * 86_400_000 },
+  engine: {
+    readingsMeasurement: config.readingsMeasurement,
+    boundSearchMs: config.boundSearchDays * 86_400_000,
+    writeChunkPoints: config.writeChunkPoints,
+    accounting: accountingOptions(config),
+  },
+  retry: { baseMs: config.retryBaseMs, maxMs: config.retryMaxMs },
+  clock: () => new Date(),
+  log,
+  metrics,
+});
+await serveUntilSignalled({
+  app,
+  alsoClose: [producer, bus],
+  ops: { host: config.opsHost, port: config.opsPort, metrics },
+  log,
+  started: { instance: config.instanceId },
+});
