@@ -1,6 +1,9 @@
-import { accountEnterprise, createFactorCatalog, indexRegistry, isDomainError, parseManifest, type EnterpriseFigures } from '@meterline/domain';
-import { parseAccountArgs, USAGE } from './args.ts';
-import { parseReadingsCsv, type InputError } from './readings-file.ts';
+import {
+  accountEnterprise, calendarPeriod, createFactorCatalog, cumulativePoints, indexRegistry, isDomainError, parseManifest, readingsBounding, subPeriods,
+  type AccountingOptions, type Enterprise, type EnterpriseFigures, type FactorSet,
+} from '@meterline/domain';
+import { parseAccountArgs, USAGE, type ByKind } from './args.ts';
+import { parseReadingsCsv, type InputError, type ReadingsByPoint } from './readings-file.ts';
 import { formatTable } from './format-table.ts';
 
 /** What the command needs from the outside world; main.ts passes the real ones, tests their own. */
@@ -22,13 +25,35 @@ export interface AccountOutput {
   period: string;
   manifest: string;
   readings: string;
-  options: { equalValue: boolean; estimateGaps: boolean };
+  /** `by` only with --by (added in v1 as an optional field). */
+  options: { equalValue: boolean; estimateGaps: boolean; by?: ByKind };
+  /** One entry per enterprise, or per enterprise and sub-period with --by; each carries its period. */
   enterprises: EnterpriseFigures[];
 }
 
 export function formatInputError(e: InputError): string {
   const where = [e.file, e.line, e.column].filter((x) => x !== undefined).join(':');
   return `${where}: ${e.field ? `${e.field}: ` : ''}${e.message}`;
+}
+
+/**
+ * Accounts the period, or each of its sub-periods, for one enterprise. Each point's readings
+ * are sorted once and cut per sub-period to the few its figures depend on: passing all of
+ * them made a month by quarter-hours over 10 points take about 3 minutes instead of 2 s.
+ */
+function accountByPeriod(
+  enterprise: Enterprise,
+  readings: ReadingsByPoint,
+  key: string,
+  by: ByKind | undefined,
+  factorSet: FactorSet,
+  options: AccountingOptions,
+): EnterpriseFigures[] {
+  const period = calendarPeriod(key, enterprise.timeZone);
+  const sorted = cumulativePoints(enterprise).map(({ point }) => [point.id, [...(readings.get(point.id) ?? [])].sort((a, b) => a.at - b.at)] as const);
+  return (by ? subPeriods(period, by) : [period]).map((p) =>
+    accountEnterprise(enterprise, new Map(sorted.map(([id, rs]) => [id, readingsBounding(rs, p)])), p, factorSet, options),
+  );
 }
 
 /** `meterline account …`: returns the exit code. */
@@ -85,9 +110,7 @@ export async function runAccount(argv: readonly string[], io: CommandIo): Promis
       continue;
     }
     try {
-      results.push(
-        accountEnterprise(enterprise, readings, args.period, fs.factor, { equalValue: args.equalValue, estimateGaps: args.estimateGaps }),
-      );
+      results.push(...accountByPeriod(enterprise, readings, args.period, args.by, fs.factor, { equalValue: args.equalValue, estimateGaps: args.estimateGaps }));
     } catch (error) {
       if (!isDomainError(error)) throw error;
       io.stderr(`meterline account: ${error.message} [${error.code}]\n`);
@@ -103,7 +126,7 @@ export async function runAccount(argv: readonly string[], io: CommandIo): Promis
     period: args.period,
     manifest: args.manifest,
     readings: args.readings,
-    options: { equalValue: args.equalValue, estimateGaps: args.estimateGaps },
+    options: { equalValue: args.equalValue, estimateGaps: args.estimateGaps, ...(args.by ? { by: args.by } : {}) },
     enterprises: results,
   };
   io.stdout(args.format === 'json' ? `${JSON.stringify(output, null, 2)}\n` : formatTable(output));

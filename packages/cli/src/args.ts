@@ -1,3 +1,12 @@
+import type { PeriodKind } from '@meterline/domain';
+
+/** Sub-periods `--by` can split a period into, shortest first. */
+export const BY_KINDS = ['quarter-hour', 'hour', 'day', 'month'] as const;
+export type ByKind = (typeof BY_KINDS)[number];
+
+const KIND_ORDER: readonly PeriodKind[] = [...BY_KINDS, 'year'];
+const kindOfKey = (key: string): PeriodKind => (key.length === 4 ? 'year' : key.length === 7 ? 'month' : 'day');
+
 export interface AccountArgs {
   manifest: string;
   readings: string;
@@ -6,10 +15,12 @@ export interface AccountArgs {
   equalValue: boolean;
   estimateGaps: boolean;
   enterprise?: string;
+  by?: ByKind;
 }
 
 export const USAGE = `usage: meterline account --manifest <file> --readings <csv> --period <YYYY|YYYY-MM|YYYY-MM-DD>
-                         [--format json|table] [--enterprise <id>] [--equal-value] [--estimate-gaps]`;
+                         [--by quarter-hour|hour|day|month] [--format json|table] [--enterprise <id>]
+                         [--equal-value] [--estimate-gaps]`;
 
 /** Parses `account` arguments; returns every problem found, not just the first. */
 export function parseAccountArgs(argv: readonly string[]): { ok: true; args: AccountArgs } | { ok: false; errors: string[] } {
@@ -20,7 +31,7 @@ export function parseAccountArgs(argv: readonly string[]): { ok: true; args: Acc
     const a = argv[i]!;
     if (a === '--equal-value' || a === '--estimate-gaps') {
       flags.add(a);
-    } else if (['--manifest', '--readings', '--period', '--format', '--enterprise'].includes(a)) {
+    } else if (['--manifest', '--readings', '--period', '--by', '--format', '--enterprise'].includes(a)) {
       const v = argv[i + 1];
       if (v === undefined || v.startsWith('--')) errors.push(`${a} needs a value`);
       else values[a] = v;
@@ -32,8 +43,14 @@ export function parseAccountArgs(argv: readonly string[]): { ok: true; args: Acc
   for (const required of ['--manifest', '--readings', '--period']) if (!values[required]) errors.push(`${required} is required`);
   const format = values['--format'] ?? 'table';
   if (format !== 'json' && format !== 'table') errors.push(`--format must be json or table, got "${format}"`);
-  if (values['--period'] && !/^\d{4}(-\d{2}(-\d{2})?)?$/.test(values['--period'])) {
-    errors.push(`--period must be YYYY, YYYY-MM or YYYY-MM-DD, got "${values['--period']}"`);
+  const period = values['--period'];
+  const periodOk = period !== undefined && /^\d{4}(-\d{2}(-\d{2})?)?$/.test(period);
+  if (period && !periodOk) errors.push(`--period must be YYYY, YYYY-MM or YYYY-MM-DD, got "${period}"`);
+  const by = BY_KINDS.find((k) => k === values['--by']);
+  if (values['--by'] !== undefined && by === undefined) errors.push(`--by must be ${BY_KINDS.join(', ')}, got "${values['--by']}"`);
+  if (by !== undefined && periodOk) {
+    const kind = kindOfKey(period);
+    if (KIND_ORDER.indexOf(by) > KIND_ORDER.indexOf(kind)) errors.push(`--by ${by} is longer than the period ${period} (a ${kind})`);
   }
   if (errors.length > 0) return { ok: false, errors };
   return {
@@ -46,6 +63,7 @@ export function parseAccountArgs(argv: readonly string[]): { ok: true; args: Acc
       equalValue: flags.has('--equal-value'),
       estimateGaps: flags.has('--estimate-gaps'),
       ...(values['--enterprise'] ? { enterprise: values['--enterprise'] } : {}),
+      ...(by ? { by } : {}),
     },
   };
 }

@@ -1,8 +1,14 @@
 import type { Figure } from '@meterline/domain';
 import type { AccountOutput } from './account-command.ts';
 
-const num = (v: number, digits: number): string =>
-  v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+// One formatter per precision: toLocaleString builds a new one per call, which dominated
+// the time of a month printed by quarter-hours.
+const formats = new Map<number, Intl.NumberFormat>();
+function num(v: number, digits: number): string {
+  let f = formats.get(digits);
+  if (!f) formats.set(digits, (f = new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })));
+  return f.format(v);
+}
 
 /** "61.450 ± 0.355 tce" with a precision fitted to the uncertainty. */
 export function formatFigure(f: Figure | null, digits = 3): string {
@@ -16,11 +22,12 @@ function table(headers: string[], rows: string[][]): string {
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-/** A readable report; the JSON output is the reference, this is for people. */
+/** A readable report, one block per entry; the JSON output is the reference, this is for people. */
 export function formatTable(out: AccountOutput): string {
   const parts: string[] = [];
   for (const e of out.enterprises) {
-    parts.push(`${e.name} (${e.id}), ${e.region}, period ${e.period.key} [${e.period.start} – ${e.period.end}], factor set ${e.factorSet}`);
+    // Headed by the period key: with --by there is one block per enterprise and sub-period.
+    parts.push(`${e.period.key} (${e.period.kind}, ${e.period.start} – ${e.period.end}): ${e.name} (${e.id}), ${e.region}, factor set ${e.factorSet}`);
     parts.push('');
     parts.push(
       table(

@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { run, EXIT_INPUT, EXIT_OK, EXIT_USAGE, type AccountOutput } from '../src/index.ts';
+import { accountEnterprise, calendarPeriod, createFactorCatalog, indexRegistry, parseManifest, subPeriods } from '@meterline/domain';
+import { parseReadingsCsv, run, EXIT_INPUT, EXIT_OK, EXIT_USAGE, type AccountOutput } from '../src/index.ts';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
@@ -76,6 +77,95 @@ describe('meterline account: a day across a DST change (dst-day fixtures)', () =
     expect(m1.coveragePercent).toBeCloseTo(100, 9);
     // scope 2 national 2023: 0.230 MWh x 0.5306 = 0.122038 tCO2
     expect(e.carbon.scope2Location.value).toBeCloseTo(0.122038, 9);
+  });
+});
+
+describe('meterline account --by', () => {
+  const consumption = (out: AccountOutput, id: string) => out.enterprises.map((e) => e.points.find((p) => p.id === id)!.consumption.value);
+
+  it('gives one entry per local hour of a DST day, each what accountEnterprise gives for that hour', async () => {
+    const out = await account('dst-day.yaml', 'dst-day.csv', '2025-03-30', '--by', 'hour');
+    expect(out.options).toEqual({ equalValue: false, estimateGaps: false, by: 'hour' });
+    const manifest = parseManifest(await readFile(fixture('dst-day.yaml'), 'utf8'), 'dst-day.yaml');
+    if (!manifest.ok) throw new Error('fixture manifest');
+    const { readings } = parseReadingsCsv(await readFile(fixture('dst-day.csv'), 'utf8'), 'dst-day.csv', indexRegistry(manifest.manifest));
+    const enterprise = manifest.manifest.enterprises[0]!;
+    const fs = createFactorCatalog().resolve('cn-2023', '1.0.0');
+    if (!fs.ok) throw fs.error;
+    const hours = subPeriods(calendarPeriod('2025-03-30', enterprise.timeZone), 'hour');
+    expect(hours).toHaveLength(23); // spring forward
+    const direct = hours.map((h) => accountEnterprise(enterprise, readings, h, fs.factor));
+    expect(out.enterprises).toEqual(JSON.parse(JSON.stringify(direct)));
+    // The README's table: 10 kWh every hour; the first and last hours half measured, the inner ones estimated.
+    const m1 = out.enterprises.map((e) => e.points[0]!.consumption);
+    expect(m1.every((c) => Math.abs(c.value - 10) < 1e-9)).toBe(true);
+    expect([m1[0]!, m1[22]!].map((c) => [c.quality.estimated, c.coveragePercent])).toEqual([[5, 50], [5, 50]]);
+    expect(m1.slice(1, 22).every((c) => Math.abs(c.quality.estimated - 10) < 1e-9 && c.coveragePercent === 0)).toBe(true);
+  });
+
+  it('conserves consumption: the hours add up to the day, the days to the month', async () => {
+    const day = await account('dst-day.yaml', 'dst-day.csv', '2025-03-30');
+    const hours = await account('dst-day.yaml', 'dst-day.csv', '2025-03-30', '--by', 'hour');
+    // 230 kWh over the 23-hour day (see the worked example).
+    expect(consumption(hours, 'm1').reduce((a, b) => a + b, 0)).toBeCloseTo(consumption(day, 'm1')[0]!, 9);
+    const month = await account('plant-month.yaml', 'plant-month.csv', '2025-03');
+    const days = await account('plant-month.yaml', 'plant-month.csv', '2025-03', '--by', 'day');
+    expect(days.enterprises.map((e) => e.period.key)).toEqual(subPeriods(calendarPeriod('2025-03', 'Asia/Shanghai'), 'day').map((d) => d.key));
+    for (const { id } of month.enterprises[0]!.points) {
+      const total = consumption(month, id)[0]!;
+      expect(Math.abs(consumption(days, id).reduce((a, b) => a + b, 0) - total)).toBeLessThanOrEqual(1e-9 * total);
+    }
+  });
+
+  it('prints one table block per sub-period, headed by its key', async () => {
+    const r = await cli(['account', '--manifest', 'dst-day.yaml', '--readings', 'dst-day.csv', '--period', '2025-03-30', '--by', 'hour']);
+    expect(r.code).toBe(EXIT_OK);
+    const heads = r.stdout.split('\n').filter((l) => /^2025-03-30T\d\d:00:00\+0[12]:00 \(hour, /.test(l));
+    expect(heads).toHaveLength(23);
+    expect(heads[1]).toMatch(/^2025-03-30T01:00:00\+01:00 \(hour, 2025-03-30T01:00:00\+01:00 – 2025-03-30T03:00:00\+02:00\): DST test site/);
+  });
+
+  it('accounts a month by quarter-hours for 10 points in seconds: each quarter-hour reads only its bounding readings', async () => {
+    // 10 points read every quarter-hour from just before to just after March (Asia/Shanghai).
+    const ids = Array.from({ length: 10 }, (_, i) => `p${i}`);
+    const manifest = `version: 1
+enterprises:
+  - { id: big, name: Big, region: CN-CQ, gridRegion: southwest, timeZone: Asia/Shanghai, factorSet: { name: cn-2023, version: 1.0.0 }, scope2Level: provincial, devices: [],
+      sites: [{ id: s, name: S, meteringPoints: [${ids.map((id, i) => `{ id: ${id}, carrier: electricity, quantity: active-energy-import, unit: kWh, accuracyClass: 1,
+        calibration: { certificate: c, validFrom: 2024-01-01, validUntil: 2029-12-31 }, topology: ${i === 0 ? '{ role: boundary-input }' : '{ role: sub-meter, parent: p0 }'} }`).join(', ')}] }] }
+`;
+    const rows = ['point,timestamp,quantity,value,unit'];
+    const start = Date.parse('2025-03-01T00:00:00+08:00');
+    for (let q = -1; q <= 2976 + 1; q++) {
+      const at = new Date(start + q * 900_000).toISOString();
+      ids.forEach((id, i) => rows.push(`${id},${at},active-energy-import,${(q + 1) * (i === 0 ? 90 : 10)},kWh`));
+    }
+    const files: Record<string, string> = { 'big.yaml': manifest, 'big.csv': rows.join('\n') };
+    let stdout = '';
+    let stderr = '';
+    const code = await run(['account', '--manifest', 'big.yaml', '--readings', 'big.csv', '--period', '2025-03', '--by', 'quarter-hour', '--format', 'json'], {
+      readFile: async (p) => files[p]!,
+      stdout: (t) => void (stdout += t),
+      stderr: (t) => void (stderr += t),
+    });
+    expect(stderr).toBe('');
+    expect(code).toBe(EXIT_OK);
+    const out = JSON.parse(stdout) as AccountOutput;
+    expect(out.enterprises).toHaveLength(2976); // 31 days x 96
+    // p0 books 90 kWh in each quarter-hour, measured, fully covered.
+    expect(consumption(out, 'p0').every((v) => Math.abs(v - 90) < 1e-9)).toBe(true);
+    expect(out.enterprises.every((e) => e.points[0]!.consumption.coveragePercent === 100)).toBe(true);
+  }, 30_000);
+
+  it('refuses a sub-period longer than the period, or an unknown one', async () => {
+    const r = await cli(['account', '--manifest', 'plant-month.yaml', '--readings', 'plant-month.csv', '--period', '2025-03-01', '--by', 'month']);
+    expect(r.code).toBe(EXIT_USAGE);
+    expect(r.stderr).toContain('--by month is longer than the period 2025-03-01 (a day)');
+    const w = await cli(['account', '--manifest', 'plant-month.yaml', '--readings', 'plant-month.csv', '--period', '2025-03', '--by', 'week']);
+    expect(w.code).toBe(EXIT_USAGE);
+    expect(w.stderr).toContain('--by must be quarter-hour, hour, day, month, got "week"');
+    // A sub-period as long as the period is the period itself.
+    expect((await account('plant-month.yaml', 'plant-month.csv', '2025-03', '--by', 'month')).enterprises.map((e) => e.period.key)).toEqual(['2025-03']);
   });
 });
 
