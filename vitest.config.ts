@@ -12,6 +12,9 @@ export default defineConfig({
           sequence: { groupOrder: 0 },
           include: ['packages/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts', 'infra/local/test/**/*.test.ts', 'dashboards/test/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/*.e2e.test.ts', '**/node_modules/**'],
+          // Not a speed limit (benchmarks measure speed): some unit tests account a month of
+          // quarter-hours, and two cores are shared with other files.
+          testTimeout: 60_000,
         },
       },
       {
