@@ -89,7 +89,7 @@ export class InfluxStore implements TimeSeriesStore {
           if (i === timeColumn || value === null || value === undefined) return;
           if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') fields[column] = value;
         });
-        points.push({ measurement: s.name, tags: { ...s.tags }, fields, timestampMs: Number(row[timeColumn]) });
+        points.push({ measurement: s.name, tags: presentTags(s.tags), fields, timestampMs: Number(row[timeColumn]) });
       }
     }
     return points.sort((a, b) => a.timestampMs - b.timestampMs);
@@ -133,6 +133,11 @@ export class InfluxStore implements TimeSeriesStore {
   }
 
   async close(): Promise<void> {}
+}
+
+/** InfluxDB stores no empty tag values, and GROUP BY * reports a tag key a series lacks as "": drop those. */
+function presentTags(tags: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(tags ?? {}).filter(([, v]) => v !== ''));
 }
 
 function toInfluxPoint(p: SeriesPoint): Point {

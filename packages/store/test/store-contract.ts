@@ -53,6 +53,17 @@ export function storeContract(name: string, make: () => Promise<StoreUnderTest>)
       expect(rows.map((r) => r.fields['value'])).toEqual([1]);
     });
 
+    it('returns a series without the tags other series of its measurement carry (regression, issue 4)', async () => {
+      // InfluxQL's GROUP BY * reports a tag key a series lacks as "": enterprise-level figures
+      // (no site tag) came back with site "" and never matched what had been published.
+      const m = subject.newMeasurement();
+      const enterpriseLevel: SeriesPoint = { measurement: m, tags: { enterprise: 'ent-1', level: 'enterprise' }, fields: { value: 1 }, timestampMs: T0 };
+      const siteLevel: SeriesPoint = { measurement: m, tags: { enterprise: 'ent-1', level: 'site', site: 'site-1' }, fields: { value: 2 }, timestampMs: T0 };
+      await subject.store.write([enterpriseLevel, siteLevel]);
+      const rows = await subject.store.readSeries({ measurement: m, tags: { enterprise: 'ent-1' }, fromMs: T0, toMs: T0 + 60_000 });
+      expect(rows.sort((a, b) => Number(a.fields['value']) - Number(b.fields['value']))).toEqual([enterpriseLevel, siteLevel]);
+    });
+
     it('answers its health check', async () => {
       expect(await subject.store.ping()).toBe(true);
     });

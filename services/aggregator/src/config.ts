@@ -24,7 +24,8 @@ const StorageSchema = {
   estimateGaps: Type.Boolean({ default: false }),
   maxInterpolationGapMinutes: Type.Integer({ minimum: 1, default: 60 }),
   writeChunkPoints: Type.Integer({ minimum: 1, default: 5_000 }),
-  maxFiguresPerMessage: Type.Integer({ minimum: 1, default: 500 }),
+  /** Figures per Kafka record (about 600 bytes each; a record must stay under the broker's message.max.bytes). */
+  maxFiguresPerMessage: Type.Integer({ minimum: 1, maximum: 800, default: 400 }),
   logLevel: LogLevel,
 };
 

@@ -1,0 +1,228 @@
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { FIGURE_MEASUREMENTS, type RestatementV1 } from '@meterline/contracts';
+import { createTopics, freePorts, type StackConnection } from '@meterline/local-stack';
+import { formatWithOffset } from '@meterline/simulator';
+import type { InfluxStore } from '@meterline/store-influx';
+import type { Pipeline } from './pipeline.ts';
+import { serviceProcess, type ServiceProcess } from './service-process.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+export interface AggregationTopics {
+  figures: string;
+  restatements: string;
+  jobs: string;
+}
+
+/** The aggregator's topics for one pipeline: its own, like the pipeline's readings topic. */
+export async function aggregationTopics(stack: StackConnection, pipeline: Pipeline, suffix = ''): Promise<AggregationTopics> {
+  const topics = {
+    figures: `e2e-${pipeline.id}${suffix}.figures.v1`,
+    restatements: `e2e-${pipeline.id}${suffix}.restatements.v1`,
+    jobs: `e2e-${pipeline.id}${suffix}.aggregation-jobs.v1`,
+  };
+  await createTopics(stack.kafka.brokers, [
+    { topic: topics.figures, partitions: 6 },
+    { topic: topics.restatements, partitions: 3 },
+    { topic: topics.jobs, partitions: 12 },
+  ]);
+  return topics;
+}
+
+/** The settings the aggregator and the backfill share, for a pipeline's stores and topics. */
+export function aggregatorEnv(stack: StackConnection, pipeline: Pipeline, topics: AggregationTopics, database = pipeline.database): Record<string, string> {
+  return {
+    MTL_KAFKA_BROKERS: stack.kafka.brokers.join(','),
+    MTL_FIGURES_TOPIC: topics.figures,
+    MTL_RESTATEMENTS_TOPIC: topics.restatements,
+    MTL_INFLUX_URL: stack.influx.url,
+    MTL_INFLUX_TOKEN: stack.influx.token,
+    MTL_INFLUX_DATABASE: database,
+    MTL_REGISTRY_FILE: join(pipeline.workDir, 'registry.yaml'),
+  };
+}
+
+/** An aggregator service instance, as a process of its built bundle. */
+export async function aggregatorProcess(env: Record<string, string>, topics: AggregationTopics, instance: string, logDir: string): Promise<ServiceProcess> {
+  const [ops] = (await freePorts(1)) as [number];
+  await mkdir(join(logDir, instance), { recursive: true });
+  return serviceProcess(
+    'aggregator',
+    {
+      ...env,
+      MTL_JOBS_TOPIC: topics.jobs,
+      MTL_GROUP_ID: `aggregators-${topics.jobs}`,
+      MTL_INSTANCE_ID: instance,
+      MTL_KAFKA_SESSION_TIMEOUT_MS: '10000',
+      MTL_OPS_PORT: String(ops),
+      MTL_LOG_LEVEL: 'info',
+    },
+    join(logDir, instance),
+  );
+}
+
+export interface BackfillRun {
+  /** Resolves with the exit code and everything printed. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+  /** Resolves once stderr has shown this much progress (percent). */
+  progressed(percent: number): Promise<void>;
+  kill(): void;
+}
+
+/** `meterline aggregate` as its own process, as an operator runs it. */
+export function backfillProcess(env: Record<string, string>, args: string[], logFile: string): BackfillRun {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'services', 'aggregator', 'src', 'backfill', 'main.ts'), ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = createWriteStream(logFile, { flags: 'a' });
+  let stdout = '';
+  let stderr = '';
+  const waiters: { percent: number; resolve: () => void }[] = [];
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    log.write(chunk);
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    log.write(chunk);
+    const shown = Math.max(0, ...[...stderr.matchAll(/\]\s+(\d+) %/g)].map((m) => Number(m[1])));
+    for (const w of waiters.splice(0)) (shown >= w.percent ? w.resolve : () => waiters.push(w))();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  return {
+    exited,
+    progressed: (percent) => new Promise((resolve) => waiters.push({ percent, resolve })),
+    kill: () => void child.kill('SIGKILL'),
+  };
+}
+
+/** Every stored reading as the CSV `meterline account` reads (the point's unit, local time with offset). */
+export async function exportReadingsCsv(store: InfluxStore, units: Map<string, { quantity: string; unit: string }>, offsetMinutes: number): Promise<string> {
+  const series = await store.influxQl('SELECT value FROM reading GROUP BY point');
+  const lines = ['point,timestamp,quantity,value,unit'];
+  for (const s of series) {
+    const point = s.tags?.['point'] ?? '';
+    const info = units.get(point);
+    if (!info) throw new Error(`stored reading of unknown point ${point}`);
+    for (const [time, value] of s.values) lines.push(`${point},${formatWithOffset(Number(time), offsetMinutes)},${info.quantity},${String(value)},${info.unit}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** One stored figure: its series and period as a key, and the numbers a reader compares. */
+export interface StoredFigure {
+  key: string;
+  value: number;
+  u: number;
+  coverage: number;
+  flags: string;
+  revision: number;
+}
+
+const SUBJECT_TAG: Record<string, (tags: Record<string, string>) => string> = {
+  [FIGURE_MEASUREMENTS.consumption]: (t) => t['point'] ?? '',
+  [FIGURE_MEASUREMENTS.standardCoal]: (t) => `${t['level']}:${t['site'] ?? ''}:${t['basis']}`,
+  [FIGURE_MEASUREMENTS.energyBalance]: (t) => t['node'] ?? '',
+  [FIGURE_MEASUREMENTS.carbon]: (t) => t['scope'] ?? '',
+  [FIGURE_MEASUREMENTS.intensity]: (t) => `${t['product']}:${t['metric']}:${t['site'] ?? ''}`,
+};
+
+export const figureKeyOf = (measurement: string, enterprise: string, period: string, subject: string, startMs: number) =>
+  `${measurement}|${enterprise}|${period}|${subject}|${startMs}`;
+
+/** Every figure in a database, by key; fails on a key stored twice. */
+export async function storedFigures(store: InfluxStore): Promise<Map<string, StoredFigure>> {
+  const figures = new Map<string, StoredFigure>();
+  for (const measurement of Object.values(FIGURE_MEASUREMENTS)) {
+    const series = await store.influxQl(`SELECT * FROM ${measurement} GROUP BY *`);
+    for (const s of series) {
+      const tags = s.tags ?? {};
+      const at = (c: string) => s.columns.indexOf(c);
+      for (const row of s.values) {
+        const key = figureKeyOf(measurement, tags['enterprise'] ?? '', tags['period'] ?? '', SUBJECT_TAG[measurement]!(tags), Number(row[at('time')]));
+        if (figures.has(key)) throw new Error(`figure stored twice: ${key}`);
+        figures.set(key, {
+          key,
+          value: Number(row[at('value')]),
+          u: Number(row[at('u')]),
+          coverage: Number(row[at('coverage')]),
+          flags: String(row[at('flags')] ?? ''),
+          revision: Number(row[at('revision')]),
+        });
+      }
+    }
+  }
+  return figures;
+}
+
+/** Every record of a topic, decoded. */
+export async function readTopic<T>(stack: StackConnection, topic: string): Promise<T[]> {
+  const kafka = new Kafka({ clientId: `e2e-reader-${topic}`, brokers: [...stack.kafka.brokers], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const total = ends.reduce((n, e) => n + Number(e.high) - Number(e.low), 0);
+  if (total === 0) return [];
+  const consumer = kafka.consumer({ groupId: `e2e-reader-${topic}-${Date.now()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const records: T[] = [];
+  await new Promise<void>((resolve, reject) => {
+    consumer
+      .run({
+        eachMessage: async ({ message }) => {
+          records.push(JSON.parse(message.value?.toString() ?? 'null') as T);
+          if (records.length >= total) resolve();
+        },
+      })
+      .catch(reject);
+  });
+  await consumer.disconnect();
+  return records;
+}
+
+/** Messages on a topic that a consumer group has not committed. */
+export async function groupLag(stack: StackConnection, groupId: string, topic: string): Promise<number> {
+  const kafka = new Kafka({ clientId: `e2e-lag-${groupId}`, brokers: [...stack.kafka.brokers], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const ends = await admin.fetchTopicOffsets(topic);
+    const done = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]));
+    return ends.reduce((lag, end) => lag + Number(end.high) - Math.max(Number(end.low), done.get(end.partition) ?? 0), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export const restatementKey = (r: RestatementV1): string => {
+  const subject =
+    r.measurement === FIGURE_MEASUREMENTS.consumption ? r.subject['point']
+    : r.measurement === FIGURE_MEASUREMENTS.standardCoal ? `${r.subject['level']}:${r.subject['site'] ?? ''}:${r.subject['basis']}`
+    : r.measurement === FIGURE_MEASUREMENTS.energyBalance ? r.subject['node']
+    : r.measurement === FIGURE_MEASUREMENTS.carbon ? r.subject['scope']
+    : `${r.subject['product']}:${r.subject['metric']}:${r.subject['site'] ?? ''}`;
+  return figureKeyOf(r.measurement, r.enterpriseId, r.periodKind, subject ?? '', r.startMs);
+};
+
+/** Polls until `read` returns `expected`, for hooks where expect.poll is not available; fails with the last value. */
+export async function waitUntilEqual<T>(what: string, read: () => Promise<T>, expected: T, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T;
+  do {
+    last = await read();
+    if (last === expected) return;
+    await new Promise((r) => setTimeout(r, 1_000));
+  } while (Date.now() < deadline);
+  throw new Error(`${what}: expected ${String(expected)}, still ${String(last)} after ${timeoutMs} ms`);
+}
