@@ -37,9 +37,14 @@ export function parseBackfillArgs(argv: readonly string[]): { ok: true; args: Ba
       errors.push(`unknown argument "${a}"`);
       continue;
     }
-    const v = argv[++i];
-    if (v === undefined || v.startsWith('--')) errors.push(`${a} needs a value`);
-    else if (a === '--enterprise') enterprises.push(v);
+    const v = argv[i + 1];
+    // A flag where a value should be is reported, and then read as the flag it is.
+    if (v === undefined || v.startsWith('--')) {
+      errors.push(`${a} needs a value`);
+      continue;
+    }
+    i++;
+    if (a === '--enterprise') enterprises.push(v);
     else values[a] = v;
   }
   for (const flag of ['--from', '--to']) {
