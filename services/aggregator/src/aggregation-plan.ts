@@ -1,7 +1,7 @@
 import { calendarPeriod, localDate, subPeriods, type Period, type PeriodKind, type TimeRange } from '@meterline/domain';
 
 /** One day of work: the periods to compute inside it, and whether its readings feed a month. */
-export interface DayUnit {
+interface DayUnit {
   day: Period;
   /** Quarter-hours, hours and the day itself, closed and overlapping the requested range. */
   periods: Period[];

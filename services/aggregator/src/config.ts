@@ -44,7 +44,6 @@ const AggregatorConfigSchema = Type.Object({
   opsHost: Type.String({ default: '127.0.0.1' }),
   opsPort: Type.Integer({ minimum: 0, maximum: 65_535, default: 9_466 }),
 });
-export type AggregatorConfig = Static<typeof AggregatorConfigSchema>;
 
 const BackfillConfigSchema = Type.Object(StorageSchema);
 export type BackfillConfig = Static<typeof BackfillConfigSchema>;

@@ -24,7 +24,7 @@ export async function readPublished(store: TimeSeriesStore, enterpriseId: string
   return figures;
 }
 
-export function restatementPoint(r: RestatementV1): SeriesPoint {
+function restatementPoint(r: RestatementV1): SeriesPoint {
   const subject = Object.keys(r.subject)
     .sort()
     .map((k) => `${k}=${r.subject[k]}`)

@@ -28,4 +28,3 @@ export function createAggregatorMetrics(registry: Registry, now: () => number) {
     },
   };
 }
-export type AggregatorMetrics = ReturnType<typeof createAggregatorMetrics>;

@@ -1,6 +1,6 @@
 import type { PeriodKind } from '@meterline/domain';
 
-export const BACKFILL_KINDS = ['quarter-hour', 'hour', 'day', 'month'] as const satisfies readonly PeriodKind[];
+const BACKFILL_KINDS = ['quarter-hour', 'hour', 'day', 'month'] as const satisfies readonly PeriodKind[];
 
 export interface BackfillArgs {
   /** Local dates, both included. */

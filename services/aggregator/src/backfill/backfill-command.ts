@@ -21,11 +21,11 @@ export interface BackfillIo {
   onInterrupt(handler: () => void): void;
 }
 
-export const EXIT_OK = 0;
-export const EXIT_USAGE = 64;
-export const EXIT_INTERRUPTED = 75; // EX_TEMPFAIL: run again to finish
-export const EXIT_UNAVAILABLE = 69; // EX_UNAVAILABLE: InfluxDB or Kafka failed
-export const EXIT_CONFIG = 78; // EX_CONFIG
+const EXIT_OK = 0;
+const EXIT_USAGE = 64;
+const EXIT_INTERRUPTED = 75; // EX_TEMPFAIL: run again to finish
+const EXIT_UNAVAILABLE = 69; // EX_UNAVAILABLE: InfluxDB or Kafka failed
+const EXIT_CONFIG = 78; // EX_CONFIG
 
 /** `meterline aggregate`: backfills figures for a date range; returns the exit code. */
 export async function runBackfill(argv: readonly string[], io: BackfillIo): Promise<number> {
