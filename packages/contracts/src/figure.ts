@@ -11,13 +11,13 @@ export const FIGURE_BATCH_SCHEMA_ID = 'meterline.figure-batch.v1';
 export const FIGURE_MEASUREMENTS = Object.freeze({
   /** Per metering point, in the point's unit; subject: site, point, carrier, quantity. */
   consumption: 'consumption',
-  /** Standard coal in tce (GB/T 2589-2020); subject: level (enterprise | site), site, basis. */
+  /** Standard coal in tce (GB/T 2589-2020); subject: region, level (enterprise | site), site, basis. */
   standardCoal: 'standard_coal',
   /** Energy balance of one topology node: value is the gap; subject: site, node, carrier. */
   energyBalance: 'energy_balance',
-  /** tCO2 by scope; subject: scope. */
+  /** tCO2 by scope; subject: region, scope. */
   carbon: 'carbon',
-  /** Per unit of production; subject: product, metric, and site when site-level. */
+  /** Per unit of production; subject: region, product, metric, and site when site-level. */
   intensity: 'intensity',
 } as const);
 export type FigureMeasurement = (typeof FIGURE_MEASUREMENTS)[keyof typeof FIGURE_MEASUREMENTS];

@@ -64,18 +64,20 @@ export function figureRows(accounting: EnterpriseFigures, period: Period, regist
     if (p.tce) Object.assign(detail, { tce: p.tce.value, tce_u: p.tce.expandedUncertainty });
     rows.push(row(ctx, FIGURE_MEASUREMENTS.consumption, { site: p.siteId, point: p.id, carrier: p.carrier, quantity: p.quantity }, valuesOf(p.consumption), detail));
   }
-  rows.push(row(ctx, FIGURE_MEASUREMENTS.standardCoal, { level: 'enterprise', basis: 'equivalent' }, valuesOf(accounting.tceEquivalent)));
-  if (accounting.tceEqualValue) rows.push(row(ctx, FIGURE_MEASUREMENTS.standardCoal, { level: 'enterprise', basis: 'equal-value' }, valuesOf(accounting.tceEqualValue)));
-  for (const site of accounting.sites) rows.push(row(ctx, FIGURE_MEASUREMENTS.standardCoal, { level: 'site', site: site.id, basis: 'equivalent' }, valuesOf(site.tce)));
+  // Enterprise-wide figures carry the region, so a regulator's dashboards can filter by it.
+  const region = accounting.region;
+  rows.push(row(ctx, FIGURE_MEASUREMENTS.standardCoal, { region, level: 'enterprise', basis: 'equivalent' }, valuesOf(accounting.tceEquivalent)));
+  if (accounting.tceEqualValue) rows.push(row(ctx, FIGURE_MEASUREMENTS.standardCoal, { region, level: 'enterprise', basis: 'equal-value' }, valuesOf(accounting.tceEqualValue)));
+  for (const site of accounting.sites) rows.push(row(ctx, FIGURE_MEASUREMENTS.standardCoal, { region, level: 'site', site: site.id, basis: 'equivalent' }, valuesOf(site.tce)));
   for (const b of accounting.balances) {
     // The gap is the figure; its U combines the parent's and the children's meters (energy-balance.ts).
     const values = { value: b.gap === 0 ? 0 : b.gap, unit: b.unit, expandedUncertainty: b.gapExpandedUncertainty, coveragePercent: b.coverage * 100, estimated: 0, flags: [], factorSet: b.factorSet };
     const detail = { input: b.input, children_sum: b.childrenSum, significant: b.significant, children: b.childIds.join(',') };
     rows.push(row(ctx, FIGURE_MEASUREMENTS.energyBalance, { site: b.siteId, node: b.parentId, carrier: b.carrier }, values, detail));
   }
-  for (const [scope, key] of Object.entries(CARBON_SCOPES)) rows.push(row(ctx, FIGURE_MEASUREMENTS.carbon, { scope }, valuesOf(accounting.carbon[key])));
+  for (const [scope, key] of Object.entries(CARBON_SCOPES)) rows.push(row(ctx, FIGURE_MEASUREMENTS.carbon, { region, scope }, valuesOf(accounting.carbon[key])));
   for (const i of accounting.intensities) {
-    const site: Subject = i.siteId ? { site: i.siteId } : {};
+    const site: Subject = i.siteId ? { region, site: i.siteId } : { region };
     const detail = { production: i.production, production_unit: i.productionUnit };
     rows.push(row(ctx, FIGURE_MEASUREMENTS.intensity, { product: i.product, metric: 'tce', ...site }, valuesOf(i.tcePerUnit), detail));
     if (i.tCO2PerUnit) rows.push(row(ctx, FIGURE_MEASUREMENTS.intensity, { product: i.product, metric: 'tco2', ...site }, valuesOf(i.tCO2PerUnit), detail));
