@@ -10,7 +10,6 @@ import {
   type Period,
   type PeriodKind,
   type PointConsumption,
-  type RegisterReading,
   type TimeRange,
 } from '@meterline/domain';
 import type { TimeSeriesStore } from '@meterline/store';
@@ -171,6 +170,6 @@ function keepForMonth(kept: ReadingsByPoint, day: ReadingsByPoint, range: TimeRa
     if (!list) kept.set(pointId, (list = []));
     const last = list.length > 0 ? list[list.length - 1]!.at : -Infinity;
     const until = range.end >= month.end ? Infinity : range.end;
-    for (const r of readings as RegisterReading[]) if (r.at > last && r.at < until) list.push(r);
+    for (const r of readings) if (r.at > last && r.at < until) list.push(r);
   }
 }
