@@ -1,0 +1,139 @@
+// Metering and data quality: how much of each period is metered, where the gaps and suspect
+// readings are, which meters read outside their calibration validity, and what ingest refused.
+import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import { PromQueryFormat } from '@grafana/grafana-foundation-sdk/prometheus';
+import {
+  INFLUXDB,
+  PROMETHEUS,
+  TIME_FILTER,
+  UNITS,
+  enterpriseVariable,
+  hideTime,
+  influxQl,
+  meterlineDashboard,
+  periodVariable,
+  promQl,
+  q,
+  regionVariable,
+  siteVariable,
+  tablePanel,
+  tagIn,
+  timeSeriesPanel,
+} from './common.ts';
+
+const DATA_QUALITY_UID = 'meterline-data-quality';
+
+const ofPoints = `${tagIn('enterprise', 'enterprise')} AND ${tagIn('site', 'site')}`;
+const ofPeriod = tagIn('period', 'period');
+
+const periodRows = { enterprise: 'Enterprise', point: 'Metering point', period_key: 'Period', coverage: 'Coverage (%)', estimated: 'Estimated', flags: 'Quality flags' };
+
+export function dataQuality(): dashboard.DashboardBuilder {
+  return meterlineDashboard(
+    DATA_QUALITY_UID,
+    'Meterline · Metering and data quality',
+    'Coverage per metering point, periods with gaps, suspect readings, meters read outside their calibration validity, and the payloads ingest dead-lettered, by reason.',
+  )
+    .time({ from: 'now-7d/d', to: 'now' })
+    .refresh('15m')
+    .withVariable(regionVariable())
+    .withVariable(enterpriseVariable({ multi: true }))
+    .withVariable(siteVariable())
+    .withVariable(periodVariable())
+    .withRow(new dashboard.RowBuilder('Coverage and gaps'))
+    .withPanel(
+      timeSeriesPanel('Coverage per metering point ($period)', INFLUXDB)
+        .description('Share of each period backed by measured consumption: below 100 % there is a gap (missing or suspect readings).')
+        .withTarget(
+          influxQl(
+            'A',
+            q`SELECT "coverage" FROM "consumption"
+              WHERE ${ofPoints} AND ${ofPeriod} AND ${TIME_FILTER}
+              GROUP BY "enterprise", "point"`,
+          ).alias('$tag_point'),
+        )
+        .unit(UNITS.percent)
+        .min(0)
+        .max(100)
+        .span(24)
+        .height(8),
+    )
+    .withPanel(
+      tablePanel('Periods with gaps ($period)', INFLUXDB)
+        .description('Every period of a metering point with less than full coverage, with the estimated part of its consumption and its quality flags.')
+        .withTarget(
+          influxQl(
+            'A',
+            q`SELECT "period_key", "coverage", "estimated", "flags" FROM "consumption"
+              WHERE "coverage" < 100 AND ${ofPoints} AND ${ofPeriod} AND ${TIME_FILTER}
+              GROUP BY "enterprise", "point"`,
+          ).table(),
+        )
+        .transformations([hideTime(periodRows)])
+        .span(12)
+        .height(9),
+    )
+    .withPanel(
+      tablePanel('Suspect readings ($period)', INFLUXDB)
+        .description(
+          'Periods with intervals not booked: a register that fell without rollover or replacement (suspect-drop), or a delta beyond the point’s physical capacity (suspect-over-capacity).',
+        )
+        .withTarget(
+          influxQl(
+            'A',
+            q`SELECT "period_key", "suspect_intervals", "coverage", "flags" FROM "consumption"
+              WHERE "suspect_intervals" > 0 AND ${ofPoints} AND ${ofPeriod} AND ${TIME_FILTER}
+              GROUP BY "enterprise", "point"`,
+          ).table(),
+        )
+        .transformations([hideTime({ ...periodRows, suspect_intervals: 'Suspect intervals' })])
+        .span(12)
+        .height(9),
+    )
+    .withRow(new dashboard.RowBuilder('Calibration'))
+    .withPanel(
+      tablePanel('Meters read outside calibration validity, days in the selected range', INFLUXDB)
+        .description(
+          'Metering points whose figures used readings dated outside the calibration certificate’s validity (quality flag calibration-invalid): the readings and the days concerned.',
+        )
+        .withTarget(
+          influxQl(
+            'A',
+            q`SELECT sum("outside_calibration") AS "readings", count("outside_calibration") AS "days" FROM "consumption"
+              WHERE "period" = 'day' AND "outside_calibration" > 0 AND ${ofPoints} AND ${TIME_FILTER}
+              GROUP BY "enterprise", "site", "point"`,
+          ).table(),
+        )
+        .transformations([hideTime({ enterprise: 'Enterprise', site: 'Site', point: 'Metering point', readings: 'Readings outside calibration', days: 'Days' })])
+        .span(24)
+        .height(7),
+    )
+    .withRow(new dashboard.RowBuilder('Dead letters (ingest and writer, all enterprises)'))
+    .withPanel(
+      timeSeriesPanel('Dead-letter rate by reason', PROMETHEUS)
+        .description('Payloads and readings refused and kept on the dead-letter topic with their reason, per second.')
+        .withTarget(promQl('A', 'sum by (reason) (rate(meterline_ingest_dead_letters_total[$__rate_interval]))', 'ingest {{reason}}'))
+        .withTarget(promQl('B', 'sum by (reason) (rate(meterline_writer_dead_letters_total[$__rate_interval]))', 'writer {{reason}}'))
+        .unit(UNITS.perSecond)
+        .span(12)
+        .height(8),
+    )
+    .withPanel(
+      timeSeriesPanel('Dead letters per payload handled', PROMETHEUS)
+        .description('Ingest dead letters divided by the MQTT payloads it handled: the share of what devices send that does not become readings.')
+        .withTarget(
+          promQl('A', 'sum(rate(meterline_ingest_dead_letters_total[$__rate_interval])) / sum(rate(meterline_ingest_payloads_total[$__rate_interval]))', 'dead letters / payloads'),
+        )
+        .unit('percentunit')
+        .span(12)
+        .height(8),
+    )
+    .withPanel(
+      tablePanel('Dead letters in the selected range by reason', PROMETHEUS)
+        .withTarget(promQl('A', 'sum by (reason) (increase(meterline_ingest_dead_letters_total[$__range]))', '{{reason}}').instant().format(PromQueryFormat.Table))
+        .transformations([hideTime({ reason: 'Reason', Value: 'Dead letters' })])
+        .decimals(0)
+        .span(24)
+        .height(6),
+    );
+}

@@ -1,0 +1,237 @@
+// Enterprise energy: one enterprise's standard coal and consumption, the energy balance of
+// each topology node with its loss, carbon by scope with its uncertainty, and intensities.
+import * as common from '@grafana/grafana-foundation-sdk/common';
+import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import {
+  INFLUXDB,
+  TIME_FILTER,
+  UNITS,
+  enterpriseVariable,
+  hideTime,
+  influxQl,
+  meterlineDashboard,
+  mergeTables,
+  periodBarsPanel,
+  periodVariable,
+  q,
+  regionVariable,
+  siteVariable,
+  tablePanel,
+  tagIn,
+  timeSeriesPanel,
+} from './common.ts';
+
+const ENTERPRISE_ENERGY_UID = 'meterline-enterprise-energy';
+
+/** The carbon series charted with their bands (the totals are sums of these; exports are a deduction shown apart). */
+const CARBON_SCOPES = ['scope1', 'scope2-location', 'purchased-heat', 'total-location'] as const;
+
+const ofEnterprise = tagIn('enterprise', 'enterprise');
+const ofPeriod = tagIn('period', 'period');
+const ofSite = tagIn('site', 'site');
+
+/** A band between `<scope> lower` and `<scope> upper` (value ∓ U), drawn as a fill without lines. */
+function bandOverrides(scope: string): Array<{ matcher: dashboard.MatcherConfig; properties: dashboard.DynamicConfigValue[] }> {
+  const edge = (name: string, extra: dashboard.DynamicConfigValue[]) => ({
+    matcher: { id: 'byName', options: name },
+    properties: [
+      { id: 'custom.lineWidth', value: 0 },
+      { id: 'custom.hideFrom', value: { legend: true, tooltip: false, viz: false } },
+      ...extra,
+    ],
+  });
+  return [edge(`${scope} upper`, [{ id: 'custom.fillBelowTo', value: `${scope} lower` }, { id: 'custom.fillOpacity', value: 20 }]), edge(`${scope} lower`, [])];
+}
+
+export function enterpriseEnergy(): dashboard.DashboardBuilder {
+  const carbon = timeSeriesPanel('Carbon by scope ($period) with expanded uncertainty (k = 2)', INFLUXDB)
+    .description(
+      'Each scope’s figure with a band from value − U to value + U (U: expanded uncertainty, k = 2, GUM). total-location = scope 1 + scope 2 (location-based) + purchased heat.',
+    )
+    .withTarget(
+      influxQl(
+        'A',
+        q`SELECT "value" AS "tCO2", "value" - "u" AS "lower", "value" + "u" AS "upper" FROM "carbon"
+          WHERE ${ofEnterprise} AND ${ofPeriod} AND "scope" =~ /^(?:${CARBON_SCOPES.join('|')})$/ AND ${TIME_FILTER}
+          GROUP BY "scope"`,
+      ).alias('$tag_scope $col'),
+    )
+    .unit(UNITS.tco2)
+    .lineWidth(2)
+    .showPoints(common.VisibilityMode.Always)
+    .span(24)
+    .height(9);
+  for (const scope of CARBON_SCOPES) for (const override of bandOverrides(scope)) carbon.withOverride(override);
+
+  return meterlineDashboard(
+    ENTERPRISE_ENERGY_UID,
+    'Meterline · Enterprise energy',
+    'One enterprise: standard coal by site, consumption per metering point by carrier, energy balance per topology node with loss, carbon by scope with uncertainty bands, intensity per unit of production.',
+  )
+    .time({ from: 'now-7d/d', to: 'now' })
+    .refresh('15m')
+    .withVariable(regionVariable())
+    .withVariable(enterpriseVariable({ multi: false }))
+    .withVariable(siteVariable())
+    .withVariable(periodVariable())
+    .withRow(new dashboard.RowBuilder('Standard coal and consumption'))
+    .withPanel(
+      periodBarsPanel('Standard coal by site ($period)', true)
+        .description('GB/T 2589-2020, equivalent value: boundary inputs − boundary outputs of each site, in tce.')
+        .withTarget(
+          influxQl(
+            'A',
+            q`SELECT "value" FROM "standard_coal"
+              WHERE "level" = 'site' AND ${ofEnterprise} AND ${ofSite} AND ${ofPeriod} AND ${TIME_FILTER}
+              GROUP BY "site"`,
+          ).alias('$tag_site'),
+        )
+        .unit(UNITS.tce)
+        .span(12)
+        .height(9),
+    )
+    .withPanel(
+      tablePanel('Consumption by carrier and metering point, days in the selected range', INFLUXDB)
+        .description(
+          'Sum of the day figures of each metering point, in its own unit, and its standard coal where the carrier converts. Sub-meters are listed with their parents: do not add the rows up (the site totals are in the standard coal panel).',
+        )
+        .withTarget(
+          influxQl(
+            'A',
+            q`SELECT sum("value") AS "consumption", last("unit") AS "unit", sum("tce") AS "tce", min("coverage") AS "lowest_coverage"
+              FROM "consumption"
+              WHERE "period" = 'day' AND ${ofEnterprise} AND ${ofSite} AND ${TIME_FILTER}
+              GROUP BY "carrier", "site", "point"`,
+          ).table(),
+        )
+        .transformations([
+          hideTime({ carrier: 'Carrier', site: 'Site', point: 'Metering point', consumption: 'Consumption', unit: 'Unit', tce: 'Standard coal (tce)', lowest_coverage: 'Lowest daily coverage (%)' }),
+        ])
+        .decimals(2)
+        .span(12)
+        .height(9),
+    )
+    .withPanel(
+      timeSeriesPanel('Consumption per metering point ($period), by carrier', INFLUXDB)
+        .description('Each point in its own unit (kWh, Nm³, GJ…), labelled carrier · point.')
+        .withTarget(
+          influxQl(
+            'A',
+            q`SELECT "value" FROM "consumption"
+              WHERE ${ofEnterprise} AND ${ofSite} AND ${ofPeriod} AND ${TIME_FILTER}
+              GROUP BY "carrier", "point"`,
+          ).alias('$tag_carrier · $tag_point'),
+        )
+        .drawStyle(common.GraphDrawStyle.Bars)
+        .barAlignment(common.BarAlignment.After)
+        .fillOpacity(60)
+        .unit(UNITS.none)
+        .span(24)
+        .height(8),
+    )
+    .withRow(new dashboard.RowBuilder('Energy balance'))
+    .withPanel(
+      tablePanel('Energy balance per topology node, days in the selected range', INFLUXDB)
+        .description(
+          'Gap = input − Σ sub-meters (distribution losses and unmetered loads, GB/T 3484-2009); loss = gap ÷ input. A node whose input is 0 has no loss percentage.',
+        )
+        .withTarget(
+          influxQl(
+            'A',
+            q`SELECT sum("input") AS "input", sum("children_sum") AS "sub_meters", sum("value") AS "gap"
+              FROM "energy_balance"
+              WHERE "period" = 'day' AND ${ofEnterprise} AND ${ofSite} AND ${TIME_FILTER}
+              GROUP BY "site", "node", "carrier"`,
+          ).table(),
+        )
+        .withTarget(
+          influxQl(
+            'B',
+            q`SELECT sum("value") / sum("input") * 100 AS "loss_percent"
+              FROM "energy_balance"
+              WHERE "period" = 'day' AND "input" > 0 AND ${ofEnterprise} AND ${ofSite} AND ${TIME_FILTER}
+              GROUP BY "site", "node", "carrier"`,
+          ).table(),
+        )
+        .transformations([mergeTables, hideTime({ site: 'Site', node: 'Node', carrier: 'Carrier', input: 'Input', sub_meters: 'Σ sub-meters', gap: 'Gap', loss_percent: 'Loss (%)' })])
+        .decimals(2)
+        .span(12)
+        .height(8),
+    )
+    .withPanel(
+      timeSeriesPanel('Loss per node ($period)', INFLUXDB)
+        .withTarget(
+          influxQl(
+            'A',
+            q`SELECT "value" / "input" * 100 AS "loss_percent" FROM "energy_balance"
+              WHERE "input" > 0 AND ${ofEnterprise} AND ${ofSite} AND ${ofPeriod} AND ${TIME_FILTER}
+              GROUP BY "node"`,
+          ).alias('$tag_node'),
+        )
+        .unit(UNITS.percent)
+        .showPoints(common.VisibilityMode.Always)
+        .span(12)
+        .height(8),
+    )
+    .withPanel(
+      tablePanel('Energy balance per $period', INFLUXDB)
+        .description('Each period of each node: the gap with its expanded uncertainty U(gap) (k = 2); significant when |gap| > U(gap).')
+        .withTarget(
+          influxQl(
+            'A',
+            q`SELECT "period_key", "input", "children_sum", "value" AS "gap", "u", "significant", "coverage" FROM "energy_balance"
+              WHERE ${ofEnterprise} AND ${ofSite} AND ${ofPeriod} AND ${TIME_FILTER}
+              GROUP BY "node"`,
+          ).table(),
+        )
+        .withTarget(
+          influxQl(
+            'B',
+            q`SELECT "value" / "input" * 100 AS "loss_percent" FROM "energy_balance"
+              WHERE "input" > 0 AND ${ofEnterprise} AND ${ofSite} AND ${ofPeriod} AND ${TIME_FILTER}
+              GROUP BY "node"`,
+          ).table(),
+        )
+        .transformations([
+          mergeTables,
+          hideTime({ node: 'Node', period_key: 'Period', input: 'Input', children_sum: 'Σ sub-meters', gap: 'Gap', u: 'U(gap)', significant: 'Significant', coverage: 'Coverage (%)', loss_percent: 'Loss (%)' }),
+        ])
+        .decimals(2)
+        .span(24)
+        .height(8),
+    )
+    .withRow(new dashboard.RowBuilder('Carbon and intensity'))
+    .withPanel(carbon)
+    .withPanel(
+      tablePanel('Carbon by scope, days in the selected range', INFLUXDB)
+        .withTarget(
+          influxQl(
+            'A',
+            q`SELECT sum("value") AS "tco2" FROM "carbon"
+              WHERE "period" = 'day' AND ${ofEnterprise} AND ${TIME_FILTER}
+              GROUP BY "scope"`,
+          ).table(),
+        )
+        .transformations([hideTime({ scope: 'Scope', tco2: 'tCO₂' })])
+        .decimals(3)
+        .span(12)
+        .height(8),
+    )
+    .withPanel(
+      tablePanel('Intensity per unit of production', INFLUXDB)
+        .description('Standard coal (tce) and CO₂ (t, location-based) per unit of the production recorded in the registry for a period.')
+        .withTarget(
+          influxQl(
+            'A',
+            q`SELECT "period_key", "value", "unit", "u", "production", "production_unit", "coverage" FROM "intensity"
+              WHERE ${ofEnterprise} AND ${TIME_FILTER}
+              GROUP BY "product", "metric", "site", "period"`,
+          ).table(),
+        )
+        .transformations([
+          hideTime({ product: 'Product', metric: 'Metric', site: 'Site', period: 'Kind', period_key: 'Period', value: 'Intensity', unit: 'Unit', u: 'U', production: 'Production', production_unit: 'Production unit', coverage: 'Coverage (%)' }),
+        ])
+        .span(12)
+        .height(8),
+    );
+}
