@@ -1,0 +1,453 @@
+// Issue 7: the provisioned dashboards (dashboards/build, the JSON Grafana loads) on the real
+// pipeline. Every variable query and every InfluxQL panel query runs against the InfluxDB the
+// aggregator wrote; spot values equal `meterline account` on the same readings; every metric a
+// PromQL panel reads is in the running services' /metrics, and the dead letters by reason are
+// the seeded faults.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { run, type AccountOutput } from '@meterline/cli';
+import type { AggregationJobV1 } from '@meterline/contracts';
+import { calendarPeriod, type EnterpriseFigures, type Figure } from '@meterline/domain';
+import { connectFleet } from '@meterline/simulator';
+import { Kafka, logLevel } from 'kafkajs';
+import { stringify } from 'yaml';
+import {
+  aggregationTopics,
+  aggregatorEnv,
+  aggregatorProcess,
+  backfillProcess,
+  exportReadingsCsv,
+  groupLag,
+  waitUntilEqual,
+  type AggregationTopics,
+} from '../harness/aggregation.ts';
+import {
+  builtDashboards,
+  dateMath,
+  interpolate,
+  panelQueries,
+  panelRange,
+  parseExposition,
+  promqlNames,
+  resolveVariables,
+  seriesNames,
+  type BuiltDashboard,
+  type MetricSample,
+  type PanelQuery,
+  type ResolvedVariable,
+} from '../harness/dashboard-queries.ts';
+import { daysDataset, type DaysDataset } from '../harness/days-dataset.ts';
+import { createPipeline, devicePassword, type Pipeline } from '../harness/pipeline.ts';
+import { storedReadings } from '../harness/scenario.ts';
+import { serviceMetrics } from '../harness/service-metrics.ts';
+import type { ServiceProcess } from '../harness/service-process.ts';
+import { stackEnv } from '../harness/stack-env.ts';
+
+const TZ = 'Asia/Shanghai';
+const HOUR = 3_600_000;
+
+let data: DaysDataset;
+let pipeline: Pipeline;
+let topics: AggregationTopics;
+let aggregator: ServiceProcess;
+let dashboards: BuiltDashboard[];
+/** `meterline account` per local day (and per hour of the second day), by `${enterprise}|${period key}`. */
+const accounted = new Map<string, EnterpriseFigures>();
+/** A morning after the seeded days, and the same a year later (for the panels shifted back a year). */
+let now: number;
+let nextYear: number;
+
+type Row = Record<string, string | number | boolean | null>;
+
+async function influx(query: string): Promise<Row[]> {
+  const series = await pipeline.store.influxQl(query);
+  return series.flatMap((s) => s.values.map((values) => ({ ...(s.tags ?? {}), ...Object.fromEntries(s.columns.map((c, i) => [c, values[i] as Row[string]])) })));
+}
+
+const tagValues = async (query: string): Promise<string[]> => (await influx(query)).map((r) => String(r['value']));
+
+const dashboard = (uid: string): BuiltDashboard => {
+  const d = dashboards.find((x) => x.uid === uid);
+  if (!d) throw new Error(`no dashboard ${uid} in dashboards/build`);
+  return d;
+};
+
+function target(d: BuiltDashboard, panel: string, refId = 'A'): PanelQuery {
+  const found = panelQueries(d).filter((p) => p.panel === panel && p.refId === refId);
+  if (found.length !== 1) throw new Error(`${d.uid}: ${found.length} panels titled "${panel}" with a query ${refId}`);
+  return found[0]!;
+}
+
+const variables = (d: BuiltDashboard, choose: Record<string, string[]> = {}): Promise<Map<string, ResolvedVariable>> => resolveVariables(d, tagValues, choose);
+
+/** A panel query as Grafana sends it at `at`: variables, the dashboard's range in its zone, the panel's time shift. */
+async function runPanel(d: BuiltDashboard, q: PanelQuery, vars: Map<string, ResolvedVariable>, at = now): Promise<Row[]> {
+  return influx(interpolate(q.text, vars, panelRange(d, at, q.timeShift)));
+}
+
+const figures = (enterprise: string, periodKey: string): EnterpriseFigures => {
+  const f = accounted.get(`${enterprise}|${periodKey}`);
+  if (!f) throw new Error(`meterline account has no ${enterprise} for ${periodKey}`);
+  return f;
+};
+const eachDay = <T>(enterprise: string, pick: (f: EnterpriseFigures) => T): T[] => data.days.map((day) => pick(figures(enterprise, day)));
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+const enterprises = () => data.manifest.enterprises.map((e) => e.id);
+const dayStart = (day: string) => calendarPeriod(day, TZ).start;
+
+/** Equal to the last few bits of a float: InfluxDB sums in its own order. */
+function expectClose(actual: unknown, expected: number, what: string) {
+  expect(typeof actual, what).toBe('number');
+  expect(Math.abs((actual as number) - expected), `${what}: ${String(actual)} vs ${expected}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected)));
+}
+
+async function account(period: string, by?: string): Promise<EnterpriseFigures[]> {
+  const units = new Map(data.manifest.enterprises.flatMap((e) => e.sites.flatMap((s) => s.meteringPoints.map((p) => [p.id, { quantity: p.quantity, unit: p.unit }] as const))));
+  const csv = await exportReadingsCsv(pipeline.store, units, 480);
+  const manifest = stringify(data.manifest);
+  let stdout = '';
+  let stderr = '';
+  const code = await run(['account', '--manifest', 'm.yaml', '--readings', 'r.csv', '--equal-value', '--format', 'json', '--period', period, ...(by ? ['--by', by] : [])], {
+    readFile: async (path) => (path === 'm.yaml' ? manifest : csv),
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+  });
+  expect(stderr).toBe('');
+  expect(code).toBe(0);
+  return (JSON.parse(stdout) as AccountOutput).enterprises;
+}
+
+const CARBON: Record<string, keyof EnterpriseFigures['carbon']> = {
+  scope1: 'scope1',
+  'scope2-location': 'scope2Location',
+  'scope2-market': 'scope2Market',
+  'purchased-heat': 'purchasedHeat',
+  'exported-electricity': 'exportedElectricity',
+  'total-location': 'totalLocation',
+  'total-market': 'totalMarket',
+  'total-location-net': 'totalLocationNetOfExports',
+};
+const carbonOf = (f: EnterpriseFigures, scope: string) => f.carbon[CARBON[scope]!] as Figure;
+
+describe('dashboards: every query of every provisioned dashboard on the real pipeline (issue 7)', () => {
+  beforeAll(async () => {
+    data = daysDataset('e2e-dash');
+    dashboards = builtDashboards();
+    pipeline = await createPipeline(stackEnv(), data.manifest);
+    topics = await aggregationTopics(inject('stack'), pipeline);
+    const env = aggregatorEnv(inject('stack'), pipeline, topics);
+    await pipeline.writer.start();
+    await pipeline.ingest.start();
+    const started = performance.now();
+    const devices = data.manifest.enterprises.flatMap((e) => e.devices.map((d) => d.id));
+    const connection = await connectFleet({ url: inject('stack').mqtt.url, deviceIds: devices, password: devicePassword });
+    try {
+      for (let i = 0; i < data.payloads.length; i += 200) {
+        const outcomes = await Promise.all(data.payloads.slice(i, i + 200).map((p) => connection.publish(p)));
+        expect(outcomes.filter((o) => !o.accepted).map((o) => o.refusal)).toEqual([]);
+      }
+    } finally {
+      await connection.close();
+    }
+    const faulty = Object.values(data.deadLetters).reduce((a, b) => a + b, 0);
+    await waitUntilEqual('stored readings', async () => (await storedReadings(pipeline)).size, data.readingCount, 180_000);
+    await waitUntilEqual('dead letters', async () => (await pipeline.deadLetters()).length, faulty, 60_000);
+
+    const backfill = await backfillProcess(env, ['--from', data.days[0]!, '--to', data.days.at(-1)!], join(pipeline.workDir, 'backfill.log')).exited;
+    expect(backfill.stderr).not.toMatch(/failed/);
+    expect(backfill.code).toBe(0);
+
+    // One aggregator instance, for its /metrics: it runs one on-demand job (figures already right).
+    aggregator = await aggregatorProcess(env, topics, 'agg-dashboards', pipeline.workDir);
+    await aggregator.start();
+    const day = calendarPeriod(data.days[1]!, TZ);
+    const job: AggregationJobV1 = {
+      v: 1,
+      jobId: `e2e-dashboards:${data.manifest.enterprises[0]!.id}:${day.key}`,
+      enterpriseId: data.manifest.enterprises[0]!.id,
+      kinds: ['day'],
+      fromMs: day.start,
+      toMs: day.end,
+      origin: 'on-demand',
+      requestedAt: new Date().toISOString(),
+    };
+    const producer = new Kafka({ clientId: 'e2e-dashboards-jobs', brokers: [...inject('stack').kafka.brokers], logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    await producer.send({ topic: topics.jobs, messages: [{ key: job.enterpriseId, value: JSON.stringify(job) }] });
+    await producer.disconnect();
+    await waitUntilEqual('aggregation jobs left', () => groupLag(inject('stack'), `aggregators-${topics.jobs}`, topics.jobs), 0, 120_000);
+
+    for (const d of data.days) for (const f of await account(d)) accounted.set(`${f.id}|${f.period.key}`, f);
+    for (const f of await account(data.days[1]!, 'hour')) accounted.set(`${f.id}|${f.period.key}`, f);
+    now = calendarPeriod(data.days.at(-1)!, TZ).end + 6 * HOUR;
+    nextYear = dateMath('now+1y', now, TZ, false);
+    console.log(`dashboards e2e: ${data.readingCount} readings of ${data.days.join(', ')} stored and accounted in ${Math.round(performance.now() - started)} ms`);
+  });
+
+  afterAll(async () => {
+    await aggregator?.stop();
+    await pipeline?.close();
+  });
+
+  it('every template-variable query runs and lists the regions, enterprises and sites of the registry', async () => {
+    const [e0, e1, e2] = enterprises() as [string, string, string];
+    let queries = 0;
+    for (const d of dashboards) {
+      if ((d.templating.list ?? []).length === 0) continue;
+      const all = await variables(d);
+      for (const v of all.values()) if (v.query) queries++;
+      expect(all.get('region')?.options, d.uid).toEqual(['CN-CQ', 'CN-JS']);
+      expect(all.get('enterprise')?.options, d.uid).toEqual([e0, e1, e2]);
+      if (all.has('site')) expect(all.get('site')?.options, d.uid).toEqual(all.get('enterprise')!.variable.multi ? [`${e0}-s0`, `${e1}-s0`, `${e2}-s0`] : [`${e0}-s0`]);
+      if (all.has('period')) expect(all.get('period')?.options, d.uid).toEqual(['day', 'hour', 'quarter-hour', 'month']);
+      // The chain narrows: one region, its enterprises, their sites.
+      const cq = await variables(d, { region: ['CN-CQ'] });
+      expect(cq.get('enterprise')?.options, d.uid).toEqual([e0, e1]);
+      const js = await variables(d, { region: ['CN-JS'] });
+      expect(js.get('enterprise')?.options, d.uid).toEqual([e2]);
+      if (js.has('site')) expect(js.get('site')?.options, d.uid).toEqual([`${e2}-s0`]);
+    }
+    // Pipeline operations has no variables; the three InfluxDB dashboards have region, enterprise and (two of them) site.
+    expect(queries).toBe(8);
+  });
+
+  it('every InfluxQL panel query runs, and returns data for the seeded days', async () => {
+    const empty = new Set<string>();
+    let runs = 0;
+    for (const d of dashboards) {
+      const queries = panelQueries(d).filter((q) => q.kind === 'influxql');
+      if (queries.length === 0) continue;
+      const enterpriseVariable = d.templating.list?.find((v) => v.name === 'enterprise');
+      // A single-enterprise dashboard is looked at for each enterprise (faults sit in different ones).
+      const selections = enterpriseVariable?.multi ? [{}] : enterprises().map((e) => ({ enterprise: [e] }));
+      for (const q of queries) empty.add(`${d.uid} / ${q.panel} / ${q.refId}`);
+      for (const choose of selections) {
+        const vars = await variables(d, choose);
+        for (const at of [now, nextYear]) {
+          for (const q of queries) {
+            const rows = await runPanel(d, q, vars, at);
+            runs++;
+            if (rows.length > 0) empty.delete(`${d.uid} / ${q.panel} / ${q.refId}`);
+          }
+        }
+      }
+    }
+    expect([...empty]).toEqual([]);
+    console.log(`dashboards e2e: ${runs} InfluxQL panel queries run`);
+  });
+
+  it('regulator overview: enterprises ranked by tce and CO₂ month to date, and the same days a year earlier, equal meterline account', async () => {
+    const d = dashboard('meterline-regulator-overview');
+    const all = await variables(d);
+    const ranking = 'Enterprises by standard coal, selected range (default: month to date)';
+    const lastYear = 'Same days a year earlier';
+    const expectedTce = new Map(enterprises().map((e) => [e, sum(eachDay(e, (f) => f.tceEquivalent.value))]));
+    const expectedCo2 = new Map(enterprises().map((e) => [e, sum(eachDay(e, (f) => f.carbon.totalLocation.value))]));
+    // Month to date in the reporting zone starts at local midnight of the 1st: the first day's figure is in.
+    expect(panelRange(d, now).from).toBe(dayStart(`${data.days[0]!.slice(0, 7)}-01`));
+
+    for (const [panel, at] of [[ranking, now], [lastYear, nextYear]] as const) {
+      const tce = await runPanel(d, target(d, panel, 'A'), all, at);
+      const co2 = await runPanel(d, target(d, panel, 'B'), all, at);
+      expect(tce.map((r) => r['enterprise']).sort(), panel).toEqual(enterprises());
+      for (const r of tce) expectClose(r['tce'], expectedTce.get(String(r['enterprise']))!, `${panel}: tce of ${r['enterprise']}`);
+      for (const r of co2) expectClose(r['tco2'], expectedCo2.get(String(r['enterprise']))!, `${panel}: tCO2 of ${r['enterprise']}`);
+    }
+    // The shifted panel really looks a year back: nothing there at the seeded month.
+    expect(await runPanel(d, target(d, lastYear, 'A'), all, now)).toEqual([]);
+
+    const totals = await runPanel(d, target(d, 'Region total, selected range (default: month to date)', 'A'), all);
+    expectClose(totals[0]?.['tce'], sum([...expectedTce.values()]), 'region total tce');
+    const totalsLastYear = await runPanel(d, target(d, 'Region total, same days a year earlier', 'B'), all, nextYear);
+    expectClose(totalsLastYear[0]?.['tco2'], sum([...expectedCo2.values()]), 'region total tCO2 a year later');
+
+    // Regions filter, and a multi-value selection sent as `a|b` keeps both anchors.
+    const js = await runPanel(d, target(d, ranking, 'A'), await variables(d, { region: ['CN-JS'] }));
+    expect(js.map((r) => r['enterprise'])).toEqual([data.faults.otherRegion]);
+    const both = await runPanel(d, target(d, ranking, 'A'), await variables(d, { region: ['CN-CQ', 'CN-JS'] }));
+    expect(both.map((r) => r['enterprise']).sort()).toEqual(enterprises());
+
+    // Day figures at their local midnight, one bar per day.
+    const daily = await runPanel(d, target(d, 'Standard coal per day by enterprise'), all);
+    for (const e of enterprises()) {
+      const series = daily.filter((r) => r['enterprise'] === e);
+      expect(series.map((r) => r['time']), e).toEqual(data.days.map(dayStart));
+      expect(series.map((r) => r['time'])).toEqual(eachDay(e, (f) => Date.parse(f.period.start)));
+      series.forEach((r, i) => expectClose(r['value'], figures(e, data.days[i]!).tceEquivalent.value, `${e} ${data.days[i]} tce`));
+    }
+  });
+
+  it('regulator overview: coverage and calibration status per enterprise', async () => {
+    const d = dashboard('meterline-regulator-overview');
+    const all = await variables(d);
+    const panel = 'Coverage and calibration status, selected range';
+    const coverage = await runPanel(d, target(d, panel, 'A'), all);
+    const outside = await runPanel(d, target(d, panel, 'B'), all);
+    const meters = await runPanel(d, target(d, panel, 'C'), all);
+    for (const e of enterprises()) {
+      expectClose(coverage.find((r) => r['enterprise'] === e)?.['lowest_coverage'], Math.min(...eachDay(e, (f) => f.tceEquivalent.coveragePercent)), `${e} lowest coverage`);
+      const readings = sum(eachDay(e, (f) => sum(f.points.map((p) => p.consumption.quality.readingsOutsideCalibration))));
+      expect(outside.find((r) => r['enterprise'] === e)?.['readings_outside_calibration'], e).toBe(readings);
+    }
+    const gapEnterprise = data.faults.otherRegion;
+    expect(coverage.find((r) => r['enterprise'] === gapEnterprise)?.['lowest_coverage']).toBeLessThan(100);
+    const calibrationEnterprise = enterprises()[1]!;
+    expect(meters.map((r) => [r['enterprise'], r['meters_outside_calibration']])).toEqual([[calibrationEnterprise, 1]]);
+  });
+
+  it('enterprise energy: standard coal by site, consumption per point, balance gap and loss, carbon with its bands and intensity equal meterline account', async () => {
+    const d = dashboard('meterline-enterprise-energy');
+    const e = enterprises()[0]!;
+    const vars = await variables(d, { enterprise: [e] });
+    const [first, second] = data.days as [string, string];
+    const f2 = figures(e, second);
+
+    const sites = await runPanel(d, target(d, 'Standard coal by site ($period)'), vars);
+    expect(sites.map((r) => r['time'])).toEqual(data.days.map(dayStart));
+    sites.forEach((r, i) => expectClose(r['value'], figures(e, data.days[i]!).sites[0]!.tce.value, `site tce ${data.days[i]}`));
+
+    const consumption = await runPanel(d, target(d, 'Consumption by carrier and metering point, days in the selected range'), vars);
+    expect(consumption.map((r) => r['point']).sort()).toEqual(f2.points.map((p) => p.id).sort());
+    for (const r of consumption) {
+      const perDay = eachDay(e, (f) => f.points.find((p) => p.id === r['point'])!);
+      expect([r['carrier'], r['unit']]).toEqual([perDay[0]!.carrier, perDay[0]!.consumption.unit]);
+      expectClose(r['consumption'], sum(perDay.map((p) => p.consumption.value)), `${r['point']} consumption`);
+      expectClose(r['tce'], sum(perDay.map((p) => p.tce!.value)), `${r['point']} tce`);
+      expectClose(r['lowest_coverage'], Math.min(...perDay.map((p) => p.consumption.coveragePercent)), `${r['point']} coverage`);
+    }
+
+    // The balance of the main meter over the days, then day by day: gap, U(gap), loss %.
+    const node = f2.balances[0]!.parentId;
+    const totals = await runPanel(d, target(d, 'Energy balance per topology node, days in the selected range', 'A'), vars);
+    const loss = await runPanel(d, target(d, 'Energy balance per topology node, days in the selected range', 'B'), vars);
+    const balances = eachDay(e, (f) => f.balances.find((b) => b.parentId === node)!);
+    const row = totals.find((r) => r['node'] === node)!;
+    expectClose(row['input'], sum(balances.map((b) => b.input)), 'balance input');
+    expectClose(row['sub_meters'], sum(balances.map((b) => b.childrenSum)), 'balance sub-meters');
+    expectClose(row['gap'], sum(balances.map((b) => b.gap)), 'balance gap');
+    expectClose(loss.find((r) => r['node'] === node)?.['loss_percent'], (sum(balances.map((b) => b.gap)) / sum(balances.map((b) => b.input))) * 100, 'loss % over the days');
+    const perPeriod = await runPanel(d, target(d, 'Energy balance per $period', 'A'), vars);
+    const perPeriodLoss = await runPanel(d, target(d, 'Energy balance per $period', 'B'), vars);
+    const b2 = f2.balances.find((b) => b.parentId === node)!;
+    const day2 = perPeriod.find((r) => r['node'] === node && r['period_key'] === second)!;
+    expectClose(day2['gap'], b2.gap, 'day 2 gap');
+    expectClose(day2['u'], b2.gapExpandedUncertainty, 'day 2 U(gap)');
+    expect(day2['significant']).toBe(b2.significant);
+    expectClose(perPeriodLoss.find((r) => r['node'] === node && r['time'] === dayStart(second))?.['loss_percent'], b2.gapPercent!, 'day 2 loss %');
+    const lossSeries = await runPanel(d, target(d, 'Loss per node ($period)'), vars);
+    expectClose(lossSeries.find((r) => r['node'] === node && r['time'] === dayStart(first))?.['loss_percent'], figures(e, first).balances[0]!.gapPercent!, 'day 1 loss % (chart)');
+
+    // Carbon by scope on day 2 with value ∓ U, and the days' totals by scope.
+    const bands = await runPanel(d, target(d, 'Carbon by scope ($period) with expanded uncertainty (k = 2)'), vars);
+    const scopes = [...new Set(bands.map((r) => String(r['scope'])))].sort();
+    expect(scopes).toEqual(['purchased-heat', 'scope1', 'scope2-location', 'total-location']);
+    for (const scope of scopes) {
+      const r = bands.find((x) => x['scope'] === scope && x['time'] === dayStart(second))!;
+      const c = carbonOf(f2, scope);
+      expectClose(r['tCO2'], c.value, `${scope} day 2`);
+      expectClose(r['lower'], c.value - c.expandedUncertainty, `${scope} day 2 lower`);
+      expectClose(r['upper'], c.value + c.expandedUncertainty, `${scope} day 2 upper`);
+    }
+    expect(carbonOf(f2, 'total-location').value).toBeGreaterThan(0);
+    const byScope = await runPanel(d, target(d, 'Carbon by scope, days in the selected range'), vars);
+    expect(byScope.map((r) => r['scope']).sort()).toEqual(Object.keys(CARBON).sort());
+    for (const r of byScope) expectClose(r['tco2'], sum(eachDay(e, (f) => carbonOf(f, String(r['scope'])).value)), `${r['scope']} over the days`);
+
+    const intensity = await runPanel(d, target(d, 'Intensity per unit of production'), vars);
+    const expected = f2.intensities[0]!;
+    expect(intensity.map((r) => [r['product'], r['metric'], r['period_key']])).toEqual([
+      [data.faults.production.product, 'tce', second],
+      [data.faults.production.product, 'tco2', second],
+    ]);
+    expectClose(intensity[0]!['value'], expected.tcePerUnit.value, 'tce per unit');
+    expectClose(intensity[1]!['value'], expected.tCO2PerUnit!.value, 'tCO2 per unit');
+  });
+
+  it('metering and data quality: coverage in the gap, the gaps, the suspect readings and the meters outside calibration equal meterline account', async () => {
+    const d = dashboard('meterline-data-quality');
+    const all = await variables(d);
+    const second = data.days[1]!;
+    const pointDays = data.days.flatMap((day) => enterprises().flatMap((e) => figures(e, day).points.map((p) => ({ e, day, p }))));
+
+    // The gap point's coverage on the gap day, and in an hour inside the gap.
+    const coverage = await runPanel(d, target(d, 'Coverage per metering point ($period)'), all);
+    const gapDay = figures(data.faults.otherRegion, second).points.find((p) => p.id === data.faults.gap)!;
+    expectClose(coverage.find((r) => r['point'] === data.faults.gap && r['time'] === dayStart(second))?.['coverage'], gapDay.consumption.coveragePercent, 'gap day coverage');
+    expect(gapDay.consumption.coveragePercent).toBeLessThan(100);
+    const hourly = await runPanel(d, target(d, 'Coverage per metering point ($period)'), await variables(d, { enterprise: [data.faults.otherRegion], period: ['hour'] }));
+    const gapHour = dayStart(second) + 1 * HOUR;
+    const inGapHour = [...accounted.values()].find((f) => f.id === data.faults.otherRegion && f.period.kind === 'hour' && Date.parse(f.period.start) === gapHour)!;
+    expectClose(hourly.find((r) => r['point'] === data.faults.gap && r['time'] === gapHour)?.['coverage'], inGapHour.points.find((p) => p.id === data.faults.gap)!.consumption.coveragePercent, 'coverage in the gap hour');
+
+    // Gaps and suspect readings: exactly the point-days meterline account reports.
+    const gaps = await runPanel(d, target(d, 'Periods with gaps ($period)'), all);
+    const expectedGaps = pointDays.filter(({ p }) => p.consumption.coveragePercent < 100);
+    expect(gaps.map((r) => `${r['point']}@${r['period_key']}`).sort()).toEqual(expectedGaps.map(({ p, day }) => `${p.id}@${day}`).sort());
+    for (const { p, day } of expectedGaps) {
+      const r = gaps.find((x) => x['point'] === p.id && x['period_key'] === day)!;
+      expectClose(r['coverage'], p.consumption.coveragePercent, `${p.id} ${day} coverage`);
+      expectClose(r['estimated'], p.consumption.quality.estimated, `${p.id} ${day} estimated`);
+      expect(r['flags']).toBe(p.consumption.quality.flags.join(','));
+    }
+    expect(expectedGaps.map(({ p }) => p.id)).toContain(data.faults.gap);
+
+    const suspects = await runPanel(d, target(d, 'Suspect readings ($period)'), all);
+    const expectedSuspects = pointDays.filter(({ p }) => p.consumption.quality.suspectIntervals > 0);
+    expect(suspects.map((r) => `${r['point']}@${r['period_key']}=${r['suspect_intervals']}`).sort()).toEqual(
+      expectedSuspects.map(({ p, day }) => `${p.id}@${day}=${p.consumption.quality.suspectIntervals}`).sort(),
+    );
+    expect(expectedSuspects.map(({ p }) => p.id)).toContain(data.faults.suspectDrop);
+
+    const calibration = await runPanel(d, target(d, 'Meters read outside calibration validity, days in the selected range'), all);
+    const outside = pointDays.filter(({ p }) => p.consumption.quality.readingsOutsideCalibration > 0);
+    expect(calibration.map((r) => [r['point'], r['readings'], r['days']])).toEqual([
+      [data.faults.calibration, sum(outside.map(({ p }) => p.consumption.quality.readingsOutsideCalibration)), outside.length],
+    ]);
+    expect(outside.every(({ p }) => p.id === data.faults.calibration && p.consumption.quality.flags.includes('calibration-invalid'))).toBe(true);
+  });
+
+  it('Prometheus panels read only metrics the running ingest, writer and aggregator expose; dead letters by reason are the seeded faults', async () => {
+    const expositions = {
+      ingest: parseExposition(await serviceMetrics(pipeline.ingest)),
+      writer: parseExposition(await serviceMetrics(pipeline.writer)),
+      aggregator: parseExposition(await serviceMetrics(aggregator)),
+    };
+    const families = new Map(Object.values(expositions).flatMap((x) => [...x.families]));
+    const names = seriesNames(families);
+    const samples: MetricSample[] = Object.values(expositions).flatMap((x) => x.samples);
+    const promQueries = dashboards.flatMap(panelQueries).filter((q) => q.kind === 'promql');
+    expect(promQueries.length).toBeGreaterThan(20);
+    for (const q of promQueries) {
+      const { metrics, groupingLabels } = promqlNames(q.text);
+      expect(metrics.length, q.text).toBeGreaterThan(0);
+      for (const metric of metrics) expect(names.has(metric), `${q.dashboard} / ${q.panel}: ${metric} is not in any service's /metrics`).toBe(true);
+      for (const label of groupingLabels) {
+        // instance and job are added by Prometheus when it scrapes.
+        if (label === 'instance' || label === 'job') continue;
+        const withSamples = samples.filter((s) => metrics.includes(s.name));
+        if (withSamples.length === 0) continue;
+        expect(
+          withSamples.some((s) => label in s.labels),
+          `${q.dashboard} / ${q.panel}: no sample of ${metrics.join(', ')} has the label ${label}`,
+        ).toBe(true);
+      }
+    }
+
+    // The dead-letter table, evaluated on ingest's counters (they started at 0 with the process).
+    const table = target(dashboard('meterline-data-quality'), 'Dead letters in the selected range by reason');
+    const { metrics, groupingLabels } = promqlNames(table.text);
+    expect(groupingLabels).toEqual(['reason']);
+    const byReason: Record<string, number> = {};
+    for (const s of expositions.ingest.samples.filter((x) => x.name === metrics[0])) byReason[s.labels['reason']!] = (byReason[s.labels['reason']!] ?? 0) + s.value;
+    expect(byReason).toEqual(data.deadLetters);
+
+    const value = (exposition: { samples: MetricSample[] }, name: string, labels: Record<string, string> = {}) =>
+      sum(exposition.samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).map((s) => s.value));
+    expect(value(expositions.ingest, 'meterline_ingest_readings_total')).toBe(data.readingCount);
+    expect(value(expositions.writer, 'meterline_writer_readings_written_total')).toBe(data.readingCount);
+    // The writer polls its lag every 10 s: wait for a poll after the last commit.
+    await expect.poll(async () => value(parseExposition(await serviceMetrics(pipeline.writer)), 'meterline_writer_consumer_lag'), { timeout: 30_000, interval: 2_000 }).toBe(0);
+    expect(value(expositions.aggregator, 'meterline_aggregator_jobs_total', { origin: 'on-demand', outcome: 'completed' })).toBe(1);
+    expect(expositions.aggregator.samples.some((s) => s.name === 'meterline_aggregator_lag_seconds' && s.labels['enterprise'] === enterprises()[0])).toBe(true);
+  });
+});
