@@ -129,6 +129,25 @@ export function enterpriseEnergy(): dashboard.DashboardBuilder {
         .span(24)
         .height(8),
     )
+    .withPanel(
+      tablePanel('Energy entering the enterprise by carrier, days in the selected range', INFLUXDB)
+        .description(
+          'Standard coal of the boundary-input meters only (each unit of energy counted once, at the boundary), by carrier: what the enterprise takes in of each carrier.',
+        )
+        .withTarget(
+          influxQl(
+            'A',
+            q`SELECT sum("tce") AS "tce", sum("value") AS "consumption", last("unit") AS "unit", min("coverage") AS "lowest_coverage"
+              FROM "consumption"
+              WHERE "period" = 'day' AND "role" = 'boundary-input' AND ${ofEnterprise} AND ${ofSite} AND ${TIME_FILTER}
+              GROUP BY "carrier"`,
+          ).table(),
+        )
+        .transformations([hideTime({ carrier: 'Carrier', tce: 'Standard coal (tce)', consumption: 'Consumption', unit: 'Unit', lowest_coverage: 'Lowest daily coverage (%)' })])
+        .decimals(3)
+        .span(24)
+        .height(6),
+    )
     .withRow(new dashboard.RowBuilder('Energy balance'))
     .withPanel(
       tablePanel('Energy balance per topology node, days in the selected range', INFLUXDB)

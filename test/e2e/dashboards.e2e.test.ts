@@ -306,6 +306,16 @@ describe('dashboards: every query of every provisioned dashboard on the real pip
     expect(sites.map((r) => r['time'])).toEqual(data.days.map(dayStart));
     sites.forEach((r, i) => expectClose(r['value'], figures(e, data.days[i]!).sites[0]!.tce.value, `site tce ${data.days[i]}`));
 
+    // Boundary inputs by carrier: each carrier's energy counted once, where it enters.
+    const entering = await runPanel(d, target(d, 'Energy entering the enterprise by carrier, days in the selected range'), vars);
+    const boundary = f2.points.filter((p) => p.role === 'boundary-input');
+    expect(entering.map((r) => r['carrier']).sort()).toEqual([...new Set(boundary.map((p) => p.carrier))].sort());
+    for (const r of entering) {
+      const ofCarrier = (f: EnterpriseFigures) => f.points.filter((p) => p.role === 'boundary-input' && p.carrier === r['carrier']);
+      expectClose(r['tce'], sum(eachDay(e, (f) => sum(ofCarrier(f).map((p) => p.tce!.value)))), `${r['carrier']} tce entering`);
+      expectClose(r['consumption'], sum(eachDay(e, (f) => sum(ofCarrier(f).map((p) => p.consumption.value)))), `${r['carrier']} consumption entering`);
+    }
+
     const consumption = await runPanel(d, target(d, 'Consumption by carrier and metering point, days in the selected range'), vars);
     expect(consumption.map((r) => r['point']).sort()).toEqual(f2.points.map((p) => p.id).sort());
     for (const r of consumption) {

@@ -9,7 +9,7 @@ export const FIGURE_BATCH_SCHEMA_ID = 'meterline.figure-batch.v1';
  * figure's subject (see FigureV1.subject).
  */
 export const FIGURE_MEASUREMENTS = Object.freeze({
-  /** Per metering point, in the point's unit; subject: site, point, carrier, quantity. */
+  /** Per metering point, in the point's unit; subject: site, point, carrier, quantity, role (its place in the topology). */
   consumption: 'consumption',
   /** Standard coal in tce (GB/T 2589-2020); subject: region, level (enterprise | site), site, basis. */
   standardCoal: 'standard_coal',

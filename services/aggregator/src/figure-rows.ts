@@ -62,7 +62,7 @@ export function figureRows(accounting: EnterpriseFigures, period: Period, regist
   for (const p of accounting.points) {
     const detail: Detail = { suspect_intervals: p.consumption.quality.suspectIntervals, outside_calibration: p.consumption.quality.readingsOutsideCalibration };
     if (p.tce) Object.assign(detail, { tce: p.tce.value, tce_u: p.tce.expandedUncertainty });
-    rows.push(row(ctx, FIGURE_MEASUREMENTS.consumption, { site: p.siteId, point: p.id, carrier: p.carrier, quantity: p.quantity }, valuesOf(p.consumption), detail));
+    rows.push(row(ctx, FIGURE_MEASUREMENTS.consumption, { site: p.siteId, point: p.id, carrier: p.carrier, quantity: p.quantity, role: p.role }, valuesOf(p.consumption), detail));
   }
   // Enterprise-wide figures carry the region, so a regulator's dashboards can filter by it.
   const region = accounting.region;
