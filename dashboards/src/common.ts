@@ -105,19 +105,20 @@ export const TIME_FILTER = '$timeFilter';
 const ALL: dashboard.VariableOption = { text: 'All', value: '$__all', selected: true };
 
 /** Regions of the enterprises that have standard-coal figures (the regulator's entry point). */
-export function regionVariable(): dashboard.QueryVariableBuilder {
-  const query = 'SHOW TAG VALUES FROM "standard_coal" WITH KEY = "region"';
-  return new dashboard.QueryVariableBuilder('region')
-    .label('Region')
+/** A variable listing the values of one tag, from the data source, sorted, no free text. */
+function tagValuesVariable(name: string, label: string, query: string): dashboard.QueryVariableBuilder {
+  return new dashboard.QueryVariableBuilder(name)
+    .label(label)
     .datasource(INFLUXDB)
     .query(query)
     .definition(query)
-    .multi(true)
-    .includeAll(true)
     .allowCustomValue(false)
-    .current(ALL)
     .refresh(dashboard.VariableRefresh.OnDashboardLoad)
     .sort(dashboard.VariableSort.AlphabeticalAsc);
+}
+
+export function regionVariable(): dashboard.QueryVariableBuilder {
+  return tagValuesVariable('region', 'Region', 'SHOW TAG VALUES FROM "standard_coal" WITH KEY = "region"').multi(true).includeAll(true).current(ALL);
 }
 
 /**
@@ -126,34 +127,15 @@ export function regionVariable(): dashboard.QueryVariableBuilder {
  * are filtered by enterprise alone.
  */
 export function enterpriseVariable(options: { multi: boolean }): dashboard.QueryVariableBuilder {
-  const query = `SHOW TAG VALUES FROM "standard_coal" WITH KEY = "enterprise" WHERE ${tagIn('region', 'region')}`;
-  const variable = new dashboard.QueryVariableBuilder('enterprise')
-    .label('Enterprise')
-    .datasource(INFLUXDB)
-    .query(query)
-    .definition(query)
+  const variable = tagValuesVariable('enterprise', 'Enterprise', `SHOW TAG VALUES FROM "standard_coal" WITH KEY = "enterprise" WHERE ${tagIn('region', 'region')}`)
     .multi(options.multi)
-    .includeAll(options.multi)
-    .allowCustomValue(false)
-    .refresh(dashboard.VariableRefresh.OnDashboardLoad)
-    .sort(dashboard.VariableSort.AlphabeticalAsc);
+    .includeAll(options.multi);
   return options.multi ? variable.current(ALL) : variable;
 }
 
 /** Sites of the selected enterprises (from their metering points' consumption figures). */
 export function siteVariable(): dashboard.QueryVariableBuilder {
-  const query = `SHOW TAG VALUES FROM "consumption" WITH KEY = "site" WHERE ${tagIn('enterprise', 'enterprise')}`;
-  return new dashboard.QueryVariableBuilder('site')
-    .label('Site')
-    .datasource(INFLUXDB)
-    .query(query)
-    .definition(query)
-    .multi(true)
-    .includeAll(true)
-    .allowCustomValue(false)
-    .current(ALL)
-    .refresh(dashboard.VariableRefresh.OnDashboardLoad)
-    .sort(dashboard.VariableSort.AlphabeticalAsc);
+  return tagValuesVariable('site', 'Site', `SHOW TAG VALUES FROM "consumption" WITH KEY = "site" WHERE ${tagIn('enterprise', 'enterprise')}`).multi(true).includeAll(true).current(ALL);
 }
 
 /** The period kind of the figures charted: each figure is plotted at its own local start. */

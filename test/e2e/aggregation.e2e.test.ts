@@ -1,28 +1,25 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { run, type AccountOutput } from '@meterline/cli';
 import type { AggregationJobV1, FigureBatchV1, RestatementV1 } from '@meterline/contracts';
 import { calendarPeriod, subPeriods, type EnterpriseFigures, type Figure } from '@meterline/domain';
 import { connectFleet, type PlannedPayload } from '@meterline/simulator';
 import { Kafka, logLevel } from 'kafkajs';
-import { stringify } from 'yaml';
 import { InfluxStore } from '@meterline/store-influx';
 import {
+  accountStoredReadings,
   aggregationTopics,
   aggregatorEnv,
   aggregatorProcess,
   backfillProcess,
-  exportReadingsCsv,
   figureKeyOf,
-  groupLag,
-  readTopic,
   restatementKey,
   storedFigures,
   type AggregationTopics,
   type StoredFigure,
   waitUntilEqual,
 } from '../harness/aggregation.ts';
+import { groupLag, readTopic } from '../harness/kafka-topics.ts';
 import { monthDataset, type MonthDataset } from '../harness/month-dataset.ts';
 import { createPipeline, devicePassword, type Pipeline } from '../harness/pipeline.ts';
 import { storedReadings } from '../harness/scenario.ts';
@@ -49,22 +46,8 @@ async function publish(payloads: PlannedPayload[]): Promise<void> {
   }
 }
 
-/** `meterline account` on the stored readings, exported as its CSV: the figures an auditor gets. */
-async function accountFromStoredReadings(periodArgs: string[]): Promise<EnterpriseFigures[]> {
-  const units = new Map(data.manifest.enterprises.flatMap((e) => e.sites.flatMap((s) => s.meteringPoints.map((p) => [p.id, { quantity: p.quantity, unit: p.unit }] as const))));
-  const csv = await exportReadingsCsv(pipeline.store, units, 480);
-  const manifest = stringify(data.manifest);
-  let stdout = '';
-  let stderr = '';
-  const code = await run(['account', '--manifest', 'm.yaml', '--readings', 'r.csv', '--equal-value', '--format', 'json', ...periodArgs], {
-    readFile: async (path) => (path === 'm.yaml' ? manifest : csv),
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-  });
-  expect(stderr).toBe('');
-  expect(code).toBe(0);
-  return (JSON.parse(stdout) as AccountOutput).enterprises;
-}
+/** `meterline account` on the stored readings: the figures an auditor gets. */
+const accountFromStoredReadings = (periodArgs: string[]) => accountStoredReadings(pipeline.store, data.manifest, periodArgs);
 
 /** The CLI's figures keyed like the stored ones, read field by field from its JSON output. */
 function expectedFigures(accountings: EnterpriseFigures[]): Map<string, Omit<StoredFigure, 'revision'>> {

@@ -5,19 +5,16 @@
 // the seeded faults.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { run, type AccountOutput } from '@meterline/cli';
 import type { AggregationJobV1 } from '@meterline/contracts';
 import { calendarPeriod, type EnterpriseFigures, type Figure } from '@meterline/domain';
 import { connectFleet } from '@meterline/simulator';
 import { Kafka, logLevel } from 'kafkajs';
-import { stringify } from 'yaml';
 import {
+  accountStoredReadings,
   aggregationTopics,
   aggregatorEnv,
   aggregatorProcess,
   backfillProcess,
-  exportReadingsCsv,
-  groupLag,
   waitUntilEqual,
   type AggregationTopics,
 } from '../harness/aggregation.ts';
@@ -37,6 +34,7 @@ import {
   type ResolvedVariable,
 } from '../harness/dashboard-queries.ts';
 import { daysDataset, type DaysDataset } from '../harness/days-dataset.ts';
+import { groupLag } from '../harness/kafka-topics.ts';
 import { createPipeline, devicePassword, type Pipeline } from '../harness/pipeline.ts';
 import { storedReadings } from '../harness/scenario.ts';
 import { serviceMetrics } from '../harness/service-metrics.ts';
@@ -101,21 +99,7 @@ function expectClose(actual: unknown, expected: number, what: string) {
   expect(Math.abs((actual as number) - expected), `${what}: ${String(actual)} vs ${expected}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected)));
 }
 
-async function account(period: string, by?: string): Promise<EnterpriseFigures[]> {
-  const units = new Map(data.manifest.enterprises.flatMap((e) => e.sites.flatMap((s) => s.meteringPoints.map((p) => [p.id, { quantity: p.quantity, unit: p.unit }] as const))));
-  const csv = await exportReadingsCsv(pipeline.store, units, 480);
-  const manifest = stringify(data.manifest);
-  let stdout = '';
-  let stderr = '';
-  const code = await run(['account', '--manifest', 'm.yaml', '--readings', 'r.csv', '--equal-value', '--format', 'json', '--period', period, ...(by ? ['--by', by] : [])], {
-    readFile: async (path) => (path === 'm.yaml' ? manifest : csv),
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-  });
-  expect(stderr).toBe('');
-  expect(code).toBe(0);
-  return (JSON.parse(stdout) as AccountOutput).enterprises;
-}
+const account = (period: string, by?: string) => accountStoredReadings(pipeline.store, data.manifest, ['--period', period, ...(by ? ['--by', by] : [])]);
 
 const CARBON: Record<string, keyof EnterpriseFigures['carbon']> = {
   scope1: 'scope1',

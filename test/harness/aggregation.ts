@@ -2,8 +2,11 @@ import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { expect } from 'vitest';
+import { stringify } from 'yaml';
+import { run, type AccountOutput } from '@meterline/cli';
 import { FIGURE_MEASUREMENTS, type RestatementV1 } from '@meterline/contracts';
+import type { EnterpriseFigures, Manifest } from '@meterline/domain';
 import { createTopics, freePorts, type StackConnection } from '@meterline/local-stack';
 import { formatWithOffset } from '@meterline/simulator';
 import type { InfluxStore } from '@meterline/store-influx';
@@ -117,6 +120,26 @@ export async function exportReadingsCsv(store: InfluxStore, units: Map<string, {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * `meterline account` (in-process, JSON, equal value as the aggregator gives it) on the
+ * readings stored in InfluxDB, exported as its CSV: the figures an auditor would get.
+ */
+export async function accountStoredReadings(store: InfluxStore, manifest: Manifest, periodArgs: string[]): Promise<EnterpriseFigures[]> {
+  const units = new Map(manifest.enterprises.flatMap((e) => e.sites.flatMap((s) => s.meteringPoints.map((p) => [p.id, { quantity: p.quantity, unit: p.unit }] as const))));
+  const csv = await exportReadingsCsv(store, units, 480);
+  const manifestText = stringify(manifest);
+  let stdout = '';
+  let stderr = '';
+  const code = await run(['account', '--manifest', 'm.yaml', '--readings', 'r.csv', '--equal-value', '--format', 'json', ...periodArgs], {
+    readFile: async (path) => (path === 'm.yaml' ? manifestText : csv),
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+  });
+  expect(stderr).toBe('');
+  expect(code).toBe(0);
+  return (JSON.parse(stdout) as AccountOutput).enterprises;
+}
+
 /** One stored figure: its series and period as a key, and the numbers a reader compares. */
 export interface StoredFigure {
   key: string;
@@ -161,48 +184,6 @@ export async function storedFigures(store: InfluxStore): Promise<Map<string, Sto
     }
   }
   return figures;
-}
-
-/** Every record of a topic, decoded. */
-export async function readTopic<T>(stack: StackConnection, topic: string): Promise<T[]> {
-  const kafka = new Kafka({ clientId: `e2e-reader-${topic}`, brokers: [...stack.kafka.brokers], logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
-  const total = ends.reduce((n, e) => n + Number(e.high) - Number(e.low), 0);
-  if (total === 0) return [];
-  const consumer = kafka.consumer({ groupId: `e2e-reader-${topic}-${Date.now()}` });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  const records: T[] = [];
-  await new Promise<void>((resolve, reject) => {
-    consumer
-      .run({
-        eachMessage: async ({ message }) => {
-          records.push(JSON.parse(message.value?.toString() ?? 'null') as T);
-          if (records.length >= total) resolve();
-        },
-      })
-      .catch(reject);
-  });
-  await consumer.disconnect();
-  return records;
-}
-
-/** Messages on a topic that a consumer group has not committed. */
-export async function groupLag(stack: StackConnection, groupId: string, topic: string): Promise<number> {
-  const kafka = new Kafka({ clientId: `e2e-lag-${groupId}`, brokers: [...stack.kafka.brokers], logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
-    const ends = await admin.fetchTopicOffsets(topic);
-    const done = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]));
-    return ends.reduce((lag, end) => lag + Number(end.high) - Math.max(Number(end.low), done.get(end.partition) ?? 0), 0);
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 export const restatementKey = (r: RestatementV1): string => {

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { stringify } from 'yaml';
 import type { DeadLetterV1 } from '@meterline/contracts';
 import type { Manifest } from '@meterline/domain';
 import { DEV_SERVICE_PASSWORDS, INGEST_MQTT_USER, MONITOR_MQTT_USER, createTopics, deviceAcl, freePorts, mosquitto, type MosquittoHandle, type StackConnection } from '@meterline/local-stack';
 import type { NativeStackInfo } from './global-setup.ts';
 import { InfluxStore } from '@meterline/store-influx';
+import { groupLag, readTopic } from './kafka-topics.ts';
 import { serviceProcess, type ServiceProcess } from './service-process.ts';
 
 /** Test-only device password. */
@@ -47,9 +47,6 @@ export async function createPipeline(
   const topics = { readings: `e2e-${id}.readings.v1`, deadLetters: `e2e-${id}.readings.dlq.v1` };
   const database = `e2e_${id}`;
 
-  const kafka = new Kafka({ clientId: `e2e-${id}`, brokers: [...stack.kafka.brokers], logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
   await createTopics(stack.kafka.brokers, [
     { topic: topics.readings, partitions: 6 },
     { topic: topics.deadLetters, partitions: 3 },
@@ -118,43 +115,11 @@ export async function createPipeline(
     store,
     workDir,
     broker,
-    deadLetters: () => readWholeTopic(kafka, topics.deadLetters),
-    writerLag: async () => {
-      const committed = await admin.fetchOffsets({ groupId: `e2e-${id}-writer`, topics: [topics.readings] });
-      const ends = await admin.fetchTopicOffsets(topics.readings);
-      const done = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]));
-      return ends.reduce((lag, end) => lag + Number(end.high) - Math.max(0, done.get(end.partition) ?? 0), 0);
-    },
+    deadLetters: () => readTopic<DeadLetterV1>(stack, topics.deadLetters),
+    writerLag: () => groupLag(stack, `e2e-${id}-writer`, topics.readings),
     close: async () => {
       await Promise.allSettled([ingest.stop(), writer.stop()]);
-      await admin.disconnect();
       await rm(workDir, { recursive: true, force: true });
     },
   };
 }
-
-async function readWholeTopic(kafka: Kafka, topic: string): Promise<DeadLetterV1[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
-  const total = ends.reduce((n, e) => n + Number(e.high) - Number(e.low), 0);
-  if (total === 0) return [];
-  const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}` });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  const letters: DeadLetterV1[] = [];
-  await new Promise<void>((resolve, reject) => {
-    consumer
-      .run({
-        eachMessage: async ({ message }) => {
-          letters.push(JSON.parse(message.value?.toString() ?? 'null') as DeadLetterV1);
-          if (letters.length >= total) resolve();
-        },
-      })
-      .catch(reject);
-  });
-  await consumer.disconnect();
-  return letters;
-}
-

@@ -51,6 +51,16 @@ export type BackfillConfig = Static<typeof BackfillConfigSchema>;
 export const loadAggregatorConfig = () => loadConfigOrExit('aggregator', AggregatorConfigSchema);
 export const loadBackfillConfig = (env: NodeJS.ProcessEnv) => loadConfig(BackfillConfigSchema, env);
 
+/** The InfluxDB adapter's options; a month's figures of a large enterprise take time to read, hence the long timeout. */
+export const influxOptions = (c: BackfillConfig) => ({
+  url: c.influxUrl,
+  token: c.influxToken,
+  database: c.influxDatabase,
+  retentionPolicy: c.influxRetentionPolicy,
+  org: c.influxOrg,
+  timeoutMs: 60_000,
+});
+
 export const accountingOptions = (c: BackfillConfig) => ({
   equalValue: c.equalValue,
   estimateGaps: c.estimateGaps,

@@ -5,7 +5,7 @@ import { createLogger, createMetricsRegistry, serveUntilSignalled } from '@meter
 import { InfluxStore } from '@meterline/store-influx';
 import { createAggregatorApp } from './app.ts';
 import { busFigurePublisher } from './bus-figure-publisher.ts';
-import { accountingOptions, loadAggregatorConfig } from './config.ts';
+import { accountingOptions, influxOptions, loadAggregatorConfig } from './config.ts';
 import { fileRegistrySource } from './registry-source.ts';
 
 const config = loadAggregatorConfig();
@@ -26,15 +26,7 @@ const app = createAggregatorApp({
     topics: { figures: config.figuresTopic, restatements: config.restatementsTopic },
     maxFiguresPerMessage: config.maxFiguresPerMessage,
   }),
-  store: new InfluxStore({
-    url: config.influxUrl,
-    token: config.influxToken,
-    database: config.influxDatabase,
-    retentionPolicy: config.influxRetentionPolicy,
-    org: config.influxOrg,
-    timeoutMs: 60_000,
-    log: (level, message) => log[level]({ logger: 'influxdb-client' }, message),
-  }),
+  store: new InfluxStore({ ...influxOptions(config), log: (level, message) => log[level]({ logger: 'influxdb-client' }, message) }),
   registry: await fileRegistrySource(config.registryFile, (problems) => log.error({ file: config.registryFile, problems }, 'registry file invalid; keeping the previous one')),
   catalog: createFactorCatalog(),
   scheduler: new CronScheduler({ onError: (name, error) => log.error({ schedule: name, err: error }, 'scheduled task failed') }),

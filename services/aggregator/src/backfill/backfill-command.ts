@@ -5,7 +5,7 @@ import { InfluxStore } from '@meterline/store-influx';
 import { aggregateEnterprise } from '../aggregate-enterprise.ts';
 import { planAggregation } from '../aggregation-plan.ts';
 import { busFigurePublisher } from '../bus-figure-publisher.ts';
-import { accountingOptions, loadBackfillConfig } from '../config.ts';
+import { accountingOptions, influxOptions, loadBackfillConfig } from '../config.ts';
 import { fileRegistrySource } from '../registry-source.ts';
 import { registryVersion } from '../registry-version.ts';
 import { BACKFILL_USAGE, parseBackfillArgs } from './backfill-args.ts';
@@ -82,15 +82,7 @@ export async function runBackfill(argv: readonly string[], io: BackfillIo): Prom
     stop = true;
     io.stderr('\nmeterline aggregate: finishing the unit in hand, then stopping\n');
   });
-  const store = new InfluxStore({
-    url: config.influxUrl,
-    token: config.influxToken,
-    database: config.influxDatabase,
-    retentionPolicy: config.influxRetentionPolicy,
-    org: config.influxOrg,
-    timeoutMs: 60_000,
-    log: (level, message) => io.stderr(`influxdb-client ${level}: ${message}\n`),
-  });
+  const store = new InfluxStore({ ...influxOptions(config), log: (level, message) => io.stderr(`influxdb-client ${level}: ${message}\n`) });
   const bus = new KafkaBus({ brokers: config.kafkaBrokers, clientId: 'meterline-backfill', log: (level, message) => level === 'error' && io.stderr(`kafka: ${message}\n`) });
   const totals = emptyTotals();
   const started = performance.now();

@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import type { StackConnection } from '@meterline/local-stack';
+
+/** Every record of a topic, decoded. */
+export async function readTopic<T>(stack: StackConnection, topic: string): Promise<T[]> {
+  const kafka = new Kafka({ clientId: `e2e-reader-${topic}`, brokers: [...stack.kafka.brokers], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const total = ends.reduce((n, e) => n + Number(e.high) - Number(e.low), 0);
+  if (total === 0) return [];
+  const consumer = kafka.consumer({ groupId: `e2e-reader-${randomUUID()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const records: T[] = [];
+  await new Promise<void>((resolve, reject) => {
+    consumer
+      .run({
+        eachMessage: async ({ message }) => {
+          records.push(JSON.parse(message.value?.toString() ?? 'null') as T);
+          if (records.length >= total) resolve();
+        },
+      })
+      .catch(reject);
+  });
+  await consumer.disconnect();
+  return records;
+}
+
+/** Messages on a topic that a consumer group has not committed. */
+export async function groupLag(stack: StackConnection, groupId: string, topic: string): Promise<number> {
+  const kafka = new Kafka({ clientId: `e2e-lag-${groupId}`, brokers: [...stack.kafka.brokers], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const ends = await admin.fetchTopicOffsets(topic);
+    const done = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]));
+    return ends.reduce((lag, end) => lag + Number(end.high) - Math.max(Number(end.low), done.get(end.partition) ?? 0), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
