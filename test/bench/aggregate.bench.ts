@@ -1,0 +1,322 @@
+/**
+ * bench:aggregate — how long computing, then recomputing, a month of 15-minute figures
+ * for 10 000 metering points takes, and where the time goes (read, compute, compare,
+ * publish, write), with the memory of this process and of InfluxDB; and, in the same run,
+ * the baselines: the raw InfluxDB write rate (seeding the readings) and the raw InfluxQL
+ * read rate of one enterprise's month, day by day.
+ *
+ * The engine is the aggregator's own (`aggregateEnterprise`) over the real InfluxStore and
+ * a real Kafka producer, on a private native stack. Everything shares this machine's
+ * cores. A benchmark, not a test: it prints, it asserts nothing. On 2 cores, 10 000 points
+ * for BENCH_DAYS=7 run for about 25 minutes; the whole month about four times as long.
+ *
+ *   BENCH_POINTS       metering points in all (default 10 000)
+ *   BENCH_ENTERPRISES  enterprises they are spread over (default 10)
+ *   BENCH_MONTH        the month, YYYY-MM (default 2026-03)
+ *   BENCH_DAYS         only the first n days of the month, for quick runs (default: all)
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { aggregateEnterprise, busFigurePublisher, registryVersion, type AggregationDeps, type UnitReport } from '@meterline/aggregator';
+import { KafkaBus } from '@meterline/bus-kafka';
+import { calendarPeriod, createFactorCatalog, type Enterprise, type FactorSet, type PeriodKind, type TimeRange } from '@meterline/domain';
+import { createTopics, startStack } from '@meterline/local-stack';
+import { fleetManifest } from '@meterline/simulator';
+import { InfluxStore } from '@meterline/store-influx';
+
+const POINTS = Number(process.env['BENCH_POINTS'] ?? 10_000);
+const ENTERPRISES = Number(process.env['BENCH_ENTERPRISES'] ?? 10);
+const MONTH = process.env['BENCH_MONTH'] ?? '2026-03';
+const DAYS = process.env['BENCH_DAYS'] ? Number(process.env['BENCH_DAYS']) : undefined;
+
+const TZ = 'Asia/Shanghai';
+const QUARTER = 900_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+const KINDS: readonly PeriodKind[] = ['quarter-hour'];
+/** Readings per InfluxDB write while seeding, and how many writes are in flight at once. */
+const SEED_CHUNK = 50_000;
+const SEED_PARALLEL = 3;
+const PHASES = ['read', 'compute', 'compare', 'publish', 'write'] as const;
+type Phase = (typeof PHASES)[number];
+type SeriesPoint = Parameters<InfluxStore['write']>[0][number];
+
+const mb = (bytes: number) => bytes / 1024 / 1024;
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–');
+
+/** A field of /proc/<pid>/status in MB (VmRSS now, VmHWM the peak since the process started). */
+async function procMb(pid: number | undefined, field: 'VmRSS' | 'VmHWM'): Promise<number> {
+  if (!pid) return NaN;
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN) / 1024;
+}
+
+/** Peak RSS of this process and of influxd while a stage runs, sampled every 250 ms. */
+function memorySampler(influxPid: number | undefined) {
+  let self = mb(process.memoryUsage().rss);
+  let influx = 0;
+  const timer = setInterval(() => {
+    self = Math.max(self, mb(process.memoryUsage().rss));
+    void procMb(influxPid, 'VmRSS').then((v) => (influx = Math.max(influx, v || 0)));
+  }, 250);
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      self = Math.max(self, mb(process.memoryUsage().rss));
+      influx = Math.max(influx, (await procMb(influxPid, 'VmRSS')) || 0);
+      return { selfMb: self, influxMb: influx };
+    },
+  };
+}
+
+const diskMb = (dir: string) => Number(execFileSync('du', ['-sm', dir], { encoding: 'utf8' }).split('\t')[0]);
+
+/**
+ * 15-minute register readings of every point, in time order, `SEED_CHUNK` at a time: each
+ * sub-meter draws 0.5–1 kWh a quarter-hour, the enterprise's main meter the sum of its
+ * sub-meters plus 2 % losses, so every interval is plausible and the balance closes.
+ */
+function* readingChunks(enterprises: readonly Enterprise[], range: TimeRange): Generator<SeriesPoint[]> {
+  const meters = enterprises.map((e) => ({
+    enterprise: e,
+    site: e.sites[0]!,
+    main: e.sites[0]!.meteringPoints[0]!,
+    subs: e.sites[0]!.meteringPoints.slice(1),
+    // Registers in Wh, integers, so readings carry no floating-point drift.
+    registers: new Float64Array(e.sites[0]!.meteringPoints.length).map((_, i) => 1_000_000 * (i + 1)),
+  }));
+  let chunk: SeriesPoint[] = [];
+  const push = (e: Enterprise, siteId: string, pointId: string, deviceId: string, wh: number, at: number) =>
+    chunk.push({
+      measurement: 'reading',
+      // As the writer stores a reading (services/writer/src/reading-point.ts).
+      tags: { enterprise: e.id, site: siteId, point: pointId, carrier: 'electricity', quantity: 'active-energy-import' },
+      fields: { value: wh / 1000, quality: 'good', device: deviceId },
+      timestampMs: at,
+    });
+  for (let at = range.start - HOUR, slot = 0; at <= range.end + HOUR; at += QUARTER, slot++) {
+    for (const m of meters) {
+      let sum = 0;
+      m.subs.forEach((p, i) => {
+        const wh = 500 + 125 * ((i * 7 + slot) % 5);
+        sum += wh;
+        m.registers[i + 1]! += wh;
+        push(m.enterprise, m.site.id, p.id, deviceOf(p.id), m.registers[i + 1]!, at);
+      });
+      m.registers[0]! += Math.round(sum * 1.02);
+      push(m.enterprise, m.site.id, m.main.id, deviceOf(m.main.id), m.registers[0]!, at);
+      if (chunk.length >= SEED_CHUNK) {
+        yield chunk;
+        chunk = [];
+      }
+    }
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
+/** fleetManifest names a point `<device>-p<n>`. */
+const deviceOf = (pointId: string) => pointId.slice(0, pointId.lastIndexOf('-p'));
+
+async function seed(store: InfluxStore, enterprises: readonly Enterprise[], range: TimeRange) {
+  const started = performance.now();
+  let written = 0;
+  let lastPrint = started;
+  const inFlight = new Set<Promise<void>>();
+  for (const chunk of readingChunks(enterprises, range)) {
+    const p = store.write(chunk).then(() => {
+      written += chunk.length;
+      if (performance.now() - lastPrint > 15_000) {
+        lastPrint = performance.now();
+        console.log(`  … ${fmt(written)} readings written, ${fmt(written / ((lastPrint - started) / 1000))}/s`);
+      }
+    });
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p)).catch(() => undefined);
+    while (inFlight.size >= SEED_PARALLEL) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  return { points: written, seconds: (performance.now() - started) / 1000 };
+}
+
+/** One enterprise's readings, day by day, with plain InfluxQL: what InfluxDB itself gives. */
+async function baselineRead(store: InfluxStore, enterprise: Enterprise, range: TimeRange) {
+  const started = performance.now();
+  let rows = 0;
+  for (let day = range.start; day < range.end; day += DAY) {
+    const q = `SELECT value FROM reading WHERE enterprise = '${enterprise.id}' AND time >= ${day}ms AND time < ${Math.min(day + DAY, range.end)}ms GROUP BY point`;
+    for (const s of await store.influxQl(q)) rows += s.values.length;
+  }
+  return { rows, seconds: (performance.now() - started) / 1000 };
+}
+
+interface Totals {
+  seconds: number;
+  units: number;
+  figures: number;
+  added: number;
+  changed: number;
+  unchanged: number;
+  restatements: number;
+  readings: number;
+  phases: Record<Phase, number>;
+}
+
+async function computeAll(deps: AggregationDeps, enterprises: readonly Enterprise[], factorSet: FactorSet, range: TimeRange, label: string): Promise<Totals> {
+  const totals: Totals = { seconds: 0, units: 0, figures: 0, added: 0, changed: 0, unchanged: 0, restatements: 0, readings: 0, phases: { read: 0, compute: 0, compare: 0, publish: 0, write: 0 } };
+  const started = performance.now();
+  let lastPrint = started;
+  const onUnit = (r: UnitReport) => {
+    totals.units++;
+    totals.figures += r.figures;
+    totals.added += r.added;
+    totals.changed += r.changed;
+    totals.unchanged += r.unchanged;
+    totals.restatements += r.restatements.length;
+    totals.readings += r.readingsRead;
+    for (const phase of PHASES) totals.phases[phase] += r.timings[phase] / 1000;
+    if (performance.now() - lastPrint > 30_000) {
+      lastPrint = performance.now();
+      console.log(`  … ${label}: ${r.enterpriseId} ${r.unit}, ${totals.units} units, ${fmt(totals.figures)} figures, ${fmt((lastPrint - started) / 1000)} s`);
+    }
+  };
+  for (const enterprise of enterprises) {
+    const result = await aggregateEnterprise(deps, { enterprise, factorSet, registryVersion: registryVersion(enterprise), kinds: KINDS, range, now: range.end, onUnit });
+    if (!result.completed) throw new Error(`${label}: ${enterprise.id} did not complete`);
+  }
+  totals.seconds = (performance.now() - started) / 1000;
+  return totals;
+}
+
+async function kafkaRecords(admin: ReturnType<Kafka['admin']>, topic: string): Promise<number> {
+  const offsets = await admin.fetchTopicOffsets(topic);
+  return offsets.reduce((n, o) => n + Number(o.high), 0);
+}
+
+/** Points per device: the largest up to 100 that divides an enterprise's points, so the fleet has exactly that many. */
+function fleetShape(points: number, enterprises: number) {
+  const perEnterprise = Math.max(2, Math.round(points / enterprises));
+  let pointsPerDevice = Math.min(100, perEnterprise);
+  while (perEnterprise % pointsPerDevice !== 0) pointsPerDevice--;
+  return { enterprises, devicesPerEnterprise: perEnterprise / pointsPerDevice, pointsPerDevice, prefix: 'bench' };
+}
+
+async function main() {
+  const shape = fleetShape(POINTS, ENTERPRISES);
+  const manifest = fleetManifest(shape);
+  const enterprises = manifest.enterprises.map((e) => ({ ...e, timeZone: TZ }));
+  const pointCount = enterprises.reduce((n, e) => n + e.sites[0]!.meteringPoints.length, 0);
+  const month = calendarPeriod(MONTH, TZ);
+  const range = { start: month.start, end: DAYS ? Math.min(month.end, month.start + DAYS * DAY) : month.end };
+  const days = Math.round((range.end - range.start) / DAY);
+  const resolved = createFactorCatalog().resolve('cn-2023', '1.0.0');
+  if (!resolved.ok) throw resolved.error;
+  const factorSet = resolved.factor as FactorSet;
+
+  const baseDir = await mkdtemp(join(tmpdir(), 'meterline-bench-aggregate-'));
+  const stack = await startStack({ baseDir });
+  // Interrupted: stop the stack it started rather than leave three servers behind.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void stack.stop().finally(() => rm(baseDir, { recursive: true, force: true }).finally(() => process.exit(130)));
+    });
+  }
+  const influxPid = await stack.services.influx.runningPid();
+  const kafkaPid = await stack.services.kafka.runningPid();
+  const database = 'bench_aggregate';
+  const topics = { figures: 'bench.figures.v1', restatements: 'bench.restatements.v1' };
+  const kafka = new Kafka({ clientId: 'bench-aggregate-admin', brokers: [...stack.connection.kafka.brokers], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  const bus = new KafkaBus({ brokers: [...stack.connection.kafka.brokers], clientId: 'bench-aggregate' });
+  const lines: string[] = [];
+  const say = (line: string) => {
+    lines.push(line);
+    console.log(line);
+  };
+  try {
+    await stack.services.influx.createDatabase(database);
+    await createTopics(stack.connection.kafka.brokers, [
+      { topic: topics.figures, partitions: 6 },
+      { topic: topics.restatements, partitions: 3 },
+    ]);
+    await admin.connect();
+    const store = new InfluxStore({ url: stack.connection.influx.url, token: stack.connection.influx.token, database, timeoutMs: 600_000 });
+    const producer = await bus.producer();
+    const deps: AggregationDeps = {
+      store,
+      publisher: busFigurePublisher({ producer, topics, maxFiguresPerMessage: 400 }),
+      readingsMeasurement: 'reading',
+      boundSearchMs: 35 * DAY,
+      writeChunkPoints: 5_000,
+      accounting: { equalValue: true },
+    };
+    console.log(
+      `bench:aggregate — ${fmt(pointCount)} metering points in ${enterprises.length} enterprises (${shape.devicesPerEnterprise} devices × ${shape.pointsPerDevice} points each), ` +
+        `${MONTH}${days < 31 && range.end < month.end ? ` days 1–${days}` : ''} in ${TZ}, kinds ${KINDS.join(',')}; ${cpus().length} cores shared by InfluxDB, Kafka and this process`,
+    );
+
+    console.log('\n1. seed: 15-minute readings of every point, an hour either side, through InfluxStore.write');
+    let mem = memorySampler(influxPid);
+    const seeded = await seed(store, enterprises, range);
+    const seedMem = await mem.stop();
+    say(`seed: ${fmt(seeded.points)} readings in ${fmt(seeded.seconds, 1)} s = ${fmt(seeded.points / seeded.seconds)} readings/s (${SEED_CHUNK} per write, ${SEED_PARALLEL} in flight)`);
+
+    console.log(`\n2. baseline read: ${enterprises[0]!.id}'s readings day by day, SELECT value … GROUP BY point`);
+    mem = memorySampler(influxPid);
+    const read = await baselineRead(store, enterprises[0]!, range);
+    const readMem = await mem.stop();
+    say(`baseline read: ${fmt(read.rows)} rows in ${fmt(read.seconds, 1)} s = ${fmt(read.rows / read.seconds)} rows/s`);
+
+    const runs: { label: string; totals: Totals; mem: { selfMb: number; influxMb: number }; records: number }[] = [];
+    for (const label of ['first computation', 'recompute (nothing changed)']) {
+      console.log(`\n${runs.length + 3}. ${label}: aggregateEnterprise for every enterprise, one after the other`);
+      const recordsBefore = await kafkaRecords(admin, topics.figures);
+      mem = memorySampler(influxPid);
+      const totals = await computeAll(deps, enterprises, factorSet, range, label);
+      const m = await mem.stop();
+      const records = (await kafkaRecords(admin, topics.figures)) - recordsBefore;
+      runs.push({ label, totals, mem: m, records });
+      const t = totals;
+      say(`${label}: ${fmt(t.seconds, 1)} s wall, ${t.units} units, ${fmt(t.figures)} figures = ${fmt(t.figures / t.seconds)} figures/s`);
+      say(`  added ${fmt(t.added)}, changed ${fmt(t.changed)}, unchanged ${fmt(t.unchanged)}, restatements ${fmt(t.restatements)}; ${fmt(t.readings)} readings read = ${fmt(t.readings / t.phases.read)} rows/s while reading`);
+      say(`  ${PHASES.map((p) => `${p} ${fmt(t.phases[p], 1)} s (${fmt((100 * t.phases[p]) / t.seconds, 1)} %)`).join(', ')}`);
+      say(`  Kafka records on the figures topic: +${fmt(records)}; peak RSS: this process ${fmt(m.selfMb)} MB, influxd ${fmt(m.influxMb)} MB`);
+    }
+    await producer.close();
+
+    const selfHwm = await procMb(process.pid, 'VmHWM');
+    const influxHwm = await procMb(influxPid, 'VmHWM');
+    const influxNow = await procMb(influxPid, 'VmRSS');
+    const kafkaHwm = await procMb(kafkaPid, 'VmHWM');
+    const influxDisk = diskMb(join(baseDir, 'influxdb'));
+    const kafkaDisk = diskMb(join(baseDir, 'kafka'));
+
+    const pct = (t: Totals, p: Phase) => `${fmt(t.phases[p], 1)} (${fmt((100 * t.phases[p]) / t.seconds, 0)} %)`;
+    const head = ['stage', 'wall s', 'items', 'rate /s', ...PHASES.map((p) => `${p} s`), 'peak RSS MB', 'influxd MB'];
+    const rows: string[][] = [
+      ['seed readings (InfluxStore.write)', fmt(seeded.seconds, 1), fmt(seeded.points), fmt(seeded.points / seeded.seconds), '', '', '', '', '', fmt(seedMem.selfMb), fmt(seedMem.influxMb)],
+      [`baseline read (InfluxQL, 1 of ${enterprises.length} enterprises)`, fmt(read.seconds, 1), fmt(read.rows), fmt(read.rows / read.seconds), '', '', '', '', '', fmt(readMem.selfMb), fmt(readMem.influxMb)],
+      ...runs.map(({ label, totals: t, mem: m }) => [label, fmt(t.seconds, 1), fmt(t.figures), fmt(t.figures / t.seconds), ...PHASES.map((p) => pct(t, p)), fmt(m.selfMb), fmt(m.influxMb)]),
+    ];
+    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ');
+    console.log(`\nbench:aggregate — ${fmt(pointCount)} points, ${enterprises.length} enterprises, ${MONTH}${range.end < month.end ? ` (${days} days)` : ''}, 15-minute figures; ${cpus().length} cores`);
+    console.log(lines.join('\n'));
+    console.log(`\n${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('-|-')}\n${rows.map(line).join('\n')}`);
+    console.log('items: readings written, rows read, figures computed. Phase times are sums over units; the % is of the stage\'s wall time.');
+    console.log(`The figure asked for: recomputing ${days} day${days === 1 ? '' : 's'} of 15-minute figures for ${fmt(pointCount)} points took ${fmt(runs[1]!.totals.seconds, 1)} s.`);
+    console.log(
+      `peak RSS over the whole run (VmHWM): this process ${fmt(selfHwm)} MB, influxd ${fmt(influxHwm)} MB (${fmt(influxNow)} MB at the end), Kafka ${fmt(kafkaHwm)} MB; ` +
+        `on disk: InfluxDB ${fmt(influxDisk)} MB, Kafka ${fmt(kafkaDisk)} MB`,
+    );
+  } finally {
+    await admin.disconnect();
+    await bus.close();
+    await stack.stop();
+    await rm(baseDir, { recursive: true, force: true });
+  }
+}
+
+await main();
