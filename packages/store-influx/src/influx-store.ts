@@ -77,11 +77,13 @@ export class InfluxStore implements TimeSeriesStore {
       `time >= ${query.fromMs}ms`,
       `time < ${query.toMs}ms`,
     ];
-    const q = `SELECT * FROM ${quoteIdentifier(query.measurement)} WHERE ${conditions.join(' AND ')} GROUP BY * ORDER BY time ASC`;
+    const fields = query.fields ? query.fields.map(quoteIdentifier).join(', ') : '*';
+    const q = `SELECT ${fields} FROM ${quoteIdentifier(query.measurement)} WHERE ${conditions.join(' AND ')} GROUP BY * ORDER BY time ASC`;
     const series = await this.influxQl(q);
     const points: SeriesPoint[] = [];
     for (const s of series) {
       const timeColumn = s.columns.indexOf('time');
+      const tags = presentTags(s.tags);
       for (const row of s.values) {
         const fields: SeriesPoint['fields'] = {};
         s.columns.forEach((column, i) => {
@@ -89,7 +91,7 @@ export class InfluxStore implements TimeSeriesStore {
           if (i === timeColumn || value === null || value === undefined) return;
           if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') fields[column] = value;
         });
-        points.push({ measurement: s.name, tags: presentTags(s.tags), fields, timestampMs: Number(row[timeColumn]) });
+        points.push({ measurement: s.name, tags: { ...tags }, fields, timestampMs: Number(row[timeColumn]) });
       }
     }
     return points.sort((a, b) => a.timestampMs - b.timestampMs);

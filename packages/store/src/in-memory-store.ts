@@ -31,7 +31,12 @@ export class InMemoryStore implements TimeSeriesStore {
         if (point.measurement !== query.measurement) continue;
         if (!Object.entries(query.tags).every(([k, v]) => point.tags[k] === v)) continue;
         if (point.timestampMs < query.fromMs || point.timestampMs >= query.toMs) continue;
-        rows.push(point);
+        if (!query.fields) {
+          rows.push(point);
+          continue;
+        }
+        const fields = Object.fromEntries(Object.entries(point.fields).filter(([k]) => query.fields!.includes(k)));
+        if (Object.keys(fields).length > 0) rows.push({ ...point, fields });
       }
     }
     return rows.sort((a, b) => a.timestampMs - b.timestampMs || seriesKey(a).localeCompare(seriesKey(b)));

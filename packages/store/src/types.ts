@@ -16,6 +16,8 @@ export interface SeriesQuery {
   /** Half-open range [fromMs, toMs). */
   fromMs: number;
   toMs: number;
+  /** Only these fields (default: all); a point carrying none of them is left out. */
+  fields?: string[];
 }
 
 /**

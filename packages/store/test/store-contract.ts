@@ -64,6 +64,13 @@ export function storeContract(name: string, make: () => Promise<StoreUnderTest>)
       expect(rows.sort((a, b) => Number(a.fields['value']) - Number(b.fields['value']))).toEqual([enterpriseLevel, siteLevel]);
     });
 
+    it('reads only the fields asked for', async () => {
+      const m = subject.newMeasurement();
+      await subject.store.write([reading(m, 'mp-1', 0, 7), { ...reading(m, 'mp-1', 15, 0), fields: { quality: 'bad' } }]);
+      const rows = await subject.store.readSeries({ measurement: m, tags: { point: 'mp-1' }, fromMs: T0, toMs: T0 + 3_600_000, fields: ['value'] });
+      expect(rows.map((r) => r.fields)).toEqual([{ value: 7 }]);
+    });
+
     it('answers its health check', async () => {
       expect(await subject.store.ping()).toBe(true);
     });

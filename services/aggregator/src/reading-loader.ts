@@ -30,7 +30,7 @@ export async function loadReadings(options: ReadingLoaderOptions, enterpriseId: 
   let rows = 0;
   const read = async (fromMs: number, toMs: number) => {
     queries++;
-    const points = await options.store.readSeries({ measurement: options.measurement, tags: { enterprise: enterpriseId }, fromMs, toMs });
+    const points = await options.store.readSeries({ measurement: options.measurement, tags: { enterprise: enterpriseId }, fromMs, toMs, fields: ['value'] });
     rows += points.length;
     for (const p of points) {
       const list = readings.get(p.tags['point'] ?? '');

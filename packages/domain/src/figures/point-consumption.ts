@@ -1,7 +1,7 @@
 import type { MeteringPoint } from '../registry/manifest-schema.ts';
 import { registerIntervals, type RegisterInterval, type RegisterReading } from '../counter/register-intervals.ts';
 import { allocateToPeriod, type AllocationOptions, type TimeRange } from '../counter/allocate-to-period.ts';
-import { localDate } from '../calendar/zoned-time.ts';
+import { calendarPeriod } from '../calendar/period.ts';
 import { estimateStandardUncertainty, relativeUncertaintyFromAccuracyClass, combineSum } from '../uncertainty/gum.ts';
 import type { Term } from './figure.ts';
 
@@ -42,12 +42,9 @@ export function pointConsumption(
   // Only a conflict the figure rests on: intervals join consecutive distinct instants, so a
   // conflicting instant can bound a used interval but never lie inside one.
   if (series.conflictingInstants.some((at) => used.has(at))) flags.add('conflicting-duplicate');
-  const { validFrom, validUntil } = point.calibration;
+  const valid = calibrationWindow(point.calibration.validFrom, point.calibration.validUntil, timeZone);
   let outside = 0;
-  for (const at of used) {
-    const d = localDate(at, timeZone);
-    if (d < validFrom || d > validUntil) outside++;
-  }
+  for (const at of used) if (at < valid.start || at >= valid.end) outside++;
   if (outside > 0) flags.add('calibration-invalid');
   const rel = relativeUncertaintyFromAccuracyClass(point.accuracyClass);
   const u = combineSum([rel * alloc.measured, estimateStandardUncertainty(alloc.estimated)]);
@@ -64,4 +61,22 @@ export function pointConsumption(
     suspects: alloc.suspects,
     readingsUsed: used.size,
   };
+}
+
+const calibrationWindows = new Map<string, { start: number; end: number }>();
+
+/**
+ * A calibration's validity as instants: from local midnight of its first day to local
+ * midnight after its last. Remembered per zone and dates, because the same few dates are
+ * checked for every point and period (converting each reading's instant to a local date
+ * instead was most of the aggregator's compute time).
+ */
+function calibrationWindow(validFrom: string, validUntil: string, timeZone: string): { start: number; end: number } {
+  const key = `${timeZone}|${validFrom}|${validUntil}`;
+  let window = calibrationWindows.get(key);
+  if (!window) {
+    window = { start: calendarPeriod(validFrom, timeZone).start, end: calendarPeriod(validUntil, timeZone).end };
+    calibrationWindows.set(key, window);
+  }
+  return window;
 }

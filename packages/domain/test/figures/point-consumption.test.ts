@@ -20,3 +20,23 @@ describe('pointConsumption', () => {
     expect(r.term.value).toBe(11); // the larger value is kept
   });
 });
+
+describe('calibration validity', () => {
+  // Valid through 15 March in Shanghai: the last valid instant is 23:59:59.999 local.
+  const calibrated: MeteringPoint = { ...point, calibration: { certificate: 'c', validFrom: '2025-03-01', validUntil: '2025-03-15' } };
+  const at = (local: string) => Date.parse(local);
+  const readingsAround = (first: string, second: string) => [{ at: at(first), value: 0 }, { at: at(second), value: 1 }];
+  const outside = (first: string, second: string) =>
+    pointConsumption(calibrated, readingsAround(first, second), { start: at(first), end: at(second) }, 'Asia/Shanghai').term.readingsOutsideCalibration;
+
+  it('counts a reading at local midnight after the last valid day as outside, the one before as inside', () => {
+    expect(outside('2025-03-15T23:45:00+08:00', '2025-03-16T00:00:00+08:00')).toBe(1);
+    expect(outside('2025-03-15T23:30:00+08:00', '2025-03-15T23:45:00+08:00')).toBe(0);
+  });
+
+  it('counts a reading before local midnight of the first valid day as outside', () => {
+    // 2025-02-28T23:45+08:00 is still February in Shanghai (though 1 March would already be in, say, UTC+9).
+    expect(outside('2025-02-28T23:45:00+08:00', '2025-03-01T00:00:00+08:00')).toBe(1);
+    expect(outside('2025-03-01T00:00:00+08:00', '2025-03-01T00:15:00+08:00')).toBe(0);
+  });
+});
