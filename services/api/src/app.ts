@@ -1,0 +1,99 @@
+import fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { indexRegistry, type FactorCatalog, type Manifest } from '@meterline/domain';
+import type { Registry } from '@meterline/service-kit';
+import { authenticateRequests, principalOf } from './auth/authenticate.ts';
+import { createKeyring, type ApiKeysFile } from './auth/api-keys.ts';
+import type { ApiContext } from './context.ts';
+import { ApiError } from './errors.ts';
+import { instrumentRequests } from './http/request-metrics.ts';
+import { installProblemHandlers, ProblemSchema } from './problem.ts';
+import { enterpriseRoutes } from './routes/enterprise-routes.ts';
+import { factorSetRoutes } from './routes/factor-set-routes.ts';
+import { opsRoutes } from './routes/ops-routes.ts';
+import { seriesRoutes } from './routes/series-routes.ts';
+import type { SeriesPageReader } from './series/series-page-reader.ts';
+
+export interface ApiDeps {
+  manifest: Manifest;
+  apiKeys: ApiKeysFile;
+  factorCatalog: FactorCatalog;
+  series: SeriesPageReader;
+  metrics: Registry;
+  /** Largest request body accepted, in bytes. */
+  bodyLimitBytes: number;
+  /** Requests each API key may make per window. */
+  rateLimit: { max: number; windowMs: number };
+  readingsMeasurement?: string;
+  /** A pino logger (service-kit's, with its redaction); none in tests. */
+  logger?: FastifyBaseLogger;
+  now?: () => number;
+}
+
+export const API_VERSION = '0.1.0';
+
+/**
+ * The API as a fastify instance, not yet listening: main.ts listens, tests use inject().
+ * Ops routes and the OpenAPI document are public; everything under /v1 is authenticated,
+ * rate-limited per API key and scoped by scopeFor().
+ */
+export function buildApi(deps: ApiDeps): FastifyInstance {
+  const app = fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    bodyLimit: deps.bodyLimitBytes,
+    // Every failing field, and unknown query parameters refused rather than silently dropped (a typo is not a filter).
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.decorateRequest('principal', undefined);
+  installProblemHandlers(app);
+  instrumentRequests(app, deps.metrics);
+  app.addSchema(ProblemSchema);
+
+  const context: ApiContext = {
+    manifest: deps.manifest,
+    registry: indexRegistry(deps.manifest),
+    factorCatalog: deps.factorCatalog,
+    series: deps.series,
+    readingsMeasurement: deps.readingsMeasurement ?? 'reading',
+    now: deps.now ?? Date.now,
+  };
+
+  void app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Meterline API',
+        version: API_VERSION,
+        description: 'Enterprises, factor sets, figures, restatements and readings. Errors are application/problem+json (RFC 9457).',
+      },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'an API key from the keys file' } } },
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  void app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  void app.register(opsRoutes, { series: deps.series, metrics: deps.metrics });
+
+  const keyring = createKeyring(deps.apiKeys);
+  void app.register(async (v1) => {
+    authenticateRequests(v1, keyring);
+    await v1.register(rateLimit, {
+      // After authentication: the limit is per API key, not per address.
+      hook: 'preHandler',
+      max: deps.rateLimit.max,
+      timeWindow: deps.rateLimit.windowMs,
+      keyGenerator: (request) => principalOf(request).keyId,
+      errorResponseBuilder: (_request, context) =>
+        new ApiError('MTL_API_RATE_LIMITED', `more than ${context.max} requests in ${context.after}; retry after the window`),
+    });
+    await v1.register(enterpriseRoutes, context);
+    await v1.register(factorSetRoutes, context);
+    await v1.register(seriesRoutes, context);
+  });
+  return app;
+}

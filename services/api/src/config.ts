@@ -1,0 +1,24 @@
+import { Type } from '@sinclair/typebox';
+import { loadConfigOrExit } from '@meterline/service-kit';
+
+const ApiConfigSchema = Type.Object({
+  influxUrl: Type.String({ pattern: '^https?://' }),
+  /** An InfluxDB 2.x/3.x token, or `user:password` for InfluxDB 1.8. */
+  influxToken: Type.String({ minLength: 1 }),
+  influxDatabase: Type.String({ minLength: 1 }),
+  influxRetentionPolicy: Type.String({ default: '' }),
+  influxOrg: Type.String({ default: '' }),
+  readingsMeasurement: Type.String({ minLength: 1, default: 'reading' }),
+  registryFile: Type.String({ minLength: 1 }),
+  /** YAML or JSON: key ids, SHA-256 hashes of the secrets, roles (services/api/README.md). */
+  apiKeysFile: Type.String({ minLength: 1 }),
+  host: Type.String({ default: '127.0.0.1' }),
+  port: Type.Integer({ minimum: 0, maximum: 65_535, default: 8_080 }),
+  bodyLimitBytes: Type.Integer({ minimum: 1_024, maximum: 64 * 1_048_576, default: 1_048_576 }),
+  /** Requests per API key per window. */
+  rateLimitMax: Type.Integer({ minimum: 1, default: 600 }),
+  rateLimitWindowMs: Type.Integer({ minimum: 1_000, default: 60_000 }),
+  logLevel: Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')], { default: 'info' }),
+});
+
+export const loadApiConfig = () => loadConfigOrExit('api', ApiConfigSchema);

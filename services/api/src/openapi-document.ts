@@ -1,0 +1,25 @@
+import { createFactorCatalog } from '@meterline/domain';
+import { createMetricsRegistry } from '@meterline/service-kit';
+import { InMemoryStore } from '@meterline/store';
+import { buildApi } from './app.ts';
+import { storeSeriesPageReader } from './series/series-page-reader.ts';
+
+export const OPENAPI_FILE = 'services/api/openapi.json';
+export const OPENAPI_COMMAND = 'pnpm api:openapi';
+
+/** The OpenAPI document as @fastify/swagger generates it from the route schemas; data plays no part in it. */
+export async function openApiDocument(): Promise<string> {
+  const app = buildApi({
+    manifest: { version: 1, enterprises: [] },
+    apiKeys: { version: 1, keys: [] },
+    factorCatalog: createFactorCatalog(),
+    series: storeSeriesPageReader(new InMemoryStore()),
+    metrics: createMetricsRegistry('api'),
+    bodyLimitBytes: 1_048_576,
+    rateLimit: { max: 1, windowMs: 60_000 },
+  });
+  await app.ready();
+  const document = app.swagger();
+  await app.close();
+  return `${JSON.stringify(document, null, 2)}\n`;
+}

@@ -1,0 +1,107 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { StoreError } from '@meterline/store';
+import { API_ERRORS, ApiError, problemType, type ApiErrorCode, type FieldIssue } from './errors.ts';
+
+/** RFC 9457 problem details, with the catalogue's stable `code` and, for a bad request, each failing field. */
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String({ description: 'URI naming the kind of problem: urn:meterline:problem:<slug>' }),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    instance: Type.String({ description: 'the path of the request that failed' }),
+    code: Type.String({ description: 'stable error code, MTL_API_…' }),
+    errors: Type.Optional(
+      Type.Array(
+        Type.Object({
+          in: Type.String({ description: 'query, params, body or headers' }),
+          pointer: Type.String({ description: 'JSON pointer of the failing field within that part, e.g. /limit' }),
+          detail: Type.String(),
+        }),
+      ),
+    ),
+  },
+  { $id: 'Problem', title: 'Problem' },
+);
+type Problem = Static<typeof ProblemSchema>;
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** Fastify's own failures, by their stable codes (never by message). */
+const FASTIFY_CODES: Record<string, ApiErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'MTL_API_BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'MTL_API_VALIDATION_FAILED',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'MTL_API_UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'MTL_API_VALIDATION_FAILED',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'MTL_API_VALIDATION_FAILED',
+};
+
+const LOCATIONS: Record<string, string> = { querystring: 'query', params: 'params', body: 'body', headers: 'headers' };
+
+interface AjvIssue {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** Each failing field, by its JSON pointer: a missing property is named itself, not its parent. */
+function fieldIssues(validation: AjvIssue[], context: string | undefined): FieldIssue[] {
+  const where = LOCATIONS[context ?? ''] ?? context ?? 'request';
+  return validation.map((v) => {
+    const missing = v.keyword === 'required' ? String(v.params['missingProperty']) : undefined;
+    const extra = v.keyword === 'additionalProperties' ? String(v.params['additionalProperty']) : undefined;
+    const child = missing ?? extra;
+    const pointer = child === undefined ? v.instancePath || '/' : `${v.instancePath}/${child}`;
+    const detail = extra !== undefined ? 'is not a known parameter' : (v.message ?? v.keyword);
+    return { in: where, pointer, detail };
+  });
+}
+
+/** Any error to the catalogue: ours as they are, the store's and fastify's by code, anything else as internal. */
+function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof StoreError) {
+    return new ApiError('MTL_API_STORE_UNAVAILABLE', 'the time-series store did not answer; try again later', { cause: error });
+  }
+  const e = error as Partial<FastifyError> & { validation?: AjvIssue[]; validationContext?: string };
+  if (Array.isArray(e.validation)) {
+    const issues = fieldIssues(e.validation, e.validationContext);
+    return new ApiError('MTL_API_VALIDATION_FAILED', issues.map((i) => `${i.in} ${i.pointer}: ${i.detail}`).join('; '), { cause: error, issues });
+  }
+  const mapped = e.code !== undefined ? FASTIFY_CODES[e.code] : undefined;
+  if (mapped) return new ApiError(mapped, e.message ?? API_ERRORS[mapped].title, { cause: error });
+  return new ApiError('MTL_API_INTERNAL', 'the API failed to answer; the failure is logged', { cause: error });
+}
+
+function problemOf(error: ApiError, instance: string): Problem {
+  return {
+    type: problemType(error.code),
+    title: API_ERRORS[error.code].title,
+    status: error.status,
+    detail: error.detail,
+    instance,
+    code: error.code,
+    ...(error.issues.length > 0 ? { errors: error.issues } : {}),
+  };
+}
+
+function sendProblem(request: FastifyRequest, reply: FastifyReply, error: ApiError): FastifyReply {
+  const instance = request.url.split('?')[0] ?? request.url;
+  if (error.status >= 500) request.log.error({ err: error.cause ?? error, code: error.code }, 'request failed');
+  else request.log.info({ code: error.code, status: error.status }, 'request refused');
+  return reply
+    .status(error.status)
+    .headers(error.headers)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(JSON.stringify(problemOf(error, instance)));
+}
+
+/** The one place errors become HTTP: the error handler and the not-found handler of the whole app. */
+export function installProblemHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error, request, reply) => sendProblem(request, reply, toApiError(error)));
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(request, reply, new ApiError('MTL_API_ROUTE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)),
+  );
+}
