@@ -1,3 +1,6 @@
+// A namespace import: the bundle's banner declares its own createRequire.
+import * as nodeModule from 'node:module';
+import { dirname, join } from 'node:path';
 import fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -34,6 +37,24 @@ export interface ApiDeps {
 }
 
 export const API_VERSION = '0.1.0';
+
+/**
+ * Where @fastify/swagger-ui's static files are. It finds them from its own __dirname, which
+ * an ES module bundle (scripts/build.mjs) does not have; resolving the package at run time
+ * works from the sources and from services/api/dist alike, wherever node_modules is beside.
+ */
+const DOCS_LOGO = Buffer.from(
+  '<svg xmlns="http://www.w3.org/2000/svg" width="160" height="32"><text x="0" y="24" font-family="sans-serif" font-size="22" fill="#fff">Meterline API</text></svg>',
+);
+
+function swaggerUiFiles(): string | undefined {
+  try {
+    return join(dirname(nodeModule.createRequire(import.meta.url).resolve('@fastify/swagger-ui')), 'static');
+  } catch (error) {
+    void error; // not installed beside the bundle: no UI, said in the log
+    return undefined;
+  }
+}
 
 /**
  * The API as a fastify instance, not yet listening: main.ts listens, tests use inject().
@@ -74,7 +95,10 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
-  void app.register(swaggerUi, { routePrefix: '/docs' });
+  const uiFiles = swaggerUiFiles();
+  // A logo of our own keeps swagger-ui from reading its logo file beside its module (absent in a bundle).
+  if (uiFiles) void app.register(swaggerUi, { routePrefix: '/docs', baseDir: uiFiles, logo: { type: 'image/svg+xml', content: DOCS_LOGO } });
+  else app.log.warn('@fastify/swagger-ui static files not found: /docs is not served (the OpenAPI document is, at /openapi.json)');
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   void app.register(opsRoutes, { series: deps.series, metrics: deps.metrics });

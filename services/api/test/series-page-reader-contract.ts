@@ -1,0 +1,68 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SeriesPoint, TimeSeriesStore } from '@meterline/store';
+import type { SeriesPageReader, StoredRow } from '../src/series/series-page-reader.ts';
+import { DAY_MS, figurePoint, MARCH_1 } from './fixtures.ts';
+
+export interface ReaderUnderTest {
+  /** Where the suite writes its points. */
+  store: TimeSeriesStore;
+  reader: SeriesPageReader;
+  close(): Promise<void>;
+}
+
+const consumption = (enterprise: string, point: string, day: number, value: number): SeriesPoint =>
+  figurePoint(enterprise, 'consumption', { site: 's1', point, carrier: 'electricity', quantity: 'active-energy-import', role: 'sub-meter' }, MARCH_1 + day * DAY_MS, value);
+
+const rowOf = (p: SeriesPoint): StoredRow => ({ timestampMs: p.timestampMs, tags: p.tags, fields: p.fields });
+
+/** One suite, passed by the in-memory twin and the InfluxDB reader. */
+export function seriesPageReaderContract(name: string, setup: () => Promise<ReaderUnderTest>): void {
+  describe(`series page reader contract: ${name}`, () => {
+    let current: ReaderUnderTest | undefined;
+    const open = async () => (current = await setup());
+    afterEach(async () => {
+      await current?.close();
+      current = undefined;
+    });
+
+    it('returns a stored figure with its tags and fields apart, as written', async () => {
+      const { store, reader } = await open();
+      const point = consumption('e1', 'p1', 0, 42.5);
+      await store.write([point]);
+      const rows = await reader.page({ measurement: 'consumption', tags: { enterprise: 'e1' }, fromMs: MARCH_1, toMs: MARCH_1 + DAY_MS, offset: 0, limit: 10 });
+      expect(rows).toEqual([rowOf(point)]);
+    });
+
+    it('pages across series in time order with no point twice and none missing', async () => {
+      const { store, reader } = await open();
+      // Three series with points at the same instants: pages cut between series of one instant.
+      const points = [0, 1, 2, 3].flatMap((day) => ['p1', 'p2', 'p3'].map((p, i) => consumption('e1', p, day, day * 10 + i)));
+      await store.write(points);
+      const seen: StoredRow[] = [];
+      for (let offset = 0; ; offset += 5) {
+        const page = await reader.page({ measurement: 'consumption', tags: { enterprise: 'e1' }, fromMs: MARCH_1, toMs: MARCH_1 + 4 * DAY_MS, offset, limit: 5 });
+        seen.push(...page);
+        if (page.length < 5) break;
+      }
+      expect(seen.map((r) => r.timestampMs)).toEqual([...seen.map((r) => r.timestampMs)].sort((a, b) => a - b));
+      const key = (r: StoredRow) => `${r.tags['point']}@${r.timestampMs}`;
+      expect(seen.map(key).sort()).toEqual(points.map(rowOf).map(key).sort());
+    });
+
+    it('matches tags exactly and keeps the range half-open', async () => {
+      const { store, reader } = await open();
+      await store.write([consumption('e1', 'p1', 0, 1), consumption('e1', 'p1', 1, 2), consumption('e2', 'p1', 0, 3), consumption('e1', 'p2', 0, 4)]);
+      const rows = await reader.page({ measurement: 'consumption', tags: { enterprise: 'e1', point: 'p1' }, fromMs: MARCH_1, toMs: MARCH_1 + DAY_MS, offset: 0, limit: 10 });
+      expect(rows.map((r) => r.fields['value'])).toEqual([1]);
+    });
+
+    it('quotes tag values and answers an unknown measurement with nothing', async () => {
+      const { store, reader } = await open();
+      await store.write([consumption("o'brien \\ co", 'p1', 0, 7)]);
+      const rows = await reader.page({ measurement: 'consumption', tags: { enterprise: "o'brien \\ co" }, fromMs: MARCH_1, toMs: MARCH_1 + DAY_MS, offset: 0, limit: 10 });
+      expect(rows.map((r) => r.fields['value'])).toEqual([7]);
+      expect(await reader.page({ measurement: 'no_such', tags: {}, fromMs: 0, toMs: MARCH_1, offset: 0, limit: 10 })).toEqual([]);
+      expect(await reader.ping()).toBe(true);
+    });
+  });
+}

@@ -1,0 +1,8 @@
+import { InMemoryStore } from '@meterline/store';
+import { storeSeriesPageReader } from '../src/series/series-page-reader.ts';
+import { seriesPageReaderContract } from './series-page-reader-contract.ts';
+
+seriesPageReaderContract('in-memory twin', async () => {
+  const store = new InMemoryStore();
+  return { store, reader: storeSeriesPageReader(store), close: () => store.close() };
+});
