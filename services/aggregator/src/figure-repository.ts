@@ -1,21 +1,27 @@
 import { FIGURE_MEASUREMENTS, type FigureV1, type RestatementV1 } from '@meterline/contracts';
 import type { PeriodKind, TimeRange } from '@meterline/domain';
 import type { SeriesPoint, TimeSeriesStore } from '@meterline/store';
-import { fromSeriesPoint, toSeriesPoint } from './figure-series.ts';
+import { fromSeriesPoint, publishedFigureOf, PUBLISHED_FIELDS, toSeriesPoint, type PublishedFigure } from './figure-series.ts';
 
 /** Restatements are kept in the store too, one point per figure revision, so they can be queried. */
 export const RESTATEMENT_MEASUREMENT = 'restatement';
 
-/** The figures an enterprise has published with a start in `range`, of the given period kinds. */
-export async function readPublished(store: TimeSeriesStore, enterpriseId: string, range: TimeRange, kinds: readonly PeriodKind[]): Promise<FigureV1[]> {
+async function readStored<T>(
+  store: TimeSeriesStore,
+  enterpriseId: string,
+  range: TimeRange,
+  kinds: readonly PeriodKind[],
+  fields: string[] | undefined,
+  parse: (point: SeriesPoint) => T | string,
+): Promise<T[]> {
   const wanted = new Set<string>(kinds);
   const tags: Record<string, string> = kinds.length === 1 ? { enterprise: enterpriseId, period: kinds[0]! } : { enterprise: enterpriseId };
-  const figures: FigureV1[] = [];
+  const figures: T[] = [];
   for (const measurement of Object.values(FIGURE_MEASUREMENTS)) {
-    const points = await store.readSeries({ measurement, tags, fromMs: range.start, toMs: range.end });
+    const points = await store.readSeries({ measurement, tags, fromMs: range.start, toMs: range.end, ...(fields ? { fields } : {}) });
     for (const point of points) {
       if (!wanted.has(point.tags['period'] ?? '')) continue;
-      const figure = fromSeriesPoint(point);
+      const figure = parse(point);
       // Only the aggregator writes these measurements; anything else there is a bug to see, not to skip.
       if (typeof figure === 'string') throw new Error(`stored figure unreadable: ${figure}`);
       figures.push(figure);
@@ -23,6 +29,14 @@ export async function readPublished(store: TimeSeriesStore, enterpriseId: string
   }
   return figures;
 }
+
+/** What an enterprise has published with a start in `range`, of the given period kinds: the comparison's side. */
+export const readPublished = (store: TimeSeriesStore, enterpriseId: string, range: TimeRange, kinds: readonly PeriodKind[]): Promise<PublishedFigure[]> =>
+  readStored(store, enterpriseId, range, kinds, PUBLISHED_FIELDS, publishedFigureOf);
+
+/** The whole published figures, every field: what a reader of the store gets. */
+export const readFigures = (store: TimeSeriesStore, enterpriseId: string, range: TimeRange, kinds: readonly PeriodKind[]): Promise<FigureV1[]> =>
+  readStored(store, enterpriseId, range, kinds, undefined, fromSeriesPoint);
 
 function restatementPoint(r: RestatementV1): SeriesPoint {
   const subject = Object.keys(r.subject)

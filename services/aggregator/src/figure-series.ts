@@ -37,42 +37,56 @@ export function toSeriesPoint(figure: FigureV1): SeriesPoint {
   };
 }
 
-/** The figure a stored point holds, or a reason it cannot be one (a point written by something else). */
-export function fromSeriesPoint(point: SeriesPoint): FigureV1 | string {
+/** What a recomputation is compared with: the figure's identity and the parts a restatement is about. */
+export type PublishedFigure = Pick<
+  FigureV1,
+  'measurement' | 'enterpriseId' | 'subject' | 'periodKind' | 'startMs' | 'value' | 'expandedUncertainty' | 'coveragePercent' | 'flags' | 'factorSet' | 'registryVersion' | 'revision'
+>;
+
+/** The stored fields a PublishedFigure needs: reading only these halves what the comparison reads back. */
+export const PUBLISHED_FIELDS = ['value', 'u', 'coverage', 'flags', 'factor_set', 'registry_version', 'revision'];
+
+const num = (f: SeriesPoint['fields'], k: string) => (typeof f[k] === 'number' ? (f[k] as number) : undefined);
+const str = (f: SeriesPoint['fields'], k: string) => (typeof f[k] === 'string' ? (f[k] as string) : undefined);
+
+/** The published state a stored point holds, or a reason it cannot be a figure (a point written by something else). */
+export function publishedFigureOf(point: SeriesPoint): PublishedFigure | string {
   if (!MEASUREMENTS.has(point.measurement)) return `"${point.measurement}" is not a figure measurement`;
   const { enterprise, period, ...subject } = point.tags;
   const f = point.fields;
-  const num = (k: string) => (typeof f[k] === 'number' ? (f[k] as number) : undefined);
-  const str = (k: string) => (typeof f[k] === 'string' ? (f[k] as string) : undefined);
-  const value = num('value');
-  const u = num('u');
-  const coverage = num('coverage');
-  const end = num('period_end');
-  if (!enterprise || !period || value === undefined || u === undefined || coverage === undefined || end === undefined) {
-    return `${point.measurement} ${JSON.stringify(point.tags)} at ${point.timestampMs} lacks enterprise, period, value, u, coverage or period_end`;
+  const value = num(f, 'value');
+  const u = num(f, 'u');
+  const coverage = num(f, 'coverage');
+  if (!enterprise || !period || value === undefined || u === undefined || coverage === undefined) {
+    return `${point.measurement} ${JSON.stringify(point.tags)} at ${point.timestampMs} lacks enterprise, period, value, u or coverage`;
   }
-  const detail: Record<string, FieldValue> = {};
-  for (const [k, v] of Object.entries(f)) if (!BASE.has(k)) detail[k] = v;
-  const flags = str('flags') ?? '';
+  const flags = str(f, 'flags') ?? '';
   return {
     measurement: point.measurement as FigureV1['measurement'],
     enterpriseId: enterprise,
     subject,
     periodKind: period as PeriodKind,
-    periodKey: str('period_key') ?? '',
     startMs: point.timestampMs,
-    endMs: end,
     value,
-    unit: str('unit') ?? '',
     expandedUncertainty: u,
     coveragePercent: coverage,
-    estimated: num('estimated') ?? 0,
     flags: flags === '' ? [] : flags.split(','),
-    factorSet: str('factor_set') ?? '',
-    registryVersion: str('registry_version') ?? '',
-    revision: num('revision') ?? 0,
-    detail,
+    factorSet: str(f, 'factor_set') ?? '',
+    registryVersion: str(f, 'registry_version') ?? '',
+    revision: num(f, 'revision') ?? 0,
   };
+}
+
+/** The whole figure a stored point holds (all its fields read), or why it cannot be one. */
+export function fromSeriesPoint(point: SeriesPoint): FigureV1 | string {
+  const published = publishedFigureOf(point);
+  if (typeof published === 'string') return published;
+  const f = point.fields;
+  const end = num(f, 'period_end');
+  if (end === undefined) return `${point.measurement} ${JSON.stringify(point.tags)} at ${point.timestampMs} lacks period_end`;
+  const detail: Record<string, FieldValue> = {};
+  for (const [k, v] of Object.entries(f)) if (!BASE.has(k)) detail[k] = v;
+  return { ...published, periodKey: str(f, 'period_key') ?? '', endMs: end, unit: str(f, 'unit') ?? '', estimated: num(f, 'estimated') ?? 0, detail };
 }
 
 /** Identifies a figure's series and period: what a recomputation overwrites. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FigureV1, RestatementReason, RestatementV1 } from '@meterline/contracts';
-import { figureKey } from './figure-series.ts';
+import { figureKey, type PublishedFigure } from './figure-series.ts';
 
 export interface FigureChanges {
   /** Figures never published before. */
@@ -16,7 +16,7 @@ export interface FigureChanges {
 const same = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
 const sameFlags = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().join() === [...b].sort().join();
 
-function published(f: FigureV1): RestatementV1['old'] {
+function published(f: PublishedFigure): RestatementV1['old'] {
   return {
     value: f.value,
     expandedUncertainty: f.expandedUncertainty,
@@ -28,13 +28,13 @@ function published(f: FigureV1): RestatementV1['old'] {
   };
 }
 
-function reasonFor(before: FigureV1, after: FigureV1): RestatementReason {
+function reasonFor(before: PublishedFigure, after: FigureV1): RestatementReason {
   if (before.factorSet !== after.factorSet) return 'FACTOR_SET_CHANGED';
   if (before.registryVersion !== after.registryVersion) return 'REGISTRY_CHANGED';
   return 'READINGS_CHANGED';
 }
 
-function describe(before: FigureV1, after: FigureV1): string {
+function describe(before: PublishedFigure, after: FigureV1): string {
   const parts = [`value ${before.value} → ${after.value} ${after.unit}`];
   if (!same(before.coveragePercent, after.coveragePercent)) parts.push(`coverage ${before.coveragePercent} % → ${after.coveragePercent} %`);
   if (!sameFlags(before.flags, after.flags)) parts.push(`flags [${before.flags.join(',')}] → [${after.flags.join(',')}]`);
@@ -48,7 +48,7 @@ function describe(before: FigureV1, after: FigureV1): string {
  * revision, and a record keeps old and new and why. Figures equal to the published ones
  * are left alone, so recomputing a window with no new data writes and publishes nothing.
  */
-export function compareWithPublished(computed: readonly FigureV1[], stored: readonly FigureV1[], restatedAt: Date): FigureChanges {
+export function compareWithPublished(computed: readonly FigureV1[], stored: readonly PublishedFigure[], restatedAt: Date): FigureChanges {
   const before = new Map(stored.map((f) => [figureKey(f), f]));
   const changes: FigureChanges = { added: [], changed: [], restatements: [], unchanged: 0 };
   for (const figure of computed) {

@@ -15,7 +15,7 @@ import { InMemoryStore } from '@meterline/store';
 import { aggregateEnterprise, type AggregationDeps, type FigurePublisher } from '../src/aggregate-enterprise.ts';
 import { figureRows } from '../src/figure-rows.ts';
 import { figureKey } from '../src/figure-series.ts';
-import { readPublished, RESTATEMENT_MEASUREMENT } from '../src/figure-repository.ts';
+import { readFigures, RESTATEMENT_MEASUREMENT } from '../src/figure-repository.ts';
 import { registryVersion } from '../src/registry-version.ts';
 
 const QUARTER = 900_000;
@@ -91,7 +91,7 @@ describe('aggregateEnterprise', () => {
     const days = subPeriods(march, 'day').slice(0, 3);
     const periods = [march, ...days, ...days.flatMap((d) => subPeriods(d, 'hour')), ...days.flatMap((d) => subPeriods(d, 'quarter-hour'))];
     const expected = periods.flatMap((p) => expectedRows(readings, p));
-    const stored = await readPublished(store, enterprise.id, { start: march.start, end: march.end }, ['quarter-hour', 'hour', 'day', 'month']);
+    const stored = await readFigures(store, enterprise.id, { start: march.start, end: march.end }, ['quarter-hour', 'hour', 'day', 'month']);
     const storedByKey = new Map(stored.map((f) => [figureKey(f), f]));
     // Days 4-31 of March have no readings: their quarter-hours were not asked for, but the month was.
     expect(expected.length).toBe((1 + 3 + 72 + 288) * expectedRows(readings, march).length);
@@ -166,8 +166,8 @@ describe('aggregateEnterprise', () => {
     await aggregateEnterprise(twice.deps, request(['quarter-hour', 'hour', 'day', 'month']));
     const all = { start: march.start, end: march.end };
     const kinds: Period['kind'][] = ['quarter-hour', 'hour', 'day', 'month'];
-    const a = await readPublished(once.store, enterprise.id, all, kinds);
-    const b = await readPublished(twice.store, enterprise.id, all, kinds);
+    const a = await readFigures(once.store, enterprise.id, all, kinds);
+    const b = await readFigures(twice.store, enterprise.id, all, kinds);
     expect(b).toEqual(a);
     expect(twice.restated).toEqual([]);
   });
