@@ -19,8 +19,9 @@ await Promise.all(
       format: 'esm',
       target: 'node20',
       sourcemap: true,
-      // Some bundled CommonJS packages call require(); give the ESM bundle one.
-      banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+      // Some bundled CommonJS packages call require(); give the ESM bundle one, under a name
+      // no source file imports (a service importing createRequire itself would clash).
+      banner: { js: "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);" },
       logLevel: 'warning',
     }),
   ),

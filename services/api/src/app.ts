@@ -1,5 +1,4 @@
-// A namespace import: the bundle's banner declares its own createRequire.
-import * as nodeModule from 'node:module';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
@@ -49,7 +48,7 @@ const DOCS_LOGO = Buffer.from(
 
 function swaggerUiFiles(): string | undefined {
   try {
-    return join(dirname(nodeModule.createRequire(import.meta.url).resolve('@fastify/swagger-ui')), 'static');
+    return join(dirname(createRequire(import.meta.url).resolve('@fastify/swagger-ui')), 'static');
   } catch (error) {
     void error; // not installed beside the bundle: no UI, said in the log
     return undefined;
