@@ -5,7 +5,7 @@
  * .run/pipeline/. `./meterline aggregate` runs the backfill against the same stack.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, openSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -27,10 +27,10 @@ import {
 const ROOT = join(import.meta.dirname, '..');
 const STATE = join(ROOT, '.run', 'pipeline');
 const REGISTRY = process.env['MTL_REGISTRY_FILE'] ?? join(ROOT, 'packages', 'domain', 'examples', 'demo-manifest.yaml');
-const OPS_PORTS = { ingest: 9464, writer: 9465, aggregator: 9466 } as const;
+const OPS_PORTS = { ingest: 9464, writer: 9465, aggregator: 9466, api: 8080 } as const;
 const say = (line: string) => void process.stdout.write(`${line}\n`);
 
-type ProcessName = 'ingest' | 'writer' | 'aggregator' | 'simulator';
+type ProcessName = 'ingest' | 'writer' | 'aggregator' | 'api' | 'simulator';
 
 function isAlive(pid: number): boolean {
   try {
@@ -54,6 +54,26 @@ async function devicePasswords(deviceIds: string[]): Promise<Record<string, stri
   for (const id of deviceIds) known[id] ??= randomBytes(12).toString('base64url');
   await writeFile(file, `${JSON.stringify(known, null, 2)}\n`, { mode: 0o600 });
   return known;
+}
+
+/**
+ * Dev API keys: an admin, the demo registry's Chongqing regulator and one enterprise. The
+ * API gets only their SHA-256 hashes; the secrets stay in .run/pipeline/api-secrets.json.
+ */
+async function devApiKeys(): Promise<string> {
+  const secretsFile = join(STATE, 'api-secrets.json');
+  const secrets = existsSync(secretsFile) ? (JSON.parse(await readFile(secretsFile, 'utf8')) as Record<string, string>) : {};
+  const keys = [
+    { id: 'dev-admin', role: 'admin' },
+    { id: 'dev-regulator-cq', role: 'regulator', jurisdiction: ['CN-CQ'] },
+    { id: 'dev-cq-autoparts', role: 'enterprise', enterpriseId: 'cq-autoparts' },
+  ];
+  for (const k of keys) secrets[k.id] ??= randomBytes(24).toString('base64url');
+  await writeFile(secretsFile, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  const file = join(STATE, 'api-keys.json');
+  const entries = keys.map((k) => ({ ...k, sha256: createHash('sha256').update(secrets[k.id]!).digest('hex') }));
+  await writeFile(file, `${JSON.stringify({ version: 1, keys: entries }, null, 2)}\n`);
+  return file;
 }
 
 async function launch(name: ProcessName, args: string[], env: Record<string, string>): Promise<void> {
@@ -133,15 +153,24 @@ async function up(): Promise<void> {
     MTL_INSTANCE_ID: 'local-1',
     MTL_OPS_PORT: String(OPS_PORTS.aggregator),
   });
+  await launch('api', ['--enable-source-maps', 'services/api/dist/main.js'], {
+    MTL_INFLUX_URL: `http://127.0.0.1:${DEV_PORTS.influxHttp}`,
+    MTL_INFLUX_TOKEN: `${DEV_INFLUX_ADMIN.username}:${DEV_INFLUX_ADMIN.password}`,
+    MTL_INFLUX_DATABASE: DEV_INFLUX_DATABASE,
+    MTL_REGISTRY_FILE: REGISTRY,
+    MTL_API_KEYS_FILE: await devApiKeys(),
+    MTL_PORT: String(OPS_PORTS.api),
+  });
   await waitHealthy('writer');
   await waitHealthy('ingest');
   await waitHealthy('aggregator');
+  await waitHealthy('api');
   await launch('simulator', ['--import', 'tsx', 'packages/simulator/src/cli.ts', '--manifest', REGISTRY, '--passwords', join(STATE, 'device-passwords.json'), '--url', mqttUrl, '--interval', '10'], {});
 }
 
 async function down(): Promise<void> {
   // The fleet first, then ingest (it acknowledges nothing it has not handed to Kafka), then the writer and aggregator.
-  for (const name of ['simulator', 'ingest', 'writer', 'aggregator'] as const) {
+  for (const name of ['simulator', 'ingest', 'writer', 'aggregator', 'api'] as const) {
     const pid = await runningPid(name);
     if (pid === undefined) {
       say(`${name}: not running`);
@@ -157,7 +186,7 @@ async function down(): Promise<void> {
 
 async function status(): Promise<boolean> {
   let allUp = true;
-  for (const name of ['ingest', 'writer', 'aggregator', 'simulator'] as const) {
+  for (const name of ['ingest', 'writer', 'aggregator', 'api', 'simulator'] as const) {
     const pid = await runningPid(name);
     allUp &&= pid !== undefined;
     const health = name === 'simulator' || pid === undefined ? '' : await fetch(`http://127.0.0.1:${OPS_PORTS[name]}/health`).then((r) => r.text(), (e: Error) => e.message);
