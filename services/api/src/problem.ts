@@ -35,6 +35,8 @@ const FASTIFY_CODES: Record<string, ApiErrorCode> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'MTL_API_UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'MTL_API_VALIDATION_FAILED',
   FST_ERR_CTP_INVALID_JSON_BODY: 'MTL_API_VALIDATION_FAILED',
+  // A method that carries a body (QUERY, POST, …) sent without Content-Type: refused before routing.
+  FST_ERR_ROUTE_MISSING_CONTENT_TYPE: 'MTL_API_VALIDATION_FAILED',
 };
 
 const LOCATIONS: Record<string, string> = { querystring: 'query', params: 'params', body: 'body', headers: 'headers' };
@@ -72,6 +74,10 @@ function toApiError(error: unknown): ApiError {
   }
   const mapped = e.code !== undefined ? FASTIFY_CODES[e.code] : undefined;
   if (mapped) return new ApiError(mapped, e.message ?? API_ERRORS[mapped].title, { cause: error });
+  // Any other refusal fastify itself makes of a malformed request is the client's, not ours (issue 6: the fuzzer found one as a 500).
+  if (e.code?.startsWith('FST_ERR_') === true && typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return new ApiError('MTL_API_VALIDATION_FAILED', e.message ?? API_ERRORS.MTL_API_VALIDATION_FAILED.title, { cause: error });
+  }
   return new ApiError('MTL_API_INTERNAL', 'the API failed to answer; the failure is logged', { cause: error });
 }
 

@@ -196,7 +196,7 @@ export const seriesRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, c
         security: BEARER,
         params: EnterpriseParams,
         querystring: FiguresQuery,
-        response: { 200: pageOf(FigureView), ...problemResponses(...AUTHENTICATED_PROBLEMS, 503) },
+        response: { 200: pageOf(FigureView), ...problemResponses(...AUTHENTICATED_PROBLEMS, 404, 503) },
       },
     },
     async (request) => {
@@ -227,7 +227,7 @@ export const seriesRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, c
         security: BEARER,
         params: EnterpriseParams,
         querystring: Type.Object({ ...Range, ...PageQuery }, { additionalProperties: false }),
-        response: { 200: pageOf(RestatementView), ...problemResponses(...AUTHENTICATED_PROBLEMS, 503) },
+        response: { 200: pageOf(RestatementView), ...problemResponses(...AUTHENTICATED_PROBLEMS, 404, 503) },
       },
     },
     async (request) => {
