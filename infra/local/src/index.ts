@@ -3,6 +3,8 @@ export { STACK_ERROR_CODES, StackError, isStackError } from './errors.ts';
 export type { StackErrorCode } from './errors.ts';
 export { defaultCacheDir } from './cache-dir.ts';
 export { ensureInstalled } from './install.ts';
+export { ensureSchemathesis } from './schemathesis.ts';
+export type { SchemathesisInstallation, SchemathesisInstallOptions } from './schemathesis.ts';
 export type { Installation, InstallOptions } from './install.ts';
 export { freePort, freePorts } from './ports.ts';
 export { MQTT_TOPIC_ROOT, deviceAcl, mosquitto } from './mosquitto.ts';

@@ -21,7 +21,7 @@ export interface InstallOptions {
   readonly lockTimeoutMs?: number;
 }
 
-async function exists(path: string): Promise<boolean> {
+export async function exists(path: string): Promise<boolean> {
   try {
     await access(path);
     return true;
@@ -30,7 +30,7 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-async function step<T>(log: (line: string) => void, label: string, body: () => Promise<T>): Promise<T> {
+export async function step<T>(log: (line: string) => void, label: string, body: () => Promise<T>): Promise<T> {
   const started = performance.now();
   const result = await body();
   log(`[local-stack] ${label} (${((performance.now() - started) / 1000).toFixed(1)} s)`);

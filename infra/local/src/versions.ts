@@ -14,4 +14,8 @@ export const VERSIONS = Object.freeze({
   log4j: '2.24.3',
   /** Minimum Java major version Kafka 4 brokers accept. */
   javaMin: 17,
+  /** The API fuzzer, from PyPI, in a virtual environment of its own (test tooling, not a service). */
+  schemathesis: '4.32.5',
+  /** schemathesis 4.32 requires Python 3.11 or later (Debian bookworm ships 3.11). */
+  pythonMin: [3, 11] as const,
 });
