@@ -16,6 +16,7 @@ import { installProblemHandlers, ProblemSchema } from './problem.ts';
 import { enterpriseRoutes } from './routes/enterprise-routes.ts';
 import { factorSetRoutes } from './routes/factor-set-routes.ts';
 import { opsRoutes } from './routes/ops-routes.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { seriesRoutes } from './routes/series-routes.ts';
 import type { SeriesPageReader } from './series/series-page-reader.ts';
 
@@ -117,6 +118,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     await v1.register(enterpriseRoutes, context);
     await v1.register(factorSetRoutes, context);
     await v1.register(seriesRoutes, context);
+    await v1.register(reportRoutes, context);
   });
   return app;
 }

@@ -10,6 +10,7 @@ export const API_ERRORS = Object.freeze({
   MTL_API_FORBIDDEN: { status: 403, title: 'The API key may not do this', slug: 'forbidden' },
   MTL_API_NOT_FOUND: { status: 404, title: 'No such resource', slug: 'not-found' },
   MTL_API_ROUTE_NOT_FOUND: { status: 404, title: 'No such route', slug: 'route-not-found' },
+  MTL_API_NOT_ACCEPTABLE: { status: 406, title: 'No representation the Accept header allows', slug: 'not-acceptable' },
   MTL_API_BODY_TOO_LARGE: { status: 413, title: 'The request body is too large', slug: 'body-too-large' },
   MTL_API_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The request body has an unsupported media type', slug: 'unsupported-media-type' },
   MTL_API_RATE_LIMITED: { status: 429, title: 'Too many requests for this API key', slug: 'rate-limited' },

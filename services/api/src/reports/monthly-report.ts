@@ -1,0 +1,183 @@
+import {
+  accountEnterprise, calendarPeriod, cumulativePoints, sortFlags,
+  type Enterprise, type EnterpriseFigures, type FactorSet, type Figure, type QualityFlag,
+} from '@meterline/domain';
+import { inputsHash } from './inputs-hash.ts';
+import type { ReadingsByPoint, ReportReadings } from './report-readings.ts';
+import { REPORT_SCHEMA, type MonthlyReport } from './report-schema.ts';
+
+/** The options `meterline account --equal-value` runs with: the report's numbers are its numbers. */
+const ACCOUNTING = { equalValue: true, estimateGaps: false } as const;
+/** A calibration ending within this many days after the month is `expiring`: time to book the next one. */
+const EXPIRING_WITHIN_DAYS = 90;
+const BOUNDARY_ROLES = { 'boundary-input': 'input', 'boundary-output': 'output' } as const;
+
+/** The same month a year earlier: 2026-03 → 2025-03. */
+const monthAYearEarlier = (month: string): string => `${String(Number(month.slice(0, 4)) - 1).padStart(4, '0')}${month.slice(4)}`;
+
+/** Reads the readings of the month and of the same month a year earlier, then composes the report. */
+export async function monthlyReport(source: ReportReadings, enterprise: Enterprise, month: string, factorSet: FactorSet): Promise<MonthlyReport> {
+  const previousMonth = monthAYearEarlier(month);
+  const pointIds = cumulativePoints(enterprise).map(({ point }) => point.id);
+  const [readings, previousReadings] = await Promise.all(
+    [month, previousMonth].map((key) => source.load(enterprise.id, pointIds, calendarPeriod(key, enterprise.timeZone))),
+  );
+  return composeReport({ enterprise, month, factorSet, readings: readings!, previousMonth, previousReadings: previousReadings! });
+}
+
+interface ReportInputs {
+  enterprise: Enterprise;
+  month: string;
+  factorSet: FactorSet;
+  readings: ReadingsByPoint;
+  previousMonth: string;
+  previousReadings: ReadingsByPoint;
+}
+
+/** The boundary points of one carrier and direction, as an enterprise of their own: the domain then sums exactly their standard coal. */
+function restrictedTo(enterprise: Enterprise, pointIds: ReadonlySet<string>): Enterprise {
+  return { ...enterprise, sites: enterprise.sites.map((s) => ({ ...s, meteringPoints: s.meteringPoints.filter((p) => pointIds.has(p.id)) })) };
+}
+
+function byCarrier(enterprise: Enterprise, month: string, factorSet: FactorSet, readings: ReadingsByPoint): MonthlyReport['energy']['byCarrier'] {
+  const groups = new Map<string, { carrier: string; direction: 'input' | 'output'; points: string[] }>();
+  for (const { point } of cumulativePoints(enterprise)) {
+    const direction = BOUNDARY_ROLES[point.topology.role as keyof typeof BOUNDARY_ROLES];
+    // Reactive energy has no standard coal (the domain leaves it out of the comprehensive figure too).
+    if (direction === undefined || point.quantity.startsWith('reactive')) continue;
+    const key = `${direction}|${point.carrier}`;
+    const group = groups.get(key) ?? { carrier: point.carrier, direction, points: [] };
+    group.points.push(point.id);
+    groups.set(key, group);
+  }
+  return [...groups.values()]
+    .sort((a, b) => (a.direction === b.direction ? a.carrier.localeCompare(b.carrier) : a.direction === 'input' ? -1 : 1))
+    .map((g) => {
+      const part = accountEnterprise(restrictedTo(enterprise, new Set(g.points)), readings, month, factorSet, ACCOUNTING);
+      return { ...g, tceEquivalent: part.tceEquivalent, tceEqualValue: part.tceEqualValue! };
+    });
+}
+
+function calibrationStatus(calibration: { validFrom: string; validUntil: string }, month: string): MonthlyReport['calibration'][number]['status'] {
+  const [year, mm] = month.split('-').map(Number) as [number, number];
+  const firstDay = `${month}-01`;
+  const lastDay = new Date(Date.UTC(year, mm, 0)).toISOString().slice(0, 10);
+  const horizon = new Date(Date.UTC(year, mm, 0) + EXPIRING_WITHIN_DAYS * 86_400_000).toISOString().slice(0, 10);
+  if (calibration.validUntil < lastDay) return 'expired';
+  if (calibration.validFrom > firstDay) return 'not-yet-valid';
+  if (calibration.validUntil < horizon) return 'expiring';
+  return 'valid';
+}
+
+function yearOnYear(current: EnterpriseFigures, previous: EnterpriseFigures): NonNullable<MonthlyReport['yearOnYear']['comparison']> {
+  const pairs: Array<[string, Figure, Figure]> = [
+    ['tceEquivalent', current.tceEquivalent, previous.tceEquivalent],
+    ['tceEqualValue', current.tceEqualValue!, previous.tceEqualValue!],
+    ['carbon.totalLocation', current.carbon.totalLocation, previous.carbon.totalLocation],
+    ['carbon.totalMarket', current.carbon.totalMarket, previous.carbon.totalMarket],
+    ['carbon.totalLocationNetOfExports', current.carbon.totalLocationNetOfExports, previous.carbon.totalLocationNetOfExports],
+  ];
+  for (const i of current.intensities) {
+    const p = previous.intensities.find((x) => x.product === i.product && x.siteId === i.siteId && x.productionUnit === i.productionUnit);
+    if (!p) continue;
+    const name = `intensity.${i.product}${i.siteId ? `@${i.siteId}` : ''}`;
+    pairs.push([`${name}.tce`, i.tcePerUnit, p.tcePerUnit]);
+    if (i.tCO2PerUnit && p.tCO2PerUnit) pairs.push([`${name}.tco2`, i.tCO2PerUnit, p.tCO2PerUnit]);
+  }
+  return pairs.map(([metric, c, p]) => ({
+    metric,
+    unit: c.unit,
+    current: c.value,
+    currentExpandedUncertainty: c.expandedUncertainty,
+    previous: p.value,
+    previousExpandedUncertainty: p.expandedUncertainty,
+    previousCoveragePercent: p.coveragePercent,
+    change: c.value - p.value,
+    changePercent: p.value === 0 ? null : ((c.value - p.value) / Math.abs(p.value)) * 100,
+  }));
+}
+
+const countReadings = (readings: ReadingsByPoint): number => [...readings.values()].reduce((n, list) => n + list.length, 0);
+
+/**
+ * The regulator's monthly report from the readings it is computed from: `accountEnterprise`
+ * for the month with equal value, exactly what `meterline account --period YYYY-MM
+ * --equal-value` prints, arranged by section. A pure function of its inputs, which the
+ * inputs hash names.
+ */
+function composeReport(inputs: ReportInputs): MonthlyReport {
+  const { enterprise, month, factorSet, readings, previousMonth, previousReadings } = inputs;
+  const f = accountEnterprise(enterprise, readings, month, factorSet, ACCOUNTING);
+  const energy: MonthlyReport['energy'] = {
+    standard: 'GB/T 2589-2020',
+    byCarrier: byCarrier(enterprise, month, factorSet, readings),
+    comprehensive: { tceEquivalent: f.tceEquivalent, tceEqualValue: f.tceEqualValue! },
+    sites: f.sites.map((s) => ({ id: s.id, name: s.name, tceEquivalent: s.tce })),
+  };
+  const { scope1ByFuel: _byFuel, ...carbon } = f.carbon;
+
+  // Year on year only when the month a year earlier has readings of its own, not just a bracket around it.
+  const previous = calendarPeriod(previousMonth, enterprise.timeZone);
+  const hasPrevious = [...previousReadings.values()].some((list) => list.some((r) => r.at >= previous.start && r.at < previous.end));
+  const comparison = hasPrevious ? yearOnYear(f, accountEnterprise(enterprise, previousReadings, previousMonth, factorSet, ACCOUNTING)) : null;
+
+  const flagged: Array<{ figure: string; flags: QualityFlag[] }> = [
+    ['energy.comprehensive.tceEquivalent', energy.comprehensive.tceEquivalent] as const,
+    ['energy.comprehensive.tceEqualValue', energy.comprehensive.tceEqualValue] as const,
+    ...energy.byCarrier.flatMap((c) => [[`energy.${c.direction}.${c.carrier}.tceEquivalent`, c.tceEquivalent] as const, [`energy.${c.direction}.${c.carrier}.tceEqualValue`, c.tceEqualValue] as const]),
+    ...Object.entries(carbon).flatMap(([k, v]) => (v && 'quality' in v ? [[`carbon.${k}`, v as Figure] as const] : [])),
+    ...f.intensities.flatMap((i) => [[`intensity.${i.product}${i.siteId ? `@${i.siteId}` : ''}.tce`, i.tcePerUnit] as const, ...(i.tCO2PerUnit ? [[`intensity.${i.product}${i.siteId ? `@${i.siteId}` : ''}.tco2`, i.tCO2PerUnit] as const] : [])]),
+    ...f.points.map((p) => [`point.${p.id}.consumption`, p.consumption] as const),
+  ].map(([figure, fig]) => ({ figure, flags: fig.quality.flags }));
+
+  const pointFigures = new Map(f.points.map((p) => [p.id, p]));
+  return {
+    schema: REPORT_SCHEMA,
+    inputsHash: inputsHash({
+      schema: REPORT_SCHEMA,
+      enterprise,
+      factorSet: factorSet.id,
+      readings: [
+        { period: month, readings },
+        { period: previousMonth, readings: previousReadings },
+      ],
+    }),
+    enterprise: { id: enterprise.id, name: enterprise.name, region: enterprise.region, gridRegion: enterprise.gridRegion, timeZone: enterprise.timeZone, scope2Level: enterprise.scope2Level },
+    month,
+    period: { start: f.period.start, end: f.period.end },
+    factorSet: factorSet.id,
+    readingsUsed: countReadings(readings),
+    energy,
+    carbon,
+    intensities: f.intensities,
+    yearOnYear: { month: previousMonth, comparison, reason: comparison ? null : `no readings of ${enterprise.id} in ${previousMonth}` },
+    coverage: { percent: f.tceEquivalent.coveragePercent, points: f.points.map((p) => ({ pointId: p.id, percent: p.consumption.coveragePercent })) },
+    meteringPoints: f.points.map((p) => ({
+      id: p.id,
+      name: p.name,
+      siteId: p.siteId,
+      carrier: p.carrier,
+      quantity: p.quantity,
+      role: p.role,
+      parent: p.parent,
+      consumption: p.consumption,
+      tceEquivalent: p.tce,
+    })),
+    calibration: enterprise.sites.flatMap((s) =>
+      s.meteringPoints.map((p) => ({
+        pointId: p.id,
+        certificate: p.calibration.certificate,
+        validFrom: p.calibration.validFrom,
+        validUntil: p.calibration.validUntil,
+        status: calibrationStatus(p.calibration, month),
+        readingsOutsideCalibration: pointFigures.get(p.id)?.consumption.quality.readingsOutsideCalibration ?? 0,
+      })),
+    ),
+    dataQuality: {
+      flags: sortFlags(flagged.flatMap((x) => x.flags)),
+      figures: flagged.filter((x) => x.flags.length > 0),
+      suspectIntervals: f.points.reduce((n, p) => n + p.consumption.quality.suspectIntervals, 0),
+      issues: f.issues.map((i) => ({ code: i.code, message: i.message, pointId: i.pointId ?? null })),
+    },
+  };
+}

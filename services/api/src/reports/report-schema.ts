@@ -1,0 +1,139 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { QUALITY_FLAGS } from '@meterline/domain';
+import { stringEnum } from '../http/schemas.ts';
+
+export const REPORT_SCHEMA = 'meterline.report/v1';
+const CALIBRATION_STATUSES = ['valid', 'expiring', 'expired', 'not-yet-valid'] as const;
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+
+/** A figure exactly as `meterline account` prints it (meterline.account/v1). */
+const FigureSchema = Type.Object(
+  {
+    value: Type.Number(),
+    unit: Type.String(),
+    expandedUncertainty: Type.Number({ description: 'U = k·u_c, k = 2, in unit' }),
+    coverageFactor: Type.Number({ description: 'k' }),
+    coveragePercent: Type.Number({ description: 'time backed by measured data, 0–100; aggregates: the lowest part' }),
+    quality: Type.Object({
+      flags: Type.Array(stringEnum(QUALITY_FLAGS)),
+      estimated: Type.Number({ description: 'the estimated part of value' }),
+      suspectIntervals: Type.Integer(),
+      readingsOutsideCalibration: Type.Integer(),
+    }),
+    factorSet: Type.String({ description: 'name@version' }),
+  },
+  { additionalProperties: false },
+);
+const Figure = FigureSchema;
+
+const CarrierRow = Type.Object({
+  carrier: Type.String(),
+  direction: stringEnum(['input', 'output'] as const, { description: 'boundary input, or boundary output (deducted: its tce is negative)' }),
+  points: Type.Array(Type.String(), { description: 'the boundary metering points of this carrier and direction' }),
+  tceEquivalent: Figure,
+  tceEqualValue: Figure,
+});
+
+const YearOnYearRow = Type.Object({
+  metric: Type.String({ description: 'tceEquivalent, tceEqualValue, carbon.totalLocation, carbon.totalMarket, or intensity.<product>[@site].tce|tco2' }),
+  unit: Type.String(),
+  current: Type.Number(),
+  currentExpandedUncertainty: Type.Number(),
+  previous: Type.Number(),
+  previousExpandedUncertainty: Type.Number(),
+  previousCoveragePercent: Type.Number(),
+  change: Type.Number({ description: 'current − previous' }),
+  changePercent: Nullable(Type.Number({ description: 'change / |previous| × 100; null when previous is 0' })),
+});
+
+export const ReportSchema = Type.Object(
+  {
+    schema: Type.Literal(REPORT_SCHEMA),
+    inputsHash: Type.String({
+      description: 'SHA-256 (hex) of the canonical JSON (RFC 8785) of the inputs: report schema, registry entry, factor set id, readings used',
+    }),
+    enterprise: Type.Object({
+      id: Type.String(),
+      name: Type.String(),
+      region: Type.String(),
+      gridRegion: Type.String(),
+      timeZone: Type.String(),
+      scope2Level: Type.String(),
+    }),
+    month: Type.String({ description: "YYYY-MM in the enterprise's time zone" }),
+    period: Type.Object({ start: Type.String({ description: 'local ISO 8601 with offset' }), end: Type.String() }),
+    factorSet: Type.String({ description: 'name@version' }),
+    readingsUsed: Type.Integer({ description: 'readings of the month, with the two that bracket it per point' }),
+    energy: Type.Object({
+      standard: Type.Literal('GB/T 2589-2020'),
+      byCarrier: Type.Array(CarrierRow),
+      comprehensive: Type.Object({ tceEquivalent: Figure, tceEqualValue: Figure }, { description: 'boundary inputs − boundary outputs, tce' }),
+      sites: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), tceEquivalent: Figure })),
+    }),
+    carbon: Type.Object({
+      scope1: Figure,
+      scope2Location: Figure,
+      scope2Market: Figure,
+      purchasedHeat: Figure,
+      exportedElectricity: Figure,
+      totalLocation: Figure,
+      totalMarket: Figure,
+      totalLocationNetOfExports: Figure,
+      scope2LocationFactor: Nullable(Type.Object({ level: Type.String(), value: Type.Number(), unit: Type.String(), source: Type.String() })),
+    }),
+    intensities: Type.Array(
+      Type.Object({
+        product: Type.String(),
+        siteId: Nullable(Type.String()),
+        production: Type.Number(),
+        productionUnit: Type.String(),
+        tcePerUnit: Figure,
+        tCO2PerUnit: Nullable(Figure),
+      }),
+    ),
+    yearOnYear: Type.Object({
+      month: Type.String({ description: 'the same month a year earlier' }),
+      comparison: Nullable(Type.Array(YearOnYearRow)),
+      reason: Nullable(Type.String({ description: 'why there is no comparison' })),
+    }),
+    coverage: Type.Object({
+      percent: Type.Number({ description: 'of comprehensive energy consumption: the lowest of its boundary points' }),
+      points: Type.Array(Type.Object({ pointId: Type.String(), percent: Type.Number() })),
+    }),
+    meteringPoints: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        name: Nullable(Type.String()),
+        siteId: Type.String(),
+        carrier: Type.String(),
+        quantity: Type.String(),
+        role: Type.String(),
+        parent: Nullable(Type.String()),
+        consumption: Figure,
+        tceEquivalent: Nullable(Figure),
+      }),
+    ),
+    calibration: Type.Array(
+      Type.Object({
+        pointId: Type.String(),
+        certificate: Type.String(),
+        validFrom: Type.String(),
+        validUntil: Type.String(),
+        status: stringEnum(CALIBRATION_STATUSES, {
+          description: 'over the month: expired (ends before its last day), not-yet-valid (starts after its first day), expiring (ends within 90 days after it), else valid',
+        }),
+        readingsOutsideCalibration: Type.Integer({ description: 'readings used in the month taken outside the validity (from the figures)' }),
+      }),
+    ),
+    dataQuality: Type.Object({
+      flags: Type.Array(Type.String(), { description: 'every flag any figure of the report carries' }),
+      figures: Type.Array(Type.Object({ figure: Type.String(), flags: Type.Array(Type.String()) }), { description: 'the figures that carry flags' }),
+      suspectIntervals: Type.Integer(),
+      issues: Type.Array(Type.Object({ code: Type.String(), message: Type.String(), pointId: Nullable(Type.String()) })),
+    }),
+  },
+  { $id: 'MonthlyReport', title: 'MonthlyReport', additionalProperties: false },
+);
+
+export type MonthlyReport = Static<typeof ReportSchema>;

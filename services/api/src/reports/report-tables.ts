@@ -1,0 +1,99 @@
+import type { MonthlyReport } from './report-schema.ts';
+
+type Cell = string | number | boolean | null;
+
+/** One section of the report as a table: what the CSV and the workbook both render. */
+export interface ReportTable {
+  name: string;
+  columns: string[];
+  rows: Cell[][];
+}
+
+type Figure = MonthlyReport['energy']['comprehensive']['tceEquivalent'];
+
+const FIGURE_COLUMNS = ['value', 'unit', 'expanded_uncertainty', 'coverage_percent', 'estimated', 'flags'];
+const figureCells = (f: Figure | null): Cell[] =>
+  f ? [f.value, f.unit, f.expandedUncertainty, f.coveragePercent, f.quality.estimated, f.quality.flags.join(' ')] : [null, null, null, null, null, null];
+const prefixed = (prefix: string) => FIGURE_COLUMNS.map((c) => `${prefix}_${c}`);
+
+/** The report, section after section: the first (`report`) names the inputs hash. */
+export function reportTables(r: MonthlyReport): ReportTable[] {
+  const carbonRows: Array<[string, Figure]> = [
+    ['scope1', r.carbon.scope1],
+    ['scope2-location', r.carbon.scope2Location],
+    ['scope2-market', r.carbon.scope2Market],
+    ['purchased-heat', r.carbon.purchasedHeat],
+    ['exported-electricity', r.carbon.exportedElectricity],
+    ['total-location', r.carbon.totalLocation],
+    ['total-market', r.carbon.totalMarket],
+    ['total-location-net', r.carbon.totalLocationNetOfExports],
+  ];
+  const factor = r.carbon.scope2LocationFactor;
+  return [
+    {
+      name: 'report',
+      columns: ['key', 'value'],
+      rows: [
+        ['schema', r.schema],
+        ['inputs_hash', r.inputsHash],
+        ['enterprise', r.enterprise.id],
+        ['enterprise_name', r.enterprise.name],
+        ['region', r.enterprise.region],
+        ['grid_region', r.enterprise.gridRegion],
+        ['time_zone', r.enterprise.timeZone],
+        ['month', r.month],
+        ['period_start', r.period.start],
+        ['period_end', r.period.end],
+        ['factor_set', r.factorSet],
+        ['scope2_level', r.enterprise.scope2Level],
+        ['scope2_location_factor', factor ? factor.value : null],
+        ['scope2_location_factor_unit', factor ? factor.unit : null],
+        ['scope2_location_factor_source', factor ? factor.source : null],
+        ['readings_used', r.readingsUsed],
+        ['coverage_percent', r.coverage.percent],
+      ],
+    },
+    {
+      name: 'energy',
+      columns: ['carrier', 'direction', 'points', ...prefixed('tce_equivalent'), ...prefixed('tce_equal_value')],
+      rows: [
+        ...r.energy.byCarrier.map((c) => [c.carrier, c.direction, c.points.join(' '), ...figureCells(c.tceEquivalent), ...figureCells(c.tceEqualValue)]),
+        ['comprehensive', 'net', '', ...figureCells(r.energy.comprehensive.tceEquivalent), ...figureCells(r.energy.comprehensive.tceEqualValue)],
+      ],
+    },
+    { name: 'sites', columns: ['site', 'name', ...prefixed('tce_equivalent')], rows: r.energy.sites.map((s) => [s.id, s.name, ...figureCells(s.tceEquivalent)]) },
+    { name: 'carbon', columns: ['scope', ...FIGURE_COLUMNS], rows: carbonRows.map(([scope, f]) => [scope, ...figureCells(f)]) },
+    {
+      name: 'intensity',
+      columns: ['product', 'site', 'production', 'production_unit', ...prefixed('tce_per_unit'), ...prefixed('tco2_per_unit')],
+      rows: r.intensities.map((i) => [i.product, i.siteId, i.production, i.productionUnit, ...figureCells(i.tcePerUnit), ...figureCells(i.tCO2PerUnit)]),
+    },
+    {
+      name: 'year_on_year',
+      columns: ['month', 'metric', 'unit', 'current', 'current_expanded_uncertainty', 'previous', 'previous_expanded_uncertainty', 'previous_coverage_percent', 'change', 'change_percent', 'reason'],
+      rows: r.yearOnYear.comparison
+        ? r.yearOnYear.comparison.map((y) => [r.yearOnYear.month, y.metric, y.unit, y.current, y.currentExpandedUncertainty, y.previous, y.previousExpandedUncertainty, y.previousCoveragePercent, y.change, y.changePercent, null])
+        : [[r.yearOnYear.month, null, null, null, null, null, null, null, null, null, r.yearOnYear.reason]],
+    },
+    {
+      name: 'metering_points',
+      columns: ['point', 'name', 'site', 'carrier', 'quantity', 'role', 'parent', ...prefixed('consumption'), 'suspect_intervals', ...prefixed('tce_equivalent')],
+      rows: r.meteringPoints.map((p) => [p.id, p.name, p.siteId, p.carrier, p.quantity, p.role, p.parent, ...figureCells(p.consumption), p.consumption.quality.suspectIntervals, ...figureCells(p.tceEquivalent)]),
+    },
+    {
+      name: 'calibration',
+      columns: ['point', 'certificate', 'valid_from', 'valid_until', 'status', 'readings_outside_calibration'],
+      rows: r.calibration.map((c) => [c.pointId, c.certificate, c.validFrom, c.validUntil, c.status, c.readingsOutsideCalibration]),
+    },
+    {
+      name: 'data_quality',
+      columns: ['kind', 'subject', 'code', 'detail'],
+      rows: [
+        ['flags', 'report', null, r.dataQuality.flags.join(' ')],
+        ['suspect_intervals', 'report', null, r.dataQuality.suspectIntervals],
+        ...r.dataQuality.figures.map((x): Cell[] => ['figure_flags', x.figure, null, x.flags.join(' ')]),
+        ...r.dataQuality.issues.map((i): Cell[] => ['issue', i.pointId, i.code, i.message]),
+      ],
+    },
+  ];
+}

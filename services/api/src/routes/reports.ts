@@ -1,0 +1,62 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { readableEnterprise } from '../auth/authenticate.ts';
+import type { ApiContext } from '../context.ts';
+import { ApiError } from '../errors.ts';
+import { AUTHENTICATED_PROBLEMS, BEARER, IdParam, problemResponses, stringEnum } from '../http/schemas.ts';
+import { monthlyReport } from '../reports/monthly-report.ts';
+import { reportCsv } from '../reports/report-csv.ts';
+import { pagedReportReadings } from '../reports/report-readings.ts';
+import { ReportSchema } from '../reports/report-schema.ts';
+import { reportTables } from '../reports/report-tables.ts';
+import { reportXlsx } from '../reports/report-xlsx.ts';
+import { negotiateFormat, REPORT_FORMATS, REPORT_MEDIA_TYPES } from '../reports/report-format.ts';
+
+export const reportRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx) => {
+  const readings = pagedReportReadings(ctx.series, ctx.readingsMeasurement);
+
+  app.get(
+    '/v1/enterprises/:id/reports/:month',
+    {
+      schema: {
+        summary: 'The monthly regulator report of one enterprise, as JSON, CSV or XLSX',
+        description:
+          'Computed from the stored readings with the same accounting as `meterline account --period YYYY-MM --equal-value`: standard coal by carrier and comprehensive (GB/T 2589-2020), CO2 by scope, intensity, year on year, coverage, calibration, data quality, each figure with its expanded uncertainty (k = 2). `inputsHash` names the inputs (registry entry, factor set, readings used) so the report can be reproduced. The representation is chosen by `format`, else by the Accept header (JSON by default).',
+        tags: ['reports'],
+        security: BEARER,
+        params: Type.Object({
+          id: IdParam('enterprise id', 'cq-autoparts'),
+          month: Type.String({ pattern: '^(19[7-9][0-9]|2[01][0-9]{2}|22[0-5][0-9])-(0[1-9]|1[0-2])$', description: "YYYY-MM, in the enterprise's time zone", examples: ['2026-03'] }),
+        }),
+        querystring: Type.Object(
+          { format: Type.Optional(stringEnum(REPORT_FORMATS, { description: 'json, csv or xlsx: overrides the Accept header' })) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: {
+            description: 'the report',
+            content: {
+              [REPORT_MEDIA_TYPES.json]: { schema: ReportSchema },
+              [REPORT_MEDIA_TYPES.csv]: { schema: Type.String({ description: 'RFC 4180; one section after another, each a line `section:<name>`, a header and rows' }) },
+              [REPORT_MEDIA_TYPES.xlsx]: { schema: Type.Unsafe<Buffer>({ type: 'string', description: 'Office Open XML workbook (binary), a sheet per section' }) },
+            },
+          },
+          ...problemResponses(...AUTHENTICATED_PROBLEMS, 404, 406, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      const enterprise = readableEnterprise(request, ctx.registry, request.params.id);
+      const format = negotiateFormat(request.query.format, request.headers.accept);
+      const factorSet = ctx.factorCatalog.resolve(enterprise.factorSet.name, enterprise.factorSet.version);
+      if (!factorSet.ok) throw new ApiError('MTL_API_INTERNAL', `the registry names a factor set the catalogue lacks`, { cause: factorSet.error });
+      const report = await monthlyReport(readings, enterprise, request.params.month, factorSet.factor);
+      reply.header('vary', 'accept');
+      if (format === 'json') return reply.type(REPORT_MEDIA_TYPES.json).send(report);
+      const filename = `${enterprise.id}-${report.month}.${format}`;
+      reply.type(REPORT_MEDIA_TYPES[format]).header('content-disposition', `attachment; filename="${filename}"`);
+      const tables = reportTables(report);
+      return reply.send(format === 'csv' ? reportCsv(tables) : await reportXlsx(tables, `${enterprise.name} ${report.month}`));
+    },
+  );
+};

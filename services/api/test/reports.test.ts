@@ -1,0 +1,217 @@
+import { describe, expect, it } from 'vitest';
+import ExcelJS from 'exceljs';
+import { InMemoryStore, type SeriesPoint } from '@meterline/store';
+import type { MonthlyReport } from '../src/reports/report-schema.ts';
+import { storeSeriesPageReader } from '../src/series/series-page-reader.ts';
+import { bearer, SECRETS, testApi, testManifest } from './fixtures.ts';
+import { compareWithAccount, meterlineAccount } from './report-account.ts';
+import { REPORT_ENTERPRISE, REPORT_MONTH, REPORT_PREVIOUS_MONTH, reportManifest, reportReadings, storedReading } from './report-dataset.ts';
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const URL = `/v1/enterprises/${REPORT_ENTERPRISE}/reports/${REPORT_MONTH}`;
+const manifest = reportManifest(testManifest().enterprises);
+
+async function reportApi(points: SeriesPoint[] = reportReadings()) {
+  const store = new InMemoryStore();
+  await store.write(points);
+  const { app } = await testApi({ manifest, series: storeSeriesPageReader(store) });
+  return { app, store };
+}
+
+const rowsOf = (points: SeriesPoint[]) => points.map((p) => ({ point: p.tags['point']!, timestampMs: p.timestampMs, value: p.fields['value'] as number }));
+
+/** CSV (RFC 4180) back to rows of fields; enough for what the report writes. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i++;
+    } else field += c;
+  }
+  return rows;
+}
+
+/** The CSV's sections by name: header and rows. */
+function csvSections(text: string): Map<string, string[][]> {
+  const sections = new Map<string, string[][]>();
+  let current: string[][] | undefined;
+  for (const row of parseCsv(text)) {
+    if (row.length === 1 && row[0]!.startsWith('section:')) sections.set(row[0]!.slice(8), (current = []));
+    else if (!(row.length === 1 && row[0] === '')) current!.push(row);
+  }
+  return sections;
+}
+
+describe('monthly report', () => {
+  it('equals meterline account --equal-value on the same readings, figure by figure, this month and a year earlier', async () => {
+    const points = reportReadings();
+    const { app } = await reportApi(points);
+    const response = await app.inject({ url: URL, headers: bearer(SECRETS.regulatorCq) });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    const report = response.json() as MonthlyReport;
+    const account = await meterlineAccount(manifest, rowsOf(points), REPORT_MONTH, REPORT_ENTERPRISE);
+    expect(compareWithAccount(report, account, expect)).toBe(30);
+    // The dataset's faults show, and the report names them.
+    expect(report.dataQuality.flags).toEqual(expect.arrayContaining(['rollover', 'suspect-drop', 'gap', 'calibration-invalid', 'factor-uncertainty-unknown']));
+    expect(report.energy.byCarrier.map((c) => `${c.direction}:${c.carrier}`)).toEqual(['input:diesel', 'input:electricity', 'input:heat', 'input:natural-gas', 'output:electricity']);
+    expect(report.energy.byCarrier.find((c) => c.direction === 'output')!.tceEquivalent.value).toBeLessThan(0);
+    expect(report.carbon.exportedElectricity.value).toBeLessThan(0);
+    expect(report.calibration.map((c) => [c.pointId, c.status])).toEqual([
+      ['rpt-e-in', 'valid'],
+      ['rpt-e-press', 'expired'],
+      ['rpt-e-pv-out', 'expiring'],
+      ['rpt-gas', 'not-yet-valid'],
+      ['rpt-diesel', 'valid'],
+      ['rpt-heat', 'valid'],
+    ]);
+    expect(report.calibration.find((c) => c.pointId === 'rpt-e-press')!.readingsOutsideCalibration).toBeGreaterThan(0);
+    expect(report.readingsUsed).toBe(6 * (2976 + 2) - 23);
+
+    // Year on year: the same month a year earlier, as meterline account gives it.
+    const previous = await meterlineAccount(manifest, rowsOf(points), REPORT_PREVIOUS_MONTH, REPORT_ENTERPRISE);
+    const yoy = new Map(report.yearOnYear.comparison!.map((r) => [r.metric, r]));
+    expect(report.yearOnYear).toMatchObject({ month: REPORT_PREVIOUS_MONTH, reason: null });
+    expect(yoy.get('tceEquivalent')).toEqual({
+      metric: 'tceEquivalent',
+      unit: 'tce',
+      current: account.tceEquivalent.value,
+      currentExpandedUncertainty: account.tceEquivalent.expandedUncertainty,
+      previous: previous.tceEquivalent.value,
+      previousExpandedUncertainty: previous.tceEquivalent.expandedUncertainty,
+      previousCoveragePercent: previous.tceEquivalent.coveragePercent,
+      change: account.tceEquivalent.value - previous.tceEquivalent.value,
+      changePercent: ((account.tceEquivalent.value - previous.tceEquivalent.value) / previous.tceEquivalent.value) * 100,
+    });
+    expect(yoy.get('carbon.totalMarket')!.previous).toBe(previous.carbon.totalMarket.value);
+    expect(yoy.get('intensity.castings.tce')!.previous).toBe(previous.intensities[0]!.tcePerUnit.value);
+  });
+
+  it('gives no year-on-year comparison, with the reason, when the month a year earlier has no readings', async () => {
+    const { app } = await reportApi(reportReadings().filter((p) => p.timestampMs >= Date.UTC(2026, 0, 1)));
+    const report = (await app.inject({ url: URL, headers: bearer(SECRETS.admin) })).json() as MonthlyReport;
+    expect(report.yearOnYear).toEqual({ month: REPORT_PREVIOUS_MONTH, comparison: null, reason: `no readings of ${REPORT_ENTERPRISE} in ${REPORT_PREVIOUS_MONTH}` });
+  });
+
+  it('serves CSV (RFC 4180, a section after another) and XLSX (a sheet per section, numbers as numbers) with the JSON numbers', async () => {
+    const { app } = await reportApi();
+    const json = (await app.inject({ url: URL, headers: bearer(SECRETS.admin) })).json() as MonthlyReport;
+
+    const csv = await app.inject({ url: URL, headers: { ...bearer(SECRETS.admin), accept: 'text/csv' } });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    expect(csv.headers['content-disposition']).toBe(`attachment; filename="${REPORT_ENTERPRISE}-${REPORT_MONTH}.csv"`);
+    expect(csv.body.split('\r\n').slice(0, 4)).toEqual(['section:report', 'key,value', 'schema,meterline.report/v1', `inputs_hash,${json.inputsHash}`]);
+    const sections = csvSections(csv.body);
+    expect([...sections.keys()]).toEqual(['report', 'energy', 'sites', 'carbon', 'intensity', 'year_on_year', 'metering_points', 'calibration', 'data_quality']);
+    const carbon = sections.get('carbon')!;
+    expect(carbon[0]).toEqual(['scope', 'value', 'unit', 'expanded_uncertainty', 'coverage_percent', 'estimated', 'flags']);
+    expect(carbon.find((r) => r[0] === 'scope2-market')!.slice(1, 4).map((v, i) => (i === 1 ? v : Number(v)))).toEqual([
+      json.carbon.scope2Market.value,
+      'tCO2',
+      json.carbon.scope2Market.expandedUncertainty,
+    ]);
+    // A field with a comma is quoted: the data-quality issue messages and flags.
+    expect(sections.get('energy')!.at(-1)!.slice(0, 4)).toEqual(['comprehensive', 'net', '', String(json.energy.comprehensive.tceEquivalent.value)]);
+
+    for (const request of [{ accept: XLSX }, { accept: 'text/csv;q=0.5, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }]) {
+      const xlsx = await app.inject({ url: URL, headers: { ...bearer(SECRETS.admin), ...request } });
+      expect(xlsx.statusCode).toBe(200);
+      expect(xlsx.headers['content-type']).toBe(XLSX);
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+      expect(workbook.worksheets.map((w) => w.name)).toEqual([...sections.keys()]);
+      const report = workbook.getWorksheet('report')!;
+      expect(report.getRow(3).values).toEqual([undefined, 'inputs_hash', json.inputsHash]);
+      const sheet = workbook.getWorksheet('carbon')!;
+      const row = sheet.getRows(2, sheet.rowCount - 1)!.find((r) => r.getCell(1).value === 'total-location')!;
+      expect([row.getCell(2).value, row.getCell(4).value, row.getCell(5).value]).toEqual([
+        json.carbon.totalLocation.value,
+        json.carbon.totalLocation.expandedUncertainty,
+        json.carbon.totalLocation.coveragePercent,
+      ]);
+      expect(typeof row.getCell(2).value).toBe('number');
+    }
+  });
+
+  it('chooses the representation by format, then by Accept (q-values), JSON by default; 406 when nothing acceptable', async () => {
+    const { app } = await reportApi();
+    const type = async (query: string, accept?: string) => {
+      const r = await app.inject({ url: `${URL}${query}`, headers: { ...bearer(SECRETS.admin), ...(accept ? { accept } : {}) } });
+      return `${r.statusCode} ${String(r.headers['content-type']).split(';')[0]}`;
+    };
+    expect(await type('')).toBe('200 application/json');
+    expect(await type('', '*/*')).toBe('200 application/json');
+    expect(await type('', 'text/*')).toBe('200 text/csv');
+    expect(await type('', 'text/csv;q=0.9, application/json;q=0.8')).toBe('200 text/csv');
+    expect(await type('?format=xlsx', 'application/json')).toBe(`200 ${XLSX}`);
+    expect(await type('?format=csv')).toBe('200 text/csv');
+    expect(await type('', 'application/pdf')).toBe('406 application/problem+json');
+    expect(await type('', 'application/json;q=0')).toBe('406 application/problem+json');
+    expect(await type('?format=pdf')).toBe('400 application/problem+json');
+  });
+
+  it('refuses a malformed month (400), another tenant (403) and an unknown enterprise (404 for admin only), as problems', async () => {
+    const { app } = await reportApi();
+    for (const month of ['2026-13', '2026-3', '202603', '2026-03-01', '0000-01']) {
+      const r = await app.inject({ url: `/v1/enterprises/${REPORT_ENTERPRISE}/reports/${month}`, headers: bearer(SECRETS.admin) });
+      expect(r.statusCode, month).toBe(400);
+      expect(r.json()).toMatchObject({ code: 'MTL_API_VALIDATION_FAILED', errors: [{ in: 'params', pointer: '/month' }] });
+    }
+    const unknownParameter = await app.inject({ url: `${URL}?fromat=csv`, headers: bearer(SECRETS.admin) });
+    expect(unknownParameter.json()).toMatchObject({ status: 400, errors: [{ in: 'query', pointer: '/fromat' }] });
+    const other = await app.inject({ url: URL, headers: bearer(SECRETS.enterpriseA) });
+    expect(other.statusCode).toBe(403);
+    expect(other.body).not.toContain('Report Works');
+    expect((await app.inject({ url: URL, headers: bearer(SECRETS.regulatorJs) })).statusCode).toBe(403);
+    expect((await app.inject({ url: '/v1/enterprises/nobody/reports/2026-03', headers: bearer(SECRETS.admin) })).statusCode).toBe(404);
+    expect((await app.inject({ url: '/v1/enterprises/nobody/reports/2026-03', headers: bearer(SECRETS.regulatorCq) })).statusCode).toBe(403);
+    expect([403, 404]).toContain((await app.inject({ method: 'POST', url: URL, headers: bearer(SECRETS.regulatorCq) })).statusCode);
+  });
+
+  it('names its inputs: the same readings give the same hash byte for byte; a changed reading, registry entry or factor set another', async () => {
+    const points = reportReadings();
+    const hashOf = async (pts: SeriesPoint[], m = manifest) => {
+      const store = new InMemoryStore();
+      await store.write(pts);
+      const { app } = await testApi({ manifest: m, series: storeSeriesPageReader(store) });
+      const r = await app.inject({ url: URL, headers: bearer(SECRETS.admin) });
+      const csv = await app.inject({ url: `${URL}?format=csv`, headers: bearer(SECRETS.admin) });
+      return { hash: (r.json() as MonthlyReport).inputsHash, body: r.body, csv: csv.body };
+    };
+    const first = await hashOf(points);
+    expect(first.hash).toMatch(/^[0-9a-f]{64}$/);
+    // Written in another order, to another store: the same bytes.
+    const again = await hashOf([...points].reverse());
+    expect(again).toEqual(first);
+    // One reading of the month moved by a thousandth: another hash.
+    const i = points.findIndex((p) => p.tags['point'] === 'rpt-heat' && p.timestampMs > Date.UTC(2026, 2, 10));
+    const changed = points.map((p, k) => (k === i ? storedReading('rpt-heat', p.timestampMs, (p.fields['value'] as number) + 0.001) : p));
+    expect((await hashOf(changed)).hash).not.toBe(first.hash);
+    // A reading of the month a year earlier (year on year) counts too; one the report does not use does not.
+    const previous = points.findIndex((p) => p.tags['point'] === 'rpt-gas' && p.timestampMs > Date.UTC(2025, 2, 10) && p.timestampMs < Date.UTC(2025, 2, 20));
+    expect((await hashOf(points.map((p, k) => (k === previous ? storedReading('rpt-gas', p.timestampMs, (p.fields['value'] as number) + 1) : p)))).hash).not.toBe(first.hash);
+    expect((await hashOf([...points, storedReading('rpt-gas', Date.UTC(2026, 5, 1), 1)])).hash).toBe(first.hash);
+    // The registry entry is an input.
+    const renamed = { ...manifest, enterprises: manifest.enterprises.map((e) => (e.id === REPORT_ENTERPRISE ? { ...e, name: 'Renamed Works' } : e)) };
+    expect((await hashOf(points, renamed)).hash).not.toBe(first.hash);
+  });
+});
