@@ -1,0 +1,589 @@
+/**
+ * bench:api — requests/s and p50/p99 latency of the API's figure endpoints under concurrent
+ * load, with the figures of 10 000 metering points stored (issue 6); and, in the same run,
+ * the baselines: `/health` on the same API (the HTTP floor) and the very InfluxQL the API
+ * issues for each request sent straight to InfluxDB's `/query` (the store floor), so what
+ * the API adds is the difference.
+ *
+ * The figures are written with the aggregator's own `writeFigures`, so they are stored
+ * exactly as the aggregator stores them; the API runs as its built bundle on a private
+ * native stack. The load generator (undici, closed loop: each connection sends its next
+ * request when the previous answer has been read) runs in this process, and everything
+ * shares this machine's cores. A benchmark, not a test: it prints, it asserts nothing.
+ *
+ *   BENCH_POINTS         metering points in all (default 10 000)
+ *   BENCH_ENTERPRISES    enterprises they are spread over (default 10)
+ *   BENCH_DAYS           days of figures from 2026-03-01, Asia/Shanghai (default 31)
+ *   BENCH_QUARTER_DAYS   of which with quarter-hour consumption too (default 1)
+ *   BENCH_SECONDS        measured seconds per endpoint and concurrency (default 10)
+ *   BENCH_CONCURRENCY    connections, comma separated (default 1,8,32)
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Pool } from 'undici';
+import { stringify } from 'yaml';
+import { writeFigures } from '@meterline/aggregator';
+import type { FigureV1, RestatementV1 } from '@meterline/contracts';
+import { calendarPeriod, subPeriods, type Enterprise, type Period } from '@meterline/domain';
+import { freePorts, startStack } from '@meterline/local-stack';
+import { fleetManifest } from '@meterline/simulator';
+import { InfluxStore, quoteIdentifier, quoteString } from '@meterline/store-influx';
+import { serviceProcess } from '../harness/service-process.ts';
+
+const POINTS = Number(process.env['BENCH_POINTS'] ?? 10_000);
+const ENTERPRISES = Number(process.env['BENCH_ENTERPRISES'] ?? 10);
+const DAYS = Number(process.env['BENCH_DAYS'] ?? 31);
+const QUARTER_DAYS = Math.min(DAYS, Number(process.env['BENCH_QUARTER_DAYS'] ?? 1));
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
+const CONCURRENCY = (process.env['BENCH_CONCURRENCY'] ?? '1,8,32').split(',').map(Number);
+/** Unmeasured load before each measured step, so connections are open and caches warm. */
+const WARMUP_SECONDS = 1;
+/** The API's own limit is 600 requests per key per minute; a benchmark sends far more. */
+const RATE_LIMIT_MAX = 1_000_000_000;
+
+const TZ = 'Asia/Shanghai';
+const DAY = 86_400_000;
+const FIRST_DAY = '2026-03-01';
+/** Figures per InfluxDB write while seeding (writeFigures cuts at period boundaries), and writes in flight. */
+const SEED_CHUNK = 20_000;
+const SEED_PARALLEL = 2;
+const RESTATEMENTS_PER_ENTERPRISE_DAY = 5;
+const CARBON_SCOPES = ['scope1', 'scope2-location', 'scope2-market', 'purchased-heat', 'exported-electricity', 'total-location', 'total-market', 'total-location-net'] as const;
+
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–');
+const sha256 = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
+
+/** Deterministic parameters: the same run asks the same questions. */
+function mulberry32(seed: number) {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** Points per device: the largest up to 100 that divides an enterprise's points, so the fleet has exactly that many. */
+function fleetShape(points: number, enterprises: number) {
+  const perEnterprise = Math.max(2, Math.round(points / enterprises));
+  let pointsPerDevice = Math.min(100, perEnterprise);
+  while (perEnterprise % pointsPerDevice !== 0) pointsPerDevice--;
+  return { enterprises, devicesPerEnterprise: perEnterprise / pointsPerDevice, pointsPerDevice, prefix: 'bench' };
+}
+
+// ---------------------------------------------------------------------------------------
+// Seeding: plausible figures in the FigureV1 shape, stored by the aggregator's writeFigures.
+
+const baseFigure = (enterprise: Enterprise, period: Period) => ({
+  enterpriseId: enterprise.id,
+  periodKind: period.kind,
+  periodKey: period.key,
+  startMs: period.start,
+  endMs: period.end,
+  factorSet: 'cn-2023@1.0.0',
+  registryVersion: 'bench-r1',
+  revision: 0,
+});
+
+/** Roughly 0.5–1 kWh a quarter-hour per sub-meter, the main meter the sum plus 2 % losses. */
+function enterpriseFigures(enterprise: Enterprise, period: Period, dayIndex: number): FigureV1[] {
+  const site = enterprise.sites[0]!;
+  const hours = (period.end - period.start) / 3_600_000;
+  const subs = site.meteringPoints.length - 1;
+  const figures: FigureV1[] = [];
+  let subSum = 0;
+  site.meteringPoints.forEach((p, i) => {
+    if (i === 0) return;
+    const kwh = hours * (2 + ((i * 7 + dayIndex + (period.start / 3_600_000) % 24) % 5) * 0.5);
+    subSum += kwh;
+    const gap = (i + dayIndex) % 97 === 0;
+    figures.push({
+      ...baseFigure(enterprise, period),
+      measurement: 'consumption',
+      subject: { site: site.id, point: p.id, carrier: p.carrier, quantity: p.quantity, role: 'sub-meter' },
+      value: kwh,
+      unit: 'kWh',
+      expandedUncertainty: kwh * 0.02,
+      coveragePercent: gap ? 95.8 : 100,
+      estimated: gap ? kwh * 0.042 : 0,
+      flags: gap ? ['GAP_FILLED'] : [],
+      detail: { suspect_intervals: 0, outside_calibration: 0, tce: kwh * 0.1229e-3, tce_u: kwh * 0.1229e-3 * 0.02 },
+    });
+  });
+  const main = site.meteringPoints[0]!;
+  const mainKwh = subSum * 1.02;
+  const tce = mainKwh * 0.1229e-3;
+  figures.push({
+    ...baseFigure(enterprise, period),
+    measurement: 'consumption',
+    subject: { site: site.id, point: main.id, carrier: main.carrier, quantity: main.quantity, role: 'boundary-input' },
+    value: mainKwh,
+    unit: 'kWh',
+    expandedUncertainty: mainKwh * 0.01,
+    coveragePercent: 100,
+    estimated: 0,
+    flags: [],
+    detail: { suspect_intervals: 0, outside_calibration: 0, tce, tce_u: tce * 0.01 },
+  });
+  // Enterprise-wide figures: day and hour only, as the brief of the issue's figures asks.
+  if (period.kind === 'quarter-hour') return figures;
+  const values = (value: number, unit: string, u: number) => ({ value, unit, expandedUncertainty: value * u, coveragePercent: 100, estimated: 0, flags: [] as string[] });
+  const region = enterprise.region;
+  figures.push(
+    { ...baseFigure(enterprise, period), measurement: 'standard_coal', subject: { region, level: 'enterprise', basis: 'equivalent' }, ...values(tce, 'tce', 0.01), detail: {} },
+    { ...baseFigure(enterprise, period), measurement: 'standard_coal', subject: { region, level: 'enterprise', basis: 'equal-value' }, ...values(mainKwh * 0.2829e-3, 'tce', 0.05), detail: {} },
+    { ...baseFigure(enterprise, period), measurement: 'standard_coal', subject: { region, level: 'site', site: site.id, basis: 'equivalent' }, ...values(tce, 'tce', 0.01), detail: {} },
+    {
+      ...baseFigure(enterprise, period),
+      measurement: 'energy_balance',
+      subject: { site: site.id, node: main.id, carrier: 'electricity' },
+      ...values(mainKwh - subSum, 'kWh', 0),
+      expandedUncertainty: mainKwh * 0.012,
+      detail: { input: mainKwh, children_sum: subSum, significant: false, children: site.meteringPoints.slice(1, subs + 1).map((p) => p.id).join(',') },
+    },
+  );
+  const grid = (mainKwh * 0.5257) / 1000;
+  const byScope: Record<(typeof CARBON_SCOPES)[number], number> = {
+    scope1: 0,
+    'scope2-location': grid,
+    'scope2-market': grid * 1.08,
+    'purchased-heat': 0,
+    'exported-electricity': 0,
+    'total-location': grid,
+    'total-market': grid * 1.08,
+    'total-location-net': grid,
+  };
+  for (const scope of CARBON_SCOPES) {
+    figures.push({ ...baseFigure(enterprise, period), measurement: 'carbon', subject: { region, scope }, ...values(byScope[scope], 'tCO2', 0.06), detail: {} });
+  }
+  return figures;
+}
+
+/** A few day figures of the enterprise restated (late readings), their new revision stored with them. */
+function restate(figures: FigureV1[], dayIndex: number): RestatementV1[] {
+  const restatements: RestatementV1[] = [];
+  const candidates = figures.filter((f) => f.measurement === 'consumption');
+  for (let k = 0; k < RESTATEMENTS_PER_ENTERPRISE_DAY && k < candidates.length; k++) {
+    const f = candidates[(k * 131 + dayIndex * 17) % candidates.length]!;
+    const old = { value: f.value * 0.96, expandedUncertainty: f.expandedUncertainty * 1.3, coveragePercent: 96, flags: ['GAP_FILLED'], factorSet: f.factorSet, registryVersion: f.registryVersion, revision: 0 };
+    f.revision = 1;
+    restatements.push({
+      v: 1,
+      restatementId: `bench-${f.enterpriseId}-${f.periodKey}-${f.subject['point']}`,
+      enterpriseId: f.enterpriseId,
+      measurement: f.measurement,
+      subject: f.subject,
+      periodKind: f.periodKind,
+      periodKey: f.periodKey,
+      startMs: f.startMs,
+      unit: f.unit,
+      old,
+      new: { value: f.value, expandedUncertainty: f.expandedUncertainty, coveragePercent: f.coveragePercent, flags: f.flags, factorSet: f.factorSet, registryVersion: f.registryVersion, revision: 1 },
+      reason: 'READINGS_CHANGED',
+      detail: 'late readings',
+      restatedAt: new Date(f.endMs + 2 * DAY).toISOString(),
+    });
+  }
+  return restatements;
+}
+
+async function seed(store: InfluxStore, enterprises: readonly Enterprise[], days: readonly Period[]) {
+  const started = performance.now();
+  let written = 0;
+  let lastPrint = started;
+  const inFlight = new Set<Promise<void>>();
+  const submit = async (figures: FigureV1[], restatements: RestatementV1[]) => {
+    const p = writeFigures(store, figures, restatements, SEED_CHUNK).then(() => {
+      written += figures.length + restatements.length;
+      if (performance.now() - lastPrint > 15_000) {
+        lastPrint = performance.now();
+        console.log(`  … ${fmt(written)} figures written, ${fmt(written / ((lastPrint - started) / 1000))}/s`);
+      }
+    });
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p)).catch(() => undefined);
+    while (inFlight.size >= SEED_PARALLEL) await Promise.race(inFlight);
+  };
+  for (const [dayIndex, day] of days.entries()) {
+    for (const enterprise of enterprises) {
+      const dayFigures = enterpriseFigures(enterprise, day, dayIndex);
+      await submit(dayFigures, restate(dayFigures, dayIndex));
+      await submit(subPeriods(day, 'hour').flatMap((hour) => enterpriseFigures(enterprise, hour, dayIndex)), []);
+      if (dayIndex < QUARTER_DAYS) await submit(subPeriods(day, 'quarter-hour').flatMap((q) => enterpriseFigures(enterprise, q, dayIndex)), []);
+    }
+  }
+  await Promise.all(inFlight);
+  return { figures: written, seconds: (performance.now() - started) / 1000 };
+}
+
+// ---------------------------------------------------------------------------------------
+// The requests: each names the API call and the InfluxQL the API issues for it.
+
+interface Ask {
+  /** path and query on the API */
+  path: string;
+  secret: string;
+  /** what the API's series page reader asks InfluxDB (services/api/src/series/influx-series-page-reader.ts) */
+  measurement: string;
+  tags: Record<string, string>;
+  fromMs: number;
+  toMs: number;
+  limit: number;
+  offset: number;
+}
+
+interface Endpoint {
+  name: string;
+  next: () => Ask;
+}
+
+interface Fixture {
+  enterprises: readonly Enterprise[];
+  days: readonly Period[];
+  secrets: { admin: string; regulator: string; enterprise: Map<string, string> };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+/** The API's opaque cursor (services/api/src/http/pagination.ts): today an offset. */
+const cursorOf = (offset: number) => Buffer.from(`o${offset}`, 'utf8').toString('base64url');
+
+function figuresAsk(secret: string, enterprise: Enterprise, q: { measurement: string; period: string; filters: Record<string, string>; fromMs: number; toMs: number; limit?: number; offset?: number }): Ask {
+  const limit = q.limit ?? 100;
+  const offset = q.offset ?? 0;
+  const query = new URLSearchParams({ measurement: q.measurement, period: q.period, ...q.filters, from: iso(q.fromMs), to: iso(q.toMs) });
+  if (q.limit !== undefined) query.set('limit', String(limit));
+  if (offset > 0) query.set('cursor', cursorOf(offset));
+  return {
+    path: `/v1/enterprises/${enterprise.id}/figures?${query.toString()}`,
+    secret,
+    measurement: q.measurement,
+    tags: { enterprise: enterprise.id, period: q.period, ...q.filters },
+    fromMs: q.fromMs,
+    toMs: q.toMs,
+    limit: limit + 1,
+    offset,
+  };
+}
+
+function endpoints(fixture: Fixture, seed: number): Endpoint[] {
+  const random = mulberry32(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const { enterprises, days, secrets } = fixture;
+  const monthFrom = days[0]!.start;
+  const monthTo = days.at(-1)!.end;
+  const own = (e: Enterprise) => secrets.enterprise.get(e.id)!;
+  const sitePages = Math.ceil((enterprises[0]!.sites[0]!.meteringPoints.length * 24) / 1000);
+  const list: Endpoint[] = [
+    {
+      name: "a point's hourly consumption, one day (24 figures, admin)",
+      next: () => {
+        const e = pick(enterprises);
+        const day = pick(days);
+        const point = pick(e.sites[0]!.meteringPoints);
+        return figuresAsk(secrets.admin, e, { measurement: 'consumption', period: 'hour', filters: { point: point.id }, fromMs: day.start, toMs: day.end });
+      },
+    },
+    {
+      name: `an enterprise's daily carbon of one scope, the month (${days.length} figures, its own key)`,
+      next: () => {
+        const e = pick(enterprises);
+        return figuresAsk(own(e), e, { measurement: 'carbon', period: 'day', filters: { scope: pick(CARBON_SCOPES) }, fromMs: monthFrom, toMs: monthTo });
+      },
+    },
+    {
+      name: `daily standard coal, the month (${3 * days.length} figures, regulator key)`,
+      next: () => {
+        const e = pick(enterprises);
+        return figuresAsk(secrets.regulator, e, { measurement: 'standard_coal', period: 'day', filters: {}, fromMs: monthFrom, toMs: monthTo, limit: 1000 });
+      },
+    },
+    {
+      name: `a site's hourly consumption, a page of 1 000 figures of one day (pages 1–${sitePages}, its own key)`,
+      next: () => {
+        const e = pick(enterprises);
+        const day = pick(days);
+        const pages = Math.ceil((e.sites[0]!.meteringPoints.length * 24) / 1000);
+        const offset = 1000 * Math.floor(random() * pages);
+        return figuresAsk(own(e), e, { measurement: 'consumption', period: 'hour', filters: { site: e.sites[0]!.id }, fromMs: day.start, toMs: day.end, limit: 1000, offset });
+      },
+    },
+    {
+      name: `an enterprise's restatements, the month (${RESTATEMENTS_PER_ENTERPRISE_DAY * days.length}, admin, limit 1000)`,
+      next: () => {
+        const e = pick(enterprises);
+        const query = new URLSearchParams({ from: iso(monthFrom), to: iso(monthTo), limit: '1000' });
+        return { path: `/v1/enterprises/${e.id}/restatements?${query.toString()}`, secret: secrets.admin, measurement: 'restatement', tags: { enterprise: e.id }, fromMs: monthFrom, toMs: monthTo, limit: 1001, offset: 0 };
+      },
+    },
+  ];
+  return [...list, { name: 'the five above, mixed at random', next: () => pick(list).next() }];
+}
+
+// ---------------------------------------------------------------------------------------
+// The load: a closed loop per connection over an undici pool, every body read to its end.
+
+interface Call {
+  method: 'GET' | 'POST';
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+interface StepResult {
+  requests: number;
+  non2xx: number;
+  errors: number;
+  seconds: number;
+  latenciesMs: Float64Array;
+}
+
+async function runLoad(origin: string, concurrency: number, seconds: number, nextCalls: () => Call[]): Promise<StepResult> {
+  const pool = new Pool(origin, { connections: concurrency, pipelining: 1, keepAliveTimeout: 60_000 });
+  const latencies: number[] = [];
+  let non2xx = 0;
+  let errors = 0;
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      // One logical request may be several HTTP calls (the store floor: SHOW TAG KEYS, then SELECT).
+      const calls = nextCalls();
+      const t0 = performance.now();
+      let ok = true;
+      try {
+        for (const call of calls) {
+          const response = await pool.request({ origin, method: call.method, path: call.path, headers: call.headers, body: call.body ?? null });
+          const text = await response.body.text();
+          if (response.statusCode < 200 || response.statusCode >= 300) ok = false;
+          // InfluxDB answers a failed statement with 200 and an error in the body.
+          else if (text.startsWith('{"results":[{"statement_id":0,"error"')) ok = false;
+        }
+      } catch {
+        errors++;
+        continue;
+      }
+      latencies.push(performance.now() - t0);
+      if (!ok) non2xx++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsed = (performance.now() - started) / 1000;
+  await pool.close();
+  return { requests: latencies.length, non2xx, errors, seconds: elapsed, latenciesMs: Float64Array.from(latencies).sort() };
+}
+
+const percentile = (sorted: Float64Array, p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN);
+
+/** utime + stime of a process in seconds (/proc/<pid>/stat fields 14 and 15, in clock ticks of 1/100 s). */
+async function cpuSeconds(pid: number | undefined): Promise<number> {
+  if (!pid) return NaN;
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function procMb(pid: number | undefined, field: 'VmRSS' | 'VmHWM'): Promise<number> {
+  if (!pid) return NaN;
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN) / 1024;
+}
+
+interface Row {
+  endpoint: string;
+  target: 'api' | 'influxdb';
+  concurrency: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  max: number;
+  non2xx: number;
+  errors: number;
+  apiCpu: number;
+  influxCpu: number;
+  selfCpu: number;
+  apiHwm: number;
+}
+
+async function main() {
+  const shape = fleetShape(POINTS, ENTERPRISES);
+  const manifest = fleetManifest(shape);
+  const enterprises = manifest.enterprises as readonly Enterprise[];
+  const pointCount = enterprises.reduce((n, e) => n + e.sites[0]!.meteringPoints.length, 0);
+  const firstDay = calendarPeriod(FIRST_DAY, TZ);
+  const days = Array.from({ length: DAYS }, (_, i) => calendarPeriod(new Date(firstDay.start + 8 * 3_600_000 + i * DAY).toISOString().slice(0, 10), TZ));
+
+  // What `pnpm --silent build` runs: the API is benchmarked as its built bundle.
+  execFileSync(process.execPath, [join(import.meta.dirname, '..', '..', 'scripts', 'build.mjs')], { stdio: 'inherit' });
+
+  const baseDir = await mkdtemp(join(tmpdir(), 'meterline-bench-api-'));
+  const [mqttPort, kafka, kafkaController, influxHttp, influxRpc, apiPort] = (await freePorts(6)) as [number, number, number, number, number, number];
+  const stack = await startStack({ baseDir, ports: { mqtt: mqttPort, kafka, kafkaController, influxHttp, influxRpc } });
+  let api: ReturnType<typeof serviceProcess> | undefined;
+  // Interrupted: stop what it started rather than leave servers behind.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void (api?.stop() ?? Promise.resolve())
+        .then(() => stack.stop())
+        .finally(() => rm(baseDir, { recursive: true, force: true }).finally(() => process.exit(130)));
+    });
+  }
+  try {
+    const influxPid = await stack.services.influx.runningPid();
+    const database = 'bench_api';
+    await stack.services.influx.createDatabase(database);
+    const store = new InfluxStore({ url: stack.connection.influx.url, token: stack.connection.influx.token, database, timeoutMs: 600_000 });
+    const figuresPerDay = pointCount * (1 + 24) + enterprises.length * 15 * 25;
+    console.log(
+      `bench:api — ${fmt(pointCount)} metering points in ${enterprises.length} enterprises, ${DAYS} day${DAYS === 1 ? '' : 's'} from ${FIRST_DAY} (${TZ}): ` +
+        `consumption per point per day and hour (quarter-hour for ${QUARTER_DAYS} day${QUARTER_DAYS === 1 ? '' : 's'}), standard coal, carbon (8 scopes), energy balance per enterprise per day and hour, ` +
+        `${RESTATEMENTS_PER_ENTERPRISE_DAY} restatements per enterprise and day; ${cpus().length} cores shared by InfluxDB, the API and this load generator`,
+    );
+    console.log(`\n1. seed: about ${fmt(figuresPerDay * DAYS + pointCount * 96 * QUARTER_DAYS)} figures through the aggregator's writeFigures`);
+    const seeded = await seed(store, enterprises, days);
+    console.log(`seed: ${fmt(seeded.figures)} figures and restatements in ${fmt(seeded.seconds, 1)} s = ${fmt(seeded.figures / seeded.seconds)}/s`);
+    await store.close();
+
+    const secrets = { admin: randomUUID(), regulator: randomUUID(), enterprise: new Map(enterprises.map((e) => [e.id, randomUUID()])) };
+    const registryFile = join(baseDir, 'registry.yaml');
+    const keysFile = join(baseDir, 'api-keys.yaml');
+    await writeFile(registryFile, stringify(manifest));
+    await writeFile(
+      keysFile,
+      stringify({
+        version: 1,
+        keys: [
+          { id: 'bench-admin', sha256: sha256(secrets.admin), role: 'admin' },
+          { id: 'bench-regulator', sha256: sha256(secrets.regulator), role: 'regulator', jurisdiction: ['CN-CQ'] },
+          ...enterprises.map((e) => ({ id: `${e.id}-energy`, sha256: sha256(secrets.enterprise.get(e.id)!), role: 'enterprise', enterpriseId: e.id })),
+        ],
+      }),
+    );
+    api = serviceProcess(
+      'api',
+      {
+        MTL_INFLUX_URL: stack.connection.influx.url,
+        MTL_INFLUX_TOKEN: stack.connection.influx.token,
+        MTL_INFLUX_DATABASE: database,
+        MTL_REGISTRY_FILE: registryFile,
+        MTL_API_KEYS_FILE: keysFile,
+        MTL_PORT: String(apiPort),
+        MTL_RATE_LIMIT_MAX: String(RATE_LIMIT_MAX),
+        MTL_LOG_LEVEL: 'warn',
+      },
+      baseDir,
+    );
+    await api.start();
+    const apiPid = api.pid();
+    const apiOrigin = `http://127.0.0.1:${apiPort}`;
+    const influxOrigin = stack.connection.influx.url.replace(/\/$/, '');
+    const influxAuth = `Token ${stack.connection.influx.token}`;
+    console.log(
+      `\n2. the API (built bundle, pid ${apiPid}) on ${apiOrigin}, rate limit raised to MTL_RATE_LIMIT_MAX=${fmt(RATE_LIMIT_MAX)} per key per minute for the benchmark (default 600); ` +
+        `${SECONDS} s measured per step after ${WARMUP_SECONDS} s of warm-up; concurrency ${CONCURRENCY.join(', ')}`,
+    );
+
+    const apiCall = (a: Ask): Call[] => [{ method: 'GET', path: a.path, headers: { authorization: `Bearer ${a.secret}` } }];
+    const storeQuery = (q: string): Call => ({
+      method: 'POST',
+      path: '/query',
+      headers: { authorization: influxAuth, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ db: database, q, epoch: 'ms' }).toString(),
+    });
+    /** The two statements the API's series page reader sends for one page, in its order. */
+    const storeCalls = (a: Ask): Call[] => {
+      const measurement = quoteIdentifier(a.measurement);
+      const conditions = [...Object.entries(a.tags).map(([k, v]) => `${quoteIdentifier(k)} = ${quoteString(v)}`), `time >= ${a.fromMs}ms`, `time < ${a.toMs}ms`];
+      return [
+        storeQuery(`SHOW TAG KEYS FROM ${measurement}`),
+        storeQuery(`SELECT * FROM ${measurement} WHERE ${conditions.join(' AND ')} ORDER BY time ASC LIMIT ${a.limit} OFFSET ${a.offset}`),
+      ];
+    };
+
+    // A sanity look at each endpoint before loading it: status and figures per answer.
+    const fixture: Fixture = { enterprises, days, secrets };
+    for (const endpoint of endpoints(fixture, 1).slice(0, 5)) {
+      const ask = endpoint.next();
+      const response = await fetch(`${apiOrigin}${ask.path}`, { headers: { authorization: `Bearer ${ask.secret}` } });
+      const body = (await response.json()) as { items?: unknown[]; next?: string | null; code?: string };
+      console.log(`  ${endpoint.name}: ${response.status}, ${body.items?.length ?? body.code} items${body.next ? ', has a next page' : ''}`);
+    }
+
+    const rows: Row[] = [];
+    const step = async (endpoint: string, target: Row['target'], origin: string, concurrency: number, nextCalls: () => Call[]) => {
+      await runLoad(origin, concurrency, WARMUP_SECONDS, nextCalls);
+      const before = { api: await cpuSeconds(apiPid), influx: await cpuSeconds(influxPid), self: process.cpuUsage() };
+      const r = await runLoad(origin, concurrency, SECONDS, nextCalls);
+      const selfUsage = process.cpuUsage(before.self);
+      const row: Row = {
+        endpoint,
+        target,
+        concurrency,
+        rps: r.requests / r.seconds,
+        p50: percentile(r.latenciesMs, 50),
+        p99: percentile(r.latenciesMs, 99),
+        max: r.latenciesMs.at(-1) ?? NaN,
+        non2xx: r.non2xx,
+        errors: r.errors,
+        apiCpu: (100 * ((await cpuSeconds(apiPid)) - before.api)) / r.seconds,
+        influxCpu: (100 * ((await cpuSeconds(influxPid)) - before.influx)) / r.seconds,
+        selfCpu: (100 * (selfUsage.user + selfUsage.system)) / 1e6 / r.seconds,
+        apiHwm: await procMb(apiPid, 'VmHWM'),
+      };
+      rows.push(row);
+      console.log(
+        `  ${target.padEnd(8)} c=${String(concurrency).padStart(2)}: ${fmt(row.rps, 1).padStart(8)} req/s, p50 ${fmt(row.p50, 1)} ms, p99 ${fmt(row.p99, 1)} ms, max ${fmt(row.max, 1)} ms, ` +
+          `non-2xx ${row.non2xx}${row.errors ? `, ${row.errors} transport errors` : ''}; CPU api ${fmt(row.apiCpu)} %, influxd ${fmt(row.influxCpu)} %, load generator ${fmt(row.selfCpu)} %`,
+      );
+    };
+
+    console.log('\n3. HTTP floor: GET /health on the same API');
+    for (const c of CONCURRENCY) await step('GET /health (HTTP floor)', 'api', apiOrigin, c, () => [{ method: 'GET', path: '/health', headers: {} }]);
+    for (const [i, endpoint] of endpoints(fixture, 0).entries()) {
+      console.log(`\n${i + 4}. ${endpoint.name}`);
+      const storeSide = endpoints(fixture, 0)[i]!;
+      for (const c of CONCURRENCY) {
+        await step(endpoint.name, 'api', apiOrigin, c, () => apiCall(endpoint.next()));
+        await step(endpoint.name, 'influxdb', influxOrigin, c, () => storeCalls(storeSide.next()));
+      }
+    }
+
+    const apiHwm = await procMb(apiPid, 'VmHWM');
+    const influxHwm = await procMb(influxPid, 'VmHWM');
+    const head = ['endpoint', 'target', 'conc', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'non-2xx', 'API CPU %', 'influxd CPU %', 'loadgen CPU %'];
+    const cells = rows.map((r) => [
+      r.endpoint,
+      r.target === 'api' ? 'API' : 'InfluxDB /query',
+      String(r.concurrency),
+      fmt(r.rps, 1),
+      fmt(r.p50, 1),
+      fmt(r.p99, 1),
+      fmt(r.max, 1),
+      `${r.non2xx}${r.errors ? ` (+${r.errors} err)` : ''}`,
+      fmt(r.apiCpu),
+      fmt(r.influxCpu),
+      fmt(r.selfCpu),
+    ]);
+    const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+    const line = (c: string[]) => c.map((v, i) => (i <= 1 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join(' | ');
+    console.log(
+      `\nbench:api — ${fmt(pointCount)} points, ${enterprises.length} enterprises, ${DAYS} days of figures (${fmt(seeded.figures)} stored in ${fmt(seeded.seconds)} s), ` +
+        `${SECONDS} s per step, rate limit raised to ${fmt(RATE_LIMIT_MAX)}/min; ${cpus().length} cores shared by InfluxDB, the API and the load generator`,
+    );
+    console.log(`${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('-|-')}\n${cells.map(line).join('\n')}`);
+    console.log(
+      'InfluxDB /query rows: the same InfluxQL the API issues for the same requests (SHOW TAG KEYS, then the SELECT), sent straight to InfluxDB: the store floor. ' +
+        'CPU % is of one core over the measured seconds.',
+    );
+    console.log(`peak RSS (VmHWM): API ${fmt(apiHwm)} MB, influxd ${fmt(influxHwm)} MB, this process ${fmt(await procMb(process.pid, 'VmHWM'))} MB`);
+  } finally {
+    await api?.stop();
+    await stack.stop();
+    await rm(baseDir, { recursive: true, force: true });
+  }
+}
+
+await main();
