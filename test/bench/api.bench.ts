@@ -436,7 +436,7 @@ async function main() {
     const database = 'bench_api';
     await stack.services.influx.createDatabase(database);
     const store = new InfluxStore({ url: stack.connection.influx.url, token: stack.connection.influx.token, database, timeoutMs: 600_000 });
-    const figuresPerDay = pointCount * (1 + 24) + enterprises.length * 15 * 25;
+    const figuresPerDay = pointCount * (1 + 24) + enterprises.length * ((3 + 1 + 8) * 25 + RESTATEMENTS_PER_ENTERPRISE_DAY);
     console.log(
       `bench:api — ${fmt(pointCount)} metering points in ${enterprises.length} enterprises, ${DAYS} day${DAYS === 1 ? '' : 's'} from ${FIRST_DAY} (${TZ}): ` +
         `consumption per point per day and hour (quarter-hour for ${QUARTER_DAYS} day${QUARTER_DAYS === 1 ? '' : 's'}), standard coal, carbon (8 scopes), energy balance per enterprise per day and hour, ` +
