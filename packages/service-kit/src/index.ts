@@ -5,3 +5,4 @@ export * from './ops-server.ts';
 export * from './run-service.ts';
 export * from './backoff.ts';
 export * from './registry-file.ts';
+export * from './influx-config.ts';

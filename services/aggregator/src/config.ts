@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { loadConfig, loadConfigOrExit } from '@meterline/service-kit';
+import { InfluxConfigProperties, influxConnection, loadConfig, loadConfigOrExit } from '@meterline/service-kit';
 
 const LogLevel = Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')], { default: 'info' });
 
@@ -8,13 +8,7 @@ const StorageSchema = {
   kafkaBrokers: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
   figuresTopic: Type.String({ minLength: 1, default: 'meterline.figures.v1' }),
   restatementsTopic: Type.String({ minLength: 1, default: 'meterline.restatements.v1' }),
-  influxUrl: Type.String({ pattern: '^https?://' }),
-  /** An InfluxDB 2.x/3.x token, or `user:password` for InfluxDB 1.8. */
-  influxToken: Type.String({ minLength: 1 }),
-  influxDatabase: Type.String({ minLength: 1 }),
-  influxRetentionPolicy: Type.String({ default: '' }),
-  influxOrg: Type.String({ default: '' }),
-  readingsMeasurement: Type.String({ minLength: 1, default: 'reading' }),
+  ...InfluxConfigProperties,
   registryFile: Type.String({ minLength: 1 }),
   /** How far around a period to look for the readings that bound it; a longer silence is a gap. */
   boundSearchDays: Type.Integer({ minimum: 1, maximum: 366, default: 35 }),
@@ -52,14 +46,7 @@ export const loadAggregatorConfig = () => loadConfigOrExit('aggregator', Aggrega
 export const loadBackfillConfig = (env: NodeJS.ProcessEnv) => loadConfig(BackfillConfigSchema, env);
 
 /** The InfluxDB adapter's options; a month's figures of a large enterprise take time to read, hence the long timeout. */
-export const influxOptions = (c: BackfillConfig) => ({
-  url: c.influxUrl,
-  token: c.influxToken,
-  database: c.influxDatabase,
-  retentionPolicy: c.influxRetentionPolicy,
-  org: c.influxOrg,
-  timeoutMs: 60_000,
-});
+export const influxOptions = (c: BackfillConfig) => ({ ...influxConnection(c), timeoutMs: 60_000 });
 
 export const accountingOptions = (c: BackfillConfig) => ({
   equalValue: c.equalValue,

@@ -1,14 +1,8 @@
 import { Type } from '@sinclair/typebox';
-import { loadConfigOrExit } from '@meterline/service-kit';
+import { InfluxConfigProperties, loadConfigOrExit } from '@meterline/service-kit';
 
 const ApiConfigSchema = Type.Object({
-  influxUrl: Type.String({ pattern: '^https?://' }),
-  /** An InfluxDB 2.x/3.x token, or `user:password` for InfluxDB 1.8. */
-  influxToken: Type.String({ minLength: 1 }),
-  influxDatabase: Type.String({ minLength: 1 }),
-  influxRetentionPolicy: Type.String({ default: '' }),
-  influxOrg: Type.String({ default: '' }),
-  readingsMeasurement: Type.String({ minLength: 1, default: 'reading' }),
+  ...InfluxConfigProperties,
   registryFile: Type.String({ minLength: 1 }),
   /** YAML or JSON: key ids, SHA-256 hashes of the secrets, roles (services/api/README.md). */
   apiKeysFile: Type.String({ minLength: 1 }),

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createFactorCatalog, parseManifest } from '@meterline/domain';
-import { createLogger, createMetricsRegistry, runUntilSignalled } from '@meterline/service-kit';
+import { createLogger, createMetricsRegistry, influxConnection, runUntilSignalled } from '@meterline/service-kit';
 import { InfluxStore } from '@meterline/store-influx';
 import { buildApi } from './app.ts';
 import { parseApiKeys } from './auth/api-keys.ts';
@@ -19,14 +19,7 @@ const parsed = parseManifest(manifestText, config.registryFile);
 const manifest = parsed.ok ? parsed.manifest : fail(`${config.registryFile}: invalid registry manifest\n  ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('\n  ')}`);
 const apiKeys = parseApiKeys(await readFile(config.apiKeysFile, 'utf8'), config.apiKeysFile);
 
-const store = new InfluxStore({
-  url: config.influxUrl,
-  token: config.influxToken,
-  database: config.influxDatabase,
-  retentionPolicy: config.influxRetentionPolicy,
-  org: config.influxOrg,
-  log: (level, message) => log[level]({ logger: 'influxdb-client' }, message),
-});
+const store = new InfluxStore({ ...influxConnection(config), log: (level, message) => log[level]({ logger: 'influxdb-client' }, message) });
 const app = buildApi({
   manifest,
   apiKeys,

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { loadConfigOrExit } from '@meterline/service-kit';
+import { InfluxConfigProperties, loadConfigOrExit } from '@meterline/service-kit';
 
 const WriterConfigSchema = Type.Object({
   kafkaBrokers: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
@@ -9,13 +9,7 @@ const WriterConfigSchema = Type.Object({
   /** After a writer dies, its partitions wait this long for a successor; keep it above retryMaxMs. */
   kafkaSessionTimeoutMs: Type.Integer({ minimum: 6_000, default: 30_000 }),
   instanceId: Type.String({ pattern: '^[A-Za-z0-9._-]{1,48}$' }),
-  influxUrl: Type.String({ pattern: '^https?://' }),
-  /** An InfluxDB 2.x/3.x token, or `user:password` for InfluxDB 1.8. */
-  influxToken: Type.String({ minLength: 1 }),
-  influxDatabase: Type.String({ minLength: 1 }),
-  influxRetentionPolicy: Type.String({ default: '' }),
-  influxOrg: Type.String({ default: '' }),
-  readingsMeasurement: Type.String({ minLength: 1, default: 'reading' }),
+  ...InfluxConfigProperties,
   /** Points per InfluxDB request; a Kafka batch larger than this is written in several requests. */
   writeChunkPoints: Type.Integer({ minimum: 1, default: 5_000 }),
   retryBaseMs: Type.Integer({ minimum: 1, default: 250 }),

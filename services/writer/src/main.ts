@@ -1,5 +1,5 @@
 import { KafkaBus } from '@meterline/bus-kafka';
-import { createLogger, createMetricsRegistry, serveUntilSignalled } from '@meterline/service-kit';
+import { createLogger, createMetricsRegistry, influxConnection, serveUntilSignalled } from '@meterline/service-kit';
 import { InfluxStore } from '@meterline/store-influx';
 import { createWriterApp } from './app.ts';
 import { loadWriterConfig } from './config.ts';
@@ -21,14 +21,7 @@ const app = createWriterApp({
   }),
   deadLetterProducer: await bus.producer(),
   deadLetterTopic: config.deadLetterTopic,
-  store: new InfluxStore({
-    url: config.influxUrl,
-    token: config.influxToken,
-    database: config.influxDatabase,
-    retentionPolicy: config.influxRetentionPolicy,
-    org: config.influxOrg,
-    log: (level, message) => log[level]({ logger: 'influxdb-client' }, message),
-  }),
+  store: new InfluxStore({ ...influxConnection(config), log: (level, message) => log[level]({ logger: 'influxdb-client' }, message) }),
   measurement: config.readingsMeasurement,
   writeChunkPoints: config.writeChunkPoints,
   retry: { baseMs: config.retryBaseMs, maxMs: config.retryMaxMs },
