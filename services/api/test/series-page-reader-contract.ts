@@ -49,6 +49,18 @@ export function seriesPageReaderContract(name: string, setup: () => Promise<Read
       expect(seen.map(key).sort()).toEqual(points.map(rowOf).map(key).sort());
     });
 
+    it('tells a tag key that first appears after earlier reads from a field', async () => {
+      const { store, reader } = await open();
+      await store.write([consumption('e1', 'p1', 0, 1)]);
+      const query = { measurement: 'consumption', tags: { enterprise: 'e1' }, fromMs: MARCH_1, toMs: MARCH_1 + 2 * DAY_MS, offset: 0, limit: 10 };
+      await reader.page(query);
+      const later = consumption('e1', 'p2', 1, 2);
+      const tagged = { ...later, tags: { ...later.tags, region: 'CN-CQ' } };
+      await store.write([tagged]);
+      const rows = await reader.page(query);
+      expect(rows.find((r) => r.tags['point'] === 'p2')).toEqual(rowOf(tagged));
+    });
+
     it('matches tags exactly and keeps the range half-open', async () => {
       const { store, reader } = await open();
       await store.write([consumption('e1', 'p1', 0, 1), consumption('e1', 'p1', 1, 2), consumption('e2', 'p1', 0, 3), consumption('e1', 'p2', 0, 4)]);
