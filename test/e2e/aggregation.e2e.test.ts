@@ -8,6 +8,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { InfluxStore } from '@meterline/store-influx';
 import {
   accountStoredReadings,
+  CARBON_SCOPES,
   aggregationTopics,
   aggregatorEnv,
   aggregatorProcess,
@@ -66,18 +67,7 @@ function expectedFigures(accountings: EnterpriseFigures[]): Map<string, Omit<Sto
     put('standard_coal', 'enterprise::equivalent', a.tceEquivalent);
     if (a.tceEqualValue) put('standard_coal', 'enterprise::equal-value', a.tceEqualValue);
     for (const s of a.sites) put('standard_coal', `site:${s.id}:equivalent`, s.tce);
-    const c = a.carbon;
-    const scopes: Record<string, Figure> = {
-      scope1: c.scope1,
-      'scope2-location': c.scope2Location,
-      'scope2-market': c.scope2Market,
-      'purchased-heat': c.purchasedHeat,
-      'exported-electricity': c.exportedElectricity,
-      'total-location': c.totalLocation,
-      'total-market': c.totalMarket,
-      'total-location-net': c.totalLocationNetOfExports,
-    };
-    for (const [scope, f] of Object.entries(scopes)) put('carbon', scope, f);
+    for (const [scope, key] of Object.entries(CARBON_SCOPES)) put('carbon', scope, a.carbon[key] as Figure);
     for (const b of a.balances) {
       const key = figureKeyOf('energy_balance', a.id, a.period.kind, b.parentId, start);
       out.set(key, { key, value: b.gap, u: b.gapExpandedUncertainty, coverage: b.coverage * 100, flags: '' });

@@ -11,6 +11,7 @@ import { connectFleet } from '@meterline/simulator';
 import { Kafka, logLevel } from 'kafkajs';
 import {
   accountStoredReadings,
+  CARBON_SCOPES,
   aggregationTopics,
   aggregatorEnv,
   aggregatorProcess,
@@ -101,17 +102,7 @@ function expectClose(actual: unknown, expected: number, what: string) {
 
 const account = (period: string, by?: string) => accountStoredReadings(pipeline.store, data.manifest, ['--period', period, ...(by ? ['--by', by] : [])]);
 
-const CARBON: Record<string, keyof EnterpriseFigures['carbon']> = {
-  scope1: 'scope1',
-  'scope2-location': 'scope2Location',
-  'scope2-market': 'scope2Market',
-  'purchased-heat': 'purchasedHeat',
-  'exported-electricity': 'exportedElectricity',
-  'total-location': 'totalLocation',
-  'total-market': 'totalMarket',
-  'total-location-net': 'totalLocationNetOfExports',
-};
-const carbonOf = (f: EnterpriseFigures, scope: string) => f.carbon[CARBON[scope]!] as Figure;
+const carbonOf = (f: EnterpriseFigures, scope: string) => f.carbon[CARBON_SCOPES[scope]!] as Figure;
 
 describe('dashboards: every query of every provisioned dashboard on the real pipeline (issue 7)', () => {
   beforeAll(async () => {
@@ -344,7 +335,7 @@ describe('dashboards: every query of every provisioned dashboard on the real pip
     }
     expect(carbonOf(f2, 'total-location').value).toBeGreaterThan(0);
     const byScope = await runPanel(d, target(d, 'Carbon by scope, days in the selected range'), vars);
-    expect(byScope.map((r) => r['scope']).sort()).toEqual(Object.keys(CARBON).sort());
+    expect(byScope.map((r) => r['scope']).sort()).toEqual(Object.keys(CARBON_SCOPES).sort());
     for (const r of byScope) expectClose(r['tco2'], sum(eachDay(e, (f) => carbonOf(f, String(r['scope'])).value)), `${r['scope']} over the days`);
 
     const intensity = await runPanel(d, target(d, 'Intensity per unit of production'), vars);

@@ -140,6 +140,18 @@ export async function accountStoredReadings(store: InfluxStore, manifest: Manife
   return (JSON.parse(stdout) as AccountOutput).enterprises;
 }
 
+/** The carbon scope tag of a stored figure → where `meterline account` prints that figure. */
+export const CARBON_SCOPES: Readonly<Record<string, keyof EnterpriseFigures['carbon']>> = {
+  scope1: 'scope1',
+  'scope2-location': 'scope2Location',
+  'scope2-market': 'scope2Market',
+  'purchased-heat': 'purchasedHeat',
+  'exported-electricity': 'exportedElectricity',
+  'total-location': 'totalLocation',
+  'total-market': 'totalMarket',
+  'total-location-net': 'totalLocationNetOfExports',
+};
+
 /** One stored figure: its series and period as a key, and the numbers a reader compares. */
 export interface StoredFigure {
   key: string;
