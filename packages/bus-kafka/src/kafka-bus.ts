@@ -59,15 +59,16 @@ export class KafkaBus {
   async producer(): Promise<BusProducer> {
     const producer: Producer = this.kafka.producer({ allowAutoTopicCreation: false });
     await producer.connect();
+    const sendGroup = (topic: string, group: BusMessage[]) =>
+      producer.send({
+        topic,
+        acks: -1,
+        compression: CompressionTypes.None,
+        messages: group.map((m) => ({ key: m.key, value: m.value, ...(m.headers ? { headers: m.headers } : {}) })),
+      });
     return {
       send: async (topic: string, messages: BusMessage[]) => {
-        if (messages.length === 0) return;
-        await producer.send({
-          topic,
-          acks: -1,
-          compression: CompressionTypes.None,
-          messages: messages.map((m) => ({ key: m.key, value: m.value, ...(m.headers ? { headers: m.headers } : {}) })),
-        });
+        for (const group of boundedGroups(messages)) await sendGroup(topic, group);
       },
       close: () => producer.disconnect(),
     };
@@ -157,4 +158,29 @@ export class KafkaBus {
     }
     return this.admin;
   }
+}
+
+/**
+ * kafkajs sends the messages of one partition in one request as one record batch, and the
+ * broker refuses a batch above its message.max.bytes (1 MiB by default) however small each
+ * message is: a large send is cut into requests well under it, in order.
+ */
+const MAX_REQUEST_BYTES = 512 * 1024;
+
+function boundedGroups(messages: readonly BusMessage[]): BusMessage[][] {
+  const groups: BusMessage[][] = [];
+  let group: BusMessage[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const size = m.value.length + (m.key?.length ?? 0);
+    if (group.length > 0 && bytes + size > MAX_REQUEST_BYTES) {
+      groups.push(group);
+      group = [];
+      bytes = 0;
+    }
+    group.push(m);
+    bytes += size;
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
 }

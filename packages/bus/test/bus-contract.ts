@@ -52,6 +52,21 @@ export function busContract(name: string, make: () => Promise<BusUnderTest>): vo
       expect(got.seen).toEqual([{ key: 'mp-1', value: '{"v":1}', headers: { schema: 'x.v1' } }]);
     });
 
+    it('accepts one send of one key larger than a broker request may be, in order (regression, issue 4)', async () => {
+      // 24 messages of 100 KiB under one key: 2.4 MiB, above Kafka's default 1 MiB batch limit.
+      const topic = await bus.newTopic();
+      const producer = bus.producer();
+      const sent = Array.from({ length: 24 }, (_, i) => ({ key: 'enterprise-1', value: Buffer.from(`${i}:`.padEnd(100 * 1024, 'x')) }));
+      await producer.send(topic, sent);
+      const consumer = bus.consumer({ groupId: `g-${topic}`, topics: [topic], fromBeginning: true });
+      const got = collector(sent.length);
+      await consumer.start(got.handler);
+      await got.finished;
+      await consumer.close();
+      await producer.close();
+      expect(got.seen.map((m) => m.value.split(':')[0])).toEqual(sent.map((_, i) => String(i)));
+    });
+
     it('keeps the order of messages with the same key', async () => {
       const topic = await bus.newTopic();
       const producer = bus.producer();

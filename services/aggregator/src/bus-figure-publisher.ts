@@ -1,27 +1,6 @@
-import type { BusMessage, BusProducer } from '@meterline/bus';
+import type { BusProducer } from '@meterline/bus';
 import type { FigureBatchV1, FigureV1, RestatementV1 } from '@meterline/contracts';
 import type { FigurePublisher } from './aggregate-enterprise.ts';
-
-/**
- * Kafka takes one send of one key as one record batch, and refuses a batch above the
- * broker's message.max.bytes (1 MiB by default): sends are cut to stay well under it.
- */
-const MAX_SEND_BYTES = 512 * 1024;
-
-async function sendBounded(producer: BusProducer, topic: string, messages: BusMessage[]): Promise<void> {
-  let group: BusMessage[] = [];
-  let bytes = 0;
-  for (const m of messages) {
-    if (group.length > 0 && bytes + m.value.length > MAX_SEND_BYTES) {
-      await producer.send(topic, group);
-      group = [];
-      bytes = 0;
-    }
-    group.push(m);
-    bytes += m.value.length;
-  }
-  if (group.length > 0) await producer.send(topic, group);
-}
 
 /**
  * Announces figures on the figures topic in batches of bounded size (a day of 15-minute
@@ -40,9 +19,9 @@ export function busFigurePublisher(options: { producer: BusProducer; topics: { f
       // Restatements first: a reader of the figures topic that sees a new value can find why.
       if (restatements.length > 0) {
         const records = restatements.map((r) => ({ key: enterpriseId, value: Buffer.from(JSON.stringify(r)) }));
-        await sendBounded(options.producer, options.topics.restatements, records);
+        await options.producer.send(options.topics.restatements, records);
       }
-      await sendBounded(options.producer, options.topics.figures, batches);
+      await options.producer.send(options.topics.figures, batches);
     },
   };
 }
