@@ -1,7 +1,7 @@
 import { FIGURE_MEASUREMENTS, type FigureV1, type RestatementV1 } from '@meterline/contracts';
 import type { PeriodKind, TimeRange } from '@meterline/domain';
 import type { SeriesPoint, TimeSeriesStore } from '@meterline/store';
-import { fromSeriesPoint, publishedFigureOf, PUBLISHED_FIELDS, toSeriesPoint, type PublishedFigure } from './figure-series.ts';
+import { fromSeriesPoint, publishedFigureOf, PUBLISHED_FIELDS, subjectText, toSeriesPoint, type PublishedFigure } from './figure-series.ts';
 
 /** Restatements are kept in the store too, one point per figure revision, so they can be queried. */
 export const RESTATEMENT_MEASUREMENT = 'restatement';
@@ -39,10 +39,7 @@ export const readFigures = (store: TimeSeriesStore, enterpriseId: string, range:
   readStored(store, enterpriseId, range, kinds, undefined, fromSeriesPoint);
 
 function restatementPoint(r: RestatementV1): SeriesPoint {
-  const subject = Object.keys(r.subject)
-    .sort()
-    .map((k) => `${k}=${r.subject[k]}`)
-    .join(';');
+  const subject = subjectText(r.subject);
   return {
     measurement: RESTATEMENT_MEASUREMENT,
     tags: { enterprise: r.enterpriseId, figure: r.measurement, period: r.periodKind, subject, revision: String(r.new.revision) },

@@ -89,11 +89,14 @@ export function fromSeriesPoint(point: SeriesPoint): FigureV1 | string {
   return { ...published, periodKey: str(f, 'period_key') ?? '', endMs: end, unit: str(f, 'unit') ?? '', estimated: num(f, 'estimated') ?? 0, detail };
 }
 
+/** A figure's subject as one text, `k=v` in key order (e.g. `point=p1;site=s1`). */
+export const subjectText = (subject: FigureV1['subject']): string =>
+  Object.keys(subject)
+    .sort()
+    .map((k) => `${k}=${subject[k]}`)
+    .join(';');
+
 /** Identifies a figure's series and period: what a recomputation overwrites. */
 export function figureKey(f: Pick<FigureV1, 'measurement' | 'enterpriseId' | 'subject' | 'periodKind' | 'startMs'>): string {
-  const subject = Object.keys(f.subject)
-    .sort()
-    .map((k) => `${k}=${f.subject[k]}`)
-    .join(',');
-  return `${f.measurement}|${f.enterpriseId}|${f.periodKind}|${subject}|${f.startMs}`;
+  return `${f.measurement}|${f.enterpriseId}|${f.periodKind}|${subjectText(f.subject)}|${f.startMs}`;
 }
