@@ -198,15 +198,8 @@ export async function storedFigures(store: InfluxStore): Promise<Map<string, Sto
   return figures;
 }
 
-export const restatementKey = (r: RestatementV1): string => {
-  const subject =
-    r.measurement === FIGURE_MEASUREMENTS.consumption ? r.subject['point']
-    : r.measurement === FIGURE_MEASUREMENTS.standardCoal ? `${r.subject['level']}:${r.subject['site'] ?? ''}:${r.subject['basis']}`
-    : r.measurement === FIGURE_MEASUREMENTS.energyBalance ? r.subject['node']
-    : r.measurement === FIGURE_MEASUREMENTS.carbon ? r.subject['scope']
-    : `${r.subject['product']}:${r.subject['metric']}:${r.subject['site'] ?? ''}`;
-  return figureKeyOf(r.measurement, r.enterpriseId, r.periodKind, subject ?? '', r.startMs);
-};
+/** The key of the figure a restatement restates, as `storedFigures` keys it. */
+export const restatementKey = (r: RestatementV1): string => figureKeyOf(r.measurement, r.enterpriseId, r.periodKind, SUBJECT_TAG[r.measurement]!(r.subject), r.startMs);
 
 /** Polls until `read` returns `expected`, for hooks where expect.poll is not available; fails with the last value. */
 export async function waitUntilEqual<T>(what: string, read: () => Promise<T>, expected: T, timeoutMs: number): Promise<void> {
