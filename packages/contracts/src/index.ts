@@ -7,3 +7,6 @@ export * from './canonical-json.ts';
 export * from './figure.ts';
 export * from './restatement.ts';
 export * from './aggregation-job.ts';
+export * from './device-status.ts';
+export * from './alert.ts';
+export * from './webhook-signature.ts';
