@@ -10,3 +10,4 @@ export * from './aggregation-job.ts';
 export * from './device-status.ts';
 export * from './alert.ts';
 export * from './webhook-signature.ts';
+export * from './alert-signal.ts';

@@ -6,3 +6,4 @@ export * from './run-service.ts';
 export * from './backoff.ts';
 export * from './registry-file.ts';
 export * from './influx-config.ts';
+export * from './watched-file.ts';

@@ -7,7 +7,7 @@ import { StoreError, type TimeSeriesStore } from '@meterline/store';
 import { aggregateEnterprise, type FigurePublisher, type UnitReport } from './aggregate-enterprise.ts';
 import { createAggregatorMetrics } from './metrics.ts';
 import { registryVersion } from './registry-version.ts';
-import type { RegistrySource } from './registry-source.ts';
+import type { RegistrySource } from '@meterline/service-kit';
 import { scheduledJobs, scheduleSpecs, type Lookbacks } from './schedule-plan.ts';
 
 export interface AggregatorAppDeps {

@@ -1,12 +1,11 @@
 import { KafkaBus } from '@meterline/bus-kafka';
 import { createFactorCatalog } from '@meterline/domain';
 import { CronScheduler } from '@meterline/scheduler-cron';
-import { createLogger, createMetricsRegistry, serveUntilSignalled } from '@meterline/service-kit';
+import { createLogger, createMetricsRegistry, fileRegistrySource, serveUntilSignalled } from '@meterline/service-kit';
 import { InfluxStore } from '@meterline/store-influx';
 import { createAggregatorApp } from './app.ts';
 import { busFigurePublisher } from './bus-figure-publisher.ts';
 import { accountingOptions, influxOptions, loadAggregatorConfig } from './config.ts';
-import { fileRegistrySource } from './registry-source.ts';
 
 const config = loadAggregatorConfig();
 const log = createLogger('aggregator', config.logLevel);

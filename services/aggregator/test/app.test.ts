@@ -7,12 +7,11 @@ import { InMemoryBus } from '@meterline/bus';
 import type { AggregationJobV1, FigureBatchV1, RestatementV1 } from '@meterline/contracts';
 import { calendarPeriod, createFactorCatalog, type Manifest } from '@meterline/domain';
 import { ManualScheduler } from '@meterline/scheduler';
-import { createLogger, createMetricsRegistry } from '@meterline/service-kit';
+import { createLogger, createMetricsRegistry, fileRegistrySource } from '@meterline/service-kit';
 import { fleetManifest } from '@meterline/simulator';
 import { InMemoryStore } from '@meterline/store';
 import { createAggregatorApp, type AggregatorApp } from '../src/app.ts';
 import { busFigurePublisher } from '../src/bus-figure-publisher.ts';
-import { fileRegistrySource } from '../src/registry-source.ts';
 
 const TZ = 'Asia/Shanghai';
 const day = calendarPeriod('2026-03-02', TZ);

@@ -1,12 +1,11 @@
 import { KafkaBus } from '@meterline/bus-kafka';
 import { calendarPeriod, createFactorCatalog, type Enterprise } from '@meterline/domain';
-import { ConfigError } from '@meterline/service-kit';
+import { ConfigError, fileRegistrySource } from '@meterline/service-kit';
 import { InfluxStore } from '@meterline/store-influx';
 import { aggregateEnterprise } from '../aggregate-enterprise.ts';
 import { planAggregation } from '../aggregation-plan.ts';
 import { busFigurePublisher } from '../bus-figure-publisher.ts';
 import { accountingOptions, influxOptions, loadBackfillConfig } from '../config.ts';
-import { fileRegistrySource } from '../registry-source.ts';
 import { registryVersion } from '../registry-version.ts';
 import { BACKFILL_USAGE, parseBackfillArgs } from './backfill-args.ts';
 import { addUnit, emptyTotals, progressLine, summary } from './progress.ts';
