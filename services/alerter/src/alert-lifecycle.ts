@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import type { AlertSeverity, AlertV1 } from '@meterline/contracts';
+import { iso, type Condition } from './rules/condition.ts';
+
+/** An alert as the alerter keeps it: the alert, how recent the data judging it is, and when it was last sent. */
+export interface AlertRecord {
+  alert: AlertV1;
+  asOfMs: number;
+  /** When a notice of it was last issued; unset while it has not been (e.g. silenced). */
+  lastNotifiedMs?: number;
+}
+
+export type Transition = { kind: 'fired' | 'resolved'; record: AlertRecord };
+
+/** (enterprise, rule, subject): at most one open alert per key, however many instances and events. */
+export function dedupKey(enterpriseId: string, rule: string, subject: Record<string, string>): string {
+  const members = Object.keys(subject)
+    .sort()
+    .map((k) => `${k}=${subject[k]}`)
+    .join(',');
+  return `${enterpriseId}/${rule}/${members}`;
+}
+
+/** The episode's id: from its key and the data's instant it began, so every instance names it alike. */
+export function alertId(key: string, startsAtMs: number): string {
+  return createHash('sha256').update(`${key}@${startsAtMs}`).digest('hex').slice(0, 32);
+}
+
+/**
+ * Applies one rule finding to the alerts of an enterprise (`records`, by dedup key, changed
+ * in place) and says whether an alert opened or closed. Findings about older data than the
+ * alert already reflects are ignored, so a restated old period cannot reopen or close it.
+ */
+export function applyCondition(
+  records: Map<string, AlertRecord>,
+  enterpriseId: string,
+  condition: Condition,
+  severity: AlertSeverity,
+): Transition | undefined {
+  const key = dedupKey(enterpriseId, condition.rule, condition.subject);
+  const current = records.get(key);
+  if (current && condition.asOfMs < current.asOfMs) return undefined;
+  const measured = { summary: condition.summary, value: condition.value, threshold: condition.threshold, unit: condition.unit };
+  if (condition.holds) {
+    if (current?.alert.status === 'firing') {
+      records.set(key, { ...current, asOfMs: condition.asOfMs, alert: { ...current.alert, severity, ...defined(measured) } });
+      return undefined;
+    }
+    const record: AlertRecord = {
+      asOfMs: condition.asOfMs,
+      alert: {
+        alertId: alertId(key, condition.sinceMs),
+        dedupKey: key,
+        enterpriseId,
+        rule: condition.rule,
+        severity,
+        subject: condition.subject,
+        status: 'firing',
+        startsAt: iso(condition.sinceMs),
+        ...defined(measured),
+        summary: condition.summary,
+      },
+    };
+    records.set(key, record);
+    return { kind: 'fired', record };
+  }
+  if (current?.alert.status === 'firing') {
+    const record: AlertRecord = {
+      ...current,
+      asOfMs: condition.asOfMs,
+      alert: { ...current.alert, ...defined(measured), status: 'resolved', endsAt: iso(Math.max(condition.asOfMs, Date.parse(current.alert.startsAt))) },
+    };
+    records.set(key, record);
+    return { kind: 'resolved', record };
+  }
+  if (current) records.set(key, { ...current, asOfMs: condition.asOfMs });
+  return undefined;
+}
+
+/** Closes an open alert that its rule no longer reports (the rule was turned off, the point left the registry). */
+export function closeUnreported(record: AlertRecord, atMs: number, why: string): AlertRecord {
+  return { ...record, asOfMs: atMs, alert: { ...record.alert, status: 'resolved', endsAt: iso(atMs), summary: `${record.alert.summary} (closed: ${why})` } };
+}
+
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,172 @@
+import type { BusProducer, ConsumedBatch } from '@meterline/bus';
+import { ALERT_NOTIFICATION_SCHEMA_ID, AlertSignalV1, compileValidator, type AlertRule, type AlertSeverity } from '@meterline/contracts';
+import type { Enterprise } from '@meterline/domain';
+import type { Logger, RegistrySource } from '@meterline/service-kit';
+import type { TimeSeriesStore } from '@meterline/store';
+import { applyCondition, closeUnreported, dedupKey, type AlertRecord, type Transition } from './alert-lifecycle.ts';
+import { loadAlerts, loadDeviceStates, loadSeen, saveAlerts, type EnterpriseProgress } from './alert-repository.ts';
+import type { AlertingConfig, EnterpriseRules } from './alerting-config.ts';
+import type { AlerterMetrics } from './metrics.ts';
+import { monthToDate } from './month-to-date.ts';
+import { dueNotices, notificationsFor } from './notifications.ts';
+import { budgetOverrun } from './rules/budget.ts';
+import { calibration } from './rules/calibration.ts';
+import { TICK_RULES, type Condition } from './rules/condition.ts';
+import { figureConditions } from './rules/figure-rules.ts';
+import { meterOffline } from './rules/meter-offline.ts';
+
+export interface AlertManagerDeps {
+  store: TimeSeriesStore;
+  producer: BusProducer;
+  notificationsTopic: string;
+  registry: RegistrySource;
+  alerting: () => Promise<AlertingConfig>;
+  clock: () => Date;
+  log: Logger;
+  metrics: AlerterMetrics;
+}
+
+const signalValidator = compileValidator(AlertSignalV1);
+
+function severityOf(rules: EnterpriseRules, rule: AlertRule): AlertSeverity {
+  switch (rule) {
+    case 'meter-offline':
+      return rules.meterOffline.severity;
+    case 'low-coverage':
+      return rules.lowCoverage.severity;
+    case 'suspect-counter':
+      return rules.suspectCounter.severity;
+    case 'balance-gap':
+      return rules.balanceGap.severity;
+    case 'calibration-expiring':
+      return rules.calibration.expiringSeverity;
+    case 'calibration-expired':
+      return rules.calibration.expiredSeverity;
+    case 'budget-overrun':
+      return rules.budget.severity;
+    case 'consumption-threshold':
+      return rules.consumptionThreshold.severity;
+  }
+}
+
+/** Content of a record apart from how recent its data is: what is worth writing back. */
+const contentOf = (r: AlertRecord | undefined) => (r ? JSON.stringify({ ...r, asOfMs: 0 }) : '');
+
+/**
+ * The alerter's second stage, the owner of an enterprise's alerts: the signals topic is keyed
+ * by enterprise, so its consumer group gives each enterprise to one instance at a time. For
+ * each enterprise in a batch it loads the alerts from the store, applies the figures' findings
+ * and the ticks' (offline, calibration, budget), puts the notifications due in the outbox
+ * topic, then writes the alerts back. Only then is the batch committed: a crash in between
+ * repeats the same notifications with the same ids, never loses one.
+ */
+export function createAlertManager(deps: AlertManagerDeps) {
+  const tickConditions = async (enterprise: Enterprise, rules: EnterpriseRules, progress: EnterpriseProgress, tickMs: number): Promise<Condition[]> => {
+    const out: Condition[] = [];
+    if (rules.meterOffline.enabled) {
+      const [lastReadingMs, devices] = await Promise.all([loadSeen(deps.store, enterprise.id), loadDeviceStates(deps.store, enterprise.id)]);
+      out.push(...meterOffline({ enterprise, lastReadingMs, devices, watchingSinceMs: progress.watchingSinceMs, tickMs, settings: rules.meterOffline }));
+    }
+    if (rules.calibration.enabled) out.push(...calibration(enterprise, tickMs, rules.calibration));
+    if (rules.budget.enabled) {
+      for (const metric of ['tce', 'co2'] as const) {
+        const condition = budgetOverrun(await monthToDate(deps.store, enterprise, tickMs, metric, rules.budget), tickMs, rules.budget);
+        if (condition) out.push(condition);
+      }
+    }
+    return out;
+  };
+
+  const evaluate = async (enterpriseId: string, signals: AlertSignalV1[]) => {
+    const [manifest, alerting] = await Promise.all([deps.registry.current(), deps.alerting()]);
+    const enterprise = manifest.enterprises.find((e) => e.id === enterpriseId);
+    if (!enterprise) {
+      deps.log.warn({ enterprise: enterpriseId }, 'signals for an enterprise not in the registry: skipped');
+      return;
+    }
+    const rules = alerting.rulesFor(enterpriseId);
+    const now = deps.clock().getTime();
+    const { progress: stored, records } = await loadAlerts(deps.store, enterpriseId);
+    const before = new Map([...records].map(([k, r]) => [k, contentOf(r)]));
+    const progress: EnterpriseProgress = stored ?? { lastTickMs: 0, watchingSinceMs: now };
+    const transitions: Transition[] = [];
+    const apply = (condition: Condition) => {
+      const t = applyCondition(records, enterpriseId, condition, severityOf(rules, condition.rule));
+      if (t) transitions.push(t);
+    };
+    let tickMs: number | undefined;
+    for (const signal of signals) {
+      if (signal.kind === 'figures') {
+        for (const figure of signal.figures) figureConditions(figure, rules).forEach(apply);
+        continue;
+      }
+      if (signal.tickMs <= progress.lastTickMs) {
+        deps.metrics.ticks.inc({ outcome: 'skipped' });
+        continue;
+      }
+      const conditions = await tickConditions(enterprise, rules, progress, signal.tickMs);
+      conditions.forEach(apply);
+      const reported = new Set(conditions.map((c) => dedupKey(enterpriseId, c.rule, c.subject)));
+      for (const record of [...records.values()]) {
+        if (record.alert.status !== 'firing' || !TICK_RULES.includes(record.alert.rule) || reported.has(record.alert.dedupKey)) continue;
+        const closed = closeUnreported(record, signal.tickMs, 'its rule no longer reports this subject');
+        records.set(record.alert.dedupKey, closed);
+        transitions.push({ kind: 'resolved', record: closed });
+      }
+      progress.lastTickMs = tickMs = signal.tickMs;
+      deps.metrics.ticks.inc({ outcome: 'evaluated' });
+    }
+    const atMs = tickMs ?? now;
+    const notices = dueNotices({
+      records,
+      transitions,
+      atMs,
+      tick: tickMs !== undefined,
+      repeatIntervalMs: rules.repeatIntervalMinutes * 60_000,
+      silences: alerting.silencesOf(enterpriseId),
+    });
+    const notifications = notificationsFor({ enterpriseId, notices, subscriptions: alerting.subscriptionsOf(enterpriseId), atMs, createdAt: new Date(now).toISOString() });
+    if (notifications.length > 0) {
+      await deps.producer.send(
+        deps.notificationsTopic,
+        notifications.map((n) => ({ key: n.subscriptionId, value: Buffer.from(JSON.stringify(n)), headers: { schema: ALERT_NOTIFICATION_SCHEMA_ID } })),
+      );
+    }
+    const changed = [...records.values()].filter((r) => before.get(r.alert.dedupKey) !== contentOf(r));
+    await saveAlerts(deps.store, enterpriseId, changed, progress);
+    for (const t of transitions) deps.metrics.transitions.inc({ rule: t.record.alert.rule, kind: t.kind });
+    for (const n of notifications) deps.metrics.notifications.inc({ rule: n.rule, status: n.status });
+    if (transitions.length > 0 || notifications.length > 0) {
+      deps.log.info({ enterprise: enterpriseId, fired: transitions.filter((t) => t.kind === 'fired').length, resolved: transitions.filter((t) => t.kind === 'resolved').length, notifications: notifications.length }, 'alerts changed');
+    }
+  };
+
+  return async (batch: ConsumedBatch): Promise<void> => {
+    const byEnterprise = new Map<string, AlertSignalV1[]>();
+    for (const message of batch.messages) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(message.value.toString('utf8'));
+      } catch (error) {
+        deps.log.error({ offset: message.offset, err: error }, 'alert signal is not JSON: skipped');
+        deps.metrics.unreadable.inc({ topic: 'signals' });
+        continue;
+      }
+      const checked = signalValidator.validate(parsed);
+      if (!checked.ok) {
+        deps.log.error({ offset: message.offset, issues: checked.issues }, 'alert signal does not match meterline.alert-signal.v1: skipped');
+        deps.metrics.unreadable.inc({ topic: 'signals' });
+        continue;
+      }
+      const signal = checked.value;
+      byEnterprise.set(signal.enterpriseId, [...(byEnterprise.get(signal.enterpriseId) ?? []), signal]);
+    }
+    for (const [enterpriseId, signals] of byEnterprise) {
+      if (!batch.isActive()) throw new Error('signals partition lost or closing: the batch stays uncommitted');
+      const end = deps.metrics.evaluationSeconds.startTimer();
+      await evaluate(enterpriseId, signals);
+      end();
+      await batch.heartbeat();
+    }
+  };
+}

@@ -1,0 +1,236 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { AlertRuleSchema, AlertSeveritySchema, compileValidator, Id, parseInstant, TimestampWithOffset, type AlertRule, type AlertSeverity } from '@meterline/contracts';
+import { parse as parseYaml } from 'yaml';
+
+const Severity = AlertSeveritySchema;
+const PeriodOfFigures = Type.Union([Type.Literal('quarter-hour'), Type.Literal('hour'), Type.Literal('day')]);
+const Enabled = Type.Optional(Type.Boolean());
+
+/** Rule settings; every member is optional in the file and filled from the built-in defaults. */
+const RuleSettings = Type.Object(
+  {
+    meterOffline: Type.Optional(Type.Object({ enabled: Enabled, severity: Type.Optional(Severity), afterMinutes: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false })),
+    lowCoverage: Type.Optional(Type.Object({ enabled: Enabled, severity: Type.Optional(Severity), period: Type.Optional(PeriodOfFigures), minPercent: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })) }, { additionalProperties: false })),
+    suspectCounter: Type.Optional(Type.Object({ enabled: Enabled, severity: Type.Optional(Severity), period: Type.Optional(PeriodOfFigures) }, { additionalProperties: false })),
+    balanceGap: Type.Optional(
+      Type.Object(
+        {
+          enabled: Enabled,
+          severity: Type.Optional(Severity),
+          period: Type.Optional(PeriodOfFigures),
+          /** Fires when |gap| exceeds this many times the gap's expanded uncertainty (k = 2). */
+          uncertaintyMultiple: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    calibration: Type.Optional(
+      Type.Object(
+        { enabled: Enabled, leadDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 366 })), expiringSeverity: Type.Optional(Severity), expiredSeverity: Type.Optional(Severity) },
+        { additionalProperties: false },
+      ),
+    ),
+    budget: Type.Optional(
+      Type.Object(
+        { enabled: Enabled, severity: Type.Optional(Severity), co2Scope2: Type.Optional(Type.Union([Type.Literal('location'), Type.Literal('market')])) },
+        { additionalProperties: false },
+      ),
+    ),
+    consumptionThreshold: Type.Optional(Type.Object({ enabled: Enabled, severity: Type.Optional(Severity) }, { additionalProperties: false })),
+    /** A firing alert is sent again after this long. */
+    repeatIntervalMinutes: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+const Threshold = Type.Object(
+  {
+    /** The points it applies to; without it, every point of `carrier`. */
+    points: Type.Optional(Type.Array(Id, { minItems: 1 })),
+    carrier: Type.Optional(Type.String({ minLength: 1 })),
+    period: PeriodOfFigures,
+    /** energy: the period's consumption in the point's unit; mean-power: that divided by the period's hours (kWh → kW). */
+    measure: Type.Union([Type.Literal('energy'), Type.Literal('mean-power')]),
+    max: Type.Number({ exclusiveMinimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+
+const EnterpriseAlerting = Type.Object(
+  {
+    rules: Type.Optional(RuleSettings),
+    thresholds: Type.Optional(Type.Array(Threshold)),
+    budgets: Type.Optional(
+      Type.Object(
+        { tceMonthly: Type.Optional(Type.Number({ exclusiveMinimum: 0 })), co2MonthlyTonnes: Type.Optional(Type.Number({ exclusiveMinimum: 0 })) },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const SubscriptionSchema = Type.Object(
+  {
+    id: Id,
+    enterpriseId: Id,
+    url: Type.String({ pattern: '^https?://' }),
+    /** The HMAC key; at least 16 characters. */
+    secret: Type.String({ minLength: 16 }),
+    format: Type.Optional(Type.Union([Type.Literal('meterline'), Type.Literal('alertmanager')])),
+    /** Only these rules (default: all). */
+    rules: Type.Optional(Type.Array(AlertRuleSchema, { minItems: 1 })),
+    /** Only alerts of at least this severity (default: info, i.e. all). */
+    minSeverity: Type.Optional(Severity),
+    rateLimit: Type.Optional(
+      Type.Object({ perMinute: Type.Number({ exclusiveMinimum: 0 }), burst: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const SilenceSchema = Type.Object(
+  {
+    id: Id,
+    enterpriseId: Id,
+    /** Only these rules (default: all). */
+    rules: Type.Optional(Type.Array(AlertRuleSchema, { minItems: 1 })),
+    /** Alerts whose subject has all these members (default: any subject). */
+    subject: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z][a-z_]*$' }), Type.String({ minLength: 1 }))),
+    /** An instant with its offset, e.g. 2026-12-01T08:00:00+08:00. */
+    endsAt: TimestampWithOffset,
+    comment: Type.String({ minLength: 1 }),
+    createdBy: Type.String({ minLength: 1 }),
+  },
+  { additionalProperties: false },
+);
+
+export const AlertingFileSchema = Type.Object(
+  {
+    version: Type.Literal(1),
+    defaults: Type.Optional(RuleSettings),
+    enterprises: Type.Optional(Type.Record(Id, EnterpriseAlerting)),
+    subscriptions: Type.Optional(Type.Array(SubscriptionSchema)),
+    silences: Type.Optional(Type.Array(SilenceSchema)),
+  },
+  { additionalProperties: false },
+);
+export type AlertingFile = Static<typeof AlertingFileSchema>;
+export type ThresholdSetting = Static<typeof Threshold>;
+export type SilenceSetting = Static<typeof SilenceSchema>;
+type FigurePeriod = Static<typeof PeriodOfFigures>;
+
+/** A subscriber's settings with defaults filled in. */
+export interface Subscription {
+  id: string;
+  enterpriseId: string;
+  url: string;
+  secret: string;
+  format: 'meterline' | 'alertmanager';
+  rules: readonly AlertRule[] | undefined;
+  minSeverity: AlertSeverity;
+  rateLimit: { perMinute: number; burst: number };
+}
+
+/** The rules of one enterprise, every setting resolved. */
+export interface EnterpriseRules {
+  meterOffline: { enabled: boolean; severity: AlertSeverity; afterMinutes: number };
+  lowCoverage: { enabled: boolean; severity: AlertSeverity; period: FigurePeriod; minPercent: number };
+  suspectCounter: { enabled: boolean; severity: AlertSeverity; period: FigurePeriod };
+  balanceGap: { enabled: boolean; severity: AlertSeverity; period: FigurePeriod; uncertaintyMultiple: number };
+  calibration: { enabled: boolean; leadDays: number; expiringSeverity: AlertSeverity; expiredSeverity: AlertSeverity };
+  budget: { enabled: boolean; severity: AlertSeverity; co2Scope2: 'location' | 'market'; tceMonthly?: number; co2MonthlyTonnes?: number };
+  consumptionThreshold: { enabled: boolean; severity: AlertSeverity; thresholds: readonly ThresholdSetting[] };
+  repeatIntervalMinutes: number;
+}
+
+/** Built-in defaults: what an energy manager gets without writing a rule. */
+export const DEFAULT_RULES: Readonly<EnterpriseRules> = Object.freeze<EnterpriseRules>({
+  meterOffline: { enabled: true, severity: 'critical', afterMinutes: 30 },
+  lowCoverage: { enabled: true, severity: 'warning', period: 'hour', minPercent: 90 },
+  suspectCounter: { enabled: true, severity: 'warning', period: 'hour' },
+  balanceGap: { enabled: true, severity: 'warning', period: 'hour', uncertaintyMultiple: 1 },
+  calibration: { enabled: true, leadDays: 30, expiringSeverity: 'info', expiredSeverity: 'critical' },
+  budget: { enabled: true, severity: 'critical', co2Scope2: 'location' },
+  consumptionThreshold: { enabled: true, severity: 'warning', thresholds: [] },
+  repeatIntervalMinutes: 240,
+});
+
+export interface AlertingConfig {
+  rulesFor(enterpriseId: string): EnterpriseRules;
+  subscriptionsOf(enterpriseId: string): readonly Subscription[];
+  subscription(id: string): Subscription | undefined;
+  silencesOf(enterpriseId: string): readonly SilenceSetting[];
+}
+
+export type AlertingParse = { ok: true; config: AlertingConfig } | { ok: false; errors: string[] };
+
+const validator = compileValidator(AlertingFileSchema, { allErrors: true });
+
+/** Parses and checks an alerting file; each error names the path of the bad member. */
+export function parseAlertingConfig(text: string, source: string): AlertingParse {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    return { ok: false, errors: [`${source}: not YAML: ${(error as Error).message}`] };
+  }
+  const checked = validator.validate(raw);
+  if (!checked.ok) return { ok: false, errors: checked.issues.map((i) => `${source}${i.path || '/'}: ${i.message}`) };
+  const file = checked.value;
+  const errors: string[] = [];
+  const ids = new Set<string>();
+  (file.subscriptions ?? []).forEach((s, i) => {
+    if (ids.has(s.id)) errors.push(`${source}/subscriptions/${i}/id: "${s.id}" is used twice`);
+    ids.add(s.id);
+  });
+  (file.silences ?? []).forEach((s, i) => {
+    if (parseInstant(s.endsAt) === undefined) errors.push(`${source}/silences/${i}/endsAt: not an instant`);
+  });
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, config: alertingConfig(file) };
+}
+
+function resolveRules(file: AlertingFile, enterpriseId: string): EnterpriseRules {
+  const own = file.enterprises?.[enterpriseId];
+  const layers = [file.defaults ?? {}, own?.rules ?? {}];
+  const pick = <K extends keyof EnterpriseRules>(key: K): EnterpriseRules[K] => {
+    const base = DEFAULT_RULES[key];
+    if (typeof base !== 'object') return layers.reduce<EnterpriseRules[K]>((v, l) => ((l as Record<string, unknown>)[key] as EnterpriseRules[K]) ?? v, base);
+    return layers.reduce<EnterpriseRules[K]>((v, l) => ({ ...(v as object), ...((l as Record<string, unknown>)[key] as object) }) as EnterpriseRules[K], base);
+  };
+  return {
+    meterOffline: pick('meterOffline'),
+    lowCoverage: pick('lowCoverage'),
+    suspectCounter: pick('suspectCounter'),
+    balanceGap: pick('balanceGap'),
+    calibration: pick('calibration'),
+    budget: { ...pick('budget'), ...own?.budgets },
+    consumptionThreshold: { ...pick('consumptionThreshold'), thresholds: own?.thresholds ?? [] },
+    repeatIntervalMinutes: pick('repeatIntervalMinutes'),
+  };
+}
+
+function alertingConfig(file: AlertingFile): AlertingConfig {
+  const rules = new Map<string, EnterpriseRules>();
+  const subscriptions: Subscription[] = (file.subscriptions ?? []).map((s) => ({
+    id: s.id,
+    enterpriseId: s.enterpriseId,
+    url: s.url,
+    secret: s.secret,
+    format: s.format ?? 'meterline',
+    rules: s.rules,
+    minSeverity: s.minSeverity ?? 'info',
+    rateLimit: s.rateLimit ?? { perMinute: 6, burst: 3 },
+  }));
+  return {
+    rulesFor(enterpriseId) {
+      let resolved = rules.get(enterpriseId);
+      if (!resolved) rules.set(enterpriseId, (resolved = resolveRules(file, enterpriseId)));
+      return resolved;
+    },
+    subscriptionsOf: (enterpriseId) => subscriptions.filter((s) => s.enterpriseId === enterpriseId),
+    subscription: (id) => subscriptions.find((s) => s.id === id),
+    silencesOf: (enterpriseId) => (file.silences ?? []).filter((s) => s.enterpriseId === enterpriseId),
+  };
+}

@@ -1,0 +1,137 @@
+import type { BusProducer, ConsumedBatch } from '@meterline/bus';
+import { ALERT_SIGNAL_SCHEMA_ID, compileValidator, DeviceStatusV1, FigureBatchV1, type AlertSignalV1, type FigureV1 } from '@meterline/contracts';
+import type { Logger } from '@meterline/service-kit';
+import type { TimeSeriesStore } from '@meterline/store';
+import { recordDeviceStates, recordSeen } from './alert-repository.ts';
+import type { AlertingConfig } from './alerting-config.ts';
+import type { AlerterMetrics } from './metrics.ts';
+
+export interface ObserverTopics {
+  readings: string;
+  deviceStatus: string;
+  figures: string;
+  signals: string;
+}
+
+export interface ObserverDeps {
+  topics: ObserverTopics;
+  producer: BusProducer;
+  store: TimeSeriesStore;
+  alerting: () => Promise<AlertingConfig>;
+  /** Figures of periods that ended longer ago than this are history (a backfill, a restatement): not alerted on. */
+  figureMaxAgeMs: number;
+  maxFiguresPerSignal: number;
+  clock: () => Date;
+  log: Logger;
+  metrics: AlerterMetrics;
+}
+
+const statusValidator = compileValidator(DeviceStatusV1);
+const figureBatchValidator = compileValidator(FigureBatchV1);
+
+/**
+ * The alerter's first stage, stateless between batches: it turns what other services publish
+ * into what the rules need. Readings (keyed by point) become each point's newest reading
+ * instant, device statuses become device states, both kept in the store; figures become
+ * signals keyed by enterprise, so the enterprise's owner judges them. A batch is committed
+ * only when all of that is stored or published.
+ */
+export function createObserver(deps: ObserverDeps) {
+  /** Newest reading per point written so far by this instance: a redelivered older batch does not move it back. */
+  const written = new Map<string, number>();
+
+  const readings = async (batch: ConsumedBatch) => {
+    const seen = new Map<string, { enterpriseId: string; lastMs: number }>();
+    for (const message of batch.messages) {
+      const reading = readingOf(message.value);
+      if (!reading) {
+        // The writer dead-letters unreadable records; here it only cannot count as a sign of life.
+        deps.metrics.unreadable.inc({ topic: 'readings' });
+        continue;
+      }
+      const known = seen.get(reading.pointId)?.lastMs ?? written.get(reading.pointId) ?? -Infinity;
+      if (reading.tsMs > known) seen.set(reading.pointId, { enterpriseId: reading.enterpriseId, lastMs: reading.tsMs });
+    }
+    await recordSeen(deps.store, seen);
+    for (const [point, s] of seen) written.set(point, s.lastMs);
+  };
+
+  const statuses = async (batch: ConsumedBatch) => {
+    const reports = [];
+    for (const message of batch.messages) {
+      const checked = parse(message.value, statusValidator);
+      if (!checked) {
+        deps.log.error({ topic: batch.topic, offset: message.offset }, 'device status does not match meterline.device-status.v1: skipped');
+        deps.metrics.unreadable.inc({ topic: 'device-status' });
+        continue;
+      }
+      reports.push({ enterpriseId: checked.enterpriseId, deviceId: checked.deviceId, state: checked.state, atMs: checked.receivedMs, text: checked.text });
+    }
+    await recordDeviceStates(deps.store, reports);
+  };
+
+  const figures = async (batch: ConsumedBatch) => {
+    const alerting = await deps.alerting();
+    const oldest = deps.clock().getTime() - deps.figureMaxAgeMs;
+    const byEnterprise = new Map<string, FigureV1[]>();
+    for (const message of batch.messages) {
+      const figureBatch = parse(message.value, figureBatchValidator);
+      if (!figureBatch) {
+        deps.log.error({ topic: batch.topic, offset: message.offset }, 'figure batch does not match meterline.figure-batch.v1: skipped');
+        deps.metrics.unreadable.inc({ topic: 'figures' });
+        continue;
+      }
+      const judged = judgedPeriods(alerting, figureBatch.enterpriseId);
+      const wanted = figureBatch.figures.filter((f) => f.endMs >= oldest && judged.get(f.measurement)?.has(f.periodKind));
+      if (wanted.length > 0) byEnterprise.set(figureBatch.enterpriseId, [...(byEnterprise.get(figureBatch.enterpriseId) ?? []), ...wanted]);
+    }
+    const messages = [];
+    for (const [enterpriseId, list] of byEnterprise) {
+      for (let i = 0; i < list.length; i += deps.maxFiguresPerSignal) {
+        const signal: AlertSignalV1 = { v: 1, kind: 'figures', enterpriseId, figures: list.slice(i, i + deps.maxFiguresPerSignal) };
+        messages.push({ key: enterpriseId, value: Buffer.from(JSON.stringify(signal)), headers: { schema: ALERT_SIGNAL_SCHEMA_ID } });
+      }
+    }
+    if (messages.length > 0) await deps.producer.send(deps.topics.signals, messages);
+  };
+
+  return async (batch: ConsumedBatch): Promise<void> => {
+    if (batch.topic === deps.topics.readings) return readings(batch);
+    if (batch.topic === deps.topics.deviceStatus) return statuses(batch);
+    if (batch.topic === deps.topics.figures) return figures(batch);
+    deps.log.warn({ topic: batch.topic }, 'observer got a batch of a topic it does not read');
+  };
+}
+
+/** The measurements and period kinds the enterprise's figure rules judge. */
+function judgedPeriods(alerting: AlertingConfig, enterpriseId: string): Map<string, Set<string>> {
+  const rules = alerting.rulesFor(enterpriseId);
+  const consumption = new Set<string>();
+  if (rules.lowCoverage.enabled) consumption.add(rules.lowCoverage.period);
+  if (rules.suspectCounter.enabled) consumption.add(rules.suspectCounter.period);
+  if (rules.consumptionThreshold.enabled) for (const t of rules.consumptionThreshold.thresholds) consumption.add(t.period);
+  const balance = new Set<string>(rules.balanceGap.enabled ? [rules.balanceGap.period] : []);
+  return new Map([
+    ['consumption', consumption],
+    ['energy_balance', balance],
+  ]);
+}
+
+function parse<T>(value: Buffer, validator: { validate(input: unknown): { ok: true; value: T } | { ok: false } }): T | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(value.toString('utf8'));
+  } catch {
+    // Reported by the caller, which knows the topic and offset.
+    return undefined;
+  }
+  const checked = validator.validate(json);
+  return checked.ok ? checked.value : undefined;
+}
+
+/** The three members liveness needs, read without validating the whole reading (the writer does that). */
+function readingOf(value: Buffer): { pointId: string; enterpriseId: string; tsMs: number } | undefined {
+  const r = parse(value, { validate: (input) => ({ ok: true as const, value: input }) }) as Record<string, unknown> | undefined;
+  if (!r || typeof r.pointId !== 'string' || typeof r.enterpriseId !== 'string' || typeof r.tsMs !== 'number') return undefined;
+  return { pointId: r.pointId, enterpriseId: r.enterpriseId, tsMs: r.tsMs };
+}

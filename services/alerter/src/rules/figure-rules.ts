@@ -1,0 +1,95 @@
+import type { FigureV1 } from '@meterline/contracts';
+import type { EnterpriseRules, ThresholdSetting } from '../alerting-config.ts';
+import type { Condition } from './condition.ts';
+
+const SUSPECT_FLAGS = new Set(['suspect-drop', 'suspect-over-capacity']);
+const HOUR_MS = 3_600_000;
+
+/**
+ * The rules judged on each published figure: a point's coverage and suspect counter, its
+ * consumption against the enterprise's thresholds, and a topology node's balance gap
+ * against the uncertainty of the meters that measure it.
+ */
+export function figureConditions(figure: FigureV1, rules: EnterpriseRules): Condition[] {
+  if (figure.measurement === 'consumption') return pointConditions(figure, rules);
+  if (figure.measurement === 'energy_balance') return balanceConditions(figure, rules);
+  return [];
+}
+
+function pointConditions(figure: FigureV1, rules: EnterpriseRules): Condition[] {
+  const { site, point, carrier } = figure.subject;
+  if (!site || !point) return [];
+  const subject = { site, point };
+  const at = { sinceMs: figure.startMs, asOfMs: figure.endMs };
+  const period = `${figure.periodKind} ${figure.periodKey}`;
+  const out: Condition[] = [];
+  if (rules.lowCoverage.enabled && figure.periodKind === rules.lowCoverage.period) {
+    out.push({
+      rule: 'low-coverage',
+      subject,
+      holds: figure.coveragePercent < rules.lowCoverage.minPercent,
+      ...at,
+      summary: `${point}: readings cover ${figure.coveragePercent}% of ${period} (limit ${rules.lowCoverage.minPercent}%)`,
+      value: figure.coveragePercent,
+      threshold: rules.lowCoverage.minPercent,
+      unit: '%',
+    });
+  }
+  if (rules.suspectCounter.enabled && figure.periodKind === rules.suspectCounter.period) {
+    const suspect = figure.flags.filter((f) => SUSPECT_FLAGS.has(f));
+    out.push({
+      rule: 'suspect-counter',
+      subject,
+      holds: suspect.length > 0,
+      ...at,
+      summary: suspect.length > 0 ? `${point}: ${suspect.join(', ')} in ${period}; the interval is not booked` : `${point}: register consistent in ${period}`,
+    });
+  }
+  if (rules.consumptionThreshold.enabled) {
+    for (const threshold of rules.consumptionThreshold.thresholds) {
+      if (!applies(threshold, figure, point, carrier)) continue;
+      const hours = (figure.endMs - figure.startMs) / HOUR_MS;
+      const measured = threshold.measure === 'energy' ? figure.value : figure.value / hours;
+      const unit = threshold.measure === 'energy' ? figure.unit : `${figure.unit}/h`;
+      out.push({
+        rule: 'consumption-threshold',
+        subject: { ...subject, period: figure.periodKind, measure: threshold.measure },
+        holds: measured > threshold.max,
+        ...at,
+        summary: `${point}: ${threshold.measure} ${round(measured)} ${unit} in ${period} (limit ${threshold.max} ${unit})`,
+        value: round(measured),
+        threshold: threshold.max,
+        unit,
+      });
+    }
+  }
+  return out;
+}
+
+function applies(threshold: ThresholdSetting, figure: FigureV1, point: string, carrier: string | undefined): boolean {
+  if (threshold.period !== figure.periodKind) return false;
+  if (threshold.points && !threshold.points.includes(point)) return false;
+  return threshold.carrier === undefined || threshold.carrier === carrier;
+}
+
+function balanceConditions(figure: FigureV1, rules: EnterpriseRules): Condition[] {
+  const settings = rules.balanceGap;
+  const { site, node, carrier } = figure.subject;
+  if (!settings.enabled || figure.periodKind !== settings.period || !site || !node) return [];
+  const limit = settings.uncertaintyMultiple * figure.expandedUncertainty;
+  return [
+    {
+      rule: 'balance-gap',
+      subject: { site, node, ...(carrier ? { carrier } : {}) },
+      holds: Math.abs(figure.value) > limit,
+      sinceMs: figure.startMs,
+      asOfMs: figure.endMs,
+      summary: `${node}: balance gap ${round(figure.value)} ${figure.unit} in ${figure.periodKind} ${figure.periodKey}, beyond what its meters explain (U = ${round(figure.expandedUncertainty)} ${figure.unit}, k = 2)`,
+      value: round(Math.abs(figure.value)),
+      threshold: round(limit),
+      unit: figure.unit,
+    },
+  ];
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
