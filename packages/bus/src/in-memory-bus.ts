@@ -78,8 +78,11 @@ export class InMemoryBus {
         running = true;
         loop = (async () => {
           while (running) {
+            // A message appended between the poll and going idle must not be slept through:
+            // sleep only when nothing was appended since the poll began.
+            const appended = this.sent;
             const delivered = await pollOnce(handler);
-            if (!delivered && running) await idle();
+            if (!delivered && running && this.sent === appended) await idle();
           }
         })();
       },

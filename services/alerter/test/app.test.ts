@@ -1,0 +1,220 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { InMemoryBus } from '@meterline/bus';
+import type { AlertNotificationV1, DeviceStatusV1, FigureBatchV1, FigureV1, ReadingMessageV1 } from '@meterline/contracts';
+import type { Manifest } from '@meterline/domain';
+import { ManualScheduler } from '@meterline/scheduler';
+import { createLogger, createMetricsRegistry, fileRegistrySource } from '@meterline/service-kit';
+import { fleetManifest } from '@meterline/simulator';
+import { InMemoryStore } from '@meterline/store';
+import { parseAlertingConfig, type AlertingFile } from '../src/alerting-config.ts';
+import { createAlerterApp } from '../src/app.ts';
+import { createAlerterMetrics } from '../src/metrics.ts';
+
+const TOPICS = { readings: 'readings', deviceStatus: 'status', figures: 'figures', signals: 'signals', notifications: 'notifications' };
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+// 2026-11-27 10:00 in Shanghai.
+const T = Date.parse('2026-11-27T02:00:00Z');
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+const manifest: Manifest = fleetManifest({ enterprises: 1, devicesPerEnterprise: 2, pointsPerDevice: 2, prefix: 'al' });
+const E = 'al-e0';
+const SITE = 'al-e0-s0';
+const POINTS = ['al-e0-d0-p0', 'al-e0-d0-p1', 'al-e0-d1-p0', 'al-e0-d1-p1'];
+// One meter's certificate runs out in 10 days.
+manifest.enterprises[0]!.sites[0]!.meteringPoints[3]!.calibration.validUntil = '2026-12-06';
+
+const alertingFile: AlertingFile = {
+  version: 1,
+  defaults: { meterOffline: { afterMinutes: 15 } },
+  enterprises: {
+    [E]: {
+      thresholds: [{ points: ['al-e0-d0-p1'], period: 'hour', measure: 'energy', max: 300 }],
+      budgets: { tceMonthly: 100 },
+    },
+  },
+  subscriptions: [{ id: 'energy-manager', enterpriseId: E, url: 'http://127.0.0.1:9/hook', secret: 'a-secret-of-16-chars' }],
+};
+
+async function setup() {
+  const dir = await mkdtemp(join(tmpdir(), 'alerter-app-'));
+  const registryFile = join(dir, 'registry.yaml');
+  await writeFile(registryFile, stringify(manifest));
+  const parsed = parseAlertingConfig(stringify(alertingFile), 'alerting.yaml');
+  if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+  const bus = new InMemoryBus();
+  const store = new InMemoryStore();
+  const scheduler = new ManualScheduler();
+  const clock = { now: T };
+  const inputs = bus.consumer({ groupId: 'observer', topics: [TOPICS.readings, TOPICS.deviceStatus, TOPICS.figures] });
+  const signals = bus.consumer({ groupId: 'manager', topics: [TOPICS.signals] });
+  const app = createAlerterApp({
+    inputs,
+    signals,
+    dispatcher: { start: async () => undefined, close: async () => undefined },
+    producer: bus.producer(),
+    topics: TOPICS,
+    store,
+    registry: await fileRegistrySource(registryFile, () => undefined),
+    alerting: async () => parsed.config,
+    scheduler,
+    tickSeconds: 30,
+    figureMaxAgeMs: 48 * HOUR,
+    maxFiguresPerSignal: 100,
+    clock: () => new Date(clock.now),
+    log: createLogger('alerter-test', 'silent'),
+    metrics: createAlerterMetrics(createMetricsRegistry('alerter-test')),
+  });
+  await app.start();
+  cleanups.push(async () => {
+    await app.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  const settled = async () => {
+    for (let i = 0; i < 500; i++) {
+      if ((await inputs.lag()) === 0 && (await signals.lag()) === 0) return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error(`the alerter did not take in its inputs: lag ${await inputs.lag()} / ${await signals.lag()}`);
+  };
+  const send = async (topic: string, values: object[], key = E) => {
+    await bus.producer().send(topic, values.map((v) => ({ key, value: Buffer.from(JSON.stringify(v)) })));
+    await settled();
+  };
+  const tick = async (at: number) => {
+    clock.now = at;
+    await scheduler.fire('alert-tick', new Date(at));
+    await settled();
+  };
+  const notifications = () => bus.messagesOf(TOPICS.notifications).map((m) => JSON.parse(m.value.toString()) as AlertNotificationV1);
+  return { store, send, tick, notifications, registryFile };
+}
+
+const reading = (point: string, tsMs: number): ReadingMessageV1 => ({
+  v: 1,
+  readingId: `${point}:${tsMs}:0`,
+  deviceId: point.slice(0, -3),
+  seq: tsMs,
+  index: 0,
+  enterpriseId: E,
+  siteId: SITE,
+  pointId: point,
+  carrier: 'electricity',
+  quantity: 'active-energy-import',
+  value: tsMs / 1e6,
+  unit: 'kWh',
+  sourceValue: tsMs / 1e6,
+  sourceUnit: 'kWh',
+  ts: new Date(tsMs).toISOString(),
+  tsMs,
+  quality: 'good',
+  receivedAt: new Date(tsMs).toISOString(),
+});
+
+const hourFigure = (point: string, startMs: number, over: Partial<FigureV1> = {}): FigureV1 => ({
+  measurement: 'consumption',
+  enterpriseId: E,
+  subject: { site: SITE, point, carrier: 'electricity', quantity: 'active-energy-import', role: 'sub-meter' },
+  periodKind: 'hour',
+  periodKey: new Date(startMs).toISOString(),
+  startMs,
+  endMs: startMs + HOUR,
+  value: 100,
+  unit: 'kWh',
+  expandedUncertainty: 1,
+  coveragePercent: 100,
+  estimated: 0,
+  flags: [],
+  factorSet: 'cn-2023@1.0.0',
+  registryVersion: 'r',
+  revision: 0,
+  detail: {},
+  ...over,
+});
+const balance = (startMs: number, gap: number): FigureV1 =>
+  hourFigure('x', startMs, { measurement: 'energy_balance', subject: { site: SITE, node: 'al-e0-d0-p0', carrier: 'electricity' }, value: gap, expandedUncertainty: 5 });
+const batch = (figures: FigureV1[]): FigureBatchV1 => ({ v: 1, enterpriseId: E, computedAt: new Date(T).toISOString(), figures });
+const status = (deviceId: string, state: 'online' | 'offline', atMs: number): DeviceStatusV1 => ({
+  v: 1,
+  deviceId,
+  enterpriseId: E,
+  state,
+  text: state,
+  retained: false,
+  receivedAt: new Date(atMs).toISOString(),
+  receivedMs: atMs,
+});
+
+/** Per rule and subject, the statuses announced, in order. */
+function announced(notifications: AlertNotificationV1[]) {
+  const out: Record<string, string[]> = {};
+  for (const n of notifications) for (const a of n.alerts) (out[`${a.rule} ${Object.values(a.subject).join('/')}`] ??= []).push(`${a.status}${n.repeat ? ' (repeat)' : ''}`);
+  return out;
+}
+
+it('fires each rule once for its subject and resolves it once, through the observer, the manager and the outbox', async () => {
+  const { store, send, tick, notifications, registryFile } = await setup();
+  const dayStart = Date.parse('2026-11-25T16:00:00Z'); // 2026-11-26 00:00 in Shanghai
+  // The month so far: 26 closed days of 4.5 tce project 135 tce for 30 days, above the budget of 100.
+  const monthSoFar = (tcePerDay: number) =>
+    store.write(
+      Array.from({ length: 26 }, (_, d) => ({
+        measurement: 'standard_coal',
+        tags: { enterprise: E, period: 'day', region: 'CN-CQ', level: 'enterprise', basis: 'equivalent' },
+        fields: { value: tcePerDay },
+        timestampMs: dayStart - (25 - d) * 24 * HOUR,
+      })),
+    );
+  await monthSoFar(4.5);
+  await send(TOPICS.readings, POINTS.map((p) => reading(p, T - MIN)));
+  await tick(T);
+  // The hour 09:00-10:00 local: p0 covered 50 %, p1 above its threshold, d1-p0 ran backwards; the main node does not balance.
+  const hour = T - HOUR;
+  await send(TOPICS.figures, [
+    batch([
+      hourFigure(POINTS[0]!, hour, { coveragePercent: 50, flags: ['gap'] }),
+      hourFigure(POINTS[1]!, hour, { value: 320 }),
+      hourFigure(POINTS[2]!, hour, { flags: ['suspect-drop'] }),
+      balance(hour, 40),
+    ]),
+  ]);
+  // Device d1 drops: its last will. Its points read nothing after it.
+  await send(TOPICS.deviceStatus, [status('al-e0-d1', 'offline', T + MIN)], 'al-e0-d1');
+  await send(TOPICS.readings, POINTS.slice(0, 2).map((p) => reading(p, T + 2 * MIN)));
+  await tick(T + 5 * MIN);
+
+  const firing = announced(notifications());
+  expect(firing).toEqual({
+    [`budget-overrun tce`]: ['firing'],
+    [`calibration-expiring ${SITE}/al-e0-d1-p1`]: ['firing'],
+    [`low-coverage ${SITE}/${POINTS[0]}`]: ['firing'],
+    [`consumption-threshold ${SITE}/${POINTS[1]}/hour/energy`]: ['firing'],
+    [`suspect-counter ${SITE}/${POINTS[2]}`]: ['firing'],
+    [`balance-gap ${SITE}/al-e0-d0-p0/electricity`]: ['firing'],
+    [`meter-offline ${SITE}/${POINTS[2]}`]: ['firing'],
+    [`meter-offline ${SITE}/${POINTS[3]}`]: ['firing'],
+  });
+  const offline = notifications().find((n) => n.rule === 'meter-offline')!;
+  expect(offline.alerts).toHaveLength(2);
+
+  // The next hour is clean, d1 is back, the month restated lower (3 tce a day: 90 projected), the certificate renewed.
+  await send(TOPICS.figures, [batch([...POINTS.slice(0, 3).map((p) => hourFigure(p, T)), balance(T, 2)])]);
+  await send(TOPICS.deviceStatus, [status('al-e0-d1', 'online', T + 61 * MIN)], 'al-e0-d1');
+  await send(TOPICS.readings, POINTS.map((p) => reading(p, T + 62 * MIN)));
+  await monthSoFar(3);
+  const renewed = structuredClone(manifest);
+  renewed.enterprises[0]!.sites[0]!.meteringPoints[3]!.calibration.validUntil = '2027-12-31';
+  await writeFile(registryFile, stringify(renewed));
+  await tick(T + 65 * MIN);
+
+  const all = announced(notifications());
+  expect(all).toEqual(Object.fromEntries(Object.keys(firing).map((key) => [key, ['firing', 'resolved']])));
+});
