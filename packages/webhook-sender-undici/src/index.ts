@@ -1,0 +1,2 @@
+export { UndiciWebhookSender } from './undici-webhook-sender.ts';
+export type { UndiciWebhookSenderOptions } from './undici-webhook-sender.ts';
