@@ -110,25 +110,46 @@ export type WebhookBodyV1 = Static<typeof WebhookBodyV1>;
 
 /** Why a notification was given up. */
 export const DeliveryFailureReason = Type.Union([
-  /** Every attempt failed (network error, timeout, 5xx or 429). */
+  /** Every attempt failed (network error, timeout, 408, 429 or 5xx). */
   Type.Literal('ATTEMPTS_EXHAUSTED'),
-  /** The receiver refused it for good (a 4xx other than 408 and 429). */
+  /** The receiver refused it for good (a redirect, or a 4xx other than 408 and 429), or it cannot be sent (a bad URL). */
   Type.Literal('REJECTED'),
-  /** The subscription is no longer configured. */
+  /** The subscription is no longer configured, or belongs to another enterprise than the notification. */
   Type.Literal('SUBSCRIPTION_UNKNOWN'),
 ]);
 export type DeliveryFailureReason = Static<typeof DeliveryFailureReason>;
 
-/** Kafka alert notification dead letter v1, keyed by subscription. */
-export const AlertDeliveryDeadLetterV1 = Type.Object(
-  {
-    v: Type.Literal(1),
-    reason: DeliveryFailureReason,
-    detail: Type.String(),
-    attempts: Type.Integer({ minimum: 0 }),
-    deadAt: Type.String(),
-    notification: AlertNotificationV1,
-  },
-  { additionalProperties: false },
-);
+export const ALERT_DELIVERY_DEAD_LETTER_SCHEMA_ID = 'meterline.alert-delivery-dead-letter.v1';
+
+/**
+ * Kafka alert notification dead letter v1, keyed by subscription: a notification given up,
+ * or a record on the notifications topic that is no notification (not JSON, or not of the
+ * schema), kept as its bytes under its own key so nothing is lost silently.
+ */
+export const AlertDeliveryDeadLetterV1 = Type.Union([
+  Type.Object(
+    {
+      v: Type.Literal(1),
+      reason: DeliveryFailureReason,
+      detail: Type.String(),
+      attempts: Type.Integer({ minimum: 0 }),
+      deadAt: Type.String(),
+      notification: AlertNotificationV1,
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      v: Type.Literal(1),
+      reason: Type.Literal('NOTIFICATION_UNREADABLE'),
+      detail: Type.String(),
+      attempts: Type.Literal(0),
+      deadAt: Type.String(),
+      /** Where it was read: topic/partition/offset. */
+      source: Type.String(),
+      payloadBase64: Type.String(),
+    },
+    { additionalProperties: false },
+  ),
+]);
 export type AlertDeliveryDeadLetterV1 = Static<typeof AlertDeliveryDeadLetterV1>;
