@@ -8,11 +8,11 @@ import { MQTT_TOPIC_ROOT } from './mosquitto.ts';
 export const DEV_INFLUX_ADMIN = Object.freeze({ username: 'meterline', password: 'meterline-dev' });
 export const DEV_INFLUX_DATABASE = 'meterline';
 
-/** The ingest service: reads every device's readings, alone or in a `$share/<group>/…` group
- * (mosquitto 2.0 checks shared subscriptions against the plain filter, see deviceAcl). */
+/** The ingest service: reads every device's readings and status (last will), alone or in a
+ * `$share/<group>/…` group (mosquitto 2.0 checks shared subscriptions against the plain filter, see deviceAcl). */
 export const INGEST_MQTT_USER: MqttServiceUser = Object.freeze({
   username: 'meterline-ingest',
-  read: [`${MQTT_TOPIC_ROOT}/+/readings`],
+  read: [`${MQTT_TOPIC_ROOT}/+/readings`, `${MQTT_TOPIC_ROOT}/+/status`],
 });
 
 /** An observer for debugging and the raw-broker benchmark: reads everything under the topic root. */

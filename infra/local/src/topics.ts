@@ -9,6 +9,10 @@ export const MTL_TOPICS = Object.freeze({
   aggregationJobs: 'meterline.aggregation-jobs.v1',
   alerts: 'meterline.alerts.v1',
   registry: 'meterline.registry.v1',
+  deviceStatus: 'meterline.device-status.v1',
+  alertSignals: 'meterline.alert-signals.v1',
+  alertNotifications: 'meterline.alert-notifications.v1',
+  alertNotificationsDlq: 'meterline.alert-notifications.dlq.v1',
 } as const);
 
 export const MTL_TOPIC_SPECS: readonly TopicSpec[] = Object.freeze([
@@ -22,4 +26,9 @@ export const MTL_TOPIC_SPECS: readonly TopicSpec[] = Object.freeze([
   { topic: MTL_TOPICS.alerts, partitions: 6 },
   // The registry is a changelog keyed by entity: keep the latest value per key.
   { topic: MTL_TOPICS.registry, partitions: 6, configs: { 'cleanup.policy': 'compact' } },
+  // Keyed by device: a device's statuses stay in order.
+  { topic: MTL_TOPICS.deviceStatus, partitions: 6 },
+  { topic: MTL_TOPICS.alertSignals, partitions: 12 },
+  { topic: MTL_TOPICS.alertNotifications, partitions: 6 },
+  { topic: MTL_TOPICS.alertNotificationsDlq, partitions: 3 },
 ]);

@@ -34,15 +34,18 @@ const MAX_TEXT = 256;
 
 /**
  * Reads a status payload: the plain words `online` / `offline` (any case, trimmed), or JSON
- * with a `status` or `state` member holding one of them.
+ * with a `status` or `state` member holding one of them. The whole payload is read (the
+ * caller bounds its size); only the text kept is cut.
  */
 export function readDeviceState(payload: Buffer): { state: DeviceState; text: string } {
-  const text = payload.toString('utf8').slice(0, MAX_TEXT);
-  const word = text.trim().toLowerCase();
+  const whole = payload.toString('utf8');
+  const text = whole.slice(0, MAX_TEXT);
+  const word = whole.trim().toLowerCase();
   if (word === 'online' || word === 'offline') return { state: word, text };
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    // The whole payload: a JSON status longer than the text kept must still be read.
+    parsed = JSON.parse(whole);
   } catch {
     // Not JSON and not a known word: a free-form status, kept as text.
     return { state: 'unknown', text };

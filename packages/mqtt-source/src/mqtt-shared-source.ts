@@ -9,7 +9,8 @@ export interface MqttSharedSourceOptions {
   clientIdPrefix: string;
   connections: number;
   shareGroup: string;
-  topicFilter: string;
+  /** Each becomes `$share/<shareGroup>/<filter>` on every connection; the handler tells them apart by topic. */
+  topicFilters: readonly string[];
   /** How long the broker keeps a session (and queues its messages) while this instance is away. */
   sessionExpirySeconds: number;
   log: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
@@ -31,7 +32,7 @@ export class MqttSharedSource implements MessageSource {
 
   async start(handler: MessageHandler): Promise<void> {
     const { options } = this;
-    const subscription = `$share/${options.shareGroup}/${options.topicFilter}`;
+    const subscriptions = options.topicFilters.map((filter) => `$share/${options.shareGroup}/${filter}`);
     await Promise.all(
       Array.from({ length: options.connections }, async (_, i) => {
         const clientId = `${options.clientIdPrefix}-${i}`;
@@ -50,7 +51,7 @@ export class MqttSharedSource implements MessageSource {
         this.clients.push(client);
         client.handleMessage = (packet, callback) => {
           const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-          handler(packet.topic, payload).then(
+          handler(packet.topic, payload, { retained: packet.retain }).then(
             () => callback(),
             (error: unknown) => {
               options.log('warn', 'message not handled; reconnecting so the broker delivers it again', { clientId, topic: packet.topic, err: error });
@@ -58,23 +59,29 @@ export class MqttSharedSource implements MessageSource {
             },
           );
         };
+        // Settled by the broker's answer to the first SUBSCRIBE, or by a connection error before it.
+        let answer!: { resolve: () => void; reject: (error: unknown) => void };
+        const answered = new Promise<void>((resolve, reject) => (answer = { resolve, reject }));
         client.on('connect', (connack) => {
           options.log('info', 'mqtt connected', { clientId, sessionPresent: connack.sessionPresent });
           // Subscribe on every connect, even when the broker says the session is present:
           // mosquitto 2.0.11 restores a `$share` subscription from its persistence file after
           // a broker restart but delivers nothing to it (seen here). Subscribing again to the
           // same filter is idempotent in MQTT and keeps the session's queued messages.
-          client.subscribe(subscription, { qos: 1 }, (error, granted) => {
+          // Retain Handling 1: the broker sends its retained messages (e.g. devices' last
+          // statuses) when a session first subscribes, not again on each of these resubscribes;
+          // with the default 0 mosquitto 2.0.11 sends them again every time, also to `$share`.
+          client.subscribe(subscriptions, { qos: 1, rh: 1 }, (error, granted) => {
             const refused = granted?.find((g) => g.qos > 1);
-            if (error || refused) options.log('error', 'mqtt subscription refused', { clientId, subscription, err: error, granted });
+            if (error || refused) options.log('error', 'mqtt subscription refused', { clientId, subscriptions, err: error, granted });
+            answer.resolve();
           });
         });
         client.on('error', (error) => options.log('error', 'mqtt connection error', { clientId, err: error }));
         client.on('offline', () => options.log('warn', 'mqtt offline', { clientId }));
-        await new Promise<void>((resolve, reject) => {
-          client.once('connect', () => resolve());
-          client.once('error', reject);
-        });
+        // Started means subscribed: a message published after start() resolves reaches the handler.
+        client.once('error', (error) => answer.reject(error));
+        await answered;
       }),
     );
   }

@@ -1,5 +1,14 @@
+/** What the broker said of a message besides its topic and payload. */
+export interface MessageMeta {
+  /**
+   * The PUBLISH packet's retain flag as delivered: set when the broker sent a stored retained
+   * message because the subscription was made, not for a message published while subscribed.
+   */
+  retained: boolean;
+}
+
 /** Resolves once the message is safe elsewhere; only then is it acknowledged to the broker. */
-export type MessageHandler = (topic: string, payload: Buffer) => Promise<void>;
+export type MessageHandler = (topic: string, payload: Buffer, meta: MessageMeta) => Promise<void>;
 
 export interface SourceStatus {
   connected: number;

@@ -7,6 +7,7 @@ import {
   type ReadingMessageV1,
 } from '@meterline/contracts';
 import { tryConvertUnit, type RegistryIndex } from '@meterline/domain';
+import { ingestDeadLetter } from './dead-letter.ts';
 
 export interface AdmissionRules {
   maxPayloadBytes: number;
@@ -36,17 +37,9 @@ export function admitPayload(
 ): Admission {
   const topicDeviceId = TOPIC.exec(mqttTopic)?.[1];
   const receivedAtIso = receivedAt.toISOString();
-  const deadLetter = (reason: DeadLetterReason, detail: string, extra: { path?: string; readingIndex?: number } = {}): DeadLetterV1 => ({
-    v: 1,
-    stage: 'ingest',
-    reason,
-    detail,
-    ...extra,
-    mqttTopic,
-    ...(topicDeviceId ? { topicDeviceId } : {}),
-    receivedAt: receivedAtIso,
-    payloadBase64: payload.toString('base64'),
-  });
+  const origin = { mqttTopic, topicDeviceId, receivedAt, payload };
+  const deadLetter = (reason: DeadLetterReason, detail: string, extra: { path?: string; readingIndex?: number } = {}): DeadLetterV1 =>
+    ingestDeadLetter(origin, reason, detail, extra);
   const refuse = (reason: DeadLetterReason, detail: string, path?: string): Admission => ({
     readings: [],
     deadLetters: [deadLetter(reason, detail, path === undefined ? {} : { path })],

@@ -14,6 +14,8 @@ const IngestConfigSchema = Type.Object({
   kafkaBrokers: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
   readingsTopic: Type.String({ minLength: 1, default: 'meterline.readings.v1' }),
   deadLetterTopic: Type.String({ minLength: 1, default: 'meterline.readings.dlq.v1' }),
+  /** Device statuses (`meterline/v1/<deviceId>/status`, the devices' last will), keyed by device id. */
+  deviceStatusTopic: Type.String({ minLength: 1, default: 'meterline.device-status.v1' }),
   registryFile: Type.String({ minLength: 1 }),
   maxPayloadBytes: Type.Integer({ minimum: 1_024, default: 262_144 }),
   maxFutureSkewMs: Type.Integer({ minimum: 0, default: 300_000 }),

@@ -2,6 +2,7 @@ import { KafkaBus } from '@meterline/bus-kafka';
 import { READINGS_TOPIC_FILTER } from '@meterline/contracts';
 import { MqttSharedSource } from '@meterline/mqtt-source';
 import { createLogger, createMetricsRegistry, loadRegistryFile, serveUntilSignalled } from '@meterline/service-kit';
+import { STATUS_TOPIC_FILTER } from './admit-status.ts';
 import { createIngestApp } from './app.ts';
 import { loadIngestConfig } from './config.ts';
 
@@ -23,13 +24,13 @@ const app = createIngestApp({
     clientIdPrefix: `ingest-${config.instanceId}`,
     connections: config.mqttConnections,
     shareGroup: config.mqttShareGroup,
-    topicFilter: READINGS_TOPIC_FILTER,
+    topicFilters: [READINGS_TOPIC_FILTER, STATUS_TOPIC_FILTER],
     sessionExpirySeconds: config.mqttSessionExpirySeconds,
     log: (level, message, extra) => log[level](extra ?? {}, message),
   }),
   producer: await bus.producer(),
   registry: () => registry,
-  topics: { readings: config.readingsTopic, deadLetters: config.deadLetterTopic },
+  topics: { readings: config.readingsTopic, deadLetters: config.deadLetterTopic, deviceStatus: config.deviceStatusTopic },
   rules: { maxPayloadBytes: config.maxPayloadBytes, maxFutureSkewMs: config.maxFutureSkewMs },
   batching: { lingerMs: config.kafkaLingerMs, maxBatchRecords: config.kafkaMaxBatchRecords, closeGraceMs: config.kafkaCloseGraceMs },
   log,

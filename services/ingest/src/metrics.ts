@@ -4,6 +4,12 @@ export function createIngestMetrics(registry: Registry, connectedMqtt: () => num
   return {
     payloads: new Counter({ name: 'meterline_ingest_payloads_total', help: 'MQTT payloads handled', labelNames: ['outcome'], registers: [registry] }),
     readings: new Counter({ name: 'meterline_ingest_readings_total', help: 'Readings admitted and acknowledged by Kafka', registers: [registry] }),
+    deviceStatuses: new Counter({
+      name: 'meterline_ingest_device_statuses_total',
+      help: 'Device statuses forwarded and acknowledged by Kafka, by state read',
+      labelNames: ['state'],
+      registers: [registry],
+    }),
     deadLetters: new Counter({ name: 'meterline_ingest_dead_letters_total', help: 'Dead-letter records by reason', labelNames: ['reason'], registers: [registry] }),
     kafkaSend: new Histogram({
       name: 'meterline_ingest_kafka_send_seconds',

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InMemoryBus, type BusProducer } from '@meterline/bus';
-import type { DeadLetterV1, ReadingMessageV1 } from '@meterline/contracts';
+import type { DeadLetterV1, DeviceStatusV1, ReadingMessageV1 } from '@meterline/contracts';
 import { indexRegistry, parseManifest } from '@meterline/domain';
 import type { MessageHandler, MessageSource } from '@meterline/mqtt-source';
 import { createLogger, createMetricsRegistry } from '@meterline/service-kit';
@@ -21,9 +21,9 @@ class HandSource implements MessageSource {
   status() {
     return { connected: 1, connections: 1 };
   }
-  deliver(topic: string, payload: unknown) {
+  deliver(topic: string, payload: unknown, meta = { retained: false }) {
     if (!this.handler) throw new Error('not started');
-    return this.handler(topic, Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload)));
+    return this.handler(topic, Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload)), meta);
   }
 }
 
@@ -50,7 +50,7 @@ function setup(failures = 0) {
     source,
     producer,
     registry: () => registry,
-    topics: { readings: 'readings', deadLetters: 'dlq' },
+    topics: { readings: 'readings', deadLetters: 'dlq', deviceStatus: 'device-status' },
     rules: { maxPayloadBytes: 65_536, maxFutureSkewMs: 300_000 },
     batching: { lingerMs: 1, maxBatchRecords: 100, closeGraceMs: 50 },
     log: createLogger('ingest-test', 'silent'),
@@ -90,6 +90,40 @@ describe('ingest app', () => {
     expect(letter?.headers).toEqual({ schema: 'meterline.dead-letter.v1', reason: 'MALFORMED_JSON' });
     expect((JSON.parse(letter!.value.toString()) as DeadLetterV1).reason).toBe('MALFORMED_JSON');
     expect(bus.messagesOf('readings')).toEqual([]);
+    await app.close();
+  });
+
+  it('forwards a device status keyed by device id, with its schema header, once Kafka has it', async () => {
+    const { bus, source, producer, app } = setup(2);
+    await app.start();
+    await source.deliver('meterline/v1/cq-gas-01/status', 'offline');
+    await source.deliver('meterline/v1/cq-gw-01/status', '{"status":"online"}', { retained: true });
+    // Both refusals fell on the first status: it was acknowledged only after the third attempt.
+    expect(producer.attempts).toBe(4);
+    const messages = bus.messagesOf('device-status');
+    expect(messages.map((m) => [m.key, m.headers])).toEqual([
+      ['cq-gas-01', { schema: 'meterline.device-status.v1' }],
+      ['cq-gw-01', { schema: 'meterline.device-status.v1' }],
+    ]);
+    const statuses = messages.map((m) => JSON.parse(m.value.toString()) as DeviceStatusV1);
+    expect(statuses).toMatchObject([
+      { deviceId: 'cq-gas-01', enterpriseId: 'cq-autoparts', state: 'offline', text: 'offline', retained: false },
+      { deviceId: 'cq-gw-01', enterpriseId: 'cq-autoparts', state: 'online', retained: true },
+    ]);
+    expect(bus.messagesOf('readings')).toEqual([]);
+    expect(bus.messagesOf('dlq')).toEqual([]);
+    await app.close();
+  });
+
+  it("dead-letters the status of a device the registry does not know, on the readings' dead-letter topic", async () => {
+    const { bus, source, app } = setup();
+    await app.start();
+    await source.deliver('meterline/v1/ghost-1/status', 'offline');
+    const [letter] = bus.messagesOf('dlq');
+    expect(letter?.key).toBe('ghost-1');
+    expect(letter?.headers).toEqual({ schema: 'meterline.dead-letter.v1', reason: 'UNKNOWN_DEVICE' });
+    expect(JSON.parse(letter!.value.toString())).toMatchObject({ reason: 'UNKNOWN_DEVICE', mqttTopic: 'meterline/v1/ghost-1/status' });
+    expect(bus.messagesOf('device-status')).toEqual([]);
     await app.close();
   });
 

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import mqtt, { type MqttClient } from 'mqtt';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { MqttSharedSource, type MessageHandler, type MessageMeta } from '../src/index.ts';
+
+// The real broker of the test stack, with its dev accounts: the ingest service account and devices.
+const broker = () => inject('stack').mqtt;
+const account = (username: string) => {
+  const user = broker().users.find((u) => u.username === username);
+  if (!user) throw new Error(`no MQTT account ${username} in the test stack`);
+  return user;
+};
+
+interface Delivery extends MessageMeta {
+  topic: string;
+  text: string;
+}
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function connectDevice(deviceId: string): Promise<MqttClient> {
+  const client = await mqtt.connectAsync(broker().url, { protocolVersion: 5, clientId: `${deviceId}-${randomUUID().slice(0, 8)}`, reconnectPeriod: 0, ...account(deviceId) });
+  cleanups.push(() => client.endAsync());
+  return client;
+}
+
+/** Leaves no retained message behind for the tests that come after. */
+function clearRetainedAfterwards(device: MqttClient, topic: string) {
+  cleanups.push(() => device.publishAsync(topic, '', { qos: 1, retain: true }));
+}
+
+const FILTERS = ['meterline/v1/+/readings', 'meterline/v1/+/status'];
+
+/**
+ * A source on both filters in its own share group, recording what one device sent (others'
+ * retained messages may come too); `handled(text)` resolves once a payload of that text was handled.
+ */
+function recordingSource(deviceId: string, options: { clientIdPrefix?: string; shareGroup?: string; handle?: MessageHandler } = {}) {
+  const deliveries: Delivery[] = [];
+  const waiters: { text: string; resolve: () => void }[] = [];
+  const id = randomUUID().slice(0, 8);
+  const source = new MqttSharedSource({
+    url: broker().url,
+    ...account('meterline-ingest'),
+    clientIdPrefix: options.clientIdPrefix ?? `contract-${id}`,
+    connections: 1,
+    shareGroup: options.shareGroup ?? `contract-${id}`,
+    topicFilters: FILTERS,
+    sessionExpirySeconds: 60,
+    log: () => undefined,
+  });
+  const handler: MessageHandler = async (topic, payload, meta) => {
+    if (topic.split('/')[2] !== deviceId) return;
+    await options.handle?.(topic, payload, meta);
+    deliveries.push({ topic, text: payload.toString(), ...meta });
+    // After this handler has resolved and the source has acknowledged the message: a test that
+    // closes the source next must not leave it unacknowledged (the broker would send it again).
+    setImmediate(() => {
+      for (const waiter of waiters.filter((w) => deliveries.some((d) => d.text === w.text))) waiter.resolve();
+    });
+  };
+  cleanups.push(() => source.close());
+  return {
+    deliveries,
+    start: () => source.start(handler),
+    close: () => source.close(),
+    handled: (text: string) =>
+      new Promise<void>((resolve) => (deliveries.some((d) => d.text === text) ? setImmediate(resolve) : waiters.push({ text, resolve }))),
+  };
+}
+
+describe('MqttSharedSource (real broker)', () => {
+  it("hands over every topic filter's messages with their topic and payload, and a message published live as not retained", async () => {
+    const source = recordingSource('dev-meter-017');
+    await source.start();
+    const device = await connectDevice('dev-meter-017');
+    clearRetainedAfterwards(device, 'meterline/v1/dev-meter-017/status');
+    await device.publishAsync('meterline/v1/dev-meter-017/readings', '{"seq":1}', { qos: 1 });
+    // Retained by the broker, but delivered live to a subscription that existed: not retained.
+    await device.publishAsync('meterline/v1/dev-meter-017/status', 'online', { qos: 1, retain: true });
+    await source.handled('online');
+    expect(source.deliveries).toEqual([
+      { topic: 'meterline/v1/dev-meter-017/readings', text: '{"seq":1}', retained: false },
+      { topic: 'meterline/v1/dev-meter-017/status', text: 'online', retained: false },
+    ]);
+  });
+
+  it('does not acknowledge a message whose handler rejects: the broker delivers it again', async () => {
+    let refusals = 0;
+    const source = recordingSource('dev-meter-018', {
+      handle: async () => {
+        if (refusals++ === 0) throw new Error('not safe yet');
+      },
+    });
+    await source.start();
+    const device = await connectDevice('dev-meter-018');
+    await device.publishAsync('meterline/v1/dev-meter-018/readings', '{"seq":7}', { qos: 1 });
+    await source.handled('{"seq":7}');
+    expect(refusals).toBe(2);
+    expect(source.deliveries).toEqual([{ topic: 'meterline/v1/dev-meter-018/readings', text: '{"seq":7}', retained: false }]);
+  });
+
+  it('marks the retained message the broker sends on subscribing as retained, and does not get it again when its session resumes', async () => {
+    const device = await connectDevice('dev-meter-019');
+    clearRetainedAfterwards(device, 'meterline/v1/dev-meter-019/status');
+    await device.publishAsync('meterline/v1/dev-meter-019/status', 'offline', { qos: 1, retain: true });
+
+    const names = { clientIdPrefix: `contract-${randomUUID().slice(0, 8)}`, shareGroup: `contract-${randomUUID().slice(0, 8)}` };
+    const first = recordingSource('dev-meter-019', names);
+    await first.start();
+    await first.handled('offline');
+    // Handled after the retained message, so that one was acknowledged before the source closes
+    // (a message acknowledged just before close() may come again: at least once).
+    await device.publishAsync('meterline/v1/dev-meter-019/readings', 'marker-1', { qos: 1 });
+    await first.handled('marker-1');
+    await first.close();
+    expect(first.deliveries).toEqual([
+      { topic: 'meterline/v1/dev-meter-019/status', text: 'offline', retained: true },
+      { topic: 'meterline/v1/dev-meter-019/readings', text: 'marker-1', retained: false },
+    ]);
+
+    // Same client ids: the broker resumes the session, and the source subscribes again. A retained
+    // message sent for that subscription would be queued before anything published after start().
+    const resumed = recordingSource('dev-meter-019', names);
+    await resumed.start();
+    await device.publishAsync('meterline/v1/dev-meter-019/readings', 'marker-2', { qos: 1 });
+    await resumed.handled('marker-2');
+    expect(resumed.deliveries.filter((d) => d.text !== 'marker-1')).toEqual([{ topic: 'meterline/v1/dev-meter-019/readings', text: 'marker-2', retained: false }]);
+  });
+});
