@@ -2,15 +2,10 @@ import { randomUUID } from 'node:crypto';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { statusTopic, type DeviceStatusV1 } from '@meterline/contracts';
-import { MTL_TOPICS, MTL_TOPIC_SPECS, createTopics } from '@meterline/local-stack';
 import { fleetManifest } from '@meterline/simulator';
 import { stackEnv } from '../harness/stack-env.ts';
 import { createPipeline, devicePassword, type Pipeline } from '../harness/pipeline.ts';
 import { readTopic } from '../harness/kafka-topics.ts';
-
-// The pipeline's ingest runs with its default status topic, the real v1 name: this file's
-// devices have ids of their own, so their records are told apart from any others there.
-const STATUS_TOPIC = MTL_TOPICS.deviceStatus;
 
 let pipeline: Pipeline | undefined;
 const retainedTopics: string[] = [];
@@ -30,7 +25,7 @@ afterEach(async () => {
 /** The device's records on the status topic, once there are `count` of them. */
 async function statusesOf(deviceId: string, count: number): Promise<DeviceStatusV1[]> {
   for (;;) {
-    const records = (await readTopic<DeviceStatusV1>(stackEnv().stack, STATUS_TOPIC)).filter((s) => s.deviceId === deviceId);
+    const records = (await readTopic<DeviceStatusV1>(stackEnv().stack, pipeline!.topics.deviceStatus)).filter((s) => s.deviceId === deviceId);
     if (records.length >= count) return records;
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -39,8 +34,6 @@ async function statusesOf(deviceId: string, count: number): Promise<DeviceStatus
 describe('device status → MQTT → ingest → Kafka', () => {
   it('forwards an explicit online and, when the device drops without a DISCONNECT, the last will the broker publishes for it', async () => {
     const env = stackEnv();
-    const spec = MTL_TOPIC_SPECS.find((t) => t.topic === STATUS_TOPIC)!;
-    await createTopics(env.stack.kafka.brokers, [spec]);
     const prefix = `e2e-status-${randomUUID().slice(0, 6)}`;
     pipeline = await createPipeline(env, fleetManifest({ enterprises: 1, devicesPerEnterprise: 2, pointsPerDevice: 1, prefix }));
     await pipeline.ingest.start();

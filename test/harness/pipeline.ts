@@ -19,7 +19,7 @@ export interface Pipeline {
   manifest: Manifest;
   ingest: ServiceProcess;
   writer: ServiceProcess;
-  topics: { readings: string; deadLetters: string };
+  topics: { readings: string; deadLetters: string; deviceStatus: string };
   database: string;
   store: InfluxStore;
   workDir: string;
@@ -44,12 +44,13 @@ export async function createPipeline(
   const { stack, native } = env;
   const id = randomUUID().slice(0, 8);
   const workDir = await mkdtemp(join(tmpdir(), `meterline-e2e-${id}-`));
-  const topics = { readings: `e2e-${id}.readings.v1`, deadLetters: `e2e-${id}.readings.dlq.v1` };
+  const topics = { readings: `e2e-${id}.readings.v1`, deadLetters: `e2e-${id}.readings.dlq.v1`, deviceStatus: `e2e-${id}.device-status.v1` };
   const database = `e2e_${id}`;
 
   await createTopics(stack.kafka.brokers, [
     { topic: topics.readings, partitions: 6 },
     { topic: topics.deadLetters, partitions: 3 },
+    { topic: topics.deviceStatus, partitions: 3 },
   ]);
   const store = new InfluxStore({ url: stack.influx.url, token: stack.influx.token, database });
   await store.influxQl(`CREATE DATABASE ${database}`);
@@ -79,6 +80,7 @@ export async function createPipeline(
       MTL_KAFKA_BROKERS: stack.kafka.brokers.join(','),
       MTL_READINGS_TOPIC: topics.readings,
       MTL_DEAD_LETTER_TOPIC: topics.deadLetters,
+      MTL_DEVICE_STATUS_TOPIC: topics.deviceStatus,
       MTL_REGISTRY_FILE: registryFile,
       MTL_OPS_PORT: String(ingestOps),
       MTL_LOG_LEVEL: options.logLevel ?? 'info',
