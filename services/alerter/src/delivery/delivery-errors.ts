@@ -1,0 +1,10 @@
+/**
+ * The dispatcher stopped working on a batch before every notification in it was done
+ * (closing, the partition went to another consumer, or another notification of the batch
+ * failed): the batch is refused and comes again. Retrying later helps by design.
+ */
+export class DeliveryAbandonedError extends Error {
+  override readonly name = 'DeliveryAbandonedError';
+  readonly code = 'MTL_ALERTER_DELIVERY_ABANDONED';
+  readonly canRetry = true;
+}
