@@ -11,6 +11,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runBackfill } from '@meterline/aggregator';
 import { parseManifest } from '@meterline/domain';
+import { stringify } from 'yaml';
 import {
   DEV_INFLUX_ADMIN,
   DEV_INFLUX_DATABASE,
@@ -27,10 +28,12 @@ import {
 const ROOT = join(import.meta.dirname, '..');
 const STATE = join(ROOT, '.run', 'pipeline');
 const REGISTRY = process.env['MTL_REGISTRY_FILE'] ?? join(ROOT, 'packages', 'domain', 'examples', 'demo-manifest.yaml');
-const OPS_PORTS = { ingest: 9464, writer: 9465, aggregator: 9466, api: 8080 } as const;
+const OPS_PORTS = { ingest: 9464, writer: 9465, aggregator: 9466, alerter: 9467, api: 8080 } as const;
+/** The dev webhook receiver the demo subscriptions point at; it verifies and logs what it gets. */
+const RECEIVER_PORT = 9468;
 const say = (line: string) => void process.stdout.write(`${line}\n`);
 
-type ProcessName = 'ingest' | 'writer' | 'aggregator' | 'api' | 'simulator';
+type ProcessName = 'ingest' | 'writer' | 'aggregator' | 'alerter' | 'api' | 'simulator' | 'webhook-receiver';
 
 function isAlive(pid: number): boolean {
   try {
@@ -99,6 +102,27 @@ async function waitHealthy(name: keyof typeof OPS_PORTS): Promise<void> {
 
 const KAFKA_BROKERS = `127.0.0.1:${DEV_PORTS.kafka}`;
 
+/**
+ * The dev alerting file: the alerter's default rules, and per demo enterprise one subscription
+ * to the dev webhook receiver with a secret made on first start (kept in .run/pipeline).
+ */
+async function devAlerting(enterpriseIds: string[]): Promise<{ file: string; secretsFile: string }> {
+  const secretsFile = join(STATE, 'webhook-secrets.json');
+  const secrets = existsSync(secretsFile) ? (JSON.parse(await readFile(secretsFile, 'utf8')) as Record<string, string>) : {};
+  for (const id of enterpriseIds) secrets[`dev-${id}`] ??= randomBytes(24).toString('base64url');
+  await writeFile(secretsFile, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  const subscriptions = enterpriseIds.map((id) => ({
+    id: `dev-${id}`,
+    enterpriseId: id,
+    url: `http://127.0.0.1:${RECEIVER_PORT}/hooks/${id}`,
+    secret: secrets[`dev-${id}`],
+    rateLimit: { perMinute: 6, burst: 3 },
+  }));
+  const file = join(STATE, 'alerting.yaml');
+  await writeFile(file, stringify({ version: 1, subscriptions }), { mode: 0o600 });
+  return { file, secretsFile };
+}
+
 /** Where the aggregator and the backfill find readings, figures, jobs and the registry on the dev stack. */
 const aggregatorEnv = (): Record<string, string> => ({
   MTL_KAFKA_BROKERS: KAFKA_BROKERS,
@@ -144,6 +168,7 @@ async function up(): Promise<void> {
     MTL_KAFKA_BROKERS: kafkaBrokers,
     MTL_READINGS_TOPIC: MTL_TOPICS.readings,
     MTL_DEAD_LETTER_TOPIC: MTL_TOPICS.readingsDlq,
+    MTL_DEVICE_STATUS_TOPIC: MTL_TOPICS.deviceStatus,
     MTL_REGISTRY_FILE: REGISTRY,
     MTL_OPS_PORT: String(OPS_PORTS.ingest),
   });
@@ -152,6 +177,18 @@ async function up(): Promise<void> {
     MTL_JOBS_TOPIC: MTL_TOPICS.aggregationJobs,
     MTL_INSTANCE_ID: 'local-1',
     MTL_OPS_PORT: String(OPS_PORTS.aggregator),
+  });
+  const alerting = await devAlerting(parsed.manifest.enterprises.map((e) => e.id));
+  await launch('webhook-receiver', ['--import', 'tsx', 'scripts/dev-webhook-receiver.ts', String(RECEIVER_PORT), alerting.secretsFile], {});
+  await launch('alerter', ['--enable-source-maps', 'services/alerter/dist/main.js'], {
+    MTL_KAFKA_BROKERS: kafkaBrokers,
+    MTL_INFLUX_URL: `http://127.0.0.1:${DEV_PORTS.influxHttp}`,
+    MTL_INFLUX_TOKEN: `${DEV_INFLUX_ADMIN.username}:${DEV_INFLUX_ADMIN.password}`,
+    MTL_INFLUX_DATABASE: DEV_INFLUX_DATABASE,
+    MTL_REGISTRY_FILE: REGISTRY,
+    MTL_ALERTING_FILE: alerting.file,
+    MTL_INSTANCE_ID: 'local-1',
+    MTL_OPS_PORT: String(OPS_PORTS.alerter),
   });
   await launch('api', ['--enable-source-maps', 'services/api/dist/main.js'], {
     MTL_INFLUX_URL: `http://127.0.0.1:${DEV_PORTS.influxHttp}`,
@@ -164,13 +201,14 @@ async function up(): Promise<void> {
   await waitHealthy('writer');
   await waitHealthy('ingest');
   await waitHealthy('aggregator');
+  await waitHealthy('alerter');
   await waitHealthy('api');
   await launch('simulator', ['--import', 'tsx', 'packages/simulator/src/cli.ts', '--manifest', REGISTRY, '--passwords', join(STATE, 'device-passwords.json'), '--url', mqttUrl, '--interval', '10'], {});
 }
 
 async function down(): Promise<void> {
   // The fleet first, then ingest (it acknowledges nothing it has not handed to Kafka), then the writer and aggregator.
-  for (const name of ['simulator', 'ingest', 'writer', 'aggregator', 'api'] as const) {
+  for (const name of ['simulator', 'ingest', 'writer', 'aggregator', 'alerter', 'webhook-receiver', 'api'] as const) {
     const pid = await runningPid(name);
     if (pid === undefined) {
       say(`${name}: not running`);
@@ -186,10 +224,10 @@ async function down(): Promise<void> {
 
 async function status(): Promise<boolean> {
   let allUp = true;
-  for (const name of ['ingest', 'writer', 'aggregator', 'api', 'simulator'] as const) {
+  for (const name of ['ingest', 'writer', 'aggregator', 'alerter', 'api', 'simulator', 'webhook-receiver'] as const) {
     const pid = await runningPid(name);
     allUp &&= pid !== undefined;
-    const health = name === 'simulator' || pid === undefined ? '' : await fetch(`http://127.0.0.1:${OPS_PORTS[name]}/health`).then((r) => r.text(), (e: Error) => e.message);
+    const health = name === 'simulator' || name === 'webhook-receiver' || pid === undefined ? '' : await fetch(`http://127.0.0.1:${OPS_PORTS[name]}/health`).then((r) => r.text(), (e: Error) => e.message);
     say(`${name}: ${pid === undefined ? 'down' : `up, pid ${pid}`} ${health}`.trimEnd());
   }
   return allUp;

@@ -90,6 +90,7 @@ export class KafkaBus {
         await consumer.run({
           autoCommit: false,
           eachBatchAutoResolve: false,
+          partitionsConsumedConcurrently: options.partitionsConcurrently ?? 1,
           eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
             const messages = batch.messages.map(toConsumed);
             const first = messages[0];

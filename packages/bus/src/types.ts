@@ -51,4 +51,10 @@ export interface ConsumerOptions {
    * the time a crashed consumer's successor waits. Handlers that wait must heartbeat more often.
    */
   sessionTimeoutMs?: number;
+  /**
+   * Batches of this many partitions handled at once (default 1). More keeps one partition's
+   * slow batch (a webhook being retried) from holding the others back; order still holds
+   * within a partition. The in-memory twin handles one at a time.
+   */
+  partitionsConcurrently?: number;
 }

@@ -35,7 +35,7 @@ export interface EnterpriseAlerts {
   records: Map<string, AlertRecord>;
 }
 
-export const storageKey = (dedupKey: string) => createHash('sha256').update(dedupKey).digest('hex').slice(0, 20);
+const storageKey = (dedupKey: string) => createHash('sha256').update(dedupKey).digest('hex').slice(0, 20);
 
 export async function loadAlerts(store: TimeSeriesStore, enterpriseId: string): Promise<EnterpriseAlerts> {
   const points = await store.readSeries({ measurement: ALERTER_MEASUREMENTS.state, tags: { enterprise: enterpriseId }, ...CURRENT });

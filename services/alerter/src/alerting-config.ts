@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { AlertRuleSchema, AlertSeveritySchema, compileValidator, Id, parseInstant, TimestampWithOffset, type AlertRule, type AlertSeverity } from '@meterline/contracts';
+import { watchedFile, type WatchedFile } from '@meterline/service-kit';
 import { parse as parseYaml } from 'yaml';
 
 const Severity = AlertSeveritySchema;
@@ -77,6 +78,8 @@ const SubscriptionSchema = Type.Object(
     url: Type.String({ pattern: '^https?://' }),
     /** The HMAC key; at least 16 characters. */
     secret: Type.String({ minLength: 16 }),
+    /** While the secret is rotated: attempts are signed with both until the receiver has switched. */
+    previousSecret: Type.Optional(Type.String({ minLength: 16 })),
     format: Type.Optional(Type.Union([Type.Literal('meterline'), Type.Literal('alertmanager')])),
     /** Only these rules (default: all). */
     rules: Type.Optional(Type.Array(AlertRuleSchema, { minItems: 1 })),
@@ -105,7 +108,7 @@ const SilenceSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const AlertingFileSchema = Type.Object(
+const AlertingFileSchema = Type.Object(
   {
     version: Type.Literal(1),
     defaults: Type.Optional(RuleSettings),
@@ -126,6 +129,7 @@ export interface Subscription {
   enterpriseId: string;
   url: string;
   secret: string;
+  previousSecret?: string;
   format: 'meterline' | 'alertmanager';
   rules: readonly AlertRule[] | undefined;
   minSeverity: AlertSeverity;
@@ -164,6 +168,18 @@ export interface AlertingConfig {
 }
 
 export type AlertingParse = { ok: true; config: AlertingConfig } | { ok: false; errors: string[] };
+
+/** The alerting file as a watched file: a change applies at the next use, a bad change is refused. */
+export function alertingFileSource(path: string, onRejected: (problems: string) => void): Promise<WatchedFile<AlertingConfig>> {
+  return watchedFile(
+    path,
+    (text) => {
+      const parsed = parseAlertingConfig(text, path);
+      return parsed.ok ? { ok: true, value: parsed.config } : { ok: false, problems: `${path}: invalid alerting file\n  ${parsed.errors.join('\n  ')}` };
+    },
+    onRejected,
+  );
+}
 
 const validator = compileValidator(AlertingFileSchema, { allErrors: true });
 
@@ -218,6 +234,7 @@ function alertingConfig(file: AlertingFile): AlertingConfig {
     enterpriseId: s.enterpriseId,
     url: s.url,
     secret: s.secret,
+    ...(s.previousSecret ? { previousSecret: s.previousSecret } : {}),
     format: s.format ?? 'meterline',
     rules: s.rules,
     minSeverity: s.minSeverity ?? 'info',

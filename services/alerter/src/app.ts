@@ -71,4 +71,3 @@ export function createAlerterApp(deps: AlerterAppDeps) {
     },
   };
 }
-export type AlerterApp = ReturnType<typeof createAlerterApp>;

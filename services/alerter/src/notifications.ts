@@ -11,7 +11,7 @@ interface Notice {
   repeat: boolean;
 }
 
-export function isSilenced(alert: AlertV1, silences: readonly SilenceSetting[], atMs: number): boolean {
+function isSilenced(alert: AlertV1, silences: readonly SilenceSetting[], atMs: number): boolean {
   return silences.some(
     (s) =>
       Date.parse(s.endsAt) > atMs &&

@@ -1,0 +1,2 @@
+export { ALERTER_MEASUREMENTS } from './alert-repository.ts';
+export { ALERT_DELIVERY_MEASUREMENT, readDeliveries } from './delivery/index.ts';

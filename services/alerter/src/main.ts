@@ -1,0 +1,76 @@
+import { KafkaBus } from '@meterline/bus-kafka';
+import { CronScheduler } from '@meterline/scheduler-cron';
+import { createLogger, createMetricsRegistry, fileRegistrySource, influxConnection, serveUntilSignalled } from '@meterline/service-kit';
+import { InfluxStore } from '@meterline/store-influx';
+import { UndiciWebhookSender } from '@meterline/webhook-sender-undici';
+import { alertingFileSource, type AlertingConfig } from './alerting-config.ts';
+import { createAlerterApp } from './app.ts';
+import { loadAlerterConfig } from './config.ts';
+import { createDispatcher, createStoreDeliveryLog } from './delivery/index.ts';
+import { createAlerterMetrics } from './metrics.ts';
+
+const config = loadAlerterConfig();
+const log = createLogger('alerter', config.logLevel);
+const metrics = createMetricsRegistry('alerter');
+const bus = new KafkaBus({
+  brokers: config.kafkaBrokers,
+  clientId: `meterline-alerter-${config.instanceId}`,
+  log: (level, message, extra) => log[level](extra, message),
+});
+const producer = await bus.producer();
+const store = new InfluxStore({ ...influxConnection(config), log: (level, message) => log[level]({ logger: 'influxdb-client' }, message) });
+const alertingFile = await alertingFileSource(config.alertingFile, (problems) => log.error({ file: config.alertingFile, problems }, 'alerting file invalid; keeping the previous one'));
+// The dispatcher looks subscriptions up synchronously: it reads the file as last loaded, which every evaluation refreshes.
+let alerting: AlertingConfig = await alertingFile.current();
+const currentAlerting = async () => (alerting = await alertingFile.current());
+const sessionTimeoutMs = config.kafkaSessionTimeoutMs;
+const deliveryLog = createStoreDeliveryLog({ store, log, metrics });
+const sender = new UndiciWebhookSender();
+const app = createAlerterApp({
+  inputs: await bus.consumer({ groupId: config.observerGroupId, topics: [config.readingsTopic, config.deviceStatusTopic, config.figuresTopic], fromBeginning: true, sessionTimeoutMs }),
+  signals: await bus.consumer({ groupId: config.managerGroupId, topics: [config.signalsTopic], fromBeginning: true, sessionTimeoutMs }),
+  dispatcher: createDispatcher({
+    // Partitions in parallel: a subscriber being retried must not hold back the others' notifications.
+    consumer: await bus.consumer({ groupId: config.dispatcherGroupId, topics: [config.notificationsTopic], fromBeginning: true, sessionTimeoutMs, partitionsConcurrently: config.dispatchPartitionsConcurrently }),
+    deadLetterProducer: producer,
+    deadLetterTopic: config.notificationsDlqTopic,
+    subscriptions: { subscription: (id) => alerting.subscription(id) },
+    sender,
+    deliveryLog,
+    log,
+    metrics,
+    policy: {
+      baseDelayMs: config.deliveryBaseDelayMs,
+      maxDelayMs: config.deliveryMaxDelayMs,
+      maxAttempts: config.deliveryMaxAttempts,
+      requestTimeoutMs: config.deliveryTimeoutMs,
+      maxRetryAfterMs: config.deliveryMaxRetryAfterMs,
+    },
+    ...(config.webhookExternalUrl ? { externalUrl: config.webhookExternalUrl } : {}),
+  }),
+  producer,
+  topics: {
+    readings: config.readingsTopic,
+    deviceStatus: config.deviceStatusTopic,
+    figures: config.figuresTopic,
+    signals: config.signalsTopic,
+    notifications: config.notificationsTopic,
+  },
+  store,
+  registry: await fileRegistrySource(config.registryFile, (problems) => log.error({ file: config.registryFile, problems }, 'registry file invalid; keeping the previous one')),
+  alerting: currentAlerting,
+  scheduler: new CronScheduler({ onError: (name, error) => log.error({ schedule: name, err: error }, 'scheduled task failed') }),
+  tickSeconds: config.tickSeconds,
+  figureMaxAgeMs: config.figureMaxAgeHours * 3_600_000,
+  maxFiguresPerSignal: config.maxFiguresPerSignal,
+  clock: () => new Date(),
+  log,
+  metrics: createAlerterMetrics(metrics),
+});
+await serveUntilSignalled({
+  app,
+  alsoClose: [sender, { close: () => deliveryLog.flush() }, producer, bus],
+  ops: { host: config.opsHost, port: config.opsPort, metrics },
+  log,
+  started: { instance: config.instanceId },
+});
