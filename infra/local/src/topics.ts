@@ -13,6 +13,7 @@ export const MTL_TOPICS = Object.freeze({
   alertSignals: 'meterline.alert-signals.v1',
   alertNotifications: 'meterline.alert-notifications.v1',
   alertNotificationsDlq: 'meterline.alert-notifications.dlq.v1',
+  alerting: 'meterline.alerting.v1',
 } as const);
 
 export const MTL_TOPIC_SPECS: readonly TopicSpec[] = Object.freeze([
@@ -31,4 +32,6 @@ export const MTL_TOPIC_SPECS: readonly TopicSpec[] = Object.freeze([
   { topic: MTL_TOPICS.alertSignals, partitions: 12 },
   { topic: MTL_TOPICS.alertNotifications, partitions: 6 },
   { topic: MTL_TOPICS.alertNotificationsDlq, partitions: 3 },
+  // Subscriptions and silences managed through the API, keyed subscription/<id> or silence/<id>: the latest value per key.
+  { topic: MTL_TOPICS.alerting, partitions: 3, configs: { 'cleanup.policy': 'compact' } },
 ]);

@@ -11,3 +11,4 @@ export * from './device-status.ts';
 export * from './alert.ts';
 export * from './webhook-signature.ts';
 export * from './alert-signal.ts';
+export * from './alerting-change.ts';

@@ -1,0 +1,106 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { AlertRuleSchema, AlertSeveritySchema } from './alert.ts';
+import { Id, TimestampWithOffset } from './common.ts';
+import { compileValidator } from './validator.ts';
+
+export const ALERTING_CHANGE_SCHEMA_ID = 'meterline.alerting-change.v1';
+
+/**
+ * Record headers of the alerting topic: `schema` as on every topic, and `write-id`, a random
+ * id the writer gives each change so that a reader can tell when it has read a given write
+ * (the API answers a change only once its own reader has it: read-your-writes).
+ */
+export const ALERTING_CHANGE_HEADERS = Object.freeze({ schema: 'schema', writeId: 'write-id' });
+
+const Secret = Type.String({ minLength: 16, maxLength: 256 });
+
+/**
+ * A webhook subscription as the alerting topic carries it: the alerting file's subscription
+ * (services/alerter/src/alerting-config.ts) with every setting explicit, so a reader applies
+ * no defaults of its own. The secret is in it: read access to the topic is access to the secrets.
+ */
+export const AlertingSubscriptionV1 = Type.Object(
+  {
+    id: Id,
+    enterpriseId: Id,
+    url: Type.String({ pattern: '^https?://', maxLength: 2048 }),
+    /** The HMAC key the webhooks are signed with. */
+    secret: Secret,
+    /** While the secret is rotated: attempts are signed with both until the receiver has switched. */
+    previousSecret: Type.Optional(Secret),
+    format: Type.Union([Type.Literal('meterline'), Type.Literal('alertmanager')]),
+    /** Only these rules; absent: all. */
+    rules: Type.Optional(Type.Array(AlertRuleSchema, { minItems: 1 })),
+    minSeverity: AlertSeveritySchema,
+    rateLimit: Type.Object({ perMinute: Type.Number({ exclusiveMinimum: 0 }), burst: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+    createdAt: Type.String(),
+  },
+  { additionalProperties: false },
+);
+export type AlertingSubscriptionV1 = Static<typeof AlertingSubscriptionV1>;
+
+/** A silence as the alerting topic carries it: the alerting file's silence and when it was made. */
+export const AlertingSilenceV1 = Type.Object(
+  {
+    id: Id,
+    enterpriseId: Id,
+    /** Only these rules; absent: all. */
+    rules: Type.Optional(Type.Array(AlertRuleSchema, { minItems: 1 })),
+    /** Alerts whose subject has all these members; absent: any subject. */
+    subject: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z][a-z_]*$' }), Type.String({ minLength: 1 }))),
+    endsAt: TimestampWithOffset,
+    comment: Type.String({ minLength: 1 }),
+    createdBy: Type.String({ minLength: 1 }),
+    createdAt: Type.String(),
+  },
+  { additionalProperties: false },
+);
+export type AlertingSilenceV1 = Static<typeof AlertingSilenceV1>;
+
+/** When and by whom (an API key id, or a tool's name) the entity was last changed. */
+const Changed = { changedAt: Type.String(), changedBy: Type.String({ minLength: 1 }) };
+
+/**
+ * Kafka alerting change v1, on the compacted topic `meterline.alerting.v1`: the latest value
+ * of one subscription or silence, keyed `subscription/<id>` or `silence/<id>` (the key's kind
+ * and id agree with the value's). A record with an empty value deletes the key's entity: the
+ * bus carries values as bytes and has no null, so an empty value stands for Kafka's tombstone
+ * (a real null tombstone reads the same). Compaction keeps the newest record per key.
+ */
+export const AlertingChangeV1 = Type.Union([
+  Type.Object({ v: Type.Literal(1), kind: Type.Literal('subscription'), subscription: AlertingSubscriptionV1, ...Changed }, { additionalProperties: false }),
+  Type.Object({ v: Type.Literal(1), kind: Type.Literal('silence'), silence: AlertingSilenceV1, ...Changed }, { additionalProperties: false }),
+]);
+export type AlertingChangeV1 = Static<typeof AlertingChangeV1>;
+export type AlertingKind = AlertingChangeV1['kind'];
+
+export const alertingChangeKey = (kind: AlertingKind, id: string): string => `${kind}/${id}`;
+
+/** What a record of the alerting topic says: an entity's new value, its deletion, or nothing usable (why). */
+export type AlertingRecord =
+  | { ok: true; kind: AlertingKind; id: string; change: AlertingChangeV1 | null }
+  | { ok: false; detail: string };
+
+const validate = compileValidator(AlertingChangeV1);
+const KEY = /^(subscription|silence)\/(.+)$/;
+
+/** Reads one record of the alerting topic: its key names the entity, an empty value deletes it. */
+export function decodeAlertingRecord(key: string | null, value: Buffer): AlertingRecord {
+  const match = key === null ? null : KEY.exec(key);
+  if (!match) return { ok: false, detail: `key ${JSON.stringify(key)} is not subscription/<id> or silence/<id>` };
+  const kind = match[1] as AlertingKind;
+  const id = match[2]!;
+  if (value.length === 0) return { ok: true, kind, id, change: null };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value.toString('utf8'));
+  } catch (error) {
+    return { ok: false, detail: `not JSON: ${(error as Error).message}` };
+  }
+  const checked = validate.validate(parsed);
+  if (!checked.ok) return { ok: false, detail: `not ${ALERTING_CHANGE_SCHEMA_ID}: ${checked.issues.map((i) => `${i.path || '/'} ${i.message}`).join('; ')}` };
+  const change = checked.value;
+  const entityId = change.kind === 'subscription' ? change.subscription.id : change.silence.id;
+  if (change.kind !== kind || entityId !== id) return { ok: false, detail: `key ${key} does not name the ${change.kind} ${entityId} it carries` };
+  return { ok: true, kind, id, change };
+}
