@@ -1,0 +1,292 @@
+import { Kafka, logLevel } from 'kafkajs';
+import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  readingsTopic,
+  statusTopic,
+  verifyWebhook,
+  WEBHOOK_HEADERS,
+  type AlertDeliveryDeadLetterV1,
+  type FigureBatchV1,
+  type FigureV1,
+  type ReadingMessageV1,
+  type WebhookBodyV1,
+} from '@meterline/contracts';
+import type { Manifest } from '@meterline/domain';
+import { fleetManifest, formatWithOffset } from '@meterline/simulator';
+import { alerterProcess, alertingTopics, writeAlertingFile, type AlertingTopics } from '../harness/alerting.ts';
+import { readTopic } from '../harness/kafka-topics.ts';
+import { createPipeline, devicePassword, type Pipeline } from '../harness/pipeline.ts';
+import type { ServiceProcess } from '../harness/service-process.ts';
+import { stackEnv } from '../harness/stack-env.ts';
+import { webhookReceiver, type ReceivedWebhook, type WebhookReceiver } from '../harness/webhook-receiver.ts';
+
+const SECRET = 'e2e-webhook-secret-0123456789';
+const HOUR = 3_600_000;
+const MIN = 60_000;
+
+// Four enterprises, one per concern, so the tests of this file do not see each other's alerts.
+const rules = fleetManifest({ enterprises: 1, devicesPerEnterprise: 2, pointsPerDevice: 2, prefix: 'alr' }).enterprises[0]!;
+const outage = fleetManifest({ enterprises: 1, devicesPerEnterprise: 4, pointsPerDevice: 5, prefix: 'alo' }).enterprises[0]!;
+const crash = fleetManifest({ enterprises: 1, devicesPerEnterprise: 2, pointsPerDevice: 5, prefix: 'alk' }).enterprises[0]!;
+const fleet = fleetManifest({ enterprises: 1, devicesPerEnterprise: 100, pointsPerDevice: 10, prefix: 'alf' }).enterprises[0]!;
+const manifest: Manifest = { version: 1, enterprises: [rules, outage, crash, fleet] };
+const pointsOf = (e: Manifest['enterprises'][number]) => e.sites.flatMap((s) => s.meteringPoints.map((p) => ({ site: s.id, point: p.id })));
+
+let pipeline: Pipeline;
+let topics: AlertingTopics;
+let alerter: ServiceProcess;
+const receivers: Record<'rules' | 'outage' | 'crash' | 'fleet', WebhookReceiver> = {} as never;
+let kafka: Kafka;
+let fleetLastReadingMs: number;
+const producer = () => kafka.producer();
+
+beforeAll(async () => {
+  const env = stackEnv();
+  pipeline = await createPipeline(env, manifest);
+  topics = await alertingTopics(env.stack, pipeline);
+  for (const name of ['rules', 'outage', 'crash', 'fleet'] as const) receivers[name] = await webhookReceiver(SECRET);
+  const subscription = (id: string, enterpriseId: string, receiver: WebhookReceiver, extra: object = {}) => ({ id, enterpriseId, url: receiver.url, secret: SECRET, ...extra });
+  const onlyCoverage = { rules: { meterOffline: { enabled: false }, calibration: { enabled: false } } };
+  const alertingFile = await writeAlertingFile(pipeline, {
+    version: 1,
+    // Only the last will can take a point offline within this file's run, except in the fleet.
+    defaults: { meterOffline: { afterMinutes: 120 } },
+    enterprises: {
+      [outage.id]: onlyCoverage,
+      [crash.id]: onlyCoverage,
+      [fleet.id]: { rules: { meterOffline: { afterMinutes: 1 }, lowCoverage: { enabled: false }, calibration: { enabled: false } } },
+    },
+    subscriptions: [
+      subscription('sub-rules', rules.id, receivers.rules),
+      subscription('sub-outage', outage.id, receivers.outage),
+      subscription('sub-crash', crash.id, receivers.crash),
+      subscription('sub-fleet', fleet.id, receivers.fleet, { rules: ['meter-offline'], rateLimit: { perMinute: 6, burst: 3 } }),
+    ],
+  });
+  alerter = await alerterProcess(env.stack, pipeline, topics, {
+    instance: 'alerter-1',
+    alertingFile,
+    // Short waits so a test sees a retry soon after its receiver is back.
+    env: { MTL_TICK_SECONDS: '5', MTL_DELIVERY_MAX_DELAY_MS: '4000' },
+  });
+  kafka = new Kafka({ clientId: `e2e-alerting-${pipeline.id}`, brokers: [...inject('stack').kafka.brokers], logLevel: logLevel.NOTHING });
+  fleetLastReadingMs = Date.now();
+  await publishFleetReadings(fleetLastReadingMs);
+  await pipeline.ingest.start();
+  await alerter.start();
+});
+
+afterAll(async () => {
+  await alerter?.stop();
+  for (const r of Object.values(receivers)) await r.close();
+  await pipeline?.close();
+});
+
+async function publish(topic: string, messages: { key: string; value: object }[]) {
+  const p = producer();
+  await p.connect();
+  await p.send({ topic, messages: messages.map((m) => ({ key: m.key, value: JSON.stringify(m.value) })) });
+  await p.disconnect();
+}
+
+/** An hour's consumption figure of a point as the aggregator publishes it. */
+function hourFigure(enterpriseId: string, site: string, point: string, startMs: number, coveragePercent: number): FigureV1 {
+  return {
+    measurement: 'consumption',
+    enterpriseId,
+    subject: { site, point, carrier: 'electricity', quantity: 'active-energy-import', role: 'sub-meter' },
+    periodKind: 'hour',
+    periodKey: formatWithOffset(startMs, 480),
+    startMs,
+    endMs: startMs + HOUR,
+    value: 42,
+    unit: 'kWh',
+    expandedUncertainty: 0.5,
+    coveragePercent,
+    estimated: 0,
+    flags: coveragePercent < 100 ? ['gap'] : [],
+    factorSet: 'cn-2023@1.0.0',
+    registryVersion: 'e2e',
+    revision: 0,
+    detail: {},
+  };
+}
+const figureBatch = (enterpriseId: string, figures: FigureV1[]): { key: string; value: FigureBatchV1 } => ({
+  key: enterpriseId,
+  value: { v: 1, enterpriseId, computedAt: new Date().toISOString(), figures },
+});
+
+/** The fleet's last readings, one per point, as ingest puts them on the readings topic; then the fleet falls silent. */
+async function publishFleetReadings(atMs: number) {
+  await publish(
+    pipeline.topics.readings,
+    pointsOf(fleet).map(({ site, point }, i) => {
+      const reading: ReadingMessageV1 = {
+        v: 1,
+        readingId: `${point}:1:0`,
+        deviceId: fleet.devices[Math.floor(i / 10)]!.id,
+        seq: 1,
+        index: i % 10,
+        enterpriseId: fleet.id,
+        siteId: site,
+        pointId: point,
+        carrier: 'electricity',
+        quantity: 'active-energy-import',
+        value: 1_000,
+        unit: 'kWh',
+        sourceValue: 1_000,
+        sourceUnit: 'kWh',
+        ts: new Date(atMs).toISOString(),
+        tsMs: atMs,
+        quality: 'good',
+        receivedAt: new Date(atMs).toISOString(),
+      };
+      return { key: point, value: reading };
+    }),
+  );
+}
+
+const bodyOf = (w: ReceivedWebhook) => JSON.parse(w.body) as WebhookBodyV1;
+/** Per alert id and status, once arrived. */
+const arrivedAlerts = (received: ReceivedWebhook[]) => new Set(received.flatMap((w) => bodyOf(w).alerts.map((a) => `${a.alertId}:${a.status}`)));
+
+async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 240_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Every request's signature verified; the same idempotency key always carried the same body. */
+function expectSignedAndIdempotent(received: ReceivedWebhook[]) {
+  expect(received.filter((w) => !w.verification.ok)).toEqual([]);
+  const bodies = new Map<string, Set<string>>();
+  for (const w of received) bodies.set(w.idempotencyKey, (bodies.get(w.idempotencyKey) ?? new Set()).add(w.body));
+  expect([...bodies.values()].filter((b) => b.size > 1)).toEqual([]);
+}
+
+describe('alerter on the real stack: Kafka, InfluxDB, Mosquitto and ingest, webhooks to a real HTTP receiver', () => {
+  it("fires once and resolves once: a meter's last will through MQTT, a point's coverage from published figures", async () => {
+    const d1 = rules.devices[1]!;
+    const connect = (will: boolean) =>
+      mqtt.connectAsync(inject('stack').mqtt.url, {
+        protocolVersion: 5,
+        clientId: d1.id,
+        username: d1.id,
+        password: devicePassword(d1.id),
+        reconnectPeriod: 0,
+        ...(will ? { will: { topic: statusTopic(d1.id), payload: Buffer.from('offline'), qos: 1 as const } } : {}),
+      });
+    const readingsNow = (seq: number) => ({
+      v: 1,
+      deviceId: d1.id,
+      seq,
+      readings: d1.meteringPoints.map((point) => ({ point, ts: new Date().toISOString(), quantity: 'active-energy-import', value: 1_000 + seq, unit: 'kWh' })),
+    });
+    const device = await connect(true);
+    await device.publishAsync(readingsTopic(d1.id), JSON.stringify(readingsNow(1)), { qos: 1 });
+    // The power fails: no DISCONNECT, the broker publishes the will.
+    device.stream.destroy();
+    device.end(true);
+    const offline = await until('meter-offline firing', () => receivers.rules.received.find((w) => bodyOf(w).rule === 'meter-offline' && bodyOf(w).status === 'firing'));
+    expect(bodyOf(offline).alerts.map((a) => a.subject.point).sort()).toEqual([...d1.meteringPoints].sort());
+    expect(bodyOf(offline).alerts[0]!.summary).toContain('last will');
+
+    // The meter comes back and reads again: resolved.
+    const back = await connect(false);
+    await back.publishAsync(statusTopic(d1.id), 'online', { qos: 1 });
+    await back.publishAsync(readingsTopic(d1.id), JSON.stringify(readingsNow(2)), { qos: 1 });
+    await back.endAsync();
+    await until('meter-offline resolved', () => receivers.rules.received.find((w) => bodyOf(w).rule === 'meter-offline' && bodyOf(w).status === 'resolved'));
+
+    // Coverage: the aggregator publishes an hour at 60 %, then the next at 100 %.
+    const [p] = pointsOf(rules);
+    const hour = Math.floor(Date.now() / HOUR) * HOUR - 2 * HOUR;
+    await publish(topics.figures, [figureBatch(rules.id, [hourFigure(rules.id, p!.site, p!.point, hour, 60)])]);
+    await until('low-coverage firing', () => receivers.rules.received.find((w) => bodyOf(w).rule === 'low-coverage' && bodyOf(w).status === 'firing'));
+    await publish(topics.figures, [figureBatch(rules.id, [hourFigure(rules.id, p!.site, p!.point, hour + HOUR, 100)])]);
+    await until('low-coverage resolved', () => receivers.rules.received.find((w) => bodyOf(w).rule === 'low-coverage' && bodyOf(w).status === 'resolved'));
+
+    // Once each, across the ticks that came since (every 5 s).
+    await new Promise((r) => setTimeout(r, 12_000));
+    const perRuleAndStatus = receivers.rules.received.map((w) => `${bodyOf(w).rule} ${bodyOf(w).status} ${bodyOf(w).alerts.length}`).sort();
+    expect(perRuleAndStatus).toEqual(['low-coverage firing 1', 'low-coverage resolved 1', 'meter-offline firing 2', 'meter-offline resolved 2']);
+    expectSignedAndIdempotent(receivers.rules.received);
+  });
+
+  it('delivers every alert after its receiver was down for over 30 s; repeats carry the same idempotency key; tampered and replayed requests fail verification', async () => {
+    const receiver = receivers.outage;
+    await receiver.down();
+    const downAt = Date.now();
+    const hour = Math.floor(Date.now() / HOUR) * HOUR - 3 * HOUR;
+    // 20 points lose coverage, in 5 separate figure batches: at least 5 notifications.
+    const points = pointsOf(outage);
+    for (let i = 0; i < points.length; i += 4) {
+      await publish(topics.figures, [figureBatch(outage.id, points.slice(i, i + 4).map(({ site, point }) => hourFigure(outage.id, site, point, hour, 50)))]);
+    }
+    while (Date.now() - downAt < 32_000) await new Promise((r) => setTimeout(r, 1_000));
+    expect(receiver.received).toEqual([]);
+    await receiver.up();
+    const firing = await until('all 20 alerts after the outage', () => {
+      const arrived = [...arrivedAlerts(receiver.received)].filter((k) => k.endsWith(':firing'));
+      return arrived.length === points.length ? arrived : undefined;
+    });
+    expect(firing).toHaveLength(20);
+    expectSignedAndIdempotent(receiver.received);
+    expect(receiver.received.every((w) => w.receivedAtMs - downAt >= 30_000)).toBe(true);
+
+    // A receiver following the docs refuses a changed body and an old request sent again.
+    const sample = receiver.received[0]!;
+    const header = (name: string) => sample.headers[name] as string;
+    const check = (body: string, nowMs: number) =>
+      verifyWebhook({ secret: SECRET, body, timestampHeader: header(WEBHOOK_HEADERS.timestamp), signatureHeader: header(WEBHOOK_HEADERS.signature), nowMs });
+    expect(check(sample.body, sample.receivedAtMs)).toMatchObject({ ok: true });
+    expect(check(sample.body.replace('"status":"firing"', '"status":"resolved"'), sample.receivedAtMs)).toEqual({ ok: false, reason: 'SIGNATURE_MISMATCH' });
+    expect(check(sample.body, sample.receivedAtMs + 10 * MIN)).toEqual({ ok: false, reason: 'STALE_TIMESTAMP' });
+  });
+
+  it('loses nothing when the alerter is SIGKILLed mid-delivery and started again', async () => {
+    const receiver = receivers.crash;
+    receiver.failWith(503);
+    const hour = Math.floor(Date.now() / HOUR) * HOUR - 4 * HOUR;
+    const points = pointsOf(crash);
+    for (const { site, point } of points) await publish(topics.figures, [figureBatch(crash.id, [hourFigure(crash.id, site, point, hour, 40)])]);
+    // Deliveries are being tried and refused.
+    await until('attempts refused', () => receiver.refused() >= 3);
+    await alerter.kill();
+    receiver.failWith(undefined);
+    await alerter.start();
+    const arrived = await until('all 10 alerts after the restart', () => {
+      const keys = [...arrivedAlerts(receiver.received)].filter((k) => k.endsWith(':firing'));
+      return keys.length === points.length ? keys : undefined;
+    });
+    expect(arrived).toHaveLength(points.length);
+    expectSignedAndIdempotent(receiver.received);
+    const dead = await readTopic<AlertDeliveryDeadLetterV1>(stackEnv().stack, topics.notificationsDlq);
+    expect(dead).toEqual([]);
+  });
+
+  it('reports 1 000 meters falling silent at once as a few grouped notifications, within the subscriber rate limit', async () => {
+    const receiver = receivers.fleet;
+    const points = pointsOf(fleet);
+    const all = await until('1 000 offline alerts', () => {
+      const offline = receiver.received.flatMap((w) => bodyOf(w).alerts).filter((a) => a.rule === 'meter-offline' && a.status === 'firing');
+      return offline.length >= points.length ? offline : undefined;
+    });
+    expect(new Set(all.map((a) => a.subject.point)).size).toBe(1_000);
+    // Each was seen, then overdue a minute after its last reading: all at once.
+    expect(new Set(all.map((a) => a.startsAt))).toEqual(new Set([new Date(fleetLastReadingMs + MIN).toISOString()]));
+    expect(all.filter((a) => a.summary.includes('never seen'))).toEqual([]);
+    const calls = receiver.received.filter((w) => bodyOf(w).rule === 'meter-offline');
+    // 250 alerts per notification: 4 calls, not 1 000.
+    expect(calls).toHaveLength(4);
+    // Rate limit 6 a minute with a burst of 3: the 4th call waits for a token, 10 s after the first.
+    const times = calls.map((c) => c.receivedAtMs).sort((a, b) => a - b);
+    expect(times[3]! - times[0]!).toBeGreaterThanOrEqual(9_500);
+    expectSignedAndIdempotent(receiver.received);
+  });
+});
