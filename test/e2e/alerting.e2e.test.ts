@@ -18,6 +18,7 @@ import { alerterProcess, alertingTopics, writeAlertingFile, type AlertingTopics 
 import { readTopic } from '../harness/kafka-topics.ts';
 import { createPipeline, devicePassword, type Pipeline } from '../harness/pipeline.ts';
 import type { ServiceProcess } from '../harness/service-process.ts';
+import { serviceMetrics } from '../harness/service-metrics.ts';
 import { stackEnv } from '../harness/stack-env.ts';
 import { webhookReceiver, type ReceivedWebhook, type WebhookReceiver } from '../harness/webhook-receiver.ts';
 
@@ -35,7 +36,8 @@ const pointsOf = (e: Manifest['enterprises'][number]) => e.sites.flatMap((s) => 
 
 let pipeline: Pipeline;
 let topics: AlertingTopics;
-let alerter: ServiceProcess;
+/** Two instances share the work throughout: the groups give each enterprise's alerts and each subscriber to one of them. */
+let alerters: [ServiceProcess, ServiceProcess];
 const receivers: Record<'rules' | 'outage' | 'crash' | 'fleet', WebhookReceiver> = {} as never;
 let kafka: Kafka;
 let fleetLastReadingMs: number;
@@ -64,21 +66,23 @@ beforeAll(async () => {
       subscription('sub-fleet', fleet.id, receivers.fleet, { rules: ['meter-offline'], rateLimit: { perMinute: 6, burst: 3 } }),
     ],
   });
-  alerter = await alerterProcess(env.stack, pipeline, topics, {
-    instance: 'alerter-1',
-    alertingFile,
-    // Short waits so a test sees a retry soon after its receiver is back.
-    env: { MTL_TICK_SECONDS: '5', MTL_DELIVERY_MAX_DELAY_MS: '4000' },
-  });
+  const instance = (name: string) =>
+    alerterProcess(env.stack, pipeline, topics, {
+      instance: name,
+      alertingFile,
+      // Short waits so a test sees a retry soon after its receiver is back.
+      env: { MTL_TICK_SECONDS: '5', MTL_DELIVERY_MAX_DELAY_MS: '4000' },
+    });
+  alerters = [await instance('alerter-1'), await instance('alerter-2')];
   kafka = new Kafka({ clientId: `e2e-alerting-${pipeline.id}`, brokers: [...inject('stack').kafka.brokers], logLevel: logLevel.NOTHING });
   fleetLastReadingMs = Date.now();
   await publishFleetReadings(fleetLastReadingMs);
   await pipeline.ingest.start();
-  await alerter.start();
+  for (const a of alerters) await a.start();
 });
 
 afterAll(async () => {
-  await alerter?.stop();
+  for (const a of alerters ?? []) await a.stop();
   for (const r of Object.values(receivers)) await r.close();
   await pipeline?.close();
 });
@@ -147,6 +151,13 @@ async function publishFleetReadings(atMs: number) {
   );
 }
 
+/** The instance that logged delivering to the subscription last. */
+async function deliveringInstance(subscriptionId: string): Promise<ServiceProcess> {
+  const { readFile } = await import('node:fs/promises');
+  const mentions = await Promise.all(alerters.map(async (a) => (await readFile(a.logFile, 'utf8')).lastIndexOf(`"subscription":"${subscriptionId}"`)));
+  return mentions[0]! >= mentions[1]! ? alerters[0] : alerters[1];
+}
+
 const bodyOf = (w: ReceivedWebhook) => JSON.parse(w.body) as WebhookBodyV1;
 /** Per alert id and status, once arrived. */
 const arrivedAlerts = (received: ReceivedWebhook[]) => new Set(received.flatMap((w) => bodyOf(w).alerts.map((a) => `${a.alertId}:${a.status}`)));
@@ -160,6 +171,9 @@ async function until<T>(what: string, probe: () => T | undefined | false, timeou
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+
+/** The notifications received, one per idempotency key (a repeat of a key is the same notification). */
+const distinctNotifications = (received: ReceivedWebhook[]) => new Map(received.map((w) => [w.idempotencyKey, bodyOf(w)]));
 
 /** Every request's signature verified; the same idempotency key always carried the same body. */
 function expectSignedAndIdempotent(received: ReceivedWebhook[]) {
@@ -211,9 +225,9 @@ describe('alerter on the real stack: Kafka, InfluxDB, Mosquitto and ingest, webh
     await publish(topics.figures, [figureBatch(rules.id, [hourFigure(rules.id, p!.site, p!.point, hour + HOUR, 100)])]);
     await until('low-coverage resolved', () => receivers.rules.received.find((w) => bodyOf(w).rule === 'low-coverage' && bodyOf(w).status === 'resolved'));
 
-    // Once each, across the ticks that came since (every 5 s).
+    // Once each, across the ticks that came since (every 5 s), whichever instance judged them.
     await new Promise((r) => setTimeout(r, 12_000));
-    const perRuleAndStatus = receivers.rules.received.map((w) => `${bodyOf(w).rule} ${bodyOf(w).status} ${bodyOf(w).alerts.length}`).sort();
+    const perRuleAndStatus = [...distinctNotifications(receivers.rules.received).values()].map((b) => `${b.rule} ${b.status} ${b.alerts.length}`).sort();
     expect(perRuleAndStatus).toEqual(['low-coverage firing 1', 'low-coverage resolved 1', 'meter-offline firing 2', 'meter-offline resolved 2']);
     expectSignedAndIdempotent(receivers.rules.received);
   });
@@ -257,9 +271,11 @@ describe('alerter on the real stack: Kafka, InfluxDB, Mosquitto and ingest, webh
     for (const { site, point } of points) await publish(topics.figures, [figureBatch(crash.id, [hourFigure(crash.id, site, point, hour, 40)])]);
     // Deliveries are being tried and refused.
     await until('attempts refused', () => receiver.refused() >= 3);
-    await alerter.kill();
+    // Kill the instance delivering to this subscriber (the one whose log names it), the other keeps running.
+    const delivering = await deliveringInstance('sub-crash');
+    await delivering.kill();
     receiver.failWith(undefined);
-    await alerter.start();
+    await delivering.start();
     const arrived = await until('all 10 alerts after the restart', () => {
       const keys = [...arrivedAlerts(receiver.received)].filter((k) => k.endsWith(':firing'));
       return keys.length === points.length ? keys : undefined;
@@ -284,9 +300,23 @@ describe('alerter on the real stack: Kafka, InfluxDB, Mosquitto and ingest, webh
     const calls = receiver.received.filter((w) => bodyOf(w).rule === 'meter-offline');
     // 250 alerts per notification: 4 calls, not 1 000.
     expect(calls).toHaveLength(4);
+    expect(distinctNotifications(calls).size).toBe(4);
     // Rate limit 6 a minute with a burst of 3: the 4th call waits for a token, 10 s after the first.
     const times = calls.map((c) => c.receivedAtMs).sort((a, b) => a - b);
     expect(times[3]! - times[0]!).toBeGreaterThanOrEqual(9_500);
     expectSignedAndIdempotent(receiver.received);
+  });
+
+  it('never announced one alert twice across the two instances: each alert opened in one notification, and both instances did work', async () => {
+    const announcing = new Map<string, Set<string>>();
+    for (const receiver of Object.values(receivers)) {
+      for (const [key, body] of distinctNotifications(receiver.received)) {
+        if (body.repeat) continue;
+        for (const a of body.alerts) announcing.set(`${a.alertId}:${a.status}`, (announcing.get(`${a.alertId}:${a.status}`) ?? new Set()).add(key));
+      }
+    }
+    expect(announcing.size).toBeGreaterThan(1_000);
+    expect([...announcing].filter(([, keys]) => keys.size > 1)).toEqual([]);
+    for (const a of alerters) expect(await serviceMetrics(a)).toMatch(/meterline_alerter_ticks_total\{outcome="evaluated"[^}]*\} [1-9]/);
   });
 });

@@ -77,14 +77,15 @@ function balanceConditions(figure: FigureV1, rules: EnterpriseRules): Condition[
   const { site, node, carrier } = figure.subject;
   if (!settings.enabled || figure.periodKind !== settings.period || !site || !node) return [];
   const limit = settings.uncertaintyMultiple * figure.expandedUncertainty;
+  const holds = Math.abs(figure.value) > limit;
   return [
     {
       rule: 'balance-gap',
       subject: { site, node, ...(carrier ? { carrier } : {}) },
-      holds: Math.abs(figure.value) > limit,
+      holds,
       sinceMs: figure.startMs,
       asOfMs: figure.endMs,
-      summary: `${node}: balance gap ${round(figure.value)} ${figure.unit} in ${figure.periodKind} ${figure.periodKey}, beyond what its meters explain (U = ${round(figure.expandedUncertainty)} ${figure.unit}, k = 2)`,
+      summary: `${node}: balance gap ${round(figure.value)} ${figure.unit} in ${figure.periodKind} ${figure.periodKey}, ${holds ? 'beyond' : 'within'} what its meters explain (U = ${round(figure.expandedUncertainty)} ${figure.unit}, k = 2)`,
       value: round(Math.abs(figure.value)),
       threshold: round(limit),
       unit: figure.unit,
