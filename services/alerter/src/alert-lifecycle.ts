@@ -30,12 +30,16 @@ export function alertId(key: string, startsAtMs: number): string {
  * Applies one rule finding to the alerts of an enterprise (`records`, by dedup key, changed
  * in place) and says whether an alert opened or closed. Findings about older data than the
  * alert already reflects are ignored, so a restated old period cannot reopen or close it.
+ * Keys whose record changed in more than `asOfMs` are added to `changed` (what must be
+ * stored): an open alert keeps the values it opened with, so a finding that it still holds
+ * costs no write.
  */
 export function applyCondition(
   records: Map<string, AlertRecord>,
   enterpriseId: string,
   condition: Condition,
   severity: AlertSeverity,
+  changed: Set<string>,
 ): Transition | undefined {
   const key = dedupKey(enterpriseId, condition.rule, condition.subject);
   const current = records.get(key);
@@ -43,7 +47,8 @@ export function applyCondition(
   const measured = { summary: condition.summary, value: condition.value, threshold: condition.threshold, unit: condition.unit };
   if (condition.holds) {
     if (current?.alert.status === 'firing') {
-      records.set(key, { ...current, asOfMs: condition.asOfMs, alert: { ...current.alert, severity, ...defined(measured) } });
+      if (current.alert.severity !== severity) changed.add(key);
+      records.set(key, { ...current, asOfMs: condition.asOfMs, alert: { ...current.alert, severity } });
       return undefined;
     }
     const record: AlertRecord = {
@@ -62,6 +67,7 @@ export function applyCondition(
       },
     };
     records.set(key, record);
+    changed.add(key);
     return { kind: 'fired', record };
   }
   if (current?.alert.status === 'firing') {
@@ -71,6 +77,7 @@ export function applyCondition(
       alert: { ...current.alert, ...defined(measured), status: 'resolved', endsAt: iso(Math.max(condition.asOfMs, Date.parse(current.alert.startsAt))) },
     };
     records.set(key, record);
+    changed.add(key);
     return { kind: 'resolved', record };
   }
   if (current) records.set(key, { ...current, asOfMs: condition.asOfMs });

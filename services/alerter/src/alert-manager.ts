@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import type { BusProducer, ConsumedBatch } from '@meterline/bus';
 import { ALERT_NOTIFICATION_SCHEMA_ID, AlertSignalV1, compileValidator, type AlertRule, type AlertSeverity } from '@meterline/contracts';
 import type { Enterprise } from '@meterline/domain';
 import type { Logger, RegistrySource } from '@meterline/service-kit';
 import type { TimeSeriesStore } from '@meterline/store';
 import { applyCondition, closeUnreported, dedupKey, type AlertRecord, type Transition } from './alert-lifecycle.ts';
-import { loadAlerts, loadDeviceStates, loadSeen, saveAlerts, type EnterpriseProgress } from './alert-repository.ts';
+import { loadAlerts, loadDeviceStates, loadProgress, loadSeen, saveAlerts, type EnterpriseProgress } from './alert-repository.ts';
 import type { AlertingConfig, EnterpriseRules } from './alerting-config.ts';
 import type { AlerterMetrics } from './metrics.ts';
 import { monthToDate } from './month-to-date.ts';
@@ -49,8 +50,6 @@ function severityOf(rules: EnterpriseRules, rule: AlertRule): AlertSeverity {
   }
 }
 
-/** Content of a record apart from how recent its data is: what is worth writing back. */
-const contentOf = (r: AlertRecord | undefined) => (r ? JSON.stringify({ ...r, asOfMs: 0 }) : '');
 
 /**
  * The alerter's second stage, the owner of an enterprise's alerts: the signals topic is keyed
@@ -59,8 +58,21 @@ const contentOf = (r: AlertRecord | undefined) => (r ? JSON.stringify({ ...r, as
  * and the ticks' (offline, calibration, budget), puts the notifications due in the outbox
  * topic, then writes the alerts back. Only then is the batch committed: a crash in between
  * repeats the same notifications with the same ids, never loses one.
+ *
+ * The alerts of the enterprises it evaluated are kept in memory with the revision they were
+ * saved under; before each evaluation only the stored revision is read, and the alerts again
+ * only if another instance saved since (the enterprise moved and came back).
  */
 export function createAlertManager(deps: AlertManagerDeps) {
+  const cache = new Map<string, { revision: string; records: Map<string, AlertRecord> }>();
+
+  const alertsOf = async (enterpriseId: string) => {
+    const stored = await loadProgress(deps.store, enterpriseId);
+    const cached = cache.get(enterpriseId);
+    if (cached && stored && cached.revision === stored.revision) return { stored, records: cached.records };
+    return { stored, records: (await loadAlerts(deps.store, enterpriseId)).records };
+  };
+
   const tickConditions = async (enterprise: Enterprise, rules: EnterpriseRules, progress: EnterpriseProgress, tickMs: number): Promise<Condition[]> => {
     const out: Condition[] = [];
     if (rules.meterOffline.enabled) {
@@ -69,7 +81,9 @@ export function createAlertManager(deps: AlertManagerDeps) {
     }
     if (rules.calibration.enabled) out.push(...calibration(enterprise, tickMs, rules.calibration));
     if (rules.budget.enabled) {
+      const budgets = { tce: rules.budget.tceMonthly, co2: rules.budget.co2MonthlyTonnes };
       for (const metric of ['tce', 'co2'] as const) {
+        if (budgets[metric] === undefined) continue;
         const condition = budgetOverrun(await monthToDate(deps.store, enterprise, tickMs, metric, rules.budget), tickMs, rules.budget);
         if (condition) out.push(condition);
       }
@@ -86,12 +100,14 @@ export function createAlertManager(deps: AlertManagerDeps) {
     }
     const rules = alerting.rulesFor(enterpriseId);
     const now = deps.clock().getTime();
-    const { progress: stored, records } = await loadAlerts(deps.store, enterpriseId);
-    const before = new Map([...records].map(([k, r]) => [k, contentOf(r)]));
-    const progress: EnterpriseProgress = stored ?? { lastTickMs: 0, watchingSinceMs: now };
+    const { stored, records } = await alertsOf(enterpriseId);
+    // Dropped while this evaluation runs: a failure half-way must not leave a half-applied cache.
+    cache.delete(enterpriseId);
+    const progress: EnterpriseProgress = { ...(stored ?? { lastTickMs: 0, watchingSinceMs: now }), revision: randomUUID() };
     const transitions: Transition[] = [];
+    const changed = new Set<string>();
     const apply = (condition: Condition) => {
-      const t = applyCondition(records, enterpriseId, condition, severityOf(rules, condition.rule));
+      const t = applyCondition(records, enterpriseId, condition, severityOf(rules, condition.rule), changed);
       if (t) transitions.push(t);
     };
     let tickMs: number | undefined;
@@ -111,6 +127,7 @@ export function createAlertManager(deps: AlertManagerDeps) {
         if (record.alert.status !== 'firing' || !TICK_RULES.includes(record.alert.rule) || reported.has(record.alert.dedupKey)) continue;
         const closed = closeUnreported(record, signal.tickMs, 'its rule no longer reports this subject');
         records.set(record.alert.dedupKey, closed);
+        changed.add(record.alert.dedupKey);
         transitions.push({ kind: 'resolved', record: closed });
       }
       progress.lastTickMs = tickMs = signal.tickMs;
@@ -124,6 +141,7 @@ export function createAlertManager(deps: AlertManagerDeps) {
       tick: tickMs !== undefined,
       repeatIntervalMs: rules.repeatIntervalMinutes * 60_000,
       silences: alerting.silencesOf(enterpriseId),
+      changed,
     });
     const notifications = notificationsFor({ enterpriseId, notices, subscriptions: alerting.subscriptionsOf(enterpriseId), atMs, createdAt: new Date(now).toISOString() });
     if (notifications.length > 0) {
@@ -132,8 +150,8 @@ export function createAlertManager(deps: AlertManagerDeps) {
         notifications.map((n) => ({ key: n.subscriptionId, value: Buffer.from(JSON.stringify(n)), headers: { schema: ALERT_NOTIFICATION_SCHEMA_ID } })),
       );
     }
-    const changed = [...records.values()].filter((r) => before.get(r.alert.dedupKey) !== contentOf(r));
-    await saveAlerts(deps.store, enterpriseId, changed, progress);
+    await saveAlerts(deps.store, enterpriseId, [...changed].map((key) => records.get(key)!), progress);
+    cache.set(enterpriseId, { revision: progress.revision, records });
     for (const t of transitions) deps.metrics.transitions.inc({ rule: t.record.alert.rule, kind: t.kind });
     for (const n of notifications) deps.metrics.notifications.inc({ rule: n.rule, status: n.status });
     if (transitions.length > 0 || notifications.length > 0) {

@@ -28,6 +28,8 @@ export interface EnterpriseProgress {
   lastTickMs: number;
   /** Since when this enterprise is watched: points never heard from get their grace from here. */
   watchingSinceMs: number;
+  /** New at every save: an instance whose cached alerts carry the stored revision need not read them again. */
+  revision: string;
 }
 
 export interface EnterpriseAlerts {
@@ -36,6 +38,12 @@ export interface EnterpriseAlerts {
 }
 
 const storageKey = (dedupKey: string) => createHash('sha256').update(dedupKey).digest('hex').slice(0, 20);
+
+/** The enterprise's progress alone: one row, read before every evaluation to check a cache. */
+export async function loadProgress(store: TimeSeriesStore, enterpriseId: string): Promise<EnterpriseProgress | undefined> {
+  const [meta] = await store.readSeries({ measurement: ALERTER_MEASUREMENTS.state, tags: { enterprise: enterpriseId, key: META_KEY }, ...CURRENT });
+  return meta ? (JSON.parse(String(meta.fields.doc)) as EnterpriseProgress) : undefined;
+}
 
 export async function loadAlerts(store: TimeSeriesStore, enterpriseId: string): Promise<EnterpriseAlerts> {
   const points = await store.readSeries({ measurement: ALERTER_MEASUREMENTS.state, tags: { enterprise: enterpriseId }, ...CURRENT });

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { InfluxConfigProperties, loadConfigOrExit } from '@meterline/service-kit';
+import { InfluxConfigProperties, RegistryConfigProperties, loadConfigWithRegistryOrExit } from '@meterline/service-kit';
 
 const LogLevel = Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')], { default: 'info' });
 
@@ -17,7 +17,8 @@ const AlerterConfigSchema = Type.Object({
   dispatcherGroupId: Type.String({ minLength: 1, default: 'meterline-alerter-dispatcher' }),
   kafkaSessionTimeoutMs: Type.Integer({ minimum: 6_000, default: 30_000 }),
   ...InfluxConfigProperties,
-  registryFile: Type.String({ minLength: 1 }),
+  /** Exactly one: MTL_REGISTRY_FILE (reread when it changes) or MTL_REGISTRY_TOPIC (followed without restarts). */
+  ...RegistryConfigProperties,
   /** Rules, budgets, subscriptions (with their secrets) and silences; reread when it changes. */
   alertingFile: Type.String({ minLength: 1 }),
   /** How often the time-driven rules run (offline, calibration, budget); a divisor of 60 keeps ticks evenly spaced. */
@@ -42,4 +43,4 @@ const AlerterConfigSchema = Type.Object({
   logLevel: LogLevel,
 });
 
-export const loadAlerterConfig = () => loadConfigOrExit('alerter', AlerterConfigSchema);
+export const loadAlerterConfig = () => loadConfigWithRegistryOrExit('alerter', AlerterConfigSchema);

@@ -1,6 +1,6 @@
 import { KafkaBus } from '@meterline/bus-kafka';
 import { CronScheduler } from '@meterline/scheduler-cron';
-import { createLogger, createMetricsRegistry, fileRegistrySource, influxConnection, serveUntilSignalled } from '@meterline/service-kit';
+import { createLogger, createMetricsRegistry, influxConnection, registrySourceFromConfig, serveUntilSignalled } from '@meterline/service-kit';
 import { InfluxStore } from '@meterline/store-influx';
 import { UndiciWebhookSender } from '@meterline/webhook-sender-undici';
 import { alertingFileSource, type AlertingConfig } from './alerting-config.ts';
@@ -18,6 +18,7 @@ const bus = new KafkaBus({
   log: (level, message, extra) => log[level](extra, message),
 });
 const producer = await bus.producer();
+const registry = await registrySourceFromConfig(config, { consumer: (options) => bus.consumer(options), service: 'alerter', instanceId: config.instanceId, log });
 const store = new InfluxStore({ ...influxConnection(config), log: (level, message) => log[level]({ logger: 'influxdb-client' }, message) });
 const alertingFile = await alertingFileSource(config.alertingFile, (problems) => log.error({ file: config.alertingFile, problems }, 'alerting file invalid; keeping the previous one'));
 // The dispatcher looks subscriptions up synchronously: it reads the file as last loaded, which every evaluation refreshes.
@@ -57,7 +58,7 @@ const app = createAlerterApp({
     notifications: config.notificationsTopic,
   },
   store,
-  registry: await fileRegistrySource(config.registryFile, (problems) => log.error({ file: config.registryFile, problems }, 'registry file invalid; keeping the previous one')),
+  registry: registry.source,
   alerting: currentAlerting,
   scheduler: new CronScheduler({ onError: (name, error) => log.error({ schedule: name, err: error }, 'scheduled task failed') }),
   tickSeconds: config.tickSeconds,
@@ -69,7 +70,7 @@ const app = createAlerterApp({
 });
 await serveUntilSignalled({
   app,
-  alsoClose: [sender, { close: () => deliveryLog.flush() }, producer, bus],
+  alsoClose: [sender, { close: () => deliveryLog.flush() }, registry, producer, bus],
   ops: { host: config.opsHost, port: config.opsPort, metrics },
   log,
   started: { instance: config.instanceId },

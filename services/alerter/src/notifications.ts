@@ -24,7 +24,7 @@ function isSilenced(alert: AlertV1, silences: readonly SilenceSetting[], atMs: n
  * Decides which alerts are announced now: those that opened or closed (unless silenced; a
  * close only when its opening was announced) and, at a tick, open alerts due again (the
  * repeat interval passed, or a silence that hid them ended). Records announced are given
- * `lastNotifiedMs` (changed in place in `records`).
+ * `lastNotifiedMs` (changed in place in `records`, their keys added to `changed`).
  */
 export function dueNotices(input: {
   records: Map<string, AlertRecord>;
@@ -33,11 +33,13 @@ export function dueNotices(input: {
   tick: boolean;
   repeatIntervalMs: number;
   silences: readonly SilenceSetting[];
+  changed: Set<string>;
 }): Notice[] {
   const notices: Notice[] = [];
   const announce = (record: AlertRecord, repeat: boolean) => {
     notices.push({ alert: record.alert, repeat });
     input.records.set(record.alert.dedupKey, { ...record, lastNotifiedMs: input.atMs });
+    input.changed.add(record.alert.dedupKey);
   };
   const fresh = new Set<string>();
   for (const { kind, record } of input.transitions) {

@@ -46,7 +46,7 @@ const silence = (over: Partial<SilenceSetting> = {}): SilenceSetting => ({
 it('groups a thousand alerts of one rule into a few notifications per subscriber, with stable ids', () => {
   const alerts = Array.from({ length: 1_000 }, (_, i) => alert(`p${String(i).padStart(4, '0')}`));
   const { records, transitions } = fired(alerts);
-  const notices = dueNotices({ records, transitions, atMs: at, tick: true, repeatIntervalMs: 240 * MIN, silences: [] });
+  const notices = dueNotices({ records, transitions, atMs: at, tick: true, repeatIntervalMs: 240 * MIN, silences: [], changed: new Set() });
   const make = () => notificationsFor({ enterpriseId: 'e1', notices, subscriptions: [subscription(), subscription({ id: 'sub-b' })], atMs: at, createdAt: 'now' });
   const notifications = make();
   expect(notifications).toHaveLength(2 * Math.ceil(1_000 / MAX_ALERTS_PER_NOTIFICATION));
@@ -58,7 +58,7 @@ it('groups a thousand alerts of one rule into a few notifications per subscriber
 
 it('sends a subscriber only the rules and severities it asked for', () => {
   const { records, transitions } = fired([alert('p1'), alert('p2', { rule: 'calibration-expiring', severity: 'info', dedupKey: 'e1/calibration-expiring/p2' })]);
-  const notices = dueNotices({ records, transitions, atMs: at, tick: false, repeatIntervalMs: 240 * MIN, silences: [] });
+  const notices = dueNotices({ records, transitions, atMs: at, tick: false, repeatIntervalMs: 240 * MIN, silences: [], changed: new Set() });
   const only = (s: Partial<Subscription>) => notificationsFor({ enterpriseId: 'e1', notices, subscriptions: [subscription(s)], atMs: at, createdAt: 'now' }).map((n) => n.rule);
   expect(only({ minSeverity: 'warning' })).toEqual(['meter-offline']);
   expect(only({ rules: ['calibration-expiring'] })).toEqual(['calibration-expiring']);
@@ -68,23 +68,23 @@ it('sends a subscriber only the rules and severities it asked for', () => {
 it('holds a silenced alert back, and announces it at the first tick after the silence ends', () => {
   const { records, transitions } = fired([alert('p1'), alert('p2')]);
   const silences = [silence({ subject: { point: 'p1' } })];
-  const first = dueNotices({ records, transitions, atMs: at, tick: true, repeatIntervalMs: 240 * MIN, silences });
+  const first = dueNotices({ records, transitions, atMs: at, tick: true, repeatIntervalMs: 240 * MIN, silences, changed: new Set() });
   expect(first.map((n) => n.alert.subject.point)).toEqual(['p2']);
-  expect(dueNotices({ records, transitions: [], atMs: at + 29 * MIN, tick: true, repeatIntervalMs: 240 * MIN, silences })).toEqual([]);
-  const after = dueNotices({ records, transitions: [], atMs: at + 30 * MIN, tick: true, repeatIntervalMs: 240 * MIN, silences });
+  expect(dueNotices({ records, transitions: [], atMs: at + 29 * MIN, tick: true, repeatIntervalMs: 240 * MIN, silences, changed: new Set() })).toEqual([]);
+  const after = dueNotices({ records, transitions: [], atMs: at + 30 * MIN, tick: true, repeatIntervalMs: 240 * MIN, silences, changed: new Set() });
   expect(after.map((n) => [n.alert.subject.point, n.repeat])).toEqual([['p1', true]]);
 });
 
 it('repeats a firing alert after the repeat interval, and announces a close only for an alert whose opening was announced', () => {
   const { records, transitions } = fired([alert('p1'), alert('p2')]);
-  dueNotices({ records, transitions, atMs: at, tick: true, repeatIntervalMs: 60 * MIN, silences: [silence({ subject: { point: 'p2' } })] });
-  expect(dueNotices({ records, transitions: [], atMs: at + 59 * MIN, tick: true, repeatIntervalMs: 60 * MIN, silences: [silence({ subject: { point: 'p2' }, endsAt: new Date(at + 120 * MIN).toISOString() })] })).toEqual([]);
+  dueNotices({ records, transitions, atMs: at, tick: true, repeatIntervalMs: 60 * MIN, silences: [silence({ subject: { point: 'p2' } })], changed: new Set() });
+  expect(dueNotices({ records, transitions: [], atMs: at + 59 * MIN, tick: true, repeatIntervalMs: 60 * MIN, silences: [silence({ subject: { point: 'p2' }, endsAt: new Date(at + 120 * MIN).toISOString() })], changed: new Set() })).toEqual([]);
   const resolved = ['p1', 'p2'].map((p) => {
     const record = records.get(`e1/meter-offline/point=${p},site=s1`)!;
     const closed: AlertRecord = { ...record, alert: { ...record.alert, status: 'resolved', endsAt: new Date(at + 61 * MIN).toISOString() } };
     records.set(closed.alert.dedupKey, closed);
     return { kind: 'resolved' as const, record: closed };
   });
-  const notices = dueNotices({ records, transitions: resolved, atMs: at + 61 * MIN, tick: true, repeatIntervalMs: 60 * MIN, silences: [] });
+  const notices = dueNotices({ records, transitions: resolved, atMs: at + 61 * MIN, tick: true, repeatIntervalMs: 60 * MIN, silences: [], changed: new Set() });
   expect(notices.map((n) => [n.alert.subject.point, n.alert.status])).toEqual([['p1', 'resolved']]);
 });

@@ -3,6 +3,18 @@ import type { EnterpriseRules } from '../alerting-config.ts';
 import type { Condition } from './condition.ts';
 
 const DAY_MS = 86_400_000;
+/** Certificates share few end dates: each (date, zone) is turned into an instant once. */
+const endOfValidity = new Map<string, number>();
+
+function validityEnd(validUntil: string, timeZone: string): number {
+  const key = `${validUntil}|${timeZone}`;
+  let end = endOfValidity.get(key);
+  if (end === undefined) {
+    if (endOfValidity.size > 10_000) endOfValidity.clear();
+    endOfValidity.set(key, (end = calendarPeriod(validUntil, timeZone).end));
+  }
+  return end;
+}
 
 /**
  * Calibration validity from the meter's certificate: a certificate valid until a
@@ -15,7 +27,7 @@ export function calibration(enterprise: Enterprise, tickMs: number, settings: En
   for (const site of enterprise.sites) {
     for (const point of site.meteringPoints) {
       const { certificate, validUntil } = point.calibration;
-      const endMs = calendarPeriod(validUntil, enterprise.timeZone).end;
+      const endMs = validityEnd(validUntil, enterprise.timeZone);
       const expired = tickMs >= endMs;
       const expiring = !expired && endMs - tickMs <= leadMs;
       const daysLeft = Math.ceil((endMs - tickMs) / DAY_MS);
