@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { DeadLetterV1 } from '@meterline/contracts';
 import type { Manifest } from '@meterline/domain';
-import { DEV_SERVICE_PASSWORDS, INGEST_MQTT_USER, MONITOR_MQTT_USER, createTopics, deviceAcl, freePorts, mosquitto, type MosquittoHandle, type StackConnection } from '@meterline/local-stack';
+import { DEV_SERVICE_PASSWORDS, INGEST_MQTT_USER, MONITOR_MQTT_USER, MTL_TOPICS, MTL_TOPIC_SPECS, createTopics, deviceAcl, freePorts, mosquitto, type MosquittoHandle, type StackConnection } from '@meterline/local-stack';
 import type { NativeStackInfo } from './global-setup.ts';
 import { InfluxStore } from '@meterline/store-influx';
 import { groupLag, readTopic } from './kafka-topics.ts';
@@ -19,7 +19,8 @@ export interface Pipeline {
   manifest: Manifest;
   ingest: ServiceProcess;
   writer: ServiceProcess;
-  topics: { readings: string; deadLetters: string; deviceStatus: string };
+  /** `registry`: the pipeline's registry topic, with the `registryTopic` option. */
+  topics: { readings: string; deadLetters: string; deviceStatus: string; registry?: string };
   database: string;
   store: InfluxStore;
   workDir: string;
@@ -35,22 +36,31 @@ export interface Pipeline {
 /**
  * One isolated pipeline on the shared real stack: its own Kafka topics, InfluxDB database,
  * registry file, MQTT share group and device accounts, with ingest and writer as processes.
+ * With `registryTopic`, ingest reads the registry from a registry topic of the pipeline's own,
+ * which starts empty (the file is still written, and the manifest's devices get accounts).
  */
 export async function createPipeline(
   env: { stack: StackConnection; native: NativeStackInfo | undefined },
   manifest: Manifest,
-  options: { ingestConnections?: number; logLevel?: string; sessionExpirySeconds?: number } = {},
+  options: { ingestConnections?: number; logLevel?: string; sessionExpirySeconds?: number; registryTopic?: boolean } = {},
 ): Promise<Pipeline> {
   const { stack, native } = env;
   const id = randomUUID().slice(0, 8);
   const workDir = await mkdtemp(join(tmpdir(), `meterline-e2e-${id}-`));
-  const topics = { readings: `e2e-${id}.readings.v1`, deadLetters: `e2e-${id}.readings.dlq.v1`, deviceStatus: `e2e-${id}.device-status.v1` };
+  const topics = {
+    readings: `e2e-${id}.readings.v1`,
+    deadLetters: `e2e-${id}.readings.dlq.v1`,
+    deviceStatus: `e2e-${id}.device-status.v1`,
+    ...(options.registryTopic ? { registry: `e2e-${id}.registry.v1` } : {}),
+  };
   const database = `e2e_${id}`;
 
   await createTopics(stack.kafka.brokers, [
     { topic: topics.readings, partitions: 6 },
     { topic: topics.deadLetters, partitions: 3 },
     { topic: topics.deviceStatus, partitions: 3 },
+    // Made as the stack makes the registry topic: compacted.
+    ...(topics.registry ? [{ ...MTL_TOPIC_SPECS.find((t) => t.topic === MTL_TOPICS.registry)!, topic: topics.registry }] : []),
   ]);
   const store = new InfluxStore({ url: stack.influx.url, token: stack.influx.token, database });
   await store.influxQl(`CREATE DATABASE ${database}`);
@@ -81,7 +91,7 @@ export async function createPipeline(
       MTL_READINGS_TOPIC: topics.readings,
       MTL_DEAD_LETTER_TOPIC: topics.deadLetters,
       MTL_DEVICE_STATUS_TOPIC: topics.deviceStatus,
-      MTL_REGISTRY_FILE: registryFile,
+      ...(topics.registry ? { MTL_REGISTRY_TOPIC: topics.registry } : { MTL_REGISTRY_FILE: registryFile }),
       MTL_OPS_PORT: String(ingestOps),
       MTL_LOG_LEVEL: options.logLevel ?? 'info',
     },

@@ -4,3 +4,6 @@ export * from './readings-file.ts';
 export * from './account-command.ts';
 export * from './format-table.ts';
 export * from './run.ts';
+export * from './registry-command.ts';
+export * from './registry-topic.ts';
+export * from './registry-changes.ts';

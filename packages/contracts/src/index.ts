@@ -12,3 +12,4 @@ export * from './alert.ts';
 export * from './webhook-signature.ts';
 export * from './alert-signal.ts';
 export * from './alerting-change.ts';
+export * from './registry-change.ts';

@@ -7,3 +7,7 @@ export * from './backoff.ts';
 export * from './registry-file.ts';
 export * from './influx-config.ts';
 export * from './watched-file.ts';
+export * from './registry-entry-check.ts';
+export * from './topic-registry-source.ts';
+export * from './registry-publisher.ts';
+export * from './registry-config.ts';

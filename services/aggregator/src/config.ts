@@ -1,5 +1,5 @@
-import { Type, type Static } from '@sinclair/typebox';
-import { InfluxConfigProperties, influxConnection, loadConfig, loadConfigOrExit } from '@meterline/service-kit';
+import { Type, type Static, type TObject } from '@sinclair/typebox';
+import { InfluxConfigProperties, RegistryConfigProperties, influxConnection, loadConfig, loadConfigWithRegistryOrExit } from '@meterline/service-kit';
 
 const LogLevel = Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')], { default: 'info' });
 
@@ -9,7 +9,6 @@ const StorageSchema = {
   figuresTopic: Type.String({ minLength: 1, default: 'meterline.figures.v1' }),
   restatementsTopic: Type.String({ minLength: 1, default: 'meterline.restatements.v1' }),
   ...InfluxConfigProperties,
-  registryFile: Type.String({ minLength: 1 }),
   /** How far around a period to look for the readings that bound it; a longer silence is a gap. */
   boundSearchDays: Type.Integer({ minimum: 1, maximum: 366, default: 35 }),
   /** Also give standard coal with electricity at its equal value. */
@@ -25,6 +24,8 @@ const StorageSchema = {
 
 const AggregatorConfigSchema = Type.Object({
   ...StorageSchema,
+  /** Exactly one: MTL_REGISTRY_FILE (reread when it changes) or MTL_REGISTRY_TOPIC (followed without restarts). */
+  ...RegistryConfigProperties,
   jobsTopic: Type.String({ minLength: 1, default: 'meterline.aggregation-jobs.v1' }),
   groupId: Type.String({ minLength: 1, default: 'meterline-aggregator' }),
   kafkaSessionTimeoutMs: Type.Integer({ minimum: 6_000, default: 30_000 }),
@@ -39,16 +40,17 @@ const AggregatorConfigSchema = Type.Object({
   opsPort: Type.Integer({ minimum: 0, maximum: 65_535, default: 9_466 }),
 });
 
-const BackfillConfigSchema = Type.Object(StorageSchema);
-export type BackfillConfig = Static<typeof BackfillConfigSchema>;
+/** The backfill reads the registry from its file only. */
+const BackfillConfigSchema = Type.Object({ ...StorageSchema, registryFile: Type.String({ minLength: 1 }) });
+type StorageConfig = Static<TObject<typeof StorageSchema>>;
 
-export const loadAggregatorConfig = () => loadConfigOrExit('aggregator', AggregatorConfigSchema);
+export const loadAggregatorConfig = () => loadConfigWithRegistryOrExit('aggregator', AggregatorConfigSchema);
 export const loadBackfillConfig = (env: NodeJS.ProcessEnv) => loadConfig(BackfillConfigSchema, env);
 
 /** The InfluxDB adapter's options; a month's figures of a large enterprise take time to read, hence the long timeout. */
-export const influxOptions = (c: BackfillConfig) => ({ ...influxConnection(c), timeoutMs: 60_000 });
+export const influxOptions = (c: StorageConfig) => ({ ...influxConnection(c), timeoutMs: 60_000 });
 
-export const accountingOptions = (c: BackfillConfig) => ({
+export const accountingOptions = (c: StorageConfig) => ({
   equalValue: c.equalValue,
   estimateGaps: c.estimateGaps,
   maxInterpolationGapMs: c.maxInterpolationGapMinutes * 60_000,

@@ -1,7 +1,7 @@
 import { KafkaBus } from '@meterline/bus-kafka';
 import { createFactorCatalog } from '@meterline/domain';
 import { CronScheduler } from '@meterline/scheduler-cron';
-import { createLogger, createMetricsRegistry, fileRegistrySource, serveUntilSignalled } from '@meterline/service-kit';
+import { createLogger, createMetricsRegistry, registrySourceFromConfig, serveUntilSignalled } from '@meterline/service-kit';
 import { InfluxStore } from '@meterline/store-influx';
 import { createAggregatorApp } from './app.ts';
 import { busFigurePublisher } from './bus-figure-publisher.ts';
@@ -16,6 +16,8 @@ const bus = new KafkaBus({
   log: (level, message, extra) => log[level](extra, message),
 });
 const producer = await bus.producer();
+// Read to its end before the first schedule or job: nothing is computed on part of the registry.
+const registry = await registrySourceFromConfig(config, { consumer: (options) => bus.consumer(options), service: 'aggregator', instanceId: config.instanceId, log });
 const app = createAggregatorApp({
   jobs: await bus.consumer({ groupId: config.groupId, topics: [config.jobsTopic], fromBeginning: true, sessionTimeoutMs: config.kafkaSessionTimeoutMs }),
   producer,
@@ -26,7 +28,7 @@ const app = createAggregatorApp({
     maxFiguresPerMessage: config.maxFiguresPerMessage,
   }),
   store: new InfluxStore({ ...influxOptions(config), log: (level, message) => log[level]({ logger: 'influxdb-client' }, message) }),
-  registry: await fileRegistrySource(config.registryFile, (problems) => log.error({ file: config.registryFile, problems }, 'registry file invalid; keeping the previous one')),
+  registry: registry.source,
   catalog: createFactorCatalog(),
   scheduler: new CronScheduler({ onError: (name, error) => log.error({ schedule: name, err: error }, 'scheduled task failed') }),
   lookback: { recentMs: config.recentLookbackMinutes * 60_000, dailyMs: config.dailyLookbackDays * 86_400_000 },
@@ -43,7 +45,7 @@ const app = createAggregatorApp({
 });
 await serveUntilSignalled({
   app,
-  alsoClose: [producer, bus],
+  alsoClose: [registry, producer, bus],
   ops: { host: config.opsHost, port: config.opsPort, metrics },
   log,
   started: { instance: config.instanceId },

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { loadConfigOrExit } from '@meterline/service-kit';
+import { RegistryConfigProperties, loadConfigWithRegistryOrExit } from '@meterline/service-kit';
 
 const IngestConfigSchema = Type.Object({
   mqttUrl: Type.String({ pattern: '^mqtts?://' }),
@@ -16,7 +16,8 @@ const IngestConfigSchema = Type.Object({
   deadLetterTopic: Type.String({ minLength: 1, default: 'meterline.readings.dlq.v1' }),
   /** Device statuses (`meterline/v1/<deviceId>/status`, the devices' last will), keyed by device id. */
   deviceStatusTopic: Type.String({ minLength: 1, default: 'meterline.device-status.v1' }),
-  registryFile: Type.String({ minLength: 1 }),
+  /** Exactly one: MTL_REGISTRY_FILE (reloaded on SIGHUP) or MTL_REGISTRY_TOPIC (followed without restarts). */
+  ...RegistryConfigProperties,
   maxPayloadBytes: Type.Integer({ minimum: 1_024, default: 262_144 }),
   maxFutureSkewMs: Type.Integer({ minimum: 0, default: 300_000 }),
   kafkaLingerMs: Type.Integer({ minimum: 0, default: 2 }),
@@ -28,4 +29,4 @@ const IngestConfigSchema = Type.Object({
   logLevel: Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')], { default: 'info' }),
 });
 
-export const loadIngestConfig = () => loadConfigOrExit('ingest', IngestConfigSchema);
+export const loadIngestConfig = () => loadConfigWithRegistryOrExit('ingest', IngestConfigSchema);

@@ -1,21 +1,27 @@
 import { KafkaBus } from '@meterline/bus-kafka';
 import { READINGS_TOPIC_FILTER } from '@meterline/contracts';
 import { MqttSharedSource } from '@meterline/mqtt-source';
-import { createLogger, createMetricsRegistry, loadRegistryFile, serveUntilSignalled } from '@meterline/service-kit';
+import { indexRegistry } from '@meterline/domain';
+import { createLogger, createMetricsRegistry, loadRegistryFile, registrySourceFromConfig, serveUntilSignalled } from '@meterline/service-kit';
 import { STATUS_TOPIC_FILTER } from './admit-status.ts';
 import { createIngestApp } from './app.ts';
 import { loadIngestConfig } from './config.ts';
+import { latestRegistryIndex } from './latest-registry-index.ts';
 
 const config = loadIngestConfig();
 const log = createLogger('ingest', config.logLevel);
 const metrics = createMetricsRegistry('ingest');
-let registry = await loadRegistryFile(config.registryFile);
 
 const bus = new KafkaBus({
   brokers: config.kafkaBrokers,
   clientId: `meterline-ingest-${config.instanceId}`,
   log: (level, message, extra) => log[level](extra, message),
 });
+// The topic is read to its end before MQTT is subscribed: no payload is judged on part of the registry.
+const registry = await registrySourceFromConfig(config, { consumer: (options) => bus.consumer(options), service: 'ingest', instanceId: config.instanceId, log });
+// File: the index loaded at start, replaced at each SIGHUP; topic: built again when an entry is read.
+let fileIndex = indexRegistry(registry.kind === 'file' ? await registry.source.current() : { version: 1, enterprises: [] });
+const registryIndex = registry.kind === 'topic' ? latestRegistryIndex(() => registry.source.latest()) : () => fileIndex;
 const app = createIngestApp({
   source: new MqttSharedSource({
     url: config.mqttUrl,
@@ -29,7 +35,7 @@ const app = createIngestApp({
     log: (level, message, extra) => log[level](extra ?? {}, message),
   }),
   producer: await bus.producer(),
-  registry: () => registry,
+  registry: registryIndex,
   topics: { readings: config.readingsTopic, deadLetters: config.deadLetterTopic, deviceStatus: config.deviceStatusTopic },
   rules: { maxPayloadBytes: config.maxPayloadBytes, maxFutureSkewMs: config.maxFutureSkewMs },
   batching: { lingerMs: config.kafkaLingerMs, maxBatchRecords: config.kafkaMaxBatchRecords, closeGraceMs: config.kafkaCloseGraceMs },
@@ -39,10 +45,14 @@ const app = createIngestApp({
 
 // SIGHUP reloads the registry file; a bad file is reported and the registry in force kept.
 process.on('SIGHUP', () => {
-  loadRegistryFile(config.registryFile).then(
+  if (registry.kind === 'topic') {
+    log.info({ topic: registry.topic }, 'SIGHUP: the registry follows its topic, nothing to reload');
+    return;
+  }
+  loadRegistryFile(registry.file).then(
     (next) => {
-      registry = next;
-      log.info({ file: config.registryFile }, 'registry reloaded');
+      fileIndex = next;
+      log.info({ file: registry.file }, 'registry reloaded');
     },
     (error: unknown) => log.error({ err: error }, 'registry reload failed; keeping the previous one'),
   );
@@ -50,7 +60,7 @@ process.on('SIGHUP', () => {
 
 await serveUntilSignalled({
   app,
-  alsoClose: [bus],
+  alsoClose: [registry, bus],
   ops: { host: config.opsHost, port: config.opsPort, metrics },
   log,
   started: { connections: config.mqttConnections },
