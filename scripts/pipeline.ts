@@ -197,6 +197,9 @@ async function up(): Promise<void> {
     MTL_REGISTRY_FILE: REGISTRY,
     MTL_API_KEYS_FILE: await devApiKeys(),
     MTL_PORT: String(OPS_PORTS.api),
+    // Webhook subscriptions and silences made through the API go to the alerting topic.
+    MTL_KAFKA_BROKERS: kafkaBrokers,
+    MTL_ALERTING_TOPIC: MTL_TOPICS.alerting,
   });
   await waitHealthy('writer');
   await waitHealthy('ingest');

@@ -7,17 +7,22 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { indexRegistry, type FactorCatalog, type Manifest } from '@meterline/domain';
 import type { Registry } from '@meterline/service-kit';
+import type { TimeSeriesStore } from '@meterline/store';
+import type { AlertingDirectory } from './alerting/alerting-directory.ts';
 import { authenticateRequests, principalOf } from './auth/authenticate.ts';
 import { createKeyring, type ApiKeysFile } from './auth/api-keys.ts';
 import type { ApiContext } from './context.ts';
 import { ApiError } from './errors.ts';
 import { instrumentRequests } from './http/request-metrics.ts';
 import { installProblemHandlers, ProblemSchema } from './problem.ts';
+import { alertRoutes } from './routes/alert-routes.ts';
 import { enterpriseRoutes } from './routes/enterprise-routes.ts';
 import { factorSetRoutes } from './routes/factor-set-routes.ts';
 import { opsRoutes } from './routes/ops-routes.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { seriesRoutes } from './routes/series-routes.ts';
+import { silenceRoutes } from './routes/silence-routes.ts';
+import { subscriptionRoutes } from './routes/subscription-routes.ts';
 import type { SeriesPageReader } from './series/series-page-reader.ts';
 
 export interface ApiDeps {
@@ -25,6 +30,10 @@ export interface ApiDeps {
   apiKeys: ApiKeysFile;
   factorCatalog: FactorCatalog;
   series: SeriesPageReader;
+  /** The same store as `series` reads, for what is read as a whole: current alerts, the delivery log. */
+  store: TimeSeriesStore;
+  /** Webhook subscriptions and silences on the alerting topic; without it their routes are not served. */
+  alerting?: AlertingDirectory;
   metrics: Registry;
   /** Largest request body accepted, in bytes. */
   bodyLimitBytes: number;
@@ -79,6 +88,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     registry: indexRegistry(deps.manifest),
     factorCatalog: deps.factorCatalog,
     series: deps.series,
+    store: deps.store,
+    alerting: deps.alerting,
     readingsMeasurement: deps.readingsMeasurement ?? 'reading',
     now: deps.now ?? Date.now,
   };
@@ -89,7 +100,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       info: {
         title: 'Meterline API',
         version: API_VERSION,
-        description: 'Enterprises, factor sets, figures, restatements and readings. Errors are application/problem+json (RFC 9457).',
+        description:
+          'Enterprises, factor sets, figures, restatements and readings; alerts, webhook subscriptions, silences and the webhook delivery log. Errors are application/problem+json (RFC 9457).',
       },
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'an API key from the keys file' } } },
     },
@@ -101,11 +113,11 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   else app.log.warn('@fastify/swagger-ui static files not found: /docs is not served (the OpenAPI document is, at /openapi.json)');
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  void app.register(opsRoutes, { series: deps.series, metrics: deps.metrics });
+  void app.register(opsRoutes, { series: deps.series, alerting: deps.alerting, metrics: deps.metrics });
 
   const keyring = createKeyring(deps.apiKeys);
   void app.register(async (v1) => {
-    authenticateRequests(v1, keyring);
+    authenticateRequests(v1, keyring, context.registry);
     await v1.register(rateLimit, {
       // After authentication: the limit is per API key, not per address.
       hook: 'preHandler',
@@ -119,6 +131,12 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     await v1.register(factorSetRoutes, context);
     await v1.register(seriesRoutes, context);
     await v1.register(reportRoutes, context);
+    await v1.register(alertRoutes, context);
+    // Without Kafka there is nothing to manage them with: the routes are absent (404), and absent from this instance's /openapi.json.
+    if (context.alerting) {
+      await v1.register(subscriptionRoutes, context);
+      await v1.register(silenceRoutes, context);
+    }
   });
   return app;
 }

@@ -12,6 +12,13 @@ const ApiConfigSchema = Type.Object({
   /** Requests per API key per window. */
   rateLimitMax: Type.Integer({ minimum: 1, default: 600 }),
   rateLimitWindowMs: Type.Integer({ minimum: 1_000, default: 60_000 }),
+  /**
+   * Kafka, for webhook subscriptions and silences (the alerting topic). Without it the API
+   * serves everything else and not those routes (404), saying so in its log at start.
+   */
+  kafkaBrokers: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
+  /** The compacted topic the alerters read subscriptions and silences from (infra/local/src/topics.ts). */
+  alertingTopic: Type.String({ minLength: 1, default: 'meterline.alerting.v1' }),
   logLevel: Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')], { default: 'info' }),
 });
 

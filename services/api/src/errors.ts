@@ -16,6 +16,7 @@ export const API_ERRORS = Object.freeze({
   MTL_API_RATE_LIMITED: { status: 429, title: 'Too many requests for this API key', slug: 'rate-limited' },
   MTL_API_INTERNAL: { status: 500, title: 'Internal error', slug: 'internal' },
   MTL_API_STORE_UNAVAILABLE: { status: 503, title: 'The time-series store is unavailable', slug: 'store-unavailable' },
+  MTL_API_ALERTING_UNAVAILABLE: { status: 503, title: 'Webhook subscriptions and silences are unavailable', slug: 'alerting-unavailable' },
 } as const);
 
 export type ApiErrorCode = keyof typeof API_ERRORS;
@@ -30,7 +31,7 @@ export interface FieldIssue {
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   readonly status: number;
-  /** True when the same request may succeed later (the store came back, the rate window passed). */
+  /** True when the same request may succeed later (the store or Kafka came back, the rate window passed). */
   readonly canRetry: boolean;
 
   constructor(
@@ -40,7 +41,7 @@ export class ApiError extends Error {
   ) {
     super(detail, { cause: options.cause });
     this.status = API_ERRORS[code].status;
-    this.canRetry = code === 'MTL_API_RATE_LIMITED' || code === 'MTL_API_STORE_UNAVAILABLE';
+    this.canRetry = code === 'MTL_API_RATE_LIMITED' || code === 'MTL_API_STORE_UNAVAILABLE' || code === 'MTL_API_ALERTING_UNAVAILABLE';
     this.issues = options.issues ?? [];
     this.headers = options.headers ?? {};
   }

@@ -33,13 +33,15 @@ keys:
 describe('the tenant rule', () => {
   const a = { id: 'a', region: 'CN-CQ' };
   const b = { id: 'b', region: 'CN-JS' };
-  it('gives enterprises their own, regulators their regions read-only, admins everything', () => {
+  it('gives enterprises their own (and their alerting to manage), regulators their regions read-only, admins everything', () => {
     const enterprise = scopeFor({ keyId: 'k', role: 'enterprise', enterpriseId: 'a' });
-    expect([enterprise.mayRead(a), enterprise.mayRead(b), enterprise.mayWrite]).toEqual([true, false, false]);
+    expect([enterprise.mayRead(a), enterprise.mayRead(b), enterprise.mayManageAlerting(a), enterprise.mayManageAlerting(b)]).toEqual([true, false, true, false]);
+    expect([enterprise.mayWrite('alerting'), enterprise.mayWrite(undefined)]).toEqual([true, false]);
     const regulator = scopeFor({ keyId: 'k', role: 'regulator', jurisdiction: ['CN-JS'] });
-    expect([regulator.mayRead(a), regulator.mayRead(b), regulator.mayWrite]).toEqual([false, true, false]);
+    expect([regulator.mayRead(a), regulator.mayRead(b), regulator.mayManageAlerting(b)]).toEqual([false, true, false]);
+    expect([regulator.mayWrite('alerting'), regulator.mayWrite(undefined)]).toEqual([false, false]);
     const admin = scopeFor({ keyId: 'k', role: 'admin' });
-    expect([admin.mayRead(a), admin.mayRead(b), admin.mayWrite]).toEqual([true, true, true]);
+    expect([admin.mayRead(a), admin.mayRead(b), admin.mayManageAlerting(b), admin.mayWrite('alerting'), admin.mayWrite(undefined)]).toEqual([true, true, true, true, true]);
   });
 });
 

@@ -1,6 +1,11 @@
+import { ALERT_DELIVERY_MEASUREMENT, ALERTER_MEASUREMENTS, alertingTopicGroupId, startAlertingTopicReader, type AlertingRecordRejected } from '@meterline/alerter';
+import { InMemoryBus, type BusProducer } from '@meterline/bus';
+import type { AlertingChangeV1, AlertV1 } from '@meterline/contracts';
 import { createFactorCatalog, parseManifest, type Manifest } from '@meterline/domain';
 import { createMetricsRegistry } from '@meterline/service-kit';
 import { InMemoryStore, type SeriesPoint } from '@meterline/store';
+import { alertingDirectory } from '../src/alerting/alerting-directory.ts';
+import { topicAlertingWriter } from '../src/alerting/alerting-writer.ts';
 import { buildApi, type ApiDeps } from '../src/app.ts';
 import { sha256Hex, type ApiKeysFile } from '../src/auth/api-keys.ts';
 import { storeSeriesPageReader } from '../src/series/series-page-reader.ts';
@@ -59,7 +64,7 @@ export function testManifest(): Manifest {
 }
 
 /** What a response must never show to a key that may not read enterprise B. */
-export const B_MARKERS = ['Bravo Secret Textiles', 'Bravo hidden mill', 'Bravo incomer', '987654.321', '123456.789', 'b-dev'];
+export const B_MARKERS = ['Bravo Secret Textiles', 'Bravo hidden mill', 'Bravo incomer', '987654.321', '123456.789', 'b-dev', 'bravo-hooks.example.net'];
 
 export const SECRETS = {
   admin: 'admin-secret-0123456789abcdef0123456789',
@@ -159,13 +164,155 @@ export async function seededStore(): Promise<InMemoryStore> {
   return store;
 }
 
-export async function testApi(overrides: Partial<ApiDeps> = {}) {
+/** An alert of enterprise B or A; B's summary carries a marker. */
+export function alertOf(enterprise: 'ent-a' | 'ent-b', point: string, over: Partial<AlertV1> = {}): AlertV1 {
+  const startsAt = over.startsAt ?? '2026-03-02T01:00:00.000Z';
+  return {
+    alertId: `alert-${enterprise}-${point}-${startsAt}`,
+    dedupKey: `${enterprise}/meter-offline/point=${point}`,
+    enterpriseId: enterprise,
+    rule: 'meter-offline',
+    severity: 'critical',
+    subject: { point },
+    status: 'firing',
+    startsAt,
+    summary: enterprise === 'ent-b' ? `Bravo incomer ${point} silent for 45 min` : `${point} silent for 45 min`,
+    value: 45,
+    threshold: 30,
+    unit: 'min',
+    ...over,
+  };
+}
+
+/** The alerter's stored state of an alert (services/alerter/src/alert-repository.ts saveAlerts): the current record and its history point. */
+export function alertPoints(alert: AlertV1): SeriesPoint[] {
+  const key = `k-${alert.dedupKey.replace(/[^a-z0-9]/gi, '')}`;
+  return [
+    { measurement: ALERTER_MEASUREMENTS.state, tags: { enterprise: alert.enterpriseId, key }, fields: { doc: JSON.stringify({ alert, asOfMs: Date.parse(alert.startsAt) }) }, timestampMs: 0 },
+    {
+      measurement: ALERTER_MEASUREMENTS.history,
+      tags: { enterprise: alert.enterpriseId, rule: alert.rule, key },
+      fields: {
+        alert_id: alert.alertId,
+        dedup_key: alert.dedupKey,
+        status: alert.status,
+        severity: alert.severity,
+        summary: alert.summary,
+        subject: JSON.stringify(alert.subject),
+        ...(alert.value === undefined ? {} : { value: alert.value }),
+        ...(alert.threshold === undefined ? {} : { threshold: alert.threshold }),
+        ...(alert.unit === undefined ? {} : { unit: alert.unit }),
+        ...(alert.endsAt === undefined ? {} : { ends_at_ms: Date.parse(alert.endsAt) }),
+      },
+      timestampMs: Date.parse(alert.startsAt),
+    },
+  ];
+}
+
+/** One webhook attempt as the alerter's delivery log stores it (services/alerter/src/delivery/store-delivery-log.ts). */
+export function deliveryPoint(
+  enterprise: string,
+  subscription: string,
+  atMs: number,
+  attempt: { attempt: number; outcome: 'delivered' | 'retrying' | 'dead'; httpStatus?: number; error?: string },
+): SeriesPoint {
+  return {
+    measurement: ALERT_DELIVERY_MEASUREMENT,
+    tags: { enterprise, subscription, outcome: attempt.outcome },
+    fields: {
+      notification_id: `n-${enterprise}-1`,
+      rule: 'meter-offline',
+      status: 'firing',
+      attempt: attempt.attempt,
+      duration_ms: 12,
+      alerts: 1,
+      ...(attempt.httpStatus === undefined ? {} : { http_status: attempt.httpStatus }),
+      ...(attempt.error === undefined ? {} : { error: attempt.error }),
+    },
+    timestampMs: atMs,
+  };
+}
+
+/** Alerts (one firing, one resolved each) and delivery attempts of both enterprises; B's carry markers. */
+export async function seedAlerts(store: InMemoryStore): Promise<void> {
+  await store.write([
+    ...alertPoints(alertOf('ent-a', 'a-e-main')),
+    ...alertPoints(alertOf('ent-a', 'a-e-spare', { status: 'resolved', startsAt: '2026-03-01T01:00:00.000Z', endsAt: '2026-03-01T03:00:00.000Z' })),
+    ...alertPoints(alertOf('ent-b', 'b-e-main')),
+    ...alertPoints(alertOf('ent-b', 'b-e-spare', { status: 'resolved', startsAt: '2026-03-01T01:00:00.000Z', endsAt: '2026-03-01T03:00:00.000Z' })),
+    deliveryPoint('ent-a', 'a-hook', Date.parse('2026-03-02T01:00:01Z'), { attempt: 1, outcome: 'delivered', httpStatus: 204 }),
+    deliveryPoint('ent-b', 'b-hook', Date.parse('2026-03-02T01:00:01Z'), { attempt: 1, outcome: 'retrying', httpStatus: 503, error: 'receiver answered 503: Bravo Secret Textiles gateway down' }),
+    deliveryPoint('ent-b', 'b-hook', Date.parse('2026-03-02T01:00:05Z'), { attempt: 2, outcome: 'delivered', httpStatus: 200 }),
+  ]);
+}
+
+export const ALERTING_TOPIC = 'meterline.alerting.v1';
+const SEEDED_AT = '2026-03-01T00:00:00.000Z';
+
+/** Each enterprise has a subscription and a silence on the alerting topic; B's URL and comment carry markers, B's secret must never show. */
+export const SEEDED_ALERTING: AlertingChangeV1[] = [
+  ...(['a', 'b'] as const).flatMap((x): AlertingChangeV1[] => [
+    {
+      v: 1,
+      kind: 'subscription',
+      subscription: {
+        id: `${x}-hook`,
+        enterpriseId: `ent-${x}`,
+        url: x === 'b' ? 'https://bravo-hooks.example.net/meterline' : 'https://alpha.example.org/hook',
+        secret: `${x}-webhook-secret-never-shown-0123456789`,
+        format: 'meterline',
+        minSeverity: 'info',
+        rateLimit: { perMinute: 6, burst: 3 },
+        createdAt: SEEDED_AT,
+      },
+      changedAt: SEEDED_AT,
+      changedBy: 'ops-admin',
+    },
+    {
+      v: 1,
+      kind: 'silence',
+      silence: {
+        id: `${x}-quiet`,
+        enterpriseId: `ent-${x}`,
+        rules: ['meter-offline'],
+        endsAt: '2026-04-01T00:00:00+08:00',
+        comment: x === 'b' ? 'Bravo hidden mill shut for maintenance' : 'Alpha plant maintenance',
+        createdBy: `${x}-energy-manager`,
+        createdAt: SEEDED_AT,
+      },
+      changedAt: SEEDED_AT,
+      changedBy: `${x}-energy-manager`,
+    },
+  ]),
+];
+
+export interface TestApiOptions {
+  /** The producer the API writes the alerting topic with (default: the in-memory bus's); null: the API has no Kafka (no subscription and silence routes). */
+  producer?: BusProducer | null;
+}
+
+export async function testApi(overrides: Partial<ApiDeps> = {}, options: TestApiOptions = {}) {
   const store = await seededStore();
+  await seedAlerts(store);
+  const bus = new InMemoryBus();
+  const rejected: AlertingRecordRejected[] = [];
+  const seeder = topicAlertingWriter(bus.producer(), ALERTING_TOPIC);
+  for (const change of SEEDED_ALERTING) await seeder.put(change);
+  const reader = await startAlertingTopicReader({
+    consumer: bus.consumer({ groupId: alertingTopicGroupId('api-test'), topics: [ALERTING_TOPIC], fromBeginning: true }),
+    onRejected: (record) => rejected.push(record),
+    lagPollMs: 1,
+  });
+  await reader.caughtUp();
+  const producer = options.producer === undefined ? bus.producer() : options.producer;
+  const alerting = producer === null ? undefined : alertingDirectory({ reader, writer: topicAlertingWriter(producer, ALERTING_TOPIC) });
   const app = buildApi({
     manifest: testManifest(),
     apiKeys: API_KEYS,
     factorCatalog: createFactorCatalog(),
     series: storeSeriesPageReader(store),
+    store,
+    ...(alerting ? { alerting } : {}),
     metrics: createMetricsRegistry('api'),
     bodyLimitBytes: 65_536,
     rateLimit: { max: 10_000, windowMs: 60_000 },
@@ -173,8 +320,9 @@ export async function testApi(overrides: Partial<ApiDeps> = {}) {
     now: () => Date.UTC(2026, 2, 10, 4),
     ...overrides,
   });
+  app.addHook('onClose', () => reader.close());
   await app.ready();
-  return { app, store };
+  return { app, store, bus, reader, rejected };
 }
 
 export const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });

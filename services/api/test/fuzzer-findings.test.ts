@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openApiDocument } from '../src/openapi-document.ts';
-import { bearer, SECRETS, testApi } from './fixtures.ts';
+import { ALERTING_TOPIC, bearer, SECRETS, SEEDED_ALERTING, testApi } from './fixtures.ts';
 
 const RANGE = 'from=2026-03-01T00:00:00%2B08:00&to=2026-03-04T00:00:00%2B08:00';
 
@@ -25,5 +25,16 @@ describe('regressions found by the API fuzzer (issue 6)', () => {
     }
     expect(Object.keys(document.paths['/v1/enterprises/{id}/figures']!.get.responses)).toContain('404');
     expect(Object.keys(document.paths['/v1/enterprises/{id}/restatements']!.get.responses)).toContain('404');
+  });
+
+  it('refuses a JSON body member of the wrong type instead of coercing it (a comment false was stored as "false")', async () => {
+    const { app, bus } = await testApi();
+    const post = async (url: string, payload: unknown) =>
+      (await app.inject({ method: 'POST', url, headers: { ...bearer(SECRETS.admin), 'content-type': 'application/json' }, payload: JSON.stringify(payload) })).json();
+    const silence = await post('/v1/enterprises/ent-a/silences', { endsAt: '2036-01-01T00:00:00+08:00', comment: false });
+    expect(silence).toMatchObject({ status: 400, errors: [expect.objectContaining({ in: 'body', pointer: '/comment' })] });
+    const subscription = await post('/v1/enterprises/ent-a/alert-subscriptions', { url: 'https://alpha.example.org/x', rateLimit: { perMinute: '6', burst: 3 } });
+    expect(subscription).toMatchObject({ status: 400, errors: [expect.objectContaining({ in: 'body', pointer: '/rateLimit/perMinute' })] });
+    expect(bus.messagesOf(ALERTING_TOPIC)).toHaveLength(SEEDED_ALERTING.length);
   });
 });

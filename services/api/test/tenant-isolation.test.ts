@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { B_MARKERS, bearer, SECRETS, testApi } from './fixtures.ts';
+import { ALERTING_TOPIC, B_MARKERS, bearer, SECRETS, SEEDED_ALERTING, testApi } from './fixtures.ts';
 
 interface Parameter {
   name: string;
@@ -10,24 +10,55 @@ interface Parameter {
   example?: unknown;
   schema: { examples?: unknown[]; enum?: unknown[] };
 }
+type Role = 'admin' | 'regulator' | 'enterprise';
 interface Operation {
   method: string;
   path: string;
   parameters: Parameter[];
   secured: boolean;
+  /** The documented example of its JSON body, if it has one. */
+  body: unknown;
+  /** Its documented success status. */
+  success: number;
+  /** The roles that may call it (x-meterline-roles; absent: every role). */
+  roles: Role[];
 }
 
-/** B's ids in the path: every enterprise-scoped route is asked about enterprise B. */
-const B_PATH_VALUES: Record<string, string> = { id: 'ent-b', pointId: 'b-e-main' };
+/** B's ids in the path: every enterprise-scoped route is asked about enterprise B (fixtures.ts seeds B's subscription and silence). */
+const B_PATH_VALUES: Record<string, string> = { id: 'ent-b', pointId: 'b-e-main', subId: 'b-hook', silenceId: 'b-quiet' };
+
+interface DocumentOperation {
+  parameters?: Parameter[];
+  security?: unknown[];
+  requestBody?: { content: Record<string, { example?: unknown }> };
+  responses: Record<string, unknown>;
+  'x-meterline-roles'?: Role[];
+}
 
 /** Every operation of the generated document: a route added later is walked without touching this test. */
 async function operations(app: FastifyInstance): Promise<Operation[]> {
-  const document = (await app.inject({ url: '/openapi.json' })).json() as {
-    paths: Record<string, Record<string, { parameters?: Parameter[]; security?: unknown[] }>>;
-  };
+  const document = (await app.inject({ url: '/openapi.json' })).json() as { paths: Record<string, Record<string, DocumentOperation>> };
   return Object.entries(document.paths).flatMap(([path, methods]) =>
-    Object.entries(methods).map(([method, op]) => ({ method: method.toUpperCase(), path, parameters: op.parameters ?? [], secured: (op.security ?? []).length > 0 })),
+    Object.entries(methods).map(([method, op]) => ({
+      method: method.toUpperCase(),
+      path,
+      parameters: op.parameters ?? [],
+      secured: (op.security ?? []).length > 0,
+      body: op.requestBody?.content['application/json']?.example,
+      success: Number(Object.keys(op.responses).find((status) => status.startsWith('2'))),
+      roles: op['x-meterline-roles'] ?? ['admin', 'regulator', 'enterprise'],
+    })),
   );
+}
+
+const isRead = (op: Operation) => op.method === 'GET';
+
+/** The request for an operation: its JSON body example when it has a body. */
+function request(op: Operation, secret: string | undefined) {
+  const headers = secret === undefined ? {} : bearer(secret);
+  return op.body === undefined
+    ? { method: op.method as 'GET', url: urlFor(op), headers }
+    : { method: op.method as 'GET', url: urlFor(op), headers: { ...headers, 'content-type': 'application/json' }, payload: JSON.stringify(op.body) };
 }
 
 /** A request for the operation about enterprise B, with a valid value for every required parameter. */
@@ -47,8 +78,15 @@ function urlFor(op: Operation): string {
 
 const isAboutB = (op: Operation) => /\{id\}/.test(op.path);
 
+/** Webhook secrets are never shown, not even to their own enterprise or an admin. */
+const SEEDED_SECRETS = SEEDED_ALERTING.flatMap((c) => (c.kind === 'subscription' ? [c.subscription.secret] : []));
+
 function expectNoDataOfB(body: string, context: string) {
   for (const marker of B_MARKERS) expect(body, `${context}: leaked "${marker}"`).not.toContain(marker);
+}
+
+function expectNoSecret(body: string, context: string) {
+  for (const secret of SEEDED_SECRETS) expect(body, `${context}: showed a webhook secret`).not.toContain(secret);
 }
 
 function expectProblem(response: { headers: Record<string, unknown>; json(): unknown }, status: number[], context: string) {
@@ -57,14 +95,36 @@ function expectProblem(response: { headers: Record<string, unknown>; json(): unk
 }
 
 describe('tenant isolation, on every operation of the OpenAPI document', async () => {
-  const { app } = await testApi();
+  const { app, bus } = await testApi();
   const all = await operations(app);
   const secured = all.filter((op) => op.secured);
 
   it('walks the routes the API has', () => {
     expect(secured.map((op) => `${op.method} ${op.path}`)).toEqual(
-      expect.arrayContaining(['GET /v1/enterprises', 'GET /v1/enterprises/{id}', 'GET /v1/enterprises/{id}/figures', 'GET /v1/enterprises/{id}/restatements', 'GET /v1/enterprises/{id}/points/{pointId}/readings']),
+      expect.arrayContaining([
+        'GET /v1/enterprises',
+        'GET /v1/enterprises/{id}',
+        'GET /v1/enterprises/{id}/figures',
+        'GET /v1/enterprises/{id}/restatements',
+        'GET /v1/enterprises/{id}/points/{pointId}/readings',
+        'GET /v1/enterprises/{id}/alerts',
+        'GET /v1/enterprises/{id}/alerts/history',
+        'GET /v1/enterprises/{id}/alert-deliveries',
+        'GET /v1/enterprises/{id}/alert-subscriptions',
+        'POST /v1/enterprises/{id}/alert-subscriptions',
+        'GET /v1/enterprises/{id}/alert-subscriptions/{subId}',
+        'PUT /v1/enterprises/{id}/alert-subscriptions/{subId}',
+        'DELETE /v1/enterprises/{id}/alert-subscriptions/{subId}',
+        'POST /v1/enterprises/{id}/alert-subscriptions/{subId}/rotate-secret',
+        'DELETE /v1/enterprises/{id}/alert-subscriptions/{subId}/previous-secret',
+        'GET /v1/enterprises/{id}/silences',
+        'POST /v1/enterprises/{id}/silences',
+        'GET /v1/enterprises/{id}/silences/{silenceId}',
+        'DELETE /v1/enterprises/{id}/silences/{silenceId}',
+      ]),
     );
+    // Writes are walked with their documented body: every one has an example.
+    for (const op of secured.filter((o) => ['POST', 'PUT'].includes(o.method) && !o.path.endsWith('/rotate-secret'))) expect(op.body, `${op.method} ${op.path}`).toBeDefined();
     // Every /v1 operation asks for a key; the public ones are operations and documentation only.
     expect(all.filter((op) => !op.secured).map((op) => op.path).sort()).toEqual(['/health', '/metrics', '/ready']);
   });
@@ -78,22 +138,26 @@ describe('tenant isolation, on every operation of the OpenAPI document', async (
         expectProblem(response, [401], context);
       }
       expectNoDataOfB(response.body, context);
+      expectNoSecret(response.body, context);
     }
   });
 
-  it('refuses enterprise A’s key, and a regulator outside B’s region, everything of enterprise B', async () => {
+  it('refuses enterprise A’s key, and a regulator outside B’s region, everything of enterprise B, reads and writes (with valid bodies)', async () => {
     for (const [who, secret] of [['enterprise A', SECRETS.enterpriseA], ['regulator of CN-CQ', SECRETS.regulatorCq]] as const) {
       for (const op of secured) {
         const url = urlFor(op);
-        const response = await app.inject({ method: op.method as 'GET', url, headers: bearer(secret) });
+        const response = await app.inject(request(op, secret));
         const context = `${op.method} ${url} as ${who}`;
         if (isAboutB(op)) {
           expect([403, 404], context).toContain(response.statusCode);
           expectProblem(response, [403, 404], context);
         }
         expectNoDataOfB(response.body, context);
+        expectNoSecret(response.body, context);
       }
     }
+    // Refused before anything was written: the alerting topic holds only what the fixtures put there.
+    expect(bus.messagesOf(ALERTING_TOPIC)).toHaveLength(SEEDED_ALERTING.length);
   });
 
   it('lets a regulator do nothing but read', async () => {
@@ -109,15 +173,31 @@ describe('tenant isolation, on every operation of the OpenAPI document', async (
         expectProblem(response, [403, 404], context);
       }
     }
+    expect(bus.messagesOf(ALERTING_TOPIC)).toHaveLength(SEEDED_ALERTING.length);
   });
 
-  it('serves B’s data to admin, to B’s own key and to B’s regulator (the refusals above are not broken routes)', async () => {
-    for (const [who, secret] of [['admin', SECRETS.admin], ['enterprise B', SECRETS.enterpriseB], ['regulator of CN-JS', SECRETS.regulatorJs]] as const) {
+  it('serves B’s data to admin, to B’s own key and to B’s regulator, each where its role may (the refusals above are not broken routes)', async () => {
+    const callers = [
+      ['admin', 'admin', SECRETS.admin],
+      ['enterprise B', 'enterprise', SECRETS.enterpriseB],
+      ['regulator of CN-JS', 'regulator', SECRETS.regulatorJs],
+    ] as const;
+    for (const [who, role, secret] of callers) {
       for (const op of secured) {
-        const url = urlFor(op);
-        const response = await app.inject({ method: op.method as 'GET', url, headers: bearer(secret) });
-        expect(response.statusCode, `${op.method} ${url} as ${who}: ${response.body}`).toBe(200);
-        if (isAboutB(op)) expect(B_MARKERS.some((m) => response.body.includes(m)), `${op.method} ${url} as ${who} shows B's data`).toBe(true);
+        // A write changes B's data: each on a fresh API, so the next one finds B's subscription and silence again.
+        const api = isRead(op) ? app : (await testApi()).app;
+        const response = await api.inject(request(op, secret));
+        if (api !== app) await api.close();
+        const context = `${op.method} ${urlFor(op)} as ${who}: ${response.body}`;
+        expectNoSecret(response.body, context);
+        if (!op.roles.includes(role)) {
+          expect(response.statusCode, context).toBe(403);
+          expectProblem(response, [403], context);
+          expectNoDataOfB(response.body, context);
+          continue;
+        }
+        expect(response.statusCode, context).toBe(op.success);
+        if (isAboutB(op) && isRead(op)) expect(B_MARKERS.some((m) => response.body.includes(m)), `${context} shows B's data`).toBe(true);
       }
     }
   });

@@ -2,12 +2,16 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Enterprise, RegistryIndex } from '@meterline/domain';
 import { ApiError } from '../errors.ts';
 import type { Keyring, Principal } from './api-keys.ts';
-import { scopeFor } from './scope.ts';
+import { scopeFor, type WriteKind } from './scope.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Set by the authentication hook on every /v1 request. */
     principal: Principal | undefined;
+  }
+  interface FastifyContextConfig {
+    /** What a write route changes; a write route without it is for admins only (scope.ts). */
+    writes?: WriteKind;
   }
 }
 
@@ -16,11 +20,14 @@ const READ_METHODS = new Set(['GET', 'HEAD']);
 const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]{1,512}=*)$/;
 
 /**
- * Adds to this plugin context: every request carries `Authorization: Bearer <key>`, and a
- * key whose scope may not write is refused any other method than GET and HEAD, so a write
- * route added later is closed to regulators without a line of its own.
+ * Adds to this plugin context: every request carries `Authorization: Bearer <key>`; a key
+ * is refused any other method than GET and HEAD unless its scope may make the kind of write
+ * the route declares (config `writes`), so a write route added later is closed to regulators,
+ * and to enterprises unless it says otherwise, without a line of its own. A write to an
+ * enterprise (path parameter `id`) is checked against the tenant rule here too, before the
+ * body is read: another tenant learns nothing from how its body would have been judged.
  */
-export function authenticateRequests(app: FastifyInstance, keyring: Keyring): void {
+export function authenticateRequests(app: FastifyInstance, keyring: Keyring, registry: RegistryIndex): void {
   app.addHook('onRequest', async (request) => {
     const header = request.headers.authorization;
     const unauthenticated = (detail: string) => new ApiError('MTL_API_UNAUTHENTICATED', detail, { headers: { 'www-authenticate': 'Bearer' } });
@@ -30,9 +37,13 @@ export function authenticateRequests(app: FastifyInstance, keyring: Keyring): vo
     const principal = keyring.authenticate(match[1]!);
     if (!principal) throw unauthenticated('the API key is not known');
     request.principal = principal;
-    if (!READ_METHODS.has(request.method) && !scopeFor(principal).mayWrite) {
-      throw new ApiError('MTL_API_FORBIDDEN', `the ${principal.role} key ${principal.keyId} may only read`);
+    if (READ_METHODS.has(request.method)) return;
+    const writes = request.routeOptions.config.writes;
+    if (!scopeFor(principal).mayWrite(writes)) {
+      throw new ApiError('MTL_API_FORBIDDEN', `the ${principal.role} key ${principal.keyId} may not ${writes === undefined ? 'write here' : `change ${writes}`}`);
     }
+    const enterpriseId = (request.params as Record<string, string | undefined>)['id'];
+    if (writes === 'alerting' && enterpriseId !== undefined) alertingEnterprise(request, registry, enterpriseId);
   });
 }
 
@@ -54,5 +65,19 @@ export function readableEnterprise(request: FastifyRequest, registry: RegistryIn
     throw new ApiError('MTL_API_FORBIDDEN', `the ${principal.role} key ${principal.keyId} may not read this enterprise`);
   }
   if (!enterprise) throw new ApiError('MTL_API_NOT_FOUND', `no enterprise ${enterpriseId}`);
+  return enterprise;
+}
+
+/**
+ * The enterprise whose webhook subscriptions and silences a request names, if its key may
+ * manage them: as readableEnterprise, and a key that may read but not manage (a regulator)
+ * gets 403.
+ */
+export function alertingEnterprise(request: FastifyRequest, registry: RegistryIndex, enterpriseId: string): Enterprise {
+  const enterprise = readableEnterprise(request, registry, enterpriseId);
+  const principal = principalOf(request);
+  if (!scopeFor(principal).mayManageAlerting(enterprise)) {
+    throw new ApiError('MTL_API_FORBIDDEN', `the ${principal.role} key ${principal.keyId} may not see or change this enterprise's subscriptions`);
+  }
   return enterprise;
 }

@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import type { BusProducer } from '@meterline/bus';
+import { ALERTING_CHANGE_HEADERS, ALERTING_CHANGE_SCHEMA_ID, AlertingChangeV1, alertingChangeKey, compileValidator, type AlertingKind } from '@meterline/contracts';
+
+/**
+ * Where the API writes changes of webhook subscriptions and silences: the compacted alerting
+ * topic, which every alerter instance and every API instance reads (services/alerter/src/alerting-topic.ts).
+ * Each write has a random id (record header `write-id`) by which a reader tells it has read it.
+ */
+export interface AlertingWriter {
+  /** The entity's new value; resolves with the write's id once the topic durably holds it, rejects with an AlertingWriteError when it could not. */
+  put(change: AlertingChangeV1): Promise<string>;
+  /** Deletes the entity: an empty value on its key. */
+  remove(kind: AlertingKind, id: string): Promise<string>;
+}
+
+/** The topic did not take a change (the broker unreachable, not enough in-sync replicas, …): nothing was changed; the same write may succeed later. */
+export class AlertingWriteError extends Error {
+  override readonly name = 'AlertingWriteError';
+  readonly code = 'MTL_API_ALERTING_WRITE_FAILED';
+  readonly canRetry = true;
+}
+
+const validChange = compileValidator(AlertingChangeV1, { allErrors: true });
+
+/**
+ * The writer on a bus producer: Kafka's (packages/bus-kafka, acks from all in-sync replicas)
+ * in main.ts, the in-memory bus's in tests.
+ */
+export function topicAlertingWriter(producer: BusProducer, topic: string): AlertingWriter {
+  const send = async (kind: AlertingKind, id: string, value: Buffer): Promise<string> => {
+    const writeId = randomUUID();
+    const headers = { [ALERTING_CHANGE_HEADERS.schema]: ALERTING_CHANGE_SCHEMA_ID, [ALERTING_CHANGE_HEADERS.writeId]: writeId };
+    try {
+      await producer.send(topic, [{ key: alertingChangeKey(kind, id), value, headers }]);
+    } catch (error) {
+      throw new AlertingWriteError(`the alerting topic ${topic} did not take the change of ${alertingChangeKey(kind, id)}`, { cause: error });
+    }
+    return writeId;
+  };
+  return {
+    put: (change) => {
+      // Every reader would skip a record that is not of the contract: such a write is a bug here, never sent.
+      const checked = validChange.validate(change);
+      if (!checked.ok) return Promise.reject(new TypeError(`not ${ALERTING_CHANGE_SCHEMA_ID}: ${checked.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`));
+      return send(change.kind, change.kind === 'subscription' ? change.subscription.id : change.silence.id, Buffer.from(JSON.stringify(change)));
+    },
+    // The bus carries no null value: an empty one is the deletion (AlertingChangeV1).
+    remove: (kind, id) => send(kind, id, Buffer.alloc(0)),
+  };
+}
