@@ -3,7 +3,7 @@ import { InMemoryBus, type BusProducer } from '@meterline/bus';
 import type { AlertingChangeV1, AlertV1 } from '@meterline/contracts';
 import { createFactorCatalog, parseManifest, type Manifest } from '@meterline/domain';
 import { createMetricsRegistry } from '@meterline/service-kit';
-import { InMemoryStore, type SeriesPoint } from '@meterline/store';
+import { InMemoryStore, type SeriesPoint, type TimeSeriesStore } from '@meterline/store';
 import { alertingDirectory } from '../src/alerting/alerting-directory.ts';
 import { topicAlertingWriter } from '../src/alerting/alerting-writer.ts';
 import { buildApi, type ApiDeps } from '../src/app.ts';
@@ -234,7 +234,7 @@ export function deliveryPoint(
 }
 
 /** Alerts (one firing, one resolved each) and delivery attempts of both enterprises; B's carry markers. */
-export async function seedAlerts(store: InMemoryStore): Promise<void> {
+export async function seedAlerts(store: Pick<TimeSeriesStore, 'write'>): Promise<void> {
   await store.write([
     ...alertPoints(alertOf('ent-a', 'a-e-main')),
     ...alertPoints(alertOf('ent-a', 'a-e-spare', { status: 'resolved', startsAt: '2026-03-01T01:00:00.000Z', endsAt: '2026-03-01T03:00:00.000Z' })),
