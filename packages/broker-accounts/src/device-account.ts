@@ -1,0 +1,32 @@
+import { randomBytes } from 'node:crypto';
+import { IdPattern } from '@meterline/contracts';
+import { BrokerAccountsError } from './errors.ts';
+
+const DEVICE_ID = new RegExp(IdPattern);
+
+/** Random bytes per password: 192 bits, 32 characters of base64url (no character MQTT or JSON needs escaped). */
+export const DEVICE_PASSWORD_BYTES = 24;
+
+/** A new device password from the operating system's CSPRNG. */
+export function generateDevicePassword(): string {
+  return randomBytes(DEVICE_PASSWORD_BYTES).toString('base64url');
+}
+
+/** Throws MTL_BROKER_DEVICE_ID_INVALID unless the id is a registry id (one topic level, also a valid MQTT username). */
+export function assertDeviceId(deviceId: string): void {
+  if (typeof deviceId !== 'string' || !DEVICE_ID.test(deviceId)) {
+    throw new BrokerAccountsError(
+      'MTL_BROKER_DEVICE_ID_INVALID',
+      `device id ${JSON.stringify(deviceId)} is not valid: it must match ${IdPattern} (it is the MQTT username and one topic level)`,
+    );
+  }
+}
+
+/** The topic filter a device may publish to (contract v1: `meterline/v1/<deviceId>/readings` and `/status`). */
+export const devicePublishFilter = (deviceId: string): string => `meterline/v1/${deviceId}/#`;
+
+/** Whether `topic` falls under the device's filter: `#` also matches its parent level (MQTT 5.0 §4.7.1.2). */
+export function deviceMayPublish(deviceId: string, topic: string): boolean {
+  const own = `meterline/v1/${deviceId}`;
+  return topic === own || topic.startsWith(`${own}/`);
+}
