@@ -9,6 +9,8 @@ export type { Installation, InstallOptions } from './install.ts';
 export { freePort, freePorts } from './ports.ts';
 export { MQTT_TOPIC_ROOT, deviceAcl, mosquitto } from './mosquitto.ts';
 export type { MosquittoHandle, MosquittoOptions, MqttServiceUser, MqttUser, ServiceHandle } from './mosquitto.ts';
+export { findDynsecPlugin, mosquittoDynsec } from './mosquitto-dynsec.ts';
+export type { DynsecServiceUser, MosquittoDynsecHandle, MosquittoDynsecOptions } from './mosquitto-dynsec.ts';
 export { createTopics, kafka } from './kafka.ts';
 export type { KafkaHandle, KafkaOptions, TopicSpec } from './kafka.ts';
 export { influx } from './influx.ts';

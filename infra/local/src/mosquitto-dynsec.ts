@@ -1,0 +1,232 @@
+import { pbkdf2, randomBytes } from 'node:crypto';
+import { access, mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { StackError } from './errors.ts';
+import type { Installation } from './install.ts';
+import { ensureInstalled } from './install.ts';
+import { ManagedProcess } from './managed-process.ts';
+import type { MqttServiceUser, MqttUser, ServiceHandle } from './mosquitto.ts';
+import { LOOPBACK, tcpAnswers } from './ports.ts';
+
+const pbkdf2Async = promisify(pbkdf2);
+
+/** A service account of the dynamic security broker: its filters become a role of its own. */
+export interface DynsecServiceUser extends MqttServiceUser {
+  readonly password: string;
+}
+
+export interface MosquittoDynsecOptions {
+  /** Data directory (config, the plugin's state file, persistence, log, pid file). */
+  readonly dir: string;
+  readonly port: number;
+  /** The account that administers the plugin over `$CONTROL/dynamic-security/v1` (what the API connects as). */
+  readonly admin: MqttUser;
+  /** Service accounts (ingest, a monitor); devices are created later through the plugin. */
+  readonly serviceUsers?: readonly DynsecServiceUser[];
+  /** The plugin's path; found in the usual library directories when absent (see findDynsecPlugin). */
+  readonly pluginPath?: string;
+  /** Keep running after this Node process exits. */
+  readonly detached?: boolean;
+  readonly installation?: Installation;
+  readonly startTimeoutMs?: number;
+}
+
+export interface MosquittoDynsecHandle extends ServiceHandle {
+  readonly port: number;
+  /** `mqtt://127.0.0.1:<port>` */
+  readonly url: string;
+  /** The plugin's state file: seeded with the admin and service accounts at the first start, then written by the plugin alone. */
+  readonly configFile: string;
+}
+
+const PLUGIN_FILE = 'mosquitto_dynamic_security.so';
+const PASSWORD_SALT_BYTES = 12;
+/** mosquitto 2.0's own count (PW_DEFAULT_ITERATIONS), which the plugin uses for every password it sets itself. */
+const PASSWORD_ITERATIONS = 101;
+const ADMIN_ROLE = 'dynsec-admin';
+const CONTROL_FILTER = '$CONTROL/dynamic-security/#';
+
+/** Debian/Ubuntu multiarch directory prefixes per Node architecture: the plugin of this machine's architecture first. */
+const MULTIARCH_PREFIX: Readonly<Record<string, string>> = { x64: 'x86_64-', arm64: 'aarch64-', arm: 'arm-', ia32: 'i386-', ppc64: 'powerpc64le-', s390x: 's390x-', riscv64: 'riscv64-' };
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    // Absent or unreadable: not a candidate.
+    return false;
+  }
+}
+
+/** Directories the plugin is installed in by Linux distributions (multiarch first) and Homebrew. */
+async function pluginCandidates(): Promise<string[]> {
+  let multiarch: string[] = [];
+  try {
+    multiarch = (await readdir('/usr/lib', { withFileTypes: true })).filter((e) => e.isDirectory() && /-linux-gnu/.test(e.name)).map((e) => e.name);
+  } catch {
+    // No /usr/lib (not Linux): only the fixed locations below.
+    multiarch = [];
+  }
+  const own = MULTIARCH_PREFIX[process.arch];
+  multiarch.sort((a, b) => Number(own !== undefined && b.startsWith(own)) - Number(own !== undefined && a.startsWith(own)) || a.localeCompare(b));
+  return [
+    ...multiarch.map((dir) => join('/usr/lib', dir, PLUGIN_FILE)),
+    ...['/usr/lib', '/usr/lib64', '/usr/local/lib', '/usr/lib/mosquitto', '/usr/local/lib/mosquitto', '/opt/homebrew/lib', '/usr/local/opt/mosquitto/lib'].map((dir) => join(dir, PLUGIN_FILE)),
+  ];
+}
+
+/** The path of mosquitto_dynamic_security.so: `explicit` if given and present, else the first found in the usual places. */
+export async function findDynsecPlugin(explicit?: string): Promise<string> {
+  const candidates = explicit === undefined ? await pluginCandidates() : [explicit];
+  for (const candidate of candidates) {
+    if (await isFile(candidate)) return candidate;
+  }
+  throw new StackError(
+    'MTL_STACK_TOOL_MISSING',
+    `Mosquitto's dynamic security plugin (${PLUGIN_FILE}) was not found; looked for ${candidates.join(', ')}. ` +
+      'It ships with Mosquitto 2 (Debian/Ubuntu: the mosquitto package, in /usr/lib/<multiarch>/); pass pluginPath if it is elsewhere',
+  );
+}
+
+/** A password as the plugin stores it (plugins/dynamic-security/auth.c): base64 of PBKDF2-HMAC-SHA512, 64 bytes, over a 12-byte salt. */
+export async function dynsecPasswordHash(password: string, salt: Buffer, iterations: number): Promise<string> {
+  return (await pbkdf2Async(password, salt, iterations, 64, 'sha512')).toString('base64');
+}
+
+async function dynsecClient(user: MqttUser, textname: string, rolename: string): Promise<Record<string, unknown>> {
+  const salt = randomBytes(PASSWORD_SALT_BYTES);
+  return {
+    username: user.username,
+    textname,
+    password: await dynsecPasswordHash(user.password, salt, PASSWORD_ITERATIONS),
+    salt: salt.toString('base64'),
+    iterations: PASSWORD_ITERATIONS,
+    roles: [{ rolename }],
+  };
+}
+
+/**
+ * The plugin's first state: the admin (allowed only the control topics, unlike `mosquitto_ctrl dynsec
+ * init`'s admin, which may also read every topic), the service accounts each with a role of
+ * their filters, and default access denying publish and subscribe to anyone without a matching ACL.
+ */
+async function dynsecSeed(admin: MqttUser, serviceUsers: readonly DynsecServiceUser[]): Promise<object> {
+  const names = [admin.username, ...serviceUsers.map((u) => u.username)];
+  for (const [i, name] of names.entries()) {
+    if (name === '' || names.indexOf(name) !== i) throw new StackError('MTL_STACK_CONFIG_INVALID', `dynamic security accounts need distinct, non-empty usernames (${JSON.stringify(name)})`);
+  }
+  for (const user of [admin, ...serviceUsers]) {
+    if (user.password === '') throw new StackError('MTL_STACK_CONFIG_INVALID', `the dynamic security account ${user.username} needs a password`);
+  }
+  const serviceRole = (user: DynsecServiceUser) => ({
+    rolename: `service-${user.username}`,
+    acls: [
+      ...(user.read ?? []).flatMap((topic) => [
+        { acltype: 'subscribePattern', topic, allow: true },
+        { acltype: 'publishClientReceive', topic, allow: true },
+      ]),
+      ...(user.write ?? []).map((topic) => ({ acltype: 'publishClientSend', topic, allow: true })),
+    ],
+  });
+  return {
+    defaultACLAccess: { publishClientSend: false, publishClientReceive: true, subscribe: false, unsubscribe: true },
+    clients: [
+      await dynsecClient(admin, 'Dynamic security admin', ADMIN_ROLE),
+      ...(await Promise.all(serviceUsers.map((user) => dynsecClient(user, 'Meterline service', `service-${user.username}`)))),
+    ],
+    roles: [
+      {
+        rolename: ADMIN_ROLE,
+        acls: [
+          { acltype: 'publishClientSend', topic: CONTROL_FILTER, allow: true },
+          { acltype: 'publishClientReceive', topic: CONTROL_FILTER, allow: true },
+          { acltype: 'subscribePattern', topic: CONTROL_FILTER, allow: true },
+        ],
+      },
+      ...serviceUsers.map(serviceRole),
+    ],
+    groups: [],
+  };
+}
+
+function dynsecConf(options: MosquittoDynsecOptions, dir: string, pluginPath: string, configFile: string): string {
+  const asRoot = process.getuid?.() === 0;
+  return [
+    '# Generated by @meterline/local-stack (mosquittoDynsec).',
+    `listener ${options.port} ${LOOPBACK}`,
+    'allow_anonymous false',
+    // Accounts and ACLs live in the plugin, changed at run time over $CONTROL/dynamic-security/v1.
+    `plugin ${pluginPath}`,
+    `plugin_opt_config_file ${configFile}`,
+    'persistence true',
+    `persistence_location ${join(dir, 'data')}/`,
+    'autosave_interval 60',
+    // Root would otherwise drop to the `mosquitto` user, which cannot write our directory.
+    ...(asRoot ? ['user root'] : []),
+    // The same queue limits as the password-file broker (mosquitto.ts), so ingest behaves alike on both.
+    'max_queued_messages 1000000',
+    'max_queued_bytes 536870912',
+    'max_inflight_messages 1000',
+    // Without it each control answer waits on Nagle's algorithm: 40 to 85 ms instead of 1 to 2 (seen here).
+    'set_tcp_nodelay true',
+    'log_dest stderr',
+    'log_type error',
+    'log_type warning',
+    'log_type notice',
+    // The plugin logs every command (who, which, for whom; never passwords) at this level.
+    'log_type information',
+    'log_timestamp_format %Y-%m-%dT%H:%M:%S',
+    '',
+  ].join('\n');
+}
+
+/**
+ * A Mosquitto 2 broker whose accounts and ACLs are in the dynamic security plugin, as a native
+ * process: for provisioning devices at run time. A broker of its own, beside the password-file
+ * broker of the stack (`mosquitto()`), which it does not change.
+ */
+export function mosquittoDynsec(options: MosquittoDynsecOptions): MosquittoDynsecHandle {
+  const dir = options.dir;
+  const conf = join(dir, 'mosquitto.conf');
+  const configFile = join(dir, 'dynamic-security.json');
+  const logFile = join(dir, 'mosquitto.log');
+  let installation = options.installation;
+  const proc = new ManagedProcess({
+    name: 'mosquitto-dynsec',
+    cwd: dir,
+    logFile,
+    pidFile: join(dir, 'mosquitto.pid'),
+    cmdlineMarker: conf,
+    detached: options.detached ?? false,
+    ports: [options.port],
+  });
+
+  return {
+    name: 'mosquitto-dynsec',
+    dir,
+    logFile,
+    port: options.port,
+    url: `mqtt://${LOOPBACK}:${options.port}`,
+    configFile,
+    async start() {
+      const install = (installation ??= await ensureInstalled());
+      if ((await proc.runningPid()) === undefined) {
+        const pluginPath = await findDynsecPlugin(options.pluginPath);
+        await mkdir(join(dir, 'data'), { recursive: true });
+        await writeFile(conf, dynsecConf(options, dir, pluginPath, configFile));
+        // Seeded once: afterwards the file holds what was provisioned, and a restart keeps it.
+        if (!(await isFile(configFile))) {
+          const scratch = `${configFile}.tmp-${process.pid}`;
+          await writeFile(scratch, `${JSON.stringify(await dynsecSeed(options.admin, options.serviceUsers ?? []), null, 2)}\n`, { mode: 0o600 });
+          await rename(scratch, configFile);
+        }
+      }
+      await proc.start({ command: install.mosquitto.bin, args: ['-c', conf] }, { timeoutMs: options.startTimeoutMs ?? 15_000, probe: () => tcpAnswers(options.port) });
+    },
+    stop: (timeoutMs) => proc.stop(timeoutMs),
+    kill: () => proc.kill(),
+    runningPid: () => proc.runningPid(),
+  };
+}
