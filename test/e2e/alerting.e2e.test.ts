@@ -1,5 +1,8 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import mqtt from 'mqtt';
+import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   readingsTopic,
@@ -12,7 +15,7 @@ import {
   type ReadingMessageV1,
   type WebhookBodyV1,
 } from '@meterline/contracts';
-import type { Manifest } from '@meterline/domain';
+import { calendarPeriod, localDate, type Manifest } from '@meterline/domain';
 import { fleetManifest, formatWithOffset } from '@meterline/simulator';
 import { alerterProcess, alertingTopics, writeAlertingFile, type AlertingTopics } from '../harness/alerting.ts';
 import { readTopic } from '../harness/kafka-topics.ts';
@@ -32,6 +35,10 @@ const outage = fleetManifest({ enterprises: 1, devicesPerEnterprise: 4, pointsPe
 const crash = fleetManifest({ enterprises: 1, devicesPerEnterprise: 2, pointsPerDevice: 5, prefix: 'alk' }).enterprises[0]!;
 const fleet = fleetManifest({ enterprises: 1, devicesPerEnterprise: 100, pointsPerDevice: 10, prefix: 'alf' }).enterprises[0]!;
 const manifest: Manifest = { version: 1, enterprises: [rules, outage, crash, fleet] };
+const TZ = 'Asia/Shanghai';
+// One certificate of the rules enterprise ends in 10 days: within the 30-day lead time.
+const calibrated = rules.sites[0]!.meteringPoints[3]!;
+calibrated.calibration.validUntil = localDate(Date.now() + 10 * 86_400_000, TZ);
 const pointsOf = (e: Manifest['enterprises'][number]) => e.sites.flatMap((s) => s.meteringPoints.map((p) => ({ site: s.id, point: p.id })));
 
 let pipeline: Pipeline;
@@ -55,6 +62,7 @@ beforeAll(async () => {
     // Only the last will can take a point offline within this file's run, except in the fleet.
     defaults: { meterOffline: { afterMinutes: 120 } },
     enterprises: {
+      [rules.id]: { thresholds: [{ points: [pointsOf(rules)[2]!.point], period: 'hour', measure: 'energy', max: 100 }], budgets: { tceMonthly: 100 } },
       [outage.id]: onlyCoverage,
       [crash.id]: onlyCoverage,
       [fleet.id]: { rules: { meterOffline: { afterMinutes: 1 }, lowCoverage: { enabled: false }, calibration: { enabled: false } } },
@@ -95,7 +103,7 @@ async function publish(topic: string, messages: { key: string; value: object }[]
 }
 
 /** An hour's consumption figure of a point as the aggregator publishes it. */
-function hourFigure(enterpriseId: string, site: string, point: string, startMs: number, coveragePercent: number): FigureV1 {
+function hourFigure(enterpriseId: string, site: string, point: string, startMs: number, coveragePercent: number, over: Partial<FigureV1> = {}): FigureV1 {
   return {
     measurement: 'consumption',
     enterpriseId,
@@ -114,6 +122,7 @@ function hourFigure(enterpriseId: string, site: string, point: string, startMs: 
     registryVersion: 'e2e',
     revision: 0,
     detail: {},
+    ...over,
   };
 }
 const figureBatch = (enterpriseId: string, figures: FigureV1[]): { key: string; value: FigureBatchV1 } => ({
@@ -184,7 +193,7 @@ function expectSignedAndIdempotent(received: ReceivedWebhook[]) {
 }
 
 describe('alerter on the real stack: Kafka, InfluxDB, Mosquitto and ingest, webhooks to a real HTTP receiver', () => {
-  it("fires once and resolves once: a meter's last will through MQTT, a point's coverage from published figures", async () => {
+  it("fires each rule once and resolves it once: a last will through MQTT, published figures, the month's figures in InfluxDB, a renewed certificate", async () => {
     const d1 = rules.devices[1]!;
     const connect = (will: boolean) =>
       mqtt.connectAsync(inject('stack').mqtt.url, {
@@ -225,10 +234,49 @@ describe('alerter on the real stack: Kafka, InfluxDB, Mosquitto and ingest, webh
     await publish(topics.figures, [figureBatch(rules.id, [hourFigure(rules.id, p!.site, p!.point, hour + HOUR, 100)])]);
     await until('low-coverage resolved', () => receivers.rules.received.find((w) => bodyOf(w).rule === 'low-coverage' && bodyOf(w).status === 'resolved'));
 
+    // One hour's figures: a register ran backwards, a point above its threshold, the main node off balance; the next hour clean.
+    const [, suspect, heavy] = pointsOf(rules) as [unknown, { site: string; point: string }, { site: string; point: string }];
+    const site = suspect.site;
+    const balance = (startMs: number, gap: number) =>
+      hourFigure(rules.id, site, 'x', startMs, 100, { measurement: 'energy_balance', subject: { site, node: pointsOf(rules)[0]!.point, carrier: 'electricity' }, value: gap, expandedUncertainty: 5 });
+    const h = hour - 2 * HOUR;
+    await publish(topics.figures, [
+      figureBatch(rules.id, [
+        hourFigure(rules.id, site, suspect.point, h, 100, { flags: ['suspect-drop'] }),
+        hourFigure(rules.id, site, heavy.point, h, 100, { value: 150 }),
+        balance(h, 40),
+      ]),
+    ]);
+    const announced = (rule: string, status: string) => () => receivers.rules.received.find((w) => bodyOf(w).rule === rule && bodyOf(w).status === status);
+    for (const rule of ['suspect-counter', 'consumption-threshold', 'balance-gap']) await until(`${rule} firing`, announced(rule, 'firing'));
+    await publish(topics.figures, [figureBatch(rules.id, [hourFigure(rules.id, site, suspect.point, h + HOUR, 100), hourFigure(rules.id, site, heavy.point, h + HOUR, 100), balance(h + HOUR, 2)])]);
+    for (const rule of ['suspect-counter', 'consumption-threshold', 'balance-gap']) await until(`${rule} resolved`, announced(rule, 'resolved'));
+
+    // The month's budget: the aggregator's first day figure of the month projects 10 tce a day, then it is restated to 1.
+    const month = calendarPeriod(localDate(Date.now(), TZ).slice(0, 7), TZ);
+    const dayFigure = (tce: number) => ({ measurement: 'standard_coal', tags: { enterprise: rules.id, period: 'day', region: 'CN-CQ', level: 'enterprise', basis: 'equivalent' }, fields: { value: tce }, timestampMs: month.start });
+    await pipeline.store.write([dayFigure(10)]);
+    await until('budget-overrun firing', announced('budget-overrun', 'firing'));
+    await pipeline.store.write([dayFigure(1)]);
+    await until('budget-overrun resolved', announced('budget-overrun', 'resolved'));
+
+    // The certificate expiring in 10 days (announced since the first tick) is renewed in the registry.
+    await until('calibration-expiring firing', announced('calibration-expiring', 'firing'));
+    const renewed = structuredClone(manifest);
+    renewed.enterprises[0]!.sites[0]!.meteringPoints[3]!.calibration.validUntil = '2031-12-31';
+    await writeFile(join(pipeline.workDir, 'registry.yaml'), stringify(renewed));
+    await until('calibration-expiring resolved', announced('calibration-expiring', 'resolved'));
+
     // Once each, across the ticks that came since (every 5 s), whichever instance judged them.
     await new Promise((r) => setTimeout(r, 12_000));
     const perRuleAndStatus = [...distinctNotifications(receivers.rules.received).values()].map((b) => `${b.rule} ${b.status} ${b.alerts.length}`).sort();
-    expect(perRuleAndStatus).toEqual(['low-coverage firing 1', 'low-coverage resolved 1', 'meter-offline firing 2', 'meter-offline resolved 2']);
+    expect(perRuleAndStatus).toEqual(
+      [
+        ...['balance-gap', 'budget-overrun', 'calibration-expiring', 'consumption-threshold', 'low-coverage', 'suspect-counter'].flatMap((r) => [`${r} firing 1`, `${r} resolved 1`]),
+        'meter-offline firing 2',
+        'meter-offline resolved 2',
+      ].sort(),
+    );
     expectSignedAndIdempotent(receivers.rules.received);
   });
 
