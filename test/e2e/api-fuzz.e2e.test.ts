@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { writeFigures } from '@meterline/aggregator';
 import type { FigureV1, RestatementV1 } from '@meterline/contracts';
-import { freePorts } from '@meterline/local-stack';
+import { createTopics, freePorts } from '@meterline/local-stack';
 import { InfluxStore } from '@meterline/store-influx';
 import { runApiFuzzer, type FuzzRun } from '../harness/api-fuzzer.ts';
 import { serviceProcess, type ServiceProcess } from '../harness/service-process.ts';
@@ -197,6 +197,9 @@ beforeAll(async () => {
   await store.write(seedReadings());
   await store.close();
 
+  // Subscriptions and silences live on a compacted topic of this run's own.
+  const alertingTopic = `e2e-fuzz-${randomUUID().slice(0, 8)}.alerting.v1`;
+  await createTopics(stack.kafka.brokers, [{ topic: alertingTopic, partitions: 3, configs: { 'cleanup.policy': 'compact' } }]);
   const registryFile = join(workDir, 'registry.yaml');
   const keysFile = join(workDir, 'api-keys.yaml');
   await writeFile(registryFile, stringify(MANIFEST));
@@ -211,6 +214,8 @@ beforeAll(async () => {
       MTL_INFLUX_DATABASE: database,
       MTL_REGISTRY_FILE: registryFile,
       MTL_API_KEYS_FILE: keysFile,
+      MTL_KAFKA_BROKERS: stack.kafka.brokers.join(','),
+      MTL_ALERTING_TOPIC: alertingTopic,
       MTL_PORT: String(port),
       // The fuzzer is one client sending thousands of requests: the limit is not under test here.
       MTL_RATE_LIMIT_MAX: '1000000',
@@ -235,6 +240,11 @@ const V1_ROUTES = [
   '/v1/enterprises/:id/restatements',
   '/v1/enterprises/:id/points/:pointId/readings',
   '/v1/enterprises/:id/reports/:month',
+  '/v1/enterprises/:id/alerts',
+  '/v1/enterprises/:id/alerts/history',
+  '/v1/enterprises/:id/alert-deliveries',
+  '/v1/enterprises/:id/alert-subscriptions',
+  '/v1/enterprises/:id/silences',
 ];
 
 /** The statuses each route template has answered so far, from the API's own request counter. */

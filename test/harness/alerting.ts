@@ -10,6 +10,8 @@ export interface AlertingTopics {
   signals: string;
   notifications: string;
   notificationsDlq: string;
+  /** Subscriptions and silences managed through the API (compacted). */
+  alerting: string;
 }
 
 /** The alerter's topics for one pipeline, next to the pipeline's readings and device status topics. */
@@ -19,12 +21,14 @@ export async function alertingTopics(stack: StackConnection, pipeline: Pipeline)
     signals: `e2e-${pipeline.id}.alert-signals.v1`,
     notifications: `e2e-${pipeline.id}.alert-notifications.v1`,
     notificationsDlq: `e2e-${pipeline.id}.alert-notifications.dlq.v1`,
+    alerting: `e2e-${pipeline.id}.alerting.v1`,
   };
   await createTopics(stack.kafka.brokers, [
     { topic: topics.figures, partitions: 6 },
     { topic: topics.signals, partitions: 12 },
     { topic: topics.notifications, partitions: 6 },
     { topic: topics.notificationsDlq, partitions: 3 },
+    { topic: topics.alerting, partitions: 3, configs: { 'cleanup.policy': 'compact' } },
   ]);
   return topics;
 }
@@ -66,6 +70,7 @@ export async function alerterProcess(
       MTL_INFLUX_DATABASE: pipeline.database,
       MTL_REGISTRY_FILE: join(pipeline.workDir, 'registry.yaml'),
       MTL_ALERTING_FILE: options.alertingFile,
+      MTL_ALERTING_TOPIC: topics.alerting,
       MTL_INSTANCE_ID: options.instance,
       MTL_OPS_PORT: String(ops),
       MTL_LOG_LEVEL: 'info',

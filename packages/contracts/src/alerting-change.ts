@@ -14,6 +14,13 @@ export const ALERTING_CHANGE_HEADERS = Object.freeze({ schema: 'schema', writeId
 
 const Secret = Type.String({ minLength: 16, maxLength: 256 });
 
+/** What a subscription gets when it does not say (the alerting file and the API apply the same). */
+export const SUBSCRIPTION_DEFAULTS = Object.freeze({
+  format: 'meterline' as const,
+  minSeverity: 'info' as const,
+  rateLimit: Object.freeze({ perMinute: 6, burst: 3 }),
+});
+
 /**
  * A webhook subscription as the alerting topic carries it: the alerting file's subscription
  * (services/alerter/src/alerting-config.ts) with every setting explicit, so a reader applies

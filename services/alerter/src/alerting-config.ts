@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { AlertRuleSchema, AlertSeveritySchema, compileValidator, Id, parseInstant, TimestampWithOffset, type AlertRule, type AlertSeverity } from '@meterline/contracts';
+import { AlertingSilenceV1, AlertingSubscriptionV1, AlertSeveritySchema, compileValidator, Id, parseInstant, SUBSCRIPTION_DEFAULTS, type AlertRule, type AlertSeverity } from '@meterline/contracts';
 import { watchedFile, type WatchedFile } from '@meterline/service-kit';
 import { parse as parseYaml } from 'yaml';
 
@@ -71,42 +71,20 @@ const EnterpriseAlerting = Type.Object(
   { additionalProperties: false },
 );
 
+/** The file's subscription: the topic's (the contract) without its timestamp, every setting optional. */
 const SubscriptionSchema = Type.Object(
   {
-    id: Id,
-    enterpriseId: Id,
-    url: Type.String({ pattern: '^https?://' }),
-    /** The HMAC key; at least 16 characters. */
-    secret: Type.String({ minLength: 16 }),
-    /** While the secret is rotated: attempts are signed with both until the receiver has switched. */
-    previousSecret: Type.Optional(Type.String({ minLength: 16 })),
-    format: Type.Optional(Type.Union([Type.Literal('meterline'), Type.Literal('alertmanager')])),
-    /** Only these rules (default: all). */
-    rules: Type.Optional(Type.Array(AlertRuleSchema, { minItems: 1 })),
+    ...Type.Omit(AlertingSubscriptionV1, ['createdAt', 'format', 'minSeverity', 'rateLimit']).properties,
+    format: Type.Optional(AlertingSubscriptionV1.properties.format),
     /** Only alerts of at least this severity (default: info, i.e. all). */
-    minSeverity: Type.Optional(Severity),
-    rateLimit: Type.Optional(
-      Type.Object({ perMinute: Type.Number({ exclusiveMinimum: 0 }), burst: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
-    ),
+    minSeverity: Type.Optional(AlertingSubscriptionV1.properties.minSeverity),
+    rateLimit: Type.Optional(AlertingSubscriptionV1.properties.rateLimit),
   },
   { additionalProperties: false },
 );
 
-const SilenceSchema = Type.Object(
-  {
-    id: Id,
-    enterpriseId: Id,
-    /** Only these rules (default: all). */
-    rules: Type.Optional(Type.Array(AlertRuleSchema, { minItems: 1 })),
-    /** Alerts whose subject has all these members (default: any subject). */
-    subject: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z][a-z_]*$' }), Type.String({ minLength: 1 }))),
-    /** An instant with its offset, e.g. 2026-12-01T08:00:00+08:00. */
-    endsAt: TimestampWithOffset,
-    comment: Type.String({ minLength: 1 }),
-    createdBy: Type.String({ minLength: 1 }),
-  },
-  { additionalProperties: false },
-);
+/** The file's silence: the topic's (the contract) without its timestamp. */
+const SilenceSchema = Type.Object(Type.Omit(AlertingSilenceV1, ['createdAt']).properties, { additionalProperties: false });
 
 const AlertingFileSchema = Type.Object(
   {
@@ -235,10 +213,10 @@ function alertingConfig(file: AlertingFile): AlertingConfig {
     url: s.url,
     secret: s.secret,
     ...(s.previousSecret ? { previousSecret: s.previousSecret } : {}),
-    format: s.format ?? 'meterline',
+    format: s.format ?? SUBSCRIPTION_DEFAULTS.format,
     rules: s.rules,
-    minSeverity: s.minSeverity ?? 'info',
-    rateLimit: s.rateLimit ?? { perMinute: 6, burst: 3 },
+    minSeverity: s.minSeverity ?? SUBSCRIPTION_DEFAULTS.minSeverity,
+    rateLimit: s.rateLimit ?? SUBSCRIPTION_DEFAULTS.rateLimit,
   }));
   return {
     rulesFor(enterpriseId) {

@@ -21,6 +21,8 @@ const AlerterConfigSchema = Type.Object({
   ...RegistryConfigProperties,
   /** Rules, budgets, subscriptions (with their secrets) and silences; reread when it changes. */
   alertingFile: Type.String({ minLength: 1 }),
+  /** Subscriptions and silences managed through the API (compacted; every instance reads it whole), over the file's. */
+  alertingTopic: Type.String({ minLength: 1, default: 'meterline.alerting.v1' }),
   /** How often the time-driven rules run (offline, calibration, budget); a divisor of 60 keeps ticks evenly spaced. */
   tickSeconds: Type.Integer({ minimum: 1, maximum: 60, default: 30 }),
   /** Figures of periods that ended longer ago are history (a backfill, a restatement): not alerted on. */

@@ -4,6 +4,7 @@ import { createLogger, createMetricsRegistry, influxConnection, registrySourceFr
 import { InfluxStore } from '@meterline/store-influx';
 import { UndiciWebhookSender } from '@meterline/webhook-sender-undici';
 import { alertingFileSource, type AlertingConfig } from './alerting-config.ts';
+import { alertingTopicGroupId, overlayAlerting, startAlertingTopicReader } from './alerting-topic.ts';
 import { createAlerterApp } from './app.ts';
 import { loadAlerterConfig } from './config.ts';
 import { createDispatcher, createStoreDeliveryLog } from './delivery/index.ts';
@@ -21,9 +22,15 @@ const producer = await bus.producer();
 const registry = await registrySourceFromConfig(config, { consumer: (options) => bus.consumer(options), service: 'alerter', instanceId: config.instanceId, log });
 const store = new InfluxStore({ ...influxConnection(config), log: (level, message) => log[level]({ logger: 'influxdb-client' }, message) });
 const alertingFile = await alertingFileSource(config.alertingFile, (problems) => log.error({ file: config.alertingFile, problems }, 'alerting file invalid; keeping the previous one'));
-// The dispatcher looks subscriptions up synchronously: it reads the file as last loaded, which every evaluation refreshes.
-let alerting: AlertingConfig = await alertingFile.current();
-const currentAlerting = async () => (alerting = await alertingFile.current());
+const alertingTopic = await startAlertingTopicReader({
+  consumer: await bus.consumer({ groupId: alertingTopicGroupId('alerter'), topics: [config.alertingTopic], fromBeginning: true, sessionTimeoutMs: config.kafkaSessionTimeoutMs }),
+  onRejected: (rejected) => log.error(rejected, 'alerting topic: a record that is no alerting change was skipped'),
+});
+// Before the dispatcher starts: it dead-letters notifications of subscriptions it does not know.
+await alertingTopic.caughtUp();
+// The dispatcher looks subscriptions up synchronously: the file as last loaded (every evaluation refreshes it) under the topic's entries, read at each lookup.
+let alerting: AlertingConfig = overlayAlerting(await alertingFile.current(), alertingTopic);
+const currentAlerting = async () => (alerting = overlayAlerting(await alertingFile.current(), alertingTopic));
 const sessionTimeoutMs = config.kafkaSessionTimeoutMs;
 const deliveryLog = createStoreDeliveryLog({ store, log, metrics });
 const sender = new UndiciWebhookSender();

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { ALERT_RULES, ALERT_SEVERITIES, alertingChangeKey, type AlertingChangeV1, type AlertingSubscriptionV1 } from '@meterline/contracts';
+import { ALERT_RULES, ALERT_SEVERITIES, alertingChangeKey, SUBSCRIPTION_DEFAULTS, type AlertingChangeV1, type AlertingSubscriptionV1 } from '@meterline/contracts';
 import { alertingEnterprise, principalOf } from '../auth/authenticate.ts';
 import type { ApiContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
@@ -15,7 +15,6 @@ import { AUTHENTICATED_PROBLEMS, BEARER, IdParam, problemResponses, stringEnum }
 type SubscriptionChange = Extract<AlertingChangeV1, { kind: 'subscription' }>;
 
 const FORMATS = ['meterline', 'alertmanager'] as const;
-const DEFAULT_RATE_LIMIT = { perMinute: 6, burst: 3 };
 /** 32 random bytes, base64url: 43 characters. */
 const newSecret = (): string => randomBytes(32).toString('base64url');
 
@@ -25,16 +24,16 @@ const withDefault = <T extends readonly string[]>(values: T, fallback: T[number]
 /** What a client sets of a subscription (the secret apart): the same on create and replace. */
 const Settings = {
   url: Type.String({ pattern: '^https?://\\S+$', maxLength: 2048, description: 'where the webhooks are posted (http or https; no user or password in it)' }),
-  format: Type.Optional(withDefault(FORMATS, 'meterline', 'the body: meterline (WebhookBodyV1) or alertmanager (Alertmanager webhook version 4)')),
+  format: Type.Optional(withDefault(FORMATS, SUBSCRIPTION_DEFAULTS.format, 'the body: meterline (WebhookBodyV1) or alertmanager (Alertmanager webhook version 4)')),
   rules: Type.Optional(Type.Array(stringEnum(ALERT_RULES), { minItems: 1, uniqueItems: true, description: 'only alerts of these rules; absent: all' })),
-  minSeverity: Type.Optional(withDefault(ALERT_SEVERITIES, 'info', 'only alerts of at least this severity')),
+  minSeverity: Type.Optional(withDefault(ALERT_SEVERITIES, SUBSCRIPTION_DEFAULTS.minSeverity, 'only alerts of at least this severity')),
   rateLimit: Type.Optional(
     Type.Object(
       {
         perMinute: Type.Number({ exclusiveMinimum: 0, maximum: 6_000, description: 'requests per minute, refilled continuously' }),
         burst: Type.Integer({ minimum: 1, maximum: 1_000, description: 'requests at once' }),
       },
-      { additionalProperties: false, default: DEFAULT_RATE_LIMIT, description: 'token bucket of the requests to this URL' },
+      { additionalProperties: false, default: SUBSCRIPTION_DEFAULTS.rateLimit, description: 'token bucket of the requests to this URL' },
     ),
   ),
 };
@@ -118,10 +117,10 @@ export const subscriptionRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
     return found;
   };
   const settingsOf = (body: Omit<Static<typeof ReplaceBody>, 'url'>) => ({
-    format: body.format ?? 'meterline',
+    format: body.format ?? SUBSCRIPTION_DEFAULTS.format,
     ...(body.rules ? { rules: body.rules } : {}),
-    minSeverity: body.minSeverity ?? 'info',
-    rateLimit: body.rateLimit ?? DEFAULT_RATE_LIMIT,
+    minSeverity: body.minSeverity ?? SUBSCRIPTION_DEFAULTS.minSeverity,
+    rateLimit: body.rateLimit ?? { ...SUBSCRIPTION_DEFAULTS.rateLimit },
   });
 
   app.get(
