@@ -95,14 +95,8 @@ export type AlertNotificationV1 = Static<typeof AlertNotificationV1>;
 export const WebhookBodyV1 = Type.Object(
   {
     version: Type.Literal(WEBHOOK_BODY_VERSION),
-    notificationId: Type.String(),
-    enterpriseId: Id,
-    rule: AlertRuleSchema,
-    status: AlertStatusSchema,
-    groupKey: Type.String(),
-    repeat: Type.Boolean(),
-    createdAt: Type.String(),
-    alerts: Type.Array(AlertV1, { minItems: 1 }),
+    // The notification as the outbox holds it, without what only the alerter needs.
+    ...Type.Omit(AlertNotificationV1, ['v', 'subscriptionId']).properties,
   },
   { additionalProperties: false },
 );

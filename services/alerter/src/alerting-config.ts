@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { AlertingSilenceV1, AlertingSubscriptionV1, AlertSeveritySchema, compileValidator, Id, parseInstant, SUBSCRIPTION_DEFAULTS, type AlertRule, type AlertSeverity } from '@meterline/contracts';
 import { watchedFile, type WatchedFile } from '@meterline/service-kit';
+import type { WebhookSubscription } from './delivery/index.ts';
 import { parse as parseYaml } from 'yaml';
 
 const Severity = AlertSeveritySchema;
@@ -101,17 +102,10 @@ export type ThresholdSetting = Static<typeof Threshold>;
 export type SilenceSetting = Static<typeof SilenceSchema>;
 type FigurePeriod = Static<typeof PeriodOfFigures>;
 
-/** A subscriber's settings with defaults filled in. */
-export interface Subscription {
-  id: string;
-  enterpriseId: string;
-  url: string;
-  secret: string;
-  previousSecret?: string;
-  format: 'meterline' | 'alertmanager';
+/** A subscriber's settings with defaults filled in: what the dispatcher needs, and which alerts it wants. */
+export interface Subscription extends WebhookSubscription {
   rules: readonly AlertRule[] | undefined;
   minSeverity: AlertSeverity;
-  rateLimit: { perMinute: number; burst: number };
 }
 
 /** The rules of one enterprise, every setting resolved. */

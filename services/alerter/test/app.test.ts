@@ -13,6 +13,7 @@ import { InMemoryStore } from '@meterline/store';
 import { parseAlertingConfig, type AlertingFile } from '../src/alerting-config.ts';
 import { createAlerterApp } from '../src/app.ts';
 import { createAlerterMetrics } from '../src/metrics.ts';
+import { hourFigure as figureOf } from './hour-figure.ts';
 
 const TOPICS = { readings: 'readings', deviceStatus: 'status', figures: 'figures', signals: 'signals', notifications: 'notifications' };
 const MIN = 60_000;
@@ -119,26 +120,7 @@ const reading = (point: string, tsMs: number): ReadingMessageV1 => ({
   receivedAt: new Date(tsMs).toISOString(),
 });
 
-const hourFigure = (point: string, startMs: number, over: Partial<FigureV1> = {}): FigureV1 => ({
-  measurement: 'consumption',
-  enterpriseId: E,
-  subject: { site: SITE, point, carrier: 'electricity', quantity: 'active-energy-import', role: 'sub-meter' },
-  periodKind: 'hour',
-  periodKey: new Date(startMs).toISOString(),
-  startMs,
-  endMs: startMs + HOUR,
-  value: 100,
-  unit: 'kWh',
-  expandedUncertainty: 1,
-  coveragePercent: 100,
-  estimated: 0,
-  flags: [],
-  factorSet: 'cn-2023@1.0.0',
-  registryVersion: 'r',
-  revision: 0,
-  detail: {},
-  ...over,
-});
+const hourFigure = (point: string, startMs: number, over: Partial<FigureV1> = {}) => figureOf({ enterpriseId: E, site: SITE, point, startMs }, over);
 const balance = (startMs: number, gap: number): FigureV1 =>
   hourFigure('x', startMs, { measurement: 'energy_balance', subject: { site: SITE, node: 'al-e0-d0-p0', carrier: 'electricity' }, value: gap, expandedUncertainty: 5 });
 const batch = (figures: FigureV1[]): FigureBatchV1 => ({ v: 1, enterpriseId: E, computedAt: new Date(T).toISOString(), figures });

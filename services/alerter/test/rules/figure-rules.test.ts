@@ -2,29 +2,11 @@ import { expect, it } from 'vitest';
 import type { FigureV1 } from '@meterline/contracts';
 import { DEFAULT_RULES, type EnterpriseRules } from '../../src/alerting-config.ts';
 import { figureConditions } from '../../src/rules/figure-rules.ts';
+import { hourFigure } from '../hour-figure.ts';
 
 const start = Date.parse('2026-11-27T08:00:00Z');
 const HOUR = 3_600_000;
-const figure = (over: Partial<FigureV1>): FigureV1 => ({
-  measurement: 'consumption',
-  enterpriseId: 'e1',
-  subject: { site: 's1', point: 'p1', carrier: 'electricity', quantity: 'active-energy-import', role: 'sub-meter' },
-  periodKind: 'hour',
-  periodKey: '2026-11-27T16:00+08:00',
-  startMs: start,
-  endMs: start + HOUR,
-  value: 100,
-  unit: 'kWh',
-  expandedUncertainty: 1,
-  coveragePercent: 100,
-  estimated: 0,
-  flags: [],
-  factorSet: 'cn-2023@1.0.0',
-  registryVersion: 'r1',
-  revision: 0,
-  detail: {},
-  ...over,
-});
+const figure = (over: Partial<FigureV1>): FigureV1 => hourFigure({ enterpriseId: 'e1', site: 's1', point: 'p1', startMs: start }, over);
 const rules: EnterpriseRules = {
   ...DEFAULT_RULES,
   consumptionThreshold: {
