@@ -36,7 +36,7 @@ describe('Grafana provisioning (infra/grafana)', () => {
     expect(compose.services).toHaveProperty('prometheus');
     const scrape = parse(readFileSync(join(infra, 'prometheus', 'prometheus.yml'), 'utf8')) as { scrape_configs: Array<{ static_configs: Array<{ targets: string[] }> }> };
     const targets = scrape.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets));
-    expect(targets.map((t) => t.split(':')[0]).sort()).toEqual(['aggregator', 'ingest', 'writer']);
+    expect(targets.map((t) => t.split(':')[0]).sort()).toEqual(['aggregator', 'alerter', 'ingest', 'writer']);
     for (const target of targets) expect(compose.services, target).toHaveProperty(target.split(':')[0]!);
   });
 });
