@@ -34,6 +34,8 @@ export interface FuzzOptions {
   /** Reports and schemathesis' working directory (it may write there). */
   workDir: string;
   label: string;
+  /** Operations not to run, by a regular expression on their path (schemathesis --exclude-path-regex): routes this API instance does not serve. */
+  excludePathRegex?: string;
 }
 
 export interface FuzzRun {
@@ -106,6 +108,7 @@ export async function runApiFuzzer(options: FuzzOptions): Promise<FuzzRun> {
     '--report-junit-path',
     junit,
     '--no-color',
+    ...(options.excludePathRegex === undefined ? [] : ['--exclude-path-regex', options.excludePathRegex]),
   ];
   const { code, output } = await run(bin, args, reportDir);
   const xml = await readFile(junit, 'utf8').catch(() => '');

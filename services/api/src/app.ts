@@ -5,8 +5,9 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { indexRegistry, type FactorCatalog, type Manifest } from '@meterline/domain';
-import type { Registry } from '@meterline/service-kit';
+import type { DeviceAccounts } from '@meterline/broker-accounts';
+import type { FactorCatalog } from '@meterline/domain';
+import type { Registry, RegistrySource } from '@meterline/service-kit';
 import type { TimeSeriesStore } from '@meterline/store';
 import type { AlertingDirectory } from './alerting/alerting-directory.ts';
 import { authenticateRequests, principalOf } from './auth/authenticate.ts';
@@ -15,10 +16,14 @@ import type { ApiContext } from './context.ts';
 import { ApiError } from './errors.ts';
 import { instrumentRequests } from './http/request-metrics.ts';
 import { installProblemHandlers, ProblemSchema } from './problem.ts';
+import type { RegistryUploads } from './registry/registry-uploads.ts';
+import { attachRegistry, registryViews } from './registry/registry-view.ts';
 import { alertRoutes } from './routes/alert-routes.ts';
+import { deviceCredentialRoutes } from './routes/device-credential-routes.ts';
 import { enterpriseRoutes } from './routes/enterprise-routes.ts';
 import { factorSetRoutes } from './routes/factor-set-routes.ts';
 import { opsRoutes } from './routes/ops-routes.ts';
+import { registryRoutes } from './routes/registry-routes.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { seriesRoutes } from './routes/series-routes.ts';
 import { silenceRoutes } from './routes/silence-routes.ts';
@@ -26,7 +31,8 @@ import { subscriptionRoutes } from './routes/subscription-routes.ts';
 import type { SeriesPageReader } from './series/series-page-reader.ts';
 
 export interface ApiDeps {
-  manifest: Manifest;
+  /** The registry: service-kit's file or topic source (registrySourceFromConfig); each request is answered from its latest manifest. */
+  registry: RegistrySource;
   apiKeys: ApiKeysFile;
   factorCatalog: FactorCatalog;
   series: SeriesPageReader;
@@ -34,6 +40,10 @@ export interface ApiDeps {
   store: TimeSeriesStore;
   /** Webhook subscriptions and silences on the alerting topic; without it their routes are not served. */
   alerting?: AlertingDirectory;
+  /** Registry uploads to the registry topic; without it (the registry is a file) their routes are not served. */
+  registryUploads?: RegistryUploads;
+  /** Devices' broker accounts; without them the credential routes are not served. */
+  deviceAccounts?: DeviceAccounts;
   metrics: Registry;
   /** Largest request body accepted, in bytes. */
   bodyLimitBytes: number;
@@ -79,17 +89,18 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorateRequest('principal', undefined);
+  app.decorateRequest('registry', undefined);
   installProblemHandlers(app);
   instrumentRequests(app, deps.metrics);
   app.addSchema(ProblemSchema);
 
   const context: ApiContext = {
-    manifest: deps.manifest,
-    registry: indexRegistry(deps.manifest),
     factorCatalog: deps.factorCatalog,
     series: deps.series,
     store: deps.store,
     alerting: deps.alerting,
+    registryUploads: deps.registryUploads,
+    deviceAccounts: deps.deviceAccounts,
     readingsMeasurement: deps.readingsMeasurement ?? 'reading',
     now: deps.now ?? Date.now,
   };
@@ -101,7 +112,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
         title: 'Meterline API',
         version: API_VERSION,
         description:
-          'Enterprises, factor sets, figures, restatements and readings; alerts, webhook subscriptions, silences and the webhook delivery log. Errors are application/problem+json (RFC 9457).',
+          'Enterprises, factor sets, figures, restatements and readings; alerts, webhook subscriptions, silences and the webhook delivery log; registry uploads and devices’ broker credentials. Errors are application/problem+json (RFC 9457).',
       },
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'an API key from the keys file' } } },
     },
@@ -116,8 +127,11 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   void app.register(opsRoutes, { series: deps.series, alerting: deps.alerting, metrics: deps.metrics });
 
   const keyring = createKeyring(deps.apiKeys);
+  const registry = registryViews(deps.registry);
   void app.register(async (v1) => {
-    authenticateRequests(v1, keyring, context.registry);
+    // The registry first: authentication judges writes against it, and the request keeps it to its answer.
+    attachRegistry(v1, registry);
+    authenticateRequests(v1, keyring);
     await v1.register(rateLimit, {
       // After authentication: the limit is per API key, not per address.
       hook: 'preHandler',
@@ -137,6 +151,9 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       await v1.register(subscriptionRoutes, context);
       await v1.register(silenceRoutes, context);
     }
+    // Likewise: uploads only onto the registry topic (a registry file is edited where it lies), credentials only with the broker's admin account.
+    if (context.registryUploads) await v1.register(registryRoutes, context);
+    if (context.deviceAccounts) await v1.register(deviceCredentialRoutes, context);
   });
   return app;
 }

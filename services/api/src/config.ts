@@ -1,9 +1,13 @@
-import { Type } from '@sinclair/typebox';
-import { InfluxConfigProperties, loadConfigOrExit } from '@meterline/service-kit';
+import { Type, type Static } from '@sinclair/typebox';
+import { ConfigError, envName, InfluxConfigProperties, loadConfigWithRegistry, RegistryConfigProperties } from '@meterline/service-kit';
 
 const ApiConfigSchema = Type.Object({
   ...InfluxConfigProperties,
-  registryFile: Type.String({ minLength: 1 }),
+  /**
+   * Exactly one: MTL_REGISTRY_FILE (reread when it changes) or MTL_REGISTRY_TOPIC (followed
+   * without restarts; needs MTL_KAFKA_BROKERS, and only then are registry uploads served).
+   */
+  ...RegistryConfigProperties,
   /** YAML or JSON: key ids, SHA-256 hashes of the secrets, roles (services/api/README.md). */
   apiKeysFile: Type.String({ minLength: 1 }),
   host: Type.String({ default: '127.0.0.1' }),
@@ -13,13 +17,74 @@ const ApiConfigSchema = Type.Object({
   rateLimitMax: Type.Integer({ minimum: 1, default: 600 }),
   rateLimitWindowMs: Type.Integer({ minimum: 1_000, default: 60_000 }),
   /**
-   * Kafka, for webhook subscriptions and silences (the alerting topic). Without it the API
-   * serves everything else and not those routes (404), saying so in its log at start.
+   * Kafka, for webhook subscriptions and silences (the alerting topic) and for the registry
+   * topic. Without it the API serves everything else and not those routes (404), saying so in
+   * its log at start.
    */
   kafkaBrokers: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
   /** The compacted topic the alerters read subscriptions and silences from (infra/local/src/topics.ts). */
   alertingTopic: Type.String({ minLength: 1, default: 'meterline.alerting.v1' }),
+  /** Names this process's consumer group of the registry topic (with a part unique to each start); the host name if unset. */
+  instanceId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._-]{1,48}$' })),
+  /**
+   * The admin account of the MQTT broker's dynamic security plugin, for devices' broker
+   * credentials (packages/broker-accounts-dynsec). All three or none: without them the
+   * credential routes are not served. The password is a secret: no default, never logged.
+   */
+  brokerAdminUrl: Type.Optional(Type.String({ pattern: '^(mqtts?|wss?)://' })),
+  brokerAdminUsername: Type.Optional(Type.String({ minLength: 1 })),
+  brokerAdminPassword: Type.Optional(Type.String({ minLength: 1 })),
+  /** How long a credential call waits for the broker's answer before a 503. */
+  brokerAdminCommandTimeoutMs: Type.Integer({ minimum: 1, default: 10_000 }),
   logLevel: Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')], { default: 'info' }),
 });
 
-export const loadApiConfig = () => loadConfigOrExit('api', ApiConfigSchema);
+export type ApiConfig = Readonly<Static<typeof ApiConfigSchema>>;
+
+const BROKER_ADMIN_KEYS = ['brokerAdminUrl', 'brokerAdminUsername', 'brokerAdminPassword'] as const;
+
+/** Rules across keys, each problem naming its variables (never a value: one of them is a secret). */
+function crossKeyProblems(env: NodeJS.ProcessEnv): string[] {
+  const problems: string[] = [];
+  const set = (key: string) => env[envName(key)] !== undefined;
+  if (set('registryTopic') && !set('kafkaBrokers')) {
+    problems.push(`${envName('registryTopic')}: the registry topic is read through Kafka; set ${envName('kafkaBrokers')} too`);
+  }
+  const given = BROKER_ADMIN_KEYS.filter(set);
+  if (given.length > 0 && given.length < BROKER_ADMIN_KEYS.length) {
+    const missing = BROKER_ADMIN_KEYS.filter((key) => !set(key)).map(envName);
+    problems.push(`${missing.join(', ')}: the broker admin account needs ${BROKER_ADMIN_KEYS.map(envName).join(', ')} together (or none, and no device credentials are served)`);
+  }
+  return problems;
+}
+
+/** Reads and validates the API's configuration once; ConfigError lists every bad key, the registry and cross-key rules included. */
+export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  const extra = crossKeyProblems(env);
+  let config: ApiConfig;
+  try {
+    config = loadConfigWithRegistry(ApiConfigSchema, env);
+  } catch (error) {
+    if (error instanceof ConfigError && extra.length > 0) throw new ConfigError([...error.problems, ...extra]);
+    throw error;
+  }
+  if (extra.length > 0) throw new ConfigError(extra);
+  return config;
+}
+
+/** The broker admin account, when the configuration names one. */
+export function brokerAdmin(config: ApiConfig): { url: string; username: string; password: string; commandTimeoutMs: number } | undefined {
+  const { brokerAdminUrl: url, brokerAdminUsername: username, brokerAdminPassword: password } = config;
+  if (url === undefined || username === undefined || password === undefined) return undefined;
+  return { url, username, password, commandTimeoutMs: config.brokerAdminCommandTimeoutMs };
+}
+
+export function loadApiConfigOrExit(): ApiConfig {
+  try {
+    return loadApiConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`meterline api: ${error.message}\n`);
+    process.exit(2);
+  }
+}

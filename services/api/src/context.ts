@@ -1,18 +1,25 @@
-import type { FactorCatalog, Manifest, RegistryIndex } from '@meterline/domain';
+import type { DeviceAccounts } from '@meterline/broker-accounts';
+import type { FactorCatalog } from '@meterline/domain';
 import type { TimeSeriesStore } from '@meterline/store';
 import type { AlertingDirectory } from './alerting/alerting-directory.ts';
+import type { RegistryUploads } from './registry/registry-uploads.ts';
 import type { SeriesPageReader } from './series/series-page-reader.ts';
 
-/** What the route plugins read from: the registry, the factor catalogue, the store and the alerting topic. */
+/**
+ * What the route plugins read from besides the request's registry view (registry-view.ts):
+ * the factor catalogue, the store, the alerting topic, registry uploads and broker accounts.
+ */
 export interface ApiContext {
-  manifest: Manifest;
-  registry: RegistryIndex;
   factorCatalog: FactorCatalog;
   series: SeriesPageReader;
   /** Whole-range reads: the alerter's current alerts and the webhook delivery log. */
   store: TimeSeriesStore;
   /** Webhook subscriptions and silences; undefined when the API has no Kafka (MTL_KAFKA_BROKERS unset): their routes are not registered. */
   alerting: AlertingDirectory | undefined;
+  /** Registry uploads; undefined unless the API reads the registry topic (MTL_REGISTRY_TOPIC): their routes are not registered. */
+  registryUploads: RegistryUploads | undefined;
+  /** Devices' broker credentials; undefined without the broker admin account (MTL_BROKER_ADMIN_*): their routes are not registered. */
+  deviceAccounts: DeviceAccounts | undefined;
   readingsMeasurement: string;
   now: () => number;
 }

@@ -1,57 +1,90 @@
 import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { alertingTopicGroupId, startAlertingTopicReader } from '@meterline/alerter';
+import type { DeviceAccounts } from '@meterline/broker-accounts';
+import { DynsecDeviceAccounts } from '@meterline/broker-accounts-dynsec';
+import type { BusProducer } from '@meterline/bus';
 import { KafkaBus } from '@meterline/bus-kafka';
-import { createFactorCatalog, parseManifest } from '@meterline/domain';
-import { createLogger, createMetricsRegistry, influxConnection, runUntilSignalled, type Logger } from '@meterline/service-kit';
+import { createFactorCatalog } from '@meterline/domain';
+import { createLogger, createMetricsRegistry, influxConnection, registryPublisher, registrySourceFromConfig, runUntilSignalled, type Logger } from '@meterline/service-kit';
 import { InfluxStore } from '@meterline/store-influx';
 import { alertingDirectory } from './alerting/alerting-directory.ts';
 import { topicAlertingWriter } from './alerting/alerting-writer.ts';
 import { buildApi } from './app.ts';
 import { parseApiKeys } from './auth/api-keys.ts';
-import { loadApiConfig } from './config.ts';
+import { brokerAdmin, loadApiConfigOrExit } from './config.ts';
+import { registryUploads } from './registry/registry-uploads.ts';
 import { influxSeriesPageReader } from './series/influx-series-page-reader.ts';
 
-const config = loadApiConfig();
+const config = loadApiConfigOrExit();
 const log = createLogger('api', config.logLevel);
-
-const fail = (message: string): never => {
-  log.error(message);
-  process.exit(2);
-};
-const manifestText = await readFile(config.registryFile, 'utf8');
-const parsed = parseManifest(manifestText, config.registryFile);
-const manifest = parsed.ok ? parsed.manifest : fail(`${config.registryFile}: invalid registry manifest\n  ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('\n  ')}`);
 const apiKeys = parseApiKeys(await readFile(config.apiKeysFile, 'utf8'), config.apiKeysFile);
+const factorCatalog = createFactorCatalog();
+// Only names this process's consumer groups (each also gets a part unique to the start).
+const instanceId = config.instanceId ?? (hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 48) || 'api');
 
-/** The alerting topic: this process's own reader of all of it (answers wait for it, /ready says when it has caught up) and a producer. */
-async function connectAlerting(brokers: string[], topic: string, logger: Logger) {
-  const bus = new KafkaBus({ brokers, clientId: 'meterline-api', log: (level, message, extra) => logger[level](extra, message) });
-  const producer = await bus.producer();
+/** The alerting topic: this process's own reader of all of it (answers wait for it, /ready says when it has caught up). */
+async function connectAlerting(bus: KafkaBus, producer: BusProducer, topic: string, logger: Logger) {
   const reader = await startAlertingTopicReader({
     consumer: await bus.consumer({ groupId: alertingTopicGroupId('api'), topics: [topic], fromBeginning: true }),
     onRejected: (rejected) => logger.error(rejected, 'alerting topic: a record that is no alerting change was skipped'),
   });
   void reader.caughtUp().then(() => logger.info({ topic, subscriptions: reader.subscriptions().size, silences: reader.silences().size }, 'alerting topic read'));
-  return {
-    directory: alertingDirectory({ reader, writer: topicAlertingWriter(producer, topic) }),
-    close: async () => {
-      await reader.close();
-      await producer.close();
-      await bus.close();
-    },
-  };
+  return { directory: alertingDirectory({ reader, writer: topicAlertingWriter(producer, topic) }), close: () => reader.close() };
 }
 
-const store = new InfluxStore({ ...influxConnection(config), log: (level, message) => log[level]({ logger: 'influxdb-client' }, message) });
-const alerting = config.kafkaBrokers ? await connectAlerting(config.kafkaBrokers, config.alertingTopic, log) : undefined;
+/** The broker's admin account, if configured: connect() checks the round trip now, so a wrong password or a broker without the plugin stops the start. */
+async function connectBroker(): Promise<DeviceAccounts | undefined> {
+  const admin = brokerAdmin(config);
+  if (!admin) {
+    log.warn('MTL_BROKER_ADMIN_URL, _USERNAME and _PASSWORD are not set: devices’ broker credentials are not served (their routes answer 404)');
+    return undefined;
+  }
+  try {
+    return await DynsecDeviceAccounts.connect(admin);
+  } catch (error) {
+    // The adapter's messages name the URL and the account, never the password.
+    log.error({ err: error, url: admin.url, username: admin.username }, 'the broker admin account cannot be used');
+    process.exit(1);
+  }
+}
+
+const kafka = config.kafkaBrokers
+  ? new KafkaBus({ brokers: config.kafkaBrokers, clientId: 'meterline-api', log: (level, message, extra) => log[level](extra, message) })
+  : undefined;
+const noKafka = (): never => {
+  throw new Error('unreachable: the configuration requires MTL_KAFKA_BROKERS with MTL_REGISTRY_TOPIC');
+};
+
+let registry: Awaited<ReturnType<typeof registrySourceFromConfig>>;
+try {
+  // A topic is read to its end before this resolves: the API answers from the whole registry from its first request.
+  registry = await registrySourceFromConfig(config, { consumer: (options) => (kafka ?? noKafka()).consumer(options), service: 'api', instanceId, log });
+} catch (error) {
+  log.error({ err: error }, 'the registry cannot be read');
+  process.exit(2);
+}
+
+const producer = kafka ? await kafka.producer() : undefined;
+const alerting = kafka && producer ? await connectAlerting(kafka, producer, config.alertingTopic, log) : undefined;
 if (!alerting) log.warn('MTL_KAFKA_BROKERS is not set: webhook subscriptions and silences are not served (their routes answer 404)');
+const uploads =
+  registry.kind === 'topic' && producer
+    ? registryUploads({ reader: registry.source, publisher: registryPublisher(producer, registry.topic), factorCatalog, now: Date.now })
+    : undefined;
+if (!uploads) log.warn('the registry is a file (MTL_REGISTRY_FILE): registry uploads are not served (their routes answer 404)');
+const deviceAccounts = await connectBroker();
+
+const store = new InfluxStore({ ...influxConnection(config), log: (level, message) => log[level]({ logger: 'influxdb-client' }, message) });
 const app = buildApi({
-  manifest,
+  registry: registry.source,
   apiKeys,
-  factorCatalog: createFactorCatalog(),
+  factorCatalog,
   series: influxSeriesPageReader(store),
   store,
   ...(alerting ? { alerting: alerting.directory } : {}),
+  ...(uploads ? { registryUploads: uploads } : {}),
+  ...(deviceAccounts ? { deviceAccounts } : {}),
   metrics: createMetricsRegistry('api'),
   bodyLimitBytes: config.bodyLimitBytes,
   rateLimit: { max: config.rateLimitMax, windowMs: config.rateLimitWindowMs },
@@ -59,12 +92,27 @@ const app = buildApi({
   logger: log,
 });
 await app.listen({ host: config.host, port: config.port });
-log.info({ host: config.host, port: config.port, enterprises: manifest.enterprises.length, keys: apiKeys.keys.length, alertingTopic: alerting ? config.alertingTopic : null }, 'started');
+log.info(
+  {
+    host: config.host,
+    port: config.port,
+    registry: registry.kind === 'topic' ? { topic: registry.topic } : { file: registry.file },
+    enterprises: (await registry.source.current()).enterprises.length,
+    keys: apiKeys.keys.length,
+    alertingTopic: alerting ? config.alertingTopic : null,
+    deviceCredentials: deviceAccounts !== undefined,
+  },
+  'started',
+);
 runUntilSignalled(
   {
     close: async () => {
       await app.close();
       await alerting?.close();
+      await registry.close();
+      await deviceAccounts?.close();
+      await producer?.close();
+      await kafka?.close();
       await store.close();
     },
   },

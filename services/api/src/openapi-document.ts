@@ -1,8 +1,11 @@
+import type { DeviceAccounts } from '@meterline/broker-accounts';
 import { createFactorCatalog } from '@meterline/domain';
 import { createMetricsRegistry } from '@meterline/service-kit';
 import { InMemoryStore } from '@meterline/store';
 import type { AlertingDirectory } from './alerting/alerting-directory.ts';
 import { buildApi } from './app.ts';
+import type { RegistryUploads } from './registry/registry-uploads.ts';
+import { fixedRegistry } from './registry/registry-view.ts';
 import { storeSeriesPageReader } from './series/series-page-reader.ts';
 
 export const OPENAPI_FILE = 'services/api/openapi.json';
@@ -11,8 +14,11 @@ export const OPENAPI_COMMAND = 'pnpm api:openapi';
 const notServing = (): never => {
   throw new Error('no request is served while the OpenAPI document is generated');
 };
-/** The document describes the API with Kafka (subscription and silence routes are registered only with a directory); none of it is called. */
-const DESCRIBED_ONLY: AlertingDirectory = {
+/**
+ * The document describes the API with everything configured: Kafka with the registry topic,
+ * and the broker's admin account (those routes are registered only then); none of it is called.
+ */
+const DESCRIBED_ONLY_ALERTING: AlertingDirectory = {
   subscriptions: notServing,
   subscription: notServing,
   silences: notServing,
@@ -22,17 +28,21 @@ const DESCRIBED_ONLY: AlertingDirectory = {
   exclusive: notServing,
   ready: notServing,
 };
+const DESCRIBED_ONLY_UPLOADS: RegistryUploads = { entry: notServing, upload: notServing };
+const DESCRIBED_ONLY_ACCOUNTS: DeviceAccounts = { create: notServing, rotate: notServing, revoke: notServing, exists: notServing, close: notServing };
 
 /** The OpenAPI document as @fastify/swagger generates it from the route schemas; data plays no part in it. */
 export async function openApiDocument(): Promise<string> {
   const store = new InMemoryStore();
   const app = buildApi({
-    manifest: { version: 1, enterprises: [] },
+    registry: fixedRegistry({ version: 1, enterprises: [] }),
     apiKeys: { version: 1, keys: [] },
     factorCatalog: createFactorCatalog(),
     series: storeSeriesPageReader(store),
     store,
-    alerting: DESCRIBED_ONLY,
+    alerting: DESCRIBED_ONLY_ALERTING,
+    registryUploads: DESCRIBED_ONLY_UPLOADS,
+    deviceAccounts: DESCRIBED_ONLY_ACCOUNTS,
     metrics: createMetricsRegistry('api'),
     bodyLimitBytes: 1_048_576,
     rateLimit: { max: 1, windowMs: 60_000 },

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { BrokerAccountsError, type BrokerAccountsErrorCode } from '@meterline/broker-accounts';
 import { StoreError } from '@meterline/store';
 import { API_ERRORS, ApiError, problemType, type ApiErrorCode, type FieldIssue } from './errors.ts';
 
@@ -61,11 +62,30 @@ function fieldIssues(validation: AjvIssue[], context: string | undefined): Field
   });
 }
 
-/** Any error to the catalogue: ours as they are, the store's and fastify's by code, anything else as internal. */
+/** The broker's refusals by their codes; the broker's own messages stay in the log (they may describe its admin account). */
+const BROKER_CODES: Record<BrokerAccountsErrorCode, { code: ApiErrorCode; detail: string }> = {
+  MTL_BROKER_DEVICE_ID_INVALID: { code: 'MTL_API_VALIDATION_FAILED', detail: 'the device id cannot be an MQTT username' },
+  MTL_BROKER_DEVICE_EXISTS: { code: 'MTL_API_DEVICE_CREDENTIALS_EXIST', detail: 'the broker already has an account of that name: rotate its password instead, or revoke it first' },
+  MTL_BROKER_DEVICE_UNKNOWN: { code: 'MTL_API_NOT_FOUND', detail: 'the device has no broker credentials: create them first' },
+  MTL_BROKER_UNAVAILABLE: { code: 'MTL_API_BROKER_UNAVAILABLE', detail: 'the MQTT broker could not be reached; the change may or may not have been made, try again' },
+  MTL_BROKER_TIMEOUT: { code: 'MTL_API_BROKER_UNAVAILABLE', detail: 'the MQTT broker did not answer in time; the change may or may not have been made, try again' },
+  MTL_BROKER_NOT_AUTHORIZED: { code: 'MTL_API_BROKER_FAILED', detail: "the MQTT broker refused the API's admin account; the failure is logged" },
+  MTL_BROKER_COMMAND_FAILED: { code: 'MTL_API_BROKER_FAILED', detail: 'the MQTT broker refused the change; the failure is logged' },
+  MTL_BROKER_CONFIG_INVALID: { code: 'MTL_API_BROKER_FAILED', detail: "the API's broker settings are not valid; the failure is logged" },
+};
+
+/** Seconds a client is asked to wait after a refusal that may go away by itself. */
+const RETRY_AFTER_SECONDS = '5';
+
+/** Any error to the catalogue: ours as they are, the store's, the broker's and fastify's by code, anything else as internal. */
 function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof StoreError) {
     return new ApiError('MTL_API_STORE_UNAVAILABLE', 'the time-series store did not answer; try again later', { cause: error });
+  }
+  if (error instanceof BrokerAccountsError) {
+    const { code, detail } = BROKER_CODES[error.code];
+    return new ApiError(code, detail, { cause: error, ...(error.canRetry ? { headers: { 'retry-after': RETRY_AFTER_SECONDS } } : {}) });
   }
   const e = error as Partial<FastifyError> & { validation?: AjvIssue[]; validationContext?: string };
   if (Array.isArray(e.validation)) {

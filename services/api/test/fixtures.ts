@@ -1,13 +1,16 @@
 import { ALERT_DELIVERY_MEASUREMENT, ALERTER_MEASUREMENTS, alertingTopicGroupId, startAlertingTopicReader, type AlertingRecordRejected } from '@meterline/alerter';
+import { InMemoryDeviceAccounts, type DeviceAccounts } from '@meterline/broker-accounts';
 import { InMemoryBus, type BusProducer } from '@meterline/bus';
-import type { AlertingChangeV1, AlertV1 } from '@meterline/contracts';
+import { nextEntry, type AlertingChangeV1, type AlertV1, type EnterpriseJson } from '@meterline/contracts';
 import { createFactorCatalog, parseManifest, type Manifest } from '@meterline/domain';
-import { createMetricsRegistry } from '@meterline/service-kit';
+import { createMetricsRegistry, registryPublisher, registryTopicGroupId, startTopicRegistrySource, type RegistryRecordRejected, type TopicRegistrySource } from '@meterline/service-kit';
 import { InMemoryStore, type SeriesPoint, type TimeSeriesStore } from '@meterline/store';
 import { alertingDirectory } from '../src/alerting/alerting-directory.ts';
 import { topicAlertingWriter } from '../src/alerting/alerting-writer.ts';
 import { buildApi, type ApiDeps } from '../src/app.ts';
 import { sha256Hex, type ApiKeysFile } from '../src/auth/api-keys.ts';
+import { registryUploads } from '../src/registry/registry-uploads.ts';
+import { fixedRegistry } from '../src/registry/registry-view.ts';
 import { storeSeriesPageReader } from '../src/series/series-page-reader.ts';
 
 /** Two enterprises in two regions; B's names and values are markers a leak would show. */
@@ -55,6 +58,7 @@ enterprises:
             topology: { role: boundary-input }
     devices:
       - { id: b-dev, kind: meter, meteringPoints: [b-e-main] }
+      - { id: b-gw, kind: gateway, meteringPoints: [b-e-main] }
 `;
 
 export function testManifest(): Manifest {
@@ -286,9 +290,33 @@ export const SEEDED_ALERTING: AlertingChangeV1[] = [
   ]),
 ];
 
+export const REGISTRY_TOPIC = 'meterline.registry.v1';
+/** 2026-03-10 in Asia/Shanghai: the API's clock in tests. */
+export const TEST_NOW = Date.UTC(2026, 2, 10, 4);
+
+/** Publishes each enterprise of the manifest to the registry topic as its first version, as `meterline registry push` would. */
+export async function publishManifest(producer: BusProducer, topic: string, manifest: Manifest, uploadedBy = 'cli:fixtures'): Promise<void> {
+  const publisher = registryPublisher(producer, topic);
+  for (const enterprise of manifest.enterprises) await publisher.publish(nextEntry(undefined, enterprise as unknown as EnterpriseJson, uploadedBy, new Date(SEEDED_AT)).entry);
+}
+
 export interface TestApiOptions {
   /** The producer the API writes the alerting topic with (default: the in-memory bus's); null: the API has no Kafka (no subscription and silence routes). */
   producer?: BusProducer | null;
+  /** The registry (default testManifest()): on the in-memory registry topic the API reads and uploads to, or a file. */
+  manifest?: Manifest;
+  /** `file`: the API reads the registry as from a file, and serves no uploads. Default `topic`. */
+  registry?: 'topic' | 'file';
+  /** The producer uploads are published with (default: the in-memory bus's). */
+  registryProducer?: BusProducer;
+  /** The broker accounts behind the credential routes (default: an in-memory twin where b-gw has an account); null: no broker admin account, no credential routes. */
+  deviceAccounts?: DeviceAccounts | null;
+}
+
+/** B's gateway has a broker account in every testApi() by default; its password, to show nothing changed it. */
+export interface SeededDevice {
+  deviceId: 'b-gw';
+  password: string;
 }
 
 export async function testApi(overrides: Partial<ApiDeps> = {}, options: TestApiOptions = {}) {
@@ -306,23 +334,50 @@ export async function testApi(overrides: Partial<ApiDeps> = {}, options: TestApi
   await reader.caughtUp();
   const producer = options.producer === undefined ? bus.producer() : options.producer;
   const alerting = producer === null ? undefined : alertingDirectory({ reader, writer: topicAlertingWriter(producer, ALERTING_TOPIC) });
+
+  const manifest = options.manifest ?? testManifest();
+  const factorCatalog = createFactorCatalog();
+  const registryRejected: RegistryRecordRejected[] = [];
+  let registrySource: TopicRegistrySource | undefined;
+  if (options.registry !== 'file') {
+    await publishManifest(bus.producer(), REGISTRY_TOPIC, manifest);
+    registrySource = await startTopicRegistrySource({
+      consumer: bus.consumer({ groupId: registryTopicGroupId('api', 'test'), topics: [REGISTRY_TOPIC], fromBeginning: true }),
+      onRejected: (record) => registryRejected.push(record),
+      lagPollMs: 1,
+    });
+    await registrySource.ready();
+  }
+  const uploads = registrySource
+    ? registryUploads({ reader: registrySource, publisher: registryPublisher(options.registryProducer ?? bus.producer(), REGISTRY_TOPIC), factorCatalog, now: () => TEST_NOW, pollMs: 1 })
+    : undefined;
+
+  // The default twin: b-gw has an account; `broker` shows who may connect.
+  const twin = options.deviceAccounts === undefined ? new InMemoryDeviceAccounts() : undefined;
+  const seededDevice: SeededDevice | undefined = twin ? { deviceId: 'b-gw', password: (await twin.create('b-gw')).password } : undefined;
+  const deviceAccounts = twin ?? options.deviceAccounts ?? undefined;
+
   const app = buildApi({
-    manifest: testManifest(),
+    registry: registrySource ?? fixedRegistry(manifest),
     apiKeys: API_KEYS,
-    factorCatalog: createFactorCatalog(),
+    factorCatalog,
     series: storeSeriesPageReader(store),
     store,
     ...(alerting ? { alerting } : {}),
+    ...(uploads ? { registryUploads: uploads } : {}),
+    ...(deviceAccounts ? { deviceAccounts } : {}),
     metrics: createMetricsRegistry('api'),
     bodyLimitBytes: 65_536,
     rateLimit: { max: 10_000, windowMs: 60_000 },
-    // 2026-03-10 in Asia/Shanghai
-    now: () => Date.UTC(2026, 2, 10, 4),
+    now: () => TEST_NOW,
     ...overrides,
   });
-  app.addHook('onClose', () => reader.close());
+  app.addHook('onClose', async () => {
+    await reader.close();
+    await registrySource?.close();
+  });
   await app.ready();
-  return { app, store, bus, reader, rejected };
+  return { app, store, bus, reader, rejected, registrySource, registryRejected, deviceAccounts, broker: twin?.broker, seededDevice };
 }
 
 export const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });

@@ -42,7 +42,7 @@ describe('monthly report on the real InfluxDB equals meterline account on the st
     db = await newStore();
     // Written as services/writer stores readings: measurement reading, tags enterprise, site, point, carrier, quantity.
     await db.store.write(reportReadings());
-    ({ app } = await testApi({ manifest, series: influxSeriesPageReader(db.store) }));
+    ({ app } = await testApi({ series: influxSeriesPageReader(db.store) }, { manifest }));
     // Every stored reading, read back from InfluxDB, is the CLI's readings file.
     const series = await db.store.influxQl(`SELECT value FROM reading GROUP BY point`);
     const rows: StoredReadingRow[] = series.flatMap((s) => s.values.map(([time, value]) => ({ point: s.tags!['point']!, timestampMs: Number(time), value: Number(value) })));

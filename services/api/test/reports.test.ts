@@ -14,7 +14,7 @@ const manifest = reportManifest(testManifest().enterprises);
 async function reportApi(points: SeriesPoint[] = reportReadings()) {
   const store = new InMemoryStore();
   await store.write(points);
-  const { app } = await testApi({ manifest, series: storeSeriesPageReader(store) });
+  const { app } = await testApi({ series: storeSeriesPageReader(store) }, { manifest });
   return { app, store };
 }
 
@@ -192,7 +192,7 @@ describe('monthly report', () => {
     const hashOf = async (pts: SeriesPoint[], m = manifest) => {
       const store = new InMemoryStore();
       await store.write(pts);
-      const { app } = await testApi({ manifest: m, series: storeSeriesPageReader(store) });
+      const { app } = await testApi({ series: storeSeriesPageReader(store) }, { manifest: m });
       const r = await app.inject({ url: URL, headers: bearer(SECRETS.admin) });
       const csv = await app.inject({ url: `${URL}?format=csv`, headers: bearer(SECRETS.admin) });
       return { hash: (r.json() as MonthlyReport).inputsHash, body: r.body, csv: csv.body };

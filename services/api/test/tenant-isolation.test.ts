@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { ALERTING_TOPIC, B_MARKERS, bearer, SECRETS, SEEDED_ALERTING, testApi } from './fixtures.ts';
+import type { BrokerProbe } from '@meterline/broker-accounts';
+import { ALERTING_TOPIC, B_MARKERS, bearer, REGISTRY_TOPIC, SECRETS, SEEDED_ALERTING, testApi, type SeededDevice } from './fixtures.ts';
 
 interface Parameter {
   name: string;
@@ -16,6 +17,8 @@ interface Operation {
   path: string;
   parameters: Parameter[];
   secured: boolean;
+  /** Whether it takes a request body. */
+  hasBody: boolean;
   /** The documented example of its JSON body, if it has one. */
   body: unknown;
   /** Its documented success status. */
@@ -24,8 +27,12 @@ interface Operation {
   roles: Role[];
 }
 
-/** B's ids in the path: every enterprise-scoped route is asked about enterprise B (fixtures.ts seeds B's subscription and silence). */
-const B_PATH_VALUES: Record<string, string> = { id: 'ent-b', pointId: 'b-e-main', subId: 'b-hook', silenceId: 'b-quiet' };
+/**
+ * B's ids in the path: every enterprise-scoped route is asked about enterprise B (fixtures.ts
+ * seeds B's subscription, silence and gateway's broker account). The device is b-gw, not b-dev:
+ * a problem's `instance` echoes the path, and b-dev is one of B's markers.
+ */
+const B_PATH_VALUES: Record<string, string> = { id: 'ent-b', pointId: 'b-e-main', subId: 'b-hook', silenceId: 'b-quiet', deviceId: 'b-gw' };
 
 interface DocumentOperation {
   parameters?: Parameter[];
@@ -44,6 +51,7 @@ async function operations(app: FastifyInstance): Promise<Operation[]> {
       path,
       parameters: op.parameters ?? [],
       secured: (op.security ?? []).length > 0,
+      hasBody: op.requestBody !== undefined,
       body: op.requestBody?.content['application/json']?.example,
       success: Number(Object.keys(op.responses).find((status) => status.startsWith('2'))),
       roles: op['x-meterline-roles'] ?? ['admin', 'regulator', 'enterprise'],
@@ -89,13 +97,36 @@ function expectNoSecret(body: string, context: string) {
   for (const secret of SEEDED_SECRETS) expect(body, `${context}: showed a webhook secret`).not.toContain(secret);
 }
 
+/** B's gateway keeps its broker account and password: connecting with it still works. */
+async function expectAccountUntouched(broker: BrokerProbe, device: SeededDevice | undefined, context: string) {
+  if (!device) throw new Error('testApi() seeds b-gw’s broker account');
+  const outcome = await broker.connect(device.deviceId, device.password);
+  expect(outcome.kind, `${context}: b-gw's broker account was changed`).toBe('connected');
+  if (outcome.kind === 'connected') await outcome.connection.close();
+}
+
+/**
+ * What the documented success of a write needs beforehand, on its fresh API: creating b-gw's
+ * credentials needs b-gw to have none (the fixtures give it an account, for rotate and revoke).
+ */
+const PREPARE: Record<string, (api: Awaited<ReturnType<typeof testApi>>) => Promise<void>> = {
+  'POST /v1/enterprises/{id}/devices/{deviceId}/credentials': async ({ deviceAccounts }) => deviceAccounts?.revoke('b-gw'),
+};
+
 function expectProblem(response: { headers: Record<string, unknown>; json(): unknown }, status: number[], context: string) {
   expect(String(response.headers['content-type']), context).toMatch(/^application\/problem\+json/);
   expect(status, context).toContain((response.json() as { status: number }).status);
 }
 
 describe('tenant isolation, on every operation of the OpenAPI document', async () => {
-  const { app, bus } = await testApi();
+  const { app, bus, broker, seededDevice } = await testApi();
+  const registryRecords = bus.messagesOf(REGISTRY_TOPIC).length;
+  /** Nothing was written: the topics hold only what the fixtures put there, and b-gw's account is as it was. */
+  const expectNothingWritten = async (context: string) => {
+    expect(bus.messagesOf(ALERTING_TOPIC), context).toHaveLength(SEEDED_ALERTING.length);
+    expect(bus.messagesOf(REGISTRY_TOPIC), context).toHaveLength(registryRecords);
+    await expectAccountUntouched(broker!, seededDevice, context);
+  };
   const all = await operations(app);
   const secured = all.filter((op) => op.secured);
 
@@ -121,10 +152,15 @@ describe('tenant isolation, on every operation of the OpenAPI document', async (
         'POST /v1/enterprises/{id}/silences',
         'GET /v1/enterprises/{id}/silences/{silenceId}',
         'DELETE /v1/enterprises/{id}/silences/{silenceId}',
+        'GET /v1/enterprises/{id}/registry',
+        'PUT /v1/enterprises/{id}/registry',
+        'POST /v1/enterprises/{id}/devices/{deviceId}/credentials',
+        'POST /v1/enterprises/{id}/devices/{deviceId}/credentials/rotate',
+        'DELETE /v1/enterprises/{id}/devices/{deviceId}/credentials',
       ]),
     );
-    // Writes are walked with their documented body: every one has an example.
-    for (const op of secured.filter((o) => ['POST', 'PUT'].includes(o.method) && !o.path.endsWith('/rotate-secret'))) expect(op.body, `${op.method} ${op.path}`).toBeDefined();
+    // Writes are walked with their documented body: every one that takes a body has an example.
+    for (const op of secured.filter((o) => o.hasBody)) expect(op.body, `${op.method} ${op.path}`).toBeDefined();
     // Every /v1 operation asks for a key; the public ones are operations and documentation only.
     expect(all.filter((op) => !op.secured).map((op) => op.path).sort()).toEqual(['/health', '/metrics', '/ready']);
   });
@@ -156,8 +192,8 @@ describe('tenant isolation, on every operation of the OpenAPI document', async (
         expectNoSecret(response.body, context);
       }
     }
-    // Refused before anything was written: the alerting topic holds only what the fixtures put there.
-    expect(bus.messagesOf(ALERTING_TOPIC)).toHaveLength(SEEDED_ALERTING.length);
+    // Refused before anything was written.
+    await expectNothingWritten('after the other tenants’ requests');
   });
 
   it('lets a regulator do nothing but read', async () => {
@@ -173,7 +209,7 @@ describe('tenant isolation, on every operation of the OpenAPI document', async (
         expectProblem(response, [403, 404], context);
       }
     }
-    expect(bus.messagesOf(ALERTING_TOPIC)).toHaveLength(SEEDED_ALERTING.length);
+    await expectNothingWritten('after the regulator’s writes');
   });
 
   it('serves B’s data to admin, to B’s own key and to B’s regulator, each where its role may (the refusals above are not broken routes)', async () => {
@@ -184,8 +220,10 @@ describe('tenant isolation, on every operation of the OpenAPI document', async (
     ] as const;
     for (const [who, role, secret] of callers) {
       for (const op of secured) {
-        // A write changes B's data: each on a fresh API, so the next one finds B's subscription and silence again.
-        const api = isRead(op) ? app : (await testApi()).app;
+        // A write changes B's data: each on a fresh API, so the next one finds B's subscription, silence and broker account again.
+        const fresh = isRead(op) ? undefined : await testApi();
+        if (fresh) await PREPARE[`${op.method} ${op.path}`]?.(fresh);
+        const api = fresh?.app ?? app;
         const response = await api.inject(request(op, secret));
         if (api !== app) await api.close();
         const context = `${op.method} ${urlFor(op)} as ${who}: ${response.body}`;

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Enterprise, RegistryIndex } from '@meterline/domain';
+import type { Enterprise } from '@meterline/domain';
 import { ApiError } from '../errors.ts';
+import { registryOf } from '../registry/registry-view.ts';
 import type { Keyring, Principal } from './api-keys.ts';
 import { scopeFor, type WriteKind } from './scope.ts';
 
@@ -26,8 +27,9 @@ const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]{1,512}=*)$/;
  * and to enterprises unless it says otherwise, without a line of its own. A write to an
  * enterprise (path parameter `id`) is checked against the tenant rule here too, before the
  * body is read: another tenant learns nothing from how its body would have been judged.
+ * The request's registry view (attachRegistry) must be set before this hook runs.
  */
-export function authenticateRequests(app: FastifyInstance, keyring: Keyring, registry: RegistryIndex): void {
+export function authenticateRequests(app: FastifyInstance, keyring: Keyring): void {
   app.addHook('onRequest', async (request) => {
     const header = request.headers.authorization;
     const unauthenticated = (detail: string) => new ApiError('MTL_API_UNAUTHENTICATED', detail, { headers: { 'www-authenticate': 'Bearer' } });
@@ -43,7 +45,10 @@ export function authenticateRequests(app: FastifyInstance, keyring: Keyring, reg
       throw new ApiError('MTL_API_FORBIDDEN', `the ${principal.role} key ${principal.keyId} may not ${writes === undefined ? 'write here' : `change ${writes}`}`);
     }
     const enterpriseId = (request.params as Record<string, string | undefined>)['id'];
-    if (writes === 'alerting' && enterpriseId !== undefined) alertingEnterprise(request, registry, enterpriseId);
+    if (enterpriseId === undefined) return;
+    if (writes === 'alerting') alertingEnterprise(request, enterpriseId);
+    else if (writes === 'registry') registryEnterprise(request, enterpriseId);
+    else if (writes === 'devices') deviceEnterprise(request, enterpriseId);
   });
 }
 
@@ -58,9 +63,9 @@ export function principalOf(request: FastifyRequest): Principal {
  * 403 whether or not the enterprise exists, so ids cannot be probed; only an admin learns
  * that an id is unknown (404).
  */
-export function readableEnterprise(request: FastifyRequest, registry: RegistryIndex, enterpriseId: string): Enterprise {
+export function readableEnterprise(request: FastifyRequest, enterpriseId: string): Enterprise {
   const principal = principalOf(request);
-  const enterprise = registry.enterprise(enterpriseId);
+  const enterprise = registryOf(request).index.enterprise(enterpriseId);
   if (principal.role !== 'admin' && (!enterprise || !scopeFor(principal).mayRead(enterprise))) {
     throw new ApiError('MTL_API_FORBIDDEN', `the ${principal.role} key ${principal.keyId} may not read this enterprise`);
   }
@@ -73,11 +78,34 @@ export function readableEnterprise(request: FastifyRequest, registry: RegistryIn
  * manage them: as readableEnterprise, and a key that may read but not manage (a regulator)
  * gets 403.
  */
-export function alertingEnterprise(request: FastifyRequest, registry: RegistryIndex, enterpriseId: string): Enterprise {
-  const enterprise = readableEnterprise(request, registry, enterpriseId);
+export function alertingEnterprise(request: FastifyRequest, enterpriseId: string): Enterprise {
+  const enterprise = readableEnterprise(request, enterpriseId);
   const principal = principalOf(request);
   if (!scopeFor(principal).mayManageAlerting(enterprise)) {
     throw new ApiError('MTL_API_FORBIDDEN', `the ${principal.role} key ${principal.keyId} may not see or change this enterprise's subscriptions`);
+  }
+  return enterprise;
+}
+
+/**
+ * The id of the enterprise whose registry entry a request uploads, if its key may: an admin
+ * any (a new id makes a new enterprise), an enterprise key its own only, whether or not it is
+ * in the registry yet. Another enterprise's id is 403 whether or not it exists.
+ */
+export function registryEnterprise(request: FastifyRequest, enterpriseId: string): string {
+  const principal = principalOf(request);
+  if (!scopeFor(principal).mayManageRegistry(enterpriseId)) {
+    throw new ApiError('MTL_API_FORBIDDEN', `the ${principal.role} key ${principal.keyId} may not change this enterprise's registry entry`);
+  }
+  return enterpriseId;
+}
+
+/** The enterprise whose devices' broker credentials a request manages, if its key may: as readableEnterprise, and a regulator gets 403. */
+export function deviceEnterprise(request: FastifyRequest, enterpriseId: string): Enterprise {
+  const enterprise = readableEnterprise(request, enterpriseId);
+  const principal = principalOf(request);
+  if (!scopeFor(principal).mayManageDevices(enterprise)) {
+    throw new ApiError('MTL_API_FORBIDDEN', `the ${principal.role} key ${principal.keyId} may not manage this enterprise's device credentials`);
   }
   return enterprise;
 }

@@ -162,7 +162,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ct
       },
     },
     async (request) => {
-      const enterprise = readableEnterprise(request, ctx.registry, request.params.id);
+      const enterprise = readableEnterprise(request, request.params.id);
       const { status, rule, severity, from, to } = request.query;
       const fromMs = optionalInstant('from', from);
       const toMs = optionalInstant('to', to);
@@ -202,7 +202,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ct
       },
     },
     async (request) => {
-      const enterprise = readableEnterprise(request, ctx.registry, request.params.id);
+      const enterprise = readableEnterprise(request, request.params.id);
       const { fromMs, toMs } = timeRange(request.query);
       const offset = decodeCursor(request.query.cursor);
       const limit = request.query.limit ?? 100;
@@ -229,7 +229,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ct
       },
     },
     async (request) => {
-      const enterprise = readableEnterprise(request, ctx.registry, request.params.id);
+      const enterprise = readableEnterprise(request, request.params.id);
       const { fromMs, toMs } = timeRange(request.query);
       if (toMs - fromMs > MAX_DELIVERY_RANGE_DAYS * 86_400_000) throw badQuery('to', `must be at most ${MAX_DELIVERY_RANGE_DAYS} days after from`);
       const subscription = request.query.subscription;

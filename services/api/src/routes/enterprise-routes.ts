@@ -4,6 +4,7 @@ import { localDate, TOPOLOGY_ROLES, type Enterprise, type MeteringPoint } from '
 import { principalOf, readableEnterprise } from '../auth/authenticate.ts';
 import { scopeFor } from '../auth/scope.ts';
 import type { ApiContext } from '../context.ts';
+import { registryOf } from '../registry/registry-view.ts';
 import { pageOf, PageQuery, slicePage } from '../http/pagination.ts';
 import { AUTHENTICATED_PROBLEMS, BEARER, IdParam, problemResponses, stringEnum } from '../http/schemas.ts';
 
@@ -79,7 +80,7 @@ export const enterpriseRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (ap
     },
     async (request) => {
       const scope = scopeFor(principalOf(request));
-      const visible = ctx.manifest.enterprises.filter((e) => scope.mayRead(e)).map(summaryOf);
+      const visible = registryOf(request).manifest.enterprises.filter((e) => scope.mayRead(e)).map(summaryOf);
       return slicePage(visible, request.query, request.url);
     },
   );
@@ -96,7 +97,7 @@ export const enterpriseRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (ap
       },
     },
     async (request) => {
-      const enterprise = readableEnterprise(request, ctx.registry, request.params.id);
+      const enterprise = readableEnterprise(request, request.params.id);
       const today = localDate(ctx.now(), enterprise.timeZone);
       return {
         ...summaryOf(enterprise),

@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { CARRIERS, GRID_REGIONS, localDate, type Factor, type FactorSet, type FuelFactor, type GridFactorQuery } from '@meterline/domain';
 import type { ApiContext } from '../context.ts';
+import { registryOf } from '../registry/registry-view.ts';
 import { ApiError } from '../errors.ts';
 import { pageOf, PageQuery, slicePage } from '../http/pagination.ts';
 import { AUTHENTICATED_PROBLEMS, BEARER, problemResponses } from '../http/schemas.ts';
@@ -135,7 +136,7 @@ export const factorSetRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app
       const resolved = ctx.factorCatalog.resolve(name, version);
       if (!resolved.ok) throw new ApiError('MTL_API_NOT_FOUND', `no factor set ${name}@${version}`);
       const description = ctx.factorCatalog.list().find((s) => s.name === name && s.version === version)?.description ?? '';
-      const provinces = [...new Set(ctx.manifest.enterprises.map((e) => e.region))].sort();
+      const provinces = [...new Set(registryOf(request).manifest.enterprises.map((e) => e.region))].sort();
       // ETS factors have an effective period: shown as in force today (Asia/Shanghai, the ETS's own calendar).
       return describe(resolved.factor, description, provinces, localDate(ctx.now(), 'Asia/Shanghai'));
     },

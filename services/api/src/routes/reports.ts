@@ -46,7 +46,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, c
       },
     },
     async (request, reply) => {
-      const enterprise = readableEnterprise(request, ctx.registry, request.params.id);
+      const enterprise = readableEnterprise(request, request.params.id);
       const format = negotiateFormat(request.query.format, request.headers.accept);
       const factorSet = ctx.factorCatalog.resolve(enterprise.factorSet.name, enterprise.factorSet.version);
       if (!factorSet.ok) throw new ApiError('MTL_API_INTERNAL', `the registry names a factor set the catalogue lacks`, { cause: factorSet.error });

@@ -5,6 +5,7 @@ import { CARRIERS } from '@meterline/domain';
 import type { FieldValue } from '@meterline/store';
 import { readableEnterprise } from '../auth/authenticate.ts';
 import type { ApiContext } from '../context.ts';
+import { registryOf } from '../registry/registry-view.ts';
 import { ApiError } from '../errors.ts';
 import { decodeCursor, nextLink, pageOf, PageQuery } from '../http/pagination.ts';
 import { AUTHENTICATED_PROBLEMS, BEARER, IdParam, InstantQuery, problemResponses, stringEnum } from '../http/schemas.ts';
@@ -200,7 +201,7 @@ export const seriesRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, c
       },
     },
     async (request) => {
-      const enterprise = readableEnterprise(request, ctx.registry, request.params.id);
+      const enterprise = readableEnterprise(request, request.params.id);
       const { measurement, period, site, point, carrier, scope } = request.query;
       const filters: Record<string, string | undefined> = { site, point, carrier, scope };
       const allowed = FILTERS_BY_MEASUREMENT[measurement] ?? new Set<string>();
@@ -231,7 +232,7 @@ export const seriesRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, c
       },
     },
     async (request) => {
-      const enterprise = readableEnterprise(request, ctx.registry, request.params.id);
+      const enterprise = readableEnterprise(request, request.params.id);
       const { rows, next } = await readPage(request.url, RESTATEMENT_MEASUREMENT, { enterprise: enterprise.id }, request.query);
       return { items: rows.map(restatementView), next };
     },
@@ -250,8 +251,8 @@ export const seriesRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, c
       },
     },
     async (request) => {
-      const enterprise = readableEnterprise(request, ctx.registry, request.params.id);
-      const location = ctx.registry.point(request.params.pointId);
+      const enterprise = readableEnterprise(request, request.params.id);
+      const location = registryOf(request).index.point(request.params.pointId);
       if (location?.enterpriseId !== enterprise.id) {
         throw new ApiError('MTL_API_NOT_FOUND', `enterprise ${enterprise.id} has no metering point ${request.params.pointId}`);
       }

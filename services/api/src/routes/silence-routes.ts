@@ -97,7 +97,7 @@ export const silenceRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, 
       },
     },
     async (request) => {
-      const enterprise = readableEnterprise(request, ctx.registry, request.params.id);
+      const enterprise = readableEnterprise(request, request.params.id);
       const { state } = request.query;
       const silences = (await directoryOf(ctx).silences(enterprise.id)).filter((s) => state === undefined || isActive(s) === (state === 'active'));
       return slicePage(silences.map(viewOf), request.query, request.url);
@@ -117,7 +117,7 @@ export const silenceRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, 
       },
     },
     async (request) => {
-      const enterprise = readableEnterprise(request, ctx.registry, request.params.id);
+      const enterprise = readableEnterprise(request, request.params.id);
       return viewOf(await existing(enterprise.id, request.params.silenceId));
     },
   );
@@ -140,7 +140,7 @@ export const silenceRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, 
       },
     },
     async (request, reply) => {
-      const enterprise = alertingEnterprise(request, ctx.registry, request.params.id);
+      const enterprise = alertingEnterprise(request, request.params.id);
       const directory = directoryOf(ctx);
       const endsAtMs = parseInstant(request.body.endsAt);
       if (endsAtMs === undefined) throw bodyIssue('/endsAt', 'is not a real instant');
@@ -177,7 +177,7 @@ export const silenceRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, 
       },
     },
     async (request, reply) => {
-      const enterprise = alertingEnterprise(request, ctx.registry, request.params.id);
+      const enterprise = alertingEnterprise(request, request.params.id);
       const directory = directoryOf(ctx);
       const key = alertingChangeKey('silence', request.params.silenceId);
       await directory.exclusive(key, async () => {

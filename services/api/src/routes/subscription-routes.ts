@@ -138,7 +138,7 @@ export const subscriptionRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
       },
     },
     async (request) => {
-      const enterprise = alertingEnterprise(request, ctx.registry, request.params.id);
+      const enterprise = alertingEnterprise(request, request.params.id);
       return slicePage((await directoryOf(ctx).subscriptions(enterprise.id)).map(viewOf), request.query, request.url);
     },
   );
@@ -160,7 +160,7 @@ export const subscriptionRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
       },
     },
     async (request, reply) => {
-      const enterprise = alertingEnterprise(request, ctx.registry, request.params.id);
+      const enterprise = alertingEnterprise(request, request.params.id);
       const directory = directoryOf(ctx);
       const { secret, url, ...settings } = request.body;
       const id = newId('sub');
@@ -186,7 +186,7 @@ export const subscriptionRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
       schema: { summary: 'One webhook subscription (its secret never shown)', description: WHO, tags: ['alert subscriptions'], ...ROLES, security: BEARER, params: OneParams, response: { 200: SubscriptionView, ...READ_PROBLEMS } },
     },
     async (request) => {
-      const enterprise = alertingEnterprise(request, ctx.registry, request.params.id);
+      const enterprise = alertingEnterprise(request, request.params.id);
       return viewOf(await existing(enterprise.id, request.params.subId));
     },
   );
@@ -208,7 +208,7 @@ export const subscriptionRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
       },
     },
     async (request) => {
-      const enterprise = alertingEnterprise(request, ctx.registry, request.params.id);
+      const enterprise = alertingEnterprise(request, request.params.id);
       const directory = directoryOf(ctx);
       const key = alertingChangeKey('subscription', request.params.subId);
       return directory.exclusive(key, async () => {
@@ -245,7 +245,7 @@ export const subscriptionRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
       },
     },
     async (request, reply) => {
-      const enterprise = alertingEnterprise(request, ctx.registry, request.params.id);
+      const enterprise = alertingEnterprise(request, request.params.id);
       const directory = directoryOf(ctx);
       const key = alertingChangeKey('subscription', request.params.subId);
       await directory.exclusive(key, async () => {
@@ -272,7 +272,7 @@ export const subscriptionRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
       },
     },
     async (request) => {
-      const enterprise = alertingEnterprise(request, ctx.registry, request.params.id);
+      const enterprise = alertingEnterprise(request, request.params.id);
       const directory = directoryOf(ctx);
       const key = alertingChangeKey('subscription', request.params.subId);
       return directory.exclusive(key, async () => {
@@ -300,7 +300,7 @@ export const subscriptionRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
       },
     },
     async (request) => {
-      const enterprise = alertingEnterprise(request, ctx.registry, request.params.id);
+      const enterprise = alertingEnterprise(request, request.params.id);
       const directory = directoryOf(ctx);
       const key = alertingChangeKey('subscription', request.params.subId);
       return directory.exclusive(key, async () => {

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '@meterline/service-kit';
+import { brokerAdmin, loadApiConfig } from '../src/config.ts';
+
+const BASE = { MTL_INFLUX_URL: 'http://127.0.0.1:8086', MTL_INFLUX_TOKEN: 'u:p', MTL_INFLUX_DATABASE: 'meterline', MTL_API_KEYS_FILE: 'keys.yaml' };
+const ADMIN = { MTL_BROKER_ADMIN_URL: 'mqtt://127.0.0.1:1883', MTL_BROKER_ADMIN_USERNAME: 'meterline-api', MTL_BROKER_ADMIN_PASSWORD: 'never-shown-3f9a' };
+
+const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
+  try {
+    loadApiConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('the configuration was accepted');
+};
+
+describe('the API configuration', () => {
+  it('reads the registry from a file, or from its topic through Kafka', () => {
+    expect(loadApiConfig({ ...BASE, MTL_REGISTRY_FILE: 'registry.yaml' })).toMatchObject({ registryFile: 'registry.yaml' });
+    const topic = loadApiConfig({ ...BASE, MTL_REGISTRY_TOPIC: 'meterline.registry.v1', MTL_KAFKA_BROKERS: 'k1:9092,k2:9092' });
+    expect(topic).toMatchObject({ registryTopic: 'meterline.registry.v1', kafkaBrokers: ['k1:9092', 'k2:9092'] });
+    expect(topic.registryFile).toBeUndefined();
+  });
+
+  it('lists every bad key at once: the registry rules and the others', () => {
+    const problems = problemsOf({ ...BASE, MTL_REGISTRY_TOPIC: 'meterline.registry.v1', MTL_PORT: 'eighty' });
+    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^MTL_PORT: /), expect.stringMatching(/^MTL_REGISTRY_TOPIC: .*MTL_KAFKA_BROKERS/)]));
+    expect(problemsOf({ ...BASE })).toEqual([expect.stringContaining('neither is set')]);
+    expect(problemsOf({ ...BASE, MTL_REGISTRY_FILE: 'r.yaml', MTL_REGISTRY_TOPIC: 't', MTL_KAFKA_BROKERS: 'k:9092' })).toEqual([expect.stringContaining('both are set')]);
+  });
+
+  it('takes the broker admin account whole or not at all, and never repeats its password', () => {
+    const none = loadApiConfig({ ...BASE, MTL_REGISTRY_FILE: 'r.yaml' });
+    expect(brokerAdmin(none)).toBeUndefined();
+    const whole = loadApiConfig({ ...BASE, MTL_REGISTRY_FILE: 'r.yaml', ...ADMIN });
+    expect(brokerAdmin(whole)).toEqual({ url: 'mqtt://127.0.0.1:1883', username: 'meterline-api', password: 'never-shown-3f9a', commandTimeoutMs: 10_000 });
+
+    const { MTL_BROKER_ADMIN_PASSWORD: _password, ...withoutPassword } = ADMIN;
+    const partial = problemsOf({ ...BASE, MTL_REGISTRY_FILE: 'r.yaml', ...withoutPassword });
+    expect(partial).toEqual([expect.stringMatching(/^MTL_BROKER_ADMIN_PASSWORD: /)]);
+    const bad = problemsOf({ ...BASE, MTL_REGISTRY_FILE: 'r.yaml', ...ADMIN, MTL_BROKER_ADMIN_URL: 'http://broker', MTL_BROKER_ADMIN_USERNAME: '' });
+    expect(bad).toEqual(expect.arrayContaining([expect.stringMatching(/^MTL_BROKER_ADMIN_URL: /), expect.stringMatching(/^MTL_BROKER_ADMIN_USERNAME: /)]));
+    expect(bad.join('\n')).not.toContain('never-shown-3f9a');
+  });
+});
