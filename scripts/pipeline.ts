@@ -1,8 +1,10 @@
 /**
  * `./meterline up|down|status` runs this after the stack (Mosquitto, Kafka, InfluxDB) is up:
- * it provisions the demo registry's devices on the broker and runs ingest, writer,
- * aggregator and the simulated fleet as detached processes, with pid files and logs in
- * .run/pipeline/. `./meterline aggregate` runs the backfill against the same stack.
+ * it provisions the demo registry's devices on the broker, pushes the registry to its topic
+ * (meterline.registry.v1, which ingest, the aggregator, the alerter and the API follow) and
+ * runs ingest, writer, aggregator and the simulated fleet as detached processes, with pid
+ * files and logs in .run/pipeline/. `./meterline aggregate` runs the backfill against the
+ * same stack (on the registry file).
  */
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -79,7 +81,7 @@ async function devApiKeys(): Promise<string> {
   return file;
 }
 
-async function launch(name: ProcessName, args: string[], env: Record<string, string>): Promise<void> {
+async function launch(name: ProcessName, args: string[], env: Record<string, string | undefined>): Promise<void> {
   const pid = await runningPid(name);
   if (pid !== undefined) return say(`${name}: already running (pid ${pid})`);
   const log = openSync(join(STATE, `${name}.log`), 'a');
@@ -101,6 +103,24 @@ async function waitHealthy(name: keyof typeof OPS_PORTS): Promise<void> {
 }
 
 const KAFKA_BROKERS = `127.0.0.1:${DEV_PORTS.kafka}`;
+
+/**
+ * The services follow the registry topic, not the file (an MTL_REGISTRY_FILE in the caller's
+ * environment names what `up` pushes; passed on as well it would be refused: one or the other).
+ */
+const registryTopicEnv = (): Record<string, string | undefined> => ({ MTL_REGISTRY_TOPIC: MTL_TOPICS.registry, MTL_REGISTRY_FILE: undefined });
+
+/** `meterline registry push` of the registry file, the CLI's own code path: each enterprise changed since the last push becomes its next version. */
+async function pushRegistry(): Promise<void> {
+  const args = ['--import', 'tsx', 'packages/cli/src/main.ts', 'registry', 'push', REGISTRY, '--brokers', KAFKA_BROKERS, '--topic', MTL_TOPICS.registry, '--by', 'cli:meterline-up'];
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const code = await new Promise<number | null>((resolve, reject) => child.once('error', reject).once('close', resolve));
+  if (code !== 0) throw new Error(`meterline registry push ${REGISTRY} failed (exit ${code}):\n${output}`);
+  for (const line of output.trimEnd().split('\n')) say(`registry: ${line}`);
+}
 
 /**
  * The dev alerting file: the alerter's default rules, and per demo enterprise one subscription
@@ -148,6 +168,8 @@ async function up(): Promise<void> {
   await mosquitto({ dir: join(ROOT, '.run', 'local-stack', 'mosquitto'), port: DEV_PORTS.mqtt, users, acl, detached: true }).updateAuth(users, acl);
   say(`broker: ${deviceIds.length} devices of ${REGISTRY.replace(`${ROOT}/`, '')} provisioned (passwords in .run/pipeline/device-passwords.json)`);
 
+  await pushRegistry();
+
   const mqttUrl = `mqtt://127.0.0.1:${DEV_PORTS.mqtt}`;
   const kafkaBrokers = KAFKA_BROKERS;
   await launch('writer', ['--enable-source-maps', 'services/writer/dist/main.js'], {
@@ -169,11 +191,12 @@ async function up(): Promise<void> {
     MTL_READINGS_TOPIC: MTL_TOPICS.readings,
     MTL_DEAD_LETTER_TOPIC: MTL_TOPICS.readingsDlq,
     MTL_DEVICE_STATUS_TOPIC: MTL_TOPICS.deviceStatus,
-    MTL_REGISTRY_FILE: REGISTRY,
+    ...registryTopicEnv(),
     MTL_OPS_PORT: String(OPS_PORTS.ingest),
   });
   await launch('aggregator', ['--enable-source-maps', 'services/aggregator/dist/main.js'], {
     ...aggregatorEnv(),
+    ...registryTopicEnv(),
     MTL_JOBS_TOPIC: MTL_TOPICS.aggregationJobs,
     MTL_INSTANCE_ID: 'local-1',
     MTL_OPS_PORT: String(OPS_PORTS.aggregator),
@@ -185,7 +208,7 @@ async function up(): Promise<void> {
     MTL_INFLUX_URL: `http://127.0.0.1:${DEV_PORTS.influxHttp}`,
     MTL_INFLUX_TOKEN: `${DEV_INFLUX_ADMIN.username}:${DEV_INFLUX_ADMIN.password}`,
     MTL_INFLUX_DATABASE: DEV_INFLUX_DATABASE,
-    MTL_REGISTRY_FILE: REGISTRY,
+    ...registryTopicEnv(),
     MTL_ALERTING_FILE: alerting.file,
     MTL_INSTANCE_ID: 'local-1',
     MTL_OPS_PORT: String(OPS_PORTS.alerter),
@@ -194,10 +217,10 @@ async function up(): Promise<void> {
     MTL_INFLUX_URL: `http://127.0.0.1:${DEV_PORTS.influxHttp}`,
     MTL_INFLUX_TOKEN: `${DEV_INFLUX_ADMIN.username}:${DEV_INFLUX_ADMIN.password}`,
     MTL_INFLUX_DATABASE: DEV_INFLUX_DATABASE,
-    MTL_REGISTRY_FILE: REGISTRY,
+    ...registryTopicEnv(),
     MTL_API_KEYS_FILE: await devApiKeys(),
     MTL_PORT: String(OPS_PORTS.api),
-    // Webhook subscriptions and silences made through the API go to the alerting topic.
+    // Webhook subscriptions and silences, and registry uploads, made through the API go to their topics.
     MTL_KAFKA_BROKERS: kafkaBrokers,
     MTL_ALERTING_TOPIC: MTL_TOPICS.alerting,
   });
