@@ -33,6 +33,8 @@ import type { SeriesPageReader } from './series/series-page-reader.ts';
 export interface ApiDeps {
   /** The registry: service-kit's file or topic source (registrySourceFromConfig); each request is answered from its latest manifest. */
   registry: RegistrySource;
+  /** How long the registry's latest manifest is used before the source is asked again (registryViews): 0 for the topic, about a second for a file. */
+  registryRecheckMs?: number;
   apiKeys: ApiKeysFile;
   factorCatalog: FactorCatalog;
   series: SeriesPageReader;
@@ -127,7 +129,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   void app.register(opsRoutes, { series: deps.series, alerting: deps.alerting, metrics: deps.metrics });
 
   const keyring = createKeyring(deps.apiKeys);
-  const registry = registryViews(deps.registry);
+  const registry = registryViews(deps.registry, { recheckMs: deps.registryRecheckMs ?? 0 });
   void app.register(async (v1) => {
     // The registry first: authentication judges writes against it, and the request keeps it to its answer.
     attachRegistry(v1, registry);

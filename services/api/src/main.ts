@@ -78,6 +78,8 @@ const deviceAccounts = await connectBroker();
 const store = new InfluxStore({ ...influxConnection(config), log: (level, message) => log[level]({ logger: 'influxdb-client' }, message) });
 const app = buildApi({
   registry: registry.source,
+  // A file is statted when asked: once a second, not on every request.
+  registryRecheckMs: registry.kind === 'file' ? 1_000 : 0,
   apiKeys,
   factorCatalog,
   series: influxSeriesPageReader(store),

@@ -1,10 +1,13 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { stringify } from 'yaml';
 import type { BusProducer } from '@meterline/bus';
 import { decodeRegistryRecord, registryHash } from '@meterline/contracts';
 import type { Enterprise } from '@meterline/domain';
-import { createLogger, registryTopicGroupId, startTopicRegistrySource } from '@meterline/service-kit';
+import { createLogger, fileRegistrySource, registryTopicGroupId, startTopicRegistrySource } from '@meterline/service-kit';
 import { sha256Hex } from '../src/auth/api-keys.ts';
 import { API_KEYS, bearer, publishManifest, REGISTRY_TOPIC, SECRETS, TEST_NOW, testApi, testManifest } from './fixtures.ts';
 
@@ -206,15 +209,24 @@ describe('PUT /v1/enterprises/{id}/registry', () => {
     expect(log).not.toContain('Alpha plant');
   });
 
-  it('is not served when the registry is a file, and everything else is', async () => {
-    const { app } = await testApi({}, { registry: 'file' });
+  it('is not served when the registry is a file, and everything else is, from the file as it changes', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'api-registry-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    const file = join(dir, 'registry.yaml');
+    await writeFile(file, stringify(testManifest()));
+    const source = await fileRegistrySource(file, (problems) => expect.unreachable(problems));
+    const { app } = await testApi({ registry: source }, { registry: 'file' });
     for (const method of ['GET', 'PUT'] as const) {
       const response = await app.inject({ method, url: A, headers: { ...bearer(SECRETS.admin), ...json }, payload: '{}' });
       expect(response.json(), method).toMatchObject({ status: 404, code: 'MTL_API_ROUTE_NOT_FOUND' });
     }
     const paths = Object.keys((await app.inject({ url: '/openapi.json' })).json().paths);
     expect(paths.filter((p) => p.endsWith('/registry'))).toEqual([]);
-    expect((await app.inject({ url: '/v1/enterprises/ent-a', headers: bearer(SECRETS.admin) })).statusCode).toBe(200);
+    expect((await app.inject({ url: '/v1/enterprises/ent-a', headers: bearer(SECRETS.admin) })).json()).toMatchObject({ name: 'Alpha Stamping Works' });
+    const renamed = testManifest();
+    renamed.enterprises[0]!.name = 'Alpha Stamping Works, as edited in the file';
+    await writeFile(file, stringify(renamed));
+    expect((await app.inject({ url: '/v1/enterprises/ent-a', headers: bearer(SECRETS.admin) })).json()).toMatchObject({ name: 'Alpha Stamping Works, as edited in the file' });
   });
 });
 

@@ -18,4 +18,18 @@ describe('registryViews', () => {
     expect(second.index.enterprise('ent-b')).toBeUndefined();
     expect(reads).toBe(3);
   });
+
+  it('asks a slow source (a file, statted when asked) again only after recheckMs', async () => {
+    let now = 0;
+    let reads = 0;
+    const manifest = testManifest();
+    const view = registryViews({ current: async () => (reads++, manifest) }, { recheckMs: 1_000, clock: () => now });
+    await view();
+    now = 999;
+    await view();
+    expect(reads).toBe(1);
+    now = 1_000;
+    await view();
+    expect(reads).toBe(2);
+  });
 });

@@ -19,10 +19,18 @@ declare module 'fastify' {
  * The registry's latest manifest as a view, per request: service-kit's file source (reread
  * when the file changed) or topic source (followed as entries arrive). Both hand out the same
  * manifest object until it changes, so the index is built once per change, not per request.
+ * `recheckMs`: how long a view is used before the source is asked again. The topic source
+ * answers from memory (0); the file source stats its file on every ask (about 0.1 ms), so a
+ * file is asked at most once a second or so and a change to it applies within that time.
  */
-export function registryViews(source: RegistrySource): () => Promise<RegistryView> {
+export function registryViews(source: RegistrySource, options: { recheckMs?: number; clock?: () => number } = {}): () => Promise<RegistryView> {
+  const recheckMs = options.recheckMs ?? 0;
+  const clock = options.clock ?? performance.now.bind(performance);
   let last: RegistryView | undefined;
+  let askedAt = Number.NEGATIVE_INFINITY;
   return async () => {
+    if (last !== undefined && clock() - askedAt < recheckMs) return last;
+    askedAt = clock();
     const manifest = await source.current();
     if (last?.manifest !== manifest) last = { manifest, index: indexRegistry(manifest) };
     return last;
