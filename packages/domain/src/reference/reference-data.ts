@@ -180,6 +180,40 @@ export function checkReferenceData(data: ReferenceData): ReferenceIssue[] {
     const id = `${s.name}@${s.version}`;
     if (seen.has(id)) issues.push({ path: `factor-sets/${id}`, message: 'duplicate factor set' });
     seen.add(id);
+    issues.push(...checkFactorSetDefinition(s, data).map((i) => ({ ...i, path: `factor-sets/${id}${i.path}` })));
+  }
+  return issues;
+}
+
+/**
+ * Checks one factor set against the tables it names: the standard-coal table (GB/T 2589-2020),
+ * the fuel table (GB/T 32150), an equal-value coefficient of that standard-coal table, and a
+ * grid data year the grid table has; and its own values (a deployment's custom set) against
+ * the same plausibility bounds as the shipped ones, each with a source and a confidence.
+ * Paths are JSON pointers into the set.
+ */
+export function checkFactorSetDefinition(set: FactorSetDefinition, data: ReferenceData = SHIPPED_REFERENCE_DATA): ReferenceIssue[] {
+  const issues: ReferenceIssue[] = [];
+  if (set.standardCoal !== data.standardCoal.id) issues.push({ path: '/standardCoal', message: `unknown standard-coal table "${set.standardCoal}" (known: ${data.standardCoal.id})` });
+  if (set.fuels !== data.fuels.id) issues.push({ path: '/fuels', message: `unknown fuel table "${set.fuels}" (known: ${data.fuels.id})` });
+  if (!data.standardCoal.equalValue.some((e) => e.key === set.electricityEqualValue)) {
+    issues.push({ path: '/electricityEqualValue', message: `unknown equal-value coefficient "${set.electricityEqualValue}" (known: ${data.standardCoal.equalValue.map((e) => e.key).join(', ')})` });
+  }
+  const gridOverrides = set.overrides?.gridFactors ?? [];
+  const years = new Set([...data.grid.factors, ...gridOverrides].map((f) => f.dataYear));
+  if (!years.has(set.gridDataYear)) issues.push({ path: '/gridDataYear', message: `no grid factors of data year ${set.gridDataYear}` });
+  gridOverrides.forEach((f, i) => {
+    const path = `/overrides/gridFactors/${i}`;
+    inRange(issues, `${path}/value`, f.value, BOUNDS.gridTCO2PerMWh, 'grid factor (tCO2/MWh)');
+    if (!f.source?.trim()) issues.push({ path: `${path}/source`, message: 'a factor needs its source' });
+    if (!CONFIDENCE.has(f.confidence)) issues.push({ path: `${path}/confidence`, message: 'confidence must be H, M or L' });
+    if (f.level === 'provincial' && !f.region) issues.push({ path: `${path}/region`, message: 'a provincial factor names its region' });
+  });
+  const equal = set.overrides?.electricityEqualValue;
+  if (equal) {
+    inRange(issues, '/overrides/electricityEqualValue/value', equal.value, [0.25, 0.5], 'equal-value coefficient (kgce/kWh)');
+    if (!equal.source?.trim()) issues.push({ path: '/overrides/electricityEqualValue/source', message: 'a factor needs its source' });
+    if (!CONFIDENCE.has(equal.confidence)) issues.push({ path: '/overrides/electricityEqualValue/confidence', message: 'confidence must be H, M or L' });
   }
   return issues;
 }
