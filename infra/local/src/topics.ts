@@ -14,6 +14,7 @@ export const MTL_TOPICS = Object.freeze({
   alertNotifications: 'meterline.alert-notifications.v1',
   alertNotificationsDlq: 'meterline.alert-notifications.dlq.v1',
   alerting: 'meterline.alerting.v1',
+  factorSets: 'meterline.factor-sets.v1',
 } as const);
 
 export const MTL_TOPIC_SPECS: readonly TopicSpec[] = Object.freeze([
@@ -34,4 +35,6 @@ export const MTL_TOPIC_SPECS: readonly TopicSpec[] = Object.freeze([
   { topic: MTL_TOPICS.alertNotificationsDlq, partitions: 3 },
   // Subscriptions and silences managed through the API, keyed subscription/<id> or silence/<id>: the latest value per key.
   { topic: MTL_TOPICS.alerting, partitions: 3, configs: { 'cleanup.policy': 'compact' } },
+  // Custom factor sets, keyed name@version; a published set never changes.
+  { topic: MTL_TOPICS.factorSets, partitions: 1, configs: { 'cleanup.policy': 'compact' } },
 ]);

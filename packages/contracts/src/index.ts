@@ -13,3 +13,4 @@ export * from './webhook-signature.ts';
 export * from './alert-signal.ts';
 export * from './alerting-change.ts';
 export * from './registry-change.ts';
+export * from './factor-set-change.ts';

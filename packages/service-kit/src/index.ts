@@ -11,3 +11,4 @@ export * from './registry-entry-check.ts';
 export * from './topic-registry-source.ts';
 export * from './registry-publisher.ts';
 export * from './registry-config.ts';
+export * from './factor-set-topic.ts';

@@ -1,0 +1,85 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { compileValidator } from './validator.ts';
+
+export const FACTOR_SET_RECORD_SCHEMA_ID = 'meterline.factor-set.v1';
+
+const Confidence = Type.Union([Type.Literal('H'), Type.Literal('M'), Type.Literal('L')]);
+const Source = Type.String({ minLength: 1, maxLength: 500, description: 'where the value is published (document, table, clause)' });
+
+/**
+ * A factor set a deployment adds to the shipped ones: which tables it takes (standard coal,
+ * fuels, an equal-value coefficient, a grid data year) and the values it sets itself, each
+ * cited. The domain's checkFactorSetDefinition checks it against the tables.
+ */
+export const FactorSetDefinitionV1 = Type.Object(
+  {
+    name: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,63}$' }),
+    version: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$' }),
+    description: Type.String({ minLength: 1, maxLength: 500 }),
+    standardCoal: Type.String({ minLength: 1, maxLength: 64 }),
+    gridDataYear: Type.Integer({ minimum: 2000, maximum: 2100 }),
+    fuels: Type.String({ minLength: 1, maxLength: 64 }),
+    electricityEqualValue: Type.String({ minLength: 1, maxLength: 64 }),
+    overrides: Type.Optional(
+      Type.Object(
+        {
+          gridFactors: Type.Optional(
+            Type.Array(
+              Type.Object(
+                {
+                  dataYear: Type.Union([Type.Integer({ minimum: 2000, maximum: 2100 }), Type.Null()]),
+                  level: Type.Union([Type.Literal('national'), Type.Literal('regional'), Type.Literal('provincial'), Type.Literal('ets')]),
+                  region: Type.Optional(Type.String({ minLength: 1, maxLength: 16 })),
+                  /** tCO2/MWh. */
+                  value: Type.Number(),
+                  source: Source,
+                  confidence: Confidence,
+                },
+                { additionalProperties: false },
+              ),
+              { maxItems: 200 },
+            ),
+          ),
+          electricityEqualValue: Type.Optional(
+            Type.Object(
+              { value: Type.Number(), dataYear: Type.Integer({ minimum: 2000, maximum: 2100 }), source: Source, confidence: Confidence },
+              { additionalProperties: false },
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type FactorSetDefinitionV1 = Static<typeof FactorSetDefinitionV1>;
+
+/**
+ * Kafka factor set v1, on the compacted topic `meterline.factor-sets.v1`, keyed `<name>@<version>`.
+ * A published set never changes: readers keep the first record of a key and refuse a different
+ * later one, so a figure that names a set keeps meaning the same values.
+ */
+export const FactorSetRecordV1 = Type.Object(
+  { v: Type.Literal(1), set: FactorSetDefinitionV1, createdAt: Type.String(), createdBy: Type.String({ minLength: 1 }) },
+  { additionalProperties: false },
+);
+export type FactorSetRecordV1 = Static<typeof FactorSetRecordV1>;
+
+export const factorSetKey = (set: { name: string; version: string }): string => `${set.name}@${set.version}`;
+
+const validate = compileValidator(FactorSetRecordV1);
+
+/** Reads one record of the factor-set topic, or says why it cannot be used. */
+export function decodeFactorSetRecord(key: string | null, value: Buffer): { ok: true; record: FactorSetRecordV1 } | { ok: false; detail: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value.toString('utf8'));
+  } catch (error) {
+    return { ok: false, detail: `not JSON: ${(error as Error).message}` };
+  }
+  const checked = validate.validate(parsed);
+  if (!checked.ok) return { ok: false, detail: `not ${FACTOR_SET_RECORD_SCHEMA_ID}: ${checked.issues.map((i) => `${i.path || '/'} ${i.message}`).join('; ')}` };
+  if (key !== factorSetKey(checked.value.set)) return { ok: false, detail: `key ${JSON.stringify(key)} does not name the set ${factorSetKey(checked.value.set)} it carries` };
+  return { ok: true, record: checked.value };
+}
