@@ -198,6 +198,7 @@ async function up(): Promise<void> {
     ...aggregatorEnv(),
     ...registryTopicEnv(),
     MTL_JOBS_TOPIC: MTL_TOPICS.aggregationJobs,
+    MTL_FACTOR_SETS_TOPIC: MTL_TOPICS.factorSets,
     MTL_INSTANCE_ID: 'local-1',
     MTL_OPS_PORT: String(OPS_PORTS.aggregator),
   });

@@ -27,6 +27,8 @@ const AggregatorConfigSchema = Type.Object({
   /** Exactly one: MTL_REGISTRY_FILE (reread when it changes) or MTL_REGISTRY_TOPIC (followed without restarts). */
   ...RegistryConfigProperties,
   jobsTopic: Type.String({ minLength: 1, default: 'meterline.aggregation-jobs.v1' }),
+  /** Custom factor sets (the API adds them), over the shipped ones; unset: the shipped sets only. */
+  factorSetsTopic: Type.Optional(Type.String({ minLength: 1 })),
   groupId: Type.String({ minLength: 1, default: 'meterline-aggregator' }),
   kafkaSessionTimeoutMs: Type.Integer({ minimum: 6_000, default: 30_000 }),
   instanceId: Type.String({ pattern: '^[A-Za-z0-9._-]{1,48}$' }),

@@ -1,7 +1,7 @@
 import { KafkaBus } from '@meterline/bus-kafka';
 import { createFactorCatalog } from '@meterline/domain';
 import { CronScheduler } from '@meterline/scheduler-cron';
-import { createLogger, createMetricsRegistry, registrySourceFromConfig, serveUntilSignalled } from '@meterline/service-kit';
+import { createLogger, createMetricsRegistry, factorSetTopicGroupId, registrySourceFromConfig, serveUntilSignalled, startTopicFactorCatalog } from '@meterline/service-kit';
 import { InfluxStore } from '@meterline/store-influx';
 import { createAggregatorApp } from './app.ts';
 import { busFigurePublisher } from './bus-figure-publisher.ts';
@@ -18,6 +18,14 @@ const bus = new KafkaBus({
 const producer = await bus.producer();
 // Read to its end before the first schedule or job: nothing is computed on part of the registry.
 const registry = await registrySourceFromConfig(config, { consumer: (options) => bus.consumer(options), service: 'aggregator', instanceId: config.instanceId, log });
+// Custom sets are read to the topic's end before the first job, so a pinned custom set resolves.
+const factorSets = config.factorSetsTopic
+  ? await startTopicFactorCatalog({
+      consumer: await bus.consumer({ groupId: factorSetTopicGroupId('aggregator', config.instanceId), topics: [config.factorSetsTopic], fromBeginning: true }),
+      onRejected: (rejected) => log.error(rejected, 'factor-set topic: a record was not added to the catalogue'),
+    })
+  : undefined;
+await factorSets?.ready();
 const app = createAggregatorApp({
   jobs: await bus.consumer({ groupId: config.groupId, topics: [config.jobsTopic], fromBeginning: true, sessionTimeoutMs: config.kafkaSessionTimeoutMs }),
   producer,
@@ -29,7 +37,7 @@ const app = createAggregatorApp({
   }),
   store: new InfluxStore({ ...influxOptions(config), log: (level, message) => log[level]({ logger: 'influxdb-client' }, message) }),
   registry: registry.source,
-  catalog: createFactorCatalog(),
+  catalog: factorSets?.catalog ?? createFactorCatalog(),
   scheduler: new CronScheduler({ onError: (name, error) => log.error({ schedule: name, err: error }, 'scheduled task failed') }),
   lookback: { recentMs: config.recentLookbackMinutes * 60_000, dailyMs: config.dailyLookbackDays * 86_400_000 },
   engine: {
@@ -45,7 +53,7 @@ const app = createAggregatorApp({
 });
 await serveUntilSignalled({
   app,
-  alsoClose: [registry, producer, bus],
+  alsoClose: [registry, ...(factorSets ? [factorSets] : []), producer, bus],
   ops: { host: config.opsHost, port: config.opsPort, metrics },
   log,
   started: { instance: config.instanceId },
