@@ -8,7 +8,6 @@ import {
   enterpriseVariable,
   hideTime,
   influxQl,
-  markdownPanel,
   meterlineDashboard,
   mergeTables,
   periodBarsPanel,
@@ -176,14 +175,19 @@ export function regulatorOverview(): dashboard.DashboardBuilder {
         .height(8),
     )
     .withPanel(
-      markdownPanel(
-        'Open alerts',
-        [
-          '**Not available yet.** Alerts come from the alerter (issue 5), which is not built: Meterline stores no alerts, so this dashboard shows none rather than a made-up count.',
-          '',
-          'Until then, *Coverage and calibration status* and the *Metering and data quality* dashboard show the conditions alerts will be raised on.',
-        ].join('\n'),
-      )
+      tablePanel('Open alerts now, by enterprise and rule', INFLUXDB)
+        .description(
+          'Alerts firing now (the alerter: offline meters, expiring or expired calibration, budgets, coverage, suspect counters, thresholds, balance gaps), whatever the selected range: an alert is open until its condition no longer holds.',
+        )
+        .withTarget(
+          influxQl(
+            'A',
+            q`SELECT count("alert_id") AS "open" FROM "alert"
+              WHERE "status" = 'firing' AND ${tagIn('enterprise', 'enterprise')}
+              GROUP BY "enterprise", "rule"`,
+          ).table(),
+        )
+        .transformations([hideTime({ enterprise: 'Enterprise', rule: 'Rule', open: 'Open alerts' })])
         .span(8)
         .height(8),
     );

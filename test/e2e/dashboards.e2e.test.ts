@@ -5,7 +5,8 @@
 // the seeded faults.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { AggregationJobV1 } from '@meterline/contracts';
+import { saveAlerts } from '@meterline/alerter';
+import type { AggregationJobV1, AlertV1 } from '@meterline/contracts';
 import { calendarPeriod, type EnterpriseFigures, type Figure } from '@meterline/domain';
 import { connectFleet } from '@meterline/simulator';
 import { Kafka, logLevel } from 'kafkajs';
@@ -132,6 +133,27 @@ describe('dashboards: every query of every provisioned dashboard on the real pip
     expect(backfill.stderr).not.toMatch(/failed/);
     expect(backfill.code).toBe(0);
 
+    // Alerts as the alerter stores them: two open of one enterprise, one closed.
+    const [e0, e1] = enterprises() as [string, string];
+    const alert = (enterpriseId: string, rule: AlertV1['rule'], point: string, status: AlertV1['status']) => ({
+      asOfMs: Date.now(),
+      alert: {
+        alertId: `${enterpriseId}-${rule}-${point}`,
+        dedupKey: `${enterpriseId}/${rule}/point=${point}`,
+        enterpriseId,
+        rule,
+        severity: 'critical' as const,
+        subject: { point },
+        status,
+        startsAt: new Date(Date.parse('2026-01-01T00:00:00Z')).toISOString(),
+        ...(status === 'resolved' ? { endsAt: new Date().toISOString() } : {}),
+        summary: `${rule} on ${point}`,
+      },
+    });
+    const progress = { lastTickMs: 0, watchingSinceMs: 0, revision: 'e2e' };
+    await saveAlerts(pipeline.store, e0, [alert(e0, 'calibration-expired', 'p1', 'firing'), alert(e0, 'calibration-expired', 'p2', 'firing')], progress);
+    await saveAlerts(pipeline.store, e1, [alert(e1, 'meter-offline', 'p3', 'resolved')], progress);
+
     // One aggregator instance, for its /metrics: it runs one on-demand job (figures already right).
     aggregator = await aggregatorProcess(env, topics, 'agg-dashboards', pipeline.workDir);
     await aggregator.start();
@@ -250,6 +272,13 @@ describe('dashboards: every query of every provisioned dashboard on the real pip
       expect(series.map((r) => r['time'])).toEqual(eachDay(e, (f) => Date.parse(f.period.start)));
       series.forEach((r, i) => expectClose(r['value'], figures(e, data.days[i]!).tceEquivalent.value, `${e} ${data.days[i]} tce`));
     }
+  });
+
+  it('regulator overview: open alerts now, by enterprise and rule (a closed alert is not counted)', async () => {
+    const d = dashboard('meterline-regulator-overview');
+    const rows = await runPanel(d, target(d, 'Open alerts now, by enterprise and rule'), await variables(d));
+    const [e0] = enterprises() as [string];
+    expect(rows.map((r) => [r['enterprise'], r['rule'], r['open']])).toEqual([[e0, 'calibration-expired', 2]]);
   });
 
   it('regulator overview: coverage and calibration status per enterprise', async () => {
