@@ -6,7 +6,6 @@ import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { DataqueryBuilder as PrometheusQueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TablePanelBuilder } from '@grafana/grafana-foundation-sdk/table';
-import { PanelBuilder as TextPanelBuilder, TextMode } from '@grafana/grafana-foundation-sdk/text';
 import { PanelBuilder as TimeSeriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 
 /**
@@ -203,10 +202,6 @@ export const hideTime = (renames: Record<string, string> = {}): dashboard.DataTr
 
 /** Joins the rows of several table queries that share their tag columns (one row per enterprise, node…). */
 export const mergeTables: dashboard.DataTransformerConfig = { id: 'merge', options: {} };
-
-export function markdownPanel(title: string, content: string): TextPanelBuilder {
-  return new TextPanelBuilder().title(title).mode(TextMode.Markdown).content(content);
-}
 
 /**
  * Gives every panel (rows and the panels inside collapsed rows included) an id in layout
