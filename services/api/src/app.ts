@@ -14,6 +14,7 @@ import { authenticateRequests, principalOf } from './auth/authenticate.ts';
 import { createKeyring, type ApiKeysFile } from './auth/api-keys.ts';
 import type { ApiContext } from './context.ts';
 import { ApiError } from './errors.ts';
+import type { CustomFactorSets } from './factor-sets/custom-factor-sets.ts';
 import { instrumentRequests } from './http/request-metrics.ts';
 import { installProblemHandlers, ProblemSchema } from './problem.ts';
 import type { RegistryUploads } from './registry/registry-uploads.ts';
@@ -21,6 +22,7 @@ import { attachRegistry, registryViews } from './registry/registry-view.ts';
 import { alertRoutes } from './routes/alert-routes.ts';
 import { deviceCredentialRoutes } from './routes/device-credential-routes.ts';
 import { enterpriseRoutes } from './routes/enterprise-routes.ts';
+import { factorSetPinRoutes } from './routes/factor-set-pin-routes.ts';
 import { factorSetRoutes } from './routes/factor-set-routes.ts';
 import { opsRoutes } from './routes/ops-routes.ts';
 import { registryRoutes } from './routes/registry-routes.ts';
@@ -36,7 +38,10 @@ export interface ApiDeps {
   /** How long the registry's latest manifest is used before the source is asked again (registryViews): 0 for the topic, about a second for a file. */
   registryRecheckMs?: number;
   apiKeys: ApiKeysFile;
+  /** With Kafka, the factor-set topic's catalogue (customFactorSets reads the same); else the shipped sets. */
   factorCatalog: FactorCatalog;
+  /** Custom factor sets on the factor-set topic; without it (no Kafka) none can be added. */
+  customFactorSets?: CustomFactorSets;
   series: SeriesPageReader;
   /** The same store as `series` reads, for what is read as a whole: current alerts, the delivery log. */
   store: TimeSeriesStore;
@@ -98,6 +103,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
 
   const context: ApiContext = {
     factorCatalog: deps.factorCatalog,
+    customFactorSets: deps.customFactorSets,
     series: deps.series,
     store: deps.store,
     alerting: deps.alerting,
@@ -154,7 +160,10 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       await v1.register(silenceRoutes, context);
     }
     // Likewise: uploads only onto the registry topic (a registry file is edited where it lies), credentials only with the broker's admin account.
-    if (context.registryUploads) await v1.register(registryRoutes, context);
+    if (context.registryUploads) {
+      await v1.register(registryRoutes, context);
+      await v1.register(factorSetPinRoutes, context);
+    }
     if (context.deviceAccounts) await v1.register(deviceCredentialRoutes, context);
   });
   return app;

@@ -24,6 +24,12 @@ const ApiConfigSchema = Type.Object({
   kafkaBrokers: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
   /** The compacted topic the alerters read subscriptions and silences from (infra/local/src/topics.ts). */
   alertingTopic: Type.String({ minLength: 1, default: 'meterline.alerting.v1' }),
+  /**
+   * The compacted topic of custom factor sets (infra/local/src/topics.ts): with Kafka, the API's
+   * catalogue is the shipped sets plus those on it, read to its end before the API serves, and
+   * POST /v1/factor-sets publishes to it.
+   */
+  factorSetsTopic: Type.String({ minLength: 1, default: 'meterline.factor-sets.v1' }),
   /** Names this process's consumer group of the registry topic (with a part unique to each start); the host name if unset. */
   instanceId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._-]{1,48}$' })),
   /**

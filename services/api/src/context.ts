@@ -2,6 +2,7 @@ import type { DeviceAccounts } from '@meterline/broker-accounts';
 import type { FactorCatalog } from '@meterline/domain';
 import type { TimeSeriesStore } from '@meterline/store';
 import type { AlertingDirectory } from './alerting/alerting-directory.ts';
+import type { CustomFactorSets } from './factor-sets/custom-factor-sets.ts';
 import type { RegistryUploads } from './registry/registry-uploads.ts';
 import type { SeriesPageReader } from './series/series-page-reader.ts';
 
@@ -10,7 +11,10 @@ import type { SeriesPageReader } from './series/series-page-reader.ts';
  * the factor catalogue, the store, the alerting topic, registry uploads and broker accounts.
  */
 export interface ApiContext {
+  /** Shipped sets, and with Kafka the custom sets of the factor-set topic as read. */
   factorCatalog: FactorCatalog;
+  /** Custom factor sets on the factor-set topic; undefined without Kafka: POST /v1/factor-sets is not registered. */
+  customFactorSets: CustomFactorSets | undefined;
   series: SeriesPageReader;
   /** Whole-range reads: the alerter's current alerts and the webhook delivery log. */
   store: TimeSeriesStore;

@@ -13,6 +13,8 @@ export const API_ERRORS = Object.freeze({
   MTL_API_NOT_ACCEPTABLE: { status: 406, title: 'No representation the Accept header allows', slug: 'not-acceptable' },
   MTL_API_REGISTRY_CONFLICT: { status: 409, title: 'The registry entry holds ids of another enterprise', slug: 'registry-conflict' },
   MTL_API_DEVICE_CREDENTIALS_EXIST: { status: 409, title: 'The broker already has an account of that name', slug: 'device-credentials-exist' },
+  MTL_API_FACTOR_SET_EXISTS: { status: 409, title: 'A factor set of that name and version exists', slug: 'factor-set-exists' },
+  MTL_API_FACTOR_SET_UNKNOWN: { status: 409, title: 'The enterprise names a factor set this API does not know', slug: 'factor-set-unknown' },
   MTL_API_BODY_TOO_LARGE: { status: 413, title: 'The request body is too large', slug: 'body-too-large' },
   MTL_API_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The request body has an unsupported media type', slug: 'unsupported-media-type' },
   MTL_API_RATE_LIMITED: { status: 429, title: 'Too many requests for this API key', slug: 'rate-limited' },
@@ -22,6 +24,7 @@ export const API_ERRORS = Object.freeze({
   MTL_API_ALERTING_UNAVAILABLE: { status: 503, title: 'Webhook subscriptions and silences are unavailable', slug: 'alerting-unavailable' },
   MTL_API_REGISTRY_UNAVAILABLE: { status: 503, title: 'The registry topic is unavailable', slug: 'registry-unavailable' },
   MTL_API_BROKER_UNAVAILABLE: { status: 503, title: 'The MQTT broker is unavailable', slug: 'broker-unavailable' },
+  MTL_API_FACTOR_SETS_UNAVAILABLE: { status: 503, title: 'The factor-set topic is unavailable', slug: 'factor-sets-unavailable' },
 } as const);
 
 export type ApiErrorCode = keyof typeof API_ERRORS;
@@ -33,6 +36,7 @@ const RETRYABLE: ReadonlySet<ApiErrorCode> = new Set([
   'MTL_API_ALERTING_UNAVAILABLE',
   'MTL_API_REGISTRY_UNAVAILABLE',
   'MTL_API_BROKER_UNAVAILABLE',
+  'MTL_API_FACTOR_SETS_UNAVAILABLE',
 ]);
 
 /** One failing field of a request, by where it was (`query`, `params`, `body`, `headers`) and its JSON pointer there. */

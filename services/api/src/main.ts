@@ -6,20 +6,23 @@ import { DynsecDeviceAccounts } from '@meterline/broker-accounts-dynsec';
 import type { BusProducer } from '@meterline/bus';
 import { KafkaBus } from '@meterline/bus-kafka';
 import { createFactorCatalog } from '@meterline/domain';
-import { createLogger, createMetricsRegistry, influxConnection, registryPublisher, registrySourceFromConfig, runUntilSignalled, type Logger } from '@meterline/service-kit';
+import {
+  createLogger, createMetricsRegistry, factorSetTopicGroupId, influxConnection, publishFactorSet, registryPublisher, registrySourceFromConfig,
+  runUntilSignalled, startTopicFactorCatalog, type Logger,
+} from '@meterline/service-kit';
 import { InfluxStore } from '@meterline/store-influx';
 import { alertingDirectory } from './alerting/alerting-directory.ts';
 import { topicAlertingWriter } from './alerting/alerting-writer.ts';
 import { buildApi } from './app.ts';
 import { parseApiKeys } from './auth/api-keys.ts';
 import { brokerAdmin, loadApiConfigOrExit } from './config.ts';
+import { customFactorSets } from './factor-sets/custom-factor-sets.ts';
 import { registryUploads } from './registry/registry-uploads.ts';
 import { influxSeriesPageReader } from './series/influx-series-page-reader.ts';
 
 const config = loadApiConfigOrExit();
 const log = createLogger('api', config.logLevel);
 const apiKeys = parseApiKeys(await readFile(config.apiKeysFile, 'utf8'), config.apiKeysFile);
-const factorCatalog = createFactorCatalog();
 // Only names this process's consumer groups (each also gets a part unique to the start).
 const instanceId = config.instanceId ?? (hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 48) || 'api');
 
@@ -66,6 +69,20 @@ try {
 }
 
 const producer = kafka ? await kafka.producer() : undefined;
+// With Kafka the catalogue is the shipped sets plus the factor-set topic's, read to its end before the first request (a pinned custom set resolves).
+const factorSets = kafka
+  ? await startTopicFactorCatalog({
+      consumer: await kafka.consumer({ groupId: factorSetTopicGroupId('api', instanceId), topics: [config.factorSetsTopic], fromBeginning: true }),
+      onRejected: (rejected) => log.error(rejected, 'factor-set topic: a record was not added to the catalogue'),
+    })
+  : undefined;
+await factorSets?.ready();
+if (!factorSets) log.warn('MTL_KAFKA_BROKERS is not set: only the shipped factor sets; custom ones cannot be added (POST /v1/factor-sets answers 404)');
+const factorCatalog = factorSets?.catalog ?? createFactorCatalog();
+const custom =
+  factorSets && producer
+    ? customFactorSets({ reader: factorSets, publish: (record) => publishFactorSet(producer, config.factorSetsTopic, record), now: Date.now })
+    : undefined;
 const alerting = kafka && producer ? await connectAlerting(kafka, producer, config.alertingTopic, log) : undefined;
 if (!alerting) log.warn('MTL_KAFKA_BROKERS is not set: webhook subscriptions and silences are not served (their routes answer 404)');
 const uploads =
@@ -82,6 +99,7 @@ const app = buildApi({
   registryRecheckMs: registry.kind === 'file' ? 1_000 : 0,
   apiKeys,
   factorCatalog,
+  ...(custom ? { customFactorSets: custom } : {}),
   series: influxSeriesPageReader(store),
   store,
   ...(alerting ? { alerting: alerting.directory } : {}),
@@ -102,6 +120,7 @@ log.info(
     enterprises: (await registry.source.current()).enterprises.length,
     keys: apiKeys.keys.length,
     alertingTopic: alerting ? config.alertingTopic : null,
+    factorSetsTopic: factorSets ? { topic: config.factorSetsTopic, custom: factorSets.custom().size } : null,
     deviceCredentials: deviceAccounts !== undefined,
   },
   'started',
@@ -111,6 +130,7 @@ runUntilSignalled(
     close: async () => {
       await app.close();
       await alerting?.close();
+      await factorSets?.close();
       await registry.close();
       await deviceAccounts?.close();
       await producer?.close();

@@ -4,6 +4,7 @@ import { createMetricsRegistry } from '@meterline/service-kit';
 import { InMemoryStore } from '@meterline/store';
 import type { AlertingDirectory } from './alerting/alerting-directory.ts';
 import { buildApi } from './app.ts';
+import type { CustomFactorSets } from './factor-sets/custom-factor-sets.ts';
 import type { RegistryUploads } from './registry/registry-uploads.ts';
 import { fixedRegistry } from './registry/registry-view.ts';
 import { storeSeriesPageReader } from './series/series-page-reader.ts';
@@ -15,7 +16,7 @@ const notServing = (): never => {
   throw new Error('no request is served while the OpenAPI document is generated');
 };
 /**
- * The document describes the API with everything configured: Kafka with the registry topic,
+ * The document describes the API with everything configured: Kafka with the registry and factor-set topics,
  * and the broker's admin account (those routes are registered only then); none of it is called.
  */
 const DESCRIBED_ONLY_ALERTING: AlertingDirectory = {
@@ -28,7 +29,8 @@ const DESCRIBED_ONLY_ALERTING: AlertingDirectory = {
   exclusive: notServing,
   ready: notServing,
 };
-const DESCRIBED_ONLY_UPLOADS: RegistryUploads = { entry: notServing, upload: notServing };
+const DESCRIBED_ONLY_UPLOADS: RegistryUploads = { entry: notServing, upload: notServing, amend: notServing };
+const DESCRIBED_ONLY_FACTOR_SETS: CustomFactorSets = { custom: notServing, create: notServing };
 const DESCRIBED_ONLY_ACCOUNTS: DeviceAccounts = { create: notServing, rotate: notServing, revoke: notServing, exists: notServing, close: notServing };
 
 /** The OpenAPI document as @fastify/swagger generates it from the route schemas; data plays no part in it. */
@@ -40,6 +42,7 @@ export async function openApiDocument(): Promise<string> {
     factorCatalog: createFactorCatalog(),
     series: storeSeriesPageReader(store),
     store,
+    customFactorSets: DESCRIBED_ONLY_FACTOR_SETS,
     alerting: DESCRIBED_ONLY_ALERTING,
     registryUploads: DESCRIBED_ONLY_UPLOADS,
     deviceAccounts: DESCRIBED_ONLY_ACCOUNTS,

@@ -3,12 +3,16 @@ import { InMemoryDeviceAccounts, type DeviceAccounts } from '@meterline/broker-a
 import { InMemoryBus, type BusProducer } from '@meterline/bus';
 import { nextEntry, type AlertingChangeV1, type AlertV1, type EnterpriseJson } from '@meterline/contracts';
 import { createFactorCatalog, parseManifest, type Manifest } from '@meterline/domain';
-import { createMetricsRegistry, registryPublisher, registryTopicGroupId, startTopicRegistrySource, type RegistryRecordRejected, type TopicRegistrySource } from '@meterline/service-kit';
+import {
+  createMetricsRegistry, factorSetTopicGroupId, publishFactorSet, registryPublisher, registryTopicGroupId, startTopicFactorCatalog, startTopicRegistrySource,
+  type FactorSetRecordRejected, type RegistryRecordRejected, type TopicRegistrySource,
+} from '@meterline/service-kit';
 import { InMemoryStore, type SeriesPoint, type TimeSeriesStore } from '@meterline/store';
 import { alertingDirectory } from '../src/alerting/alerting-directory.ts';
 import { topicAlertingWriter } from '../src/alerting/alerting-writer.ts';
 import { buildApi, type ApiDeps } from '../src/app.ts';
 import { sha256Hex, type ApiKeysFile } from '../src/auth/api-keys.ts';
+import { customFactorSets } from '../src/factor-sets/custom-factor-sets.ts';
 import { registryUploads } from '../src/registry/registry-uploads.ts';
 import { fixedRegistry } from '../src/registry/registry-view.ts';
 import { storeSeriesPageReader } from '../src/series/series-page-reader.ts';
@@ -291,6 +295,7 @@ export const SEEDED_ALERTING: AlertingChangeV1[] = [
 ];
 
 export const REGISTRY_TOPIC = 'meterline.registry.v1';
+export const FACTOR_SETS_TOPIC = 'meterline.factor-sets.v1';
 /** 2026-03-10 in Asia/Shanghai: the API's clock in tests. */
 export const TEST_NOW = Date.UTC(2026, 2, 10, 4);
 
@@ -309,6 +314,8 @@ export interface TestApiOptions {
   registry?: 'topic' | 'file';
   /** The producer uploads are published with (default: the in-memory bus's). */
   registryProducer?: BusProducer;
+  /** The producer custom factor sets are published with (default: the API's producer). */
+  factorSetsProducer?: BusProducer;
   /** The broker accounts behind the credential routes (default: an in-memory twin where b-gw has an account); null: no broker admin account, no credential routes. */
   deviceAccounts?: DeviceAccounts | null;
 }
@@ -336,7 +343,22 @@ export async function testApi(overrides: Partial<ApiDeps> = {}, options: TestApi
   const alerting = producer === null ? undefined : alertingDirectory({ reader, writer: topicAlertingWriter(producer, ALERTING_TOPIC) });
 
   const manifest = options.manifest ?? testManifest();
-  const factorCatalog = createFactorCatalog();
+  // With Kafka (a producer), the API's catalogue is the factor-set topic's, as in main.ts; without, the shipped sets.
+  const factorSetsRejected: FactorSetRecordRejected[] = [];
+  const factorSets =
+    producer === null
+      ? undefined
+      : await startTopicFactorCatalog({
+          consumer: bus.consumer({ groupId: factorSetTopicGroupId('api', 'test'), topics: [FACTOR_SETS_TOPIC], fromBeginning: true }),
+          onRejected: (record) => factorSetsRejected.push(record),
+          lagPollMs: 1,
+        });
+  await factorSets?.ready();
+  const factorCatalog = factorSets?.catalog ?? createFactorCatalog();
+  const custom =
+    factorSets && producer
+      ? customFactorSets({ reader: factorSets, publish: (record) => publishFactorSet(options.factorSetsProducer ?? producer, FACTOR_SETS_TOPIC, record), now: () => TEST_NOW, pollMs: 1 })
+      : undefined;
   const registryRejected: RegistryRecordRejected[] = [];
   let registrySource: TopicRegistrySource | undefined;
   if (options.registry !== 'file') {
@@ -361,6 +383,7 @@ export async function testApi(overrides: Partial<ApiDeps> = {}, options: TestApi
     registry: registrySource ?? fixedRegistry(manifest),
     apiKeys: API_KEYS,
     factorCatalog,
+    ...(custom ? { customFactorSets: custom } : {}),
     series: storeSeriesPageReader(store),
     store,
     ...(alerting ? { alerting } : {}),
@@ -375,9 +398,10 @@ export async function testApi(overrides: Partial<ApiDeps> = {}, options: TestApi
   app.addHook('onClose', async () => {
     await reader.close();
     await registrySource?.close();
+    await factorSets?.close();
   });
   await app.ready();
-  return { app, store, bus, reader, rejected, registrySource, registryRejected, deviceAccounts, broker: twin?.broker, seededDevice };
+  return { app, store, bus, reader, rejected, registrySource, registryRejected, factorSets, factorSetsRejected, deviceAccounts, broker: twin?.broker, seededDevice };
 }
 
 export const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });

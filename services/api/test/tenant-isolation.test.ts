@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { BrokerProbe } from '@meterline/broker-accounts';
-import { ALERTING_TOPIC, B_MARKERS, bearer, REGISTRY_TOPIC, SECRETS, SEEDED_ALERTING, testApi, type SeededDevice } from './fixtures.ts';
+import { ALERTING_TOPIC, B_MARKERS, bearer, FACTOR_SETS_TOPIC, REGISTRY_TOPIC, SECRETS, SEEDED_ALERTING, testApi, type SeededDevice } from './fixtures.ts';
 
 interface Parameter {
   name: string;
@@ -125,6 +125,7 @@ describe('tenant isolation, on every operation of the OpenAPI document', async (
   const expectNothingWritten = async (context: string) => {
     expect(bus.messagesOf(ALERTING_TOPIC), context).toHaveLength(SEEDED_ALERTING.length);
     expect(bus.messagesOf(REGISTRY_TOPIC), context).toHaveLength(registryRecords);
+    expect(bus.messagesOf(FACTOR_SETS_TOPIC), context).toHaveLength(0);
     await expectAccountUntouched(broker!, seededDevice, context);
   };
   const all = await operations(app);
@@ -154,6 +155,8 @@ describe('tenant isolation, on every operation of the OpenAPI document', async (
         'DELETE /v1/enterprises/{id}/silences/{silenceId}',
         'GET /v1/enterprises/{id}/registry',
         'PUT /v1/enterprises/{id}/registry',
+        'PUT /v1/enterprises/{id}/factor-set',
+        'POST /v1/factor-sets',
         'POST /v1/enterprises/{id}/devices/{deviceId}/credentials',
         'POST /v1/enterprises/{id}/devices/{deviceId}/credentials/rotate',
         'DELETE /v1/enterprises/{id}/devices/{deviceId}/credentials',

@@ -48,6 +48,12 @@ export interface RegistryUploads {
    * RegistryConflictError. One upload at a time per process.
    */
   upload(enterpriseId: string, body: unknown, uploadedBy: string): Promise<UploadOutcome>;
+  /**
+   * Uploads the enterprise's entry in force with `change` applied to it, in the same queue as
+   * uploads (the entry is read when its turn comes, so no upload in between is lost). Throws
+   * as upload() does, and ApiError 404 when the topic has no entry of the enterprise.
+   */
+  amend(enterpriseId: string, change: (enterprise: EnterpriseJson) => EnterpriseJson, uploadedBy: string): Promise<UploadOutcome>;
 }
 
 export interface RegistryUploadsDeps {
@@ -139,18 +145,21 @@ export function registryUploads(deps: RegistryUploadsDeps): RegistryUploads {
     return check.enterprise;
   };
 
-  const upload = async (enterpriseId: string, body: unknown, uploadedBy: string): Promise<UploadOutcome> => {
-    const enterprise = checked(enterpriseId, body);
+  /** Waits for this process's last unconfirmed version of the enterprise, if any, to be read back. */
+  const confirmed = async (enterpriseId: string): Promise<void> => {
     const pending = unconfirmed.get(enterpriseId);
-    if (pending !== undefined) {
-      // Asked once: after this the next upload goes by what the reader shows (the enterprise may have been removed meanwhile).
-      unconfirmed.delete(enterpriseId);
-      if (!(await readBack(enterpriseId, pending))) {
-        throw new ApiError('MTL_API_REGISTRY_UNAVAILABLE', `version ${pending} of ${enterpriseId} is not yet read back from the registry topic; try again shortly`, {
-          headers: { 'retry-after': '5' },
-        });
-      }
+    if (pending === undefined) return;
+    // Asked once: after this the next upload goes by what the reader shows (the enterprise may have been removed meanwhile).
+    unconfirmed.delete(enterpriseId);
+    if (!(await readBack(enterpriseId, pending))) {
+      throw new ApiError('MTL_API_REGISTRY_UNAVAILABLE', `version ${pending} of ${enterpriseId} is not yet read back from the registry topic; try again shortly`, {
+        headers: { 'retry-after': '5' },
+      });
     }
+  };
+
+  const publishChecked = async (enterprise: Enterprise, uploadedBy: string): Promise<UploadOutcome> => {
+    const enterpriseId = enterprise.id;
     const clashes = clashesWith(enterprise, deps.reader.entries());
     if (clashes.length > 0) throw new RegistryConflictError(enterpriseId, clashes);
     const next = nextEntry(deps.reader.entry(enterpriseId), enterprise as unknown as EnterpriseJson, uploadedBy, new Date(deps.now()));
@@ -167,17 +176,32 @@ export function registryUploads(deps: RegistryUploadsDeps): RegistryUploads {
     return { changed: true, entry: next.entry, visible };
   };
 
+  const upload = async (enterpriseId: string, body: unknown, uploadedBy: string): Promise<UploadOutcome> => {
+    const enterprise = checked(enterpriseId, body);
+    await confirmed(enterpriseId);
+    return publishChecked(enterprise, uploadedBy);
+  };
+
+  const amend = async (enterpriseId: string, change: (enterprise: EnterpriseJson) => EnterpriseJson, uploadedBy: string): Promise<UploadOutcome> => {
+    await confirmed(enterpriseId);
+    const inForce = deps.reader.entry(enterpriseId);
+    if (!inForce) throw new ApiError('MTL_API_NOT_FOUND', `enterprise ${enterpriseId} has no entry on the registry topic`);
+    return publishChecked(checked(enterpriseId, change(inForce.enterprise)), uploadedBy);
+  };
+
+  /** One at a time: each upload sees every earlier one of this process, across enterprises too (two uploads claiming one new device id: the second gets the 409). */
+  const queued = (run: () => Promise<UploadOutcome>): Promise<UploadOutcome> => {
+    const result = queue.then(run);
+    queue = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  };
+
   return {
     entry: (enterpriseId) => deps.reader.entry(enterpriseId),
-    upload(enterpriseId, body, uploadedBy) {
-      // One at a time: each upload sees every earlier one of this process, across enterprises
-      // too (two uploads claiming one new device id: the second gets the 409).
-      const run = queue.then(() => upload(enterpriseId, body, uploadedBy));
-      queue = run.then(
-        () => undefined,
-        () => undefined,
-      );
-      return run;
-    },
+    upload: (enterpriseId, body, uploadedBy) => queued(() => upload(enterpriseId, body, uploadedBy)),
+    amend: (enterpriseId, change, uploadedBy) => queued(() => amend(enterpriseId, change, uploadedBy)),
   };
 }

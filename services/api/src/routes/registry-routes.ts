@@ -4,6 +4,7 @@ import type { FastifySchemaCompiler } from 'fastify';
 import { parse } from 'yaml';
 import type { RegistryEntryV1 } from '@meterline/contracts';
 import { EnterpriseSchema } from '@meterline/domain';
+import type { Principal } from '../auth/api-keys.ts';
 import { principalOf, readableEnterprise, registryEnterprise } from '../auth/authenticate.ts';
 import type { ApiContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
@@ -100,7 +101,14 @@ const viewOf = (entry: RegistryEntryV1): Static<typeof EntryView> => ({
  */
 const domainJudgesBody: FastifySchemaCompiler<object> = (route) => (route.httpPart === 'body' ? () => true : jsonBodyValidator(route));
 
-function uploadsOf(ctx: ApiContext): RegistryUploads {
+/** The 409 of an upload holding other enterprises' ids: which of its own ids are taken, yes; by whom, only to an admin. */
+export function conflictProblem(error: RegistryConflictError, principal: Principal): ApiError {
+  const holder = (h: string) => (principal.role === 'admin' ? `enterprise ${h}` : 'another enterprise');
+  const issues = error.clashes.map((c) => ({ in: 'body', pointer: c.pointer, detail: `${c.what} ${c.id} is held by ${holder(c.holder)}` }));
+  return new ApiError('MTL_API_REGISTRY_CONFLICT', issues.map((i) => `body ${i.pointer}: ${i.detail}`).join('; '), { cause: error, issues });
+}
+
+export function uploadsOf(ctx: ApiContext): RegistryUploads {
   if (!ctx.registryUploads) throw new Error('a registry route was registered without registry uploads');
   return ctx.registryUploads;
 }
@@ -168,11 +176,7 @@ export const registryRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
         if (outcome.changed) request.log.info({ enterprise: entry.enterpriseId, version: entry.version, registryHash: entry.registryHash }, 'registry entry uploaded');
         return { enterpriseId: entry.enterpriseId, version: entry.version, registryHash: entry.registryHash, changed: outcome.changed };
       } catch (error) {
-        if (!(error instanceof RegistryConflictError)) throw error;
-        // Which of its own ids are taken, yes; by whom, only to an admin.
-        const holder = (h: string) => (principal.role === 'admin' ? `enterprise ${h}` : 'another enterprise');
-        const issues = error.clashes.map((c) => ({ in: 'body', pointer: c.pointer, detail: `${c.what} ${c.id} is held by ${holder(c.holder)}` }));
-        throw new ApiError('MTL_API_REGISTRY_CONFLICT', issues.map((i) => `body ${i.pointer}: ${i.detail}`).join('; '), { cause: error, issues });
+        throw error instanceof RegistryConflictError ? conflictProblem(error, principal) : error;
       }
     },
   );

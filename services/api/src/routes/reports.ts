@@ -41,7 +41,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, c
               [REPORT_MEDIA_TYPES.xlsx]: { schema: Type.Unsafe<Buffer>({ type: 'string', description: 'Office Open XML workbook (binary), a sheet per section' }) },
             },
           },
-          ...problemResponses(...AUTHENTICATED_PROBLEMS, 404, 406, 503),
+          ...problemResponses(...AUTHENTICATED_PROBLEMS, 404, 406, 409, 503),
         },
       },
     },
@@ -49,7 +49,15 @@ export const reportRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, c
       const enterprise = readableEnterprise(request, request.params.id);
       const format = negotiateFormat(request.query.format, request.headers.accept);
       const factorSet = ctx.factorCatalog.resolve(enterprise.factorSet.name, enterprise.factorSet.version);
-      if (!factorSet.ok) throw new ApiError('MTL_API_INTERNAL', `the registry names a factor set the catalogue lacks`, { cause: factorSet.error });
+      if (!factorSet.ok) {
+        // The registry may name a set this API has not read (a custom set published elsewhere, a catalogue of another version): the client's to fix, not a 500.
+        const { name, version } = enterprise.factorSet;
+        throw new ApiError(
+          'MTL_API_FACTOR_SET_UNKNOWN',
+          `enterprise ${enterprise.id} is pinned to factor set ${name}@${version}, which this API does not know (GET /v1/factor-sets lists those it does): no report can be computed until the set is added (POST /v1/factor-sets) or another one is pinned (PUT /v1/enterprises/${enterprise.id}/factor-set)`,
+          { cause: factorSet.error },
+        );
+      }
       const report = await monthlyReport(readings, enterprise, request.params.month, factorSet.factor);
       reply.header('vary', 'accept');
       if (format === 'json') return reply.type(REPORT_MEDIA_TYPES.json).send(report);
