@@ -64,7 +64,8 @@ export class KafkaBus {
         topic,
         acks: -1,
         compression: CompressionTypes.None,
-        messages: group.map((m) => ({ key: m.key, value: m.value, ...(m.headers ? { headers: m.headers } : {}) })),
+        // An empty value is a deletion: Kafka's tombstone is a null value, which compaction removes.
+        messages: group.map((m) => ({ key: m.key, value: m.value.length === 0 ? null : m.value, ...(m.headers ? { headers: m.headers } : {}) })),
       });
     return {
       send: async (topic: string, messages: BusMessage[]) => {

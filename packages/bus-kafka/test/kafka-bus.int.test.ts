@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
+import { Kafka, logLevel } from 'kafkajs';
+import { expect, inject, it } from 'vitest';
 import { busContract } from '@meterline/bus/contract';
 import { createTopics } from '@meterline/local-stack';
 import { KafkaBus } from '../src/index.ts';
@@ -33,4 +34,24 @@ busContract('kafka (real broker)', async () => {
     },
     close: async () => bus.close(),
   };
+});
+
+it("sends an empty value as Kafka's tombstone (a null value), which compaction removes", async () => {
+  const { kafka } = inject('stack');
+  const topic = `tombstone-${randomUUID()}`;
+  await createTopics(kafka.brokers, [{ topic, partitions: 1, configs: { 'cleanup.policy': 'compact' } }]);
+  const bus = new KafkaBus({ brokers: [...kafka.brokers], clientId: `tombstone-${randomUUID()}` });
+  const producer = await bus.producer();
+  await producer.send(topic, [{ key: 'silence/s1', value: Buffer.alloc(0) }]);
+  await producer.close();
+  await bus.close();
+  // Read with kafkajs itself: what the broker holds, not what our adapter makes of it.
+  const raw = new Kafka({ brokers: [...kafka.brokers], clientId: `raw-${randomUUID()}`, logLevel: logLevel.NOTHING }).consumer({ groupId: `raw-${randomUUID()}` });
+  await raw.connect();
+  await raw.subscribe({ topic, fromBeginning: true });
+  const values = await new Promise<(Buffer | null)[]>((resolve) => {
+    void raw.run({ eachMessage: async ({ message }) => resolve([message.value]) });
+  });
+  await raw.disconnect();
+  expect(values).toEqual([null]);
 });

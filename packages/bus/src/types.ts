@@ -1,6 +1,10 @@
 export interface BusMessage {
   /** Partitioning key: the metering point for readings, so one point keeps its order. */
   key: string | null;
+  /**
+   * An empty value deletes the key on a compacted topic: adapters store it as the broker's
+   * delete marker (Kafka's null-value tombstone) and deliver it back as an empty value.
+   */
   value: Buffer;
   headers?: Record<string, string>;
 }

@@ -52,6 +52,19 @@ export function busContract(name: string, make: () => Promise<BusUnderTest>): vo
       expect(got.seen).toEqual([{ key: 'mp-1', value: '{"v":1}', headers: { schema: 'x.v1' } }]);
     });
 
+    it('delivers an empty value (a deletion on a compacted topic) as an empty value', async () => {
+      const topic = await bus.newTopic();
+      const producer = bus.producer();
+      await producer.send(topic, [{ key: 'subscription/s1', value: Buffer.alloc(0) }]);
+      const consumer = bus.consumer({ groupId: `g-${topic}`, topics: [topic], fromBeginning: true });
+      const got = collector(1);
+      await consumer.start(got.handler);
+      await got.finished;
+      await consumer.close();
+      await producer.close();
+      expect(got.seen.map((m) => [m.key, m.value])).toEqual([['subscription/s1', '']]);
+    });
+
     it('accepts one send of one key larger than a broker request may be, in order (regression, issue 4)', async () => {
       // 24 messages of 100 KiB under one key: 2.4 MiB, above Kafka's default 1 MiB batch limit.
       const topic = await bus.newTopic();

@@ -70,9 +70,8 @@ const Changed = { changedAt: Type.String(), changedBy: Type.String({ minLength: 
 /**
  * Kafka alerting change v1, on the compacted topic `meterline.alerting.v1`: the latest value
  * of one subscription or silence, keyed `subscription/<id>` or `silence/<id>` (the key's kind
- * and id agree with the value's). A record with an empty value deletes the key's entity: the
- * bus carries values as bytes and has no null, so an empty value stands for Kafka's tombstone
- * (a real null tombstone reads the same). Compaction keeps the newest record per key.
+ * and id agree with the value's). A record with an empty value deletes the key's entity (the
+ * bus sends it as Kafka's null tombstone). Compaction keeps the newest record per key.
  */
 export const AlertingChangeV1 = Type.Union([
   Type.Object({ v: Type.Literal(1), kind: Type.Literal('subscription'), subscription: AlertingSubscriptionV1, ...Changed }, { additionalProperties: false }),

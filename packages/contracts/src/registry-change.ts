@@ -23,9 +23,8 @@ export const registryHash = (enterprise: Json): string => createHash('sha256').u
  * Kafka registry entry v1, on the compacted topic `meterline.registry.v1`, keyed by the
  * enterprise id: the enterprise's registry entry as last uploaded. Its shape and rules are
  * the domain's (`parseManifest` on a manifest of this one enterprise); this contract only
- * carries it. A record with an empty value removes the enterprise (the bus carries values
- * as bytes and has no null: an empty value stands for Kafka's tombstone, and a real null
- * tombstone reads the same).
+ * carries it. A record with an empty value removes the enterprise (the bus sends an empty
+ * value as Kafka's null tombstone, which compaction removes in time).
  */
 export const RegistryEntryV1 = Type.Object(
   {
