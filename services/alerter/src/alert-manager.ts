@@ -14,6 +14,7 @@ import { budgetOverrun } from './rules/budget.ts';
 import { calibration } from './rules/calibration.ts';
 import { TICK_RULES, type Condition } from './rules/condition.ts';
 import { figureConditions } from './rules/figure-rules.ts';
+import { figureRuleStillJudges } from './rules/figure-rule-scope.ts';
 import { meterOffline } from './rules/meter-offline.ts';
 
 export interface AlertManagerDeps {
@@ -124,8 +125,10 @@ export function createAlertManager(deps: AlertManagerDeps) {
       conditions.forEach(apply);
       const reported = new Set(conditions.map((c) => dedupKey(enterpriseId, c.rule, c.subject)));
       for (const record of [...records.values()]) {
-        if (record.alert.status !== 'firing' || !TICK_RULES.includes(record.alert.rule) || reported.has(record.alert.dedupKey)) continue;
-        const closed = closeUnreported(record, signal.tickMs, 'its rule no longer reports this subject');
+        if (record.alert.status !== 'firing') continue;
+        const judged = TICK_RULES.includes(record.alert.rule) ? reported.has(record.alert.dedupKey) : figureRuleStillJudges(record.alert, enterprise, rules);
+        if (judged) continue;
+        const closed = closeUnreported(record, signal.tickMs, 'its rule no longer judges this subject');
         records.set(record.alert.dedupKey, closed);
         changed.add(record.alert.dedupKey);
         transitions.push({ kind: 'resolved', record: closed });

@@ -49,8 +49,12 @@ async function setup() {
   const dir = await mkdtemp(join(tmpdir(), 'alerter-app-'));
   const registryFile = join(dir, 'registry.yaml');
   await writeFile(registryFile, stringify(manifest));
-  const parsed = parseAlertingConfig(stringify(alertingFile), 'alerting.yaml');
-  if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+  const parse = (file: AlertingFile) => {
+    const parsed = parseAlertingConfig(stringify(file), 'alerting.yaml');
+    if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+    return parsed.config;
+  };
+  let alerting = parse(alertingFile);
   const bus = new InMemoryBus();
   const store = new InMemoryStore();
   const scheduler = new ManualScheduler();
@@ -65,7 +69,7 @@ async function setup() {
     topics: TOPICS,
     store,
     registry: await fileRegistrySource(registryFile, () => undefined),
-    alerting: async () => parsed.config,
+    alerting: async () => alerting,
     scheduler,
     tickSeconds: 30,
     figureMaxAgeMs: 48 * HOUR,
@@ -96,7 +100,10 @@ async function setup() {
     await settled();
   };
   const notifications = () => bus.messagesOf(TOPICS.notifications).map((m) => JSON.parse(m.value.toString()) as AlertNotificationV1);
-  return { store, send, tick, notifications, registryFile };
+  const setAlerting = (file: AlertingFile) => {
+    alerting = parse(file);
+  };
+  return { store, send, tick, notifications, registryFile, setAlerting };
 }
 
 const reading = (point: string, tsMs: number): ReadingMessageV1 => ({
@@ -199,4 +206,18 @@ it('fires each rule once for its subject and resolves it once, through the obser
 
   const all = announced(notifications());
   expect(all).toEqual(Object.fromEntries(Object.keys(firing).map((key) => [key, ['firing', 'resolved']])));
+});
+
+it('closes an open figure alert at the next tick once its rule no longer judges it (rule turned off, threshold removed)', async () => {
+  const { send, tick, notifications, setAlerting } = await setup();
+  await send(TOPICS.readings, POINTS.map((p) => reading(p, T - MIN)));
+  await tick(T);
+  await send(TOPICS.figures, [batch([hourFigure(POINTS[0]!, T - HOUR, { coveragePercent: 50 }), hourFigure(POINTS[1]!, T - HOUR, { value: 320 })])]);
+  setAlerting({ ...alertingFile, defaults: { ...alertingFile.defaults, lowCoverage: { enabled: false } }, enterprises: { [E]: { budgets: { tceMonthly: 100 } } } });
+  await tick(T + MIN);
+  const closed = notifications().filter((n) => n.status === 'resolved' && (n.rule === 'low-coverage' || n.rule === 'consumption-threshold'));
+  expect(closed.map((n) => [n.rule, n.alerts[0]!.subject.point, n.alerts[0]!.summary.endsWith('(closed: its rule no longer judges this subject)')]).sort()).toEqual([
+    ['consumption-threshold', POINTS[1], true],
+    ['low-coverage', POINTS[0], true],
+  ]);
 });

@@ -1,0 +1,29 @@
+import type { AlertV1 } from '@meterline/contracts';
+import type { Enterprise } from '@meterline/domain';
+import type { EnterpriseRules } from '../alerting-config.ts';
+
+/**
+ * Whether a figure rule still judges an open alert's subject: the rule is on (for a threshold,
+ * one still names the point or every point), and the point or topology node is still in the
+ * registry. An alert no longer judged would never see the finding that closes it.
+ */
+export function figureRuleStillJudges(alert: AlertV1, enterprise: Enterprise, rules: EnterpriseRules): boolean {
+  const points = new Set(enterprise.sites.flatMap((s) => s.meteringPoints.map((p) => p.id)));
+  const { point, node } = alert.subject;
+  switch (alert.rule) {
+    case 'low-coverage':
+      return rules.lowCoverage.enabled && points.has(point ?? '');
+    case 'suspect-counter':
+      return rules.suspectCounter.enabled && points.has(point ?? '');
+    case 'balance-gap':
+      return rules.balanceGap.enabled && points.has(node ?? '');
+    case 'consumption-threshold':
+      return (
+        rules.consumptionThreshold.enabled &&
+        points.has(point ?? '') &&
+        rules.consumptionThreshold.thresholds.some((t) => t.period === alert.subject.period && t.measure === alert.subject.measure && (!t.points || t.points.includes(point!)))
+      );
+    default:
+      return true;
+  }
+}
