@@ -205,13 +205,15 @@ beforeAll(async () => {
   await store.write(seedReadings());
   await store.close();
 
-  // Subscriptions and silences, and the registry, live on compacted topics of this run's own.
+  // Subscriptions and silences, the registry and custom factor sets live on compacted topics of this run's own.
   const run = randomUUID().slice(0, 8);
   const alertingTopic = `e2e-fuzz-${run}.alerting.v1`;
   const registryTopic = `e2e-fuzz-${run}.registry.v1`;
+  const factorSetsTopic = `e2e-fuzz-${run}.factor-sets.v1`;
   await createTopics(stack.kafka.brokers, [
     { topic: alertingTopic, partitions: 3, configs: { 'cleanup.policy': 'compact' } },
     { topic: registryTopic, partitions: 3, configs: { 'cleanup.policy': 'compact' } },
+    { topic: factorSetsTopic, partitions: 1, configs: { 'cleanup.policy': 'compact' } },
   ]);
   // The manifest's enterprises, each as its first version, as `meterline registry push` publishes them.
   const bus = new KafkaBus({ brokers: [...stack.kafka.brokers], clientId: `e2e-fuzz-${run}` });
@@ -237,6 +239,7 @@ beforeAll(async () => {
       MTL_API_KEYS_FILE: keysFile,
       MTL_KAFKA_BROKERS: stack.kafka.brokers.join(','),
       MTL_ALERTING_TOPIC: alertingTopic,
+      MTL_FACTOR_SETS_TOPIC: factorSetsTopic,
       MTL_PORT: String(port),
       // The fuzzer is one client sending thousands of requests: the limit is not under test here.
       MTL_RATE_LIMIT_MAX: '1000000',
@@ -302,6 +305,10 @@ describe('API fuzzing on the OpenAPI document (issue 6)', () => {
     // Uploads too, not only the entry's read: at least the documented example (the entry in force, so unchanged).
     console.log(`PUT /v1/enterprises/:id/registry answered ${[...new Set(answered.get('PUT /v1/enterprises/:id/registry'))].sort().join(', ')}`);
     expect(answered.get('PUT /v1/enterprises/:id/registry')).toContain('200');
+    // A custom factor set was added (the documented example, first time) and an enterprise pinned to a set.
+    for (const write of ['POST /v1/factor-sets', 'PUT /v1/enterprises/:id/factor-set']) console.log(`${write} answered ${[...new Set(answered.get(write))].sort().join(', ')}`);
+    expect(answered.get('POST /v1/factor-sets')).toContain('201');
+    expect(answered.get('PUT /v1/enterprises/:id/factor-set')).toContain('200');
     // What was left out is not served by this instance (no broker admin account).
     const credentials = await fetch(`${baseUrl}/v1/enterprises/cq-autoparts/devices/cq-dev-1/credentials`, { method: 'POST', headers: { authorization: `Bearer ${SECRETS.admin}` } });
     expect(await credentials.json()).toMatchObject({ status: 404, code: 'MTL_API_ROUTE_NOT_FOUND' });
