@@ -35,9 +35,11 @@ function toConsumed(message: KafkaMessage): ConsumedMessage {
 export class KafkaBus {
   private readonly kafka: Kafka;
   private admin: Admin | undefined;
+  private readonly log: KafkaBusOptions['log'];
 
   constructor(options: KafkaBusOptions) {
     const log = options.log;
+    this.log = log;
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,
@@ -125,6 +127,12 @@ export class KafkaBus {
       close: async () => {
         running = false;
         await consumer.disconnect();
+        if (options.ephemeral) {
+          // Housekeeping: a group left behind costs the broker a little until offsets retention, never data.
+          await (await this.adminClient()).deleteGroups([options.groupId]).catch((error: unknown) => {
+            this.log?.('warn', 'an ephemeral consumer group could not be deleted; the broker drops it after offsets retention', { groupId: options.groupId, error: String(error) });
+          });
+        }
       },
       lag: () => this.groupLag(options.groupId, options.topics),
     };

@@ -55,3 +55,26 @@ it("sends an empty value as Kafka's tombstone (a null value), which compaction r
   await raw.disconnect();
   expect(values).toEqual([null]);
 });
+
+it('deletes an ephemeral consumer group when the consumer closes, and keeps a lasting one', async () => {
+  const { kafka } = inject('stack');
+  const topic = `ephemeral-${randomUUID()}`;
+  await createTopics(kafka.brokers, [{ topic, partitions: 1 }]);
+  const bus = new KafkaBus({ brokers: [...kafka.brokers], clientId: `ephemeral-${randomUUID()}` });
+  const producer = await bus.producer();
+  await producer.send(topic, [{ key: 'k', value: Buffer.from('1') }]);
+  await producer.close();
+  const groups = { ephemeral: `reader-${randomUUID()}`, lasting: `group-${randomUUID()}` };
+  for (const [kind, groupId] of Object.entries(groups)) {
+    const consumer = await bus.consumer({ groupId, topics: [topic], fromBeginning: true, ephemeral: kind === 'ephemeral' });
+    const read = new Promise<void>((resolve) => void consumer.start(async () => resolve()));
+    await read;
+    await consumer.close();
+  }
+  const admin = new Kafka({ brokers: [...kafka.brokers], clientId: `admin-${randomUUID()}`, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  const listed = new Set((await admin.listGroups()).groups.map((g) => g.groupId));
+  await admin.disconnect();
+  await bus.close();
+  expect([listed.has(groups.ephemeral), listed.has(groups.lasting)]).toEqual([false, true]);
+});

@@ -61,4 +61,9 @@ export interface ConsumerOptions {
    * within a partition. The in-memory twin handles one at a time.
    */
   partitionsConcurrently?: number;
+  /**
+   * The group lives as long as this consumer (a reader that reads a whole topic again on each
+   * start, in a group of its own): closing the consumer deletes the group, so none pile up.
+   */
+  ephemeral?: boolean;
 }

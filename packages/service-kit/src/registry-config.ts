@@ -90,7 +90,7 @@ export async function registrySourceFromConfig(settings: RegistrySettings, deps:
   const groupId = registryTopicGroupId(deps.service, deps.instanceId);
   let caughtUp = false;
   const source = await startTopicRegistrySource({
-    consumer: await deps.consumer({ groupId, topics: [topic], fromBeginning: true }),
+    consumer: await deps.consumer({ groupId, topics: [topic], fromBeginning: true, ephemeral: true }),
     onRejected: (rejected) =>
       log.error(
         rejected,

@@ -21,7 +21,7 @@ const registry = await registrySourceFromConfig(config, { consumer: (options) =>
 // Custom sets are read to the topic's end before the first job, so a pinned custom set resolves.
 const factorSets = config.factorSetsTopic
   ? await startTopicFactorCatalog({
-      consumer: await bus.consumer({ groupId: factorSetTopicGroupId('aggregator', config.instanceId), topics: [config.factorSetsTopic], fromBeginning: true }),
+      consumer: await bus.consumer({ groupId: factorSetTopicGroupId('aggregator', config.instanceId), topics: [config.factorSetsTopic], fromBeginning: true, ephemeral: true }),
       onRejected: (rejected) => log.error(rejected, 'factor-set topic: a record was not added to the catalogue'),
     })
   : undefined;

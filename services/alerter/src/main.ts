@@ -23,7 +23,7 @@ const registry = await registrySourceFromConfig(config, { consumer: (options) =>
 const store = new InfluxStore({ ...influxConnection(config), log: (level, message) => log[level]({ logger: 'influxdb-client' }, message) });
 const alertingFile = await alertingFileSource(config.alertingFile, (problems) => log.error({ file: config.alertingFile, problems }, 'alerting file invalid; keeping the previous one'));
 const alertingTopic = await startAlertingTopicReader({
-  consumer: await bus.consumer({ groupId: alertingTopicGroupId('alerter'), topics: [config.alertingTopic], fromBeginning: true, sessionTimeoutMs: config.kafkaSessionTimeoutMs }),
+  consumer: await bus.consumer({ groupId: alertingTopicGroupId('alerter'), topics: [config.alertingTopic], fromBeginning: true, sessionTimeoutMs: config.kafkaSessionTimeoutMs, ephemeral: true }),
   onRejected: (rejected) => log.error(rejected, 'alerting topic: a record that is no alerting change was skipped'),
 });
 // Before the dispatcher starts: it dead-letters notifications of subscriptions it does not know.
