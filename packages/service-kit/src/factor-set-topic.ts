@@ -89,7 +89,7 @@ export async function startTopicFactorCatalog(options: {
   };
 }
 
-/** Publishes a custom set (checked as readers check it) under its name@version. */
+/** Publishes a custom set under its name@version; check it first (checkFactorSetDefinition), as readers will. */
 export async function publishFactorSet(producer: BusProducer, topic: string, record: FactorSetRecordV1): Promise<void> {
   await producer.send(topic, [{ key: factorSetKey(record.set), value: Buffer.from(JSON.stringify(record)), headers: { schema: FACTOR_SET_RECORD_SCHEMA_ID } }]);
 }

@@ -29,7 +29,7 @@ const instanceId = config.instanceId ?? (hostname().replace(/[^A-Za-z0-9._-]/g, 
 /** The alerting topic: this process's own reader of all of it (answers wait for it, /ready says when it has caught up). */
 async function connectAlerting(bus: KafkaBus, producer: BusProducer, topic: string, logger: Logger) {
   const reader = await startAlertingTopicReader({
-    consumer: await bus.consumer({ groupId: alertingTopicGroupId('api'), topics: [topic], fromBeginning: true }),
+    consumer: await bus.consumer({ groupId: alertingTopicGroupId('api'), topics: [topic], fromBeginning: true, ephemeral: true }),
     onRejected: (rejected) => logger.error(rejected, 'alerting topic: a record that is no alerting change was skipped'),
   });
   void reader.caughtUp().then(() => logger.info({ topic, subscriptions: reader.subscriptions().size, silences: reader.silences().size }, 'alerting topic read'));
@@ -72,7 +72,7 @@ const producer = kafka ? await kafka.producer() : undefined;
 // With Kafka the catalogue is the shipped sets plus the factor-set topic's, read to its end before the first request (a pinned custom set resolves).
 const factorSets = kafka
   ? await startTopicFactorCatalog({
-      consumer: await kafka.consumer({ groupId: factorSetTopicGroupId('api', instanceId), topics: [config.factorSetsTopic], fromBeginning: true }),
+      consumer: await kafka.consumer({ groupId: factorSetTopicGroupId('api', instanceId), topics: [config.factorSetsTopic], fromBeginning: true, ephemeral: true }),
       onRejected: (rejected) => log.error(rejected, 'factor-set topic: a record was not added to the catalogue'),
     })
   : undefined;

@@ -45,7 +45,7 @@ export function topicAlertingWriter(producer: BusProducer, topic: string): Alert
       if (!checked.ok) return Promise.reject(new TypeError(`not ${ALERTING_CHANGE_SCHEMA_ID}: ${checked.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`));
       return send(change.kind, change.kind === 'subscription' ? change.subscription.id : change.silence.id, Buffer.from(JSON.stringify(change)));
     },
-    // The bus carries no null value: an empty one is the deletion (AlertingChangeV1).
+    // An empty value is the deletion (AlertingChangeV1); the bus sends it as Kafka's null tombstone.
     remove: (kind, id) => send(kind, id, Buffer.alloc(0)),
   };
 }
