@@ -77,7 +77,7 @@ const app = createAlerterApp({
 });
 await serveUntilSignalled({
   app,
-  alsoClose: [sender, { close: () => deliveryLog.flush() }, registry, producer, bus],
+  alsoClose: [alertingTopic, sender, { close: () => deliveryLog.flush() }, registry, producer, bus],
   ops: { host: config.opsHost, port: config.opsPort, metrics },
   log,
   started: { instance: config.instanceId },
