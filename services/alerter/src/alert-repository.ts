@@ -60,18 +60,15 @@ export async function loadAlerts(store: TimeSeriesStore, enterpriseId: string): 
   return { progress, records };
 }
 
-/** Writes the changed records and the progress, and each changed alert's history point. */
-export async function saveAlerts(store: TimeSeriesStore, enterpriseId: string, changed: readonly AlertRecord[], progress: EnterpriseProgress): Promise<void> {
-  const points: SeriesPoint[] = [
-    { measurement: ALERTER_MEASUREMENTS.state, tags: { enterprise: enterpriseId, key: META_KEY }, fields: { doc: JSON.stringify(progress) }, timestampMs: 0 },
-  ];
-  for (const record of changed) {
-    const { alert } = record;
-    const key = storageKey(alert.dedupKey);
-    points.push({ measurement: ALERTER_MEASUREMENTS.state, tags: { enterprise: enterpriseId, key }, fields: { doc: JSON.stringify(record) }, timestampMs: 0 });
-    points.push({
+/** How one alert is stored: its current record (timestamp 0) and its history point at its start. */
+export function alertRecordPoints(record: AlertRecord): SeriesPoint[] {
+  const { alert } = record;
+  const tags = { enterprise: alert.enterpriseId, key: storageKey(alert.dedupKey) };
+  return [
+    { measurement: ALERTER_MEASUREMENTS.state, tags, fields: { doc: JSON.stringify(record) }, timestampMs: 0 },
+    {
       measurement: ALERTER_MEASUREMENTS.history,
-      tags: { enterprise: enterpriseId, rule: alert.rule, key },
+      tags: { ...tags, rule: alert.rule },
       fields: {
         alert_id: alert.alertId,
         dedup_key: alert.dedupKey,
@@ -85,9 +82,16 @@ export async function saveAlerts(store: TimeSeriesStore, enterpriseId: string, c
         ...(alert.endsAt === undefined ? {} : { ends_at_ms: Date.parse(alert.endsAt) }),
       },
       timestampMs: Date.parse(alert.startsAt),
-    });
-  }
-  await store.write(points);
+    },
+  ];
+}
+
+/** Writes the changed records and the progress, and each changed alert's history point. */
+export async function saveAlerts(store: TimeSeriesStore, enterpriseId: string, changed: readonly AlertRecord[], progress: EnterpriseProgress): Promise<void> {
+  await store.write([
+    { measurement: ALERTER_MEASUREMENTS.state, tags: { enterprise: enterpriseId, key: META_KEY }, fields: { doc: JSON.stringify(progress) }, timestampMs: 0 },
+    ...changed.flatMap(alertRecordPoints),
+  ]);
 }
 
 export async function recordSeen(store: TimeSeriesStore, seen: ReadonlyMap<string, { enterpriseId: string; lastMs: number }>): Promise<void> {

@@ -5,4 +5,4 @@ export { createAlertManager } from './alert-manager.ts';
 export { recordSeen } from './alert-repository.ts';
 export { parseAlertingConfig } from './alerting-config.ts';
 export { createAlerterMetrics } from './metrics.ts';
-export { saveAlerts } from './alert-repository.ts';
+export { alertRecordPoints, saveAlerts } from './alert-repository.ts';

@@ -1,4 +1,4 @@
-import { ALERT_DELIVERY_MEASUREMENT, ALERTER_MEASUREMENTS, alertingTopicGroupId, startAlertingTopicReader, type AlertingRecordRejected } from '@meterline/alerter';
+import { ALERT_DELIVERY_MEASUREMENT, alertRecordPoints, alertingTopicGroupId, startAlertingTopicReader, type AlertingRecordRejected } from '@meterline/alerter';
 import { InMemoryDeviceAccounts, type DeviceAccounts } from '@meterline/broker-accounts';
 import { InMemoryBus, type BusProducer } from '@meterline/bus';
 import { nextEntry, type AlertingChangeV1, type AlertV1, type EnterpriseJson } from '@meterline/contracts';
@@ -192,30 +192,8 @@ export function alertOf(enterprise: 'ent-a' | 'ent-b', point: string, over: Part
   };
 }
 
-/** The alerter's stored state of an alert (services/alerter/src/alert-repository.ts saveAlerts): the current record and its history point. */
-export function alertPoints(alert: AlertV1): SeriesPoint[] {
-  const key = `k-${alert.dedupKey.replace(/[^a-z0-9]/gi, '')}`;
-  return [
-    { measurement: ALERTER_MEASUREMENTS.state, tags: { enterprise: alert.enterpriseId, key }, fields: { doc: JSON.stringify({ alert, asOfMs: Date.parse(alert.startsAt) }) }, timestampMs: 0 },
-    {
-      measurement: ALERTER_MEASUREMENTS.history,
-      tags: { enterprise: alert.enterpriseId, rule: alert.rule, key },
-      fields: {
-        alert_id: alert.alertId,
-        dedup_key: alert.dedupKey,
-        status: alert.status,
-        severity: alert.severity,
-        summary: alert.summary,
-        subject: JSON.stringify(alert.subject),
-        ...(alert.value === undefined ? {} : { value: alert.value }),
-        ...(alert.threshold === undefined ? {} : { threshold: alert.threshold }),
-        ...(alert.unit === undefined ? {} : { unit: alert.unit }),
-        ...(alert.endsAt === undefined ? {} : { ends_at_ms: Date.parse(alert.endsAt) }),
-      },
-      timestampMs: Date.parse(alert.startsAt),
-    },
-  ];
-}
+/** The alerter's stored state of an alert, as it stores it: the current record and its history point. */
+export const alertPoints = (alert: AlertV1): SeriesPoint[] => alertRecordPoints({ alert, asOfMs: Date.parse(alert.startsAt) });
 
 /** One webhook attempt as the alerter's delivery log stores it (services/alerter/src/delivery/store-delivery-log.ts). */
 export function deliveryPoint(
