@@ -116,6 +116,23 @@ export const subscriptionRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
     if (!found) throw new ApiError('MTL_API_NOT_FOUND', `enterprise ${enterpriseId} has no subscription ${id}`);
     return found;
   };
+  /**
+   * Runs `edit` on the path's subscription while no other change of it runs; `edit` gets the
+   * stored change and a way to store the next one (answered once the API has read it back).
+   */
+  const editing = <T>(
+    request: FastifyRequest,
+    params: { id: string; subId: string },
+    edit: (current: SubscriptionChange, store: (next: SubscriptionChange | null) => Promise<void>) => Promise<T>,
+  ): Promise<T> => {
+    const enterprise = alertingEnterprise(request, params.id);
+    const directory = directoryOf(ctx);
+    const key = alertingChangeKey('subscription', params.subId);
+    return directory.exclusive(key, async () => {
+      const current = await existing(enterprise.id, params.subId);
+      return edit(current, (next) => committed(request, next ? directory.put(next) : directory.remove('subscription', params.subId), key));
+    });
+  };
   const settingsOf = (body: Omit<Static<typeof ReplaceBody>, 'url'>) => ({
     format: body.format ?? SUBSCRIPTION_DEFAULTS.format,
     ...(body.rules ? { rules: body.rules } : {}),
@@ -207,12 +224,8 @@ export const subscriptionRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
         response: { 200: SubscriptionView, ...WRITE_PROBLEMS },
       },
     },
-    async (request) => {
-      const enterprise = alertingEnterprise(request, request.params.id);
-      const directory = directoryOf(ctx);
-      const key = alertingChangeKey('subscription', request.params.subId);
-      return directory.exclusive(key, async () => {
-        const { subscription: s } = await existing(enterprise.id, request.params.subId);
+    async (request) =>
+      editing(request, request.params, async ({ subscription: s }, store) => {
         const url = checkedUrl(request, request.body.url);
         const replaced = change(request, {
           id: s.id,
@@ -223,10 +236,9 @@ export const subscriptionRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
           ...settingsOf(request.body),
           createdAt: s.createdAt,
         });
-        await committed(request, directory.put(replaced), key);
+        await store(replaced);
         return viewOf(replaced);
-      });
-    },
+      }),
   );
 
   app.delete(
@@ -245,13 +257,7 @@ export const subscriptionRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
       },
     },
     async (request, reply) => {
-      const enterprise = alertingEnterprise(request, request.params.id);
-      const directory = directoryOf(ctx);
-      const key = alertingChangeKey('subscription', request.params.subId);
-      await directory.exclusive(key, async () => {
-        await existing(enterprise.id, request.params.subId);
-        await committed(request, directory.remove('subscription', request.params.subId), key);
-      });
+      await editing(request, request.params, (_current, store) => store(null));
       return reply.status(204).send(null);
     },
   );
@@ -271,17 +277,12 @@ export const subscriptionRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
         response: { 200: WithSecret, ...WRITE_PROBLEMS },
       },
     },
-    async (request) => {
-      const enterprise = alertingEnterprise(request, request.params.id);
-      const directory = directoryOf(ctx);
-      const key = alertingChangeKey('subscription', request.params.subId);
-      return directory.exclusive(key, async () => {
-        const { subscription: s } = await existing(enterprise.id, request.params.subId);
+    async (request) =>
+      editing(request, request.params, async ({ subscription: s }, store) => {
         const rotated = change(request, { ...s, secret: newSecret(), previousSecret: s.secret });
-        await committed(request, directory.put(rotated), key);
+        await store(rotated);
         return { ...viewOf(rotated), secret: rotated.subscription.secret };
-      });
-    },
+      }),
   );
 
   app.delete(
@@ -299,18 +300,13 @@ export const subscriptionRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
         response: { 200: SubscriptionView, ...WRITE_PROBLEMS },
       },
     },
-    async (request) => {
-      const enterprise = alertingEnterprise(request, request.params.id);
-      const directory = directoryOf(ctx);
-      const key = alertingChangeKey('subscription', request.params.subId);
-      return directory.exclusive(key, async () => {
-        const current = await existing(enterprise.id, request.params.subId);
+    async (request) =>
+      editing(request, request.params, async (current, store) => {
         if (current.subscription.previousSecret === undefined) return viewOf(current);
         const { previousSecret: _dropped, ...rest } = current.subscription;
         const ended = change(request, rest);
-        await committed(request, directory.put(ended), key);
+        await store(ended);
         return viewOf(ended);
-      });
-    },
+      }),
   );
 };
