@@ -14,8 +14,9 @@ import { budgetOverrun } from './rules/budget.ts';
 import { calibration } from './rules/calibration.ts';
 import { TICK_RULES, type Condition } from './rules/condition.ts';
 import { figureConditions } from './rules/figure-rules.ts';
-import { figureRuleStillJudges } from './rules/figure-rule-scope.ts';
+import { figureRuleScope } from './rules/figure-rule-scope.ts';
 import { meterOffline } from './rules/meter-offline.ts';
+import { appendTo } from './append-to.ts';
 
 export interface AlertManagerDeps {
   store: TimeSeriesStore;
@@ -124,9 +125,10 @@ export function createAlertManager(deps: AlertManagerDeps) {
       const conditions = await tickConditions(enterprise, rules, progress, signal.tickMs);
       conditions.forEach(apply);
       const reported = new Set(conditions.map((c) => dedupKey(enterpriseId, c.rule, c.subject)));
+      const figureRuleJudges = figureRuleScope(enterprise, rules);
       for (const record of [...records.values()]) {
         if (record.alert.status !== 'firing') continue;
-        const judged = TICK_RULES.includes(record.alert.rule) ? reported.has(record.alert.dedupKey) : figureRuleStillJudges(record.alert, enterprise, rules);
+        const judged = TICK_RULES.includes(record.alert.rule) ? reported.has(record.alert.dedupKey) : figureRuleJudges(record.alert);
         if (judged) continue;
         const closed = closeUnreported(record, signal.tickMs, 'its rule no longer judges this subject');
         records.set(record.alert.dedupKey, closed);
@@ -180,7 +182,7 @@ export function createAlertManager(deps: AlertManagerDeps) {
         continue;
       }
       const signal = checked.value;
-      byEnterprise.set(signal.enterpriseId, [...(byEnterprise.get(signal.enterpriseId) ?? []), signal]);
+      appendTo(byEnterprise, signal.enterpriseId, signal);
     }
     for (const [enterpriseId, signals] of byEnterprise) {
       if (!batch.isActive()) throw new Error('signals partition lost or closing: the batch stays uncommitted');

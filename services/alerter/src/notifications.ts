@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ALERT_SEVERITIES, type AlertNotificationV1, type AlertV1 } from '@meterline/contracts';
 import type { AlertRecord, Transition } from './alert-lifecycle.ts';
 import type { SilenceSetting, Subscription } from './alerting-config.ts';
+import { appendTo } from './append-to.ts';
 
 /** Alerts per notification: 1 000 meters offline at once make 4 calls, each body about 150 kB. */
 export const MAX_ALERTS_PER_NOTIFICATION = 250;
@@ -82,7 +83,7 @@ export function notificationsFor(input: {
     for (const notice of input.notices) {
       if (!wants(subscription, notice.alert)) continue;
       const group = `${notice.alert.rule}|${notice.alert.status}|${notice.repeat}`;
-      groups.set(group, [...(groups.get(group) ?? []), notice]);
+      appendTo(groups, group, notice);
     }
     for (const notices of groups.values()) {
       const alerts = notices.map((n) => n.alert).sort((a, b) => (a.dedupKey < b.dedupKey ? -1 : a.dedupKey > b.dedupKey ? 1 : 0));

@@ -5,6 +5,7 @@ import type { TimeSeriesStore } from '@meterline/store';
 import { recordDeviceStates, recordSeen } from './alert-repository.ts';
 import type { AlertingConfig } from './alerting-config.ts';
 import type { AlerterMetrics } from './metrics.ts';
+import { appendTo } from './append-to.ts';
 
 export interface ObserverTopics {
   readings: string;
@@ -83,7 +84,7 @@ export function createObserver(deps: ObserverDeps) {
       }
       const judged = judgedPeriods(alerting, figureBatch.enterpriseId);
       const wanted = figureBatch.figures.filter((f) => f.endMs >= oldest && judged.get(f.measurement)?.has(f.periodKind));
-      if (wanted.length > 0) byEnterprise.set(figureBatch.enterpriseId, [...(byEnterprise.get(figureBatch.enterpriseId) ?? []), ...wanted]);
+      if (wanted.length > 0) appendTo(byEnterprise, figureBatch.enterpriseId, ...wanted);
     }
     const messages = [];
     for (const [enterpriseId, list] of byEnterprise) {

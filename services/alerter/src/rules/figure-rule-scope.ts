@@ -5,10 +5,15 @@ import type { EnterpriseRules } from '../alerting-config.ts';
 /**
  * Whether a figure rule still judges an open alert's subject: the rule is on (for a threshold,
  * one still names the point or every point), and the point or topology node is still in the
- * registry. An alert no longer judged would never see the finding that closes it.
+ * registry. An alert no longer judged would never see the finding that closes it. Built once
+ * per evaluation, asked per open alert.
  */
-export function figureRuleStillJudges(alert: AlertV1, enterprise: Enterprise, rules: EnterpriseRules): boolean {
+export function figureRuleScope(enterprise: Enterprise, rules: EnterpriseRules): (alert: AlertV1) => boolean {
   const points = new Set(enterprise.sites.flatMap((s) => s.meteringPoints.map((p) => p.id)));
+  return (alert) => stillJudges(alert, points, rules);
+}
+
+function stillJudges(alert: AlertV1, points: ReadonlySet<string>, rules: EnterpriseRules): boolean {
   const { point, node } = alert.subject;
   switch (alert.rule) {
     case 'low-coverage':

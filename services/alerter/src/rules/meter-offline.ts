@@ -2,6 +2,7 @@ import type { DeviceState } from '@meterline/contracts';
 import type { Enterprise } from '@meterline/domain';
 import type { EnterpriseRules } from '../alerting-config.ts';
 import { iso, type Condition } from './condition.ts';
+import { appendTo } from '../append-to.ts';
 
 export interface DeviceReport {
   state: DeviceState;
@@ -28,7 +29,7 @@ export interface LivenessInput {
 export function meterOffline(input: LivenessInput): Condition[] {
   const afterMs = input.settings.afterMinutes * 60_000;
   const devicesOf = new Map<string, string[]>();
-  for (const device of input.enterprise.devices) for (const point of device.meteringPoints) devicesOf.set(point, [...(devicesOf.get(point) ?? []), device.id]);
+  for (const device of input.enterprise.devices) for (const point of device.meteringPoints) appendTo(devicesOf, point, device.id);
   const out: Condition[] = [];
   for (const site of input.enterprise.sites) {
     for (const point of site.meteringPoints) {
