@@ -17,7 +17,7 @@ await Promise.all(
       bundle: true,
       platform: 'node',
       format: 'esm',
-      target: 'node20',
+      target: 'node24',
       sourcemap: true,
       // Some bundled CommonJS packages call require(); give the ESM bundle one, under a name
       // no source file imports (a service importing createRequire itself would clash).

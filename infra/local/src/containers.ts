@@ -4,7 +4,7 @@
  * InfluxDB is 1.8 here too, so the connection details (token `user:password`, database as bucket)
  * are identical to the native stack's.
  */
-import { GenericContainer, Wait, getContainerRuntimeClient } from 'testcontainers';
+import type * as TestcontainersModule from 'testcontainers';
 import type { StartedTestContainer } from 'testcontainers';
 import { DEV_INFLUX_ADMIN } from './dev-credentials.ts';
 import { StackError } from './errors.ts';
@@ -18,10 +18,27 @@ export const CONTAINER_IMAGES = Object.freeze({
   influxdb: 'influxdb:1.8.10',
 });
 
-/** True when testcontainers can reach a Docker (or compatible) engine. */
-export async function dockerAvailable(): Promise<boolean> {
+type Testcontainers = typeof TestcontainersModule;
+
+/**
+ * testcontainers is an optional dependency, loaded only here: a machine where it did not
+ * install (or whose native SSH add-ons did not build) still runs the native stack.
+ */
+async function loadTestcontainers(): Promise<Testcontainers | undefined> {
   try {
-    await getContainerRuntimeClient();
+    return await import('testcontainers');
+  } catch (error) {
+    if (process.env.MTL_DEBUG === '1') process.stderr.write(`[local-stack] testcontainers not loadable: ${(error as Error).message}\n`);
+    return undefined;
+  }
+}
+
+/** True when testcontainers is installed and can reach a Docker (or compatible) engine. */
+export async function dockerAvailable(): Promise<boolean> {
+  const testcontainers = await loadTestcontainers();
+  if (testcontainers === undefined) return false;
+  try {
+    await testcontainers.getContainerRuntimeClient();
     return true;
   } catch (error) {
     // No engine is the expected answer on machines without Docker; anything else is worth a note.
@@ -43,9 +60,11 @@ log_dest stderr
 `;
 
 export async function startStackWithContainers(options: Pick<StackOptions, 'mqttUsers' | 'mqttAcl' | 'influxAdmin'> = {}): Promise<StackHandle> {
-  if (!(await dockerAvailable())) {
-    throw new StackError('MTL_STACK_DOCKER_UNAVAILABLE', 'no Docker engine reachable: use startStack() (native processes) instead');
+  const testcontainers = await loadTestcontainers();
+  if (testcontainers === undefined || !(await dockerAvailable())) {
+    throw new StackError('MTL_STACK_DOCKER_UNAVAILABLE', 'testcontainers not installed or no Docker engine reachable: use startStack() (native processes) instead');
   }
+  const { GenericContainer, Wait, getContainerRuntimeClient } = testcontainers;
   const host = (await getContainerRuntimeClient()).info.containerRuntime.host;
   const users = options.mqttUsers ?? defaultMqttUsers();
   const admin = options.influxAdmin ?? DEV_INFLUX_ADMIN;
