@@ -1,6 +1,7 @@
 import { access, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultCacheDir } from './cache-dir.ts';
+import { DEBIAN_TOOLS, ensureDebianTool } from './debian-packages.ts';
 import { StackError } from './errors.ts';
 import { withFileLock } from './file-lock.ts';
 import { runCommand, which } from './run-command.ts';
@@ -37,45 +38,35 @@ export async function step<T>(log: (line: string) => void, label: string, body: 
   return result;
 }
 
-async function ensureMosquitto(log: (line: string) => void): Promise<Installation['mosquitto']> {
-  let bin = await which('mosquitto');
-  let passwdBin = await which('mosquitto_passwd');
-  if (bin === undefined || passwdBin === undefined) {
-    if (process.getuid?.() !== 0) {
-      throw new StackError(
-        'MTL_STACK_NOT_ROOT',
-        'mosquitto is not installed and installing it needs root: run `sudo apt-get install -y mosquitto mosquitto-clients` once, then retry',
-      );
-    }
-    await step(log, 'apt-get update', () => runCommand('apt-get', ['update'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }));
-    await step(log, 'apt-get install mosquitto mosquitto-clients', () =>
-      runCommand('apt-get', ['install', '-y', '--no-install-recommends', 'mosquitto', 'mosquitto-clients'], {
-        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-      }),
-    );
-    bin = await which('mosquitto');
-    passwdBin = await which('mosquitto_passwd');
-    if (bin === undefined || passwdBin === undefined) {
-      throw new StackError('MTL_STACK_INSTALL_FAILED', 'apt-get installed mosquitto but mosquitto/mosquitto_passwd are not on PATH or in /usr/sbin');
-    }
-  }
+async function mosquittoProblem(bin: string): Promise<string | undefined> {
   // `mosquitto -h` prints its version and exits 3 (usage): allowed. Config keys used here need 2.x.
   const { stdout, stderr } = await runCommand(bin, ['-h'], { allowFailure: true });
   const major = Number(/mosquitto version (\d+)\./.exec(stdout + stderr)?.[1] ?? 0);
-  if (major < 2) {
-    throw new StackError('MTL_STACK_TOOL_MISSING', `${bin} is not Mosquitto 2.x (its -h output: ${JSON.stringify((stdout + stderr).split('\n')[0])}); install mosquitto 2`);
+  return major < 2 ? `${bin} is not Mosquitto 2.x (its -h output: ${JSON.stringify((stdout + stderr).split('\n')[0])})` : undefined;
+}
+
+async function ensureMosquitto(log: (line: string) => void): Promise<Installation['mosquitto']> {
+  const bin = await ensureDebianTool(DEBIAN_TOOLS.mosquitto, log, mosquittoProblem);
+  const passwdBin = await which('mosquitto_passwd');
+  if (passwdBin === undefined) {
+    throw new StackError('MTL_STACK_TOOL_MISSING', `mosquitto_passwd is not on PATH or in /usr/sbin (it comes with ${bin}'s package)`);
   }
   return { bin, passwdBin };
+}
+
+async function goProblem(go: string): Promise<string | undefined> {
+  const { stdout } = await runCommand(go, ['version'], { errorCode: 'MTL_STACK_TOOL_MISSING' });
+  const [major, minor] = (/go(\d+)\.(\d+)/.exec(stdout)?.slice(1) ?? ['0', '0']).map(Number) as [number, number];
+  const [wantMajor, wantMinor] = VERSIONS.goMin;
+  const ok = major > wantMajor || (major === wantMajor && minor >= wantMinor);
+  return ok ? undefined : `${go} is ${stdout.trim()}; building InfluxDB ${VERSIONS.influxdb} needs Go ${wantMajor}.${wantMinor}+`;
 }
 
 async function ensureInfluxd(cacheDir: string, log: (line: string) => void): Promise<Installation['influxd']> {
   const home = join(cacheDir, `influxdb-${VERSIONS.influxdb}`);
   const bin = join(home, 'bin', 'influxd');
   if (await exists(bin)) return { bin };
-  const go = await which('go');
-  if (go === undefined) {
-    throw new StackError('MTL_STACK_TOOL_MISSING', `building InfluxDB ${VERSIONS.influxdb} needs Go on PATH (https://go.dev/dl/); none found`);
-  }
+  const go = await ensureDebianTool(DEBIAN_TOOLS.go, log, goProblem);
   // Build into a scratch directory and rename: an interrupted build never looks installed.
   const scratch = join(home, `bin.tmp-${process.pid}`);
   await rm(scratch, { recursive: true, force: true });
@@ -122,22 +113,15 @@ async function javaMajor(java: string): Promise<number> {
 }
 
 async function ensureKafka(cacheDir: string, log: (line: string) => void): Promise<Installation['kafka']> {
-  const java = await which('java');
-  if (java === undefined) {
-    throw new StackError('MTL_STACK_TOOL_MISSING', `Kafka ${VERSIONS.kafka} needs Java ${VERSIONS.javaMin}+ on PATH; none found`);
-  }
-  const major = await javaMajor(java);
-  if (major < VERSIONS.javaMin) {
-    throw new StackError('MTL_STACK_TOOL_MISSING', `Kafka ${VERSIONS.kafka} needs Java ${VERSIONS.javaMin}+, found Java ${major} at ${java}`);
-  }
+  const java = await ensureDebianTool(DEBIAN_TOOLS.java, log, async (path) => {
+    const major = await javaMajor(path);
+    return major < VERSIONS.javaMin ? `Kafka ${VERSIONS.kafka} needs Java ${VERSIONS.javaMin}+, found Java ${major} at ${path}` : undefined;
+  });
   const home = join(cacheDir, `kafka-${VERSIONS.kafka}`);
   const libsDir = join(home, 'libs');
   const complete = join(home, '.complete');
   if (!(await exists(complete))) {
-    const mvn = await which('mvn');
-    if (mvn === undefined) {
-      throw new StackError('MTL_STACK_TOOL_MISSING', 'fetching the Kafka jars needs Maven (`apt-get install -y maven`); mvn not found');
-    }
+    const mvn = await ensureDebianTool(DEBIAN_TOOLS.maven, log);
     await mkdir(home, { recursive: true });
     const pom = join(home, 'pom.xml');
     await writeFile(pom, kafkaPom());

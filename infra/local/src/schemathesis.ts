@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { defaultCacheDir } from './cache-dir.ts';
 import { StackError } from './errors.ts';
 import { withFileLock } from './file-lock.ts';
+import { aptInstall } from './debian-packages.ts';
 import { exists, step } from './install.ts';
 import { runCommand, which } from './run-command.ts';
 import { VERSIONS } from './versions.ts';
@@ -25,13 +26,6 @@ const APT_HINT = '`apt-get install -y python3 python3-venv`';
 const NEEDS = `the API fuzzer (schemathesis ${VERSIONS.schemathesis}) needs Python ${VERSIONS.pythonMin.join('.')}+ as python3, with its venv module`;
 
 const mayApt = async (): Promise<boolean> => process.getuid?.() === 0 && (await which('apt-get')) !== undefined;
-
-/** Debian's packages, as the stack installs Mosquitto: only as root, else the command is named in the error. */
-async function aptInstall(packages: readonly string[], log: (line: string) => void): Promise<void> {
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  await step(log, 'apt-get update', () => runCommand('apt-get', ['update'], { env }));
-  await step(log, `apt-get install ${packages.join(' ')}`, () => runCommand('apt-get', ['install', '-y', '--no-install-recommends', ...packages], { env }));
-}
 
 async function findPython(explicit: string | undefined, log: (line: string) => void): Promise<string> {
   let python = explicit ?? (await which('python3'));

@@ -14,6 +14,8 @@ export const VERSIONS = Object.freeze({
   log4j: '2.24.3',
   /** Minimum Java major version Kafka 4 brokers accept. */
   javaMin: 17,
+  /** Oldest Go that builds InfluxDB 1.8.10 here: Debian bookworm's golang-go (1.19.8, checked). */
+  goMin: [1, 19] as const,
   /** The API fuzzer, from PyPI, in a virtual environment of its own (test tooling, not a service). */
   schemathesis: '4.32.5',
   /** schemathesis 4.32 requires Python 3.11 or later (Debian bookworm ships 3.11). */

@@ -1,0 +1,68 @@
+import { StackError } from './errors.ts';
+import { runCommand, which } from './run-command.ts';
+
+/**
+ * A tool the launcher needs and the Debian packages that provide it. The packages are the
+ * distribution's defaults (default-jre-headless is Java 17 on bookworm, 21 on trixie), so the
+ * same names work across Debian releases; the caller checks the version it gets.
+ */
+export interface DebianTool {
+  readonly command: string;
+  readonly packages: readonly string[];
+  /** What the tool is for, in the error a non-root user sees. */
+  readonly purpose: string;
+}
+
+export const DEBIAN_TOOLS = Object.freeze({
+  mosquitto: { command: 'mosquitto', packages: ['mosquitto', 'mosquitto-clients'], purpose: 'the MQTT broker' },
+  java: { command: 'java', packages: ['default-jre-headless'], purpose: 'running Kafka' },
+  maven: { command: 'mvn', packages: ['maven'], purpose: 'fetching the Kafka jars from Maven Central' },
+  go: { command: 'go', packages: ['golang-go'], purpose: 'building InfluxDB from the Go module proxy' },
+} satisfies Record<string, DebianTool>);
+
+const APT_ENV = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+let aptListsFresh = false;
+
+/** Installs the packages with apt-get (once `apt-get update` per process), as root. */
+export async function aptInstall(packages: readonly string[], log: (line: string) => void): Promise<void> {
+  const started = performance.now();
+  if (!aptListsFresh) {
+    await runCommand('apt-get', ['update'], { env: APT_ENV });
+    aptListsFresh = true;
+  }
+  await runCommand('apt-get', ['install', '-y', '--no-install-recommends', ...packages], { env: APT_ENV });
+  log(`[local-stack] apt-get install ${packages.join(' ')} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+function canUseApt(): Promise<boolean> {
+  return process.getuid?.() === 0 ? which('apt-get').then((apt) => apt !== undefined) : Promise.resolve(false);
+}
+
+/**
+ * The tool's path on PATH; when it is missing (or `outdated` says the one found will not do)
+ * and this is a root Debian-family machine, its packages are installed first. Elsewhere the
+ * error names what to install.
+ */
+export async function ensureDebianTool(
+  tool: DebianTool,
+  log: (line: string) => void,
+  outdated: (path: string) => Promise<string | undefined> = () => Promise.resolve(undefined),
+): Promise<string> {
+  const found = await which(tool.command);
+  const problem = found === undefined ? `${tool.command} not found on PATH` : await outdated(found);
+  if (found !== undefined && problem === undefined) return found;
+  if (!(await canUseApt())) {
+    throw new StackError(
+      process.getuid?.() === 0 ? 'MTL_STACK_TOOL_MISSING' : 'MTL_STACK_NOT_ROOT',
+      `${tool.purpose} needs ${tool.command} (${problem}): install it, e.g. \`sudo apt-get install -y ${tool.packages.join(' ')}\`, then retry`,
+    );
+  }
+  log(`[local-stack] ${problem}: installing ${tool.packages.join(' ')} from Debian`);
+  await aptInstall(tool.packages, log);
+  const installed = await which(tool.command);
+  const stillWrong = installed === undefined ? `apt-get installed ${tool.packages.join(' ')} but ${tool.command} is not on PATH` : await outdated(installed);
+  if (installed === undefined || stillWrong !== undefined) {
+    throw new StackError('MTL_STACK_INSTALL_FAILED', `${tool.purpose}: ${stillWrong ?? 'unusable after install'}`);
+  }
+  return installed;
+}
