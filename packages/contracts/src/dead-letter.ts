@@ -17,6 +17,8 @@ export const DeadLetterReason = Type.Union([
   // Writer stage: a record on the readings topic it cannot read, or one InfluxDB refuses.
   Type.Literal('READING_UNREADABLE'),
   Type.Literal('STORE_REJECTED'),
+  // A different value for a (point, instant) that already has one: the first value stands.
+  Type.Literal('READING_CONFLICT'),
 ]);
 export type DeadLetterReason = Static<typeof DeadLetterReason>;
 
@@ -38,6 +40,24 @@ export const DeadLetterV1 = Type.Object(
     source: Type.Optional(Type.String()),
     /** The device the topic names (the authenticated publisher under the broker ACL). */
     topicDeviceId: Type.Optional(Type.String()),
+    /** READING_CONFLICT: the value that stands and the one refused, both in the point's unit. */
+    conflict: Type.Optional(
+      Type.Object(
+        {
+          pointId: Type.String(),
+          tsMs: Type.Integer(),
+          unit: Type.String(),
+          standingValue: Type.Number(),
+          /** The device that sent the standing value, when known. */
+          standingDeviceId: Type.Optional(Type.String()),
+          /** `stored`: it was already in the store; `batch`: an earlier reading of the same batch. */
+          standingFrom: Type.Union([Type.Literal('stored'), Type.Literal('batch')]),
+          refusedValue: Type.Number(),
+          refusedDeviceId: Type.String(),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     receivedAt: Type.String(),
     payloadBase64: Type.String(),
   },

@@ -1,5 +1,5 @@
 import { HttpError, InfluxDB, Point, setLogger, type WriteApi } from '@influxdata/influxdb-client';
-import { StoreError, type SeriesPoint, type SeriesQuery, type TimeSeriesStore } from '@meterline/store';
+import { StoreError, type NewestQuery, type SeriesPoint, type SeriesQuery, type TimeSeriesStore } from '@meterline/store';
 import { quoteIdentifier, quoteString } from './influxql.ts';
 
 export interface InfluxStoreOptions {
@@ -72,8 +72,9 @@ export class InfluxStore implements TimeSeriesStore {
   }
 
   async readSeries(query: SeriesQuery): Promise<SeriesPoint[]> {
+    if (Object.values(query.tags).some((wanted) => typeof wanted !== 'string' && wanted.length === 0)) return [];
     const conditions = [
-      ...Object.entries(query.tags).map(([k, v]) => `${quoteIdentifier(k)} = ${quoteString(v)}`),
+      ...Object.entries(query.tags).map(([k, v]) => tagCondition(k, v)),
       `time >= ${query.fromMs}ms`,
       `time < ${query.toMs}ms`,
     ];
@@ -95,6 +96,19 @@ export class InfluxStore implements TimeSeriesStore {
       }
     }
     return points.sort((a, b) => a.timestampMs - b.timestampMs);
+  }
+
+  async newestTimestamps(query: NewestQuery): Promise<Map<string, number>> {
+    const newest = new Map<string, number>();
+    if (query.values.length === 0) return newest;
+    // last() per series, grouped by the tag: its row's time is the newest point's timestamp.
+    const q = `SELECT last(${quoteIdentifier(query.field)}) FROM ${quoteIdentifier(query.measurement)} WHERE ${tagCondition(query.tag, query.values)} GROUP BY ${quoteIdentifier(query.tag)}`;
+    for (const s of await this.influxQl(q)) {
+      const value = s.tags?.[query.tag];
+      const time = s.values[0]?.[s.columns.indexOf('time')];
+      if (value !== undefined && typeof time === 'number') newest.set(value, Math.max(newest.get(value) ?? -Infinity, time));
+    }
+    return newest;
   }
 
   /** Runs an InfluxQL statement on the v1-compatible `/query` endpoint (1.8, 2.x with DBRP, 3.x). */
@@ -135,6 +149,12 @@ export class InfluxStore implements TimeSeriesStore {
   }
 
   async close(): Promise<void> {}
+}
+
+/** `k = 'v'`, or for a (non-empty) list `(k = 'a' OR k = 'b' …)`. */
+function tagCondition(key: string, wanted: string | readonly string[]): string {
+  if (typeof wanted === 'string') return `${quoteIdentifier(key)} = ${quoteString(wanted)}`;
+  return `(${wanted.map((v) => `${quoteIdentifier(key)} = ${quoteString(v)}`).join(' OR ')})`;
 }
 
 /** InfluxDB stores no empty tag values, and GROUP BY * reports a tag key a series lacks as "": drop those. */

@@ -1,5 +1,5 @@
 import { StoreError } from './store-error.ts';
-import type { SeriesPoint, SeriesQuery, TimeSeriesStore } from './types.ts';
+import type { NewestQuery, SeriesPoint, SeriesQuery, TimeSeriesStore } from './types.ts';
 
 const seriesKey = (p: Pick<SeriesPoint, 'measurement' | 'tags'>): string =>
   `${p.measurement},${Object.keys(p.tags)
@@ -7,13 +7,20 @@ const seriesKey = (p: Pick<SeriesPoint, 'measurement' | 'tags'>): string =>
     .map((k) => `${k}=${p.tags[k]}`)
     .join(',')}`;
 
+const tagMatches = (actual: string | undefined, wanted: string | readonly string[]): boolean =>
+  actual !== undefined && (typeof wanted === 'string' ? actual === wanted : wanted.includes(actual));
+
 /** An in-process store with the real adapter's semantics; `available` simulates an outage. */
 export class InMemoryStore implements TimeSeriesStore {
   available = true;
   private readonly series = new Map<string, Map<number, SeriesPoint>>();
 
-  async write(points: SeriesPoint[]): Promise<void> {
+  private ensureAvailable(): void {
     if (!this.available) throw new StoreError('MTL_STORE_UNAVAILABLE', 'in-memory store is down', true);
+  }
+
+  async write(points: SeriesPoint[]): Promise<void> {
+    this.ensureAvailable();
     for (const point of points) {
       const key = seriesKey(point);
       let byTime = this.series.get(key);
@@ -25,11 +32,12 @@ export class InMemoryStore implements TimeSeriesStore {
   }
 
   async readSeries(query: SeriesQuery): Promise<SeriesPoint[]> {
+    this.ensureAvailable();
     const rows: SeriesPoint[] = [];
     for (const byTime of this.series.values()) {
       for (const point of byTime.values()) {
         if (point.measurement !== query.measurement) continue;
-        if (!Object.entries(query.tags).every(([k, v]) => point.tags[k] === v)) continue;
+        if (!Object.entries(query.tags).every(([k, v]) => tagMatches(point.tags[k], v))) continue;
         if (point.timestampMs < query.fromMs || point.timestampMs >= query.toMs) continue;
         if (!query.fields) {
           rows.push(point);
@@ -40,6 +48,20 @@ export class InMemoryStore implements TimeSeriesStore {
       }
     }
     return rows.sort((a, b) => a.timestampMs - b.timestampMs || seriesKey(a).localeCompare(seriesKey(b)));
+  }
+
+  async newestTimestamps(query: NewestQuery): Promise<Map<string, number>> {
+    this.ensureAvailable();
+    const wanted = new Set(query.values);
+    const newest = new Map<string, number>();
+    for (const byTime of this.series.values()) {
+      for (const point of byTime.values()) {
+        const value = point.tags[query.tag];
+        if (point.measurement !== query.measurement || value === undefined || !wanted.has(value) || !(query.field in point.fields)) continue;
+        newest.set(value, Math.max(newest.get(value) ?? -Infinity, point.timestampMs));
+      }
+    }
+    return newest;
   }
 
   async ping(): Promise<boolean> {

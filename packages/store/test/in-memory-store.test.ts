@@ -10,11 +10,18 @@ storeContract('in-memory', async () => ({
 }));
 
 describe('in-memory store outage', () => {
-  it('refuses writes with a retryable error while unavailable', async () => {
+  it('refuses writes and reads with a retryable error while unavailable, as a store that does not answer', async () => {
     const store = new InMemoryStore();
     store.available = false;
-    const error = await store.write([]).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(StoreError);
-    expect((error as StoreError).canRetry).toBe(true);
+    const attempts = [
+      store.write([]),
+      store.readSeries({ measurement: 'm', tags: {}, fromMs: 0, toMs: 1 }),
+      store.newestTimestamps({ measurement: 'm', tag: 'point', values: ['mp-1'], field: 'value' }),
+    ];
+    for (const attempt of attempts) {
+      const error = await attempt.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreError);
+      expect((error as StoreError).canRetry).toBe(true);
+    }
   });
 });

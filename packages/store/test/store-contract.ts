@@ -71,6 +71,33 @@ export function storeContract(name: string, make: () => Promise<StoreUnderTest>)
       expect(rows.map((r) => r.fields)).toEqual([{ value: 7 }]);
     });
 
+    it('filters by any of a list of tag values; an empty list matches nothing', async () => {
+      const m = subject.newMeasurement();
+      await subject.store.write([reading(m, 'mp-1', 0, 1), reading(m, 'mp-2', 1, 2), reading(m, 'mp-3', 2, 3)]);
+      const range = { measurement: m, fromMs: T0, toMs: T0 + 3_600_000 };
+      const rows = await subject.store.readSeries({ ...range, tags: { point: ['mp-1', 'mp-3', 'mp-9'] } });
+      expect(rows.map((r) => [r.tags['point'], r.fields['value']])).toEqual([
+        ['mp-1', 1],
+        ['mp-3', 3],
+      ]);
+      expect(await subject.store.readSeries({ ...range, tags: { point: [] } })).toEqual([]);
+    });
+
+    it('gives the newest timestamp per tag value, counting only points that carry the field', async () => {
+      const m = subject.newMeasurement();
+      await subject.store.write([
+        reading(m, 'mp-1', 0, 1),
+        reading(m, 'mp-1', 45, 2),
+        reading(m, 'mp-2', 5, 3),
+        { ...reading(m, 'mp-2', 50, 0), fields: { quality: 'bad' } },
+        { ...reading(m, 'mp-3', 10, 4), tags: { ...reading(m, 'mp-3', 10, 4).tags, site: 'site-2' } },
+        reading(m, 'mp-3', 20, 5),
+      ]);
+      const newest = await subject.store.newestTimestamps({ measurement: m, tag: 'point', values: ['mp-1', 'mp-2', 'mp-3', 'mp-9'], field: 'value' });
+      expect(Object.fromEntries(newest)).toEqual({ 'mp-1': T0 + 45 * 60_000, 'mp-2': T0 + 5 * 60_000, 'mp-3': T0 + 20 * 60_000 });
+      expect((await subject.store.newestTimestamps({ measurement: m, tag: 'point', values: [], field: 'value' })).size).toBe(0);
+    });
+
     it('answers its health check', async () => {
       expect(await subject.store.ping()).toBe(true);
     });

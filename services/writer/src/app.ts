@@ -2,6 +2,7 @@ import type { BusConsumer, BusProducer, ConsumedBatch, ConsumedMessage } from '@
 import { DEAD_LETTER_SCHEMA_ID, type DeadLetterReason, type DeadLetterV1, type ReadingMessageV1 } from '@meterline/contracts';
 import { backoffDelay, sleep, type HealthReport, type Logger, type Registry } from '@meterline/service-kit';
 import { StoreError, type SeriesPoint, type TimeSeriesStore } from '@meterline/store';
+import { createFirstValueGuard, type StandingValue } from './first-value-guard.ts';
 import { createWriterMetrics } from './metrics.ts';
 import { decodeReading, toSeriesPoint } from './reading-point.ts';
 
@@ -36,6 +37,33 @@ interface Decoded {
   point: SeriesPoint;
 }
 
+interface Refusal {
+  message: ConsumedMessage;
+  reason: DeadLetterReason;
+  detail: string;
+  conflict?: DeadLetterV1['conflict'];
+}
+
+function conflictRefusal({ message, reading }: Decoded, standing: StandingValue): Refusal {
+  const where = standing.from === 'stored' ? 'stored' : 'earlier in the same batch';
+  const by = standing.deviceId === undefined ? '' : ` from device ${standing.deviceId}`;
+  return {
+    message,
+    reason: 'READING_CONFLICT',
+    detail: `point ${reading.pointId} at ${new Date(reading.tsMs).toISOString()} already has ${standing.value} ${reading.unit} (${where}${by}); ${reading.value} ${reading.unit} from device ${reading.deviceId} refused: the first value stands`,
+    conflict: {
+      pointId: reading.pointId,
+      tsMs: reading.tsMs,
+      unit: reading.unit,
+      standingValue: standing.value,
+      ...(standing.deviceId === undefined ? {} : { standingDeviceId: standing.deviceId }),
+      standingFrom: standing.from,
+      refusedValue: reading.value,
+      refusedDeviceId: reading.deviceId,
+    },
+  };
+}
+
 /**
  * Kafka readings to the store. A batch is committed only when every reading in it is
  * stored or dead-lettered: while the store is down the handler keeps retrying (the
@@ -48,18 +76,21 @@ export function createWriterApp(deps: WriterAppDeps): WriterApp {
   let storeDownSince: number | undefined;
   let lagTimer: NodeJS.Timeout | undefined;
 
-  const deadLetter = async (batch: ConsumedBatch, items: { message: ConsumedMessage; reason: DeadLetterReason; detail: string }[]) => {
+  const guard = createFirstValueGuard(deps.store, deps.measurement);
+
+  const deadLetter = async (batch: ConsumedBatch, items: Refusal[]) => {
     if (items.length === 0) return;
     const now = new Date().toISOString();
     await deps.deadLetterProducer.send(
       deps.deadLetterTopic,
-      items.map(({ message, reason, detail }) => {
+      items.map(({ message, reason, detail, conflict }) => {
         const letter: DeadLetterV1 = {
           v: 1,
           stage: 'writer',
           reason,
           detail,
           source: `${batch.topic}/${batch.partition}/${message.offset}`,
+          ...(conflict === undefined ? {} : { conflict }),
           receivedAt: now,
           payloadBase64: message.value.toString('base64'),
         };
@@ -92,6 +123,25 @@ export function createWriterApp(deps: WriterAppDeps): WriterApp {
     }
   };
 
+  /** Asks the guard until the store answers: without its answer nothing can be written safely. */
+  const judgeWithRetry = async (batch: ConsumedBatch, items: Decoded[]) => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const verdicts = await guard.judge(batch.partition, batch.messages[0]!.offset, items);
+        storeDownSince = undefined;
+        return verdicts;
+      } catch (error) {
+        const storeError = error instanceof StoreError ? error : new StoreError('MTL_STORE_UNAVAILABLE', String(error), true, { cause: error });
+        metrics.lookupFailures.inc({ retryable: String(storeError.canRetry) });
+        storeDownSince ??= Date.now();
+        deps.log.warn({ err: storeError, attempt, readings: items.length }, 'could not look up stored values; holding the batch and retrying');
+        if (stopping.signal.aborted || !batch.isActive()) throw new BatchAbandonedError('stopping while stored values cannot be looked up', { cause: storeError });
+        await sleep(backoffDelay(attempt, deps.retry.baseMs, deps.retry.maxMs), stopping.signal);
+        await batch.heartbeat();
+      }
+    }
+  };
+
   /** Writes a chunk; on a refusal, halves it until the refused points are found. */
   const writeIsolatingRefusals = async (batch: ConsumedBatch, items: Decoded[]): Promise<{ item: Decoded; error: StoreError }[]> => {
     const refusal = await writeWithRetry(batch, items.map((i) => i.point));
@@ -105,24 +155,34 @@ export function createWriterApp(deps: WriterAppDeps): WriterApp {
   };
 
   const handleBatch = async (batch: ConsumedBatch): Promise<void> => {
+    if (batch.messages.length === 0) return;
     const decoded: Decoded[] = [];
-    const unreadable: { message: ConsumedMessage; reason: DeadLetterReason; detail: string }[] = [];
+    const unreadable: Refusal[] = [];
     for (const message of batch.messages) {
       const result = decodeReading(message.value);
       if (result.ok) decoded.push({ message, reading: result.reading, point: toSeriesPoint(deps.measurement, result.reading) });
       else unreadable.push({ message, reason: 'READING_UNREADABLE', detail: result.detail });
     }
-    const refused: { message: ConsumedMessage; reason: DeadLetterReason; detail: string }[] = [];
-    for (let i = 0; i < decoded.length; i += deps.writeChunkPoints) {
-      const chunk = decoded.slice(i, i + deps.writeChunkPoints);
+    const { fresh, repeats, conflicts } = await judgeWithRetry(batch, decoded);
+    const refused: Refusal[] = conflicts.map(({ item, standing }) => conflictRefusal(item, standing));
+    const written: ReadingMessageV1[] = [];
+    for (let i = 0; i < fresh.length; i += deps.writeChunkPoints) {
+      const chunk = fresh.slice(i, i + deps.writeChunkPoints);
+      const storeRefused = new Set<Decoded>();
       for (const { item, error } of await writeIsolatingRefusals(batch, chunk)) {
+        storeRefused.add(item);
         refused.push({ message: item.message, reason: 'STORE_REJECTED', detail: error.message });
       }
       const now = Date.now();
-      for (const item of chunk) metrics.endToEnd.observe((now - Date.parse(item.reading.receivedAt)) / 1000);
+      for (const item of chunk) {
+        metrics.endToEnd.observe((now - Date.parse(item.reading.receivedAt)) / 1000);
+        if (!storeRefused.has(item)) written.push(item.reading);
+      }
     }
     await deadLetter(batch, [...unreadable, ...refused]);
-    metrics.written.inc(decoded.length - refused.length);
+    guard.settled(batch.partition, batch.messages.at(-1)!.offset, written);
+    metrics.written.inc(written.length);
+    metrics.repeats.inc(repeats.length);
   };
 
   return {

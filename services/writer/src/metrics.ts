@@ -10,6 +10,17 @@ export function createWriterMetrics(registry: Registry) {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
+    repeats: new Counter({
+      name: 'meterline_writer_readings_repeated_total',
+      help: 'Readings whose point and instant already held the same value (kept, not rewritten)',
+      registers: [registry],
+    }),
+    lookupFailures: new Counter({
+      name: 'meterline_writer_lookup_failures_total',
+      help: 'Failed lookups of stored values before a write (retried)',
+      labelNames: ['retryable'],
+      registers: [registry],
+    }),
     writeFailures: new Counter({ name: 'meterline_writer_write_failures_total', help: 'Failed InfluxDB writes (retried)', labelNames: ['retryable'], registers: [registry] }),
     endToEnd: new Histogram({
       name: 'meterline_writer_ingest_to_store_seconds',

@@ -1,0 +1,183 @@
+import { describe, expect, it } from 'vitest';
+import { InMemoryBus } from '@meterline/bus';
+import type { DeadLetterV1, ReadingMessageV1 } from '@meterline/contracts';
+import { createLogger, createMetricsRegistry } from '@meterline/service-kit';
+import { InMemoryStore } from '@meterline/store';
+import { createWriterApp } from '../src/app.ts';
+import { createFirstValueGuard } from '../src/first-value-guard.ts';
+import { toSeriesPoint } from '../src/reading-point.ts';
+
+// Issue 13, defect 4: a second, different value for a stored (point, instant) overwrote the first.
+
+const T0 = Date.UTC(2026, 2, 1, 8);
+
+function reading(point: string, tsMs: number, value: number, overrides: Partial<ReadingMessageV1> = {}): ReadingMessageV1 {
+  return {
+    v: 1,
+    readingId: `dev-1:${tsMs}:${value}`,
+    deviceId: 'dev-1',
+    seq: 1,
+    index: 0,
+    enterpriseId: 'ent-1',
+    siteId: 'site-1',
+    pointId: point,
+    carrier: 'electricity',
+    quantity: 'active-energy-import',
+    value,
+    unit: 'kWh',
+    sourceValue: value,
+    sourceUnit: 'kWh',
+    ts: new Date(tsMs).toISOString(),
+    tsMs,
+    quality: 'good',
+    receivedAt: new Date().toISOString(),
+    ...overrides,
+  };
+}
+
+const encode = (r: ReadingMessageV1) => Buffer.from(JSON.stringify(r));
+
+/** A writer on the in-memory bus and the given store; `restart` makes a new instance over the same bus and store. */
+function pipeline(store = new InMemoryStore()) {
+  const bus = new InMemoryBus();
+  let metrics = createMetricsRegistry('writer-test');
+  const makeApp = () =>
+    createWriterApp({
+      consumer: bus.consumer({ groupId: 'writer', topics: ['readings'], fromBeginning: true }),
+      deadLetterProducer: bus.producer(),
+      deadLetterTopic: 'dlq',
+      store,
+      measurement: 'reading',
+      writeChunkPoints: 3,
+      retry: { baseMs: 5, maxMs: 20 },
+      log: createLogger('writer-test', 'silent'),
+      metrics,
+    });
+  let app = makeApp();
+  const probe = bus.consumer({ groupId: 'writer', topics: ['readings'] });
+  return {
+    store,
+    start: () => app.start(),
+    restart: async () => {
+      await app.close();
+      metrics = createMetricsRegistry('writer-test');
+      app = makeApp();
+      await app.start();
+    },
+    close: () => app.close(),
+    send: (readings: ReadingMessageV1[]) => bus.producer().send('readings', readings.map((r) => ({ key: r.pointId, value: encode(r) }))),
+    drained: async () => {
+      while ((await probe.lag()) > 0) await new Promise((r) => setTimeout(r, 5));
+    },
+    stored: async () =>
+      (await store.readSeries({ measurement: 'reading', tags: {}, fromMs: 0, toMs: Number.MAX_SAFE_INTEGER })).map((p) => [p.tags['point'], p.timestampMs, p.fields['value']]),
+    letters: () => bus.messagesOf('dlq').map((m) => JSON.parse(m.value.toString()) as DeadLetterV1),
+    counter: async (name: string) => (await metrics.getSingleMetric(name)?.get())?.values.reduce((sum, v) => sum + v.value, 0) ?? 0,
+  };
+}
+
+describe('writer: the first value stands (issue 13, defect 4)', () => {
+  it('dead-letters a different later value for a stored instant, carrying both values, and keeps the stored one', async () => {
+    const p = pipeline();
+    await p.start();
+    await p.send([reading('mp-1', T0, 10)]);
+    await p.drained();
+    await p.send([reading('mp-1', T0, 99, { deviceId: 'dev-evil' }), reading('mp-1', T0 + 60_000, 11)]);
+    await p.drained();
+    await p.close();
+    expect(await p.stored()).toEqual([
+      ['mp-1', T0, 10],
+      ['mp-1', T0 + 60_000, 11],
+    ]);
+    const [letter, ...others] = p.letters();
+    expect(others).toEqual([]);
+    expect(letter).toMatchObject({
+      stage: 'writer',
+      reason: 'READING_CONFLICT',
+      conflict: { pointId: 'mp-1', tsMs: T0, unit: 'kWh', standingValue: 10, standingDeviceId: 'dev-1', standingFrom: 'stored', refusedValue: 99, refusedDeviceId: 'dev-evil' },
+    });
+    expect(JSON.parse(Buffer.from(letter!.payloadBase64, 'base64').toString()).value).toBe(99);
+  });
+
+  it('keeps the first of two different values for one instant within one batch', async () => {
+    const p = pipeline();
+    await p.send([reading('mp-1', T0, 10), reading('mp-2', T0, 5), reading('mp-1', T0, 12)]);
+    await p.start();
+    await p.drained();
+    await p.close();
+    expect(await p.stored()).toEqual([
+      ['mp-1', T0, 10],
+      ['mp-2', T0, 5],
+    ]);
+    expect(p.letters().map((l) => [l.reason, l.conflict?.standingFrom, l.conflict?.refusedValue])).toEqual([['READING_CONFLICT', 'batch', 12]]);
+  });
+
+  it('treats the same instant written with another UTC offset as the same instant', async () => {
+    const p = pipeline();
+    await p.start();
+    await p.send([reading('mp-1', T0, 10, { ts: '2026-03-01T16:00:00+08:00' })]);
+    await p.drained();
+    await p.send([reading('mp-1', T0, 20, { ts: '2026-03-01T08:00:00Z' })]);
+    await p.drained();
+    await p.close();
+    expect(await p.stored()).toEqual([['mp-1', T0, 10]]);
+    expect(p.letters().map((l) => l.reason)).toEqual(['READING_CONFLICT']);
+  });
+
+  it('lets an identical repeat pass without a dead letter or a rewrite, and counts it', async () => {
+    const p = pipeline();
+    await p.start();
+    await p.send([reading('mp-1', T0, 10, { quality: 'good' })]);
+    await p.drained();
+    await p.send([reading('mp-1', T0, 10, { quality: 'uncertain' }), reading('mp-1', T0, 10)]);
+    await p.drained();
+    await p.close();
+    expect(await p.stored()).toEqual([['mp-1', T0, 10]]);
+    const rows = await p.store.readSeries({ measurement: 'reading', tags: { point: 'mp-1' }, fromMs: T0, toMs: T0 + 1 });
+    expect(rows[0]?.fields['quality']).toBe('good');
+    expect(p.letters()).toEqual([]);
+    expect(await p.counter('meterline_writer_readings_repeated_total')).toBe(2);
+    expect(await p.counter('meterline_writer_readings_written_total')).toBe(1);
+  });
+
+  it('holds across a restart: a new writer instance knows nothing but the store', async () => {
+    const p = pipeline();
+    await p.start();
+    await p.send([reading('mp-1', T0, 10), reading('mp-1', T0 + 60_000, 11)]);
+    await p.drained();
+    await p.restart();
+    await p.send([reading('mp-1', T0, 50), reading('mp-1', T0 + 60_000, 11), reading('mp-1', T0 + 120_000, 12)]);
+    await p.drained();
+    await p.close();
+    expect((await p.stored()).map(([, , v]) => v)).toEqual([10, 11, 12]);
+    expect(p.letters().map((l) => [l.conflict?.standingValue, l.conflict?.refusedValue])).toEqual([[10, 50]]);
+  });
+});
+
+describe('first-value guard: what it remembers of a partition', () => {
+  const items = (...readings: ReadingMessageV1[]) => readings.map((reading) => ({ reading }));
+
+  it('forgets a partition when a batch does not start where its last one ended (another writer had it meanwhile)', async () => {
+    const store = new InMemoryStore();
+    const guard = createFirstValueGuard(store, 'reading');
+    const first = await guard.judge(0, '0', items(reading('mp-1', T0, 1)));
+    await store.write(first.fresh.map((i) => toSeriesPoint('reading', i.reading)));
+    guard.settled(0, '0', [first.fresh[0]!.reading]);
+    // Another writer owned partition 0 for offsets 1..4 and stored a later reading of mp-1.
+    await store.write([toSeriesPoint('reading', reading('mp-1', T0 + 60_000, 2))]);
+    const after = await guard.judge(0, '5', items(reading('mp-1', T0 + 60_000, 3)));
+    expect(after.fresh).toEqual([]);
+    expect(after.conflicts.map((c) => [c.standing.value, c.item.reading.value])).toEqual([[2, 3]]);
+  });
+
+  it('asks the store nothing for readings after the newest instant it knows', async () => {
+    const store = new InMemoryStore();
+    const guard = createFirstValueGuard(store, 'reading');
+    const first = await guard.judge(0, '0', items(reading('mp-1', T0, 1)));
+    await store.write(first.fresh.map((i) => toSeriesPoint('reading', i.reading)));
+    guard.settled(0, '0', [first.fresh[0]!.reading]);
+    store.available = false;
+    const next = await guard.judge(0, '1', items(reading('mp-1', T0 + 60_000, 2), reading('mp-1', T0 + 120_000, 3)));
+    expect(next.fresh.map((i) => i.reading.value)).toEqual([2, 3]);
+  });
+});
