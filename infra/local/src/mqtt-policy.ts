@@ -1,5 +1,6 @@
-/** The documented payload limit (docs/device-integration.md). */
-export const MQTT_MAX_PACKET_BYTES = 262_144;
+import { MQTT_MAX_PACKET_BYTES, ingestClientIdPrefix } from '@meterline/contracts';
 
-/** The client id of ingest's connection `index` (services/ingest/src/main.ts). */
-export const ingestClientId = (instanceId: string, index: number): string => `ingest-${instanceId}-${index}`;
+export { MQTT_MAX_PACKET_BYTES };
+
+/** The client id of ingest's connection `index` (MqttSharedSource appends `-<index>` to the prefix). */
+export const ingestClientId = (instanceId: string, index: number): string => `${ingestClientIdPrefix(instanceId)}-${index}`;
