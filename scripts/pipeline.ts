@@ -20,11 +20,11 @@ import {
   DEV_PORTS,
   DEV_SERVICE_PASSWORDS,
   INGEST_MQTT_USER,
-  MONITOR_MQTT_USER,
   MTL_TOPICS,
+  defaultMqttAcl,
   defaultMqttUsers,
-  deviceAcl,
   mosquitto,
+  provisionDevStackAccounts,
 } from '@meterline/local-stack';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -160,12 +160,9 @@ async function up(): Promise<void> {
   if (!parsed.ok) throw new Error(`${REGISTRY}: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
   const deviceIds = parsed.manifest.enterprises.flatMap((e) => e.devices.map((d) => d.id));
   const passwords = await devicePasswords(deviceIds);
-  // The stack's own dev accounts stay; the registry's devices are added to them.
-  const stackUsers = defaultMqttUsers();
-  const users = [...stackUsers, ...deviceIds.map((id) => ({ username: id, password: passwords[id]! }))];
-  const serviceNames = new Set(Object.keys(DEV_SERVICE_PASSWORDS));
-  const acl = deviceAcl(users.map((u) => u.username).filter((u) => !serviceNames.has(u)), [INGEST_MQTT_USER, MONITOR_MQTT_USER]);
-  await mosquitto({ dir: join(ROOT, '.run', 'local-stack', 'mosquitto'), port: DEV_PORTS.mqtt, users, acl, detached: true }).updateAuth(users, acl);
+  // The registry's devices are a set of their own: the stack's accounts stay as `stack up` left them.
+  const broker = mosquitto({ dir: join(ROOT, '.run', 'local-stack', 'mosquitto'), port: DEV_PORTS.mqtt, users: defaultMqttUsers(), acl: defaultMqttAcl(defaultMqttUsers()), detached: true });
+  await provisionDevStackAccounts(broker, { registryDevices: deviceIds.map((id) => ({ username: id, password: passwords[id]! })) });
   say(`broker: ${deviceIds.length} devices of ${REGISTRY.replace(`${ROOT}/`, '')} provisioned (passwords in .run/pipeline/device-passwords.json)`);
 
   await pushRegistry();

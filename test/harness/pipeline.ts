@@ -73,8 +73,10 @@ export async function createPipeline(
     ...Object.entries(DEV_SERVICE_PASSWORDS).map(([username, password]) => ({ username, password })),
     ...deviceIds.map((d) => ({ username: d, password: devicePassword(d) })),
   ];
-  const broker = mosquitto({ dir: join(native.baseDir, 'mosquitto'), port: native.ports.mqtt, users, acl: deviceAcl(deviceIds, [INGEST_MQTT_USER, MONITOR_MQTT_USER]) });
-  await broker.updateAuth(users, deviceAcl(deviceIds, [INGEST_MQTT_USER, MONITOR_MQTT_USER]));
+  const acl = deviceAcl(deviceIds, [INGEST_MQTT_USER, MONITOR_MQTT_USER]);
+  const broker = mosquitto({ dir: join(native.baseDir, 'mosquitto'), port: native.ports.mqtt, users, acl });
+  // A set of this pipeline's own: the accounts of the stack and of other pipelines stay.
+  await broker.updateAccounts(`e2e-${id}`, users, acl);
 
   const [ingestOps, writerOps] = (await freePorts(2)) as [number, number];
   const ingest = serviceProcess(

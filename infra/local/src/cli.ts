@@ -15,6 +15,7 @@ import { ensureInstalled } from './install.ts';
 import { logTail } from './managed-process.ts';
 import { tcpAnswers } from './ports.ts';
 import { DEV_PORTS } from './dev-ports.ts';
+import { provisionDevStackAccounts } from './dev-provisioning.ts';
 import type { MqttUser } from './mosquitto.ts';
 import type { NativeStack } from './stack.ts';
 import { connectionOf, defaultMqttAcl, defaultMqttUsers, stackServices } from './stack.ts';
@@ -69,7 +70,7 @@ async function up(stateDir: string, deviceCount: number): Promise<void> {
   );
   // Idempotent provisioning: users/ACL rewritten and reloaded, database and topics created if missing.
   const users = devUsers(deviceCount);
-  await svc.mosquitto.updateAuth(users, defaultMqttAcl(users));
+  await provisionDevStackAccounts(svc.mosquitto, { devDeviceCount: deviceCount });
   await svc.influx.createDatabase(DEV_INFLUX_DATABASE);
   await svc.kafka.createTopics(MTL_TOPIC_SPECS);
   const connection = { ...connectionOf(svc, users), influxDatabase: DEV_INFLUX_DATABASE, topics: MTL_TOPIC_SPECS.map((t) => t.topic) };

@@ -21,3 +21,6 @@ export { defaultMqttAcl, defaultMqttUsers, startStack, stopStack } from './stack
 export type { NativeStack, StackConnection, StackHandle, StackOptions, StackPorts } from './stack.ts';
 export { DEV_PORTS } from './dev-ports.ts';
 export { CONTAINER_IMAGES, dockerAvailable, startStackWithContainers } from './containers.ts';
+export { provisionDevStackAccounts } from './dev-provisioning.ts';
+export type { DevStackAccounts } from './dev-provisioning.ts';
+export { MQTT_MAX_PACKET_BYTES, ingestClientId } from './mqtt-policy.ts';

@@ -125,6 +125,8 @@ async function dynsecSeed(admin: MqttUser, serviceUsers: readonly DynsecServiceU
     acls: [
       ...(user.read ?? []).flatMap((topic) => [
         { acltype: 'subscribePattern', topic, allow: true },
+        // The plugin checks a shared subscription's whole `$share/<group>/<filter>` (seen on 2.0.11).
+        { acltype: 'subscribePattern', topic: `$share/+/${topic}`, allow: true },
         { acltype: 'publishClientReceive', topic, allow: true },
       ]),
       ...(user.write ?? []).map((topic) => ({ acltype: 'publishClientSend', topic, allow: true })),

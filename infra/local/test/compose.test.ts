@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { DEV_PORTS, MTL_TOPIC_SPECS, defaultMqttAcl, defaultMqttUsers } from '../src/index.ts';
+import { DEV_PORTS, MQTT_MAX_PACKET_BYTES, MTL_TOPIC_SPECS, defaultMqttAcl, defaultMqttUsers } from '../src/index.ts';
 
 const infraDir = resolve(import.meta.dirname, '..', '..');
 const composeText = readFileSync(join(infraDir, 'compose.yaml'), 'utf8');
@@ -47,6 +47,11 @@ describe('infra/compose.yaml', () => {
         }
       }
     }
+  });
+
+  it("limits packets at the broker to the device guide's size, the one the launcher uses", () => {
+    const conf = readFileSync(join(infraDir, 'mosquitto', 'mosquitto.conf'), 'utf8');
+    expect(conf).toMatch(new RegExp(`^max_packet_size ${MQTT_MAX_PACKET_BYTES}$`, 'm'));
   });
 
   it('publishes the same host ports as the native launcher, on loopback only', () => {

@@ -7,7 +7,7 @@ import { ConfigResourceTypes, Kafka, Partitioners, logLevel } from 'kafkajs';
 import mqtt from 'mqtt';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INGEST_MQTT_USER, MTL_TOPIC_SPECS, defaultMqttAcl, defaultMqttUsers, startStack } from '../src/index.ts';
+import { INGEST_MQTT_USER, MTL_TOPIC_SPECS, defaultMqttUsers, startStack } from '../src/index.ts';
 import type { NativeStack } from '../src/index.ts';
 
 const STARTUP_MS = 240_000;
@@ -67,16 +67,19 @@ describe('mosquitto', () => {
     await expect.poll(() => received, { timeout: 5000 }).toEqual(['meterline/v1/dev-meter-001/readings']);
   });
 
-  it('reloads users and ACL on updateAuth without a restart', async () => {
+  it('reloads an account set on updateAccounts without a restart, keeping the other sets', async () => {
     const pidBefore = await stack.services.mosquitto.runningPid();
-    const users = [...defaultMqttUsers(), { username: 'meter-new', password: 'new-secret' }];
-    await stack.services.mosquitto.updateAuth(users, defaultMqttAcl(users));
+    const users = [{ username: 'meter-new', password: 'new-secret' }];
+    await stack.services.mosquitto.updateAccounts('stack-int-test', users);
     await expect.poll(async () => {
       const error = await connectError({ username: 'meter-new', password: 'new-secret' });
       return error instanceof Error && error.message === 'connection was accepted';
     }, { timeout: 5000 }).toBe(true);
     const device = clients.at(-1)!;
     await device.publishAsync('meterline/v1/meter-new/readings', 'x', { qos: 1 });
+    // The stack's own accounts, another set, were never taken out.
+    const stackDevice = defaultMqttUsers().find((u) => u.username === 'dev-meter-001')!;
+    expect(await connectError(stackDevice)).toMatchObject({ message: 'connection was accepted' });
     expect(await stack.services.mosquitto.runningPid()).toBe(pidBefore);
   });
 });

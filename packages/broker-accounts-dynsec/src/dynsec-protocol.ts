@@ -5,7 +5,7 @@
  * between, and publishes `{"responses":[…]}` (one per command, each carrying the command's
  * correlationData) on RESPONSE_TOPIC to every subscriber. Pure: builders and parsers only.
  */
-import { devicePublishFilter } from '@meterline/broker-accounts';
+import { devicePublishTopics } from '@meterline/broker-accounts';
 
 export const CONTROL_TOPIC = '$CONTROL/dynamic-security/v1';
 export const RESPONSE_TOPIC = '$CONTROL/dynamic-security/v1/response';
@@ -50,19 +50,29 @@ const DEVICE_TEXTNAME = 'Meterline device';
 export const deviceRoleName = (deviceId: string): string => `device-${deviceId}`;
 
 /**
- * A device may publish under its own subtree only. Everything else falls to the plugin's default
- * access, which denies publishing and subscribing (setDefaultACLAccess; the broker's file sets it).
+ * A device may publish on its readings and status topics and subscribe to nothing. The explicit
+ * deny keeps a device out of every subscription even on a broker whose default access allows them
+ * (`#` does not match `$` topics such as `$share/…` or `$SYS/…`: those fall to the default access,
+ * which must deny subscribing; the broker's file sets it). Everything else falls to the default too.
  */
-export const deviceAcls = (deviceId: string): DynsecAcl[] => [{ acltype: 'publishClientSend', topic: devicePublishFilter(deviceId), priority: 0, allow: true }];
+export const deviceAcls = (deviceId: string): DynsecAcl[] => [
+  ...devicePublishTopics(deviceId).map((topic): DynsecAcl => ({ acltype: 'publishClientSend', topic, priority: 0, allow: true })),
+  { acltype: 'subscribePattern', topic: '#', priority: 0, allow: false },
+];
 
 export const dynsecCommands = {
   createRole: (deviceId: string): DynsecCommand => ({ command: 'createRole', rolename: deviceRoleName(deviceId), textname: DEVICE_TEXTNAME, acls: deviceAcls(deviceId) }),
   /** Replaces the role's ACLs with the device's (the plugin disconnects the role's clients). */
   resetRole: (deviceId: string): DynsecCommand => ({ command: 'modifyRole', rolename: deviceRoleName(deviceId), acls: deviceAcls(deviceId) }),
   deleteRole: (deviceId: string): DynsecCommand => ({ command: 'deleteRole', rolename: deviceRoleName(deviceId) }),
+  /**
+   * `clientid`: the plugin refuses the account under any other client id (CONNACK 0x87), so a
+   * device can neither take over another device's session nor a service's (whose ids contain `:`).
+   */
   createClient: (deviceId: string, password: string): DynsecCommand => ({
     command: 'createClient',
     username: deviceId,
+    clientid: deviceId,
     password,
     textname: DEVICE_TEXTNAME,
     roles: [{ rolename: deviceRoleName(deviceId), priority: 0 }],

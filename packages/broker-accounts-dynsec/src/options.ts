@@ -44,7 +44,8 @@ export function validateOptions(options: DynsecDeviceAccountsOptions): ValidOpti
     url: options.url,
     username: options.username,
     password: options.password,
-    clientId: options.clientId ?? `meterline-dynsec-${randomUUID().slice(0, 8)}`,
+    // With a `:`, which no device id has: no device can claim it.
+    clientId: options.clientId ?? `meterline-dynsec:${randomUUID().slice(0, 8)}`,
     commandTimeoutMs: positive('commandTimeoutMs', 10_000),
     connectTimeoutMs: positive('connectTimeoutMs', 10_000),
     reconnectPeriodMs: positive('reconnectPeriodMs', 1_000),

@@ -169,7 +169,7 @@ describe('DynsecDeviceAccounts on the real broker', () => {
     for (const step of ['rotate', 'revoke'] as const) {
       const device: MqttClient = await mqtt.connectAsync(
         broker.url,
-        { protocolVersion: 5, reconnectPeriod: 0, username: id, password, will: { topic: `meterline/v1/${id}/status`, payload: Buffer.from(will), qos: 1, retain: false } },
+        { protocolVersion: 5, reconnectPeriod: 0, clientId: id, username: id, password, will: { topic: `meterline/v1/${id}/status`, payload: Buffer.from(will), qos: 1, retain: false } },
         false,
       );
       const closed = new Promise<number>((resolve) => device.once('close', () => resolve(performance.now())));
@@ -179,7 +179,7 @@ describe('DynsecDeviceAccounts on the real broker', () => {
       else await accounts.revoke(id);
       const answered = performance.now();
       // At once: the first connection attempt after the call resolved, with the password of before.
-      const refused = await mqtt.connectAsync(broker.url, { protocolVersion: 5, reconnectPeriod: 0, username: id, password: before }, false).then(
+      const refused = await mqtt.connectAsync(broker.url, { protocolVersion: 5, reconnectPeriod: 0, clientId: id, username: id, password: before }, false).then(
         async (client) => {
           await client.endAsync(true);
           return false;
@@ -234,6 +234,34 @@ describe('DynsecDeviceAccounts on the real broker', () => {
     if (device.kind !== 'connected') throw new Error('device provisioned before the restart refused');
     toClose.push(device.connection);
     expect(await device.connection.publish(`meterline/v1/${id}/readings`, 'after-restart')).toBe('accepted');
+  });
+
+  it("gives a device's role no subscription and binds the account to the device id as client id (issue 13, defects 2, 3, 9)", async () => {
+    const accounts = await accountsFor();
+    const id = newDeviceId();
+    const { password } = await accounts.create(id);
+    const refusedWith = (clientId: string) =>
+      mqtt.connectAsync(broker.url, { protocolVersion: 5, reconnectPeriod: 0, clientId, username: id, password }, false).then(
+        async (client) => {
+          await client.endAsync(true);
+          return 'connected';
+        },
+        (error: unknown) => (error as { code?: unknown }).code,
+      );
+    // Another device's id, a service's (they contain ':'), or none: refused as not authorised.
+    for (const clientId of [newDeviceId(), 'ingest:local-1-0', '']) expect({ clientId, outcome: await refusedWith(clientId) }).toEqual({ clientId, outcome: 135 });
+    const device = await mqtt.connectAsync(broker.url, { protocolVersion: 5, reconnectPeriod: 0, clientId: id, username: id, password }, false);
+    try {
+      for (const filter of ['#', '$SYS/#', `meterline/v1/${id}/readings`, '$share/meterline-ingest/meterline/v1/+/readings']) {
+        const granted = await device.subscribeAsync(filter, { qos: 1 }).then(
+          (g) => g[0]!.qos,
+          (error: unknown) => (error as { packet?: { granted?: number[] } }).packet?.granted?.[0],
+        );
+        expect({ filter, granted }).toEqual({ filter, granted: 135 });
+      }
+    } finally {
+      await device.endAsync(true);
+    }
   });
 
   it('fails every call after close with MTL_BROKER_UNAVAILABLE', async () => {

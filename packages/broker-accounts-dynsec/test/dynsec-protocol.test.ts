@@ -7,11 +7,16 @@ describe('dynsec commands', () => {
       command: 'createRole',
       rolename: 'device-gw-1',
       textname: 'Meterline device',
-      acls: [{ acltype: 'publishClientSend', topic: 'meterline/v1/gw-1/#', priority: 0, allow: true }],
+      acls: [
+        { acltype: 'publishClientSend', topic: 'meterline/v1/gw-1/readings', priority: 0, allow: true },
+        { acltype: 'publishClientSend', topic: 'meterline/v1/gw-1/status', priority: 0, allow: true },
+        { acltype: 'subscribePattern', topic: '#', priority: 0, allow: false },
+      ],
     });
     expect(dynsecCommands.createClient('gw-1', 'pw')).toEqual({
       command: 'createClient',
       username: 'gw-1',
+      clientid: 'gw-1',
       password: 'pw',
       textname: 'Meterline device',
       roles: [{ rolename: 'device-gw-1', priority: 0 }],

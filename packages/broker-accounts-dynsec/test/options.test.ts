@@ -8,7 +8,7 @@ describe('validateOptions', () => {
   it('fills in the defaults and freezes the result', () => {
     const options = validateOptions(valid);
     expect(options).toMatchObject({ ...valid, commandTimeoutMs: 10_000, connectTimeoutMs: 10_000, reconnectPeriodMs: 1_000 });
-    expect(options.clientId).toMatch(/^meterline-dynsec-[0-9a-f]{8}$/);
+    expect(options.clientId).toMatch(/^meterline-dynsec:[0-9a-f]{8}$/);
     expect(Object.isFrozen(options)).toBe(true);
   });
 

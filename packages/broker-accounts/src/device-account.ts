@@ -22,11 +22,14 @@ export function assertDeviceId(deviceId: string): void {
   }
 }
 
-/** The topic filter a device may publish to (contract v1: `meterline/v1/<deviceId>/readings` and `/status`). */
-export const devicePublishFilter = (deviceId: string): string => `meterline/v1/${deviceId}/#`;
+/**
+ * The only topics a device may publish on (contract v1): its readings and its status. Nothing else
+ * under its subtree (`…/reading`, `…/readings/x`): nobody reads there, and a publish that reaches
+ * no one must be refused, not acknowledged and lost.
+ */
+export const devicePublishTopics = (deviceId: string): readonly [string, string] => [`meterline/v1/${deviceId}/readings`, `meterline/v1/${deviceId}/status`];
 
-/** Whether `topic` falls under the device's filter: `#` also matches its parent level (MQTT 5.0 §4.7.1.2). */
+/** Whether the device may publish on `topic` (one of devicePublishTopics, exactly). */
 export function deviceMayPublish(deviceId: string, topic: string): boolean {
-  const own = `meterline/v1/${deviceId}`;
-  return topic === own || topic.startsWith(`${own}/`);
+  return devicePublishTopics(deviceId).includes(topic);
 }

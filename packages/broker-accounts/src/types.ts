@@ -7,7 +7,7 @@ export interface DeviceCredentials {
 
 /**
  * A device's account on the MQTT broker: its username is its id, and it may publish only under
- * `meterline/v1/<deviceId>/#` (readings, status). Failures are BrokerAccountsError with a stable code.
+ * `meterline/v1/<deviceId>/readings` and `/status`, subscribe to nothing, and connect only with its id as client id. Failures are BrokerAccountsError with a stable code.
  */
 export interface DeviceAccounts {
   /** Creates the account with a new random password. MTL_BROKER_DEVICE_EXISTS if the broker has an account of that name. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEVICE_PASSWORD_BYTES, assertDeviceId, deviceMayPublish, devicePublishFilter, generateDevicePassword, isBrokerAccountsError } from '../src/index.ts';
+import { DEVICE_PASSWORD_BYTES, assertDeviceId, deviceMayPublish, devicePublishTopics, generateDevicePassword, isBrokerAccountsError } from '../src/index.ts';
 
 describe('generateDevicePassword', () => {
   it('gives 32 characters of base64url (192 random bits), never the same twice in 10 000', () => {
@@ -36,14 +36,16 @@ describe('assertDeviceId', () => {
 });
 
 describe('device topics', () => {
-  it("gives the device's subtree as a filter", () => {
-    expect(devicePublishFilter('gw-1')).toBe('meterline/v1/gw-1/#');
+  it("gives the device's readings and status topics", () => {
+    expect(devicePublishTopics('gw-1')).toEqual(['meterline/v1/gw-1/readings', 'meterline/v1/gw-1/status']);
   });
 
-  it('matches whole topic levels: the subtree and its parent level, not a longer id', () => {
+  it('allows exactly those two topics (issue 13, defect 9): nothing else in the subtree, not a longer id', () => {
     expect(deviceMayPublish('gw-1', 'meterline/v1/gw-1/readings')).toBe(true);
     expect(deviceMayPublish('gw-1', 'meterline/v1/gw-1/status')).toBe(true);
-    expect(deviceMayPublish('gw-1', 'meterline/v1/gw-1')).toBe(true);
+    expect(deviceMayPublish('gw-1', 'meterline/v1/gw-1')).toBe(false);
+    expect(deviceMayPublish('gw-1', 'meterline/v1/gw-1/reading')).toBe(false);
+    expect(deviceMayPublish('gw-1', 'meterline/v1/gw-1/readings/x')).toBe(false);
     expect(deviceMayPublish('gw-1', 'meterline/v1/gw-10/readings')).toBe(false);
     expect(deviceMayPublish('gw-1', 'meterline/v1/gw-2/readings')).toBe(false);
     expect(deviceMayPublish('gw-1', 'meterline/v1')).toBe(false);

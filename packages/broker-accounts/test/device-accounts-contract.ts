@@ -100,6 +100,11 @@ export function deviceAccountsContract(name: string, make: () => Promise<Account
         `meterline/v1/${other}/status`,
         // A longer id that starts with this one: the ACL matches whole topic levels, not prefixes.
         `meterline/v1/${id}0/readings`,
+        // Under its own subtree but not its readings or status: nobody listens there (issue 13, defect 9).
+        `meterline/v1/${id}/reading`,
+        `meterline/v1/${id}/readings/x`,
+        `meterline/v1/${id}/status/x`,
+        `meterline/v1/${id}`,
         'meterline/v1',
         `meterline/v2/${id}/readings`,
         `elsewhere/${id}`,

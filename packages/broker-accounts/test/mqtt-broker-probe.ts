@@ -44,7 +44,8 @@ export async function mqttBrokerProbe(options: MqttBrokerProbeOptions): Promise<
     async connect(username, password): Promise<ProbeConnectOutcome> {
       let client: mqtt.MqttClient;
       try {
-        client = await mqtt.connectAsync(options.url, { ...base, clientId: `probe-${username}-${randomUUID().slice(0, 8)}`, username, password }, false);
+        // As a device does: its id is its client id (a broker binding the two refuses any other).
+        client = await mqtt.connectAsync(options.url, { ...base, clientId: username, username, password }, false);
       } catch (error) {
         const code = reasonCode(error);
         if (code === BAD_CREDENTIALS || code === NOT_AUTHORIZED) return { kind: 'refused' };

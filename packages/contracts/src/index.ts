@@ -14,3 +14,4 @@ export * from './alert-signal.ts';
 export * from './alerting-change.ts';
 export * from './registry-change.ts';
 export * from './factor-set-change.ts';
+export * from './mqtt-broker-policy.ts';

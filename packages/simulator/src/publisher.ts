@@ -33,7 +33,8 @@ export async function connectFleet(options: {
     options.deviceIds.map(async (id) => {
       const client = await mqtt.connectAsync(options.url, {
         protocolVersion: 5,
-        clientId: `sim-${id}`,
+        // A device connects with its own id as client id; the broker refuses (or replaces) any other.
+        clientId: id,
         username: id,
         password: options.password(id),
         clean: true,

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { MQTT_MAX_PACKET_BYTES } from '@meterline/contracts';
 import { RegistryConfigProperties, loadConfigWithRegistryOrExit } from '@meterline/service-kit';
 
 const IngestConfigSchema = Type.Object({
@@ -18,7 +19,7 @@ const IngestConfigSchema = Type.Object({
   deviceStatusTopic: Type.String({ minLength: 1, default: 'meterline.device-status.v1' }),
   /** Exactly one: MTL_REGISTRY_FILE (reloaded on SIGHUP) or MTL_REGISTRY_TOPIC (followed without restarts). */
   ...RegistryConfigProperties,
-  maxPayloadBytes: Type.Integer({ minimum: 1_024, default: 262_144 }),
+  maxPayloadBytes: Type.Integer({ minimum: 1_024, default: MQTT_MAX_PACKET_BYTES }),
   maxFutureSkewMs: Type.Integer({ minimum: 0, default: 300_000 }),
   kafkaLingerMs: Type.Integer({ minimum: 0, default: 2 }),
   kafkaMaxBatchRecords: Type.Integer({ minimum: 1, default: 5_000 }),

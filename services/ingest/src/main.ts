@@ -1,5 +1,5 @@
 import { KafkaBus } from '@meterline/bus-kafka';
-import { READINGS_TOPIC_FILTER } from '@meterline/contracts';
+import { READINGS_TOPIC_FILTER, ingestClientIdPrefix } from '@meterline/contracts';
 import { MqttSharedSource } from '@meterline/mqtt-source';
 import { indexRegistry } from '@meterline/domain';
 import { createLogger, createMetricsRegistry, loadRegistryFile, registrySourceFromConfig, serveUntilSignalled } from '@meterline/service-kit';
@@ -27,7 +27,7 @@ const app = createIngestApp({
     url: config.mqttUrl,
     username: config.mqttUsername,
     password: config.mqttPassword,
-    clientIdPrefix: `ingest-${config.instanceId}`,
+    clientIdPrefix: ingestClientIdPrefix(config.instanceId),
     connections: config.mqttConnections,
     shareGroup: config.mqttShareGroup,
     topicFilters: [READINGS_TOPIC_FILTER, STATUS_TOPIC_FILTER],

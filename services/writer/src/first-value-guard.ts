@@ -110,6 +110,5 @@ export function createFirstValueGuard(store: TimeSeriesStore, measurement: strin
   };
 }
 
-export type FirstValueGuard = ReturnType<typeof createFirstValueGuard>;
 
 const instantKey = (pointId: string, tsMs: number): string => `${pointId}\u0000${tsMs}`;
