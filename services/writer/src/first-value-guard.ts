@@ -110,5 +110,4 @@ export function createFirstValueGuard(store: TimeSeriesStore, measurement: strin
   };
 }
 
-
 const instantKey = (pointId: string, tsMs: number): string => `${pointId}\u0000${tsMs}`;
