@@ -169,6 +169,32 @@ enterprises:
   });
 });
 
+describe('meterline account: readings saved by Excel (byte-order mark, CRLF, quoted fields)', () => {
+  it('accounts excel-readings.csv (the plant-month readings as Excel saves them) to the same figures', async () => {
+    const raw = await readFile(fixture('excel-readings.csv'));
+    // The fixture is what the test claims it is: UTF-8 BOM, CRLF line ends, quoted fields.
+    expect([...raw.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(raw.toString('utf8')).toContain('"kWh"\r\n');
+    const e = (await account('plant-month.yaml', 'excel-readings.csv', '2025-03')).enterprises[0]!;
+    const p = (id: string) => e.points.find((x) => x.id === id)!;
+    // The same hand-computed numbers as plant-month.csv: main 500 000 kWh; gas 150 000 - "10^4 Nm3" x 12 = 30 000 Nm3.
+    expect(p('main').consumption.value).toBeCloseTo(500000, 6);
+    expect(p('gas').consumption.value).toBeCloseTo(30000, 6);
+    expect(e.tceEquivalent.value).toBeCloseTo(101.52175, 6);
+  });
+
+  it('reads a quoted field whole and names line and field of each problem, stopping at a syntax error', async () => {
+    const r = await cli(['account', '--manifest', 'plant-month.yaml', '--readings', 'excel-bad-readings.csv', '--period', '2025-03']);
+    expect(r.code).toBe(EXIT_INPUT);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      // a thousands separator in a quoted field: one field, not two
+      'excel-bad-readings.csv:2: value: expected a non-negative register value, got "90,000"',
+      'excel-bad-readings.csv:3: point: unknown metering point "main "A"" (not in the manifest)',
+      expect.stringMatching(/^excel-bad-readings\.csv:5: value: unexpected character after a quoted field .*; reading stops here$/),
+    ]);
+  });
+});
+
 describe('meterline account: errors', () => {
   it('names file, line and field for each bad reading', async () => {
     const r = await cli(['account', '--manifest', 'plant-month.yaml', '--readings', 'bad-readings.csv', '--period', '2025-03']);
