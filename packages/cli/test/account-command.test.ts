@@ -228,11 +228,51 @@ describe('meterline account: errors', () => {
     expect((await cli(['acount'])).code).toBe(EXIT_USAGE);
   });
 
+  it('answers --help and -h with the usage and every option on stdout, exit 0, whatever else is given', async () => {
+    for (const argv of [['account', '--help'], ['account', '-h'], ['account', '--period', 'nonsense', '--bogus', '-h']]) {
+      const r = await cli(argv);
+      expect(r.code, argv.join(' ')).toBe(EXIT_OK);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(/^usage: meterline account --manifest <file>/);
+      // Every option of the README's table is described.
+      for (const option of ['--manifest', '--readings', '--period', '--by', '--format', '--enterprise', '--equal-value', '--estimate-gaps', '-h, --help']) {
+        expect(r.stdout, option).toMatch(new RegExp(`^\\s+${option} `, 'm'));
+      }
+    }
+  });
+
+  it('names each unknown option, missing value and stray argument, with usage and exit 64', async () => {
+    const r = await cli(['account', '--manifest', '--readings', 'plant-month.csv', '--period', '2025-03', '--verbose', '-x', '--equal-value=yes', 'extra.csv']);
+    expect(r.code).toBe(EXIT_USAGE);
+    expect(r.stdout).toBe('');
+    const messages = r.stderr.split('\n').filter((l) => l.startsWith('meterline account: '));
+    expect(messages).toEqual([
+      'meterline account: --manifest needs a value',
+      'meterline account: unknown option "--verbose"',
+      'meterline account: unknown option "-x"',
+      'meterline account: --equal-value takes no value, got "yes"',
+      'meterline account: unexpected argument "extra.csv" (every input is given with its option, e.g. --readings extra.csv)',
+      'meterline account: --manifest is required',
+    ]);
+    expect(r.stderr).toContain('usage: meterline account');
+    const twice = await cli(['account', '--manifest', 'plant-month.yaml', '--readings', 'plant-month.csv', '--period', '2025-03', '--period', '2025-04']);
+    expect(twice.code).toBe(EXIT_USAGE);
+    expect(twice.stderr).toContain('meterline account: --period is given twice');
+  });
+
+  it('takes --name=value as well as --name value', async () => {
+    const out = await account('plant-month.yaml', 'plant-month.csv', '2025-03', '--by=month', '--enterprise=plant');
+    expect(out.options.by).toBe('month');
+    expect(out.enterprises.map((e) => e.id)).toEqual(['plant']);
+  });
+
   it('runs as a program: exit code and stdout through main.ts', async () => {
     const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
     const exec = promisify(execFile);
     const { stdout } = await exec(process.execPath, ['--import', 'tsx', main, 'account', '--manifest', fixture('dst-day.yaml'), '--readings', fixture('dst-day.csv'), '--period', '2025-03-30', '--format', 'json']);
     expect((JSON.parse(stdout) as AccountOutput).enterprises[0]!.points[0]!.consumption.value).toBeCloseTo(230, 9);
     await expect(exec(process.execPath, ['--import', 'tsx', main, 'account'])).rejects.toMatchObject({ code: EXIT_USAGE });
+    await expect(exec(process.execPath, ['--import', 'tsx', main, 'account', '--nope'])).rejects.toMatchObject({ code: EXIT_USAGE, stderr: expect.stringContaining('unknown option "--nope"') as unknown });
+    expect((await exec(process.execPath, ['--import', 'tsx', main, 'account', '-h'])).stdout).toMatch(/^usage: meterline account/);
   }, 20_000);
 });
