@@ -2,7 +2,7 @@ import {
   accountEnterprise, calendarPeriod, createFactorCatalog, cumulativePoints, indexRegistry, isDomainError, parseManifest, readingsBounding, subPeriods,
   type AccountingOptions, type Enterprise, type EnterpriseFigures, type FactorSet,
 } from '@meterline/domain';
-import { parseAccountArgs, USAGE, type ByKind } from './args.ts';
+import { HELP, parseAccountArgs, USAGE, type ByKind } from './args.ts';
 import { parseReadingsCsv, type InputError, type ReadingsByPoint } from './readings-file.ts';
 import { formatTable } from './format-table.ts';
 
@@ -59,9 +59,13 @@ function accountByPeriod(
 /** `meterline account …`: returns the exit code. */
 export async function runAccount(argv: readonly string[], io: CommandIo): Promise<number> {
   const parsedArgs = parseAccountArgs(argv);
-  if (!parsedArgs.ok) {
+  if (parsedArgs.kind === 'help') {
+    io.stdout(`${HELP}\n`);
+    return EXIT_OK;
+  }
+  if (parsedArgs.kind === 'errors') {
     for (const e of parsedArgs.errors) io.stderr(`meterline account: ${e}\n`);
-    io.stderr(`${USAGE}\n`);
+    io.stderr(`${USAGE}\n(meterline account --help describes the options)\n`);
     return EXIT_USAGE;
   }
   const args = parsedArgs.args;

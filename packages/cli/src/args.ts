@@ -1,3 +1,4 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { PeriodKind } from '@meterline/domain';
 
 /** Sub-periods `--by` can split a period into, shortest first. */
@@ -20,49 +21,121 @@ export interface AccountArgs {
 
 export const USAGE = `usage: meterline account --manifest <file> --readings <csv> --period <YYYY|YYYY-MM|YYYY-MM-DD>
                          [--by quarter-hour|hour|day|month] [--format json|table] [--enterprise <id>]
-                         [--equal-value] [--estimate-gaps]`;
+                         [--equal-value] [--estimate-gaps] [--help]`;
 
-/** Parses `account` arguments; returns every problem found, not just the first. */
-export function parseAccountArgs(argv: readonly string[]): { ok: true; args: AccountArgs } | { ok: false; errors: string[] } {
-  const errors: string[] = [];
-  const values: Record<string, string> = {};
-  const flags = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--equal-value' || a === '--estimate-gaps') {
-      flags.add(a);
-    } else if (['--manifest', '--readings', '--period', '--by', '--format', '--enterprise'].includes(a)) {
-      const v = argv[i + 1];
-      if (v === undefined || v.startsWith('--')) errors.push(`${a} needs a value`);
-      else values[a] = v;
-      i++;
-    } else {
-      errors.push(`unknown argument "${a}"`);
+export const HELP = `${USAGE}
+
+Runs the accounting on a registry manifest and a CSV of register readings for one
+calendar period in each enterprise's own time zone, or for each of its sub-periods.
+
+  --manifest <file>     registry manifest, YAML or JSON
+  --readings <csv>      register readings, header point,timestamp,quantity,value,unit
+  --period <key>        a year, month or day: YYYY, YYYY-MM or YYYY-MM-DD
+  --by <kind>           account each quarter-hour, hour, day or month of the period
+  --format <format>     table (default) or json (meterline.account/v1)
+  --enterprise <id>     only this enterprise of the manifest
+  --equal-value         also give standard coal with electricity at its equal value
+  --estimate-gaps       fill time without measured data at the period's mean rate (flagged)
+  -h, --help            this text
+
+exit codes: 0 success, 64 bad arguments or period, 65 invalid manifest or readings,
+66 a file cannot be read`;
+
+/** The options, for node:util parseArgs as the project's other command lines declare theirs. */
+const OPTIONS = {
+  manifest: { type: 'string' },
+  readings: { type: 'string' },
+  period: { type: 'string' },
+  by: { type: 'string' },
+  format: { type: 'string' },
+  enterprise: { type: 'string' },
+  'equal-value': { type: 'boolean' },
+  'estimate-gaps': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+type OptionName = keyof typeof OPTIONS;
+const isOption = (name: string): name is OptionName => Object.hasOwn(OPTIONS, name);
+
+type Token = NonNullable<ReturnType<typeof parseArgs>['tokens']>[number];
+
+/**
+ * The tokens of the command line. A value that looks like an option (`--manifest --readings
+ * r.csv`) is the value forgotten, unless written `--manifest=--x`: that option is reported
+ * without a value, and the rest is parsed again from the option parseArgs took as a value.
+ */
+function tokensOf(args: readonly string[]): Token[] {
+  const { tokens } = parseArgs({ args: [...args], options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  const out: Token[] = [];
+  for (const token of tokens) {
+    if (token.kind === 'option' && !token.inlineValue && token.value?.startsWith('-')) {
+      out.push({ ...token, value: undefined, inlineValue: undefined });
+      return [...out, ...tokensOf(args.slice(token.index + 1))];
     }
+    out.push(token);
   }
-  for (const required of ['--manifest', '--readings', '--period']) if (!values[required]) errors.push(`${required} is required`);
-  const format = values['--format'] ?? 'table';
+  return out;
+}
+
+export type ParsedAccountArgs = { kind: 'args'; args: AccountArgs } | { kind: 'help' } | { kind: 'errors'; errors: string[] };
+
+/**
+ * Parses `account` arguments with node:util parseArgs; returns every problem found, not
+ * just the first. parseArgs runs non-strict so that it hands back every token: in strict
+ * mode it throws at the first unknown option.
+ */
+export function parseAccountArgs(argv: readonly string[]): ParsedAccountArgs {
+  const tokens = tokensOf(argv);
+  const errors: string[] = [];
+  const values: Partial<Record<OptionName, string>> = {};
+  const flags = new Set<OptionName>();
+  for (const token of tokens) {
+    if (token.kind === 'positional') {
+      errors.push(`unexpected argument "${token.value}" (every input is given with its option, e.g. --readings ${token.value})`);
+      continue;
+    }
+    if (token.kind !== 'option') continue; // "--": what follows it comes as positionals
+    const { name, rawName, value } = token;
+    if (!isOption(name)) {
+      errors.push(`unknown option "${rawName}"`);
+      continue;
+    }
+    if (OPTIONS[name].type === 'boolean') {
+      if (value !== undefined) errors.push(`${rawName} takes no value, got "${value}"`);
+      else flags.add(name);
+      continue;
+    }
+    if (value === undefined) {
+      errors.push(`${rawName} needs a value`);
+      continue;
+    }
+    if (values[name] !== undefined) errors.push(`${rawName} is given twice`);
+    values[name] = value;
+  }
+  if (flags.has('help')) return { kind: 'help' };
+  for (const required of ['manifest', 'readings', 'period'] as const) if (!values[required]) errors.push(`--${required} is required`);
+  const format = values.format ?? 'table';
   if (format !== 'json' && format !== 'table') errors.push(`--format must be json or table, got "${format}"`);
-  const period = values['--period'];
+  const period = values.period;
   const periodOk = period !== undefined && /^\d{4}(-\d{2}(-\d{2})?)?$/.test(period);
   if (period && !periodOk) errors.push(`--period must be YYYY, YYYY-MM or YYYY-MM-DD, got "${period}"`);
-  const by = BY_KINDS.find((k) => k === values['--by']);
-  if (values['--by'] !== undefined && by === undefined) errors.push(`--by must be ${BY_KINDS.join(', ')}, got "${values['--by']}"`);
+  const by = BY_KINDS.find((k) => k === values.by);
+  if (values.by !== undefined && by === undefined) errors.push(`--by must be ${BY_KINDS.join(', ')}, got "${values.by}"`);
   if (by !== undefined && periodOk) {
     const kind = kindOfKey(period);
     if (KIND_ORDER.indexOf(by) > KIND_ORDER.indexOf(kind)) errors.push(`--by ${by} is longer than the period ${period} (a ${kind})`);
   }
-  if (errors.length > 0) return { ok: false, errors };
+  if (errors.length > 0) return { kind: 'errors', errors };
   return {
-    ok: true,
+    kind: 'args',
     args: {
-      manifest: values['--manifest']!,
-      readings: values['--readings']!,
-      period: values['--period']!,
-      format: format as 'json' | 'table',
-      equalValue: flags.has('--equal-value'),
-      estimateGaps: flags.has('--estimate-gaps'),
-      ...(values['--enterprise'] ? { enterprise: values['--enterprise'] } : {}),
+      manifest: values.manifest!,
+      readings: values.readings!,
+      period: values.period!,
+      format: format as AccountArgs['format'],
+      equalValue: flags.has('equal-value'),
+      estimateGaps: flags.has('estimate-gaps'),
+      ...(values.enterprise ? { enterprise: values.enterprise } : {}),
       ...(by ? { by } : {}),
     },
   };

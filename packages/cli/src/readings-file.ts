@@ -22,14 +22,18 @@ export type ReadingsByPoint = Map<string, RegisterReading[]>;
  */
 export function parseReadingsCsv(text: string, file: string, registry: RegistryIndex): { readings: ReadingsByPoint; errors: InputError[] } {
   const { rows, errors: syntax } = parseCsv(text);
-  const errors: InputError[] = syntax.map((e) => ({ file, line: e.line, message: e.message }));
   const readings: ReadingsByPoint = new Map();
   const header = rows.shift();
+  const columns = header?.fields.map((f) => f.trim()) ?? [];
+  // A syntax error names the column it stopped in once the header is read.
+  const errors: InputError[] = syntax.map((e) => {
+    const field = header && e.fieldIndex !== undefined ? columns[e.fieldIndex] : undefined;
+    return { file, line: e.line, ...(field ? { field } : {}), message: e.message };
+  });
   if (!header) {
-    errors.push({ file, line: 1, message: `empty file: expected the header ${READINGS_COLUMNS.join(',')}` });
+    if (errors.length === 0) errors.push({ file, line: 1, message: `empty file: expected the header ${READINGS_COLUMNS.join(',')}` });
     return { readings, errors };
   }
-  const columns = header.fields.map((f) => f.trim());
   const missing = READINGS_COLUMNS.filter((c) => !columns.includes(c));
   const unknown = columns.filter((c) => !(READINGS_COLUMNS as readonly string[]).includes(c));
   if (missing.length > 0 || unknown.length > 0) {
@@ -73,5 +77,7 @@ export function parseReadingsCsv(text: string, file: string, registry: RegistryI
     list.push({ at: ms, value: convertUnit(value, unit, point.unit) });
     readings.set(pointId, list);
   }
+  // Syntax errors were found first; list every problem in the order of the file.
+  errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   return { readings, errors };
 }

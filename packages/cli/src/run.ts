@@ -4,7 +4,7 @@ import { runRegistry, type RegistryDeps } from './registry-command.ts';
 const HELP = `meterline: energy and carbon accounting on files, and the registry's upload
 
 commands:
-  account   run the accounting for a period (see packages/cli/README.md)
+  account   run the accounting for a period (meterline account --help)
   registry  push a registry manifest to the registry topic (meterline registry push --help)
 `;
 

@@ -169,6 +169,32 @@ enterprises:
   });
 });
 
+describe('meterline account: readings saved by Excel (byte-order mark, CRLF, quoted fields)', () => {
+  it('accounts excel-readings.csv (the plant-month readings as Excel saves them) to the same figures', async () => {
+    const raw = await readFile(fixture('excel-readings.csv'));
+    // The fixture is what the test claims it is: UTF-8 BOM, CRLF line ends, quoted fields.
+    expect([...raw.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(raw.toString('utf8')).toContain('"kWh"\r\n');
+    const e = (await account('plant-month.yaml', 'excel-readings.csv', '2025-03')).enterprises[0]!;
+    const p = (id: string) => e.points.find((x) => x.id === id)!;
+    // The same hand-computed numbers as plant-month.csv: main 500 000 kWh; gas 150 000 - "10^4 Nm3" x 12 = 30 000 Nm3.
+    expect(p('main').consumption.value).toBeCloseTo(500000, 6);
+    expect(p('gas').consumption.value).toBeCloseTo(30000, 6);
+    expect(e.tceEquivalent.value).toBeCloseTo(101.52175, 6);
+  });
+
+  it('reads a quoted field whole and names line and field of each problem, stopping at a syntax error', async () => {
+    const r = await cli(['account', '--manifest', 'plant-month.yaml', '--readings', 'excel-bad-readings.csv', '--period', '2025-03']);
+    expect(r.code).toBe(EXIT_INPUT);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      // a thousands separator in a quoted field: one field, not two
+      'excel-bad-readings.csv:2: value: expected a non-negative register value, got "90,000"',
+      'excel-bad-readings.csv:3: point: unknown metering point "main "A"" (not in the manifest)',
+      expect.stringMatching(/^excel-bad-readings\.csv:5: value: unexpected character after a quoted field .*; reading stops here$/),
+    ]);
+  });
+});
+
 describe('meterline account: errors', () => {
   it('names file, line and field for each bad reading', async () => {
     const r = await cli(['account', '--manifest', 'plant-month.yaml', '--readings', 'bad-readings.csv', '--period', '2025-03']);
@@ -202,6 +228,44 @@ describe('meterline account: errors', () => {
     expect((await cli(['acount'])).code).toBe(EXIT_USAGE);
   });
 
+  it('answers --help and -h with the usage and every option on stdout, exit 0, whatever else is given', async () => {
+    for (const argv of [['account', '--help'], ['account', '-h'], ['account', '--period', 'nonsense', '--bogus', '-h']]) {
+      const r = await cli(argv);
+      expect(r.code, argv.join(' ')).toBe(EXIT_OK);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(/^usage: meterline account --manifest <file>/);
+      // Every option of the README's table is described.
+      for (const option of ['--manifest', '--readings', '--period', '--by', '--format', '--enterprise', '--equal-value', '--estimate-gaps', '-h, --help']) {
+        expect(r.stdout, option).toMatch(new RegExp(`^\\s+${option} `, 'm'));
+      }
+    }
+  });
+
+  it('names each unknown option, missing value and stray argument, with usage and exit 64', async () => {
+    const r = await cli(['account', '--manifest', '--readings', 'plant-month.csv', '--period', '2025-03', '--verbose', '-x', '--equal-value=yes', 'extra.csv']);
+    expect(r.code).toBe(EXIT_USAGE);
+    expect(r.stdout).toBe('');
+    const messages = r.stderr.split('\n').filter((l) => l.startsWith('meterline account: '));
+    expect(messages).toEqual([
+      'meterline account: --manifest needs a value',
+      'meterline account: unknown option "--verbose"',
+      'meterline account: unknown option "-x"',
+      'meterline account: --equal-value takes no value, got "yes"',
+      'meterline account: unexpected argument "extra.csv" (every input is given with its option, e.g. --readings extra.csv)',
+      'meterline account: --manifest is required',
+    ]);
+    expect(r.stderr).toContain('usage: meterline account');
+    const twice = await cli(['account', '--manifest', 'plant-month.yaml', '--readings', 'plant-month.csv', '--period', '2025-03', '--period', '2025-04']);
+    expect(twice.code).toBe(EXIT_USAGE);
+    expect(twice.stderr).toContain('meterline account: --period is given twice');
+  });
+
+  it('takes --name=value as well as --name value', async () => {
+    const out = await account('plant-month.yaml', 'plant-month.csv', '2025-03', '--by=month', '--enterprise=plant');
+    expect(out.options.by).toBe('month');
+    expect(out.enterprises.map((e) => e.id)).toEqual(['plant']);
+  });
+
   it('runs as a program: exit code and stdout through main.ts', async () => {
     const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
     const exec = promisify(execFile);
@@ -209,4 +273,15 @@ describe('meterline account: errors', () => {
     expect((JSON.parse(stdout) as AccountOutput).enterprises[0]!.points[0]!.consumption.value).toBeCloseTo(230, 9);
     await expect(exec(process.execPath, ['--import', 'tsx', main, 'account'])).rejects.toMatchObject({ code: EXIT_USAGE });
   }, 20_000);
+
+  it('runs as a program: -h exits 0 with the usage, an unknown option exits 64', async () => {
+    const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+    const exec = promisify(execFile);
+    const [help, unknown] = await Promise.allSettled([
+      exec(process.execPath, ['--import', 'tsx', main, 'account', '-h']),
+      exec(process.execPath, ['--import', 'tsx', main, 'account', '--nope']),
+    ]);
+    expect(help).toMatchObject({ status: 'fulfilled', value: { stdout: expect.stringMatching(/^usage: meterline account/) as unknown } });
+    expect(unknown).toMatchObject({ status: 'rejected', reason: { code: EXIT_USAGE, stderr: expect.stringContaining('unknown option "--nope"') as unknown } });
+  }, 30_000);
 });

@@ -10,6 +10,7 @@ export * from './aggregation-job.ts';
 export * from './device-status.ts';
 export * from './alert.ts';
 export * from './webhook-signature.ts';
+export * from './standard-webhooks.ts';
 export * from './alert-signal.ts';
 export * from './alerting-change.ts';
 export * from './registry-change.ts';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
-import { canonicalJson, type Json } from './canonical-json.ts';
+import { canonicalJson, NotIJsonError, type Json } from './canonical-json.ts';
 import { Id, IdPattern, TimestampWithOffset } from './common.ts';
 import { compileValidator } from './validator.ts';
 
@@ -69,7 +69,14 @@ export function decodeRegistryRecord(key: string | null, value: Buffer): Registr
   if (entry.enterpriseId !== key || entry.enterprise.id !== key) {
     return { ok: false, detail: `key ${key} does not name the enterprise it carries (enterpriseId ${entry.enterpriseId}, enterprise.id ${entry.enterprise.id})` };
   }
-  const hash = registryHash(entry.enterprise);
+  let hash: string;
+  try {
+    hash = registryHash(entry.enterprise);
+  } catch (error) {
+    // A record is a claim from the topic: one that has no canonical form is refused, never thrown at the reader.
+    if (error instanceof NotIJsonError) return { ok: false, detail: `/enterprise has no RFC 8785 canonical form: ${error.message}` };
+    throw error;
+  }
   if (hash !== entry.registryHash) return { ok: false, detail: `/registryHash ${entry.registryHash} is not the hash of /enterprise (${hash})` };
   return { ok: true, enterpriseId: key, entry };
 }

@@ -60,6 +60,12 @@ describe('decodeRegistryRecord', () => {
     expect(decodeRegistryRecord('e1', bytes({ ...entryOf(enterprise()), extra: true }))).toMatchObject({ ok: false, detail: expect.stringContaining("must NOT have additional properties 'extra'") });
   });
 
+  it('refuses an entry that has no canonical form (a lone surrogate) instead of throwing', () => {
+    const value = Buffer.from(JSON.stringify(entryOf(enterprise())).replace('"Plant A"', '"Plant \\ud800"'));
+    expect(value.toString()).toContain('Plant \\ud800');
+    expect(decodeRegistryRecord('e1', value)).toMatchObject({ ok: false, detail: expect.stringMatching(/^\/enterprise has no RFC 8785 canonical form: not I-JSON: a lone surrogate/) as unknown });
+  });
+
   it('refuses an entry whose key, ids or hash disagree', () => {
     expect(decodeRegistryRecord('e2', bytes(entryOf(enterprise())))).toMatchObject({ ok: false, detail: expect.stringContaining('key e2 does not name the enterprise it carries') });
     const tampered = { ...entryOf(enterprise()), enterprise: enterprise('Plant B') };
