@@ -137,6 +137,9 @@ describe('PUT /v1/enterprises/{id}/registry', () => {
     expect(other.json()).toMatchObject({ status: 400, errors: [{ in: 'body', pointer: '/id' }] });
     const unknownSet = await app.inject(put({ ...changedA(), factorSet: { name: 'cn-2023', version: '9.9.9' } }));
     expect(unknownSet.json()).toMatchObject({ status: 400, errors: [{ in: 'body', pointer: '/factorSet' }] });
+    // A lone surrogate (JSON allows the escape; Unicode has no such character) has no canonical form to hash.
+    const brokenText = await app.inject(put({ ...changedA(), name: 'Plant \ud800' }));
+    expect(brokenText.json()).toMatchObject({ status: 400, errors: [{ in: 'body', pointer: '/', detail: expect.stringMatching(/lone surrogate/) }] });
   });
 
   it('refuses ids another enterprise holds with 409, naming the holder to an admin only', async () => {

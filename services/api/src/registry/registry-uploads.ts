@@ -1,4 +1,4 @@
-import { nextEntry, type EnterpriseJson, type RegistryEntryV1 } from '@meterline/contracts';
+import { canonicalJson, nextEntry, NotIJsonError, type EnterpriseJson, type RegistryEntryV1 } from '@meterline/contracts';
 import type { Enterprise, FactorCatalog } from '@meterline/domain';
 import { checkEnterpriseEntry, RegistryEntryError, type RegistryEntryProblem, type RegistryPublisher, type TopicRegistrySource } from '@meterline/service-kit';
 import { ApiError, type FieldIssue } from '../errors.ts';
@@ -137,6 +137,13 @@ export function registryUploads(deps: RegistryUploadsDeps): RegistryUploads {
     }
     const check = checkEnterpriseEntry({ id: enterpriseId, ...body }, `upload of ${enterpriseId}`);
     if (!check.ok) throw invalid(asBodyIssues(check.problems));
+    try {
+      // The entry is named by the hash of its RFC 8785 form, which text that is not valid Unicode does not have.
+      canonicalJson(check.enterprise as unknown as EnterpriseJson);
+    } catch (error) {
+      if (error instanceof NotIJsonError) throw invalid(bodyIssues([{ pointer: '/', detail: `has no RFC 8785 canonical form: ${error.message}` }]));
+      throw error;
+    }
     const { factorSet } = check.enterprise;
     if (!deps.factorCatalog.resolve(factorSet.name, factorSet.version).ok) {
       const known = deps.factorCatalog.list().map((s) => `${s.name} ${s.version}`).join(', ');
