@@ -11,6 +11,7 @@ export interface Installation {
   readonly mosquitto: { readonly bin: string; readonly passwdBin: string };
   readonly influxd: { readonly bin: string };
   readonly kafka: { readonly java: string; readonly libsDir: string; readonly classpath: string };
+  readonly prometheus: { readonly bin: string; readonly version: string };
 }
 
 export interface InstallOptions {
@@ -37,22 +38,21 @@ export async function step<T>(log: (line: string) => void, label: string, body: 
   return result;
 }
 
+/** Debian packages, installed when missing; apt needs root, so without it the error names the command to run. */
+async function aptInstall(log: (line: string) => void, what: string, packages: readonly string[]): Promise<void> {
+  if (process.getuid?.() !== 0) {
+    throw new StackError('MTL_STACK_NOT_ROOT', `${what} is not installed and installing it needs root: run \`sudo apt-get install -y ${packages.join(' ')}\` once, then retry`);
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  await step(log, 'apt-get update', () => runCommand('apt-get', ['update'], { env }));
+  await step(log, `apt-get install ${packages.join(' ')}`, () => runCommand('apt-get', ['install', '-y', '--no-install-recommends', ...packages], { env }));
+}
+
 async function ensureMosquitto(log: (line: string) => void): Promise<Installation['mosquitto']> {
   let bin = await which('mosquitto');
   let passwdBin = await which('mosquitto_passwd');
   if (bin === undefined || passwdBin === undefined) {
-    if (process.getuid?.() !== 0) {
-      throw new StackError(
-        'MTL_STACK_NOT_ROOT',
-        'mosquitto is not installed and installing it needs root: run `sudo apt-get install -y mosquitto mosquitto-clients` once, then retry',
-      );
-    }
-    await step(log, 'apt-get update', () => runCommand('apt-get', ['update'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }));
-    await step(log, 'apt-get install mosquitto mosquitto-clients', () =>
-      runCommand('apt-get', ['install', '-y', '--no-install-recommends', 'mosquitto', 'mosquitto-clients'], {
-        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-      }),
-    );
+    await aptInstall(log, 'mosquitto', ['mosquitto', 'mosquitto-clients']);
     bin = await which('mosquitto');
     passwdBin = await which('mosquitto_passwd');
     if (bin === undefined || passwdBin === undefined) {
@@ -66,6 +66,30 @@ async function ensureMosquitto(log: (line: string) => void): Promise<Installatio
     throw new StackError('MTL_STACK_TOOL_MISSING', `${bin} is not Mosquitto 2.x (its -h output: ${JSON.stringify((stdout + stderr).split('\n')[0])}); install mosquitto 2`);
   }
   return { bin, passwdBin };
+}
+
+/**
+ * Debian's `prometheus`. Its post-install enables a system service on :9090 (started where an init
+ * system runs one): the stack never uses it, it runs its own with its own config, port and data.
+ */
+async function ensurePrometheus(log: (line: string) => void): Promise<Installation['prometheus']> {
+  let bin = await which('prometheus');
+  if (bin === undefined) {
+    await aptInstall(log, 'prometheus', ['prometheus']);
+    bin = await which('prometheus');
+    if (bin === undefined) throw new StackError('MTL_STACK_INSTALL_FAILED', 'apt-get installed prometheus but it is not on PATH');
+  }
+  const { stdout, stderr } = await runCommand(bin, ['--version'], { allowFailure: true });
+  const match = /prometheus, version (\d+)\.(\d+)\.(\d+)/.exec(stdout + stderr);
+  const [major, minor] = [Number(match?.[1] ?? 0), Number(match?.[2] ?? 0)];
+  const [minMajor, minMinor] = VERSIONS.prometheusMin;
+  if (match === null || major < minMajor || (major === minMajor && minor < minMinor)) {
+    throw new StackError(
+      'MTL_STACK_TOOL_MISSING',
+      `${bin} is not Prometheus ${minMajor}.${minMinor} or later (its --version: ${JSON.stringify((stdout + stderr).split('\n')[0])})`,
+    );
+  }
+  return { bin, version: `${match[1]}.${match[2]}.${match[3]}` };
 }
 
 async function ensureInfluxd(cacheDir: string, log: (line: string) => void): Promise<Installation['influxd']> {
@@ -158,7 +182,7 @@ async function ensureKafka(cacheDir: string, log: (line: string) => void): Promi
 }
 
 /**
- * Makes sure Mosquitto, InfluxDB and the Kafka jars are installed. Idempotent and cheap when
+ * Makes sure Mosquitto, InfluxDB, the Kafka jars and Prometheus are installed. Idempotent and cheap when
  * everything is there; concurrent callers (parallel CI jobs, test workers) serialise on a lock
  * file so nothing is built twice.
  */
@@ -176,7 +200,8 @@ export async function ensureInstalled(options: InstallOptions = {}): Promise<Ins
       const mosquitto = await ensureMosquitto(log);
       const kafka = await ensureKafka(cacheDir, log);
       const influxd = await ensureInfluxd(cacheDir, log);
-      return { cacheDir, mosquitto, influxd, kafka };
+      const prometheus = await ensurePrometheus(log);
+      return { cacheDir, mosquitto, influxd, kafka, prometheus };
     },
   );
 }
