@@ -1,9 +1,9 @@
 /**
- * `./meterline up|down|status` runs this after the stack (Mosquitto, Kafka, InfluxDB) is up:
+ * `./meterline up|down|status` runs this after the stack (Mosquitto, Kafka, InfluxDB, Prometheus) is up:
  * it provisions the demo registry's devices on the broker, pushes the registry to its topic
  * (meterline.registry.v1, which ingest, the aggregator, the alerter and the API follow) and
  * runs ingest, writer, aggregator and the simulated fleet as detached processes, with pid
- * files and logs in .run/pipeline/. `./meterline aggregate` runs the backfill against the
+ * files and logs in .run/pipeline/, and has the stack's Prometheus scrape every service. `./meterline aggregate` runs the backfill against the
  * same stack (on the registry file).
  */
 import { spawn } from 'node:child_process';
@@ -18,12 +18,14 @@ import {
   DEV_INFLUX_ADMIN,
   DEV_INFLUX_DATABASE,
   DEV_PORTS,
+  DEV_SCRAPE_INTERVAL_SECONDS,
   DEV_SERVICE_PASSWORDS,
   INGEST_MQTT_USER,
   MTL_TOPICS,
   defaultMqttAcl,
   defaultMqttUsers,
   mosquitto,
+  prometheus,
   provisionDevStackAccounts,
 } from '@meterline/local-stack';
 
@@ -103,6 +105,13 @@ async function waitHealthy(name: keyof typeof OPS_PORTS): Promise<void> {
 }
 
 const KAFKA_BROKERS = `127.0.0.1:${DEV_PORTS.kafka}`;
+
+/** The dev stack's Prometheus (started by `stack up`); this script tells it what to scrape. */
+const devPrometheus = () =>
+  prometheus({ dir: join(ROOT, '.run', 'local-stack', 'prometheus'), port: DEV_PORTS.prometheus, scrapeIntervalSeconds: DEV_SCRAPE_INTERVAL_SECONDS, detached: true });
+
+/** Every service's /metrics: the ops ports, and the API's own port (it serves /metrics there). */
+const scrapeTargets = () => Object.values(OPS_PORTS).map((port) => ({ address: `127.0.0.1:${port}` }));
 
 /**
  * The services follow the registry topic, not the file (an MTL_REGISTRY_FILE in the caller's
@@ -227,6 +236,9 @@ async function up(): Promise<void> {
   await waitHealthy('aggregator');
   await waitHealthy('alerter');
   await waitHealthy('api');
+  const prom = devPrometheus();
+  await prom.setTargets(scrapeTargets());
+  say(`prometheus: scraping ${Object.keys(OPS_PORTS).join(', ')} every ${DEV_SCRAPE_INTERVAL_SECONDS} s (${prom.url}/targets)`);
   await launch('simulator', ['--import', 'tsx', 'packages/simulator/src/cli.ts', '--manifest', REGISTRY, '--passwords', join(STATE, 'device-passwords.json'), '--url', mqttUrl, '--interval', '10'], {});
 }
 
@@ -253,6 +265,15 @@ async function status(): Promise<boolean> {
     allUp &&= pid !== undefined;
     const health = name === 'simulator' || name === 'webhook-receiver' || pid === undefined ? '' : await fetch(`http://127.0.0.1:${OPS_PORTS[name]}/health`).then((r) => r.text(), (e: Error) => e.message);
     say(`${name}: ${pid === undefined ? 'down' : `up, pid ${pid}`} ${health}`.trimEnd());
+  }
+  const prom = devPrometheus();
+  if ((await prom.runningPid()) === undefined) {
+    say('prometheus: down, nothing scraped');
+    return false;
+  }
+  for (const target of await prom.activeTargets()) {
+    allUp &&= target.health === 'up';
+    say(`prometheus scrapes ${target.scrapeUrl}: ${target.health}${target.lastError ? ` (${target.lastError})` : ''}`);
   }
   return allUp;
 }

@@ -2,13 +2,15 @@
 // pipeline. Every variable query and every InfluxQL panel query runs against the InfluxDB the
 // aggregator wrote; spot values equal `meterline account` on the same readings; every metric a
 // PromQL panel reads is in the running services' /metrics, and the dead letters by reason are
-// the seeded faults.
+// the seeded faults. Issue 12: every PromQL query, as Grafana sends it, runs on a real Prometheus
+// scraping this file's services and returns series.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { saveAlerts } from '@meterline/alerter';
-import type { AggregationJobV1, AlertV1 } from '@meterline/contracts';
 import { calendarPeriod, type EnterpriseFigures, type Figure } from '@meterline/domain';
-import { connectFleet } from '@meterline/simulator';
+import { readingsTopic, type AggregationJobV1, type AlertV1 } from '@meterline/contracts';
+import { DEV_INFLUX_ADMIN, freePorts, influx as influxServer, prometheus, type PrometheusHandle, type PromSeries } from '@meterline/local-stack';
+import { connectFleet, formatWithOffset, type PlannedPayload } from '@meterline/simulator';
 import { Kafka, logLevel } from 'kafkajs';
 import {
   accountStoredReadings,
@@ -24,9 +26,11 @@ import {
   builtDashboards,
   dateMath,
   interpolate,
+  interpolatePromql,
   panelQueries,
   panelRange,
   parseExposition,
+  promIntervals,
   promqlNames,
   resolveVariables,
   seriesNames,
@@ -45,11 +49,16 @@ import { stackEnv } from '../harness/stack-env.ts';
 
 const TZ = 'Asia/Shanghai';
 const HOUR = 3_600_000;
+/** The test's Prometheus scrapes every second, and Grafana's data source is told so (its scrape interval). */
+const SCRAPE_SECONDS = 1;
+/** Grafana asks for about one point per pixel: a panel about 1 000 pixels wide. */
+const MAX_DATA_POINTS = 1000;
 
 let data: DaysDataset;
 let pipeline: Pipeline;
 let topics: AggregationTopics;
 let aggregator: ServiceProcess;
+let prom: PrometheusHandle;
 let dashboards: BuiltDashboard[];
 /** `meterline account` per local day (and per hour of the second day), by `${enterprise}|${period key}`. */
 const accounted = new Map<string, EnterpriseFigures>();
@@ -105,6 +114,43 @@ const account = (period: string, by?: string) => accountStoredReadings(pipeline.
 
 const carbonOf = (f: EnterpriseFigures, scope: string) => f.carbon[CARBON_SCOPES[scope]!] as Figure;
 
+const scrapeTargets = (services: ServiceProcess[]) => services.map((s) => ({ address: `127.0.0.1:${s.opsPort}` }));
+
+/** An on-demand aggregation job of day figures, sent as the API sends one, and waited for. */
+async function runAggregationJob(jobId: string, enterpriseId: string, fromDay: string, toDay: string): Promise<void> {
+  const job: AggregationJobV1 = {
+    v: 1,
+    jobId,
+    enterpriseId,
+    kinds: ['day'],
+    fromMs: calendarPeriod(fromDay, TZ).start,
+    toMs: calendarPeriod(toDay, TZ).end,
+    origin: 'on-demand',
+    requestedAt: new Date().toISOString(),
+  };
+  const producer = new Kafka({ clientId: 'e2e-dashboards-jobs', brokers: [...inject('stack').kafka.brokers], logLevel: logLevel.NOTHING }).producer();
+  await producer.connect();
+  await producer.send({ topic: topics.jobs, messages: [{ key: job.enterpriseId, value: JSON.stringify(job) }] });
+  await producer.disconnect();
+  await waitUntilEqual('aggregation jobs left', () => groupLag(inject('stack'), `aggregators-${topics.jobs}`, topics.jobs), 0, 120_000);
+}
+
+/**
+ * A reading the seeded days lack, sent late: the gap's meter read at the instant halfway through
+ * its gap, at a value off the straight line between its neighbours (so the figures around it move).
+ */
+function lateGapReading(): PlannedPayload {
+  const ofGap = data.payloads.filter((p) => !p.fault && p.readings.some((r) => r.point === data.faults.gap));
+  const readings = ofGap.flatMap((p) => p.readings.filter((r) => r.point === data.faults.gap)).sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts));
+  const gaps = readings.slice(1).map((after, i) => ({ before: readings[i]!, after }));
+  const { before, after } = gaps.reduce((a, b) => (Date.parse(b.after.ts) - Date.parse(b.before.ts) > Date.parse(a.after.ts) - Date.parse(a.before.ts) ? b : a));
+  const at = (Date.parse(before.ts) + Date.parse(after.ts)) / 2;
+  const deviceId = ofGap[0]!.deviceId;
+  const seq = Math.max(...data.payloads.filter((p) => p.deviceId === deviceId).map((p) => p.seq)) + 1;
+  const reading = { ...before, ts: formatWithOffset(at, 480), value: Math.round((before.value + 0.8 * (after.value - before.value)) * 1000) / 1000 };
+  return { deviceId, topic: readingsTopic(deviceId), seq, readings: [reading], bytes: Buffer.from(JSON.stringify({ v: 1, deviceId, seq, readings: [reading] })) };
+}
+
 describe('dashboards: every query of every provisioned dashboard on the real pipeline (issue 7)', () => {
   beforeAll(async () => {
     data = daysDataset('e2e-dash');
@@ -112,6 +158,10 @@ describe('dashboards: every query of every provisioned dashboard on the real pip
     pipeline = await createPipeline(stackEnv(), data.manifest);
     topics = await aggregationTopics(inject('stack'), pipeline);
     const env = aggregatorEnv(inject('stack'), pipeline, topics);
+    // Scraping before the services start: their counters are seen at 0, so rates see the readings arrive.
+    const [promPort] = (await freePorts(1)) as [number];
+    prom = prometheus({ dir: join(pipeline.workDir, 'prometheus'), port: promPort, scrapeIntervalSeconds: SCRAPE_SECONDS, targets: scrapeTargets([pipeline.ingest, pipeline.writer]) });
+    await prom.start();
     await pipeline.writer.start();
     await pipeline.ingest.start();
     const started = performance.now();
@@ -156,23 +206,9 @@ describe('dashboards: every query of every provisioned dashboard on the real pip
 
     // One aggregator instance, for its /metrics: it runs one on-demand job (figures already right).
     aggregator = await aggregatorProcess(env, topics, 'agg-dashboards', pipeline.workDir);
+    await prom.setTargets(scrapeTargets([pipeline.ingest, pipeline.writer, aggregator]));
     await aggregator.start();
-    const day = calendarPeriod(data.days[1]!, TZ);
-    const job: AggregationJobV1 = {
-      v: 1,
-      jobId: `e2e-dashboards:${data.manifest.enterprises[0]!.id}:${day.key}`,
-      enterpriseId: data.manifest.enterprises[0]!.id,
-      kinds: ['day'],
-      fromMs: day.start,
-      toMs: day.end,
-      origin: 'on-demand',
-      requestedAt: new Date().toISOString(),
-    };
-    const producer = new Kafka({ clientId: 'e2e-dashboards-jobs', brokers: [...inject('stack').kafka.brokers], logLevel: logLevel.NOTHING }).producer();
-    await producer.connect();
-    await producer.send({ topic: topics.jobs, messages: [{ key: job.enterpriseId, value: JSON.stringify(job) }] });
-    await producer.disconnect();
-    await waitUntilEqual('aggregation jobs left', () => groupLag(inject('stack'), `aggregators-${topics.jobs}`, topics.jobs), 0, 120_000);
+    await runAggregationJob(`e2e-dashboards:${enterprises()[0]!}:${data.days[1]!}`, enterprises()[0]!, data.days[1]!, data.days[1]!);
 
     for (const d of data.days) for (const f of await account(d)) accounted.set(`${f.id}|${f.period.key}`, f);
     for (const f of await account(data.days[1]!, 'hour')) accounted.set(`${f.id}|${f.period.key}`, f);
@@ -183,6 +219,7 @@ describe('dashboards: every query of every provisioned dashboard on the real pip
 
   afterAll(async () => {
     await aggregator?.stop();
+    await prom?.stop();
     await pipeline?.close();
   });
 
@@ -463,5 +500,78 @@ describe('dashboards: every query of every provisioned dashboard on the real pip
     await expect.poll(async () => value(parseExposition(await serviceMetrics(pipeline.writer)), 'meterline_writer_consumer_lag'), { timeout: 30_000, interval: 2_000 }).toBe(0);
     expect(value(expositions.aggregator, 'meterline_aggregator_jobs_total', { origin: 'on-demand', outcome: 'completed' })).toBe(1);
     expect(expositions.aggregator.samples.some((s) => s.name === 'meterline_aggregator_lag_seconds' && s.labels['enterprise'] === enterprises()[0])).toBe(true);
+  });
+
+  // Last: it changes what the tests above read (a restated gap, InfluxDB restarted).
+  it('every PromQL query, as Grafana sends it, returns series from a real Prometheus scraping this pipeline (issue 12)', async () => {
+    // What the seeded days lack, so that every panel has something to chart: a record on the
+    // readings topic that is no reading (the writer dead-letters it), a late reading that arrives
+    // while InfluxDB is down (the writer retries), and the figures it changes recomputed on demand
+    // (a restatement).
+    const stack = inject('stack');
+    const native = inject('native');
+    if (!native) throw new Error('stopping InfluxDB needs the native stack');
+    const producer = new Kafka({ clientId: 'e2e-dashboards-bad-record', brokers: [...stack.kafka.brokers], logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    await producer.send({ topic: pipeline.topics.readings, messages: [{ key: data.faults.gap, value: 'not a reading' }] });
+    await producer.disconnect();
+
+    const server = influxServer({ dir: join(native.baseDir, 'influxdb'), httpPort: native.ports.influxHttp, rpcPort: native.ports.influxRpc, admin: DEV_INFLUX_ADMIN });
+    await server.stop();
+    try {
+      const connection = await connectFleet({ url: stack.mqtt.url, deviceIds: [lateGapReading().deviceId], password: devicePassword });
+      try {
+        expect((await connection.publish(lateGapReading())).refusal).toBeUndefined();
+      } finally {
+        await connection.close();
+      }
+      // The writer's health says its writes fail (not only that the store is unreachable).
+      await expect
+        .poll(async () => ((await pipeline.writer.health())?.body as { checks?: { writes?: string } } | undefined)?.checks?.writes, { timeout: 60_000, interval: 500 })
+        .toSatisfy((writes) => writes !== undefined && writes !== 'ok');
+    } finally {
+      await server.start();
+    }
+    await waitUntilEqual('stored readings', async () => (await storedReadings(pipeline)).size, data.readingCount + 1, 120_000);
+    await runAggregationJob(`e2e-dashboards:${data.faults.otherRegion}:late`, data.faults.otherRegion, data.days[0]!, data.days[1]!);
+
+    // Every target scraped (and up) after all of that.
+    const settled = Date.now();
+    await expect
+      .poll(async () => (await prom.activeTargets()).filter((t) => t.health === 'up' && Date.parse(t.lastScrape) > settled + SCRAPE_SECONDS * 1000).length, { timeout: 30_000, interval: 500 })
+      .toBe(3);
+
+    const promNow = Date.now();
+    const results: { query: string; series: number; withValues: number }[] = [];
+    for (const d of dashboards) {
+      const queries = panelQueries(d).filter((q) => q.kind === 'promql');
+      if (queries.length === 0) continue;
+      const vars = await variables(d);
+      for (const q of queries) {
+        const range = panelRange(d, promNow, q.timeShift);
+        const intervals = promIntervals(range, SCRAPE_SECONDS, MAX_DATA_POINTS);
+        const expr = interpolatePromql(q.text, vars, intervals);
+        let series: PromSeries[];
+        if (q.instant) {
+          series = await prom.query(expr, range.to / 1000);
+        } else {
+          // Ends at the moment of the check: Grafana aligns the range to the step, which could put
+          // the last step up to one $__interval (10 min on a week) before these minutes of samples.
+          const end = range.to / 1000;
+          const steps = Math.floor((end - range.from / 1000) / intervals.interval);
+          series = await prom.queryRange(expr, { start: end - steps * intervals.interval, end, step: intervals.interval });
+        }
+        const withValues = series.filter((s) => [...(s.values ?? []), ...(s.value ? [s.value] : [])].some(([, v]) => Number.isFinite(Number(v)))).length;
+        results.push({ query: `${d.uid} / ${q.panel} / ${q.refId}: ${expr}`, series: series.length, withValues });
+      }
+    }
+    console.log(
+      `dashboards e2e: ${results.length} PromQL queries on Prometheus, ${sum(results.map((r) => r.series))} series (${sum(results.map((r) => r.withValues))} with a number):\n` +
+        results.map((r) => `  ${r.series} series, ${r.withValues} with a number: ${r.query}`).join('\n'),
+    );
+    expect(results.length).toBe(dashboards.flatMap(panelQueries).filter((q) => q.kind === 'promql').length);
+    expect(results.filter((r) => r.series === 0).map((r) => r.query), 'PromQL queries that returned no series').toEqual([]);
+    // A series of NaN only (e.g. a quantile of buckets that never moved) draws nothing in Grafana either.
+    expect(results.filter((r) => r.withValues === 0).map((r) => r.query), 'PromQL queries whose series hold no number').toEqual([]);
   });
 });

@@ -21,6 +21,8 @@ interface BuiltTarget {
   resultFormat?: string;
   /** PromQL. */
   expr?: string;
+  /** PromQL: evaluated once at the end of the range (a table), not over it. */
+  instant?: boolean;
 }
 
 interface BuiltPanel {
@@ -60,6 +62,8 @@ export interface PanelQuery {
   kind: 'influxql' | 'promql';
   text: string;
   timeShift: string | undefined;
+  /** PromQL only: an instant query (at the end of the range) rather than a range query. */
+  instant: boolean;
 }
 
 /** Every dashboard in dashboards/build, parsed. */
@@ -79,7 +83,7 @@ export function panelQueries(d: BuiltDashboard): PanelQuery[] {
       if (type !== 'influxdb' && type !== 'prometheus') throw new Error(`${d.uid} / ${p.title}: data source ${type} is neither InfluxDB nor Prometheus`);
       const text = type === 'influxdb' ? t.query : t.expr;
       if (!text) throw new Error(`${d.uid} / ${p.title} ${t.refId}: no query`);
-      return { dashboard: d.uid, panel: p.title ?? '', refId: t.refId, kind: type === 'influxdb' ? ('influxql' as const) : ('promql' as const), text, timeShift: p.timeShift };
+      return { dashboard: d.uid, panel: p.title ?? '', refId: t.refId, kind: type === 'influxdb' ? ('influxql' as const) : ('promql' as const), text, timeShift: p.timeShift, instant: t.instant === true };
     }),
   );
 }
@@ -252,4 +256,59 @@ export function seriesNames(families: Map<string, string>): Set<string> {
     if (type === 'summary') for (const s of ['_sum', '_count']) names.add(name + s);
   }
   return names;
+}
+
+/**
+ * Grafana's rounding of an interval worked out from a range (rangeutil's roundInterval): a
+ * "nice" step just under the exact one, in milliseconds.
+ */
+const NICE_INTERVALS: readonly (readonly [below: number, use: number])[] = [
+  [15, 10], [35, 20], [75, 50], [150, 100], [350, 200], [750, 500], [1_500, 1_000], [3_500, 2_000],
+  [7_500, 5_000], [12_500, 10_000], [17_500, 15_000], [25_000, 20_000], [45_000, 30_000], [90_000, 60_000],
+  [210_000, 120_000], [450_000, 300_000], [900_000, 600_000], [1_200_000, 900_000], [2_700_000, 1_200_000],
+  [5_400_000, 3_600_000], [9_000_000, 7_200_000], [16_200_000, 10_800_000], [32_400_000, 21_600_000],
+  [86_400_000, 43_200_000], [604_800_000, 86_400_000], [1_814_400_000, 604_800_000], [3_628_800_000, 2_592_000_000],
+];
+const roundInterval = (ms: number): number => NICE_INTERVALS.find(([below]) => ms < below)?.[1] ?? 31_536_000_000;
+
+/** What Grafana's Prometheus data source puts in a query for a range, in whole seconds. */
+export interface PromIntervals {
+  /** `$__interval`, also the step of a range query. */
+  interval: number;
+  /** `$__rate_interval`: max($__interval + scrape interval, 4 × scrape interval). */
+  rateInterval: number;
+  /** `$__range`. */
+  range: number;
+}
+
+/**
+ * The intervals Grafana computes for a panel `maxDataPoints` pixels wide over `range`, with the
+ * data source's scrape interval (its "min interval", and the base of `$__rate_interval`).
+ */
+export function promIntervals(range: { from: number; to: number }, scrapeIntervalSeconds: number, maxDataPoints: number): PromIntervals {
+  const interval = Math.max(scrapeIntervalSeconds, roundInterval((range.to - range.from) / maxDataPoints) / 1000);
+  return { interval, rateInterval: Math.max(interval + scrapeIntervalSeconds, 4 * scrapeIntervalSeconds), range: Math.round((range.to - range.from) / 1000) };
+}
+
+/**
+ * Interpolates a PromQL query as Grafana's Prometheus data source does: `$__rate_interval`,
+ * `$__interval`, `$__range` (and their `_ms` / `_s` forms) as durations, then the template
+ * variables (regex-escaped; several values joined with `|`).
+ */
+export function interpolatePromql(text: string, variables: Map<string, ResolvedVariable>, intervals: PromIntervals): string {
+  const macros: Record<string, string> = {
+    __rate_interval: `${intervals.rateInterval}s`,
+    __rate_interval_ms: String(intervals.rateInterval * 1000),
+    __interval: `${intervals.interval}s`,
+    __interval_ms: String(intervals.interval * 1000),
+    __range: `${intervals.range}s`,
+    __range_s: String(intervals.range),
+    __range_ms: String(intervals.range * 1000),
+  };
+  const withMacros = text.replace(/\$(?:\{(__\w+)\}|(__\w+))/g, (match, braced: string | undefined, bare: string | undefined) => {
+    const value = macros[braced ?? bare!];
+    if (value === undefined) throw new Error(`macro ${match} not simulated`);
+    return value;
+  });
+  return interpolate(withMacros, variables);
 }

@@ -7,6 +7,8 @@ const ROOT = join(import.meta.dirname, '..', '..');
 export interface ServiceProcess {
   readonly name: string;
   readonly logFile: string;
+  /** Where it answers /health and /metrics (the API: its own port). */
+  readonly opsPort: number;
   start(): Promise<void>;
   /** SIGTERM and wait for the exit: the service's own clean shutdown. */
   stop(): Promise<number | null>;
@@ -41,6 +43,7 @@ export function serviceProcess(name: 'ingest' | 'writer' | 'aggregator' | 'alert
   return {
     name,
     logFile,
+    opsPort: Number(opsPort),
     health,
     pid: () => (child && child.exitCode === null ? child.pid : undefined),
     start: async () => {

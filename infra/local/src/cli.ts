@@ -14,9 +14,11 @@ import type { Installation } from './install.ts';
 import { ensureInstalled } from './install.ts';
 import { logTail } from './managed-process.ts';
 import { tcpAnswers } from './ports.ts';
-import { DEV_PORTS } from './dev-ports.ts';
+import { DEV_PORTS, DEV_SCRAPE_INTERVAL_SECONDS } from './dev-ports.ts';
 import { provisionDevStackAccounts } from './dev-provisioning.ts';
 import type { MqttUser } from './mosquitto.ts';
+import type { PrometheusHandle } from './prometheus.ts';
+import { prometheus } from './prometheus.ts';
 import type { NativeStack } from './stack.ts';
 import { connectionOf, defaultMqttAcl, defaultMqttUsers, stackServices } from './stack.ts';
 import { MTL_TOPIC_SPECS } from './topics.ts';
@@ -25,6 +27,7 @@ const SERVICE_PORTS: Record<string, readonly number[]> = {
   mosquitto: [DEV_PORTS.mqtt],
   kafka: [DEV_PORTS.kafka, DEV_PORTS.kafkaController],
   influxdb: [DEV_PORTS.influxHttp, DEV_PORTS.influxRpc],
+  prometheus: [DEV_PORTS.prometheus],
 };
 
 function repoRoot(): string {
@@ -41,9 +44,19 @@ const say = (line: string): void => void process.stdout.write(`${line}\n`);
 const seconds = (startedAt: number): string => `${((performance.now() - startedAt) / 1000).toFixed(1)} s`;
 
 /** Handles on the dev stack; nothing is installed until a service is started. */
-function services(stateDir: string, deviceCount: number, installation?: Installation): NativeStack['services'] {
+function services(stateDir: string, deviceCount: number, installation?: Installation): NativeStack['services'] & { readonly prometheus: PrometheusHandle } {
   const users = devUsers(deviceCount);
-  return stackServices({ baseDir: stateDir, ports: DEV_PORTS, detached: true, mqttUsers: users, mqttAcl: defaultMqttAcl(users), installation });
+  return {
+    ...stackServices({ baseDir: stateDir, ports: DEV_PORTS, detached: true, mqttUsers: users, mqttAcl: defaultMqttAcl(users), installation }),
+    // The dev stack's own; its targets (the services' /metrics) are written by `./meterline up`, which starts the services.
+    prometheus: prometheus({
+      dir: join(stateDir, 'prometheus'),
+      port: DEV_PORTS.prometheus,
+      scrapeIntervalSeconds: DEV_SCRAPE_INTERVAL_SECONDS,
+      detached: true,
+      ...(installation !== undefined ? { installation } : {}),
+    }),
+  };
 }
 
 function devUsers(deviceCount: number): MqttUser[] {
@@ -73,11 +86,12 @@ async function up(stateDir: string, deviceCount: number): Promise<void> {
   await provisionDevStackAccounts(svc.mosquitto, { devDeviceCount: deviceCount });
   await svc.influx.createDatabase(DEV_INFLUX_DATABASE);
   await svc.kafka.createTopics(MTL_TOPIC_SPECS);
-  const connection = { ...connectionOf(svc, users), influxDatabase: DEV_INFLUX_DATABASE, topics: MTL_TOPIC_SPECS.map((t) => t.topic) };
+  const connection = { ...connectionOf(svc, users), prometheus: { url: svc.prometheus.url }, influxDatabase: DEV_INFLUX_DATABASE, topics: MTL_TOPIC_SPECS.map((t) => t.topic) };
   await writeFile(join(stateDir, 'connection.json'), `${JSON.stringify(connection, null, 2)}\n`);
   say(`mqtt   ${connection.mqtt.url}  (users: ${users.length}, e.g. dev-meter-001 / dev-meter-001-secret)`);
   say(`kafka  ${connection.kafka.brokers.join(',')}  (topics: ${connection.topics.join(', ')})`);
   say(`influx ${connection.influx.url}  (token ${connection.influx.token}, database ${DEV_INFLUX_DATABASE})`);
+  say(`prometheus ${svc.prometheus.url}  (scrapes every ${svc.prometheus.scrapeIntervalSeconds} s the targets in ${join(svc.prometheus.dir, 'targets.json')})`);
   say(`connection details: ${join(stateDir, 'connection.json')}`);
 }
 
@@ -150,7 +164,7 @@ async function main(argv: readonly string[]): Promise<number> {
       await logs(stateDir, service, count('lines', values.lines));
       return 0;
     default:
-      process.stderr.write('usage: stack up [--devices N] | down | status | logs [mosquitto|kafka|influxdb] [--lines N]\n');
+      process.stderr.write('usage: stack up [--devices N] | down | status | logs [mosquitto|kafka|influxdb|prometheus] [--lines N]\n');
       return 2;
   }
 }

@@ -18,6 +18,7 @@ export const DEBIAN_TOOLS = Object.freeze({
   java: { command: 'java', packages: ['default-jre-headless'], purpose: 'running Kafka' },
   maven: { command: 'mvn', packages: ['maven'], purpose: 'fetching the Kafka jars from Maven Central' },
   go: { command: 'go', packages: ['golang-go'], purpose: 'building InfluxDB from the Go module proxy' },
+  prometheus: { command: 'prometheus', packages: ['prometheus'], purpose: 'scraping the services\' metrics' },
 } satisfies Record<string, DebianTool>);
 
 const APT_ENV = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };

@@ -12,6 +12,7 @@ export interface Installation {
   readonly mosquitto: { readonly bin: string; readonly passwdBin: string };
   readonly influxd: { readonly bin: string };
   readonly kafka: { readonly java: string; readonly libsDir: string; readonly classpath: string };
+  readonly prometheus: { readonly bin: string; readonly version: string };
 }
 
 export interface InstallOptions {
@@ -60,6 +61,27 @@ async function goProblem(go: string): Promise<string | undefined> {
   const [wantMajor, wantMinor] = VERSIONS.goMin;
   const ok = major > wantMajor || (major === wantMajor && minor >= wantMinor);
   return ok ? undefined : `${go} is ${stdout.trim()}; building InfluxDB ${VERSIONS.influxdb} needs Go ${wantMajor}.${wantMinor}+`;
+}
+
+async function prometheusVersion(bin: string): Promise<{ version?: string; problem?: string }> {
+  const { stdout, stderr } = await runCommand(bin, ['--version'], { allowFailure: true });
+  const match = /prometheus, version (\d+)\.(\d+)\.(\d+)/.exec(stdout + stderr);
+  const [major, minor] = [Number(match?.[1] ?? 0), Number(match?.[2] ?? 0)];
+  const [minMajor, minMinor] = VERSIONS.prometheusMin;
+  if (match === null || major < minMajor || (major === minMajor && minor < minMinor)) {
+    return { problem: `${bin} is not Prometheus ${minMajor}.${minMinor} or later (its --version: ${JSON.stringify((stdout + stderr).split('\n')[0])})` };
+  }
+  return { version: `${match[1]}.${match[2]}.${match[3]}` };
+}
+
+/**
+ * Debian's `prometheus`. Its post-install enables a system service on :9090 (started where an init
+ * system runs one): the stack never uses it, it runs its own with its own config, port and data.
+ */
+async function ensurePrometheus(log: (line: string) => void): Promise<Installation['prometheus']> {
+  const bin = await ensureDebianTool(DEBIAN_TOOLS.prometheus, log, async (path) => (await prometheusVersion(path)).problem);
+  const { version } = await prometheusVersion(bin);
+  return { bin, version: version! };
 }
 
 async function ensureInfluxd(cacheDir: string, log: (line: string) => void): Promise<Installation['influxd']> {
@@ -142,7 +164,7 @@ async function ensureKafka(cacheDir: string, log: (line: string) => void): Promi
 }
 
 /**
- * Makes sure Mosquitto, InfluxDB and the Kafka jars are installed. Idempotent and cheap when
+ * Makes sure Mosquitto, InfluxDB, the Kafka jars and Prometheus are installed. Idempotent and cheap when
  * everything is there; concurrent callers (parallel CI jobs, test workers) serialise on a lock
  * file so nothing is built twice.
  */
@@ -160,7 +182,8 @@ export async function ensureInstalled(options: InstallOptions = {}): Promise<Ins
       const mosquitto = await ensureMosquitto(log);
       const kafka = await ensureKafka(cacheDir, log);
       const influxd = await ensureInfluxd(cacheDir, log);
-      return { cacheDir, mosquitto, influxd, kafka };
+      const prometheus = await ensurePrometheus(log);
+      return { cacheDir, mosquitto, influxd, kafka, prometheus };
     },
   );
 }

@@ -12,6 +12,10 @@ export const VERSIONS = Object.freeze({
   scala: '2.13',
   /** Kafka 4.0/4.1 log through slf4j 1.7, so the binding is log4j-slf4j-impl (not -slf4j2-). */
   log4j: '2.24.3',
+  /** Debian bookworm's package (2.42.0); checked against prometheusMin, not pinned. */
+  prometheus: '2.42.0',
+  /** The oldest Prometheus the dashboards' PromQL and the launcher's flags were checked with. */
+  prometheusMin: [2, 42] as const,
   /** Minimum Java major version Kafka 4 brokers accept. */
   javaMin: 17,
   /** Oldest Go that builds InfluxDB 1.8.10 here: Debian bookworm's golang-go (1.19.8, checked). */

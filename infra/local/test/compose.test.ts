@@ -57,7 +57,14 @@ describe('infra/compose.yaml', () => {
   it('publishes the same host ports as the native launcher, on loopback only', () => {
     const published = Object.values(compose.services).flatMap((s) => s.ports ?? []);
     for (const port of published) expect(port).toMatch(/^127\.0\.0\.1:/);
-    expect(published).toEqual(expect.arrayContaining([`127.0.0.1:${DEV_PORTS.mqtt}:1883`, `127.0.0.1:${DEV_PORTS.kafka}:19092`, `127.0.0.1:${DEV_PORTS.influxHttp}:8086`]));
+    expect(published).toEqual(
+      expect.arrayContaining([
+        `127.0.0.1:${DEV_PORTS.mqtt}:1883`,
+        `127.0.0.1:${DEV_PORTS.kafka}:19092`,
+        `127.0.0.1:${DEV_PORTS.influxHttp}:8086`,
+        `127.0.0.1:${DEV_PORTS.prometheus}:9090`,
+      ]),
+    );
   });
 
   it('creates the same Kafka topics as MTL_TOPIC_SPECS', () => {
@@ -66,6 +73,17 @@ describe('infra/compose.yaml', () => {
       const configs = Object.entries(spec.configs ?? {}).map(([k, v]) => ` --config ${k}=${v}`).join('');
       expect(script).toContain(`--topic ${spec.topic} --partitions ${spec.partitions}${configs}\n`);
     }
+  });
+
+  it('has Prometheus scrape every Meterline service it builds, and nothing else', () => {
+    const prometheusYml = parse(readFileSync(join(infraDir, 'prometheus', 'prometheus.yml'), 'utf8')) as {
+      scrape_configs: { static_configs?: { targets: string[] }[] }[];
+    };
+    const scraped = prometheusYml.scrape_configs.flatMap((c) => (c.static_configs ?? []).flatMap((s) => s.targets)).map((t) => t.split(':')[0]);
+    const built = Object.entries(compose.services).filter(([, s]) => s.build?.args?.SERVICE !== undefined).map(([name]) => name);
+    expect(scraped.sort()).toEqual(built.sort());
+    // Every one of them listens beyond its container's loopback, or Prometheus could not reach it.
+    for (const name of built) expect(compose.services[name]?.environment?.['MTL_OPS_HOST'], name).toBe('0.0.0.0');
   });
 
   it('ships Mosquitto auth files identical to what the launcher generates', () => {
