@@ -67,7 +67,7 @@ export function pipelineOperations(): dashboard.DashboardBuilder {
     .withPanel(
       timeSeriesPanel('Retried failures per second', PROMETHEUS)
         .withTarget(promQl('A', 'sum(rate(meterline_ingest_kafka_send_failures_total[$__rate_interval]))', 'ingest: Kafka send'))
-        .withTarget(promQl('B', 'sum by (retryable) (rate(meterline_writer_write_failures_total[$__rate_interval]))', 'writer: InfluxDB write (retryable {{retryable}})'))
+        .withTarget(promQl('B', 'sum by (operation, retryable) (rate(meterline_writer_write_failures_total[$__rate_interval]))', 'writer: InfluxDB {{operation}} (retryable {{retryable}})'))
         .unit(UNITS.perSecond)
         .span(12)
         .height(8),

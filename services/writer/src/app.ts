@@ -112,7 +112,7 @@ export function createWriterApp(deps: WriterAppDeps): WriterApp {
         return undefined;
       } catch (error) {
         const storeError = error instanceof StoreError ? error : new StoreError('MTL_STORE_UNAVAILABLE', String(error), true, { cause: error });
-        metrics.writeFailures.inc({ retryable: String(storeError.canRetry) });
+        metrics.writeFailures.inc({ retryable: String(storeError.canRetry), operation: 'write' });
         if (!storeError.canRetry) return storeError;
         storeDownSince ??= Date.now();
         deps.log.warn({ err: storeError, attempt, points: points.length }, 'store unavailable; holding the batch and retrying');
@@ -132,7 +132,7 @@ export function createWriterApp(deps: WriterAppDeps): WriterApp {
         return verdicts;
       } catch (error) {
         const storeError = error instanceof StoreError ? error : new StoreError('MTL_STORE_UNAVAILABLE', String(error), true, { cause: error });
-        metrics.lookupFailures.inc({ retryable: String(storeError.canRetry) });
+        metrics.writeFailures.inc({ retryable: String(storeError.canRetry), operation: 'lookup' });
         storeDownSince ??= Date.now();
         deps.log.warn({ err: storeError, attempt, readings: items.length }, 'could not look up stored values; holding the batch and retrying');
         if (stopping.signal.aborted || !batch.isActive()) throw new BatchAbandonedError('stopping while stored values cannot be looked up', { cause: storeError });

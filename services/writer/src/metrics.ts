@@ -15,13 +15,13 @@ export function createWriterMetrics(registry: Registry) {
       help: 'Readings whose point and instant already held the same value (kept, not rewritten)',
       registers: [registry],
     }),
-    lookupFailures: new Counter({
-      name: 'meterline_writer_lookup_failures_total',
-      help: 'Failed lookups of stored values before a write (retried)',
-      labelNames: ['retryable'],
+    // One counter for both requests the writer makes: a store that does not answer fails whichever comes first.
+    writeFailures: new Counter({
+      name: 'meterline_writer_write_failures_total',
+      help: 'Failed InfluxDB requests of the writer (retried): writes, and lookups of stored values before a write',
+      labelNames: ['retryable', 'operation'],
       registers: [registry],
     }),
-    writeFailures: new Counter({ name: 'meterline_writer_write_failures_total', help: 'Failed InfluxDB writes (retried)', labelNames: ['retryable'], registers: [registry] }),
     endToEnd: new Histogram({
       name: 'meterline_writer_ingest_to_store_seconds',
       help: 'From ingest receiving a reading to InfluxDB accepting it',
