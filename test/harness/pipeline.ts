@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { DeadLetterV1 } from '@meterline/contracts';
+import { decodeDeadLetter, type DeadLetter } from '@meterline/contracts';
 import type { Manifest } from '@meterline/domain';
 import { DEV_SERVICE_PASSWORDS, INGEST_MQTT_USER, MONITOR_MQTT_USER, MTL_TOPICS, MTL_TOPIC_SPECS, createTopics, deviceAcl, freePorts, mosquitto, type MosquittoHandle, type StackConnection } from '@meterline/local-stack';
 import type { NativeStackInfo } from './global-setup.ts';
@@ -26,8 +26,8 @@ export interface Pipeline {
   workDir: string;
   /** The shared broker, for fault injection (restarting it affects every client). */
   broker: MosquittoHandle;
-  /** Every record on the dead-letter topic, decoded. */
-  deadLetters(): Promise<DeadLetterV1[]>;
+  /** Every record on the dead-letter topic, decoded (as v2, whichever version was written). */
+  deadLetters(): Promise<DeadLetter[]>;
   /** Readings not yet committed by the writer group. */
   writerLag(): Promise<number>;
   close(): Promise<void>;
@@ -127,7 +127,7 @@ export async function createPipeline(
     store,
     workDir,
     broker,
-    deadLetters: () => readTopic<DeadLetterV1>(stack, topics.deadLetters),
+    deadLetters: async () => (await readTopic<unknown>(stack, topics.deadLetters)).map((json) => decodeDeadLetter(JSON.stringify(json))),
     writerLag: () => groupLag(stack, `e2e-${id}-writer`, topics.readings),
     close: async () => {
       await Promise.allSettled([ingest.stop(), writer.stop()]);
