@@ -42,7 +42,7 @@ export interface Pipeline {
 export async function createPipeline(
   env: { stack: StackConnection; native: NativeStackInfo | undefined },
   manifest: Manifest,
-  options: { ingestConnections?: number; logLevel?: string; sessionExpirySeconds?: number; registryTopic?: boolean } = {},
+  options: { ingestConnections?: number; logLevel?: string; sessionExpirySeconds?: number; registryTopic?: boolean; ingestEnv?: Record<string, string> } = {},
 ): Promise<Pipeline> {
   const { stack, native } = env;
   const id = randomUUID().slice(0, 8);
@@ -94,6 +94,7 @@ export async function createPipeline(
       ...(topics.registry ? { MTL_REGISTRY_TOPIC: topics.registry } : { MTL_REGISTRY_FILE: registryFile }),
       MTL_OPS_PORT: String(ingestOps),
       MTL_LOG_LEVEL: options.logLevel ?? 'info',
+      ...options.ingestEnv,
     },
     workDir,
   );
