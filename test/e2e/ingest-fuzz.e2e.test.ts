@@ -180,19 +180,20 @@ describe('fuzzing the edge (issue 13)', () => {
     expect(refusedByBroker).toEqual([]);
 
     const expectedStored = new Map(planned.flatMap((p) => (p.expected.kind === 'refused' ? [] : p.expected.readings.map((r) => [r.key, r.kWh] as const))));
-    // Distinct bytes (arbitrary inputs may repeat); a repeat is dead-lettered again, as at-least-once allows.
-    const expectedLetters = new Map(planned.filter((p) => p.expected.kind !== 'stored').map((p) => [sha256(p.bytes), p]));
+    // By device and digest: arbitrary inputs may repeat ("null" from two devices); a repeat is dead-lettered again.
+    const letterKey = (deviceId: string | undefined, digest: string) => `${deviceId ?? '?'}/${digest}`;
+    const expectedLetters = new Map(planned.filter((p) => p.expected.kind !== 'stored').map((p) => [letterKey(p.deviceId, sha256(p.bytes)), p]));
     await expect.poll(async () => (await storedReadings(pipeline)).size, { timeout: 240_000, interval: 2_000 }).toBe(expectedStored.size);
-    await expect.poll(async () => new Set((await pipeline.deadLetters()).map((l) => l.original.sha256)).size, { timeout: 120_000, interval: 2_000 }).toBe(expectedLetters.size);
+    await expect.poll(async () => new Set((await pipeline.deadLetters()).map((l) => letterKey(l.topicDeviceId, l.original.sha256))).size, { timeout: 120_000, interval: 2_000 }).toBe(expectedLetters.size);
 
     const stored = await storedReadings(pipeline);
     for (const [key, kWh] of expectedStored) expect(stored.get(key), key).toBeCloseTo(kWh, 6);
 
     const letters = new Map<string, DeadLetter>();
-    for (const letter of await pipeline.deadLetters()) letters.set(letter.original.sha256, letter);
+    for (const letter of await pipeline.deadLetters()) letters.set(letterKey(letter.topicDeviceId, letter.original.sha256), letter);
     expect([...letters.keys()].sort()).toEqual([...expectedLetters.keys()].sort());
-    for (const [digest, p] of expectedLetters) {
-      const letter = letters.get(digest)!;
+    for (const [key, p] of expectedLetters) {
+      const letter = letters.get(key)!;
       expect(KNOWN_REASONS.has(letter.reason), letter.reason).toBe(true);
       expect(letter).toMatchObject({ stage: 'ingest', topicDeviceId: p.deviceId, original: { bytes: p.bytes.length } });
       if (p.expected.kind === 'partly') {
