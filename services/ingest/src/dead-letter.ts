@@ -25,6 +25,8 @@ export function ingestDeadLetter(
     reason,
     detail: boundedDetail(detail),
     ...extra,
+    // A path may hold a device's member name (a repeated one), of any length.
+    ...(extra.path === undefined ? {} : { path: boundedDetail(extra.path) }),
     mqttTopic: origin.mqttTopic,
     ...(origin.topicDeviceId ? { topicDeviceId: origin.topicDeviceId } : {}),
     receivedAt: origin.receivedAt.toISOString(),

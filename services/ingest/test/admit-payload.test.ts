@@ -108,6 +108,14 @@ describe('admitPayload, strict admission (issue 13)', () => {
     expect(deadLetter).toMatchObject({ reason: 'DUPLICATE_KEY', path: '/deviceId' });
   });
 
+  it('bounds the path of a repeated member name, which the device chose', () => {
+    const key = 'k'.repeat(1_500);
+    const { deadLetter } = admit(Buffer.from(`{"${key}":1,"${key}":2}`));
+    expect(deadLetter?.reason).toBe('DUPLICATE_KEY');
+    expect(deadLetter!.path!.length).toBeLessThanOrEqual(300);
+    expect(deadLetter!.detail.length).toBeLessThanOrEqual(300);
+  });
+
   it.each([
     ['a value that overflows on conversion (1e306 MWh in kWh, defect 7)', { value: 1e306, unit: 'MWh' }, 'VALUE_NOT_FINITE', 'value'],
     ['a negative register', { value: -5 }, 'VALUE_NEGATIVE', 'value'],
