@@ -229,4 +229,34 @@ describe('hostile device, against the real broker and stack (issue 13)', () => {
       expect(pipeline.ingest.pid()).toBe(ingestPid);
     });
   });
+
+  describe('defect 1, the general case: a record Kafka refuses as too large', () => {
+    // A dead-letter topic whose records may not exceed 16 KiB (max.message.bytes): a dead letter
+    // listing 300 refused readings is larger, the RECORD_TOO_LARGE one that replaces it is not.
+    // Last in the file: a pipeline's device accounts replace the previous pipeline's on the broker.
+    let small: Pipeline;
+    beforeAll(async () => {
+      small = await createPipeline(stackEnv(), fleetManifest({ enterprises: 1, devicesPerEnterprise: 2, pointsPerDevice: 1, prefix: `${PREFIX}-small` }), {
+        deadLetterTopicConfigs: { 'max.message.bytes': String(16 * 1_024) },
+      });
+      await small.writer.start();
+      await small.ingest.start();
+    });
+    afterAll(async () => {
+      await small?.close();
+    });
+
+    it('is replaced by a small dead letter of its payload, never retried, and the payloads sent with it go on', async () => {
+      const [d0, d1] = [`${PREFIX}-small-e0-d0`, `${PREFIX}-small-e0-d1`];
+      const bytes = payload(d0, Array.from({ length: 300 }, () => reading(`${PREFIX}-small-e0-d1-p0`, recentTs())));
+      const ts = recentTs();
+      const [refused, valid] = await Promise.all([publishAs(d0, bytes), publishAs(d1, payload(d1, [reading(`${PREFIX}-small-e0-d1-p0`, ts)]))]);
+      expect([refused, valid]).toEqual([{ accepted: true }, { accepted: true }]);
+      await expect.poll(async () => (await small.deadLetters()).filter((l) => l.original.sha256 === sha256(bytes)).map((l) => l.reason), POLL).toContain('RECORD_TOO_LARGE');
+      await expect.poll(async () => (await storedReadings(small)).has(`${PREFIX}-small-e0-d1-p0@${Date.parse(ts)}`), POLL).toBe(true);
+      expect((await small.ingest.health())?.status).toBe(200);
+      const [letter] = (await small.deadLetters()).filter((l) => l.original.sha256 === sha256(bytes));
+      expect(letter).toMatchObject({ stage: 'ingest', topicDeviceId: d0, original: { bytes: bytes.length } });
+    });
+  });
 });

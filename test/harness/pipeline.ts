@@ -42,7 +42,7 @@ export interface Pipeline {
 export async function createPipeline(
   env: { stack: StackConnection; native: NativeStackInfo | undefined },
   manifest: Manifest,
-  options: { ingestConnections?: number; logLevel?: string; sessionExpirySeconds?: number; registryTopic?: boolean; ingestEnv?: Record<string, string> } = {},
+  options: { ingestConnections?: number; logLevel?: string; sessionExpirySeconds?: number; registryTopic?: boolean; ingestEnv?: Record<string, string>; deadLetterTopicConfigs?: Record<string, string> } = {},
 ): Promise<Pipeline> {
   const { stack, native } = env;
   const id = randomUUID().slice(0, 8);
@@ -57,7 +57,7 @@ export async function createPipeline(
 
   await createTopics(stack.kafka.brokers, [
     { topic: topics.readings, partitions: 6 },
-    { topic: topics.deadLetters, partitions: 3 },
+    { topic: topics.deadLetters, partitions: 3, ...(options.deadLetterTopicConfigs ? { configs: options.deadLetterTopicConfigs } : {}) },
     { topic: topics.deviceStatus, partitions: 3 },
     // Made as the stack makes the registry topic: compacted.
     ...(topics.registry ? [{ ...MTL_TOPIC_SPECS.find((t) => t.topic === MTL_TOPICS.registry)!, topic: topics.registry }] : []),
