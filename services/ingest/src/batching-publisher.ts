@@ -117,8 +117,8 @@ export class BatchingPublisher {
   /**
    * Runs `attemptSend` until it succeeds (callers resolved), the bus refuses a record as too
    * large (with 'return': returned, callers still waiting; with 'reject': callers rejected, as
-   * no retry can help), or the publisher
-   * closes (callers rejected, so their MQTT messages stay unacknowledged and come again).
+   * no retry can help), or the publisher closes (callers rejected, so their MQTT messages stay
+   * unacknowledged and come again). Any other failure is retried with back-off.
    */
   private async sendUntilAcknowledged(
     waiters: Waiter[],
