@@ -108,6 +108,11 @@ describe('admitPayload, strict admission (issue 13)', () => {
     expect(deadLetter).toMatchObject({ reason: 'DUPLICATE_KEY', path: '/deviceId' });
   });
 
+  it('refuses a seq beyond the integers a double holds exactly (readingIds would collide)', () => {
+    const { deadLetter } = admit(Buffer.from(`{"v":1,"deviceId":"cq-gw-01","seq":9007199254740993,"readings":[${JSON.stringify(reading('cq-e-main'))}]}`));
+    expect(deadLetter).toMatchObject({ reason: 'SCHEMA_INVALID', path: '/seq' });
+  });
+
   it('bounds the path of a repeated member name, which the device chose', () => {
     const key = 'k'.repeat(1_500);
     const { deadLetter } = admit(Buffer.from(`{"${key}":1,"${key}":2}`));
