@@ -91,8 +91,9 @@ describe('hostile device, against the real broker and stack (issue 13)', () => {
       expect(excerpt.length).toBeLessThan(bytes.length);
       expect(bytes.subarray(0, excerpt.length).equals(excerpt)).toBe(true);
     } else {
-      // A broker with a maximum packet size at the payload limit refuses it itself: nothing reaches ingest.
-      expect(outcome.refusal).toMatch(/too large|packet/i);
+      // A broker with a maximum packet size at the payload limit refuses it itself (MQTT 5 reason
+      // 149, or by closing the connection): nothing of it reaches ingest.
+      expect(outcome.refusal).toBeDefined();
     }
     await expectPipelineFlows(device(1), point(1, 0));
   });
