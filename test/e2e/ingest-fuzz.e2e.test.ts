@@ -163,6 +163,8 @@ describe('fuzzing the edge (issue 13)', () => {
       ),
     );
     const refusedByBroker: string[] = [];
+    // connectAsync drops its 'error' listener once connected: keep one, or a connection error would end the test process.
+    for (const client of clients) client.on('error', (error) => refusedByBroker.push(`connection: ${error.message}`));
     try {
       let next = 0;
       await Promise.all(
