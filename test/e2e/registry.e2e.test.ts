@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
 import { stringify } from 'yaml';
-import type { AggregationJobV1, DeadLetterV1, RegistryEntryV1 } from '@meterline/contracts';
+import type { AggregationJobV1, DeadLetter, RegistryEntryV1 } from '@meterline/contracts';
 import { Fleet, connectFleet, fleetManifest, type PlannedPayload } from '@meterline/simulator';
 import { aggregationTopics, aggregatorEnv, aggregatorProcess, type AggregationTopics } from '../harness/aggregation.ts';
 import { groupLag, readTopic } from '../harness/kafka-topics.ts';
@@ -106,7 +106,7 @@ describe('registry on its topic (issue 6): uploaded with meterline registry push
     // The broker accepts both (the accounts exist); ingest stores one and dead-letters the other.
     expect(await publishTick(0, [known.devices[0]!.id, addedDevice])).toEqual([true, true]);
     await expect.poll(() => pipeline.deadLetters(), { timeout: 60_000, interval: 500 }).toHaveLength(1);
-    const [letter] = (await pipeline.deadLetters()) as [DeadLetterV1];
+    const [letter] = (await pipeline.deadLetters()) as [DeadLetter];
     expect({ reason: letter.reason, device: letter.topicDeviceId, detail: letter.detail }).toEqual({
       reason: 'UNKNOWN_DEVICE',
       device: addedDevice,

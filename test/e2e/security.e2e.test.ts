@@ -65,8 +65,8 @@ describe('device security', () => {
     await connection.close();
     await expect.poll(async () => (await pipeline.deadLetters()).length, { timeout: 30_000 }).toBe(1);
     const [letter] = await pipeline.deadLetters();
-    expect(letter).toMatchObject({ stage: 'ingest', reason: 'POINT_NOT_AUTHORISED', topicDeviceId: own!.id, readingIndex: 0 });
+    expect(letter).toMatchObject({ stage: 'ingest', reason: 'POINT_NOT_AUTHORISED', topicDeviceId: own!.id, refusals: [{ index: 0, reason: 'POINT_NOT_AUTHORISED' }] });
     expect(letter!.detail).toContain(other!.points[0]!.id);
-    expect(Buffer.from(letter!.payloadBase64, 'base64').equals(payload.bytes)).toBe(true);
+    expect(Buffer.from(letter!.original.excerptBase64, 'base64').equals(payload.bytes)).toBe(true);
   });
 });

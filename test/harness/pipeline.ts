@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { DeadLetterV1 } from '@meterline/contracts';
+import { decodeDeadLetter, type DeadLetter } from '@meterline/contracts';
 import type { Manifest } from '@meterline/domain';
 import { DEV_SERVICE_PASSWORDS, INGEST_MQTT_USER, MONITOR_MQTT_USER, MTL_TOPICS, MTL_TOPIC_SPECS, createTopics, deviceAcl, freePorts, mosquitto, type MosquittoHandle, type StackConnection } from '@meterline/local-stack';
 import type { NativeStackInfo } from './global-setup.ts';
@@ -26,8 +26,8 @@ export interface Pipeline {
   workDir: string;
   /** The shared broker, for fault injection (restarting it affects every client). */
   broker: MosquittoHandle;
-  /** Every record on the dead-letter topic, decoded. */
-  deadLetters(): Promise<DeadLetterV1[]>;
+  /** Every record on the dead-letter topic, decoded (as v2, whichever version was written). */
+  deadLetters(): Promise<DeadLetter[]>;
   /** Readings not yet committed by the writer group. */
   writerLag(): Promise<number>;
   close(): Promise<void>;
@@ -42,7 +42,7 @@ export interface Pipeline {
 export async function createPipeline(
   env: { stack: StackConnection; native: NativeStackInfo | undefined },
   manifest: Manifest,
-  options: { ingestConnections?: number; logLevel?: string; sessionExpirySeconds?: number; registryTopic?: boolean } = {},
+  options: { ingestConnections?: number; logLevel?: string; sessionExpirySeconds?: number; registryTopic?: boolean; ingestEnv?: Record<string, string>; deadLetterTopicConfigs?: Record<string, string> } = {},
 ): Promise<Pipeline> {
   const { stack, native } = env;
   const id = randomUUID().slice(0, 8);
@@ -57,7 +57,7 @@ export async function createPipeline(
 
   await createTopics(stack.kafka.brokers, [
     { topic: topics.readings, partitions: 6 },
-    { topic: topics.deadLetters, partitions: 3 },
+    { topic: topics.deadLetters, partitions: 3, ...(options.deadLetterTopicConfigs ? { configs: options.deadLetterTopicConfigs } : {}) },
     { topic: topics.deviceStatus, partitions: 3 },
     // Made as the stack makes the registry topic: compacted.
     ...(topics.registry ? [{ ...MTL_TOPIC_SPECS.find((t) => t.topic === MTL_TOPICS.registry)!, topic: topics.registry }] : []),
@@ -96,6 +96,7 @@ export async function createPipeline(
       ...(topics.registry ? { MTL_REGISTRY_TOPIC: topics.registry } : { MTL_REGISTRY_FILE: registryFile }),
       MTL_OPS_PORT: String(ingestOps),
       MTL_LOG_LEVEL: options.logLevel ?? 'info',
+      ...options.ingestEnv,
     },
     workDir,
   );
@@ -129,7 +130,7 @@ export async function createPipeline(
     store,
     workDir,
     broker,
-    deadLetters: () => readTopic<DeadLetterV1>(stack, topics.deadLetters),
+    deadLetters: async () => (await readTopic<unknown>(stack, topics.deadLetters)).map((json) => decodeDeadLetter(JSON.stringify(json))),
     writerLag: () => groupLag(stack, `e2e-${id}-writer`, topics.readings),
     close: async () => {
       await Promise.allSettled([ingest.stop(), writer.stop()]);

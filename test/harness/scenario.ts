@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { expect, inject } from 'vitest';
 import { Fleet, connectFleet, type PayloadFault, type PlannedPayload, type PublishOutcome } from '@meterline/simulator';
 import type { DeadLetterReason } from '@meterline/contracts';
@@ -96,8 +97,8 @@ export async function expectEverythingAccountedFor(pipeline: Pipeline, result: S
 
   // At-least-once may dead-letter a redelivered payload twice: compare distinct payloads.
   const letters = await pipeline.deadLetters();
-  const reasonByPayload = new Map(letters.map((l) => [l.payloadBase64, l.reason]));
-  const expectedReasons = new Map(result.faulty.map((p) => [p.bytes.toString('base64'), EXPECTED_REASON[p.fault!]]));
+  const reasonByPayload = new Map(letters.map((l) => [l.original.sha256, l.reason]));
+  const expectedReasons = new Map(result.faulty.map((p) => [createHash('sha256').update(p.bytes).digest('hex'), EXPECTED_REASON[p.fault!]]));
   expect(reasonByPayload).toEqual(expectedReasons);
 
   const faultyReadings = result.faulty.reduce((n, p) => n + p.readings.length, 0);

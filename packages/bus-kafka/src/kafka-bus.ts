@@ -1,5 +1,5 @@
 import { CompressionTypes, Kafka, logLevel, type Admin, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
-import type { BusConsumer, BusMessage, BusProducer, ConsumedMessage, ConsumerOptions } from '@meterline/bus';
+import { BusRecordTooLargeError, type BusConsumer, type BusMessage, type BusProducer, type ConsumedMessage, type ConsumerOptions } from '@meterline/bus';
 
 export interface KafkaBusOptions {
   brokers: string[];
@@ -71,7 +71,16 @@ export class KafkaBus {
       });
     return {
       send: async (topic: string, messages: BusMessage[]) => {
-        for (const group of boundedGroups(messages)) await sendGroup(topic, group);
+        for (const group of boundedGroups(messages)) {
+          try {
+            await sendGroup(topic, group);
+          } catch (error) {
+            const refusal = tooLargeRefusal(error);
+            // kafkajs does not retry these (not retriable); callers must not either.
+            if (refusal) throw new BusRecordTooLargeError(`Kafka refused a record of topic ${topic} as too large (${refusal})`, { cause: error });
+            throw error;
+          }
+        }
       },
       close: () => producer.disconnect(),
     };
@@ -176,6 +185,18 @@ export class KafkaBus {
  * message is: a large send is cut into requests well under it, in order.
  */
 const MAX_REQUEST_BYTES = 512 * 1024;
+
+/** Kafka's error types for a record or batch over the broker's or topic's size limit. */
+const TOO_LARGE_TYPES = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
+
+/** The protocol error type when kafkajs reports a size refusal (possibly wrapped in its retry errors). */
+function tooLargeRefusal(error: unknown): string | undefined {
+  for (let e = error as { type?: unknown; cause?: unknown; originalError?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (typeof e.type === 'string' && TOO_LARGE_TYPES.has(e.type)) return e.type;
+    e = (e.cause ?? e.originalError) as typeof e;
+  }
+  return undefined;
+}
 
 function boundedGroups(messages: readonly BusMessage[]): BusMessage[][] {
   const groups: BusMessage[][] = [];

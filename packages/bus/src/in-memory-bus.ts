@@ -1,4 +1,4 @@
-import type { BatchHandler, BusConsumer, BusMessage, BusProducer, ConsumedMessage, ConsumerOptions } from './types.ts';
+import { BusRecordTooLargeError, DEFAULT_MAX_RECORD_BYTES, type BatchHandler, type BusConsumer, type BusMessage, type BusProducer, type ConsumedMessage, type ConsumerOptions } from './types.ts';
 
 interface Partition {
   messages: ConsumedMessage[];
@@ -25,9 +25,17 @@ export class InMemoryBus {
   private readonly wakers = new Set<() => void>();
   private sent = 0;
 
+  /** `maxRecordBytes`: the largest record (key and value) accepted, as Kafka's `message.max.bytes`. */
+  constructor(private readonly options: { maxRecordBytes?: number } = {}) {}
+
   producer(): BusProducer {
+    const limit = this.options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
     return {
-      send: async (topic, messages) => this.append(topic, messages),
+      send: async (topic, messages) => {
+        const tooLarge = messages.find((m) => m.value.length + (m.key?.length ?? 0) > limit);
+        if (tooLarge) throw new BusRecordTooLargeError(`a record of ${tooLarge.value.length} bytes exceeds the bus limit of ${limit} bytes`);
+        this.append(topic, messages);
+      },
       close: async () => undefined,
     };
   }

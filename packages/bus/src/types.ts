@@ -67,3 +67,21 @@ export interface ConsumerOptions {
    */
   ephemeral?: boolean;
 }
+
+/** Kafka's default limit on one record batch (the broker's `message.max.bytes`); the in-memory bus applies it to each record. */
+export const DEFAULT_MAX_RECORD_BYTES = 1_048_588;
+
+/**
+ * The bus refused a record as larger than it accepts. Sending the same record again cannot
+ * succeed: the sender must isolate it and do something else with it (e.g. dead-letter it).
+ * Other records of the same send may have been accepted.
+ */
+export class BusRecordTooLargeError extends Error {
+  override readonly name = 'BusRecordTooLargeError';
+  readonly code = 'MTL_BUS_RECORD_TOO_LARGE';
+  readonly canRetry = false;
+}
+
+/** True for a BusRecordTooLargeError, also across copies of this package. */
+export const isRecordTooLarge = (error: unknown): error is BusRecordTooLargeError =>
+  error instanceof BusRecordTooLargeError || (error as { code?: unknown } | null)?.code === 'MTL_BUS_RECORD_TOO_LARGE';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BusConsumer, BusProducer, ConsumedBatch, ConsumerOptions } from '../src/index.ts';
+import { isRecordTooLarge, type BusConsumer, type BusProducer, type ConsumedBatch, type ConsumerOptions } from '../src/index.ts';
 
 /** What a bus implementation gives the contract suite. */
 export interface BusUnderTest {
@@ -139,6 +139,26 @@ export function busContract(name: string, make: () => Promise<BusUnderTest>): vo
       await second.close();
       await producer.close();
       expect(gotSecond.seen.map((m) => m.value)).toEqual(['second']);
+    });
+
+    it('refuses a record over its size limit with a typed, not-retriable error, and still accepts the next (issue 13)', async () => {
+      // 1.2 MiB: over Kafka's default record limit (message.max.bytes, 1 MiB) and the in-memory bus's.
+      const topic = await bus.newTopic();
+      const producer = bus.producer();
+      const refusal = await producer.send(topic, [{ key: 'd-1', value: Buffer.alloc(1_200 * 1024, 0x78) }]).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(isRecordTooLarge(refusal)).toBe(true);
+      expect(refusal).toMatchObject({ code: 'MTL_BUS_RECORD_TOO_LARGE', canRetry: false });
+      await producer.send(topic, [{ key: 'd-1', value: Buffer.from('small') }]);
+      const consumer = bus.consumer({ groupId: `g-${topic}`, topics: [topic], fromBeginning: true });
+      const got = collector(1);
+      await consumer.start(got.handler);
+      await got.finished;
+      await consumer.close();
+      await producer.close();
+      expect(got.seen.map((m) => m.value)).toEqual(['small']);
     });
 
     it('reports messages not yet consumed as lag', async () => {

@@ -19,6 +19,12 @@ export const DeviceQuality = Type.Union([
 /** A quantity name (the registry holds the closed list; ingest checks it against the point). */
 export const Quantity = Type.String({ pattern: '^[a-z][a-z-]{0,47}$' });
 
+/**
+ * The instants InfluxDB can store (signed 64-bit nanoseconds since 1970, whole milliseconds
+ * inside): a query or a record outside it is refused by the store, so it is refused earlier.
+ */
+export const STORABLE_INSTANTS = { earliestMs: -9_223_372_036_854, latestMs: 9_223_372_036_854 } as const;
+
 const INSTANT_PARTS = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|([+-])(\d{2}):(\d{2}))$/;
 
 /**

@@ -1,19 +1,36 @@
+import { createHash } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
+import { compileValidator } from './validator.ts';
 
-export const DEAD_LETTER_SCHEMA_ID = 'meterline.dead-letter.v1';
+/** The schema header of dead letters written now (v2); readers also accept v1 (see decodeDeadLetter). */
+export const DEAD_LETTER_SCHEMA_ID = 'meterline.dead-letter.v2';
+export const DEAD_LETTER_V1_SCHEMA_ID = 'meterline.dead-letter.v1';
+
+/** The most of the original bytes a dead letter keeps: it must fit Kafka's record limit whatever a device sent. */
+export const DEAD_LETTER_EXCERPT_BYTES = 4_096;
+/** The most characters of one detail text (a device-chosen value may appear in it). */
+export const DEAD_LETTER_DETAIL_CHARS = 300;
 
 /** Why a payload or one of its readings was not accepted. A closed list: dashboards count by it. */
 export const DeadLetterReason = Type.Union([
   Type.Literal('PAYLOAD_TOO_LARGE'),
   Type.Literal('MALFORMED_JSON'),
+  Type.Literal('DUPLICATE_KEY'),
   Type.Literal('SCHEMA_INVALID'),
   Type.Literal('DEVICE_MISMATCH'),
   Type.Literal('UNKNOWN_DEVICE'),
   Type.Literal('POINT_NOT_AUTHORISED'),
   Type.Literal('UNIT_MISMATCH'),
   Type.Literal('QUANTITY_MISMATCH'),
+  Type.Literal('VALUE_NOT_FINITE'),
+  Type.Literal('VALUE_NEGATIVE'),
+  Type.Literal('VALUE_OUT_OF_RANGE'),
   Type.Literal('TIMESTAMP_INVALID'),
   Type.Literal('TIMESTAMP_IN_FUTURE'),
+  Type.Literal('TIMESTAMP_BEFORE_COMMISSIONING'),
+  Type.Literal('TIMESTAMP_BEFORE_HORIZON'),
+  // Any stage: a record derived from the input that Kafka refused as too large.
+  Type.Literal('RECORD_TOO_LARGE'),
   // Writer stage: a record on the readings topic it cannot read, or one InfluxDB refuses.
   Type.Literal('READING_UNREADABLE'),
   Type.Literal('STORE_REJECTED'),
@@ -22,45 +39,158 @@ export const DeadLetterReason = Type.Union([
 ]);
 export type DeadLetterReason = Static<typeof DeadLetterReason>;
 
-/** Kafka dead-letter v1: the reason, where it was found, and the original bytes (an MQTT payload, or a Kafka record). */
+const Stage = Type.Union([Type.Literal('ingest'), Type.Literal('writer')]);
+
+/** Kafka dead-letter v1 (no longer written): it embedded the whole original, which could exceed Kafka's record limit. */
 export const DeadLetterV1 = Type.Object(
   {
     v: Type.Literal(1),
-    /** Which service refused it. */
-    stage: Type.Union([Type.Literal('ingest'), Type.Literal('writer')]),
+    stage: Stage,
     reason: DeadLetterReason,
     detail: Type.String(),
-    /** JSON pointer into the payload, when the fault is in one field. */
     path: Type.Optional(Type.String()),
-    /** Set when one reading of an otherwise accepted payload was refused. */
     readingIndex: Type.Optional(Type.Integer({ minimum: 0 })),
-    /** The MQTT topic it arrived on (ingest stage). */
     mqttTopic: Type.Optional(Type.String()),
-    /** Where it was read from (writer stage): topic/partition/offset. */
     source: Type.Optional(Type.String()),
-    /** The device the topic names (the authenticated publisher under the broker ACL). */
     topicDeviceId: Type.Optional(Type.String()),
-    /** READING_CONFLICT: the value that stands and the one refused, both in the point's unit. */
-    conflict: Type.Optional(
-      Type.Object(
-        {
-          pointId: Type.String(),
-          tsMs: Type.Integer(),
-          unit: Type.String(),
-          standingValue: Type.Number(),
-          /** The device that sent the standing value, when known. */
-          standingDeviceId: Type.Optional(Type.String()),
-          /** `stored`: it was already in the store; `batch`: an earlier reading of the same batch. */
-          standingFrom: Type.Union([Type.Literal('stored'), Type.Literal('batch')]),
-          refusedValue: Type.Number(),
-          refusedDeviceId: Type.String(),
-        },
-        { additionalProperties: false },
-      ),
-    ),
     receivedAt: Type.String(),
     payloadBase64: Type.String(),
   },
   { additionalProperties: false },
 );
 export type DeadLetterV1 = Static<typeof DeadLetterV1>;
+
+/** READING_CONFLICT (writer stage): the value that stands for a (point, instant) and the one refused, both in the point's unit. */
+export const ReadingConflict = Type.Object(
+  {
+    pointId: Type.String(),
+    tsMs: Type.Integer(),
+    unit: Type.String(),
+    standingValue: Type.Number(),
+    /** The device that sent the standing value, when known. */
+    standingDeviceId: Type.Optional(Type.String()),
+    /** `stored`: it was already in the store; `batch`: an earlier reading of the same batch. */
+    standingFrom: Type.Union([Type.Literal('stored'), Type.Literal('batch')]),
+    refusedValue: Type.Number(),
+    refusedDeviceId: Type.String(),
+  },
+  { additionalProperties: false },
+);
+export type ReadingConflict = Static<typeof ReadingConflict>;
+
+/** The original bytes as a dead letter keeps them: their size and digest, and at most DEAD_LETTER_EXCERPT_BYTES of them. */
+export const OriginalBytes = Type.Object(
+  {
+    bytes: Type.Integer({ minimum: 0 }),
+    /** SHA-256 of all the original bytes, hex: finds the payload in a device's local store or a broker capture. */
+    sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+    /** The first bytes (all of them when `truncated` is false), base64. */
+    excerptBase64: Type.String(),
+    truncated: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+export type OriginalBytes = Static<typeof OriginalBytes>;
+
+/** One refused reading of a payload whose other readings may have been admitted. */
+export const ReadingRefusal = Type.Object(
+  {
+    index: Type.Integer({ minimum: 0 }),
+    reason: DeadLetterReason,
+    detail: Type.String(),
+    /** JSON pointer to the field at fault. */
+    path: Type.String(),
+  },
+  { additionalProperties: false },
+);
+export type ReadingRefusal = Static<typeof ReadingRefusal>;
+
+/**
+ * Kafka dead-letter v2: one record per refused input (an MQTT payload, or a Kafka record),
+ * bounded whatever the input was: a digest and an excerpt of the original instead of all of
+ * it, and every refused reading of a payload listed in one record.
+ */
+export const DeadLetterV2 = Type.Object(
+  {
+    v: Type.Literal(2),
+    /** Which service refused it. */
+    stage: Stage,
+    /** The payload's fault; for refused readings, the first refusal's reason (all are in `refusals`). */
+    reason: DeadLetterReason,
+    detail: Type.String(),
+    /** JSON pointer into the payload, when the fault is in one field. */
+    path: Type.Optional(Type.String()),
+    /** The refused readings, in payload order, when the payload itself was sound. */
+    refusals: Type.Optional(Type.Array(ReadingRefusal, { minItems: 1 })),
+    /** How many readings of the payload were admitted besides the refused ones. */
+    admittedReadings: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** The MQTT topic it arrived on (ingest stage). */
+    mqttTopic: Type.Optional(Type.String()),
+    /** Where it was read from (writer stage): topic/partition/offset. */
+    source: Type.Optional(Type.String()),
+    /** The device the topic names (the authenticated publisher under the broker ACL). */
+    topicDeviceId: Type.Optional(Type.String()),
+    conflict: Type.Optional(ReadingConflict),
+    receivedAt: Type.String(),
+    original: OriginalBytes,
+  },
+  { additionalProperties: false },
+);
+export type DeadLetterV2 = Static<typeof DeadLetterV2>;
+/** The dead letter as every reader sees it, whichever version was written. */
+export type DeadLetter = DeadLetterV2;
+
+/** Size, digest and a bounded excerpt of the original bytes. */
+export function describeOriginal(bytes: Buffer, maxExcerptBytes = DEAD_LETTER_EXCERPT_BYTES): OriginalBytes {
+  return {
+    bytes: bytes.length,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    excerptBase64: bytes.subarray(0, maxExcerptBytes).toString('base64'),
+    truncated: bytes.length > maxExcerptBytes,
+  };
+}
+
+/** A detail text cut to DEAD_LETTER_DETAIL_CHARS, marked when cut. */
+export function boundedDetail(detail: string): string {
+  return detail.length <= DEAD_LETTER_DETAIL_CHARS ? detail : `${detail.slice(0, DEAD_LETTER_DETAIL_CHARS - 1)}…`;
+}
+
+export function encodeDeadLetter(letter: DeadLetterV2): Buffer {
+  return Buffer.from(JSON.stringify(letter));
+}
+
+export class DeadLetterDecodeError extends Error {
+  override readonly name = 'DeadLetterDecodeError';
+  readonly code = 'MTL_CONTRACTS_DEAD_LETTER_UNREADABLE';
+  readonly canRetry = false;
+}
+
+const v1Validator = compileValidator(DeadLetterV1);
+const v2Validator = compileValidator(DeadLetterV2);
+
+/**
+ * Reads a dead-letter record of either version as v2. A v1 record's embedded payload becomes
+ * the excerpt (all of it, however long: it is already on the topic) with its size and digest.
+ */
+export function decodeDeadLetter(value: Buffer | string): DeadLetterV2 {
+  let json: unknown;
+  try {
+    json = JSON.parse(typeof value === 'string' ? value : value.toString('utf8'));
+  } catch (error) {
+    throw new DeadLetterDecodeError('dead letter is not JSON', { cause: error });
+  }
+  const v2 = v2Validator.validate(json);
+  if (v2.ok) return v2.value;
+  const v1 = v1Validator.validate(json);
+  if (!v1.ok) throw new DeadLetterDecodeError(`not a dead letter v1 or v2: ${v2.issues[0]?.path ?? ''} ${v2.issues[0]?.message ?? ''}`);
+  const { v: _v, payloadBase64, readingIndex, path, ...rest } = v1.value;
+  const bytes = Buffer.from(payloadBase64, 'base64');
+  const original = describeOriginal(bytes, bytes.length);
+  return {
+    ...rest,
+    v: 2,
+    ...(path === undefined ? {} : { path }),
+    ...(readingIndex === undefined ? {} : { refusals: [{ index: readingIndex, reason: rest.reason, detail: rest.detail, path: path ?? '' }] }),
+    original,
+  };
+}

@@ -26,7 +26,7 @@ export const MqttBatchPayloadV1 = Type.Object(
   {
     v: Type.Literal(1),
     deviceId: Id,
-    seq: Type.Integer({ minimum: 0 }),
+    seq: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
     readings: Type.Array(MqttReading, { minItems: 1, maxItems: MAX_READINGS_PER_PAYLOAD }),
   },
   { additionalProperties: false },
@@ -34,7 +34,7 @@ export const MqttBatchPayloadV1 = Type.Object(
 
 /** MQTT payload v1, single form: one reading, fields at the top level. */
 export const MqttSinglePayloadV1 = Type.Object(
-  { v: Type.Literal(1), deviceId: Id, seq: Type.Integer({ minimum: 0 }), ...readingFields },
+  { v: Type.Literal(1), deviceId: Id, seq: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }), ...readingFields },
   { additionalProperties: false },
 );
 

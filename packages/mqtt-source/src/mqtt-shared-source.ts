@@ -13,6 +13,8 @@ export interface MqttSharedSourceOptions {
   topicFilters: readonly string[];
   /** How long the broker keeps a session (and queues its messages) while this instance is away. */
   sessionExpirySeconds: number;
+  /** MQTT keep-alive (s); mqtt.js's default 60 when absent. */
+  keepaliveSeconds?: number;
   log: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
 }
 
@@ -44,6 +46,7 @@ export class MqttSharedSource implements MessageSource {
           clean: false,
           properties: { sessionExpiryInterval: options.sessionExpirySeconds },
           reconnectPeriod: 1_000,
+          ...(options.keepaliveSeconds === undefined ? {} : { keepalive: options.keepaliveSeconds }),
           connectTimeout: 10_000,
           resubscribe: false,
         };
@@ -51,11 +54,22 @@ export class MqttSharedSource implements MessageSource {
         this.clients.push(client);
         client.handleMessage = (packet, callback) => {
           const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+          // The connection the message came on: its PUBACK must go on it, or not at all. If it
+          // dropped meanwhile (e.g. a keep-alive timeout), the broker still holds the message
+          // for the session and delivers it again; acknowledging it on the new connection would
+          // acknowledge whichever message has that packet id there.
+          const stream = client.stream;
           handler(packet.topic, payload, { retained: packet.retain }).then(
-            () => callback(),
+            () => {
+              if (client.stream === stream && !stream.destroyed) {
+                callback();
+                return;
+              }
+              options.log('warn', 'message handled after its connection dropped; the broker delivers it again', { clientId, topic: packet.topic });
+            },
             (error: unknown) => {
               options.log('warn', 'message not handled; reconnecting so the broker delivers it again', { clientId, topic: packet.topic, err: error });
-              client.stream.destroy();
+              if (client.stream === stream) stream.destroy();
             },
           );
         };
@@ -77,7 +91,10 @@ export class MqttSharedSource implements MessageSource {
             answer.resolve();
           });
         });
-        client.on('error', (error) => options.log('error', 'mqtt connection error', { clientId, err: error }));
+        // mqtt.js reports a dropped connection (keep-alive timeout, connack timeout, a refused
+        // reconnect) as an 'error' and reconnects by itself; without a listener Node would
+        // throw it and end the process. Health reads `connected`, so it stays truthful.
+        client.on('error', (error) => options.log('error', 'mqtt connection error; mqtt.js reconnects', { clientId, err: error }));
         client.on('offline', () => options.log('warn', 'mqtt offline', { clientId }));
         // Started means subscribed: a message published after start() resolves reaches the handler.
         client.once('error', (error) => answer.reject(error));

@@ -29,6 +29,10 @@ export async function connectFleet(options: {
 }): Promise<FleetConnection> {
   const ackTimeoutMs = options.ackTimeoutMs ?? 60_000;
   const clients = new Map<string, MqttClient>();
+  // mqtt.connectAsync removes its own 'error' listener once connected: without one, a later
+  // connection error (e.g. "Keepalive timeout") is thrown and ends the process. mqtt.js
+  // reconnects by itself; the error is kept and reported with the next refused publish.
+  const lastError = new Map<string, Error>();
   await Promise.all(
     options.deviceIds.map(async (id) => {
       const client = await mqtt.connectAsync(options.url, {
@@ -40,6 +44,8 @@ export async function connectFleet(options: {
         clean: true,
         reconnectPeriod: 1_000,
       });
+      client.on('error', (error) => lastError.set(id, error));
+      client.on('connect', () => lastError.delete(id));
       clients.set(id, client);
     }),
   );
@@ -56,7 +62,9 @@ export async function connectFleet(options: {
         await Promise.race([client.publishAsync(topic, payload.bytes, { qos: 1 }), timedOut]);
         return { payload, accepted: true, publishedAtMs, ackedAtMs: Date.now() };
       } catch (error) {
-        return { payload, accepted: false, refusal: (error as Error).message, publishedAtMs, ackedAtMs: Date.now() };
+        const connectionError = lastError.get(payload.deviceId);
+        const refusal = connectionError ? `${(error as Error).message} (last connection error: ${connectionError.message})` : (error as Error).message;
+        return { payload, accepted: false, refusal, publishedAtMs, ackedAtMs: Date.now() };
       } finally {
         clearTimeout(timer);
       }

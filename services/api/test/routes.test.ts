@@ -96,3 +96,17 @@ describe('figures, restatements and readings', () => {
     expect(foreign.body).not.toContain('123456.789');
   });
 });
+
+describe('time ranges (issue 13, defect 12)', () => {
+  it.each([
+    ['readings', '/v1/enterprises/ent-a/points/a-e-main/readings'],
+    ['figures', '/v1/enterprises/ent-a/figures?measurement=consumption&period=day&'],
+  ])('answers a range the store cannot hold with a 400 problem naming the field (%s)', async (_name, path) => {
+    const { app } = await testApi();
+    const url = `${path}${path.includes('?') ? '' : '?'}from=0001-01-01T00:00:00Z&to=9999-12-31T00:00:00Z`;
+    const response = await app.inject({ url, headers: bearer(SECRETS.enterpriseA) });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.json().errors).toEqual([{ in: 'query', pointer: '/from', detail: expect.stringContaining('outside the storable range') }]);
+  });
+});

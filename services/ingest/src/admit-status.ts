@@ -1,4 +1,4 @@
-import { readDeviceState, type DeadLetterV1, type DeviceStatusV1 } from '@meterline/contracts';
+import { readDeviceState, type DeadLetterV2, type DeviceStatusV1 } from '@meterline/contracts';
 import type { RegistryIndex } from '@meterline/domain';
 import type { AdmissionRules } from './admit-payload.ts';
 import { ingestDeadLetter } from './dead-letter.ts';
@@ -11,7 +11,7 @@ const STATUS_TOPIC = /^meterline\/v1\/([^/]*)\/status$/;
 
 export const isStatusTopic = (mqttTopic: string): boolean => STATUS_TOPIC.test(mqttTopic);
 
-export type StatusAdmission = { kind: 'status'; status: DeviceStatusV1 } | { kind: 'dead-letter'; deadLetter: DeadLetterV1 };
+export type StatusAdmission = { kind: 'status'; status: DeviceStatusV1 } | { kind: 'dead-letter'; deadLetter: DeadLetterV2 };
 
 /**
  * Decides what becomes of one status message: forwarded as the device's state, attributed

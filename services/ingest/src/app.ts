@@ -1,11 +1,12 @@
 import type { BusProducer } from '@meterline/bus';
-import { DEAD_LETTER_SCHEMA_ID, DEVICE_STATUS_SCHEMA_ID, READING_SCHEMA_ID, type DeadLetterV1 } from '@meterline/contracts';
+import { DEAD_LETTER_SCHEMA_ID, DEVICE_STATUS_SCHEMA_ID, READING_SCHEMA_ID, encodeDeadLetter, type DeadLetterV2 } from '@meterline/contracts';
 import type { RegistryIndex } from '@meterline/domain';
 import type { MessageHandler, MessageMeta, MessageSource } from '@meterline/mqtt-source';
 import type { HealthReport, Logger, Registry } from '@meterline/service-kit';
-import { admitPayload, type AdmissionRules } from './admit-payload.ts';
+import { admitPayload, readingsTopicDevice, type AdmissionRules } from './admit-payload.ts';
 import { admitStatus, isStatusTopic } from './admit-status.ts';
-import { BatchingPublisher, type OutgoingRecord } from './batching-publisher.ts';
+import { BatchingPublisher, type OutgoingRecord, type TooLargeReplacement } from './batching-publisher.ts';
+import { ingestDeadLetter, type MessageOrigin } from './dead-letter.ts';
 import { createIngestMetrics } from './metrics.ts';
 
 export interface IngestAppDeps {
@@ -49,62 +50,88 @@ export function createIngestApp(deps: IngestAppDeps): IngestApp {
     },
   });
 
-  const deadLetterRecord = (letter: DeadLetterV1): OutgoingRecord => ({
+  const deadLetterRecord = (letter: DeadLetterV2): OutgoingRecord => ({
     topic: deps.topics.deadLetters,
     message: {
       key: letter.topicDeviceId ?? null,
-      value: Buffer.from(JSON.stringify(letter)),
+      value: encodeDeadLetter(letter),
       headers: { schema: DEAD_LETTER_SCHEMA_ID, reason: letter.reason },
     },
   });
 
+  const countDeadLetter = (letter: DeadLetterV2, topic: string) => {
+    // Counted per refusal: a payload refused as a whole once, each refused reading of it once.
+    for (const refusal of letter.refusals ?? [letter]) metrics.deadLetters.inc({ reason: refusal.reason });
+    deps.log.info({ reason: letter.reason, detail: letter.detail, refusals: letter.refusals?.length, topic, sha256: letter.original.sha256 }, 'dead-lettered');
+  };
+
+  /**
+   * A record derived from the payload that Kafka refused as too large is replaced by a dead
+   * letter of the payload (a digest and an excerpt only), so it is never sent again and the
+   * messages behind it go on.
+   */
+  const replaceTooLarge =
+    (origin: MessageOrigin): TooLargeReplacement =>
+    (record, error) => {
+      const letter = ingestDeadLetter(
+        origin,
+        'RECORD_TOO_LARGE',
+        `Kafka refused a record of ${record.message.value.length} bytes for ${record.topic} derived from this payload: ${error.message}`,
+      );
+      metrics.deadLetters.inc({ reason: letter.reason });
+      deps.log.warn({ reason: letter.reason, detail: letter.detail, topic: origin.mqttTopic, sha256: letter.original.sha256 }, 'dead-lettered a record Kafka refused as too large');
+      return deadLetterRecord(letter);
+    };
+
   /** Resolves once Kafka acknowledged every record: only then may the MQTT message be acknowledged. */
-  const publish = async (records: OutgoingRecord[]): Promise<void> => {
+  const publish = async (records: OutgoingRecord[], origin: MessageOrigin): Promise<void> => {
     metrics.inFlight.inc();
     try {
-      await publisher.publish(records);
+      await publisher.publish(records, replaceTooLarge(origin));
     } finally {
       metrics.inFlight.dec();
     }
   };
 
-  const countDeadLetters = (letters: DeadLetterV1[], topic: string) => {
-    for (const letter of letters) {
-      metrics.deadLetters.inc({ reason: letter.reason });
-      deps.log.info({ reason: letter.reason, detail: letter.detail, topic }, 'dead-lettered');
-    }
-  };
-
   const handleReadings = async (topic: string, payload: Buffer): Promise<void> => {
-    const admission = admitPayload(topic, payload, now(), deps.registry(), deps.rules);
-    await publish([
-      ...admission.readings.map((reading) => ({
-        topic: deps.topics.readings,
-        message: { key: reading.pointId, value: Buffer.from(JSON.stringify(reading)), headers: { schema: READING_SCHEMA_ID } },
-      })),
-      ...admission.deadLetters.map(deadLetterRecord),
-    ]);
+    const receivedAt = now();
+    const admission = admitPayload(topic, payload, receivedAt, deps.registry(), deps.rules);
+    const { deadLetter } = admission;
+    await publish(
+      [
+        ...admission.readings.map((reading) => ({
+          topic: deps.topics.readings,
+          message: { key: reading.pointId, value: Buffer.from(JSON.stringify(reading)), headers: { schema: READING_SCHEMA_ID } },
+        })),
+        ...(deadLetter ? [deadLetterRecord(deadLetter)] : []),
+      ],
+      { mqttTopic: topic, topicDeviceId: readingsTopicDevice(topic), receivedAt, payload },
+    );
     metrics.readings.inc(admission.readings.length);
-    countDeadLetters(admission.deadLetters, topic);
-    const outcome = admission.deadLetters.length === 0 ? 'admitted' : admission.readings.length === 0 ? 'dead-lettered' : 'partly-admitted';
+    if (deadLetter) countDeadLetter(deadLetter, topic);
+    const outcome = !deadLetter ? 'admitted' : admission.readings.length === 0 ? 'dead-lettered' : 'partly-admitted';
     metrics.payloads.inc({ outcome });
   };
 
   const handleStatus = async (topic: string, payload: Buffer, meta: MessageMeta): Promise<void> => {
-    const admission = admitStatus(topic, payload, meta.retained, now(), deps.registry(), deps.rules);
+    const receivedAt = now();
+    const admission = admitStatus(topic, payload, meta.retained, receivedAt, deps.registry(), deps.rules);
     if (admission.kind === 'dead-letter') {
-      await publish([deadLetterRecord(admission.deadLetter)]);
-      countDeadLetters([admission.deadLetter], topic);
+      await publish([deadLetterRecord(admission.deadLetter)], { mqttTopic: topic, topicDeviceId: admission.deadLetter.topicDeviceId, receivedAt, payload });
+      countDeadLetter(admission.deadLetter, topic);
       metrics.payloads.inc({ outcome: 'dead-lettered' });
       return;
     }
     const { status } = admission;
-    await publish([
-      {
-        topic: deps.topics.deviceStatus,
-        message: { key: status.deviceId, value: Buffer.from(JSON.stringify(status)), headers: { schema: DEVICE_STATUS_SCHEMA_ID } },
-      },
-    ]);
+    await publish(
+      [
+        {
+          topic: deps.topics.deviceStatus,
+          message: { key: status.deviceId, value: Buffer.from(JSON.stringify(status)), headers: { schema: DEVICE_STATUS_SCHEMA_ID } },
+        },
+      ],
+      { mqttTopic: topic, topicDeviceId: status.deviceId, receivedAt, payload },
+    );
     metrics.deviceStatuses.inc({ state: status.state });
     metrics.payloads.inc({ outcome: 'admitted' });
   };

@@ -1,4 +1,4 @@
-import type { BusMessage, BusProducer } from '@meterline/bus';
+import { isRecordTooLarge, type BusMessage, type BusProducer } from '@meterline/bus';
 import { backoffDelay, sleep } from '@meterline/service-kit';
 
 export interface OutgoingRecord {
@@ -18,8 +18,15 @@ export interface BatchingPublisherOptions {
   onBatchSent?: (records: number, seconds: number) => void;
 }
 
+/**
+ * What to send instead of a record the bus refused as too large (a small dead letter of the
+ * payload it came from); undefined when there is nothing to send instead.
+ */
+export type TooLargeReplacement = (record: OutgoingRecord, error: Error) => OutgoingRecord | undefined;
+
 interface Waiter {
   records: OutgoingRecord[];
+  replaceTooLarge: TooLargeReplacement | undefined;
   resolve: () => void;
   reject: (error: Error) => void;
 }
@@ -27,6 +34,14 @@ interface Waiter {
 class PublisherClosedError extends Error {
   override readonly name = 'PublisherClosedError';
   readonly code = 'MTL_INGEST_PUBLISHER_CLOSED';
+  readonly canRetry = true;
+}
+
+/** A record was refused as too large and nothing could be sent in its place. */
+class RecordTooLargeError extends Error {
+  override readonly name = 'RecordTooLargeError';
+  readonly code = 'MTL_INGEST_RECORD_TOO_LARGE';
+  readonly canRetry = false;
 }
 
 /**
@@ -47,11 +62,15 @@ export class BatchingPublisher {
     private readonly options: BatchingPublisherOptions,
   ) {}
 
-  publish(records: OutgoingRecord[]): Promise<void> {
+  /**
+   * Resolves when the bus acknowledged every record, or, for a record it refused as too large,
+   * the replacement `replaceTooLarge` gave: such a record is never sent again.
+   */
+  publish(records: OutgoingRecord[], replaceTooLarge?: TooLargeReplacement): Promise<void> {
     if (this.closing.signal.aborted) return Promise.reject(new PublisherClosedError('publisher is closing'));
     if (records.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      this.waiting.push({ records, resolve, reject });
+      this.waiting.push({ records, replaceTooLarge, resolve, reject });
       this.waitingRecords += records.length;
       if (this.waitingRecords >= this.options.maxBatchRecords) this.flushSoon(0);
       else this.flushSoon(this.options.lingerMs);
@@ -87,31 +106,85 @@ export class BatchingPublisher {
     const batch = this.waiting.splice(0);
     this.waitingRecords = 0;
     if (batch.length === 0) return;
-    const byTopic = new Map<string, BusMessage[]>();
-    for (const { records } of batch) {
-      for (const { topic, message } of records) {
-        const list = byTopic.get(topic) ?? [];
-        list.push(message);
-        byTopic.set(topic, list);
-      }
+    const sent = await this.sendUntilAcknowledged(batch, () => this.send(batch.flatMap((w) => w.records)), 'return');
+    if (sent === 'too-large') {
+      // One record spoils the request for all: send each caller's records on their own, so
+      // only the record at fault is replaced and every other caller goes on.
+      for (const waiter of batch) await this.sendUntilAcknowledged([waiter], () => this.sendIsolating(waiter), 'reject');
     }
+  }
+
+  /**
+   * Runs `attemptSend` until it succeeds (callers resolved), the bus refuses a record as too
+   * large (with 'return': returned, callers still waiting; with 'reject': callers rejected, as
+   * no retry can help), or the publisher closes (callers rejected, so their MQTT messages stay
+   * unacknowledged and come again). Any other failure is retried with back-off.
+   */
+  private async sendUntilAcknowledged(
+    waiters: Waiter[],
+    attemptSend: () => Promise<number>,
+    onTooLarge: 'return' | 'reject',
+  ): Promise<'sent' | 'too-large' | 'failed'> {
     for (let attempt = 0; ; attempt++) {
       const started = performance.now();
       try {
-        await Promise.all([...byTopic].map(([topic, messages]) => this.producer.send(topic, messages)));
-        const count = [...byTopic.values()].reduce((n, m) => n + m.length, 0);
+        const count = await attemptSend();
         this.options.onBatchSent?.(count, (performance.now() - started) / 1000);
-        for (const waiter of batch) waiter.resolve();
-        return;
+        for (const waiter of waiters) waiter.resolve();
+        return 'sent';
       } catch (error) {
+        if (isRecordTooLarge(error) && onTooLarge === 'return') return 'too-large';
+        if (error instanceof RecordTooLargeError || isRecordTooLarge(error)) {
+          const failure = error instanceof RecordTooLargeError ? error : new RecordTooLargeError('the bus refused a record as too large', { cause: error });
+          for (const waiter of waiters) waiter.reject(failure);
+          return 'failed';
+        }
         this.options.onSendFailure(error, attempt);
         if (this.closing.signal.aborted) {
           // Never acknowledged: the broker keeps these MQTT messages and delivers them again.
-          for (const waiter of batch) waiter.reject(new PublisherClosedError('publisher closed before Kafka acknowledged', { cause: error }));
-          return;
+          for (const waiter of waiters) waiter.reject(new PublisherClosedError('publisher closed before Kafka acknowledged', { cause: error }));
+          return 'failed';
         }
         await sleep(backoffDelay(attempt, 100, 5_000), this.closing.signal);
       }
     }
+  }
+
+  /** One caller's records: all at once, then one by one if the bus refuses one as too large, replacing that one. */
+  private async sendIsolating(waiter: Waiter): Promise<number> {
+    try {
+      return await this.send(waiter.records);
+    } catch (error) {
+      if (!isRecordTooLarge(error)) throw error;
+    }
+    let count = 0;
+    for (const record of waiter.records) {
+      try {
+        count += await this.send([record]);
+      } catch (error) {
+        if (!isRecordTooLarge(error)) throw error;
+        const replacement = waiter.replaceTooLarge?.(record, error);
+        if (!replacement) throw new RecordTooLargeError(`the bus refused a record of ${record.message.value.length} bytes for ${record.topic} as too large`, { cause: error });
+        try {
+          count += await this.send([replacement]);
+        } catch (replacementError) {
+          if (!isRecordTooLarge(replacementError)) throw replacementError;
+          throw new RecordTooLargeError(`the bus refused even the replacement (${replacement.message.value.length} bytes) as too large`, { cause: replacementError });
+        }
+      }
+    }
+    return count;
+  }
+
+  /** Sends records grouped by topic; resolves with how many were acknowledged. */
+  private async send(records: OutgoingRecord[]): Promise<number> {
+    const byTopic = new Map<string, BusMessage[]>();
+    for (const { topic, message } of records) {
+      const list = byTopic.get(topic) ?? [];
+      list.push(message);
+      byTopic.set(topic, list);
+    }
+    await Promise.all([...byTopic].map(([topic, messages]) => this.producer.send(topic, messages)));
+    return records.length;
   }
 }

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { MQTT_MAX_PACKET_BYTES } from '@meterline/contracts';
+import { MQTT_MAX_PACKET_BYTES, TimestampWithOffset } from '@meterline/contracts';
 import { RegistryConfigProperties, loadConfigWithRegistryOrExit } from '@meterline/service-kit';
 
 const IngestConfigSchema = Type.Object({
@@ -10,6 +10,8 @@ const IngestConfigSchema = Type.Object({
   mqttConnections: Type.Integer({ minimum: 1, maximum: 64, default: 4 }),
   mqttShareGroup: Type.String({ minLength: 1, default: 'meterline-ingest' }),
   mqttSessionExpirySeconds: Type.Integer({ minimum: 0, default: 86_400 }),
+  /** MQTT keep-alive: a connection silent for 1.5 times this is dropped and made again. */
+  mqttKeepaliveSeconds: Type.Integer({ minimum: 1, maximum: 65_535, default: 60 }),
   /** Stable per instance: it names the broker sessions that hold unacknowledged messages. */
   instanceId: Type.String({ pattern: '^[A-Za-z0-9._-]{1,48}$' }),
   kafkaBrokers: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
@@ -21,6 +23,12 @@ const IngestConfigSchema = Type.Object({
   ...RegistryConfigProperties,
   maxPayloadBytes: Type.Integer({ minimum: 1_024, default: MQTT_MAX_PACKET_BYTES }),
   maxFutureSkewMs: Type.Integer({ minimum: 0, default: 300_000 }),
+  /**
+   * No reading older than this is admitted from a device, whatever the registry says of its
+   * point (commissioning day, or calibration start, are the nearer bound when later). Older
+   * data is an operator's import, not a device's publish.
+   */
+  readingHorizon: Type.String({ pattern: TimestampWithOffset.pattern, default: '2000-01-01T00:00:00Z' }),
   kafkaLingerMs: Type.Integer({ minimum: 0, default: 2 }),
   kafkaMaxBatchRecords: Type.Integer({ minimum: 1, default: 5_000 }),
   /** On SIGTERM, how long to keep trying to hand what is in hand to Kafka before leaving it unacknowledged. */

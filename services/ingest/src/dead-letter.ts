@@ -1,4 +1,4 @@
-import type { DeadLetterReason, DeadLetterV1 } from '@meterline/contracts';
+import { boundedDetail, describeOriginal, type DeadLetterReason, type DeadLetterV2, type ReadingRefusal } from '@meterline/contracts';
 
 /** Where a refused MQTT message came from, as every ingest dead letter records it. */
 export interface MessageOrigin {
@@ -9,22 +9,27 @@ export interface MessageOrigin {
   payload: Buffer;
 }
 
-/** An ingest-stage dead letter keeping the original bytes, so the payload can be replayed once fixed. */
+/**
+ * An ingest-stage dead letter: the reason, and the original's size, digest and a bounded
+ * excerpt (never all of it: the record must fit Kafka's limit whatever the device sent).
+ */
 export function ingestDeadLetter(
   origin: MessageOrigin,
   reason: DeadLetterReason,
   detail: string,
-  extra: { path?: string; readingIndex?: number } = {},
-): DeadLetterV1 {
+  extra: { path?: string; refusals?: ReadingRefusal[]; admittedReadings?: number } = {},
+): DeadLetterV2 {
   return {
-    v: 1,
+    v: 2,
     stage: 'ingest',
     reason,
-    detail,
+    detail: boundedDetail(detail),
     ...extra,
+    // A path may hold a device's member name (a repeated one), of any length.
+    ...(extra.path === undefined ? {} : { path: boundedDetail(extra.path) }),
     mqttTopic: origin.mqttTopic,
     ...(origin.topicDeviceId ? { topicDeviceId: origin.topicDeviceId } : {}),
     receivedAt: origin.receivedAt.toISOString(),
-    payloadBase64: origin.payload.toString('base64'),
+    original: describeOriginal(origin.payload),
   };
 }

@@ -1,5 +1,5 @@
 import { KafkaBus } from '@meterline/bus-kafka';
-import { READINGS_TOPIC_FILTER, ingestClientIdPrefix } from '@meterline/contracts';
+import { READINGS_TOPIC_FILTER, ingestClientIdPrefix, parseInstant } from '@meterline/contracts';
 import { MqttSharedSource } from '@meterline/mqtt-source';
 import { indexRegistry } from '@meterline/domain';
 import { createLogger, createMetricsRegistry, loadRegistryFile, registrySourceFromConfig, serveUntilSignalled } from '@meterline/service-kit';
@@ -10,6 +10,11 @@ import { latestRegistryIndex } from './latest-registry-index.ts';
 
 const config = loadIngestConfig();
 const log = createLogger('ingest', config.logLevel);
+const horizonMs = parseInstant(config.readingHorizon);
+if (horizonMs === undefined) {
+  log.fatal({ readingHorizon: config.readingHorizon }, 'MTL_READING_HORIZON is not a real instant');
+  process.exit(1);
+}
 const metrics = createMetricsRegistry('ingest');
 
 const bus = new KafkaBus({
@@ -32,12 +37,13 @@ const app = createIngestApp({
     shareGroup: config.mqttShareGroup,
     topicFilters: [READINGS_TOPIC_FILTER, STATUS_TOPIC_FILTER],
     sessionExpirySeconds: config.mqttSessionExpirySeconds,
+    keepaliveSeconds: config.mqttKeepaliveSeconds,
     log: (level, message, extra) => log[level](extra ?? {}, message),
   }),
   producer: await bus.producer(),
   registry: registryIndex,
   topics: { readings: config.readingsTopic, deadLetters: config.deadLetterTopic, deviceStatus: config.deviceStatusTopic },
-  rules: { maxPayloadBytes: config.maxPayloadBytes, maxFutureSkewMs: config.maxFutureSkewMs },
+  rules: { maxPayloadBytes: config.maxPayloadBytes, maxFutureSkewMs: config.maxFutureSkewMs, horizonMs },
   batching: { lingerMs: config.kafkaLingerMs, maxBatchRecords: config.kafkaMaxBatchRecords, closeGraceMs: config.kafkaCloseGraceMs },
   log,
   metrics,

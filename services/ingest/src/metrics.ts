@@ -10,7 +10,7 @@ export function createIngestMetrics(registry: Registry, connectedMqtt: () => num
       labelNames: ['state'],
       registers: [registry],
     }),
-    deadLetters: new Counter({ name: 'meterline_ingest_dead_letters_total', help: 'Dead-letter records by reason', labelNames: ['reason'], registers: [registry] }),
+    deadLetters: new Counter({ name: 'meterline_ingest_dead_letters_total', help: 'Refusals by reason: a payload refused as a whole counts once, each refused reading of a payload once (one dead-letter record per payload)', labelNames: ['reason'], registers: [registry] }),
     kafkaSend: new Histogram({
       name: 'meterline_ingest_kafka_send_seconds',
       help: 'Time for Kafka to acknowledge one batch',

@@ -72,9 +72,9 @@ describe('admitStatus', () => {
     const admission = admit('offline', { onTopic: 'meterline/v1/ghost-1/status' });
     expect(admission).toMatchObject({
       kind: 'dead-letter',
-      deadLetter: { v: 1, stage: 'ingest', reason: 'UNKNOWN_DEVICE', mqttTopic: 'meterline/v1/ghost-1/status', topicDeviceId: 'ghost-1', receivedAt: '2026-03-01T00:20:00.000Z' },
+      deadLetter: { v: 2, stage: 'ingest', reason: 'UNKNOWN_DEVICE', mqttTopic: 'meterline/v1/ghost-1/status', topicDeviceId: 'ghost-1', receivedAt: '2026-03-01T00:20:00.000Z' },
     });
-    if (admission.kind === 'dead-letter') expect(Buffer.from(admission.deadLetter.payloadBase64, 'base64').toString()).toBe('offline');
+    if (admission.kind === 'dead-letter') expect(Buffer.from(admission.deadLetter.original.excerptBase64, 'base64').toString()).toBe('offline');
   });
 
   it('dead-letters a status on a topic with an empty device level as an unknown device', () => {

@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InMemoryBus, type BusProducer } from '@meterline/bus';
-import type { DeadLetterV1, DeviceStatusV1, ReadingMessageV1 } from '@meterline/contracts';
+import { decodeDeadLetter, type DeviceStatusV1, type ReadingMessageV1 } from '@meterline/contracts';
 import { indexRegistry, parseManifest } from '@meterline/domain';
 import type { MessageHandler, MessageSource } from '@meterline/mqtt-source';
 import { createLogger, createMetricsRegistry } from '@meterline/service-kit';
@@ -42,8 +43,8 @@ function flakyProducer(bus: InMemoryBus, failures: number): BusProducer & { atte
   return producer;
 }
 
-function setup(failures = 0) {
-  const bus = new InMemoryBus();
+function setup(failures = 0, busOptions: { maxRecordBytes?: number } = {}) {
+  const bus = new InMemoryBus(busOptions);
   const source = new HandSource();
   const producer = flakyProducer(bus, failures);
   const app = createIngestApp({
@@ -51,7 +52,7 @@ function setup(failures = 0) {
     producer,
     registry: () => registry,
     topics: { readings: 'readings', deadLetters: 'dlq', deviceStatus: 'device-status' },
-    rules: { maxPayloadBytes: 65_536, maxFutureSkewMs: 300_000 },
+    rules: { maxPayloadBytes: 65_536, maxFutureSkewMs: 300_000, horizonMs: Date.UTC(2000, 0, 1) },
     batching: { lingerMs: 1, maxBatchRecords: 100, closeGraceMs: 50 },
     log: createLogger('ingest-test', 'silent'),
     metrics: createMetricsRegistry('ingest-test'),
@@ -87,8 +88,8 @@ describe('ingest app', () => {
     await app.start();
     await source.deliver('meterline/v1/cq-gw-01/readings', '{"v":1');
     const [letter] = bus.messagesOf('dlq');
-    expect(letter?.headers).toEqual({ schema: 'meterline.dead-letter.v1', reason: 'MALFORMED_JSON' });
-    expect((JSON.parse(letter!.value.toString()) as DeadLetterV1).reason).toBe('MALFORMED_JSON');
+    expect(letter?.headers).toEqual({ schema: 'meterline.dead-letter.v2', reason: 'MALFORMED_JSON' });
+    expect(decodeDeadLetter(letter!.value).reason).toBe('MALFORMED_JSON');
     expect(bus.messagesOf('readings')).toEqual([]);
     await app.close();
   });
@@ -121,7 +122,7 @@ describe('ingest app', () => {
     await source.deliver('meterline/v1/ghost-1/status', 'offline');
     const [letter] = bus.messagesOf('dlq');
     expect(letter?.key).toBe('ghost-1');
-    expect(letter?.headers).toEqual({ schema: 'meterline.dead-letter.v1', reason: 'UNKNOWN_DEVICE' });
+    expect(letter?.headers).toEqual({ schema: 'meterline.dead-letter.v2', reason: 'UNKNOWN_DEVICE' });
     expect(JSON.parse(letter!.value.toString())).toMatchObject({ reason: 'UNKNOWN_DEVICE', mqttTopic: 'meterline/v1/ghost-1/status' });
     expect(bus.messagesOf('device-status')).toEqual([]);
     await app.close();
@@ -135,5 +136,41 @@ describe('ingest app', () => {
     await new Promise((r) => setTimeout(r, 20));
     await app.close();
     expect(await outcome).toBe('PublisherClosedError');
+  });
+
+  describe('a record Kafka refuses as too large (issue 13, defect 1)', () => {
+    // 300 readings of a point the device may not report: one dead letter listing 300 refusals, over 20 kB.
+    const refused = { v: 1, deviceId: 'cq-gw-01', seq: 7, readings: Array.from({ length: 300 }, (_, i) => ({ ...reading, point: 'js-e-main', value: i })) };
+    const valid = { v: 1, deviceId: 'cq-gw-01', seq: 8, ...reading };
+
+    it('is replaced by a small dead letter of its payload, and the payloads sent with it go on', async () => {
+      const { bus, source, app } = setup(0, { maxRecordBytes: 20_000 });
+      await app.start();
+      // Delivered together, so both payloads' records meet in one Kafka request.
+      await Promise.all([source.deliver('meterline/v1/cq-gw-01/readings', refused), source.deliver('meterline/v1/cq-gw-01/readings', valid)]);
+      // The refused request may have landed on other topics already: at-least-once, so compare distinct readings.
+      expect(new Set(bus.messagesOf('readings').map((m) => (JSON.parse(m.value.toString()) as ReadingMessageV1).readingId))).toEqual(new Set(['cq-gw-01:8:0']));
+      const letters = bus.messagesOf('dlq');
+      expect(letters.map((m) => m.headers)).toEqual([{ schema: 'meterline.dead-letter.v2', reason: 'RECORD_TOO_LARGE' }]);
+      const letter = decodeDeadLetter(letters[0]!.value);
+      const bytes = Buffer.from(JSON.stringify(refused));
+      expect(letter.original).toMatchObject({ bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+      expect((await app.health()).healthy).toBe(true);
+      await app.close();
+    });
+
+    it('fails the payload (unacknowledged) rather than retrying for ever when not even its replacement fits', async () => {
+      const { bus, source, app } = setup(0, { maxRecordBytes: 1_000 });
+      await app.start();
+      const outcome = await source.deliver('meterline/v1/cq-gw-01/readings', refused).then(
+        () => 'acknowledged',
+        (error: unknown) => (error as { code?: string }).code,
+      );
+      expect(outcome).toBe('MTL_INGEST_RECORD_TOO_LARGE');
+      // The next payload is not held behind it.
+      await source.deliver('meterline/v1/cq-gw-01/readings', valid);
+      expect(bus.messagesOf('readings')).toHaveLength(1);
+      await app.close();
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InMemoryBus } from '@meterline/bus';
-import { nextEntry, type DeadLetterV1, type EnterpriseJson, type RegistryEntryV1 } from '@meterline/contracts';
+import { decodeDeadLetter, nextEntry, type EnterpriseJson, type RegistryEntryV1 } from '@meterline/contracts';
 import { parseManifest, type Manifest } from '@meterline/domain';
 import type { MessageHandler, MessageSource } from '@meterline/mqtt-source';
 import { createLogger, createMetricsRegistry, registryPublisher, registryTopicGroupId, startTopicRegistrySource, type TopicRegistrySource } from '@meterline/service-kit';
@@ -81,7 +81,7 @@ describe('ingest on the registry topic (issue 6)', () => {
       producer: bus.producer(),
       registry: latestRegistryIndex(() => registry.latest()),
       topics: { readings: 'readings', deadLetters: 'dlq', deviceStatus: 'device-status' },
-      rules: { maxPayloadBytes: 65_536, maxFutureSkewMs: 300_000 },
+      rules: { maxPayloadBytes: 65_536, maxFutureSkewMs: 300_000, horizonMs: Date.UTC(2000, 0, 1) },
       batching: { lingerMs: 1, maxBatchRecords: 100, closeGraceMs: 50 },
       log: createLogger('ingest-test', 'silent'),
       metrics: createMetricsRegistry('ingest-test'),
@@ -95,7 +95,7 @@ describe('ingest on the registry topic (issue 6)', () => {
     });
 
     await source.deliver(`meterline/v1/${DEVICE}/readings`, payload(1));
-    expect(bus.messagesOf('dlq').map((m) => (JSON.parse(m.value.toString()) as DeadLetterV1).reason)).toEqual(['UNKNOWN_DEVICE']);
+    expect(bus.messagesOf('dlq').map((m) => decodeDeadLetter(m.value).reason)).toEqual(['UNKNOWN_DEVICE']);
     expect(bus.messagesOf('readings')).toEqual([]);
 
     const applied = new Promise<void>((resolve) => waiting.push({ version: 2, resolve }));

@@ -1,5 +1,5 @@
 import type { BusConsumer, BusProducer, ConsumedBatch, ConsumedMessage } from '@meterline/bus';
-import { DEAD_LETTER_SCHEMA_ID, type DeadLetterReason, type DeadLetterV1, type ReadingMessageV1 } from '@meterline/contracts';
+import { DEAD_LETTER_SCHEMA_ID, boundedDetail, describeOriginal, encodeDeadLetter, type DeadLetterReason, type DeadLetterV2, type ReadingConflict, type ReadingMessageV1 } from '@meterline/contracts';
 import { backoffDelay, sleep, type HealthReport, type Logger, type Registry } from '@meterline/service-kit';
 import { StoreError, type SeriesPoint, type TimeSeriesStore } from '@meterline/store';
 import { createFirstValueGuard, type StandingValue } from './first-value-guard.ts';
@@ -41,7 +41,7 @@ interface Refusal {
   message: ConsumedMessage;
   reason: DeadLetterReason;
   detail: string;
-  conflict?: DeadLetterV1['conflict'];
+  conflict?: ReadingConflict;
 }
 
 function conflictRefusal({ message, reading }: Decoded, standing: StandingValue): Refusal {
@@ -84,19 +84,19 @@ export function createWriterApp(deps: WriterAppDeps): WriterApp {
     await deps.deadLetterProducer.send(
       deps.deadLetterTopic,
       items.map(({ message, reason, detail, conflict }) => {
-        const letter: DeadLetterV1 = {
-          v: 1,
+        const letter: DeadLetterV2 = {
+          v: 2,
           stage: 'writer',
           reason,
-          detail,
+          detail: boundedDetail(detail),
           source: `${batch.topic}/${batch.partition}/${message.offset}`,
           ...(conflict === undefined ? {} : { conflict }),
           receivedAt: now,
-          payloadBase64: message.value.toString('base64'),
+          original: describeOriginal(message.value),
         };
         metrics.deadLetters.inc({ reason });
         deps.log.warn({ reason, detail, source: letter.source }, 'dead-lettered');
-        return { key: message.key, value: Buffer.from(JSON.stringify(letter)), headers: { schema: DEAD_LETTER_SCHEMA_ID, reason } };
+        return { key: message.key, value: encodeDeadLetter(letter), headers: { schema: DEAD_LETTER_SCHEMA_ID, reason } };
       }),
     );
   };

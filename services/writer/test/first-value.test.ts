@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryBus } from '@meterline/bus';
-import type { DeadLetterV1, ReadingMessageV1 } from '@meterline/contracts';
+import { decodeDeadLetter, type ReadingMessageV1 } from '@meterline/contracts';
 import { createLogger, createMetricsRegistry } from '@meterline/service-kit';
 import { InMemoryStore } from '@meterline/store';
 import { createWriterApp } from '../src/app.ts';
@@ -71,7 +71,7 @@ function pipeline(store = new InMemoryStore()) {
     },
     stored: async () =>
       (await store.readSeries({ measurement: 'reading', tags: {}, fromMs: 0, toMs: Number.MAX_SAFE_INTEGER })).map((p) => [p.tags['point'], p.timestampMs, p.fields['value']]),
-    letters: () => bus.messagesOf('dlq').map((m) => JSON.parse(m.value.toString()) as DeadLetterV1),
+    letters: () => bus.messagesOf('dlq').map((m) => decodeDeadLetter(m.value)),
     counter: async (name: string) => (await metrics.getSingleMetric(name)?.get())?.values.reduce((sum, v) => sum + v.value, 0) ?? 0,
   };
 }
@@ -96,7 +96,7 @@ describe('writer: the first value stands (issue 13, defect 4)', () => {
       reason: 'READING_CONFLICT',
       conflict: { pointId: 'mp-1', tsMs: T0, unit: 'kWh', standingValue: 10, standingDeviceId: 'dev-1', standingFrom: 'stored', refusedValue: 99, refusedDeviceId: 'dev-evil' },
     });
-    expect(JSON.parse(Buffer.from(letter!.payloadBase64, 'base64').toString()).value).toBe(99);
+    expect(JSON.parse(Buffer.from(letter!.original.excerptBase64, 'base64').toString()).value).toBe(99);
   });
 
   it('keeps the first of two different values for one instant within one batch', async () => {

@@ -60,6 +60,8 @@ export const MeteringPointSchema = Type.Object(
     maxPower: Type.Optional(Amount),
     /** Steam metered by mass is converted to standard coal by its pressure class (GB/T 2589 statistics convention). */
     steamPressureMPa: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 30 })),
+    /** The day the point was commissioned: no reading of it can be older. When absent, the calibration's start stands in. */
+    commissioned: Type.Optional(DateString),
     calibration: Type.Object(
       { certificate: Text, validFrom: DateString, validUntil: DateString },
       { additionalProperties: false },

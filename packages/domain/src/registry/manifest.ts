@@ -170,6 +170,9 @@ function checkCrossReferences(manifest: Manifest): RawIssue[] {
         if (point.steamPressureMPa !== undefined && point.carrier !== 'steam') {
           add(`${pp}/steamPressureMPa`, DomainErrorCode.ManifestInvalidValue, 'steamPressureMPa applies only to steam');
         }
+        if (point.commissioned !== undefined && !dateOk(point.commissioned)) {
+          add(`${pp}/commissioned`, DomainErrorCode.ManifestInvalidValue, `not a calendar date: "${point.commissioned}"`);
+        }
         const cal = point.calibration;
         if (!dateOk(cal.validFrom)) add(`${pp}/calibration/validFrom`, DomainErrorCode.ManifestInvalidValue, `not a calendar date: "${cal.validFrom}"`);
         if (!dateOk(cal.validUntil)) add(`${pp}/calibration/validUntil`, DomainErrorCode.ManifestInvalidValue, `not a calendar date: "${cal.validUntil}"`);

@@ -1,0 +1,87 @@
+/** Where a JSON text repeats a member name in one object, and the name. */
+export interface DuplicateKey {
+  /** JSON pointer (RFC 6901) of the repeated member. */
+  path: string;
+  key: string;
+}
+
+export type StrictJsonResult = { ok: true; value: unknown } | { ok: false; fault: 'syntax'; message: string } | { ok: false; fault: 'duplicate-key'; duplicate: DuplicateKey };
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+const COMMA = 0x2c;
+
+interface Frame {
+  /** Member names seen so far; undefined for an array. */
+  keys: Set<string> | undefined;
+  /** The current member name, or the current element index. */
+  at: string | number;
+}
+
+const pointerToken = (token: string | number) => String(token).replaceAll('~', '~0').replaceAll('/', '~1');
+
+/**
+ * The first repeated member name of a text that JSON.parse accepted, or undefined.
+ * RFC 8259 §4 says names SHOULD be unique and leaves duplicates to the parser, and
+ * JSON.parse keeps the last one: a device could send one `deviceId` to a checker that reads
+ * the first and another to one that reads the last. Names are compared decoded, so
+ * `"device\u0049d"` repeats `"deviceId"`.
+ */
+export function findDuplicateKey(text: string): DuplicateKey | undefined {
+  const stack: Frame[] = [];
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      // The text is valid JSON: the string ends at the next quote not escaped by a backslash.
+      let end = i + 1;
+      for (;;) {
+        end = text.indexOf('"', end);
+        let backslashes = 0;
+        for (let k = end - 1; text.charCodeAt(k) === BACKSLASH; k--) backslashes++;
+        if (backslashes % 2 === 0) break;
+        end++;
+      }
+      const top = stack[stack.length - 1];
+      if (expectKey && top?.keys) {
+        const raw = text.slice(i, end + 1);
+        const key = raw.includes('\\') ? (JSON.parse(raw) as string) : raw.slice(1, -1);
+        top.at = key;
+        if (top.keys.has(key)) return { key, path: stack.map((f) => `/${pointerToken(f.at)}`).join('') };
+        top.keys.add(key);
+        expectKey = false;
+      }
+      i = end;
+    } else if (c === OPEN_OBJECT) {
+      stack.push({ keys: new Set(), at: '' });
+      expectKey = true;
+    } else if (c === OPEN_ARRAY) {
+      stack.push({ keys: undefined, at: 0 });
+      expectKey = false;
+    } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
+      stack.pop();
+      expectKey = false;
+    } else if (c === COMMA) {
+      const top = stack[stack.length - 1];
+      if (top?.keys) expectKey = true;
+      else if (top) top.at = (top.at as number) + 1;
+    }
+  }
+  return undefined;
+}
+
+/** JSON.parse that also refuses a repeated member name in any object. */
+export function parseStrictJson(text: string): StrictJsonResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, fault: 'syntax', message: (error as Error).message };
+  }
+  const duplicate = findDuplicateKey(text);
+  return duplicate ? { ok: false, fault: 'duplicate-key', duplicate } : { ok: true, value };
+}
