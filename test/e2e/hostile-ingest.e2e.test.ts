@@ -57,13 +57,19 @@ async function publishAs(deviceId: string, bytes: Buffer | string, topic = readi
     reconnectPeriod: 0,
     connectTimeout: 10_000,
   });
+  // A broker refusing an oversized packet ends the connection instead of answering: mqtt.js then keeps
+  // the publish for a reconnect that never comes (reconnectPeriod 0), so the close is the answer.
+  const closed = new Promise<{ accepted: false; refusal: string }>((resolve) =>
+    client.once('close', () => resolve({ accepted: false, refusal: 'the broker closed the connection' })),
+  );
+  const answered = client.publishAsync(topic, bytes, { qos: 1 }).then(
+    () => ({ accepted: true }) as const,
+    (error: unknown) => ({ accepted: false, refusal: (error as Error).message }) as const,
+  );
   try {
-    await client.publishAsync(topic, bytes, { qos: 1 });
-    return { accepted: true };
-  } catch (error) {
-    return { accepted: false, refusal: (error as Error).message };
+    return await Promise.race([answered, closed]);
   } finally {
-    await client.endAsync();
+    await client.endAsync(true);
   }
 }
 
