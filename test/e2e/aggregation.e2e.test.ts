@@ -225,7 +225,9 @@ describe('aggregator: a month of three enterprises, faults included', () => {
     const spans: { instance: string; enterprise: string; start: number; end: number }[] = [];
     for (const instance of instances) {
       const open = new Map<string, number>();
-      for (const line of (await readFile(instance.logFile, 'utf8')).split('\n').filter(Boolean)) {
+      // The log file also holds the process's stderr: Node's own warnings (on Node 24 the Influx
+      // client's url.parse() deprecation, DEP0169) are lines that are not the service's JSON log.
+      for (const line of (await readFile(instance.logFile, 'utf8')).split('\n').filter((l) => l.startsWith('{'))) {
         const entry = JSON.parse(line) as { msg: string; time: number; enterprise?: string; jobId?: string };
         if (entry.msg === 'job started') open.set(entry.jobId!, entry.time);
         if (entry.msg === 'job ended' && open.has(entry.jobId!)) spans.push({ instance: instance.logFile, enterprise: entry.enterprise!, start: open.get(entry.jobId!)!, end: entry.time });
