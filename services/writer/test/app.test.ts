@@ -4,31 +4,12 @@ import { decodeDeadLetter, type ReadingMessageV1 } from '@meterline/contracts';
 import { createLogger, createMetricsRegistry } from '@meterline/service-kit';
 import { InMemoryStore, StoreError, type SeriesPoint } from '@meterline/store';
 import { createWriterApp } from '../src/app.ts';
+import { readingMessage } from './reading-fixture.ts';
 
 const T0 = Date.UTC(2026, 2, 1);
 
-function reading(point: string, i: number): ReadingMessageV1 {
-  return {
-    v: 1,
-    readingId: `dev-1:${i}:0`,
-    deviceId: 'dev-1',
-    seq: i,
-    index: 0,
-    enterpriseId: 'ent-1',
-    siteId: 'site-1',
-    pointId: point,
-    carrier: 'electricity',
-    quantity: 'active-energy-import',
-    value: 100 + i,
-    unit: 'kWh',
-    sourceValue: 100 + i,
-    sourceUnit: 'kWh',
-    ts: new Date(T0 + i * 900_000).toISOString(),
-    tsMs: T0 + i * 900_000,
-    quality: 'good',
-    receivedAt: new Date().toISOString(),
-  };
-}
+const reading = (point: string, i: number): ReadingMessageV1 =>
+  readingMessage(point, T0 + i * 900_000, 100 + i, { readingId: `dev-1:${i}:0`, seq: i });
 
 /** Our own store interface, refusing one metering point for good, as InfluxDB refuses a field-type conflict. */
 class RefusingStore extends InMemoryStore {

@@ -6,34 +6,13 @@ import { InMemoryStore } from '@meterline/store';
 import { createWriterApp } from '../src/app.ts';
 import { createFirstValueGuard } from '../src/first-value-guard.ts';
 import { toSeriesPoint } from '../src/reading-point.ts';
+import { readingMessage } from './reading-fixture.ts';
 
 // Issue 13, defect 4: a second, different value for a stored (point, instant) overwrote the first.
 
 const T0 = Date.UTC(2026, 2, 1, 8);
 
-function reading(point: string, tsMs: number, value: number, overrides: Partial<ReadingMessageV1> = {}): ReadingMessageV1 {
-  return {
-    v: 1,
-    readingId: `dev-1:${tsMs}:${value}`,
-    deviceId: 'dev-1',
-    seq: 1,
-    index: 0,
-    enterpriseId: 'ent-1',
-    siteId: 'site-1',
-    pointId: point,
-    carrier: 'electricity',
-    quantity: 'active-energy-import',
-    value,
-    unit: 'kWh',
-    sourceValue: value,
-    sourceUnit: 'kWh',
-    ts: new Date(tsMs).toISOString(),
-    tsMs,
-    quality: 'good',
-    receivedAt: new Date().toISOString(),
-    ...overrides,
-  };
-}
+const reading = readingMessage;
 
 const encode = (r: ReadingMessageV1) => Buffer.from(JSON.stringify(r));
 
