@@ -17,7 +17,7 @@ export const DEBIAN_TOOLS = Object.freeze({
   mosquitto: { command: 'mosquitto', packages: ['mosquitto', 'mosquitto-clients'], purpose: 'the MQTT broker' },
   java: { command: 'java', packages: ['default-jre-headless'], purpose: 'running Kafka' },
   maven: { command: 'mvn', packages: ['maven'], purpose: 'fetching the Kafka jars from Maven Central' },
-  go: { command: 'go', packages: ['golang-go'], purpose: 'building InfluxDB from the Go module proxy' },
+  go: { command: 'go', packages: ['golang-go'], purpose: 'building InfluxDB from the Go module proxy, and the Go signing example of the device guide' },
   prometheus: { command: 'prometheus', packages: ['prometheus'], purpose: 'scraping the services\' metrics' },
 } satisfies Record<string, DebianTool>);
 

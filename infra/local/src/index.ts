@@ -2,7 +2,7 @@ export { VERSIONS } from './versions.ts';
 export { STACK_ERROR_CODES, StackError, isStackError } from './errors.ts';
 export type { StackErrorCode } from './errors.ts';
 export { defaultCacheDir } from './cache-dir.ts';
-export { ensureInstalled } from './install.ts';
+export { ensureGo, ensureInstalled } from './install.ts';
 export { ensureSchemathesis } from './schemathesis.ts';
 export type { SchemathesisInstallation, SchemathesisInstallOptions } from './schemathesis.ts';
 export type { Installation, InstallOptions } from './install.ts';

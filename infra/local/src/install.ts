@@ -63,6 +63,9 @@ async function goProblem(go: string): Promise<string | undefined> {
   return ok ? undefined : `${go} is ${stdout.trim()}; building InfluxDB ${VERSIONS.influxdb} needs Go ${wantMajor}.${wantMinor}+`;
 }
 
+/** Go from PATH, or Debian's golang-go when it is missing or older than the InfluxDB build needs (the device guide's Go example runs on it too). */
+export const ensureGo = (log: (line: string) => void): Promise<string> => ensureDebianTool(DEBIAN_TOOLS.go, log, goProblem);
+
 async function prometheusVersion(bin: string): Promise<{ version?: string; problem?: string }> {
   const { stdout, stderr } = await runCommand(bin, ['--version'], { allowFailure: true });
   const match = /prometheus, version (\d+)\.(\d+)\.(\d+)/.exec(stdout + stderr);
@@ -88,7 +91,7 @@ async function ensureInfluxd(cacheDir: string, log: (line: string) => void): Pro
   const home = join(cacheDir, `influxdb-${VERSIONS.influxdb}`);
   const bin = join(home, 'bin', 'influxd');
   if (await exists(bin)) return { bin };
-  const go = await ensureDebianTool(DEBIAN_TOOLS.go, log, goProblem);
+  const go = await ensureGo(log);
   // Build into a scratch directory and rename: an interrupted build never looks installed.
   const scratch = join(home, `bin.tmp-${process.pid}`);
   await rm(scratch, { recursive: true, force: true });

@@ -19,6 +19,9 @@ export const DeadLetterReason = Type.Union([
   Type.Literal('SCHEMA_INVALID'),
   Type.Literal('DEVICE_MISMATCH'),
   Type.Literal('UNKNOWN_DEVICE'),
+  // A device registered with a public key: its payload is unsigned, or the signature does not verify.
+  Type.Literal('SIGNATURE_MISSING'),
+  Type.Literal('SIGNATURE_INVALID'),
   Type.Literal('POINT_NOT_AUTHORISED'),
   Type.Literal('UNIT_MISMATCH'),
   Type.Literal('QUANTITY_MISMATCH'),

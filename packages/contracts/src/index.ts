@@ -4,6 +4,7 @@ export * from './reading-message.ts';
 export * from './dead-letter.ts';
 export * from './validator.ts';
 export * from './canonical-json.ts';
+export * from './payload-signature.ts';
 export * from './figure.ts';
 export * from './restatement.ts';
 export * from './aggregation-job.ts';

@@ -21,6 +21,12 @@ export type MqttReading = Static<typeof MqttReading>;
 
 export const MAX_READINGS_PER_PAYLOAD = 1000;
 
+/**
+ * Optional Ed25519 signature (RFC 8032) of the payload, base64url without padding (64 bytes,
+ * 86 characters): see payload-signature.ts for what is signed.
+ */
+const Signature = Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{86}$' }));
+
 /** MQTT payload v1, batch form: a gateway sends the readings of many points at once. */
 export const MqttBatchPayloadV1 = Type.Object(
   {
@@ -28,13 +34,14 @@ export const MqttBatchPayloadV1 = Type.Object(
     deviceId: Id,
     seq: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
     readings: Type.Array(MqttReading, { minItems: 1, maxItems: MAX_READINGS_PER_PAYLOAD }),
+    sig: Signature,
   },
   { additionalProperties: false },
 );
 
 /** MQTT payload v1, single form: one reading, fields at the top level. */
 export const MqttSinglePayloadV1 = Type.Object(
-  { v: Type.Literal(1), deviceId: Id, seq: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }), ...readingFields },
+  { v: Type.Literal(1), deviceId: Id, seq: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }), ...readingFields, sig: Signature },
   { additionalProperties: false },
 );
 
@@ -52,7 +59,7 @@ export function normalisePayload(payload: MqttPayloadV1): NormalisedPayload {
   if ('readings' in payload) {
     return { deviceId: payload.deviceId, seq: payload.seq, readings: payload.readings };
   }
-  const { v: _version, deviceId, seq, ...reading } = payload;
+  const { v: _version, deviceId, seq, sig: _signature, ...reading } = payload;
   return { deviceId, seq, readings: [reading] };
 }
 

@@ -30,6 +30,11 @@ export const ReadingMessageV1 = Type.Object(
     tsMs: Type.Integer(),
     quality: DeviceQuality,
     receivedAt: Type.String(),
+    /**
+     * True when the payload was signed and ingest verified the signature against the device's
+     * registered public key (payload-signature.ts). Absent in records written before signing.
+     */
+    verified: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

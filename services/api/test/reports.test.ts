@@ -187,6 +187,36 @@ describe('monthly report', () => {
     expect([403, 404]).toContain((await app.inject({ method: 'POST', url: URL, headers: bearer(SECRETS.regulatorCq) })).statusCode);
   });
 
+  it('shows per point the share of readings whose signature ingest verified (issue 13), in JSON, CSV and the inputs hash', async () => {
+    const points = reportReadings();
+    const unsigned = (await (await reportApi(points)).app.inject({ url: URL, headers: bearer(SECRETS.admin) })).json() as MonthlyReport;
+    // Readings stored before signing have no `verified` field: none of them counts as verified.
+    expect(unsigned.meteringPoints.map((p) => p.verifiedReadings.verified)).toEqual(unsigned.meteringPoints.map(() => 0));
+
+    // Every reading of rpt-heat in March 2026 from 00:00 on the 16th on (local time UTC+8) verified.
+    const verifiedFrom = Date.UTC(2026, 2, 15, 16);
+    const marked = points.map((p) =>
+      p.tags['point'] === 'rpt-heat' && p.timestampMs >= verifiedFrom ? { ...p, fields: { ...p.fields, verified: true } } : p,
+    );
+    const { app } = await reportApi(marked);
+    const report = (await app.inject({ url: URL, headers: bearer(SECRETS.admin) })).json() as MonthlyReport;
+    const heat = report.meteringPoints.find((p) => p.id === 'rpt-heat')!.verifiedReadings;
+    const heatReadings = points.filter((p) => p.tags['point'] === 'rpt-heat');
+    const inMonth = heatReadings.filter((p) => p.timestampMs >= Date.UTC(2026, 1, 28, 16) && p.timestampMs < Date.UTC(2026, 2, 31, 16));
+    const expectedVerified = inMonth.filter((p) => p.timestampMs >= verifiedFrom).length + 1; // and the reading that brackets the month's end
+    expect(heat.verified).toBe(expectedVerified);
+    expect(heat.percent).toBeCloseTo((100 * heat.verified) / heat.used, 12);
+    expect(heat.used).toBe(inMonth.length + 2);
+    expect(report.meteringPoints.filter((p) => p.id !== 'rpt-heat').every((p) => p.verifiedReadings.verified === 0)).toBe(true);
+    // The flag is an input of the report, so its hash changes with it.
+    expect(report.inputsHash).not.toBe(unsigned.inputsHash);
+
+    const csv = csvSections((await app.inject({ url: `${URL}?format=csv`, headers: bearer(SECRETS.admin) })).body).get('metering_points')!;
+    const columns = csv[0]!;
+    const heatRow = csv.find((r) => r[0] === 'rpt-heat')!;
+    expect(['readings_used', 'readings_verified', 'readings_verified_percent'].map((c) => Number(heatRow[columns.indexOf(c)]))).toEqual([heat.used, heat.verified, heat.percent]);
+  });
+
   it('names its inputs: the same readings give the same hash byte for byte; a changed reading, registry entry or factor set another', async () => {
     const points = reportReadings();
     const hashOf = async (pts: SeriesPoint[], m = manifest) => {

@@ -10,6 +10,7 @@ import {
 } from '@meterline/contracts';
 import { isCumulative, tryConvertUnit, type RegistryIndex } from '@meterline/domain';
 import { ingestDeadLetter } from './dead-letter.ts';
+import { checkDeviceSignature } from './device-signature.ts';
 import { earliestReadingOf } from './earliest-reading.ts';
 import { parseStrictJson } from './strict-json.ts';
 
@@ -76,9 +77,13 @@ export function admitPayload(
   if (batch.deviceId !== topicDeviceId) {
     return refuse('DEVICE_MISMATCH', `payload deviceId "${batch.deviceId}" differs from the topic's device "${topicDeviceId ?? '?'}"`, '/deviceId');
   }
-  if (!registry.device(batch.deviceId)) {
+  const device = registry.device(batch.deviceId);
+  if (!device) {
     return refuse('UNKNOWN_DEVICE', `device "${batch.deviceId}" is not in the registry`, '/deviceId');
   }
+  const signature = checkDeviceSignature(device.device, validation.value);
+  if (signature.kind === 'refused') return refuse(signature.reason, signature.detail, '/sig');
+  const verified = signature.kind === 'verified';
 
   const readings: ReadingMessageV1[] = [];
   const refusals: ReadingRefusal[] = [];
@@ -163,6 +168,7 @@ export function admitPayload(
       tsMs,
       quality: reading.quality ?? 'good',
       receivedAt: receivedAtIso,
+      verified,
     });
   });
   const [first] = refusals;

@@ -31,7 +31,8 @@ export function toSeriesPoint(measurement: string, reading: ReadingMessageV1): S
       carrier: reading.carrier,
       quantity: reading.quantity,
     },
-    fields: { value: reading.value, quality: reading.quality, device: reading.deviceId },
+    // `verified`: the payload's Ed25519 signature was checked by ingest; false for unsigned devices and older records.
+    fields: { value: reading.value, quality: reading.quality, device: reading.deviceId, verified: reading.verified === true },
     timestampMs: reading.tsMs,
   };
 }

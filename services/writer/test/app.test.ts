@@ -47,7 +47,8 @@ const encode = (r: ReadingMessageV1) => Buffer.from(JSON.stringify(r));
 describe('writer app', () => {
   it('stores every reading, tagged from the message, and commits', async () => {
     const { app, send, waitForLag0, stored } = setup();
-    const readings = Array.from({ length: 20 }, (_, i) => reading(`mp-${i % 4}`, i));
+    // The first is an older record, without `verified`; the second was signature-verified by ingest.
+    const readings = Array.from({ length: 20 }, (_, i) => ({ ...reading(`mp-${i % 4}`, i), ...(i === 1 ? { verified: true } : {}) }));
     await app.start();
     await send(readings.map(encode));
     await waitForLag0();
@@ -57,9 +58,10 @@ describe('writer app', () => {
     expect(rows[0]).toEqual({
       measurement: 'reading',
       tags: { enterprise: 'ent-1', site: 'site-1', point: 'mp-0', carrier: 'electricity', quantity: 'active-energy-import' },
-      fields: { value: 100, quality: 'good', device: 'dev-1' },
+      fields: { value: 100, quality: 'good', device: 'dev-1', verified: false },
       timestampMs: T0,
     });
+    expect(rows.find((r) => r.tags['point'] === 'mp-1' && r.timestampMs === T0 + 900_000)?.fields).toEqual({ value: 101, quality: 'good', device: 'dev-1', verified: true });
   });
 
   it('holds the batch while the store is down and loses nothing when it returns', async () => {

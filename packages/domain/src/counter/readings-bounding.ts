@@ -19,7 +19,7 @@ function firstNot(sorted: readonly RegisterReading[], before: (at: number) => bo
  * resolve as they would among all readings. pointConsumption gives the same result from
  * these as from all readings, in O(log n) instead of O(n).
  */
-export function readingsBounding(sorted: readonly RegisterReading[], range: TimeRange): RegisterReading[] {
+export function readingsBounding<R extends RegisterReading>(sorted: readonly R[], range: TimeRange): R[] {
   let from = firstNot(sorted, (at) => at < range.start);
   if (from > 0) {
     const previous = sorted[from - 1]!.at;

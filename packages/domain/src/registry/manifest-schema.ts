@@ -80,8 +80,23 @@ export const SiteSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** A device's Ed25519 public key as a JWK (RFC 8037): with one, every payload of the device must carry a valid signature. */
+export const DevicePublicKeySchema = Type.Object(
+  {
+    kty: Type.Literal('OKP'),
+    crv: Type.Literal('Ed25519'),
+    x: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$', description: 'base64url, no padding, of the 32-byte public key' }),
+  },
+  { additionalProperties: false },
+);
+
 export const DeviceSchema = Type.Object(
-  { id: Id, kind: literals(['meter', 'gateway'] as const, 'device kind'), meteringPoints: Type.Array(Id, { minItems: 1 }) },
+  {
+    id: Id,
+    kind: literals(['meter', 'gateway'] as const, 'device kind'),
+    meteringPoints: Type.Array(Id, { minItems: 1 }),
+    publicKey: Type.Optional(DevicePublicKeySchema),
+  },
   { additionalProperties: false },
 );
 

@@ -3,11 +3,14 @@ import { canonicalJson, type Json } from '@meterline/contracts';
 import type { Enterprise } from '@meterline/domain';
 import type { ReadingsByPoint } from './report-readings.ts';
 
-/** Readings used, as [point, instant (ISO 8601, UTC, ms), value] sorted by point, instant, value. */
+/**
+ * Readings used, as [point, instant (ISO 8601, UTC, ms), value], and `true` after them when the
+ * reading's signature was verified (the report shows that share), sorted by point, instant, value.
+ */
 function readingRows(readings: ReadingsByPoint): Json[] {
-  const rows = [...readings].flatMap(([point, list]) => list.map((r) => ({ point, at: r.at, value: r.value })));
+  const rows = [...readings].flatMap(([point, list]) => list.map((r) => ({ point, at: r.at, value: r.value, verified: r.verified })));
   rows.sort((a, b) => (a.point < b.point ? -1 : a.point > b.point ? 1 : a.at - b.at || a.value - b.value));
-  return rows.map((r) => [r.point, new Date(r.at).toISOString(), r.value]);
+  return rows.map((r) => [r.point, new Date(r.at).toISOString(), r.value, ...(r.verified ? [true] : [])]);
 }
 
 export interface ReportInputs {

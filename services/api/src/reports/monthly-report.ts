@@ -99,6 +99,12 @@ function yearOnYear(current: EnterpriseFigures, previous: EnterpriseFigures): No
 
 const countReadings = (readings: ReadingsByPoint): number => [...readings.values()].reduce((n, list) => n + list.length, 0);
 
+/** How many of a point's readings used came from payloads whose signature ingest verified. */
+function verifiedReadings(list: ReadonlyArray<{ verified: boolean }>): MonthlyReport['meteringPoints'][number]['verifiedReadings'] {
+  const verified = list.filter((r) => r.verified).length;
+  return { used: list.length, verified, percent: list.length === 0 ? null : (100 * verified) / list.length };
+}
+
 /**
  * The regulator's monthly report from the readings it is computed from: `accountEnterprise`
  * for the month with equal value, exactly what `meterline account --period YYYY-MM
@@ -162,6 +168,7 @@ function composeReport(inputs: ReportInputs): MonthlyReport {
       parent: p.parent,
       consumption: p.consumption,
       tceEquivalent: p.tce,
+      verifiedReadings: verifiedReadings(readings.get(p.id) ?? []),
     })),
     calibration: enterprise.sites.flatMap((s) =>
       s.meteringPoints.map((p) => ({

@@ -9,8 +9,13 @@ const LATEST_MS = Date.UTC(2262, 0, 1);
 /** How far out each search for a bounding reading looks, nearest first; the last looks at all of history. */
 const STRIPS_MS = [DAY_MS, 32 * DAY_MS, 366 * DAY_MS, Number.POSITIVE_INFINITY];
 
+/** A stored register reading and whether ingest verified its payload's signature. */
+interface ReportReading extends RegisterReading {
+  verified: boolean;
+}
+
 /** Register readings by metering point id, each list sorted by instant. */
-export type ReadingsByPoint = Map<string, RegisterReading[]>;
+export type ReadingsByPoint = Map<string, ReportReading[]>;
 
 /**
  * The readings a report of one period is computed from: per point, exactly what
@@ -30,22 +35,23 @@ export interface ReportReadings {
  * gives it.
  */
 export function pagedReportReadings(series: SeriesPageReader, measurement: string): ReportReadings {
-  const readAll = async (tags: Record<string, string>, from: number, toMs: number): Promise<RegisterReading[]> => {
-    const out: RegisterReading[] = [];
+  const readAll = async (tags: Record<string, string>, from: number, toMs: number): Promise<ReportReading[]> => {
+    const out: ReportReading[] = [];
     const fromMs = Math.max(0, from);
     if (toMs <= fromMs) return out;
     for (let offset = 0; ; offset += PAGE) {
       const rows = await series.page({ measurement, tags, fromMs, toMs, offset, limit: PAGE });
       for (const row of rows) {
         const value = row.fields['value'];
-        if (typeof value === 'number') out.push({ at: row.timestampMs, value });
+        // Readings stored before signed payloads have no `verified` field: not verified.
+        if (typeof value === 'number') out.push({ at: row.timestampMs, value, verified: row.fields['verified'] === true });
       }
       if (rows.length < PAGE) return out;
     }
   };
 
   /** Every reading at the nearest instant outside the period on one side, or none. */
-  const bound = async (tags: Record<string, string>, period: Pick<Period, 'start' | 'end'>, side: 'before' | 'after'): Promise<RegisterReading[]> => {
+  const bound = async (tags: Record<string, string>, period: Pick<Period, 'start' | 'end'>, side: 'before' | 'after'): Promise<ReportReading[]> => {
     let searched = 0;
     for (const width of STRIPS_MS) {
       const [fromMs, toMs] =

@@ -112,6 +112,14 @@ export const ReportSchema = Type.Object(
         parent: Nullable(Type.String()),
         consumption: Figure,
         tceEquivalent: Nullable(Figure),
+        verifiedReadings: Type.Object(
+          {
+            used: Type.Integer({ description: "the point's readings used for the month, with the two that bracket it" }),
+            verified: Type.Integer({ description: "of them, readings whose payload's Ed25519 signature ingest verified against the device's registered public key" }),
+            percent: Nullable(Type.Number({ description: '100 × verified / used; null when no reading was used' })),
+          },
+          { description: 'tamper evidence: the share of signature-verified readings (devices without a registered key send unverified readings)' },
+        ),
       }),
     ),
     calibration: Type.Array(

@@ -77,8 +77,14 @@ export function reportTables(r: MonthlyReport): ReportTable[] {
     },
     {
       name: 'metering_points',
-      columns: ['point', 'name', 'site', 'carrier', 'quantity', 'role', 'parent', ...prefixed('consumption'), 'suspect_intervals', ...prefixed('tce_equivalent')],
-      rows: r.meteringPoints.map((p) => [p.id, p.name, p.siteId, p.carrier, p.quantity, p.role, p.parent, ...figureCells(p.consumption), p.consumption.quality.suspectIntervals, ...figureCells(p.tceEquivalent)]),
+      columns: [
+        'point', 'name', 'site', 'carrier', 'quantity', 'role', 'parent', ...prefixed('consumption'), 'suspect_intervals', ...prefixed('tce_equivalent'),
+        'readings_used', 'readings_verified', 'readings_verified_percent',
+      ],
+      rows: r.meteringPoints.map((p) => [
+        p.id, p.name, p.siteId, p.carrier, p.quantity, p.role, p.parent, ...figureCells(p.consumption), p.consumption.quality.suspectIntervals, ...figureCells(p.tceEquivalent),
+        p.verifiedReadings.used, p.verifiedReadings.verified, p.verifiedReadings.percent,
+      ]),
     },
     {
       name: 'calibration',

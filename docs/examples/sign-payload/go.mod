@@ -1,0 +1,3 @@
+module meterline.example/sign-payload
+
+go 1.19
