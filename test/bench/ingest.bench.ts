@@ -8,16 +8,20 @@
  * simulated fleet share its cores. A benchmark, not a test: it prints, it asserts nothing.
  */
 import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { DEV_SERVICE_PASSWORDS, MONITOR_MQTT_USER, freePorts, startStack } from '@meterline/local-stack';
+import type { Manifest } from '@meterline/domain';
 import { Fleet, connectFleet, fleetManifest, type FleetConnection, type PlannedPayload } from '@meterline/simulator';
 import { createPipeline, devicePassword, type Pipeline } from '../harness/pipeline.ts';
 
 const STEP_SECONDS = Number(process.env['BENCH_STEP_SECONDS'] ?? 10);
 const ONLY = process.env['BENCH_SHAPE']; // 'single' or 'batch' to run one shape
+/** BENCH_SIGNED=1: every device has an Ed25519 key in the registry and signs its payloads, which ingest verifies. */
+const SIGNED = process.env['BENCH_SIGNED'] === '1';
 const ALL_SHAPES = [
   { name: 'single reading per message', devices: 200, pointsPerDevice: 1, connections: 16, rates: [1_000, 2_000, 4_000] },
   { name: '100 readings per message', devices: 40, pointsPerDevice: 100, connections: 4, rates: [5_000, 10_000, 20_000, 40_000] },
@@ -31,6 +35,17 @@ const rssMb = async (pid: number | undefined) => {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Gives every device of the manifest a fresh Ed25519 key: the public one in the registry, the private ones returned. */
+function withDeviceKeys(manifest: Manifest): Map<string, KeyObject> {
+  const keys = new Map<string, KeyObject>();
+  for (const device of manifest.enterprises.flatMap((e) => e.devices)) {
+    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    device.publicKey = { kty: 'OKP', crv: 'Ed25519', x: publicKey.export({ format: 'jwk' }).x! };
+    keys.set(device.id, privateKey);
+  }
+  return keys;
+}
 
 /** Publishes ticks of the fleet paced to `readingsPerSecond` for STEP_SECONDS; returns the payloads with their publish times. */
 async function offer(
@@ -179,16 +194,17 @@ async function main() {
     for (const shape of SHAPES) {
       const manifest = fleetManifest({ enterprises: 1, devicesPerEnterprise: shape.devices, pointsPerDevice: shape.pointsPerDevice, prefix: `b${shape.pointsPerDevice}` });
       // Session expiry 0: a finished shape's ingest leaves no broker session queueing the next shape's messages.
+      const signingKeys = SIGNED ? withDeviceKeys(manifest) : undefined;
       const pipeline = await createPipeline({ stack: stack.connection, native }, manifest, { logLevel: 'warn', sessionExpirySeconds: 0, ingestConnections: shape.connections });
-      const fleet = new Fleet(manifest, { seed: 9 });
+      const fleet = new Fleet(manifest, { seed: 9, ...(signingKeys ? { signingKeys } : {}) });
       const connection = await connectFleet({ url: stack.connection.mqtt.url, deviceIds: fleet.devices.map((d) => d.id), password: devicePassword });
 
       // Baseline in the same run: the broker alone, same payloads, same publishers.
-      const raw = await rawMosquittoRate(stack.connection.mqtt.url, new Fleet(manifest, { seed: 1 }), connection, shape.pointsPerDevice === 1 ? 20_000 : 2_000);
+      const raw = await rawMosquittoRate(stack.connection.mqtt.url, new Fleet(manifest, { seed: 1, ...(signingKeys ? { signingKeys } : {}) }), connection, shape.pointsPerDevice === 1 ? 20_000 : 2_000);
       // The pipeline starts after the baseline, so the broker alone was measured.
       await pipeline.writer.start();
       await pipeline.ingest.start();
-      results.push(`\n== ${shape.name} (${shape.devices} devices × ${shape.pointsPerDevice} points, ${shape.connections} ingest connections) ==`);
+      results.push(`\n== ${shape.name} (${shape.devices} devices × ${shape.pointsPerDevice} points, ${shape.connections} ingest connections${SIGNED ? ', signed payloads' : ''}) ==`);
       results.push(`raw Mosquitto publish→subscribe (QoS 1, no pipeline): ${raw.messagesPerSecond.toFixed(0)} msg/s = ${raw.readingsPerSecond.toFixed(0)} readings/s`);
       results.push('offered r/s | achieved r/s | ratio to raw | p50 ms | p99 ms | ingest RSS MB | writer RSS MB');
 

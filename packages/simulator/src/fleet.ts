@@ -1,4 +1,5 @@
-import { readingsTopic, type MqttReading } from '@meterline/contracts';
+import type { KeyObject } from 'node:crypto';
+import { readingsTopic, signPayload, type MqttReading } from '@meterline/contracts';
 import type { Manifest } from '@meterline/domain';
 import { formatWithOffset } from './format-time.ts';
 import { loadFactor } from './load-profile.ts';
@@ -37,6 +38,8 @@ export interface FleetOptions {
   utcOffsetMinutes?: number;
   /** Readings per payload: 'all' sends every point of a device in one batch payload. */
   readingsPerPayload?: number | 'all';
+  /** Ed25519 private keys by device id: those devices sign their payloads (`sig`). */
+  signingKeys?: ReadonlyMap<string, KeyObject>;
 }
 
 /**
@@ -108,6 +111,8 @@ export class Fleet {
   private payload(device: SimDevice, readings: MqttReading[]): PlannedPayload {
     const seq = device.seq++;
     const body = readings.length === 1 ? { v: 1, deviceId: device.id, seq, ...readings[0] } : { v: 1, deviceId: device.id, seq, readings };
-    return { deviceId: device.id, topic: readingsTopic(device.id), seq, readings, bytes: Buffer.from(JSON.stringify(body)) };
+    const key = this.options.signingKeys?.get(device.id);
+    const sent = key === undefined ? body : signPayload(body, key);
+    return { deviceId: device.id, topic: readingsTopic(device.id), seq, readings, bytes: Buffer.from(JSON.stringify(sent)) };
   }
 }
