@@ -5,6 +5,14 @@ const globalSetup = ['test/harness/global-setup.ts'];
 export default defineConfig({
   test: {
     reporters: ['default', './test/harness/summary-reporter.ts'],
+    // Measured, not gated: `pnpm test` prints it per workspace (scripts/coverage-table.ts). The
+    // services the end-to-end tests start run in processes of their own and are not counted.
+    coverage: {
+      provider: 'v8',
+      include: ['packages/*/src/**/*.ts', 'services/*/src/**/*.ts', 'infra/local/src/**/*.ts', 'dashboards/src/**/*.ts'],
+      reporter: ['json-summary'],
+      reportsDirectory: 'coverage',
+    },
     projects: [
       {
         test: {
