@@ -10,12 +10,13 @@ const TZ = 'Asia/Shanghai';
 const march = calendarPeriod(REPORT_MONTH, TZ);
 
 /** What `meterline account` would use for the period: readingsBounding over every reading of each point. */
-function expected(points: readonly SeriesPoint[], pointIds: readonly string[], period: { start: number; end: number }): Map<string, RegisterReading[]> {
+function expected(points: readonly SeriesPoint[], pointIds: readonly string[], period: { start: number; end: number }): Map<string, Array<RegisterReading & { verified: boolean }>> {
   return new Map(
     pointIds.map((id) => {
       const all = points
         .filter((p) => p.tags['enterprise'] === REPORT_ENTERPRISE && p.tags['point'] === id)
-        .map((p) => ({ at: p.timestampMs, value: p.fields['value'] as number }))
+        // Stored without the field (before signed payloads): not verified.
+        .map((p) => ({ at: p.timestampMs, value: p.fields['value'] as number, verified: p.fields['verified'] === true }))
         .sort((a, b) => a.at - b.at || a.value - b.value);
       return [id, readingsBounding(all, period)];
     }),
@@ -39,13 +40,15 @@ export function reportReadingsContract(name: string, setup: () => Promise<Reader
 
     it('loads a month and a month a year earlier as meterline account would use them', async () => {
       const { store, reader } = await open();
-      const points = reportReadings();
+      // Every seventh reading signature-verified (issue 13): the flag comes back as stored.
+      const points = reportReadings().map((p, i) => (i % 7 === 0 ? { ...p, fields: { ...p.fields, verified: true } } : p));
       await store.write(points);
       const loader = pagedReportReadings(reader, 'reading');
       for (const month of [REPORT_MONTH, REPORT_PREVIOUS_MONTH]) {
         const period = calendarPeriod(month, TZ);
         const loaded = await loader.load(REPORT_ENTERPRISE, pointIds, period);
         expect(loaded, month).toEqual(expected(points, pointIds, period));
+        expect([...loaded.values()].flat().filter((r) => r.verified).length, month).toBeGreaterThan(0);
         // Readings either side, and the whole month of each point.
         expect(loaded.get('rpt-e-in')!.length).toBe((period.end - period.start) / (month === REPORT_MONTH ? 900_000 : 3_600_000) + 2);
       }
