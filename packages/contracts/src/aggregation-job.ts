@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Id } from './common.ts';
 import { PeriodKindSchema } from './figure.ts';
+import { jsonRecordCodec } from './kafka-record.ts';
 
 export const AGGREGATION_JOB_SCHEMA_ID = 'meterline.aggregation-job.v1';
 
@@ -24,3 +25,5 @@ export const AggregationJobV1 = Type.Object(
   { additionalProperties: false },
 );
 export type AggregationJobV1 = Static<typeof AggregationJobV1>;
+/** The jobs topic's records. */
+export const aggregationJobCodec = jsonRecordCodec(AGGREGATION_JOB_SCHEMA_ID, AggregationJobV1);

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Id } from './common.ts';
+import { jsonRecordCodec } from './kafka-record.ts';
 
 export const FIGURE_BATCH_SCHEMA_ID = 'meterline.figure-batch.v1';
 
@@ -76,3 +77,5 @@ export const FigureBatchV1 = Type.Object(
   { additionalProperties: false },
 );
 export type FigureBatchV1 = Static<typeof FigureBatchV1>;
+/** The figures topic's records. */
+export const figureBatchCodec = jsonRecordCodec(FIGURE_BATCH_SCHEMA_ID, FigureBatchV1);

@@ -3,6 +3,7 @@ export * from './mqtt-payload.ts';
 export * from './reading-message.ts';
 export * from './dead-letter.ts';
 export * from './validator.ts';
+export * from './kafka-record.ts';
 export * from './canonical-json.ts';
 export * from './payload-signature.ts';
 export * from './figure.ts';

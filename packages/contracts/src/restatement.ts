@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Id } from './common.ts';
 import { FigureV1, PeriodKindSchema } from './figure.ts';
+import { jsonRecordCodec } from './kafka-record.ts';
 
 export const RESTATEMENT_SCHEMA_ID = 'meterline.restatement.v1';
 
@@ -39,3 +40,5 @@ export const RestatementV1 = Type.Object(
   { additionalProperties: false },
 );
 export type RestatementV1 = Static<typeof RestatementV1>;
+/** The restatements topic's records. */
+export const restatementCodec = jsonRecordCodec(RESTATEMENT_SCHEMA_ID, RestatementV1);

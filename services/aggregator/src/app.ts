@@ -1,5 +1,5 @@
 import type { BusConsumer, BusProducer, ConsumedBatch } from '@meterline/bus';
-import { AggregationJobV1, compileValidator } from '@meterline/contracts';
+import { aggregationJobCodec, type AggregationJobV1 } from '@meterline/contracts';
 import type { AccountingOptions, Enterprise, FactorCatalog } from '@meterline/domain';
 import type { Scheduler } from '@meterline/scheduler';
 import { backoffDelay, sleep, type HealthReport, type Logger, type Registry } from '@meterline/service-kit';
@@ -34,7 +34,6 @@ export interface AggregatorApp {
   health(): Promise<HealthReport>;
 }
 
-const jobValidator = compileValidator(AggregationJobV1);
 /** Scheduled job ids already done, so the copies other instances published are skipped. */
 const DONE_MEMORY = 10_000;
 
@@ -68,7 +67,7 @@ export function createAggregatorApp(deps: AggregatorAppDeps): AggregatorApp {
         task: async (firedAt) => {
           const current = await deps.registry.current();
           const jobs = scheduledJobs(spec, current.enterprises, firedAt);
-          if (jobs.length > 0) await deps.producer.send(deps.jobsTopic, jobs.map((j) => ({ key: j.enterpriseId, value: Buffer.from(JSON.stringify(j)) })));
+          if (jobs.length > 0) await deps.producer.send(deps.jobsTopic, jobs.map((j) => aggregationJobCodec.encode(j, j.enterpriseId)));
           deps.log.info({ schedule: spec.name, jobs: jobs.length }, 'scheduled jobs published');
           if (spec.name === 'recent') await schedule();
         },
@@ -123,22 +122,14 @@ export function createAggregatorApp(deps: AggregatorAppDeps): AggregatorApp {
 
   const handle = async (batch: ConsumedBatch) => {
     for (const message of batch.messages) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(message.value.toString('utf8'));
-      } catch (error) {
+      const decoded = aggregationJobCodec.decode(message.value);
+      if (!decoded.ok) {
         // A job nobody can read cannot be done by anyone: report it and move past it.
-        deps.log.error({ offset: message.offset, err: error }, 'aggregation job is not JSON: skipped');
+        deps.log.error({ offset: message.offset, detail: decoded.detail }, 'aggregation job unreadable: skipped');
         metrics.jobs.inc({ origin: 'unknown', outcome: 'unreadable' });
         continue;
       }
-      const checked = jobValidator.validate(parsed);
-      if (!checked.ok) {
-        deps.log.error({ offset: message.offset, issues: checked.issues }, 'aggregation job does not match meterline.aggregation-job.v1: skipped');
-        metrics.jobs.inc({ origin: 'unknown', outcome: 'unreadable' });
-        continue;
-      }
-      const job = checked.value;
+      const job = decoded.value;
       let outcome;
       try {
         outcome = await runJob(job, batch);

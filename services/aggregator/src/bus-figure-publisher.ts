@@ -1,5 +1,5 @@
 import type { BusProducer } from '@meterline/bus';
-import type { FigureBatchV1, FigureV1, RestatementV1 } from '@meterline/contracts';
+import { figureBatchCodec, restatementCodec, type FigureV1, type RestatementV1 } from '@meterline/contracts';
 import type { FigurePublisher } from './aggregate-enterprise.ts';
 
 /**
@@ -13,12 +13,11 @@ export function busFigurePublisher(options: { producer: BusProducer; topics: { f
       const computedAt = new Date().toISOString();
       const batches = [];
       for (let i = 0; i < figures.length; i += options.maxFiguresPerMessage) {
-        const batch: FigureBatchV1 = { v: 1, enterpriseId, computedAt, figures: figures.slice(i, i + options.maxFiguresPerMessage) };
-        batches.push({ key: enterpriseId, value: Buffer.from(JSON.stringify(batch)) });
+        batches.push(figureBatchCodec.encode({ v: 1, enterpriseId, computedAt, figures: figures.slice(i, i + options.maxFiguresPerMessage) }, enterpriseId));
       }
       // Restatements first: a reader of the figures topic that sees a new value can find why.
       if (restatements.length > 0) {
-        const records = restatements.map((r) => ({ key: enterpriseId, value: Buffer.from(JSON.stringify(r)) }));
+        const records = restatements.map((r) => restatementCodec.encode(r, enterpriseId));
         await options.producer.send(options.topics.restatements, records);
       }
       await options.producer.send(options.topics.figures, batches);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { InMemoryBus } from '@meterline/bus';
-import type { AggregationJobV1, FigureBatchV1, RestatementV1 } from '@meterline/contracts';
+import { aggregationJobCodec, figureBatchCodec, restatementCodec, type AggregationJobV1, type RecordCodec } from '@meterline/contracts';
 import { calendarPeriod, createFactorCatalog, type Manifest } from '@meterline/domain';
 import { ManualScheduler } from '@meterline/scheduler';
 import { createLogger, createMetricsRegistry, fileRegistrySource } from '@meterline/service-kit';
@@ -56,7 +56,14 @@ async function setup(manifest: Manifest, now: Date) {
   const jobsDone = async () => {
     for (let i = 0; i < 500 && (await bus.consumer({ groupId: 'aggregators', topics: [TOPICS.jobs] }).lag()) > 0; i++) await new Promise((r) => setTimeout(r, 20));
   };
-  const decode = <T>(topic: string) => bus.messagesOf(topic).map((m) => JSON.parse(m.value.toString()) as T);
+  /** The topic's records through their codec; each must carry the codec's schema header. */
+  const decode = <T>(topic: string, codec: RecordCodec<T>): T[] =>
+    bus.messagesOf(topic).map((m) => {
+      expect(m.headers?.['schema'], topic).toBe(codec.schema);
+      const decoded = codec.decode(m.value);
+      if (!decoded.ok) throw new Error(`${topic}: ${decoded.detail}`);
+      return decoded.value;
+    });
   return { bus, store, scheduler, registryFile, jobsDone, decode, metrics };
 }
 
@@ -84,7 +91,7 @@ it('schedules a recent run and a daily run per time zone, and each firing become
     [`daily:${TZ}`, '20 0 * * *', TZ],
   ]);
   await scheduler.fire('recent', now);
-  const jobs = decode<AggregationJobV1>(TOPICS.jobs);
+  const jobs = decode(TOPICS.jobs, aggregationJobCodec);
   expect(jobs.map((j) => j.enterpriseId).sort()).toEqual(manifest.enterprises.map((e) => e.id).sort());
   expect(jobs.every((j) => j.toMs - j.fromMs === 6 * 3_600_000 && j.kinds.join() === 'quarter-hour,hour')).toBe(true);
 });
@@ -97,7 +104,7 @@ it('computes each enterprise once however many instances scheduled the same job'
   await scheduler.fire(`daily:${TZ}`, now);
   await scheduler.fire(`daily:${TZ}`, new Date(now.getTime() + 5_000)).catch(() => undefined);
   await jobsDone();
-  const batches = decode<FigureBatchV1>(TOPICS.figures);
+  const batches = decode(TOPICS.figures, figureBatchCodec);
   const days = batches.flatMap((b) => b.figures).filter((f) => f.periodKind === 'day' && f.measurement === 'carbon' && f.subject['scope'] === 'total-location');
   // Lookback 3 days ending at the firing: the three closed days, one figure each per enterprise.
   expect(days.map((f) => `${f.enterpriseId} ${f.periodKey}`).sort()).toEqual(
@@ -122,7 +129,7 @@ it('picks up a registry change at the next job and restates with the registry as
     origin: 'on-demand',
     requestedAt: now.toISOString(),
   });
-  await bus.producer().send(TOPICS.jobs, [{ key: 'x', value: Buffer.from(JSON.stringify(job('first'))) }]);
+  await bus.producer().send(TOPICS.jobs, [aggregationJobCodec.encode(job('first'), 'x')]);
   await jobsDone();
   // The meter's transformer ratio was recorded wrong: every figure of the point changes.
   const fixed = structuredClone(manifest);
@@ -135,7 +142,7 @@ it('picks up a registry change at the next job and restates with the registry as
     { key: 'x', value: Buffer.from(JSON.stringify(job('second'))) },
   ]);
   await jobsDone();
-  const restated = decode<RestatementV1>(TOPICS.restatements);
+  const restated = decode(TOPICS.restatements, restatementCodec);
   const ofPoint = restated.filter((r) => r.subject['point'] === point.id);
   expect(ofPoint).toHaveLength(1);
   expect(ofPoint[0]!.reason).toBe('REGISTRY_CHANGED');
