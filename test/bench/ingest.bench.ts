@@ -16,6 +16,7 @@ import mqtt from 'mqtt';
 import { DEV_SERVICE_PASSWORDS, MONITOR_MQTT_USER, freePorts, startStack } from '@meterline/local-stack';
 import type { Manifest } from '@meterline/domain';
 import { Fleet, connectFleet, fleetManifest, type FleetConnection, type PlannedPayload } from '@meterline/simulator';
+import { startLatencyProbe } from '../harness/latency-probe.ts';
 import { createPipeline, devicePassword, type Pipeline } from '../harness/pipeline.ts';
 
 const STEP_SECONDS = Number(process.env['BENCH_STEP_SECONDS'] ?? 10);
@@ -85,58 +86,6 @@ async function offer(
   await Promise.all(inFlight);
   clearInterval(watchdog);
   return sent;
-}
-
-interface Sample {
-  point: string;
-  tsMs: number;
-  publishedAtMs: number;
-}
-
-/**
- * Measures publish → queryable latency on sampled readings while the step runs: samples
- * are added as their publish is acknowledged, and one query per poll looks for all that
- * are outstanding, so the probe adds little load to the store it measures.
- */
-function startProbe(pipeline: Pipeline) {
-  const latencies: number[] = [];
-  const outstanding = new Map<string, Sample>();
-  let stopAt = Infinity;
-  const loop = (async () => {
-    while (Date.now() < stopAt && (outstanding.size > 0 || stopAt === Infinity)) {
-      // InfluxQL cannot OR time conditions together: select the points, bound the time
-      // range, and match the sampled timestamps here.
-      const batch = [...outstanding.values()].slice(0, 50);
-      if (batch.length > 0) {
-        const points = [...new Set(batch.map((s) => `point = '${s.point}'`))].join(' OR ');
-        const from = Math.min(...batch.map((s) => s.tsMs));
-        const to = Math.max(...batch.map((s) => s.tsMs));
-        const q = `SELECT value FROM reading WHERE (${points}) AND time >= ${from}ms AND time <= ${to}ms GROUP BY point`;
-        const series = await pipeline.store.influxQl(q);
-        const now = Date.now();
-        for (const s of series) {
-          for (const [time] of s.values) {
-            const key = `${s.tags?.['point']}@${String(time)}`;
-            const sample = outstanding.get(key);
-            if (!sample) continue;
-            latencies.push(now - sample.publishedAtMs);
-            outstanding.delete(key);
-          }
-        }
-      }
-      await sleep(20);
-    }
-    if (outstanding.size > 0) console.log(`  ! ${outstanding.size} sampled readings never became queryable`);
-    return latencies.sort((a, b) => a - b);
-  })();
-  return {
-    add: (sample: Sample) => outstanding.set(`${sample.point}@${sample.tsMs}`, sample),
-    /** Waits up to `graceMs` for the outstanding samples, then returns the sorted latencies. */
-    finish: (graceMs: number) => {
-      stopAt = Date.now() + graceMs;
-      return loop;
-    },
-  };
 }
 
 async function storedCount(pipeline: Pipeline): Promise<number> {
@@ -219,7 +168,7 @@ async function main() {
           void rssMb(pipeline.writer.pid()).then((v) => (maxWriter = Math.max(maxWriter, v)));
         }, 250);
         const firstPublish = Date.now();
-        const probe = startProbe(pipeline);
+        const probe = startLatencyProbe(pipeline);
         let publishedPayloads = 0;
         const sent = await offer(fleet, connection, rate, startMs, 60_000, (payload, publishedAtMs) => {
           // About 40 samples a second, whatever the rate: the last reading of every n-th payload.
