@@ -24,6 +24,8 @@ export interface Pipeline {
   database: string;
   store: InfluxStore;
   workDir: string;
+  /** Ingest's MQTT share group, and the instance id its client ids are made of (ingestClientId). */
+  mqtt: { shareGroup: string; ingestInstanceId: string };
   /** The shared broker, for fault injection (restarting it affects every client). */
   broker: MosquittoHandle;
   /** Every record on the dead-letter topic, decoded (as v2, whichever version was written). */
@@ -78,6 +80,7 @@ export async function createPipeline(
   // A set of this pipeline's own: the accounts of the stack and of other pipelines stay.
   await broker.updateAccounts(`e2e-${id}`, users, acl);
 
+  const mqttNames = { shareGroup: `e2e-${id}`, ingestInstanceId: `e2e-${id}` };
   const [ingestOps, writerOps] = (await freePorts(2)) as [number, number];
   const ingest = serviceProcess(
     'ingest',
@@ -86,9 +89,9 @@ export async function createPipeline(
       MTL_MQTT_USERNAME: INGEST_MQTT_USER.username,
       MTL_MQTT_PASSWORD: DEV_SERVICE_PASSWORDS[INGEST_MQTT_USER.username] ?? '',
       MTL_MQTT_CONNECTIONS: String(options.ingestConnections ?? 4),
-      MTL_MQTT_SHARE_GROUP: `e2e-${id}`,
+      MTL_MQTT_SHARE_GROUP: mqttNames.shareGroup,
       MTL_MQTT_SESSION_EXPIRY_SECONDS: String(options.sessionExpirySeconds ?? 600),
-      MTL_INSTANCE_ID: `e2e-${id}`,
+      MTL_INSTANCE_ID: mqttNames.ingestInstanceId,
       MTL_KAFKA_BROKERS: stack.kafka.brokers.join(','),
       MTL_READINGS_TOPIC: topics.readings,
       MTL_DEAD_LETTER_TOPIC: topics.deadLetters,
@@ -129,6 +132,7 @@ export async function createPipeline(
     database,
     store,
     workDir,
+    mqtt: mqttNames,
     broker,
     deadLetters: async () => (await readTopic<unknown>(stack, topics.deadLetters)).map((json) => decodeDeadLetter(JSON.stringify(json))),
     writerLag: () => groupLag(stack, `e2e-${id}-writer`, topics.readings),
