@@ -15,6 +15,7 @@ import { runBackfill } from '@meterline/aggregator';
 import { parseManifest } from '@meterline/domain';
 import { stringify } from 'yaml';
 import {
+  DEV_BROKER_ADMIN,
   DEV_INFLUX_ADMIN,
   DEV_INFLUX_DATABASE,
   DEV_PORTS,
@@ -22,11 +23,9 @@ import {
   DEV_SERVICE_PASSWORDS,
   INGEST_MQTT_USER,
   MTL_TOPICS,
-  defaultMqttAcl,
-  defaultMqttUsers,
-  mosquitto,
   prometheus,
   provisionDevStackAccounts,
+  stackBroker,
 } from '@meterline/local-stack';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -55,12 +54,43 @@ async function runningPid(name: ProcessName): Promise<number | undefined> {
   return Number.isInteger(pid) && isAlive(pid) ? pid : undefined;
 }
 
-async function devicePasswords(deviceIds: string[]): Promise<Record<string, string>> {
-  const file = join(STATE, 'device-passwords.json');
-  const known = existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as Record<string, string>) : {};
-  for (const id of deviceIds) known[id] ??= randomBytes(12).toString('base64url');
-  await writeFile(file, `${JSON.stringify(known, null, 2)}\n`, { mode: 0o600 });
-  return known;
+const DEVICE_PASSWORDS_FILE = join(STATE, 'device-passwords.json');
+
+/** The devices' passwords kept in .run/pipeline (the simulator reads them); `fresh`: the ids given one just now. */
+async function devicePasswords(deviceIds: string[]): Promise<{ passwords: Record<string, string>; fresh: Set<string> }> {
+  const passwords = existsSync(DEVICE_PASSWORDS_FILE) ? (JSON.parse(await readFile(DEVICE_PASSWORDS_FILE, 'utf8')) as Record<string, string>) : {};
+  const fresh = new Set(deviceIds.filter((id) => passwords[id] === undefined));
+  for (const id of fresh) passwords[id] = randomBytes(12).toString('base64url');
+  await writeFile(DEVICE_PASSWORDS_FILE, `${JSON.stringify(passwords, null, 2)}\n`, { mode: 0o600 });
+  return { passwords, fresh };
+}
+
+/**
+ * The registry's device accounts on the running broker, through its dynamic security plugin:
+ * made when absent, brought to the current policy when made by an earlier version; none deleted
+ * and no password changed, so the running simulator's devices stay connected (issue 13, defect
+ * 11). Only an account whose password this file lost (a new password was just drawn for an
+ * account the broker already had) is rotated, and the file gets the rotated password.
+ */
+async function provisionRegistryDevices(deviceIds: string[]): Promise<void> {
+  const broker = stackBroker({ dir: join(ROOT, '.run', 'local-stack', 'mosquitto'), port: DEV_PORTS.mqtt, detached: true });
+  const { passwords, fresh } = await devicePasswords(deviceIds);
+  const report = await provisionDevStackAccounts(broker, { registryDevices: deviceIds.map((id) => ({ username: id, password: passwords[id]! })) });
+  const lost = [...report.updated, ...report.unchanged].filter((id) => fresh.has(id));
+  if (lost.length > 0) {
+    const accounts = await broker.deviceAccounts();
+    try {
+      for (const id of lost) passwords[id] = (await accounts.rotate(id)).password;
+    } finally {
+      await accounts.close();
+    }
+    await writeFile(DEVICE_PASSWORDS_FILE, `${JSON.stringify(passwords, null, 2)}\n`, { mode: 0o600 });
+  }
+  const registry = REGISTRY.replace(`${ROOT}/`, '');
+  say(
+    `broker: ${deviceIds.length} devices of ${registry}: ${report.created.length} created, ${report.updated.length} brought to the current policy, ` +
+      `${report.unchanged.length} unchanged, ${lost.length} rotated (passwords in .run/pipeline/device-passwords.json)`,
+  );
 }
 
 /**
@@ -168,11 +198,7 @@ async function up(): Promise<void> {
   const parsed = parseManifest(await readFile(REGISTRY, 'utf8'), REGISTRY);
   if (!parsed.ok) throw new Error(`${REGISTRY}: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
   const deviceIds = parsed.manifest.enterprises.flatMap((e) => e.devices.map((d) => d.id));
-  const passwords = await devicePasswords(deviceIds);
-  // The registry's devices are a set of their own: the stack's accounts stay as `stack up` left them.
-  const broker = mosquitto({ dir: join(ROOT, '.run', 'local-stack', 'mosquitto'), port: DEV_PORTS.mqtt, users: defaultMqttUsers(), acl: defaultMqttAcl(defaultMqttUsers()), detached: true });
-  await provisionDevStackAccounts(broker, { registryDevices: deviceIds.map((id) => ({ username: id, password: passwords[id]! })) });
-  say(`broker: ${deviceIds.length} devices of ${REGISTRY.replace(`${ROOT}/`, '')} provisioned (passwords in .run/pipeline/device-passwords.json)`);
+  await provisionRegistryDevices(deviceIds);
 
   await pushRegistry();
 
@@ -230,6 +256,10 @@ async function up(): Promise<void> {
     // Webhook subscriptions and silences, and registry uploads, made through the API go to their topics.
     MTL_KAFKA_BROKERS: kafkaBrokers,
     MTL_ALERTING_TOPIC: MTL_TOPICS.alerting,
+    // Devices' broker credentials (create, rotate, revoke) through the broker's dynamic security plugin.
+    MTL_BROKER_ADMIN_URL: mqttUrl,
+    MTL_BROKER_ADMIN_USERNAME: DEV_BROKER_ADMIN.username,
+    MTL_BROKER_ADMIN_PASSWORD: DEV_BROKER_ADMIN.password,
   });
   await waitHealthy('writer');
   await waitHealthy('ingest');

@@ -15,7 +15,7 @@ afterEach(async () => {
   // status topics (and dead-lettered there as an unknown device): clear it.
   for (const topic of retainedTopics.splice(0)) {
     const deviceId = topic.split('/')[2]!;
-    const device = await mqtt.connectAsync(stackEnv().stack.mqtt.url, { protocolVersion: 5, username: deviceId, password: devicePassword(deviceId), reconnectPeriod: 0 });
+    const device = await mqtt.connectAsync(stackEnv().stack.mqtt.url, { protocolVersion: 5, clientId: deviceId, username: deviceId, password: devicePassword(deviceId), reconnectPeriod: 0 });
     await device.publishAsync(topic, '', { qos: 1, retain: true });
     await device.endAsync();
   }

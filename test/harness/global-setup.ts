@@ -8,7 +8,7 @@ import { dockerAvailable, freePorts, startStack, startStackWithContainers, type 
 declare module 'vitest' {
   export interface ProvidedContext {
     stack: StackConnection;
-    /** The native stack's directories and ports (absent under containers), for fault injection and device accounts. */
+    /** The native stack's directories and ports (absent under containers), for fault injection. */
     native: NativeStackInfo | undefined;
   }
 }

@@ -5,7 +5,18 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { decodeDeadLetter, type DeadLetter } from '@meterline/contracts';
 import type { Manifest } from '@meterline/domain';
-import { DEV_SERVICE_PASSWORDS, INGEST_MQTT_USER, MONITOR_MQTT_USER, MTL_TOPICS, MTL_TOPIC_SPECS, createTopics, deviceAcl, freePorts, mosquitto, type MosquittoHandle, type StackConnection } from '@meterline/local-stack';
+import {
+  DEV_SERVICE_PASSWORDS,
+  INGEST_MQTT_USER,
+  MTL_TOPICS,
+  MTL_TOPIC_SPECS,
+  createTopics,
+  freePorts,
+  provisionDeviceAccounts,
+  stackBroker,
+  type MosquittoDynsecHandle,
+  type StackConnection,
+} from '@meterline/local-stack';
 import type { NativeStackInfo } from './global-setup.ts';
 import { InfluxStore } from '@meterline/store-influx';
 import { groupLag, readTopic } from './kafka-topics.ts';
@@ -24,8 +35,10 @@ export interface Pipeline {
   database: string;
   store: InfluxStore;
   workDir: string;
-  /** The shared broker, for fault injection (restarting it affects every client). */
-  broker: MosquittoHandle;
+  /** Ingest's MQTT share group, and the instance id its client ids are made of (ingestClientId). */
+  mqtt: { shareGroup: string; ingestInstanceId: string };
+  /** The shared broker, for fault injection (restarting it affects every client) and provisioning. */
+  broker: MosquittoDynsecHandle;
   /** Every record on the dead-letter topic, decoded (as v2, whichever version was written). */
   deadLetters(): Promise<DeadLetter[]>;
   /** Readings not yet committed by the writer group. */
@@ -67,17 +80,14 @@ export async function createPipeline(
 
   const registryFile = join(workDir, 'registry.yaml');
   await writeFile(registryFile, stringify(manifest));
-  if (!native) throw new Error('device accounts need the native stack');
+  if (!native) throw new Error('a pipeline needs the native stack: its broker handle is for fault injection');
+  const broker = stackBroker({ dir: join(native.baseDir, 'mosquitto'), port: native.ports.mqtt });
+  // Through the broker's dynamic security plugin, as the API makes them: publish on the device's
+  // readings and status only, no subscription, client id bound to the device id.
   const deviceIds = manifest.enterprises.flatMap((e) => e.devices.map((d) => d.id));
-  const users = [
-    ...Object.entries(DEV_SERVICE_PASSWORDS).map(([username, password]) => ({ username, password })),
-    ...deviceIds.map((d) => ({ username: d, password: devicePassword(d) })),
-  ];
-  const acl = deviceAcl(deviceIds, [INGEST_MQTT_USER, MONITOR_MQTT_USER]);
-  const broker = mosquitto({ dir: join(native.baseDir, 'mosquitto'), port: native.ports.mqtt, users, acl });
-  // A set of this pipeline's own: the accounts of the stack and of other pipelines stay.
-  await broker.updateAccounts(`e2e-${id}`, users, acl);
+  await provisionDeviceAccounts({ url: stack.mqtt.url, admin: stack.mqtt.admin }, deviceIds.map((d) => ({ username: d, password: devicePassword(d) })));
 
+  const mqttNames = { shareGroup: `e2e-${id}`, ingestInstanceId: `e2e-${id}` };
   const [ingestOps, writerOps] = (await freePorts(2)) as [number, number];
   const ingest = serviceProcess(
     'ingest',
@@ -86,9 +96,9 @@ export async function createPipeline(
       MTL_MQTT_USERNAME: INGEST_MQTT_USER.username,
       MTL_MQTT_PASSWORD: DEV_SERVICE_PASSWORDS[INGEST_MQTT_USER.username] ?? '',
       MTL_MQTT_CONNECTIONS: String(options.ingestConnections ?? 4),
-      MTL_MQTT_SHARE_GROUP: `e2e-${id}`,
+      MTL_MQTT_SHARE_GROUP: mqttNames.shareGroup,
       MTL_MQTT_SESSION_EXPIRY_SECONDS: String(options.sessionExpirySeconds ?? 600),
-      MTL_INSTANCE_ID: `e2e-${id}`,
+      MTL_INSTANCE_ID: mqttNames.ingestInstanceId,
       MTL_KAFKA_BROKERS: stack.kafka.brokers.join(','),
       MTL_READINGS_TOPIC: topics.readings,
       MTL_DEAD_LETTER_TOPIC: topics.deadLetters,
@@ -129,6 +139,7 @@ export async function createPipeline(
     database,
     store,
     workDir,
+    mqtt: mqttNames,
     broker,
     deadLetters: async () => (await readTopic<unknown>(stack, topics.deadLetters)).map((json) => decodeDeadLetter(JSON.stringify(json))),
     writerLag: () => groupLag(stack, `e2e-${id}-writer`, topics.readings),

@@ -16,11 +16,10 @@ import { logTail } from './managed-process.ts';
 import { tcpAnswers } from './ports.ts';
 import { DEV_PORTS, DEV_SCRAPE_INTERVAL_SECONDS } from './dev-ports.ts';
 import { provisionDevStackAccounts } from './dev-provisioning.ts';
-import type { MqttUser } from './mosquitto.ts';
 import type { PrometheusHandle } from './prometheus.ts';
 import { prometheus } from './prometheus.ts';
 import type { NativeStack } from './stack.ts';
-import { connectionOf, defaultMqttAcl, defaultMqttUsers, stackServices } from './stack.ts';
+import { connectionOf, stackMqttUsers, stackServices } from './stack.ts';
 import { MTL_TOPIC_SPECS } from './topics.ts';
 
 const SERVICE_PORTS: Record<string, readonly number[]> = {
@@ -44,10 +43,9 @@ const say = (line: string): void => void process.stdout.write(`${line}\n`);
 const seconds = (startedAt: number): string => `${((performance.now() - startedAt) / 1000).toFixed(1)} s`;
 
 /** Handles on the dev stack; nothing is installed until a service is started. */
-function services(stateDir: string, deviceCount: number, installation?: Installation): NativeStack['services'] & { readonly prometheus: PrometheusHandle } {
-  const users = devUsers(deviceCount);
+function services(stateDir: string, installation?: Installation): NativeStack['services'] & { readonly prometheus: PrometheusHandle } {
   return {
-    ...stackServices({ baseDir: stateDir, ports: DEV_PORTS, detached: true, mqttUsers: users, mqttAcl: defaultMqttAcl(users), installation }),
+    ...stackServices({ baseDir: stateDir, ports: DEV_PORTS, detached: true, installation }),
     // The dev stack's own; its targets (the services' /metrics) are written by `./meterline up`, which starts the services.
     prometheus: prometheus({
       dir: join(stateDir, 'prometheus'),
@@ -59,20 +57,19 @@ function services(stateDir: string, deviceCount: number, installation?: Installa
   };
 }
 
-function devUsers(deviceCount: number): MqttUser[] {
-  return [...defaultMqttUsers().filter((u) => !u.username.startsWith('dev-meter-')), ...devDevices(deviceCount)];
-}
-
 async function up(stateDir: string, deviceCount: number): Promise<void> {
   await mkdir(stateDir, { recursive: true });
   const installation = await ensureInstalled();
-  const svc = services(stateDir, deviceCount, installation);
+  const svc = services(stateDir, installation);
   // In parallel: Kafka's JVM dominates, the others are ready long before it.
   await Promise.all(
     Object.values(svc).map(async (service) => {
       await mkdir(service.dir, { recursive: true });
       const pid = await service.runningPid();
       if (pid !== undefined) {
+        // The broker's start() adopts it only if it is of this version's kind (with the plugin), so
+        // that a password-file broker of an earlier version is named, not provisioned in vain.
+        if (service === svc.mosquitto) await service.start();
         say(`${service.name}: already up (pid ${pid})`);
         return;
       }
@@ -81,14 +78,18 @@ async function up(stateDir: string, deviceCount: number): Promise<void> {
       say(`${service.name}: started in ${seconds(startedAt)} (pid ${(await service.runningPid()) ?? '?'}, log ${service.logFile})`);
     }),
   );
-  // Idempotent provisioning: users/ACL rewritten and reloaded, database and topics created if missing.
-  const users = devUsers(deviceCount);
-  await provisionDevStackAccounts(svc.mosquitto, { devDeviceCount: deviceCount });
+  // Idempotent provisioning: dev device accounts made or brought to the current policy (none
+  // deleted, no password changed: a connected device stays connected), database and topics made if missing.
+  const users = stackMqttUsers(devDevices(deviceCount));
+  const provisioned = await provisionDevStackAccounts(svc.mosquitto, { devDeviceCount: deviceCount });
   await svc.influx.createDatabase(DEV_INFLUX_DATABASE);
   await svc.kafka.createTopics(MTL_TOPIC_SPECS);
   const connection = { ...connectionOf(svc, users), prometheus: { url: svc.prometheus.url }, influxDatabase: DEV_INFLUX_DATABASE, topics: MTL_TOPIC_SPECS.map((t) => t.topic) };
   await writeFile(join(stateDir, 'connection.json'), `${JSON.stringify(connection, null, 2)}\n`);
-  say(`mqtt   ${connection.mqtt.url}  (users: ${users.length}, e.g. dev-meter-001 / dev-meter-001-secret)`);
+  say(
+    `mqtt   ${connection.mqtt.url}  (dynamic security; ${deviceCount} dev devices: ${provisioned.created.length} created, ${provisioned.updated.length} brought to the current policy, ` +
+      `e.g. dev-meter-001 / dev-meter-001-secret with client id dev-meter-001; admin ${connection.mqtt.admin.username})`,
+  );
   say(`kafka  ${connection.kafka.brokers.join(',')}  (topics: ${connection.topics.join(', ')})`);
   say(`influx ${connection.influx.url}  (token ${connection.influx.token}, database ${DEV_INFLUX_DATABASE})`);
   say(`prometheus ${svc.prometheus.url}  (scrapes every ${svc.prometheus.scrapeIntervalSeconds} s the targets in ${join(svc.prometheus.dir, 'targets.json')})`);
@@ -96,7 +97,7 @@ async function up(stateDir: string, deviceCount: number): Promise<void> {
 }
 
 async function down(stateDir: string): Promise<void> {
-  const svc = services(stateDir, 0);
+  const svc = services(stateDir);
   for (const service of Object.values(svc)) {
     const pid = await service.runningPid();
     if (pid === undefined) {
@@ -110,7 +111,7 @@ async function down(stateDir: string): Promise<void> {
 }
 
 async function status(stateDir: string): Promise<boolean> {
-  const svc = services(stateDir, 0);
+  const svc = services(stateDir);
   let allUp = true;
   for (const service of Object.values(svc)) {
     const pid = await service.runningPid();
@@ -129,7 +130,7 @@ async function status(stateDir: string): Promise<boolean> {
 }
 
 async function logs(stateDir: string, name: string | undefined, lines: number): Promise<void> {
-  const svc = services(stateDir, 0);
+  const svc = services(stateDir);
   const selected = Object.values(svc).filter((s) => name === undefined || s.name === name || (name === 'influx' && s.name === 'influxdb'));
   if (selected.length === 0) throw new Error(`unknown service ${name}; one of: ${Object.values(svc).map((s) => s.name).join(', ')}`);
   for (const service of selected) {

@@ -6,11 +6,14 @@
  */
 import type * as TestcontainersModule from 'testcontainers';
 import type { StartedTestContainer } from 'testcontainers';
-import { DEV_INFLUX_ADMIN } from './dev-credentials.ts';
+import { MQTT_MAX_PACKET_BYTES } from '@meterline/contracts';
+import { DEV_BROKER_ADMIN, DEV_INFLUX_ADMIN, devDevices, devServiceUsers } from './dev-credentials.ts';
+import { provisionDeviceAccounts } from './device-provisioning.ts';
 import { StackError } from './errors.ts';
+import { dynsecSeed } from './mosquitto-dynsec.ts';
 import { freePort } from './ports.ts';
 import type { StackConnection, StackHandle, StackOptions } from './stack.ts';
-import { defaultMqttAcl, defaultMqttUsers } from './stack.ts';
+import { stackMqttUsers } from './stack.ts';
 
 export const CONTAINER_IMAGES = Object.freeze({
   mosquitto: 'eclipse-mosquitto:2.0.22',
@@ -47,27 +50,35 @@ export async function dockerAvailable(): Promise<boolean> {
   }
 }
 
+/** Where the eclipse-mosquitto image ships the plugin, and where the plugin keeps its (writable) state. */
+const IMAGE_DYNSEC_PLUGIN = '/usr/lib/mosquitto_dynamic_security.so';
+const DYNSEC_STATE = '/mosquitto/data/dynamic-security.json';
+
+// The same broker kind and limits as the native stack's (brokerConf), with the image's paths.
 const MOSQUITTO_CONF = `listener 1883 0.0.0.0
 allow_anonymous false
-password_file /mosquitto/config/passwd
-acl_file /mosquitto/config/acl
+plugin ${IMAGE_DYNSEC_PLUGIN}
+plugin_opt_config_file ${DYNSEC_STATE}
 persistence true
 persistence_location /mosquitto/data/
 max_queued_messages 1000000
+max_queued_bytes 536870912
 max_inflight_messages 1000
+max_packet_size ${MQTT_MAX_PACKET_BYTES}
 set_tcp_nodelay true
 log_dest stderr
 `;
 
-export async function startStackWithContainers(options: Pick<StackOptions, 'mqttUsers' | 'mqttAcl' | 'influxAdmin'> = {}): Promise<StackHandle> {
+export async function startStackWithContainers(options: Pick<StackOptions, 'devices' | 'influxAdmin'> = {}): Promise<StackHandle> {
   const testcontainers = await loadTestcontainers();
   if (testcontainers === undefined || !(await dockerAvailable())) {
     throw new StackError('MTL_STACK_DOCKER_UNAVAILABLE', 'testcontainers not installed or no Docker engine reachable: use startStack() (native processes) instead');
   }
   const { GenericContainer, Wait, getContainerRuntimeClient } = testcontainers;
   const host = (await getContainerRuntimeClient()).info.containerRuntime.host;
-  const users = options.mqttUsers ?? defaultMqttUsers();
+  const devices = options.devices ?? devDevices(20);
   const admin = options.influxAdmin ?? DEV_INFLUX_ADMIN;
+  const seed = `${JSON.stringify(await dynsecSeed(DEV_BROKER_ADMIN, devServiceUsers()), null, 2)}\n`;
   // Kafka must advertise the address clients use, so its host port is chosen before it starts.
   const kafkaPort = await freePort();
   const started: StartedTestContainer[] = [];
@@ -76,10 +87,10 @@ export async function startStackWithContainers(options: Pick<StackOptions, 'mqtt
       new GenericContainer(CONTAINER_IMAGES.mosquitto)
         .withCopyContentToContainer([
           { content: MOSQUITTO_CONF, target: '/mosquitto/config/mosquitto.conf' },
-          { content: users.map((u) => `${u.username}:${u.password}\n`).join(''), target: '/mosquitto/config/passwd', mode: 0o600 },
-          { content: options.mqttAcl ?? defaultMqttAcl(users), target: '/mosquitto/config/acl', mode: 0o600 },
+          { content: seed, target: '/mosquitto/config/dynamic-security.seed.json', mode: 0o600 },
         ])
-        .withCommand(['sh', '-c', 'mosquitto_passwd -U /mosquitto/config/passwd && exec mosquitto -c /mosquitto/config/mosquitto.conf'])
+        // The plugin writes its state file: a copy owned by the user the broker drops to.
+        .withCommand(['sh', '-c', `cp /mosquitto/config/dynamic-security.seed.json ${DYNSEC_STATE} && chown mosquitto:mosquitto ${DYNSEC_STATE} && exec mosquitto -c /mosquitto/config/mosquitto.conf`])
         .withExposedPorts(1883)
         .withWaitStrategy(Wait.forListeningPorts())
         .start()
@@ -122,12 +133,15 @@ export async function startStackWithContainers(options: Pick<StackOptions, 'mqtt
         .then((c) => (started.push(c), c)),
     ]);
     const influxUrl = `http://${influxContainer.getHost()}:${influxContainer.getMappedPort(8086)}`;
+    const mqttUrl = `mqtt://${mqttContainer.getHost()}:${mqttContainer.getMappedPort(1883)}`;
+    await provisionDeviceAccounts({ url: mqttUrl, admin: DEV_BROKER_ADMIN }, devices);
     const connection: StackConnection = {
       mqtt: {
-        url: `mqtt://${mqttContainer.getHost()}:${mqttContainer.getMappedPort(1883)}`,
+        url: mqttUrl,
         host: mqttContainer.getHost(),
         port: mqttContainer.getMappedPort(1883),
-        users,
+        users: stackMqttUsers(devices),
+        admin: DEV_BROKER_ADMIN,
       },
       kafka: { brokers: [`${host}:${kafkaPort}`] },
       influx: { url: influxUrl, token: `${admin.username}:${admin.password}`, username: admin.username, password: admin.password, org: '' },

@@ -1,3 +1,4 @@
+import type { DynsecServiceUser } from './mosquitto-dynsec.ts';
 import type { MqttServiceUser, MqttUser } from './mosquitto.ts';
 import { MQTT_TOPIC_ROOT } from './mosquitto.ts';
 
@@ -9,7 +10,7 @@ export const DEV_INFLUX_ADMIN = Object.freeze({ username: 'meterline', password:
 export const DEV_INFLUX_DATABASE = 'meterline';
 
 /** The ingest service: reads every device's readings and status (last will), alone or in a
- * `$share/<group>/…` group (mosquitto 2.0 checks shared subscriptions against the plain filter, see deviceAcl). */
+ * `$share/<group>/…` group (its role allows both forms, see dynsecSeed). */
 export const INGEST_MQTT_USER: MqttServiceUser = Object.freeze({
   username: 'meterline-ingest',
   read: [`${MQTT_TOPIC_ROOT}/+/readings`, `${MQTT_TOPIC_ROOT}/+/status`],
@@ -25,6 +26,16 @@ export const DEV_SERVICE_PASSWORDS: Readonly<Record<string, string>> = Object.fr
   'meterline-ingest': 'ingest-dev',
   'meterline-monitor': 'monitor-dev',
 });
+
+/**
+ * The dynamic security plugin's admin on the dev stack: only the control topics, with which
+ * `stack up`, `./meterline up`, the tests and the API (its devices' credentials) make device accounts.
+ */
+export const DEV_BROKER_ADMIN: MqttUser = Object.freeze({ username: 'meterline-admin', password: 'admin-dev' });
+
+/** The dev stack's service accounts with their passwords, as the broker is seeded with them. */
+export const devServiceUsers = (): DynsecServiceUser[] =>
+  [INGEST_MQTT_USER, MONITOR_MQTT_USER].map((user) => ({ ...user, password: DEV_SERVICE_PASSWORDS[user.username]! }));
 
 /** Dev devices `dev-meter-001` … with password `<id>-secret`. */
 export function devDevices(count: number): MqttUser[] {

@@ -1,29 +1,21 @@
 import { devDevices } from './dev-credentials.ts';
-import type { MosquittoHandle, MqttUser } from './mosquitto.ts';
-import { defaultMqttAcl, defaultMqttUsers } from './stack.ts';
+import type { ProvisionReport } from './device-provisioning.ts';
+import type { MosquittoDynsecHandle } from './mosquitto-dynsec.ts';
+import type { MqttUser } from './mosquitto.ts';
 
 export interface DevStackAccounts {
   /** Dev devices `dev-meter-001` … (default 20). */
   readonly devDeviceCount?: number;
-  /** The registry's devices (`./meterline up` provisions the demo registry's); absent: `stack up`'s own accounts. */
+  /** The registry's devices (`./meterline up` provisions the demo registry's); absent: `stack up`'s dev devices. */
   readonly registryDevices?: readonly MqttUser[];
 }
 
-/** The stack's own accounts (services and dev devices): the set the broker starts with. */
-const STACK_SET = 'base';
-/** The registry's devices, provisioned by `./meterline up` after `stack up`. */
-const REGISTRY_SET = 'registry';
-
 /**
- * Provisions the dev stack's broker as `stack up` (its own accounts) or `./meterline up` (the
- * registry's devices) does. Each replaces only its own set: on a running stack, a device of the
- * other set is never absent from the password file, so never refused.
+ * Provisions the dev stack's broker as `stack up` (its dev devices) or `./meterline up` (the
+ * registry's devices) does, through the dynamic security plugin. Neither ever deletes an account
+ * nor changes a password, so on a running stack a provisioned device is never refused (issue 13,
+ * defect 11); an account made by an earlier version is brought to the current policy.
  */
-export async function provisionDevStackAccounts(broker: MosquittoHandle, accounts: DevStackAccounts): Promise<void> {
-  if (accounts.registryDevices !== undefined) {
-    await broker.updateAccounts(REGISTRY_SET, accounts.registryDevices);
-    return;
-  }
-  const stackUsers = [...defaultMqttUsers().filter((u) => !u.username.startsWith('dev-meter-')), ...devDevices(accounts.devDeviceCount ?? 20)];
-  await broker.updateAccounts(STACK_SET, stackUsers, defaultMqttAcl(stackUsers));
+export function provisionDevStackAccounts(broker: Pick<MosquittoDynsecHandle, 'provisionDevices'>, accounts: DevStackAccounts): Promise<ProvisionReport> {
+  return broker.provisionDevices(accounts.registryDevices ?? devDevices(accounts.devDeviceCount ?? 20));
 }

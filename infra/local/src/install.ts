@@ -4,12 +4,13 @@ import { defaultCacheDir } from './cache-dir.ts';
 import { DEBIAN_TOOLS, ensureDebianTool } from './debian-packages.ts';
 import { StackError } from './errors.ts';
 import { withFileLock } from './file-lock.ts';
-import { runCommand, which } from './run-command.ts';
+import { runCommand } from './run-command.ts';
 import { VERSIONS } from './versions.ts';
 
 export interface Installation {
   readonly cacheDir: string;
-  readonly mosquitto: { readonly bin: string; readonly passwdBin: string };
+  /** Mosquitto 2; its dynamic security plugin is looked for when a broker starts (findDynsecPlugin). */
+  readonly mosquitto: { readonly bin: string };
   readonly influxd: { readonly bin: string };
   readonly kafka: { readonly java: string; readonly libsDir: string; readonly classpath: string };
   readonly prometheus: { readonly bin: string; readonly version: string };
@@ -47,12 +48,7 @@ async function mosquittoProblem(bin: string): Promise<string | undefined> {
 }
 
 async function ensureMosquitto(log: (line: string) => void): Promise<Installation['mosquitto']> {
-  const bin = await ensureDebianTool(DEBIAN_TOOLS.mosquitto, log, mosquittoProblem);
-  const passwdBin = await which('mosquitto_passwd');
-  if (passwdBin === undefined) {
-    throw new StackError('MTL_STACK_TOOL_MISSING', `mosquitto_passwd is not on PATH or in /usr/sbin (it comes with ${bin}'s package)`);
-  }
-  return { bin, passwdBin };
+  return { bin: await ensureDebianTool(DEBIAN_TOOLS.mosquitto, log, mosquittoProblem) };
 }
 
 async function goProblem(go: string): Promise<string | undefined> {

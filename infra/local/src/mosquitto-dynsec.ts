@@ -1,11 +1,13 @@
 import { pbkdf2, randomBytes } from 'node:crypto';
-import { access, mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { StackError } from './errors.ts';
 import type { Installation } from './install.ts';
 import { ensureInstalled } from './install.ts';
 import { ManagedProcess } from './managed-process.ts';
+import type { DynsecDeviceAccounts } from '@meterline/broker-accounts-dynsec';
+import { connectDeviceAccounts, provisionDeviceAccounts, type ProvisionReport } from './device-provisioning.ts';
 import { brokerConf, type MqttServiceUser, type MqttUser, type ServiceHandle } from './mosquitto.ts';
 import { LOOPBACK, tcpAnswers } from './ports.ts';
 
@@ -38,6 +40,16 @@ export interface MosquittoDynsecHandle extends ServiceHandle {
   readonly url: string;
   /** The plugin's state file: seeded with the admin and service accounts at the first start, then written by the plugin alone. */
   readonly configFile: string;
+  /** The account that administers the plugin. */
+  readonly admin: MqttUser;
+  /**
+   * Device accounts through the plugin's control API (DynsecDeviceAccounts.provision): each one
+   * made with its password when absent, or brought to the current policy, its password kept.
+   * Never deletes or re-passwords an account, so a provisioned device is never refused meanwhile.
+   */
+  provisionDevices(devices: readonly MqttUser[]): Promise<ProvisionReport>;
+  /** The admin's connection to the plugin, for rotate and revoke; the caller closes it. */
+  deviceAccounts(): Promise<DynsecDeviceAccounts>;
 }
 
 const PLUGIN_FILE = 'mosquitto_dynamic_security.so';
@@ -112,7 +124,7 @@ async function dynsecClient(user: MqttUser, textname: string, rolename: string):
  * init`'s admin, which may also read every topic), the service accounts each with a role of
  * their filters, and default access denying publish and subscribe to anyone without a matching ACL.
  */
-async function dynsecSeed(admin: MqttUser, serviceUsers: readonly DynsecServiceUser[]): Promise<object> {
+export async function dynsecSeed(admin: MqttUser, serviceUsers: readonly DynsecServiceUser[]): Promise<object> {
   const names = [admin.username, ...serviceUsers.map((u) => u.username)];
   for (const [i, name] of names.entries()) {
     if (name === '' || names.indexOf(name) !== i) throw new StackError('MTL_STACK_CONFIG_INVALID', `dynamic security accounts need distinct, non-empty usernames (${JSON.stringify(name)})`);
@@ -159,8 +171,9 @@ const dynsecConf = (options: MosquittoDynsecOptions, dir: string, pluginPath: st
 
 /**
  * A Mosquitto 2 broker whose accounts and ACLs are in the dynamic security plugin, as a native
- * process: for provisioning devices at run time. A broker of its own, beside the password-file
- * broker of the stack (`mosquitto()`), which it does not change.
+ * process: the stack's broker (issue 13). Unlike an acl_file, the plugin refuses a device's
+ * SUBSCRIBE (a `$share` subscription included) and binds an account to one client id; device
+ * accounts are made at run time through its control API, never written into its files.
  */
 export function mosquittoDynsec(options: MosquittoDynsecOptions): MosquittoDynsecHandle {
   const dir = options.dir;
@@ -169,7 +182,7 @@ export function mosquittoDynsec(options: MosquittoDynsecOptions): MosquittoDynse
   const logFile = join(dir, 'mosquitto.log');
   let installation = options.installation;
   const proc = new ManagedProcess({
-    name: 'mosquitto-dynsec',
+    name: 'mosquitto',
     cwd: dir,
     logFile,
     pidFile: join(dir, 'mosquitto.pid'),
@@ -178,16 +191,20 @@ export function mosquittoDynsec(options: MosquittoDynsecOptions): MosquittoDynse
     ports: [options.port],
   });
 
+  const url = `mqtt://${LOOPBACK}:${options.port}`;
   return {
-    name: 'mosquitto-dynsec',
+    name: 'mosquitto',
     dir,
     logFile,
     port: options.port,
-    url: `mqtt://${LOOPBACK}:${options.port}`,
+    url,
     configFile,
+    admin: options.admin,
     async start() {
       const install = (installation ??= await ensureInstalled());
-      if ((await proc.runningPid()) === undefined) {
+      const running = await proc.runningPid();
+      if (running !== undefined) await refuseBrokerWithoutPlugin(conf, running);
+      if (running === undefined) {
         const pluginPath = await findDynsecPlugin(options.pluginPath);
         await mkdir(join(dir, 'data'), { recursive: true });
         await writeFile(conf, dynsecConf(options, dir, pluginPath, configFile));
@@ -203,5 +220,20 @@ export function mosquittoDynsec(options: MosquittoDynsecOptions): MosquittoDynse
     stop: (timeoutMs) => proc.stop(timeoutMs),
     kill: () => proc.kill(),
     runningPid: () => proc.runningPid(),
+    provisionDevices: (devices) => provisionDeviceAccounts({ url, admin: options.admin }, devices),
+    deviceAccounts: () => connectDeviceAccounts({ url, admin: options.admin }),
   };
+}
+
+/**
+ * A broker adopted in `dir` must be this kind: the password-file broker of earlier versions ran
+ * from the same directory, and provisioning it through the plugin would wait for answers that never come.
+ */
+async function refuseBrokerWithoutPlugin(conf: string, pid: number): Promise<void> {
+  const text = await readFile(conf, 'utf8');
+  if (/^plugin_opt_config_file /m.test(text)) return;
+  throw new StackError(
+    'MTL_STACK_CONFIG_INVALID',
+    `the Mosquitto running from ${conf} (pid ${pid}) has no dynamic security plugin (a password-file broker of an earlier version): stop it (stack down) and start the stack again`,
+  );
 }

@@ -1,14 +1,15 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEV_INFLUX_ADMIN, DEV_SERVICE_PASSWORDS, INGEST_MQTT_USER, MONITOR_MQTT_USER, devDevices } from './dev-credentials.ts';
+import { DEV_BROKER_ADMIN, DEV_INFLUX_ADMIN, devDevices, devServiceUsers } from './dev-credentials.ts';
 import type { Installation, InstallOptions } from './install.ts';
 import { ensureInstalled } from './install.ts';
 import type { InfluxAdmin, InfluxHandle } from './influx.ts';
 import { influx } from './influx.ts';
 import type { KafkaHandle } from './kafka.ts';
 import { kafka } from './kafka.ts';
-import type { MosquittoHandle, MqttUser } from './mosquitto.ts';
-import { deviceAcl, mosquitto } from './mosquitto.ts';
+import type { MosquittoDynsecHandle } from './mosquitto-dynsec.ts';
+import { mosquittoDynsec } from './mosquitto-dynsec.ts';
+import type { MqttUser } from './mosquitto.ts';
 import { freePorts } from './ports.ts';
 
 export interface StackPorts {
@@ -21,7 +22,11 @@ export interface StackPorts {
 
 /** Where to reach the services: plain data, safe to hand to tests through vitest's `provide()`. */
 export interface StackConnection {
-  readonly mqtt: { readonly url: string; readonly host: string; readonly port: number; readonly users: readonly MqttUser[] };
+  /**
+   * `users`: the service accounts and the dev devices; `admin`: the dynamic security plugin's
+   * admin, with which tests provision device accounts of their own (provisionDeviceAccounts).
+   */
+  readonly mqtt: { readonly url: string; readonly host: string; readonly port: number; readonly users: readonly MqttUser[]; readonly admin: MqttUser };
   readonly kafka: { readonly brokers: readonly string[] };
   readonly influx: { readonly url: string; readonly token: string; readonly username: string; readonly password: string; readonly org: '' };
 }
@@ -33,7 +38,7 @@ export interface StackHandle {
 }
 
 export interface NativeStack extends StackHandle {
-  readonly services: { readonly mosquitto: MosquittoHandle; readonly kafka: KafkaHandle; readonly influx: InfluxHandle };
+  readonly services: { readonly mosquitto: MosquittoDynsecHandle; readonly kafka: KafkaHandle; readonly influx: InfluxHandle };
 }
 
 export interface StackOptions {
@@ -41,27 +46,33 @@ export interface StackOptions {
   readonly baseDir: string;
   /** Fixed ports; any port left out is picked free. */
   readonly ports?: Partial<StackPorts>;
-  /** MQTT accounts; default: the dev service users and 20 dev devices. */
-  readonly mqttUsers?: readonly MqttUser[];
-  /** ACL text; default: {@link deviceAcl} for the dev devices and service users. */
-  readonly mqttAcl?: string;
+  /** Device accounts made once the broker is up; default: 20 dev devices (devDevices). */
+  readonly devices?: readonly MqttUser[];
   readonly influxAdmin?: InfluxAdmin;
   /** Keep the services running after this process exits (the CLI). */
   readonly detached?: boolean;
   readonly install?: InstallOptions;
 }
 
-export function defaultMqttUsers(): MqttUser[] {
-  return [
-    ...Object.entries(DEV_SERVICE_PASSWORDS).map(([username, password]) => ({ username, password })),
-    ...devDevices(20),
-  ];
+/** Every account of the stack's broker but its admin: the dev service accounts and the devices. */
+export function stackMqttUsers(devices: readonly MqttUser[] = devDevices(20)): MqttUser[] {
+  return [...devServiceUsers().map(({ username, password }) => ({ username, password })), ...devices];
 }
 
-export function defaultMqttAcl(users: readonly MqttUser[]): string {
-  const services = [INGEST_MQTT_USER, MONITOR_MQTT_USER];
-  const serviceNames = new Set(services.map((s) => s.username));
-  return deviceAcl(users.map((u) => u.username).filter((u) => !serviceNames.has(u)), services);
+/**
+ * The stack's broker in `dir`: Mosquitto with the dynamic security plugin, seeded with the dev
+ * admin and service accounts at its first start. Handles made on the same directory and port
+ * (the CLI's, a test pipeline's) adopt the running broker.
+ */
+export function stackBroker(options: { readonly dir: string; readonly port: number; readonly detached?: boolean; readonly installation?: Installation | undefined }): MosquittoDynsecHandle {
+  return mosquittoDynsec({
+    dir: options.dir,
+    port: options.port,
+    admin: DEV_BROKER_ADMIN,
+    serviceUsers: devServiceUsers(),
+    detached: options.detached ?? false,
+    ...(options.installation !== undefined ? { installation: options.installation } : {}),
+  });
 }
 
 async function resolvePorts(ports: Partial<StackPorts> = {}): Promise<StackPorts> {
@@ -79,10 +90,9 @@ async function resolvePorts(ports: Partial<StackPorts> = {}): Promise<StackPorts
 /** The handles for a stack in `baseDir`, not started (the CLI uses them to inspect and stop). */
 export function stackServices(options: StackOptions & { readonly ports: StackPorts; readonly installation?: Installation }): NativeStack['services'] {
   const installation = options.installation;
-  const users = options.mqttUsers ?? defaultMqttUsers();
   const common = { installation, detached: options.detached ?? false };
   return {
-    mosquitto: mosquitto({ ...common, dir: join(options.baseDir, 'mosquitto'), port: options.ports.mqtt, users, acl: options.mqttAcl ?? defaultMqttAcl(users) }),
+    mosquitto: stackBroker({ ...common, dir: join(options.baseDir, 'mosquitto'), port: options.ports.mqtt }),
     kafka: kafka({ ...common, dir: join(options.baseDir, 'kafka'), port: options.ports.kafka, controllerPort: options.ports.kafkaController }),
     influx: influx({
       ...common,
@@ -97,7 +107,7 @@ export function stackServices(options: StackOptions & { readonly ports: StackPor
 export function connectionOf(services: NativeStack['services'], users: readonly MqttUser[]): StackConnection {
   const { mosquitto: m, kafka: k, influx: i } = services;
   return {
-    mqtt: { url: m.url, host: '127.0.0.1', port: m.port, users },
+    mqtt: { url: m.url, host: '127.0.0.1', port: m.port, users, admin: m.admin },
     kafka: { brokers: k.brokers },
     influx: { url: i.url, token: i.token, username: i.admin.username, password: i.admin.password, org: '' },
   };
@@ -105,8 +115,8 @@ export function connectionOf(services: NativeStack['services'], users: readonly 
 
 /**
  * Starts Mosquitto, Kafka and InfluxDB as native processes under `baseDir` (installing them first
- * if needed) and returns their handles and connection details. Services start in parallel; if one
- * fails, the others are stopped before the error is rethrown.
+ * if needed), provisions the device accounts, and returns their handles and connection details.
+ * Services start in parallel; if one fails, the others are stopped before the error is rethrown.
  */
 export async function startStack(options: StackOptions): Promise<NativeStack> {
   const ports = await resolvePorts(options.ports);
@@ -119,8 +129,14 @@ export async function startStack(options: StackOptions): Promise<NativeStack> {
     await Promise.allSettled(Object.values(services).map((s) => s.stop()));
     throw failed.reason;
   }
-  const users = options.mqttUsers ?? defaultMqttUsers();
-  return { services, connection: connectionOf(services, users), stop: () => stopStack({ services }) };
+  const devices = options.devices ?? devDevices(20);
+  try {
+    await services.mosquitto.provisionDevices(devices);
+  } catch (error) {
+    await Promise.allSettled(Object.values(services).map((s) => s.stop()));
+    throw error;
+  }
+  return { services, connection: connectionOf(services, stackMqttUsers(devices)), stop: () => stopStack({ services }) };
 }
 
 /** Stops every service of the stack (SIGTERM, then SIGKILL after a timeout), in parallel. */

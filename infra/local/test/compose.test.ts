@@ -5,7 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { DEV_PORTS, MQTT_MAX_PACKET_BYTES, MTL_TOPIC_SPECS, defaultMqttAcl, defaultMqttUsers } from '../src/index.ts';
+import { DEV_BROKER_ADMIN, DEV_PORTS, MQTT_MAX_PACKET_BYTES, MTL_TOPIC_SPECS, devServiceUsers } from '../src/index.ts';
+import { dynsecPasswordHash, dynsecSeed } from '../src/mosquitto-dynsec.ts';
 
 const infraDir = resolve(import.meta.dirname, '..', '..');
 const composeText = readFileSync(join(infraDir, 'compose.yaml'), 'utf8');
@@ -86,10 +87,28 @@ describe('infra/compose.yaml', () => {
     for (const name of built) expect(compose.services[name]?.environment?.['MTL_OPS_HOST'], name).toBe('0.0.0.0');
   });
 
-  it('ships Mosquitto auth files identical to what the launcher generates', () => {
-    const users = defaultMqttUsers();
-    expect(readFileSync(join(infraDir, 'mosquitto', 'acl'), 'utf8')).toBe(defaultMqttAcl(users));
-    expect(readFileSync(join(infraDir, 'mosquitto', 'passwd.dev'), 'utf8')).toBe(users.map((u) => `${u.username}:${u.password}\n`).join(''));
+  it('runs the broker kind of the launcher: the dynamic security plugin the image ships, its state in the data volume, seeded from the committed seed', () => {
+    const conf = readFileSync(join(infraDir, 'mosquitto', 'mosquitto.conf'), 'utf8');
+    expect(conf).toMatch(/^plugin \/usr\/lib\/mosquitto_dynamic_security\.so$/m);
+    expect(conf).toMatch(/^plugin_opt_config_file \/mosquitto\/data\/dynamic-security\.json$/m);
+    expect(conf).toMatch(/^allow_anonymous false$/m);
+    expect(conf).not.toMatch(/^(password_file|acl_file) /m);
+    const mosquitto = compose.services['mosquitto']!;
+    expect(mosquitto.volumes).toContain('./mosquitto/dynamic-security.seed.json:/mosquitto/config/dynamic-security.seed.json:ro');
+    expect([mosquitto.command].flat().join(' ')).toContain('cp /mosquitto/config/dynamic-security.seed.json /mosquitto/data/dynamic-security.json');
     expect(existsSync(join(dirname(join(infraDir, 'compose.yaml')), 'influxdb', 'init-dbrp.sh'))).toBe(true);
+  });
+
+  it("seeds the launcher's admin and service accounts, with their dev passwords, roles and the plugin's default access", async () => {
+    type Seed = { clients: { username: string; password: string; salt: string; iterations: number }[] };
+    const committed = JSON.parse(readFileSync(join(infraDir, 'mosquitto', 'dynamic-security.seed.json'), 'utf8')) as Seed;
+    const generated = (await dynsecSeed(DEV_BROKER_ADMIN, devServiceUsers())) as Seed;
+    // Salts are random: compare everything else, then check each hash against its dev password.
+    const withoutHashes = (seed: Seed) => ({ ...seed, clients: seed.clients.map(({ password: _password, salt: _salt, ...client }) => client) });
+    expect(withoutHashes(committed)).toEqual(withoutHashes(generated));
+    const passwords = new Map([DEV_BROKER_ADMIN, ...devServiceUsers()].map((user) => [user.username, user.password]));
+    for (const client of committed.clients) {
+      expect(await dynsecPasswordHash(passwords.get(client.username) ?? '', Buffer.from(client.salt, 'base64'), client.iterations), client.username).toBe(client.password);
+    }
   });
 });

@@ -1,14 +1,15 @@
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureInstalled, freePort, isStackError, mosquitto } from '../src/index.ts';
+import { ensureInstalled, freePort, isStackError, mosquittoDynsec } from '../src/index.ts';
 import type { Installation } from '../src/index.ts';
 
 let baseDir: string;
 let installation: Installation;
+const ADMIN = { username: 'launcher-admin', password: 'launcher-test' };
 
 beforeAll(async () => {
   baseDir = await mkdtemp(join(tmpdir(), 'mtl-launcher-test-'));
@@ -35,7 +36,7 @@ describe('service start failures', () => {
     const squatter: Server = createServer();
     await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
     try {
-      const broker = mosquitto({ dir: baseDir, port, users: [{ username: 'u', password: 'p' }], acl: '', installation });
+      const broker = mosquittoDynsec({ dir: baseDir, port, admin: ADMIN, installation });
       const error: unknown = await broker.start().catch((e: unknown) => e);
       expect(isStackError(error, 'MTL_STACK_START_FAILED')).toBe(true);
       expect((error as Error).message).toContain(`port ${port}`);
@@ -45,14 +46,16 @@ describe('service start failures', () => {
   });
 
   it('names the log file and quotes its last lines when the service exits while starting', async () => {
-    const dir = join(baseDir, 'bad-acl');
-    const { mkdir } = await import('node:fs/promises');
+    const dir = join(baseDir, 'bad-plugin');
     await mkdir(dir);
-    const broker = mosquitto({ dir, port: await freePort(), users: [{ username: 'u', password: 'p' }], acl: 'this is not an acl line\n', installation });
+    // A file where the plugin should be, but no shared library: Mosquitto exits at once, saying why in its log.
+    const pluginPath = join(dir, 'not-a-plugin.so');
+    await writeFile(pluginPath, 'this is not a shared library\n');
+    const broker = mosquittoDynsec({ dir, port: await freePort(), admin: ADMIN, pluginPath, installation });
     const error: unknown = await broker.start().catch((e: unknown) => e);
     expect(isStackError(error, 'MTL_STACK_START_FAILED')).toBe(true);
     expect((error as Error).message).toContain(broker.logFile);
-    expect((error as Error).message).toMatch(/ACL/i);
+    expect((error as Error).message).toMatch(/plugin/i);
     expect(await broker.runningPid()).toBeUndefined();
   });
 });
@@ -60,13 +63,12 @@ describe('service start failures', () => {
 describe('service handles', () => {
   it('stop the process another handle on the same directory restarted (no leaked process)', async () => {
     const dir = join(baseDir, 'two-handles');
-    const { mkdir } = await import('node:fs/promises');
     await mkdir(dir);
-    const options = { dir, port: await freePort(), users: [{ username: 'u', password: 'p' }], acl: 'pattern write meterline/v1/%u/#\n', installation };
-    const first = mosquitto(options);
+    const options = { dir, port: await freePort(), admin: ADMIN, installation };
+    const first = mosquittoDynsec(options);
     await first.start();
     const firstPid = await first.runningPid();
-    const second = mosquitto(options);
+    const second = mosquittoDynsec(options);
     await second.kill();
     await second.start();
     const secondPid = await second.runningPid();
@@ -74,5 +76,22 @@ describe('service handles', () => {
     expect(await first.runningPid()).toBe(secondPid);
     await first.stop();
     expect(await second.runningPid()).toBeUndefined();
+  }, 30_000);
+
+  it('refuses to adopt a broker in its directory that runs without the plugin (the password-file broker of earlier versions)', async () => {
+    const dir = join(baseDir, 'earlier-broker');
+    await mkdir(dir);
+    const options = { dir, port: await freePort(), admin: ADMIN, installation };
+    const running = mosquittoDynsec(options);
+    await running.start();
+    try {
+      // What the directory of an earlier version's broker held: a configuration with a password file.
+      await writeFile(join(dir, 'mosquitto.conf'), `listener ${options.port} 127.0.0.1\npassword_file ${join(dir, 'passwd')}\n`);
+      const error: unknown = await mosquittoDynsec(options).start().catch((e: unknown) => e);
+      expect(isStackError(error, 'MTL_STACK_CONFIG_INVALID')).toBe(true);
+      expect((error as Error).message).toContain('stack down');
+    } finally {
+      await running.stop();
+    }
   }, 30_000);
 });

@@ -7,7 +7,7 @@ import { ConfigResourceTypes, Kafka, Partitioners, logLevel } from 'kafkajs';
 import mqtt from 'mqtt';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INGEST_MQTT_USER, MTL_TOPIC_SPECS, defaultMqttUsers, startStack } from '../src/index.ts';
+import { INGEST_MQTT_USER, MTL_TOPIC_SPECS, devDevices, provisionDevStackAccounts, startStack } from '../src/index.ts';
 import type { NativeStack } from '../src/index.ts';
 
 const STARTUP_MS = 240_000;
@@ -54,32 +54,38 @@ describe('mosquitto', () => {
   });
 
   it('lets a device publish on its own topic, to a $share subscriber, and refuses another device topic', async () => {
-    const ingest = await connect({ ...userNamed(INGEST_MQTT_USER.username), clientId: `ingest-${randomUUID()}` });
+    const ingest = await connect({ ...userNamed(INGEST_MQTT_USER.username), clientId: `ingest:${randomUUID()}` });
     const received: string[] = [];
     ingest.on('message', (topic) => received.push(topic));
     const granted = await ingest.subscribeAsync('$share/ingest/meterline/v1/+/readings', { qos: 1 });
     expect(granted[0]?.qos).toBe(1);
 
-    const device = await connect(userNamed('dev-meter-001'));
+    const device = await connect({ ...userNamed('dev-meter-001'), clientId: 'dev-meter-001' });
     await device.publishAsync('meterline/v1/dev-meter-001/readings', '{"ok":true}', { qos: 1 });
     await expect(device.publishAsync('meterline/v1/dev-meter-002/readings', '{"spoof":true}', { qos: 1 })).rejects.toMatchObject({ code: 135 });
 
     await expect.poll(() => received, { timeout: 5000 }).toEqual(['meterline/v1/dev-meter-001/readings']);
   });
 
-  it('reloads an account set on updateAccounts without a restart, keeping the other sets', async () => {
+  it("binds a dev device to its own client id and refuses its subscriptions (the broker's policy, issue 13)", async () => {
+    expect(await connectError({ ...userNamed('dev-meter-002'), clientId: 'dev-meter-003' })).toMatchObject({ code: 135 });
+    const device = await connect({ ...userNamed('dev-meter-002'), clientId: 'dev-meter-002' });
+    await expect(device.subscribeAsync('$share/ingest/meterline/v1/+/readings', { qos: 1 })).rejects.toMatchObject({ packet: { granted: [135] } });
+  });
+
+  it('provisions more devices on the running broker without a restart, and leaves a connected device connected', async () => {
     const pidBefore = await stack.services.mosquitto.runningPid();
-    const users = [{ username: 'meter-new', password: 'new-secret' }];
-    await stack.services.mosquitto.updateAccounts('stack-int-test', users);
-    await expect.poll(async () => {
-      const error = await connectError({ username: 'meter-new', password: 'new-secret' });
-      return error instanceof Error && error.message === 'connection was accepted';
-    }, { timeout: 5000 }).toBe(true);
-    const device = clients.at(-1)!;
-    await device.publishAsync('meterline/v1/meter-new/readings', 'x', { qos: 1 });
-    // The stack's own accounts, another set, were never taken out.
-    const stackDevice = defaultMqttUsers().find((u) => u.username === 'dev-meter-001')!;
-    expect(await connectError(stackDevice)).toMatchObject({ message: 'connection was accepted' });
+    const connected = await connect({ ...userNamed('dev-meter-004'), clientId: 'dev-meter-004' });
+    let dropped = false;
+    connected.on('close', () => (dropped = true));
+    const report = await provisionDevStackAccounts(stack.services.mosquitto, { devDeviceCount: 22 });
+    expect(report.created).toEqual(['dev-meter-021', 'dev-meter-022']);
+    expect(report.unchanged).toHaveLength(20);
+    const added = devDevices(22).at(-1)!;
+    const device = await connect({ ...added, clientId: added.username });
+    await device.publishAsync(`meterline/v1/${added.username}/readings`, 'x', { qos: 1 });
+    await connected.publishAsync('meterline/v1/dev-meter-004/readings', 'still here', { qos: 1 });
+    expect(dropped).toBe(false);
     expect(await stack.services.mosquitto.runningPid()).toBe(pidBefore);
   });
 });

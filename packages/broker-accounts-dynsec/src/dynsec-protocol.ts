@@ -65,6 +65,7 @@ export const dynsecCommands = {
   /** Replaces the role's ACLs with the device's (the plugin disconnects the role's clients). */
   resetRole: (deviceId: string): DynsecCommand => ({ command: 'modifyRole', rolename: deviceRoleName(deviceId), acls: deviceAcls(deviceId) }),
   deleteRole: (deviceId: string): DynsecCommand => ({ command: 'deleteRole', rolename: deviceRoleName(deviceId) }),
+  getRole: (deviceId: string): DynsecCommand => ({ command: 'getRole', rolename: deviceRoleName(deviceId) }),
   /**
    * `clientid`: the plugin refuses the account under any other client id (CONNACK 0x87), so a
    * device can neither take over another device's session nor a service's (whose ids contain `:`).
@@ -78,6 +79,8 @@ export const dynsecCommands = {
     roles: [{ rolename: deviceRoleName(deviceId), priority: 0 }],
   }),
   getClient: (username: string): DynsecCommand => ({ command: 'getClient', username }),
+  /** Binds an existing account to the device id as client id (the plugin disconnects its open connections). */
+  bindClientId: (deviceId: string): DynsecCommand => ({ command: 'modifyClient', username: deviceId, clientid: deviceId }),
   /** The plugin disconnects the client's open connections (mosquitto_kick_client_by_username, without their wills). */
   setClientPassword: (deviceId: string, password: string): DynsecCommand => ({ command: 'setClientPassword', username: deviceId, password }),
   /** Disconnects the client's open connections too, without their wills. */
@@ -134,4 +137,26 @@ export function isDeviceClient(response: DynsecResponse, deviceId: string): bool
   const client = (response.data as { client?: { username?: unknown; roles?: unknown } } | undefined)?.client;
   if (client?.username !== deviceId || !Array.isArray(client.roles)) return false;
   return client.roles.some((role: unknown) => (role as { rolename?: unknown } | null)?.rolename === deviceRoleName(deviceId));
+}
+
+/** The client id a getClient response binds the account to; undefined when it binds none. */
+export function boundClientId(response: DynsecResponse): string | undefined {
+  const clientid = (response.data as { client?: { clientid?: unknown } } | undefined)?.client?.clientid;
+  return typeof clientid === 'string' && clientid !== '' ? clientid : undefined;
+}
+
+const aclKey = (acl: { acltype?: unknown; topic?: unknown; priority?: unknown; allow?: unknown }): string =>
+  JSON.stringify([acl.acltype, acl.topic, acl.priority ?? 0, acl.allow]);
+
+/**
+ * Whether a getRole response holds exactly the device's ACLs of this version (deviceAcls). A role
+ * made by an earlier version (publish on `meterline/v1/<id>/#`) or changed by hand is not current.
+ */
+export function roleIsCurrent(response: DynsecResponse, deviceId: string): boolean {
+  if (response.error !== undefined) return false;
+  const acls = (response.data as { role?: { acls?: unknown } } | undefined)?.role?.acls;
+  if (!Array.isArray(acls)) return false;
+  const held = acls.map((acl: unknown) => aclKey((acl ?? {}) as Record<string, unknown>)).sort();
+  const wanted = deviceAcls(deviceId).map(aclKey).sort();
+  return held.length === wanted.length && held.every((key, i) => key === wanted[i]);
 }

@@ -1,5 +1,6 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -8,11 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isBrokerAccountsError } from '@meterline/broker-accounts';
 import type { BrokerAccountsErrorCode, BrokerProbe } from '@meterline/broker-accounts';
 import { deviceAccountsContract, mqttBrokerProbe } from '@meterline/broker-accounts/contract';
-import { MONITOR_MQTT_USER, freePort, mosquitto, mosquittoDynsec } from '@meterline/local-stack';
+import { MONITOR_MQTT_USER, ensureInstalled, freePort, mosquittoDynsec } from '@meterline/local-stack';
 import type { MosquittoDynsecHandle } from '@meterline/local-stack';
 import { CONTROL_TOPIC, DynsecDeviceAccounts, RESPONSE_TOPIC } from '../src/index.ts';
 
-// A broker of its own, with the plugin; the stack's password-file broker is left as it is.
+// A broker of its own, with the plugin; the stack's broker is left as it is.
 const ADMIN = { username: 'meterline-api', password: randomUUID() };
 const MONITOR = { ...MONITOR_MQTT_USER, password: randomUUID() };
 
@@ -51,6 +52,61 @@ const failure = async (call: Promise<unknown>): Promise<{ code: BrokerAccountsEr
   return { code: error.code, canRetry: error.canRetry, message: error.message };
 };
 const newDeviceId = () => `dyn-${randomUUID().slice(0, 12)}`;
+
+/** Sends commands as one control message with the admin account and returns the plugin's responses. */
+async function controlCommands(commands: Record<string, unknown>[]): Promise<{ command: string; error?: string }[]> {
+  const admin = await mqtt.connectAsync(broker.url, { protocolVersion: 5, reconnectPeriod: 0, ...ADMIN }, false);
+  try {
+    const answered = new Promise<string>((resolve) => admin.on('message', (_topic, payload) => resolve(payload.toString())));
+    await admin.subscribeAsync(RESPONSE_TOPIC, { qos: 1 });
+    await admin.publishAsync(CONTROL_TOPIC, JSON.stringify({ commands }), { qos: 1 });
+    return (JSON.parse(await answered) as { responses: { command: string; error?: string }[] }).responses;
+  } finally {
+    await admin.endAsync();
+  }
+}
+
+/** How the broker answers a CONNECT of `username` under `clientId`: 'connected' or the reason code. */
+const connectOutcome = (clientId: string, username: string, password: string) =>
+  mqtt.connectAsync(broker.url, { protocolVersion: 5, reconnectPeriod: 0, clientId, username, password }, false).then(
+    async (client) => {
+      await client.endAsync(true);
+      return 'connected';
+    },
+    (error: unknown) => (error as { code?: unknown }).code,
+  );
+
+/**
+ * A Mosquitto without the plugin, anonymous clients allowed: nobody answers the control topic.
+ * Started here, not by the launcher, whose brokers all load the plugin.
+ */
+async function brokerWithoutPlugin(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const dir = join(baseDir, `plain-${randomUUID().slice(0, 8)}`);
+  await mkdir(dir);
+  const port = await freePort();
+  const conf = join(dir, 'mosquitto.conf');
+  await writeFile(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\n`);
+  const child = spawn((await ensureInstalled()).mosquitto.bin, ['-c', conf], { stdio: 'ignore' });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `mqtt://127.0.0.1:${port}`;
+  // Ready when it accepts a connection; the hook's timeout bounds the wait.
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`mosquitto without the plugin exited with ${child.exitCode}`);
+    const client = await mqtt.connectAsync(url, { protocolVersion: 5, reconnectPeriod: 0, connectTimeout: 1_000 }, false).catch(() => undefined);
+    if (client !== undefined) {
+      await client.endAsync(true);
+      break;
+    }
+    await sleep(100);
+  }
+  return {
+    url,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
 
 /** The call's result once the adapter has reconnected: until then calls fail fast as unavailable. */
 async function onceReconnected<T>(call: () => Promise<T>): Promise<T> {
@@ -106,13 +162,7 @@ describe('DynsecDeviceAccounts.connect', () => {
   });
 
   it('fails with a retryable MTL_BROKER_TIMEOUT on a broker without the plugin (nobody answers the control topic)', async () => {
-    const plain = mosquitto({
-      dir: join(baseDir, 'plain'),
-      port: await freePort(),
-      users: [ADMIN],
-      acl: `user ${ADMIN.username}\ntopic readwrite $CONTROL/dynamic-security/#\n`,
-    });
-    await plain.start();
+    const plain = await brokerWithoutPlugin();
     try {
       const error = await failure(DynsecDeviceAccounts.connect({ url: plain.url, ...ADMIN, commandTimeoutMs: 1_000 }));
       expect(error).toMatchObject({ code: 'MTL_BROKER_TIMEOUT', canRetry: true });
@@ -262,6 +312,56 @@ describe('DynsecDeviceAccounts on the real broker', () => {
     } finally {
       await device.endAsync(true);
     }
+  });
+
+  it('provision() makes an absent account with the given password and the policy of create(); again, it changes nothing and a connected device stays connected', async () => {
+    const accounts = await accountsFor();
+    const id = newDeviceId();
+    const password = `provisioned-${randomUUID()}`;
+    expect(await accounts.provision(id, password)).toBe('created');
+    expect(await connectOutcome(`${id}-other`, id, password)).toBe(135);
+    const device = await mqtt.connectAsync(broker.url, { protocolVersion: 5, reconnectPeriod: 0, clientId: id, username: id, password }, false);
+    let closed = false;
+    device.on('close', () => (closed = true));
+    try {
+      expect(await accounts.provision(id, 'another-password')).toBe('unchanged');
+      await device.publishAsync(`meterline/v1/${id}/readings`, 'after provisioning again', { qos: 1 });
+      expect(closed).toBe(false);
+      // The password stays the one the account was made with.
+      expect(await connectOutcome(`${id}`, id, 'another-password')).toBe(135);
+    } finally {
+      await device.endAsync(true);
+    }
+  });
+
+  it('provision() brings an account of an earlier version (publish on …/<id>/#, any client id) to the current policy, keeping its password', async () => {
+    const id = newDeviceId();
+    const password = `earlier-${randomUUID()}`;
+    const earlier = await controlCommands([
+      { command: 'createRole', rolename: `device-${id}`, acls: [{ acltype: 'publishClientSend', topic: `meterline/v1/${id}/#`, allow: true }] },
+      { command: 'createClient', username: id, password, roles: [{ rolename: `device-${id}` }] },
+    ]);
+    expect(earlier).toEqual([{ command: 'createRole' }, { command: 'createClient' }]);
+    expect(await connectOutcome(`${id}-other`, id, password)).toBe('connected');
+
+    const accounts = await accountsFor();
+    expect(await accounts.provision(id, 'not used: the account keeps its password')).toBe('updated');
+    expect(await connectOutcome(`${id}-other`, id, password)).toBe(135);
+    const device = await mqtt.connectAsync(broker.url, { protocolVersion: 5, reconnectPeriod: 0, clientId: id, username: id, password }, false);
+    try {
+      await expect(device.publishAsync(`meterline/v1/${id}/readings/x`, 'x', { qos: 1 })).rejects.toMatchObject({ code: 135 });
+      await expect(device.subscribeAsync('#', { qos: 1 })).rejects.toMatchObject({ packet: { granted: [135] } });
+      await device.publishAsync(`meterline/v1/${id}/readings`, 'x', { qos: 1 });
+    } finally {
+      await device.endAsync(true);
+    }
+    expect(await accounts.provision(id, password)).toBe('unchanged');
+  });
+
+  it('provision() refuses a name held by an account that is not a device (a service account) and changes nothing', async () => {
+    const accounts = await accountsFor();
+    expect(await failure(accounts.provision(MONITOR.username, 'x'))).toMatchObject({ code: 'MTL_BROKER_DEVICE_EXISTS', canRetry: false });
+    expect(await connectOutcome(`monitor-${randomUUID().slice(0, 8)}`, MONITOR.username, MONITOR.password)).toBe('connected');
   });
 
   it('fails every call after close with MTL_BROKER_UNAVAILABLE', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dynsecCommands, encodeRequest, isDeviceClient, parseResponses } from '../src/dynsec-protocol.ts';
+import { boundClientId, deviceAcls, dynsecCommands, encodeRequest, isDeviceClient, parseResponses, roleIsCurrent } from '../src/dynsec-protocol.ts';
 
 describe('dynsec commands', () => {
   it("create a device's role allowing publishes under its own subtree only, and its client holding that role", () => {
@@ -80,5 +80,27 @@ describe('isDeviceClient', () => {
     expect(isDeviceClient(client('gw-1', 'device-gw-1'), 'gw-1')).toBe(false);
     expect(isDeviceClient({ command: 'getClient', error: 'Client not found' }, 'gw-1')).toBe(false);
     expect(isDeviceClient({ command: 'getClient' }, 'gw-1')).toBe(false);
+  });
+});
+
+describe('roleIsCurrent and boundClientId (provision)', () => {
+  const role = (acls: unknown) => ({ command: 'getRole', data: { role: { rolename: 'device-gw-1', acls } } });
+
+  it("take a role holding exactly this version's device ACLs, in any order, as current", () => {
+    expect(roleIsCurrent(role([...deviceAcls('gw-1')].reverse()), 'gw-1')).toBe(true);
+  });
+
+  it('take a role of an earlier version (its whole subtree), one ACL more or less, or another device\'s ACLs as not current', () => {
+    expect(roleIsCurrent(role([{ acltype: 'publishClientSend', topic: 'meterline/v1/gw-1/#', priority: 0, allow: true }]), 'gw-1')).toBe(false);
+    expect(roleIsCurrent(role([...deviceAcls('gw-1'), { acltype: 'subscribePattern', topic: '$share/#', priority: 0, allow: true }]), 'gw-1')).toBe(false);
+    expect(roleIsCurrent(role(deviceAcls('gw-1').slice(1)), 'gw-1')).toBe(false);
+    expect(roleIsCurrent(role(deviceAcls('gw-2')), 'gw-1')).toBe(false);
+    expect(roleIsCurrent({ command: 'getRole', error: 'Role not found' }, 'gw-1')).toBe(false);
+  });
+
+  it('read the client id an account is bound to, or none', () => {
+    expect(boundClientId({ command: 'getClient', data: { client: { username: 'gw-1', clientid: 'gw-1', roles: [] } } })).toBe('gw-1');
+    expect(boundClientId({ command: 'getClient', data: { client: { username: 'gw-1', roles: [] } } })).toBeUndefined();
+    expect(dynsecCommands.bindClientId('gw-1')).toEqual({ command: 'modifyClient', username: 'gw-1', clientid: 'gw-1' });
   });
 });

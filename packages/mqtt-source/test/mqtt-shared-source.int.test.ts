@@ -22,7 +22,8 @@ afterEach(async () => {
 });
 
 async function connectDevice(deviceId: string): Promise<MqttClient> {
-  const client = await mqtt.connectAsync(broker().url, { protocolVersion: 5, clientId: `${deviceId}-${randomUUID().slice(0, 8)}`, reconnectPeriod: 0, ...account(deviceId) });
+  // A device connects with its own id as client id: the broker refuses any other.
+  const client = await mqtt.connectAsync(broker().url, { protocolVersion: 5, clientId: deviceId, reconnectPeriod: 0, ...account(deviceId) });
   cleanups.push(() => client.endAsync());
   return client;
 }
