@@ -185,7 +185,7 @@ describe('device sequence: gaps, replays and resets tracked per device (issue 13
     // One device's events, through the API: the gap, the replay and the reset, oldest first.
     const from = new Date(Date.now() - 3_600_000).toISOString();
     const to = new Date(Date.now() + 60_000).toISOString();
-    const events = await getJson(`/v1/enterprises/${enterprise.id}/devices/${device}/sequence-events?from=${from}&to=${to}`);
+    const events = await getJson(`/v1/enterprises/${enterprise.id}/device-sequences/${device}/events?from=${from}&to=${to}`);
     expect(events.status).toBe(200);
     expect((events.body as { items: { kind: string; seq: number }[] }).items.map((e) => [e.kind, e.seq])).toEqual([
       ['gap', 5],
