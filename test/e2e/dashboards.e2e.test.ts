@@ -419,6 +419,13 @@ describe('dashboards: every query of every provisioned dashboard on the real pip
     expectClose(intensity[1]!['value'], expected.tCO2PerUnit!.value, 'tCO2 per unit');
   });
 
+  it('metering and data quality: the device sequence gap stored as the alerter stores it is counted for its device', async () => {
+    const d = dashboard('meterline-data-quality');
+    const rows = await runPanel(d, target(d, 'Gaps, replays and resets per device, in the selected range'), await variables(d));
+    const device = data.manifest.enterprises[0]!.devices[0]!.id;
+    expect(rows.map((r) => [r['enterprise'], r['device'], r['kind'], r['events'], r['lost']])).toEqual([[enterprises()[0], device, 'gap', 1, 2]]);
+  });
+
   it('metering and data quality: coverage in the gap, the gaps, the suspect readings and the meters outside calibration equal meterline account', async () => {
     const d = dashboard('meterline-data-quality');
     const all = await variables(d);
