@@ -140,13 +140,14 @@ async function firingNotification(): Promise<WebhookBodyV1> {
 
 describe('device sequence: gaps, replays and resets tracked per device (issue 13)', () => {
   it('counts them in the API, across an alerter restart, and in the metric, and raises an alert to the energy manager', async () => {
-    await publish(payload(1));
-    await publish(payload(2));
-    // 3 and 4 never arrive: a gap of two.
-    const five = payload(5);
-    await publish(five);
+    // A device that has counted for a while.
+    await publish(payload(1001));
+    await publish(payload(1002));
+    // 1003 and 1004 never arrive: a gap of two.
+    const gapped = payload(1005);
+    await publish(gapped);
     expect(await countsOnceSeen(3)).toEqual([
-      { deviceId: device, lastSeq: 5, lastAt: expect.any(String), messages: 3, duplicates: 0, gaps: 1, lost: 2, late: 0, missing: 2, replays: 0, resets: 0 },
+      { deviceId: device, lastSeq: 1005, lastAt: expect.any(String), messages: 3, duplicates: 0, gaps: 1, lost: 2, late: 0, missing: 2, replays: 0, resets: 0 },
     ]);
     // The gap alone raises the alert (no grace in this file's rule), sent to the energy manager's webhook.
     const firing = await firingNotification();
@@ -154,16 +155,16 @@ describe('device sequence: gaps, replays and resets tracked per device (issue 13
     expect(firing.alerts[0]!.summary).toContain('2 missing');
     expect(receiver.received.every((w) => w.verification.ok)).toBe(true);
 
-    // A new alerter: it must know seq 5 and its bytes from the store, not take the device as new.
+    // A new alerter: it must know seq 1005 and its bytes from the store, not take the device as new.
     await alerter.stop();
     alerter = await alerterInstance('seq-alerter-2');
     await alerter.start();
 
     // The same bytes again, as a QoS 1 redelivery would bring them: no anomaly.
-    await publish(five);
-    // Seq 5 with other content: a replay.
-    await publish(payload(5, 999_999));
-    await publish(payload(6));
+    await publish(gapped);
+    // Seq 1005 with other content: a replay.
+    await publish(payload(1005, 999_999));
+    await publish(payload(1006));
     // The device counts again from 0: a reset, then on in order.
     await publish(payload(0));
     await publish(payload(1));
@@ -188,8 +189,8 @@ describe('device sequence: gaps, replays and resets tracked per device (issue 13
     const events = await getJson(`/v1/enterprises/${enterprise.id}/device-sequences/${device}/events?from=${from}&to=${to}`);
     expect(events.status).toBe(200);
     expect((events.body as { items: { kind: string; seq: number }[] }).items.map((e) => [e.kind, e.seq])).toEqual([
-      ['gap', 5],
-      ['replay', 5],
+      ['gap', 1005],
+      ['replay', 1005],
       ['reset', 0],
     ]);
 

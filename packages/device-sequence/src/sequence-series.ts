@@ -32,7 +32,7 @@ export interface StoredSequenceEvent {
   previousSeq?: number;
   /** gap: the seqs it skipped. */
   lost?: number;
-  /** late: the instant of the gap it fills. */
+  /** late: the instant of the gap it fills (absent when no gap of it was kept). */
   gapAtMs?: number;
   sha256: string;
 }
@@ -67,7 +67,7 @@ export function sequenceEventPoint(enterpriseId: string, deviceId: string, event
   if (event.kind === 'gap') Object.assign(fields, { previous_seq: event.previousSeq, lost: event.lost });
   if (event.kind === 'replay' || event.kind === 'reset') fields['previous_seq'] = event.previousSeq;
   if (event.kind === 'replay') fields['remembered'] = event.remembered;
-  if (event.kind === 'late') fields['gap_at_ms'] = event.gapAtMs;
+  if (event.kind === 'late' && event.gapAtMs !== undefined) fields['gap_at_ms'] = event.gapAtMs;
   return { measurement: DEVICE_SEQUENCE_MEASUREMENTS.events, tags: { enterprise: enterpriseId, device: deviceId, kind: event.kind }, fields, timestampMs: received.atMs };
 }
 

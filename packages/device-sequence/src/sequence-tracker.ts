@@ -5,8 +5,9 @@
  * Messages of one device may arrive out of order (ingest's connections and instances share the
  * device's messages), so a message below the highest `seq` seen is judged by what is known of
  * that `seq`: missing (a late arrival fills its gap), remembered with the same digest (the same
- * message again: a QoS 1 redelivery or a resend), or neither (a replay, or a reset when it is
- * 0 or 1).
+ * message again: a QoS 1 redelivery or a resend), close enough below the highest to be
+ * remembered had it been seen (a late arrival the run's first message overtook), or none of
+ * these (a replay, or a reset when it is 0 or 1).
  */
 
 export const SEQUENCE_EVENT_KINDS = ['first', 'in-order', 'duplicate', 'gap', 'late', 'replay', 'reset'] as const;
@@ -20,8 +21,8 @@ export type SequenceEvent =
   | { kind: 'first' | 'in-order' | 'duplicate'; seq: number }
   /** `lost`: the seqs skipped, between the highest seen before and this one. */
   | { kind: 'gap'; seq: number; previousSeq: number; lost: number }
-  /** A seq missing until now; `gapAtMs` names the gap it belonged to. */
-  | { kind: 'late'; seq: number; gapAtMs: number }
+  /** A seq not seen until now below the highest; `gapAtMs` names the gap it fills, absent when none is kept (it was below the run's first seq, or its gap was dropped). */
+  | { kind: 'late'; seq: number; gapAtMs?: number }
   /** A seq seen before with other bytes; `remembered` false: its digest was no longer kept, so any repeat counts. */
   | { kind: 'replay'; seq: number; previousSeq: number; remembered: boolean }
   /** The device counts again from 0 or 1: a new run starts. */
@@ -68,9 +69,13 @@ export interface SequenceObservation {
 }
 
 export interface TrackerLimits {
-  /** Digests kept per device: a repeat of an older seq cannot be told from a replay, and counts as one. */
+  /**
+   * Digests kept per device, of the latest seqs seen: a repeat of a seq further below the
+   * highest cannot be told from a replay, and counts as one; a seq nearer the highest that is
+   * not remembered was not seen, and comes late.
+   */
   recentDigests: number;
-  /** Gaps kept open per device: the seqs of older ones stay lost, and an arrival of one counts as a replay. */
+  /** Gaps kept open per device: the seqs of older ones stay counted as lost. */
   missingRanges: number;
   /** A seq at most this, below the highest, that is no resend and fills no gap, starts a new run. */
   resetMaxSeq: number;
@@ -129,6 +134,12 @@ export function trackSequence(
   const known = state.recent.find(([s]) => s === seq);
   if (known?.[1] === digest) {
     return { state: next(state, {}, { duplicates: 1 }), event: { kind: 'duplicate', seq } };
+  }
+  // A seq this close below the highest would still be remembered had it been seen in this run:
+  // it was not, and comes late (the run's first message, or a gap no longer kept, overtook it:
+  // a burst sent after a reconnection, shared over ingest's connections).
+  if (!known && state.highestSeq - seq < limits.recentDigests) {
+    return { state: next(state, { recent: remember(state.recent) }, { late: 1 }), event: { kind: 'late', seq } };
   }
   if (seq <= limits.resetMaxSeq) {
     // A new run: what the old one still missed stays counted as lost.

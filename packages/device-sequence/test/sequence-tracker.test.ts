@@ -101,6 +101,14 @@ describe('trackSequence', () => {
     expect(state.counts).toMatchObject({ resets: 1, gaps: 1, lost: 1, late: 0, replays: 0 });
   });
 
+  it('a reset to 0 of a run that saw 0 is a reset however young the run; of a young run that did not, it comes late', () => {
+    expect(run([...seqs(0, 1, 2, 3), message(0, 'after reboot')]).events.at(-1)).toEqual({ kind: 'reset', seq: 0, previousSeq: 3 });
+    // Read as late arrivals (a run's first messages overtaken look the same), until the new run
+    // reaches a seq the old one saw: that one is a replay.
+    const { events } = run([...seqs(5, 6, 7, 0, 1, 2, 3, 4), message(5, 'after reboot')]);
+    expect(events.slice(3).map((e) => e.kind)).toEqual(['late', 'late', 'late', 'late', 'late', 'replay']);
+  });
+
   it('reset to 1 is a reset too; to 2 it is a replay (only 0 and 1 start a run)', () => {
     expect(run(seqs(900, 901, 1)).events[2]).toEqual({ kind: 'reset', seq: 1, previousSeq: 901 });
     expect(run(seqs(900, 901, 2)).events[2]).toEqual({ kind: 'replay', seq: 2, previousSeq: 901, remembered: false });
@@ -117,15 +125,37 @@ describe('trackSequence', () => {
     expect(state.counts.resets).toBe(1);
   });
 
-  it('keeps at most `missingRanges` gaps open: an arrival from an older one is a replay, its seqs stay lost', () => {
+  it('keeps at most `missingRanges` gaps open: the seqs of older ones stay lost; one of them arriving is late, of no gap', () => {
     const limits = { recentDigests: 64, missingRanges: 2, resetMaxSeq: 1 };
     const { events, state } = run([...seqs(10, 12, 14, 16), message(11)], limits);
     expect(state.missing).toEqual([
       { from: 13, to: 13, gapAtMs: 1002 },
       { from: 15, to: 15, gapAtMs: 1003 },
     ]);
-    expect(events[4]).toEqual({ kind: 'replay', seq: 11, previousSeq: 16, remembered: false });
-    expect(state.counts).toMatchObject({ gaps: 3, lost: 3, late: 0, replays: 1 });
+    expect(events[4]).toEqual({ kind: 'late', seq: 11 });
+    expect(state.counts).toMatchObject({ gaps: 3, lost: 3, late: 1, replays: 0 });
+  });
+
+  it('the first message overtaken (a burst shared over ingest’s connections): the seqs below it are late, not replays or resets', () => {
+    const { events, state } = run(seqs(5, 3, 1, 4, 2, 6));
+    expect(events).toEqual([
+      { kind: 'first', seq: 5 },
+      { kind: 'late', seq: 3 },
+      { kind: 'late', seq: 1 },
+      { kind: 'late', seq: 4 },
+      { kind: 'late', seq: 2 },
+      { kind: 'in-order', seq: 6 },
+    ]);
+    expect(state.counts).toMatchObject({ messages: 6, late: 4, gaps: 0, replays: 0, resets: 0, duplicates: 0 });
+    // Each is remembered now: its other bytes are a replay.
+    expect(trackSequence(state, { ...message(3, 'forged'), atMs: 2000 }).event).toEqual({ kind: 'replay', seq: 3, previousSeq: 6, remembered: true });
+  });
+
+  it('a seq not remembered 64 or more below the highest is a replay; nearer, it comes late', () => {
+    const upTo = (n: number) => Array.from({ length: n + 1 }, (_, i) => i + 100);
+    expect(run([...seqs(...upTo(64)), message(100, 'x')]).events.at(-1)).toEqual({ kind: 'replay', seq: 100, previousSeq: 164, remembered: false });
+    // Started at 101: 100 was never seen, and 163 - 100 < 64.
+    expect(run([...seqs(...upTo(63).slice(1)), message(100)]).events.at(-1)).toEqual({ kind: 'late', seq: 100 });
   });
 
   it('keeps at most `recentDigests` digests', () => {

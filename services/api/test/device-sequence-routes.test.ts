@@ -19,12 +19,12 @@ function stateAfter(...seqs: (number | string)[]): SequenceState {
 async function seeded() {
   const api = await testApi();
   await api.store.write([
-    sequenceStatePoint({ enterpriseId: 'ent-b', deviceId: 'b-gw', state: stateAfter(1, 2, 6, 4, '4x', 0), applied: undefined }),
+    sequenceStatePoint({ enterpriseId: 'ent-b', deviceId: 'b-gw', state: stateAfter(100, 101, 105, 103, '103x', 0), applied: undefined }),
     sequenceStatePoint({ enterpriseId: 'ent-a', deviceId: 'a-dev', state: stateAfter(7, 8), applied: undefined }),
-    sequenceEventPoint('ent-b', 'b-gw', { kind: 'gap', seq: 6, previousSeq: 2, lost: 3 }, { atMs: AT + 2_000, sha256: sha('6') })!,
-    sequenceEventPoint('ent-b', 'b-gw', { kind: 'late', seq: 4, gapAtMs: AT + 2_000 }, { atMs: AT + 3_000, sha256: sha('4') })!,
-    sequenceEventPoint('ent-b', 'b-gw', { kind: 'replay', seq: 4, previousSeq: 6, remembered: true }, { atMs: AT + 4_000, sha256: sha('4x') })!,
-    sequenceEventPoint('ent-b', 'b-gw', { kind: 'reset', seq: 0, previousSeq: 6 }, { atMs: AT + 5_000, sha256: sha('0') })!,
+    sequenceEventPoint('ent-b', 'b-gw', { kind: 'gap', seq: 105, previousSeq: 101, lost: 3 }, { atMs: AT + 2_000, sha256: sha('105') })!,
+    sequenceEventPoint('ent-b', 'b-gw', { kind: 'late', seq: 103, gapAtMs: AT + 2_000 }, { atMs: AT + 3_000, sha256: sha('103') })!,
+    sequenceEventPoint('ent-b', 'b-gw', { kind: 'replay', seq: 103, previousSeq: 105, remembered: true }, { atMs: AT + 4_000, sha256: sha('103x') })!,
+    sequenceEventPoint('ent-b', 'b-gw', { kind: 'reset', seq: 0, previousSeq: 105 }, { atMs: AT + 5_000, sha256: sha('0') })!,
   ]);
   return api;
 }
@@ -38,7 +38,7 @@ describe('device sequences', () => {
       items: [
         // Seeded by fixtures.ts: one record of seq 7.
         { deviceId: 'b-dev', lastSeq: 7, lastAt: '2026-02-28T16:00:00.000Z', messages: 1, duplicates: 0, gaps: 0, lost: 0, late: 0, missing: 0, replays: 0, resets: 0 },
-        // 1, 2, gap over 3-5, 4 late, 4 with other bytes, reset to 0 (3 and 5 stay lost, no longer missing).
+        // 100, 101, gap over 102-104, 103 late, 103 with other bytes, reset to 0 (102 and 104 stay lost, no longer missing).
         { deviceId: 'b-gw', lastSeq: 0, lastAt: '2026-03-05T00:00:05.000Z', messages: 6, duplicates: 0, gaps: 1, lost: 3, late: 1, missing: 0, replays: 1, resets: 1 },
       ],
       next: null,
@@ -53,9 +53,9 @@ describe('device sequences', () => {
     const response = await app.inject({ url, headers: bearer(SECRETS.enterpriseB) });
     expect(response.statusCode).toBe(200);
     expect(response.json().items).toEqual([
-      { at: '2026-03-05T00:00:03.000Z', kind: 'late', seq: 4, gapAt: '2026-03-05T00:00:02.000Z', sha256: sha('4') },
-      { at: '2026-03-05T00:00:04.000Z', kind: 'replay', seq: 4, previousSeq: 6, sha256: sha('4x') },
-      { at: '2026-03-05T00:00:05.000Z', kind: 'reset', seq: 0, previousSeq: 6, sha256: sha('0') },
+      { at: '2026-03-05T00:00:03.000Z', kind: 'late', seq: 103, gapAt: '2026-03-05T00:00:02.000Z', sha256: sha('103') },
+      { at: '2026-03-05T00:00:04.000Z', kind: 'replay', seq: 103, previousSeq: 105, sha256: sha('103x') },
+      { at: '2026-03-05T00:00:05.000Z', kind: 'reset', seq: 0, previousSeq: 105, sha256: sha('0') },
     ]);
   });
 
