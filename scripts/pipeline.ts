@@ -223,6 +223,7 @@ async function up(): Promise<void> {
     MTL_READINGS_TOPIC: MTL_TOPICS.readings,
     MTL_DEAD_LETTER_TOPIC: MTL_TOPICS.readingsDlq,
     MTL_DEVICE_STATUS_TOPIC: MTL_TOPICS.deviceStatus,
+    MTL_DEVICE_SEQUENCE_TOPIC: MTL_TOPICS.deviceSequence,
     ...registryTopicEnv(),
     MTL_OPS_PORT: String(OPS_PORTS.ingest),
   });

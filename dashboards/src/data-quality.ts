@@ -1,7 +1,9 @@
 // Metering and data quality: how much of each period is metered, where the gaps and suspect
-// readings are, which meters read outside their calibration validity, and what ingest refused.
+// readings are, which meters read outside their calibration validity, what devices' seqs showed
+// (gaps, replays, resets), and what ingest refused.
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { PromQueryFormat } from '@grafana/grafana-foundation-sdk/prometheus';
+import { DEVICE_SEQUENCE_MEASUREMENTS } from '@meterline/device-sequence';
 import {
   INFLUXDB,
   PROMETHEUS,
@@ -32,7 +34,7 @@ export function dataQuality(): dashboard.DashboardBuilder {
   return meterlineDashboard(
     DATA_QUALITY_UID,
     'Meterline · Metering and data quality',
-    'Coverage per metering point, periods with gaps, suspect readings, meters read outside their calibration validity, and the payloads ingest dead-lettered, by reason.',
+    'Coverage per metering point, periods with gaps, suspect readings, meters read outside their calibration validity, devices’ sequence gaps, replays and resets, and the payloads ingest dead-lettered, by reason.',
   )
     .time({ from: 'now-7d/d', to: 'now' })
     .refresh('15m')
@@ -105,6 +107,25 @@ export function dataQuality(): dashboard.DashboardBuilder {
           ).table(),
         )
         .transformations([hideTime({ enterprise: 'Enterprise', site: 'Site', point: 'Metering point', readings: 'Readings outside calibration', days: 'Days' })])
+        .span(24)
+        .height(7),
+    )
+    .withRow(new dashboard.RowBuilder('Device sequences (tamper evidence)'))
+    .withPanel(
+      tablePanel('Gaps, replays and resets per device, in the selected range', INFLUXDB)
+        .description(
+          'What each device’s seq showed of the messages between it and Meterline: gaps (seqs skipped; lost: how many), replays (a seen seq with other content) and resets (the device counting again from 0 or 1).',
+        )
+        .withTarget(
+          influxQl(
+            'A',
+            q`SELECT count("seq") AS "events", sum("lost") AS "lost" FROM "${DEVICE_SEQUENCE_MEASUREMENTS.events}"
+              WHERE "kind" =~ /^(gap|replay|reset)$/ AND ${tagIn('enterprise', 'enterprise')} AND ${TIME_FILTER}
+              GROUP BY "enterprise", "device", "kind"`,
+          ).table(),
+        )
+        .transformations([hideTime({ enterprise: 'Enterprise', device: 'Device', kind: 'Kind', events: 'Events', lost: 'Seqs lost' })])
+        .decimals(0)
         .span(24)
         .height(7),
     )

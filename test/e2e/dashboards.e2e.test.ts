@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { saveAlerts } from '@meterline/alerter';
 import { calendarPeriod, type EnterpriseFigures, type Figure } from '@meterline/domain';
 import { readingsTopic, type AggregationJobV1, type AlertV1 } from '@meterline/contracts';
+import { sequenceEventPoint } from '@meterline/device-sequence';
 import { DEV_INFLUX_ADMIN, freePorts, influx as influxServer, prometheus, type PrometheusHandle, type PromSeries } from '@meterline/local-stack';
 import { connectFleet, formatWithOffset, type PlannedPayload } from '@meterline/simulator';
 import { Kafka, logLevel } from 'kafkajs';
@@ -203,6 +204,10 @@ describe('dashboards: every query of every provisioned dashboard on the real pip
     const progress = { lastTickMs: 0, watchingSinceMs: 0, revision: 'e2e' };
     await saveAlerts(pipeline.store, e0, [alert(e0, 'calibration-expired', 'p1', 'firing'), alert(e0, 'calibration-expired', 'p2', 'firing')], progress);
     await saveAlerts(pipeline.store, e1, [alert(e1, 'meter-offline', 'p3', 'resolved')], progress);
+    // A device's sequence gap as the alerter stores it, on the last seeded day.
+    const device = data.manifest.enterprises[0]!.devices[0]!.id;
+    const gapAtMs = calendarPeriod(data.days.at(-1)!, TZ).start + HOUR;
+    await pipeline.store.write([sequenceEventPoint(e0, device, { kind: 'gap', seq: 12, previousSeq: 9, lost: 2 }, { atMs: gapAtMs, sha256: '0'.repeat(64) })!]);
 
     // One aggregator instance, for its /metrics: it runs one on-demand job (figures already right).
     aggregator = await aggregatorProcess(env, topics, 'agg-dashboards', pipeline.workDir);
@@ -412,6 +417,13 @@ describe('dashboards: every query of every provisioned dashboard on the real pip
     ]);
     expectClose(intensity[0]!['value'], expected.tcePerUnit.value, 'tce per unit');
     expectClose(intensity[1]!['value'], expected.tCO2PerUnit!.value, 'tCO2 per unit');
+  });
+
+  it('metering and data quality: the device sequence gap stored as the alerter stores it is counted for its device', async () => {
+    const d = dashboard('meterline-data-quality');
+    const rows = await runPanel(d, target(d, 'Gaps, replays and resets per device, in the selected range'), await variables(d));
+    const device = data.manifest.enterprises[0]!.devices[0]!.id;
+    expect(rows.map((r) => [r['enterprise'], r['device'], r['kind'], r['events'], r['lost']])).toEqual([[enterprises()[0], device, 'gap', 1, 2]]);
   });
 
   it('metering and data quality: coverage in the gap, the gaps, the suspect readings and the meters outside calibration equal meterline account', async () => {

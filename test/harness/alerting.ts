@@ -56,6 +56,7 @@ export async function alerterProcess(
       MTL_KAFKA_BROKERS: stack.kafka.brokers.join(','),
       MTL_READINGS_TOPIC: pipeline.topics.readings,
       MTL_DEVICE_STATUS_TOPIC: pipeline.topics.deviceStatus,
+      MTL_DEVICE_SEQUENCE_TOPIC: pipeline.topics.deviceSequence,
       MTL_FIGURES_TOPIC: topics.figures,
       MTL_SIGNALS_TOPIC: topics.signals,
       MTL_NOTIFICATIONS_TOPIC: topics.notifications,

@@ -31,7 +31,7 @@ export interface Pipeline {
   ingest: ServiceProcess;
   writer: ServiceProcess;
   /** `registry`: the pipeline's registry topic, with the `registryTopic` option. */
-  topics: { readings: string; deadLetters: string; deviceStatus: string; registry?: string };
+  topics: { readings: string; deadLetters: string; deviceStatus: string; deviceSequence: string; registry?: string };
   database: string;
   store: InfluxStore;
   workDir: string;
@@ -64,6 +64,7 @@ export async function createPipeline(
     readings: `e2e-${id}.readings.v1`,
     deadLetters: `e2e-${id}.readings.dlq.v1`,
     deviceStatus: `e2e-${id}.device-status.v1`,
+    deviceSequence: `e2e-${id}.device-sequence.v1`,
     ...(options.registryTopic ? { registry: `e2e-${id}.registry.v1` } : {}),
   };
   const database = `e2e_${id}`;
@@ -72,6 +73,7 @@ export async function createPipeline(
     { topic: topics.readings, partitions: 6 },
     { topic: topics.deadLetters, partitions: 3, ...(options.deadLetterTopicConfigs ? { configs: options.deadLetterTopicConfigs } : {}) },
     { topic: topics.deviceStatus, partitions: 3 },
+    { topic: topics.deviceSequence, partitions: 3 },
     // Made as the stack makes the registry topic: compacted.
     ...(topics.registry ? [{ ...MTL_TOPIC_SPECS.find((t) => t.topic === MTL_TOPICS.registry)!, topic: topics.registry }] : []),
   ]);
@@ -103,6 +105,7 @@ export async function createPipeline(
       MTL_READINGS_TOPIC: topics.readings,
       MTL_DEAD_LETTER_TOPIC: topics.deadLetters,
       MTL_DEVICE_STATUS_TOPIC: topics.deviceStatus,
+      MTL_DEVICE_SEQUENCE_TOPIC: topics.deviceSequence,
       ...(topics.registry ? { MTL_REGISTRY_TOPIC: topics.registry } : { MTL_REGISTRY_FILE: registryFile }),
       MTL_OPS_PORT: String(ingestOps),
       MTL_LOG_LEVEL: options.logLevel ?? 'info',

@@ -10,6 +10,7 @@ export const MTL_TOPICS = Object.freeze({
   alerts: 'meterline.alerts.v1',
   registry: 'meterline.registry.v1',
   deviceStatus: 'meterline.device-status.v1',
+  deviceSequence: 'meterline.device-sequence.v1',
   alertSignals: 'meterline.alert-signals.v1',
   alertNotifications: 'meterline.alert-notifications.v1',
   alertNotificationsDlq: 'meterline.alert-notifications.dlq.v1',
@@ -30,6 +31,8 @@ export const MTL_TOPIC_SPECS: readonly TopicSpec[] = Object.freeze([
   { topic: MTL_TOPICS.registry, partitions: 6, configs: { 'cleanup.policy': 'compact' } },
   // Keyed by device: a device's statuses stay in order.
   { topic: MTL_TOPICS.deviceStatus, partitions: 6 },
+  // Keyed by device: one device's seqs reach one alerter at a time, in the order ingest sent them.
+  { topic: MTL_TOPICS.deviceSequence, partitions: 6 },
   { topic: MTL_TOPICS.alertSignals, partitions: 12 },
   { topic: MTL_TOPICS.alertNotifications, partitions: 6 },
   { topic: MTL_TOPICS.alertNotificationsDlq, partitions: 3 },

@@ -23,6 +23,8 @@ export const ALERT_RULES = [
   'calibration-expired',
   /** Standard coal or CO₂ of the month projected above the enterprise's budget. */
   'budget-overrun',
+  /** A device's seq showed messages lost, replayed or a counter reset (tamper evidence). */
+  'device-sequence',
 ] as const;
 export type AlertRule = (typeof ALERT_RULES)[number];
 export const AlertRuleSchema = Type.Union(ALERT_RULES.map((r) => Type.Literal(r)));

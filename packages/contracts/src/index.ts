@@ -10,6 +10,7 @@ export * from './figure.ts';
 export * from './restatement.ts';
 export * from './aggregation-job.ts';
 export * from './device-status.ts';
+export * from './device-sequence.ts';
 export * from './alert.ts';
 export * from './webhook-signature.ts';
 export * from './standard-webhooks.ts';

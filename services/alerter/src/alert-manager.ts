@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BusProducer, ConsumedBatch } from '@meterline/bus';
 import { ALERT_NOTIFICATION_SCHEMA_ID, AlertSignalV1, compileValidator, type AlertRule, type AlertSeverity } from '@meterline/contracts';
+import { readSequenceEvents } from '@meterline/device-sequence';
 import type { Enterprise } from '@meterline/domain';
 import type { Logger, RegistrySource } from '@meterline/service-kit';
 import type { TimeSeriesStore } from '@meterline/store';
@@ -15,6 +16,7 @@ import { calibration } from './rules/calibration.ts';
 import { TICK_RULES, type Condition } from './rules/condition.ts';
 import { figureConditions } from './rules/figure-rules.ts';
 import { figureRuleScope } from './rules/figure-rule-scope.ts';
+import { deviceSequence } from './rules/device-sequence.ts';
 import { meterOffline } from './rules/meter-offline.ts';
 import { appendTo } from './append-to.ts';
 
@@ -49,6 +51,8 @@ function severityOf(rules: EnterpriseRules, rule: AlertRule): AlertSeverity {
       return rules.budget.severity;
     case 'consumption-threshold':
       return rules.consumptionThreshold.severity;
+    case 'device-sequence':
+      return rules.deviceSequence.severity;
   }
 }
 
@@ -82,6 +86,11 @@ export function createAlertManager(deps: AlertManagerDeps) {
       out.push(...meterOffline({ enterprise, lastReadingMs, devices, watchingSinceMs: progress.watchingSinceMs, tickMs, settings: rules.meterOffline }));
     }
     if (rules.calibration.enabled) out.push(...calibration(enterprise, tickMs, rules.calibration));
+    if (rules.deviceSequence.enabled) {
+      const windowMs = rules.deviceSequence.windowMinutes * 60_000;
+      const events = await readSequenceEvents(deps.store, { enterpriseId: enterprise.id, fromMs: tickMs - windowMs, toMs: tickMs + 1 });
+      out.push(...deviceSequence({ enterprise, events, tickMs, settings: rules.deviceSequence }));
+    }
     if (rules.budget.enabled) {
       const budgets = { tce: rules.budget.tceMonthly, co2: rules.budget.co2MonthlyTonnes };
       for (const metric of ['tce', 'co2'] as const) {

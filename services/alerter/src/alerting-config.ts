@@ -39,6 +39,19 @@ const RuleSettings = Type.Object(
       ),
     ),
     consumptionThreshold: Type.Optional(Type.Object({ enabled: Enabled, severity: Type.Optional(Severity) }, { additionalProperties: false })),
+    deviceSequence: Type.Optional(
+      Type.Object(
+        {
+          enabled: Enabled,
+          severity: Type.Optional(Severity),
+          /** Gaps, replays and resets of this many minutes back keep a device's alert open. */
+          windowMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_080 })),
+          /** A gap counts once its seqs are still missing this long after it was found: messages of one device may arrive out of order. */
+          gapGraceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     /** A firing alert is sent again after this long. */
     repeatIntervalMinutes: Type.Optional(Type.Integer({ minimum: 1 })),
   },
@@ -117,6 +130,7 @@ export interface EnterpriseRules {
   calibration: { enabled: boolean; leadDays: number; expiringSeverity: AlertSeverity; expiredSeverity: AlertSeverity };
   budget: { enabled: boolean; severity: AlertSeverity; co2Scope2: 'location' | 'market'; tceMonthly?: number; co2MonthlyTonnes?: number };
   consumptionThreshold: { enabled: boolean; severity: AlertSeverity; thresholds: readonly ThresholdSetting[] };
+  deviceSequence: { enabled: boolean; severity: AlertSeverity; windowMinutes: number; gapGraceSeconds: number };
   repeatIntervalMinutes: number;
 }
 
@@ -129,6 +143,7 @@ export const DEFAULT_RULES: Readonly<EnterpriseRules> = Object.freeze<Enterprise
   calibration: { enabled: true, leadDays: 30, expiringSeverity: 'info', expiredSeverity: 'critical' },
   budget: { enabled: true, severity: 'critical', co2Scope2: 'location' },
   consumptionThreshold: { enabled: true, severity: 'warning', thresholds: [] },
+  deviceSequence: { enabled: true, severity: 'warning', windowMinutes: 60, gapGraceSeconds: 300 },
   repeatIntervalMinutes: 240,
 });
 
@@ -195,6 +210,7 @@ function resolveRules(file: AlertingFile, enterpriseId: string): EnterpriseRules
     calibration: pick('calibration'),
     budget: { ...pick('budget'), ...own?.budgets },
     consumptionThreshold: { ...pick('consumptionThreshold'), thresholds: own?.thresholds ?? [] },
+    deviceSequence: pick('deviceSequence'),
     repeatIntervalMinutes: pick('repeatIntervalMinutes'),
   };
 }

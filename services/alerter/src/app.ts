@@ -9,7 +9,7 @@ import type { AlerterMetrics } from './metrics.ts';
 import { createObserver, type ObserverTopics } from './observer.ts';
 
 export interface AlerterAppDeps {
-  /** Group member on readings, device status and figures (the observer). */
+  /** Group member on readings, device status, device sequence and figures (the observer). */
   inputs: BusConsumer;
   /** Group member on the signals topic: who owns which enterprise's alerts. */
   signals: BusConsumer;

@@ -7,6 +7,8 @@ const AlerterConfigSchema = Type.Object({
   kafkaBrokers: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
   readingsTopic: Type.String({ minLength: 1, default: 'meterline.readings.v1' }),
   deviceStatusTopic: Type.String({ minLength: 1, default: 'meterline.device-status.v1' }),
+  /** Per readings payload, the device's seq and digest (from ingest), keyed by device id. */
+  deviceSequenceTopic: Type.String({ minLength: 1, default: 'meterline.device-sequence.v1' }),
   figuresTopic: Type.String({ minLength: 1, default: 'meterline.figures.v1' }),
   signalsTopic: Type.String({ minLength: 1, default: 'meterline.alert-signals.v1' }),
   notificationsTopic: Type.String({ minLength: 1, default: 'meterline.alert-notifications.v1' }),

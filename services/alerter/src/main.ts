@@ -35,7 +35,7 @@ const sessionTimeoutMs = config.kafkaSessionTimeoutMs;
 const deliveryLog = createStoreDeliveryLog({ store, log, metrics });
 const sender = new UndiciWebhookSender();
 const app = createAlerterApp({
-  inputs: await bus.consumer({ groupId: config.observerGroupId, topics: [config.readingsTopic, config.deviceStatusTopic, config.figuresTopic], fromBeginning: true, sessionTimeoutMs }),
+  inputs: await bus.consumer({ groupId: config.observerGroupId, topics: [config.readingsTopic, config.deviceStatusTopic, config.deviceSequenceTopic, config.figuresTopic], fromBeginning: true, sessionTimeoutMs }),
   signals: await bus.consumer({ groupId: config.managerGroupId, topics: [config.signalsTopic], fromBeginning: true, sessionTimeoutMs }),
   dispatcher: createDispatcher({
     // Partitions in parallel: a subscriber being retried must not hold back the others' notifications.
@@ -60,6 +60,7 @@ const app = createAlerterApp({
   topics: {
     readings: config.readingsTopic,
     deviceStatus: config.deviceStatusTopic,
+    deviceSequence: config.deviceSequenceTopic,
     figures: config.figuresTopic,
     signals: config.signalsTopic,
     notifications: config.notificationsTopic,

@@ -6,10 +6,12 @@ import { recordDeviceStates, recordSeen } from './alert-repository.ts';
 import type { AlertingConfig } from './alerting-config.ts';
 import type { AlerterMetrics } from './metrics.ts';
 import { appendTo } from './append-to.ts';
+import { createSequenceObserver } from './sequence-observer.ts';
 
 export interface ObserverTopics {
   readings: string;
   deviceStatus: string;
+  deviceSequence: string;
   figures: string;
   signals: string;
 }
@@ -34,7 +36,8 @@ const figureBatchValidator = compileValidator(FigureBatchV1);
  * The alerter's first stage, stateless between batches: it turns what other services publish
  * into what the rules need. Readings (keyed by point) become each point's newest reading
  * instant, device statuses become device states, both kept in the store; figures become
- * signals keyed by enterprise, so the enterprise's owner judges them. A batch is committed
+ * signals keyed by enterprise, so the enterprise's owner judges them; device sequence records
+ * update each device's sequence state and events. A batch is committed
  * only when all of that is stored or published.
  */
 export function createObserver(deps: ObserverDeps) {
@@ -96,9 +99,12 @@ export function createObserver(deps: ObserverDeps) {
     if (messages.length > 0) await deps.producer.send(deps.topics.signals, messages);
   };
 
+  const sequences = createSequenceObserver(deps);
+
   return async (batch: ConsumedBatch): Promise<void> => {
     if (batch.topic === deps.topics.readings) return readings(batch);
     if (batch.topic === deps.topics.deviceStatus) return statuses(batch);
+    if (batch.topic === deps.topics.deviceSequence) return sequences(batch);
     if (batch.topic === deps.topics.figures) return figures(batch);
     deps.log.warn({ topic: batch.topic }, 'observer got a batch of a topic it does not read');
   };

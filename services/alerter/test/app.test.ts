@@ -1,10 +1,11 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { InMemoryBus } from '@meterline/bus';
-import type { AlertNotificationV1, DeviceStatusV1, FigureBatchV1, FigureV1, ReadingMessageV1 } from '@meterline/contracts';
+import type { AlertNotificationV1, DeviceSequenceV1, DeviceStatusV1, FigureBatchV1, FigureV1, ReadingMessageV1 } from '@meterline/contracts';
 import type { Manifest } from '@meterline/domain';
 import { ManualScheduler } from '@meterline/scheduler';
 import { createLogger, createMetricsRegistry, fileRegistrySource } from '@meterline/service-kit';
@@ -15,7 +16,7 @@ import { createAlerterApp } from '../src/app.ts';
 import { createAlerterMetrics } from '../src/metrics.ts';
 import { hourFigure as figureOf } from './hour-figure.ts';
 
-const TOPICS = { readings: 'readings', deviceStatus: 'status', figures: 'figures', signals: 'signals', notifications: 'notifications' };
+const TOPICS = { readings: 'readings', deviceStatus: 'status', deviceSequence: 'device-sequence', figures: 'figures', signals: 'signals', notifications: 'notifications' };
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 // 2026-11-27 10:00 in Shanghai.
@@ -59,7 +60,7 @@ async function setup() {
   const store = new InMemoryStore();
   const scheduler = new ManualScheduler();
   const clock = { now: T };
-  const inputs = bus.consumer({ groupId: 'observer', topics: [TOPICS.readings, TOPICS.deviceStatus, TOPICS.figures] });
+  const inputs = bus.consumer({ groupId: 'observer', topics: [TOPICS.readings, TOPICS.deviceStatus, TOPICS.deviceSequence, TOPICS.figures] });
   const signals = bus.consumer({ groupId: 'manager', topics: [TOPICS.signals] });
   const app = createAlerterApp({
     inputs,
@@ -142,6 +143,18 @@ const status = (deviceId: string, state: 'online' | 'offline', atMs: number): De
   receivedMs: atMs,
 });
 
+/** Ingest's record of a payload of `deviceId` with this seq and bytes. */
+const sequence = (deviceId: string, seq: number, bytes: string, atMs: number): DeviceSequenceV1 => ({
+  v: 1,
+  deviceId,
+  enterpriseId: E,
+  seq,
+  sha256: createHash('sha256').update(bytes).digest('hex'),
+  outcome: 'admitted',
+  receivedAt: new Date(atMs).toISOString(),
+  receivedMs: atMs,
+});
+
 /** Per rule and subject, the statuses announced, in order. */
 function announced(notifications: AlertNotificationV1[]) {
   const out: Record<string, string[]> = {};
@@ -178,6 +191,8 @@ it('fires each rule once for its subject and resolves it once, through the obser
   // Device d1 drops: its last will. Its points read nothing after it.
   await send(TOPICS.deviceStatus, [status('al-e0-d1', 'offline', T + MIN)], 'al-e0-d1');
   await send(TOPICS.readings, POINTS.slice(0, 2).map((p) => reading(p, T + 2 * MIN)));
+  // Device d0 sends seq 7 twice with other bytes: a replay.
+  await send(TOPICS.deviceSequence, [sequence('al-e0-d0', 7, 'first', T), sequence('al-e0-d0', 7, 'second', T + MIN)], 'al-e0-d0');
   await tick(T + 5 * MIN);
 
   const firing = announced(notifications());
@@ -190,6 +205,8 @@ it('fires each rule once for its subject and resolves it once, through the obser
     [`balance-gap ${SITE}/al-e0-d0-p0/electricity`]: ['firing'],
     [`meter-offline ${SITE}/${POINTS[2]}`]: ['firing'],
     [`meter-offline ${SITE}/${POINTS[3]}`]: ['firing'],
+    // Resolved once the replay is older than the rule's 60-minute window.
+    [`device-sequence al-e0-d0`]: ['firing'],
   });
   const offline = notifications().find((n) => n.rule === 'meter-offline')!;
   expect(offline.alerts).toHaveLength(2);

@@ -21,6 +21,7 @@ import type { RegistryUploads } from './registry/registry-uploads.ts';
 import { attachRegistry, registryViews } from './registry/registry-view.ts';
 import { alertRoutes } from './routes/alert-routes.ts';
 import { deviceCredentialRoutes } from './routes/device-credential-routes.ts';
+import { deviceSequenceRoutes } from './routes/device-sequence-routes.ts';
 import { enterpriseRoutes } from './routes/enterprise-routes.ts';
 import { factorSetPinRoutes } from './routes/factor-set-pin-routes.ts';
 import { factorSetRoutes } from './routes/factor-set-routes.ts';
@@ -154,6 +155,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     await v1.register(seriesRoutes, context);
     await v1.register(reportRoutes, context);
     await v1.register(alertRoutes, context);
+    await v1.register(deviceSequenceRoutes, context);
     // Without Kafka there is nothing to manage them with: the routes are absent (404), and absent from this instance's /openapi.json.
     if (context.alerting) {
       await v1.register(subscriptionRoutes, context);

@@ -2,6 +2,7 @@ import { ALERT_DELIVERY_MEASUREMENT, alertRecordPoints, alertingTopicGroupId, st
 import { InMemoryDeviceAccounts, type DeviceAccounts } from '@meterline/broker-accounts';
 import { InMemoryBus, type BusProducer } from '@meterline/bus';
 import { nextEntry, type AlertingChangeV1, type AlertV1, type EnterpriseJson } from '@meterline/contracts';
+import { sequenceEventPoint, sequenceStatePoint, trackSequence } from '@meterline/device-sequence';
 import { createFactorCatalog, parseManifest, type Manifest } from '@meterline/domain';
 import {
   createMetricsRegistry, factorSetTopicGroupId, publishFactorSet, registryPublisher, registryTopicGroupId, startTopicFactorCatalog, startTopicRegistrySource,
@@ -168,6 +169,10 @@ export async function seededStore(): Promise<InMemoryStore> {
   }
   points.push(restatementPoint('ent-a', MARCH_1, 100, 101));
   points.push(restatementPoint('ent-b', MARCH_1, 987654.321, 987654.321));
+  // B's devices as the alerter's sequence tracking stores them: b-dev's counts, and a gap of b-gw's carrying a marker value.
+  const seen = trackSequence(undefined, { seq: 7, sha256: '0'.repeat(64), atMs: MARCH_1 }).state;
+  points.push(sequenceStatePoint({ enterpriseId: 'ent-b', deviceId: 'b-dev', state: seen, applied: undefined }));
+  points.push(sequenceEventPoint('ent-b', 'b-gw', { kind: 'gap', seq: 9, previousSeq: 7, lost: 123456.789 }, { atMs: MARCH_1 + 3_600_000, sha256: '1'.repeat(64) })!);
   await store.write(points);
   return store;
 }

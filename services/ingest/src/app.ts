@@ -1,5 +1,14 @@
 import type { BusProducer } from '@meterline/bus';
-import { DEAD_LETTER_SCHEMA_ID, DEVICE_STATUS_SCHEMA_ID, READING_SCHEMA_ID, encodeDeadLetter, type DeadLetterV2 } from '@meterline/contracts';
+import {
+  DEAD_LETTER_SCHEMA_ID,
+  DEVICE_SEQUENCE_SCHEMA_ID,
+  DEVICE_STATUS_SCHEMA_ID,
+  READING_SCHEMA_ID,
+  encodeDeadLetter,
+  encodeDeviceSequence,
+  type DeadLetterV2,
+  type PayloadOutcome,
+} from '@meterline/contracts';
 import type { RegistryIndex } from '@meterline/domain';
 import type { MessageHandler, MessageMeta, MessageSource } from '@meterline/mqtt-source';
 import type { HealthReport, Logger, Registry } from '@meterline/service-kit';
@@ -8,14 +17,18 @@ import { admitStatus, isStatusTopic } from './admit-status.ts';
 import { BatchingPublisher, type OutgoingRecord, type TooLargeReplacement } from './batching-publisher.ts';
 import { ingestDeadLetter, type MessageOrigin } from './dead-letter.ts';
 import { createIngestMetrics } from './metrics.ts';
+import { payloadSequence } from './payload-sequence.ts';
 
 export interface IngestAppDeps {
   source: MessageSource;
   producer: BusProducer;
   /** Returns the registry in force now, so a reload takes effect on the next payload. */
   registry: () => RegistryIndex;
-  /** `deviceStatus` carries what devices publish on their status topic (and their last will). */
-  topics: { readings: string; deadLetters: string; deviceStatus: string };
+  /**
+   * `deviceStatus` carries what devices publish on their status topic (and their last will);
+   * `deviceSequence` one record per readings payload with the device's seq and digest.
+   */
+  topics: { readings: string; deadLetters: string; deviceStatus: string; deviceSequence: string };
   rules: AdmissionRules;
   batching: { lingerMs: number; maxBatchRecords: number; closeGraceMs: number };
   log: Logger;
@@ -95,8 +108,13 @@ export function createIngestApp(deps: IngestAppDeps): IngestApp {
 
   const handleReadings = async (topic: string, payload: Buffer): Promise<void> => {
     const receivedAt = now();
-    const admission = admitPayload(topic, payload, receivedAt, deps.registry(), deps.rules);
+    const registry = deps.registry();
+    const admission = admitPayload(topic, payload, receivedAt, registry, deps.rules);
     const { deadLetter } = admission;
+    const outcome: PayloadOutcome = !deadLetter ? 'admitted' : admission.readings.length === 0 ? 'dead-lettered' : 'partly-admitted';
+    const topicDeviceId = readingsTopicDevice(topic);
+    // In the same send as the readings and the dead letter: the seq is on Kafka exactly when they are.
+    const sequence = payloadSequence(topicDeviceId, payload, admission, outcome, receivedAt, registry);
     await publish(
       [
         ...admission.readings.map((reading) => ({
@@ -104,12 +122,14 @@ export function createIngestApp(deps: IngestAppDeps): IngestApp {
           message: { key: reading.pointId, value: Buffer.from(JSON.stringify(reading)), headers: { schema: READING_SCHEMA_ID } },
         })),
         ...(deadLetter ? [deadLetterRecord(deadLetter)] : []),
+        ...(sequence
+          ? [{ topic: deps.topics.deviceSequence, message: { key: sequence.deviceId, value: encodeDeviceSequence(sequence), headers: { schema: DEVICE_SEQUENCE_SCHEMA_ID } } }]
+          : []),
       ],
-      { mqttTopic: topic, topicDeviceId: readingsTopicDevice(topic), receivedAt, payload },
+      { mqttTopic: topic, topicDeviceId, receivedAt, payload },
     );
     metrics.readings.inc(admission.readings.length);
     if (deadLetter) countDeadLetter(deadLetter, topic);
-    const outcome = !deadLetter ? 'admitted' : admission.readings.length === 0 ? 'dead-lettered' : 'partly-admitted';
     metrics.payloads.inc({ outcome });
   };
 

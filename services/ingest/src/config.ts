@@ -19,6 +19,8 @@ const IngestConfigSchema = Type.Object({
   deadLetterTopic: Type.String({ minLength: 1, default: 'meterline.readings.dlq.v1' }),
   /** Device statuses (`meterline/v1/<deviceId>/status`, the devices' last will), keyed by device id. */
   deviceStatusTopic: Type.String({ minLength: 1, default: 'meterline.device-status.v1' }),
+  /** Per readings payload of a known device: its seq and digest (meterline.device-sequence.v1), keyed by device id. */
+  deviceSequenceTopic: Type.String({ minLength: 1, default: 'meterline.device-sequence.v1' }),
   /** Exactly one: MTL_REGISTRY_FILE (reloaded on SIGHUP) or MTL_REGISTRY_TOPIC (followed without restarts). */
   ...RegistryConfigProperties,
   maxPayloadBytes: Type.Integer({ minimum: 1_024, default: MQTT_MAX_PACKET_BYTES }),

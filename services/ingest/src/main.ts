@@ -42,7 +42,7 @@ const app = createIngestApp({
   }),
   producer: await bus.producer(),
   registry: registryIndex,
-  topics: { readings: config.readingsTopic, deadLetters: config.deadLetterTopic, deviceStatus: config.deviceStatusTopic },
+  topics: { readings: config.readingsTopic, deadLetters: config.deadLetterTopic, deviceStatus: config.deviceStatusTopic, deviceSequence: config.deviceSequenceTopic },
   rules: { maxPayloadBytes: config.maxPayloadBytes, maxFutureSkewMs: config.maxFutureSkewMs, horizonMs },
   batching: { lingerMs: config.kafkaLingerMs, maxBatchRecords: config.kafkaMaxBatchRecords, closeGraceMs: config.kafkaCloseGraceMs },
   log,

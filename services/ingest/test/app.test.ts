@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InMemoryBus, type BusProducer } from '@meterline/bus';
-import { decodeDeadLetter, type DeviceStatusV1, type ReadingMessageV1 } from '@meterline/contracts';
+import { decodeDeadLetter, decodeDeviceSequence, type DeviceStatusV1, type ReadingMessageV1 } from '@meterline/contracts';
 import { indexRegistry, parseManifest } from '@meterline/domain';
 import type { MessageHandler, MessageSource } from '@meterline/mqtt-source';
 import { createLogger, createMetricsRegistry } from '@meterline/service-kit';
@@ -51,7 +51,7 @@ function setup(failures = 0, busOptions: { maxRecordBytes?: number } = {}) {
     source,
     producer,
     registry: () => registry,
-    topics: { readings: 'readings', deadLetters: 'dlq', deviceStatus: 'device-status' },
+    topics: { readings: 'readings', deadLetters: 'dlq', deviceStatus: 'device-status', deviceSequence: 'device-sequence' },
     rules: { maxPayloadBytes: 65_536, maxFutureSkewMs: 300_000, horizonMs: Date.UTC(2000, 0, 1) },
     batching: { lingerMs: 1, maxBatchRecords: 100, closeGraceMs: 50 },
     log: createLogger('ingest-test', 'silent'),
@@ -77,8 +77,12 @@ describe('ingest app', () => {
     const { bus, source, producer, app } = setup(3);
     await app.start();
     await source.deliver('meterline/v1/cq-gas-01/readings', { v: 1, deviceId: 'cq-gas-01', seq: 9, point: 'cq-gas-main', ts: reading.ts, quantity: 'volume', value: 5, unit: 'Nm3' });
-    expect(producer.attempts).toBe(4);
+    // One send per topic (readings, device sequence) per attempt: the three refusals fill the
+    // first attempt and half the second; the third succeeds.
+    expect(producer.attempts).toBe(6);
     expect(bus.messagesOf('readings')).toHaveLength(1);
+    // At least once: the sequence record accepted by the second attempt went again with the third.
+    expect(new Set(bus.messagesOf('device-sequence').map((m) => m.value.toString())).size).toBe(1);
     expect((await app.health()).healthy).toBe(true);
     await app.close();
   });
@@ -126,6 +130,57 @@ describe('ingest app', () => {
     expect(JSON.parse(letter!.value.toString())).toMatchObject({ reason: 'UNKNOWN_DEVICE', mqttTopic: 'meterline/v1/ghost-1/status' });
     expect(bus.messagesOf('device-status')).toEqual([]);
     await app.close();
+  });
+
+  describe('device sequence records (issue 13: seq tracked per device)', () => {
+    const sha256 = (bytes: string) => createHash('sha256').update(bytes).digest('hex');
+    const sequences = (bus: InMemoryBus) => bus.messagesOf('device-sequence').map((m) => ({ key: m.key, headers: m.headers, record: decodeDeviceSequence(m.value) }));
+
+    it('one per payload, keyed by device, with its seq, the SHA-256 of its bytes and its outcome', async () => {
+      const { bus, source, app } = setup();
+      await app.start();
+      const text = JSON.stringify({ v: 1, deviceId: 'cq-gw-01', seq: 41, readings: [reading, { ...reading, point: 'cq-e-press' }] });
+      await source.deliver('meterline/v1/cq-gw-01/readings', text);
+      expect(sequences(bus)).toEqual([
+        {
+          key: 'cq-gw-01',
+          headers: { schema: 'meterline.device-sequence.v1' },
+          record: { v: 1, deviceId: 'cq-gw-01', enterpriseId: 'cq-autoparts', seq: 41, sha256: sha256(text), outcome: 'admitted', receivedAt: expect.any(String), receivedMs: expect.any(Number) },
+        },
+      ]);
+      await app.close();
+    });
+
+    it('also for a payload partly or wholly refused, when its device and seq can be read', async () => {
+      const { bus, source, app } = setup();
+      await app.start();
+      // One reading of a point this device may not report.
+      await source.deliver('meterline/v1/cq-gw-01/readings', { v: 1, deviceId: 'cq-gw-01', seq: 1, readings: [reading, { ...reading, point: 'js-e-main' }] });
+      // Its only reading refused.
+      await source.deliver('meterline/v1/cq-gw-01/readings', { v: 1, deviceId: 'cq-gw-01', seq: 2, ...reading, point: 'js-e-main' });
+      // Refused whole for its schema (an unknown member), its seq still the device's word.
+      await source.deliver('meterline/v1/cq-gw-01/readings', { v: 1, deviceId: 'cq-gw-01', seq: 3, ...reading, colour: 'red' });
+      expect(sequences(bus).map((s) => [s.record.seq, s.record.outcome])).toEqual([
+        [1, 'partly-admitted'],
+        [2, 'dead-lettered'],
+        [3, 'dead-lettered'],
+      ]);
+      expect(bus.messagesOf('dlq')).toHaveLength(3);
+      await app.close();
+    });
+
+    it('none when the seq is not the device’s word: not JSON, another device than the topic’s, an unknown device, a member named twice, no seq', async () => {
+      const { bus, source, app } = setup();
+      await app.start();
+      await source.deliver('meterline/v1/cq-gw-01/readings', '{"v":1');
+      await source.deliver('meterline/v1/cq-gw-01/readings', { v: 1, deviceId: 'cq-gas-01', seq: 5, ...reading });
+      await source.deliver('meterline/v1/nobody-01/readings', { v: 1, deviceId: 'nobody-01', seq: 5, ...reading });
+      await source.deliver('meterline/v1/cq-gw-01/readings', `{"v":1,"deviceId":"cq-gw-01","seq":5,"seq":6,"point":"cq-e-main","ts":"${reading.ts}","quantity":"active-energy-import","value":1,"unit":"kWh"}`);
+      await source.deliver('meterline/v1/cq-gw-01/readings', { v: 1, deviceId: 'cq-gw-01', seq: -1, ...reading });
+      expect(bus.messagesOf('dlq')).toHaveLength(5);
+      expect(bus.messagesOf('device-sequence')).toEqual([]);
+      await app.close();
+    });
   });
 
   it('refuses (does not acknowledge) a payload still waiting for Kafka when it closes', async () => {

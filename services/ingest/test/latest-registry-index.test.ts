@@ -80,7 +80,7 @@ describe('ingest on the registry topic (issue 6)', () => {
       source,
       producer: bus.producer(),
       registry: latestRegistryIndex(() => registry.latest()),
-      topics: { readings: 'readings', deadLetters: 'dlq', deviceStatus: 'device-status' },
+      topics: { readings: 'readings', deadLetters: 'dlq', deviceStatus: 'device-status', deviceSequence: 'device-sequence' },
       rules: { maxPayloadBytes: 65_536, maxFutureSkewMs: 300_000, horizonMs: Date.UTC(2000, 0, 1) },
       batching: { lingerMs: 1, maxBatchRecords: 100, closeGraceMs: 50 },
       log: createLogger('ingest-test', 'silent'),

@@ -20,6 +20,6 @@ export interface Condition {
 }
 
 /** The rules judged at ticks over the whole enterprise: an open alert of these not found again is closed. */
-export const TICK_RULES: readonly AlertRule[] = ['meter-offline', 'calibration-expiring', 'calibration-expired', 'budget-overrun'];
+export const TICK_RULES: readonly AlertRule[] = ['meter-offline', 'calibration-expiring', 'calibration-expired', 'budget-overrun', 'device-sequence'];
 
 export const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,0 +1,2 @@
+export * from './sequence-tracker.ts';
+export * from './sequence-series.ts';
