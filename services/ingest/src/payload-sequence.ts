@@ -7,9 +7,13 @@ import type { Admission } from './admit-payload.ts';
  * Payload faults after which the payload's `seq` is not the device's word: no JSON to read it
  * from, a member named twice (the payload means different things to different readers), a
  * device other than the topic's (the broker vouches only for the topic), a device the registry
- * does not know (no enterprise to count it for), or too large to be read at all.
+ * does not know (no enterprise to count it for), too large to be read at all, or unsigned or
+ * badly signed when the device has a registered key (whoever sent it could have made up the
+ * seq, and would make the device's own next payloads look like replays).
  */
-const UNTRACKED: ReadonlySet<DeadLetterReason> = new Set(['PAYLOAD_TOO_LARGE', 'MALFORMED_JSON', 'DUPLICATE_KEY', 'DEVICE_MISMATCH', 'UNKNOWN_DEVICE']);
+const UNTRACKED: ReadonlySet<DeadLetterReason> = new Set([
+  'PAYLOAD_TOO_LARGE', 'MALFORMED_JSON', 'DUPLICATE_KEY', 'DEVICE_MISMATCH', 'UNKNOWN_DEVICE', 'SIGNATURE_MISSING', 'SIGNATURE_INVALID',
+]);
 
 /**
  * The device sequence record of a readings payload, or undefined when its `seq` cannot be

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InMemoryBus, type BusProducer } from '@meterline/bus';
-import { decodeDeadLetter, decodeDeviceSequence, type DeviceStatusV1, type ReadingMessageV1 } from '@meterline/contracts';
+import { decodeDeadLetter, decodeDeviceSequence, signPayload, type DeviceStatusV1, type ReadingMessageV1 } from '@meterline/contracts';
 import { indexRegistry, parseManifest } from '@meterline/domain';
 import type { MessageHandler, MessageSource } from '@meterline/mqtt-source';
 import { createLogger, createMetricsRegistry } from '@meterline/service-kit';
@@ -43,14 +43,14 @@ function flakyProducer(bus: InMemoryBus, failures: number): BusProducer & { atte
   return producer;
 }
 
-function setup(failures = 0, busOptions: { maxRecordBytes?: number } = {}) {
+function setup(failures = 0, busOptions: { maxRecordBytes?: number } = {}, registryIndex = registry) {
   const bus = new InMemoryBus(busOptions);
   const source = new HandSource();
   const producer = flakyProducer(bus, failures);
   const app = createIngestApp({
     source,
     producer,
-    registry: () => registry,
+    registry: () => registryIndex,
     topics: { readings: 'readings', deadLetters: 'dlq', deviceStatus: 'device-status', deviceSequence: 'device-sequence' },
     rules: { maxPayloadBytes: 65_536, maxFutureSkewMs: 300_000, horizonMs: Date.UTC(2000, 0, 1) },
     batching: { lingerMs: 1, maxBatchRecords: 100, closeGraceMs: 50 },
@@ -179,6 +179,21 @@ describe('ingest app', () => {
       await source.deliver('meterline/v1/cq-gw-01/readings', { v: 1, deviceId: 'cq-gw-01', seq: -1, ...reading });
       expect(bus.messagesOf('dlq')).toHaveLength(5);
       expect(bus.messagesOf('device-sequence')).toEqual([]);
+      await app.close();
+    });
+
+    it('none for an unsigned or badly signed payload of a device with a registered key, one for a well signed one', async () => {
+      const keys = generateKeyPairSync('ed25519');
+      const manifest = structuredClone(parsed.ok ? parsed.manifest : undefined)!;
+      manifest.enterprises[0]!.devices.find((d) => d.id === 'cq-gw-01')!.publicKey = { kty: 'OKP', crv: 'Ed25519', x: keys.publicKey.export({ format: 'jwk' }).x! };
+      const { bus, source, app } = setup(0, {}, indexRegistry(manifest));
+      await app.start();
+      const payload = { v: 1, deviceId: 'cq-gw-01', seq: 9, ...reading };
+      await source.deliver('meterline/v1/cq-gw-01/readings', payload);
+      await source.deliver('meterline/v1/cq-gw-01/readings', signPayload({ ...payload, seq: 10 }, generateKeyPairSync('ed25519').privateKey));
+      await source.deliver('meterline/v1/cq-gw-01/readings', signPayload({ ...payload, seq: 11 }, keys.privateKey));
+      expect(bus.messagesOf('dlq').map((m) => decodeDeadLetter(m.value).reason)).toEqual(['SIGNATURE_MISSING', 'SIGNATURE_INVALID']);
+      expect(sequences(bus).map((s) => [s.record.seq, s.record.outcome])).toEqual([[11, 'admitted']]);
       await app.close();
     });
   });
