@@ -97,7 +97,7 @@ async function main() {
     const fleetManifestOf = fleetManifest({ enterprises: 1, devicesPerEnterprise: 200, pointsPerDevice: 1, prefix: 'fleet' });
     const flooderManifest = fleetManifest({ enterprises: 1, devicesPerEnterprise: 1, pointsPerDevice: 1, prefix: 'flood' });
     const manifest: Manifest = { version: 1, enterprises: [...fleetManifestOf.enterprises, ...flooderManifest.enterprises] };
-    const pipeline = await createPipeline({ stack: stack.connection, native }, manifest, { logLevel: 'warn', sessionExpirySeconds: 0, ingestConnections: 16 });
+    const pipeline = await createPipeline({ stack: stack.connection, native }, manifest, { logLevel: 'warn', ingestConnections: 16 });
     await pipeline.writer.start();
     await pipeline.ingest.start();
     const fleetEnterprise = fleetManifestOf.enterprises[0]!.id;
