@@ -9,13 +9,9 @@
  *   BENCH_STEP_SECONDS  seconds each run publishes (default 20)
  *   BENCH_FLEET_RATE    the fleet's readings/s (default 500)
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePorts, startStack } from '@meterline/local-stack';
 import { Fleet, connectFleet, fleetManifest, type FleetConnection } from '@meterline/simulator';
 import type { Manifest } from '@meterline/domain';
+import { withBenchStack } from '../harness/bench-stack.ts';
 import { startLatencyProbe } from '../harness/latency-probe.ts';
 import { createPipeline, devicePassword, type Pipeline } from '../harness/pipeline.ts';
 
@@ -87,24 +83,19 @@ async function settledCount(pipeline: Pipeline, enterpriseId: string, fromMs: nu
 }
 
 async function main() {
-  execFileSync(process.execPath, [join(import.meta.dirname, '..', '..', 'scripts', 'build.mjs')], { stdio: 'inherit' });
-  const baseDir = await mkdtemp(join(tmpdir(), 'meterline-bench-'));
-  const [mqttPort, kafka, kafkaController, influxHttp, influxRpc] = (await freePorts(5)) as [number, number, number, number, number];
-  const stack = await startStack({ baseDir, ports: { mqtt: mqttPort, kafka, kafkaController, influxHttp, influxRpc } });
-  const native = { baseDir, ports: { mqtt: mqttPort, kafka, influxHttp, influxRpc } };
   const results: string[] = [];
-  try {
+  await withBenchStack(async ({ stack, native }) => {
     const fleetManifestOf = fleetManifest({ enterprises: 1, devicesPerEnterprise: 200, pointsPerDevice: 1, prefix: 'fleet' });
     const flooderManifest = fleetManifest({ enterprises: 1, devicesPerEnterprise: 1, pointsPerDevice: 1, prefix: 'flood' });
     const manifest: Manifest = { version: 1, enterprises: [...fleetManifestOf.enterprises, ...flooderManifest.enterprises] };
-    const pipeline = await createPipeline({ stack: stack.connection, native }, manifest, { logLevel: 'warn', ingestConnections: 16 });
+    const pipeline = await createPipeline({ stack, native }, manifest, { logLevel: 'warn', ingestConnections: 16 });
     await pipeline.writer.start();
     await pipeline.ingest.start();
     const fleetEnterprise = fleetManifestOf.enterprises[0]!.id;
     const fleet = new Fleet(fleetManifestOf, { seed: 3 });
     const flooder = new Fleet(flooderManifest, { seed: 4 });
-    const fleetConnection = await connectFleet({ url: stack.connection.mqtt.url, deviceIds: fleet.devices.map((d) => d.id), password: devicePassword });
-    const floodConnection = await connectFleet({ url: stack.connection.mqtt.url, deviceIds: flooder.devices.map((d) => d.id), password: devicePassword });
+    const fleetConnection = await connectFleet({ url: stack.mqtt.url, deviceIds: fleet.devices.map((d) => d.id), password: devicePassword });
+    const floodConnection = await connectFleet({ url: stack.mqtt.url, deviceIds: flooder.devices.map((d) => d.id), password: devicePassword });
 
     results.push('run              | fleet readings | stored | p50 ms | p99 ms | flooder payloads/s accepted by the broker');
     let startMs = Date.UTC(2025, 6, 1);
@@ -132,10 +123,7 @@ async function main() {
     await fleetConnection.close();
     await floodConnection.close();
     await pipeline.close();
-  } finally {
-    await stack.stop();
-    await rm(baseDir, { recursive: true, force: true });
-  }
+  });
   console.log(`\nbench:flood — ${STEP_SECONDS} s per run, fleet of 200 meters at ${FLEET_RATE} readings/s, all services on this machine (${(await import('node:os')).cpus().length} cores)`);
   console.log(results.join('\n'));
 }

@@ -7,15 +7,13 @@
  * Everything runs on this one machine: broker, Kafka, InfluxDB, both services and the
  * simulated fleet share its cores. A benchmark, not a test: it prints, it asserts nothing.
  */
-import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import mqtt from 'mqtt';
-import { DEV_SERVICE_PASSWORDS, MONITOR_MQTT_USER, freePorts, startStack } from '@meterline/local-stack';
+import { DEV_SERVICE_PASSWORDS, MONITOR_MQTT_USER } from '@meterline/local-stack';
 import type { Manifest } from '@meterline/domain';
 import { Fleet, connectFleet, fleetManifest, type FleetConnection, type PlannedPayload } from '@meterline/simulator';
+import { withBenchStack } from '../harness/bench-stack.ts';
 import { startLatencyProbe } from '../harness/latency-probe.ts';
 import { createPipeline, devicePassword, type Pipeline } from '../harness/pipeline.ts';
 
@@ -127,29 +125,18 @@ async function rawMosquittoRate(url: string, fleet: Fleet, connection: FleetConn
 }
 
 async function main() {
-  execFileSync(process.execPath, [join(import.meta.dirname, '..', '..', 'scripts', 'build.mjs')], { stdio: 'inherit' });
-  const baseDir = await mkdtemp(join(tmpdir(), 'meterline-bench-'));
-  const [mqttPort, kafka, kafkaController, influxHttp, influxRpc] = (await freePorts(5)) as [number, number, number, number, number];
-  const stack = await startStack({ baseDir, ports: { mqtt: mqttPort, kafka, kafkaController, influxHttp, influxRpc } });
-  const native = { baseDir, ports: { mqtt: mqttPort, kafka, influxHttp, influxRpc } };
-  // Interrupted: stop the stack it started rather than leave three servers behind.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      void stack.stop().finally(() => rm(baseDir, { recursive: true, force: true }).finally(() => process.exit(130)));
-    });
-  }
   const results: string[] = [];
-  try {
+  await withBenchStack(async ({ stack, native }) => {
     for (const shape of SHAPES) {
       const manifest = fleetManifest({ enterprises: 1, devicesPerEnterprise: shape.devices, pointsPerDevice: shape.pointsPerDevice, prefix: `b${shape.pointsPerDevice}` });
       // Session expiry 0: a finished shape's ingest leaves no broker session queueing the next shape's messages.
       const signingKeys = SIGNED ? withDeviceKeys(manifest) : undefined;
-      const pipeline = await createPipeline({ stack: stack.connection, native }, manifest, { logLevel: 'warn', sessionExpirySeconds: 0, ingestConnections: shape.connections });
+      const pipeline = await createPipeline({ stack, native }, manifest, { logLevel: 'warn', sessionExpirySeconds: 0, ingestConnections: shape.connections });
       const fleet = new Fleet(manifest, { seed: 9, ...(signingKeys ? { signingKeys } : {}) });
-      const connection = await connectFleet({ url: stack.connection.mqtt.url, deviceIds: fleet.devices.map((d) => d.id), password: devicePassword });
+      const connection = await connectFleet({ url: stack.mqtt.url, deviceIds: fleet.devices.map((d) => d.id), password: devicePassword });
 
       // Baseline in the same run: the broker alone, same payloads, same publishers.
-      const raw = await rawMosquittoRate(stack.connection.mqtt.url, new Fleet(manifest, { seed: 1, ...(signingKeys ? { signingKeys } : {}) }), connection, shape.pointsPerDevice === 1 ? 20_000 : 2_000);
+      const raw = await rawMosquittoRate(stack.mqtt.url, new Fleet(manifest, { seed: 1, ...(signingKeys ? { signingKeys } : {}) }), connection, shape.pointsPerDevice === 1 ? 20_000 : 2_000);
       // The pipeline starts after the baseline, so the broker alone was measured.
       await pipeline.writer.start();
       await pipeline.ingest.start();
@@ -209,10 +196,7 @@ async function main() {
       await connection.close();
       await pipeline.close();
     }
-  } finally {
-    await stack.stop();
-    await rm(baseDir, { recursive: true, force: true });
-  }
+  });
   console.log(`\nbench:ingest — ${STEP_SECONDS} s per step, all services on this machine (${(await import('node:os')).cpus().length} cores)`);
   console.log(results.join('\n'));
 }

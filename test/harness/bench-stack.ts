@@ -1,0 +1,33 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePorts, startStack, type StackConnection } from '@meterline/local-stack';
+import type { NativeStackInfo } from './global-setup.ts';
+
+/** What a benchmark gets: the connection details and the native stack's directories and ports (for createPipeline). */
+export interface BenchStack {
+  stack: StackConnection;
+  native: NativeStackInfo;
+}
+
+/**
+ * Runs a benchmark on a private native stack: the services built, Mosquitto, Kafka and InfluxDB
+ * started on free ports under a temporary directory, then stopped and removed when `run` ends
+ * or the process is interrupted (rather than leave three servers behind).
+ */
+export async function withBenchStack(run: (env: BenchStack) => Promise<void>): Promise<void> {
+  execFileSync(process.execPath, [join(import.meta.dirname, '..', '..', 'scripts', 'build.mjs')], { stdio: 'inherit' });
+  const baseDir = await mkdtemp(join(tmpdir(), 'meterline-bench-'));
+  const [mqtt, kafka, kafkaController, influxHttp, influxRpc] = (await freePorts(5)) as [number, number, number, number, number];
+  const stack = await startStack({ baseDir, ports: { mqtt, kafka, kafkaController, influxHttp, influxRpc } });
+  const stopAndRemove = () => stack.stop().finally(() => rm(baseDir, { recursive: true, force: true }));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void stopAndRemove().finally(() => process.exit(130)));
+  }
+  try {
+    await run({ stack: stack.connection, native: { baseDir, ports: { mqtt, kafka, influxHttp, influxRpc } } });
+  } finally {
+    await stopAndRemove();
+  }
+}
