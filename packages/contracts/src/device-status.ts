@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Id } from './common.ts';
+import { jsonRecordCodec } from './kafka-record.ts';
 
 export const DEVICE_STATUS_SCHEMA_ID = 'meterline.device-status.v1';
 
@@ -29,6 +30,8 @@ export const DeviceStatusV1 = Type.Object(
   { additionalProperties: false },
 );
 export type DeviceStatusV1 = Static<typeof DeviceStatusV1>;
+/** The device-status topic's records, keyed by device. */
+export const deviceStatusCodec = jsonRecordCodec(DEVICE_STATUS_SCHEMA_ID, DeviceStatusV1);
 
 const MAX_TEXT = 256;
 

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DeviceQuality, Id, Quantity, TimestampWithOffset } from './common.ts';
+import { jsonRecordCodec } from './kafka-record.ts';
 
 export const READING_SCHEMA_ID = 'meterline.reading.v1';
 
@@ -39,3 +40,5 @@ export const ReadingMessageV1 = Type.Object(
   { additionalProperties: false },
 );
 export type ReadingMessageV1 = Static<typeof ReadingMessageV1>;
+/** The readings topic's records, keyed by metering point. */
+export const readingMessageCodec = jsonRecordCodec(READING_SCHEMA_ID, ReadingMessageV1);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
-  AGGREGATION_JOB_SCHEMA_ID, FIGURE_BATCH_SCHEMA_ID, RESTATEMENT_SCHEMA_ID,
-  aggregationJobCodec, figureBatchCodec, restatementCodec,
-  type AggregationJobV1, type FigureBatchV1, type RestatementV1,
+  AGGREGATION_JOB_SCHEMA_ID, DEVICE_STATUS_SCHEMA_ID, FIGURE_BATCH_SCHEMA_ID, READING_SCHEMA_ID, RESTATEMENT_SCHEMA_ID,
+  aggregationJobCodec, deviceStatusCodec, figureBatchCodec, readingMessageCodec, restatementCodec,
+  type AggregationJobV1, type FigureBatchV1, type ReadingMessageV1, type RestatementV1,
 } from '../src/index.ts';
 
 const job: AggregationJobV1 = { v: 1, jobId: 'recent:ent-1:2026-03-01T00:16', enterpriseId: 'ent-1', kinds: ['quarter-hour', 'hour'], fromMs: 0, toMs: 3_600_000, origin: 'schedule', requestedAt: '2026-03-01T00:16:00.000Z' };
@@ -42,6 +42,25 @@ describe('Kafka record codecs', () => {
     expect(aggregationJobCodec.decode(Buffer.from('{"v":1,'))).toMatchObject({ ok: false, detail: expect.stringMatching(/^not JSON/) });
     expect(aggregationJobCodec.decode(Buffer.from(JSON.stringify({ ...job, kinds: [] })))).toEqual({ ok: false, detail: `does not match ${AGGREGATION_JOB_SCHEMA_ID}: /kinds must NOT have fewer than 1 items` });
     expect(restatementCodec.decode(Buffer.from(JSON.stringify(job)))).toMatchObject({ ok: false, detail: expect.stringContaining(RESTATEMENT_SCHEMA_ID) });
+  });
+
+  it('round-trips a reading message and a device status, each with its schema header', () => {
+    const reading = {
+      v: 1, readingId: 'cq-gw-01:7:0', deviceId: 'cq-gw-01', seq: 7, index: 0, enterpriseId: 'ent-1', siteId: 'site-1', pointId: 'p-1', carrier: 'electricity',
+      quantity: 'active-energy-import', value: 1000.5, unit: 'kWh', sourceValue: 1.0005, sourceUnit: 'MWh', ts: '2026-03-01T08:15:00+08:00', tsMs: Date.UTC(2026, 2, 1, 0, 15),
+      quality: 'good', receivedAt: '2026-03-01T00:15:01.000Z', verified: true,
+    } satisfies ReadingMessageV1;
+    const record = readingMessageCodec.encode(reading, reading.pointId);
+    expect(record).toMatchObject({ key: 'p-1', headers: { schema: READING_SCHEMA_ID } });
+    expect(readingMessageCodec.decode(record.value)).toEqual({ ok: true, value: reading });
+    // A reading written before signed payloads has no `verified`: still a reading v1.
+    const { verified: _verified, ...older } = reading;
+    expect(readingMessageCodec.decode(Buffer.from(JSON.stringify(older)))).toEqual({ ok: true, value: older });
+
+    const status = { v: 1, deviceId: 'cq-gw-01', enterpriseId: 'ent-1', state: 'offline', text: 'offline', retained: false, receivedAt: '2026-03-01T00:15:01.000Z', receivedMs: Date.UTC(2026, 2, 1, 0, 15, 1) } as const;
+    const encoded = deviceStatusCodec.encode(status, status.deviceId);
+    expect(encoded.headers).toEqual({ schema: DEVICE_STATUS_SCHEMA_ID });
+    expect(deviceStatusCodec.decode(encoded.value)).toEqual({ ok: true, value: status });
   });
 
   it('round-trips a restatement', () => {

@@ -1,5 +1,5 @@
 import type { BusProducer, ConsumedBatch } from '@meterline/bus';
-import { ALERT_SIGNAL_SCHEMA_ID, compileValidator, DeviceStatusV1, FigureBatchV1, type AlertSignalV1, type FigureV1 } from '@meterline/contracts';
+import { ALERT_SIGNAL_SCHEMA_ID, deviceStatusCodec, figureBatchCodec, type AlertSignalV1, type FigureV1 } from '@meterline/contracts';
 import type { Logger } from '@meterline/service-kit';
 import type { TimeSeriesStore } from '@meterline/store';
 import { recordDeviceStates, recordSeen } from './alert-repository.ts';
@@ -29,8 +29,6 @@ export interface ObserverDeps {
   metrics: AlerterMetrics;
 }
 
-const statusValidator = compileValidator(DeviceStatusV1);
-const figureBatchValidator = compileValidator(FigureBatchV1);
 
 /**
  * The alerter's first stage, stateless between batches: it turns what other services publish
@@ -63,12 +61,13 @@ export function createObserver(deps: ObserverDeps) {
   const statuses = async (batch: ConsumedBatch) => {
     const reports = [];
     for (const message of batch.messages) {
-      const checked = parse(message.value, statusValidator);
-      if (!checked) {
-        deps.log.error({ topic: batch.topic, offset: message.offset }, 'device status does not match meterline.device-status.v1: skipped');
+      const decoded = deviceStatusCodec.decode(message.value);
+      if (!decoded.ok) {
+        deps.log.error({ topic: batch.topic, offset: message.offset, detail: decoded.detail }, 'device status unreadable: skipped');
         deps.metrics.unreadable.inc({ topic: 'device-status' });
         continue;
       }
+      const checked = decoded.value;
       reports.push({ enterpriseId: checked.enterpriseId, deviceId: checked.deviceId, state: checked.state, atMs: checked.receivedMs, text: checked.text });
     }
     await recordDeviceStates(deps.store, reports);
@@ -79,12 +78,13 @@ export function createObserver(deps: ObserverDeps) {
     const oldest = deps.clock().getTime() - deps.figureMaxAgeMs;
     const byEnterprise = new Map<string, FigureV1[]>();
     for (const message of batch.messages) {
-      const figureBatch = parse(message.value, figureBatchValidator);
-      if (!figureBatch) {
-        deps.log.error({ topic: batch.topic, offset: message.offset }, 'figure batch does not match meterline.figure-batch.v1: skipped');
+      const decoded = figureBatchCodec.decode(message.value);
+      if (!decoded.ok) {
+        deps.log.error({ topic: batch.topic, offset: message.offset, detail: decoded.detail }, 'figure batch unreadable: skipped');
         deps.metrics.unreadable.inc({ topic: 'figures' });
         continue;
       }
+      const figureBatch = decoded.value;
       const judged = judgedPeriods(alerting, figureBatch.enterpriseId);
       const wanted = figureBatch.figures.filter((f) => f.endMs >= oldest && judged.get(f.measurement)?.has(f.periodKind));
       if (wanted.length > 0) appendTo(byEnterprise, figureBatch.enterpriseId, ...wanted);
@@ -124,21 +124,15 @@ function judgedPeriods(alerting: AlertingConfig, enterpriseId: string): Map<stri
   ]);
 }
 
-function parse<T>(value: Buffer, validator: { validate(input: unknown): { ok: true; value: T } | { ok: false } }): T | undefined {
-  let json: unknown;
-  try {
-    json = JSON.parse(value.toString('utf8'));
-  } catch {
-    // Reported by the caller, which knows the topic and offset.
-    return undefined;
-  }
-  const checked = validator.validate(json);
-  return checked.ok ? checked.value : undefined;
-}
-
 /** The three members liveness needs, read without validating the whole reading (the writer does that). */
 function readingOf(value: Buffer): { pointId: string; enterpriseId: string; tsMs: number } | undefined {
-  const r = parse(value, { validate: (input) => ({ ok: true as const, value: input }) }) as Record<string, unknown> | undefined;
-  if (!r || typeof r.pointId !== 'string' || typeof r.enterpriseId !== 'string' || typeof r.tsMs !== 'number') return undefined;
+  let r: Record<string, unknown> | undefined;
+  try {
+    r = JSON.parse(value.toString('utf8')) as Record<string, unknown> | undefined;
+  } catch {
+    // Not JSON: the caller counts it as unreadable.
+    return undefined;
+  }
+  if (typeof r !== 'object' || r === null || typeof r.pointId !== 'string' || typeof r.enterpriseId !== 'string' || typeof r.tsMs !== 'number') return undefined;
   return { pointId: r.pointId, enterpriseId: r.enterpriseId, tsMs: r.tsMs };
 }

@@ -2,10 +2,10 @@ import type { BusProducer } from '@meterline/bus';
 import {
   DEAD_LETTER_SCHEMA_ID,
   DEVICE_SEQUENCE_SCHEMA_ID,
-  DEVICE_STATUS_SCHEMA_ID,
-  READING_SCHEMA_ID,
+  deviceStatusCodec,
   encodeDeadLetter,
   encodeDeviceSequence,
+  readingMessageCodec,
   type DeadLetterV2,
   type PayloadOutcome,
 } from '@meterline/contracts';
@@ -119,7 +119,7 @@ export function createIngestApp(deps: IngestAppDeps): IngestApp {
       [
         ...admission.readings.map((reading) => ({
           topic: deps.topics.readings,
-          message: { key: reading.pointId, value: Buffer.from(JSON.stringify(reading)), headers: { schema: READING_SCHEMA_ID } },
+          message: readingMessageCodec.encode(reading, reading.pointId),
         })),
         ...(deadLetter ? [deadLetterRecord(deadLetter)] : []),
         ...(sequence
@@ -147,7 +147,7 @@ export function createIngestApp(deps: IngestAppDeps): IngestApp {
       [
         {
           topic: deps.topics.deviceStatus,
-          message: { key: status.deviceId, value: Buffer.from(JSON.stringify(status)), headers: { schema: DEVICE_STATUS_SCHEMA_ID } },
+          message: deviceStatusCodec.encode(status, status.deviceId),
         },
       ],
       { mqttTopic: topic, topicDeviceId: status.deviceId, receivedAt, payload },

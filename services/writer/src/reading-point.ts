@@ -1,21 +1,5 @@
-import { compileValidator, ReadingMessageV1 } from '@meterline/contracts';
+import type { ReadingMessageV1 } from '@meterline/contracts';
 import type { SeriesPoint } from '@meterline/store';
-
-const validateReading = compileValidator(ReadingMessageV1);
-
-export type DecodedReading = { ok: true; reading: ReadingMessageV1 } | { ok: false; detail: string };
-
-export function decodeReading(value: Buffer): DecodedReading {
-  let json: unknown;
-  try {
-    json = JSON.parse(value.toString('utf8'));
-  } catch (error) {
-    return { ok: false, detail: `not JSON: ${(error as Error).message}` };
-  }
-  const result = validateReading.validate(json);
-  if (!result.ok) return { ok: false, detail: result.issues.map((i) => `${i.path || '/'} ${i.message}`).join('; ') };
-  return { ok: true, reading: result.value };
-}
 
 /**
  * One stored reading. The series is (enterprise, site, point, carrier, quantity) and the
