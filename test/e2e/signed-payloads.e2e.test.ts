@@ -54,6 +54,11 @@ async function stored(): Promise<Map<string, { value: number; verified: unknown 
   return out;
 }
 const keysOf = (readings: readonly MqttReading[]) => readings.map((r) => `${r.point}@${Date.parse(r.ts)}`);
+/** What is stored of these readings, in their order (undefined where nothing is). */
+const storedOf = async (readings: readonly MqttReading[]) => {
+  const s = await stored();
+  return keysOf(readings).map((k) => s.get(k));
+};
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'meterline-signing-'));
@@ -85,11 +90,7 @@ describe('signed payloads (issue 13)', () => {
     const readings = readingsOf(signing, T0);
     const signedText = await run(signer, ['-key', keyFile, 'sign'], { input: JSON.stringify({ v: 1, deviceId: signing, seq: seq++, readings }) });
     await publish(signing, signedText);
-    await expect
-      .poll(async () => {
-        const s = await stored();
-        return keysOf(readings).map((k) => s.get(k));
-      }, { timeout: 60_000 })
+    await expect.poll(() => storedOf(readings), { timeout: 60_000 })
       .toEqual(readings.map((r) => ({ value: r.value, verified: true })));
   });
 
@@ -118,11 +119,7 @@ describe('signed payloads (issue 13)', () => {
     const [, plain] = deviceIds();
     const readings = readingsOf(plain, T0);
     await publish(plain, JSON.stringify({ v: 1, deviceId: plain, seq: seq++, readings }));
-    await expect
-      .poll(async () => {
-        const s = await stored();
-        return keysOf(readings).map((k) => s.get(k));
-      }, { timeout: 60_000 })
+    await expect.poll(() => storedOf(readings), { timeout: 60_000 })
       .toEqual(readings.map((r) => ({ value: r.value, verified: false })));
   });
 });

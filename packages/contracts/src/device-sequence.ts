@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Id } from './common.ts';
+import { jsonRecordCodec } from './kafka-record.ts';
 import { compileValidator } from './validator.ts';
 
 export const DEVICE_SEQUENCE_SCHEMA_ID = 'meterline.device-sequence.v1';
@@ -32,8 +33,11 @@ export const DeviceSequenceV1 = Type.Object(
 );
 export type DeviceSequenceV1 = Static<typeof DeviceSequenceV1>;
 
+/** The device-sequence topic's records, keyed by device. */
+export const deviceSequenceCodec = jsonRecordCodec(DEVICE_SEQUENCE_SCHEMA_ID, DeviceSequenceV1);
+
 export function encodeDeviceSequence(record: DeviceSequenceV1): Buffer {
-  return Buffer.from(JSON.stringify(record));
+  return deviceSequenceCodec.encode(record, record.deviceId).value;
 }
 
 export class DeviceSequenceDecodeError extends Error {

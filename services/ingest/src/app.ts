@@ -1,10 +1,9 @@
 import type { BusProducer } from '@meterline/bus';
 import {
   DEAD_LETTER_SCHEMA_ID,
-  DEVICE_SEQUENCE_SCHEMA_ID,
+  deviceSequenceCodec,
   deviceStatusCodec,
   encodeDeadLetter,
-  encodeDeviceSequence,
   readingMessageCodec,
   type DeadLetterV2,
   type PayloadOutcome,
@@ -123,7 +122,7 @@ export function createIngestApp(deps: IngestAppDeps): IngestApp {
         })),
         ...(deadLetter ? [deadLetterRecord(deadLetter)] : []),
         ...(sequence
-          ? [{ topic: deps.topics.deviceSequence, message: { key: sequence.deviceId, value: encodeDeviceSequence(sequence), headers: { schema: DEVICE_SEQUENCE_SCHEMA_ID } } }]
+          ? [{ topic: deps.topics.deviceSequence, message: deviceSequenceCodec.encode(sequence, sequence.deviceId) }]
           : []),
       ],
       { mqttTopic: topic, topicDeviceId, receivedAt, payload },
