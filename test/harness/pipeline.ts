@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { decodeDeadLetter, type DeadLetter } from '@meterline/contracts';
+import { deadLetterCodec, decodeOrThrow, type DeadLetter } from '@meterline/contracts';
 import type { Manifest } from '@meterline/domain';
 import {
   DEV_SERVICE_PASSWORDS,
@@ -144,7 +144,7 @@ export async function createPipeline(
     workDir,
     mqtt: mqttNames,
     broker,
-    deadLetters: async () => (await readTopic<unknown>(stack, topics.deadLetters)).map((json) => decodeDeadLetter(JSON.stringify(json))),
+    deadLetters: async () => (await readTopic<unknown>(stack, topics.deadLetters)).map((json) => decodeOrThrow(deadLetterCodec, Buffer.from(JSON.stringify(json)))),
     writerLag: () => groupLag(stack, `e2e-${id}-writer`, topics.readings),
     close: async () => {
       await Promise.allSettled([ingest.stop(), writer.stop()]);

@@ -7,7 +7,6 @@ export const MTL_TOPICS = Object.freeze({
   figures: 'meterline.figures.v1',
   restatements: 'meterline.restatements.v1',
   aggregationJobs: 'meterline.aggregation-jobs.v1',
-  alerts: 'meterline.alerts.v1',
   registry: 'meterline.registry.v1',
   deviceStatus: 'meterline.device-status.v1',
   deviceSequence: 'meterline.device-sequence.v1',
@@ -26,7 +25,6 @@ export const MTL_TOPIC_SPECS: readonly TopicSpec[] = Object.freeze([
   { topic: MTL_TOPICS.restatements, partitions: 3 },
   // Keyed by enterprise: partitions bound how many aggregators share the work.
   { topic: MTL_TOPICS.aggregationJobs, partitions: 12 },
-  { topic: MTL_TOPICS.alerts, partitions: 6 },
   // The registry is a changelog keyed by entity: keep the latest value per key.
   { topic: MTL_TOPICS.registry, partitions: 6, configs: { 'cleanup.policy': 'compact' } },
   // Keyed by device: a device's statuses stay in order.

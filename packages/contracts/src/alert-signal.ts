@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Id } from './common.ts';
 import { FigureV1 } from './figure.ts';
+import { jsonRecordCodec } from './kafka-record.ts';
 
 export const ALERT_SIGNAL_SCHEMA_ID = 'meterline.alert-signal.v1';
 
@@ -27,3 +28,6 @@ export const AlertSignalV1 = Type.Union([
   ),
 ]);
 export type AlertSignalV1 = Static<typeof AlertSignalV1>;
+
+/** The alert-signal topic's records, keyed by enterprise. */
+export const alertSignalCodec = jsonRecordCodec(ALERT_SIGNAL_SCHEMA_ID, AlertSignalV1);

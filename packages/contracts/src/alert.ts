@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Id } from './common.ts';
+import { jsonRecordCodec, type RecordCodec } from './kafka-record.ts';
 
-export const ALERT_SCHEMA_ID = 'meterline.alert.v1';
 export const ALERT_NOTIFICATION_SCHEMA_ID = 'meterline.alert-notification.v1';
 export const WEBHOOK_BODY_VERSION = 'meterline.webhook.v1';
 
@@ -149,3 +149,13 @@ export const AlertDeliveryDeadLetterV1 = Type.Union([
   ),
 ]);
 export type AlertDeliveryDeadLetterV1 = Static<typeof AlertDeliveryDeadLetterV1>;
+
+/** The notifications topic's records (the alerter's outbox), keyed by subscription. */
+export const alertNotificationCodec = jsonRecordCodec(ALERT_NOTIFICATION_SCHEMA_ID, AlertNotificationV1);
+
+/** The alert delivery dead-letter topic's records, with a `reason` header besides the schema. */
+const deliveryDeadLetters = jsonRecordCodec(ALERT_DELIVERY_DEAD_LETTER_SCHEMA_ID, AlertDeliveryDeadLetterV1);
+export const alertDeliveryDeadLetterCodec: RecordCodec<AlertDeliveryDeadLetterV1> = {
+  ...deliveryDeadLetters,
+  encode: (letter, key, headers = {}) => deliveryDeadLetters.encode(letter, key, { ...headers, reason: letter.reason }),
+};

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { AlertRuleSchema, AlertSeveritySchema } from './alert.ts';
 import { Id, TimestampWithOffset } from './common.ts';
-import { compileValidator } from './validator.ts';
+import { jsonRecordCodec, type EncodedRecord } from './kafka-record.ts';
 
 export const ALERTING_CHANGE_SCHEMA_ID = 'meterline.alerting-change.v1';
 
@@ -87,8 +87,21 @@ export type AlertingRecord =
   | { ok: true; kind: AlertingKind; id: string; change: AlertingChangeV1 | null }
   | { ok: false; detail: string };
 
-const validate = compileValidator(AlertingChangeV1);
+/** The value of an alerting record; the key and the deletion are the two functions below. */
+const alertingChangeCodec = jsonRecordCodec(ALERTING_CHANGE_SCHEMA_ID, AlertingChangeV1);
 const KEY = /^(subscription|silence)\/(.+)$/;
+
+const entityIdOf = (change: AlertingChangeV1): string => (change.kind === 'subscription' ? change.subscription.id : change.silence.id);
+
+/** The record that carries a change, keyed by its entity, with the write's id. */
+export function alertingChangeRecord(change: AlertingChangeV1, writeId: string): EncodedRecord {
+  return alertingChangeCodec.encode(change, alertingChangeKey(change.kind, entityIdOf(change)), { [ALERTING_CHANGE_HEADERS.writeId]: writeId });
+}
+
+/** The record that deletes an entity: an empty value on its key (Kafka's tombstone). */
+export function alertingDeletionRecord(kind: AlertingKind, id: string, writeId: string): EncodedRecord {
+  return { key: alertingChangeKey(kind, id), value: Buffer.alloc(0), headers: { [ALERTING_CHANGE_HEADERS.schema]: ALERTING_CHANGE_SCHEMA_ID, [ALERTING_CHANGE_HEADERS.writeId]: writeId } };
+}
 
 /** Reads one record of the alerting topic: its key names the entity, an empty value deletes it. */
 export function decodeAlertingRecord(key: string | null, value: Buffer): AlertingRecord {
@@ -97,18 +110,10 @@ export function decodeAlertingRecord(key: string | null, value: Buffer): Alertin
   const kind = match[1] as AlertingKind;
   const id = match[2]!;
   if (value.length === 0) return { ok: true, kind, id, change: null };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value.toString('utf8'));
-  } catch (error) {
-    // The parser's message quotes the text, and the text may hold a secret: only its size is told.
-    void error;
-    return { ok: false, detail: `not JSON (${value.length} bytes)` };
-  }
-  const checked = validate.validate(parsed);
-  if (!checked.ok) return { ok: false, detail: `not ${ALERTING_CHANGE_SCHEMA_ID}: ${checked.issues.map((i) => `${i.path || '/'} ${i.message}`).join('; ')}` };
-  const change = checked.value;
-  const entityId = change.kind === 'subscription' ? change.subscription.id : change.silence.id;
+  const decoded = alertingChangeCodec.decode(value);
+  if (!decoded.ok) return decoded;
+  const change = decoded.value;
+  const entityId = entityIdOf(change);
   if (change.kind !== kind || entityId !== id) return { ok: false, detail: `key ${key} does not name the ${change.kind} ${entityId} it carries` };
   return { ok: true, kind, id, change };
 }

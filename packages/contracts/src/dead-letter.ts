@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
+import { jsonRecordCodec, parseRecordJson, type RecordCodec } from './kafka-record.ts';
 import { compileValidator } from './validator.ts';
 
-/** The schema header of dead letters written now (v2); readers also accept v1 (see decodeDeadLetter). */
+/** The schema header of dead letters written now (v2); readers also accept v1 (see deadLetterCodec). */
 export const DEAD_LETTER_SCHEMA_ID = 'meterline.dead-letter.v2';
 export const DEAD_LETTER_V1_SCHEMA_ID = 'meterline.dead-letter.v1';
 
@@ -158,42 +159,36 @@ export function boundedDetail(detail: string): string {
   return detail.length <= DEAD_LETTER_DETAIL_CHARS ? detail : `${detail.slice(0, DEAD_LETTER_DETAIL_CHARS - 1)}…`;
 }
 
-export function encodeDeadLetter(letter: DeadLetterV2): Buffer {
-  return Buffer.from(JSON.stringify(letter));
-}
-
-export class DeadLetterDecodeError extends Error {
-  override readonly name = 'DeadLetterDecodeError';
-  readonly code = 'MTL_CONTRACTS_DEAD_LETTER_UNREADABLE';
-  readonly canRetry = false;
-}
-
 const v1Validator = compileValidator(DeadLetterV1);
-const v2Validator = compileValidator(DeadLetterV2);
+const v2 = jsonRecordCodec(DEAD_LETTER_SCHEMA_ID, DeadLetterV2);
 
 /**
- * Reads a dead-letter record of either version as v2. A v1 record's embedded payload becomes
- * the excerpt (all of it, however long: it is already on the topic) with its size and digest.
+ * The dead-letter topic's records, keyed as the record they replace, with a `reason` header
+ * besides the schema so a consumer can filter without decoding. Writes v2; reads either
+ * version as v2: a v1 record's embedded payload becomes the excerpt (all of it, however
+ * long: it is already on the topic) with its size and digest.
  */
-export function decodeDeadLetter(value: Buffer | string): DeadLetterV2 {
-  let json: unknown;
-  try {
-    json = JSON.parse(typeof value === 'string' ? value : value.toString('utf8'));
-  } catch (error) {
-    throw new DeadLetterDecodeError('dead letter is not JSON', { cause: error });
-  }
-  const v2 = v2Validator.validate(json);
-  if (v2.ok) return v2.value;
-  const v1 = v1Validator.validate(json);
-  if (!v1.ok) throw new DeadLetterDecodeError(`not a dead letter v1 or v2: ${v2.issues[0]?.path ?? ''} ${v2.issues[0]?.message ?? ''}`);
-  const { v: _v, payloadBase64, readingIndex, path, ...rest } = v1.value;
-  const bytes = Buffer.from(payloadBase64, 'base64');
-  const original = describeOriginal(bytes, bytes.length);
-  return {
-    ...rest,
-    v: 2,
-    ...(path === undefined ? {} : { path }),
-    ...(readingIndex === undefined ? {} : { refusals: [{ index: readingIndex, reason: rest.reason, detail: rest.detail, path: path ?? '' }] }),
-    original,
-  };
-}
+export const deadLetterCodec: RecordCodec<DeadLetterV2> = {
+  schema: DEAD_LETTER_SCHEMA_ID,
+  encode: (letter, key, headers = {}) => v2.encode(letter, key, { ...headers, reason: letter.reason }),
+  decode(bytes) {
+    const decoded = v2.decode(bytes);
+    if (decoded.ok) return decoded;
+    const parsed = parseRecordJson(bytes);
+    if (!parsed.ok) return parsed;
+    const v1 = v1Validator.validate(parsed.json);
+    if (!v1.ok) return { ok: false, detail: `not a dead letter v1 or v2: ${decoded.detail}` };
+    const { v: _v, payloadBase64, readingIndex, path, ...rest } = v1.value;
+    const original = Buffer.from(payloadBase64, 'base64');
+    return {
+      ok: true,
+      value: {
+        ...rest,
+        v: 2,
+        ...(path === undefined ? {} : { path }),
+        ...(readingIndex === undefined ? {} : { refusals: [{ index: readingIndex, reason: rest.reason, detail: rest.detail, path: path ?? '' }] }),
+        original: describeOriginal(original, original.length),
+      },
+    };
+  },
+};

@@ -1,7 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Id } from './common.ts';
 import { jsonRecordCodec } from './kafka-record.ts';
-import { compileValidator } from './validator.ts';
 
 export const DEVICE_SEQUENCE_SCHEMA_ID = 'meterline.device-sequence.v1';
 
@@ -35,28 +34,3 @@ export type DeviceSequenceV1 = Static<typeof DeviceSequenceV1>;
 
 /** The device-sequence topic's records, keyed by device. */
 export const deviceSequenceCodec = jsonRecordCodec(DEVICE_SEQUENCE_SCHEMA_ID, DeviceSequenceV1);
-
-export function encodeDeviceSequence(record: DeviceSequenceV1): Buffer {
-  return deviceSequenceCodec.encode(record, record.deviceId).value;
-}
-
-export class DeviceSequenceDecodeError extends Error {
-  override readonly name = 'DeviceSequenceDecodeError';
-  readonly code = 'MTL_CONTRACTS_DEVICE_SEQUENCE_UNREADABLE';
-  readonly canRetry = false;
-}
-
-const validator = compileValidator(DeviceSequenceV1);
-
-/** Reads a device sequence record, or throws a DeviceSequenceDecodeError naming the fault. */
-export function decodeDeviceSequence(value: Buffer): DeviceSequenceV1 {
-  let json: unknown;
-  try {
-    json = JSON.parse(value.toString('utf8'));
-  } catch (error) {
-    throw new DeviceSequenceDecodeError('device sequence record is not JSON', { cause: error });
-  }
-  const checked = validator.validate(json);
-  if (!checked.ok) throw new DeviceSequenceDecodeError(`not a device sequence v1: ${checked.issues[0]?.path || '/'} ${checked.issues[0]?.message ?? ''}`);
-  return checked.value;
-}

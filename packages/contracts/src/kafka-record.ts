@@ -13,9 +13,23 @@ export type DecodedRecord<T> = { ok: true; value: T } | { ok: false; detail: str
 /** One record type's encode/decode pair: the only place its bytes and its schema header are written or read. */
 export interface RecordCodec<T> {
   readonly schema: string;
-  encode(value: T, key: string | null): EncodedRecord;
+  /** `headers` are sent besides `schema` (e.g. a dead letter's `reason`, for consumers that filter on it). */
+  encode(value: T, key: string | null, headers?: Record<string, string>): EncodedRecord;
   /** The record's value, checked against its schema; never throws. */
   decode(value: Buffer): DecodedRecord<T>;
+}
+
+/**
+ * The JSON a record's bytes hold. The parser's message is not repeated: it quotes the text, and
+ * a record may hold a secret (a webhook's) or a device's bytes; the size is enough to find it.
+ */
+export function parseRecordJson(bytes: Buffer): { ok: true; json: unknown } | { ok: false; detail: string } {
+  try {
+    return { ok: true, json: JSON.parse(bytes.toString('utf8')) as unknown };
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    return { ok: false, detail: `not JSON (${bytes.length} bytes)` };
+  }
 }
 
 /** A codec of JSON records of `type`, sent with header `schema: <schemaId>`. */
@@ -23,18 +37,27 @@ export function jsonRecordCodec<S extends TSchema>(schemaId: string, type: S): R
   const validator = compileValidator(type);
   return {
     schema: schemaId,
-    encode: (value, key) => ({ key, value: Buffer.from(JSON.stringify(value)), headers: { schema: schemaId } }),
+    encode: (value, key, headers = {}) => ({ key, value: Buffer.from(JSON.stringify(value)), headers: { ...headers, schema: schemaId } }),
     decode(bytes) {
-      let json: unknown;
-      try {
-        json = JSON.parse(bytes.toString('utf8'));
-      } catch (error) {
-        return { ok: false, detail: `not JSON: ${(error as Error).message}` };
-      }
-      const checked = validator.validate(json);
+      const parsed = parseRecordJson(bytes);
+      if (!parsed.ok) return parsed;
+      const checked = validator.validate(parsed.json);
       if (checked.ok) return checked;
       const [issue] = checked.issues;
       return { ok: false, detail: `does not match ${schemaId}: ${issue?.path || '/'} ${issue?.message ?? 'invalid'}` };
     },
   };
+}
+
+export class RecordDecodeError extends Error {
+  override readonly name = 'RecordDecodeError';
+  readonly code = 'MTL_CONTRACTS_RECORD_UNREADABLE';
+  readonly canRetry = false;
+}
+
+/** The decoded value, for a reader to whom an unreadable record is a fault (a test, a tool), not an input. */
+export function decodeOrThrow<T>(codec: RecordCodec<T>, bytes: Buffer): T {
+  const decoded = codec.decode(bytes);
+  if (!decoded.ok) throw new RecordDecodeError(`${codec.schema}: ${decoded.detail}`);
+  return decoded.value;
 }

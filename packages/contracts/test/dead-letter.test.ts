@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DEAD_LETTER_EXCERPT_BYTES, DeadLetterDecodeError, decodeDeadLetter, describeOriginal, encodeDeadLetter, type DeadLetterV2 } from '../src/dead-letter.ts';
+import { DEAD_LETTER_EXCERPT_BYTES, DEAD_LETTER_SCHEMA_ID, deadLetterCodec, describeOriginal, type DeadLetterV2 } from '../src/dead-letter.ts';
 
 const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
@@ -12,7 +12,7 @@ describe('dead letter v2 (issue 13)', () => {
     expect(describeOriginal(small)).toEqual({ bytes: small.length, sha256: sha(small), excerptBase64: small.toString('base64'), truncated: false });
   });
 
-  it('reads back what it writes', () => {
+  it('reads back what it writes, sent with its schema and reason headers', () => {
     const letter: DeadLetterV2 = {
       v: 2,
       stage: 'ingest',
@@ -29,7 +29,9 @@ describe('dead letter v2 (issue 13)', () => {
       receivedAt: '2026-03-01T00:00:00.000Z',
       original: describeOriginal(Buffer.from('payload')),
     };
-    expect(decodeDeadLetter(encodeDeadLetter(letter))).toEqual(letter);
+    const record = deadLetterCodec.encode(letter, 'd-1');
+    expect(record).toMatchObject({ key: 'd-1', headers: { schema: DEAD_LETTER_SCHEMA_ID, reason: 'POINT_NOT_AUTHORISED' } });
+    expect(deadLetterCodec.decode(record.value)).toEqual({ ok: true, value: letter });
   });
 
   it('reads a v1 record as v2: its embedded payload becomes the whole excerpt, its reading index a refusal', () => {
@@ -46,7 +48,7 @@ describe('dead letter v2 (issue 13)', () => {
       receivedAt: '2026-03-01T00:00:00.000Z',
       payloadBase64: payload.toString('base64'),
     };
-    expect(decodeDeadLetter(JSON.stringify(v1))).toEqual({
+    expect(deadLetterCodec.decode(Buffer.from(JSON.stringify(v1)))).toEqual({ ok: true, value: {
       v: 2,
       stage: 'ingest',
       reason: 'POINT_NOT_AUTHORISED',
@@ -57,11 +59,11 @@ describe('dead letter v2 (issue 13)', () => {
       topicDeviceId: 'd-1',
       receivedAt: v1.receivedAt,
       original: { bytes: payload.length, sha256: sha(payload), excerptBase64: payload.toString('base64'), truncated: false },
-    });
+    } });
   });
 
-  it('refuses what is no dead letter with a typed error', () => {
-    expect(() => decodeDeadLetter('{"v":3}')).toThrow(DeadLetterDecodeError);
-    expect(() => decodeDeadLetter('not json')).toThrow(expect.objectContaining({ code: 'MTL_CONTRACTS_DEAD_LETTER_UNREADABLE' }));
+  it('refuses what is no dead letter, saying why', () => {
+    expect(deadLetterCodec.decode(Buffer.from('{"v":3}'))).toEqual({ ok: false, detail: `not a dead letter v1 or v2: does not match ${DEAD_LETTER_SCHEMA_ID}: /stage is required` });
+    expect(deadLetterCodec.decode(Buffer.from('not json'))).toEqual({ ok: false, detail: 'not JSON (8 bytes)' });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeDeviceSequence, DeviceSequenceDecodeError, encodeDeviceSequence, type DeviceSequenceV1 } from '../src/index.ts';
+import { DEVICE_SEQUENCE_SCHEMA_ID, deviceSequenceCodec, type DeviceSequenceV1 } from '../src/index.ts';
 
 const record: DeviceSequenceV1 = {
   v: 1,
@@ -13,17 +13,21 @@ const record: DeviceSequenceV1 = {
 };
 
 describe('device sequence v1', () => {
-  it('decodes what it encodes', () => {
-    expect(decodeDeviceSequence(encodeDeviceSequence(record))).toEqual(record);
+  it('decodes what it encodes, keyed by device with its schema header', () => {
+    const encoded = deviceSequenceCodec.encode(record, record.deviceId);
+    expect(encoded).toMatchObject({ key: 'cq-gw-01', headers: { schema: DEVICE_SEQUENCE_SCHEMA_ID } });
+    expect(deviceSequenceCodec.decode(encoded.value)).toEqual({ ok: true, value: record });
   });
+  const bytesOf = (r: DeviceSequenceV1) => deviceSequenceCodec.encode(r, r.deviceId).value;
 
   it.each([
-    ['not JSON', Buffer.from('{"v":1'), 'device sequence record is not JSON'],
-    ['a digest that is not 64 hex digits', encodeDeviceSequence({ ...record, sha256: 'AB'.repeat(32) }), 'not a device sequence v1: /sha256'],
-    ['a seq beyond 2^53', Buffer.from(JSON.stringify({ ...record, seq: 2 ** 53 })), 'not a device sequence v1: /seq'],
-    ['an unknown member', Buffer.from(JSON.stringify({ ...record, extra: 1 })), 'not a device sequence v1: / must NOT have additional properties'],
+    ['not JSON', Buffer.from('{"v":1'), 'not JSON (6 bytes)'],
+    ['a digest that is not 64 hex digits', bytesOf({ ...record, sha256: 'AB'.repeat(32) }), `does not match ${DEVICE_SEQUENCE_SCHEMA_ID}: /sha256`],
+    ['a seq beyond 2^53', Buffer.from(JSON.stringify({ ...record, seq: 2 ** 53 })), `does not match ${DEVICE_SEQUENCE_SCHEMA_ID}: /seq`],
+    ['an unknown member', Buffer.from(JSON.stringify({ ...record, extra: 1 })), `does not match ${DEVICE_SEQUENCE_SCHEMA_ID}: / must NOT have additional properties`],
   ])('refuses %s, naming the fault', (_what, bytes, message) => {
-    expect(() => decodeDeviceSequence(bytes)).toThrow(DeviceSequenceDecodeError);
-    expect(() => decodeDeviceSequence(bytes)).toThrow(message);
+    const decoded = deviceSequenceCodec.decode(bytes);
+    expect(decoded.ok).toBe(false);
+    expect(decoded.ok ? '' : decoded.detail).toContain(message);
   });
 });

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ALERT_DELIVERY_DEAD_LETTER_SCHEMA_ID, ALERT_NOTIFICATION_SCHEMA_ID, ALERT_SIGNAL_SCHEMA_ID, ALERTING_CHANGE_SCHEMA_ID,
+  alertDeliveryDeadLetterCodec, alertingChangeRecord, alertingDeletionRecord, alertNotificationCodec, alertSignalCodec, decodeAlertingRecord,
+  decodeOrThrow, RecordDecodeError,
+  type AlertDeliveryDeadLetterV1, type AlertingChangeV1, type AlertNotificationV1, type AlertSignalV1,
   AGGREGATION_JOB_SCHEMA_ID, DEVICE_STATUS_SCHEMA_ID, FIGURE_BATCH_SCHEMA_ID, READING_SCHEMA_ID, RESTATEMENT_SCHEMA_ID,
   aggregationJobCodec, deviceStatusCodec, figureBatchCodec, readingMessageCodec, restatementCodec,
   type AggregationJobV1, type FigureBatchV1, type ReadingMessageV1, type RestatementV1,
@@ -72,5 +76,46 @@ describe('Kafka record codecs', () => {
     const record = restatementCodec.encode(restatement, 'ent-1');
     expect(record.headers).toEqual({ schema: RESTATEMENT_SCHEMA_ID });
     expect(restatementCodec.decode(record.value)).toEqual({ ok: true, value: restatement });
+  });
+
+  it('round-trips the alerter\'s signals, notifications and delivery dead letters, each with its headers', () => {
+    const tick: AlertSignalV1 = { v: 1, kind: 'tick', enterpriseId: 'ent-1', tickMs: 60_000 };
+    const signal = alertSignalCodec.encode(tick, 'ent-1');
+    expect(signal).toMatchObject({ key: 'ent-1', headers: { schema: ALERT_SIGNAL_SCHEMA_ID } });
+    expect(alertSignalCodec.decode(signal.value)).toEqual({ ok: true, value: tick });
+
+    const notification: AlertNotificationV1 = {
+      v: 1, notificationId: 'n-1', subscriptionId: 'sub-1', enterpriseId: 'ent-1', rule: 'meter-offline', status: 'firing', groupKey: 'ent-1/meter-offline', repeat: false, createdAt: '2026-03-01T00:00:00.000Z',
+      alerts: [{ alertId: 'a-1', dedupKey: 'k-1', enterpriseId: 'ent-1', rule: 'meter-offline', severity: 'critical', subject: { point: 'p-1' }, status: 'firing', startsAt: '2026-03-01T00:00:00.000Z', summary: 'no reading for 30 min' }],
+    };
+    const outbox = alertNotificationCodec.encode(notification, notification.subscriptionId);
+    expect(outbox).toMatchObject({ key: 'sub-1', headers: { schema: ALERT_NOTIFICATION_SCHEMA_ID } });
+    expect(alertNotificationCodec.decode(outbox.value)).toEqual({ ok: true, value: notification });
+
+    const letter: AlertDeliveryDeadLetterV1 = { v: 1, reason: 'ATTEMPTS_EXHAUSTED', detail: '503 eight times', attempts: 8, deadAt: '2026-03-01T01:00:00.000Z', notification };
+    const dead = alertDeliveryDeadLetterCodec.encode(letter, 'sub-1');
+    expect(dead.headers).toEqual({ schema: ALERT_DELIVERY_DEAD_LETTER_SCHEMA_ID, reason: 'ATTEMPTS_EXHAUSTED' });
+    expect(alertDeliveryDeadLetterCodec.decode(dead.value)).toEqual({ ok: true, value: letter });
+  });
+
+  it('keys an alerting change by its entity, carries the write id, and deletes with an empty value', () => {
+    const change: AlertingChangeV1 = {
+      v: 1, kind: 'silence', changedAt: '2026-03-01T00:00:00.000Z', changedBy: 'key-1',
+      silence: { id: 'quiet-1', enterpriseId: 'ent-1', endsAt: '2026-03-02T00:00:00+08:00', comment: 'meter swap', createdBy: 'key-1', createdAt: '2026-03-01T00:00:00.000Z' },
+    };
+    const put = alertingChangeRecord(change, 'w-1');
+    expect(put).toMatchObject({ key: 'silence/quiet-1', headers: { schema: ALERTING_CHANGE_SCHEMA_ID, 'write-id': 'w-1' } });
+    expect(decodeAlertingRecord(put.key, put.value)).toEqual({ ok: true, kind: 'silence', id: 'quiet-1', change });
+    const removed = alertingDeletionRecord('silence', 'quiet-1', 'w-2');
+    expect(removed).toEqual({ key: 'silence/quiet-1', value: Buffer.alloc(0), headers: { schema: ALERTING_CHANGE_SCHEMA_ID, 'write-id': 'w-2' } });
+    expect(decodeAlertingRecord(removed.key, removed.value)).toEqual({ ok: true, kind: 'silence', id: 'quiet-1', change: null });
+    expect(decodeAlertingRecord('silence/other', put.value)).toEqual({ ok: false, detail: 'key silence/other does not name the silence quiet-1 it carries' });
+  });
+
+  it('tells only the size of what is not JSON (a record may hold a secret), and decodeOrThrow throws its typed error', () => {
+    const secretish = Buffer.from('{"secret":"s3cr3t-value-xyz",');
+    expect(alertSignalCodec.decode(secretish)).toEqual({ ok: false, detail: `not JSON (${secretish.length} bytes)` });
+    expect(() => decodeOrThrow(alertSignalCodec, secretish)).toThrow(RecordDecodeError);
+    expect(() => decodeOrThrow(alertSignalCodec, secretish)).toThrow(`${ALERT_SIGNAL_SCHEMA_ID}: not JSON (${secretish.length} bytes)`);
   });
 });

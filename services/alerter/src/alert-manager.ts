@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { BusProducer, ConsumedBatch } from '@meterline/bus';
-import { ALERT_NOTIFICATION_SCHEMA_ID, AlertSignalV1, compileValidator, type AlertRule, type AlertSeverity } from '@meterline/contracts';
+import { alertNotificationCodec, alertSignalCodec, type AlertRule, type AlertSeverity, type AlertSignalV1 } from '@meterline/contracts';
 import { readSequenceEvents } from '@meterline/device-sequence';
 import type { Enterprise } from '@meterline/domain';
 import type { Logger, RegistrySource } from '@meterline/service-kit';
@@ -31,7 +31,6 @@ export interface AlertManagerDeps {
   metrics: AlerterMetrics;
 }
 
-const signalValidator = compileValidator(AlertSignalV1);
 
 function severityOf(rules: EnterpriseRules, rule: AlertRule): AlertSeverity {
   switch (rule) {
@@ -161,7 +160,7 @@ export function createAlertManager(deps: AlertManagerDeps) {
     if (notifications.length > 0) {
       await deps.producer.send(
         deps.notificationsTopic,
-        notifications.map((n) => ({ key: n.subscriptionId, value: Buffer.from(JSON.stringify(n)), headers: { schema: ALERT_NOTIFICATION_SCHEMA_ID } })),
+        notifications.map((n) => alertNotificationCodec.encode(n, n.subscriptionId)),
       );
     }
     await saveAlerts(deps.store, enterpriseId, [...changed].map((key) => records.get(key)!), progress);
@@ -176,22 +175,13 @@ export function createAlertManager(deps: AlertManagerDeps) {
   return async (batch: ConsumedBatch): Promise<void> => {
     const byEnterprise = new Map<string, AlertSignalV1[]>();
     for (const message of batch.messages) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(message.value.toString('utf8'));
-      } catch (error) {
-        deps.log.error({ offset: message.offset, err: error }, 'alert signal is not JSON: skipped');
+      const decoded = alertSignalCodec.decode(message.value);
+      if (!decoded.ok) {
+        deps.log.error({ offset: message.offset, detail: decoded.detail }, 'alert signal unreadable: skipped');
         deps.metrics.unreadable.inc({ topic: 'signals' });
         continue;
       }
-      const checked = signalValidator.validate(parsed);
-      if (!checked.ok) {
-        deps.log.error({ offset: message.offset, issues: checked.issues }, 'alert signal does not match meterline.alert-signal.v1: skipped');
-        deps.metrics.unreadable.inc({ topic: 'signals' });
-        continue;
-      }
-      const signal = checked.value;
-      appendTo(byEnterprise, signal.enterpriseId, signal);
+      appendTo(byEnterprise, decoded.value.enterpriseId, decoded.value);
     }
     for (const [enterpriseId, signals] of byEnterprise) {
       if (!batch.isActive()) throw new Error('signals partition lost or closing: the batch stays uncommitted');

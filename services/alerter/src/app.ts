@@ -1,5 +1,5 @@
 import type { BusConsumer, BusProducer } from '@meterline/bus';
-import { ALERT_SIGNAL_SCHEMA_ID, type AlertSignalV1 } from '@meterline/contracts';
+import { alertSignalCodec, type AlertSignalV1 } from '@meterline/contracts';
 import type { Scheduler } from '@meterline/scheduler';
 import type { HealthReport, Logger, RegistrySource } from '@meterline/service-kit';
 import type { TimeSeriesStore } from '@meterline/store';
@@ -46,7 +46,7 @@ export function createAlerterApp(deps: AlerterAppDeps) {
     const { enterprises } = await deps.registry.current();
     const messages = enterprises.map((e) => {
       const tick: AlertSignalV1 = { v: 1, kind: 'tick', enterpriseId: e.id, tickMs: at };
-      return { key: e.id, value: Buffer.from(JSON.stringify(tick)), headers: { schema: ALERT_SIGNAL_SCHEMA_ID } };
+      return alertSignalCodec.encode(tick, e.id);
     });
     await deps.producer.send(deps.topics.signals, messages);
   };

@@ -1,5 +1,5 @@
 import type { BusProducer, ConsumedBatch } from '@meterline/bus';
-import { ALERT_SIGNAL_SCHEMA_ID, deviceStatusCodec, figureBatchCodec, type AlertSignalV1, type FigureV1 } from '@meterline/contracts';
+import { alertSignalCodec, deviceStatusCodec, figureBatchCodec, type AlertSignalV1, type FigureV1 } from '@meterline/contracts';
 import type { Logger } from '@meterline/service-kit';
 import type { TimeSeriesStore } from '@meterline/store';
 import { recordDeviceStates, recordSeen } from './alert-repository.ts';
@@ -93,7 +93,7 @@ export function createObserver(deps: ObserverDeps) {
     for (const [enterpriseId, list] of byEnterprise) {
       for (let i = 0; i < list.length; i += deps.maxFiguresPerSignal) {
         const signal: AlertSignalV1 = { v: 1, kind: 'figures', enterpriseId, figures: list.slice(i, i + deps.maxFiguresPerSignal) };
-        messages.push({ key: enterpriseId, value: Buffer.from(JSON.stringify(signal)), headers: { schema: ALERT_SIGNAL_SCHEMA_ID } });
+        messages.push(alertSignalCodec.encode(signal, enterpriseId));
       }
     }
     if (messages.length > 0) await deps.producer.send(deps.topics.signals, messages);

@@ -1,5 +1,5 @@
 import type { ConsumedBatch } from '@meterline/bus';
-import { decodeDeviceSequence, DeviceSequenceDecodeError, type DeviceSequenceV1 } from '@meterline/contracts';
+import { deviceSequenceCodec, type DeviceSequenceV1 } from '@meterline/contracts';
 import { loadSequenceStates, sequenceEventPoint, sequenceStatePoint, trackSequence, type SequenceEvent, type StoredSequence } from '@meterline/device-sequence';
 import type { Logger } from '@meterline/service-kit';
 import type { SeriesPoint, TimeSeriesStore } from '@meterline/store';
@@ -24,11 +24,11 @@ export function createSequenceObserver(deps: SequenceObserverDeps) {
   return async (batch: ConsumedBatch): Promise<void> => {
     const records: { record: DeviceSequenceV1; offset: string }[] = [];
     for (const message of batch.messages) {
-      try {
-        records.push({ record: decodeDeviceSequence(message.value), offset: message.offset });
-      } catch (error) {
-        if (!(error instanceof DeviceSequenceDecodeError)) throw error;
-        deps.log.error({ topic: batch.topic, offset: message.offset, err: error }, 'device sequence record unreadable: skipped');
+      const decoded = deviceSequenceCodec.decode(message.value);
+      if (decoded.ok) {
+        records.push({ record: decoded.value, offset: message.offset });
+      } else {
+        deps.log.error({ topic: batch.topic, offset: message.offset, detail: decoded.detail }, 'device sequence record unreadable: skipped');
         deps.metrics.unreadable.inc({ topic: 'device-sequence' });
       }
     }

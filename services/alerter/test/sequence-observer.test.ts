@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ConsumedBatch } from '@meterline/bus';
-import { encodeDeviceSequence, type DeviceSequenceV1 } from '@meterline/contracts';
+import { deviceSequenceCodec, type DeviceSequenceV1 } from '@meterline/contracts';
 import { readSequenceCounts, readSequenceEvents } from '@meterline/device-sequence';
 import { createLogger, createMetricsRegistry } from '@meterline/service-kit';
 import { InMemoryStore } from '@meterline/store';
@@ -20,7 +20,7 @@ function batch(firstOffset: number, values: (DeviceSequenceV1 | string)[]): Cons
   return {
     topic: 'device-sequence',
     partition: 0,
-    messages: values.map((v, i) => ({ key: null, value: Buffer.from(typeof v === 'string' ? v : encodeDeviceSequence(v)), offset: String(firstOffset + i), timestamp: 0 })),
+    messages: values.map((v, i) => ({ key: null, value: Buffer.from(typeof v === 'string' ? v : deviceSequenceCodec.encode(v, v.deviceId).value), offset: String(firstOffset + i), timestamp: 0 })),
     heartbeat: async () => undefined,
     isActive: () => true,
   };

@@ -1,9 +1,8 @@
 import type { BusProducer } from '@meterline/bus';
 import {
-  DEAD_LETTER_SCHEMA_ID,
+  deadLetterCodec,
   deviceSequenceCodec,
   deviceStatusCodec,
-  encodeDeadLetter,
   readingMessageCodec,
   type DeadLetterV2,
   type PayloadOutcome,
@@ -64,11 +63,7 @@ export function createIngestApp(deps: IngestAppDeps): IngestApp {
 
   const deadLetterRecord = (letter: DeadLetterV2): OutgoingRecord => ({
     topic: deps.topics.deadLetters,
-    message: {
-      key: letter.topicDeviceId ?? null,
-      value: encodeDeadLetter(letter),
-      headers: { schema: DEAD_LETTER_SCHEMA_ID, reason: letter.reason },
-    },
+    message: deadLetterCodec.encode(letter, letter.topicDeviceId ?? null),
   });
 
   const countDeadLetter = (letter: DeadLetterV2, topic: string) => {

@@ -2,7 +2,7 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InMemoryBus, type BusProducer } from '@meterline/bus';
-import { decodeDeadLetter, decodeDeviceSequence, signPayload, type DeviceStatusV1, type ReadingMessageV1 } from '@meterline/contracts';
+import { deadLetterCodec, decodeOrThrow, deviceSequenceCodec, signPayload, type DeviceStatusV1, type ReadingMessageV1 } from '@meterline/contracts';
 import { indexRegistry, parseManifest } from '@meterline/domain';
 import type { MessageHandler, MessageSource } from '@meterline/mqtt-source';
 import { createLogger, createMetricsRegistry } from '@meterline/service-kit';
@@ -93,7 +93,7 @@ describe('ingest app', () => {
     await source.deliver('meterline/v1/cq-gw-01/readings', '{"v":1');
     const [letter] = bus.messagesOf('dlq');
     expect(letter?.headers).toEqual({ schema: 'meterline.dead-letter.v2', reason: 'MALFORMED_JSON' });
-    expect(decodeDeadLetter(letter!.value).reason).toBe('MALFORMED_JSON');
+    expect(decodeOrThrow(deadLetterCodec, letter!.value).reason).toBe('MALFORMED_JSON');
     expect(bus.messagesOf('readings')).toEqual([]);
     await app.close();
   });
@@ -134,7 +134,7 @@ describe('ingest app', () => {
 
   describe('device sequence records (issue 13: seq tracked per device)', () => {
     const sha256 = (bytes: string) => createHash('sha256').update(bytes).digest('hex');
-    const sequences = (bus: InMemoryBus) => bus.messagesOf('device-sequence').map((m) => ({ key: m.key, headers: m.headers, record: decodeDeviceSequence(m.value) }));
+    const sequences = (bus: InMemoryBus) => bus.messagesOf('device-sequence').map((m) => ({ key: m.key, headers: m.headers, record: decodeOrThrow(deviceSequenceCodec, m.value) }));
 
     it('one per payload, keyed by device, with its seq, the SHA-256 of its bytes and its outcome', async () => {
       const { bus, source, app } = setup();
@@ -192,7 +192,7 @@ describe('ingest app', () => {
       await source.deliver('meterline/v1/cq-gw-01/readings', payload);
       await source.deliver('meterline/v1/cq-gw-01/readings', signPayload({ ...payload, seq: 10 }, generateKeyPairSync('ed25519').privateKey));
       await source.deliver('meterline/v1/cq-gw-01/readings', signPayload({ ...payload, seq: 11 }, keys.privateKey));
-      expect(bus.messagesOf('dlq').map((m) => decodeDeadLetter(m.value).reason)).toEqual(['SIGNATURE_MISSING', 'SIGNATURE_INVALID']);
+      expect(bus.messagesOf('dlq').map((m) => decodeOrThrow(deadLetterCodec, m.value).reason)).toEqual(['SIGNATURE_MISSING', 'SIGNATURE_INVALID']);
       expect(sequences(bus).map((s) => [s.record.seq, s.record.outcome])).toEqual([[11, 'admitted']]);
       await app.close();
     });
@@ -222,7 +222,7 @@ describe('ingest app', () => {
       expect(new Set(bus.messagesOf('readings').map((m) => (JSON.parse(m.value.toString()) as ReadingMessageV1).readingId))).toEqual(new Set(['cq-gw-01:8:0']));
       const letters = bus.messagesOf('dlq');
       expect(letters.map((m) => m.headers)).toEqual([{ schema: 'meterline.dead-letter.v2', reason: 'RECORD_TOO_LARGE' }]);
-      const letter = decodeDeadLetter(letters[0]!.value);
+      const letter = decodeOrThrow(deadLetterCodec, letters[0]!.value);
       const bytes = Buffer.from(JSON.stringify(refused));
       expect(letter.original).toMatchObject({ bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
       expect((await app.health()).healthy).toBe(true);

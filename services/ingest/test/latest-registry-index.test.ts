@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InMemoryBus } from '@meterline/bus';
-import { decodeDeadLetter, nextEntry, type EnterpriseJson, type RegistryEntryV1 } from '@meterline/contracts';
+import { deadLetterCodec, decodeOrThrow, nextEntry, type EnterpriseJson, type RegistryEntryV1 } from '@meterline/contracts';
 import { parseManifest, type Manifest } from '@meterline/domain';
 import type { MessageHandler, MessageSource } from '@meterline/mqtt-source';
 import { createLogger, createMetricsRegistry, registryPublisher, registryTopicGroupId, startTopicRegistrySource, type TopicRegistrySource } from '@meterline/service-kit';
@@ -95,7 +95,7 @@ describe('ingest on the registry topic (issue 6)', () => {
     });
 
     await source.deliver(`meterline/v1/${DEVICE}/readings`, payload(1));
-    expect(bus.messagesOf('dlq').map((m) => decodeDeadLetter(m.value).reason)).toEqual(['UNKNOWN_DEVICE']);
+    expect(bus.messagesOf('dlq').map((m) => decodeOrThrow(deadLetterCodec, m.value).reason)).toEqual(['UNKNOWN_DEVICE']);
     expect(bus.messagesOf('readings')).toEqual([]);
 
     const applied = new Promise<void>((resolve) => waiting.push({ version: 2, resolve }));

@@ -1,5 +1,5 @@
 import type { BusConsumer, BusProducer, ConsumedBatch, ConsumedMessage } from '@meterline/bus';
-import { DEAD_LETTER_SCHEMA_ID, boundedDetail, describeOriginal, encodeDeadLetter, readingMessageCodec, type DeadLetterReason, type DeadLetterV2, type ReadingConflict, type ReadingMessageV1 } from '@meterline/contracts';
+import { boundedDetail, deadLetterCodec, describeOriginal, readingMessageCodec, type DeadLetterReason, type DeadLetterV2, type ReadingConflict, type ReadingMessageV1 } from '@meterline/contracts';
 import { backoffDelay, sleep, type HealthReport, type Logger, type Registry } from '@meterline/service-kit';
 import { StoreError, type SeriesPoint, type TimeSeriesStore } from '@meterline/store';
 import { createFirstValueGuard, type StandingValue } from './first-value-guard.ts';
@@ -96,7 +96,7 @@ export function createWriterApp(deps: WriterAppDeps): WriterApp {
         };
         metrics.deadLetters.inc({ reason });
         deps.log.warn({ reason, detail, source: letter.source }, 'dead-lettered');
-        return { key: message.key, value: encodeDeadLetter(letter), headers: { schema: DEAD_LETTER_SCHEMA_ID, reason } };
+        return deadLetterCodec.encode(letter, message.key);
       }),
     );
   };

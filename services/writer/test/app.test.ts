@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryBus } from '@meterline/bus';
-import { decodeDeadLetter, type ReadingMessageV1 } from '@meterline/contracts';
+import { deadLetterCodec, decodeOrThrow, type ReadingMessageV1 } from '@meterline/contracts';
 import { createLogger, createMetricsRegistry } from '@meterline/service-kit';
 import { InMemoryStore, StoreError, type SeriesPoint } from '@meterline/store';
 import { createWriterApp } from '../src/app.ts';
@@ -92,7 +92,7 @@ describe('writer app', () => {
     await waitForLag0();
     await app.close();
     expect(await stored()).toHaveLength(12);
-    const letters = bus.messagesOf('dlq').map((m) => decodeDeadLetter(m.value));
+    const letters = bus.messagesOf('dlq').map((m) => decodeOrThrow(deadLetterCodec, m.value));
     expect(letters.map((l) => l.reason).sort()).toEqual(['READING_UNREADABLE', 'STORE_REJECTED']);
     const rejected = letters.find((l) => l.reason === 'STORE_REJECTED')!;
     expect(JSON.parse(Buffer.from(rejected.original.excerptBase64, 'base64').toString()).pointId).toBe('mp-poison');

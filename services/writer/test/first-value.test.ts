@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryBus } from '@meterline/bus';
-import { decodeDeadLetter, type ReadingMessageV1 } from '@meterline/contracts';
+import { deadLetterCodec, decodeOrThrow, type ReadingMessageV1 } from '@meterline/contracts';
 import { createLogger, createMetricsRegistry } from '@meterline/service-kit';
 import { InMemoryStore } from '@meterline/store';
 import { createWriterApp } from '../src/app.ts';
@@ -50,7 +50,7 @@ function pipeline(store = new InMemoryStore()) {
     },
     stored: async () =>
       (await store.readSeries({ measurement: 'reading', tags: {}, fromMs: 0, toMs: Number.MAX_SAFE_INTEGER })).map((p) => [p.tags['point'], p.timestampMs, p.fields['value']]),
-    letters: () => bus.messagesOf('dlq').map((m) => decodeDeadLetter(m.value)),
+    letters: () => bus.messagesOf('dlq').map((m) => decodeOrThrow(deadLetterCodec, m.value)),
     counter: async (name: string) => (await metrics.getSingleMetric(name)?.get())?.values.reduce((sum, v) => sum + v.value, 0) ?? 0,
   };
 }

@@ -1,8 +1,7 @@
 import type { BusConsumer, BusProducer, ConsumedBatch, ConsumedMessage } from '@meterline/bus';
-import { ALERT_DELIVERY_DEAD_LETTER_SCHEMA_ID, type AlertDeliveryDeadLetterV1, type AlertNotificationV1, type DeliveryFailureReason } from '@meterline/contracts';
+import { alertDeliveryDeadLetterCodec, alertNotificationCodec, type AlertDeliveryDeadLetterV1, type DecodedRecord, type AlertNotificationV1, type DeliveryFailureReason } from '@meterline/contracts';
 import type { Logger, Registry } from '@meterline/service-kit';
 import type { WebhookSender } from '@meterline/webhook-sender';
-import { decodeNotification, type DecodedNotification } from './decode-notification.ts';
 import type { DeliveryAttempt, DeliveryLog } from './delivery-log.ts';
 import { createDeliveryMetrics } from './delivery-metrics.ts';
 import { ensureHeld, holdBatchFor, systemClock, type Clock } from './hold.ts';
@@ -50,7 +49,7 @@ interface Item {
   message: ConsumedMessage;
   /** topic/partition/offset */
   source: string;
-  decoded: DecodedNotification;
+  decoded: DecodedRecord<AlertNotificationV1>;
 }
 
 /** The notification's subscription when it can be delivered to, or why not. */
@@ -111,11 +110,11 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
 
   /** Produces a dead letter, retrying while the bus refuses: a notification given up is never dropped. */
   const deadLetter = async (batch: ConsumedBatch, stop: AbortSignal, key: string | null, letter: AlertDeliveryDeadLetterV1) => {
-    const value = Buffer.from(JSON.stringify(letter));
+    const record = alertDeliveryDeadLetterCodec.encode(letter, key);
     for (let attempt = 1; ; attempt++) {
       ensureHeld(batch, stop);
       try {
-        await deps.deadLetterProducer.send(deps.deadLetterTopic, [{ key, value, headers: { schema: ALERT_DELIVERY_DEAD_LETTER_SCHEMA_ID, reason: letter.reason } }]);
+        await deps.deadLetterProducer.send(deps.deadLetterTopic, [record]);
         metrics.deadLetters.inc({ reason: letter.reason });
         return;
       } catch (error) {
@@ -190,7 +189,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
 
   const handle = async (batch: ConsumedBatch, stop: AbortSignal, item: Item) => {
     ensureHeld(batch, stop);
-    if (item.decoded.ok) return deliver(batch, stop, item.decoded.notification);
+    if (item.decoded.ok) return deliver(batch, stop, item.decoded.value);
     // Not a notification: kept whole in the dead-letter topic, under the key it came with.
     const { detail } = item.decoded;
     log.warn({ source: item.source, offset: item.message.offset, key: item.message.key, detail }, 'unreadable record on the notifications topic; dead-lettered');
@@ -212,8 +211,8 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     for (const message of batch.messages) {
       const source = `${batch.topic}/${batch.partition}/${message.offset}`;
       if (handled.has(source)) continue;
-      const decoded = decodeNotification(message.value);
-      const lane = decoded.ok ? `subscription:${decoded.notification.subscriptionId}` : `unreadable:${message.key ?? ''}`;
+      const decoded = alertNotificationCodec.decode(message.value);
+      const lane = decoded.ok ? `subscription:${decoded.value.subscriptionId}` : `unreadable:${message.key ?? ''}`;
       const items = lanes.get(lane) ?? [];
       items.push({ message, source, decoded });
       lanes.set(lane, items);

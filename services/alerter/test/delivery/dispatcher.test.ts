@@ -347,7 +347,7 @@ describe('dispatcher: unreadable records', () => {
     expect(notJson!.letter.detail).toMatch(/^not JSON/);
     expect(notJson!.letter).toHaveProperty('source', expect.stringMatching(new RegExp(`^${NOTIFICATIONS}/\\d/0$`)) as unknown);
     expect(notNotification!.letter).toMatchObject({ reason: 'NOTIFICATION_UNREADABLE', source: expect.stringMatching(/\/1$/) as unknown });
-    expect(notNotification!.letter.detail).toMatch(/^not an alert notification v1: \/rule/);
+    expect(notNotification!.letter.detail).toMatch(/^does not match meterline\.alert-notification\.v1: \/rule/);
     expect(Buffer.from((notNotification!.letter as { payloadBase64: string }).payloadBase64, 'base64').toString()).toBe(JSON.stringify(invalid));
     expect(await t.metric('meterline_alerter_webhook_dead_letters_total', { reason: 'NOTIFICATION_UNREADABLE' })).toBe(2);
   });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { BusProducer } from '@meterline/bus';
-import { ALERTING_CHANGE_HEADERS, ALERTING_CHANGE_SCHEMA_ID, AlertingChangeV1, alertingChangeKey, compileValidator, type AlertingKind } from '@meterline/contracts';
+import { ALERTING_CHANGE_SCHEMA_ID, AlertingChangeV1, alertingChangeRecord, alertingDeletionRecord, compileValidator, type AlertingKind, type EncodedRecord } from '@meterline/contracts';
 
 /**
  * Where the API writes changes of webhook subscriptions and silences: the compacted alerting
@@ -28,13 +28,11 @@ const validChange = compileValidator(AlertingChangeV1, { allErrors: true });
  * in main.ts, the in-memory bus's in tests.
  */
 export function topicAlertingWriter(producer: BusProducer, topic: string): AlertingWriter {
-  const send = async (kind: AlertingKind, id: string, value: Buffer): Promise<string> => {
-    const writeId = randomUUID();
-    const headers = { [ALERTING_CHANGE_HEADERS.schema]: ALERTING_CHANGE_SCHEMA_ID, [ALERTING_CHANGE_HEADERS.writeId]: writeId };
+  const send = async (record: EncodedRecord, writeId: string): Promise<string> => {
     try {
-      await producer.send(topic, [{ key: alertingChangeKey(kind, id), value, headers }]);
+      await producer.send(topic, [record]);
     } catch (error) {
-      throw new AlertingWriteError(`the alerting topic ${topic} did not take the change of ${alertingChangeKey(kind, id)}`, { cause: error });
+      throw new AlertingWriteError(`the alerting topic ${topic} did not take the change of ${record.key}`, { cause: error });
     }
     return writeId;
   };
@@ -43,9 +41,12 @@ export function topicAlertingWriter(producer: BusProducer, topic: string): Alert
       // Every reader would skip a record that is not of the contract: such a write is a bug here, never sent.
       const checked = validChange.validate(change);
       if (!checked.ok) return Promise.reject(new TypeError(`not ${ALERTING_CHANGE_SCHEMA_ID}: ${checked.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`));
-      return send(change.kind, change.kind === 'subscription' ? change.subscription.id : change.silence.id, Buffer.from(JSON.stringify(change)));
+      const writeId = randomUUID();
+      return send(alertingChangeRecord(change, writeId), writeId);
     },
-    // An empty value is the deletion (AlertingChangeV1); the bus sends it as Kafka's null tombstone.
-    remove: (kind, id) => send(kind, id, Buffer.alloc(0)),
+    remove: (kind, id) => {
+      const writeId = randomUUID();
+      return send(alertingDeletionRecord(kind, id, writeId), writeId);
+    },
   };
 }
