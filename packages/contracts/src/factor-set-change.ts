@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { compileValidator } from './validator.ts';
+import { jsonRecordCodec, type EncodedRecord } from './kafka-record.ts';
 
 export const FACTOR_SET_RECORD_SCHEMA_ID = 'meterline.factor-set.v1';
 
@@ -68,18 +68,16 @@ export type FactorSetRecordV1 = Static<typeof FactorSetRecordV1>;
 
 export const factorSetKey = (set: { name: string; version: string }): string => `${set.name}@${set.version}`;
 
-const validate = compileValidator(FactorSetRecordV1);
+/** The value of a factor-set record; the key is the set's name@version. */
+const factorSetRecordCodec = jsonRecordCodec(FACTOR_SET_RECORD_SCHEMA_ID, FactorSetRecordV1);
+
+/** The record that publishes a set, keyed by its name@version. */
+export const factorSetRecord = (record: FactorSetRecordV1): EncodedRecord => factorSetRecordCodec.encode(record, factorSetKey(record.set));
 
 /** Reads one record of the factor-set topic, or says why it cannot be used. */
 export function decodeFactorSetRecord(key: string | null, value: Buffer): { ok: true; record: FactorSetRecordV1 } | { ok: false; detail: string } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value.toString('utf8'));
-  } catch (error) {
-    return { ok: false, detail: `not JSON: ${(error as Error).message}` };
-  }
-  const checked = validate.validate(parsed);
-  if (!checked.ok) return { ok: false, detail: `not ${FACTOR_SET_RECORD_SCHEMA_ID}: ${checked.issues.map((i) => `${i.path || '/'} ${i.message}`).join('; ')}` };
-  if (key !== factorSetKey(checked.value.set)) return { ok: false, detail: `key ${JSON.stringify(key)} does not name the set ${factorSetKey(checked.value.set)} it carries` };
-  return { ok: true, record: checked.value };
+  const decoded = factorSetRecordCodec.decode(value);
+  if (!decoded.ok) return decoded;
+  if (key !== factorSetKey(decoded.value.set)) return { ok: false, detail: `key ${JSON.stringify(key)} does not name the set ${factorSetKey(decoded.value.set)} it carries` };
+  return { ok: true, record: decoded.value };
 }

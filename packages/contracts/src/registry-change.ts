@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import { canonicalJson, NotIJsonError, type Json } from './canonical-json.ts';
 import { Id, IdPattern, TimestampWithOffset } from './common.ts';
-import { compileValidator } from './validator.ts';
+import { jsonRecordCodec, type EncodedRecord } from './kafka-record.ts';
 
 export const REGISTRY_ENTRY_SCHEMA_ID = 'meterline.registry-entry.v1';
 
@@ -46,7 +46,8 @@ export type RegistryEntryV1 = Static<typeof RegistryEntryV1>;
 /** What a record of the registry topic says: an enterprise's entry, its removal (null), or nothing usable (why). */
 export type RegistryRecord = { ok: true; enterpriseId: string; entry: RegistryEntryV1 | null } | { ok: false; detail: string };
 
-const validate = compileValidator(RegistryEntryV1);
+/** The value of a registry record; the key and the removal are the functions below. */
+const registryEntryCodec = jsonRecordCodec(REGISTRY_ENTRY_SCHEMA_ID, RegistryEntryV1);
 const ID = new RegExp(IdPattern);
 
 /**
@@ -57,15 +58,9 @@ const ID = new RegExp(IdPattern);
 export function decodeRegistryRecord(key: string | null, value: Buffer): RegistryRecord {
   if (key === null || !ID.test(key)) return { ok: false, detail: `key ${JSON.stringify(key)} is not an enterprise id` };
   if (value.length === 0) return { ok: true, enterpriseId: key, entry: null };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value.toString('utf8'));
-  } catch {
-    return { ok: false, detail: `not JSON (${value.length} bytes)` };
-  }
-  const checked = validate.validate(parsed);
-  if (!checked.ok) return { ok: false, detail: `not ${REGISTRY_ENTRY_SCHEMA_ID}: ${checked.issues.map((i) => `${i.path || '/'} ${i.message}`).join('; ')}` };
-  const entry = checked.value;
+  const decoded = registryEntryCodec.decode(value);
+  if (!decoded.ok) return decoded;
+  const entry = decoded.value;
   if (entry.enterpriseId !== key || entry.enterprise.id !== key) {
     return { ok: false, detail: `key ${key} does not name the enterprise it carries (enterpriseId ${entry.enterpriseId}, enterprise.id ${entry.enterprise.id})` };
   }
@@ -82,12 +77,9 @@ export function decodeRegistryRecord(key: string | null, value: Buffer): Registr
 }
 
 /** The record that carries an entry (or, for null, removes the enterprise). */
-export function registryRecord(enterpriseId: string, entry: RegistryEntryV1 | null): { key: string; value: Buffer; headers: Record<string, string> } {
-  return {
-    key: enterpriseId,
-    value: entry === null ? Buffer.alloc(0) : Buffer.from(JSON.stringify(entry)),
-    headers: { [REGISTRY_ENTRY_HEADERS.schema]: REGISTRY_ENTRY_SCHEMA_ID },
-  };
+export function registryRecord(enterpriseId: string, entry: RegistryEntryV1 | null): EncodedRecord {
+  if (entry !== null) return registryEntryCodec.encode(entry, enterpriseId);
+  return { key: enterpriseId, value: Buffer.alloc(0), headers: { [REGISTRY_ENTRY_HEADERS.schema]: REGISTRY_ENTRY_SCHEMA_ID } };
 }
 
 export type NextEntry =

@@ -56,7 +56,7 @@ describe('decodeRegistryRecord', () => {
 
   it('refuses what is not a registry entry v1, naming the path', () => {
     const result = decodeRegistryRecord('e1', bytes({ ...entryOf(enterprise()), version: 0 }));
-    expect(result).toEqual({ ok: false, detail: 'not meterline.registry-entry.v1: /version must be >= 1' });
+    expect(result).toEqual({ ok: false, detail: 'does not match meterline.registry-entry.v1: /version must be >= 1' });
     expect(decodeRegistryRecord('e1', bytes({ ...entryOf(enterprise()), extra: true }))).toMatchObject({ ok: false, detail: expect.stringContaining("must NOT have additional properties 'extra'") });
   });
 
