@@ -4,37 +4,9 @@ import {
 } from '@meterline/domain';
 import { HELP, parseAccountArgs, USAGE, type ByKind } from './args.ts';
 import { parseReadingsCsv, type InputError, type ReadingsByPoint } from './readings-file.ts';
+import { OUTPUT_SCHEMA, type AccountOutput } from './account-output.ts';
+import { EXIT_INPUT, EXIT_NO_INPUT, EXIT_OK, EXIT_USAGE, formatInputError, type CommandIo } from './command-io.ts';
 import { formatTable } from './format-table.ts';
-
-/** What the command needs from the outside world; main.ts passes the real ones, tests their own. */
-export interface CommandIo {
-  readFile(path: string): Promise<string>;
-  stdout(text: string): void;
-  stderr(text: string): void;
-}
-
-export const EXIT_OK = 0;
-export const EXIT_USAGE = 64; // EX_USAGE (sysexits.h)
-export const EXIT_INPUT = 65; // EX_DATAERR: a manifest or readings file is invalid
-export const EXIT_NO_INPUT = 66; // EX_NOINPUT: a file cannot be read
-
-export const OUTPUT_SCHEMA = 'meterline.account/v1';
-
-export interface AccountOutput {
-  schema: typeof OUTPUT_SCHEMA;
-  period: string;
-  manifest: string;
-  readings: string;
-  /** `by` only with --by (added in v1 as an optional field). */
-  options: { equalValue: boolean; estimateGaps: boolean; by?: ByKind };
-  /** One entry per enterprise, or per enterprise and sub-period with --by; each carries its period. */
-  enterprises: EnterpriseFigures[];
-}
-
-export function formatInputError(e: InputError): string {
-  const where = [e.file, e.line, e.column].filter((x) => x !== undefined).join(':');
-  return `${where}: ${e.field ? `${e.field}: ` : ''}${e.message}`;
-}
 
 /**
  * Accounts the period, or each of its sub-periods, for one enterprise. Each point's readings

@@ -1,5 +1,5 @@
 import type { Figure } from '@meterline/domain';
-import type { AccountOutput } from './account-command.ts';
+import type { AccountOutput } from './account-output.ts';
 
 // One formatter per precision: toLocaleString builds a new one per call, which dominated
 // the time of a month printed by quarter-hours.

@@ -1,11 +1,9 @@
 import { nextEntry, type EnterpriseJson, type RegistryEntryV1 } from '@meterline/contracts';
 import { createFactorCatalog, parseManifest, type Enterprise } from '@meterline/domain';
 import { RegistryEntryError, formatEntryProblems, idClaimConflicts, type RegistryRecordRejected } from '@meterline/service-kit';
-import { EXIT_INPUT, EXIT_NO_INPUT, EXIT_OK, EXIT_USAGE, formatInputError, type CommandIo } from './account-command.ts';
+import { EXIT_INPUT, EXIT_NO_INPUT, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, formatInputError, type CommandIo } from './command-io.ts';
 import { describeEnterpriseChange } from './registry-changes.ts';
 import type { RegistryTopicClient } from './registry-topic.ts';
-
-export const EXIT_UNAVAILABLE = 69; // EX_UNAVAILABLE (sysexits.h): the registry topic cannot be reached
 
 const DEFAULT_TOPIC = 'meterline.registry.v1';
 

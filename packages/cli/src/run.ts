@@ -1,4 +1,5 @@
-import { runAccount, EXIT_OK, EXIT_USAGE, type CommandIo } from './account-command.ts';
+import { runAccount } from './account-command.ts';
+import { EXIT_OK, EXIT_USAGE, type CommandIo } from './command-io.ts';
 import { runRegistry, type RegistryDeps } from './registry-command.ts';
 
 const HELP = `meterline: energy and carbon accounting on files, and the registry's upload

@@ -1,0 +1,16 @@
+import type { EnterpriseFigures } from '@meterline/domain';
+import type { ByKind } from './args.ts';
+
+export const OUTPUT_SCHEMA = 'meterline.account/v1';
+
+/** What `meterline account --format json` prints; the table is drawn from the same value. */
+export interface AccountOutput {
+  schema: typeof OUTPUT_SCHEMA;
+  period: string;
+  manifest: string;
+  readings: string;
+  /** `by` only with --by (added in v1 as an optional field). */
+  options: { equalValue: boolean; estimateGaps: boolean; by?: ByKind };
+  /** One entry per enterprise, or per enterprise and sub-period with --by; each carries its period. */
+  enterprises: EnterpriseFigures[];
+}
