@@ -1,5 +1,5 @@
 export { VERSIONS } from './versions.ts';
-export { STACK_ERROR_CODES, StackError, isStackError } from './errors.ts';
+export { STACK_ERRORS, StackError, isStackError } from './errors.ts';
 export type { StackErrorCode } from './errors.ts';
 export { defaultCacheDir } from './cache-dir.ts';
 export { ensureGo, ensureInstalled } from './install.ts';

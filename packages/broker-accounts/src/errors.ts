@@ -1,27 +1,18 @@
+import { errorCatalogue } from '@meterline/errors';
+
 /** Closed list of the codes a DeviceAccounts implementation fails with. */
-export const BROKER_ACCOUNTS_ERROR_CODES = [
-  /** The device id cannot be an MQTT username and one topic level (see IdPattern). */
-  'MTL_BROKER_DEVICE_ID_INVALID',
-  /** create(): the broker already has an account of that name (a device's, or a service's). */
-  'MTL_BROKER_DEVICE_EXISTS',
-  /** rotate()/revoke(): the broker has no device account of that name. */
-  'MTL_BROKER_DEVICE_UNKNOWN',
-  /** The broker cannot be reached, or the connection ended before it answered (the change may or may not have been made). */
-  'MTL_BROKER_UNAVAILABLE',
-  /** The broker did not answer in time (the change may or may not have been made). */
-  'MTL_BROKER_TIMEOUT',
-  /** The broker refused the admin account, or it may not use the control topic. */
-  'MTL_BROKER_NOT_AUTHORIZED',
-  /** The broker refused a command for a reason not listed above; the message quotes it. */
-  'MTL_BROKER_COMMAND_FAILED',
-  /** The adapter's options are not valid. */
-  'MTL_BROKER_CONFIG_INVALID',
-] as const;
+export const BROKER_ACCOUNTS_ERRORS = errorCatalogue('@meterline/broker-accounts', {
+  MTL_BROKER_DEVICE_ID_INVALID: { meaning: 'The device id cannot be an MQTT username and one topic level (see IdPattern)', retryable: false },
+  MTL_BROKER_DEVICE_EXISTS: { meaning: 'create(): the broker already has an account of that name (a device\'s, or a service\'s)', retryable: false },
+  MTL_BROKER_DEVICE_UNKNOWN: { meaning: 'rotate() or revoke(): the broker has no device account of that name', retryable: false },
+  MTL_BROKER_UNAVAILABLE: { meaning: 'The broker cannot be reached, or the connection ended before it answered (the change may or may not have been made)', retryable: true },
+  MTL_BROKER_TIMEOUT: { meaning: 'The broker did not answer in time (the change may or may not have been made)', retryable: true },
+  MTL_BROKER_NOT_AUTHORIZED: { meaning: 'The broker refused the admin account, or it may not use the control topic', retryable: false },
+  MTL_BROKER_COMMAND_FAILED: { meaning: 'The broker refused a command for a reason not listed above; the message quotes it', retryable: false },
+  MTL_BROKER_CONFIG_INVALID: { meaning: "The adapter's options are not valid", retryable: false },
+});
 
-export type BrokerAccountsErrorCode = (typeof BROKER_ACCOUNTS_ERROR_CODES)[number];
-
-/** An outage, not a refusal: the same call may succeed later. */
-const RETRYABLE: ReadonlySet<BrokerAccountsErrorCode> = new Set(['MTL_BROKER_UNAVAILABLE', 'MTL_BROKER_TIMEOUT']);
+export type BrokerAccountsErrorCode = (typeof BROKER_ACCOUNTS_ERRORS.codes)[number];
 
 export class BrokerAccountsError extends Error {
   override readonly name = 'BrokerAccountsError';
@@ -36,7 +27,7 @@ export class BrokerAccountsError extends Error {
   constructor(code: BrokerAccountsErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
-    this.canRetry = RETRYABLE.has(code);
+    this.canRetry = BROKER_ACCOUNTS_ERRORS.canRetry(code);
   }
 }
 

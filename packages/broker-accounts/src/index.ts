@@ -1,5 +1,5 @@
 export type { DeviceAccounts, DeviceCredentials } from './types.ts';
-export { BROKER_ACCOUNTS_ERROR_CODES, BrokerAccountsError, isBrokerAccountsError } from './errors.ts';
+export { BROKER_ACCOUNTS_ERRORS, BrokerAccountsError, isBrokerAccountsError } from './errors.ts';
 export type { BrokerAccountsErrorCode } from './errors.ts';
 export { DEVICE_PASSWORD_BYTES, assertDeviceId, deviceMayPublish, devicePublishTopics, generateDevicePassword } from './device-account.ts';
 export type { BrokerProbe, DeliveredMessage, ProbeConnectOutcome, ProbeConnection } from './broker-probe.ts';

@@ -1,3 +1,4 @@
+import { errorCatalogue } from '@meterline/errors';
 export interface BusMessage {
   /** Partitioning key: the metering point for readings, so one point keeps its order. */
   key: string | null;
@@ -71,6 +72,12 @@ export interface ConsumerOptions {
 /** Kafka's default limit on one record batch (the broker's `message.max.bytes`); the in-memory bus applies it to each record. */
 export const DEFAULT_MAX_RECORD_BYTES = 1_048_588;
 
+export const BUS_ERRORS = errorCatalogue('@meterline/bus', {
+  MTL_BUS_RECORD_TOO_LARGE: { meaning: 'The bus refused a record as larger than it accepts; sending it again cannot succeed (the sender isolates it, e.g. dead-letters it)', retryable: false },
+});
+
+type BusErrorCode = (typeof BUS_ERRORS.codes)[number];
+
 /**
  * The bus refused a record as larger than it accepts. Sending the same record again cannot
  * succeed: the sender must isolate it and do something else with it (e.g. dead-letter it).
@@ -78,8 +85,8 @@ export const DEFAULT_MAX_RECORD_BYTES = 1_048_588;
  */
 export class BusRecordTooLargeError extends Error {
   override readonly name = 'BusRecordTooLargeError';
-  readonly code = 'MTL_BUS_RECORD_TOO_LARGE';
-  readonly canRetry = false;
+  readonly code = 'MTL_BUS_RECORD_TOO_LARGE' satisfies BusErrorCode;
+  readonly canRetry = BUS_ERRORS.canRetry(this.code);
 }
 
 /** True for a BusRecordTooLargeError, also across copies of this package. */

@@ -1,3 +1,4 @@
+import { errorCatalogue } from '@meterline/errors';
 import type { InputError } from './readings-file.ts';
 
 /** What a command needs from the outside world; main.ts passes the real ones, tests their own. */
@@ -7,16 +8,21 @@ export interface CommandIo {
   stderr(text: string): void;
 }
 
-// Exit codes of every command, from sysexits.h so scripts can tell a typo from an outage.
+/** How every command can end badly, with its exit code from sysexits.h so scripts can tell a typo from an outage. */
+export const CLI_ERRORS = errorCatalogue('@meterline/cli', {
+  MTL_CLI_USAGE: { meaning: 'Bad arguments, or an enterprise or period the manifest does not have (EX_USAGE)', retryable: false, exitCode: 64 },
+  MTL_CLI_INPUT_INVALID: { meaning: 'The manifest or the readings file is not valid; each fault is printed as file:line:column: field: message (EX_DATAERR)', retryable: false, exitCode: 65 },
+  MTL_CLI_INPUT_UNREADABLE: { meaning: 'A file named on the command line cannot be read (EX_NOINPUT)', retryable: false, exitCode: 66 },
+  MTL_CLI_REGISTRY_UNAVAILABLE: { meaning: 'The registry topic cannot be reached (EX_UNAVAILABLE)', retryable: true, exitCode: 69 },
+});
+
+const exitCodeOf = (code: (typeof CLI_ERRORS.codes)[number]): number => CLI_ERRORS.entries[code].exitCode;
+
 export const EXIT_OK = 0;
-/** EX_USAGE: bad arguments, an unknown enterprise or period. */
-export const EXIT_USAGE = 64;
-/** EX_DATAERR: a manifest or readings file is invalid. */
-export const EXIT_INPUT = 65;
-/** EX_NOINPUT: a file cannot be read. */
-export const EXIT_NO_INPUT = 66;
-/** EX_UNAVAILABLE: the registry topic cannot be reached. */
-export const EXIT_UNAVAILABLE = 69;
+export const EXIT_USAGE = exitCodeOf('MTL_CLI_USAGE');
+export const EXIT_INPUT = exitCodeOf('MTL_CLI_INPUT_INVALID');
+export const EXIT_NO_INPUT = exitCodeOf('MTL_CLI_INPUT_UNREADABLE');
+export const EXIT_UNAVAILABLE = exitCodeOf('MTL_CLI_REGISTRY_UNAVAILABLE');
 
 /** `file:line:column: field: message`, the parts that are known. */
 export function formatInputError(e: InputError): string {

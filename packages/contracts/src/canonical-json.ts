@@ -1,3 +1,4 @@
+import type { ContractsErrorCode } from './errors.ts';
 /** A JSON value; members whose value is undefined are left out, as JSON.stringify does. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json | undefined };
 
@@ -6,7 +7,7 @@ const LONE_SURROGATE = /\p{Cs}/u;
 
 /** A value that has no canonical form: not I-JSON (RFC 7493), as RFC 8785 requires of its input. */
 export class NotIJsonError extends TypeError {
-  readonly code = 'MTL_CONTRACTS_NOT_I_JSON';
+  readonly code = 'MTL_CONTRACTS_NOT_I_JSON' satisfies ContractsErrorCode;
   override readonly name = 'NotIJsonError';
 }
 

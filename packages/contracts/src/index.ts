@@ -19,3 +19,4 @@ export * from './alerting-change.ts';
 export * from './registry-change.ts';
 export * from './factor-set-change.ts';
 export * from './mqtt-broker-policy.ts';
+export * from './errors.ts';

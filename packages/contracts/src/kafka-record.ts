@@ -1,4 +1,5 @@
 import type { Static, TSchema } from '@sinclair/typebox';
+import { CONTRACTS_ERRORS, type ContractsErrorCode } from './errors.ts';
 import { compileValidator } from './validator.ts';
 
 /** A Kafka record as our bus sends it: the value's schema id in the `schema` header. */
@@ -51,8 +52,8 @@ export function jsonRecordCodec<S extends TSchema>(schemaId: string, type: S): R
 
 export class RecordDecodeError extends Error {
   override readonly name = 'RecordDecodeError';
-  readonly code = 'MTL_CONTRACTS_RECORD_UNREADABLE';
-  readonly canRetry = false;
+  readonly code = 'MTL_CONTRACTS_RECORD_UNREADABLE' satisfies ContractsErrorCode;
+  readonly canRetry = CONTRACTS_ERRORS.canRetry(this.code);
 }
 
 /** The decoded value, for a reader to whom an unreadable record is a fault (a test, a tool), not an input. */

@@ -1,4 +1,4 @@
-import { DomainError, DomainErrorCode } from './errors.ts';
+import { DomainError } from './errors.ts';
 
 /**
  * Physical dimensions Meterline distinguishes. Electric and heat energy share one
@@ -92,14 +92,14 @@ export function tryConvertUnit(value: number, from: string, to: string): Convers
     const unknown = f ? to : from;
     return {
       ok: false,
-      error: new DomainError(DomainErrorCode.UnknownUnit, `unknown unit "${unknown}" (known: ${KNOWN_UNITS.join(', ')})`, { unit: unknown }),
+      error: new DomainError('MTL_DOMAIN_UNKNOWN_UNIT', `unknown unit "${unknown}" (known: ${KNOWN_UNITS.join(', ')})`, { unit: unknown }),
     };
   }
   if (f.dimension !== t.dimension) {
     return {
       ok: false,
       error: new DomainError(
-        DomainErrorCode.IncompatibleUnits,
+        'MTL_DOMAIN_INCOMPATIBLE_UNITS',
         `cannot convert ${from} (${f.dimension}) to ${to} (${t.dimension})`,
         { from, to, fromDimension: f.dimension, toDimension: t.dimension },
       ),
@@ -125,7 +125,7 @@ export function integrateRate(rate: { value: number; unit: string }, hours: numb
   const dim = unitDimension(rate.unit);
   const integral = dim ? RATE_INTEGRAL[dim] : undefined;
   if (!integral) {
-    throw new DomainError(DomainErrorCode.IncompatibleUnits, `"${rate.unit}" is not a rate unit`, { unit: rate.unit });
+    throw new DomainError('MTL_DOMAIN_INCOMPATIBLE_UNITS', `"${rate.unit}" is not a rate unit`, { unit: rate.unit });
   }
   // e.g. 1 kW = 1000 W, and 1000 W for one hour is 1000 Wh.
   const perHour = convertUnit(rate.value, rate.unit, integral.rateUnit);

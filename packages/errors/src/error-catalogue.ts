@@ -16,10 +16,11 @@ export interface ErrorEntry {
   readonly exitCode?: number;
 }
 
-export interface ErrorCatalogue<Code extends string> {
+export interface ErrorCatalogue<Entries extends Record<string, ErrorEntry>, Code extends string = keyof Entries & string> {
   /** The workspace that raises these codes, e.g. `@meterline/store`. */
   readonly owner: string;
-  readonly entries: Readonly<Record<Code, ErrorEntry>>;
+  /** Each code's entry, with whatever else its owner keeps there (e.g. the API's problem slug). */
+  readonly entries: Readonly<Entries>;
   readonly codes: readonly Code[];
   /** The catalogue's answer for `code`; for a `per-instance` code, the cause's answer given. */
   canRetry(code: Code, perInstance?: boolean): boolean;
@@ -29,7 +30,7 @@ export interface ErrorCatalogue<Code extends string> {
 const CODE = /^MTL_[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/;
 
 /** Declares a workspace's codes once; a malformed code or entry fails when the module loads. */
-export function errorCatalogue<const Entries extends Record<string, ErrorEntry>>(owner: string, entries: Entries): ErrorCatalogue<keyof Entries & string> {
+export function errorCatalogue<const Entries extends Record<string, ErrorEntry>>(owner: string, entries: Entries): ErrorCatalogue<Entries> {
   type Code = keyof Entries & string;
   const codes = Object.keys(entries) as Code[];
   for (const code of codes) {

@@ -124,7 +124,7 @@ export class InfluxStore implements TimeSeriesStore {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
-      throw new StoreError('MTL_STORE_UNAVAILABLE', `InfluxDB query failed: ${(error as Error).message}`, true, { cause: error });
+      throw new StoreError('MTL_STORE_UNAVAILABLE', `InfluxDB query failed: ${(error as Error).message}`, { cause: error });
     }
     const body = (await response.json().catch(() => ({}))) as InfluxQlResponse;
     const failure = body.error ?? body.results?.find((r) => r.error)?.error;
@@ -132,7 +132,7 @@ export class InfluxStore implements TimeSeriesStore {
       throw new StoreError(
         'MTL_STORE_QUERY_FAILED',
         `InfluxDB query answered ${response.status}: ${failure ?? response.statusText}`,
-        isRetryableStatus(response.status),
+        { canRetry: isRetryableStatus(response.status) },
       );
     }
     return body.results?.flatMap((r) => r.series ?? []) ?? [];
@@ -175,13 +175,7 @@ function toInfluxPoint(p: SeriesPoint): Point {
 
 function toStoreError(error: unknown): StoreError {
   if (error instanceof HttpError) {
-    const retry = isRetryableStatus(error.statusCode);
-    return new StoreError(
-      retry ? 'MTL_STORE_UNAVAILABLE' : 'MTL_STORE_REJECTED',
-      `InfluxDB write answered ${error.statusCode}: ${error.body ?? error.message}`,
-      retry,
-      { cause: error },
-    );
+    return new StoreError(isRetryableStatus(error.statusCode) ? 'MTL_STORE_UNAVAILABLE' : 'MTL_STORE_REJECTED', `InfluxDB write answered ${error.statusCode}: ${error.body ?? error.message}`, { cause: error });
   }
-  return new StoreError('MTL_STORE_UNAVAILABLE', `InfluxDB write failed: ${(error as Error).message}`, true, { cause: error });
+  return new StoreError('MTL_STORE_UNAVAILABLE', `InfluxDB write failed: ${(error as Error).message}`, { cause: error });
 }

@@ -16,7 +16,7 @@ export class InMemoryStore implements TimeSeriesStore {
   private readonly series = new Map<string, Map<number, SeriesPoint>>();
 
   private ensureAvailable(): void {
-    if (!this.available) throw new StoreError('MTL_STORE_UNAVAILABLE', 'in-memory store is down', true);
+    if (!this.available) throw new StoreError('MTL_STORE_UNAVAILABLE', 'in-memory store is down');
   }
 
   async write(points: SeriesPoint[]): Promise<void> {

@@ -93,10 +93,10 @@ function toApiError(error: unknown): ApiError {
     return new ApiError('MTL_API_VALIDATION_FAILED', issues.map((i) => `${i.in} ${i.pointer}: ${i.detail}`).join('; '), { cause: error, issues });
   }
   const mapped = e.code !== undefined ? FASTIFY_CODES[e.code] : undefined;
-  if (mapped) return new ApiError(mapped, e.message ?? API_ERRORS[mapped].title, { cause: error });
+  if (mapped) return new ApiError(mapped, e.message ?? API_ERRORS.entries[mapped].meaning, { cause: error });
   // Any other refusal fastify itself makes of a malformed request is the client's, not ours (issue 6: the fuzzer found one as a 500).
   if (e.code?.startsWith('FST_ERR_') === true && typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    return new ApiError('MTL_API_VALIDATION_FAILED', e.message ?? API_ERRORS.MTL_API_VALIDATION_FAILED.title, { cause: error });
+    return new ApiError('MTL_API_VALIDATION_FAILED', e.message ?? API_ERRORS.entries.MTL_API_VALIDATION_FAILED.meaning, { cause: error });
   }
   return new ApiError('MTL_API_INTERNAL', 'the API failed to answer; the failure is logged', { cause: error });
 }
@@ -104,7 +104,7 @@ function toApiError(error: unknown): ApiError {
 function problemOf(error: ApiError, instance: string): Problem {
   return {
     type: problemType(error.code),
-    title: API_ERRORS[error.code].title,
+    title: API_ERRORS.entries[error.code].meaning,
     status: error.status,
     detail: error.detail,
     instance,

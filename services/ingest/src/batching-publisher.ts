@@ -1,4 +1,5 @@
 import { isRecordTooLarge, type BusMessage, type BusProducer } from '@meterline/bus';
+import { errorCatalogue } from '@meterline/errors';
 import { backoffDelay, sleep } from '@meterline/service-kit';
 
 export interface OutgoingRecord {
@@ -31,17 +32,24 @@ interface Waiter {
   reject: (error: Error) => void;
 }
 
+export const INGEST_ERRORS = errorCatalogue('@meterline/ingest', {
+  MTL_INGEST_PUBLISHER_CLOSED: { meaning: 'Ingest is closing: the message was not sent to Kafka and is not acknowledged, so the broker gives it to another ingest', retryable: true },
+  MTL_INGEST_RECORD_TOO_LARGE: { meaning: 'Kafka refused a record as too large and nothing could be sent in its place: the message is not acknowledged', retryable: false },
+});
+
+type IngestErrorCode = (typeof INGEST_ERRORS.codes)[number];
+
 class PublisherClosedError extends Error {
   override readonly name = 'PublisherClosedError';
-  readonly code = 'MTL_INGEST_PUBLISHER_CLOSED';
-  readonly canRetry = true;
+  readonly code = 'MTL_INGEST_PUBLISHER_CLOSED' satisfies IngestErrorCode;
+  readonly canRetry = INGEST_ERRORS.canRetry(this.code);
 }
 
 /** A record was refused as too large and nothing could be sent in its place. */
 class RecordTooLargeError extends Error {
   override readonly name = 'RecordTooLargeError';
-  readonly code = 'MTL_INGEST_RECORD_TOO_LARGE';
-  readonly canRetry = false;
+  readonly code = 'MTL_INGEST_RECORD_TOO_LARGE' satisfies IngestErrorCode;
+  readonly canRetry = INGEST_ERRORS.canRetry(this.code);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { BusConsumer, BusProducer, ConsumedBatch, ConsumedMessage } from '@meterline/bus';
 import { boundedDetail, deadLetterCodec, describeOriginal, readingMessageCodec, type DeadLetterReason, type DeadLetterV2, type ReadingConflict, type ReadingMessageV1 } from '@meterline/contracts';
+import { errorCatalogue } from '@meterline/errors';
 import { backoffDelay, sleep, type HealthReport, type Logger, type Registry } from '@meterline/service-kit';
 import { StoreError, type SeriesPoint, type TimeSeriesStore } from '@meterline/store';
 import { createFirstValueGuard, type StandingValue } from './first-value-guard.ts';
@@ -26,9 +27,14 @@ export interface WriterApp {
   health(): Promise<HealthReport>;
 }
 
+export const WRITER_ERRORS = errorCatalogue('@meterline/writer', {
+  MTL_WRITER_BATCH_ABANDONED: { meaning: 'The writer gave up a batch it no longer owns (closing, or its partition moved) before InfluxDB took it: uncommitted, it is written by the next owner', retryable: true },
+});
+
 export class BatchAbandonedError extends Error {
   override readonly name = 'BatchAbandonedError';
-  readonly code = 'MTL_WRITER_BATCH_ABANDONED';
+  readonly code = 'MTL_WRITER_BATCH_ABANDONED' satisfies (typeof WRITER_ERRORS.codes)[number];
+  readonly canRetry = WRITER_ERRORS.canRetry(this.code);
 }
 
 interface Decoded {
@@ -111,7 +117,7 @@ export function createWriterApp(deps: WriterAppDeps): WriterApp {
         storeDownSince = undefined;
         return undefined;
       } catch (error) {
-        const storeError = error instanceof StoreError ? error : new StoreError('MTL_STORE_UNAVAILABLE', String(error), true, { cause: error });
+        const storeError = error instanceof StoreError ? error : new StoreError('MTL_STORE_UNAVAILABLE', String(error), { cause: error });
         metrics.writeFailures.inc({ retryable: String(storeError.canRetry), operation: 'write' });
         if (!storeError.canRetry) return storeError;
         storeDownSince ??= Date.now();
@@ -131,7 +137,7 @@ export function createWriterApp(deps: WriterAppDeps): WriterApp {
         storeDownSince = undefined;
         return verdicts;
       } catch (error) {
-        const storeError = error instanceof StoreError ? error : new StoreError('MTL_STORE_UNAVAILABLE', String(error), true, { cause: error });
+        const storeError = error instanceof StoreError ? error : new StoreError('MTL_STORE_UNAVAILABLE', String(error), { cause: error });
         metrics.writeFailures.inc({ retryable: String(storeError.canRetry), operation: 'lookup' });
         storeDownSince ??= Date.now();
         deps.log.warn({ err: storeError, attempt, readings: items.length }, 'could not look up stored values; holding the batch and retrying');

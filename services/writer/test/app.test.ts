@@ -14,7 +14,7 @@ const reading = (point: string, i: number): ReadingMessageV1 =>
 /** Our own store interface, refusing one metering point for good, as InfluxDB refuses a field-type conflict. */
 class RefusingStore extends InMemoryStore {
   override async write(points: SeriesPoint[]): Promise<void> {
-    if (points.some((p) => p.tags['point'] === 'mp-poison')) throw new StoreError('MTL_STORE_REJECTED', 'field type conflict', false);
+    if (points.some((p) => p.tags['point'] === 'mp-poison')) throw new StoreError('MTL_STORE_REJECTED', 'field type conflict');
     await super.write(points);
   }
 }

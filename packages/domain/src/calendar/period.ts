@@ -1,4 +1,4 @@
-import { DomainError, DomainErrorCode } from '../errors.ts';
+import { DomainError } from '../errors.ts';
 import { fromLocalTime, formatLocalIso, toLocalTime } from './zoned-time.ts';
 
 export type PeriodKind = 'quarter-hour' | 'hour' | 'day' | 'month' | 'year';
@@ -28,7 +28,7 @@ export function calendarPeriod(key: string, timeZone: string): Period {
     m !== null && (month === undefined || (month >= 1 && month <= 12)) &&
     (day === undefined || (day >= 1 && day <= new Date(Date.UTC(year, month!, 0)).getUTCDate()));
   if (!valid) {
-    throw new DomainError(DomainErrorCode.InvalidPeriod, `"${key}" is not a period (expected YYYY, YYYY-MM or YYYY-MM-DD)`, { key });
+    throw new DomainError('MTL_DOMAIN_INVALID_PERIOD', `"${key}" is not a period (expected YYYY, YYYY-MM or YYYY-MM-DD)`, { key });
   }
   const midnight = (y: number, mo: number, d: number) => fromLocalTime({ year: y, month: mo, day: d, hour: 0, minute: 0 }, timeZone);
   if (month === undefined) return { kind: 'year', key, timeZone, start: midnight(year, 1, 1), end: midnight(year + 1, 1, 1) };

@@ -1,4 +1,4 @@
-import { DomainError, DomainErrorCode } from '../errors.ts';
+import { DomainError } from '../errors.ts';
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -10,7 +10,7 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
         timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
       });
     } catch (cause) {
-      throw new DomainError(DomainErrorCode.InvalidTimeZone, `unknown IANA time zone "${timeZone}"`, { timeZone }, { cause });
+      throw new DomainError('MTL_DOMAIN_INVALID_TIME_ZONE', `unknown IANA time zone "${timeZone}"`, { timeZone }, { cause });
     }
     formatters.set(timeZone, f);
   }

@@ -1,4 +1,3 @@
-import { DomainErrorCode } from '../errors.ts';
 import { energyBalance } from './energy-balance.ts';
 import type { Term } from './figure.ts';
 import { convertTerm, type AccountingIssue, type AccountingOptions, type BalanceFigures, type ConsumedPoint } from './enterprise-figures.ts';
@@ -24,7 +23,7 @@ export function pointBalances(points: readonly ConsumedPoint[], factorSet: strin
     if (children === undefined) continue;
     const converted = children.map((c) => ({ id: c.point.id, term: convertTerm(c.term, c.point.unit, parent.point.unit) }));
     if (converted.some((c) => c.term === undefined)) {
-      issues.push({ code: DomainErrorCode.IncompatibleUnits, message: `balance of ${parent.point.id}: a child's unit does not convert to ${parent.point.unit}`, pointId: parent.point.id });
+      issues.push({ code: 'MTL_DOMAIN_INCOMPATIBLE_UNITS', message: `balance of ${parent.point.id}: a child's unit does not convert to ${parent.point.unit}`, pointId: parent.point.id });
       continue;
     }
     const threshold = options.balanceThresholdPercent?.[parent.siteId] ?? options.balanceThresholdPercent?.['*'];

@@ -4,7 +4,7 @@ import { calendarPeriod } from '../calendar/period.ts';
 import { localDate } from '../calendar/zoned-time.ts';
 import type { FactorSet } from '../reference/factor-set.ts';
 import { tryConvertUnit } from '../units.ts';
-import { DomainErrorCode } from '../errors.ts';
+
 import { scaleTerm, sumTerms, toFigure, type Term } from './figure.ts';
 import { boundarySign, convertTerm, incompleteTerm, type AccountingIssue, type CarbonFigures, type ConsumedPoint } from './enterprise-figures.ts';
 
@@ -26,7 +26,7 @@ function scope1Combustion(inputs: readonly ConsumedPoint[], factorSet: FactorSet
     const activity = convertTerm(p.term, p.point.unit, fuel.factor.perUnit);
     if (!activity) {
       issues.push({
-        code: DomainErrorCode.IncompatibleUnits,
+        code: 'MTL_DOMAIN_INCOMPATIBLE_UNITS',
         message: `${p.point.id}: ${p.point.unit} does not convert to ${fuel.factor.perUnit}; meter gas at normal conditions (Nm3) for scope 1`,
         pointId: p.point.id,
       });
@@ -90,7 +90,7 @@ function purchasedHeatCO2(inputs: readonly ConsumedPoint[], factorSet: FactorSet
     const gj = convertTerm(p.term, p.point.unit, 'GJ');
     if (!gj) {
       issues.push({
-        code: DomainErrorCode.IncompatibleUnits,
+        code: 'MTL_DOMAIN_INCOMPATIBLE_UNITS',
         message: `${p.point.id}: purchased ${p.point.carrier} metered in ${p.point.unit}; its CO2 needs heat in GJ (mass needs an enthalpy)`,
         pointId: p.point.id,
       });

@@ -2,7 +2,7 @@ import type { Enterprise, MeteringPoint } from '../registry/manifest-schema.ts';
 import { formatLocalIso } from '../calendar/zoned-time.ts';
 import type { FactorSet } from '../reference/factor-set.ts';
 import { unitDimension } from '../units.ts';
-import { DomainErrorCode } from '../errors.ts';
+
 import { scaleTerm, sumTerms, toFigure, type Term } from './figure.ts';
 import {
   boundarySign, convertTerm, incompleteTerm,
@@ -54,7 +54,7 @@ export function standardCoal(
     if (!activity) {
       if (report) {
         issues.push({
-          code: DomainErrorCode.IncompatibleUnits,
+          code: 'MTL_DOMAIN_INCOMPATIBLE_UNITS',
           message: `${point.id}: consumption in ${point.unit} cannot be converted to ${factor.perUnit} for the ${factor.key} coefficient`,
           pointId: point.id,
         });

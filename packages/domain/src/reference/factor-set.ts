@@ -1,4 +1,4 @@
-import { DomainError, DomainErrorCode } from '../errors.ts';
+import { DomainError } from '../errors.ts';
 import type { GridRegion, Scope2Level } from '../registry/manifest-schema.ts';
 import type { Confidence, Factor, FuelFactor } from './factor.ts';
 import { CO2_PER_C, loadReferenceData, SHIPPED_REFERENCE_DATA, type FactorSetDefinition, type GridFactorEntry, type ReferenceData } from './reference-data.ts';
@@ -36,7 +36,7 @@ export interface FactorCatalog {
 
 const notFound = (message: string, details: Record<string, unknown>): { ok: false; error: DomainError } => ({
   ok: false,
-  error: new DomainError(DomainErrorCode.FactorNotFound, message, details),
+  error: new DomainError('MTL_DOMAIN_FACTOR_NOT_FOUND', message, details),
 });
 
 /**
@@ -54,7 +54,7 @@ export function createFactorCatalog(extraSets: FactorSetDefinition[] = [], data:
         return {
           ok: false,
           error: new DomainError(
-            DomainErrorCode.FactorSetNotFound,
+            'MTL_DOMAIN_FACTOR_SET_NOT_FOUND',
             `no factor set ${name}@${version} (known: ${all.map((s) => `${s.name}@${s.version}`).join(', ')})`,
             { name, version },
           ),

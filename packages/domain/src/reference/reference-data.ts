@@ -2,7 +2,7 @@ import gbt2589 from './data/gbt-2589-2020.json' with { type: 'json' };
 import gridFactors from './data/cn-grid-factors.json' with { type: 'json' };
 import fuels from './data/gbt-32150-fuels.json' with { type: 'json' };
 import factorSets from './data/factor-sets.json' with { type: 'json' };
-import { DomainError, DomainErrorCode } from '../errors.ts';
+import { DomainError } from '../errors.ts';
 import { isKnownUnit } from '../units.ts';
 import type { Confidence } from './factor.ts';
 
@@ -231,7 +231,7 @@ export function loadReferenceData(data: ReferenceData = SHIPPED_REFERENCE_DATA):
   const issues = checkReferenceData(data);
   if (issues.length > 0) {
     throw new DomainError(
-      DomainErrorCode.ReferenceDataOutOfRange,
+      'MTL_DOMAIN_REFERENCE_OUT_OF_RANGE',
       `reference data failed its checks:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`,
       { issues },
     );

@@ -1,7 +1,7 @@
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { Value } from '@sinclair/typebox/value';
 import type { TSchema } from '@sinclair/typebox';
-import { DomainErrorCode } from '../errors.ts';
+
 import { isCumulative, quantityDimensions } from '../quantities.ts';
 import { quantitiesForCarrier } from '../carriers.ts';
 import { isKnownUnit, rateDimensionIntegratesTo, unitDimension, unitsOfDimension } from '../units.ts';
@@ -39,7 +39,7 @@ export function parseManifest(text: string, source: string): ManifestResult {
       ok: false,
       errors: doc.errors.map((e) => {
         const pos = lineCounter.linePos(e.pos[0]);
-        return { path: '', message: e.message, code: DomainErrorCode.ManifestSyntax, source, line: pos.line, column: pos.col };
+        return { path: '', message: e.message, code: 'MTL_DOMAIN_MANIFEST_SYNTAX', source, line: pos.line, column: pos.col };
       }),
     };
   }
@@ -100,7 +100,7 @@ function checkSchema(data: unknown): RawIssue[] {
       error.value === undefined
         ? `required field is missing${expected ? ` (${expected})` : ''}`
         : `${expected ?? error.message.replace(/^Expected/, 'expected')} (got ${JSON.stringify(error.value)})`;
-    issues.push({ path: error.path, message, code: DomainErrorCode.ManifestSchema });
+    issues.push({ path: error.path, message, code: 'MTL_DOMAIN_MANIFEST_SCHEMA' });
     if (issues.length >= MAX_ISSUES) break;
   }
   return issues;
@@ -122,7 +122,7 @@ function checkCrossReferences(manifest: Manifest): RawIssue[] {
   const deviceIds = new Map<string, string>();
   const unique = (ids: Map<string, string>, id: string, path: string, what: string): void => {
     const first = ids.get(id);
-    if (first !== undefined) add(path, DomainErrorCode.ManifestDuplicateId, `duplicate ${what} id "${id}" (first at ${first})`);
+    if (first !== undefined) add(path, 'MTL_DOMAIN_MANIFEST_DUPLICATE_ID', `duplicate ${what} id "${id}" (first at ${first})`);
     else ids.set(id, path);
   };
 
@@ -130,7 +130,7 @@ function checkCrossReferences(manifest: Manifest): RawIssue[] {
     const ep = `/enterprises/${e}`;
     unique(enterpriseIds, enterprise.id, `${ep}/id`, 'enterprise');
     if (!isValidTimeZone(enterprise.timeZone)) {
-      add(`${ep}/timeZone`, DomainErrorCode.ManifestInvalidValue, `unknown IANA time zone "${enterprise.timeZone}" (e.g. Asia/Shanghai)`);
+      add(`${ep}/timeZone`, 'MTL_DOMAIN_MANIFEST_INVALID_VALUE', `unknown IANA time zone "${enterprise.timeZone}" (e.g. Asia/Shanghai)`);
     }
     // Points of this enterprise, for parent and device references.
     const local = new Map<string, { carrier: string; path: string; parent: string | undefined }>();
@@ -143,57 +143,57 @@ function checkCrossReferences(manifest: Manifest): RawIssue[] {
         local.set(point.id, { carrier: point.carrier, path: pp, parent: point.topology.parent });
 
         if (!quantitiesForCarrier(point.carrier).includes(point.quantity)) {
-          add(`${pp}/quantity`, DomainErrorCode.ManifestInvalidValue,
+          add(`${pp}/quantity`, 'MTL_DOMAIN_MANIFEST_INVALID_VALUE',
             `quantity "${point.quantity}" is not metered for carrier "${point.carrier}" (expected one of: ${quantitiesForCarrier(point.carrier).join(', ')})`);
         }
         const dimensions = quantityDimensions(point.quantity);
         const expectedUnits = dimensions.flatMap((d) => unitsOfDimension(d)).join(', ');
         if (!isKnownUnit(point.unit)) {
-          add(`${pp}/unit`, DomainErrorCode.ManifestUnitMismatch, `unknown unit "${point.unit}" (expected one of: ${expectedUnits})`);
+          add(`${pp}/unit`, 'MTL_DOMAIN_MANIFEST_UNIT_MISMATCH', `unknown unit "${point.unit}" (expected one of: ${expectedUnits})`);
         } else if (!dimensions.includes(unitDimension(point.unit)!)) {
-          add(`${pp}/unit`, DomainErrorCode.ManifestUnitMismatch,
+          add(`${pp}/unit`, 'MTL_DOMAIN_MANIFEST_UNIT_MISMATCH',
             `unit "${point.unit}" does not measure ${point.quantity} (expected one of: ${expectedUnits})`);
         }
         if (point.maxPower) {
           const integratesTo = rateDimensionIntegratesTo(point.maxPower.unit);
           const unitDim = unitDimension(point.unit);
           if (!isCumulative(point.quantity)) {
-            add(`${pp}/maxPower`, DomainErrorCode.ManifestInvalidValue, `maxPower applies only to cumulative quantities, not ${point.quantity}`);
+            add(`${pp}/maxPower`, 'MTL_DOMAIN_MANIFEST_INVALID_VALUE', `maxPower applies only to cumulative quantities, not ${point.quantity}`);
           } else if (integratesTo === undefined || integratesTo !== unitDim) {
-            add(`${pp}/maxPower/unit`, DomainErrorCode.ManifestUnitMismatch,
+            add(`${pp}/maxPower/unit`, 'MTL_DOMAIN_MANIFEST_UNIT_MISMATCH',
               `"${point.maxPower.unit}" is not a rate of ${point.unit} (e.g. kW for kWh, m3/h for m3, t/h for t)`);
           }
         }
         if (point.registerMax !== undefined && !isCumulative(point.quantity)) {
-          add(`${pp}/registerMax`, DomainErrorCode.ManifestInvalidValue, `registerMax applies only to registers, not ${point.quantity}`);
+          add(`${pp}/registerMax`, 'MTL_DOMAIN_MANIFEST_INVALID_VALUE', `registerMax applies only to registers, not ${point.quantity}`);
         }
         if (point.steamPressureMPa !== undefined && point.carrier !== 'steam') {
-          add(`${pp}/steamPressureMPa`, DomainErrorCode.ManifestInvalidValue, 'steamPressureMPa applies only to steam');
+          add(`${pp}/steamPressureMPa`, 'MTL_DOMAIN_MANIFEST_INVALID_VALUE', 'steamPressureMPa applies only to steam');
         }
         if (point.commissioned !== undefined && !dateOk(point.commissioned)) {
-          add(`${pp}/commissioned`, DomainErrorCode.ManifestInvalidValue, `not a calendar date: "${point.commissioned}"`);
+          add(`${pp}/commissioned`, 'MTL_DOMAIN_MANIFEST_INVALID_VALUE', `not a calendar date: "${point.commissioned}"`);
         }
         const cal = point.calibration;
-        if (!dateOk(cal.validFrom)) add(`${pp}/calibration/validFrom`, DomainErrorCode.ManifestInvalidValue, `not a calendar date: "${cal.validFrom}"`);
-        if (!dateOk(cal.validUntil)) add(`${pp}/calibration/validUntil`, DomainErrorCode.ManifestInvalidValue, `not a calendar date: "${cal.validUntil}"`);
+        if (!dateOk(cal.validFrom)) add(`${pp}/calibration/validFrom`, 'MTL_DOMAIN_MANIFEST_INVALID_VALUE', `not a calendar date: "${cal.validFrom}"`);
+        if (!dateOk(cal.validUntil)) add(`${pp}/calibration/validUntil`, 'MTL_DOMAIN_MANIFEST_INVALID_VALUE', `not a calendar date: "${cal.validUntil}"`);
         if (dateOk(cal.validFrom) && dateOk(cal.validUntil) && cal.validUntil < cal.validFrom) {
-          add(`${pp}/calibration/validUntil`, DomainErrorCode.ManifestInvalidValue, `validUntil ${cal.validUntil} is before validFrom ${cal.validFrom}`);
+          add(`${pp}/calibration/validUntil`, 'MTL_DOMAIN_MANIFEST_INVALID_VALUE', `validUntil ${cal.validUntil} is before validFrom ${cal.validFrom}`);
         }
         const role = point.topology.role;
         if (role === 'sub-meter' && point.topology.parent === undefined) {
-          add(`${pp}/topology/parent`, DomainErrorCode.ManifestInvalidValue, 'a sub-meter needs a parent metering point');
+          add(`${pp}/topology/parent`, 'MTL_DOMAIN_MANIFEST_INVALID_VALUE', 'a sub-meter needs a parent metering point');
         }
         if ((role === 'boundary-input' || role === 'boundary-output') && point.topology.parent !== undefined) {
-          add(`${pp}/topology/parent`, DomainErrorCode.ManifestInvalidValue, `a ${role} sits at the enterprise boundary and has no parent`);
+          add(`${pp}/topology/parent`, 'MTL_DOMAIN_MANIFEST_INVALID_VALUE', `a ${role} sits at the enterprise boundary and has no parent`);
         }
         let previous = Number.NEGATIVE_INFINITY;
         (point.replacements ?? []).forEach((r, k) => {
           const at = Date.parse(r.at);
           if (!isCumulative(point.quantity)) {
-            add(`${pp}/replacements/${k}`, DomainErrorCode.ManifestInvalidValue, `replacements apply only to registers, not ${point.quantity}`);
+            add(`${pp}/replacements/${k}`, 'MTL_DOMAIN_MANIFEST_INVALID_VALUE', `replacements apply only to registers, not ${point.quantity}`);
           }
-          if (Number.isNaN(at)) add(`${pp}/replacements/${k}/at`, DomainErrorCode.ManifestInvalidValue, `not a valid timestamp: "${r.at}"`);
-          else if (at <= previous) add(`${pp}/replacements/${k}/at`, DomainErrorCode.ManifestInvalidValue, 'replacements must be in time order');
+          if (Number.isNaN(at)) add(`${pp}/replacements/${k}/at`, 'MTL_DOMAIN_MANIFEST_INVALID_VALUE', `not a valid timestamp: "${r.at}"`);
+          else if (at <= previous) add(`${pp}/replacements/${k}/at`, 'MTL_DOMAIN_MANIFEST_INVALID_VALUE', 'replacements must be in time order');
           else previous = at;
         });
       });
@@ -205,17 +205,17 @@ function checkCrossReferences(manifest: Manifest): RawIssue[] {
       const parent = local.get(p.parent);
       const path = `${p.path}/topology/parent`;
       if (!parent) {
-        add(path, DomainErrorCode.ManifestUnknownReference, `parent "${p.parent}" is not a metering point of enterprise "${enterprise.id}"`);
+        add(path, 'MTL_DOMAIN_MANIFEST_UNKNOWN_REFERENCE', `parent "${p.parent}" is not a metering point of enterprise "${enterprise.id}"`);
         continue;
       }
       if (parent.carrier !== p.carrier) {
-        add(path, DomainErrorCode.ManifestInvalidValue, `parent "${p.parent}" carries ${parent.carrier}, this point ${p.carrier}: a balance compares one carrier`);
+        add(path, 'MTL_DOMAIN_MANIFEST_INVALID_VALUE', `parent "${p.parent}" carries ${parent.carrier}, this point ${p.carrier}: a balance compares one carrier`);
       }
       const visited = new Set([id]);
       let cursor: string | undefined = p.parent;
       while (cursor !== undefined) {
         if (visited.has(cursor)) {
-          add(path, DomainErrorCode.ManifestInvalidValue, `topology cycle through "${cursor}"`);
+          add(path, 'MTL_DOMAIN_MANIFEST_INVALID_VALUE', `topology cycle through "${cursor}"`);
           break;
         }
         visited.add(cursor);
@@ -228,24 +228,24 @@ function checkCrossReferences(manifest: Manifest): RawIssue[] {
       unique(deviceIds, device.id, `${dp}/id`, 'device');
       const listed = new Set<string>();
       device.meteringPoints.forEach((pointId, k) => {
-        if (listed.has(pointId)) add(`${dp}/meteringPoints/${k}`, DomainErrorCode.ManifestDuplicateId, `metering point "${pointId}" listed twice`);
+        if (listed.has(pointId)) add(`${dp}/meteringPoints/${k}`, 'MTL_DOMAIN_MANIFEST_DUPLICATE_ID', `metering point "${pointId}" listed twice`);
         listed.add(pointId);
         if (!local.has(pointId)) {
-          add(`${dp}/meteringPoints/${k}`, DomainErrorCode.ManifestUnknownReference, `metering point "${pointId}" is not in enterprise "${enterprise.id}"`);
+          add(`${dp}/meteringPoints/${k}`, 'MTL_DOMAIN_MANIFEST_UNKNOWN_REFERENCE', `metering point "${pointId}" is not in enterprise "${enterprise.id}"`);
         }
       });
     });
     const siteIdsHere = new Set(enterprise.sites.map((s) => s.id));
     (enterprise.production ?? []).forEach((p, k) => {
       if (p.site !== undefined && !siteIdsHere.has(p.site)) {
-        add(`${ep}/production/${k}/site`, DomainErrorCode.ManifestUnknownReference, `site "${p.site}" is not in enterprise "${enterprise.id}"`);
+        add(`${ep}/production/${k}/site`, 'MTL_DOMAIN_MANIFEST_UNKNOWN_REFERENCE', `site "${p.site}" is not in enterprise "${enterprise.id}"`);
       }
     });
     (enterprise.contractualInstruments ?? []).forEach((c, k) => {
       const cp = `${ep}/contractualInstruments/${k}`;
-      if (unitDimension(c.energy.unit) !== 'energy') add(`${cp}/energy/unit`, DomainErrorCode.ManifestUnitMismatch, `"${c.energy.unit}" is not an energy unit (e.g. MWh)`);
-      if (!dateOk(c.validFrom)) add(`${cp}/validFrom`, DomainErrorCode.ManifestInvalidValue, `not a calendar date: "${c.validFrom}"`);
-      if (!dateOk(c.validUntil)) add(`${cp}/validUntil`, DomainErrorCode.ManifestInvalidValue, `not a calendar date: "${c.validUntil}"`);
+      if (unitDimension(c.energy.unit) !== 'energy') add(`${cp}/energy/unit`, 'MTL_DOMAIN_MANIFEST_UNIT_MISMATCH', `"${c.energy.unit}" is not an energy unit (e.g. MWh)`);
+      if (!dateOk(c.validFrom)) add(`${cp}/validFrom`, 'MTL_DOMAIN_MANIFEST_INVALID_VALUE', `not a calendar date: "${c.validFrom}"`);
+      if (!dateOk(c.validUntil)) add(`${cp}/validUntil`, 'MTL_DOMAIN_MANIFEST_INVALID_VALUE', `not a calendar date: "${c.validUntil}"`);
     });
   });
   return issues;

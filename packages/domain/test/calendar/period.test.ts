@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { calendarPeriod, subPeriods, fromLocalTime, DomainErrorCode } from '../../src/index.ts';
+import { calendarPeriod, subPeriods, fromLocalTime } from '../../src/index.ts';
 
 const H = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -45,7 +45,7 @@ describe('calendarPeriod', () => {
 
   it('rejects impossible periods', () => {
     for (const key of ['2025-02-29', '2025-13', '25-01', '2025-1', '']) {
-      expect(() => calendarPeriod(key, 'Asia/Shanghai')).toThrow(expect.objectContaining({ code: DomainErrorCode.InvalidPeriod }));
+      expect(() => calendarPeriod(key, 'Asia/Shanghai')).toThrow(expect.objectContaining({ code: 'MTL_DOMAIN_INVALID_PERIOD' }));
     }
   });
 

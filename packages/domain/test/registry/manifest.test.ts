@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseManifest, DomainErrorCode, type ManifestIssue } from '../../src/index.ts';
+import { parseManifest, type ManifestIssue } from '../../src/index.ts';
 
 const demoPath = fileURLToPath(new URL('../../examples/demo-manifest.yaml', import.meta.url));
 const demo = readFileSync(demoPath, 'utf8');
@@ -64,7 +64,7 @@ describe('parseManifest', () => {
     const [issue, ...rest] = issuesOf(text);
     expect(rest).toEqual([]);
     expect(issue!.path).toBe('/enterprises/0/sites/0/meteringPoints/1/unit');
-    expect(issue!.code).toBe(DomainErrorCode.ManifestUnitMismatch);
+    expect(issue!.code).toBe('MTL_DOMAIN_MANIFEST_UNIT_MISMATCH');
     expect(issue!.message).toContain('kWh');
     expect(issue!.source).toBe('m.json');
     // The line really holds the field.
@@ -107,9 +107,9 @@ describe('parseManifest', () => {
     const issues = issuesOf(JSON.stringify(m));
     const byPath = Object.fromEntries(issues.map((i) => [i.path, i.code]));
     expect(byPath).toEqual({
-      '/enterprises/1/sites/0/meteringPoints/1/id': DomainErrorCode.ManifestDuplicateId,
-      '/enterprises/1/sites/0/meteringPoints/1/topology/parent': DomainErrorCode.ManifestUnknownReference,
-      '/enterprises/1/devices/0/meteringPoints/0': DomainErrorCode.ManifestUnknownReference,
+      '/enterprises/1/sites/0/meteringPoints/1/id': 'MTL_DOMAIN_MANIFEST_DUPLICATE_ID',
+      '/enterprises/1/sites/0/meteringPoints/1/topology/parent': 'MTL_DOMAIN_MANIFEST_UNKNOWN_REFERENCE',
+      '/enterprises/1/devices/0/meteringPoints/0': 'MTL_DOMAIN_MANIFEST_UNKNOWN_REFERENCE',
     });
   });
 
@@ -133,7 +133,7 @@ describe('parseManifest', () => {
 
   it('reports YAML syntax errors with a line', () => {
     const issues = issuesOf('version: 1\nenterprises:\n  - id: [unclosed\n');
-    expect(issues[0]!.code).toBe(DomainErrorCode.ManifestSyntax);
+    expect(issues[0]!.code).toBe('MTL_DOMAIN_MANIFEST_SYNTAX');
     expect(issues[0]!.line).toBeGreaterThanOrEqual(3);
   });
 

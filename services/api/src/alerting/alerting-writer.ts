@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BusProducer } from '@meterline/bus';
 import { ALERTING_CHANGE_SCHEMA_ID, AlertingChangeV1, alertingChangeRecord, alertingDeletionRecord, compileValidator, type AlertingKind, type EncodedRecord } from '@meterline/contracts';
+import { API_INTERNAL_ERRORS } from '../errors.ts';
 
 /**
  * Where the API writes changes of webhook subscriptions and silences: the compacted alerting
@@ -17,8 +18,8 @@ export interface AlertingWriter {
 /** The topic did not take a change (the broker unreachable, not enough in-sync replicas, …): nothing was changed; the same write may succeed later. */
 export class AlertingWriteError extends Error {
   override readonly name = 'AlertingWriteError';
-  readonly code = 'MTL_API_ALERTING_WRITE_FAILED';
-  readonly canRetry = true;
+  readonly code = 'MTL_API_ALERTING_WRITE_FAILED' satisfies (typeof API_INTERNAL_ERRORS.codes)[number];
+  readonly canRetry = API_INTERNAL_ERRORS.canRetry(this.code);
 }
 
 const validChange = compileValidator(AlertingChangeV1, { allErrors: true });

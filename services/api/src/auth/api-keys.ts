@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { parse } from 'yaml';
 import { compileValidator } from '@meterline/contracts';
 import { ID_PATTERN } from '@meterline/domain';
+import type { API_INTERNAL_ERRORS } from '../errors.ts';
 
 const KeyId = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' });
 const Sha256Hex = Type.String({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of the secret, lower-case hex' });
@@ -37,7 +38,7 @@ export type Principal =
 
 export class ApiKeysError extends Error {
   override readonly name = 'ApiKeysError';
-  readonly code = 'MTL_API_KEYS_INVALID';
+  readonly code = 'MTL_API_KEYS_INVALID' satisfies (typeof API_INTERNAL_ERRORS.codes)[number];
 }
 
 const validateKeysFile = compileValidator(ApiKeysFileSchema, { allErrors: true });

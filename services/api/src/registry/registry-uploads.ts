@@ -1,7 +1,7 @@
 import { canonicalJson, nextEntry, NotIJsonError, type EnterpriseJson, type RegistryEntryV1 } from '@meterline/contracts';
 import type { Enterprise, FactorCatalog } from '@meterline/domain';
 import { checkEnterpriseEntry, RegistryEntryError, type RegistryEntryProblem, type RegistryPublisher, type TopicRegistrySource } from '@meterline/service-kit';
-import { ApiError, type FieldIssue } from '../errors.ts';
+import { ApiError, type ApiErrorCode, type FieldIssue } from '../errors.ts';
 
 /** What the uploads read of the registry topic: this process's own reader of all of it. */
 export type RegistryTopicReader = Pick<TopicRegistrySource, 'entry' | 'entries' | 'version'>;
@@ -25,7 +25,7 @@ type UploadOutcome =
 /** The upload holds ids of other enterprises' entries: nothing was published. */
 export class RegistryConflictError extends Error {
   override readonly name = 'RegistryConflictError';
-  readonly code = 'MTL_API_REGISTRY_CONFLICT';
+  readonly code = 'MTL_API_REGISTRY_CONFLICT' satisfies ApiErrorCode;
   constructor(
     readonly enterpriseId: string,
     readonly clashes: IdClash[],
