@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import importBoundaries from './lint/import-boundaries.js';
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '**/.cache/**', 'dashboards/build/**'] },
@@ -17,6 +18,14 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }],
       'no-empty': ['error', { allowEmptyCatch: false }],
     },
+  },
+  {
+    // No service imports another; packages/, infra/local and dashboards/ import no service
+    // (lint/import-boundaries.js, proven by lint/import-boundaries.test.ts). The test/ workspace
+    // (end-to-end tests, benchmarks) and the root's scripts start services and may import them.
+    files: ['services/**/*.ts', 'packages/**/*.ts', 'infra/local/**/*.ts', 'dashboards/**/*.ts'],
+    plugins: { meterline: importBoundaries },
+    rules: { 'meterline/import-boundaries': 'error' },
   },
   {
     // The accounting core stays pure: no I/O, so every figure is reproducible from its inputs.

@@ -7,7 +7,9 @@ import { BROKER_ACCOUNTS_ERRORS } from '@meterline/broker-accounts';
 import { BUS_ERRORS } from '@meterline/bus';
 import { CONTRACTS_ERRORS } from '@meterline/contracts';
 import { DOMAIN_ERRORS } from '@meterline/domain';
+import { FEEDS_ERRORS } from '@meterline/feeds';
 import { STACK_ERRORS } from '@meterline/local-stack';
+import { SERVICE_KIT_ERRORS } from '@meterline/service-kit';
 import { STORE_ERRORS } from '@meterline/store';
 import { CLI_ERRORS } from '../packages/cli/src/command-io.ts';
 import { ALERTER_ERRORS } from '../services/alerter/src/delivery/delivery-errors.ts';
@@ -18,7 +20,7 @@ import { WRITER_ERRORS } from '../services/writer/src/app.ts';
 type AnyCatalogue = ErrorCatalogue<Record<string, ErrorEntry>>;
 
 export const ERROR_CATALOGUES: readonly AnyCatalogue[] = [
-  DOMAIN_ERRORS, CONTRACTS_ERRORS, BUS_ERRORS, STORE_ERRORS, BROKER_ACCOUNTS_ERRORS, CLI_ERRORS,
+  DOMAIN_ERRORS, CONTRACTS_ERRORS, BUS_ERRORS, STORE_ERRORS, SERVICE_KIT_ERRORS, FEEDS_ERRORS, BROKER_ACCOUNTS_ERRORS, CLI_ERRORS,
   INGEST_ERRORS, WRITER_ERRORS, ALERTER_ERRORS, API_ERRORS, API_INTERNAL_ERRORS, STACK_ERRORS,
 ];
 

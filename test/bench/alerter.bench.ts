@@ -17,8 +17,9 @@ import { stringify } from 'yaml';
 import { createAlerterMetrics, createAlertManager, parseAlertingConfig, recordSeen } from '@meterline/alerter';
 import { KafkaBus } from '@meterline/bus-kafka';
 import type { AlertSignalV1, FigureV1 } from '@meterline/contracts';
+import { fileRegistrySource } from '@meterline/feeds';
 import { createTopics, startStack } from '@meterline/local-stack';
-import { createLogger, createMetricsRegistry, fileRegistrySource } from '@meterline/service-kit';
+import { createLogger, createMetricsRegistry } from '@meterline/service-kit';
 import { fleetManifest } from '@meterline/simulator';
 import { InfluxStore } from '@meterline/store-influx';
 

@@ -1,6 +1,6 @@
 import { nextEntry, type EnterpriseJson, type RegistryEntryV1 } from '@meterline/contracts';
 import { createFactorCatalog, parseManifest, type Enterprise } from '@meterline/domain';
-import { RegistryEntryError, formatEntryProblems, idClaimConflicts, type RegistryRecordRejected } from '@meterline/service-kit';
+import { RegistryEntryError, formatEntryProblems, idClaimConflicts, type RegistryRecordRejected } from '@meterline/feeds';
 import { EXIT_INPUT, EXIT_NO_INPUT, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, formatInputError, type CommandIo } from './command-io.ts';
 import { describeEnterpriseChange } from './registry-changes.ts';
 import type { RegistryTopicClient } from './registry-topic.ts';

@@ -1,6 +1,6 @@
 import type { BusConsumer, BusProducer, ConsumerOptions } from '@meterline/bus';
 import type { RegistryEntryV1 } from '@meterline/contracts';
-import { registryPublisher, registryTopicGroupId, startTopicRegistrySource, type RegistryRecordRejected } from '@meterline/service-kit';
+import { registryPublisher, registryTopicGroupId, startTopicRegistrySource, type RegistryRecordRejected } from '@meterline/feeds';
 
 /** The registry topic as `registry push` uses it: what is in force, and a way to publish. */
 export interface RegistryTopicClient {

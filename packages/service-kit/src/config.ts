@@ -1,10 +1,16 @@
 import { Value } from '@sinclair/typebox/value';
 import type { Static, TObject, TSchema } from '@sinclair/typebox';
 import { compileValidator } from '@meterline/contracts';
+import { errorCatalogue } from '@meterline/errors';
+
+export const SERVICE_KIT_ERRORS = errorCatalogue('@meterline/service-kit', {
+  MTL_CONFIG_INVALID: { meaning: "A service's configuration (its MTL_* environment variables or file) is not valid: it does not start, and every bad setting is listed", retryable: false },
+});
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
-  readonly code = 'MTL_CONFIG_INVALID';
+  readonly code = 'MTL_CONFIG_INVALID' satisfies (typeof SERVICE_KIT_ERRORS.codes)[number];
+  readonly canRetry = SERVICE_KIT_ERRORS.canRetry(this.code);
   constructor(readonly problems: string[]) {
     super(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }

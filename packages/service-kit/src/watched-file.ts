@@ -1,5 +1,4 @@
 import { readFile, stat } from 'node:fs/promises';
-import { parseManifest, type Manifest } from '@meterline/domain';
 
 export type FileParse<T> = { ok: true; value: T } | { ok: false; problems: string };
 
@@ -28,19 +27,4 @@ export async function watchedFile<T>(path: string, parse: (text: string) => File
   };
   await load();
   return { current: load };
-}
-
-export type RegistrySource = WatchedFile<Manifest>;
-
-/** The registry manifest as a watched file. */
-export function fileRegistrySource(path: string, onRejected: (problems: string) => void): Promise<RegistrySource> {
-  return watchedFile(
-    path,
-    (text) => {
-      const parsed = parseManifest(text, path);
-      if (parsed.ok) return { ok: true, value: parsed.manifest };
-      return { ok: false, problems: `${path}: invalid registry manifest\n  ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('\n  ')}` };
-    },
-    onRejected,
-  );
 }

@@ -1,13 +1,13 @@
 import type { BusConsumer, BusProducer, ConsumedBatch } from '@meterline/bus';
 import { aggregationJobCodec, type AggregationJobV1 } from '@meterline/contracts';
 import type { AccountingOptions, Enterprise, FactorCatalog } from '@meterline/domain';
+import type { RegistrySource } from '@meterline/feeds';
 import type { Scheduler } from '@meterline/scheduler';
 import { backoffDelay, sleep, type HealthReport, type Logger, type Registry } from '@meterline/service-kit';
 import { StoreError, type TimeSeriesStore } from '@meterline/store';
 import { aggregateEnterprise, type FigurePublisher, type UnitReport } from './aggregate-enterprise.ts';
 import { createAggregatorMetrics } from './metrics.ts';
 import { registryVersion } from './registry-version.ts';
-import type { RegistrySource } from '@meterline/service-kit';
 import { scheduledJobs, scheduleSpecs, type Lookbacks } from './schedule-plan.ts';
 
 export interface AggregatorAppDeps {

@@ -1,7 +1,8 @@
 import { KafkaBus } from '@meterline/bus-kafka';
 import { createFactorCatalog } from '@meterline/domain';
+import { factorSetTopicGroupId, registrySourceFromConfig, startTopicFactorCatalog } from '@meterline/feeds';
 import { CronScheduler } from '@meterline/scheduler-cron';
-import { createLogger, createMetricsRegistry, factorSetTopicGroupId, registrySourceFromConfig, serveUntilSignalled, startTopicFactorCatalog } from '@meterline/service-kit';
+import { createLogger, createMetricsRegistry, serveUntilSignalled } from '@meterline/service-kit';
 import { InfluxStore } from '@meterline/store-influx';
 import { createAggregatorApp } from './app.ts';
 import { busFigurePublisher } from './bus-figure-publisher.ts';

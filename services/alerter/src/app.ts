@@ -1,7 +1,8 @@
 import type { BusConsumer, BusProducer } from '@meterline/bus';
 import { alertSignalCodec, type AlertSignalV1 } from '@meterline/contracts';
+import type { RegistrySource } from '@meterline/feeds';
 import type { Scheduler } from '@meterline/scheduler';
-import type { HealthReport, Logger, RegistrySource } from '@meterline/service-kit';
+import type { HealthReport, Logger } from '@meterline/service-kit';
 import type { TimeSeriesStore } from '@meterline/store';
 import { createAlertManager } from './alert-manager.ts';
 import type { AlertingConfig } from './alerting-config.ts';

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { InfluxConfigProperties, RegistryConfigProperties, loadConfigWithRegistryOrExit } from '@meterline/service-kit';
+import { RegistryConfigProperties, loadConfigWithRegistryOrExit } from '@meterline/feeds';
+import { InfluxConfigProperties } from '@meterline/service-kit';
 
 const LogLevel = Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')], { default: 'info' });
 

@@ -1,10 +1,10 @@
 import { KafkaBus } from '@meterline/bus-kafka';
+import { alertingTopicGroupId, overlayAlerting, registrySourceFromConfig, startAlertingTopicReader } from '@meterline/feeds';
 import { CronScheduler } from '@meterline/scheduler-cron';
-import { createLogger, createMetricsRegistry, influxConnection, registrySourceFromConfig, serveUntilSignalled } from '@meterline/service-kit';
+import { createLogger, createMetricsRegistry, influxConnection, serveUntilSignalled } from '@meterline/service-kit';
 import { InfluxStore } from '@meterline/store-influx';
 import { UndiciWebhookSender } from '@meterline/webhook-sender-undici';
 import { alertingFileSource, type AlertingConfig } from './alerting-config.ts';
-import { alertingTopicGroupId, overlayAlerting, startAlertingTopicReader } from './alerting-topic.ts';
 import { createAlerterApp } from './app.ts';
 import { loadAlerterConfig } from './config.ts';
 import { createDispatcher, createStoreDeliveryLog } from './delivery/index.ts';

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { ConfigError, envName, InfluxConfigProperties, loadConfigWithRegistry, RegistryConfigProperties } from '@meterline/service-kit';
+import { loadConfigWithRegistry, RegistryConfigProperties } from '@meterline/feeds';
+import { ConfigError, envName, InfluxConfigProperties } from '@meterline/service-kit';
 
 const ApiConfigSchema = Type.Object({
   ...InfluxConfigProperties,

@@ -1,15 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { alertingTopicGroupId, startAlertingTopicReader } from '@meterline/alerter';
 import type { DeviceAccounts } from '@meterline/broker-accounts';
 import { DynsecDeviceAccounts } from '@meterline/broker-accounts-dynsec';
 import type { BusProducer } from '@meterline/bus';
 import { KafkaBus } from '@meterline/bus-kafka';
 import { createFactorCatalog } from '@meterline/domain';
 import {
-  createLogger, createMetricsRegistry, factorSetTopicGroupId, influxConnection, publishFactorSet, registryPublisher, registrySourceFromConfig,
-  runUntilSignalled, startTopicFactorCatalog, type Logger,
-} from '@meterline/service-kit';
+  alertingTopicGroupId, factorSetTopicGroupId, publishFactorSet, registryPublisher, registrySourceFromConfig, startAlertingTopicReader, startTopicFactorCatalog,
+} from '@meterline/feeds';
+import { createLogger, createMetricsRegistry, influxConnection, runUntilSignalled, type Logger } from '@meterline/service-kit';
 import { InfluxStore } from '@meterline/store-influx';
 import { alertingDirectory } from './alerting/alerting-directory.ts';
 import { topicAlertingWriter } from './alerting/alerting-writer.ts';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { alertingTopicGroupId, overlayAlerting, startAlertingTopicReader, type AlertingRecordRejected, type AlertingTopicReader } from '@meterline/alerter';
 import type { BusProducer } from '@meterline/bus';
 import { KafkaBus } from '@meterline/bus-kafka';
+import { alertingTopicGroupId, overlayAlerting, startAlertingTopicReader, type AlertingRecordRejected, type AlertingTopicReader } from '@meterline/feeds';
 import { createTopics } from '@meterline/local-stack';
 import { alertingDirectory } from '../src/alerting/alerting-directory.ts';
 import { topicAlertingWriter, type AlertingWriter } from '../src/alerting/alerting-writer.ts';

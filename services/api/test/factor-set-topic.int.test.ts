@@ -3,11 +3,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { BusProducer } from '@meterline/bus';
 import { KafkaBus } from '@meterline/bus-kafka';
 import type { FactorSetDefinitionV1 } from '@meterline/contracts';
-import { createTopics } from '@meterline/local-stack';
 import {
-  createLogger, factorSetTopicGroupId, publishFactorSet, registryPublisher, registrySourceFromConfig, startTopicFactorCatalog,
-  type ConfiguredRegistry, type FactorSetRecordRejected, type TopicFactorCatalog,
-} from '@meterline/service-kit';
+  factorSetTopicGroupId, publishFactorSet, registryPublisher, registrySourceFromConfig, startTopicFactorCatalog, type ConfiguredRegistry,
+  type FactorSetRecordRejected, type TopicFactorCatalog,
+} from '@meterline/feeds';
+import { createTopics } from '@meterline/local-stack';
+import { createLogger } from '@meterline/service-kit';
 import { customFactorSets } from '../src/factor-sets/custom-factor-sets.ts';
 import { registryUploads } from '../src/registry/registry-uploads.ts';
 import { bearer, publishManifest, SECRETS, TEST_NOW, testApi, testManifest } from './fixtures.ts';

@@ -1,13 +1,14 @@
-import { ALERT_DELIVERY_MEASUREMENT, alertRecordPoints, alertingTopicGroupId, startAlertingTopicReader, type AlertingRecordRejected } from '@meterline/alerter';
+import { ALERT_DELIVERY_MEASUREMENT, alertRecordPoints } from '@meterline/alerter';
 import { InMemoryDeviceAccounts, type DeviceAccounts } from '@meterline/broker-accounts';
 import { InMemoryBus, type BusProducer } from '@meterline/bus';
 import { nextEntry, type AlertingChangeV1, type AlertV1, type EnterpriseJson } from '@meterline/contracts';
 import { sequenceEventPoint, sequenceStatePoint, trackSequence } from '@meterline/device-sequence';
 import { createFactorCatalog, parseManifest, type Manifest } from '@meterline/domain';
 import {
-  createMetricsRegistry, factorSetTopicGroupId, publishFactorSet, registryPublisher, registryTopicGroupId, startTopicFactorCatalog, startTopicRegistrySource,
-  type FactorSetRecordRejected, type RegistryRecordRejected, type TopicRegistrySource,
-} from '@meterline/service-kit';
+  alertingTopicGroupId, factorSetTopicGroupId, publishFactorSet, registryPublisher, registryTopicGroupId, startAlertingTopicReader, startTopicFactorCatalog,
+  startTopicRegistrySource, type AlertingRecordRejected, type FactorSetRecordRejected, type RegistryRecordRejected, type TopicRegistrySource,
+} from '@meterline/feeds';
+import { createMetricsRegistry } from '@meterline/service-kit';
 import { InMemoryStore, type SeriesPoint, type TimeSeriesStore } from '@meterline/store';
 import { alertingDirectory } from '../src/alerting/alerting-directory.ts';
 import { topicAlertingWriter } from '../src/alerting/alerting-writer.ts';

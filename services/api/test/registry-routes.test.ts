@@ -7,7 +7,8 @@ import { stringify } from 'yaml';
 import type { BusProducer } from '@meterline/bus';
 import { decodeRegistryRecord, registryHash } from '@meterline/contracts';
 import type { Enterprise } from '@meterline/domain';
-import { createLogger, fileRegistrySource, registryTopicGroupId, startTopicRegistrySource } from '@meterline/service-kit';
+import { fileRegistrySource, registryTopicGroupId, startTopicRegistrySource } from '@meterline/feeds';
+import { createLogger } from '@meterline/service-kit';
 import { sha256Hex } from '../src/auth/api-keys.ts';
 import { API_KEYS, bearer, publishManifest, REGISTRY_TOPIC, SECRETS, TEST_NOW, testApi, testManifest } from './fixtures.ts';
 

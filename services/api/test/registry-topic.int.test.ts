@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { BusProducer } from '@meterline/bus';
 import { KafkaBus } from '@meterline/bus-kafka';
 import { createFactorCatalog } from '@meterline/domain';
+import { registryPublisher, registrySourceFromConfig, type ConfiguredRegistry } from '@meterline/feeds';
 import { createTopics } from '@meterline/local-stack';
-import { createLogger, registryPublisher, registrySourceFromConfig, type ConfiguredRegistry } from '@meterline/service-kit';
+import { createLogger } from '@meterline/service-kit';
 import { registryUploads } from '../src/registry/registry-uploads.ts';
 import { bearer, publishManifest, SECRETS, TEST_NOW, testApi, testManifest } from './fixtures.ts';
 

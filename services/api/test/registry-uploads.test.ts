@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { nextEntry, type EnterpriseJson, type RegistryEntryV1 } from '@meterline/contracts';
 import { createFactorCatalog, type Enterprise } from '@meterline/domain';
-import { RegistryEntryError, type RegistryPublisher } from '@meterline/service-kit';
+import { RegistryEntryError, type RegistryPublisher } from '@meterline/feeds';
 import { ApiError } from '../src/errors.ts';
 import { RegistryConflictError, registryUploads, type RegistryTopicReader } from '../src/registry/registry-uploads.ts';
 import { TEST_NOW, testManifest } from './fixtures.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { overlayAlerting } from '@meterline/alerter';
 import { alertingChangeKey } from '@meterline/contracts';
+import { overlayAlerting } from '@meterline/feeds';
 import { ALERTING_TOPIC, bearer, SECRETS, testApi } from './fixtures.ts';
 
 const json = { 'content-type': 'application/json' };

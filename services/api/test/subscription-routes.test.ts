@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { overlayAlerting } from '@meterline/alerter';
 import type { BusProducer } from '@meterline/bus';
 import { alertingChangeKey, type AlertingChangeV1 } from '@meterline/contracts';
+import { overlayAlerting } from '@meterline/feeds';
 import { createLogger } from '@meterline/service-kit';
 import { ALERTING_TOPIC, bearer, SECRETS, SEEDED_ALERTING, testApi } from './fixtures.ts';
 

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { MQTT_MAX_PACKET_BYTES, TimestampWithOffset } from '@meterline/contracts';
-import { RegistryConfigProperties, loadConfigWithRegistryOrExit } from '@meterline/service-kit';
+import { RegistryConfigProperties, loadConfigWithRegistryOrExit } from '@meterline/feeds';
 
 const IngestConfigSchema = Type.Object({
   mqttUrl: Type.String({ pattern: '^mqtts?://' }),

@@ -3,8 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { InMemoryBus } from '@meterline/bus';
 import { deadLetterCodec, decodeOrThrow, nextEntry, type EnterpriseJson, type RegistryEntryV1 } from '@meterline/contracts';
 import { parseManifest, type Manifest } from '@meterline/domain';
+import { registryPublisher, registryTopicGroupId, startTopicRegistrySource, type TopicRegistrySource } from '@meterline/feeds';
 import type { MessageHandler, MessageSource } from '@meterline/mqtt-source';
-import { createLogger, createMetricsRegistry, registryPublisher, registryTopicGroupId, startTopicRegistrySource, type TopicRegistrySource } from '@meterline/service-kit';
+import { createLogger, createMetricsRegistry } from '@meterline/service-kit';
 import { createIngestApp } from '../src/app.ts';
 import { latestRegistryIndex } from '../src/latest-registry-index.ts';
 

@@ -1,6 +1,7 @@
 import { KafkaBus } from '@meterline/bus-kafka';
 import { calendarPeriod, createFactorCatalog, type Enterprise } from '@meterline/domain';
-import { ConfigError, fileRegistrySource } from '@meterline/service-kit';
+import { fileRegistrySource } from '@meterline/feeds';
+import { ConfigError } from '@meterline/service-kit';
 import { InfluxStore } from '@meterline/store-influx';
 import { aggregateEnterprise } from '../aggregate-enterprise.ts';
 import { planAggregation } from '../aggregation-plan.ts';

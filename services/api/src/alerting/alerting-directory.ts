@@ -1,5 +1,5 @@
 import type { AlertingChangeV1, AlertingKind } from '@meterline/contracts';
-import type { AlertingTopicReader } from '@meterline/alerter';
+import type { AlertingTopicReader } from '@meterline/feeds';
 import { ApiError } from '../errors.ts';
 import { AlertingWriteError, type AlertingWriter } from './alerting-writer.ts';
 

@@ -1,6 +1,6 @@
 import { canonicalJson, factorSetKey, type FactorSetDefinitionV1, type FactorSetRecordV1, type Json } from '@meterline/contracts';
 import { checkFactorSetDefinition, createFactorCatalog, type FactorSet, type FactorSetDefinition } from '@meterline/domain';
-import type { TopicFactorCatalog } from '@meterline/service-kit';
+import type { TopicFactorCatalog } from '@meterline/feeds';
 import { ApiError } from '../errors.ts';
 
 /** What the API reads of the factor-set topic: this process's own catalogue of all of it (shipped sets included). */

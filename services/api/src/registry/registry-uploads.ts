@@ -1,6 +1,6 @@
 import { canonicalJson, nextEntry, NotIJsonError, type EnterpriseJson, type RegistryEntryV1 } from '@meterline/contracts';
 import type { Enterprise, FactorCatalog } from '@meterline/domain';
-import { checkEnterpriseEntry, RegistryEntryError, type RegistryEntryProblem, type RegistryPublisher, type TopicRegistrySource } from '@meterline/service-kit';
+import { checkEnterpriseEntry, RegistryEntryError, type RegistryEntryProblem, type RegistryPublisher, type TopicRegistrySource } from '@meterline/feeds';
 import { ApiError, type ApiErrorCode, type FieldIssue } from '../errors.ts';
 
 /** What the uploads read of the registry topic: this process's own reader of all of it. */

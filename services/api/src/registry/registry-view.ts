@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { indexRegistry, type Manifest, type RegistryIndex } from '@meterline/domain';
-import type { RegistrySource } from '@meterline/service-kit';
+import type { RegistrySource } from '@meterline/feeds';
 
 /** The registry one request is answered from: the manifest in force when it arrived, and its lookup tables. */
 export interface RegistryView {

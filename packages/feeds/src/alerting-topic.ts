@@ -1,10 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import type { BusConsumer, ConsumedMessage } from '@meterline/bus';
-import { ALERTING_CHANGE_HEADERS, decodeAlertingRecord, type AlertingChangeV1 } from '@meterline/contracts';
-import type { AlertingConfig, SilenceSetting, Subscription } from './alerting-config.ts';
+import { ALERTING_CHANGE_HEADERS, decodeAlertingRecord, type AlertingChangeV1, type AlertingSilenceV1, type AlertingSubscriptionV1, type AlertRule } from '@meterline/contracts';
 
 type SubscriptionChange = Extract<AlertingChangeV1, { kind: 'subscription' }>;
 type SilenceChange = Extract<AlertingChangeV1, { kind: 'silence' }>;
+
+/** A subscription as the alerter applies it, from its alerting file or the topic: every setting explicit, no timestamp. */
+export type AlertingSubscription = Omit<AlertingSubscriptionV1, 'createdAt' | 'rules'> & { rules: readonly AlertRule[] | undefined };
+
+/** A silence as the alerter applies it, from its alerting file or the topic: no timestamp. */
+export type AlertingSilence = Omit<AlertingSilenceV1, 'createdAt'>;
+
+/**
+ * The alerter's alerting settings as the overlay sees them: the subscriptions and silences, and
+ * the rules, which only the alerting file holds (their type is the alerter's).
+ */
+export interface AlertingSettings<Rules> {
+  rulesFor(enterpriseId: string): Rules;
+  subscriptionsOf(enterpriseId: string): readonly AlertingSubscription[];
+  subscription(id: string): AlertingSubscription | undefined;
+  silencesOf(enterpriseId: string): readonly AlertingSilence[];
+}
 
 /** The alerting topic as read so far: the newest change of every entity not deleted, by id. */
 export interface AlertingTopicState {
@@ -117,7 +133,7 @@ export async function startAlertingTopicReader(options: AlertingTopicReaderOptio
   };
 }
 
-const subscriptionOf = ({ subscription: s }: SubscriptionChange): Subscription => ({
+const subscriptionOf = ({ subscription: s }: SubscriptionChange): AlertingSubscription => ({
   id: s.id,
   enterpriseId: s.enterpriseId,
   url: s.url,
@@ -129,7 +145,7 @@ const subscriptionOf = ({ subscription: s }: SubscriptionChange): Subscription =
   rateLimit: s.rateLimit,
 });
 
-const silenceOf = ({ silence: s }: SilenceChange): SilenceSetting => ({
+const silenceOf = ({ silence: s }: SilenceChange): AlertingSilence => ({
   id: s.id,
   enterpriseId: s.enterpriseId,
   ...(s.rules !== undefined ? { rules: s.rules } : {}),
@@ -147,7 +163,7 @@ const silenceOf = ({ silence: s }: SilenceChange): SilenceSetting => ({
  * topic is read when asked, so a change read from the topic applies at the next lookup, even
  * within one evaluation of the file.
  */
-export function overlayAlerting(file: AlertingConfig, topic: AlertingTopicState): AlertingConfig {
+export function overlayAlerting<Rules>(file: AlertingSettings<Rules>, topic: AlertingTopicState): AlertingSettings<Rules> {
   // By id: the topic's order depends on its partitions.
   const ofEnterprise = <T extends { id: string; enterpriseId: string }>(entries: T[], enterpriseId: string) =>
     entries.filter((e) => e.enterpriseId === enterpriseId).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { BusConsumer, BusProducer } from '@meterline/bus';
-import { FACTOR_SET_RECORD_SCHEMA_ID, decodeFactorSetRecord, factorSetKey, type FactorSetRecordV1 } from '@meterline/contracts';
+import { decodeFactorSetRecord, factorSetKey, factorSetRecord, type FactorSetRecordV1 } from '@meterline/contracts';
 import { checkFactorSetDefinition, createFactorCatalog, type FactorCatalog, type FactorSetDefinition } from '@meterline/domain';
 
 /** A record of the factor-set topic that was not added to the catalogue. */
@@ -91,5 +91,5 @@ export async function startTopicFactorCatalog(options: {
 
 /** Publishes a custom set under its name@version; check it first (checkFactorSetDefinition), as readers will. */
 export async function publishFactorSet(producer: BusProducer, topic: string, record: FactorSetRecordV1): Promise<void> {
-  await producer.send(topic, [{ key: factorSetKey(record.set), value: Buffer.from(JSON.stringify(record)), headers: { schema: FACTOR_SET_RECORD_SCHEMA_ID } }]);
+  await producer.send(topic, [factorSetRecord(record)]);
 }

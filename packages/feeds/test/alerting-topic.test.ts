@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InMemoryBus, type BusMessage } from '@meterline/bus';
 import { ALERTING_CHANGE_HEADERS, ALERTING_CHANGE_SCHEMA_ID, alertingChangeKey, type AlertingChangeV1, type AlertingKind } from '@meterline/contracts';
-import { parseAlertingConfig, type AlertingConfig } from '../src/alerting-config.ts';
-import { alertingTopicGroupId, overlayAlerting, startAlertingTopicReader, type AlertingRecordRejected, type AlertingTopicReader } from '../src/alerting-topic.ts';
+import { alertingTopicGroupId, overlayAlerting, startAlertingTopicReader, type AlertingRecordRejected, type AlertingSettings, type AlertingSubscription, type AlertingTopicReader } from '../src/alerting-topic.ts';
 
 const TOPIC = 'meterline.alerting.v1';
 const AT = '2026-11-27T08:00:00.000Z';
@@ -43,20 +42,30 @@ function record(kind: AlertingKind, id: string, change: AlertingChangeV1 | null,
   };
 }
 
-const FILE = `
-version: 1
-defaults: { repeatIntervalMinutes: 60 }
-subscriptions:
-  - { id: file-e1, enterpriseId: e1, url: 'https://file.example.com/e1', secret: file-secret-0123456789 }
-  - { id: shared, enterpriseId: e1, url: 'https://file.example.com/shared', secret: file-secret-0123456789 }
-silences:
-  - { id: file-quiet, enterpriseId: e1, endsAt: '2026-12-01T00:00:00Z', comment: from the file, createdBy: ops }
-`;
-
-function fileConfig(): AlertingConfig {
-  const parsed = parseAlertingConfig(FILE, 'alerting.yaml');
-  if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
-  return parsed.config;
+/**
+ * The alerter's alerting file as it parses this one (its defaults filled in):
+ *   defaults: { repeatIntervalMinutes: 60 }
+ *   subscriptions: file-e1 and shared of e1; silences: file-quiet of e1.
+ */
+function fileConfig(): AlertingSettings<{ repeatIntervalMinutes: number }> {
+  const fileSubscription = (id: string, url: string): AlertingSubscription => ({
+    id,
+    enterpriseId: 'e1',
+    url,
+    secret: 'file-secret-0123456789',
+    format: 'meterline',
+    rules: undefined,
+    minSeverity: 'info',
+    rateLimit: { perMinute: 6, burst: 3 },
+  });
+  const subscriptions = [fileSubscription('file-e1', 'https://file.example.com/e1'), fileSubscription('shared', 'https://file.example.com/shared')];
+  const silences = [{ id: 'file-quiet', enterpriseId: 'e1', endsAt: '2026-12-01T00:00:00Z', comment: 'from the file', createdBy: 'ops' }];
+  return {
+    rulesFor: () => ({ repeatIntervalMinutes: 60 }),
+    subscriptionsOf: (enterpriseId) => subscriptions.filter((s) => s.enterpriseId === enterpriseId),
+    subscription: (id) => subscriptions.find((s) => s.id === id),
+    silencesOf: (enterpriseId) => silences.filter((s) => s.enterpriseId === enterpriseId),
+  };
 }
 
 const readers: AlertingTopicReader[] = [];

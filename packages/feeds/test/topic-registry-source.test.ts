@@ -167,7 +167,7 @@ describe('registry publisher', () => {
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(RegistryEntryError);
-    expect(error).toMatchObject({ code: 'MTL_REGISTRY_ENTRY_INVALID', retryable: false, enterpriseId: 'e1' });
+    expect(error).toMatchObject({ code: 'MTL_REGISTRY_ENTRY_INVALID', canRetry: false, enterpriseId: 'e1' });
     expect((error as RegistryEntryError).problems).toEqual([
       { path: '/enterprise/timeZone', message: 'unknown IANA time zone "Mars/Olympus" (e.g. Asia/Shanghai)', code: 'MTL_DOMAIN_MANIFEST_INVALID_VALUE' },
     ]);

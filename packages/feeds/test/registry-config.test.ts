@@ -5,7 +5,8 @@ import { Writable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InMemoryBus, type ConsumerOptions } from '@meterline/bus';
-import { ConfigError, RegistryConfigProperties, createLogger, loadConfigWithRegistry, registryPublisher, registrySourceFromConfig, type ConfiguredRegistry } from '../src/index.ts';
+import { ConfigError, createLogger } from '@meterline/service-kit';
+import { RegistryConfigProperties, loadConfigWithRegistry, registryPublisher, registrySourceFromConfig, type ConfiguredRegistry } from '../src/index.ts';
 import { enterpriseJson, entry } from './registry-fixtures.ts';
 
 const Schema = Type.Object({ kafkaBrokers: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }), ...RegistryConfigProperties });

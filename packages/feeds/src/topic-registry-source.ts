@@ -3,7 +3,7 @@ import type { BusConsumer, ConsumedMessage } from '@meterline/bus';
 import { decodeRegistryRecord, type RegistryEntryV1 } from '@meterline/contracts';
 import type { Enterprise, Manifest } from '@meterline/domain';
 import { checkEnterpriseEntry, formatEntryProblems, idClaimConflicts } from './registry-entry-check.ts';
-import type { RegistrySource } from './watched-file.ts';
+import type { RegistrySource } from './registry-file-source.ts';
 
 /** A record of the registry topic that the source did not apply; the enterprise keeps its previous entry. */
 export interface RegistryRecordRejected {

@@ -1,12 +1,13 @@
 import type { BusProducer } from '@meterline/bus';
 import { decodeRegistryRecord, registryRecord, type RegistryEntryV1 } from '@meterline/contracts';
+import { FEEDS_ERRORS, type FeedsErrorCode } from './errors.ts';
 import { checkEnterpriseEntry, formatEntryProblems, type RegistryEntryProblem } from './registry-entry-check.ts';
 
 /** An entry that no reader would apply: refused before it reaches the topic. Retrying the same entry cannot help. */
 export class RegistryEntryError extends Error {
   override readonly name = 'RegistryEntryError';
-  readonly code = 'MTL_REGISTRY_ENTRY_INVALID';
-  readonly retryable = false;
+  readonly code = 'MTL_REGISTRY_ENTRY_INVALID' satisfies FeedsErrorCode;
+  readonly canRetry = FEEDS_ERRORS.canRetry(this.code);
   constructor(
     readonly enterpriseId: string,
     readonly problems: RegistryEntryProblem[],

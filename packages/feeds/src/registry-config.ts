@@ -1,9 +1,8 @@
 import { Type, type Static, type TObject } from '@sinclair/typebox';
 import type { BusConsumer, ConsumerOptions } from '@meterline/bus';
-import { ConfigError, envName, loadConfig } from './config.ts';
-import type { Logger } from './logger.ts';
+import { ConfigError, envName, loadConfig, type Logger } from '@meterline/service-kit';
+import { fileRegistrySource, type RegistrySource } from './registry-file-source.ts';
 import { registryTopicGroupId, startTopicRegistrySource, type TopicRegistrySource } from './topic-registry-source.ts';
-import { fileRegistrySource, type RegistrySource } from './watched-file.ts';
 
 /** Where a service reads the registry from, to spread into its config schema: exactly one of the two. */
 export const RegistryConfigProperties = {
