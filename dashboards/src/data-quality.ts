@@ -3,7 +3,7 @@
 // (gaps, replays, resets), and what ingest refused.
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { PromQueryFormat } from '@grafana/grafana-foundation-sdk/prometheus';
-import { DEVICE_SEQUENCE_MEASUREMENTS } from '@meterline/device-sequence';
+import { DEVICE_SEQUENCE_EVENTS } from '@meterline/series';
 import {
   INFLUXDB,
   PROMETHEUS,
@@ -119,7 +119,7 @@ export function dataQuality(): dashboard.DashboardBuilder {
         .withTarget(
           influxQl(
             'A',
-            q`SELECT count("seq") AS "events", sum("lost") AS "lost" FROM "${DEVICE_SEQUENCE_MEASUREMENTS.events}"
+            q`SELECT count("seq") AS "events", sum("lost") AS "lost" FROM "${DEVICE_SEQUENCE_EVENTS.measurement}"
               WHERE "kind" =~ /^(gap|replay|reset)$/ AND ${tagIn('enterprise', 'enterprise')} AND ${TIME_FILTER}
               GROUP BY "enterprise", "device", "kind"`,
           ).table(),

@@ -14,11 +14,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { createAlerterMetrics, createAlertManager, parseAlertingConfig, recordSeen } from '@meterline/alerter';
+import { createAlerterMetrics, createAlertManager, parseAlertingConfig } from '@meterline/alerter';
 import { KafkaBus } from '@meterline/bus-kafka';
 import type { AlertSignalV1, FigureV1 } from '@meterline/contracts';
 import { fileRegistrySource } from '@meterline/feeds';
 import { createTopics, startStack } from '@meterline/local-stack';
+import { POINT_LAST_SEEN, recordSeen } from '@meterline/series';
 import { createLogger, createMetricsRegistry } from '@meterline/service-kit';
 import { fleetManifest } from '@meterline/simulator';
 import { InfluxStore } from '@meterline/store-influx';
@@ -113,7 +114,7 @@ try {
   say(`bench:alerter — one enterprise of ${fmt(points.length)} points; state in InfluxDB 1.8, outbox on Kafka 4.1 (private native stack)`);
 
   const baseline = await timed(TICKS, async () => {
-    await store.readSeries({ measurement: 'alerter_seen', tags: { enterprise: enterprise.id }, fromMs: 0, toMs: 1 });
+    await store.readSeries({ measurement: POINT_LAST_SEEN.measurement, tags: { [POINT_LAST_SEEN.tags.enterprise]: enterprise.id }, fromMs: 0, toMs: 1 });
   });
   row('baseline: read the last-seen rows alone', baseline);
 

@@ -6,11 +6,10 @@
 // scraping this file's services and returns series.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { saveAlerts } from '@meterline/alerter';
 import { calendarPeriod, type EnterpriseFigures, type Figure } from '@meterline/domain';
 import { readingsTopic, type AggregationJobV1, type AlertV1 } from '@meterline/contracts';
-import { sequenceEventPoint } from '@meterline/device-sequence';
 import { DEV_INFLUX_ADMIN, freePorts, influx as influxServer, prometheus, type PrometheusHandle, type PromSeries } from '@meterline/local-stack';
+import { saveAlerts, sequenceEventPoint } from '@meterline/series';
 import { connectFleet, formatWithOffset, type PlannedPayload } from '@meterline/simulator';
 import { Kafka, logLevel } from 'kafkajs';
 import {

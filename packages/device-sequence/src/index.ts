@@ -1,2 +1,1 @@
 export * from './sequence-tracker.ts';
-export * from './sequence-series.ts';

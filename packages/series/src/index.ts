@@ -1,1 +1,11 @@
 // One module per stored series; each owns both halves of its layout (value → point, row → value).
+export { readRows, type OnUnreadable, type RowRead, type StoredRow, type UnreadableRow } from './row-read.ts';
+export * from './alert-state.ts';
+export * from './alert-history.ts';
+export * from './alert-records.ts';
+export * from './point-last-seen.ts';
+export * from './device-last-status.ts';
+export * from './alert-deliveries.ts';
+export * from './device-sequence-state.ts';
+export * from './device-sequence-events.ts';
+export * from './errors.ts';

@@ -1,14 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { AlertSeverity, AlertV1 } from '@meterline/contracts';
+import type { AlertSeverity } from '@meterline/contracts';
+import type { AlertRecord } from '@meterline/series';
 import { iso, type Condition } from './rules/condition.ts';
-
-/** An alert as the alerter keeps it: the alert, how recent the data judging it is, and when it was last sent. */
-export interface AlertRecord {
-  alert: AlertV1;
-  asOfMs: number;
-  /** When a notice of it was last issued; unset while it has not been (e.g. silenced). */
-  lastNotifiedMs?: number;
-}
 
 export type Transition = { kind: 'fired' | 'resolved'; record: AlertRecord };
 

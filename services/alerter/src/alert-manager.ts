@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { BusProducer, ConsumedBatch } from '@meterline/bus';
 import { alertNotificationCodec, alertSignalCodec, type AlertRule, type AlertSeverity, type AlertSignalV1 } from '@meterline/contracts';
-import { readSequenceEvents } from '@meterline/device-sequence';
 import type { Enterprise } from '@meterline/domain';
 import type { RegistrySource } from '@meterline/feeds';
+import {
+  loadAlerts, loadDeviceStates, loadProgress, loadSeen, readSequenceEvents, saveAlerts, type AlertRecord, type EnterpriseProgress, type OnUnreadable,
+} from '@meterline/series';
 import type { Logger } from '@meterline/service-kit';
 import type { TimeSeriesStore } from '@meterline/store';
-import { applyCondition, closeUnreported, dedupKey, type AlertRecord, type Transition } from './alert-lifecycle.ts';
-import { loadAlerts, loadDeviceStates, loadProgress, loadSeen, saveAlerts, type EnterpriseProgress } from './alert-repository.ts';
+import { applyCondition, closeUnreported, dedupKey, type Transition } from './alert-lifecycle.ts';
 import type { AlertingConfig, EnterpriseRules } from './alerting-config.ts';
 import type { AlerterMetrics } from './metrics.ts';
 import { monthToDate } from './month-to-date.ts';
@@ -71,24 +72,26 @@ function severityOf(rules: EnterpriseRules, rule: AlertRule): AlertSeverity {
  */
 export function createAlertManager(deps: AlertManagerDeps) {
   const cache = new Map<string, { revision: string; records: Map<string, AlertRecord> }>();
+  // A damaged or foreign row is left out, not a reason to stop judging the enterprise.
+  const unreadable: OnUnreadable = (row) => deps.log.warn({ ...row }, 'a stored row of the alerter is unreadable: left out');
 
   const alertsOf = async (enterpriseId: string) => {
-    const stored = await loadProgress(deps.store, enterpriseId);
+    const stored = await loadProgress(deps.store, enterpriseId, unreadable);
     const cached = cache.get(enterpriseId);
     if (cached && stored && cached.revision === stored.revision) return { stored, records: cached.records };
-    return { stored, records: (await loadAlerts(deps.store, enterpriseId)).records };
+    return { stored, records: (await loadAlerts(deps.store, enterpriseId, unreadable)).records };
   };
 
   const tickConditions = async (enterprise: Enterprise, rules: EnterpriseRules, progress: EnterpriseProgress, tickMs: number): Promise<Condition[]> => {
     const out: Condition[] = [];
     if (rules.meterOffline.enabled) {
-      const [lastReadingMs, devices] = await Promise.all([loadSeen(deps.store, enterprise.id), loadDeviceStates(deps.store, enterprise.id)]);
+      const [lastReadingMs, devices] = await Promise.all([loadSeen(deps.store, enterprise.id, unreadable), loadDeviceStates(deps.store, enterprise.id, unreadable)]);
       out.push(...meterOffline({ enterprise, lastReadingMs, devices, watchingSinceMs: progress.watchingSinceMs, tickMs, settings: rules.meterOffline }));
     }
     if (rules.calibration.enabled) out.push(...calibration(enterprise, tickMs, rules.calibration));
     if (rules.deviceSequence.enabled) {
       const windowMs = rules.deviceSequence.windowMinutes * 60_000;
-      const events = await readSequenceEvents(deps.store, { enterpriseId: enterprise.id, fromMs: tickMs - windowMs, toMs: tickMs + 1 });
+      const events = await readSequenceEvents(deps.store, { enterpriseId: enterprise.id, fromMs: tickMs - windowMs, toMs: tickMs + 1 }, unreadable);
       out.push(...deviceSequence({ enterprise, events, tickMs, settings: rules.deviceSequence }));
     }
     if (rules.budget.enabled) {

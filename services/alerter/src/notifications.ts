@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ALERT_SEVERITIES, type AlertNotificationV1, type AlertV1 } from '@meterline/contracts';
-import type { AlertRecord, Transition } from './alert-lifecycle.ts';
+import type { AlertRecord } from '@meterline/series';
+import type { Transition } from './alert-lifecycle.ts';
 import type { SilenceSetting, Subscription } from './alerting-config.ts';
 import { appendTo } from './append-to.ts';
 

@@ -1,8 +1,8 @@
 import type { BusProducer, ConsumedBatch } from '@meterline/bus';
 import { alertSignalCodec, deviceStatusCodec, figureBatchCodec, type AlertSignalV1, type FigureV1 } from '@meterline/contracts';
+import { recordDeviceStates, recordSeen } from '@meterline/series';
 import type { Logger } from '@meterline/service-kit';
 import type { TimeSeriesStore } from '@meterline/store';
-import { recordDeviceStates, recordSeen } from './alert-repository.ts';
 import type { AlertingConfig } from './alerting-config.ts';
 import type { AlerterMetrics } from './metrics.ts';
 import { appendTo } from './append-to.ts';

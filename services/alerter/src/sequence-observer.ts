@@ -1,6 +1,7 @@
 import type { ConsumedBatch } from '@meterline/bus';
 import { deviceSequenceCodec, type DeviceSequenceV1 } from '@meterline/contracts';
-import { loadSequenceStates, sequenceEventPoint, sequenceStatePoint, trackSequence, type SequenceEvent, type StoredSequence } from '@meterline/device-sequence';
+import { trackSequence, type SequenceEvent } from '@meterline/device-sequence';
+import { loadSequenceStates, sequenceEventPoint, sequenceStatePoint, type StoredSequence } from '@meterline/series';
 import type { Logger } from '@meterline/service-kit';
 import type { SeriesPoint, TimeSeriesStore } from '@meterline/store';
 import type { AlerterMetrics } from './metrics.ts';

@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
-import { alertId, applyCondition, dedupKey, type AlertRecord } from '../src/alert-lifecycle.ts';
+import type { AlertRecord } from '@meterline/series';
+import { alertId, applyCondition, dedupKey } from '../src/alert-lifecycle.ts';
 import type { Condition } from '../src/rules/condition.ts';
 
 const HOUR = 3_600_000;

@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import type { AlertV1 } from '@meterline/contracts';
-import type { AlertRecord, Transition } from '../src/alert-lifecycle.ts';
+import type { AlertRecord } from '@meterline/series';
+import type { Transition } from '../src/alert-lifecycle.ts';
 import type { SilenceSetting, Subscription } from '../src/alerting-config.ts';
 import { dueNotices, MAX_ALERTS_PER_NOTIFICATION, notificationsFor } from '../src/notifications.ts';
 

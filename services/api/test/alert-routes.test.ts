@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { ALERTER_MEASUREMENTS } from '@meterline/alerter';
+import { ALERT_STATE } from '@meterline/series';
 import { alertOf, alertPoints, bearer, deliveryPoint, SECRETS, testApi } from './fixtures.ts';
 
 const ids = (body: { items: { alertId: string }[] }) => body.items.map((a) => a.alertId);
+/** A row of the alerter's state series under `key`, holding `doc` as it is (here: what no alerter writes). */
+const stateRow = (key: string, doc: string) => ({
+  measurement: ALERT_STATE.measurement,
+  tags: { [ALERT_STATE.tags.enterprise]: 'ent-a', [ALERT_STATE.tags.key]: key },
+  fields: { [ALERT_STATE.fields.doc]: doc },
+  timestampMs: 0,
+});
 
 describe('current alerts', () => {
   it('lists the enterprise’s alerts as the alerter holds them, newest first, each with the AlertV1 fields', async () => {
@@ -55,9 +62,9 @@ describe('current alerts', () => {
   it('leaves out a stored record that holds no alert, and the alerter’s progress record', async () => {
     const { app, store } = await testApi();
     await store.write([
-      { measurement: ALERTER_MEASUREMENTS.state, tags: { enterprise: 'ent-a', key: 'broken' }, fields: { doc: '{"alert":{"alertId":1}}' }, timestampMs: 0 },
-      { measurement: ALERTER_MEASUREMENTS.state, tags: { enterprise: 'ent-a', key: 'not-json' }, fields: { doc: '{' }, timestampMs: 0 },
-      { measurement: ALERTER_MEASUREMENTS.state, tags: { enterprise: 'ent-a', key: 'meta' }, fields: { doc: '{"lastTickMs":1,"watchingSinceMs":0}' }, timestampMs: 0 },
+      stateRow('broken', '{"alert":{"alertId":1}}'),
+      stateRow('not-json', '{'),
+      stateRow(ALERT_STATE.progressKey, '{"lastTickMs":1,"watchingSinceMs":0}'),
     ]);
     const response = await app.inject({ url: '/v1/enterprises/ent-a/alerts', headers: bearer(SECRETS.admin) });
     expect(response.statusCode).toBe(200);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { sequenceEventPoint, sequenceStatePoint, trackSequence, type SequenceState } from '@meterline/device-sequence';
+import { trackSequence, type SequenceState } from '@meterline/device-sequence';
+import { sequenceEventPoint, sequenceStatePoint } from '@meterline/series';
 import { bearer, SECRETS, testApi } from './fixtures.ts';
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');

@@ -1,14 +1,14 @@
-import { ALERT_DELIVERY_MEASUREMENT, alertRecordPoints } from '@meterline/alerter';
 import { InMemoryDeviceAccounts, type DeviceAccounts } from '@meterline/broker-accounts';
 import { InMemoryBus, type BusProducer } from '@meterline/bus';
 import { nextEntry, type AlertingChangeV1, type AlertV1, type EnterpriseJson } from '@meterline/contracts';
-import { sequenceEventPoint, sequenceStatePoint, trackSequence } from '@meterline/device-sequence';
+import { trackSequence } from '@meterline/device-sequence';
 import { createFactorCatalog, parseManifest, type Manifest } from '@meterline/domain';
 import {
   alertingTopicGroupId, factorSetTopicGroupId, publishFactorSet, registryPublisher, registryTopicGroupId, startAlertingTopicReader, startTopicFactorCatalog,
   startTopicRegistrySource, type AlertingRecordRejected, type FactorSetRecordRejected, type RegistryRecordRejected, type TopicRegistrySource,
 } from '@meterline/feeds';
 import { createMetricsRegistry } from '@meterline/service-kit';
+import { alertRecordPoints, deliveryPoint as storedDeliveryPoint, sequenceEventPoint, sequenceStatePoint } from '@meterline/series';
 import { InMemoryStore, type SeriesPoint, type TimeSeriesStore } from '@meterline/store';
 import { alertingDirectory } from '../src/alerting/alerting-directory.ts';
 import { topicAlertingWriter } from '../src/alerting/alerting-writer.ts';
@@ -201,28 +201,24 @@ export function alertOf(enterprise: 'ent-a' | 'ent-b', point: string, over: Part
 /** The alerter's stored state of an alert, as it stores it: the current record and its history point. */
 export const alertPoints = (alert: AlertV1): SeriesPoint[] => alertRecordPoints({ alert, asOfMs: Date.parse(alert.startsAt) });
 
-/** One webhook attempt as the alerter's delivery log stores it (services/alerter/src/delivery/store-delivery-log.ts). */
+/** One webhook attempt as the alerter's delivery log stores it (the alert deliveries series). */
 export function deliveryPoint(
   enterprise: string,
   subscription: string,
   atMs: number,
   attempt: { attempt: number; outcome: 'delivered' | 'retrying' | 'dead'; httpStatus?: number; error?: string },
 ): SeriesPoint {
-  return {
-    measurement: ALERT_DELIVERY_MEASUREMENT,
-    tags: { enterprise, subscription, outcome: attempt.outcome },
-    fields: {
-      notification_id: `n-${enterprise}-1`,
-      rule: 'meter-offline',
-      status: 'firing',
-      attempt: attempt.attempt,
-      duration_ms: 12,
-      alerts: 1,
-      ...(attempt.httpStatus === undefined ? {} : { http_status: attempt.httpStatus }),
-      ...(attempt.error === undefined ? {} : { error: attempt.error }),
-    },
-    timestampMs: atMs,
-  };
+  return storedDeliveryPoint({
+    enterpriseId: enterprise,
+    subscriptionId: subscription,
+    notificationId: `n-${enterprise}-1`,
+    rule: 'meter-offline',
+    status: 'firing',
+    atMs,
+    durationMs: 12,
+    alerts: 1,
+    ...attempt,
+  });
 }
 
 /** Alerts (one firing, one resolved each) and delivery attempts of both enterprises; B's carry markers. */

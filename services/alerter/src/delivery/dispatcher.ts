@@ -1,8 +1,9 @@
 import type { BusConsumer, BusProducer, ConsumedBatch, ConsumedMessage } from '@meterline/bus';
-import { alertDeliveryDeadLetterCodec, alertNotificationCodec, type AlertDeliveryDeadLetterV1, type DecodedRecord, type AlertNotificationV1, type DeliveryFailureReason } from '@meterline/contracts';
+import { alertDeliveryDeadLetterCodec, alertNotificationCodec, type AlertDeliveryDeadLetterV1, type AlertNotificationV1, type DecodedRecord, type DeliveryFailureReason } from '@meterline/contracts';
+import type { DeliveryAttempt } from '@meterline/series';
 import type { Logger, Registry } from '@meterline/service-kit';
 import type { WebhookSender } from '@meterline/webhook-sender';
-import type { DeliveryAttempt, DeliveryLog } from './delivery-log.ts';
+import type { DeliveryLog } from './delivery-log.ts';
 import { createDeliveryMetrics } from './delivery-metrics.ts';
 import { ensureHeld, holdBatchFor, systemClock, type Clock } from './hold.ts';
 import { deliveryPolicy, retryDelayMs, type DeliveryPolicy } from './retry-policy.ts';

@@ -1,9 +1,7 @@
-import type { AlertRule, AlertStatus } from '@meterline/contracts';
+import { deliveryPoint } from '@meterline/series';
 import { Counter, type Logger, type Registry } from '@meterline/service-kit';
 import type { SeriesPoint, TimeSeriesStore } from '@meterline/store';
-import type { DeliveryAttempt, DeliveryLog, DeliveryOutcome } from './delivery-log.ts';
-
-export const ALERT_DELIVERY_MEASUREMENT = 'alert_delivery';
+import type { DeliveryLog } from './delivery-log.ts';
 
 export interface StoreDeliveryLogOptions {
   store: TimeSeriesStore;
@@ -13,14 +11,15 @@ export interface StoreDeliveryLogOptions {
   maxPendingPoints?: number;
 }
 
-const seriesKey = (tags: Record<string, string>) => `${tags['enterprise']}|${tags['subscription']}|${tags['outcome']}`;
+/** A point's series within its measurement: its tags, in the order the series module writes them. */
+const seriesKey = (tags: Record<string, string>) => JSON.stringify(tags);
 
 /**
- * The delivery log in the time-series store, measurement `alert_delivery`: tags enterprise,
- * subscription, outcome; one point per attempt at the attempt's time. A point is unique by
- * series and timestamp, so two attempts of one series in the same millisecond would replace
- * each other: a point's time is moved past the series' previous one (by a millisecond or
- * two, never more than the attempts within it).
+ * The delivery log in the time-series store (the alert deliveries series of @meterline/series):
+ * one point per attempt at the attempt's time. A point is unique by series and timestamp, so
+ * two attempts of one series in the same millisecond would replace each other: a point's time
+ * is moved past the series' previous one (by a millisecond or two, never more than the
+ * attempts within it).
  *
  * Writes happen in the background, one at a time, in the order recorded. A failed write is
  * logged and counted, and its points are written again with the next ones.
@@ -68,7 +67,7 @@ export function createStoreDeliveryLog(options: StoreDeliveryLogOptions): Delive
 
   return {
     record(attempt) {
-      const point = toPoint(attempt);
+      const point = deliveryPoint(attempt);
       const key = seriesKey(point.tags);
       const previous = lastMs.get(key);
       if (previous !== undefined && point.timestampMs <= previous) point.timestampMs = previous + 1;
@@ -81,48 +80,4 @@ export function createStoreDeliveryLog(options: StoreDeliveryLogOptions): Delive
       if (pending.length > 0) await startWriting();
     },
   };
-}
-
-function toPoint(a: DeliveryAttempt): SeriesPoint {
-  const fields: SeriesPoint['fields'] = {
-    notification_id: a.notificationId,
-    rule: a.rule,
-    status: a.status,
-    attempt: a.attempt,
-    duration_ms: a.durationMs,
-    alerts: a.alerts,
-  };
-  if (a.httpStatus !== undefined) fields['http_status'] = a.httpStatus;
-  if (a.error !== undefined) fields['error'] = a.error;
-  return { measurement: ALERT_DELIVERY_MEASUREMENT, tags: { enterprise: a.enterpriseId, subscription: a.subscriptionId, outcome: a.outcome }, fields, timestampMs: a.atMs };
-}
-
-/** The attempts of an enterprise (optionally one subscription) in [fromMs, toMs), oldest first. */
-export async function readDeliveries(
-  store: TimeSeriesStore,
-  query: { enterpriseId: string; subscriptionId?: string; fromMs: number; toMs: number },
-): Promise<DeliveryAttempt[]> {
-  const tags: Record<string, string> = { enterprise: query.enterpriseId };
-  if (query.subscriptionId !== undefined) tags['subscription'] = query.subscriptionId;
-  const points = await store.readSeries({ measurement: ALERT_DELIVERY_MEASUREMENT, tags, fromMs: query.fromMs, toMs: query.toMs });
-  return points.map(fromPoint).sort((a, b) => a.atMs - b.atMs || a.attempt - b.attempt);
-}
-
-function fromPoint(p: SeriesPoint): DeliveryAttempt {
-  const f = p.fields;
-  const attempt: DeliveryAttempt = {
-    enterpriseId: p.tags['enterprise'] ?? '',
-    subscriptionId: p.tags['subscription'] ?? '',
-    notificationId: String(f['notification_id'] ?? ''),
-    rule: String(f['rule'] ?? '') as AlertRule,
-    status: String(f['status'] ?? '') as AlertStatus,
-    attempt: Number(f['attempt'] ?? 0),
-    outcome: (p.tags['outcome'] ?? '') as DeliveryOutcome,
-    atMs: p.timestampMs,
-    durationMs: Number(f['duration_ms'] ?? 0),
-    alerts: Number(f['alerts'] ?? 0),
-  };
-  if (f['http_status'] !== undefined) attempt.httpStatus = Number(f['http_status']);
-  if (f['error'] !== undefined) attempt.error = String(f['error']);
-  return attempt;
 }

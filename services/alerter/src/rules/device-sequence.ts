@@ -1,4 +1,4 @@
-import type { StoredSequenceEvent } from '@meterline/device-sequence';
+import type { StoredSequenceEvent } from '@meterline/series';
 import type { Enterprise } from '@meterline/domain';
 import type { EnterpriseRules } from '../alerting-config.ts';
 import { appendTo } from '../append-to.ts';

@@ -1,14 +1,8 @@
-import type { DeviceState } from '@meterline/contracts';
 import type { Enterprise } from '@meterline/domain';
+import type { DeviceReport } from '@meterline/series';
 import type { EnterpriseRules } from '../alerting-config.ts';
 import { iso, type Condition } from './condition.ts';
 import { appendTo } from '../append-to.ts';
-
-export interface DeviceReport {
-  state: DeviceState;
-  /** When ingest received the status. */
-  atMs: number;
-}
 
 export interface LivenessInput {
   enterprise: Enterprise;

@@ -5,10 +5,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { KafkaBus } from '@meterline/bus-kafka';
 import { verifyWebhook, WEBHOOK_HEADERS, DEFAULT_SIGNATURE_TOLERANCE_SECONDS, type AlertNotificationV1, type WebhookVerification } from '@meterline/contracts';
 import { createTopics, freePort } from '@meterline/local-stack';
+import { readDeliveries } from '@meterline/series';
 import { createLogger, Registry } from '@meterline/service-kit';
 import { InfluxStore } from '@meterline/store-influx';
 import { UndiciWebhookSender } from '@meterline/webhook-sender-undici';
-import { createDispatcher, createStoreDeliveryLog, readDeliveries, type Dispatcher, type WebhookSubscription } from '../../src/delivery/index.ts';
+import { createDispatcher, createStoreDeliveryLog, type Dispatcher, type WebhookSubscription } from '../../src/delivery/index.ts';
 import { notification } from './fixtures.ts';
 
 interface Received {
@@ -218,7 +219,7 @@ describe('dispatcher on real Kafka and real HTTP: a receiver down for more than 
 
   it('logged every attempt in InfluxDB: refused connections and 503s as retrying, then one delivered per notification', async () => {
     await deliveryLog.flush();
-    const attempts = await readDeliveries(store, { enterpriseId: 'ent-1', fromMs: startedAtMs - 60_000, toMs: Date.now() + 60_000 });
+    const attempts = await readDeliveries(store, { enterpriseId: 'ent-1', fromMs: startedAtMs - 60_000, toMs: Date.now() + 60_000 }, (row) => expect.fail(row.reason));
     const delivered = attempts.filter((a) => a.outcome === 'delivered');
     expect(new Set(delivered.map((a) => a.notificationId))).toEqual(new Set(notifications.map((n) => n.notificationId)));
     // An attempt is logged at its start: one begun just before the receiver came back may have been taken.

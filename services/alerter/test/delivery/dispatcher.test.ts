@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryBus, type BusConsumer, type BatchHandler, type BusProducer, type ConsumedBatch } from '@meterline/bus';
 import { compileValidator, verifyWebhook, WebhookBodyV1, WEBHOOK_HEADERS, type AlertNotificationV1 } from '@meterline/contracts';
+import { readDeliveries } from '@meterline/series';
 import { createLogger, Registry } from '@meterline/service-kit';
 import { InMemoryStore } from '@meterline/store';
 import { InMemoryWebhookSender, type RecordedRequest, type ScriptedReply } from '@meterline/webhook-sender';
-import { createDispatcher, createStoreDeliveryLog, DeliveryAbandonedError, readDeliveries } from '../../src/delivery/index.ts';
+import { createDispatcher, createStoreDeliveryLog, DeliveryAbandonedError } from '../../src/delivery/index.ts';
 import { DLQ, notification, NOTIFICATIONS, seededRandom, setup, subscription, T0 } from './fixtures.ts';
 import { VirtualClock } from './virtual-clock.ts';
 
@@ -53,7 +54,7 @@ describe('dispatcher: a delivered notification', () => {
     });
 
     expect(t.deadLetters()).toEqual([]);
-    expect(await readDeliveries(t.store, { enterpriseId: 'ent-1', ...everything })).toEqual([
+    expect(await readDeliveries(t.store, { enterpriseId: 'ent-1', ...everything }, (row) => expect.fail(row.reason))).toEqual([
       { enterpriseId: 'ent-1', subscriptionId: 'sub-a', notificationId: n.notificationId, rule: 'meter-offline', status: 'firing', attempt: 1, outcome: 'delivered', atMs: T0, durationMs: 0, httpStatus: 200, alerts: 1 },
     ]);
     expect(await t.metric('meterline_alerter_webhook_attempts_total', { outcome: 'delivered' })).toBe(1);
@@ -148,7 +149,7 @@ describe('dispatcher: retries', () => {
     expect(stamps).toEqual(requests.map((r) => Math.floor(r.atMs / 1000)));
     expect(new Set(stamps).size).toBeGreaterThan(1);
 
-    const log = await readDeliveries(t.store, { enterpriseId: 'ent-1', subscriptionId: 'sub-a', ...everything });
+    const log = await readDeliveries(t.store, { enterpriseId: 'ent-1', subscriptionId: 'sub-a', ...everything }, (row) => expect.fail(row.reason));
     expect(log.map((a) => [a.attempt, a.outcome, a.httpStatus])).toEqual([
       [1, 'retrying', 503],
       [2, 'retrying', 503],
@@ -209,7 +210,7 @@ describe('dispatcher: retries', () => {
       headers: { schema: 'meterline.alert-delivery-dead-letter.v1', reason: 'ATTEMPTS_EXHAUSTED' },
       letter: { v: 1, reason: 'ATTEMPTS_EXHAUSTED', detail: 'attempt 4: HTTP 503: maintenance', attempts: 4, deadAt: expect.any(String) as unknown, notification: n },
     });
-    const log = await readDeliveries(t.store, { enterpriseId: 'ent-1', ...everything });
+    const log = await readDeliveries(t.store, { enterpriseId: 'ent-1', ...everything }, (row) => expect.fail(row.reason));
     expect(log.filter((a) => a.notificationId === 'sub-a-n1').map((a) => a.outcome)).toEqual(['retrying', 'retrying', 'retrying', 'dead']);
     expect(await t.metric('meterline_alerter_webhook_dead_letters_total', { reason: 'ATTEMPTS_EXHAUSTED' })).toBe(2);
   });
@@ -242,7 +243,7 @@ describe('dispatcher: retries', () => {
     const [dead] = t.deadLetters();
     expect(dead!.letter).toMatchObject({ reason: 'REJECTED', attempts: 1 });
     expect(dead!.letter.detail).toMatch(detail);
-    const log = await readDeliveries(t.store, { enterpriseId: 'ent-1', ...everything });
+    const log = await readDeliveries(t.store, { enterpriseId: 'ent-1', ...everything }, (row) => expect.fail(row.reason));
     expect(log.map((a) => a.outcome)).toEqual(['dead']);
   });
 });
@@ -270,7 +271,7 @@ describe('dispatcher: subscriptions', () => {
       'subscription other belongs to another enterprise than ent-1',
       'subscription unsigned has no secret (webhooks are never sent unsigned)',
     ]);
-    const log = await readDeliveries(t.store, { enterpriseId: 'ent-1', subscriptionId: 'gone', ...everything });
+    const log = await readDeliveries(t.store, { enterpriseId: 'ent-1', subscriptionId: 'gone', ...everything }, (row) => expect.fail(row.reason));
     expect(log).toMatchObject([{ attempt: 0, outcome: 'dead', error: 'SUBSCRIPTION_UNKNOWN: subscription gone is not configured' }]);
   });
 });

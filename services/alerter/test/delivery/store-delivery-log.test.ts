@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger, Registry } from '@meterline/service-kit';
 import { InMemoryStore } from '@meterline/store';
-import { ALERT_DELIVERY_MEASUREMENT, createStoreDeliveryLog, readDeliveries, type DeliveryAttempt } from '../../src/delivery/index.ts';
+import { ALERT_DELIVERIES, deliveryPoint, readDeliveries, type DeliveryAttempt } from '@meterline/series';
+import { createStoreDeliveryLog } from '../../src/delivery/index.ts';
 import { T0 } from './fixtures.ts';
 
 const log = createLogger('alerter-delivery-test', 'silent');
@@ -26,27 +27,18 @@ function attempt(overrides: Partial<DeliveryAttempt> = {}): DeliveryAttempt {
 const counter = async (metrics: Registry, name: string) => (await metrics.getSingleMetric(name)?.get())?.values[0]?.value ?? 0;
 
 describe('delivery log in the time-series store', () => {
-  it('writes one point per attempt in measurement alert_delivery, tagged enterprise, subscription and outcome', async () => {
+  it('writes one point per attempt, in the alert deliveries series, at the attempt’s time', async () => {
     const store = new InMemoryStore();
     const deliveries = createStoreDeliveryLog({ store, log, metrics: new Registry() });
-    deliveries.record(attempt({ outcome: 'retrying', httpStatus: 503, error: 'HTTP 503', attempt: 1 }));
-    deliveries.record(attempt({ outcome: 'retrying', httpStatus: undefined, error: 'ECONNREFUSED', attempt: 2, atMs: T0 + 900 }));
+    const first = attempt({ outcome: 'retrying', httpStatus: 503, error: 'HTTP 503', attempt: 1 });
+    const second = attempt({ outcome: 'retrying', httpStatus: undefined, error: 'ECONNREFUSED', attempt: 2, atMs: T0 + 900 });
+    deliveries.record(first);
+    deliveries.record(second);
     await deliveries.flush();
-    const points = await store.readSeries({ measurement: ALERT_DELIVERY_MEASUREMENT, tags: {}, fromMs: 0, toMs: T0 + 1_000 });
-    expect(points).toEqual([
-      {
-        measurement: 'alert_delivery',
-        tags: { enterprise: 'ent-1', subscription: 'sub-a', outcome: 'retrying' },
-        fields: { notification_id: 'n-1', rule: 'budget-overrun', status: 'firing', attempt: 1, duration_ms: 12, alerts: 2, http_status: 503, error: 'HTTP 503' },
-        timestampMs: T0,
-      },
-      {
-        measurement: 'alert_delivery',
-        tags: { enterprise: 'ent-1', subscription: 'sub-a', outcome: 'retrying' },
-        fields: { notification_id: 'n-1', rule: 'budget-overrun', status: 'firing', attempt: 2, duration_ms: 12, alerts: 2, error: 'ECONNREFUSED' },
-        timestampMs: T0 + 900,
-      },
-    ]);
+    const points = await store.readSeries({ measurement: ALERT_DELIVERIES.measurement, tags: {}, fromMs: 0, toMs: T0 + 1_000 });
+    // The layout itself is the series module's (packages/series/test/alert-deliveries.test.ts).
+    expect(points).toEqual([deliveryPoint(first), deliveryPoint(second)]);
+    expect(points.map((p) => p.timestampMs)).toEqual([T0, T0 + 900]);
   });
 
   it('keeps attempts of one series in the same millisecond as distinct points, moved a millisecond apart', async () => {
@@ -55,7 +47,7 @@ describe('delivery log in the time-series store', () => {
     for (const id of ['n-1', 'n-2', 'n-3']) deliveries.record(attempt({ notificationId: id }));
     deliveries.record(attempt({ notificationId: 'n-4', subscriptionId: 'sub-b' }));
     await deliveries.flush();
-    const read = await readDeliveries(store, { enterpriseId: 'ent-1', fromMs: 0, toMs: T0 + 1_000 });
+    const read = await readDeliveries(store, { enterpriseId: 'ent-1', fromMs: 0, toMs: T0 + 1_000 }, (row) => expect.fail(row.reason));
     expect(read.map((a) => [a.notificationId, a.atMs - T0])).toEqual([
       ['n-1', 0],
       ['n-4', 0],
@@ -75,9 +67,9 @@ describe('delivery log in the time-series store', () => {
     ];
     for (const a of written) deliveries.record(a);
     await deliveries.flush();
-    expect(await readDeliveries(store, { enterpriseId: 'ent-1', fromMs: T0, toMs: T0 + 30 })).toEqual([written[0], written[1]]);
-    expect(await readDeliveries(store, { enterpriseId: 'ent-1', subscriptionId: 'sub-a', fromMs: T0, toMs: T0 + 31 })).toEqual([written[0], written[3]]);
-    expect(await readDeliveries(store, { enterpriseId: 'ent-2', fromMs: T0, toMs: T0 + 31 })).toEqual([written[2]]);
+    expect(await readDeliveries(store, { enterpriseId: 'ent-1', fromMs: T0, toMs: T0 + 30 }, (row) => expect.fail(row.reason))).toEqual([written[0], written[1]]);
+    expect(await readDeliveries(store, { enterpriseId: 'ent-1', subscriptionId: 'sub-a', fromMs: T0, toMs: T0 + 31 }, (row) => expect.fail(row.reason))).toEqual([written[0], written[3]]);
+    expect(await readDeliveries(store, { enterpriseId: 'ent-2', fromMs: T0, toMs: T0 + 31 }, (row) => expect.fail(row.reason))).toEqual([written[2]]);
   });
 
   it('does not fail the caller while the store is down: logs, counts, keeps the points and writes them once it is back', async () => {
@@ -92,7 +84,7 @@ describe('delivery log in the time-series store', () => {
     expect(await counter(metrics, 'meterline_alerter_delivery_log_write_failures_total')).toBeGreaterThanOrEqual(2);
     store.available = true;
     await deliveries.flush();
-    expect((await readDeliveries(store, { enterpriseId: 'ent-1', fromMs: 0, toMs: T0 + 10 })).map((a) => a.notificationId)).toEqual(['n-1', 'n-2']);
+    expect((await readDeliveries(store, { enterpriseId: 'ent-1', fromMs: 0, toMs: T0 + 10 }, (row) => expect.fail(row.reason))).map((a) => a.notificationId)).toEqual(['n-1', 'n-2']);
   });
 
   it('drops the oldest points beyond its buffer while the store stays down, and counts them', async () => {
@@ -107,6 +99,6 @@ describe('delivery log in the time-series store', () => {
     expect(await counter(metrics, 'meterline_alerter_delivery_log_points_dropped_total')).toBe(2);
     store.available = true;
     await deliveries.flush();
-    expect((await readDeliveries(store, { enterpriseId: 'ent-1', fromMs: 0, toMs: T0 + 10 })).map((a) => a.notificationId)).toEqual(['n-3', 'n-4', 'n-5']);
+    expect((await readDeliveries(store, { enterpriseId: 'ent-1', fromMs: 0, toMs: T0 + 10 }, (row) => expect.fail(row.reason))).map((a) => a.notificationId)).toEqual(['n-3', 'n-4', 'n-5']);
   });
 });

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import type { StoredSequenceEvent } from '@meterline/device-sequence';
+import type { StoredSequenceEvent } from '@meterline/series';
 import { fleetManifest } from '@meterline/simulator';
 import { DEFAULT_RULES } from '../../src/alerting-config.ts';
 import { deviceSequence } from '../../src/rules/device-sequence.ts';

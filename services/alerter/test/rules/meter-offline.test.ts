@@ -1,7 +1,8 @@
 import { expect, it } from 'vitest';
 import { fleetManifest } from '@meterline/simulator';
+import type { DeviceReport } from '@meterline/series';
 import { DEFAULT_RULES } from '../../src/alerting-config.ts';
-import { meterOffline, type DeviceReport } from '../../src/rules/meter-offline.ts';
+import { meterOffline } from '../../src/rules/meter-offline.ts';
 
 const enterprise = fleetManifest({ enterprises: 1, devicesPerEnterprise: 2, pointsPerDevice: 2, prefix: 'off' }).enterprises[0]!;
 const MIN = 60_000;

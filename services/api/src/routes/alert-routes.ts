@@ -1,22 +1,18 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ALERTER_MEASUREMENTS, readDeliveries } from '@meterline/alerter';
-import { ALERT_RULES, ALERT_SEVERITIES, AlertV1, compileValidator, parseInstant } from '@meterline/contracts';
-import type { FieldValue } from '@meterline/store';
+import { ALERT_RULES, ALERT_SEVERITIES, parseInstant, type AlertV1 } from '@meterline/contracts';
+import { ALERT_HISTORY, alertOfHistoryRow, DELIVERY_OUTCOMES, loadAlerts, readDeliveries, readRows } from '@meterline/series';
 import { readableEnterprise } from '../auth/authenticate.ts';
 import type { ApiContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { decodeCursor, nextLink, pageOf, PageQuery, slicePage } from '../http/pagination.ts';
 import { AUTHENTICATED_PROBLEMS, BEARER, IdParam, InstantQuery, problemResponses, stringEnum } from '../http/schemas.ts';
 import { timeRange } from '../http/time-range.ts';
-import type { StoredRow } from '../series/series-page-reader.ts';
+import { logUnreadable } from '../series/log-unreadable.ts';
 
 const STATUSES = ['firing', 'resolved'] as const;
-const OUTCOMES = ['delivered', 'retrying', 'dead'] as const;
 /** The delivery log is read whole for a range, then paged: the range is bounded. */
 const MAX_DELIVERY_RANGE_DAYS = 31;
-/** The key of the alerter's progress record among its alert records (services/alerter/src/alert-repository.ts). */
-const PROGRESS_KEY = 'meta';
 
 const AlertView = Type.Object(
   {
@@ -46,7 +42,7 @@ const DeliveryView = Type.Object(
     rule: Type.String(),
     status: Type.String({ description: 'the notification’s: firing or resolved' }),
     attempt: Type.Integer({ description: '1 for the first request; 0 when given up before any request' }),
-    outcome: stringEnum(OUTCOMES, { description: 'delivered; retrying (another attempt follows); dead (given up, dead-lettered)' }),
+    outcome: stringEnum(DELIVERY_OUTCOMES, { description: 'delivered; retrying (another attempt follows); dead (given up, dead-lettered)' }),
     httpStatus: Type.Optional(Type.Integer({ description: 'the receiver’s answer, when there was one' })),
     error: Type.Optional(Type.String({ description: 'why it failed' })),
     durationMs: Type.Number(),
@@ -74,10 +70,7 @@ const Range = {
   to: InstantQuery('end of the range, exclusive', '2026-03-08T00:00:00+08:00'),
 };
 
-const validAlert = compileValidator(AlertV1);
 const iso = (ms: number): string => new Date(ms).toISOString();
-const text = (fields: Record<string, FieldValue>, key: string): string => (typeof fields[key] === 'string' ? (fields[key] as string) : '');
-const optionalNumber = (fields: Record<string, FieldValue>, key: string, name: string) => (typeof fields[key] === 'number' ? { [name]: fields[key] as number } : {});
 
 const badQuery = (name: string, detail: string) => new ApiError('MTL_API_VALIDATION_FAILED', `query /${name}: ${detail}`, { issues: [{ in: 'query', pointer: `/${name}`, detail }] });
 
@@ -86,18 +79,6 @@ function optionalInstant(name: string, value: string | undefined): number | unde
   const ms = parseInstant(value);
   if (ms === undefined) throw badQuery(name, 'is not a real instant');
   return ms;
-}
-
-/** The alert of a stored record (`doc`: the alerter's AlertRecord as JSON), or why it is none. */
-function storedAlert(doc: string): { ok: true; alert: AlertV1 } | { ok: false; detail: string } {
-  let record: unknown;
-  try {
-    record = JSON.parse(doc);
-  } catch (error) {
-    return { ok: false, detail: `not JSON: ${(error as Error).name}` };
-  }
-  const checked = validAlert.validate((record as { alert?: unknown } | null)?.alert);
-  return checked.ok ? { ok: true, alert: checked.value } : { ok: false, detail: checked.issues.map((i) => `${i.path || '/'} ${i.message}`).join('; ') };
 }
 
 function viewOf(alert: AlertV1): AlertView {
@@ -116,33 +97,6 @@ function viewOf(alert: AlertV1): AlertView {
     ...(value !== undefined ? { value } : {}),
     ...(threshold !== undefined ? { threshold } : {}),
     ...(unit !== undefined ? { unit } : {}),
-  };
-}
-
-/** A point of the alerter's history (alert-repository.ts saveAlerts): one per episode at its start, updated when it resolves. */
-function historyView(row: StoredRow): AlertView {
-  const f = row.fields;
-  let subject: Record<string, string> = {};
-  try {
-    subject = JSON.parse(text(f, 'subject')) as Record<string, string>;
-  } catch (error) {
-    // Written by the alerter as JSON; a point without it still shows the rest of the alert.
-    void error;
-  }
-  return {
-    alertId: text(f, 'alert_id'),
-    dedupKey: text(f, 'dedup_key'),
-    enterpriseId: row.tags['enterprise'] ?? '',
-    rule: (row.tags['rule'] ?? '') as AlertView['rule'],
-    severity: text(f, 'severity') as AlertView['severity'],
-    subject,
-    status: text(f, 'status') as AlertView['status'],
-    startsAt: iso(row.timestampMs),
-    ...(typeof f['ends_at_ms'] === 'number' ? { endsAt: iso(f['ends_at_ms']) } : {}),
-    summary: text(f, 'summary'),
-    ...optionalNumber(f, 'value', 'value'),
-    ...optionalNumber(f, 'threshold', 'threshold'),
-    ...(typeof f['unit'] === 'string' ? { unit: f['unit'] } : {}),
   };
 }
 
@@ -167,17 +121,9 @@ export const alertRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ct
       const fromMs = optionalInstant('from', from);
       const toMs = optionalInstant('to', to);
       if (fromMs !== undefined && toMs !== undefined && toMs <= fromMs) throw badQuery('to', 'must be after from');
-      // Current values are stored at time 0, one series per dedup key (alert-repository.ts).
-      const points = await ctx.store.readSeries({ measurement: ALERTER_MEASUREMENTS.state, tags: { enterprise: enterprise.id }, fromMs: 0, toMs: 1 });
+      const { records } = await loadAlerts(ctx.store, enterprise.id, logUnreadable(request.log));
       const alerts: AlertView[] = [];
-      for (const point of points) {
-        if (point.tags['key'] === PROGRESS_KEY || typeof point.fields['doc'] !== 'string') continue;
-        const stored = storedAlert(point.fields['doc']);
-        if (!stored.ok) {
-          request.log.warn({ key: point.tags['key'], detail: stored.detail }, 'a stored alert record holds no alert v1; left out');
-          continue;
-        }
-        const a = stored.alert;
+      for (const { alert: a } of records.values()) {
         if (a.enterpriseId !== enterprise.id || (status && a.status !== status) || (rule && a.rule !== rule) || (severity && a.severity !== severity)) continue;
         if (toMs !== undefined && Date.parse(a.startsAt) >= toMs) continue;
         if (fromMs !== undefined && a.endsAt !== undefined && Date.parse(a.endsAt) <= fromMs) continue;
@@ -206,9 +152,11 @@ export const alertRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ct
       const { fromMs, toMs } = timeRange(request.query);
       const offset = decodeCursor(request.query.cursor);
       const limit = request.query.limit ?? 100;
-      const tags: Record<string, string> = { enterprise: enterprise.id, ...(request.query.rule ? { rule: request.query.rule } : {}) };
-      const rows = await ctx.series.page({ measurement: ALERTER_MEASUREMENTS.history, tags, fromMs, toMs, offset, limit: limit + 1 });
-      return { items: rows.slice(0, limit).map(historyView), next: nextLink(request.url, offset + limit, rows.length > limit) };
+      const { enterprise: enterpriseTag, rule: ruleTag } = ALERT_HISTORY.tags;
+      const tags: Record<string, string> = { [enterpriseTag]: enterprise.id, ...(request.query.rule ? { [ruleTag]: request.query.rule } : {}) };
+      const rows = await ctx.series.page({ measurement: ALERT_HISTORY.measurement, tags, fromMs, toMs, offset, limit: limit + 1 });
+      const items = readRows(ALERT_HISTORY.measurement, rows.slice(0, limit), alertOfHistoryRow, logUnreadable(request.log)).map(viewOf);
+      return { items, next: nextLink(request.url, offset + limit, rows.length > limit) };
     },
   );
 
@@ -233,7 +181,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ct
       const { fromMs, toMs } = timeRange(request.query);
       if (toMs - fromMs > MAX_DELIVERY_RANGE_DAYS * 86_400_000) throw badQuery('to', `must be at most ${MAX_DELIVERY_RANGE_DAYS} days after from`);
       const subscription = request.query.subscription;
-      const attempts = await readDeliveries(ctx.store, { enterpriseId: enterprise.id, ...(subscription ? { subscriptionId: subscription } : {}), fromMs, toMs });
+      const attempts = await readDeliveries(ctx.store, { enterpriseId: enterprise.id, ...(subscription ? { subscriptionId: subscription } : {}), fromMs, toMs }, logUnreadable(request.log));
       const items = attempts.map((a) => ({
         at: iso(a.atMs),
         subscriptionId: a.subscriptionId,

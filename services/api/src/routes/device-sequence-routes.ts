@@ -1,12 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { readSequenceCounts, readSequenceEvents, STORED_EVENT_KINDS } from '@meterline/device-sequence';
+import { STORED_EVENT_KINDS } from '@meterline/device-sequence';
+import { readSequenceCounts, readSequenceEvents } from '@meterline/series';
 import { readableEnterprise } from '../auth/authenticate.ts';
 import type { ApiContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { pageOf, PageQuery, slicePage } from '../http/pagination.ts';
 import { AUTHENTICATED_PROBLEMS, BEARER, IdParam, InstantQuery, problemResponses, stringEnum } from '../http/schemas.ts';
 import { timeRange } from '../http/time-range.ts';
+import { logUnreadable } from '../series/log-unreadable.ts';
 
 /** Events are read whole for a range, then paged: the range is bounded. */
 const MAX_EVENT_RANGE_DAYS = 31;
@@ -64,7 +66,7 @@ export const deviceSequenceRoutes: FastifyPluginAsyncTypebox<ApiContext> = async
     },
     async (request) => {
       const enterprise = readableEnterprise(request, request.params.id);
-      const counts = await readSequenceCounts(ctx.store, enterprise.id);
+      const counts = await readSequenceCounts(ctx.store, enterprise.id, logUnreadable(request.log));
       const items = counts.map(({ lastAtMs, ...c }) => ({ ...c, lastAt: iso(lastAtMs) }));
       return slicePage(items, request.query, request.url);
     },
@@ -99,7 +101,7 @@ export const deviceSequenceRoutes: FastifyPluginAsyncTypebox<ApiContext> = async
         const detail = `must be at most ${MAX_EVENT_RANGE_DAYS} days after from`;
         throw new ApiError('MTL_API_VALIDATION_FAILED', `query /to: ${detail}`, { issues: [{ in: 'query', pointer: '/to', detail }] });
       }
-      const events = await readSequenceEvents(ctx.store, { enterpriseId: enterprise.id, deviceId, fromMs, toMs });
+      const events = await readSequenceEvents(ctx.store, { enterpriseId: enterprise.id, deviceId, fromMs, toMs }, logUnreadable(request.log));
       const items = events.map((e) => ({
         at: iso(e.atMs),
         kind: e.kind,

@@ -1,0 +1,29 @@
+import { afterAll, beforeAll } from 'vitest';
+import type { TimeSeriesStore } from '@meterline/store';
+
+/** A store a series contract runs on: the in-memory twin, or a fresh InfluxDB database. */
+export interface SeriesStoreUnderTest {
+  store: TimeSeriesStore;
+  close(): Promise<void>;
+}
+
+export type MakeSeriesStore = () => Promise<SeriesStoreUnderTest>;
+
+/** One store for the suite it is called in, closed after it; tests keep apart by their enterprise ids. */
+export function suiteStore(make: MakeSeriesStore): () => TimeSeriesStore {
+  let subject: SeriesStoreUnderTest | undefined;
+  beforeAll(async () => {
+    subject = await make();
+  });
+  afterAll(async () => {
+    await subject?.close();
+  });
+  return () => {
+    if (!subject) throw new Error('the suite store is made in beforeAll');
+    return subject.store;
+  };
+}
+
+let n = 0;
+/** An id no other test of the run uses (ids follow the registry's pattern). */
+export const uniqueId = (prefix: string): string => `${prefix}-${++n}`;
