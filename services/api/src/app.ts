@@ -7,6 +7,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { DeviceAccounts } from '@meterline/broker-accounts';
 import type { FactorCatalog } from '@meterline/domain';
+import { READINGS_MEASUREMENT } from '@meterline/series';
 import type { Registry, RegistrySource } from '@meterline/service-kit';
 import type { TimeSeriesStore } from '@meterline/store';
 import type { AlertingDirectory } from './alerting/alerting-directory.ts';
@@ -110,7 +111,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     alerting: deps.alerting,
     registryUploads: deps.registryUploads,
     deviceAccounts: deps.deviceAccounts,
-    readingsMeasurement: deps.readingsMeasurement ?? 'reading',
+    readingsMeasurement: deps.readingsMeasurement ?? READINGS_MEASUREMENT,
     now: deps.now ?? Date.now,
   };
 
