@@ -46,7 +46,7 @@ export function readingsContract(name: string, open: OpenStore): void {
       await store.write([
         readingPoint(READINGS_MEASUREMENT, reading('p1', T0 + 900_000, 12.25, { verified: true, deviceId: 'gw-7' })),
         readingPoint(READINGS_MEASUREMENT, reading('p1', T0, 10.5)),
-        readingPoint(READINGS_MEASUREMENT, reading('p2', T0, 700, { enterpriseId: 'ent-2', siteId: 'site-2', carrier: 'natural-gas', quantity: 'gas-volume', quality: 'estimated' })),
+        readingPoint(READINGS_MEASUREMENT, reading('p2', T0, 700, { enterpriseId: 'ent-2', siteId: 'site-2', carrier: 'natural-gas', quantity: 'gas-volume', quality: 'uncertain' })),
       ]);
       const all = { measurement: READINGS_MEASUREMENT, fromMs: T0, toMs: T0 + 3_600_000 };
       expect(await readReadings(store, { ...all, enterpriseId: 'ent-1' })).toEqual([
