@@ -7,6 +7,7 @@ import { DataqueryBuilder as PrometheusQueryBuilder } from '@grafana/grafana-fou
 import { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TablePanelBuilder } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as TimeSeriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
+import { FIGURE_MEASUREMENTS as M, FIGURE_TAGS as T } from '@meterline/series';
 
 /**
  * The reporting time zone: every dashboard is shown in it, so `now/M` (month to date) starts
@@ -117,7 +118,7 @@ function tagValuesVariable(name: string, label: string, query: string): dashboar
 }
 
 export function regionVariable(): dashboard.QueryVariableBuilder {
-  return tagValuesVariable('region', 'Region', 'SHOW TAG VALUES FROM "standard_coal" WITH KEY = "region"').multi(true).includeAll(true).current(ALL);
+  return tagValuesVariable('region', 'Region', `SHOW TAG VALUES FROM "${M.standardCoal}" WITH KEY = "${T.region}"`).multi(true).includeAll(true).current(ALL);
 }
 
 /**
@@ -126,7 +127,7 @@ export function regionVariable(): dashboard.QueryVariableBuilder {
  * are filtered by enterprise alone.
  */
 export function enterpriseVariable(options: { multi: boolean }): dashboard.QueryVariableBuilder {
-  const variable = tagValuesVariable('enterprise', 'Enterprise', `SHOW TAG VALUES FROM "standard_coal" WITH KEY = "enterprise" WHERE ${tagIn('region', 'region')}`)
+  const variable = tagValuesVariable('enterprise', 'Enterprise', `SHOW TAG VALUES FROM "${M.standardCoal}" WITH KEY = "${T.enterprise}" WHERE ${tagIn(T.region, 'region')}`)
     .multi(options.multi)
     .includeAll(options.multi);
   return options.multi ? variable.current(ALL) : variable;
@@ -134,7 +135,7 @@ export function enterpriseVariable(options: { multi: boolean }): dashboard.Query
 
 /** Sites of the selected enterprises (from their metering points' consumption figures). */
 export function siteVariable(): dashboard.QueryVariableBuilder {
-  return tagValuesVariable('site', 'Site', `SHOW TAG VALUES FROM "consumption" WITH KEY = "site" WHERE ${tagIn('enterprise', 'enterprise')}`).multi(true).includeAll(true).current(ALL);
+  return tagValuesVariable('site', 'Site', `SHOW TAG VALUES FROM "${M.consumption}" WITH KEY = "${T.site}" WHERE ${tagIn(T.enterprise, 'enterprise')}`).multi(true).includeAll(true).current(ALL);
 }
 
 /** The period kind of the figures charted: each figure is plotted at its own local start. */

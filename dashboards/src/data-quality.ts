@@ -3,7 +3,7 @@
 // (gaps, replays, resets), and what ingest refused.
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { PromQueryFormat } from '@grafana/grafana-foundation-sdk/prometheus';
-import { DEVICE_SEQUENCE_EVENTS } from '@meterline/series';
+import { DEVICE_SEQUENCE_EVENTS, FIGURE_DETAIL_FIELDS as D, FIGURE_FIELDS as F, FIGURE_MEASUREMENTS as M, FIGURE_TAGS as T } from '@meterline/series';
 import {
   INFLUXDB,
   PROMETHEUS,
@@ -25,8 +25,8 @@ import {
 
 const DATA_QUALITY_UID = 'meterline-data-quality';
 
-const ofPoints = `${tagIn('enterprise', 'enterprise')} AND ${tagIn('site', 'site')}`;
-const ofPeriod = tagIn('period', 'period');
+const ofPoints = `${tagIn(T.enterprise, 'enterprise')} AND ${tagIn(T.site, 'site')}`;
+const ofPeriod = tagIn(T.period, 'period');
 
 const periodRows = { enterprise: 'Enterprise', point: 'Metering point', period_key: 'Period', coverage: 'Coverage (%)', estimated: 'Estimated', flags: 'Quality flags' };
 
@@ -49,9 +49,9 @@ export function dataQuality(): dashboard.DashboardBuilder {
         .withTarget(
           influxQl(
             'A',
-            q`SELECT "coverage" FROM "consumption"
+            q`SELECT "${F.coverage}" FROM "${M.consumption}"
               WHERE ${ofPoints} AND ${ofPeriod} AND ${TIME_FILTER}
-              GROUP BY "enterprise", "point"`,
+              GROUP BY "${T.enterprise}", "${T.point}"`,
           ).alias('$tag_point'),
         )
         .unit(UNITS.percent)
@@ -66,9 +66,9 @@ export function dataQuality(): dashboard.DashboardBuilder {
         .withTarget(
           influxQl(
             'A',
-            q`SELECT "period_key", "coverage", "estimated", "flags" FROM "consumption"
-              WHERE "coverage" < 100 AND ${ofPoints} AND ${ofPeriod} AND ${TIME_FILTER}
-              GROUP BY "enterprise", "point"`,
+            q`SELECT "${F.periodKey}", "${F.coverage}", "${F.estimated}", "${F.flags}" FROM "${M.consumption}"
+              WHERE "${F.coverage}" < 100 AND ${ofPoints} AND ${ofPeriod} AND ${TIME_FILTER}
+              GROUP BY "${T.enterprise}", "${T.point}"`,
           ).table(),
         )
         .transformations([hideTime(periodRows)])
@@ -83,9 +83,9 @@ export function dataQuality(): dashboard.DashboardBuilder {
         .withTarget(
           influxQl(
             'A',
-            q`SELECT "period_key", "suspect_intervals", "coverage", "flags" FROM "consumption"
-              WHERE "suspect_intervals" > 0 AND ${ofPoints} AND ${ofPeriod} AND ${TIME_FILTER}
-              GROUP BY "enterprise", "point"`,
+            q`SELECT "${F.periodKey}", "${D.suspectIntervals}", "${F.coverage}", "${F.flags}" FROM "${M.consumption}"
+              WHERE "${D.suspectIntervals}" > 0 AND ${ofPoints} AND ${ofPeriod} AND ${TIME_FILTER}
+              GROUP BY "${T.enterprise}", "${T.point}"`,
           ).table(),
         )
         .transformations([hideTime({ ...periodRows, suspect_intervals: 'Suspect intervals' })])
@@ -101,9 +101,9 @@ export function dataQuality(): dashboard.DashboardBuilder {
         .withTarget(
           influxQl(
             'A',
-            q`SELECT sum("outside_calibration") AS "readings", count("outside_calibration") AS "days" FROM "consumption"
-              WHERE "period" = 'day' AND "outside_calibration" > 0 AND ${ofPoints} AND ${TIME_FILTER}
-              GROUP BY "enterprise", "site", "point"`,
+            q`SELECT sum("${D.outsideCalibration}") AS "readings", count("${D.outsideCalibration}") AS "days" FROM "${M.consumption}"
+              WHERE "${T.period}" = 'day' AND "${D.outsideCalibration}" > 0 AND ${ofPoints} AND ${TIME_FILTER}
+              GROUP BY "${T.enterprise}", "${T.site}", "${T.point}"`,
           ).table(),
         )
         .transformations([hideTime({ enterprise: 'Enterprise', site: 'Site', point: 'Metering point', readings: 'Readings outside calibration', days: 'Days' })])

@@ -2,6 +2,8 @@
 // each topology node with its loss, carbon by scope with its uncertainty, and intensities.
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import type { CarbonScope } from '@meterline/domain';
+import { FIGURE_DETAIL_FIELDS as D, FIGURE_FIELDS as F, FIGURE_MEASUREMENTS as M, FIGURE_TAGS as T, STANDARD_COAL_LEVELS as L } from '@meterline/series';
 import {
   INFLUXDB,
   TIME_FILTER,
@@ -24,11 +26,11 @@ import {
 const ENTERPRISE_ENERGY_UID = 'meterline-enterprise-energy';
 
 /** The carbon series charted with their bands (the totals are sums of these; exports are a deduction shown apart). */
-const CARBON_SCOPES = ['scope1', 'scope2-location', 'purchased-heat', 'total-location'] as const;
+const CARBON_SCOPES = ['scope1', 'scope2-location', 'purchased-heat', 'total-location'] as const satisfies readonly CarbonScope[];
 
-const ofEnterprise = tagIn('enterprise', 'enterprise');
-const ofPeriod = tagIn('period', 'period');
-const ofSite = tagIn('site', 'site');
+const ofEnterprise = tagIn(T.enterprise, 'enterprise');
+const ofPeriod = tagIn(T.period, 'period');
+const ofSite = tagIn(T.site, 'site');
 
 /** A band between `<scope> lower` and `<scope> upper` (value ∓ U), drawn as a fill without lines. */
 function bandOverrides(scope: string): Array<{ matcher: dashboard.MatcherConfig; properties: dashboard.DynamicConfigValue[] }> {
@@ -51,9 +53,9 @@ export function enterpriseEnergy(): dashboard.DashboardBuilder {
     .withTarget(
       influxQl(
         'A',
-        q`SELECT "value" AS "tCO2", "value" - "u" AS "lower", "value" + "u" AS "upper" FROM "carbon"
-          WHERE ${ofEnterprise} AND ${ofPeriod} AND "scope" =~ /^(?:${CARBON_SCOPES.join('|')})$/ AND ${TIME_FILTER}
-          GROUP BY "scope"`,
+        q`SELECT "${F.value}" AS "tCO2", "${F.value}" - "${F.expandedU}" AS "lower", "${F.value}" + "${F.expandedU}" AS "upper" FROM "${M.carbon}"
+          WHERE ${ofEnterprise} AND ${ofPeriod} AND "${T.scope}" =~ /^(?:${CARBON_SCOPES.join('|')})$/ AND ${TIME_FILTER}
+          GROUP BY "${T.scope}"`,
       ).alias('$tag_scope $col'),
     )
     .unit(UNITS.tco2)
@@ -81,9 +83,9 @@ export function enterpriseEnergy(): dashboard.DashboardBuilder {
         .withTarget(
           influxQl(
             'A',
-            q`SELECT "value" FROM "standard_coal"
-              WHERE "level" = 'site' AND ${ofEnterprise} AND ${ofSite} AND ${ofPeriod} AND ${TIME_FILTER}
-              GROUP BY "site"`,
+            q`SELECT "${F.value}" FROM "${M.standardCoal}"
+              WHERE "${T.level}" = '${L.site}' AND ${ofEnterprise} AND ${ofSite} AND ${ofPeriod} AND ${TIME_FILTER}
+              GROUP BY "${T.site}"`,
           ).alias('$tag_site'),
         )
         .unit(UNITS.tce)
@@ -98,10 +100,10 @@ export function enterpriseEnergy(): dashboard.DashboardBuilder {
         .withTarget(
           influxQl(
             'A',
-            q`SELECT sum("value") AS "consumption", last("unit") AS "unit", sum("tce") AS "tce", min("coverage") AS "lowest_coverage"
-              FROM "consumption"
-              WHERE "period" = 'day' AND ${ofEnterprise} AND ${ofSite} AND ${TIME_FILTER}
-              GROUP BY "carrier", "site", "point"`,
+            q`SELECT sum("${F.value}") AS "consumption", last("${F.unit}") AS "unit", sum("${D.tce}") AS "tce", min("${F.coverage}") AS "lowest_coverage"
+              FROM "${M.consumption}"
+              WHERE "${T.period}" = 'day' AND ${ofEnterprise} AND ${ofSite} AND ${TIME_FILTER}
+              GROUP BY "${T.carrier}", "${T.site}", "${T.point}"`,
           ).table(),
         )
         .transformations([
@@ -117,9 +119,9 @@ export function enterpriseEnergy(): dashboard.DashboardBuilder {
         .withTarget(
           influxQl(
             'A',
-            q`SELECT "value" FROM "consumption"
+            q`SELECT "${F.value}" FROM "${M.consumption}"
               WHERE ${ofEnterprise} AND ${ofSite} AND ${ofPeriod} AND ${TIME_FILTER}
-              GROUP BY "carrier", "point"`,
+              GROUP BY "${T.carrier}", "${T.point}"`,
           ).alias('$tag_carrier · $tag_point'),
         )
         .drawStyle(common.GraphDrawStyle.Bars)
@@ -137,10 +139,10 @@ export function enterpriseEnergy(): dashboard.DashboardBuilder {
         .withTarget(
           influxQl(
             'A',
-            q`SELECT sum("tce") AS "tce", sum("value") AS "consumption", last("unit") AS "unit", min("coverage") AS "lowest_coverage"
-              FROM "consumption"
-              WHERE "period" = 'day' AND "role" = 'boundary-input' AND ${ofEnterprise} AND ${ofSite} AND ${TIME_FILTER}
-              GROUP BY "carrier"`,
+            q`SELECT sum("${D.tce}") AS "tce", sum("${F.value}") AS "consumption", last("${F.unit}") AS "unit", min("${F.coverage}") AS "lowest_coverage"
+              FROM "${M.consumption}"
+              WHERE "${T.period}" = 'day' AND "${T.role}" = 'boundary-input' AND ${ofEnterprise} AND ${ofSite} AND ${TIME_FILTER}
+              GROUP BY "${T.carrier}"`,
           ).table(),
         )
         .transformations([hideTime({ carrier: 'Carrier', tce: 'Standard coal (tce)', consumption: 'Consumption', unit: 'Unit', lowest_coverage: 'Lowest daily coverage (%)' })])
@@ -157,19 +159,19 @@ export function enterpriseEnergy(): dashboard.DashboardBuilder {
         .withTarget(
           influxQl(
             'A',
-            q`SELECT sum("input") AS "input", sum("children_sum") AS "sub_meters", sum("value") AS "gap"
-              FROM "energy_balance"
-              WHERE "period" = 'day' AND ${ofEnterprise} AND ${ofSite} AND ${TIME_FILTER}
-              GROUP BY "site", "node", "carrier"`,
+            q`SELECT sum("${D.input}") AS "input", sum("${D.childrenSum}") AS "sub_meters", sum("${F.value}") AS "gap"
+              FROM "${M.energyBalance}"
+              WHERE "${T.period}" = 'day' AND ${ofEnterprise} AND ${ofSite} AND ${TIME_FILTER}
+              GROUP BY "${T.site}", "${T.node}", "${T.carrier}"`,
           ).table(),
         )
         .withTarget(
           influxQl(
             'B',
-            q`SELECT sum("value") / sum("input") * 100 AS "loss_percent"
-              FROM "energy_balance"
-              WHERE "period" = 'day' AND "input" > 0 AND ${ofEnterprise} AND ${ofSite} AND ${TIME_FILTER}
-              GROUP BY "site", "node", "carrier"`,
+            q`SELECT sum("${F.value}") / sum("${D.input}") * 100 AS "loss_percent"
+              FROM "${M.energyBalance}"
+              WHERE "${T.period}" = 'day' AND "${D.input}" > 0 AND ${ofEnterprise} AND ${ofSite} AND ${TIME_FILTER}
+              GROUP BY "${T.site}", "${T.node}", "${T.carrier}"`,
           ).table(),
         )
         .transformations([mergeTables, hideTime({ site: 'Site', node: 'Node', carrier: 'Carrier', input: 'Input', sub_meters: 'Σ sub-meters', gap: 'Gap', loss_percent: 'Loss (%)' })])
@@ -182,9 +184,9 @@ export function enterpriseEnergy(): dashboard.DashboardBuilder {
         .withTarget(
           influxQl(
             'A',
-            q`SELECT "value" / "input" * 100 AS "loss_percent" FROM "energy_balance"
-              WHERE "input" > 0 AND ${ofEnterprise} AND ${ofSite} AND ${ofPeriod} AND ${TIME_FILTER}
-              GROUP BY "node"`,
+            q`SELECT "${F.value}" / "${D.input}" * 100 AS "loss_percent" FROM "${M.energyBalance}"
+              WHERE "${D.input}" > 0 AND ${ofEnterprise} AND ${ofSite} AND ${ofPeriod} AND ${TIME_FILTER}
+              GROUP BY "${T.node}"`,
           ).alias('$tag_node'),
         )
         .unit(UNITS.percent)
@@ -198,22 +200,22 @@ export function enterpriseEnergy(): dashboard.DashboardBuilder {
         .withTarget(
           influxQl(
             'A',
-            q`SELECT "period_key", "input", "children_sum", "value" AS "gap", "u", "significant", "coverage" FROM "energy_balance"
+            q`SELECT "${F.periodKey}", "${D.input}", "${D.childrenSum}", "${F.value}" AS "gap", "${F.expandedU}", "${D.significant}", "${F.coverage}" FROM "${M.energyBalance}"
               WHERE ${ofEnterprise} AND ${ofSite} AND ${ofPeriod} AND ${TIME_FILTER}
-              GROUP BY "node"`,
+              GROUP BY "${T.node}"`,
           ).table(),
         )
         .withTarget(
           influxQl(
             'B',
-            q`SELECT "value" / "input" * 100 AS "loss_percent" FROM "energy_balance"
-              WHERE "input" > 0 AND ${ofEnterprise} AND ${ofSite} AND ${ofPeriod} AND ${TIME_FILTER}
-              GROUP BY "node"`,
+            q`SELECT "${F.value}" / "${D.input}" * 100 AS "loss_percent" FROM "${M.energyBalance}"
+              WHERE "${D.input}" > 0 AND ${ofEnterprise} AND ${ofSite} AND ${ofPeriod} AND ${TIME_FILTER}
+              GROUP BY "${T.node}"`,
           ).table(),
         )
         .transformations([
           mergeTables,
-          hideTime({ node: 'Node', period_key: 'Period', input: 'Input', children_sum: 'Σ sub-meters', gap: 'Gap', u: 'U(gap)', significant: 'Significant', coverage: 'Coverage (%)', loss_percent: 'Loss (%)' }),
+          hideTime({ node: 'Node', period_key: 'Period', input: 'Input', children_sum: 'Σ sub-meters', gap: 'Gap', [F.expandedU]: 'U(gap)', significant: 'Significant', coverage: 'Coverage (%)', loss_percent: 'Loss (%)' }),
         ])
         .decimals(2)
         .span(24)
@@ -226,9 +228,9 @@ export function enterpriseEnergy(): dashboard.DashboardBuilder {
         .withTarget(
           influxQl(
             'A',
-            q`SELECT sum("value") AS "tco2" FROM "carbon"
-              WHERE "period" = 'day' AND ${ofEnterprise} AND ${TIME_FILTER}
-              GROUP BY "scope"`,
+            q`SELECT sum("${F.value}") AS "tco2" FROM "${M.carbon}"
+              WHERE "${T.period}" = 'day' AND ${ofEnterprise} AND ${TIME_FILTER}
+              GROUP BY "${T.scope}"`,
           ).table(),
         )
         .transformations([hideTime({ scope: 'Scope', tco2: 'tCO₂' })])
@@ -242,13 +244,13 @@ export function enterpriseEnergy(): dashboard.DashboardBuilder {
         .withTarget(
           influxQl(
             'A',
-            q`SELECT "period_key", "value", "unit", "u", "production", "production_unit", "coverage" FROM "intensity"
+            q`SELECT "${F.periodKey}", "${F.value}", "${F.unit}", "${F.expandedU}", "${D.production}", "${D.productionUnit}", "${F.coverage}" FROM "${M.intensity}"
               WHERE ${ofEnterprise} AND ${TIME_FILTER}
-              GROUP BY "product", "metric", "site", "period"`,
+              GROUP BY "${T.product}", "${T.metric}", "${T.site}", "${T.period}"`,
           ).table(),
         )
         .transformations([
-          hideTime({ product: 'Product', metric: 'Metric', site: 'Site', period: 'Kind', period_key: 'Period', value: 'Intensity', unit: 'Unit', u: 'U', production: 'Production', production_unit: 'Production unit', coverage: 'Coverage (%)' }),
+          hideTime({ product: 'Product', metric: 'Metric', site: 'Site', period: 'Kind', period_key: 'Period', value: 'Intensity', unit: 'Unit', [F.expandedU]: 'U', production: 'Production', production_unit: 'Production unit', coverage: 'Coverage (%)' }),
         ])
         .span(12)
         .height(8),

@@ -2,6 +2,7 @@
 // date against the same days a year earlier, with their coverage and calibration status.
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import { FIGURE_DETAIL_FIELDS as D, FIGURE_FIELDS as F, FIGURE_MEASUREMENTS as M, FIGURE_TAGS as T, STANDARD_COAL_BASES as B, STANDARD_COAL_LEVELS as L } from '@meterline/series';
 import {
   TIME_FILTER,
   UNITS,
@@ -38,35 +39,35 @@ const LAST_YEAR = '1y';
 const enterpriseTce = (refId: string) =>
   influxQl(
     refId,
-    q`SELECT sum("value") AS "tce" FROM "standard_coal"
-      WHERE "period" = 'day' AND "level" = 'enterprise' AND "basis" = 'equivalent'
-      AND ${tagIn('region', 'region')} AND ${tagIn('enterprise', 'enterprise')} AND ${TIME_FILTER}
-      GROUP BY "enterprise"`,
+    q`SELECT sum("${F.value}") AS "tce" FROM "${M.standardCoal}"
+      WHERE "${T.period}" = 'day' AND "${T.level}" = '${L.enterprise}' AND "${T.basis}" = '${B.equivalent}'
+      AND ${tagIn(T.region, 'region')} AND ${tagIn(T.enterprise, 'enterprise')} AND ${TIME_FILTER}
+      GROUP BY "${T.enterprise}"`,
   ).table();
 
 const enterpriseCo2 = (refId: string) =>
   influxQl(
     refId,
-    q`SELECT sum("value") AS "tco2" FROM "carbon"
-      WHERE "period" = 'day' AND "scope" = 'total-location'
-      AND ${tagIn('region', 'region')} AND ${tagIn('enterprise', 'enterprise')} AND ${TIME_FILTER}
-      GROUP BY "enterprise"`,
+    q`SELECT sum("${F.value}") AS "tco2" FROM "${M.carbon}"
+      WHERE "${T.period}" = 'day' AND "${T.scope}" = 'total-location'
+      AND ${tagIn(T.region, 'region')} AND ${tagIn(T.enterprise, 'enterprise')} AND ${TIME_FILTER}
+      GROUP BY "${T.enterprise}"`,
   ).table();
 
 const regionTce = (refId: string) =>
   influxQl(
     refId,
-    q`SELECT sum("value") AS "tce" FROM "standard_coal"
-      WHERE "period" = 'day' AND "level" = 'enterprise' AND "basis" = 'equivalent'
-      AND ${tagIn('region', 'region')} AND ${tagIn('enterprise', 'enterprise')} AND ${TIME_FILTER}`,
+    q`SELECT sum("${F.value}") AS "tce" FROM "${M.standardCoal}"
+      WHERE "${T.period}" = 'day' AND "${T.level}" = '${L.enterprise}' AND "${T.basis}" = '${B.equivalent}'
+      AND ${tagIn(T.region, 'region')} AND ${tagIn(T.enterprise, 'enterprise')} AND ${TIME_FILTER}`,
   ).alias('Standard coal');
 
 const regionCo2 = (refId: string) =>
   influxQl(
     refId,
-    q`SELECT sum("value") AS "tco2" FROM "carbon"
-      WHERE "period" = 'day' AND "scope" = 'total-location'
-      AND ${tagIn('region', 'region')} AND ${tagIn('enterprise', 'enterprise')} AND ${TIME_FILTER}`,
+    q`SELECT sum("${F.value}") AS "tco2" FROM "${M.carbon}"
+      WHERE "${T.period}" = 'day' AND "${T.scope}" = 'total-location'
+      AND ${tagIn(T.region, 'region')} AND ${tagIn(T.enterprise, 'enterprise')} AND ${TIME_FILTER}`,
   ).alias('CO₂ (location-based)');
 
 function ranking(title: string, description: string) {
@@ -117,10 +118,10 @@ export function regulatorOverview(): dashboard.DashboardBuilder {
         .withTarget(
           influxQl(
             'A',
-            q`SELECT "value" FROM "standard_coal"
-              WHERE "period" = 'day' AND "level" = 'enterprise' AND "basis" = 'equivalent'
-              AND ${tagIn('region', 'region')} AND ${tagIn('enterprise', 'enterprise')} AND ${TIME_FILTER}
-              GROUP BY "enterprise"`,
+            q`SELECT "${F.value}" FROM "${M.standardCoal}"
+              WHERE "${T.period}" = 'day' AND "${T.level}" = '${L.enterprise}' AND "${T.basis}" = '${B.equivalent}'
+              AND ${tagIn(T.region, 'region')} AND ${tagIn(T.enterprise, 'enterprise')} AND ${TIME_FILTER}
+              GROUP BY "${T.enterprise}"`,
           ).alias('$tag_enterprise'),
         )
         .unit(UNITS.tce)
@@ -136,29 +137,29 @@ export function regulatorOverview(): dashboard.DashboardBuilder {
         .withTarget(
           influxQl(
             'A',
-            q`SELECT min("coverage") AS "lowest_coverage" FROM "standard_coal"
-              WHERE "period" = 'day' AND "level" = 'enterprise' AND "basis" = 'equivalent'
-              AND ${tagIn('region', 'region')} AND ${tagIn('enterprise', 'enterprise')} AND ${TIME_FILTER}
-              GROUP BY "enterprise"`,
+            q`SELECT min("${F.coverage}") AS "lowest_coverage" FROM "${M.standardCoal}"
+              WHERE "${T.period}" = 'day' AND "${T.level}" = '${L.enterprise}' AND "${T.basis}" = '${B.equivalent}'
+              AND ${tagIn(T.region, 'region')} AND ${tagIn(T.enterprise, 'enterprise')} AND ${TIME_FILTER}
+              GROUP BY "${T.enterprise}"`,
           ).table(),
         )
         .withTarget(
           influxQl(
             'B',
-            q`SELECT sum("outside_calibration") AS "readings_outside_calibration" FROM "consumption"
-              WHERE "period" = 'day' AND ${tagIn('enterprise', 'enterprise')} AND ${TIME_FILTER}
-              GROUP BY "enterprise"`,
+            q`SELECT sum("${D.outsideCalibration}") AS "readings_outside_calibration" FROM "${M.consumption}"
+              WHERE "${T.period}" = 'day' AND ${tagIn(T.enterprise, 'enterprise')} AND ${TIME_FILTER}
+              GROUP BY "${T.enterprise}"`,
           ).table(),
         )
         .withTarget(
           influxQl(
             'C',
             q`SELECT count("readings") AS "meters_outside_calibration" FROM (
-                SELECT sum("outside_calibration") AS "readings" FROM "consumption"
-                WHERE "period" = 'day' AND ${tagIn('enterprise', 'enterprise')} AND ${TIME_FILTER}
-                GROUP BY "enterprise", "point"
+                SELECT sum("${D.outsideCalibration}") AS "readings" FROM "${M.consumption}"
+                WHERE "${T.period}" = 'day' AND ${tagIn(T.enterprise, 'enterprise')} AND ${TIME_FILTER}
+                GROUP BY "${T.enterprise}", "${T.point}"
               ) WHERE "readings" > 0
-              GROUP BY "enterprise"`,
+              GROUP BY "${T.enterprise}"`,
           ).table(),
         )
         .transformations([

@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { aggregateEnterprise, busFigurePublisher, registryVersion, type AggregationDeps, type UnitReport } from '@meterline/aggregator';
 import { KafkaBus } from '@meterline/bus-kafka';
+import { READING_FIELDS, READING_TAGS, READINGS_MEASUREMENT } from '@meterline/series';
 import { calendarPeriod, createFactorCatalog, type Enterprise, type FactorSet, type PeriodKind, type TimeRange } from '@meterline/domain';
 import { createTopics, startStack } from '@meterline/local-stack';
 import { fleetManifest } from '@meterline/simulator';
@@ -91,10 +92,10 @@ function* readingChunks(enterprises: readonly Enterprise[], range: TimeRange): G
   let chunk: SeriesPoint[] = [];
   const push = (e: Enterprise, siteId: string, pointId: string, deviceId: string, wh: number, at: number) =>
     chunk.push({
-      measurement: 'reading',
-      // As the writer stores a reading (services/writer/src/reading-point.ts).
-      tags: { enterprise: e.id, site: siteId, point: pointId, carrier: 'electricity', quantity: 'active-energy-import' },
-      fields: { value: wh / 1000, quality: 'good', device: deviceId },
+      measurement: READINGS_MEASUREMENT,
+      // As the writer stores a reading (readingPoint), without building each reading message.
+      tags: { [READING_TAGS.enterprise]: e.id, [READING_TAGS.site]: siteId, [READING_TAGS.point]: pointId, [READING_TAGS.carrier]: 'electricity', [READING_TAGS.quantity]: 'active-energy-import' },
+      fields: { [READING_FIELDS.value]: wh / 1000, [READING_FIELDS.quality]: 'good', [READING_FIELDS.device]: deviceId },
       timestampMs: at,
     });
   for (let at = range.start - HOUR, slot = 0; at <= range.end + HOUR; at += QUARTER, slot++) {
@@ -247,7 +248,7 @@ async function main() {
     const deps: AggregationDeps = {
       store,
       publisher: busFigurePublisher({ producer, topics, maxFiguresPerMessage: 400 }),
-      readingsMeasurement: 'reading',
+      readingsMeasurement: READINGS_MEASUREMENT,
       boundSearchMs: 35 * DAY,
       writeChunkPoints: 5_000,
       accounting: { equalValue: true },

@@ -27,6 +27,7 @@ import { Pool } from 'undici';
 import { stringify } from 'yaml';
 import { writeFigures } from '@meterline/aggregator';
 import type { FigureV1, RestatementV1 } from '@meterline/contracts';
+import { RESTATEMENT_MEASUREMENT, restatementTags } from '@meterline/series';
 import { calendarPeriod, subPeriods, type Enterprise, type Period } from '@meterline/domain';
 import { freePorts, startStack } from '@meterline/local-stack';
 import { fleetManifest } from '@meterline/simulator';
@@ -316,7 +317,7 @@ function endpoints(fixture: Fixture, seed: number): Endpoint[] {
       next: () => {
         const e = pick(enterprises);
         const query = new URLSearchParams({ from: iso(monthFrom), to: iso(monthTo), limit: '1000' });
-        return { path: `/v1/enterprises/${e.id}/restatements?${query.toString()}`, secret: secrets.admin, measurement: 'restatement', tags: { enterprise: e.id }, fromMs: monthFrom, toMs: monthTo, limit: 1001, offset: 0 };
+        return { path: `/v1/enterprises/${e.id}/restatements?${query.toString()}`, secret: secrets.admin, measurement: RESTATEMENT_MEASUREMENT, tags: restatementTags(e.id), fromMs: monthFrom, toMs: monthTo, limit: 1001, offset: 0 };
       },
     },
   ];

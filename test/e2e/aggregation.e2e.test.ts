@@ -2,13 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AggregationJobV1, FigureBatchV1, RestatementV1 } from '@meterline/contracts';
-import { calendarPeriod, subPeriods, type EnterpriseFigures, type Figure } from '@meterline/domain';
+import { CARBON_SCOPES, calendarPeriod, subPeriods, type EnterpriseFigures, type Figure } from '@meterline/domain';
+import { FIGURE_MEASUREMENTS, RESTATEMENT_FIELDS, RESTATEMENT_MEASUREMENT, READINGS_MEASUREMENT, restatementTags } from '@meterline/series';
 import { connectFleet, type PlannedPayload } from '@meterline/simulator';
 import { Kafka, logLevel } from 'kafkajs';
 import { InfluxStore } from '@meterline/store-influx';
 import {
   accountStoredReadings,
-  CARBON_SCOPES,
   aggregationTopics,
   aggregatorEnv,
   aggregatorProcess,
@@ -59,18 +59,19 @@ function expectedFigures(accountings: EnterpriseFigures[]): Map<string, Omit<Sto
       out.set(figureKeyOf(measurement, a.id, a.period.kind, subject, start), {
         key: figureKeyOf(measurement, a.id, a.period.kind, subject, start),
         value: f.value,
-        u: f.expandedUncertainty,
+        expandedU: f.expandedUncertainty,
         coverage: f.coveragePercent,
         flags: f.quality.flags.join(','),
       });
-    for (const p of a.points) put('consumption', p.id, p.consumption);
-    put('standard_coal', 'enterprise::equivalent', a.tceEquivalent);
-    if (a.tceEqualValue) put('standard_coal', 'enterprise::equal-value', a.tceEqualValue);
-    for (const s of a.sites) put('standard_coal', `site:${s.id}:equivalent`, s.tce);
-    for (const [scope, key] of Object.entries(CARBON_SCOPES)) put('carbon', scope, a.carbon[key] as Figure);
+    const { consumption, standardCoal, carbon, energyBalance } = FIGURE_MEASUREMENTS;
+    for (const p of a.points) put(consumption, p.id, p.consumption);
+    put(standardCoal, 'enterprise::equivalent', a.tceEquivalent);
+    if (a.tceEqualValue) put(standardCoal, 'enterprise::equal-value', a.tceEqualValue);
+    for (const s of a.sites) put(standardCoal, `site:${s.id}:equivalent`, s.tce);
+    for (const [scope, key] of Object.entries(CARBON_SCOPES)) put(carbon, scope, a.carbon[key]);
     for (const b of a.balances) {
-      const key = figureKeyOf('energy_balance', a.id, a.period.kind, b.parentId, start);
-      out.set(key, { key, value: b.gap, u: b.gapExpandedUncertainty, coverage: b.coverage * 100, flags: '' });
+      const key = figureKeyOf(energyBalance, a.id, a.period.kind, b.parentId, start);
+      out.set(key, { key, value: b.gap, expandedU: b.gapExpandedUncertainty, coverage: b.coverage * 100, flags: '' });
     }
   }
   return out;
@@ -87,7 +88,7 @@ function expectSameFigures(stored: Map<string, StoredFigure>, expected: Map<stri
   expect([...stored.keys()].sort()).toEqual([...expected.keys()].sort());
   const differing = [...expected.values()].filter((e) => {
     const s = stored.get(e.key)!;
-    return s.value !== e.value || s.u !== e.u || s.coverage !== e.coverage || s.flags !== e.flags;
+    return s.value !== e.value || s.expandedU !== e.expandedU || s.coverage !== e.coverage || s.flags !== e.flags;
   });
   expect(differing.slice(0, 5).map((e) => ({ expected: e, stored: stored.get(e.key) }))).toEqual([]);
 }
@@ -151,7 +152,7 @@ describe('aggregator: a month of three enterprises, faults included', () => {
     const after = expectedFigures(await allPeriods());
     const changed = [...after.values()].filter((a) => {
       const b = before.get(a.key)!;
-      return a.value !== b.value || a.u !== b.u || a.coverage !== b.coverage || a.flags !== b.flags;
+      return a.value !== b.value || a.expandedU !== b.expandedU || a.coverage !== b.coverage || a.flags !== b.flags;
     });
     const kinds = new Set(changed.map((c) => c.key.split('|')[2]));
     expect(kinds).toEqual(new Set(['quarter-hour', 'hour', 'day', 'month']));
@@ -163,8 +164,14 @@ describe('aggregator: a month of three enterprises, faults included', () => {
       expect({ key, old: r.old.value, new: r.new.value, reason: r.reason }).toEqual({ key, old: before.get(key)!.value, new: after.get(key)!.value, reason: 'READINGS_CHANGED' });
     }
     // Queryable in InfluxDB too, one record per restated figure.
-    const records = await pipeline.store.influxQl(`SELECT old_value, new_value, reason FROM restatement WHERE enterprise = '${data.manifest.enterprises[0]!.id}'`);
-    expect(records.reduce((n, s) => n + s.values.length, 0)).toBe(restatements.length);
+    const records = await pipeline.store.readSeries({
+      measurement: RESTATEMENT_MEASUREMENT,
+      tags: restatementTags(data.manifest.enterprises[0]!.id),
+      fromMs: 0,
+      toMs: Date.UTC(2200, 0, 1),
+      fields: [RESTATEMENT_FIELDS.oldValue, RESTATEMENT_FIELDS.newValue, RESTATEMENT_FIELDS.reason],
+    });
+    expect(records.length).toBe(restatements.length);
     expectSameFigures(await storedFigures(pipeline.store), after);
   });
 
@@ -172,7 +179,7 @@ describe('aggregator: a month of three enterprises, faults included', () => {
     // A second database with the same readings, and a fresh jobs topic for the two instances.
     const database = `${pipeline.database}_two`;
     await pipeline.store.influxQl(`CREATE DATABASE ${database}`);
-    await pipeline.store.influxQl(`SELECT * INTO "${database}"."autogen"."reading" FROM "reading" GROUP BY *`);
+    await pipeline.store.influxQl(`SELECT * INTO "${database}"."autogen"."${READINGS_MEASUREMENT}" FROM "${READINGS_MEASUREMENT}" GROUP BY *`);
     const twoTopics = await aggregationTopics(inject('stack'), pipeline, '-two');
     const twoEnv = aggregatorEnv(inject('stack'), pipeline, twoTopics, database);
     const instances: ServiceProcess[] = [];
@@ -217,7 +224,7 @@ describe('aggregator: a month of three enterprises, faults included', () => {
     expect([...two.keys()].sort()).toEqual([...one.keys()].sort());
     const differing = [...one.values()].filter((f) => {
       const t = two.get(f.key)!;
-      return t.value !== f.value || t.u !== f.u || t.coverage !== f.coverage || t.flags !== f.flags;
+      return t.value !== f.value || t.expandedU !== f.expandedU || t.coverage !== f.coverage || t.flags !== f.flags;
     });
     expect(differing.slice(0, 5)).toEqual([]);
 

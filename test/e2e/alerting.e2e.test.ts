@@ -16,6 +16,7 @@ import {
   type WebhookBodyV1,
 } from '@meterline/contracts';
 import { calendarPeriod, localDate, type Manifest } from '@meterline/domain';
+import { FIGURE_FIELDS, FIGURE_MEASUREMENTS, FIGURE_TAGS, figureTags, STANDARD_COAL_BASES, STANDARD_COAL_LEVELS } from '@meterline/series';
 import { fleetManifest, formatWithOffset } from '@meterline/simulator';
 import { alerterProcess, alertingTopics, writeAlertingFile, type AlertingTopics } from '../harness/alerting.ts';
 import { readTopic } from '../harness/kafka-topics.ts';
@@ -254,7 +255,12 @@ describe('alerter on the real stack: Kafka, InfluxDB, Mosquitto and ingest, webh
 
     // The month's budget: the aggregator's first day figure of the month projects 10 tce a day, then it is restated to 1.
     const month = calendarPeriod(localDate(Date.now(), TZ).slice(0, 7), TZ);
-    const dayFigure = (tce: number) => ({ measurement: 'standard_coal', tags: { enterprise: rules.id, period: 'day', region: 'CN-CQ', level: 'enterprise', basis: 'equivalent' }, fields: { value: tce }, timestampMs: month.start });
+    const dayFigure = (tce: number) => ({
+      measurement: FIGURE_MEASUREMENTS.standardCoal,
+      tags: { ...figureTags(rules.id, 'day'), [FIGURE_TAGS.region]: 'CN-CQ', [FIGURE_TAGS.level]: STANDARD_COAL_LEVELS.enterprise, [FIGURE_TAGS.basis]: STANDARD_COAL_BASES.equivalent },
+      fields: { [FIGURE_FIELDS.value]: tce },
+      timestampMs: month.start,
+    });
     await pipeline.store.write([dayFigure(10)]);
     await until('budget-overrun firing', announced('budget-overrun', 'firing'));
     await pipeline.store.write([dayFigure(1)]);

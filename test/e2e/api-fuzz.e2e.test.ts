@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { writeFigures } from '@meterline/aggregator';
 import { KafkaBus } from '@meterline/bus-kafka';
-import { nextEntry, type EnterpriseJson, type FigureV1, type RestatementV1 } from '@meterline/contracts';
+import { FIGURE_KINDS as K, nextEntry, type EnterpriseJson, type FigureKind, type FigureV1, type RestatementV1 } from '@meterline/contracts';
 import { registryPublisher } from '@meterline/feeds';
+import { READING_FIELDS, READING_TAGS, READINGS_MEASUREMENT } from '@meterline/series';
 import { createTopics, freePorts } from '@meterline/local-stack';
 import { InfluxStore } from '@meterline/store-influx';
 import { runApiFuzzer, type FuzzRun } from '../harness/api-fuzzer.ts';
@@ -123,7 +124,7 @@ const HOUR_MS = 3_600_000;
 const MARCH_1 = Date.UTC(2026, 1, 28, 16);
 const localKey = (ms: number) => new Date(ms + 8 * HOUR_MS).toISOString().slice(0, 10);
 
-function figure(measurement: FigureV1['measurement'], subject: Record<string, string>, day: number, value: number, detail: FigureV1['detail'] = {}): FigureV1 {
+function figure(measurement: FigureKind, subject: Record<string, string>, day: number, value: number, detail: FigureV1['detail'] = {}): FigureV1 {
   const startMs = MARCH_1 + day * DAY_MS;
   return {
     measurement,
@@ -134,7 +135,7 @@ function figure(measurement: FigureV1['measurement'], subject: Record<string, st
     startMs,
     endMs: startMs + DAY_MS,
     value,
-    unit: measurement === 'carbon' ? 'tCO2' : measurement === 'consumption' || measurement === 'energy_balance' ? 'kWh' : 'tce',
+    unit: measurement === K.carbon ? 'tCO2' : measurement === K.consumption || measurement === K.energyBalance ? 'kWh' : 'tce',
     expandedUncertainty: value * 0.01,
     coveragePercent: day === 1 ? 95.5 : 100,
     estimated: day === 1 ? value * 0.045 : 0,
@@ -150,12 +151,12 @@ function seedFigures(): { figures: FigureV1[]; restatements: RestatementV1[] } {
   const figures: FigureV1[] = [];
   for (let day = 0; day < 3; day++) {
     const point = { site: 'cq-plant-a', carrier: 'electricity', quantity: 'active-energy-import' };
-    figures.push(figure('consumption', { ...point, point: 'cq-e-main', role: 'boundary-input' }, day, 4_800 + day, { suspect_intervals: 0, outside_calibration: 0, tce: 0.59, tce_u: 0.003 }));
-    figures.push(figure('consumption', { ...point, point: 'cq-e-press', role: 'sub-meter' }, day, 3_100 + day, { suspect_intervals: day, outside_calibration: 96 }));
-    figures.push(figure('standard_coal', { region: 'CN-CQ', level: 'site', site: 'cq-plant-a', basis: 'equivalent' }, day, 0.59 + day / 100));
-    figures.push(figure('energy_balance', { site: 'cq-plant-a', node: 'cq-e-main', carrier: 'electricity' }, day, 1_700, { input: 4_800, children_sum: 3_100, significant: true, children: 'cq-e-press' }));
-    figures.push(figure('carbon', { region: 'CN-CQ', scope: 'total-location' }, day, 2.7 + day / 10));
-    figures.push(figure('intensity', { region: 'CN-CQ', site: 'cq-plant-a', product: 'hub', metric: 'tce' }, day, 0.012, { production: 50, production_unit: 'piece' }));
+    figures.push(figure(K.consumption, { ...point, point: 'cq-e-main', role: 'boundary-input' }, day, 4_800 + day, { suspect_intervals: 0, outside_calibration: 0, tce: 0.59, tce_u: 0.003 }));
+    figures.push(figure(K.consumption, { ...point, point: 'cq-e-press', role: 'sub-meter' }, day, 3_100 + day, { suspect_intervals: day, outside_calibration: 96 }));
+    figures.push(figure(K.standardCoal, { region: 'CN-CQ', level: 'site', site: 'cq-plant-a', basis: 'equivalent' }, day, 0.59 + day / 100));
+    figures.push(figure(K.energyBalance, { site: 'cq-plant-a', node: 'cq-e-main', carrier: 'electricity' }, day, 1_700, { input: 4_800, children_sum: 3_100, significant: true, children: 'cq-e-press' }));
+    figures.push(figure(K.carbon, { region: 'CN-CQ', scope: 'total-location' }, day, 2.7 + day / 10));
+    figures.push(figure(K.intensity, { region: 'CN-CQ', site: 'cq-plant-a', product: 'hub', metric: 'tce' }, day, 0.012, { production: 50, production_unit: 'piece' }));
   }
   const restated = figures[0]!;
   const published = { value: 4_750, expandedUncertainty: 47.5, coveragePercent: 90, flags: ['GAP'], factorSet: 'cn-2023@1.0.0', registryVersion: 'fuzz-r1', revision: 0 };
@@ -180,12 +181,14 @@ function seedFigures(): { figures: FigureV1[]; restatements: RestatementV1[] } {
   return { figures, restatements };
 }
 
-/** Readings the way services/writer stores them (reading-point.ts): one series per point. */
+/** Readings the way the writer stores them (readingPoint): one series per point. */
 function seedReadings() {
+  const T = READING_TAGS;
+  const F = READING_FIELDS;
   return Array.from({ length: 24 }, (_, i) => ({
-    measurement: 'reading',
-    tags: { enterprise: 'cq-autoparts', site: 'cq-plant-a', point: 'cq-e-main', carrier: 'electricity', quantity: 'active-energy-import' },
-    fields: { value: 120_000 + i * 200, quality: i === 7 ? 'suspect' : 'good', device: 'cq-dev-1' },
+    measurement: READINGS_MEASUREMENT,
+    tags: { [T.enterprise]: 'cq-autoparts', [T.site]: 'cq-plant-a', [T.point]: 'cq-e-main', [T.carrier]: 'electricity', [T.quantity]: 'active-energy-import' },
+    fields: { [F.value]: 120_000 + i * 200, [F.quality]: i === 7 ? 'suspect' : 'good', [F.device]: 'cq-dev-1' },
     timestampMs: MARCH_1 + i * HOUR_MS,
   }));
 }

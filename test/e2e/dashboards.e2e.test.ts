@@ -6,15 +6,14 @@
 // scraping this file's services and returns series.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { calendarPeriod, type EnterpriseFigures, type Figure } from '@meterline/domain';
+import { CARBON_SCOPES, calendarPeriod, type CarbonScope, type EnterpriseFigures } from '@meterline/domain';
 import { readingsTopic, type AggregationJobV1, type AlertV1 } from '@meterline/contracts';
 import { DEV_INFLUX_ADMIN, freePorts, influx as influxServer, prometheus, type PrometheusHandle, type PromSeries } from '@meterline/local-stack';
-import { saveAlerts, sequenceEventPoint } from '@meterline/series';
+import { FIGURE_FIELDS, saveAlerts, sequenceEventPoint } from '@meterline/series';
 import { connectFleet, formatWithOffset, type PlannedPayload } from '@meterline/simulator';
 import { Kafka, logLevel } from 'kafkajs';
 import {
   accountStoredReadings,
-  CARBON_SCOPES,
   aggregationTopics,
   aggregatorEnv,
   aggregatorProcess,
@@ -112,7 +111,7 @@ function expectClose(actual: unknown, expected: number, what: string) {
 
 const account = (period: string, by?: string) => accountStoredReadings(pipeline.store, data.manifest, ['--period', period, ...(by ? ['--by', by] : [])]);
 
-const carbonOf = (f: EnterpriseFigures, scope: string) => f.carbon[CARBON_SCOPES[scope]!] as Figure;
+const carbonOf = (f: EnterpriseFigures, scope: string) => f.carbon[CARBON_SCOPES[scope as CarbonScope]];
 
 const scrapeTargets = (services: ServiceProcess[]) => services.map((s) => ({ address: `127.0.0.1:${s.opsPort}` }));
 
@@ -386,7 +385,7 @@ describe('dashboards: every query of every provisioned dashboard on the real pip
     const b2 = f2.balances.find((b) => b.parentId === node)!;
     const day2 = perPeriod.find((r) => r['node'] === node && r['period_key'] === second)!;
     expectClose(day2['gap'], b2.gap, 'day 2 gap');
-    expectClose(day2['u'], b2.gapExpandedUncertainty, 'day 2 U(gap)');
+    expectClose(day2[FIGURE_FIELDS.expandedU], b2.gapExpandedUncertainty, 'day 2 U(gap)');
     expect(day2['significant']).toBe(b2.significant);
     expectClose(perPeriodLoss.find((r) => r['node'] === node && r['time'] === dayStart(second))?.['loss_percent'], b2.gapPercent!, 'day 2 loss %');
     const lossSeries = await runPanel(d, target(d, 'Loss per node ($period)'), vars);

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { stringify } from 'yaml';
 import { run, type AccountOutput } from '@meterline/cli';
-import { FIGURE_MEASUREMENTS, type RestatementV1 } from '@meterline/contracts';
+import type { RestatementV1 } from '@meterline/contracts';
 import type { EnterpriseFigures, Manifest } from '@meterline/domain';
 import { createTopics, freePorts, type StackConnection } from '@meterline/local-stack';
+import { FIGURE_MEASUREMENTS, FIGURE_TAGS, figureOf, READINGS_MEASUREMENT, readReadings } from '@meterline/series';
 import { formatWithOffset } from '@meterline/simulator';
 import type { InfluxStore } from '@meterline/store-influx';
 import type { Pipeline } from './pipeline.ts';
@@ -107,15 +108,16 @@ export function backfillProcess(env: Record<string, string>, args: string[], log
   };
 }
 
+/** Later than anything a test stores, and within InfluxDB's time range (it ends in 2262). */
+const STORED_UNTIL_MS = Date.UTC(2200, 0, 1);
+
 /** Every stored reading as the CSV `meterline account` reads (the point's unit, local time with offset). */
 export async function exportReadingsCsv(store: InfluxStore, units: Map<string, { quantity: string; unit: string }>, offsetMinutes: number): Promise<string> {
-  const series = await store.influxQl('SELECT value FROM reading GROUP BY point');
   const lines = ['point,timestamp,quantity,value,unit'];
-  for (const s of series) {
-    const point = s.tags?.['point'] ?? '';
-    const info = units.get(point);
-    if (!info) throw new Error(`stored reading of unknown point ${point}`);
-    for (const [time, value] of s.values) lines.push(`${point},${formatWithOffset(Number(time), offsetMinutes)},${info.quantity},${String(value)},${info.unit}`);
+  for (const r of await readReadings(store, { measurement: READINGS_MEASUREMENT, fromMs: 0, toMs: STORED_UNTIL_MS, fields: [] })) {
+    const info = units.get(r.pointId);
+    if (!info) throw new Error(`stored reading of unknown point ${r.pointId}`);
+    lines.push(`${r.pointId},${formatWithOffset(r.tsMs, offsetMinutes)},${info.quantity},${String(r.value)},${info.unit}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -140,59 +142,38 @@ export async function accountStoredReadings(store: InfluxStore, manifest: Manife
   return (JSON.parse(stdout) as AccountOutput).enterprises;
 }
 
-/** The carbon scope tag of a stored figure → where `meterline account` prints that figure. */
-export const CARBON_SCOPES: Readonly<Record<string, keyof EnterpriseFigures['carbon']>> = {
-  scope1: 'scope1',
-  'scope2-location': 'scope2Location',
-  'scope2-market': 'scope2Market',
-  'purchased-heat': 'purchasedHeat',
-  'exported-electricity': 'exportedElectricity',
-  'total-location': 'totalLocation',
-  'total-market': 'totalMarket',
-  'total-location-net': 'totalLocationNetOfExports',
-};
-
 /** One stored figure: its series and period as a key, and the numbers a reader compares. */
 export interface StoredFigure {
   key: string;
   value: number;
-  u: number;
+  expandedU: number;
   coverage: number;
   flags: string;
   revision: number;
 }
 
+const T = FIGURE_TAGS;
 const SUBJECT_TAG: Record<string, (tags: Record<string, string>) => string> = {
-  [FIGURE_MEASUREMENTS.consumption]: (t) => t['point'] ?? '',
-  [FIGURE_MEASUREMENTS.standardCoal]: (t) => `${t['level']}:${t['site'] ?? ''}:${t['basis']}`,
-  [FIGURE_MEASUREMENTS.energyBalance]: (t) => t['node'] ?? '',
-  [FIGURE_MEASUREMENTS.carbon]: (t) => t['scope'] ?? '',
-  [FIGURE_MEASUREMENTS.intensity]: (t) => `${t['product']}:${t['metric']}:${t['site'] ?? ''}`,
+  [FIGURE_MEASUREMENTS.consumption]: (t) => t[T.point] ?? '',
+  [FIGURE_MEASUREMENTS.standardCoal]: (t) => `${t[T.level]}:${t[T.site] ?? ''}:${t[T.basis]}`,
+  [FIGURE_MEASUREMENTS.energyBalance]: (t) => t[T.node] ?? '',
+  [FIGURE_MEASUREMENTS.carbon]: (t) => t[T.scope] ?? '',
+  [FIGURE_MEASUREMENTS.intensity]: (t) => `${t[T.product]}:${t[T.metric]}:${t[T.site] ?? ''}`,
 };
 
 export const figureKeyOf = (measurement: string, enterprise: string, period: string, subject: string, startMs: number) =>
   `${measurement}|${enterprise}|${period}|${subject}|${startMs}`;
 
-/** Every figure in a database, by key; fails on a key stored twice. */
+/** Every figure in a database, by key; fails on a key stored twice or a point that is no figure. */
 export async function storedFigures(store: InfluxStore): Promise<Map<string, StoredFigure>> {
   const figures = new Map<string, StoredFigure>();
   for (const measurement of Object.values(FIGURE_MEASUREMENTS)) {
-    const series = await store.influxQl(`SELECT * FROM ${measurement} GROUP BY *`);
-    for (const s of series) {
-      const tags = s.tags ?? {};
-      const at = (c: string) => s.columns.indexOf(c);
-      for (const row of s.values) {
-        const key = figureKeyOf(measurement, tags['enterprise'] ?? '', tags['period'] ?? '', SUBJECT_TAG[measurement]!(tags), Number(row[at('time')]));
-        if (figures.has(key)) throw new Error(`figure stored twice: ${key}`);
-        figures.set(key, {
-          key,
-          value: Number(row[at('value')]),
-          u: Number(row[at('u')]),
-          coverage: Number(row[at('coverage')]),
-          flags: String(row[at('flags')] ?? ''),
-          revision: Number(row[at('revision')]),
-        });
-      }
+    for (const point of await store.readSeries({ measurement, tags: {}, fromMs: 0, toMs: STORED_UNTIL_MS })) {
+      const f = figureOf(point);
+      if (typeof f === 'string') throw new Error(`stored figure unreadable: ${f}`);
+      const key = figureKeyOf(measurement, f.enterpriseId, f.periodKind, SUBJECT_TAG[measurement]!(f.subject), f.startMs);
+      if (figures.has(key)) throw new Error(`figure stored twice: ${key}`);
+      figures.set(key, { key, value: f.value, expandedU: f.expandedUncertainty, coverage: f.coveragePercent, flags: f.flags.join(','), revision: f.revision });
     }
   }
   return figures;

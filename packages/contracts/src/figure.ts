@@ -5,11 +5,10 @@ import { jsonRecordCodec } from './kafka-record.ts';
 export const FIGURE_BATCH_SCHEMA_ID = 'meterline.figure-batch.v1';
 
 /**
- * The InfluxDB measurements figures live in, one per kind of figure. Dashboards and the API
- * query these names; the series tags are `enterprise`, `period` (the period kind) and the
- * figure's subject (see FigureV1.subject).
+ * The kinds of figure, as a figure names its own (FigureV1.measurement) on the wire. Where and
+ * how each kind is stored is @meterline/series's business, not the wire format's.
  */
-export const FIGURE_MEASUREMENTS = Object.freeze({
+export const FIGURE_KINDS = Object.freeze({
   /** Per metering point, in the point's unit; subject: site, point, carrier, quantity, role (its place in the topology). */
   consumption: 'consumption',
   /** Standard coal in tce (GB/T 2589-2020); subject: region, level (enterprise | site), site, basis. */
@@ -21,7 +20,7 @@ export const FIGURE_MEASUREMENTS = Object.freeze({
   /** Per unit of production; subject: region, product, metric, and site when site-level. */
   intensity: 'intensity',
 } as const);
-export type FigureMeasurement = (typeof FIGURE_MEASUREMENTS)[keyof typeof FIGURE_MEASUREMENTS];
+export type FigureKind = (typeof FIGURE_KINDS)[keyof typeof FIGURE_KINDS];
 
 export const PeriodKindSchema = Type.Union([
   Type.Literal('quarter-hour'),
@@ -36,7 +35,8 @@ const Detail = Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]*$' }), Type.U
 /** One figure as published: enough to judge it (uncertainty, coverage, quality) and reproduce it. */
 export const FigureV1 = Type.Object(
   {
-    measurement: Type.Union(Object.values(FIGURE_MEASUREMENTS).map((m) => Type.Literal(m))),
+    /** The kind of figure (named `measurement` since v1; the name stays for compatibility). */
+    measurement: Type.Union(Object.values(FIGURE_KINDS).map((m) => Type.Literal(m))),
     enterpriseId: Id,
     /** The tags that, with enterprise and period kind, name the series (e.g. { site, point, carrier, quantity }). */
     subject: Type.Record(Type.String({ pattern: '^[a-z][a-z_]*$' }), Type.String({ minLength: 1 })),

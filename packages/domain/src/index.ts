@@ -20,3 +20,4 @@ export * from './figures/figure.ts';
 export * from './figures/point-consumption.ts';
 export * from './figures/energy-balance.ts';
 export * from './figures/account-enterprise.ts';
+export * from './figures/carbon-scopes.ts';

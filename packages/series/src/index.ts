@@ -8,4 +8,7 @@ export * from './device-last-status.ts';
 export * from './alert-deliveries.ts';
 export * from './device-sequence-state.ts';
 export * from './device-sequence-events.ts';
+export * from './readings.ts';
+export * from './figures.ts';
+export * from './restatements.ts';
 export * from './errors.ts';

@@ -1,3 +1,4 @@
+import { READINGS_MEASUREMENT } from '@meterline/series';
 import { Type } from '@sinclair/typebox';
 
 /**
@@ -13,7 +14,7 @@ export const InfluxConfigProperties = {
   influxRetentionPolicy: Type.String({ default: '' }),
   /** InfluxDB 2.x organisation; ignored by 1.8. */
   influxOrg: Type.String({ default: '' }),
-  readingsMeasurement: Type.String({ minLength: 1, default: 'reading' }),
+  readingsMeasurement: Type.String({ minLength: 1, default: READINGS_MEASUREMENT }),
 };
 
 interface InfluxSettings {

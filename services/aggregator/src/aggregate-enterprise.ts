@@ -12,12 +12,13 @@ import {
   type PointConsumption,
   type TimeRange,
 } from '@meterline/domain';
+import { readPublishedFigures } from '@meterline/series';
 import type { TimeSeriesStore } from '@meterline/store';
 import { planAggregation } from './aggregation-plan.ts';
 import { figureRows } from './figure-rows.ts';
 import { loadReadings, type ReadingsByPoint } from './reading-loader.ts';
 import { compareWithPublished } from './restatements.ts';
-import { readPublished, writeFigures } from './figure-repository.ts';
+import { writeFigures } from './figure-repository.ts';
 
 /** Where new and restated figures are announced (the Kafka figures and restatements topics). */
 export interface FigurePublisher {
@@ -103,7 +104,7 @@ export async function aggregateEnterprise(deps: AggregationDeps, request: Aggreg
     const computed = periods.flatMap((p) => accountPeriod(p, sorted));
     const compute = performance.now() - t;
     t = performance.now();
-    const stored = await readPublished(deps.store, enterprise.id, storedRange, storedKinds);
+    const stored = await readPublishedFigures(deps.store, enterprise.id, storedRange, storedKinds);
     const changes = compareWithPublished(computed, stored, new Date());
     const compare = performance.now() - t;
     t = performance.now();

@@ -1,6 +1,6 @@
-import type { FigureV1 } from '@meterline/contracts';
-import { FIGURE_MEASUREMENTS } from '@meterline/contracts';
-import type { EnterpriseFigures, Figure, Period } from '@meterline/domain';
+import { FIGURE_KINDS, type FigureV1 } from '@meterline/contracts';
+import { CARBON_SCOPES, type EnterpriseFigures, type Figure, type Period } from '@meterline/domain';
+import { FIGURE_DETAIL_FIELDS as D, FIGURE_TAGS as T, INTENSITY_METRICS, STANDARD_COAL_BASES, STANDARD_COAL_LEVELS } from '@meterline/series';
 
 /** What every figure of one accounting shares. */
 interface RowContext {
@@ -41,17 +41,6 @@ function row(ctx: RowContext, measurement: FigureV1['measurement'], subject: Sub
   };
 }
 
-const CARBON_SCOPES = {
-  scope1: 'scope1',
-  'scope2-location': 'scope2Location',
-  'scope2-market': 'scope2Market',
-  'purchased-heat': 'purchasedHeat',
-  'exported-electricity': 'exportedElectricity',
-  'total-location': 'totalLocation',
-  'total-market': 'totalMarket',
-  'total-location-net': 'totalLocationNetOfExports',
-} as const;
-
 /**
  * The publishable figures of one enterprise accounting, one per series: point consumption,
  * standard coal (enterprise, sites), energy balances, carbon by scope and intensities.
@@ -60,27 +49,29 @@ export function figureRows(accounting: EnterpriseFigures, period: Period, regist
   const ctx: RowContext = { enterpriseId: accounting.id, period, registryVersion };
   const rows: FigureV1[] = [];
   for (const p of accounting.points) {
-    const detail: Detail = { suspect_intervals: p.consumption.quality.suspectIntervals, outside_calibration: p.consumption.quality.readingsOutsideCalibration };
-    if (p.tce) Object.assign(detail, { tce: p.tce.value, tce_u: p.tce.expandedUncertainty });
-    rows.push(row(ctx, FIGURE_MEASUREMENTS.consumption, { site: p.siteId, point: p.id, carrier: p.carrier, quantity: p.quantity, role: p.role }, valuesOf(p.consumption), detail));
+    const detail: Detail = { [D.suspectIntervals]: p.consumption.quality.suspectIntervals, [D.outsideCalibration]: p.consumption.quality.readingsOutsideCalibration };
+    if (p.tce) Object.assign(detail, { [D.tce]: p.tce.value, [D.tceExpandedU]: p.tce.expandedUncertainty });
+    const subject = { [T.site]: p.siteId, [T.point]: p.id, [T.carrier]: p.carrier, [T.quantity]: p.quantity, [T.role]: p.role };
+    rows.push(row(ctx, FIGURE_KINDS.consumption, subject, valuesOf(p.consumption), detail));
   }
   // Enterprise-wide figures carry the region, so a regulator's dashboards can filter by it.
-  const region = accounting.region;
-  rows.push(row(ctx, FIGURE_MEASUREMENTS.standardCoal, { region, level: 'enterprise', basis: 'equivalent' }, valuesOf(accounting.tceEquivalent)));
-  if (accounting.tceEqualValue) rows.push(row(ctx, FIGURE_MEASUREMENTS.standardCoal, { region, level: 'enterprise', basis: 'equal-value' }, valuesOf(accounting.tceEqualValue)));
-  for (const site of accounting.sites) rows.push(row(ctx, FIGURE_MEASUREMENTS.standardCoal, { region, level: 'site', site: site.id, basis: 'equivalent' }, valuesOf(site.tce)));
+  const region = { [T.region]: accounting.region };
+  const coal = (level: string, basis: string, site?: string): Subject => ({ ...region, [T.level]: level, ...(site === undefined ? {} : { [T.site]: site }), [T.basis]: basis });
+  rows.push(row(ctx, FIGURE_KINDS.standardCoal, coal(STANDARD_COAL_LEVELS.enterprise, STANDARD_COAL_BASES.equivalent), valuesOf(accounting.tceEquivalent)));
+  if (accounting.tceEqualValue) rows.push(row(ctx, FIGURE_KINDS.standardCoal, coal(STANDARD_COAL_LEVELS.enterprise, STANDARD_COAL_BASES.equalValue), valuesOf(accounting.tceEqualValue)));
+  for (const site of accounting.sites) rows.push(row(ctx, FIGURE_KINDS.standardCoal, coal(STANDARD_COAL_LEVELS.site, STANDARD_COAL_BASES.equivalent, site.id), valuesOf(site.tce)));
   for (const b of accounting.balances) {
     // The gap is the figure; its U combines the parent's and the children's meters (energy-balance.ts).
     const values = { value: b.gap === 0 ? 0 : b.gap, unit: b.unit, expandedUncertainty: b.gapExpandedUncertainty, coveragePercent: b.coverage * 100, estimated: 0, flags: [], factorSet: b.factorSet };
-    const detail = { input: b.input, children_sum: b.childrenSum, significant: b.significant, children: b.childIds.join(',') };
-    rows.push(row(ctx, FIGURE_MEASUREMENTS.energyBalance, { site: b.siteId, node: b.parentId, carrier: b.carrier }, values, detail));
+    const detail = { [D.input]: b.input, [D.childrenSum]: b.childrenSum, [D.significant]: b.significant, [D.children]: b.childIds.join(',') };
+    rows.push(row(ctx, FIGURE_KINDS.energyBalance, { [T.site]: b.siteId, [T.node]: b.parentId, [T.carrier]: b.carrier }, values, detail));
   }
-  for (const [scope, key] of Object.entries(CARBON_SCOPES)) rows.push(row(ctx, FIGURE_MEASUREMENTS.carbon, { region, scope }, valuesOf(accounting.carbon[key])));
+  for (const [scope, key] of Object.entries(CARBON_SCOPES)) rows.push(row(ctx, FIGURE_KINDS.carbon, { ...region, [T.scope]: scope }, valuesOf(accounting.carbon[key])));
   for (const i of accounting.intensities) {
-    const site: Subject = i.siteId ? { region, site: i.siteId } : { region };
-    const detail = { production: i.production, production_unit: i.productionUnit };
-    rows.push(row(ctx, FIGURE_MEASUREMENTS.intensity, { product: i.product, metric: 'tce', ...site }, valuesOf(i.tcePerUnit), detail));
-    if (i.tCO2PerUnit) rows.push(row(ctx, FIGURE_MEASUREMENTS.intensity, { product: i.product, metric: 'tco2', ...site }, valuesOf(i.tCO2PerUnit), detail));
+    const site: Subject = i.siteId ? { ...region, [T.site]: i.siteId } : region;
+    const detail = { [D.production]: i.production, [D.productionUnit]: i.productionUnit };
+    rows.push(row(ctx, FIGURE_KINDS.intensity, { [T.product]: i.product, [T.metric]: INTENSITY_METRICS.tce, ...site }, valuesOf(i.tcePerUnit), detail));
+    if (i.tCO2PerUnit) rows.push(row(ctx, FIGURE_KINDS.intensity, { [T.product]: i.product, [T.metric]: INTENSITY_METRICS.tco2, ...site }, valuesOf(i.tCO2PerUnit), detail));
   }
   return rows;
 }

@@ -1,4 +1,5 @@
 import type { RegisterReading, TimeRange } from '@meterline/domain';
+import { readReadings } from '@meterline/series';
 import type { TimeSeriesStore } from '@meterline/store';
 
 const HOUR_MS = 3_600_000;
@@ -6,7 +7,7 @@ const DAY_MS = 24 * HOUR_MS;
 
 export interface ReadingLoaderOptions {
   store: TimeSeriesStore;
-  /** The raw readings' measurement (tags enterprise, point; field value: the register in the point's unit). */
+  /** The raw readings' measurement (@meterline/series readings). */
   measurement: string;
   /**
    * How far before and after a range to look for the readings that bound it. A point
@@ -30,13 +31,9 @@ export async function loadReadings(options: ReadingLoaderOptions, enterpriseId: 
   let rows = 0;
   const read = async (fromMs: number, toMs: number) => {
     queries++;
-    const points = await options.store.readSeries({ measurement: options.measurement, tags: { enterprise: enterpriseId }, fromMs, toMs, fields: ['value'] });
-    rows += points.length;
-    for (const p of points) {
-      const list = readings.get(p.tags['point'] ?? '');
-      const value = p.fields['value'];
-      if (list && typeof value === 'number') list.push({ at: p.timestampMs, value });
-    }
+    const stored = await readReadings(options.store, { measurement: options.measurement, enterpriseId, fromMs, toMs, fields: [] });
+    rows += stored.length;
+    for (const r of stored) readings.get(r.pointId)?.push({ at: r.tsMs, value: r.value });
   };
   const steps = [2 * HOUR_MS, DAY_MS, 7 * DAY_MS, options.boundSearchMs].filter((m, i, all) => m <= options.boundSearchMs && (i === 0 || m > all[i - 1]!));
   await read(range.start - steps[0]!, range.end + steps[0]!);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FigureV1, RestatementReason, RestatementV1 } from '@meterline/contracts';
-import { figureKey, type PublishedFigure } from './figure-series.ts';
+import { figureKey, type PublishedFigure } from '@meterline/series';
 
 export interface FigureChanges {
   /** Figures never published before. */

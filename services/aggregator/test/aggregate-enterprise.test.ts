@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FIGURE_MEASUREMENTS, type FigureV1, type RestatementV1 } from '@meterline/contracts';
+import { FIGURE_KINDS, type FigureV1, type RestatementV1 } from '@meterline/contracts';
 import {
   accountEnterprise,
   calendarPeriod,
@@ -10,12 +10,11 @@ import {
   type Period,
   type RegisterReading,
 } from '@meterline/domain';
+import { figureKey, READING_FIELDS, READINGS_MEASUREMENT, readFigures, readingTags, RESTATEMENT_MEASUREMENT, restatementTags } from '@meterline/series';
 import { fleetManifest } from '@meterline/simulator';
 import { InMemoryStore } from '@meterline/store';
 import { aggregateEnterprise, type AggregationDeps, type FigurePublisher } from '../src/aggregate-enterprise.ts';
 import { figureRows } from '../src/figure-rows.ts';
-import { figureKey } from '../src/figure-series.ts';
-import { readFigures, RESTATEMENT_MEASUREMENT } from '../src/figure-repository.ts';
 import { registryVersion } from '../src/registry-version.ts';
 
 const QUARTER = 900_000;
@@ -47,7 +46,7 @@ function readingsFor(pointIds: string[]): Map<string, RegisterReading[]> {
 
 async function seed(store: InMemoryStore, readings: Map<string, RegisterReading[]>) {
   const points = [...readings].flatMap(([point, list]) =>
-    list.map((r) => ({ measurement: 'reading', tags: { enterprise: enterprise.id, point }, fields: { value: r.value }, timestampMs: r.at })),
+    list.map((r) => ({ measurement: READINGS_MEASUREMENT, tags: readingTags(enterprise.id, point), fields: { [READING_FIELDS.value]: r.value }, timestampMs: r.at })),
   );
   await store.write(points);
 }
@@ -62,7 +61,7 @@ function harness() {
       restated.push(...restatements);
     },
   };
-  const deps: AggregationDeps = { store, publisher, readingsMeasurement: 'reading', boundSearchMs: 35 * 86_400_000, writeChunkPoints: 500, accounting };
+  const deps: AggregationDeps = { store, publisher, readingsMeasurement: READINGS_MEASUREMENT, boundSearchMs: 35 * 86_400_000, writeChunkPoints: 500, accounting };
   return { store, published, restated, deps };
 }
 
@@ -147,9 +146,9 @@ describe('aggregateEnterprise', () => {
       expect(r.new.revision).toBe(1);
       expect(r.reason).toBe('READINGS_CHANGED');
     }
-    const records = await store.readSeries({ measurement: RESTATEMENT_MEASUREMENT, tags: { enterprise: enterprise.id }, fromMs: march.start, toMs: march.end });
+    const records = await store.readSeries({ measurement: RESTATEMENT_MEASUREMENT, tags: restatementTags(enterprise.id), fromMs: march.start, toMs: march.end });
     expect(records.length).toBe(restated.length);
-    const consumption = restated.filter((r) => r.measurement === FIGURE_MEASUREMENTS.consumption);
+    const consumption = restated.filter((r) => r.measurement === FIGURE_KINDS.consumption);
     expect(new Set(consumption.map((r) => r.subject['point']))).toEqual(new Set([pointIds[1]]));
   });
 

@@ -8,6 +8,7 @@ import { aggregationJobCodec, figureBatchCodec, restatementCodec, type Aggregati
 import { calendarPeriod, createFactorCatalog, type Manifest } from '@meterline/domain';
 import { fileRegistrySource } from '@meterline/feeds';
 import { ManualScheduler } from '@meterline/scheduler';
+import { READING_FIELDS, READINGS_MEASUREMENT, readingTags } from '@meterline/series';
 import { createLogger, createMetricsRegistry } from '@meterline/service-kit';
 import { fleetManifest } from '@meterline/simulator';
 import { InMemoryStore } from '@meterline/store';
@@ -43,7 +44,7 @@ async function setup(manifest: Manifest, now: Date) {
     catalog: createFactorCatalog(),
     scheduler,
     lookback: { recentMs: 6 * 3_600_000, dailyMs: 3 * 86_400_000 },
-    engine: { readingsMeasurement: 'reading', boundSearchMs: 35 * 86_400_000, writeChunkPoints: 1000, accounting: { equalValue: true } },
+    engine: { readingsMeasurement: READINGS_MEASUREMENT, boundSearchMs: 35 * 86_400_000, writeChunkPoints: 1000, accounting: { equalValue: true } },
     retry: { baseMs: 10, maxMs: 50 },
     clock: () => now,
     log: createLogger('aggregator-test', 'silent'),
@@ -75,9 +76,9 @@ async function seedReadings(store: InMemoryStore, from: number, to: number) {
   await store.write(
     points.flatMap(({ enterprise, point }, i) =>
       Array.from({ length: (to - from) / QUARTER + 1 }, (_, k) => ({
-        measurement: 'reading',
-        tags: { enterprise, point },
-        fields: { value: 1_000 + k * (10 + i) },
+        measurement: READINGS_MEASUREMENT,
+        tags: readingTags(enterprise, point),
+        fields: { [READING_FIELDS.value]: 1_000 + k * (10 + i) },
         timestampMs: from + k * QUARTER,
       })),
     ),

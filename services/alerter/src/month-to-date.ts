@@ -1,5 +1,6 @@
-import { FIGURE_MEASUREMENTS } from '@meterline/contracts';
-import { calendarPeriod, localDate, subPeriods, type Enterprise } from '@meterline/domain';
+import { FIGURE_KINDS } from '@meterline/contracts';
+import { calendarPeriod, localDate, subPeriods, type CarbonScope, type Enterprise } from '@meterline/domain';
+import { FIGURE_TAGS, readFigureValues, STANDARD_COAL_BASES, STANDARD_COAL_LEVELS, type FigureSeriesQuery } from '@meterline/series';
 import type { TimeSeriesStore } from '@meterline/store';
 import type { EnterpriseRules } from './alerting-config.ts';
 import type { BudgetMetric, MonthToDate } from './rules/budget.ts';
@@ -18,17 +19,17 @@ export async function monthToDate(
 ): Promise<MonthToDate> {
   const monthKey = localDate(tickMs, enterprise.timeZone).slice(0, 7);
   const month = calendarPeriod(monthKey, enterprise.timeZone);
-  const range = { fromMs: month.start, toMs: Math.min(month.end, tickMs), fields: ['value'] };
-  const base = { enterprise: enterprise.id, period: 'day' };
-  const queries =
+  const base = { enterpriseId: enterprise.id, periodKind: 'day', fromMs: month.start, toMs: Math.min(month.end, tickMs) } as const;
+  const scopes: CarbonScope[] = ['scope1', `scope2-${settings.co2Scope2}`];
+  const queries: FigureSeriesQuery[] =
     metric === 'tce'
-      ? [{ measurement: FIGURE_MEASUREMENTS.standardCoal, tags: { ...base, level: 'enterprise', basis: 'equivalent' } }]
-      : ['scope1', `scope2-${settings.co2Scope2}`].map((scope) => ({ measurement: FIGURE_MEASUREMENTS.carbon, tags: { ...base, scope } }));
+      ? [{ ...base, kind: FIGURE_KINDS.standardCoal, subject: { [FIGURE_TAGS.level]: STANDARD_COAL_LEVELS.enterprise, [FIGURE_TAGS.basis]: STANDARD_COAL_BASES.equivalent } }]
+      : scopes.map((scope) => ({ ...base, kind: FIGURE_KINDS.carbon, subject: { [FIGURE_TAGS.scope]: scope } }));
   const dayValues = new Map<string, number>();
   for (const query of queries) {
-    for (const point of await store.readSeries({ ...query, ...range })) {
-      const day = localDate(point.timestampMs, enterprise.timeZone);
-      dayValues.set(day, (dayValues.get(day) ?? 0) + Number(point.fields.value));
+    for (const { startMs, value } of await readFigureValues(store, query)) {
+      const day = localDate(startMs, enterprise.timeZone);
+      dayValues.set(day, (dayValues.get(day) ?? 0) + value);
     }
   }
   return { metric, month: monthKey, daysInMonth: subPeriods(month, 'day').length, dayValues };

@@ -1,5 +1,5 @@
 import type { BusProducer, ConsumedBatch } from '@meterline/bus';
-import { alertSignalCodec, deviceStatusCodec, figureBatchCodec, type AlertSignalV1, type FigureV1 } from '@meterline/contracts';
+import { alertSignalCodec, deviceStatusCodec, FIGURE_KINDS, figureBatchCodec, type AlertSignalV1, type FigureV1 } from '@meterline/contracts';
 import { recordDeviceStates, recordSeen } from '@meterline/series';
 import type { Logger } from '@meterline/service-kit';
 import type { TimeSeriesStore } from '@meterline/store';
@@ -119,8 +119,8 @@ function judgedPeriods(alerting: AlertingConfig, enterpriseId: string): Map<stri
   if (rules.consumptionThreshold.enabled) for (const t of rules.consumptionThreshold.thresholds) consumption.add(t.period);
   const balance = new Set<string>(rules.balanceGap.enabled ? [rules.balanceGap.period] : []);
   return new Map([
-    ['consumption', consumption],
-    ['energy_balance', balance],
+    [FIGURE_KINDS.consumption, consumption],
+    [FIGURE_KINDS.energyBalance, balance],
   ]);
 }
 

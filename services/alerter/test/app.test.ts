@@ -9,6 +9,7 @@ import type { AlertNotificationV1, DeviceSequenceV1, DeviceStatusV1, FigureBatch
 import type { Manifest } from '@meterline/domain';
 import { fileRegistrySource } from '@meterline/feeds';
 import { ManualScheduler } from '@meterline/scheduler';
+import { FIGURE_FIELDS, FIGURE_MEASUREMENTS, FIGURE_TAGS, figureTags, STANDARD_COAL_BASES, STANDARD_COAL_LEVELS } from '@meterline/series';
 import { createLogger, createMetricsRegistry } from '@meterline/service-kit';
 import { fleetManifest } from '@meterline/simulator';
 import { InMemoryStore } from '@meterline/store';
@@ -170,9 +171,9 @@ it('fires each rule once for its subject and resolves it once, through the obser
   const monthSoFar = (tcePerDay: number) =>
     store.write(
       Array.from({ length: 26 }, (_, d) => ({
-        measurement: 'standard_coal',
-        tags: { enterprise: E, period: 'day', region: 'CN-CQ', level: 'enterprise', basis: 'equivalent' },
-        fields: { value: tcePerDay },
+        measurement: FIGURE_MEASUREMENTS.standardCoal,
+        tags: { ...figureTags(E, 'day'), [FIGURE_TAGS.region]: 'CN-CQ', [FIGURE_TAGS.level]: STANDARD_COAL_LEVELS.enterprise, [FIGURE_TAGS.basis]: STANDARD_COAL_BASES.equivalent },
+        fields: { [FIGURE_FIELDS.value]: tcePerDay },
         timestampMs: dayStart - (25 - d) * 24 * HOUR,
       })),
     );

@@ -8,6 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { DeviceAccounts } from '@meterline/broker-accounts';
 import type { FactorCatalog } from '@meterline/domain';
 import type { RegistrySource } from '@meterline/feeds';
+import { READINGS_MEASUREMENT } from '@meterline/series';
 import type { Registry } from '@meterline/service-kit';
 import type { TimeSeriesStore } from '@meterline/store';
 import type { AlertingDirectory } from './alerting/alerting-directory.ts';
@@ -111,7 +112,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     alerting: deps.alerting,
     registryUploads: deps.registryUploads,
     deviceAccounts: deps.deviceAccounts,
-    readingsMeasurement: deps.readingsMeasurement ?? 'reading',
+    readingsMeasurement: deps.readingsMeasurement ?? READINGS_MEASUREMENT,
     now: deps.now ?? Date.now,
   };
 

@@ -1,6 +1,6 @@
 import { InMemoryDeviceAccounts, type DeviceAccounts } from '@meterline/broker-accounts';
 import { InMemoryBus, type BusProducer } from '@meterline/bus';
-import { nextEntry, type AlertingChangeV1, type AlertV1, type EnterpriseJson } from '@meterline/contracts';
+import { FIGURE_KINDS, nextEntry, type AlertingChangeV1, type AlertV1, type EnterpriseJson, type FigureKind } from '@meterline/contracts';
 import { trackSequence } from '@meterline/device-sequence';
 import { createFactorCatalog, parseManifest, type Manifest } from '@meterline/domain';
 import {
@@ -8,7 +8,10 @@ import {
   startTopicRegistrySource, type AlertingRecordRejected, type FactorSetRecordRejected, type RegistryRecordRejected, type TopicRegistrySource,
 } from '@meterline/feeds';
 import { createMetricsRegistry } from '@meterline/service-kit';
-import { alertRecordPoints, deliveryPoint as storedDeliveryPoint, sequenceEventPoint, sequenceStatePoint } from '@meterline/series';
+import {
+  alertRecordPoints, deliveryPoint as storedDeliveryPoint, FIGURE_DETAIL_FIELDS, figurePoint, READING_FIELDS, READING_TAGS, READINGS_MEASUREMENT, readingTags, restatementPoint,
+  sequenceEventPoint, sequenceStatePoint,
+} from '@meterline/series';
 import { InMemoryStore, type SeriesPoint, type TimeSeriesStore } from '@meterline/store';
 import { alertingDirectory } from '../src/alerting/alerting-directory.ts';
 import { topicAlertingWriter } from '../src/alerting/alerting-writer.ts';
@@ -99,58 +102,55 @@ export const DAY_MS = 86_400_000;
 /** 2026-03-01T00:00:00+08:00 */
 export const MARCH_1 = Date.UTC(2026, 1, 28, 16);
 
-/** A figure point the way services/aggregator/src/figure-series.ts stores it. */
-export function figurePoint(enterprise: string, measurement: string, subject: Record<string, string>, startMs: number, value: number): SeriesPoint {
-  return {
-    measurement,
-    tags: { enterprise, period: 'day', ...subject },
-    timestampMs: startMs,
-    fields: {
-      value,
-      unit: measurement === 'carbon' ? 'tCO2' : 'kWh',
-      u: 1.5,
-      coverage: 99.5,
-      estimated: 0,
-      flags: 'GAP_FILLED,LATE',
-      factor_set: 'cn-2023@1.0.0',
-      registry_version: 'r1',
-      period_key: new Date(startMs + 8 * 3_600_000).toISOString().slice(0, 10),
-      period_end: startMs + DAY_MS,
-      revision: 0,
-      tce: value * 0.0001229,
-    },
-  };
+/** A day figure as the aggregator stores it. */
+export function storedFigure(enterprise: string, kind: FigureKind, subject: Record<string, string>, startMs: number, value: number): SeriesPoint {
+  return figurePoint({
+    measurement: kind,
+    enterpriseId: enterprise,
+    subject,
+    periodKind: 'day',
+    periodKey: new Date(startMs + 8 * 3_600_000).toISOString().slice(0, 10),
+    startMs,
+    endMs: startMs + DAY_MS,
+    value,
+    unit: kind === FIGURE_KINDS.carbon ? 'tCO2' : 'kWh',
+    expandedUncertainty: 1.5,
+    coveragePercent: 99.5,
+    estimated: 0,
+    flags: ['GAP_FILLED', 'LATE'],
+    factorSet: 'cn-2023@1.0.0',
+    registryVersion: 'r1',
+    revision: 0,
+    detail: { [FIGURE_DETAIL_FIELDS.tce]: value * 0.0001229 },
+  });
 }
 
-export function restatementPoint(enterprise: string, startMs: number, oldValue: number, newValue: number): SeriesPoint {
-  return {
-    measurement: 'restatement',
-    tags: { enterprise, figure: 'consumption', period: 'day', subject: `point=${enterprise === 'ent-a' ? 'a-e-main' : 'b-e-main'}`, revision: '1' },
-    timestampMs: startMs,
-    fields: {
-      restatement_id: `rs-${enterprise}-${startMs}`,
-      period_key: '2026-03-01',
-      unit: 'kWh',
-      old_value: oldValue,
-      new_value: newValue,
-      old_u: 1,
-      new_u: 1.2,
-      old_coverage: 90,
-      new_coverage: 100,
-      old_flags: 'GAP',
-      new_flags: '',
-      reason: 'READINGS_CHANGED',
-      detail: 'late readings',
-      restated_at: '2026-03-05T01:00:00.000Z',
-    },
-  };
+export function storedRestatement(enterprise: string, startMs: number, oldValue: number, newValue: number): SeriesPoint {
+  const published = { factorSet: 'cn-2023@1.0.0', registryVersion: 'r1' };
+  return restatementPoint({
+    v: 1,
+    restatementId: `rs-${enterprise}-${startMs}`,
+    enterpriseId: enterprise,
+    measurement: FIGURE_KINDS.consumption,
+    subject: { point: enterprise === 'ent-a' ? 'a-e-main' : 'b-e-main' },
+    periodKind: 'day',
+    periodKey: '2026-03-01',
+    startMs,
+    unit: 'kWh',
+    old: { value: oldValue, expandedUncertainty: 1, coveragePercent: 90, flags: ['GAP'], ...published, revision: 0 },
+    new: { value: newValue, expandedUncertainty: 1.2, coveragePercent: 100, flags: [], ...published, revision: 1 },
+    reason: 'READINGS_CHANGED',
+    detail: 'late readings',
+    restatedAt: '2026-03-05T01:00:00.000Z',
+  });
 }
 
-export function readingPoint(enterprise: string, site: string, point: string, tsMs: number, value: number): SeriesPoint {
+/** A reading as the writer stores it. */
+export function storedReading(enterprise: string, site: string, point: string, tsMs: number, value: number): SeriesPoint {
   return {
-    measurement: 'reading',
-    tags: { enterprise, site, point, carrier: 'electricity', quantity: 'active-energy-import' },
-    fields: { value, quality: 'good', device: enterprise === 'ent-a' ? 'a-dev' : 'b-dev' },
+    measurement: READINGS_MEASUREMENT,
+    tags: { ...readingTags(enterprise, point), [READING_TAGS.site]: site, [READING_TAGS.carrier]: 'electricity', [READING_TAGS.quantity]: 'active-energy-import' },
+    fields: { [READING_FIELDS.value]: value, [READING_FIELDS.quality]: 'good', [READING_FIELDS.device]: enterprise === 'ent-a' ? 'a-dev' : 'b-dev' },
     timestampMs: tsMs,
   };
 }
@@ -161,15 +161,16 @@ export async function seededStore(): Promise<InMemoryStore> {
   const points: SeriesPoint[] = [];
   for (let day = 0; day < 3; day++) {
     const start = MARCH_1 + day * DAY_MS;
-    points.push(figurePoint('ent-a', 'consumption', { site: 'a-site', point: 'a-e-main', carrier: 'electricity', quantity: 'active-energy-import', role: 'boundary-input' }, start, 100 + day));
-    points.push(figurePoint('ent-b', 'consumption', { site: 'b-site', point: 'b-e-main', carrier: 'electricity', quantity: 'active-energy-import', role: 'boundary-input' }, start, 987654.321));
-    points.push(figurePoint('ent-a', 'carbon', { region: 'CN-CQ', scope: 'scope1' }, start, 10 + day));
-    points.push(figurePoint('ent-b', 'carbon', { region: 'CN-JS', scope: 'scope1' }, start, 987654.321));
-    points.push(readingPoint('ent-a', 'a-site', 'a-e-main', start + 3_600_000, 5000 + day));
-    points.push(readingPoint('ent-b', 'b-site', 'b-e-main', start + 3_600_000, 123456.789));
+    const { consumption, carbon } = FIGURE_KINDS;
+    points.push(storedFigure('ent-a', consumption, { site: 'a-site', point: 'a-e-main', carrier: 'electricity', quantity: 'active-energy-import', role: 'boundary-input' }, start, 100 + day));
+    points.push(storedFigure('ent-b', consumption, { site: 'b-site', point: 'b-e-main', carrier: 'electricity', quantity: 'active-energy-import', role: 'boundary-input' }, start, 987654.321));
+    points.push(storedFigure('ent-a', carbon, { region: 'CN-CQ', scope: 'scope1' }, start, 10 + day));
+    points.push(storedFigure('ent-b', carbon, { region: 'CN-JS', scope: 'scope1' }, start, 987654.321));
+    points.push(storedReading('ent-a', 'a-site', 'a-e-main', start + 3_600_000, 5000 + day));
+    points.push(storedReading('ent-b', 'b-site', 'b-e-main', start + 3_600_000, 123456.789));
   }
-  points.push(restatementPoint('ent-a', MARCH_1, 100, 101));
-  points.push(restatementPoint('ent-b', MARCH_1, 987654.321, 987654.321));
+  points.push(storedRestatement('ent-a', MARCH_1, 100, 101));
+  points.push(storedRestatement('ent-b', MARCH_1, 987654.321, 987654.321));
   // B's devices as the alerter's sequence tracking stores them: b-dev's counts, and a gap of b-gw's carrying a marker value.
   const seen = trackSequence(undefined, { seq: 7, sha256: '0'.repeat(64), atMs: MARCH_1 }).state;
   points.push(sequenceStatePoint({ enterpriseId: 'ent-b', deviceId: 'b-dev', state: seen, applied: undefined }));

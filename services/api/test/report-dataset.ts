@@ -1,4 +1,5 @@
 import { calendarPeriod, parseManifest, type Manifest } from '@meterline/domain';
+import { READING_FIELDS, READING_TAGS, READINGS_MEASUREMENT, readingTags } from '@meterline/series';
 import type { SeriesPoint } from '@meterline/store';
 
 /**
@@ -96,13 +97,13 @@ const CARRIERS: Record<string, [string, string]> = {
   'rpt-heat': ['heat', 'heat-energy'],
 };
 
-/** A stored reading the way services/writer stores it (reading-point.ts). */
+/** A stored reading the way the writer stores it. */
 export function storedReading(point: string, tsMs: number, value: number): SeriesPoint {
   const [carrier, quantity] = CARRIERS[point]!;
   return {
-    measurement: 'reading',
-    tags: { enterprise: REPORT_ENTERPRISE, site: 'rpt-plant', point, carrier, quantity },
-    fields: { value, quality: 'good', device: 'rpt-dev' },
+    measurement: READINGS_MEASUREMENT,
+    tags: { ...readingTags(REPORT_ENTERPRISE, point), [READING_TAGS.site]: 'rpt-plant', [READING_TAGS.carrier]: carrier, [READING_TAGS.quantity]: quantity },
+    fields: { [READING_FIELDS.value]: value, [READING_FIELDS.quality]: 'good', [READING_FIELDS.device]: 'rpt-dev' },
     timestampMs: tsMs,
   };
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { calendarPeriod, cumulativePoints, readingsBounding, type RegisterReading } from '@meterline/domain';
+import { READING_FIELDS, READING_TAGS, READINGS_MEASUREMENT } from '@meterline/series';
 import type { SeriesPoint } from '@meterline/store';
 import { pagedReportReadings } from '../src/reports/report-readings.ts';
 import type { ReaderUnderTest } from './series-page-reader-contract.ts';
@@ -14,9 +15,9 @@ function expected(points: readonly SeriesPoint[], pointIds: readonly string[], p
   return new Map(
     pointIds.map((id) => {
       const all = points
-        .filter((p) => p.tags['enterprise'] === REPORT_ENTERPRISE && p.tags['point'] === id)
+        .filter((p) => p.tags[READING_TAGS.enterprise] === REPORT_ENTERPRISE && p.tags[READING_TAGS.point] === id)
         // Stored without the field (before signed payloads): not verified.
-        .map((p) => ({ at: p.timestampMs, value: p.fields['value'] as number, verified: p.fields['verified'] === true }))
+        .map((p) => ({ at: p.timestampMs, value: p.fields[READING_FIELDS.value] as number, verified: p.fields[READING_FIELDS.verified] === true }))
         .sort((a, b) => a.at - b.at || a.value - b.value);
       return [id, readingsBounding(all, period)];
     }),
@@ -41,9 +42,9 @@ export function reportReadingsContract(name: string, setup: () => Promise<Reader
     it('loads a month and a month a year earlier as meterline account would use them', async () => {
       const { store, reader } = await open();
       // Every seventh reading signature-verified (issue 13): the flag comes back as stored.
-      const points = reportReadings().map((p, i) => (i % 7 === 0 ? { ...p, fields: { ...p.fields, verified: true } } : p));
+      const points = reportReadings().map((p, i) => (i % 7 === 0 ? { ...p, fields: { ...p.fields, [READING_FIELDS.verified]: true } } : p));
       await store.write(points);
-      const loader = pagedReportReadings(reader, 'reading');
+      const loader = pagedReportReadings(reader, READINGS_MEASUREMENT);
       for (const month of [REPORT_MONTH, REPORT_PREVIOUS_MONTH]) {
         const period = calendarPeriod(month, TZ);
         const loaded = await loader.load(REPORT_ENTERPRISE, pointIds, period);
@@ -74,7 +75,7 @@ export function reportReadingsContract(name: string, setup: () => Promise<Reader
         { ...storedReading('rpt-heat', march.start + DAY, 999), tags: { ...storedReading('rpt-heat', 0, 0).tags, enterprise: 'someone-else' } },
       ];
       await store.write(points);
-      const loaded = await pagedReportReadings(reader, 'reading').load(REPORT_ENTERPRISE, pointIds, march);
+      const loaded = await pagedReportReadings(reader, READINGS_MEASUREMENT).load(REPORT_ENTERPRISE, pointIds, march);
       expect(loaded).toEqual(expected(points, pointIds, march));
       expect(loaded.get('rpt-gas')!.map((r) => r.value)).toEqual([11, 20, 30]);
       expect(loaded.get('rpt-diesel')!.map((r) => r.value)).toEqual([1, 2]);

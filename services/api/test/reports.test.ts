@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
+import { READING_FIELDS, READING_TAGS } from '@meterline/series';
 import { InMemoryStore, type SeriesPoint } from '@meterline/store';
 import type { MonthlyReport } from '../src/reports/report-schema.ts';
 import { storeSeriesPageReader } from '../src/series/series-page-reader.ts';
@@ -18,7 +19,7 @@ async function reportApi(points: SeriesPoint[] = reportReadings()) {
   return { app, store };
 }
 
-const rowsOf = (points: SeriesPoint[]) => points.map((p) => ({ point: p.tags['point']!, timestampMs: p.timestampMs, value: p.fields['value'] as number }));
+const rowsOf = (points: SeriesPoint[]) => points.map((p) => ({ point: p.tags[READING_TAGS.point]!, timestampMs: p.timestampMs, value: p.fields[READING_FIELDS.value] as number }));
 
 /** CSV (RFC 4180) back to rows of fields; enough for what the report writes. */
 function parseCsv(text: string): string[][] {
@@ -196,12 +197,12 @@ describe('monthly report', () => {
     // Every reading of rpt-heat in March 2026 from 00:00 on the 16th on (local time UTC+8) verified.
     const verifiedFrom = Date.UTC(2026, 2, 15, 16);
     const marked = points.map((p) =>
-      p.tags['point'] === 'rpt-heat' && p.timestampMs >= verifiedFrom ? { ...p, fields: { ...p.fields, verified: true } } : p,
+      p.tags[READING_TAGS.point] === 'rpt-heat' && p.timestampMs >= verifiedFrom ? { ...p, fields: { ...p.fields, [READING_FIELDS.verified]: true } } : p,
     );
     const { app } = await reportApi(marked);
     const report = (await app.inject({ url: URL, headers: bearer(SECRETS.admin) })).json() as MonthlyReport;
     const heat = report.meteringPoints.find((p) => p.id === 'rpt-heat')!.verifiedReadings;
-    const heatReadings = points.filter((p) => p.tags['point'] === 'rpt-heat');
+    const heatReadings = points.filter((p) => p.tags[READING_TAGS.point] === 'rpt-heat');
     const inMonth = heatReadings.filter((p) => p.timestampMs >= Date.UTC(2026, 1, 28, 16) && p.timestampMs < Date.UTC(2026, 2, 31, 16));
     const expectedVerified = inMonth.filter((p) => p.timestampMs >= verifiedFrom).length + 1; // and the reading that brackets the month's end
     expect(heat.verified).toBe(expectedVerified);
@@ -233,12 +234,12 @@ describe('monthly report', () => {
     const again = await hashOf([...points].reverse());
     expect(again).toEqual(first);
     // One reading of the month moved by a thousandth: another hash.
-    const i = points.findIndex((p) => p.tags['point'] === 'rpt-heat' && p.timestampMs > Date.UTC(2026, 2, 10));
-    const changed = points.map((p, k) => (k === i ? storedReading('rpt-heat', p.timestampMs, (p.fields['value'] as number) + 0.001) : p));
+    const i = points.findIndex((p) => p.tags[READING_TAGS.point] === 'rpt-heat' && p.timestampMs > Date.UTC(2026, 2, 10));
+    const changed = points.map((p, k) => (k === i ? storedReading('rpt-heat', p.timestampMs, (p.fields[READING_FIELDS.value] as number) + 0.001) : p));
     expect((await hashOf(changed)).hash).not.toBe(first.hash);
     // A reading of the month a year earlier (year on year) counts too; one the report does not use does not.
-    const previous = points.findIndex((p) => p.tags['point'] === 'rpt-gas' && p.timestampMs > Date.UTC(2025, 2, 10) && p.timestampMs < Date.UTC(2025, 2, 20));
-    expect((await hashOf(points.map((p, k) => (k === previous ? storedReading('rpt-gas', p.timestampMs, (p.fields['value'] as number) + 1) : p)))).hash).not.toBe(first.hash);
+    const previous = points.findIndex((p) => p.tags[READING_TAGS.point] === 'rpt-gas' && p.timestampMs > Date.UTC(2025, 2, 10) && p.timestampMs < Date.UTC(2025, 2, 20));
+    expect((await hashOf(points.map((p, k) => (k === previous ? storedReading('rpt-gas', p.timestampMs, (p.fields[READING_FIELDS.value] as number) + 1) : p)))).hash).not.toBe(first.hash);
     expect((await hashOf([...points, storedReading('rpt-gas', Date.UTC(2026, 5, 1), 1)])).hash).toBe(first.hash);
     // The registry entry is an input.
     const renamed = { ...manifest, enterprises: manifest.enterprises.map((e) => (e.id === REPORT_ENTERPRISE ? { ...e, name: 'Renamed Works' } : e)) };

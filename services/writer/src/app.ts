@@ -2,10 +2,10 @@ import type { BusConsumer, BusProducer, ConsumedBatch, ConsumedMessage } from '@
 import { boundedDetail, deadLetterCodec, describeOriginal, readingMessageCodec, type DeadLetterReason, type DeadLetterV2, type ReadingConflict, type ReadingMessageV1 } from '@meterline/contracts';
 import { errorCatalogue } from '@meterline/errors';
 import { backoffDelay, sleep, type HealthReport, type Logger, type Registry } from '@meterline/service-kit';
+import { readingPoint } from '@meterline/series';
 import { StoreError, type SeriesPoint, type TimeSeriesStore } from '@meterline/store';
 import { createFirstValueGuard, type StandingValue } from './first-value-guard.ts';
 import { createWriterMetrics } from './metrics.ts';
-import { toSeriesPoint } from './reading-point.ts';
 
 export interface WriterAppDeps {
   consumer: BusConsumer;
@@ -166,7 +166,7 @@ export function createWriterApp(deps: WriterAppDeps): WriterApp {
     const unreadable: Refusal[] = [];
     for (const message of batch.messages) {
       const result = readingMessageCodec.decode(message.value);
-      if (result.ok) decoded.push({ message, reading: result.value, point: toSeriesPoint(deps.measurement, result.value) });
+      if (result.ok) decoded.push({ message, reading: result.value, point: readingPoint(deps.measurement, result.value) });
       else unreadable.push({ message, reason: 'READING_UNREADABLE', detail: result.detail });
     }
     const { fresh, repeats, conflicts } = await judgeWithRetry(batch, decoded);

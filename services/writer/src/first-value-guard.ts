@@ -1,4 +1,5 @@
 import type { ReadingMessageV1 } from '@meterline/contracts';
+import { newestReadingTimes, READING_FIELDS, readReadings } from '@meterline/series';
 import type { TimeSeriesStore } from '@meterline/store';
 
 /** A reading of the batch being written. */
@@ -45,7 +46,7 @@ export function createFirstValueGuard(store: TimeSeriesStore, measurement: strin
 
   const lookupNewest = async (points: string[], into: Map<string, number>): Promise<void> => {
     for (let i = 0; i < points.length; i += LOOKUP_CHUNK) {
-      const found = await store.newestTimestamps({ measurement, tag: 'point', values: points.slice(i, i + LOOKUP_CHUNK), field: 'value' });
+      const found = await newestReadingTimes(store, measurement, points.slice(i, i + LOOKUP_CHUNK));
       for (const point of points.slice(i, i + LOOKUP_CHUNK)) into.set(point, found.get(point) ?? -Infinity);
     }
   };
@@ -57,12 +58,8 @@ export function createFirstValueGuard(store: TimeSeriesStore, measurement: strin
     const fromMs = Math.min(...times);
     const toMs = Math.max(...times) + 1;
     for (let i = 0; i < points.length; i += LOOKUP_CHUNK) {
-      const rows = await store.readSeries({ measurement, tags: { point: points.slice(i, i + LOOKUP_CHUNK) }, fromMs, toMs, fields: ['value', 'device'] });
-      for (const row of rows) {
-        const { value, device } = row.fields;
-        if (typeof value !== 'number') continue;
-        stored.set(instantKey(row.tags['point'] ?? '', row.timestampMs), { value, from: 'stored', ...(typeof device === 'string' ? { deviceId: device } : {}) });
-      }
+      const rows = await readReadings(store, { measurement, pointIds: points.slice(i, i + LOOKUP_CHUNK), fromMs, toMs, fields: [READING_FIELDS.device] });
+      for (const row of rows) stored.set(instantKey(row.pointId, row.tsMs), { value: row.value, from: 'stored', ...(row.deviceId === undefined ? {} : { deviceId: row.deviceId }) });
     }
     return stored;
   };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryBus } from '@meterline/bus';
 import { deadLetterCodec, decodeOrThrow, type ReadingMessageV1 } from '@meterline/contracts';
+import { READING_FIELDS, READING_TAGS, READINGS_MEASUREMENT } from '@meterline/series';
 import { createLogger, createMetricsRegistry } from '@meterline/service-kit';
 import { InMemoryStore, StoreError, type SeriesPoint } from '@meterline/store';
 import { createWriterApp } from '../src/app.ts';
@@ -14,7 +15,7 @@ const reading = (point: string, i: number): ReadingMessageV1 =>
 /** Our own store interface, refusing one metering point for good, as InfluxDB refuses a field-type conflict. */
 class RefusingStore extends InMemoryStore {
   override async write(points: SeriesPoint[]): Promise<void> {
-    if (points.some((p) => p.tags['point'] === 'mp-poison')) throw new StoreError('MTL_STORE_REJECTED', 'field type conflict');
+    if (points.some((p) => p.tags[READING_TAGS.point] === 'mp-poison')) throw new StoreError('MTL_STORE_REJECTED', 'field type conflict');
     await super.write(points);
   }
 }
@@ -26,7 +27,7 @@ function setup(store = new InMemoryStore()) {
     deadLetterProducer: bus.producer(),
     deadLetterTopic: 'dlq',
     store,
-    measurement: 'reading',
+    measurement: READINGS_MEASUREMENT,
     writeChunkPoints: 7,
     retry: { baseMs: 5, maxMs: 20 },
     log: createLogger('writer-test', 'silent'),
@@ -38,7 +39,7 @@ function setup(store = new InMemoryStore()) {
   const waitForLag0 = async () => {
     while ((await consumer.lag()) > 0) await new Promise((r) => setTimeout(r, 5));
   };
-  const stored = () => store.readSeries({ measurement: 'reading', tags: {}, fromMs: 0, toMs: Number.MAX_SAFE_INTEGER });
+  const stored = () => store.readSeries({ measurement: READINGS_MEASUREMENT, tags: {}, fromMs: 0, toMs: Number.MAX_SAFE_INTEGER });
   return { bus, app, send, waitForLag0, stored };
 }
 
@@ -56,12 +57,12 @@ describe('writer app', () => {
     const rows = await stored();
     expect(rows).toHaveLength(20);
     expect(rows[0]).toEqual({
-      measurement: 'reading',
+      measurement: READINGS_MEASUREMENT,
       tags: { enterprise: 'ent-1', site: 'site-1', point: 'mp-0', carrier: 'electricity', quantity: 'active-energy-import' },
       fields: { value: 100, quality: 'good', device: 'dev-1', verified: false },
       timestampMs: T0,
     });
-    expect(rows.find((r) => r.tags['point'] === 'mp-1' && r.timestampMs === T0 + 900_000)?.fields).toEqual({ value: 101, quality: 'good', device: 'dev-1', verified: true });
+    expect(rows.find((r) => r.tags[READING_TAGS.point] === 'mp-1' && r.timestampMs === T0 + 900_000)?.fields).toEqual({ [READING_FIELDS.value]: 101, [READING_FIELDS.quality]: 'good', [READING_FIELDS.device]: 'dev-1', [READING_FIELDS.verified]: true });
   });
 
   it('holds the batch while the store is down and loses nothing when it returns', async () => {
@@ -81,7 +82,7 @@ describe('writer app', () => {
     store.available = true;
     await waitForLag0();
     await app.close();
-    expect((await stored()).map((p) => p.fields['value'])).toEqual(Array.from({ length: 10 }, (_, i) => 100 + i));
+    expect((await stored()).map((p) => p.fields[READING_FIELDS.value])).toEqual(Array.from({ length: 10 }, (_, i) => 100 + i));
   });
 
   it('dead-letters an unreadable record and a refused point, storing all the others', async () => {

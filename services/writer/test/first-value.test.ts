@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryBus } from '@meterline/bus';
 import { deadLetterCodec, decodeOrThrow, type ReadingMessageV1 } from '@meterline/contracts';
+import { READING_FIELDS, READING_TAGS, READINGS_MEASUREMENT, readingPoint } from '@meterline/series';
 import { createLogger, createMetricsRegistry } from '@meterline/service-kit';
 import { InMemoryStore } from '@meterline/store';
 import { createWriterApp } from '../src/app.ts';
 import { createFirstValueGuard } from '../src/first-value-guard.ts';
-import { toSeriesPoint } from '../src/reading-point.ts';
 import { readingMessage } from './reading-fixture.ts';
 
 // Issue 13, defect 4: a second, different value for a stored (point, instant) overwrote the first.
@@ -26,7 +26,7 @@ function pipeline(store = new InMemoryStore()) {
       deadLetterProducer: bus.producer(),
       deadLetterTopic: 'dlq',
       store,
-      measurement: 'reading',
+      measurement: READINGS_MEASUREMENT,
       writeChunkPoints: 3,
       retry: { baseMs: 5, maxMs: 20 },
       log: createLogger('writer-test', 'silent'),
@@ -49,7 +49,7 @@ function pipeline(store = new InMemoryStore()) {
       while ((await probe.lag()) > 0) await new Promise((r) => setTimeout(r, 5));
     },
     stored: async () =>
-      (await store.readSeries({ measurement: 'reading', tags: {}, fromMs: 0, toMs: Number.MAX_SAFE_INTEGER })).map((p) => [p.tags['point'], p.timestampMs, p.fields['value']]),
+      (await store.readSeries({ measurement: READINGS_MEASUREMENT, tags: {}, fromMs: 0, toMs: Number.MAX_SAFE_INTEGER })).map((p) => [p.tags[READING_TAGS.point], p.timestampMs, p.fields[READING_FIELDS.value]]),
     letters: () => bus.messagesOf('dlq').map((m) => decodeOrThrow(deadLetterCodec, m.value)),
     counter: async (name: string) => (await metrics.getSingleMetric(name)?.get())?.values.reduce((sum, v) => sum + v.value, 0) ?? 0,
   };
@@ -112,7 +112,7 @@ describe('writer: the first value stands (issue 13, defect 4)', () => {
     await p.drained();
     await p.close();
     expect(await p.stored()).toEqual([['mp-1', T0, 10]]);
-    const rows = await p.store.readSeries({ measurement: 'reading', tags: { point: 'mp-1' }, fromMs: T0, toMs: T0 + 1 });
+    const rows = await p.store.readSeries({ measurement: READINGS_MEASUREMENT, tags: { [READING_TAGS.point]: 'mp-1' }, fromMs: T0, toMs: T0 + 1 });
     expect(rows[0]?.fields['quality']).toBe('good');
     expect(p.letters()).toEqual([]);
     expect(await p.counter('meterline_writer_readings_repeated_total')).toBe(2);
@@ -138,12 +138,12 @@ describe('first-value guard: what it remembers of a partition', () => {
 
   it('forgets a partition when a batch does not start where its last one ended (another writer had it meanwhile)', async () => {
     const store = new InMemoryStore();
-    const guard = createFirstValueGuard(store, 'reading');
+    const guard = createFirstValueGuard(store, READINGS_MEASUREMENT);
     const first = await guard.judge(0, '0', items(reading('mp-1', T0, 1)));
-    await store.write(first.fresh.map((i) => toSeriesPoint('reading', i.reading)));
+    await store.write(first.fresh.map((i) => readingPoint(READINGS_MEASUREMENT, i.reading)));
     guard.settled(0, '0', [first.fresh[0]!.reading]);
     // Another writer owned partition 0 for offsets 1..4 and stored a later reading of mp-1.
-    await store.write([toSeriesPoint('reading', reading('mp-1', T0 + 60_000, 2))]);
+    await store.write([readingPoint(READINGS_MEASUREMENT, reading('mp-1', T0 + 60_000, 2))]);
     const after = await guard.judge(0, '5', items(reading('mp-1', T0 + 60_000, 3)));
     expect(after.fresh).toEqual([]);
     expect(after.conflicts.map((c) => [c.standing.value, c.item.reading.value])).toEqual([[2, 3]]);
@@ -151,9 +151,9 @@ describe('first-value guard: what it remembers of a partition', () => {
 
   it('asks the store nothing for readings after the newest instant it knows', async () => {
     const store = new InMemoryStore();
-    const guard = createFirstValueGuard(store, 'reading');
+    const guard = createFirstValueGuard(store, READINGS_MEASUREMENT);
     const first = await guard.judge(0, '0', items(reading('mp-1', T0, 1)));
-    await store.write(first.fresh.map((i) => toSeriesPoint('reading', i.reading)));
+    await store.write(first.fresh.map((i) => readingPoint(READINGS_MEASUREMENT, i.reading)));
     guard.settled(0, '0', [first.fresh[0]!.reading]);
     store.available = false;
     const next = await guard.judge(0, '1', items(reading('mp-1', T0 + 60_000, 2), reading('mp-1', T0 + 120_000, 3)));

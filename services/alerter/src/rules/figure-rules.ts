@@ -1,4 +1,4 @@
-import type { FigureV1 } from '@meterline/contracts';
+import { FIGURE_KINDS, type FigureV1 } from '@meterline/contracts';
 import type { EnterpriseRules, ThresholdSetting } from '../alerting-config.ts';
 import type { Condition } from './condition.ts';
 
@@ -11,8 +11,8 @@ const HOUR_MS = 3_600_000;
  * against the uncertainty of the meters that measure it.
  */
 export function figureConditions(figure: FigureV1, rules: EnterpriseRules): Condition[] {
-  if (figure.measurement === 'consumption') return pointConditions(figure, rules);
-  if (figure.measurement === 'energy_balance') return balanceConditions(figure, rules);
+  if (figure.measurement === FIGURE_KINDS.consumption) return pointConditions(figure, rules);
+  if (figure.measurement === FIGURE_KINDS.energyBalance) return balanceConditions(figure, rules);
   return [];
 }
 

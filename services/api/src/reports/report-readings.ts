@@ -1,4 +1,5 @@
 import { readingsBounding, type Period, type RegisterReading } from '@meterline/domain';
+import { readingOf, readingTags } from '@meterline/series';
 import type { SeriesPageReader } from '../series/series-page-reader.ts';
 
 const DAY_MS = 86_400_000;
@@ -42,9 +43,8 @@ export function pagedReportReadings(series: SeriesPageReader, measurement: strin
     for (let offset = 0; ; offset += PAGE) {
       const rows = await series.page({ measurement, tags, fromMs, toMs, offset, limit: PAGE });
       for (const row of rows) {
-        const value = row.fields['value'];
-        // Readings stored before signed payloads have no `verified` field: not verified.
-        if (typeof value === 'number') out.push({ at: row.timestampMs, value, verified: row.fields['verified'] === true });
+        const reading = readingOf(row);
+        if (typeof reading !== 'string') out.push({ at: reading.tsMs, value: reading.value, verified: reading.verified });
       }
       if (rows.length < PAGE) return out;
     }
@@ -72,7 +72,7 @@ export function pagedReportReadings(series: SeriesPageReader, measurement: strin
     async load(enterpriseId, pointIds, period) {
       const entries = await Promise.all(
         pointIds.map(async (point) => {
-          const tags = { enterprise: enterpriseId, point };
+          const tags = readingTags(enterpriseId, point);
           const [inside, before, after] = await Promise.all([
             readAll(tags, period.start, period.end),
             bound(tags, period, 'before'),

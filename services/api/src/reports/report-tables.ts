@@ -1,3 +1,4 @@
+import { CARBON_SCOPES } from '@meterline/domain';
 import type { MonthlyReport } from './report-schema.ts';
 
 type Cell = string | number | boolean | null;
@@ -18,16 +19,7 @@ const prefixed = (prefix: string) => FIGURE_COLUMNS.map((c) => `${prefix}_${c}`)
 
 /** The report, section after section: the first (`report`) names the inputs hash. */
 export function reportTables(r: MonthlyReport): ReportTable[] {
-  const carbonRows: Array<[string, Figure]> = [
-    ['scope1', r.carbon.scope1],
-    ['scope2-location', r.carbon.scope2Location],
-    ['scope2-market', r.carbon.scope2Market],
-    ['purchased-heat', r.carbon.purchasedHeat],
-    ['exported-electricity', r.carbon.exportedElectricity],
-    ['total-location', r.carbon.totalLocation],
-    ['total-market', r.carbon.totalMarket],
-    ['total-location-net', r.carbon.totalLocationNetOfExports],
-  ];
+  const carbonRows = Object.entries(CARBON_SCOPES).map(([scope, key]): [string, Figure] => [scope, r.carbon[key]]);
   const factor = r.carbon.scope2LocationFactor;
   return [
     {

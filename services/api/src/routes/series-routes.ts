@@ -1,8 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { FIGURE_MEASUREMENTS } from '@meterline/contracts';
-import { CARRIERS } from '@meterline/domain';
-import type { FieldValue } from '@meterline/store';
+import { FIGURE_KINDS } from '@meterline/contracts';
+import { CARBON_SCOPE_NAMES, CARRIERS } from '@meterline/domain';
+import {
+  FIGURE_SUBJECT_TAGS, FIGURE_TAGS, figureOf, figureTags, readingOf, readingTags, RESTATEMENT_MEASUREMENT, restatementOf, restatementTags,
+} from '@meterline/series';
 import { readableEnterprise } from '../auth/authenticate.ts';
 import type { ApiContext } from '../context.ts';
 import { registryOf } from '../registry/registry-view.ts';
@@ -12,19 +14,8 @@ import { AUTHENTICATED_PROBLEMS, BEARER, IdParam, InstantQuery, problemResponses
 import { timeRange } from '../http/time-range.ts';
 import type { StoredRow } from '../series/series-page-reader.ts';
 
-const MEASUREMENTS = Object.values(FIGURE_MEASUREMENTS);
+const MEASUREMENTS = Object.values(FIGURE_KINDS);
 const PERIOD_KINDS = ['quarter-hour', 'hour', 'day', 'month'] as const;
-const CARBON_SCOPES = ['scope1', 'scope2-location', 'scope2-market', 'purchased-heat', 'exported-electricity', 'total-location', 'total-market', 'total-location-net'] as const;
-const RESTATEMENT_MEASUREMENT = 'restatement';
-
-/** Which subject filters each figure measurement has as series tags (services/aggregator/README.md). */
-const FILTERS_BY_MEASUREMENT: Record<string, ReadonlySet<string>> = {
-  consumption: new Set(['site', 'point', 'carrier']),
-  standard_coal: new Set(['site']),
-  energy_balance: new Set(['site', 'carrier']),
-  carbon: new Set(['scope']),
-  intensity: new Set(['site']),
-};
 
 const Range = {
   from: InstantQuery('start of the range, inclusive (a period is in it when its start is)', '2026-03-01T00:00:00+08:00'),
@@ -39,14 +30,11 @@ const FiguresQuery = Type.Object(
     site: Type.Optional(IdParam('only this site (consumption, standard_coal, energy_balance, intensity)', 'cq-plant-a')),
     point: Type.Optional(IdParam('only this metering point (consumption)', 'cq-e-main')),
     carrier: Type.Optional(stringEnum(CARRIERS, { description: 'only this carrier (consumption, energy_balance)' })),
-    scope: Type.Optional(stringEnum(CARBON_SCOPES, { description: 'only this scope (carbon)' })),
+    scope: Type.Optional(stringEnum(CARBON_SCOPE_NAMES, { description: 'only this scope (carbon)' })),
     ...PageQuery,
   },
   { additionalProperties: false },
 );
-
-/** Stored names of a figure's base fields; anything else in a row is figure-specific detail. */
-const BASE_FIELDS = new Set(['value', 'unit', 'u', 'coverage', 'estimated', 'flags', 'factor_set', 'registry_version', 'period_key', 'period_end', 'revision']);
 
 const FigureView = Type.Object(
   {
@@ -108,71 +96,74 @@ const ReadingView = Type.Object(
   { additionalProperties: false },
 );
 
-const num = (fields: Record<string, FieldValue>, key: string): number => (typeof fields[key] === 'number' ? (fields[key] as number) : 0);
-const str = (fields: Record<string, FieldValue>, key: string): string => (typeof fields[key] === 'string' ? (fields[key] as string) : '');
-const list = (text: string): string[] => (text === '' ? [] : text.split(','));
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** A stored row of a series the API serves; a row the series cannot read is a fault of the store, not of the request. */
+function readable<T>(value: T | string): T {
+  if (typeof value === 'string') throw new Error(`stored row unreadable: ${value}`);
+  return value;
+}
+
 function figureView(measurement: string, row: StoredRow): Static<typeof FigureView> {
-  const { enterprise: _enterprise, period, ...subject } = row.tags;
-  const f = row.fields;
-  const detail: Record<string, FieldValue> = {};
-  for (const [k, v] of Object.entries(f)) if (!BASE_FIELDS.has(k)) detail[k] = v;
+  const f = readable(figureOf({ measurement, ...row }));
   return {
     measurement,
-    period: period ?? '',
-    periodKey: str(f, 'period_key'),
-    start: iso(row.timestampMs),
-    end: iso(num(f, 'period_end')),
-    subject,
-    value: num(f, 'value'),
-    unit: str(f, 'unit'),
-    expandedUncertainty: num(f, 'u'),
-    coveragePercent: num(f, 'coverage'),
-    estimated: num(f, 'estimated'),
-    flags: list(str(f, 'flags')),
-    factorSet: str(f, 'factor_set'),
-    registryVersion: str(f, 'registry_version'),
-    revision: num(f, 'revision'),
-    detail,
+    period: f.periodKind,
+    periodKey: f.periodKey,
+    start: iso(f.startMs),
+    end: iso(f.endMs),
+    subject: f.subject,
+    value: f.value,
+    unit: f.unit,
+    expandedUncertainty: f.expandedUncertainty,
+    coveragePercent: f.coveragePercent,
+    estimated: f.estimated,
+    flags: f.flags,
+    factorSet: f.factorSet,
+    registryVersion: f.registryVersion,
+    revision: f.revision,
+    detail: f.detail,
   };
 }
 
 function restatementView(row: StoredRow): Static<typeof RestatementView> {
-  const f = row.fields;
-  const optional = (key: string, name: string) => (typeof f[key] === 'number' ? { [name]: f[key] as number } : {});
+  const r = readable(restatementOf({ measurement: RESTATEMENT_MEASUREMENT, ...row }));
+  const optional = (u: number | undefined, name: string) => (u === undefined ? {} : { [name]: u });
   return {
-    restatementId: str(f, 'restatement_id'),
-    figure: row.tags['figure'] ?? '',
-    period: row.tags['period'] ?? '',
-    periodKey: str(f, 'period_key'),
-    start: iso(row.timestampMs),
-    subject: row.tags['subject'] ?? '',
-    revision: Number(row.tags['revision'] ?? 0),
-    unit: str(f, 'unit'),
-    oldValue: num(f, 'old_value'),
-    newValue: num(f, 'new_value'),
-    ...optional('old_u', 'oldExpandedUncertainty'),
-    ...optional('new_u', 'newExpandedUncertainty'),
-    oldCoverage: num(f, 'old_coverage'),
-    newCoverage: num(f, 'new_coverage'),
-    oldFlags: list(str(f, 'old_flags')),
-    newFlags: list(str(f, 'new_flags')),
-    reason: str(f, 'reason'),
-    detail: str(f, 'detail'),
-    restatedAt: str(f, 'restated_at'),
+    restatementId: r.restatementId,
+    figure: r.figure,
+    period: r.periodKind,
+    periodKey: r.periodKey,
+    start: iso(r.startMs),
+    subject: r.subject,
+    revision: r.revision,
+    unit: r.unit,
+    oldValue: r.old.value,
+    newValue: r.new.value,
+    ...optional(r.old.expandedUncertainty, 'oldExpandedUncertainty'),
+    ...optional(r.new.expandedUncertainty, 'newExpandedUncertainty'),
+    oldCoverage: r.old.coveragePercent,
+    newCoverage: r.new.coveragePercent,
+    oldFlags: r.old.flags,
+    newFlags: r.new.flags,
+    reason: r.reason,
+    detail: r.detail,
+    restatedAt: r.restatedAt,
   };
 }
 
-const readingView = (row: StoredRow): Static<typeof ReadingView> => ({
-  time: iso(row.timestampMs),
-  value: num(row.fields, 'value'),
-  quality: str(row.fields, 'quality'),
-  ...(typeof row.fields['device'] === 'string' ? { device: row.fields['device'] } : {}),
-  site: row.tags['site'] ?? '',
-  carrier: row.tags['carrier'] ?? '',
-  quantity: row.tags['quantity'] ?? '',
-});
+function readingView(row: StoredRow): Static<typeof ReadingView> {
+  const r = readable(readingOf(row));
+  return {
+    time: iso(r.tsMs),
+    value: r.value,
+    quality: r.quality ?? '',
+    ...(r.deviceId === undefined ? {} : { device: r.deviceId }),
+    site: r.siteId,
+    carrier: r.carrier,
+    quantity: r.quantity,
+  };
+}
 
 const EnterpriseParams = Type.Object({ id: IdParam('enterprise id', 'cq-autoparts') });
 
@@ -203,9 +194,10 @@ export const seriesRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, c
     async (request) => {
       const enterprise = readableEnterprise(request, request.params.id);
       const { measurement, period, site, point, carrier, scope } = request.query;
-      const filters: Record<string, string | undefined> = { site, point, carrier, scope };
-      const allowed = FILTERS_BY_MEASUREMENT[measurement] ?? new Set<string>();
-      const tags: Record<string, string> = { enterprise: enterprise.id, period };
+      // Each filter is the series tag of its name; a kind whose series lack that tag refuses it.
+      const filters: Record<string, string | undefined> = { [FIGURE_TAGS.site]: site, [FIGURE_TAGS.point]: point, [FIGURE_TAGS.carrier]: carrier, [FIGURE_TAGS.scope]: scope };
+      const allowed = new Set(FIGURE_SUBJECT_TAGS[measurement]);
+      const tags = figureTags(enterprise.id, period);
       for (const [name, value] of Object.entries(filters)) {
         if (value === undefined) continue;
         if (!allowed.has(name)) {
@@ -233,7 +225,7 @@ export const seriesRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, c
     },
     async (request) => {
       const enterprise = readableEnterprise(request, request.params.id);
-      const { rows, next } = await readPage(request.url, RESTATEMENT_MEASUREMENT, { enterprise: enterprise.id }, request.query);
+      const { rows, next } = await readPage(request.url, RESTATEMENT_MEASUREMENT, restatementTags(enterprise.id), request.query);
       return { items: rows.map(restatementView), next };
     },
   );
@@ -256,8 +248,7 @@ export const seriesRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, c
       if (location?.enterpriseId !== enterprise.id) {
         throw new ApiError('MTL_API_NOT_FOUND', `enterprise ${enterprise.id} has no metering point ${request.params.pointId}`);
       }
-      const tags = { enterprise: enterprise.id, point: location.point.id };
-      const { rows, next } = await readPage(request.url, ctx.readingsMeasurement, tags, request.query);
+      const { rows, next } = await readPage(request.url, ctx.readingsMeasurement, readingTags(enterprise.id, location.point.id), request.query);
       return { items: rows.map(readingView), next };
     },
   );

@@ -1,0 +1,251 @@
+import { FIGURE_KINDS, type FigureKind, type FigureV1 } from '@meterline/contracts';
+import type { PeriodKind, TimeRange } from '@meterline/domain';
+import type { FieldValue, SeriesPoint, SeriesQuery, TimeSeriesStore } from '@meterline/store';
+
+/**
+ * Each kind of figure is stored in the measurement named like the kind (FigureV1.measurement):
+ * kind → measurement. The kinds are the wire format's; that they double as measurement names
+ * is a storage rule, stated here once.
+ */
+export const FIGURE_MEASUREMENTS: { readonly [K in keyof typeof FIGURE_KINDS]: (typeof FIGURE_KINDS)[K] } = Object.freeze({ ...FIGURE_KINDS });
+const measurementOf = (kind: FigureKind): string => kind;
+
+const MEASUREMENTS = new Set<string>(Object.values(FIGURE_MEASUREMENTS));
+
+/**
+ * The tags of a figure series: `enterprise` and `period` (the period kind), then the figure's
+ * subject, whose keys are tag names too (FIGURE_SUBJECT_TAGS says which kind has which).
+ */
+export const FIGURE_TAGS = Object.freeze({
+  enterprise: 'enterprise',
+  period: 'period',
+  region: 'region',
+  site: 'site',
+  point: 'point',
+  carrier: 'carrier',
+  quantity: 'quantity',
+  /** A metering point's place in the topology (`boundary-input`, …). */
+  role: 'role',
+  /** Standard coal: `enterprise` or `site` (STANDARD_COAL_LEVELS). */
+  level: 'level',
+  /** Standard coal: `equivalent` or `equal-value` (STANDARD_COAL_BASES). */
+  basis: 'basis',
+  /** Energy balance: the topology node whose input is balanced against its children. */
+  node: 'node',
+  /** Carbon: one of CARBON_SCOPES (packages/domain). */
+  scope: 'scope',
+  product: 'product',
+  /** Intensity: `tce` or `tco2` per unit of production (INTENSITY_METRICS). */
+  metric: 'metric',
+} as const);
+
+const T = FIGURE_TAGS;
+
+/** The subject tags each kind's series have (site is absent from enterprise-wide standard coal and intensities). */
+export const FIGURE_SUBJECT_TAGS: Readonly<Record<FigureKind, readonly string[]>> = Object.freeze({
+  [FIGURE_KINDS.consumption]: [T.site, T.point, T.carrier, T.quantity, T.role],
+  [FIGURE_KINDS.standardCoal]: [T.region, T.level, T.site, T.basis],
+  [FIGURE_KINDS.energyBalance]: [T.site, T.node, T.carrier],
+  [FIGURE_KINDS.carbon]: [T.region, T.scope],
+  [FIGURE_KINDS.intensity]: [T.region, T.product, T.metric, T.site],
+});
+
+export const STANDARD_COAL_LEVELS = Object.freeze({ enterprise: 'enterprise', site: 'site' } as const);
+export const STANDARD_COAL_BASES = Object.freeze({ equivalent: 'equivalent', equalValue: 'equal-value' } as const);
+export const INTENSITY_METRICS = Object.freeze({ tce: 'tce', tco2: 'tco2' } as const);
+
+/**
+ * The fields every figure has. `expanded_u` is U = k·u with k = 2 (GUM), in the figure's unit:
+ * a bare `u` would read as the standard uncertainty, half of it.
+ */
+export const FIGURE_FIELDS = Object.freeze({
+  value: 'value',
+  unit: 'unit',
+  expandedU: 'expanded_u',
+  coverage: 'coverage',
+  estimated: 'estimated',
+  flags: 'flags',
+  factorSet: 'factor_set',
+  registryVersion: 'registry_version',
+  periodKey: 'period_key',
+  periodEnd: 'period_end',
+  revision: 'revision',
+} as const);
+
+/**
+ * The figure-specific fields (FigureV1.detail, stored next to the base fields under the same
+ * names). Their names are the published detail keys, so they are the wire format's as much as
+ * the store's.
+ */
+export const FIGURE_DETAIL_FIELDS = Object.freeze({
+  /** Consumption: intervals not booked (suspect drops, over capacity). */
+  suspectIntervals: 'suspect_intervals',
+  /** Consumption: readings used that were dated outside the meter's calibration validity. */
+  outsideCalibration: 'outside_calibration',
+  /** Consumption: standard coal of the point, equivalent value, where the carrier converts. */
+  tce: 'tce',
+  /** Consumption: U (k = 2) of `tce`. */
+  tceExpandedU: 'tce_u',
+  /** Energy balance: the parent's input; `value` is the gap. */
+  input: 'input',
+  childrenSum: 'children_sum',
+  /** Energy balance: |gap| > U(gap). */
+  significant: 'significant',
+  /** Energy balance: the child node ids, comma-separated. */
+  children: 'children',
+  /** Intensity: the production the figure is per unit of. */
+  production: 'production',
+  productionUnit: 'production_unit',
+} as const);
+
+const F = FIGURE_FIELDS;
+const BASE = new Set<string>(Object.values(F));
+const RESERVED_TAGS = new Set<string>([T.enterprise, T.period]);
+
+/** The timestamp is the period's start, so a recomputed figure overwrites itself. */
+export function figurePoint(figure: FigureV1): SeriesPoint {
+  for (const key of Object.keys(figure.detail)) if (BASE.has(key)) throw new Error(`figure detail "${key}" would overwrite a base field`);
+  for (const key of Object.keys(figure.subject)) if (RESERVED_TAGS.has(key)) throw new Error(`figure subject "${key}" would overwrite a series tag`);
+  return {
+    measurement: measurementOf(figure.measurement),
+    tags: { [T.enterprise]: figure.enterpriseId, [T.period]: figure.periodKind, ...figure.subject },
+    timestampMs: figure.startMs,
+    fields: {
+      [F.value]: figure.value,
+      [F.unit]: figure.unit,
+      [F.expandedU]: figure.expandedUncertainty,
+      [F.coverage]: figure.coveragePercent,
+      [F.estimated]: figure.estimated,
+      [F.flags]: figure.flags.join(','),
+      [F.factorSet]: figure.factorSet,
+      [F.registryVersion]: figure.registryVersion,
+      [F.periodKey]: figure.periodKey,
+      [F.periodEnd]: figure.endMs,
+      [F.revision]: figure.revision,
+      ...figure.detail,
+    },
+  };
+}
+
+/** What a recomputation is compared with: the figure's identity and the parts a restatement is about. */
+export type PublishedFigure = Pick<
+  FigureV1,
+  'measurement' | 'enterpriseId' | 'subject' | 'periodKind' | 'startMs' | 'value' | 'expandedUncertainty' | 'coveragePercent' | 'flags' | 'factorSet' | 'registryVersion' | 'revision'
+>;
+
+/** The stored fields a PublishedFigure needs: reading only these halves what the comparison reads back. */
+const PUBLISHED_FIELDS = [F.value, F.expandedU, F.coverage, F.flags, F.factorSet, F.registryVersion, F.revision];
+
+const num = (f: SeriesPoint['fields'], k: string) => (typeof f[k] === 'number' ? (f[k] as number) : undefined);
+const str = (f: SeriesPoint['fields'], k: string) => (typeof f[k] === 'string' ? (f[k] as string) : undefined);
+
+/** The published state a stored point holds, or a reason it cannot be a figure (a point written by something else). */
+export function publishedFigureOf(point: SeriesPoint): PublishedFigure | string {
+  if (!MEASUREMENTS.has(point.measurement)) return `"${point.measurement}" is not a figure measurement`;
+  const { [T.enterprise]: enterprise, [T.period]: period, ...subject } = point.tags;
+  const f = point.fields;
+  const value = num(f, F.value);
+  const u = num(f, F.expandedU);
+  const coverage = num(f, F.coverage);
+  if (!enterprise || !period || value === undefined || u === undefined || coverage === undefined) {
+    return `${point.measurement} ${JSON.stringify(point.tags)} at ${point.timestampMs} lacks ${T.enterprise}, ${T.period}, ${F.value}, ${F.expandedU} or ${F.coverage}`;
+  }
+  const flags = str(f, F.flags) ?? '';
+  return {
+    measurement: point.measurement as FigureKind,
+    enterpriseId: enterprise,
+    subject,
+    periodKind: period as PeriodKind,
+    startMs: point.timestampMs,
+    value,
+    expandedUncertainty: u,
+    coveragePercent: coverage,
+    flags: flags === '' ? [] : flags.split(','),
+    factorSet: str(f, F.factorSet) ?? '',
+    registryVersion: str(f, F.registryVersion) ?? '',
+    revision: num(f, F.revision) ?? 0,
+  };
+}
+
+/** The whole figure a stored point holds (all its fields read), or why it cannot be one. */
+export function figureOf(point: SeriesPoint): FigureV1 | string {
+  const published = publishedFigureOf(point);
+  if (typeof published === 'string') return published;
+  const f = point.fields;
+  const end = num(f, F.periodEnd);
+  if (end === undefined) return `${point.measurement} ${JSON.stringify(point.tags)} at ${point.timestampMs} lacks ${F.periodEnd}`;
+  const detail: Record<string, FieldValue> = {};
+  for (const [k, v] of Object.entries(f)) if (!BASE.has(k)) detail[k] = v;
+  return { ...published, periodKey: str(f, F.periodKey) ?? '', endMs: end, unit: str(f, F.unit) ?? '', estimated: num(f, F.estimated) ?? 0, detail };
+}
+
+/** A figure's subject as one text, `k=v` in key order (e.g. `point=p1;site=s1`). */
+export const subjectText = (subject: FigureV1['subject']): string =>
+  Object.keys(subject)
+    .sort()
+    .map((k) => `${k}=${subject[k]}`)
+    .join(';');
+
+/** Identifies a figure's series and period: what a recomputation overwrites. */
+export function figureKey(f: Pick<FigureV1, 'measurement' | 'enterpriseId' | 'subject' | 'periodKind' | 'startMs'>): string {
+  return `${f.measurement}|${f.enterpriseId}|${f.periodKind}|${subjectText(f.subject)}|${f.startMs}`;
+}
+
+/** The tags that select one enterprise's figures of one period kind (for page readers that take tags). */
+export const figureTags = (enterpriseId: string, periodKind: string): Record<string, string> => ({ [T.enterprise]: enterpriseId, [T.period]: periodKind });
+
+async function readStored<T>(
+  store: TimeSeriesStore,
+  enterpriseId: string,
+  range: TimeRange,
+  kinds: readonly PeriodKind[],
+  fields: string[] | undefined,
+  parse: (point: SeriesPoint) => T | string,
+): Promise<T[]> {
+  const wanted = new Set<string>(kinds);
+  const tags: Record<string, string> = kinds.length === 1 ? figureTags(enterpriseId, kinds[0]!) : { [T.enterprise]: enterpriseId };
+  const figures: T[] = [];
+  for (const measurement of MEASUREMENTS) {
+    const points = await store.readSeries({ measurement, tags, fromMs: range.start, toMs: range.end, ...(fields ? { fields } : {}) });
+    for (const point of points) {
+      if (!wanted.has(point.tags[T.period] ?? '')) continue;
+      const figure = parse(point);
+      // Only the aggregator writes these measurements; anything else there is a bug to see, not to skip.
+      if (typeof figure === 'string') throw new Error(`stored figure unreadable: ${figure}`);
+      figures.push(figure);
+    }
+  }
+  return figures;
+}
+
+/** What an enterprise has published with a start in `range`, of the given period kinds: the comparison's side. */
+export const readPublishedFigures = (store: TimeSeriesStore, enterpriseId: string, range: TimeRange, kinds: readonly PeriodKind[]): Promise<PublishedFigure[]> =>
+  readStored(store, enterpriseId, range, kinds, PUBLISHED_FIELDS, publishedFigureOf);
+
+/** The whole published figures, every field: what a reader of the store gets. */
+export const readFigures = (store: TimeSeriesStore, enterpriseId: string, range: TimeRange, kinds: readonly PeriodKind[]): Promise<FigureV1[]> =>
+  readStored(store, enterpriseId, range, kinds, undefined, figureOf);
+
+/** One series of figures: a kind, an enterprise, a period kind and (part of) a subject. */
+export interface FigureSeriesQuery {
+  kind: FigureKind;
+  enterpriseId: string;
+  periodKind: PeriodKind;
+  /** Subject tags to match exactly (e.g. { scope: 'scope1' }). */
+  subject: Record<string, string>;
+  fromMs: number;
+  toMs: number;
+}
+
+/** The values of the figures a query matches, by period start, in time order: what a budget sums. */
+export async function readFigureValues(store: TimeSeriesStore, query: FigureSeriesQuery): Promise<Array<{ startMs: number; value: number }>> {
+  const series: SeriesQuery = {
+    measurement: measurementOf(query.kind),
+    tags: { ...query.subject, ...figureTags(query.enterpriseId, query.periodKind) },
+    fromMs: query.fromMs,
+    toMs: query.toMs,
+    fields: [F.value],
+  };
+  return (await store.readSeries(series)).map((p) => ({ startMs: p.timestampMs, value: Number(p.fields[F.value]) }));
+}
+

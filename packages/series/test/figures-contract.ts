@@ -1,0 +1,123 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FigureV1 } from '@meterline/contracts';
+import type { TimeSeriesStore } from '@meterline/store';
+import { figureKey, figureOf, figurePoint, publishedFigureOf, readFigures, readFigureValues, readPublishedFigures } from '../src/index.ts';
+import { UNTIL_MS, type OpenStore } from './store-under-test.ts';
+
+const DAY = 86_400_000;
+/** 2026-03-01T00:00+08:00 */
+const MARCH_1 = Date.UTC(2026, 1, 28, 16);
+
+const figure = (over: Partial<FigureV1> = {}): FigureV1 => ({
+  measurement: 'consumption',
+  enterpriseId: 'ent-1',
+  subject: { site: 's1', point: 'p1', carrier: 'electricity', quantity: 'active-energy-import', role: 'boundary-input' },
+  periodKind: 'day',
+  periodKey: '2026-03-01',
+  startMs: MARCH_1,
+  endMs: MARCH_1 + DAY,
+  value: 1234.5,
+  unit: 'kWh',
+  expandedUncertainty: 6.25,
+  coveragePercent: 97.5,
+  estimated: 12,
+  flags: ['gap', 'estimated'],
+  factorSet: 'cn-2023@1.0.0',
+  registryVersion: 'r-abc',
+  revision: 2,
+  detail: { tce: 0.1517, tce_u: 0.0008, suspect_intervals: 1, outside_calibration: 0 },
+  ...over,
+});
+
+const coal = (level: string, start: number, value: number, site?: string): FigureV1 =>
+  figure({ measurement: 'standard_coal', subject: { region: 'CN-CQ', level, basis: 'equivalent', ...(site ? { site } : {}) }, startMs: start, endMs: start + DAY, periodKey: new Date(start + 8 * 3_600_000).toISOString().slice(0, 10), value, unit: 'tce', detail: {} });
+
+export function figuresContract(name: string, open: OpenStore): void {
+  describe(`figures series: ${name}`, () => {
+    let close: (() => Promise<void>) | undefined;
+    const fresh = async (): Promise<TimeSeriesStore> => {
+      const opened = await open();
+      close = opened.close;
+      return opened.store;
+    };
+    afterEach(async () => {
+      await close?.();
+      close = undefined;
+    });
+    const march = { start: MARCH_1, end: MARCH_1 + 31 * DAY };
+
+    it('reads back every figure as written, of the period kinds asked for', async () => {
+      const store = await fresh();
+      const day = figure();
+      const hour = figure({ periodKind: 'hour', periodKey: '2026-03-01T00:00+08:00', endMs: MARCH_1 + 3_600_000, value: 51.5, flags: [], detail: { suspect_intervals: 0, outside_calibration: 3 } });
+      const balance = figure({ measurement: 'energy_balance', subject: { site: 's1', node: 'n1', carrier: 'electricity' }, value: -3.5, detail: { input: 100, children_sum: 103.5, significant: true, children: 'c1,c2' } });
+      await store.write([day, hour, balance].map(figurePoint));
+      const byKey = (fs: FigureV1[]) => new Map(fs.map((f) => [figureKey(f), f]));
+      expect(byKey(await readFigures(store, 'ent-1', march, ['day', 'hour']))).toEqual(byKey([day, hour, balance]));
+      expect(await readFigures(store, 'ent-1', march, ['hour'])).toEqual([hour]);
+      expect(await readFigures(store, 'ent-2', march, ['day'])).toEqual([]);
+    });
+
+    it('reads the published state a recomputation is compared with', async () => {
+      const store = await fresh();
+      await store.write([figurePoint(figure())]);
+      expect(await readPublishedFigures(store, 'ent-1', march, ['day'])).toEqual([
+        {
+          measurement: 'consumption',
+          enterpriseId: 'ent-1',
+          subject: { site: 's1', point: 'p1', carrier: 'electricity', quantity: 'active-energy-import', role: 'boundary-input' },
+          periodKind: 'day',
+          startMs: MARCH_1,
+          value: 1234.5,
+          expandedUncertainty: 6.25,
+          coveragePercent: 97.5,
+          flags: ['gap', 'estimated'],
+          factorSet: 'cn-2023@1.0.0',
+          registryVersion: 'r-abc',
+          revision: 2,
+        },
+      ]);
+    });
+
+    it('a recomputed figure overwrites its period: one series, one point', async () => {
+      const store = await fresh();
+      await store.write([figurePoint(figure())]);
+      await store.write([figurePoint(figure({ value: 1300, revision: 3 }))]);
+      expect((await readFigures(store, 'ent-1', march, ['day'])).map((f) => [f.value, f.revision])).toEqual([[1300, 3]]);
+    });
+
+    it('reads the day values of one series: what a month-to-date budget sums', async () => {
+      const store = await fresh();
+      await store.write([coal('enterprise', MARCH_1, 4.5), coal('enterprise', MARCH_1 + DAY, 5.25), coal('site', MARCH_1, 2, 's1')].map(figurePoint));
+      const values = await readFigureValues(store, { kind: 'standard_coal', enterpriseId: 'ent-1', periodKind: 'day', subject: { level: 'enterprise', basis: 'equivalent' }, fromMs: MARCH_1, toMs: MARCH_1 + 2 * DAY });
+      expect(values).toEqual([
+        { startMs: MARCH_1, value: 4.5 },
+        { startMs: MARCH_1 + DAY, value: 5.25 },
+      ]);
+    });
+
+    it('stores U under a name that says it is the expanded uncertainty', async () => {
+      const store = await fresh();
+      await store.write([figurePoint(figure())]);
+      const [row] = await store.readSeries({ measurement: 'consumption', tags: { enterprise: 'ent-1', period: 'day' }, fromMs: 0, toMs: UNTIL_MS });
+      expect(row?.fields['expanded_u']).toBe(6.25);
+      expect(row?.fields).not.toHaveProperty('u');
+      expect(row?.tags).toEqual({ enterprise: 'ent-1', period: 'day', site: 's1', point: 'p1', carrier: 'electricity', quantity: 'active-energy-import', role: 'boundary-input' });
+    });
+
+    it('refuses a figure whose detail or subject would overwrite the series layout', () => {
+      expect(() => figurePoint(figure({ detail: { coverage: 1 } }))).toThrow('figure detail "coverage" would overwrite a base field');
+      expect(() => figurePoint(figure({ subject: { period: 'x' } }))).toThrow('figure subject "period" would overwrite a series tag');
+    });
+
+    it('names what a point written by something else lacks, and a read of it fails loudly', async () => {
+      const store = await fresh();
+      const foreign = { measurement: 'consumption', tags: { enterprise: 'ent-1', period: 'day', point: 'p1' }, fields: { value: 1, u: 0.5, coverage: 100 }, timestampMs: MARCH_1 };
+      expect(publishedFigureOf(foreign)).toMatch(/lacks enterprise, period, value, expanded_u or coverage/);
+      expect(figureOf({ ...foreign, measurement: 'reading' })).toBe('"reading" is not a figure measurement');
+      expect(figureOf({ ...foreign, fields: { value: 1, expanded_u: 0.5, coverage: 100 } })).toMatch(/lacks period_end/);
+      await store.write([foreign]);
+      await expect(readFigures(store, 'ent-1', march, ['day'])).rejects.toThrow(/stored figure unreadable/);
+    });
+  });
+}
