@@ -24,7 +24,7 @@ const Range = {
 
 const FiguresQuery = Type.Object(
   {
-    measurement: stringEnum(MEASUREMENTS, { examples: ['consumption'] }),
+    measurement: stringEnum(MEASUREMENTS, { examples: [FIGURE_KINDS.consumption] }),
     period: stringEnum(PERIOD_KINDS, { examples: ['day'] }),
     ...Range,
     site: Type.Optional(IdParam('only this site (consumption, standard_coal, energy_balance, intensity)', 'cq-plant-a')),
