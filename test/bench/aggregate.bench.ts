@@ -252,6 +252,7 @@ async function main() {
       boundSearchMs: 35 * DAY,
       writeChunkPoints: 5_000,
       accounting: { equalValue: true },
+      onUnreadable: (row) => console.warn(`a stored ${row.measurement} row is unreadable, left out: ${row.reason}`),
     };
     console.log(
       `bench:aggregate — ${fmt(pointCount)} metering points in ${enterprises.length} enterprises (${shape.devicesPerEnterprise} devices × ${shape.pointsPerDevice} points each), ` +
