@@ -97,13 +97,14 @@ export function figuresContract(name: string, open: MakeSeriesStore): void {
       ]);
     });
 
-    it('reports a day row without a numeric value and sums the others', async () => {
+    it('reports a day row without a numeric value and leaves it out of the sum', async () => {
       const store = await fresh();
       const enterprise = { level: 'enterprise', basis: 'equivalent' };
-      await store.write([figurePoint(coal('enterprise', MARCH_1, 4.5)), { measurement: 'standard_coal', tags: { enterprise: 'ent-1', period: 'day', region: 'CN-CQ', ...enterprise }, fields: { value: 'n/a' }, timestampMs: MARCH_1 + DAY }]);
+      // Alone in its store: InfluxDB refuses a text value where a shard holds numeric ones.
+      await store.write([{ measurement: 'standard_coal', tags: { enterprise: 'ent-1', period: 'day', region: 'CN-CQ', ...enterprise }, fields: { value: 'n/a' }, timestampMs: MARCH_1 + DAY }]);
       const reported: UnreadableRow[] = [];
       const values = await readFigureValues(store, { kind: 'standard_coal', enterpriseId: 'ent-1', periodKind: 'day', subject: enterprise, fromMs: MARCH_1, toMs: MARCH_1 + 2 * DAY }, (row) => reported.push(row));
-      expect(values).toEqual([{ startMs: MARCH_1, value: 4.5 }]);
+      expect(values).toEqual([]);
       expect(reported).toEqual([{ measurement: 'standard_coal', tags: expect.objectContaining({ enterprise: 'ent-1', period: 'day' }), timestampMs: MARCH_1 + DAY, reason: 'lacks a numeric `value`' }]);
     });
 
