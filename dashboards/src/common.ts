@@ -7,6 +7,7 @@ import { DataqueryBuilder as PrometheusQueryBuilder } from '@grafana/grafana-fou
 import { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TablePanelBuilder } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as TimeSeriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
+import type { PeriodKind } from '@meterline/domain';
 import { FIGURE_MEASUREMENTS as M, FIGURE_TAGS as T } from '@meterline/series';
 
 /**
@@ -102,6 +103,9 @@ export const tagIn = (tag: string, variable: string): string => `"${tag}" =~ /^(
 /** The Grafana macro an InfluxQL query must carry to read only the dashboard's time range. */
 export const TIME_FILTER = '$timeFilter';
 
+/** The period kind of the figures a range sums (closed local days); its owner is the domain's PeriodKind. */
+export const DAY = 'day' satisfies PeriodKind;
+
 const ALL: dashboard.VariableOption = { text: 'All', value: '$__all', selected: true };
 
 /** Regions of the enterprises that have standard-coal figures (the regulator's entry point). */
@@ -145,7 +149,7 @@ export function periodVariable(): dashboard.CustomVariableBuilder {
     .description('Kind of figure charted: each is a closed local period, plotted at its start (a day at local midnight).')
     .values('day,hour,quarter-hour,month')
     .allowCustomValue(false)
-    .current({ text: 'day', value: 'day', selected: true });
+    .current({ text: DAY, value: DAY, selected: true });
 }
 
 /** What every Meterline dashboard shares: the reporting time zone, read-only, tags. */

@@ -3,8 +3,9 @@
 // (gaps, replays, resets), and what ingest refused.
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { PromQueryFormat } from '@grafana/grafana-foundation-sdk/prometheus';
-import { DEVICE_SEQUENCE_EVENTS, FIGURE_DETAIL_FIELDS as D, FIGURE_FIELDS as F, FIGURE_MEASUREMENTS as M, FIGURE_TAGS as T } from '@meterline/series';
+import { DEVICE_SEQUENCE_EVENTS as E, FIGURE_DETAIL_FIELDS as D, FIGURE_FIELDS as F, FIGURE_MEASUREMENTS as M, FIGURE_TAGS as T } from '@meterline/series';
 import {
+  DAY,
   INFLUXDB,
   PROMETHEUS,
   TIME_FILTER,
@@ -102,7 +103,7 @@ export function dataQuality(): dashboard.DashboardBuilder {
           influxQl(
             'A',
             q`SELECT sum("${D.outsideCalibration}") AS "readings", count("${D.outsideCalibration}") AS "days" FROM "${M.consumption}"
-              WHERE "${T.period}" = 'day' AND "${D.outsideCalibration}" > 0 AND ${ofPoints} AND ${TIME_FILTER}
+              WHERE "${T.period}" = '${DAY}' AND "${D.outsideCalibration}" > 0 AND ${ofPoints} AND ${TIME_FILTER}
               GROUP BY "${T.enterprise}", "${T.site}", "${T.point}"`,
           ).table(),
         )
@@ -119,9 +120,9 @@ export function dataQuality(): dashboard.DashboardBuilder {
         .withTarget(
           influxQl(
             'A',
-            q`SELECT count("seq") AS "events", sum("lost") AS "lost" FROM "${DEVICE_SEQUENCE_EVENTS.measurement}"
-              WHERE "kind" =~ /^(gap|replay|reset)$/ AND ${tagIn('enterprise', 'enterprise')} AND ${TIME_FILTER}
-              GROUP BY "enterprise", "device", "kind"`,
+            q`SELECT count("${E.fields.seq}") AS "events", sum("${E.fields.lost}") AS "lost" FROM "${E.measurement}"
+              WHERE "${E.tags.kind}" =~ /^(gap|replay|reset)$/ AND ${tagIn(E.tags.enterprise, 'enterprise')} AND ${TIME_FILTER}
+              GROUP BY "${E.tags.enterprise}", "${E.tags.device}", "${E.tags.kind}"`,
           ).table(),
         )
         .transformations([hideTime({ enterprise: 'Enterprise', device: 'Device', kind: 'Kind', events: 'Events', lost: 'Seqs lost' })])

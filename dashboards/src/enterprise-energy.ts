@@ -2,9 +2,10 @@
 // each topology node with its loss, carbon by scope with its uncertainty, and intensities.
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import type { CarbonScope } from '@meterline/domain';
+import type { CarbonScope, TopologyRole } from '@meterline/domain';
 import { FIGURE_DETAIL_FIELDS as D, FIGURE_FIELDS as F, FIGURE_MEASUREMENTS as M, FIGURE_TAGS as T, STANDARD_COAL_LEVELS as L } from '@meterline/series';
 import {
+  DAY,
   INFLUXDB,
   TIME_FILTER,
   UNITS,
@@ -27,6 +28,9 @@ const ENTERPRISE_ENERGY_UID = 'meterline-enterprise-energy';
 
 /** The carbon series charted with their bands (the totals are sums of these; exports are a deduction shown apart). */
 const CARBON_SCOPES = ['scope1', 'scope2-location', 'purchased-heat', 'total-location'] as const satisfies readonly CarbonScope[];
+
+/** Where energy enters the enterprise: each carrier counted once. */
+const BOUNDARY_INPUT = 'boundary-input' satisfies TopologyRole;
 
 const ofEnterprise = tagIn(T.enterprise, 'enterprise');
 const ofPeriod = tagIn(T.period, 'period');
@@ -102,7 +106,7 @@ export function enterpriseEnergy(): dashboard.DashboardBuilder {
             'A',
             q`SELECT sum("${F.value}") AS "consumption", last("${F.unit}") AS "unit", sum("${D.tce}") AS "tce", min("${F.coverage}") AS "lowest_coverage"
               FROM "${M.consumption}"
-              WHERE "${T.period}" = 'day' AND ${ofEnterprise} AND ${ofSite} AND ${TIME_FILTER}
+              WHERE "${T.period}" = '${DAY}' AND ${ofEnterprise} AND ${ofSite} AND ${TIME_FILTER}
               GROUP BY "${T.carrier}", "${T.site}", "${T.point}"`,
           ).table(),
         )
@@ -141,7 +145,7 @@ export function enterpriseEnergy(): dashboard.DashboardBuilder {
             'A',
             q`SELECT sum("${D.tce}") AS "tce", sum("${F.value}") AS "consumption", last("${F.unit}") AS "unit", min("${F.coverage}") AS "lowest_coverage"
               FROM "${M.consumption}"
-              WHERE "${T.period}" = 'day' AND "${T.role}" = 'boundary-input' AND ${ofEnterprise} AND ${ofSite} AND ${TIME_FILTER}
+              WHERE "${T.period}" = '${DAY}' AND "${T.role}" = '${BOUNDARY_INPUT}' AND ${ofEnterprise} AND ${ofSite} AND ${TIME_FILTER}
               GROUP BY "${T.carrier}"`,
           ).table(),
         )
@@ -161,7 +165,7 @@ export function enterpriseEnergy(): dashboard.DashboardBuilder {
             'A',
             q`SELECT sum("${D.input}") AS "input", sum("${D.childrenSum}") AS "sub_meters", sum("${F.value}") AS "gap"
               FROM "${M.energyBalance}"
-              WHERE "${T.period}" = 'day' AND ${ofEnterprise} AND ${ofSite} AND ${TIME_FILTER}
+              WHERE "${T.period}" = '${DAY}' AND ${ofEnterprise} AND ${ofSite} AND ${TIME_FILTER}
               GROUP BY "${T.site}", "${T.node}", "${T.carrier}"`,
           ).table(),
         )
@@ -170,7 +174,7 @@ export function enterpriseEnergy(): dashboard.DashboardBuilder {
             'B',
             q`SELECT sum("${F.value}") / sum("${D.input}") * 100 AS "loss_percent"
               FROM "${M.energyBalance}"
-              WHERE "${T.period}" = 'day' AND "${D.input}" > 0 AND ${ofEnterprise} AND ${ofSite} AND ${TIME_FILTER}
+              WHERE "${T.period}" = '${DAY}' AND "${D.input}" > 0 AND ${ofEnterprise} AND ${ofSite} AND ${TIME_FILTER}
               GROUP BY "${T.site}", "${T.node}", "${T.carrier}"`,
           ).table(),
         )
@@ -229,7 +233,7 @@ export function enterpriseEnergy(): dashboard.DashboardBuilder {
           influxQl(
             'A',
             q`SELECT sum("${F.value}") AS "tco2" FROM "${M.carbon}"
-              WHERE "${T.period}" = 'day' AND ${ofEnterprise} AND ${TIME_FILTER}
+              WHERE "${T.period}" = '${DAY}' AND ${ofEnterprise} AND ${TIME_FILTER}
               GROUP BY "${T.scope}"`,
           ).table(),
         )

@@ -2,8 +2,10 @@
 // date against the same days a year earlier, with their coverage and calibration status.
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { FIGURE_DETAIL_FIELDS as D, FIGURE_FIELDS as F, FIGURE_MEASUREMENTS as M, FIGURE_TAGS as T, STANDARD_COAL_BASES as B, STANDARD_COAL_LEVELS as L } from '@meterline/series';
+import type { CarbonScope } from '@meterline/domain';
+import { ALERT_HISTORY, FIGURE_DETAIL_FIELDS as D, FIGURE_FIELDS as F, FIGURE_MEASUREMENTS as M, FIGURE_TAGS as T, STANDARD_COAL_BASES as B, STANDARD_COAL_LEVELS as L } from '@meterline/series';
 import {
+  DAY,
   TIME_FILTER,
   UNITS,
   enterpriseVariable,
@@ -36,11 +38,15 @@ const REGULATOR_OVERVIEW_UID = 'meterline-regulator-overview';
  */
 const LAST_YEAR = '1y';
 
+/** The CO₂ a region is ranked by: scope 1 + scope 2 (location-based) + purchased heat. */
+const RANKED_SCOPE = 'total-location' satisfies CarbonScope;
+const A = ALERT_HISTORY;
+
 const enterpriseTce = (refId: string) =>
   influxQl(
     refId,
     q`SELECT sum("${F.value}") AS "tce" FROM "${M.standardCoal}"
-      WHERE "${T.period}" = 'day' AND "${T.level}" = '${L.enterprise}' AND "${T.basis}" = '${B.equivalent}'
+      WHERE "${T.period}" = '${DAY}' AND "${T.level}" = '${L.enterprise}' AND "${T.basis}" = '${B.equivalent}'
       AND ${tagIn(T.region, 'region')} AND ${tagIn(T.enterprise, 'enterprise')} AND ${TIME_FILTER}
       GROUP BY "${T.enterprise}"`,
   ).table();
@@ -49,7 +55,7 @@ const enterpriseCo2 = (refId: string) =>
   influxQl(
     refId,
     q`SELECT sum("${F.value}") AS "tco2" FROM "${M.carbon}"
-      WHERE "${T.period}" = 'day' AND "${T.scope}" = 'total-location'
+      WHERE "${T.period}" = '${DAY}' AND "${T.scope}" = '${RANKED_SCOPE}'
       AND ${tagIn(T.region, 'region')} AND ${tagIn(T.enterprise, 'enterprise')} AND ${TIME_FILTER}
       GROUP BY "${T.enterprise}"`,
   ).table();
@@ -58,7 +64,7 @@ const regionTce = (refId: string) =>
   influxQl(
     refId,
     q`SELECT sum("${F.value}") AS "tce" FROM "${M.standardCoal}"
-      WHERE "${T.period}" = 'day' AND "${T.level}" = '${L.enterprise}' AND "${T.basis}" = '${B.equivalent}'
+      WHERE "${T.period}" = '${DAY}' AND "${T.level}" = '${L.enterprise}' AND "${T.basis}" = '${B.equivalent}'
       AND ${tagIn(T.region, 'region')} AND ${tagIn(T.enterprise, 'enterprise')} AND ${TIME_FILTER}`,
   ).alias('Standard coal');
 
@@ -66,7 +72,7 @@ const regionCo2 = (refId: string) =>
   influxQl(
     refId,
     q`SELECT sum("${F.value}") AS "tco2" FROM "${M.carbon}"
-      WHERE "${T.period}" = 'day' AND "${T.scope}" = 'total-location'
+      WHERE "${T.period}" = '${DAY}' AND "${T.scope}" = '${RANKED_SCOPE}'
       AND ${tagIn(T.region, 'region')} AND ${tagIn(T.enterprise, 'enterprise')} AND ${TIME_FILTER}`,
   ).alias('CO₂ (location-based)');
 
@@ -119,7 +125,7 @@ export function regulatorOverview(): dashboard.DashboardBuilder {
           influxQl(
             'A',
             q`SELECT "${F.value}" FROM "${M.standardCoal}"
-              WHERE "${T.period}" = 'day' AND "${T.level}" = '${L.enterprise}' AND "${T.basis}" = '${B.equivalent}'
+              WHERE "${T.period}" = '${DAY}' AND "${T.level}" = '${L.enterprise}' AND "${T.basis}" = '${B.equivalent}'
               AND ${tagIn(T.region, 'region')} AND ${tagIn(T.enterprise, 'enterprise')} AND ${TIME_FILTER}
               GROUP BY "${T.enterprise}"`,
           ).alias('$tag_enterprise'),
@@ -138,7 +144,7 @@ export function regulatorOverview(): dashboard.DashboardBuilder {
           influxQl(
             'A',
             q`SELECT min("${F.coverage}") AS "lowest_coverage" FROM "${M.standardCoal}"
-              WHERE "${T.period}" = 'day' AND "${T.level}" = '${L.enterprise}' AND "${T.basis}" = '${B.equivalent}'
+              WHERE "${T.period}" = '${DAY}' AND "${T.level}" = '${L.enterprise}' AND "${T.basis}" = '${B.equivalent}'
               AND ${tagIn(T.region, 'region')} AND ${tagIn(T.enterprise, 'enterprise')} AND ${TIME_FILTER}
               GROUP BY "${T.enterprise}"`,
           ).table(),
@@ -147,7 +153,7 @@ export function regulatorOverview(): dashboard.DashboardBuilder {
           influxQl(
             'B',
             q`SELECT sum("${D.outsideCalibration}") AS "readings_outside_calibration" FROM "${M.consumption}"
-              WHERE "${T.period}" = 'day' AND ${tagIn(T.enterprise, 'enterprise')} AND ${TIME_FILTER}
+              WHERE "${T.period}" = '${DAY}' AND ${tagIn(T.enterprise, 'enterprise')} AND ${TIME_FILTER}
               GROUP BY "${T.enterprise}"`,
           ).table(),
         )
@@ -156,7 +162,7 @@ export function regulatorOverview(): dashboard.DashboardBuilder {
             'C',
             q`SELECT count("readings") AS "meters_outside_calibration" FROM (
                 SELECT sum("${D.outsideCalibration}") AS "readings" FROM "${M.consumption}"
-                WHERE "${T.period}" = 'day' AND ${tagIn(T.enterprise, 'enterprise')} AND ${TIME_FILTER}
+                WHERE "${T.period}" = '${DAY}' AND ${tagIn(T.enterprise, 'enterprise')} AND ${TIME_FILTER}
                 GROUP BY "${T.enterprise}", "${T.point}"
               ) WHERE "readings" > 0
               GROUP BY "${T.enterprise}"`,
@@ -183,9 +189,9 @@ export function regulatorOverview(): dashboard.DashboardBuilder {
         .withTarget(
           influxQl(
             'A',
-            q`SELECT count("alert_id") AS "open" FROM "alert"
-              WHERE "status" = 'firing' AND ${tagIn('enterprise', 'enterprise')}
-              GROUP BY "enterprise", "rule"`,
+            q`SELECT count("${A.fields.alertId}") AS "open" FROM "${A.measurement}"
+              WHERE "${A.fields.status}" = 'firing' AND ${tagIn(A.tags.enterprise, 'enterprise')}
+              GROUP BY "${A.tags.enterprise}", "${A.tags.rule}"`,
           ).table(),
         )
         .transformations([hideTime({ enterprise: 'Enterprise', rule: 'Rule', open: 'Open alerts' })])

@@ -1,5 +1,6 @@
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { describe, expect, it } from 'vitest';
+import { ALERT_HISTORY } from '@meterline/series';
 import { INFLUXDB, PROMETHEUS, REPORTING_TIME_ZONE, type InfluxQlQuery } from '../src/common.ts';
 import { buildDashboards } from '../src/dashboards.ts';
 
@@ -58,7 +59,7 @@ describe('Meterline dashboards', () => {
         const query = (t as InfluxQlQuery).query;
         expect(t.rawQuery, panel.title).toBe(true);
         // Open alerts are the state now, not a series over the range: bounded by the alerts open, not by time.
-        if (/FROM "alert"/.test(query)) expect(query, panel.title).toContain(`"status" = 'firing'`);
+        if (query.includes(`FROM "${ALERT_HISTORY.measurement}"`)) expect(query, panel.title).toContain(`"${ALERT_HISTORY.fields.status}" = 'firing'`);
         else expect(query, panel.title).toContain('$timeFilter');
         // Figures carry their local period start; grouping by time would need the zone.
         if (/GROUP BY[^;]*time\(/i.test(query)) expect(query, panel.title).toContain(`tz('${REPORTING_TIME_ZONE}')`);

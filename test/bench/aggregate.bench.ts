@@ -147,7 +147,7 @@ async function baselineRead(store: InfluxStore, enterprise: Enterprise, range: T
   const started = performance.now();
   let rows = 0;
   for (let day = range.start; day < range.end; day += DAY) {
-    const q = `SELECT value FROM reading WHERE enterprise = '${enterprise.id}' AND time >= ${day}ms AND time < ${Math.min(day + DAY, range.end)}ms GROUP BY point`;
+    const q = `SELECT "${READING_FIELDS.value}" FROM "${READINGS_MEASUREMENT}" WHERE "${READING_TAGS.enterprise}" = '${enterprise.id}' AND time >= ${day}ms AND time < ${Math.min(day + DAY, range.end)}ms GROUP BY "${READING_TAGS.point}"`;
     for (const s of await store.influxQl(q)) rows += s.values.length;
   }
   return { rows, seconds: (performance.now() - started) / 1000 };
@@ -252,6 +252,7 @@ async function main() {
       boundSearchMs: 35 * DAY,
       writeChunkPoints: 5_000,
       accounting: { equalValue: true },
+      onUnreadable: (row) => console.warn(`a stored ${row.measurement} row is unreadable, left out: ${row.reason}`),
     };
     console.log(
       `bench:aggregate — ${fmt(pointCount)} metering points in ${enterprises.length} enterprises (${shape.devicesPerEnterprise} devices × ${shape.pointsPerDevice} points each), ` +
@@ -264,7 +265,7 @@ async function main() {
     const seedMem = await mem.stop();
     say(`seed: ${fmt(seeded.points)} readings in ${fmt(seeded.seconds, 1)} s = ${fmt(seeded.points / seeded.seconds)} readings/s (${SEED_CHUNK} per write, ${SEED_PARALLEL} in flight)`);
 
-    console.log(`\n2. baseline read: ${enterprises[0]!.id}'s readings day by day, SELECT value … GROUP BY point`);
+    console.log(`\n2. baseline read: ${enterprises[0]!.id}'s readings day by day, SELECT ${READING_FIELDS.value} … GROUP BY ${READING_TAGS.point}`);
     mem = memorySampler(influxPid);
     const read = await baselineRead(store, enterprises[0]!, range);
     const readMem = await mem.stop();

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { createAlerterMetrics, createAlertManager, parseAlertingConfig } from '@meterline/alerter';
 import { KafkaBus } from '@meterline/bus-kafka';
-import type { AlertSignalV1, FigureV1 } from '@meterline/contracts';
+import { FIGURE_KINDS, type AlertSignalV1, type FigureV1 } from '@meterline/contracts';
 import { fileRegistrySource } from '@meterline/feeds';
 import { createTopics, startStack } from '@meterline/local-stack';
 import { POINT_LAST_SEEN, recordSeen } from '@meterline/series';
@@ -140,7 +140,7 @@ try {
   // Figures: an hour of every point, judged for coverage and suspect counters.
   const hour = Math.floor(clock.now / HOUR) * HOUR - HOUR;
   const figures: FigureV1[] = points.map((point) => ({
-    measurement: 'consumption',
+    measurement: FIGURE_KINDS.consumption,
     enterpriseId: enterprise.id,
     subject: { site, point, carrier: 'electricity', quantity: 'active-energy-import', role: 'sub-meter' },
     periodKind: 'hour',

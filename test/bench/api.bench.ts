@@ -26,9 +26,9 @@ import { join } from 'node:path';
 import { Pool } from 'undici';
 import { stringify } from 'yaml';
 import { writeFigures } from '@meterline/aggregator';
-import type { FigureV1, RestatementV1 } from '@meterline/contracts';
+import { FIGURE_KINDS, type FigureV1, type RestatementV1 } from '@meterline/contracts';
 import { RESTATEMENT_MEASUREMENT, restatementTags } from '@meterline/series';
-import { calendarPeriod, subPeriods, type Enterprise, type Period } from '@meterline/domain';
+import { CARBON_SCOPE_NAMES, calendarPeriod, subPeriods, type CarbonScope, type Enterprise, type Period } from '@meterline/domain';
 import { freePorts, startStack } from '@meterline/local-stack';
 import { fleetManifest } from '@meterline/simulator';
 import { InfluxStore, quoteIdentifier, quoteString } from '@meterline/store-influx';
@@ -52,7 +52,6 @@ const FIRST_DAY = '2026-03-01';
 const SEED_CHUNK = 20_000;
 const SEED_PARALLEL = 2;
 const RESTATEMENTS_PER_ENTERPRISE_DAY = 5;
-const CARBON_SCOPES = ['scope1', 'scope2-location', 'scope2-market', 'purchased-heat', 'exported-electricity', 'total-location', 'total-market', 'total-location-net'] as const;
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–');
 const sha256 = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
@@ -104,7 +103,7 @@ function enterpriseFigures(enterprise: Enterprise, period: Period, dayIndex: num
     const gap = (i + dayIndex) % 97 === 0;
     figures.push({
       ...baseFigure(enterprise, period),
-      measurement: 'consumption',
+      measurement: FIGURE_KINDS.consumption,
       subject: { site: site.id, point: p.id, carrier: p.carrier, quantity: p.quantity, role: 'sub-meter' },
       value: kwh,
       unit: 'kWh',
@@ -120,7 +119,7 @@ function enterpriseFigures(enterprise: Enterprise, period: Period, dayIndex: num
   const tce = mainKwh * 0.1229e-3;
   figures.push({
     ...baseFigure(enterprise, period),
-    measurement: 'consumption',
+    measurement: FIGURE_KINDS.consumption,
     subject: { site: site.id, point: main.id, carrier: main.carrier, quantity: main.quantity, role: 'boundary-input' },
     value: mainKwh,
     unit: 'kWh',
@@ -135,12 +134,12 @@ function enterpriseFigures(enterprise: Enterprise, period: Period, dayIndex: num
   const values = (value: number, unit: string, u: number) => ({ value, unit, expandedUncertainty: value * u, coveragePercent: 100, estimated: 0, flags: [] as string[] });
   const region = enterprise.region;
   figures.push(
-    { ...baseFigure(enterprise, period), measurement: 'standard_coal', subject: { region, level: 'enterprise', basis: 'equivalent' }, ...values(tce, 'tce', 0.01), detail: {} },
-    { ...baseFigure(enterprise, period), measurement: 'standard_coal', subject: { region, level: 'enterprise', basis: 'equal-value' }, ...values(mainKwh * 0.2829e-3, 'tce', 0.05), detail: {} },
-    { ...baseFigure(enterprise, period), measurement: 'standard_coal', subject: { region, level: 'site', site: site.id, basis: 'equivalent' }, ...values(tce, 'tce', 0.01), detail: {} },
+    { ...baseFigure(enterprise, period), measurement: FIGURE_KINDS.standardCoal, subject: { region, level: 'enterprise', basis: 'equivalent' }, ...values(tce, 'tce', 0.01), detail: {} },
+    { ...baseFigure(enterprise, period), measurement: FIGURE_KINDS.standardCoal, subject: { region, level: 'enterprise', basis: 'equal-value' }, ...values(mainKwh * 0.2829e-3, 'tce', 0.05), detail: {} },
+    { ...baseFigure(enterprise, period), measurement: FIGURE_KINDS.standardCoal, subject: { region, level: 'site', site: site.id, basis: 'equivalent' }, ...values(tce, 'tce', 0.01), detail: {} },
     {
       ...baseFigure(enterprise, period),
-      measurement: 'energy_balance',
+      measurement: FIGURE_KINDS.energyBalance,
       subject: { site: site.id, node: main.id, carrier: 'electricity' },
       ...values(mainKwh - subSum, 'kWh', 0),
       expandedUncertainty: mainKwh * 0.012,
@@ -148,7 +147,7 @@ function enterpriseFigures(enterprise: Enterprise, period: Period, dayIndex: num
     },
   );
   const grid = (mainKwh * 0.5257) / 1000;
-  const byScope: Record<(typeof CARBON_SCOPES)[number], number> = {
+  const byScope: Record<CarbonScope, number> = {
     scope1: 0,
     'scope2-location': grid,
     'scope2-market': grid * 1.08,
@@ -158,8 +157,8 @@ function enterpriseFigures(enterprise: Enterprise, period: Period, dayIndex: num
     'total-market': grid * 1.08,
     'total-location-net': grid,
   };
-  for (const scope of CARBON_SCOPES) {
-    figures.push({ ...baseFigure(enterprise, period), measurement: 'carbon', subject: { region, scope }, ...values(byScope[scope], 'tCO2', 0.06), detail: {} });
+  for (const scope of CARBON_SCOPE_NAMES) {
+    figures.push({ ...baseFigure(enterprise, period), measurement: FIGURE_KINDS.carbon, subject: { region, scope }, ...values(byScope[scope], 'tCO2', 0.06), detail: {} });
   }
   return figures;
 }
@@ -167,7 +166,7 @@ function enterpriseFigures(enterprise: Enterprise, period: Period, dayIndex: num
 /** A few day figures of the enterprise restated (late readings), their new revision stored with them. */
 function restate(figures: FigureV1[], dayIndex: number): RestatementV1[] {
   const restatements: RestatementV1[] = [];
-  const candidates = figures.filter((f) => f.measurement === 'consumption');
+  const candidates = figures.filter((f) => f.measurement === FIGURE_KINDS.consumption);
   for (let k = 0; k < RESTATEMENTS_PER_ENTERPRISE_DAY && k < candidates.length; k++) {
     const f = candidates[(k * 131 + dayIndex * 17) % candidates.length]!;
     const old = { value: f.value * 0.96, expandedUncertainty: f.expandedUncertainty * 1.3, coveragePercent: 96, flags: ['GAP_FILLED'], factorSet: f.factorSet, registryVersion: f.registryVersion, revision: 0 };
@@ -285,21 +284,21 @@ function endpoints(fixture: Fixture, seed: number): Endpoint[] {
         const e = pick(enterprises);
         const day = pick(days);
         const point = pick(e.sites[0]!.meteringPoints);
-        return figuresAsk(secrets.admin, e, { measurement: 'consumption', period: 'hour', filters: { point: point.id }, fromMs: day.start, toMs: day.end });
+        return figuresAsk(secrets.admin, e, { measurement: FIGURE_KINDS.consumption, period: 'hour', filters: { point: point.id }, fromMs: day.start, toMs: day.end });
       },
     },
     {
       name: `an enterprise's daily carbon of one scope, the month (${days.length} figures, its own key)`,
       next: () => {
         const e = pick(enterprises);
-        return figuresAsk(own(e), e, { measurement: 'carbon', period: 'day', filters: { scope: pick(CARBON_SCOPES) }, fromMs: monthFrom, toMs: monthTo });
+        return figuresAsk(own(e), e, { measurement: FIGURE_KINDS.carbon, period: 'day', filters: { scope: pick(CARBON_SCOPE_NAMES) }, fromMs: monthFrom, toMs: monthTo });
       },
     },
     {
       name: `daily standard coal, the month (${3 * days.length} figures, regulator key)`,
       next: () => {
         const e = pick(enterprises);
-        return figuresAsk(secrets.regulator, e, { measurement: 'standard_coal', period: 'day', filters: {}, fromMs: monthFrom, toMs: monthTo, limit: 1000 });
+        return figuresAsk(secrets.regulator, e, { measurement: FIGURE_KINDS.standardCoal, period: 'day', filters: {}, fromMs: monthFrom, toMs: monthTo, limit: 1000 });
       },
     },
     {
@@ -309,7 +308,7 @@ function endpoints(fixture: Fixture, seed: number): Endpoint[] {
         const day = pick(days);
         const pages = Math.ceil((e.sites[0]!.meteringPoints.length * 24) / 1000);
         const offset = 1000 * Math.floor(random() * pages);
-        return figuresAsk(own(e), e, { measurement: 'consumption', period: 'hour', filters: { site: e.sites[0]!.id }, fromMs: day.start, toMs: day.end, limit: 1000, offset });
+        return figuresAsk(own(e), e, { measurement: FIGURE_KINDS.consumption, period: 'hour', filters: { site: e.sites[0]!.id }, fromMs: day.start, toMs: day.end, limit: 1000, offset });
       },
     },
     {

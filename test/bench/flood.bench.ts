@@ -11,6 +11,7 @@
  */
 import { Fleet, connectFleet, fleetManifest, type FleetConnection } from '@meterline/simulator';
 import type { Manifest } from '@meterline/domain';
+import { READING_FIELDS, READING_TAGS, READINGS_MEASUREMENT } from '@meterline/series';
 import { withBenchStack } from '../harness/bench-stack.ts';
 import { startLatencyProbe } from '../harness/latency-probe.ts';
 import { createPipeline, devicePassword, type Pipeline } from '../harness/pipeline.ts';
@@ -72,7 +73,7 @@ async function flood(fleet: Fleet, connection: FleetConnection, stop: Promise<vo
 async function settledCount(pipeline: Pipeline, enterpriseId: string, fromMs: number): Promise<number> {
   let count = -1;
   for (let unchangedSince = Date.now(); Date.now() - unchangedSince < 15_000; await sleep(1_000)) {
-    const rows = await pipeline.store.influxQl(`SELECT count(value) FROM reading WHERE enterprise = '${enterpriseId}' AND time >= ${fromMs}ms`);
+    const rows = await pipeline.store.influxQl(`SELECT count("${READING_FIELDS.value}") FROM "${READINGS_MEASUREMENT}" WHERE "${READING_TAGS.enterprise}" = '${enterpriseId}' AND time >= ${fromMs}ms`);
     const now = Number(rows[0]?.values[0]?.[1] ?? 0);
     if (now !== count) {
       count = now;

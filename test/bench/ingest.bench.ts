@@ -13,6 +13,7 @@ import mqtt from 'mqtt';
 import { DEV_SERVICE_PASSWORDS, MONITOR_MQTT_USER } from '@meterline/local-stack';
 import type { Manifest } from '@meterline/domain';
 import { Fleet, connectFleet, fleetManifest, type FleetConnection, type PlannedPayload } from '@meterline/simulator';
+import { READING_FIELDS, READINGS_MEASUREMENT } from '@meterline/series';
 import { withBenchStack } from '../harness/bench-stack.ts';
 import { startLatencyProbe } from '../harness/latency-probe.ts';
 import { createPipeline, devicePassword, type Pipeline } from '../harness/pipeline.ts';
@@ -87,7 +88,7 @@ async function offer(
 }
 
 async function storedCount(pipeline: Pipeline): Promise<number> {
-  const rows = await pipeline.store.influxQl('SELECT count(value) FROM reading');
+  const rows = await pipeline.store.influxQl(`SELECT count("${READING_FIELDS.value}") FROM "${READINGS_MEASUREMENT}"`);
   return Number(rows[0]?.values[0]?.[1] ?? 0);
 }
 

@@ -5,6 +5,7 @@ import mqtt from 'mqtt';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
+  FIGURE_KINDS,
   readingsTopic,
   statusTopic,
   verifyWebhook,
@@ -106,7 +107,7 @@ async function publish(topic: string, messages: { key: string; value: object }[]
 /** An hour's consumption figure of a point as the aggregator publishes it. */
 function hourFigure(enterpriseId: string, site: string, point: string, startMs: number, coveragePercent: number, over: Partial<FigureV1> = {}): FigureV1 {
   return {
-    measurement: 'consumption',
+    measurement: FIGURE_KINDS.consumption,
     enterpriseId,
     subject: { site, point, carrier: 'electricity', quantity: 'active-energy-import', role: 'sub-meter' },
     periodKind: 'hour',
@@ -239,7 +240,7 @@ describe('alerter on the real stack: Kafka, InfluxDB, Mosquitto and ingest, webh
     const [, suspect, heavy] = pointsOf(rules) as [unknown, { site: string; point: string }, { site: string; point: string }];
     const site = suspect.site;
     const balance = (startMs: number, gap: number) =>
-      hourFigure(rules.id, site, 'x', startMs, 100, { measurement: 'energy_balance', subject: { site, node: pointsOf(rules)[0]!.point, carrier: 'electricity' }, value: gap, expandedUncertainty: 5 });
+      hourFigure(rules.id, site, 'x', startMs, 100, { measurement: FIGURE_KINDS.energyBalance, subject: { site, node: pointsOf(rules)[0]!.point, carrier: 'electricity' }, value: gap, expandedUncertainty: 5 });
     const h = hour - 2 * HOUR;
     await publish(topics.figures, [
       figureBatch(rules.id, [

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CARBON_SCOPES, calendarPeriod, type CarbonScope, type EnterpriseFigures } from '@meterline/domain';
 import { readingsTopic, type AggregationJobV1, type AlertV1 } from '@meterline/contracts';
 import { DEV_INFLUX_ADMIN, freePorts, influx as influxServer, prometheus, type PrometheusHandle, type PromSeries } from '@meterline/local-stack';
-import { FIGURE_FIELDS, saveAlerts, sequenceEventPoint } from '@meterline/series';
+import { ALERT_HISTORY, DEVICE_SEQUENCE_EVENTS, FIGURE_DETAIL_FIELDS, FIGURE_FIELDS, FIGURE_TAGS, saveAlerts, sequenceEventPoint } from '@meterline/series';
 import { connectFleet, formatWithOffset, type PlannedPayload } from '@meterline/simulator';
 import { Kafka, logLevel } from 'kafkajs';
 import {
@@ -286,9 +286,9 @@ describe('dashboards: every query of every provisioned dashboard on the real pip
     for (const [panel, at] of [[ranking, now], [lastYear, nextYear]] as const) {
       const tce = await runPanel(d, target(d, panel, 'A'), all, at);
       const co2 = await runPanel(d, target(d, panel, 'B'), all, at);
-      expect(tce.map((r) => r['enterprise']).sort(), panel).toEqual(enterprises());
-      for (const r of tce) expectClose(r['tce'], expectedTce.get(String(r['enterprise']))!, `${panel}: tce of ${r['enterprise']}`);
-      for (const r of co2) expectClose(r['tco2'], expectedCo2.get(String(r['enterprise']))!, `${panel}: tCO2 of ${r['enterprise']}`);
+      expect(tce.map((r) => r[FIGURE_TAGS.enterprise]).sort(), panel).toEqual(enterprises());
+      for (const r of tce) expectClose(r['tce'], expectedTce.get(String(r[FIGURE_TAGS.enterprise]))!, `${panel}: tce of ${r[FIGURE_TAGS.enterprise]}`);
+      for (const r of co2) expectClose(r['tco2'], expectedCo2.get(String(r[FIGURE_TAGS.enterprise]))!, `${panel}: tCO2 of ${r[FIGURE_TAGS.enterprise]}`);
     }
     // The shifted panel really looks a year back: nothing there at the seeded month.
     expect(await runPanel(d, target(d, lastYear, 'A'), all, now)).toEqual([]);
@@ -300,17 +300,17 @@ describe('dashboards: every query of every provisioned dashboard on the real pip
 
     // Regions filter, and a multi-value selection sent as `a|b` keeps both anchors.
     const js = await runPanel(d, target(d, ranking, 'A'), await variables(d, { region: ['CN-JS'] }));
-    expect(js.map((r) => r['enterprise'])).toEqual([data.faults.otherRegion]);
+    expect(js.map((r) => r[FIGURE_TAGS.enterprise])).toEqual([data.faults.otherRegion]);
     const both = await runPanel(d, target(d, ranking, 'A'), await variables(d, { region: ['CN-CQ', 'CN-JS'] }));
-    expect(both.map((r) => r['enterprise']).sort()).toEqual(enterprises());
+    expect(both.map((r) => r[FIGURE_TAGS.enterprise]).sort()).toEqual(enterprises());
 
     // Day figures at their local midnight, one bar per day.
     const daily = await runPanel(d, target(d, 'Standard coal per day by enterprise'), all);
     for (const e of enterprises()) {
-      const series = daily.filter((r) => r['enterprise'] === e);
+      const series = daily.filter((r) => r[FIGURE_TAGS.enterprise] === e);
       expect(series.map((r) => r['time']), e).toEqual(data.days.map(dayStart));
       expect(series.map((r) => r['time'])).toEqual(eachDay(e, (f) => Date.parse(f.period.start)));
-      series.forEach((r, i) => expectClose(r['value'], figures(e, data.days[i]!).tceEquivalent.value, `${e} ${data.days[i]} tce`));
+      series.forEach((r, i) => expectClose(r[FIGURE_FIELDS.value], figures(e, data.days[i]!).tceEquivalent.value, `${e} ${data.days[i]} tce`));
     }
   });
 
@@ -318,7 +318,7 @@ describe('dashboards: every query of every provisioned dashboard on the real pip
     const d = dashboard('meterline-regulator-overview');
     const rows = await runPanel(d, target(d, 'Open alerts now, by enterprise and rule'), await variables(d));
     const [e0] = enterprises() as [string];
-    expect(rows.map((r) => [r['enterprise'], r['rule'], r['open']])).toEqual([[e0, 'calibration-expired', 2]]);
+    expect(rows.map((r) => [r[ALERT_HISTORY.tags.enterprise], r[ALERT_HISTORY.tags.rule], r['open']])).toEqual([[e0, 'calibration-expired', 2]]);
   });
 
   it('regulator overview: coverage and calibration status per enterprise', async () => {
@@ -329,14 +329,14 @@ describe('dashboards: every query of every provisioned dashboard on the real pip
     const outside = await runPanel(d, target(d, panel, 'B'), all);
     const meters = await runPanel(d, target(d, panel, 'C'), all);
     for (const e of enterprises()) {
-      expectClose(coverage.find((r) => r['enterprise'] === e)?.['lowest_coverage'], Math.min(...eachDay(e, (f) => f.tceEquivalent.coveragePercent)), `${e} lowest coverage`);
+      expectClose(coverage.find((r) => r[FIGURE_TAGS.enterprise] === e)?.['lowest_coverage'], Math.min(...eachDay(e, (f) => f.tceEquivalent.coveragePercent)), `${e} lowest coverage`);
       const readings = sum(eachDay(e, (f) => sum(f.points.map((p) => p.consumption.quality.readingsOutsideCalibration))));
-      expect(outside.find((r) => r['enterprise'] === e)?.['readings_outside_calibration'], e).toBe(readings);
+      expect(outside.find((r) => r[FIGURE_TAGS.enterprise] === e)?.['readings_outside_calibration'], e).toBe(readings);
     }
     const gapEnterprise = data.faults.otherRegion;
-    expect(coverage.find((r) => r['enterprise'] === gapEnterprise)?.['lowest_coverage']).toBeLessThan(100);
+    expect(coverage.find((r) => r[FIGURE_TAGS.enterprise] === gapEnterprise)?.['lowest_coverage']).toBeLessThan(100);
     const calibrationEnterprise = enterprises()[1]!;
-    expect(meters.map((r) => [r['enterprise'], r['meters_outside_calibration']])).toEqual([[calibrationEnterprise, 1]]);
+    expect(meters.map((r) => [r[FIGURE_TAGS.enterprise], r['meters_outside_calibration']])).toEqual([[calibrationEnterprise, 1]]);
   });
 
   it('enterprise energy: standard coal by site, consumption per point, balance gap and loss, carbon with its bands and intensity equal meterline account', async () => {
@@ -348,26 +348,26 @@ describe('dashboards: every query of every provisioned dashboard on the real pip
 
     const sites = await runPanel(d, target(d, 'Standard coal by site ($period)'), vars);
     expect(sites.map((r) => r['time'])).toEqual(data.days.map(dayStart));
-    sites.forEach((r, i) => expectClose(r['value'], figures(e, data.days[i]!).sites[0]!.tce.value, `site tce ${data.days[i]}`));
+    sites.forEach((r, i) => expectClose(r[FIGURE_FIELDS.value], figures(e, data.days[i]!).sites[0]!.tce.value, `site tce ${data.days[i]}`));
 
     // Boundary inputs by carrier: each carrier's energy counted once, where it enters.
     const entering = await runPanel(d, target(d, 'Energy entering the enterprise by carrier, days in the selected range'), vars);
     const boundary = f2.points.filter((p) => p.role === 'boundary-input');
-    expect(entering.map((r) => r['carrier']).sort()).toEqual([...new Set(boundary.map((p) => p.carrier))].sort());
+    expect(entering.map((r) => r[FIGURE_TAGS.carrier]).sort()).toEqual([...new Set(boundary.map((p) => p.carrier))].sort());
     for (const r of entering) {
-      const ofCarrier = (f: EnterpriseFigures) => f.points.filter((p) => p.role === 'boundary-input' && p.carrier === r['carrier']);
-      expectClose(r['tce'], sum(eachDay(e, (f) => sum(ofCarrier(f).map((p) => p.tce!.value)))), `${r['carrier']} tce entering`);
-      expectClose(r['consumption'], sum(eachDay(e, (f) => sum(ofCarrier(f).map((p) => p.consumption.value)))), `${r['carrier']} consumption entering`);
+      const ofCarrier = (f: EnterpriseFigures) => f.points.filter((p) => p.role === 'boundary-input' && p.carrier === r[FIGURE_TAGS.carrier]);
+      expectClose(r['tce'], sum(eachDay(e, (f) => sum(ofCarrier(f).map((p) => p.tce!.value)))), `${r[FIGURE_TAGS.carrier]} tce entering`);
+      expectClose(r['consumption'], sum(eachDay(e, (f) => sum(ofCarrier(f).map((p) => p.consumption.value)))), `${r[FIGURE_TAGS.carrier]} consumption entering`);
     }
 
     const consumption = await runPanel(d, target(d, 'Consumption by carrier and metering point, days in the selected range'), vars);
-    expect(consumption.map((r) => r['point']).sort()).toEqual(f2.points.map((p) => p.id).sort());
+    expect(consumption.map((r) => r[FIGURE_TAGS.point]).sort()).toEqual(f2.points.map((p) => p.id).sort());
     for (const r of consumption) {
-      const perDay = eachDay(e, (f) => f.points.find((p) => p.id === r['point'])!);
-      expect([r['carrier'], r['unit']]).toEqual([perDay[0]!.carrier, perDay[0]!.consumption.unit]);
-      expectClose(r['consumption'], sum(perDay.map((p) => p.consumption.value)), `${r['point']} consumption`);
-      expectClose(r['tce'], sum(perDay.map((p) => p.tce!.value)), `${r['point']} tce`);
-      expectClose(r['lowest_coverage'], Math.min(...perDay.map((p) => p.consumption.coveragePercent)), `${r['point']} coverage`);
+      const perDay = eachDay(e, (f) => f.points.find((p) => p.id === r[FIGURE_TAGS.point])!);
+      expect([r[FIGURE_TAGS.carrier], r['unit']]).toEqual([perDay[0]!.carrier, perDay[0]!.consumption.unit]);
+      expectClose(r['consumption'], sum(perDay.map((p) => p.consumption.value)), `${r[FIGURE_TAGS.point]} consumption`);
+      expectClose(r['tce'], sum(perDay.map((p) => p.tce!.value)), `${r[FIGURE_TAGS.point]} tce`);
+      expectClose(r['lowest_coverage'], Math.min(...perDay.map((p) => p.consumption.coveragePercent)), `${r[FIGURE_TAGS.point]} coverage`);
     }
 
     // The balance of the main meter over the days, then day by day: gap, U(gap), loss %.
@@ -375,28 +375,28 @@ describe('dashboards: every query of every provisioned dashboard on the real pip
     const totals = await runPanel(d, target(d, 'Energy balance per topology node, days in the selected range', 'A'), vars);
     const loss = await runPanel(d, target(d, 'Energy balance per topology node, days in the selected range', 'B'), vars);
     const balances = eachDay(e, (f) => f.balances.find((b) => b.parentId === node)!);
-    const row = totals.find((r) => r['node'] === node)!;
+    const row = totals.find((r) => r[FIGURE_TAGS.node] === node)!;
     expectClose(row['input'], sum(balances.map((b) => b.input)), 'balance input');
     expectClose(row['sub_meters'], sum(balances.map((b) => b.childrenSum)), 'balance sub-meters');
     expectClose(row['gap'], sum(balances.map((b) => b.gap)), 'balance gap');
-    expectClose(loss.find((r) => r['node'] === node)?.['loss_percent'], (sum(balances.map((b) => b.gap)) / sum(balances.map((b) => b.input))) * 100, 'loss % over the days');
+    expectClose(loss.find((r) => r[FIGURE_TAGS.node] === node)?.['loss_percent'], (sum(balances.map((b) => b.gap)) / sum(balances.map((b) => b.input))) * 100, 'loss % over the days');
     const perPeriod = await runPanel(d, target(d, 'Energy balance per $period', 'A'), vars);
     const perPeriodLoss = await runPanel(d, target(d, 'Energy balance per $period', 'B'), vars);
     const b2 = f2.balances.find((b) => b.parentId === node)!;
-    const day2 = perPeriod.find((r) => r['node'] === node && r['period_key'] === second)!;
+    const day2 = perPeriod.find((r) => r[FIGURE_TAGS.node] === node && r[FIGURE_FIELDS.periodKey] === second)!;
     expectClose(day2['gap'], b2.gap, 'day 2 gap');
     expectClose(day2[FIGURE_FIELDS.expandedU], b2.gapExpandedUncertainty, 'day 2 U(gap)');
-    expect(day2['significant']).toBe(b2.significant);
-    expectClose(perPeriodLoss.find((r) => r['node'] === node && r['time'] === dayStart(second))?.['loss_percent'], b2.gapPercent!, 'day 2 loss %');
+    expect(day2[FIGURE_DETAIL_FIELDS.significant]).toBe(b2.significant);
+    expectClose(perPeriodLoss.find((r) => r[FIGURE_TAGS.node] === node && r['time'] === dayStart(second))?.['loss_percent'], b2.gapPercent!, 'day 2 loss %');
     const lossSeries = await runPanel(d, target(d, 'Loss per node ($period)'), vars);
-    expectClose(lossSeries.find((r) => r['node'] === node && r['time'] === dayStart(first))?.['loss_percent'], figures(e, first).balances[0]!.gapPercent!, 'day 1 loss % (chart)');
+    expectClose(lossSeries.find((r) => r[FIGURE_TAGS.node] === node && r['time'] === dayStart(first))?.['loss_percent'], figures(e, first).balances[0]!.gapPercent!, 'day 1 loss % (chart)');
 
     // Carbon by scope on day 2 with value ∓ U, and the days' totals by scope.
     const bands = await runPanel(d, target(d, 'Carbon by scope ($period) with expanded uncertainty (k = 2)'), vars);
-    const scopes = [...new Set(bands.map((r) => String(r['scope'])))].sort();
+    const scopes = [...new Set(bands.map((r) => String(r[FIGURE_TAGS.scope])))].sort();
     expect(scopes).toEqual(['purchased-heat', 'scope1', 'scope2-location', 'total-location']);
     for (const scope of scopes) {
-      const r = bands.find((x) => x['scope'] === scope && x['time'] === dayStart(second))!;
+      const r = bands.find((x) => x[FIGURE_TAGS.scope] === scope && x['time'] === dayStart(second))!;
       const c = carbonOf(f2, scope);
       expectClose(r['tCO2'], c.value, `${scope} day 2`);
       expectClose(r['lower'], c.value - c.expandedUncertainty, `${scope} day 2 lower`);
@@ -404,24 +404,24 @@ describe('dashboards: every query of every provisioned dashboard on the real pip
     }
     expect(carbonOf(f2, 'total-location').value).toBeGreaterThan(0);
     const byScope = await runPanel(d, target(d, 'Carbon by scope, days in the selected range'), vars);
-    expect(byScope.map((r) => r['scope']).sort()).toEqual(Object.keys(CARBON_SCOPES).sort());
-    for (const r of byScope) expectClose(r['tco2'], sum(eachDay(e, (f) => carbonOf(f, String(r['scope'])).value)), `${r['scope']} over the days`);
+    expect(byScope.map((r) => r[FIGURE_TAGS.scope]).sort()).toEqual(Object.keys(CARBON_SCOPES).sort());
+    for (const r of byScope) expectClose(r['tco2'], sum(eachDay(e, (f) => carbonOf(f, String(r[FIGURE_TAGS.scope])).value)), `${r[FIGURE_TAGS.scope]} over the days`);
 
     const intensity = await runPanel(d, target(d, 'Intensity per unit of production'), vars);
     const expected = f2.intensities[0]!;
-    expect(intensity.map((r) => [r['product'], r['metric'], r['period_key']])).toEqual([
+    expect(intensity.map((r) => [r[FIGURE_TAGS.product], r[FIGURE_TAGS.metric], r[FIGURE_FIELDS.periodKey]])).toEqual([
       [data.faults.production.product, 'tce', second],
       [data.faults.production.product, 'tco2', second],
     ]);
-    expectClose(intensity[0]!['value'], expected.tcePerUnit.value, 'tce per unit');
-    expectClose(intensity[1]!['value'], expected.tCO2PerUnit!.value, 'tCO2 per unit');
+    expectClose(intensity[0]![FIGURE_FIELDS.value], expected.tcePerUnit.value, 'tce per unit');
+    expectClose(intensity[1]![FIGURE_FIELDS.value], expected.tCO2PerUnit!.value, 'tCO2 per unit');
   });
 
   it('metering and data quality: the device sequence gap stored as the alerter stores it is counted for its device', async () => {
     const d = dashboard('meterline-data-quality');
     const rows = await runPanel(d, target(d, 'Gaps, replays and resets per device, in the selected range'), await variables(d));
     const device = data.manifest.enterprises[0]!.devices[0]!.id;
-    expect(rows.map((r) => [r['enterprise'], r['device'], r['kind'], r['events'], r['lost']])).toEqual([[enterprises()[0], device, 'gap', 1, 2]]);
+    expect(rows.map((r) => [r[DEVICE_SEQUENCE_EVENTS.tags.enterprise], r[DEVICE_SEQUENCE_EVENTS.tags.device], r[DEVICE_SEQUENCE_EVENTS.tags.kind], r['events'], r['lost']])).toEqual([[enterprises()[0], device, 'gap', 1, 2]]);
   });
 
   it('metering and data quality: coverage in the gap, the gaps, the suspect readings and the meters outside calibration equal meterline account', async () => {
@@ -433,35 +433,35 @@ describe('dashboards: every query of every provisioned dashboard on the real pip
     // The gap point's coverage on the gap day, and in an hour inside the gap.
     const coverage = await runPanel(d, target(d, 'Coverage per metering point ($period)'), all);
     const gapDay = figures(data.faults.otherRegion, second).points.find((p) => p.id === data.faults.gap)!;
-    expectClose(coverage.find((r) => r['point'] === data.faults.gap && r['time'] === dayStart(second))?.['coverage'], gapDay.consumption.coveragePercent, 'gap day coverage');
+    expectClose(coverage.find((r) => r[FIGURE_TAGS.point] === data.faults.gap && r['time'] === dayStart(second))?.[FIGURE_FIELDS.coverage], gapDay.consumption.coveragePercent, 'gap day coverage');
     expect(gapDay.consumption.coveragePercent).toBeLessThan(100);
     const hourly = await runPanel(d, target(d, 'Coverage per metering point ($period)'), await variables(d, { enterprise: [data.faults.otherRegion], period: ['hour'] }));
     const gapHour = dayStart(second) + 1 * HOUR;
     const inGapHour = [...accounted.values()].find((f) => f.id === data.faults.otherRegion && f.period.kind === 'hour' && Date.parse(f.period.start) === gapHour)!;
-    expectClose(hourly.find((r) => r['point'] === data.faults.gap && r['time'] === gapHour)?.['coverage'], inGapHour.points.find((p) => p.id === data.faults.gap)!.consumption.coveragePercent, 'coverage in the gap hour');
+    expectClose(hourly.find((r) => r[FIGURE_TAGS.point] === data.faults.gap && r['time'] === gapHour)?.[FIGURE_FIELDS.coverage], inGapHour.points.find((p) => p.id === data.faults.gap)!.consumption.coveragePercent, 'coverage in the gap hour');
 
     // Gaps and suspect readings: exactly the point-days meterline account reports.
     const gaps = await runPanel(d, target(d, 'Periods with gaps ($period)'), all);
     const expectedGaps = pointDays.filter(({ p }) => p.consumption.coveragePercent < 100);
-    expect(gaps.map((r) => `${r['point']}@${r['period_key']}`).sort()).toEqual(expectedGaps.map(({ p, day }) => `${p.id}@${day}`).sort());
+    expect(gaps.map((r) => `${r[FIGURE_TAGS.point]}@${r[FIGURE_FIELDS.periodKey]}`).sort()).toEqual(expectedGaps.map(({ p, day }) => `${p.id}@${day}`).sort());
     for (const { p, day } of expectedGaps) {
-      const r = gaps.find((x) => x['point'] === p.id && x['period_key'] === day)!;
-      expectClose(r['coverage'], p.consumption.coveragePercent, `${p.id} ${day} coverage`);
-      expectClose(r['estimated'], p.consumption.quality.estimated, `${p.id} ${day} estimated`);
-      expect(r['flags']).toBe(p.consumption.quality.flags.join(','));
+      const r = gaps.find((x) => x[FIGURE_TAGS.point] === p.id && x[FIGURE_FIELDS.periodKey] === day)!;
+      expectClose(r[FIGURE_FIELDS.coverage], p.consumption.coveragePercent, `${p.id} ${day} coverage`);
+      expectClose(r[FIGURE_FIELDS.estimated], p.consumption.quality.estimated, `${p.id} ${day} estimated`);
+      expect(r[FIGURE_FIELDS.flags]).toBe(p.consumption.quality.flags.join(','));
     }
     expect(expectedGaps.map(({ p }) => p.id)).toContain(data.faults.gap);
 
     const suspects = await runPanel(d, target(d, 'Suspect readings ($period)'), all);
     const expectedSuspects = pointDays.filter(({ p }) => p.consumption.quality.suspectIntervals > 0);
-    expect(suspects.map((r) => `${r['point']}@${r['period_key']}=${r['suspect_intervals']}`).sort()).toEqual(
+    expect(suspects.map((r) => `${r[FIGURE_TAGS.point]}@${r[FIGURE_FIELDS.periodKey]}=${r[FIGURE_DETAIL_FIELDS.suspectIntervals]}`).sort()).toEqual(
       expectedSuspects.map(({ p, day }) => `${p.id}@${day}=${p.consumption.quality.suspectIntervals}`).sort(),
     );
     expect(expectedSuspects.map(({ p }) => p.id)).toContain(data.faults.suspectDrop);
 
     const calibration = await runPanel(d, target(d, 'Meters read outside calibration validity, days in the selected range'), all);
     const outside = pointDays.filter(({ p }) => p.consumption.quality.readingsOutsideCalibration > 0);
-    expect(calibration.map((r) => [r['point'], r['readings'], r['days']])).toEqual([
+    expect(calibration.map((r) => [r[FIGURE_TAGS.point], r['readings'], r['days']])).toEqual([
       [data.faults.calibration, sum(outside.map(({ p }) => p.consumption.quality.readingsOutsideCalibration)), outside.length],
     ]);
     expect(outside.every(({ p }) => p.id === data.faults.calibration && p.consumption.quality.flags.includes('calibration-invalid'))).toBe(true);

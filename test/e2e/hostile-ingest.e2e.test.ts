@@ -11,6 +11,7 @@ import mqtt from 'mqtt';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readingsTopic, type DeadLetter } from '@meterline/contracts';
+import { READING_FIELDS, READING_TAGS, READINGS_MEASUREMENT } from '@meterline/series';
 import { freePorts } from '@meterline/local-stack';
 import { fleetManifest } from '@meterline/simulator';
 import { createPipeline, devicePassword, type Pipeline } from '../harness/pipeline.ts';
@@ -115,7 +116,7 @@ describe('hostile device, against the real broker and stack (issue 13)', () => {
     expect(letter?.refusals).toEqual(ancient.map((ts, index) => ({ index, reason: 'TIMESTAMP_BEFORE_COMMISSIONING', path: `/readings/${index}/ts`, detail: expect.stringContaining(ts) })));
     expect(letter?.admittedReadings).toBe(1);
     await expect.poll(() => isStored(point(1, 1), valid), POLL).toBe(true);
-    const old = await pipeline.store.influxQl(`SELECT count(value) FROM reading WHERE point = '${point(1, 1)}' AND time < '2000-01-01T00:00:00Z'`);
+    const old = await pipeline.store.influxQl(`SELECT count("${READING_FIELDS.value}") FROM "${READINGS_MEASUREMENT}" WHERE "${READING_TAGS.point}" = '${point(1, 1)}' AND time < '2000-01-01T00:00:00Z'`);
     expect(old).toEqual([]);
   });
 

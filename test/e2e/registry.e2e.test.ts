@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
 import { stringify } from 'yaml';
 import type { AggregationJobV1, DeadLetter, RegistryEntryV1 } from '@meterline/contracts';
+import type { PeriodKind } from '@meterline/domain';
+import { FIGURE_FIELDS as F, FIGURE_MEASUREMENTS, FIGURE_TAGS as T } from '@meterline/series';
 import { Fleet, connectFleet, fleetManifest, type PlannedPayload } from '@meterline/simulator';
 import { aggregationTopics, aggregatorEnv, aggregatorProcess, type AggregationTopics } from '../harness/aggregation.ts';
 import { groupLag, readTopic } from '../harness/kafka-topics.ts';
@@ -14,6 +16,7 @@ import type { ServiceProcess } from '../harness/service-process.ts';
 import { stackEnv } from '../harness/stack-env.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
+const QUARTER_HOUR_KIND = 'quarter-hour' satisfies PeriodKind;
 
 // Two enterprises of one device with two points each; the registry topic first holds only the first.
 const manifest = fleetManifest({ enterprises: 2, devicesPerEnterprise: 1, pointsPerDevice: 2, prefix: 'e2e-reg' });
@@ -165,9 +168,9 @@ describe('registry on its topic (issue 6): uploaded with meterline registry push
     const from = new Date(START_MS + QUARTER_HOUR).toISOString();
     const to = new Date(START_MS + 2 * QUARTER_HOUR).toISOString();
     const series = await pipeline.store.influxQl(
-      `SELECT registry_version FROM consumption WHERE enterprise = '${added.id}' AND period = 'quarter-hour' AND time >= '${from}' AND time < '${to}' GROUP BY point`,
+      `SELECT "${F.registryVersion}" FROM "${FIGURE_MEASUREMENTS.consumption}" WHERE "${T.enterprise}" = '${added.id}' AND "${T.period}" = '${QUARTER_HOUR_KIND}' AND time >= '${from}' AND time < '${to}' GROUP BY "${T.point}"`,
     );
-    expect(series.map((s) => [s.tags?.['point'], s.values.map((v) => v[1])]).sort()).toEqual(addedPoints.map((p) => [p, [entry.registryHash.slice(0, 16)]]).sort());
+    expect(series.map((s) => [s.tags?.[T.point], s.values.map((v) => v[1])]).sort()).toEqual(addedPoints.map((p) => [p, [entry.registryHash.slice(0, 16)]]).sort());
     expect(aggregator.pid()).toBe(aggregatorPid);
   });
 });

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { signPayload, type MqttReading } from '@meterline/contracts';
+import { READING_FIELDS, READING_TAGS, READINGS_MEASUREMENT } from '@meterline/series';
 import { ensureGo } from '@meterline/local-stack';
 import { Fleet, fleetManifest } from '@meterline/simulator';
 import { createPipeline, devicePassword, type Pipeline } from '../harness/pipeline.ts';
@@ -48,9 +49,11 @@ const publish = (deviceId: string, text: string) => devices.get(deviceId)!.publi
 
 /** Stored readings by `point@time`: value and the verified flag. */
 async function stored(): Promise<Map<string, { value: number; verified: unknown }>> {
-  const series = await pipeline.store.influxQl('SELECT value, verified FROM reading GROUP BY point');
+  const series = await pipeline.store.influxQl(
+    `SELECT "${READING_FIELDS.value}", "${READING_FIELDS.verified}" FROM "${READINGS_MEASUREMENT}" GROUP BY "${READING_TAGS.point}"`,
+  );
   const out = new Map<string, { value: number; verified: unknown }>();
-  for (const s of series) for (const [time, value, verified] of s.values) out.set(`${s.tags?.['point']}@${String(time)}`, { value: Number(value), verified });
+  for (const s of series) for (const [time, value, verified] of s.values) out.set(`${s.tags?.[READING_TAGS.point]}@${String(time)}`, { value: Number(value), verified });
   return out;
 }
 const keysOf = (readings: readonly MqttReading[]) => readings.map((r) => `${r.point}@${Date.parse(r.ts)}`);

@@ -8,7 +8,7 @@ import { run, type AccountOutput } from '@meterline/cli';
 import type { RestatementV1 } from '@meterline/contracts';
 import type { EnterpriseFigures, Manifest } from '@meterline/domain';
 import { createTopics, freePorts, type StackConnection } from '@meterline/local-stack';
-import { FIGURE_MEASUREMENTS, FIGURE_TAGS, figureOf, READINGS_MEASUREMENT, readReadings } from '@meterline/series';
+import { FIGURE_MEASUREMENTS, FIGURE_TAGS, figureOf, READINGS_MEASUREMENT, readReadings, type UnreadableRow } from '@meterline/series';
 import { formatWithOffset } from '@meterline/simulator';
 import type { InfluxStore } from '@meterline/store-influx';
 import type { Pipeline } from './pipeline.ts';
@@ -111,10 +111,15 @@ export function backfillProcess(env: Record<string, string>, args: string[], log
 /** Later than anything a test stores, and within InfluxDB's time range (it ends in 2262). */
 const STORED_UNTIL_MS = Date.UTC(2200, 0, 1);
 
+/** Only the pipeline writes what a test reads back: a row that does not read is the test's failure. */
+const unexpected = (row: UnreadableRow): never => {
+  throw new Error(`stored ${row.measurement} row unreadable: ${row.reason}`);
+};
+
 /** Every stored reading as the CSV `meterline account` reads (the point's unit, local time with offset). */
 export async function exportReadingsCsv(store: InfluxStore, units: Map<string, { quantity: string; unit: string }>, offsetMinutes: number): Promise<string> {
   const lines = ['point,timestamp,quantity,value,unit'];
-  for (const r of await readReadings(store, { measurement: READINGS_MEASUREMENT, fromMs: 0, toMs: STORED_UNTIL_MS, fields: [] })) {
+  for (const r of await readReadings(store, { measurement: READINGS_MEASUREMENT, fromMs: 0, toMs: STORED_UNTIL_MS, fields: [] }, unexpected)) {
     const info = units.get(r.pointId);
     if (!info) throw new Error(`stored reading of unknown point ${r.pointId}`);
     lines.push(`${r.pointId},${formatWithOffset(r.tsMs, offsetMinutes)},${info.quantity},${String(r.value)},${info.unit}`);
@@ -169,8 +174,9 @@ export async function storedFigures(store: InfluxStore): Promise<Map<string, Sto
   const figures = new Map<string, StoredFigure>();
   for (const measurement of Object.values(FIGURE_MEASUREMENTS)) {
     for (const point of await store.readSeries({ measurement, tags: {}, fromMs: 0, toMs: STORED_UNTIL_MS })) {
-      const f = figureOf(point);
-      if (typeof f === 'string') throw new Error(`stored figure unreadable: ${f}`);
+      const read = figureOf(point);
+      if (!read.ok) throw new Error(`stored figure unreadable: ${read.reason}`);
+      const f = read.value;
       const key = figureKeyOf(measurement, f.enterpriseId, f.periodKind, SUBJECT_TAG[measurement]!(f.subject), f.startMs);
       if (figures.has(key)) throw new Error(`figure stored twice: ${key}`);
       figures.set(key, { key, value: f.value, expandedU: f.expandedUncertainty, coverage: f.coveragePercent, flags: f.flags.join(','), revision: f.revision });

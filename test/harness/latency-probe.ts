@@ -1,3 +1,4 @@
+import { READING_FIELDS, READING_TAGS, READINGS_MEASUREMENT } from '@meterline/series';
 import type { Pipeline } from './pipeline.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -23,15 +24,15 @@ export function startLatencyProbe(pipeline: Pipeline) {
       // range, and match the sampled timestamps here.
       const batch = [...outstanding.values()].slice(0, 50);
       if (batch.length > 0) {
-        const points = [...new Set(batch.map((s) => `point = '${s.point}'`))].join(' OR ');
+        const points = [...new Set(batch.map((s) => `"${READING_TAGS.point}" = '${s.point}'`))].join(' OR ');
         const from = Math.min(...batch.map((s) => s.tsMs));
         const to = Math.max(...batch.map((s) => s.tsMs));
-        const q = `SELECT value FROM reading WHERE (${points}) AND time >= ${from}ms AND time <= ${to}ms GROUP BY point`;
+        const q = `SELECT "${READING_FIELDS.value}" FROM "${READINGS_MEASUREMENT}" WHERE (${points}) AND time >= ${from}ms AND time <= ${to}ms GROUP BY "${READING_TAGS.point}"`;
         const series = await pipeline.store.influxQl(q);
         const now = Date.now();
         for (const s of series) {
           for (const [time] of s.values) {
-            const key = `${s.tags?.['point']}@${String(time)}`;
+            const key = `${s.tags?.[READING_TAGS.point]}@${String(time)}`;
             const sample = outstanding.get(key);
             if (!sample) continue;
             latencies.push(now - sample.publishedAtMs);

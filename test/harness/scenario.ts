@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { expect, inject } from 'vitest';
 import { Fleet, connectFleet, type PayloadFault, type PlannedPayload, type PublishOutcome } from '@meterline/simulator';
 import type { DeadLetterReason } from '@meterline/contracts';
+import { READING_FIELDS, READING_TAGS, READINGS_MEASUREMENT } from '@meterline/series';
 import { devicePassword, type Pipeline } from './pipeline.ts';
 
 export const QUARTER_HOUR = 900_000;
@@ -72,11 +73,11 @@ export async function publishScenario(pipeline: Pipeline, options: ScenarioOptio
 
 /** Everything the pipeline stored, as `${point}@${tsMs}` → value; fails on a duplicate series point. */
 export async function storedReadings(pipeline: Pipeline): Promise<Map<string, number>> {
-  const series = await pipeline.store.influxQl('SELECT value FROM reading GROUP BY point');
+  const series = await pipeline.store.influxQl(`SELECT "${READING_FIELDS.value}" FROM "${READINGS_MEASUREMENT}" GROUP BY "${READING_TAGS.point}"`);
   const stored = new Map<string, number>();
   for (const s of series) {
     for (const [time, value] of s.values) {
-      const key = `${s.tags?.['point']}@${String(time)}`;
+      const key = `${s.tags?.[READING_TAGS.point]}@${String(time)}`;
       if (stored.has(key)) throw new Error(`stored twice: ${key}`);
       stored.set(key, Number(value));
     }

@@ -1,6 +1,7 @@
 import { FIGURE_KINDS, type FigureKind, type FigureV1 } from '@meterline/contracts';
 import type { PeriodKind, TimeRange } from '@meterline/domain';
 import type { FieldValue, SeriesPoint, SeriesQuery, TimeSeriesStore } from '@meterline/store';
+import { isNumber, readRows, unreadable, type OnUnreadable, type RowRead, type StoredRow } from './row-read.ts';
 
 /**
  * Each kind of figure is stored in the measurement named like the kind (FigureV1.measurement):
@@ -140,18 +141,18 @@ const num = (f: SeriesPoint['fields'], k: string) => (typeof f[k] === 'number' ?
 const str = (f: SeriesPoint['fields'], k: string) => (typeof f[k] === 'string' ? (f[k] as string) : undefined);
 
 /** The published state a stored point holds, or a reason it cannot be a figure (a point written by something else). */
-export function publishedFigureOf(point: SeriesPoint): PublishedFigure | string {
-  if (!MEASUREMENTS.has(point.measurement)) return `"${point.measurement}" is not a figure measurement`;
+export function publishedFigureOf(point: SeriesPoint): RowRead<PublishedFigure> {
+  if (!MEASUREMENTS.has(point.measurement)) return unreadable(`"${point.measurement}" is not a figure measurement`);
   const { [T.enterprise]: enterprise, [T.period]: period, ...subject } = point.tags;
   const f = point.fields;
   const value = num(f, F.value);
   const u = num(f, F.expandedU);
   const coverage = num(f, F.coverage);
   if (!enterprise || !period || value === undefined || u === undefined || coverage === undefined) {
-    return `${point.measurement} ${JSON.stringify(point.tags)} at ${point.timestampMs} lacks ${T.enterprise}, ${T.period}, ${F.value}, ${F.expandedU} or ${F.coverage}`;
+    return unreadable(`${point.measurement} ${JSON.stringify(point.tags)} at ${point.timestampMs} lacks ${T.enterprise}, ${T.period}, ${F.value}, ${F.expandedU} or ${F.coverage}`);
   }
   const flags = str(f, F.flags) ?? '';
-  return {
+  const published: PublishedFigure = {
     measurement: point.measurement as FigureKind,
     enterpriseId: enterprise,
     subject,
@@ -165,18 +166,19 @@ export function publishedFigureOf(point: SeriesPoint): PublishedFigure | string 
     registryVersion: str(f, F.registryVersion) ?? '',
     revision: num(f, F.revision) ?? 0,
   };
+  return { ok: true, value: published };
 }
 
 /** The whole figure a stored point holds (all its fields read), or why it cannot be one. */
-export function figureOf(point: SeriesPoint): FigureV1 | string {
+export function figureOf(point: SeriesPoint): RowRead<FigureV1> {
   const published = publishedFigureOf(point);
-  if (typeof published === 'string') return published;
+  if (!published.ok) return published;
   const f = point.fields;
   const end = num(f, F.periodEnd);
-  if (end === undefined) return `${point.measurement} ${JSON.stringify(point.tags)} at ${point.timestampMs} lacks ${F.periodEnd}`;
+  if (end === undefined) return unreadable(`${point.measurement} ${JSON.stringify(point.tags)} at ${point.timestampMs} lacks ${F.periodEnd}`);
   const detail: Record<string, FieldValue> = {};
   for (const [k, v] of Object.entries(f)) if (!BASE.has(k)) detail[k] = v;
-  return { ...published, periodKey: str(f, F.periodKey) ?? '', endMs: end, unit: str(f, F.unit) ?? '', estimated: num(f, F.estimated) ?? 0, detail };
+  return { ok: true, value: { ...published.value, periodKey: str(f, F.periodKey) ?? '', endMs: end, unit: str(f, F.unit) ?? '', estimated: num(f, F.estimated) ?? 0, detail } };
 }
 
 /** A figure's subject as one text, `k=v` in key order (e.g. `point=p1;site=s1`). */
@@ -200,7 +202,7 @@ async function readStored<T>(
   range: TimeRange,
   kinds: readonly PeriodKind[],
   fields: string[] | undefined,
-  parse: (point: SeriesPoint) => T | string,
+  parse: (point: SeriesPoint) => RowRead<T>,
 ): Promise<T[]> {
   const wanted = new Set<string>(kinds);
   const tags: Record<string, string> = kinds.length === 1 ? figureTags(enterpriseId, kinds[0]!) : { [T.enterprise]: enterpriseId };
@@ -211,8 +213,8 @@ async function readStored<T>(
       if (!wanted.has(point.tags[T.period] ?? '')) continue;
       const figure = parse(point);
       // Only the aggregator writes these measurements; anything else there is a bug to see, not to skip.
-      if (typeof figure === 'string') throw new Error(`stored figure unreadable: ${figure}`);
-      figures.push(figure);
+      if (!figure.ok) throw new Error(`stored figure unreadable: ${figure.reason}`);
+      figures.push(figure.value);
     }
   }
   return figures;
@@ -237,8 +239,19 @@ export interface FigureSeriesQuery {
   toMs: number;
 }
 
-/** The values of the figures a query matches, by period start, in time order: what a budget sums. */
-export async function readFigureValues(store: TimeSeriesStore, query: FigureSeriesQuery): Promise<Array<{ startMs: number; value: number }>> {
+/** A figure's value at its period start: what a budget sums. */
+export interface FigureValue {
+  startMs: number;
+  value: number;
+}
+
+export function figureValueOf(row: StoredRow): RowRead<FigureValue> {
+  const value = row.fields[F.value];
+  return isNumber(value) ? { ok: true, value: { startMs: row.timestampMs, value } } : unreadable(`lacks a numeric \`${F.value}\``);
+}
+
+/** The values of the figures a query matches, by period start, in time order; a row without a numeric value goes to `onUnreadable`. */
+export async function readFigureValues(store: TimeSeriesStore, query: FigureSeriesQuery, onUnreadable: OnUnreadable): Promise<FigureValue[]> {
   const series: SeriesQuery = {
     measurement: measurementOf(query.kind),
     tags: { ...query.subject, ...figureTags(query.enterpriseId, query.periodKind) },
@@ -246,6 +259,6 @@ export async function readFigureValues(store: TimeSeriesStore, query: FigureSeri
     toMs: query.toMs,
     fields: [F.value],
   };
-  return (await store.readSeries(series)).map((p) => ({ startMs: p.timestampMs, value: Number(p.fields[F.value]) }));
+  return readRows(series.measurement, await store.readSeries(series), figureValueOf, onUnreadable);
 }
 

@@ -1,5 +1,6 @@
 import type { ReadingMessageV1 } from '@meterline/contracts';
 import type { SeriesPoint, TimeSeriesStore } from '@meterline/store';
+import { readRows, unreadable, type OnUnreadable, type RowRead, type StoredRow } from './row-read.ts';
 
 /**
  * Raw readings, one point per (metering point, instant). The measurement is configurable
@@ -70,14 +71,14 @@ export function readingPoint(measurement: string, reading: ReadingMessageV1): Se
  * configurable); a row needs its point and a numeric value, the rest may have been left out of
  * the read.
  */
-export function readingOf(row: Pick<SeriesPoint, 'tags' | 'fields' | 'timestampMs'>): StoredReading | string {
+export function readingOf(row: StoredRow): RowRead<StoredReading> {
   const { tags, fields } = row;
   const pointId = tags[READING_TAGS.point];
   const value = fields[READING_FIELDS.value];
-  if (!pointId || typeof value !== 'number') return `row ${JSON.stringify(tags)} at ${row.timestampMs} lacks a point or a numeric value`;
+  if (!pointId || typeof value !== 'number') return unreadable(`row ${JSON.stringify(tags)} at ${row.timestampMs} lacks a point or a numeric value`);
   const quality = fields[READING_FIELDS.quality];
   const device = fields[READING_FIELDS.device];
-  return {
+  const reading: StoredReading = {
     enterpriseId: tags[READING_TAGS.enterprise] ?? '',
     siteId: tags[READING_TAGS.site] ?? '',
     pointId,
@@ -89,6 +90,7 @@ export function readingOf(row: Pick<SeriesPoint, 'tags' | 'fields' | 'timestampM
     ...(typeof device === 'string' ? { deviceId: device } : {}),
     verified: fields[READING_FIELDS.verified] === true,
   };
+  return { ok: true, value: reading };
 }
 
 /** Which readings to read: of an enterprise, of some points, or both; start in [fromMs, toMs). */
@@ -102,19 +104,14 @@ export interface ReadingsQuery {
   fields?: readonly ReadingField[];
 }
 
-/** The stored readings a query matches, in time order. Rows holding no reading (written by something else) are left out. */
-export async function readReadings(store: TimeSeriesStore, query: ReadingsQuery): Promise<StoredReading[]> {
+/** The stored readings a query matches, in time order. A row holding no reading (written by something else) is left out and goes to `onUnreadable`. */
+export async function readReadings(store: TimeSeriesStore, query: ReadingsQuery, onUnreadable: OnUnreadable): Promise<StoredReading[]> {
   const tags: Record<string, string | readonly string[]> = {};
   if (query.enterpriseId !== undefined) tags[READING_TAGS.enterprise] = query.enterpriseId;
   if (query.pointIds !== undefined) tags[READING_TAGS.point] = query.pointIds;
   const fields = query.fields ? [...new Set<string>([READING_FIELDS.value, ...query.fields])] : undefined;
   const rows = await store.readSeries({ measurement: query.measurement, tags, fromMs: query.fromMs, toMs: query.toMs, ...(fields ? { fields } : {}) });
-  const readings: StoredReading[] = [];
-  for (const row of rows) {
-    const reading = readingOf(row);
-    if (typeof reading !== 'string') readings.push(reading);
-  }
-  return readings;
+  return readRows(query.measurement, rows, readingOf, onUnreadable);
 }
 
 /** Point id → the instant of its newest stored reading; points with none are absent. */

@@ -1,6 +1,7 @@
 import type { RestatementV1 } from '@meterline/contracts';
 import type { SeriesPoint } from '@meterline/store';
 import { subjectText } from './figures.ts';
+import { unreadable, type RowRead } from './row-read.ts';
 
 /** Restatements are kept in the store too, one point per figure revision, so they can be queried. */
 export const RESTATEMENT_MEASUREMENT = 'restatement';
@@ -99,8 +100,8 @@ function state(f: SeriesPoint['fields'], value: number, u: string, coverage: str
 }
 
 /** The restatement a stored point holds, or why it holds none (a point of another measurement, or one lacking its identity or values). */
-export function restatementOf(point: SeriesPoint): StoredRestatement | string {
-  if (point.measurement !== RESTATEMENT_MEASUREMENT) return `"${point.measurement}" is not the restatement measurement`;
+export function restatementOf(point: SeriesPoint): RowRead<StoredRestatement> {
+  if (point.measurement !== RESTATEMENT_MEASUREMENT) return unreadable(`"${point.measurement}" is not the restatement measurement`);
   const { tags, fields: f } = point;
   const enterprise = tags[T.enterprise];
   const figure = tags[T.figure];
@@ -108,9 +109,9 @@ export function restatementOf(point: SeriesPoint): StoredRestatement | string {
   const oldValue = num(f, F.oldValue);
   const newValue = num(f, F.newValue);
   if (!enterprise || !figure || !period || oldValue === undefined || newValue === undefined) {
-    return `restatement ${JSON.stringify(tags)} at ${point.timestampMs} lacks ${T.enterprise}, ${T.figure}, ${T.period}, ${F.oldValue} or ${F.newValue}`;
+    return unreadable(`restatement ${JSON.stringify(tags)} at ${point.timestampMs} lacks ${T.enterprise}, ${T.figure}, ${T.period}, ${F.oldValue} or ${F.newValue}`);
   }
-  return {
+  const restatement: StoredRestatement = {
     restatementId: str(f, F.restatementId),
     enterpriseId: enterprise,
     figure,
@@ -126,6 +127,7 @@ export function restatementOf(point: SeriesPoint): StoredRestatement | string {
     detail: str(f, F.detail),
     restatedAt: str(f, F.restatedAt),
   };
+  return { ok: true, value: restatement };
 }
 
 /** The tags that select one enterprise's restatements. */

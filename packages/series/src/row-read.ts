@@ -19,7 +19,7 @@ export type OnUnreadable = (row: UnreadableRow) => void;
 export const unreadable = (reason: string): { ok: false; reason: string } => ({ ok: false, reason });
 
 /** The values of the rows that read, in their order; each other row goes to `onUnreadable`. */
-export function readRows<T>(measurement: string, rows: readonly StoredRow[], read: (row: StoredRow) => RowRead<T>, onUnreadable: OnUnreadable): T[] {
+export function readRows<R extends StoredRow, T>(measurement: string, rows: readonly R[], read: (row: R) => RowRead<T>, onUnreadable: OnUnreadable): T[] {
   const values: T[] = [];
   for (const row of rows) {
     const result = read(row);

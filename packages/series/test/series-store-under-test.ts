@@ -1,6 +1,9 @@
 import { afterAll, beforeAll } from 'vitest';
 import type { TimeSeriesStore } from '@meterline/store';
 
+/** Later than anything the suites store, within InfluxDB's time range. */
+export const UNTIL_MS = Date.UTC(2200, 0, 1);
+
 /** A store a series contract runs on: the in-memory twin, or a fresh InfluxDB database. */
 export interface SeriesStoreUnderTest {
   store: TimeSeriesStore;
@@ -9,7 +12,7 @@ export interface SeriesStoreUnderTest {
 
 export type MakeSeriesStore = () => Promise<SeriesStoreUnderTest>;
 
-/** One store for the suite it is called in, closed after it; tests keep apart by their enterprise ids. */
+/** One store for the suite it is called in, closed after it; tests keep apart by their enterprise ids (the alerter's series). Readings, figures and restatements open a store per test. */
 export function suiteStore(make: MakeSeriesStore): () => TimeSeriesStore {
   let subject: SeriesStoreUnderTest | undefined;
   beforeAll(async () => {

@@ -1,20 +1,40 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { InfluxStore } from '@meterline/store-influx';
-import { figuresContract } from './figures-contract.ts';
-import { readingsContract } from './readings-contract.ts';
-import { restatementsContract } from './restatements-contract.ts';
+import { alertDeliveriesContract } from './alert-deliveries.contract.ts';
+import { alertHistoryContract } from './alert-history.contract.ts';
+import { alertStateContract } from './alert-state.contract.ts';
+import { deviceLastStatusContract } from './device-last-status.contract.ts';
+import { deviceSequenceEventsContract } from './device-sequence-events.contract.ts';
+import { deviceSequenceStateContract } from './device-sequence-state.contract.ts';
+import { figuresContract } from './figures.contract.ts';
+import { pointLastSeenContract } from './point-last-seen.contract.ts';
+import { readingsContract } from './readings.contract.ts';
+import { restatementsContract } from './restatements.contract.ts';
+import type { MakeSeriesStore } from './series-store-under-test.ts';
 
-/** A database of its own per test, on the InfluxDB the integration setup started. */
-async function open() {
-  const { influx } = inject('stack');
+// Every series' contract on a real InfluxDB: a database per store made, dropped when it is closed.
+const influx: MakeSeriesStore = async () => {
+  const { influx: server } = inject('stack');
   const database = `series_${randomUUID().replace(/-/g, '')}`;
-  const response = await fetch(`${influx.url}/query`, { method: 'POST', headers: { Authorization: `Token ${influx.token}` }, body: new URLSearchParams({ q: `CREATE DATABASE ${database}` }) });
-  if (!response.ok) throw new Error(`CREATE DATABASE answered ${response.status}`);
-  const store = new InfluxStore({ url: influx.url, token: influx.token, database });
-  return { store, close: () => store.close() };
-}
+  const store = new InfluxStore({ url: server.url, token: server.token, database });
+  await store.influxQl(`CREATE DATABASE ${database}`);
+  return {
+    store,
+    close: async () => {
+      await store.influxQl(`DROP DATABASE ${database}`);
+      await store.close();
+    },
+  };
+};
 
-readingsContract('InfluxDB (real server)', open);
-figuresContract('InfluxDB (real server)', open);
-restatementsContract('InfluxDB (real server)', open);
+readingsContract('InfluxDB', influx);
+figuresContract('InfluxDB', influx);
+restatementsContract('InfluxDB', influx);
+alertStateContract('InfluxDB', influx);
+alertHistoryContract('InfluxDB', influx);
+pointLastSeenContract('InfluxDB', influx);
+deviceLastStatusContract('InfluxDB', influx);
+alertDeliveriesContract('InfluxDB', influx);
+deviceSequenceStateContract('InfluxDB', influx);
+deviceSequenceEventsContract('InfluxDB', influx);

@@ -12,7 +12,7 @@ import {
   type PointConsumption,
   type TimeRange,
 } from '@meterline/domain';
-import { readPublishedFigures } from '@meterline/series';
+import { readPublishedFigures, type OnUnreadable } from '@meterline/series';
 import type { TimeSeriesStore } from '@meterline/store';
 import { planAggregation } from './aggregation-plan.ts';
 import { figureRows } from './figure-rows.ts';
@@ -33,6 +33,8 @@ export interface AggregationDeps {
   /** Points per store write; a period's figures are never split across writes unless one period alone is larger. */
   writeChunkPoints: number;
   accounting: AccountingOptions;
+  /** A stored row of the readings measurement that holds no reading: left out of the accounting, reported here. */
+  onUnreadable: OnUnreadable;
 }
 
 export interface AggregationRequest {
@@ -140,7 +142,7 @@ export async function aggregateEnterprise(deps: AggregationDeps, request: Aggreg
     // quarter-hourly run needs a few hours, not the day).
     const span = month ? day : { start: Math.min(...periods.map((p) => p.start)), end: Math.max(...periods.map((p) => p.end)) };
     const { readings, rows } = await loadReadings(
-      { store: deps.store, measurement: deps.readingsMeasurement, boundSearchMs: deps.boundSearchMs },
+      { store: deps.store, measurement: deps.readingsMeasurement, boundSearchMs: deps.boundSearchMs, onUnreadable: deps.onUnreadable },
       enterprise.id,
       pointIds,
       span,

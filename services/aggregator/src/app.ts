@@ -91,7 +91,7 @@ export function createAggregatorApp(deps: AggregatorAppDeps): AggregatorApp {
     const started = performance.now();
     deps.log.info({ jobId: job.jobId, enterprise: enterprise.id, kinds: job.kinds, from: new Date(job.fromMs).toISOString(), to: new Date(job.toMs).toISOString() }, 'job started');
     const result = await aggregateEnterprise(
-      { store: deps.store, publisher: deps.publisher, ...deps.engine },
+      { store: deps.store, publisher: deps.publisher, ...deps.engine, onUnreadable: (row) => deps.log.warn({ ...row }, 'a stored row is unreadable: left out') },
       {
         enterprise,
         factorSet: factorSet.factor,

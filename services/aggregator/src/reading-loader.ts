@@ -1,5 +1,5 @@
 import type { RegisterReading, TimeRange } from '@meterline/domain';
-import { readReadings } from '@meterline/series';
+import { readReadings, type OnUnreadable } from '@meterline/series';
 import type { TimeSeriesStore } from '@meterline/store';
 
 const HOUR_MS = 3_600_000;
@@ -14,6 +14,8 @@ export interface ReadingLoaderOptions {
    * silent for longer has no interval across its silence (the gap lowers coverage).
    */
   boundSearchMs: number;
+  /** A row of the measurement that holds no reading is left out and handed here. */
+  onUnreadable: OnUnreadable;
 }
 
 /** Readings by point, each list sorted by time. */
@@ -31,7 +33,7 @@ export async function loadReadings(options: ReadingLoaderOptions, enterpriseId: 
   let rows = 0;
   const read = async (fromMs: number, toMs: number) => {
     queries++;
-    const stored = await readReadings(options.store, { measurement: options.measurement, enterpriseId, fromMs, toMs, fields: [] });
+    const stored = await readReadings(options.store, { measurement: options.measurement, enterpriseId, fromMs, toMs, fields: [] }, options.onUnreadable);
     rows += stored.length;
     for (const r of stored) readings.get(r.pointId)?.push({ at: r.tsMs, value: r.value });
   };

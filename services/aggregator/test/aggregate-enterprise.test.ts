@@ -10,12 +10,14 @@ import {
   type Period,
   type RegisterReading,
 } from '@meterline/domain';
-import { figureKey, READING_FIELDS, READINGS_MEASUREMENT, readFigures, readingTags, RESTATEMENT_MEASUREMENT, restatementTags } from '@meterline/series';
+import { figureKey, READING_FIELDS, READINGS_MEASUREMENT, readFigures, readingTags, RESTATEMENT_MEASUREMENT, restatementTags, type UnreadableRow } from '@meterline/series';
 import { fleetManifest } from '@meterline/simulator';
 import { InMemoryStore } from '@meterline/store';
 import { aggregateEnterprise, type AggregationDeps, type FigurePublisher } from '../src/aggregate-enterprise.ts';
 import { figureRows } from '../src/figure-rows.ts';
 import { registryVersion } from '../src/registry-version.ts';
+
+const fail = (row: UnreadableRow) => expect.fail(`${row.measurement} row unreadable: ${row.reason}`);
 
 const QUARTER = 900_000;
 const TZ = 'Asia/Shanghai';
@@ -61,7 +63,7 @@ function harness() {
       restated.push(...restatements);
     },
   };
-  const deps: AggregationDeps = { store, publisher, readingsMeasurement: READINGS_MEASUREMENT, boundSearchMs: 35 * 86_400_000, writeChunkPoints: 500, accounting };
+  const deps: AggregationDeps = { store, publisher, readingsMeasurement: READINGS_MEASUREMENT, boundSearchMs: 35 * 86_400_000, writeChunkPoints: 500, accounting, onUnreadable: fail };
   return { store, published, restated, deps };
 }
 

@@ -98,7 +98,7 @@ export function createAlertManager(deps: AlertManagerDeps) {
       const budgets = { tce: rules.budget.tceMonthly, co2: rules.budget.co2MonthlyTonnes };
       for (const metric of ['tce', 'co2'] as const) {
         if (budgets[metric] === undefined) continue;
-        const condition = budgetOverrun(await monthToDate(deps.store, enterprise, tickMs, metric, rules.budget), tickMs, rules.budget);
+        const condition = budgetOverrun(await monthToDate(deps.store, enterprise, tickMs, metric, rules.budget, unreadable), tickMs, rules.budget);
         if (condition) out.push(condition);
       }
     }

@@ -1,6 +1,6 @@
 import { FIGURE_KINDS } from '@meterline/contracts';
 import { calendarPeriod, localDate, subPeriods, type CarbonScope, type Enterprise } from '@meterline/domain';
-import { FIGURE_TAGS, readFigureValues, STANDARD_COAL_BASES, STANDARD_COAL_LEVELS, type FigureSeriesQuery } from '@meterline/series';
+import { FIGURE_TAGS, readFigureValues, STANDARD_COAL_BASES, STANDARD_COAL_LEVELS, type FigureSeriesQuery, type OnUnreadable } from '@meterline/series';
 import type { TimeSeriesStore } from '@meterline/store';
 import type { EnterpriseRules } from './alerting-config.ts';
 import type { BudgetMetric, MonthToDate } from './rules/budget.ts';
@@ -16,6 +16,7 @@ export async function monthToDate(
   tickMs: number,
   metric: BudgetMetric,
   settings: EnterpriseRules['budget'],
+  onUnreadable: OnUnreadable,
 ): Promise<MonthToDate> {
   const monthKey = localDate(tickMs, enterprise.timeZone).slice(0, 7);
   const month = calendarPeriod(monthKey, enterprise.timeZone);
@@ -27,7 +28,7 @@ export async function monthToDate(
       : scopes.map((scope) => ({ ...base, kind: FIGURE_KINDS.carbon, subject: { [FIGURE_TAGS.scope]: scope } }));
   const dayValues = new Map<string, number>();
   for (const query of queries) {
-    for (const { startMs, value } of await readFigureValues(store, query)) {
+    for (const { startMs, value } of await readFigureValues(store, query, onUnreadable)) {
       const day = localDate(startMs, enterprise.timeZone);
       dayValues.set(day, (dayValues.get(day) ?? 0) + value);
     }

@@ -1,10 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { calendarPeriod, cumulativePoints, readingsBounding, type RegisterReading } from '@meterline/domain';
-import { READING_FIELDS, READING_TAGS, READINGS_MEASUREMENT } from '@meterline/series';
+import { READING_FIELDS, READING_TAGS, READINGS_MEASUREMENT, type UnreadableRow } from '@meterline/series';
 import type { SeriesPoint } from '@meterline/store';
 import { pagedReportReadings } from '../src/reports/report-readings.ts';
 import type { ReaderUnderTest } from './series-page-reader-contract.ts';
 import { REPORT_ENTERPRISE, REPORT_MONTH, REPORT_PREVIOUS_MONTH, reportManifest, reportReadings, storedReading } from './report-dataset.ts';
+
+const fail = (row: UnreadableRow) => expect.fail(`${row.measurement} row unreadable: ${row.reason}`);
 
 const DAY = 86_400_000;
 const TZ = 'Asia/Shanghai';
@@ -44,7 +46,7 @@ export function reportReadingsContract(name: string, setup: () => Promise<Reader
       // Every seventh reading signature-verified (issue 13): the flag comes back as stored.
       const points = reportReadings().map((p, i) => (i % 7 === 0 ? { ...p, fields: { ...p.fields, [READING_FIELDS.verified]: true } } : p));
       await store.write(points);
-      const loader = pagedReportReadings(reader, READINGS_MEASUREMENT);
+      const loader = pagedReportReadings(reader, READINGS_MEASUREMENT, fail);
       for (const month of [REPORT_MONTH, REPORT_PREVIOUS_MONTH]) {
         const period = calendarPeriod(month, TZ);
         const loaded = await loader.load(REPORT_ENTERPRISE, pointIds, period);
@@ -75,7 +77,7 @@ export function reportReadingsContract(name: string, setup: () => Promise<Reader
         { ...storedReading('rpt-heat', march.start + DAY, 999), tags: { ...storedReading('rpt-heat', 0, 0).tags, enterprise: 'someone-else' } },
       ];
       await store.write(points);
-      const loaded = await pagedReportReadings(reader, READINGS_MEASUREMENT).load(REPORT_ENTERPRISE, pointIds, march);
+      const loaded = await pagedReportReadings(reader, READINGS_MEASUREMENT, fail).load(REPORT_ENTERPRISE, pointIds, march);
       expect(loaded).toEqual(expected(points, pointIds, march));
       expect(loaded.get('rpt-gas')!.map((r) => r.value)).toEqual([11, 20, 30]);
       expect(loaded.get('rpt-diesel')!.map((r) => r.value)).toEqual([1, 2]);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import type { EnterpriseFigures, Figure } from '@meterline/domain';
 import { InfluxStore } from '@meterline/store-influx';
+import { READING_FIELDS, READING_TAGS, READINGS_MEASUREMENT } from '@meterline/series';
 import type { MonthlyReport } from '../src/reports/report-schema.ts';
 import { influxSeriesPageReader } from '../src/series/influx-series-page-reader.ts';
 import { bearer, SECRETS, testApi, testManifest } from './fixtures.ts';
@@ -44,8 +45,8 @@ describe('monthly report on the real InfluxDB equals meterline account on the st
     await db.store.write(reportReadings());
     ({ app } = await testApi({ series: influxSeriesPageReader(db.store) }, { manifest }));
     // Every stored reading, read back from InfluxDB, is the CLI's readings file.
-    const series = await db.store.influxQl(`SELECT value FROM reading GROUP BY point`);
-    const rows: StoredReadingRow[] = series.flatMap((s) => s.values.map(([time, value]) => ({ point: s.tags!['point']!, timestampMs: Number(time), value: Number(value) })));
+    const series = await db.store.influxQl(`SELECT "${READING_FIELDS.value}" FROM "${READINGS_MEASUREMENT}" GROUP BY "${READING_TAGS.point}"`);
+    const rows: StoredReadingRow[] = series.flatMap((s) => s.values.map(([time, value]) => ({ point: s.tags![READING_TAGS.point]!, timestampMs: Number(time), value: Number(value) })));
     expect(rows.length).toBe(reportReadings().length);
     account = await meterlineAccount(manifest, rows, REPORT_MONTH, REPORT_ENTERPRISE);
   });

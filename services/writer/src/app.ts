@@ -82,7 +82,8 @@ export function createWriterApp(deps: WriterAppDeps): WriterApp {
   let storeDownSince: number | undefined;
   let lagTimer: NodeJS.Timeout | undefined;
 
-  const guard = createFirstValueGuard(deps.store, deps.measurement);
+  // A row of the readings measurement that holds no reading (written by something else) stands for no value.
+  const guard = createFirstValueGuard(deps.store, deps.measurement, (row) => deps.log.warn({ ...row }, 'a stored row is unreadable: left out'));
 
   const deadLetter = async (batch: ConsumedBatch, items: Refusal[]) => {
     if (items.length === 0) return;

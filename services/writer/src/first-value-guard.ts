@@ -1,5 +1,5 @@
 import type { ReadingMessageV1 } from '@meterline/contracts';
-import { newestReadingTimes, READING_FIELDS, readReadings } from '@meterline/series';
+import { newestReadingTimes, READING_FIELDS, readReadings, type OnUnreadable } from '@meterline/series';
 import type { TimeSeriesStore } from '@meterline/store';
 
 /** A reading of the batch being written. */
@@ -41,7 +41,7 @@ const LOOKUP_CHUNK = 500;
  * true while it has seen every offset of it since: a batch that does not start where its last
  * one ended (another writer had the partition meanwhile, or the group rewound) clears it.
  */
-export function createFirstValueGuard(store: TimeSeriesStore, measurement: string) {
+export function createFirstValueGuard(store: TimeSeriesStore, measurement: string, onUnreadable: OnUnreadable) {
   const partitions = new Map<number, { nextOffset: bigint; newest: Map<string, number> }>();
 
   const lookupNewest = async (points: string[], into: Map<string, number>): Promise<void> => {
@@ -58,7 +58,7 @@ export function createFirstValueGuard(store: TimeSeriesStore, measurement: strin
     const fromMs = Math.min(...times);
     const toMs = Math.max(...times) + 1;
     for (let i = 0; i < points.length; i += LOOKUP_CHUNK) {
-      const rows = await readReadings(store, { measurement, pointIds: points.slice(i, i + LOOKUP_CHUNK), fromMs, toMs, fields: [READING_FIELDS.device] });
+      const rows = await readReadings(store, { measurement, pointIds: points.slice(i, i + LOOKUP_CHUNK), fromMs, toMs, fields: [READING_FIELDS.device] }, onUnreadable);
       for (const row of rows) stored.set(instantKey(row.pointId, row.tsMs), { value: row.value, from: 'stored', ...(row.deviceId === undefined ? {} : { deviceId: row.deviceId }) });
     }
     return stored;

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryBus } from '@meterline/bus';
 import { deadLetterCodec, decodeOrThrow, type ReadingMessageV1 } from '@meterline/contracts';
-import { READING_FIELDS, READING_TAGS, READINGS_MEASUREMENT, readingPoint } from '@meterline/series';
+import { READING_FIELDS, READING_TAGS, READINGS_MEASUREMENT, readingPoint, type UnreadableRow } from '@meterline/series';
 import { createLogger, createMetricsRegistry } from '@meterline/service-kit';
 import { InMemoryStore } from '@meterline/store';
 import { createWriterApp } from '../src/app.ts';
 import { createFirstValueGuard } from '../src/first-value-guard.ts';
 import { readingMessage } from './reading-fixture.ts';
+
+const fail = (row: UnreadableRow) => expect.fail(`${row.measurement} row unreadable: ${row.reason}`);
 
 // Issue 13, defect 4: a second, different value for a stored (point, instant) overwrote the first.
 
@@ -138,7 +140,7 @@ describe('first-value guard: what it remembers of a partition', () => {
 
   it('forgets a partition when a batch does not start where its last one ended (another writer had it meanwhile)', async () => {
     const store = new InMemoryStore();
-    const guard = createFirstValueGuard(store, READINGS_MEASUREMENT);
+    const guard = createFirstValueGuard(store, READINGS_MEASUREMENT, fail);
     const first = await guard.judge(0, '0', items(reading('mp-1', T0, 1)));
     await store.write(first.fresh.map((i) => readingPoint(READINGS_MEASUREMENT, i.reading)));
     guard.settled(0, '0', [first.fresh[0]!.reading]);
@@ -151,7 +153,7 @@ describe('first-value guard: what it remembers of a partition', () => {
 
   it('asks the store nothing for readings after the newest instant it knows', async () => {
     const store = new InMemoryStore();
-    const guard = createFirstValueGuard(store, READINGS_MEASUREMENT);
+    const guard = createFirstValueGuard(store, READINGS_MEASUREMENT, fail);
     const first = await guard.judge(0, '0', items(reading('mp-1', T0, 1)));
     await store.write(first.fresh.map((i) => readingPoint(READINGS_MEASUREMENT, i.reading)));
     guard.settled(0, '0', [first.fresh[0]!.reading]);

@@ -2,6 +2,7 @@ import { KafkaBus } from '@meterline/bus-kafka';
 import { calendarPeriod, createFactorCatalog, type Enterprise } from '@meterline/domain';
 import { fileRegistrySource } from '@meterline/feeds';
 import { ConfigError } from '@meterline/service-kit';
+import type { UnreadableRow } from '@meterline/series';
 import { InfluxStore } from '@meterline/store-influx';
 import { aggregateEnterprise } from '../aggregate-enterprise.ts';
 import { planAggregation } from '../aggregation-plan.ts';
@@ -92,7 +93,7 @@ export async function runBackfill(argv: readonly string[], io: BackfillIo): Prom
   try {
     producer = await bus.producer();
     const publisher = busFigurePublisher({ producer, topics: { figures: config.figuresTopic, restatements: config.restatementsTopic }, maxFiguresPerMessage: config.maxFiguresPerMessage });
-    const deps = { store, publisher, readingsMeasurement: config.readingsMeasurement, boundSearchMs: config.boundSearchDays * 86_400_000, writeChunkPoints: config.writeChunkPoints, accounting: accountingOptions(config) };
+    const deps = { store, publisher, readingsMeasurement: config.readingsMeasurement, boundSearchMs: config.boundSearchDays * 86_400_000, writeChunkPoints: config.writeChunkPoints, accounting: accountingOptions(config), onUnreadable: (row: UnreadableRow) => io.stderr(`a stored row is unreadable, left out: ${row.measurement} ${JSON.stringify(row.tags)} at ${row.timestampMs}: ${row.reason}\n`) };
     for (const w of work) {
       const result = await aggregateEnterprise(deps, {
         enterprise: w.enterprise,

@@ -1,5 +1,5 @@
 import { readingsBounding, type Period, type RegisterReading } from '@meterline/domain';
-import { readingOf, readingTags } from '@meterline/series';
+import { readingOf, readingTags, readRows, type OnUnreadable } from '@meterline/series';
 import type { SeriesPageReader } from '../series/series-page-reader.ts';
 
 const DAY_MS = 86_400_000;
@@ -35,17 +35,14 @@ export interface ReportReadings {
  * bounded search, a meter silent for months still gets the interval `meterline account`
  * gives it.
  */
-export function pagedReportReadings(series: SeriesPageReader, measurement: string): ReportReadings {
+export function pagedReportReadings(series: SeriesPageReader, measurement: string, onUnreadable: OnUnreadable): ReportReadings {
   const readAll = async (tags: Record<string, string>, from: number, toMs: number): Promise<ReportReading[]> => {
     const out: ReportReading[] = [];
     const fromMs = Math.max(0, from);
     if (toMs <= fromMs) return out;
     for (let offset = 0; ; offset += PAGE) {
       const rows = await series.page({ measurement, tags, fromMs, toMs, offset, limit: PAGE });
-      for (const row of rows) {
-        const reading = readingOf(row);
-        if (typeof reading !== 'string') out.push({ at: reading.tsMs, value: reading.value, verified: reading.verified });
-      }
+      for (const reading of readRows(measurement, rows, readingOf, onUnreadable)) out.push({ at: reading.tsMs, value: reading.value, verified: reading.verified });
       if (rows.length < PAGE) return out;
     }
   };

@@ -7,13 +7,14 @@ import { AUTHENTICATED_PROBLEMS, BEARER, IdParam, problemResponses, stringEnum }
 import { monthlyReport } from '../reports/monthly-report.ts';
 import { reportCsv } from '../reports/report-csv.ts';
 import { pagedReportReadings } from '../reports/report-readings.ts';
+import { logUnreadable } from '../series/log-unreadable.ts';
 import { ReportSchema } from '../reports/report-schema.ts';
 import { reportTables } from '../reports/report-tables.ts';
 import { reportXlsx } from '../reports/report-xlsx.ts';
 import { negotiateFormat, REPORT_FORMATS, REPORT_MEDIA_TYPES } from '../reports/report-format.ts';
 
 export const reportRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx) => {
-  const readings = pagedReportReadings(ctx.series, ctx.readingsMeasurement);
+  const readings = pagedReportReadings(ctx.series, ctx.readingsMeasurement, logUnreadable(app.log));
 
   app.get(
     '/v1/enterprises/:id/reports/:month',

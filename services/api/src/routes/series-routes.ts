@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { FIGURE_KINDS } from '@meterline/contracts';
 import { CARBON_SCOPE_NAMES, CARRIERS } from '@meterline/domain';
 import {
-  FIGURE_SUBJECT_TAGS, FIGURE_TAGS, figureOf, figureTags, readingOf, readingTags, RESTATEMENT_MEASUREMENT, restatementOf, restatementTags,
+  FIGURE_SUBJECT_TAGS, FIGURE_TAGS, figureOf, figureTags, readingOf, readingTags, RESTATEMENT_MEASUREMENT, restatementOf, restatementTags, type RowRead,
 } from '@meterline/series';
 import { readableEnterprise } from '../auth/authenticate.ts';
 import type { ApiContext } from '../context.ts';
@@ -24,7 +24,7 @@ const Range = {
 
 const FiguresQuery = Type.Object(
   {
-    measurement: stringEnum(MEASUREMENTS, { examples: ['consumption'] }),
+    measurement: stringEnum(MEASUREMENTS, { examples: [FIGURE_KINDS.consumption] }),
     period: stringEnum(PERIOD_KINDS, { examples: ['day'] }),
     ...Range,
     site: Type.Optional(IdParam('only this site (consumption, standard_coal, energy_balance, intensity)', 'cq-plant-a')),
@@ -99,9 +99,9 @@ const ReadingView = Type.Object(
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** A stored row of a series the API serves; a row the series cannot read is a fault of the store, not of the request. */
-function readable<T>(value: T | string): T {
-  if (typeof value === 'string') throw new Error(`stored row unreadable: ${value}`);
-  return value;
+function readable<T>(read: RowRead<T>): T {
+  if (!read.ok) throw new Error(`stored row unreadable: ${read.reason}`);
+  return read.value;
 }
 
 function figureView(measurement: string, row: StoredRow): Static<typeof FigureView> {

@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FigureV1 } from '@meterline/contracts';
 import type { TimeSeriesStore } from '@meterline/store';
-import { figureKey, figureOf, figurePoint, publishedFigureOf, readFigures, readFigureValues, readPublishedFigures } from '../src/index.ts';
-import { UNTIL_MS, type OpenStore } from './store-under-test.ts';
+import { figureKey, figureOf, figurePoint, publishedFigureOf, readFigures, readFigureValues, readPublishedFigures, type UnreadableRow } from '../src/index.ts';
+import { UNTIL_MS, type MakeSeriesStore } from './series-store-under-test.ts';
 
 const DAY = 86_400_000;
+const fail = (row: UnreadableRow) => expect.fail(row.reason);
 /** 2026-03-01T00:00+08:00 */
 const MARCH_1 = Date.UTC(2026, 1, 28, 16);
 
@@ -32,7 +33,7 @@ const figure = (over: Partial<FigureV1> = {}): FigureV1 => ({
 const coal = (level: string, start: number, value: number, site?: string): FigureV1 =>
   figure({ measurement: 'standard_coal', subject: { region: 'CN-CQ', level, basis: 'equivalent', ...(site ? { site } : {}) }, startMs: start, endMs: start + DAY, periodKey: new Date(start + 8 * 3_600_000).toISOString().slice(0, 10), value, unit: 'tce', detail: {} });
 
-export function figuresContract(name: string, open: OpenStore): void {
+export function figuresContract(name: string, open: MakeSeriesStore): void {
   describe(`figures series: ${name}`, () => {
     let close: (() => Promise<void>) | undefined;
     const fresh = async (): Promise<TimeSeriesStore> => {
@@ -89,11 +90,22 @@ export function figuresContract(name: string, open: OpenStore): void {
     it('reads the day values of one series: what a month-to-date budget sums', async () => {
       const store = await fresh();
       await store.write([coal('enterprise', MARCH_1, 4.5), coal('enterprise', MARCH_1 + DAY, 5.25), coal('site', MARCH_1, 2, 's1')].map(figurePoint));
-      const values = await readFigureValues(store, { kind: 'standard_coal', enterpriseId: 'ent-1', periodKind: 'day', subject: { level: 'enterprise', basis: 'equivalent' }, fromMs: MARCH_1, toMs: MARCH_1 + 2 * DAY });
+      const values = await readFigureValues(store, { kind: 'standard_coal', enterpriseId: 'ent-1', periodKind: 'day', subject: { level: 'enterprise', basis: 'equivalent' }, fromMs: MARCH_1, toMs: MARCH_1 + 2 * DAY }, fail);
       expect(values).toEqual([
         { startMs: MARCH_1, value: 4.5 },
         { startMs: MARCH_1 + DAY, value: 5.25 },
       ]);
+    });
+
+    it('reports a day row without a numeric value and leaves it out of the sum', async () => {
+      const store = await fresh();
+      const enterprise = { level: 'enterprise', basis: 'equivalent' };
+      // Alone in its store: InfluxDB refuses a text value where a shard holds numeric ones.
+      await store.write([{ measurement: 'standard_coal', tags: { enterprise: 'ent-1', period: 'day', region: 'CN-CQ', ...enterprise }, fields: { value: 'n/a' }, timestampMs: MARCH_1 + DAY }]);
+      const reported: UnreadableRow[] = [];
+      const values = await readFigureValues(store, { kind: 'standard_coal', enterpriseId: 'ent-1', periodKind: 'day', subject: enterprise, fromMs: MARCH_1, toMs: MARCH_1 + 2 * DAY }, (row) => reported.push(row));
+      expect(values).toEqual([]);
+      expect(reported).toEqual([{ measurement: 'standard_coal', tags: expect.objectContaining({ enterprise: 'ent-1', period: 'day' }), timestampMs: MARCH_1 + DAY, reason: 'lacks a numeric `value`' }]);
     });
 
     it('stores U under a name that says it is the expanded uncertainty', async () => {
@@ -113,9 +125,9 @@ export function figuresContract(name: string, open: OpenStore): void {
     it('names what a point written by something else lacks, and a read of it fails loudly', async () => {
       const store = await fresh();
       const foreign = { measurement: 'consumption', tags: { enterprise: 'ent-1', period: 'day', point: 'p1' }, fields: { value: 1, u: 0.5, coverage: 100 }, timestampMs: MARCH_1 };
-      expect(publishedFigureOf(foreign)).toMatch(/lacks enterprise, period, value, expanded_u or coverage/);
-      expect(figureOf({ ...foreign, measurement: 'reading' })).toBe('"reading" is not a figure measurement');
-      expect(figureOf({ ...foreign, fields: { value: 1, expanded_u: 0.5, coverage: 100 } })).toMatch(/lacks period_end/);
+      expect(publishedFigureOf(foreign)).toEqual({ ok: false, reason: expect.stringMatching(/lacks enterprise, period, value, expanded_u or coverage/) });
+      expect(figureOf({ ...foreign, measurement: 'reading' })).toEqual({ ok: false, reason: '"reading" is not a figure measurement' });
+      expect(figureOf({ ...foreign, fields: { value: 1, expanded_u: 0.5, coverage: 100 } })).toEqual({ ok: false, reason: expect.stringMatching(/lacks period_end/) });
       await store.write([foreign]);
       await expect(readFigures(store, 'ent-1', march, ['day'])).rejects.toThrow(/stored figure unreadable/);
     });

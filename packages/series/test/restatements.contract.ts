@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RestatementV1 } from '@meterline/contracts';
 import type { TimeSeriesStore } from '@meterline/store';
 import { RESTATEMENT_MEASUREMENT, restatementOf, restatementPoint, restatementTags } from '../src/index.ts';
-import { UNTIL_MS, type OpenStore } from './store-under-test.ts';
+import { UNTIL_MS, type MakeSeriesStore } from './series-store-under-test.ts';
 
 const MARCH_1 = Date.UTC(2026, 1, 28, 16);
 const published = { factorSet: 'cn-2023@1.0.0', registryVersion: 'r-abc' };
@@ -24,7 +24,7 @@ const restatement: RestatementV1 = {
   restatedAt: '2026-03-05T01:00:00.000Z',
 };
 
-export function restatementsContract(name: string, open: OpenStore): void {
+export function restatementsContract(name: string, open: MakeSeriesStore): void {
   describe(`restatements series: ${name}`, () => {
     let close: (() => Promise<void>) | undefined;
     const fresh = async (): Promise<TimeSeriesStore> => {
@@ -43,7 +43,7 @@ export function restatementsContract(name: string, open: OpenStore): void {
       const second = { ...restatement, restatementId: 'rs-2', old: restatement.new, new: { ...restatement.new, value: 99, revision: 2 }, reason: 'FACTOR_SET_CHANGED' as const };
       await store.write([restatementPoint(restatement), restatementPoint(second)]);
       const read = (await readAll(store, 'ent-1')).map(restatementOf);
-      expect(read).toContainEqual({
+      expect(read).toContainEqual({ ok: true, value: {
         restatementId: 'rs-1',
         enterpriseId: 'ent-1',
         figure: 'consumption',
@@ -58,16 +58,16 @@ export function restatementsContract(name: string, open: OpenStore): void {
         reason: 'READINGS_CHANGED',
         detail: 'value 100 → 101.5 kWh',
         restatedAt: '2026-03-05T01:00:00.000Z',
-      });
-      expect(read.map((r) => (typeof r === 'string' ? r : [r.restatementId, r.revision, r.new.value])).sort()).toEqual([['rs-1', 1, 101.5], ['rs-2', 2, 99]]);
+      } });
+      expect(read.map((r) => (r.ok ? [r.value.restatementId, r.value.revision, r.value.new.value] : r.reason)).sort()).toEqual([['rs-1', 1, 101.5], ['rs-2', 2, 99]]);
       expect(await readAll(store, 'ent-2')).toEqual([]);
     });
 
     it('says why a point is no restatement', () => {
       const point = restatementPoint(restatement);
-      expect(restatementOf({ ...point, measurement: 'consumption' })).toBe('"consumption" is not the restatement measurement');
+      expect(restatementOf({ ...point, measurement: 'consumption' })).toEqual({ ok: false, reason: '"consumption" is not the restatement measurement' });
       const { old_value: _dropped, ...fields } = point.fields;
-      expect(restatementOf({ ...point, fields })).toMatch(/lacks enterprise, figure, period, old_value or new_value/);
+      expect(restatementOf({ ...point, fields })).toEqual({ ok: false, reason: expect.stringMatching(/lacks enterprise, figure, period, old_value or new_value/) });
     });
   });
 }

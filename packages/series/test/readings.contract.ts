@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReadingMessageV1 } from '@meterline/contracts';
 import type { TimeSeriesStore } from '@meterline/store';
-import { newestReadingTimes, readingOf, readingPoint, READINGS_MEASUREMENT, readReadings } from '../src/index.ts';
-import { UNTIL_MS, type OpenStore } from './store-under-test.ts';
+import { newestReadingTimes, readingOf, readingPoint, READINGS_MEASUREMENT, readReadings, type UnreadableRow } from '../src/index.ts';
+import { UNTIL_MS, type MakeSeriesStore } from './series-store-under-test.ts';
 
 const T0 = Date.UTC(2026, 2, 1, 0, 0);
+const fail = (row: UnreadableRow) => expect.fail(row.reason);
 
 const reading = (pointId: string, tsMs: number, value: number, more: Partial<ReadingMessageV1> = {}): ReadingMessageV1 => ({
   v: 1,
@@ -28,7 +29,7 @@ const reading = (pointId: string, tsMs: number, value: number, more: Partial<Rea
   ...more,
 });
 
-export function readingsContract(name: string, open: OpenStore): void {
+export function readingsContract(name: string, open: MakeSeriesStore): void {
   describe(`readings series: ${name}`, () => {
     let close: (() => Promise<void>) | undefined;
     const fresh = async (): Promise<TimeSeriesStore> => {
@@ -49,15 +50,15 @@ export function readingsContract(name: string, open: OpenStore): void {
         readingPoint(READINGS_MEASUREMENT, reading('p2', T0, 700, { enterpriseId: 'ent-2', siteId: 'site-2', carrier: 'natural-gas', quantity: 'gas-volume', quality: 'uncertain' })),
       ]);
       const all = { measurement: READINGS_MEASUREMENT, fromMs: T0, toMs: T0 + 3_600_000 };
-      expect(await readReadings(store, { ...all, enterpriseId: 'ent-1' })).toEqual([
+      expect(await readReadings(store, { ...all, enterpriseId: 'ent-1' }, fail)).toEqual([
         { enterpriseId: 'ent-1', siteId: 'site-1', pointId: 'p1', carrier: 'electricity', quantity: 'active-energy-import', tsMs: T0, value: 10.5, quality: 'good', deviceId: 'dev-1', verified: false },
         { enterpriseId: 'ent-1', siteId: 'site-1', pointId: 'p1', carrier: 'electricity', quantity: 'active-energy-import', tsMs: T0 + 900_000, value: 12.25, quality: 'good', deviceId: 'gw-7', verified: true },
       ]);
-      expect(await readReadings(store, { ...all, pointIds: ['p2'], fields: ['device'] })).toEqual([
+      expect(await readReadings(store, { ...all, pointIds: ['p2'], fields: ['device'] }, fail)).toEqual([
         { enterpriseId: 'ent-2', siteId: 'site-2', pointId: 'p2', carrier: 'natural-gas', quantity: 'gas-volume', tsMs: T0, value: 700, deviceId: 'dev-1', verified: false },
       ]);
       // The range is half-open: a reading at its end is not in it.
-      expect(await readReadings(store, { ...all, toMs: T0 + 900_000, pointIds: ['p1'], fields: [] })).toHaveLength(1);
+      expect(await readReadings(store, { ...all, toMs: T0 + 900_000, pointIds: ['p1'], fields: [] }, fail)).toHaveLength(1);
     });
 
     it('tells the newest stored instant of each point, and nothing for a point with no reading', async () => {
@@ -81,11 +82,13 @@ export function readingsContract(name: string, open: OpenStore): void {
         { measurement: READINGS_MEASUREMENT, tags: { enterprise: 'ent-1', point: 'p9' }, fields: { quality: 'good' }, timestampMs: T0 },
         { measurement: READINGS_MEASUREMENT, tags: { enterprise: 'ent-1', point: 'p1' }, fields: { value: 4 }, timestampMs: T0 },
       ]);
-      const read = await readReadings(store, { measurement: READINGS_MEASUREMENT, enterpriseId: 'ent-1', fromMs: 0, toMs: UNTIL_MS });
+      const reported: UnreadableRow[] = [];
+      const read = await readReadings(store, { measurement: READINGS_MEASUREMENT, enterpriseId: 'ent-1', fromMs: 0, toMs: UNTIL_MS }, (row) => reported.push(row));
       // Written before readings carried their device, quality and signature check: still a reading, not verified.
       expect(read).toEqual([{ enterpriseId: 'ent-1', siteId: '', pointId: 'p1', carrier: '', quantity: '', tsMs: T0, value: 4, verified: false }]);
-      expect(readingOf({ tags: { point: 'p9' }, fields: { quality: 'good' }, timestampMs: T0 })).toMatch(/lacks a point or a numeric value/);
-      expect(readingOf({ tags: { enterprise: 'ent-1' }, fields: { value: 1 }, timestampMs: T0 })).toMatch(/lacks a point or a numeric value/);
+      expect(reported).toEqual([{ measurement: READINGS_MEASUREMENT, tags: { enterprise: 'ent-1', point: 'p9' }, timestampMs: T0, reason: expect.stringMatching(/lacks a point or a numeric value/) }]);
+      expect(readingOf({ tags: { point: 'p9' }, fields: { quality: 'good' }, timestampMs: T0 })).toEqual({ ok: false, reason: expect.stringMatching(/lacks a point or a numeric value/) });
+      expect(readingOf({ tags: { enterprise: 'ent-1' }, fields: { value: 1 }, timestampMs: T0 })).toEqual({ ok: false, reason: expect.stringMatching(/lacks a point or a numeric value/) });
     });
   });
 }
