@@ -1,4 +1,4 @@
-import { convertUnit, INSTANT_PATTERN, isKnownUnit, unitDimension, type RegistryIndex, type RegisterReading } from '@meterline/domain';
+import { convertUnit, isKnownUnit, parseInstant, unitDimension, type RegistryIndex, type RegisterReading } from '@meterline/domain';
 import { parseCsv } from './csv.ts';
 
 export interface InputError {
@@ -11,7 +11,6 @@ export interface InputError {
 }
 
 export const READINGS_COLUMNS = ['point', 'timestamp', 'quantity', 'value', 'unit'] as const;
-const INSTANT = new RegExp(INSTANT_PATTERN);
 
 /** Readings grouped by metering point, converted to the point's unit. */
 export type ReadingsByPoint = Map<string, RegisterReading[]>;
@@ -60,9 +59,9 @@ export function parseReadingsCsv(text: string, file: string, registry: RegistryI
     }
     const point = location.point;
     const timestamp = get('timestamp');
-    const ms = Date.parse(timestamp);
-    if (!INSTANT.test(timestamp) || Number.isNaN(ms)) {
-      bad('timestamp', `expected an ISO 8601 timestamp with offset, e.g. 2025-03-01T00:00:00+08:00, got "${timestamp}"`);
+    const ms = parseInstant(timestamp);
+    if (ms === undefined) {
+      bad('timestamp', `expected an ISO 8601 timestamp with offset of a day and time that exist, e.g. 2025-03-01T00:00:00+08:00, got "${timestamp}"`);
     }
     const quantity = get('quantity');
     if (quantity !== point.quantity) bad('quantity', `point "${pointId}" measures ${point.quantity}, got "${quantity}"`);
@@ -72,7 +71,7 @@ export function parseReadingsCsv(text: string, file: string, registry: RegistryI
     const unit = get('unit');
     if (!isKnownUnit(unit)) bad('unit', `unknown unit "${unit}"`);
     else if (unitDimension(unit) !== unitDimension(point.unit)) bad('unit', `"${unit}" does not convert to the point's unit ${point.unit}`);
-    if (errors.some((e) => e.line === row.line)) continue;
+    if (ms === undefined || errors.some((e) => e.line === row.line)) continue;
     const list = readings.get(pointId) ?? [];
     list.push({ at: ms, value: convertUnit(value, unit, point.unit) });
     readings.set(pointId, list);

@@ -211,6 +211,45 @@ describe('meterline account: errors', () => {
     ]);
   });
 
+  it('refuses instants that do not exist, naming line and field, where Date.parse would roll them into another day', async () => {
+    const csv = [
+      'point,timestamp,quantity,value,unit',
+      'main,2025-03-01T00:00:00+08:00,active-energy-import,90000,kWh',
+      'main,2025-02-30T05:30:00+08:00,active-energy-import,90100,kWh',
+      'main,2025-02-29T05:30:00+08:00,active-energy-import,90100,kWh',
+      'main,2025-03-02T24:00:00+08:00,active-energy-import,90200,kWh',
+      'main,2025-03-02T23:60:00+08:00,active-energy-import,90200,kWh',
+      'main,2025-04-01T00:00:00+08:00,active-energy-import,2500,kWh',
+    ].join('\n');
+    const files: Record<string, string> = { 'plant-month.yaml': await readFile(fixture('plant-month.yaml'), 'utf8'), 'dates.csv': csv };
+    let stderr = '';
+    const code = await run(['account', '--manifest', 'plant-month.yaml', '--readings', 'dates.csv', '--period', '2025-03'], {
+      readFile: async (p) => files[p]!,
+      stdout: () => undefined,
+      stderr: (t) => void (stderr += t),
+    });
+    expect(code).toBe(EXIT_INPUT);
+    expect(stderr.trim().split('\n').map((l) => l.replace(/ expected .*, got /, ' got '))).toEqual([
+      'dates.csv:3: timestamp: got "2025-02-30T05:30:00+08:00"',
+      'dates.csv:4: timestamp: got "2025-02-29T05:30:00+08:00"',
+      'dates.csv:5: timestamp: got "2025-03-02T24:00:00+08:00"',
+      'dates.csv:6: timestamp: got "2025-03-02T23:60:00+08:00"',
+    ]);
+  });
+
+  it('refuses a meter replacement dated on a day that does not exist, naming its path', async () => {
+    const manifest = (await readFile(fixture('plant-month.yaml'), 'utf8')).replace('2025-03-14T10:00:00+08:00', '2025-02-30T10:00:00+08:00');
+    const files: Record<string, string> = { 'swap.yaml': manifest, 'plant-month.csv': await readFile(fixture('plant-month.csv'), 'utf8') };
+    let stderr = '';
+    const code = await run(['account', '--manifest', 'swap.yaml', '--readings', 'plant-month.csv', '--period', '2025-03'], {
+      readFile: async (p) => files[p]!,
+      stdout: () => undefined,
+      stderr: (t) => void (stderr += t),
+    });
+    expect(code).toBe(EXIT_INPUT);
+    expect(stderr).toMatch(/^swap\.yaml:\d+:\d+: \/enterprises\/0\/sites\/0\/meteringPoints\/\d+\/replacements\/0\/at: not an instant that exists: "2025-02-30T10:00:00\+08:00" \[MTL_DOMAIN_MANIFEST_INVALID_VALUE\]$/m);
+  });
+
   it('names file, line and JSON path for a bad manifest', async () => {
     const r = await cli(['account', '--manifest', 'bad-manifest.yaml', '--readings', 'plant-month.csv', '--period', '2025-03']);
     expect(r.code).toBe(EXIT_INPUT);

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { AlertingSilenceV1, AlertingSubscriptionV1, AlertSeveritySchema, compileValidator, Id, parseInstant, SUBSCRIPTION_DEFAULTS, type AlertRule, type AlertSeverity } from '@meterline/contracts';
+import { AlertingSilenceV1, AlertingSubscriptionV1, AlertSeveritySchema, compileValidator, Id, SUBSCRIPTION_DEFAULTS, type AlertRule, type AlertSeverity } from '@meterline/contracts';
+import { parseInstant } from '@meterline/domain';
 import { watchedFile, type WatchedFile } from '@meterline/service-kit';
 import type { WebhookSubscription } from './delivery/index.ts';
 import { parse as parseYaml } from 'yaml';

@@ -1,14 +1,13 @@
 import {
   boundedDetail,
   normalisePayload,
-  parseInstant,
   validateMqttPayload,
   type DeadLetterReason,
   type DeadLetterV2,
   type ReadingMessageV1,
   type ReadingRefusal,
 } from '@meterline/contracts';
-import { isCumulative, tryConvertUnit, type RegistryIndex } from '@meterline/domain';
+import { isCumulative, parseInstant, tryConvertUnit, type RegistryIndex } from '@meterline/domain';
 import { ingestDeadLetter } from './dead-letter.ts';
 import { checkDeviceSignature } from './device-signature.ts';
 import { earliestReadingOf } from './earliest-reading.ts';

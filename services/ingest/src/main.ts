@@ -1,8 +1,8 @@
 import { KafkaBus } from '@meterline/bus-kafka';
-import { READINGS_TOPIC_FILTER, ingestClientIdPrefix, parseInstant } from '@meterline/contracts';
+import { READINGS_TOPIC_FILTER, ingestClientIdPrefix } from '@meterline/contracts';
 import { loadRegistryFile, registrySourceFromConfig } from '@meterline/feeds';
 import { MqttSharedSource } from '@meterline/mqtt-source';
-import { indexRegistry } from '@meterline/domain';
+import { indexRegistry, parseInstant } from '@meterline/domain';
 import { createLogger, createMetricsRegistry, serveUntilSignalled } from '@meterline/service-kit';
 import { STATUS_TOPIC_FILTER } from './admit-status.ts';
 import { createIngestApp } from './app.ts';

@@ -5,6 +5,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { isCumulative, quantityDimensions } from '../quantities.ts';
 import { quantitiesForCarrier } from '../carriers.ts';
 import { isKnownUnit, rateDimensionIntegratesTo, unitDimension, unitsOfDimension } from '../units.ts';
+import { parseInstant } from '../calendar/instant.ts';
 import { isValidTimeZone } from '../calendar/time-zone.ts';
 import { ManifestSchema, type Manifest } from './manifest-schema.ts';
 
@@ -188,11 +189,11 @@ function checkCrossReferences(manifest: Manifest): RawIssue[] {
         }
         let previous = Number.NEGATIVE_INFINITY;
         (point.replacements ?? []).forEach((r, k) => {
-          const at = Date.parse(r.at);
+          const at = parseInstant(r.at) ?? Number.NaN;
           if (!isCumulative(point.quantity)) {
             add(`${pp}/replacements/${k}`, 'MTL_DOMAIN_MANIFEST_INVALID_VALUE', `replacements apply only to registers, not ${point.quantity}`);
           }
-          if (Number.isNaN(at)) add(`${pp}/replacements/${k}/at`, 'MTL_DOMAIN_MANIFEST_INVALID_VALUE', `not a valid timestamp: "${r.at}"`);
+          if (Number.isNaN(at)) add(`${pp}/replacements/${k}/at`, 'MTL_DOMAIN_MANIFEST_INVALID_VALUE', `not an instant that exists: "${r.at}"`);
           else if (at <= previous) add(`${pp}/replacements/${k}/at`, 'MTL_DOMAIN_MANIFEST_INVALID_VALUE', 'replacements must be in time order');
           else previous = at;
         });

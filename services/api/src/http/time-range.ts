@@ -1,4 +1,5 @@
-import { STORABLE_INSTANTS, parseInstant } from '@meterline/contracts';
+import { STORABLE_INSTANTS } from '@meterline/contracts';
+import { parseInstant } from '@meterline/domain';
 import { ApiError } from '../errors.ts';
 
 /** The half-open range [from, to) of a query, both validated instants the store can hold; `to` after `from`. */

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ALERT_RULES, ALERT_SEVERITIES, parseInstant, type AlertV1 } from '@meterline/contracts';
+import { ALERT_RULES, ALERT_SEVERITIES, type AlertV1 } from '@meterline/contracts';
+import { parseInstant } from '@meterline/domain';
 import { ALERT_HISTORY, alertOfHistoryRow, DELIVERY_OUTCOMES, loadAlerts, readDeliveries, readRows } from '@meterline/series';
 import { readableEnterprise } from '../auth/authenticate.ts';
 import type { ApiContext } from '../context.ts';

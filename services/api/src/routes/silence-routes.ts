@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ALERT_RULES, alertingChangeKey, parseInstant, type AlertingChangeV1 } from '@meterline/contracts';
-import { INSTANT_PATTERN } from '@meterline/domain';
+import { ALERT_RULES, alertingChangeKey, type AlertingChangeV1 } from '@meterline/contracts';
+import { INSTANT_PATTERN, parseInstant } from '@meterline/domain';
 import { alertingEnterprise, principalOf, readableEnterprise } from '../auth/authenticate.ts';
 import type { ApiContext } from '../context.ts';
 import { ApiError } from '../errors.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseInstant } from '../src/index.ts';
+import { parseInstant } from '../../src/index.ts';
 
 describe('parseInstant', () => {
   it('reads the offset: 08:00 in UTC+8 is midnight UTC', () => {
