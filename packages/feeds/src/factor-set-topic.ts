@@ -58,7 +58,7 @@ export async function startTopicFactorCatalog(options: {
         if (JSON.stringify(known.set) !== JSON.stringify(set)) options.onRejected({ ...at, reason: 'CHANGED', detail: `${key} was published on ${known.createdAt} with other values; a published set never changes` });
         continue;
       }
-      const issues = checkFactorSetDefinition(set as FactorSetDefinition);
+      const issues = checkFactorSetDefinition(set);
       if (issues.length > 0) {
         options.onRejected({ ...at, reason: 'INVALID', detail: issues.map((i) => `${i.path}: ${i.message}`).join('; ') });
         continue;

@@ -6,7 +6,6 @@ import {
   createFactorCatalog,
   subPeriods,
   type Enterprise,
-  type FactorSet,
   type Period,
   type RegisterReading,
 } from '@meterline/domain';
@@ -24,7 +23,7 @@ const factorSet = (() => {
   const r = createFactorCatalog().resolve('cn-2023', '1.0.0');
   if (!r.ok) throw r.error;
   return r.factor;
-})() as FactorSet;
+})();
 const march = calendarPeriod('2026-03', TZ);
 const accounting = { equalValue: true };
 

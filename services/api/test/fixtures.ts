@@ -1,6 +1,6 @@
 import { InMemoryDeviceAccounts, type DeviceAccounts } from '@meterline/broker-accounts';
 import { InMemoryBus, type BusProducer } from '@meterline/bus';
-import { FIGURE_KINDS, nextEntry, type AlertingChangeV1, type AlertV1, type EnterpriseJson, type FigureKind } from '@meterline/contracts';
+import { FIGURE_KINDS, nextEntry, type AlertingChangeV1, type AlertV1, type FigureKind } from '@meterline/contracts';
 import { trackSequence } from '@meterline/device-sequence';
 import { createFactorCatalog, parseManifest, type Manifest } from '@meterline/domain';
 import {
@@ -283,7 +283,7 @@ export const TEST_NOW = Date.UTC(2026, 2, 10, 4);
 /** Publishes each enterprise of the manifest to the registry topic as its first version, as `meterline registry push` would. */
 export async function publishManifest(producer: BusProducer, topic: string, manifest: Manifest, uploadedBy = 'cli:fixtures'): Promise<void> {
   const publisher = registryPublisher(producer, topic);
-  for (const enterprise of manifest.enterprises) await publisher.publish(nextEntry(undefined, enterprise as unknown as EnterpriseJson, uploadedBy, new Date(SEEDED_AT)).entry);
+  for (const enterprise of manifest.enterprises) await publisher.publish(nextEntry(undefined, enterprise, uploadedBy, new Date(SEEDED_AT)).entry);
 }
 
 export interface TestApiOptions {

@@ -220,10 +220,10 @@ export function checkFactorSetDefinition(set: FactorSetDefinition, data: Referen
 
 /** The shipped reference data, as imported. Check it with checkReferenceData before use (loadReferenceData does). */
 export const SHIPPED_REFERENCE_DATA: ReferenceData = {
-  standardCoal: gbt2589 as StandardCoalTable,
-  grid: gridFactors as GridFactorTable,
-  fuels: fuels as FuelTable,
-  factorSets: factorSets.sets as FactorSetDefinition[],
+  standardCoal: gbt2589,
+  grid: gridFactors,
+  fuels,
+  factorSets: factorSets.sets,
 };
 
 /** Returns the reference data after range checks, or throws a DomainError listing every problem. */

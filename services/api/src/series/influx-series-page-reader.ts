@@ -1,4 +1,3 @@
-import type { FieldValue } from '@meterline/store';
 import { quoteIdentifier, quoteString, type InfluxStore } from '@meterline/store-influx';
 import type { SeriesPageReader, StoredRow } from './series-page-reader.ts';
 
@@ -51,7 +50,7 @@ export function influxSeriesPageReader(store: Pick<InfluxStore, 'influxQl' | 'pi
               // InfluxDB stores no empty tag values; a series without the key reports "".
               if (value !== '') row.tags[column] = String(value);
             } else if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') {
-              row.fields[column] = value as FieldValue;
+              row.fields[column] = value;
             }
           });
           rows.push(row);
