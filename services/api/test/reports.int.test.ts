@@ -57,7 +57,7 @@ describe('monthly report on the real InfluxDB equals meterline account on the st
   it('JSON: every figure equal, field by field', async () => {
     const response = await app.inject({ url: URL, headers: bearer(SECRETS.regulatorCq) });
     expect(response.statusCode, response.body).toBe(200);
-    const report = response.json() as MonthlyReport;
+    const report = response.json<MonthlyReport>();
     expect(compareWithAccount(report, account, expect)).toBe(30);
     expect(report.yearOnYear.comparison).not.toBeNull();
     // Twice: the same bytes, the same hash.
@@ -118,7 +118,7 @@ describe('monthly report on the real InfluxDB equals meterline account on the st
     expect(xlsx.statusCode).toBe(200);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
-    const json = (await app.inject({ url: URL, headers: bearer(SECRETS.admin) })).json() as MonthlyReport;
+    const json = (await app.inject({ url: URL, headers: bearer(SECRETS.admin) })).json<MonthlyReport>();
     expect(workbook.getWorksheet('report')!.getRow(3).getCell(2).value).toBe(json.inputsHash);
     const found = new Map<string, ReturnType<typeof figureOf>>();
     for (const [section, at] of Object.entries(FIRST_FIGURE_COLUMN)) {

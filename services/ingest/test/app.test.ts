@@ -145,7 +145,7 @@ describe('ingest app', () => {
         {
           key: 'cq-gw-01',
           headers: { schema: 'meterline.device-sequence.v1' },
-          record: { v: 1, deviceId: 'cq-gw-01', enterpriseId: 'cq-autoparts', seq: 41, sha256: sha256(text), outcome: 'admitted', receivedAt: expect.any(String), receivedMs: expect.any(Number) },
+          record: { v: 1, deviceId: 'cq-gw-01', enterpriseId: 'cq-autoparts', seq: 41, sha256: sha256(text), outcome: 'admitted', receivedAt: expect.any(String) as unknown, receivedMs: expect.any(Number) as unknown },
         },
       ]);
       await app.close();

@@ -32,7 +32,7 @@ const AlertView = Type.Object(
   },
   { additionalProperties: false },
 );
-type AlertView = Static<typeof AlertView>;
+export type AlertView = Static<typeof AlertView>;
 
 const DeliveryView = Type.Object(
   {
@@ -50,6 +50,7 @@ const DeliveryView = Type.Object(
   },
   { additionalProperties: false },
 );
+export type DeliveryView = Static<typeof DeliveryView>;
 
 const EnterpriseParams = Type.Object({ id: IdParam('enterprise id', 'cq-autoparts') });
 

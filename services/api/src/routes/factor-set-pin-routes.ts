@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf, registryEnterprise } from '../auth/authenticate.ts';
 import type { ApiContext } from '../context.ts';
@@ -25,6 +25,7 @@ const PinResult = Type.Object(
   },
   { additionalProperties: false },
 );
+export type PinResult = Static<typeof PinResult>;
 
 /** `PUT /v1/enterprises/{id}/factor-set`: a registry upload of the entry in force with another set; served only when the API reads the registry topic (app.ts). */
 export const factorSetPinRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx) => {
