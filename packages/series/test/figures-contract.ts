@@ -37,7 +37,7 @@ export function figuresContract(name: string, open: OpenStore): void {
     let close: (() => Promise<void>) | undefined;
     const fresh = async (): Promise<TimeSeriesStore> => {
       const opened = await open();
-      close = opened.close;
+      close = () => opened.close();
       return opened.store;
     };
     afterEach(async () => {

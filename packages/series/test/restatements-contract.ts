@@ -29,7 +29,7 @@ export function restatementsContract(name: string, open: OpenStore): void {
     let close: (() => Promise<void>) | undefined;
     const fresh = async (): Promise<TimeSeriesStore> => {
       const opened = await open();
-      close = opened.close;
+      close = () => opened.close();
       return opened.store;
     };
     afterEach(async () => {

@@ -71,7 +71,7 @@ describe('current alerts', () => {
     ]);
     const response = await app.inject({ url: '/v1/enterprises/ent-a/alerts', headers: bearer(SECRETS.admin) });
     expect(response.statusCode).toBe(200);
-    expect(response.json().items).toHaveLength(2);
+    expect(response.json<Page<AlertView>>().items).toHaveLength(2);
   });
 });
 

@@ -13,7 +13,7 @@ import { sha256Hex } from '../src/auth/api-keys.ts';
 import { API_KEYS, bearer, publishManifest, REGISTRY_TOPIC, SECRETS, TEST_NOW, testApi, testManifest } from './fixtures.ts';
 import type { Page } from '../src/http/pagination.ts';
 import type { Problem } from '../src/problem.ts';
-import type { EnterpriseSummary } from '../src/routes/enterprise-routes.ts';
+import type { EnterpriseDetail, EnterpriseSummary } from '../src/routes/enterprise-routes.ts';
 import type { UploadResult } from '../src/routes/registry-routes.ts';
 
 const A = '/v1/enterprises/ent-a/registry';
@@ -74,13 +74,13 @@ describe('PUT /v1/enterprises/{id}/registry', () => {
     // On the topic as every reader reads it.
     const records = bus.messagesOf(REGISTRY_TOPIC);
     expect(records).toHaveLength(before + 1);
-    const record = records.find((m) => m.key === 'ent-a' && decodeRegistryRecord(m.key, m.value).ok && JSON.parse(m.value.toString()).version === 2)!;
+    const record = records.find((m) => m.key === 'ent-a' && decodeRegistryRecord(m.key, m.value).ok && (JSON.parse(m.value.toString()) as { version?: unknown }).version === 2)!;
     const decoded = decodeRegistryRecord(record.key, record.value);
     expect(decoded).toMatchObject({ ok: true, entry: { version: 2, uploadedBy: 'a-energy-manager', uploadedAt: new Date(TEST_NOW).toISOString() } });
 
     // Without a restart: the enterprise, its new point's readings route, its entry.
-    const detail = (await app.inject({ url: '/v1/enterprises/ent-a', headers: bearer(SECRETS.enterpriseA) })).json();
-    expect(detail.sites[0].meteringPoints.map((p: { id: string }) => p.id)).toEqual(['a-e-main', 'a-e-press']);
+    const detail = (await app.inject({ url: '/v1/enterprises/ent-a', headers: bearer(SECRETS.enterpriseA) })).json<EnterpriseDetail>();
+    expect(detail.sites[0]!.meteringPoints.map((p) => p.id)).toEqual(['a-e-main', 'a-e-press']);
     const readings = await app.inject({ url: '/v1/enterprises/ent-a/points/a-e-press/readings?from=2026-03-01T00:00:00Z&to=2026-03-02T00:00:00Z', headers: bearer(SECRETS.enterpriseA) });
     expect(readings.statusCode, readings.body).toBe(200);
     expect((await app.inject({ url: A, headers: bearer(SECRETS.enterpriseA) })).json()).toMatchObject({ version: 2, uploadedBy: 'a-energy-manager', enterprise: entry });

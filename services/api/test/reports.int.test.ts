@@ -86,7 +86,7 @@ describe('monthly report on the real InfluxDB equals meterline account on the st
     expandedUncertainty: Number(cells[at + 2]),
     coveragePercent: Number(cells[at + 3]),
     estimated: Number(cells[at + 4]),
-    flags: String(cells[at + 5] ?? ''),
+    flags: cells[at + 5] === undefined || cells[at + 5] === null ? '' : String(cells[at + 5]),
   });
   const figureCells = (f: Figure) => ({ value: f.value, unit: f.unit, expandedUncertainty: f.expandedUncertainty, coveragePercent: f.coveragePercent, estimated: f.quality.estimated, flags: f.quality.flags.join(' ') });
   /** Where each section's first figure column is. */

@@ -3,13 +3,16 @@ import type { FastifyInstance } from 'fastify';
 import type { BrokerProbe } from '@meterline/broker-accounts';
 import { ALERTING_TOPIC, B_MARKERS, bearer, FACTOR_SETS_TOPIC, REGISTRY_TOPIC, SECRETS, SEEDED_ALERTING, testApi, type SeededDevice } from './fixtures.ts';
 
+/** A parameter's documented example or enum member: a JSON scalar. */
+type ParameterValue = string | number | boolean;
+
 interface Parameter {
   name: string;
   in: 'path' | 'query';
   required?: boolean;
   /** @fastify/swagger lifts a parameter schema's first `examples` entry here. */
-  example?: unknown;
-  schema: { examples?: unknown[]; enum?: unknown[] };
+  example?: ParameterValue;
+  schema: { examples?: ParameterValue[]; enum?: ParameterValue[] };
 }
 type Role = 'admin' | 'regulator' | 'enterprise';
 interface Operation {

@@ -202,7 +202,7 @@ describe('dispatcher: retries', () => {
     await t.dispatcher.close();
     await t.deliveryLog.flush();
 
-    expect(t.sender.requests.map(idOf)).toEqual([...Array(4).fill('sub-a-n1'), ...Array(4).fill('sub-a-n2')]);
+    expect(t.sender.requests.map(idOf)).toEqual([...Array<string>(4).fill('sub-a-n1'), ...Array<string>(4).fill('sub-a-n2')]);
     const letters = t.deadLetters();
     expect(letters.map((l) => l.letter.reason)).toEqual(['ATTEMPTS_EXHAUSTED', 'ATTEMPTS_EXHAUSTED']);
     expect(letters[0]).toEqual({

@@ -48,7 +48,7 @@ export function influxSeriesPageReader(store: Pick<InfluxStore, 'influxQl' | 'pi
             if (i === timeColumn || value === null || value === undefined) return;
             if (tagKeys.has(column)) {
               // InfluxDB stores no empty tag values; a series without the key reports "".
-              if (value !== '') row.tags[column] = String(value);
+              if (value !== '') row.tags[column] = typeof value === 'string' ? value : JSON.stringify(value);
             } else if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') {
               row.fields[column] = value;
             }
