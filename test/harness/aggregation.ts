@@ -133,7 +133,7 @@ export async function accountStoredReadings(store: InfluxStore, manifest: Manife
   let stdout = '';
   let stderr = '';
   const code = await run(['account', '--manifest', 'm.yaml', '--readings', 'r.csv', '--equal-value', '--format', 'json', ...periodArgs], {
-    readFile: async (path) => (path === 'm.yaml' ? manifestText : csv),
+    readFile: (path) => Promise.resolve(path === 'm.yaml' ? manifestText : csv),
     stdout: (t) => void (stdout += t),
     stderr: (t) => void (stderr += t),
   });

@@ -31,7 +31,7 @@ async function launch() {
   execFileSync(process.execPath, [join(import.meta.dirname, '..', '..', 'scripts', 'build.mjs')], { stdio: 'inherit' });
   if (await dockerAvailable()) {
     const stack = await startStackWithContainers();
-    return { stack, native: undefined, cleanup: async () => undefined };
+    return { stack, native: undefined, cleanup: () => Promise.resolve()};
   }
   const baseDir = await mkdtemp(join(tmpdir(), 'meterline-test-stack-'));
   const started = performance.now();

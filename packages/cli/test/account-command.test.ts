@@ -144,7 +144,7 @@ enterprises:
     let stdout = '';
     let stderr = '';
     const code = await run(['account', '--manifest', 'big.yaml', '--readings', 'big.csv', '--period', '2025-03', '--by', 'quarter-hour', '--format', 'json'], {
-      readFile: async (p) => files[p]!,
+      readFile: (p) => Promise.resolve(files[p]!),
       stdout: (t) => void (stdout += t),
       stderr: (t) => void (stderr += t),
     });

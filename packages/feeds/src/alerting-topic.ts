@@ -102,8 +102,10 @@ export async function startAlertingTopicReader(options: AlertingTopicReaderOptio
     if (writeId !== undefined) sawWriteId(writeId);
   };
 
-  await options.consumer.start(async (batch) => {
+  // Both buses await the handler inside a try: a throw here refuses the batch as a rejection would.
+  await options.consumer.start((batch) => {
     for (const message of batch.messages) apply(batch.topic, batch.partition, message);
+    return Promise.resolve();
   });
 
   const lagPollMs = options.lagPollMs ?? 100;

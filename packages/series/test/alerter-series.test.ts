@@ -9,9 +9,9 @@ import { pointLastSeenContract } from './point-last-seen.contract.ts';
 import type { MakeSeriesStore } from './series-store-under-test.ts';
 
 // The series the alerter writes, on the in-memory twin (the same contracts run on InfluxDB in alerter-series.int.test.ts).
-const inMemory: MakeSeriesStore = async () => {
+const inMemory: MakeSeriesStore = () => {
   const store = new InMemoryStore();
-  return { store, close: () => store.close() };
+  return Promise.resolve({ store, close: () => store.close() });
 };
 
 alertStateContract('in-memory', inMemory);

@@ -3,7 +3,7 @@ import { figuresContract } from './figures-contract.ts';
 import { readingsContract } from './readings-contract.ts';
 import { restatementsContract } from './restatements-contract.ts';
 
-const open = async () => ({ store: new InMemoryStore(), close: async () => {} });
+const open = () => Promise.resolve({ store: new InMemoryStore(), close: async () => {} });
 
 readingsContract('in-memory store', open);
 figuresContract('in-memory store', open);

@@ -55,9 +55,10 @@ function harness() {
   const published: FigureV1[] = [];
   const restated: RestatementV1[] = [];
   const publisher: FigurePublisher = {
-    async publish(_e, figures, restatements) {
+    publish(_e, figures, restatements) {
       published.push(...figures);
       restated.push(...restatements);
+      return Promise.resolve();
     },
   };
   const deps: AggregationDeps = { store, publisher, readingsMeasurement: READINGS_MEASUREMENT, boundSearchMs: 35 * 86_400_000, writeChunkPoints: 500, accounting };

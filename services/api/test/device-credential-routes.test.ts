@@ -13,7 +13,7 @@ const del = (url: string, secret: string = SECRETS.enterpriseA) => ({ method: 'D
 /** DeviceAccounts that fail every call with one code: the broker's other refusals, which the twin does not make. */
 const failingWith = (code: BrokerAccountsErrorCode): DeviceAccounts => {
   const fail = () => Promise.reject(new BrokerAccountsError(code, `broker says no (${code}) to meterline-api with its admin secret`));
-  return { create: fail, rotate: fail, revoke: fail, exists: fail, close: async () => undefined };
+  return { create: fail, rotate: fail, revoke: fail, exists: fail, close: () => Promise.resolve()};
 };
 
 describe('device credentials', () => {

@@ -106,7 +106,7 @@ describe('POST /v1/factor-sets', () => {
         if (!broker.back) throw new Error('broker unreachable');
         await broker.back.send(topic, messages);
       },
-      close: async () => undefined,
+      close: () => Promise.resolve(),
     };
     const { app, bus } = await testApi({}, { factorSetsProducer: flaky });
     const refused = await app.inject(post(CQ_PPA));

@@ -49,7 +49,7 @@ describe('problem details (RFC 9457)', () => {
 
   it('turns a store outage into a retryable 503 problem and reports not ready', async () => {
     // The in-memory store only refuses writes when down; a reader that fails like InfluxStore.influxQl does.
-    const down = { page: () => Promise.reject(new StoreError('MTL_STORE_UNAVAILABLE', 'connect ECONNREFUSED')), ping: async () => false };
+    const down = { page: () => Promise.reject(new StoreError('MTL_STORE_UNAVAILABLE', 'connect ECONNREFUSED')), ping: () => Promise.resolve(false)};
     const { app } = await testApi({ series: down });
     const response = await app.inject({ url: FIGURES, headers: bearer(SECRETS.admin) });
     expect(response.statusCode).toBe(503);

@@ -188,7 +188,7 @@ describe('PUT /v1/enterprises/{id}/registry', () => {
   });
 
   it('answers 503 with retry-after when the topic does not take the upload, and changes nothing', async () => {
-    const refusing: BusProducer = { send: () => Promise.reject(new Error('KafkaJSNumberOfRetriesExceeded')), close: async () => undefined };
+    const refusing: BusProducer = { send: () => Promise.reject(new Error('KafkaJSNumberOfRetriesExceeded')), close: () => Promise.resolve()};
     const { app, registrySource } = await testApi({}, { registryProducer: refusing });
     const response = await app.inject(put(changedA()));
     expect(response.statusCode).toBe(503);

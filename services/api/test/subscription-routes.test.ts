@@ -150,7 +150,7 @@ describe('webhook subscriptions', () => {
   });
 
   it('answers 503 when the topic does not take a change, and changes nothing', async () => {
-    const refusing: BusProducer = { send: () => Promise.reject(new Error('KafkaJSNumberOfRetriesExceeded')), close: async () => undefined };
+    const refusing: BusProducer = { send: () => Promise.reject(new Error('KafkaJSNumberOfRetriesExceeded')), close: () => Promise.resolve()};
     const { app, reader } = await testApi({}, { producer: refusing });
     const response = await app.inject({ method: 'POST', url: `${A}/a-hook/rotate-secret`, headers: bearer(SECRETS.admin) });
     expect(response.statusCode).toBe(503);

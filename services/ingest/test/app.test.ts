@@ -15,8 +15,9 @@ const registry = indexRegistry(parsed.manifest);
 /** Our own MessageSource, delivering by hand: `deliver` resolves when the app would acknowledge. */
 class HandSource implements MessageSource {
   private handler: MessageHandler | undefined;
-  async start(handler: MessageHandler) {
+  start(handler: MessageHandler) {
     this.handler = handler;
+    return Promise.resolve();
   }
   async close() {}
   status() {
