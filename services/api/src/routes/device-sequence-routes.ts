@@ -31,7 +31,6 @@ const SequenceCountsView = Type.Object(
   },
   { additionalProperties: false },
 );
-export type SequenceCountsView = Static<typeof SequenceCountsView>;
 
 const SequenceEventView = Type.Object(
   {

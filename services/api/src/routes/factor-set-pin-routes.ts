@@ -25,7 +25,6 @@ const PinResult = Type.Object(
   },
   { additionalProperties: false },
 );
-export type PinResult = Static<typeof PinResult>;
 
 /** `PUT /v1/enterprises/{id}/factor-set`: a registry upload of the entry in force with another set; served only when the API reads the registry topic (app.ts). */
 export const factorSetPinRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx) => {

@@ -85,7 +85,7 @@ const EntryView = Type.Object(
   },
   { additionalProperties: false },
 );
-export type EntryView = Static<typeof EntryView>;
+type EntryView = Static<typeof EntryView>;
 
 const viewOf = (entry: RegistryEntryV1): EntryView => ({
   enterpriseId: entry.enterpriseId,
