@@ -112,7 +112,7 @@ export function backfillProcess(env: Record<string, string>, args: string[], log
 const STORED_UNTIL_MS = Date.UTC(2200, 0, 1);
 
 /** Every stored reading as the CSV `meterline account` reads (the point's unit, local time with offset). */
-export async function exportReadingsCsv(store: InfluxStore, units: Map<string, { quantity: string; unit: string }>, offsetMinutes: number): Promise<string> {
+async function exportReadingsCsv(store: InfluxStore, units: Map<string, { quantity: string; unit: string }>, offsetMinutes: number): Promise<string> {
   const lines = ['point,timestamp,quantity,value,unit'];
   for (const r of await readReadings(store, { measurement: READINGS_MEASUREMENT, fromMs: 0, toMs: STORED_UNTIL_MS, fields: [] })) {
     const info = units.get(r.pointId);

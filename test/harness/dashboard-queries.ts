@@ -35,7 +35,7 @@ interface BuiltPanel {
   panels?: BuiltPanel[];
 }
 
-export interface BuiltVariable {
+interface BuiltVariable {
   type: string;
   name: string;
   query?: string;

@@ -42,6 +42,7 @@ async function launch() {
   return { stack, native, cleanup: () => rm(baseDir, { recursive: true, force: true }) };
 }
 
+/** @public vitest runs it by path (globalSetup in vitest.config.ts) */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   registry.__meterlineStack ??= { handle: launch(), users: 0 };
   const shared = registry.__meterlineStack;

@@ -9,7 +9,7 @@ type SilenceChange = Extract<AlertingChangeV1, { kind: 'silence' }>;
 export type AlertingSubscription = Omit<AlertingSubscriptionV1, 'createdAt' | 'rules'> & { rules: readonly AlertRule[] | undefined };
 
 /** A silence as the alerter applies it, from its alerting file or the topic: no timestamp. */
-export type AlertingSilence = Omit<AlertingSilenceV1, 'createdAt'>;
+type AlertingSilence = Omit<AlertingSilenceV1, 'createdAt'>;
 
 /**
  * The alerter's alerting settings as the overlay sees them: the subscriptions and silences, and

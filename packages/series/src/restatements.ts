@@ -6,7 +6,7 @@ import { subjectText } from './figures.ts';
 export const RESTATEMENT_MEASUREMENT = 'restatement';
 
 /** The series: the restated figure's series, and the revision the restatement made. */
-export const RESTATEMENT_TAGS = Object.freeze({
+const RESTATEMENT_TAGS = Object.freeze({
   enterprise: 'enterprise',
   /** The kind of the restated figure (its measurement). */
   figure: 'figure',

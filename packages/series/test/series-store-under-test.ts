@@ -2,7 +2,7 @@ import { afterAll, beforeAll } from 'vitest';
 import type { TimeSeriesStore } from '@meterline/store';
 
 /** A store a series contract runs on: the in-memory twin, or a fresh InfluxDB database. */
-export interface SeriesStoreUnderTest {
+interface SeriesStoreUnderTest {
   store: TimeSeriesStore;
   close(): Promise<void>;
 }
