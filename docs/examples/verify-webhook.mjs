@@ -10,7 +10,10 @@ import { createServer } from 'node:http';
 import process from 'node:process';
 import { pathToFileURL } from 'node:url';
 
-/** How far the signed timestamp may be from this machine's clock. */
+/**
+ * How far the signed timestamp may be from this machine's clock.
+ * @public a receiver copies or imports this example
+ */
 export const TOLERANCE_SECONDS = 300;
 
 /**
@@ -18,6 +21,7 @@ export const TOLERANCE_SECONDS = 300;
  *           signature: string | undefined, nowSeconds?: number, toleranceSeconds?: number }} input
  *   timestamp and signature: the meterline-timestamp and meterline-signature headers.
  * @returns {{ ok: true } | { ok: false, reason: string }}
+ * @public a receiver copies or imports this example
  */
 export function verifyMeterlineWebhook({ secret, rawBody, timestamp, signature, nowSeconds = Date.now() / 1000, toleranceSeconds = TOLERANCE_SECONDS }) {
   if (!timestamp || !signature) return { ok: false, reason: 'missing header' };

@@ -214,7 +214,7 @@ async function main() {
   const days = Math.round((range.end - range.start) / DAY);
   const resolved = createFactorCatalog().resolve('cn-2023', '1.0.0');
   if (!resolved.ok) throw resolved.error;
-  const factorSet = resolved.factor as FactorSet;
+  const factorSet = resolved.factor;
 
   const baseDir = await mkdtemp(join(tmpdir(), 'meterline-bench-aggregate-'));
   const stack = await startStack({ baseDir });

@@ -89,7 +89,7 @@ try {
     producer: countingProducer,
     notificationsTopic: outbox,
     registry: await fileRegistrySource(registryFile, () => undefined),
-    alerting: async () => alerting.config,
+    alerting: () => Promise.resolve(alerting.config),
     clock: () => new Date(clock.now),
     log: createLogger('bench-alerter', 'silent'),
     metrics: createAlerterMetrics(createMetricsRegistry('bench-alerter')),
@@ -100,7 +100,7 @@ try {
       topic: 'signals',
       partition: 0,
       messages: signals.map((s) => ({ key: enterprise.id, value: Buffer.from(JSON.stringify(s)), offset: String(offset++), timestamp: clock.now })),
-      heartbeat: async () => undefined,
+      heartbeat: () => Promise.resolve(),
       isActive: () => true,
     });
   const tick = (atMs: number) => {

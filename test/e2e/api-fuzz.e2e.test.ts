@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { writeFigures } from '@meterline/aggregator';
 import { KafkaBus } from '@meterline/bus-kafka';
-import { FIGURE_KINDS as K, nextEntry, type EnterpriseJson, type FigureKind, type FigureV1, type RestatementV1 } from '@meterline/contracts';
+import { FIGURE_KINDS as K, nextEntry, type FigureKind, type FigureV1, type RestatementV1 } from '@meterline/contracts';
 import { registryPublisher } from '@meterline/feeds';
 import { READING_FIELDS, READING_TAGS, READINGS_MEASUREMENT } from '@meterline/series';
 import { createTopics, freePorts } from '@meterline/local-stack';
@@ -223,7 +223,7 @@ beforeAll(async () => {
   try {
     const producer = await bus.producer();
     const publisher = registryPublisher(producer, registryTopic);
-    for (const enterprise of MANIFEST.enterprises) await publisher.publish(nextEntry(undefined, enterprise as EnterpriseJson, 'cli:e2e-fuzz').entry);
+    for (const enterprise of MANIFEST.enterprises) await publisher.publish(nextEntry(undefined, enterprise, 'cli:e2e-fuzz').entry);
     await producer.close();
   } finally {
     await bus.close();

@@ -147,7 +147,7 @@ describe('device sequence: gaps, replays and resets tracked per device (issue 13
     const gapped = payload(1005);
     await publish(gapped);
     expect(await countsOnceSeen(3)).toEqual([
-      { deviceId: device, lastSeq: 1005, lastAt: expect.any(String), messages: 3, duplicates: 0, gaps: 1, lost: 2, late: 0, missing: 2, replays: 0, resets: 0 },
+      { deviceId: device, lastSeq: 1005, lastAt: expect.any(String) as unknown, messages: 3, duplicates: 0, gaps: 1, lost: 2, late: 0, missing: 2, replays: 0, resets: 0 },
     ]);
     // The gap alone raises the alert (no grace in this file's rule), sent to the energy manager's webhook.
     const firing = await firingNotification();
@@ -172,7 +172,7 @@ describe('device sequence: gaps, replays and resets tracked per device (issue 13
     const counts = await countsOnceSeen(8);
     expect(counts).toEqual([
       // After the reset the old run's missing seqs stay lost, and no longer missing from the new run.
-      { deviceId: device, lastSeq: 1, lastAt: expect.any(String), messages: 8, duplicates: 1, gaps: 1, lost: 2, late: 0, missing: 0, replays: 1, resets: 1 },
+      { deviceId: device, lastSeq: 1, lastAt: expect.any(String) as unknown, messages: 8, duplicates: 1, gaps: 1, lost: 2, late: 0, missing: 0, replays: 1, resets: 1 },
     ]);
 
     // The second instance saw the five messages after its start, none of them as a first message.

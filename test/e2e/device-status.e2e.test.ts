@@ -50,7 +50,7 @@ describe('device status → MQTT → ingest → Kafka', () => {
       will: { topic: statusTopic(meter), payload: Buffer.from('offline'), qos: 1, retain: true },
     });
     await device.publishAsync(statusTopic(meter), 'online', { qos: 1, retain: true });
-    const received = { receivedAt: expect.any(String), receivedMs: expect.any(Number) };
+    const received = { receivedAt: expect.any(String) as unknown, receivedMs: expect.any(Number) as unknown };
     // Waited for: the share group spreads one device's messages over ingest's connections, so two
     // statuses a millisecond apart may reach Kafka in either order.
     expect(await statusesOf(meter, 1)).toEqual([{ v: 1, deviceId: meter, enterpriseId: `${prefix}-e0`, state: 'online', text: 'online', retained: false, ...received }]);

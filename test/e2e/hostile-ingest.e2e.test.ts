@@ -113,7 +113,7 @@ describe('hostile device, against the real broker and stack (issue 13)', () => {
     await expect.poll(async () => (await lettersOf(bytes)).length, POLL).toBeGreaterThanOrEqual(1);
     const [letter] = await lettersOf(bytes);
     // The fleet's points were calibrated from 2024-01-01 (Asia/Shanghai), after the default horizon.
-    expect(letter?.refusals).toEqual(ancient.map((ts, index) => ({ index, reason: 'TIMESTAMP_BEFORE_COMMISSIONING', path: `/readings/${index}/ts`, detail: expect.stringContaining(ts) })));
+    expect(letter?.refusals).toEqual(ancient.map((ts, index) => ({ index, reason: 'TIMESTAMP_BEFORE_COMMISSIONING', path: `/readings/${index}/ts`, detail: expect.stringContaining(ts) as unknown })));
     expect(letter?.admittedReadings).toBe(1);
     await expect.poll(() => isStored(point(1, 1), valid), POLL).toBe(true);
     const old = await pipeline.store.influxQl(`SELECT count("${READING_FIELDS.value}") FROM "${READINGS_MEASUREMENT}" WHERE "${READING_TAGS.point}" = '${point(1, 1)}' AND time < '2000-01-01T00:00:00Z'`);

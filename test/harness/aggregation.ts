@@ -117,7 +117,7 @@ const unexpected = (row: UnreadableRow): never => {
 };
 
 /** Every stored reading as the CSV `meterline account` reads (the point's unit, local time with offset). */
-export async function exportReadingsCsv(store: InfluxStore, units: Map<string, { quantity: string; unit: string }>, offsetMinutes: number): Promise<string> {
+async function exportReadingsCsv(store: InfluxStore, units: Map<string, { quantity: string; unit: string }>, offsetMinutes: number): Promise<string> {
   const lines = ['point,timestamp,quantity,value,unit'];
   for (const r of await readReadings(store, { measurement: READINGS_MEASUREMENT, fromMs: 0, toMs: STORED_UNTIL_MS, fields: [] }, unexpected)) {
     const info = units.get(r.pointId);
@@ -138,7 +138,7 @@ export async function accountStoredReadings(store: InfluxStore, manifest: Manife
   let stdout = '';
   let stderr = '';
   const code = await run(['account', '--manifest', 'm.yaml', '--readings', 'r.csv', '--equal-value', '--format', 'json', ...periodArgs], {
-    readFile: async (path) => (path === 'm.yaml' ? manifestText : csv),
+    readFile: (path) => Promise.resolve(path === 'm.yaml' ? manifestText : csv),
     stdout: (t) => void (stdout += t),
     stderr: (t) => void (stderr += t),
   });

@@ -35,7 +35,7 @@ interface BuiltPanel {
   panels?: BuiltPanel[];
 }
 
-export interface BuiltVariable {
+interface BuiltVariable {
   type: string;
   name: string;
   query?: string;
@@ -157,7 +157,7 @@ export function interpolate(text: string, variables: Map<string, ResolvedVariabl
 const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000 };
 
 function addCalendar(instant: number, amount: number, unit: string, timeZone: string): number {
-  if (UNIT_MS[unit]) return instant + amount * UNIT_MS[unit]!;
+  if (UNIT_MS[unit]) return instant + amount * UNIT_MS[unit];
   const l = toLocalTime(instant, timeZone);
   if (unit === 'd' || unit === 'w') {
     const days = unit === 'w' ? 7 * amount : amount;

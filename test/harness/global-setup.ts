@@ -31,7 +31,7 @@ async function launch() {
   execFileSync(process.execPath, [join(import.meta.dirname, '..', '..', 'scripts', 'build.mjs')], { stdio: 'inherit' });
   if (await dockerAvailable()) {
     const stack = await startStackWithContainers();
-    return { stack, native: undefined, cleanup: async () => undefined };
+    return { stack, native: undefined, cleanup: () => Promise.resolve()};
   }
   const baseDir = await mkdtemp(join(tmpdir(), 'meterline-test-stack-'));
   const started = performance.now();
@@ -42,6 +42,7 @@ async function launch() {
   return { stack, native, cleanup: () => rm(baseDir, { recursive: true, force: true }) };
 }
 
+/** @public vitest runs it by path (globalSetup in vitest.config.ts) */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   registry.__meterlineStack ??= { handle: launch(), users: 0 };
   const shared = registry.__meterlineStack;

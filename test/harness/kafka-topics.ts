@@ -18,9 +18,10 @@ export async function readTopic<T>(stack: StackConnection, topic: string): Promi
   await new Promise<void>((resolve, reject) => {
     consumer
       .run({
-        eachMessage: async ({ message }) => {
+        eachMessage: ({ message }) => {
           records.push(JSON.parse(message.value?.toString() ?? 'null') as T);
           if (records.length >= total) resolve();
+          return Promise.resolve();
         },
       })
       .catch(reject);

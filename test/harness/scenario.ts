@@ -28,7 +28,7 @@ export interface ScenarioResult {
 }
 
 const FAULTS: PayloadFault[] = ['malformed-json', 'schema-invalid', 'unauthorised-point'];
-export const EXPECTED_REASON: Record<PayloadFault, DeadLetterReason> = {
+const EXPECTED_REASON: Record<PayloadFault, DeadLetterReason> = {
   'malformed-json': 'MALFORMED_JSON',
   'schema-invalid': 'SCHEMA_INVALID',
   'unauthorised-point': 'POINT_NOT_AUTHORISED',

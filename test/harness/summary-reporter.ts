@@ -1,6 +1,7 @@
 import type { Reporter, TestModule } from 'vitest/node';
 
 /** Ends the run with one plain line, "N passed, N failed, N skipped", for tools that read only the last line. */
+/** @public vitest loads it by path (reporters in vitest.config.ts) */
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
     const counts = { passed: 0, failed: 0, skipped: 0 };

@@ -15,7 +15,7 @@ import { freePort } from './ports.ts';
 import type { StackConnection, StackHandle, StackOptions } from './stack.ts';
 import { stackMqttUsers } from './stack.ts';
 
-export const CONTAINER_IMAGES = Object.freeze({
+const CONTAINER_IMAGES = Object.freeze({
   mosquitto: 'eclipse-mosquitto:2.0.22',
   kafka: 'apache/kafka:4.1.1',
   influxdb: 'influxdb:1.8.10',

@@ -23,7 +23,7 @@ export interface InfluxOptions {
   readonly startTimeoutMs?: number;
 }
 
-export interface InfluxQueryResult {
+interface InfluxQueryResult {
   readonly results: readonly {
     readonly statement_id: number;
     readonly error?: string;

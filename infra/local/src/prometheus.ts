@@ -8,7 +8,7 @@ import type { ServiceHandle } from './mosquitto.ts';
 import { LOOPBACK } from './ports.ts';
 
 /** One endpoint to scrape: `host:port`, and its path when it is not `/metrics`. */
-export interface ScrapeTarget {
+interface ScrapeTarget {
   readonly address: string;
   readonly metricsPath?: string;
 }
@@ -37,7 +37,7 @@ export interface PromSeries {
   readonly value?: readonly [number, string];
 }
 
-export interface ActiveTarget {
+interface ActiveTarget {
   readonly scrapeUrl: string;
   readonly health: 'up' | 'down' | 'unknown';
   readonly lastError: string;
@@ -60,7 +60,7 @@ export interface PrometheusHandle extends ServiceHandle {
 }
 
 /** The scrape job every target belongs to (what `job` reads in queries). */
-export const PROMETHEUS_JOB = 'meterline';
+const PROMETHEUS_JOB = 'meterline';
 
 function prometheusConf(options: PrometheusOptions, targetsFile: string): string {
   const interval = `${options.scrapeIntervalSeconds}s`;

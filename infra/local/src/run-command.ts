@@ -49,10 +49,10 @@ export function lastLines(text: string, count: number): string {
 /** Finds an executable on PATH (plus the sbin directories, where Debian puts mosquitto). */
 export async function which(name: string): Promise<string | undefined> {
   const { access, constants } = await import('node:fs/promises');
-  const { delimiter, join } = await import('node:path');
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/sbin'].filter((d) => d !== '');
+  const path = await import('node:path');
+  const dirs = [...(process.env.PATH ?? '').split(path.delimiter), '/usr/sbin', '/usr/local/sbin', '/sbin'].filter((d) => d !== '');
   for (const dir of dirs) {
-    const candidate = join(dir, name);
+    const candidate = path.join(dir, name);
     try {
       await access(candidate, constants.X_OK);
       return candidate;

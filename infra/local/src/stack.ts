@@ -140,7 +140,7 @@ export async function startStack(options: StackOptions): Promise<NativeStack> {
 }
 
 /** Stops every service of the stack (SIGTERM, then SIGKILL after a timeout), in parallel. */
-export async function stopStack(stack: Pick<NativeStack, 'services'>): Promise<void> {
+async function stopStack(stack: Pick<NativeStack, 'services'>): Promise<void> {
   const results = await Promise.allSettled(Object.values(stack.services).map((s) => s.stop()));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed !== undefined) throw failed.reason;

@@ -123,7 +123,12 @@ describe('kafka', () => {
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     const values: string[] = [];
-    await consumer.run({ eachMessage: async ({ message }) => void values.push(message.value?.toString() ?? '') });
+    await consumer.run({
+      eachMessage: ({ message }) => {
+        values.push(message.value?.toString() ?? '');
+        return Promise.resolve();
+      },
+    });
     await expect.poll(() => values, { timeout: 60_000, interval: 200 }).toEqual(['reading-1']);
     await consumer.disconnect();
   }, 90_000);

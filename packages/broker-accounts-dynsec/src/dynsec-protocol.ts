@@ -47,7 +47,7 @@ const DEVICE_TEXTNAME = 'Meterline device';
  * The role holding a device's ACL. The plugin of 2.0.11 matches ACL topics literally (no `%u`/`%c`
  * substitution, acl.c), so every device has a role of its own instead of one shared pattern.
  */
-export const deviceRoleName = (deviceId: string): string => `device-${deviceId}`;
+const deviceRoleName = (deviceId: string): string => `device-${deviceId}`;
 
 /**
  * A device may publish on its readings and status topics and subscribe to nothing. The explicit

@@ -3,7 +3,7 @@ import { BrokerAccountsError } from './errors.ts';
 import type { BrokerProbe, DeliveredMessage, ProbeConnectOutcome, ProbeConnection } from './broker-probe.ts';
 import type { DeviceAccounts, DeviceCredentials } from './types.ts';
 
-export interface InMemoryAccount {
+interface InMemoryAccount {
   readonly username: string;
   readonly password: string;
 }

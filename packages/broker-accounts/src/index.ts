@@ -4,4 +4,3 @@ export type { BrokerAccountsErrorCode } from './errors.ts';
 export { DEVICE_PASSWORD_BYTES, assertDeviceId, deviceMayPublish, devicePublishTopics, generateDevicePassword } from './device-account.ts';
 export type { BrokerProbe, DeliveredMessage, ProbeConnectOutcome, ProbeConnection } from './broker-probe.ts';
 export { InMemoryDeviceAccounts } from './in-memory-device-accounts.ts';
-export type { InMemoryAccount, InMemoryDeviceAccountsOptions } from './in-memory-device-accounts.ts';

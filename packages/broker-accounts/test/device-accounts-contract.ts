@@ -4,7 +4,6 @@ import { isBrokerAccountsError } from '../src/index.ts';
 import type { BrokerAccountsErrorCode, BrokerProbe, DeviceAccounts, ProbeConnection } from '../src/index.ts';
 
 export { mqttBrokerProbe } from './mqtt-broker-probe.ts';
-export type { MqttBrokerProbeOptions } from './mqtt-broker-probe.ts';
 
 /** What a DeviceAccounts implementation gives the contract suite. */
 export interface AccountsUnderTest {

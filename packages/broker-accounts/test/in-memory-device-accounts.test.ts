@@ -4,9 +4,9 @@ import { deviceAccountsContract } from './device-accounts-contract.ts';
 
 const SERVICE = { username: 'meterline-monitor', password: 'monitor-secret' };
 
-deviceAccountsContract('in-memory twin', async () => {
+deviceAccountsContract('in-memory twin', () => {
   const accounts = new InMemoryDeviceAccounts({ otherAccounts: [SERVICE] });
-  return { accounts, broker: accounts.broker, serviceAccount: SERVICE, close: () => accounts.close() };
+  return Promise.resolve({ accounts, broker: accounts.broker, serviceAccount: SERVICE, close: () => accounts.close() });
 });
 
 describe('in-memory device accounts', () => {

@@ -1,1 +1,1 @@
-export { KafkaBus, type KafkaBusOptions } from './kafka-bus.ts';
+export { KafkaBus } from './kafka-bus.ts';

@@ -103,7 +103,8 @@ export class KafkaBus {
           autoCommit: false,
           eachBatchAutoResolve: false,
           partitionsConsumedConcurrently: options.partitionsConcurrently ?? 1,
-          eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
+          eachBatch: async (payload) => {
+            const { batch } = payload;
             const messages = batch.messages.map(toConsumed);
             const first = messages[0];
             const last = messages.at(-1);
@@ -113,20 +114,20 @@ export class KafkaBus {
                 topic: batch.topic,
                 partition: batch.partition,
                 messages,
-                heartbeat,
-                isActive: () => running && isRunning() && !isStale(),
+                heartbeat: () => payload.heartbeat(),
+                isActive: () => running && payload.isRunning() && !payload.isStale(),
               });
             } catch {
               // Refused: fetch the same messages again from the batch's first offset.
-              if (!running || !isRunning() || isStale()) return;
+              if (!running || !payload.isRunning() || payload.isStale()) return;
               await new Promise((resolve) => setTimeout(resolve, REDELIVERY_DELAY_MS));
               consumer.seek({ topic: batch.topic, partition: batch.partition, offset: first.offset });
               return;
             }
-            if (isStale()) return;
+            if (payload.isStale()) return;
             // Resolving moves kafkajs's fetch position; committing alone would not, and the
             // same batch would be fetched again (seen with kafkajs 2.2.4).
-            resolveOffset(last.offset);
+            payload.resolveOffset(last.offset);
             await consumer.commitOffsets([
               { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
             ]);

@@ -5,11 +5,11 @@ import { busContract } from '@meterline/bus/contract';
 import { createTopics } from '@meterline/local-stack';
 import { KafkaBus } from '../src/index.ts';
 
-busContract('kafka (real broker)', async () => {
+busContract('kafka (real broker)', () => {
   const { kafka } = inject('stack');
   const bus = new KafkaBus({ brokers: [...kafka.brokers], clientId: `contract-${randomUUID()}` });
   const consumers: { close(): Promise<void> }[] = [];
-  return {
+  return Promise.resolve({
     producer: () => {
       const ready = bus.producer();
       return {
@@ -33,7 +33,7 @@ busContract('kafka (real broker)', async () => {
       return topic;
     },
     close: async () => bus.close(),
-  };
+  });
 });
 
 it("sends an empty value as Kafka's tombstone (a null value), which compaction removes", async () => {
@@ -50,7 +50,7 @@ it("sends an empty value as Kafka's tombstone (a null value), which compaction r
   await raw.connect();
   await raw.subscribe({ topic, fromBeginning: true });
   const values = await new Promise<(Buffer | null)[]>((resolve) => {
-    void raw.run({ eachMessage: async ({ message }) => resolve([message.value]) });
+    void raw.run({ eachMessage: ({ message }) => Promise.resolve(resolve([message.value])) });
   });
   await raw.disconnect();
   expect(values).toEqual([null]);
@@ -67,7 +67,7 @@ it('deletes an ephemeral consumer group when the consumer closes, and keeps a la
   const groups = { ephemeral: `reader-${randomUUID()}`, lasting: `group-${randomUUID()}` };
   for (const [kind, groupId] of Object.entries(groups)) {
     const consumer = await bus.consumer({ groupId, topics: [topic], fromBeginning: true, ephemeral: kind === 'ephemeral' });
-    const read = new Promise<void>((resolve) => void consumer.start(async () => resolve()));
+    const read = new Promise<void>((resolve) => void consumer.start(() => Promise.resolve(resolve())));
     await read;
     await consumer.close();
   }

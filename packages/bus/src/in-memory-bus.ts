@@ -36,7 +36,7 @@ export class InMemoryBus {
         if (tooLarge) throw new BusRecordTooLargeError(`a record of ${tooLarge.value.length} bytes exceeds the bus limit of ${limit} bytes`);
         this.append(topic, messages);
       },
-      close: async () => undefined,
+      close: () => Promise.resolve(),
     };
   }
 
@@ -66,7 +66,7 @@ export class InMemoryBus {
               topic,
               partition,
               messages: batch,
-              heartbeat: async () => undefined,
+              heartbeat: () => Promise.resolve(),
               isActive: () => running,
             });
             this.committed.set(commitKey, from + batch.length);

@@ -13,7 +13,7 @@ export interface BusUnderTest {
 const text = (value: Buffer) => value.toString('utf8');
 
 /** Collects messages until `count` have arrived, through the given handler wrapper. */
-function collector(count: number, onBatch: (batch: ConsumedBatch) => Promise<void> = async () => undefined) {
+function collector(count: number, onBatch: (batch: ConsumedBatch) => Promise<void> = () => Promise.resolve()) {
   const seen: { key: string | null; value: string; headers?: Record<string, string> }[] = [];
   let done!: () => void;
   const finished = new Promise<void>((resolve) => (done = resolve));
@@ -104,11 +104,12 @@ export function busContract(name: string, make: () => Promise<BusUnderTest>): vo
       await producer.send(topic, Array.from({ length: 10 }, (_, i) => ({ key: 'mp-1', value: Buffer.from(String(i)) })));
       let refusals = 0;
       const consumer = bus.consumer({ groupId: `g-${topic}`, topics: [topic], fromBeginning: true });
-      const got = collector(10, async () => {
+      const got = collector(10, () => {
         if (refusals < 2) {
           refusals++;
-          throw new Error('store unavailable');
+          return Promise.reject(new Error('store unavailable'));
         }
+        return Promise.resolve();
       });
       await consumer.start(got.handler);
       await got.finished;

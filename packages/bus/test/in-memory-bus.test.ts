@@ -3,12 +3,12 @@ import { busContract } from './bus-contract.ts';
 
 let topicCount = 0;
 
-busContract('in-memory', async () => {
+busContract('in-memory', () => {
   const bus = new InMemoryBus();
-  return {
+  return Promise.resolve({
     producer: () => bus.producer(),
     consumer: (options) => bus.consumer(options),
-    newTopic: async () => `topic-${++topicCount}`,
-    close: async () => undefined,
-  };
+    newTopic: () => Promise.resolve(`topic-${++topicCount}`),
+    close: () => Promise.resolve(),
+  });
 });

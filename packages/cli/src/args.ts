@@ -2,13 +2,13 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { PeriodKind } from '@meterline/domain';
 
 /** Sub-periods `--by` can split a period into, shortest first. */
-export const BY_KINDS = ['quarter-hour', 'hour', 'day', 'month'] as const;
+const BY_KINDS = ['quarter-hour', 'hour', 'day', 'month'] as const;
 export type ByKind = (typeof BY_KINDS)[number];
 
 const KIND_ORDER: readonly PeriodKind[] = [...BY_KINDS, 'year'];
 const kindOfKey = (key: string): PeriodKind => (key.length === 4 ? 'year' : key.length === 7 ? 'month' : 'day');
 
-export interface AccountArgs {
+interface AccountArgs {
   manifest: string;
   readings: string;
   period: string;

@@ -60,7 +60,7 @@ export function parseCsv(text: string): { rows: CsvRow[]; errors: CsvSyntaxError
     // The record that failed starts on the first line after the last good one that is not skipped.
     let start = rows.length > 0 ? rows[rows.length - 1]!.line + lineBreaks(rows[rows.length - 1]!.fields.join('')) + 1 : 1;
     while (start < lines.length && skipped(lines[start - 1]!)) start++;
-    const where = error.code === 'CSV_QUOTE_NOT_CLOSED' || typeof error['lines'] !== 'number' ? start : (error['lines'] as number);
+    const where = error.code === 'CSV_QUOTE_NOT_CLOSED' || typeof error['lines'] !== 'number' ? start : error['lines'];
     const fieldIndex = typeof error['column'] === 'number' ? { fieldIndex: error['column'] } : {};
     const message = SYNTAX_MESSAGES[error.code] ?? `${error.message} [${error.code}]`;
     return { rows, errors: [{ line: where, ...fieldIndex, message: `${message}; reading stops here` }] };

@@ -11,7 +11,7 @@ function num(v: number, digits: number): string {
 }
 
 /** "61.450 ± 0.355 tce" with a precision fitted to the uncertainty. */
-export function formatFigure(f: Figure | null, digits = 3): string {
+function formatFigure(f: Figure | null, digits = 3): string {
   if (!f) return '—';
   return `${num(f.value, digits)} ± ${num(f.expandedUncertainty, digits)} ${f.unit}`;
 }

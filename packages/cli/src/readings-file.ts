@@ -10,7 +10,7 @@ export interface InputError {
   message: string;
 }
 
-export const READINGS_COLUMNS = ['point', 'timestamp', 'quantity', 'value', 'unit'] as const;
+const READINGS_COLUMNS = ['point', 'timestamp', 'quantity', 'value', 'unit'] as const;
 
 /** Readings grouped by metering point, converted to the point's unit. */
 export type ReadingsByPoint = Map<string, RegisterReading[]>;

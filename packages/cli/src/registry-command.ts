@@ -7,7 +7,7 @@ import type { RegistryTopicClient } from './registry-topic.ts';
 
 const DEFAULT_TOPIC = 'meterline.registry.v1';
 
-export const REGISTRY_USAGE = `usage: meterline registry push <manifest.yaml> [--enterprise <id>] [--by <name>] [--dry-run]
+const REGISTRY_USAGE = `usage: meterline registry push <manifest.yaml> [--enterprise <id>] [--by <name>] [--dry-run]
                                [--brokers <host:port,...>] [--topic <name>]
   brokers: --brokers, or MTL_KAFKA_BROKERS; topic: --topic, or MTL_REGISTRY_TOPIC, or ${DEFAULT_TOPIC}`;
 

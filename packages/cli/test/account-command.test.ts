@@ -144,7 +144,7 @@ enterprises:
     let stdout = '';
     let stderr = '';
     const code = await run(['account', '--manifest', 'big.yaml', '--readings', 'big.csv', '--period', '2025-03', '--by', 'quarter-hour', '--format', 'json'], {
-      readFile: async (p) => files[p]!,
+      readFile: (p) => Promise.resolve(files[p]!),
       stdout: (t) => void (stdout += t),
       stderr: (t) => void (stderr += t),
     });
@@ -224,7 +224,7 @@ describe('meterline account: errors', () => {
     const files: Record<string, string> = { 'plant-month.yaml': await readFile(fixture('plant-month.yaml'), 'utf8'), 'dates.csv': csv };
     let stderr = '';
     const code = await run(['account', '--manifest', 'plant-month.yaml', '--readings', 'dates.csv', '--period', '2025-03'], {
-      readFile: async (p) => files[p]!,
+      readFile: (p) => Promise.resolve(files[p]!),
       stdout: () => undefined,
       stderr: (t) => void (stderr += t),
     });
@@ -242,7 +242,7 @@ describe('meterline account: errors', () => {
     const files: Record<string, string> = { 'swap.yaml': manifest, 'plant-month.csv': await readFile(fixture('plant-month.csv'), 'utf8') };
     let stderr = '';
     const code = await run(['account', '--manifest', 'swap.yaml', '--readings', 'plant-month.csv', '--period', '2025-03'], {
-      readFile: async (p) => files[p]!,
+      readFile: (p) => Promise.resolve(files[p]!),
       stdout: () => undefined,
       stderr: (t) => void (stderr += t),
     });

@@ -145,7 +145,7 @@ describe('meterline registry push', () => {
 
     let stderr = '';
     const code = await run(['registry', 'push', 'm.yaml'], {
-      readFile: async () => files['m.yaml'],
+      readFile: () => Promise.resolve(files['m.yaml']),
       stdout: () => undefined,
       stderr: (t) => void (stderr += t),
       registry: { env: { MTL_KAFKA_BROKERS: 'k:9092' }, now: () => NOW, connectRegistry: () => Promise.reject(new Error('connection refused')) },

@@ -33,7 +33,7 @@ export const ALERT_SEVERITIES = ['info', 'warning', 'critical'] as const;
 export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 export const AlertSeveritySchema = Type.Union(ALERT_SEVERITIES.map((s) => Type.Literal(s)));
 
-export const AlertStatusSchema = Type.Union([Type.Literal('firing'), Type.Literal('resolved')]);
+const AlertStatusSchema = Type.Union([Type.Literal('firing'), Type.Literal('resolved')]);
 export type AlertStatus = Static<typeof AlertStatusSchema>;
 
 /**

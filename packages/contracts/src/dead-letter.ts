@@ -5,12 +5,11 @@ import { compileValidator } from './validator.ts';
 
 /** The schema header of dead letters written now (v2); readers also accept v1 (see deadLetterCodec). */
 export const DEAD_LETTER_SCHEMA_ID = 'meterline.dead-letter.v2';
-export const DEAD_LETTER_V1_SCHEMA_ID = 'meterline.dead-letter.v1';
 
 /** The most of the original bytes a dead letter keeps: it must fit Kafka's record limit whatever a device sent. */
 export const DEAD_LETTER_EXCERPT_BYTES = 4_096;
 /** The most characters of one detail text (a device-chosen value may appear in it). */
-export const DEAD_LETTER_DETAIL_CHARS = 300;
+const DEAD_LETTER_DETAIL_CHARS = 300;
 
 /** Why a payload or one of its readings was not accepted. A closed list: dashboards count by it. */
 export const DeadLetterReason = Type.Union([
@@ -46,7 +45,7 @@ export type DeadLetterReason = Static<typeof DeadLetterReason>;
 const Stage = Type.Union([Type.Literal('ingest'), Type.Literal('writer')]);
 
 /** Kafka dead-letter v1 (no longer written): it embedded the whole original, which could exceed Kafka's record limit. */
-export const DeadLetterV1 = Type.Object(
+const DeadLetterV1 = Type.Object(
   {
     v: Type.Literal(1),
     stage: Stage,
@@ -62,7 +61,7 @@ export const DeadLetterV1 = Type.Object(
   },
   { additionalProperties: false },
 );
-export type DeadLetterV1 = Static<typeof DeadLetterV1>;
+type DeadLetterV1 = Static<typeof DeadLetterV1>;
 
 /** READING_CONFLICT (writer stage): the value that stands for a (point, instant) and the one refused, both in the point's unit. */
 export const ReadingConflict = Type.Object(

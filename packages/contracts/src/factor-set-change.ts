@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { jsonRecordCodec, type EncodedRecord } from './kafka-record.ts';
 
-export const FACTOR_SET_RECORD_SCHEMA_ID = 'meterline.factor-set.v1';
+const FACTOR_SET_RECORD_SCHEMA_ID = 'meterline.factor-set.v1';
 
 const Confidence = Type.Union([Type.Literal('H'), Type.Literal('M'), Type.Literal('L')]);
 const Source = Type.String({ minLength: 1, maxLength: 500, description: 'where the value is published (document, table, clause)' });

@@ -19,7 +19,7 @@ const readingFields = {
 export const MqttReading = Type.Object(readingFields, { additionalProperties: false });
 export type MqttReading = Static<typeof MqttReading>;
 
-export const MAX_READINGS_PER_PAYLOAD = 1000;
+const MAX_READINGS_PER_PAYLOAD = 1000;
 
 /**
  * Optional Ed25519 signature (RFC 8032) of the payload, base64url without padding (64 bytes,
@@ -28,7 +28,7 @@ export const MAX_READINGS_PER_PAYLOAD = 1000;
 const Signature = Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{86}$' }));
 
 /** MQTT payload v1, batch form: a gateway sends the readings of many points at once. */
-export const MqttBatchPayloadV1 = Type.Object(
+const MqttBatchPayloadV1 = Type.Object(
   {
     v: Type.Literal(1),
     deviceId: Id,
@@ -40,7 +40,7 @@ export const MqttBatchPayloadV1 = Type.Object(
 );
 
 /** MQTT payload v1, single form: one reading, fields at the top level. */
-export const MqttSinglePayloadV1 = Type.Object(
+const MqttSinglePayloadV1 = Type.Object(
   { v: Type.Literal(1), deviceId: Id, seq: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }), ...readingFields, sig: Signature },
   { additionalProperties: false },
 );

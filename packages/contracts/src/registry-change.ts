@@ -4,10 +4,10 @@ import { canonicalJson, NotIJsonError, type Json } from './canonical-json.ts';
 import { Id, IdPattern, TimestampWithOffset } from './common.ts';
 import { jsonRecordCodec, type EncodedRecord } from './kafka-record.ts';
 
-export const REGISTRY_ENTRY_SCHEMA_ID = 'meterline.registry-entry.v1';
+const REGISTRY_ENTRY_SCHEMA_ID = 'meterline.registry-entry.v1';
 
 /** Record headers of the registry topic: `schema`, as on every topic. */
-export const REGISTRY_ENTRY_HEADERS = Object.freeze({ schema: 'schema' });
+const REGISTRY_ENTRY_HEADERS = Object.freeze({ schema: 'schema' });
 
 /** An enterprise entry of the registry manifest as JSON (an element of the manifest's `enterprises`). */
 export type EnterpriseJson = { id: string } & { [key: string]: Json | undefined };

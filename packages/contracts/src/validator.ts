@@ -1,7 +1,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Ajv, type ErrorObject } from 'ajv';
 
-export interface ValidationIssue {
+interface ValidationIssue {
   /** JSON pointer to the offending field, '' for the document itself. */
   path: string;
   message: string;

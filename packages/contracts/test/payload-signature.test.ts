@@ -47,15 +47,15 @@ describe('signed payloads', () => {
   it('refuses a payload changed after signing, signed by another key, or with a malformed signature, saying which', () => {
     const signed = signPayload(payload, rfcPrivateKey);
     const changed = { ...signed, readings: [{ ...payload.readings[0]!, value: 1000.6 }, payload.readings[1]!] };
-    expect(checkPayloadSignature(changed, rfcPublicKey)).toEqual({ ok: false, detail: expect.stringMatching(/does not match/) });
+    expect(checkPayloadSignature(changed, rfcPublicKey)).toEqual({ ok: false, detail: expect.stringMatching(/does not match/) as unknown });
     expect(checkPayloadSignature({ ...signed, seq: 43 }, rfcPublicKey)).toMatchObject({ ok: false });
 
     const other = generateKeyPairSync('ed25519');
-    expect(checkPayloadSignature(signPayload(payload, other.privateKey), rfcPublicKey)).toMatchObject({ ok: false, detail: expect.stringMatching(/does not match/) });
+    expect(checkPayloadSignature(signPayload(payload, other.privateKey), rfcPublicKey)).toMatchObject({ ok: false, detail: expect.stringMatching(/does not match/) as unknown });
 
     expect(checkPayloadSignature(payload, rfcPublicKey)).toEqual({ ok: false, detail: 'the payload has no "sig" member' });
-    expect(checkPayloadSignature({ ...payload, sig: `${signed.sig.slice(0, -1)}=` }, rfcPublicKey)).toMatchObject({ ok: false, detail: expect.stringMatching(/base64url/) });
-    expect(checkPayloadSignature({ ...payload, sig: signed.sig.slice(0, 80) }, rfcPublicKey)).toMatchObject({ ok: false, detail: expect.stringMatching(/64 bytes/) });
+    expect(checkPayloadSignature({ ...payload, sig: `${signed.sig.slice(0, -1)}=` }, rfcPublicKey)).toMatchObject({ ok: false, detail: expect.stringMatching(/base64url/) as unknown });
+    expect(checkPayloadSignature({ ...payload, sig: signed.sig.slice(0, 80) }, rfcPublicKey)).toMatchObject({ ok: false, detail: expect.stringMatching(/64 bytes/) as unknown });
   });
 
   it('refuses a key that is not Ed25519', () => {

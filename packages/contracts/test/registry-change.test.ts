@@ -57,7 +57,7 @@ describe('decodeRegistryRecord', () => {
   it('refuses what is not a registry entry v1, naming the path', () => {
     const result = decodeRegistryRecord('e1', bytes({ ...entryOf(enterprise()), version: 0 }));
     expect(result).toEqual({ ok: false, detail: 'does not match meterline.registry-entry.v1: /version must be >= 1' });
-    expect(decodeRegistryRecord('e1', bytes({ ...entryOf(enterprise()), extra: true }))).toMatchObject({ ok: false, detail: expect.stringContaining("must NOT have additional properties 'extra'") });
+    expect(decodeRegistryRecord('e1', bytes({ ...entryOf(enterprise()), extra: true }))).toMatchObject({ ok: false, detail: expect.stringContaining("must NOT have additional properties 'extra'") as unknown });
   });
 
   it('refuses an entry that has no canonical form (a lone surrogate) instead of throwing', () => {
@@ -67,9 +67,9 @@ describe('decodeRegistryRecord', () => {
   });
 
   it('refuses an entry whose key, ids or hash disagree', () => {
-    expect(decodeRegistryRecord('e2', bytes(entryOf(enterprise())))).toMatchObject({ ok: false, detail: expect.stringContaining('key e2 does not name the enterprise it carries') });
+    expect(decodeRegistryRecord('e2', bytes(entryOf(enterprise())))).toMatchObject({ ok: false, detail: expect.stringContaining('key e2 does not name the enterprise it carries') as unknown });
     const tampered = { ...entryOf(enterprise()), enterprise: enterprise('Plant B') };
-    expect(decodeRegistryRecord('e1', bytes(tampered))).toMatchObject({ ok: false, detail: expect.stringMatching(/^\/registryHash [0-9a-f]{64} is not the hash of \/enterprise/) });
+    expect(decodeRegistryRecord('e1', bytes(tampered))).toMatchObject({ ok: false, detail: expect.stringMatching(/^\/registryHash [0-9a-f]{64} is not the hash of \/enterprise/) as unknown });
   });
 });
 

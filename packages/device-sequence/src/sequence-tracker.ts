@@ -10,9 +10,6 @@
  * these (a replay, or a reset when it is 0 or 1).
  */
 
-export const SEQUENCE_EVENT_KINDS = ['first', 'in-order', 'duplicate', 'gap', 'late', 'replay', 'reset'] as const;
-export type SequenceEventKind = (typeof SEQUENCE_EVENT_KINDS)[number];
-
 /** What the alert rule, the API and the dashboard call anomalies; `late` is kept too, it undoes part of a gap. */
 export const STORED_EVENT_KINDS = ['gap', 'late', 'replay', 'reset'] as const;
 export type StoredEventKind = (typeof STORED_EVENT_KINDS)[number];
@@ -29,14 +26,14 @@ export type SequenceEvent =
   | { kind: 'reset'; seq: number; previousSeq: number };
 
 /** Seqs skipped by a gap and not seen since: `from` to `to`, both included. */
-export interface MissingRange {
+interface MissingRange {
   from: number;
   to: number;
   /** When the gap was found (the instant of its gap event). */
   gapAtMs: number;
 }
 
-export interface SequenceCounts {
+interface SequenceCounts {
   messages: number;
   duplicates: number;
   gaps: number;
@@ -81,7 +78,7 @@ export interface TrackerLimits {
   resetMaxSeq: number;
 }
 
-export const DEFAULT_TRACKER_LIMITS: Readonly<TrackerLimits> = Object.freeze({ recentDigests: 64, missingRanges: 64, resetMaxSeq: 1 });
+const DEFAULT_TRACKER_LIMITS: Readonly<TrackerLimits> = Object.freeze({ recentDigests: 64, missingRanges: 64, resetMaxSeq: 1 });
 
 /** 64 bits of the digest tell a resend from other bytes, in a quarter of the state's room. */
 const digestKey = (sha256: string): string => sha256.slice(0, 16);

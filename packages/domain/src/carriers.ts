@@ -61,10 +61,6 @@ const ALLOWED: Readonly<Record<Carrier, readonly Quantity[]>> = Object.freeze({
   oxygen: ['volume'],
 });
 
-export function isCarrier(value: string): value is Carrier {
-  return (CARRIERS as readonly string[]).includes(value);
-}
-
 export function quantitiesForCarrier(carrier: Carrier): readonly Quantity[] {
   return ALLOWED[carrier];
 }

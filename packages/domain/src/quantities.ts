@@ -35,10 +35,6 @@ const DEFINITIONS: Readonly<Record<Quantity, QuantityDefinition>> = Object.freez
   mass: { dimensions: ['mass'], cumulative: true },
 });
 
-export function isQuantity(value: string): value is Quantity {
-  return (QUANTITIES as readonly string[]).includes(value);
-}
-
 export function quantityDimensions(quantity: Quantity): readonly Dimension[] {
   return DEFINITIONS[quantity].dimensions;
 }

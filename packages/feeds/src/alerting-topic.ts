@@ -9,7 +9,7 @@ type SilenceChange = Extract<AlertingChangeV1, { kind: 'silence' }>;
 export type AlertingSubscription = Omit<AlertingSubscriptionV1, 'createdAt' | 'rules'> & { rules: readonly AlertRule[] | undefined };
 
 /** A silence as the alerter applies it, from its alerting file or the topic: no timestamp. */
-export type AlertingSilence = Omit<AlertingSilenceV1, 'createdAt'>;
+type AlertingSilence = Omit<AlertingSilenceV1, 'createdAt'>;
 
 /**
  * The alerter's alerting settings as the overlay sees them: the subscriptions and silences, and
@@ -102,8 +102,10 @@ export async function startAlertingTopicReader(options: AlertingTopicReaderOptio
     if (writeId !== undefined) sawWriteId(writeId);
   };
 
-  await options.consumer.start(async (batch) => {
+  // Both buses await the handler inside a try: a throw here refuses the batch as a rejection would.
+  await options.consumer.start((batch) => {
     for (const message of batch.messages) apply(batch.topic, batch.partition, message);
+    return Promise.resolve();
   });
 
   const lagPollMs = options.lagPollMs ?? 100;

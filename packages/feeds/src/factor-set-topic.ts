@@ -42,7 +42,8 @@ export async function startTopicFactorCatalog(options: {
   let catalog = createFactorCatalog();
   let closed = false;
 
-  await options.consumer.start(async (batch) => {
+  // Both buses await the handler inside a try: a throw here refuses the batch as a rejection would.
+  await options.consumer.start((batch) => {
     let added = false;
     for (const message of batch.messages) {
       const at = { topic: batch.topic, partition: batch.partition, offset: message.offset, key: message.key };
@@ -58,7 +59,7 @@ export async function startTopicFactorCatalog(options: {
         if (JSON.stringify(known.set) !== JSON.stringify(set)) options.onRejected({ ...at, reason: 'CHANGED', detail: `${key} was published on ${known.createdAt} with other values; a published set never changes` });
         continue;
       }
-      const issues = checkFactorSetDefinition(set as FactorSetDefinition);
+      const issues = checkFactorSetDefinition(set);
       if (issues.length > 0) {
         options.onRejected({ ...at, reason: 'INVALID', detail: issues.map((i) => `${i.path}: ${i.message}`).join('; ') });
         continue;
@@ -71,6 +72,7 @@ export async function startTopicFactorCatalog(options: {
       added = true;
     }
     if (added) catalog = createFactorCatalog([...custom.values()].map((r) => r.set as FactorSetDefinition));
+    return Promise.resolve();
   });
 
   const lagPollMs = options.lagPollMs ?? 100;

@@ -83,7 +83,7 @@ export async function registrySourceFromConfig(settings: RegistrySettings, deps:
   if (choice.kind === 'file') {
     const { file } = choice;
     const source = await fileRegistrySource(file, (problems) => log.error({ file, problems }, 'registry file invalid; keeping the previous one'));
-    return { kind: 'file', file, source, close: async () => undefined };
+    return { kind: 'file', file, source, close: () => Promise.resolve()};
   }
   const { topic } = choice;
   const groupId = registryTopicGroupId(deps.service, deps.instanceId);

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { indexRegistry, parseManifest, type RegistryIndex } from '@meterline/domain';
 import { FEEDS_ERRORS, type FeedsErrorCode } from './errors.ts';
 
-export class RegistryFileError extends Error {
+class RegistryFileError extends Error {
   override readonly name = 'RegistryFileError';
   readonly code = 'MTL_REGISTRY_INVALID' satisfies FeedsErrorCode;
   readonly canRetry = FEEDS_ERRORS.canRetry(this.code);

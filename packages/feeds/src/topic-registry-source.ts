@@ -130,12 +130,15 @@ export async function startTopicRegistrySource(options: TopicRegistrySourceOptio
     return true;
   };
 
-  await options.consumer.start(async (batch) => {
+  // Both buses await the handler inside a try: a throw here refuses the batch as a rejection would.
+  await options.consumer.start((batch) => {
     let changed = false;
     for (const message of batch.messages) changed = apply(batch.topic, batch.partition, message) || changed;
-    if (!changed) return;
-    rebuild();
-    if (caughtUp) reportConflicts();
+    if (changed) {
+      rebuild();
+      if (caughtUp) reportConflicts();
+    }
+    return Promise.resolve();
   });
 
   const lagPollMs = options.lagPollMs ?? 100;

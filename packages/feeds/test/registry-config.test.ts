@@ -107,7 +107,7 @@ describe('registrySourceFromConfig', () => {
     );
     opened.push(registry);
     if (registry.kind !== 'topic') throw new Error('expected the topic');
-    expect(asked).toEqual([{ groupId: expect.stringMatching(/^meterline-ingest-ingest-1-registry-/), topics: ['registry'], fromBeginning: true, ephemeral: true }]);
+    expect(asked).toEqual([{ groupId: expect.stringMatching(/^meterline-ingest-ingest-1-registry-/) as unknown, topics: ['registry'], fromBeginning: true, ephemeral: true }]);
     // Resolved: caught up, so the latest manifest is the whole registry.
     expect(registry.source.latest().enterprises.map((e) => e.id)).toEqual(['e1']);
     expect(lines).toEqual([expect.objectContaining({ topic: 'registry', enterprises: 1, msg: 'registry read from its topic' })]);

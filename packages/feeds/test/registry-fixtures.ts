@@ -25,7 +25,7 @@ export function enterpriseJson(id: string, devices: string[] = [`${id}-d0`], ove
     sites: [{ id: `${id}-s0`, name: 'Main site', meteringPoints: devices.map((d) => point(`${d}-p0`)) }],
     devices: devices.map((d) => ({ id: d, kind: 'meter', meteringPoints: [`${d}-p0`] })),
     ...over,
-  } as EnterpriseJson;
+  };
 }
 
 /** The entry an upload makes (version after `current`), at a given time. */

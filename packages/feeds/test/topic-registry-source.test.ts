@@ -108,7 +108,7 @@ describe('topic registry source (in-memory bus)', () => {
     await rejections(running, 'UNREADABLE', 2);
     expect(running.rejected).toMatchObject([
       { reason: 'UNREADABLE', key: 'e1', offset: '0', detail: 'not JSON (8 bytes)' },
-      { reason: 'UNREADABLE', key: 'e1', offset: '1', detail: expect.stringMatching(/^\/registryHash 0{64} is not the hash of \/enterprise/) },
+      { reason: 'UNREADABLE', key: 'e1', offset: '1', detail: expect.stringMatching(/^\/registryHash 0{64} is not the hash of \/enterprise/) as unknown },
     ]);
     expect(ids(running.source)).toEqual(['e2']);
   });
@@ -129,7 +129,7 @@ describe('topic registry source (in-memory bus)', () => {
       expect(ids(running.source)).toEqual(['e1']);
       await rejections(running, 'CONFLICT');
       expect(running.rejected).toEqual([
-        { topic: TOPIC, partition: expect.any(Number), offset: expect.any(String), key: 'e2', reason: 'CONFLICT', detail: "version 1 left out of the registry: metering point shared-d-p0 is enterprise e1's; device shared-d is enterprise e1's" },
+        { topic: TOPIC, partition: expect.any(Number) as unknown, offset: expect.any(String) as unknown, key: 'e2', reason: 'CONFLICT', detail: "version 1 left out of the registry: metering point shared-d-p0 is enterprise e1's; device shared-d is enterprise e1's" },
       ]);
       expect(running.source.version('e2')).toBe(1);
 

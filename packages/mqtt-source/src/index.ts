@@ -1,2 +1,2 @@
 export * from './types.ts';
-export { MqttSharedSource, type MqttSharedSourceOptions } from './mqtt-shared-source.ts';
+export { MqttSharedSource } from './mqtt-shared-source.ts';

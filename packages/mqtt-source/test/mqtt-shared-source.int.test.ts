@@ -92,9 +92,7 @@ describe('MqttSharedSource (real broker)', () => {
   it('does not acknowledge a message whose handler rejects: the broker delivers it again', async () => {
     let refusals = 0;
     const source = recordingSource('dev-meter-018', {
-      handle: async () => {
-        if (refusals++ === 0) throw new Error('not safe yet');
-      },
+      handle: () => (refusals++ === 0 ? Promise.reject(new Error('not safe yet')) : Promise.resolve()),
     });
     await source.start();
     const device = await connectDevice('dev-meter-018');

@@ -36,7 +36,8 @@ export class CronScheduler implements Scheduler {
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([...this.tasks.values()].map((t) => t.destroy()));
+    // node-cron's destroy() may or may not return a promise.
+    await Promise.all([...this.tasks.values()].map((t) => Promise.resolve(t.destroy())));
     this.tasks.clear();
     await Promise.allSettled([...this.running]);
   }

@@ -1,1 +1,1 @@
-export { CronScheduler, type CronSchedulerOptions } from './cron-scheduler.ts';
+export { CronScheduler } from './cron-scheduler.ts';

@@ -1,2 +1,2 @@
-export type { ScheduleEntry, ScheduledTask, Scheduler } from './types.ts';
+export type { ScheduleEntry, Scheduler } from './types.ts';
 export { ManualScheduler } from './manual-scheduler.ts';

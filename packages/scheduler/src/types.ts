@@ -1,5 +1,5 @@
 /** A task run at a scheduled instant; it receives that instant, not the time it happened to start. */
-export type ScheduledTask = (scheduledAt: Date) => Promise<void>;
+type ScheduledTask = (scheduledAt: Date) => Promise<void>;
 
 export interface ScheduleEntry {
   /** Unique per scheduler; also names the task in logs and metrics. */

@@ -26,6 +26,6 @@ it('skips a firing while the previous run of the task is busy', async () => {
 
 it('names the scheduled tasks when asked to fire an unknown one', async () => {
   const scheduler = new ManualScheduler();
-  scheduler.add({ name: 'known', expression: '* * * * *', timeZone: 'UTC', task: async () => undefined });
+  scheduler.add({ name: 'known', expression: '* * * * *', timeZone: 'UTC', task: () => Promise.resolve()});
   await expect(scheduler.fire('other', new Date(0))).rejects.toThrow(/known/);
 });

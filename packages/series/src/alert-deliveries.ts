@@ -24,7 +24,7 @@ export const ALERT_DELIVERIES = Object.freeze({
 
 /** delivered: the receiver took it; retrying: it failed and another attempt follows; dead: given up (dead-lettered). */
 export const DELIVERY_OUTCOMES = ['delivered', 'retrying', 'dead'] as const;
-export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
+type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
 
 /** One attempt to deliver a notification (attempt 0: given up before any request, e.g. unknown subscription). */
 export interface DeliveryAttempt {
@@ -67,7 +67,7 @@ export function deliveryPoint(a: DeliveryAttempt): SeriesPoint {
   };
 }
 
-export function deliveryOf(row: StoredRow): RowRead<DeliveryAttempt> {
+function deliveryOf(row: StoredRow): RowRead<DeliveryAttempt> {
   const f = row.fields;
   const missing = missingFields(f, { text: [F.notificationId, F.rule, F.status], number: [F.attempt, F.durationMs, F.alerts] });
   if (missing.length > 0) return unreadable(lacking(missing));

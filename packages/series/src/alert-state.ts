@@ -33,7 +33,7 @@ export interface EnterpriseProgress {
   revision: string;
 }
 
-export type AlertStateRow = { kind: 'alert'; record: AlertRecord } | { kind: 'progress'; progress: EnterpriseProgress };
+type AlertStateRow = { kind: 'alert'; record: AlertRecord } | { kind: 'progress'; progress: EnterpriseProgress };
 
 const { tags: T, fields: F } = ALERT_STATE;
 
@@ -77,7 +77,7 @@ function progressOf(doc: Record<string, unknown>): RowRead<EnterpriseProgress> {
 }
 
 /** A row of the state series: an alert's record or the enterprise's progress, by its key. */
-export function alertStateOf(row: StoredRow): RowRead<AlertStateRow> {
+function alertStateOf(row: StoredRow): RowRead<AlertStateRow> {
   const text = row.fields[F.doc];
   if (!isText(text)) return unreadable(`lacks its \`${F.doc}\``);
   let doc: unknown;

@@ -31,7 +31,7 @@ export interface DeviceStatusReport extends DeviceReport {
 const { tags: T, fields: F } = DEVICE_LAST_STATUS;
 const STATES: readonly string[] = DeviceState.anyOf.map((s) => s.const);
 
-export function deviceLastStatusPoint(report: DeviceStatusReport): SeriesPoint {
+function deviceLastStatusPoint(report: DeviceStatusReport): SeriesPoint {
   return {
     measurement: DEVICE_LAST_STATUS.measurement,
     tags: { [T.enterprise]: report.enterpriseId, [T.device]: report.deviceId },
@@ -40,7 +40,7 @@ export function deviceLastStatusPoint(report: DeviceStatusReport): SeriesPoint {
   };
 }
 
-export function deviceLastStatusOf(row: StoredRow): RowRead<DeviceStatusReport> {
+function deviceLastStatusOf(row: StoredRow): RowRead<DeviceStatusReport> {
   const f = row.fields;
   const deviceId = row.tags[T.device];
   if (deviceId === undefined) return unreadable(`lacks its \`${T.device}\` tag`);

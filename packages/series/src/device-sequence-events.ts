@@ -52,7 +52,7 @@ export function sequenceEventPoint(enterpriseId: string, deviceId: string, event
   return { measurement: DEVICE_SEQUENCE_EVENTS.measurement, tags: { [T.enterprise]: enterpriseId, [T.device]: deviceId, [T.kind]: event.kind }, fields, timestampMs: received.atMs };
 }
 
-export function sequenceEventOf(row: StoredRow): RowRead<StoredSequenceEvent> {
+function sequenceEventOf(row: StoredRow): RowRead<StoredSequenceEvent> {
   const f = row.fields;
   const kind = row.tags[T.kind];
   if (!(STORED_EVENT_KINDS as readonly (string | undefined)[]).includes(kind)) return { ok: false, reason: `its \`${T.kind}\` tag is ${JSON.stringify(kind)}, not one of ${STORED_EVENT_KINDS.join(', ')}` };

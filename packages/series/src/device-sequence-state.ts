@@ -75,7 +75,7 @@ export function sequenceStatePoint(stored: StoredSequence): SeriesPoint {
   };
 }
 
-export function storedSequenceOf(row: StoredRow): RowRead<StoredSequence> {
+function storedSequenceOf(row: StoredRow): RowRead<StoredSequence> {
   let doc: { state?: SequenceState; applied?: StoredSequence['applied'] };
   try {
     doc = JSON.parse(String(row.fields[F.doc])) as typeof doc;
@@ -121,7 +121,7 @@ export async function loadSequenceStates(
 
 const COUNT_FIELDS = [F.lastSeq, F.lastAtMs, F.messages, F.duplicates, F.gaps, F.lost, F.late, F.missing, F.replays, F.resets];
 
-export function sequenceCountsOf(row: StoredRow): RowRead<DeviceSequenceCounts> {
+function sequenceCountsOf(row: StoredRow): RowRead<DeviceSequenceCounts> {
   const deviceId = row.tags[T.device];
   if (deviceId === undefined) return { ok: false, reason: `lacks its \`${T.device}\` tag` };
   const f = row.fields;

@@ -137,8 +137,8 @@ export type PublishedFigure = Pick<
 /** The stored fields a PublishedFigure needs: reading only these halves what the comparison reads back. */
 const PUBLISHED_FIELDS = [F.value, F.expandedU, F.coverage, F.flags, F.factorSet, F.registryVersion, F.revision];
 
-const num = (f: SeriesPoint['fields'], k: string) => (typeof f[k] === 'number' ? (f[k] as number) : undefined);
-const str = (f: SeriesPoint['fields'], k: string) => (typeof f[k] === 'string' ? (f[k] as string) : undefined);
+const num = (f: SeriesPoint['fields'], k: string) => (typeof f[k] === 'number' ? f[k] : undefined);
+const str = (f: SeriesPoint['fields'], k: string) => (typeof f[k] === 'string' ? f[k] : undefined);
 
 /** The published state a stored point holds, or a reason it cannot be a figure (a point written by something else). */
 export function publishedFigureOf(point: SeriesPoint): RowRead<PublishedFigure> {

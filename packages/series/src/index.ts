@@ -1,5 +1,5 @@
 // One module per stored series; each owns both halves of its layout (value → point, row → value).
-export { readRows, type OnUnreadable, type RowRead, type StoredRow, type UnreadableRow } from './row-read.ts';
+export { readRows, type OnUnreadable, type RowRead, type UnreadableRow } from './row-read.ts';
 export * from './alert-state.ts';
 export * from './alert-history.ts';
 export * from './alert-records.ts';

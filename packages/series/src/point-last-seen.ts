@@ -8,7 +8,7 @@ export const POINT_LAST_SEEN = Object.freeze({
   fields: Object.freeze({ /** Epoch ms. */ lastMs: 'last_ms' }),
 });
 
-export interface PointLastSeen {
+interface PointLastSeen {
   enterpriseId: string;
   pointId: string;
   lastMs: number;
@@ -16,11 +16,11 @@ export interface PointLastSeen {
 
 const { tags: T, fields: F } = POINT_LAST_SEEN;
 
-export function pointLastSeenPoint(seen: PointLastSeen): SeriesPoint {
+function pointLastSeenPoint(seen: PointLastSeen): SeriesPoint {
   return { measurement: POINT_LAST_SEEN.measurement, tags: { [T.enterprise]: seen.enterpriseId, [T.point]: seen.pointId }, fields: { [F.lastMs]: seen.lastMs }, timestampMs: CURRENT_VALUE_MS };
 }
 
-export function pointLastSeenOf(row: StoredRow): RowRead<PointLastSeen> {
+function pointLastSeenOf(row: StoredRow): RowRead<PointLastSeen> {
   const pointId = row.tags[T.point];
   const lastMs = row.fields[F.lastMs];
   if (pointId === undefined) return unreadable(`lacks its \`${T.point}\` tag`);

@@ -28,7 +28,7 @@ export const READING_FIELDS = Object.freeze({
   verified: 'verified',
 } as const);
 
-export type ReadingField = (typeof READING_FIELDS)[keyof typeof READING_FIELDS];
+type ReadingField = (typeof READING_FIELDS)[keyof typeof READING_FIELDS];
 
 /** A reading as stored; `quality` and `deviceId` are absent when the read left those fields out. */
 export interface StoredReading {

@@ -90,8 +90,8 @@ export function restatementPoint(r: RestatementV1): SeriesPoint {
   };
 }
 
-const num = (f: SeriesPoint['fields'], k: string) => (typeof f[k] === 'number' ? (f[k] as number) : undefined);
-const str = (f: SeriesPoint['fields'], k: string) => (typeof f[k] === 'string' ? (f[k] as string) : '');
+const num = (f: SeriesPoint['fields'], k: string) => (typeof f[k] === 'number' ? f[k] : undefined);
+const str = (f: SeriesPoint['fields'], k: string) => (typeof f[k] === 'string' ? f[k] : '');
 const list = (text: string): string[] => (text === '' ? [] : text.split(','));
 
 function state(f: SeriesPoint['fields'], value: number, u: string, coverage: string, flags: string): RestatedState {

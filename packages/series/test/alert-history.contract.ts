@@ -74,7 +74,7 @@ export function alertHistoryContract(name: string, make: MakeSeriesStore): void 
         ok: true,
         value: { alertId: 'a1', dedupKey: 'd1', enterpriseId: enterprise, rule: 'meter-offline', severity: 'warning', subject: {}, status: 'firing', startsAt: new Date(T0).toISOString(), summary: 's' },
       });
-      expect(read[1]).toMatchObject({ ok: false, reason: expect.stringMatching(/^holds no alert v1: \/severity /) });
+      expect(read[1]).toMatchObject({ ok: false, reason: expect.stringMatching(/^holds no alert v1: \/severity /) as unknown });
       expect(read[2]).toEqual({ ok: false, reason: 'lacks `alert_id`, `severity` (or holds another type)' });
     });
   });

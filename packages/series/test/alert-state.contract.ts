@@ -38,7 +38,7 @@ export function alertStateContract(name: string, make: MakeSeriesStore): void {
 
       const rows = await store().readSeries({ measurement: 'alerter_state', tags: { enterprise }, fromMs: 0, toMs: 1 });
       const key = createHash('sha256').update(`${enterprise}/meter-offline/point=p1`).digest('hex').slice(0, 20);
-      const byKey = Object.fromEntries(rows.map((r) => [r.tags['key'], { tags: r.tags, timestampMs: r.timestampMs, doc: JSON.parse(String(r.fields['doc'])) as unknown }]));
+      const byKey = Object.fromEntries(rows.map((r) => [r.tags['key']!, { tags: r.tags, timestampMs: r.timestampMs, doc: JSON.parse(String(r.fields['doc'])) as unknown }]));
       expect(byKey).toEqual({
         [key]: { tags: { enterprise, key }, timestampMs: 0, doc: record },
         meta: { tags: { enterprise, key: 'meta' }, timestampMs: 0, doc: progress },

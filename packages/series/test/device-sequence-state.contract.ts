@@ -8,7 +8,7 @@ const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 const fail = (row: UnreadableRow) => expect.fail(row.reason);
 const noError = (error: StoredSequenceUnreadable) => expect.fail(error.message);
 
-export function stateAfter(seqs: number[]): SequenceState {
+function stateAfter(seqs: number[]): SequenceState {
   let state: SequenceState | undefined;
   seqs.forEach((seq, i) => (state = trackSequence(state, { seq, sha256: sha(`m${seq}`), atMs: 1_000 + i }).state));
   return state!;

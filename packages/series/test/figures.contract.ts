@@ -38,7 +38,7 @@ export function figuresContract(name: string, open: MakeSeriesStore): void {
     let close: (() => Promise<void>) | undefined;
     const fresh = async (): Promise<TimeSeriesStore> => {
       const opened = await open();
-      close = opened.close;
+      close = () => opened.close();
       return opened.store;
     };
     afterEach(async () => {
@@ -105,7 +105,7 @@ export function figuresContract(name: string, open: MakeSeriesStore): void {
       const reported: UnreadableRow[] = [];
       const values = await readFigureValues(store, { kind: 'standard_coal', enterpriseId: 'ent-1', periodKind: 'day', subject: enterprise, fromMs: MARCH_1, toMs: MARCH_1 + 2 * DAY }, (row) => reported.push(row));
       expect(values).toEqual([]);
-      expect(reported).toEqual([{ measurement: 'standard_coal', tags: expect.objectContaining({ enterprise: 'ent-1', period: 'day' }), timestampMs: MARCH_1 + DAY, reason: 'lacks a numeric `value`' }]);
+      expect(reported).toEqual([{ measurement: 'standard_coal', tags: expect.objectContaining({ enterprise: 'ent-1', period: 'day' }) as unknown, timestampMs: MARCH_1 + DAY, reason: 'lacks a numeric `value`' }]);
     });
 
     it('stores U under a name that says it is the expanded uncertainty', async () => {
@@ -125,9 +125,9 @@ export function figuresContract(name: string, open: MakeSeriesStore): void {
     it('names what a point written by something else lacks, and a read of it fails loudly', async () => {
       const store = await fresh();
       const foreign = { measurement: 'consumption', tags: { enterprise: 'ent-1', period: 'day', point: 'p1' }, fields: { value: 1, u: 0.5, coverage: 100 }, timestampMs: MARCH_1 };
-      expect(publishedFigureOf(foreign)).toEqual({ ok: false, reason: expect.stringMatching(/lacks enterprise, period, value, expanded_u or coverage/) });
+      expect(publishedFigureOf(foreign)).toEqual({ ok: false, reason: expect.stringMatching(/lacks enterprise, period, value, expanded_u or coverage/) as unknown });
       expect(figureOf({ ...foreign, measurement: 'reading' })).toEqual({ ok: false, reason: '"reading" is not a figure measurement' });
-      expect(figureOf({ ...foreign, fields: { value: 1, expanded_u: 0.5, coverage: 100 } })).toEqual({ ok: false, reason: expect.stringMatching(/lacks period_end/) });
+      expect(figureOf({ ...foreign, fields: { value: 1, expanded_u: 0.5, coverage: 100 } })).toEqual({ ok: false, reason: expect.stringMatching(/lacks period_end/) as unknown });
       await store.write([foreign]);
       await expect(readFigures(store, 'ent-1', march, ['day'])).rejects.toThrow(/stored figure unreadable/);
     });

@@ -34,7 +34,7 @@ export function readingsContract(name: string, open: MakeSeriesStore): void {
     let close: (() => Promise<void>) | undefined;
     const fresh = async (): Promise<TimeSeriesStore> => {
       const opened = await open();
-      close = opened.close;
+      close = () => opened.close();
       return opened.store;
     };
     afterEach(async () => {
@@ -86,9 +86,9 @@ export function readingsContract(name: string, open: MakeSeriesStore): void {
       const read = await readReadings(store, { measurement: READINGS_MEASUREMENT, enterpriseId: 'ent-1', fromMs: 0, toMs: UNTIL_MS }, (row) => reported.push(row));
       // Written before readings carried their device, quality and signature check: still a reading, not verified.
       expect(read).toEqual([{ enterpriseId: 'ent-1', siteId: '', pointId: 'p1', carrier: '', quantity: '', tsMs: T0, value: 4, verified: false }]);
-      expect(reported).toEqual([{ measurement: READINGS_MEASUREMENT, tags: { enterprise: 'ent-1', point: 'p9' }, timestampMs: T0, reason: expect.stringMatching(/lacks a point or a numeric value/) }]);
-      expect(readingOf({ tags: { point: 'p9' }, fields: { quality: 'good' }, timestampMs: T0 })).toEqual({ ok: false, reason: expect.stringMatching(/lacks a point or a numeric value/) });
-      expect(readingOf({ tags: { enterprise: 'ent-1' }, fields: { value: 1 }, timestampMs: T0 })).toEqual({ ok: false, reason: expect.stringMatching(/lacks a point or a numeric value/) });
+      expect(reported).toEqual([{ measurement: READINGS_MEASUREMENT, tags: { enterprise: 'ent-1', point: 'p9' }, timestampMs: T0, reason: expect.stringMatching(/lacks a point or a numeric value/) as unknown }]);
+      expect(readingOf({ tags: { point: 'p9' }, fields: { quality: 'good' }, timestampMs: T0 })).toEqual({ ok: false, reason: expect.stringMatching(/lacks a point or a numeric value/) as unknown });
+      expect(readingOf({ tags: { enterprise: 'ent-1' }, fields: { value: 1 }, timestampMs: T0 })).toEqual({ ok: false, reason: expect.stringMatching(/lacks a point or a numeric value/) as unknown });
     });
   });
 }

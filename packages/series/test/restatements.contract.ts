@@ -29,7 +29,7 @@ export function restatementsContract(name: string, open: MakeSeriesStore): void 
     let close: (() => Promise<void>) | undefined;
     const fresh = async (): Promise<TimeSeriesStore> => {
       const opened = await open();
-      close = opened.close;
+      close = () => opened.close();
       return opened.store;
     };
     afterEach(async () => {
@@ -67,7 +67,7 @@ export function restatementsContract(name: string, open: MakeSeriesStore): void 
       const point = restatementPoint(restatement);
       expect(restatementOf({ ...point, measurement: 'consumption' })).toEqual({ ok: false, reason: '"consumption" is not the restatement measurement' });
       const { old_value: _dropped, ...fields } = point.fields;
-      expect(restatementOf({ ...point, fields })).toEqual({ ok: false, reason: expect.stringMatching(/lacks enterprise, figure, period, old_value or new_value/) });
+      expect(restatementOf({ ...point, fields })).toEqual({ ok: false, reason: expect.stringMatching(/lacks enterprise, figure, period, old_value or new_value/) as unknown });
     });
   });
 }

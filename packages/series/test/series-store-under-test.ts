@@ -5,7 +5,7 @@ import type { TimeSeriesStore } from '@meterline/store';
 export const UNTIL_MS = Date.UTC(2200, 0, 1);
 
 /** A store a series contract runs on: the in-memory twin, or a fresh InfluxDB database. */
-export interface SeriesStoreUnderTest {
+interface SeriesStoreUnderTest {
   store: TimeSeriesStore;
   close(): Promise<void>;
 }

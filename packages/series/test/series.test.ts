@@ -12,9 +12,9 @@ import { restatementsContract } from './restatements.contract.ts';
 import type { MakeSeriesStore } from './series-store-under-test.ts';
 
 // Every series' contract on the in-memory twin; series.int.test.ts runs the same on InfluxDB.
-const inMemory: MakeSeriesStore = async () => {
+const inMemory: MakeSeriesStore = () => {
   const store = new InMemoryStore();
-  return { store, close: () => store.close() };
+  return Promise.resolve({ store, close: () => store.close() });
 };
 
 readingsContract('in-memory', inMemory);

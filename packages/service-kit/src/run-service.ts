@@ -47,7 +47,7 @@ export async function serveUntilSignalled(options: {
   started: Record<string, unknown>;
 }): Promise<void> {
   const { app, log } = options;
-  const ops = await startOpsServer({ host: options.ops.host, port: options.ops.port, health: app.health, metrics: options.ops.metrics });
+  const ops = await startOpsServer({ host: options.ops.host, port: options.ops.port, health: () => app.health(), metrics: options.ops.metrics });
   await app.start();
   log.info({ ...options.started, opsPort: ops.port }, 'started');
   runUntilSignalled(

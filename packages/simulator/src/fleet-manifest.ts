@@ -47,5 +47,5 @@ export function fleetManifest(shape: FleetShape): Manifest {
       devices,
     };
   });
-  return { version: 1, enterprises } as Manifest;
+  return { version: 1, enterprises };
 }

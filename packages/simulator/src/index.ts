@@ -1,6 +1,4 @@
-export { Fleet, type FleetOptions, type PayloadFault, type PlannedPayload } from './fleet.ts';
-export { fleetManifest, type FleetShape } from './fleet-manifest.ts';
+export { Fleet, type PayloadFault, type PlannedPayload } from './fleet.ts';
+export { fleetManifest } from './fleet-manifest.ts';
 export { connectFleet, type FleetConnection, type PublishOutcome } from './publisher.ts';
-export { loadFactor } from './load-profile.ts';
 export { formatWithOffset } from './format-time.ts';
-export { seededRandom } from './random.ts';

@@ -1,2 +1,2 @@
-export { InfluxStore, type InfluxStoreOptions } from './influx-store.ts';
+export { InfluxStore } from './influx-store.ts';
 export { quoteIdentifier, quoteString } from './influxql.ts';

@@ -24,7 +24,7 @@ export class InMemoryStore implements TimeSeriesStore {
     for (const point of points) {
       const key = seriesKey(point);
       let byTime = this.series.get(key);
-      if (!byTime) this.series.set(key, (byTime = new Map()));
+      if (!byTime) this.series.set(key, (byTime = new Map<number, SeriesPoint>()));
       const previous = byTime.get(point.timestampMs);
       // Like InfluxDB: a rewrite replaces the fields it carries and keeps the others.
       byTime.set(point.timestampMs, { ...point, fields: { ...previous?.fields, ...point.fields } });

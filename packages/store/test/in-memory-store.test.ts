@@ -3,11 +3,13 @@ import { InMemoryStore, StoreError } from '../src/index.ts';
 import { storeContract } from './store-contract.ts';
 
 let n = 0;
-storeContract('in-memory', async () => ({
-  store: new InMemoryStore(),
-  newMeasurement: () => `m${++n}`,
-  close: async () => undefined,
-}));
+storeContract('in-memory', () =>
+  Promise.resolve({
+    store: new InMemoryStore(),
+    newMeasurement: () => `m${++n}`,
+    close: () => Promise.resolve(),
+  }),
+);
 
 describe('in-memory store outage', () => {
   it('refuses writes and reads with a retryable error while unavailable, as a store that does not answer', async () => {

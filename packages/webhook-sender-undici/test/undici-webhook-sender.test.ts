@@ -53,10 +53,10 @@ async function closedPortUrl(): Promise<string> {
   return `http://127.0.0.1:${port}/hooks/meterline`;
 }
 
-webhookSenderContract('undici over real HTTP (node:http receiver)', async () => {
+webhookSenderContract('undici over real HTTP (node:http receiver)', () => {
   const sender = new UndiciWebhookSender();
   const servers: { close(): Promise<void> }[] = [];
-  return {
+  return Promise.resolve({
     sender,
     receiver: async (replies) => {
       const server = await scriptedServer(replies);
@@ -68,7 +68,7 @@ webhookSenderContract('undici over real HTTP (node:http receiver)', async () => 
       await sender.close();
       for (const server of servers) await server.close();
     },
-  };
+  });
 });
 
 describe('undici webhook sender', () => {

@@ -1,4 +1,4 @@
 export * from './types.ts';
-export { ERROR_EXCERPT_CHARS, isRetryableStatus, outcomeOfAnswer, parseRetryAfter, unsendableReason } from './outcome.ts';
+export { ERROR_EXCERPT_CHARS, outcomeOfAnswer, parseRetryAfter, unsendableReason } from './outcome.ts';
 export { InMemoryWebhookSender } from './in-memory-webhook-sender.ts';
-export type { InMemoryWebhookSenderOptions, RecordedRequest, Responder, ScriptedReply } from './in-memory-webhook-sender.ts';
+export type { RecordedRequest, Responder, ScriptedReply } from './in-memory-webhook-sender.ts';

@@ -7,7 +7,7 @@ export const ERROR_EXCERPT_CHARS = 300;
  * Which answers a retry can help (RFC 9110): 408 Request Timeout, 429 Too Many Requests and
  * every 5xx are the receiver's passing trouble; any other 4xx refuses this request for good.
  */
-export const isRetryableStatus = (status: number): boolean => status === 408 || status === 429 || (status >= 500 && status <= 599);
+const isRetryableStatus = (status: number): boolean => status === 408 || status === 429 || (status >= 500 && status <= 599);
 
 /**
  * Retry-After (RFC 9110 §10.2.3) in milliseconds from `nowMs`: delay-seconds or an HTTP-date.

@@ -18,7 +18,7 @@ export interface WebhookRequest {
  * `network`: no answer (refused, reset, DNS); `timeout`: no answer in time; `aborted`: the
  * caller's signal; `invalid-request`: the request cannot be sent at all (bad URL or header).
  */
-export type SendFailure = 'status' | 'redirect' | 'network' | 'timeout' | 'aborted' | 'invalid-request';
+type SendFailure = 'status' | 'redirect' | 'network' | 'timeout' | 'aborted' | 'invalid-request';
 
 /** What became of one attempt. Expected failures are values, never thrown. */
 export type SendOutcome =

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InMemoryWebhookSender, type RecordedRequest, type ScriptedReply } from '../src/index.ts';
 import { webhookSenderContract, type ScriptedReceiver } from './webhook-sender-contract.ts';
 
-webhookSenderContract('in-memory twin', async () => {
+webhookSenderContract('in-memory twin', () => {
   const routes = new Map<string, { replies: ScriptedReply[]; receiver: ScriptedReceiver; waiters: { count: number; resolve: () => void }[] }>();
   let n = 0;
   const sender = new InMemoryWebhookSender({
@@ -15,9 +15,9 @@ webhookSenderContract('in-memory twin', async () => {
       return route.replies[Math.min(received.length - 1, route.replies.length - 1)]!;
     },
   });
-  return {
+  return Promise.resolve({
     sender,
-    receiver: async (replies) => {
+    receiver: (replies) => {
       const url = `http://receiver-${++n}.test/hook`;
       const waiters: { count: number; resolve: () => void }[] = [];
       const receiver: ScriptedReceiver = {
@@ -26,11 +26,11 @@ webhookSenderContract('in-memory twin', async () => {
         waitForRequests: (count) => (receiver.received.length >= count ? Promise.resolve() : new Promise((resolve) => waiters.push({ count, resolve }))),
       };
       routes.set(url, { replies, receiver, waiters });
-      return receiver;
+      return Promise.resolve(receiver);
     },
-    unreachableUrl: async () => `http://nobody-${++n}.test/hook`,
+    unreachableUrl: () => Promise.resolve(`http://nobody-${++n}.test/hook`),
     close: () => sender.close(),
-  };
+  });
 });
 
 describe('in-memory webhook sender', () => {
@@ -50,7 +50,7 @@ describe('in-memory webhook sender', () => {
 
   it('spends a hanging receiver\'s timeout through the sleep it was given', async () => {
     const slept: number[] = [];
-    const sender = new InMemoryWebhookSender({ respond: () => ({ fail: 'hang' }), sleep: async (ms) => void slept.push(ms) });
+    const sender = new InMemoryWebhookSender({ respond: () => ({ fail: 'hang' }), sleep: (ms) => { slept.push(ms); return Promise.resolve(); } });
     const outcome = await sender.send({ url: 'http://a.test/', headers: {}, body: '', timeoutMs: 4_000 });
     expect(outcome).toMatchObject({ kind: 'failed', failure: 'timeout' });
     expect(slept).toEqual([4_000]);

@@ -1,5 +1,5 @@
-export { runBackfill, type BackfillIo } from './backfill/backfill-command.ts';
-export { aggregateEnterprise, type AggregationDeps, type AggregationRequest, type AggregationResult, type FigurePublisher, type UnitReport } from './aggregate-enterprise.ts';
+export { runBackfill } from './backfill/backfill-command.ts';
+export { aggregateEnterprise, type AggregationDeps, type UnitReport } from './aggregate-enterprise.ts';
 export { busFigurePublisher } from './bus-figure-publisher.ts';
 export { registryVersion } from './registry-version.ts';
 export { writeFigures } from './figure-repository.ts';

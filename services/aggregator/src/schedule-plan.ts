@@ -45,7 +45,7 @@ export function scheduleSpecs(enterprises: readonly Enterprise[], lookback: Look
 export function scheduledJobs(spec: ScheduleSpec, enterprises: readonly Enterprise[], firedAt: Date): AggregationJobV1[] {
   const minute = Math.floor(firedAt.getTime() / 60_000) * 60_000;
   const slot = new Date(minute).toISOString();
-  return enterprises.filter(spec.appliesTo).map((e) => ({
+  return enterprises.filter((e) => spec.appliesTo(e)).map((e) => ({
     v: 1,
     jobId: `${spec.name}:${e.id}:${slot}`,
     enterpriseId: e.id,

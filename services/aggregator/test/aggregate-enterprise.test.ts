@@ -6,7 +6,6 @@ import {
   createFactorCatalog,
   subPeriods,
   type Enterprise,
-  type FactorSet,
   type Period,
   type RegisterReading,
 } from '@meterline/domain';
@@ -26,7 +25,7 @@ const factorSet = (() => {
   const r = createFactorCatalog().resolve('cn-2023', '1.0.0');
   if (!r.ok) throw r.error;
   return r.factor;
-})() as FactorSet;
+})();
 const march = calendarPeriod('2026-03', TZ);
 const accounting = { equalValue: true };
 
@@ -58,9 +57,10 @@ function harness() {
   const published: FigureV1[] = [];
   const restated: RestatementV1[] = [];
   const publisher: FigurePublisher = {
-    async publish(_e, figures, restatements) {
+    publish(_e, figures, restatements) {
       published.push(...figures);
       restated.push(...restatements);
+      return Promise.resolve();
     },
   };
   const deps: AggregationDeps = { store, publisher, readingsMeasurement: READINGS_MEASUREMENT, boundSearchMs: 35 * 86_400_000, writeChunkPoints: 500, accounting, onUnreadable: fail };

@@ -21,7 +21,7 @@ function batch(firstOffset: number, values: (DeviceSequenceV1 | string)[]): Cons
     topic: 'device-sequence',
     partition: 0,
     messages: values.map((v, i) => ({ key: null, value: Buffer.from(typeof v === 'string' ? v : deviceSequenceCodec.encode(v, v.deviceId).value), offset: String(firstOffset + i), timestamp: 0 })),
-    heartbeat: async () => undefined,
+    heartbeat: () => Promise.resolve(),
     isActive: () => true,
   };
 }

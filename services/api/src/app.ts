@@ -65,7 +65,7 @@ export interface ApiDeps {
   now?: () => number;
 }
 
-export const API_VERSION = '0.1.0';
+const API_VERSION = '0.1.0';
 
 /**
  * Where @fastify/swagger-ui's static files are. It finds them from its own __dirname, which

@@ -25,7 +25,7 @@ export const ProblemSchema = Type.Object(
   },
   { $id: 'Problem', title: 'Problem' },
 );
-type Problem = Static<typeof ProblemSchema>;
+export type Problem = Static<typeof ProblemSchema>;
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 

@@ -5,6 +5,7 @@ import { InfluxStore } from '@meterline/store-influx';
 import { influxSeriesPageReader } from '../src/series/influx-series-page-reader.ts';
 import { storeSeriesPageReader } from '../src/series/series-page-reader.ts';
 import { bearer, SECRETS, seedAlerts, testApi } from './fixtures.ts';
+import type { Page } from '../src/http/pagination.ts';
 
 /**
  * The alert routes on a real InfluxDB answer what they answer on the in-memory store: the
@@ -43,7 +44,7 @@ describe('alerts and deliveries on InfluxDB', () => {
       const [real, twin] = await Promise.all([onInflux.inject({ url, headers: bearer(SECRETS.admin) }), inMemory.inject({ url, headers: bearer(SECRETS.admin) })]);
       expect(real.statusCode, `${url}: ${real.body}`).toBe(200);
       expect(real.json(), url).toEqual(twin.json());
-      expect(real.json().items.length, url).toBeGreaterThan(0);
+      expect(real.json<Page<unknown>>().items.length, url).toBeGreaterThan(0);
     }
     await Promise.all([onInflux.close(), inMemory.close()]);
   });

@@ -25,7 +25,7 @@ function stubReader(options: { writesComeBack: boolean }) {
   };
 }
 
-const writer: AlertingWriter = { put: async () => 'w1', remove: async () => 'w2' };
+const writer: AlertingWriter = { put: () => Promise.resolve('w1'), remove: () => Promise.resolve('w2')};
 
 describe('the alerting directory', () => {
   it('waits for its reader to read the whole topic after a start, rather than show part of it', async () => {
@@ -66,7 +66,7 @@ describe('the alerting directory', () => {
   it('passes on a failure that is not the topic’s (a bug) as it is, not as a 503', async () => {
     const reader = stubReader({ writesComeBack: true });
     reader.catchUp();
-    const broken: AlertingWriter = { put: () => Promise.reject(new TypeError('not meterline.alerting-change.v1')), remove: async () => 'w' };
+    const broken: AlertingWriter = { put: () => Promise.reject(new TypeError('not meterline.alerting-change.v1')), remove: () => Promise.resolve('w')};
     await expect(alertingDirectory({ reader, writer: broken }).put(SEEDED_ALERTING[0]!)).rejects.toThrow(TypeError);
   });
 });

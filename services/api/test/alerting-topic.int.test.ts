@@ -7,6 +7,7 @@ import { createTopics } from '@meterline/local-stack';
 import { alertingDirectory } from '../src/alerting/alerting-directory.ts';
 import { topicAlertingWriter, type AlertingWriter } from '../src/alerting/alerting-writer.ts';
 import { bearer, SECRETS, testApi } from './fixtures.ts';
+import type { SubscriptionWithSecret } from '../src/routes/subscription-routes.ts';
 
 /**
  * Issue 6: the alerting topic round trip on a real Kafka. The API writes a subscription with
@@ -70,7 +71,7 @@ describe('the alerting topic on Kafka', () => {
       payload: { url: 'https://alpha.example.org/kafka', minSeverity: 'critical' },
     });
     expect(created.statusCode, created.body).toBe(201);
-    const { id, secret } = created.json() as { id: string; secret: string };
+    const { id, secret } = created.json<SubscriptionWithSecret>();
     // Read back by the API's own reader before it answered: this instance sees it at once.
     expect((await app.inject({ url: `/v1/enterprises/ent-a/alert-subscriptions/${id}`, headers: bearer(SECRETS.enterpriseA) })).statusCode).toBe(200);
 

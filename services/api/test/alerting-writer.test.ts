@@ -29,7 +29,7 @@ describe('the alerting topic writer', () => {
 
   it('reports a failed send as an AlertingWriteError with its cause', async () => {
     const cause = new Error('KafkaJSNumberOfRetriesExceeded');
-    const refusing: BusProducer = { send: () => Promise.reject(cause), close: async () => undefined };
+    const refusing: BusProducer = { send: () => Promise.reject(cause), close: () => Promise.resolve()};
     const failure = await topicAlertingWriter(refusing, ALERTING_TOPIC).remove('subscription', 'a-hook').catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(AlertingWriteError);
     expect(failure).toMatchObject({ code: 'MTL_API_ALERTING_WRITE_FAILED', canRetry: true, cause });

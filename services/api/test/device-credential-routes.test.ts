@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { BrokerAccountsError, InMemoryDeviceAccounts, type BrokerAccountsErrorCode, type DeviceAccounts } from '@meterline/broker-accounts';
 import { createLogger } from '@meterline/service-kit';
 import { bearer, SECRETS, testApi, testManifest } from './fixtures.ts';
+import type { Credentials } from '../src/routes/device-credential-routes.ts';
 
 const A_DEV = '/v1/enterprises/ent-a/devices/a-dev/credentials';
 
@@ -12,7 +13,7 @@ const del = (url: string, secret: string = SECRETS.enterpriseA) => ({ method: 'D
 /** DeviceAccounts that fail every call with one code: the broker's other refusals, which the twin does not make. */
 const failingWith = (code: BrokerAccountsErrorCode): DeviceAccounts => {
   const fail = () => Promise.reject(new BrokerAccountsError(code, `broker says no (${code}) to meterline-api with its admin secret`));
-  return { create: fail, rotate: fail, revoke: fail, exists: fail, close: async () => undefined };
+  return { create: fail, rotate: fail, revoke: fail, exists: fail, close: () => Promise.resolve()};
 };
 
 describe('device credentials', () => {
@@ -21,7 +22,7 @@ describe('device credentials', () => {
     const created = await app.inject(post(A_DEV));
     expect(created.statusCode, created.body).toBe(201);
     expect(created.headers['cache-control']).toBe('no-store');
-    const { username, password } = created.json();
+    const { username, password } = created.json<Credentials>();
     expect(username).toBe('a-dev');
     expect(password).toMatch(/^[A-Za-z0-9_-]{32}$/);
 
@@ -45,7 +46,7 @@ describe('device credentials', () => {
     const rotated = await app.inject(post(`${B_GW}/rotate`, SECRETS.enterpriseB));
     expect(rotated.statusCode, rotated.body).toBe(200);
     expect(rotated.headers['cache-control']).toBe('no-store');
-    const { username, password } = rotated.json();
+    const { username, password } = rotated.json<Credentials>();
     expect(username).toBe('b-gw');
     expect(password).not.toBe(seededDevice!.password);
     await open.connection.dropped;
@@ -114,8 +115,8 @@ describe('device credentials', () => {
     const lines: string[] = [];
     const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(chunk.toString('utf8')), done()) });
     const { app } = await testApi({ logger: createLogger('api', 'debug', sink) });
-    const created = (await app.inject(post(A_DEV))).json();
-    const rotated = (await app.inject(post(`${A_DEV}/rotate`))).json();
+    const created = (await app.inject(post(A_DEV))).json<Credentials>();
+    const rotated = (await app.inject(post(`${A_DEV}/rotate`))).json<Credentials>();
     const log = lines.join('');
     expect(log).toContain('device broker password rotated');
     for (const password of [created.password, rotated.password]) expect(log).not.toContain(password);
@@ -126,7 +127,7 @@ describe('device credentials', () => {
     for (const request of [post(A_DEV, SECRETS.admin), post(`${A_DEV}/rotate`, SECRETS.admin), del(A_DEV, SECRETS.admin)]) {
       expect((await app.inject(request)).json(), request.url).toMatchObject({ status: 404, code: 'MTL_API_ROUTE_NOT_FOUND' });
     }
-    const paths = Object.keys((await app.inject({ url: '/openapi.json' })).json().paths);
+    const paths = Object.keys((await app.inject({ url: '/openapi.json' })).json<{ paths: Record<string, unknown> }>().paths);
     expect(paths.filter((p) => p.includes('/devices/'))).toEqual([]);
     expect((await app.inject({ url: '/v1/enterprises/ent-a/registry', headers: bearer(SECRETS.admin) })).statusCode).toBe(200);
   });

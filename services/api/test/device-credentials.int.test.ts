@@ -8,6 +8,7 @@ import { mqttBrokerProbe } from '@meterline/broker-accounts/contract';
 import { DynsecDeviceAccounts } from '@meterline/broker-accounts-dynsec';
 import { freePort, MONITOR_MQTT_USER, mosquittoDynsec, type MosquittoDynsecHandle } from '@meterline/local-stack';
 import { bearer, SECRETS, testApi } from './fixtures.ts';
+import type { Credentials } from '../src/routes/device-credential-routes.ts';
 
 /**
  * Issue 6: devices' broker credentials through the API on a real Mosquitto 2 with the dynamic
@@ -46,7 +47,7 @@ describe('device credentials through the API on Mosquitto’s dynamic security p
     const created = await app.inject({ method: 'POST', url, headers: bearer(SECRETS.enterpriseA) });
     expect(created.statusCode, created.body).toBe(201);
     expect(created.headers['cache-control']).toBe('no-store');
-    const first = created.json() as { username: string; password: string };
+    const first = created.json<Credentials>();
     expect(first.username).toBe('a-dev');
 
     const device = await probe.connect(first.username, first.password);
@@ -60,7 +61,7 @@ describe('device credentials through the API on Mosquitto’s dynamic security p
 
     const rotated = await app.inject({ method: 'POST', url: `${url}/rotate`, headers: bearer(SECRETS.enterpriseA) });
     expect(rotated.statusCode, rotated.body).toBe(200);
-    const second = rotated.json() as { username: string; password: string };
+    const second = rotated.json<Credentials>();
     // The plugin ends the device's connection before it answers.
     await device.connection.dropped;
     expect((await probe.connect('a-dev', first.password)).kind).toBe('refused');

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { trackSequence, type SequenceState } from '@meterline/device-sequence';
 import { sequenceEventPoint, sequenceStatePoint } from '@meterline/series';
 import { bearer, SECRETS, testApi } from './fixtures.ts';
+import type { Page } from '../src/http/pagination.ts';
+import type { SequenceEventView } from '../src/routes/device-sequence-routes.ts';
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 const AT = Date.parse('2026-03-05T00:00:00Z');
@@ -53,7 +55,7 @@ describe('device sequences', () => {
     const url = '/v1/enterprises/ent-b/device-sequences/b-gw/events?from=2026-03-05T00:00:03Z&to=2026-03-05T00:01:00Z';
     const response = await app.inject({ url, headers: bearer(SECRETS.enterpriseB) });
     expect(response.statusCode).toBe(200);
-    expect(response.json().items).toEqual([
+    expect(response.json<Page<SequenceEventView>>().items).toEqual([
       { at: '2026-03-05T00:00:03.000Z', kind: 'late', seq: 103, gapAt: '2026-03-05T00:00:02.000Z', sha256: sha('103') },
       { at: '2026-03-05T00:00:04.000Z', kind: 'replay', seq: 103, previousSeq: 105, sha256: sha('103x') },
       { at: '2026-03-05T00:00:05.000Z', kind: 'reset', seq: 0, previousSeq: 105, sha256: sha('0') },

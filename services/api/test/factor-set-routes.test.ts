@@ -106,7 +106,7 @@ describe('POST /v1/factor-sets', () => {
         if (!broker.back) throw new Error('broker unreachable');
         await broker.back.send(topic, messages);
       },
-      close: async () => undefined,
+      close: () => Promise.resolve(),
     };
     const { app, bus } = await testApi({}, { factorSetsProducer: flaky });
     const refused = await app.inject(post(CQ_PPA));
@@ -158,7 +158,7 @@ describe('PUT /v1/enterprises/{id}/factor-set', () => {
     const before = bus.messagesOf(REGISTRY_TOPIC).length;
     const unknown = await app.inject(pin({ name: 'cq-ppa', version: '1' }));
     expect(unknown.statusCode).toBe(400);
-    expect(unknown.json<Problem>().errors).toEqual([{ in: 'body', pointer: '/name', detail: expect.stringContaining('no factor set cq-ppa@1') }]);
+    expect(unknown.json<Problem>().errors).toEqual([{ in: 'body', pointer: '/name', detail: expect.stringContaining('no factor set cq-ppa@1') as unknown }]);
     expect((await app.inject(pin({ name: 'cn-2022', version: '1.0.0' }, SECRETS.regulatorCq))).statusCode).toBe(403);
     expect((await app.inject(pin({ name: 'cn-2022', version: '1.0.0' }, SECRETS.enterpriseA, 'ent-b'))).statusCode).toBe(403);
     expect((await app.inject(pin({ name: 'cn-2022', version: '1.0.0' }, SECRETS.admin, 'ent-new'))).statusCode).toBe(404);
@@ -176,7 +176,7 @@ describe('GET /v1/enterprises/{id}/reports/{month} with a factor set the API doe
     const response = await app.inject({ url: '/v1/enterprises/ent-a/reports/2026-03', headers: bearer(SECRETS.enterpriseA) });
     expect(response.statusCode).toBe(409);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(response.json<Problem>()).toMatchObject({ code: 'MTL_API_FACTOR_SET_UNKNOWN', detail: expect.stringContaining('cq-ppa@9') });
+    expect(response.json<Problem>()).toMatchObject({ code: 'MTL_API_FACTOR_SET_UNKNOWN', detail: expect.stringContaining('cq-ppa@9') as unknown });
     await app.close();
   });
 });

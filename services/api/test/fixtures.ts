@@ -1,6 +1,6 @@
 import { InMemoryDeviceAccounts, type DeviceAccounts } from '@meterline/broker-accounts';
 import { InMemoryBus, type BusProducer } from '@meterline/bus';
-import { FIGURE_KINDS, nextEntry, type AlertingChangeV1, type AlertV1, type EnterpriseJson, type FigureKind } from '@meterline/contracts';
+import { FIGURE_KINDS, nextEntry, type AlertingChangeV1, type AlertV1, type FigureKind } from '@meterline/contracts';
 import { trackSequence } from '@meterline/device-sequence';
 import { createFactorCatalog, parseManifest, type Manifest } from '@meterline/domain';
 import {
@@ -23,7 +23,7 @@ import { fixedRegistry } from '../src/registry/registry-view.ts';
 import { storeSeriesPageReader } from '../src/series/series-page-reader.ts';
 
 /** Two enterprises in two regions; B's names and values are markers a leak would show. */
-export const MANIFEST_YAML = `
+const MANIFEST_YAML = `
 version: 1
 enterprises:
   - id: ent-a
@@ -125,7 +125,7 @@ export function storedFigure(enterprise: string, kind: FigureKind, subject: Reco
   });
 }
 
-export function storedRestatement(enterprise: string, startMs: number, oldValue: number, newValue: number): SeriesPoint {
+function storedRestatement(enterprise: string, startMs: number, oldValue: number, newValue: number): SeriesPoint {
   const published = { factorSet: 'cn-2023@1.0.0', registryVersion: 'r1' };
   return restatementPoint({
     v: 1,
@@ -146,7 +146,7 @@ export function storedRestatement(enterprise: string, startMs: number, oldValue:
 }
 
 /** A reading as the writer stores it. */
-export function storedReading(enterprise: string, site: string, point: string, tsMs: number, value: number): SeriesPoint {
+function storedReading(enterprise: string, site: string, point: string, tsMs: number, value: number): SeriesPoint {
   return {
     measurement: READINGS_MEASUREMENT,
     tags: { ...readingTags(enterprise, point), [READING_TAGS.site]: site, [READING_TAGS.carrier]: 'electricity', [READING_TAGS.quantity]: 'active-energy-import' },
@@ -156,7 +156,7 @@ export function storedReading(enterprise: string, site: string, point: string, t
 }
 
 /** Both enterprises have figures, restatements and readings; B's carry the marker values. */
-export async function seededStore(): Promise<InMemoryStore> {
+async function seededStore(): Promise<InMemoryStore> {
   const store = new InMemoryStore();
   const points: SeriesPoint[] = [];
   for (let day = 0; day < 3; day++) {
@@ -283,7 +283,7 @@ export const TEST_NOW = Date.UTC(2026, 2, 10, 4);
 /** Publishes each enterprise of the manifest to the registry topic as its first version, as `meterline registry push` would. */
 export async function publishManifest(producer: BusProducer, topic: string, manifest: Manifest, uploadedBy = 'cli:fixtures'): Promise<void> {
   const publisher = registryPublisher(producer, topic);
-  for (const enterprise of manifest.enterprises) await publisher.publish(nextEntry(undefined, enterprise as unknown as EnterpriseJson, uploadedBy, new Date(SEEDED_AT)).entry);
+  for (const enterprise of manifest.enterprises) await publisher.publish(nextEntry(undefined, enterprise, uploadedBy, new Date(SEEDED_AT)).entry);
 }
 
 export interface TestApiOptions {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openApiDocument } from '../src/openapi-document.ts';
 import { ALERTING_TOPIC, bearer, SECRETS, SEEDED_ALERTING, testApi } from './fixtures.ts';
+import type { Problem } from '../src/problem.ts';
 
 const RANGE = 'from=2026-03-01T00:00:00%2B08:00&to=2026-03-04T00:00:00%2B08:00';
 
@@ -30,7 +31,7 @@ describe('regressions found by the API fuzzer (issue 6)', () => {
   it('refuses a JSON body member of the wrong type instead of coercing it (a comment false was stored as "false")', async () => {
     const { app, bus } = await testApi();
     const post = async (url: string, payload: unknown) =>
-      (await app.inject({ method: 'POST', url, headers: { ...bearer(SECRETS.admin), 'content-type': 'application/json' }, payload: JSON.stringify(payload) })).json();
+      (await app.inject({ method: 'POST', url, headers: { ...bearer(SECRETS.admin), 'content-type': 'application/json' }, payload: JSON.stringify(payload) })).json<Problem>();
     const silence = await post('/v1/enterprises/ent-a/silences', { endsAt: '2036-01-01T00:00:00+08:00', comment: false });
     expect(silence).toMatchObject({ status: 400, errors: [expect.objectContaining({ in: 'body', pointer: '/comment' })] });
     const subscription = await post('/v1/enterprises/ent-a/alert-subscriptions', { url: 'https://alpha.example.org/x', rateLimit: { perMinute: '6', burst: 3 } });

@@ -13,7 +13,7 @@ describe('the OpenAPI document', () => {
 
   it('is served at /openapi.json with the interactive UI at /docs, without a key', async () => {
     const { app } = await testApi();
-    const document = (await app.inject({ url: '/openapi.json' })).json();
+    const document = (await app.inject({ url: '/openapi.json' })).json<{ openapi: string; paths: Record<string, unknown> }>();
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.paths)).toEqual(
       expect.arrayContaining(['/v1/enterprises', '/v1/enterprises/{id}', '/v1/enterprises/{id}/figures', '/v1/factor-sets/{name}/{version}', '/health', '/ready', '/metrics']),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '@meterline/store';
 import { bearer, SECRETS, testApi } from './fixtures.ts';
+import type { Problem } from '../src/problem.ts';
 
 const FIGURES = '/v1/enterprises/ent-a/figures?measurement=consumption&period=day&from=2026-03-01T00:00:00%2B08:00&to=2026-03-04T00:00:00%2B08:00';
 
@@ -10,9 +11,9 @@ describe('problem details (RFC 9457)', () => {
     const response = await app.inject({ url: '/v1/enterprises/ent-a/figures?measurement=heat&period=day&from=yesterday&limit=0&colour=red', headers: bearer(SECRETS.admin) });
     expect(response.statusCode).toBe(400);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    const problem = response.json();
+    const problem = response.json<Problem>();
     expect(problem).toMatchObject({ type: 'urn:meterline:problem:validation-failed', status: 400, code: 'MTL_API_VALIDATION_FAILED', instance: '/v1/enterprises/ent-a/figures' });
-    const pointers = problem.errors.map((e: { in: string; pointer: string }) => `${e.in}${e.pointer}`);
+    const pointers = problem.errors!.map((e) => `${e.in}${e.pointer}`);
     expect(pointers).toEqual(expect.arrayContaining(['query/measurement', 'query/from', 'query/to', 'query/limit', 'query/colour']));
   });
 
@@ -20,7 +21,7 @@ describe('problem details (RFC 9457)', () => {
     const { app } = await testApi();
     const scope = await app.inject({ url: `${FIGURES}&scope=scope1`, headers: bearer(SECRETS.admin) });
     expect(scope.statusCode).toBe(400);
-    expect(scope.json().errors).toEqual([{ in: 'query', pointer: '/scope', detail: 'does not apply to measurement consumption' }]);
+    expect(scope.json<Problem>().errors).toEqual([{ in: 'query', pointer: '/scope', detail: 'does not apply to measurement consumption' }]);
     const backwards = await app.inject({ url: FIGURES.replace('2026-03-04', '2026-02-01'), headers: bearer(SECRETS.admin) });
     expect(backwards.json()).toMatchObject({ status: 400, errors: [{ pointer: '/to' }] });
   });
@@ -48,7 +49,7 @@ describe('problem details (RFC 9457)', () => {
 
   it('turns a store outage into a retryable 503 problem and reports not ready', async () => {
     // The in-memory store only refuses writes when down; a reader that fails like InfluxStore.influxQl does.
-    const down = { page: () => Promise.reject(new StoreError('MTL_STORE_UNAVAILABLE', 'connect ECONNREFUSED')), ping: async () => false };
+    const down = { page: () => Promise.reject(new StoreError('MTL_STORE_UNAVAILABLE', 'connect ECONNREFUSED')), ping: () => Promise.resolve(false)};
     const { app } = await testApi({ series: down });
     const response = await app.inject({ url: FIGURES, headers: bearer(SECRETS.admin) });
     expect(response.statusCode).toBe(503);

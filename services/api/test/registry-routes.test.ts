@@ -11,6 +11,10 @@ import { fileRegistrySource, registryTopicGroupId, startTopicRegistrySource } fr
 import { createLogger } from '@meterline/service-kit';
 import { sha256Hex } from '../src/auth/api-keys.ts';
 import { API_KEYS, bearer, publishManifest, REGISTRY_TOPIC, SECRETS, TEST_NOW, testApi, testManifest } from './fixtures.ts';
+import type { Page } from '../src/http/pagination.ts';
+import type { Problem } from '../src/problem.ts';
+import type { EnterpriseDetail, EnterpriseSummary } from '../src/routes/enterprise-routes.ts';
+import type { UploadResult } from '../src/routes/registry-routes.ts';
 
 const A = '/v1/enterprises/ent-a/registry';
 const json = { 'content-type': 'application/json' };
@@ -70,13 +74,13 @@ describe('PUT /v1/enterprises/{id}/registry', () => {
     // On the topic as every reader reads it.
     const records = bus.messagesOf(REGISTRY_TOPIC);
     expect(records).toHaveLength(before + 1);
-    const record = records.find((m) => m.key === 'ent-a' && decodeRegistryRecord(m.key, m.value).ok && JSON.parse(m.value.toString()).version === 2)!;
+    const record = records.find((m) => m.key === 'ent-a' && decodeRegistryRecord(m.key, m.value).ok && (JSON.parse(m.value.toString()) as { version?: unknown }).version === 2)!;
     const decoded = decodeRegistryRecord(record.key, record.value);
     expect(decoded).toMatchObject({ ok: true, entry: { version: 2, uploadedBy: 'a-energy-manager', uploadedAt: new Date(TEST_NOW).toISOString() } });
 
     // Without a restart: the enterprise, its new point's readings route, its entry.
-    const detail = (await app.inject({ url: '/v1/enterprises/ent-a', headers: bearer(SECRETS.enterpriseA) })).json();
-    expect(detail.sites[0].meteringPoints.map((p: { id: string }) => p.id)).toEqual(['a-e-main', 'a-e-press']);
+    const detail = (await app.inject({ url: '/v1/enterprises/ent-a', headers: bearer(SECRETS.enterpriseA) })).json<EnterpriseDetail>();
+    expect(detail.sites[0]!.meteringPoints.map((p) => p.id)).toEqual(['a-e-main', 'a-e-press']);
     const readings = await app.inject({ url: '/v1/enterprises/ent-a/points/a-e-press/readings?from=2026-03-01T00:00:00Z&to=2026-03-02T00:00:00Z', headers: bearer(SECRETS.enterpriseA) });
     expect(readings.statusCode, readings.body).toBe(200);
     expect((await app.inject({ url: A, headers: bearer(SECRETS.enterpriseA) })).json()).toMatchObject({ version: 2, uploadedBy: 'a-energy-manager', enterprise: entry });
@@ -117,17 +121,17 @@ describe('PUT /v1/enterprises/{id}/registry', () => {
     entry.sites[0]!.meteringPoints[1]!.unit = 'm3';
     const response = await app.inject(put(entry));
     expect(response.statusCode).toBe(400);
-    const problem = response.json();
+    const problem = response.json<Problem>();
     expect(problem).toMatchObject({ status: 400, code: 'MTL_API_VALIDATION_FAILED' });
-    expect(problem.errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual([
+    expect(problem.errors!.map((e) => e.pointer).sort()).toEqual([
       '/sites/0/meteringPoints/1/calibration/validUntil',
       '/sites/0/meteringPoints/1/unit',
       '/timeZone',
     ]);
-    expect(problem.errors.every((e: { in: string; detail: string }) => e.in === 'body' && e.detail.length > 0)).toBe(true);
+    expect(problem.errors!.every((e) => e.in === 'body' && e.detail.length > 0)).toBe(true);
 
     const structural = await app.inject(put({ ...changedA(), gridRegion: 'mars', extra: 1, sites: 'none' }));
-    expect(structural.json().errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual(['/extra', '/gridRegion', '/sites']);
+    expect(structural.json<Problem>().errors!.map((e) => e.pointer).sort()).toEqual(['/extra', '/gridRegion', '/sites']);
     for (const body of [[], 'text', 42]) expect((await app.inject(put(body))).json()).toMatchObject({ status: 400, errors: [{ in: 'body', pointer: '/' }] });
     expect(bus.messagesOf(REGISTRY_TOPIC)).toHaveLength(before);
   });
@@ -140,7 +144,7 @@ describe('PUT /v1/enterprises/{id}/registry', () => {
     expect(unknownSet.json()).toMatchObject({ status: 400, errors: [{ in: 'body', pointer: '/factorSet' }] });
     // A lone surrogate (JSON allows the escape; Unicode has no such character) has no canonical form to hash.
     const brokenText = await app.inject(put({ ...changedA(), name: 'Plant \ud800' }));
-    expect(brokenText.json()).toMatchObject({ status: 400, errors: [{ in: 'body', pointer: '/', detail: expect.stringMatching(/lone surrogate/) }] });
+    expect(brokenText.json()).toMatchObject({ status: 400, errors: [{ in: 'body', pointer: '/', detail: expect.stringMatching(/lone surrogate/) as unknown }] });
   });
 
   it('refuses ids another enterprise holds with 409, naming the holder to an admin only', async () => {
@@ -160,7 +164,7 @@ describe('PUT /v1/enterprises/{id}/registry', () => {
     });
     expect(own.body).not.toContain('ent-b');
     const admin = await app.inject(put(entry, SECRETS.admin));
-    expect(admin.json().errors[1]).toEqual({ in: 'body', pointer: '/devices/2/id', detail: 'device b-dev is held by enterprise ent-b' });
+    expect(admin.json<Problem>().errors![1]).toEqual({ in: 'body', pointer: '/devices/2/id', detail: 'device b-dev is held by enterprise ent-b' });
     expect(bus.messagesOf(REGISTRY_TOPIC)).toHaveLength(before);
   });
 
@@ -170,8 +174,8 @@ describe('PUT /v1/enterprises/{id}/registry', () => {
     const entry = { ...changedA(), id: 'ent-c', name: 'Charlie Casting', sites: [{ id: 'c-site', name: 'C', meteringPoints: [] }], devices: [] };
     const first = await app.inject(put(entry, 'enterprise-c-secret-0123456789abcdef', '/v1/enterprises/ent-c/registry'));
     expect(first.json()).toMatchObject({ enterpriseId: 'ent-c', version: 1, changed: true });
-    const listed = (await app.inject({ url: '/v1/enterprises', headers: bearer(SECRETS.admin) })).json();
-    expect(listed.items.map((e: { id: string }) => e.id)).toEqual(['ent-a', 'ent-b', 'ent-c']);
+    const listed = (await app.inject({ url: '/v1/enterprises', headers: bearer(SECRETS.admin) })).json<Page<EnterpriseSummary>>();
+    expect(listed.items.map((e) => e.id)).toEqual(['ent-a', 'ent-b', 'ent-c']);
     const byAdmin = await app.inject(put({ ...entry, name: 'Charlie Casting Works' }, SECRETS.admin, '/v1/enterprises/ent-c/registry'));
     expect(byAdmin.json()).toMatchObject({ version: 2, changed: true });
     for (const secret of [SECRETS.regulatorCq, SECRETS.regulatorJs]) {
@@ -184,7 +188,7 @@ describe('PUT /v1/enterprises/{id}/registry', () => {
   });
 
   it('answers 503 with retry-after when the topic does not take the upload, and changes nothing', async () => {
-    const refusing: BusProducer = { send: () => Promise.reject(new Error('KafkaJSNumberOfRetriesExceeded')), close: async () => undefined };
+    const refusing: BusProducer = { send: () => Promise.reject(new Error('KafkaJSNumberOfRetriesExceeded')), close: () => Promise.resolve()};
     const { app, registrySource } = await testApi({}, { registryProducer: refusing });
     const response = await app.inject(put(changedA()));
     expect(response.statusCode).toBe(503);
@@ -209,7 +213,7 @@ describe('PUT /v1/enterprises/{id}/registry', () => {
     const { app } = await testApi({ logger: createLogger('api', 'debug', sink) });
     const response = await app.inject(put(changedA()));
     const log = lines.join('');
-    expect(log).toContain(response.json().registryHash);
+    expect(log).toContain(response.json<UploadResult>().registryHash);
     expect(log).not.toContain('Alpha plant');
   });
 
@@ -224,7 +228,7 @@ describe('PUT /v1/enterprises/{id}/registry', () => {
       const response = await app.inject({ method, url: A, headers: { ...bearer(SECRETS.admin), ...json }, payload: '{}' });
       expect(response.json(), method).toMatchObject({ status: 404, code: 'MTL_API_ROUTE_NOT_FOUND' });
     }
-    const paths = Object.keys((await app.inject({ url: '/openapi.json' })).json().paths);
+    const paths = Object.keys((await app.inject({ url: '/openapi.json' })).json<{ paths: Record<string, unknown> }>().paths);
     expect(paths.filter((p) => p.endsWith('/registry'))).toEqual([]);
     expect((await app.inject({ url: '/v1/enterprises/ent-a', headers: bearer(SECRETS.admin) })).json()).toMatchObject({ name: 'Alpha Stamping Works' });
     const renamed = testManifest();

@@ -9,6 +9,8 @@ import { createTopics } from '@meterline/local-stack';
 import { createLogger } from '@meterline/service-kit';
 import { registryUploads } from '../src/registry/registry-uploads.ts';
 import { bearer, publishManifest, SECRETS, TEST_NOW, testApi, testManifest } from './fixtures.ts';
+import type { EnterpriseDetail } from '../src/routes/enterprise-routes.ts';
+import type { UploadResult } from '../src/routes/registry-routes.ts';
 
 /**
  * Issue 6: registry uploads on a real Kafka. The API reads the registry topic through
@@ -64,15 +66,15 @@ describe('registry uploads on the Kafka registry topic', () => {
     expect(uploaded.json()).toMatchObject({ enterpriseId: 'ent-a', version: 2, changed: true });
 
     // Read back from Kafka by this API's own reader before it answered.
-    const detail = (await app.inject({ url: '/v1/enterprises/ent-a', headers: bearer(SECRETS.enterpriseA) })).json();
-    expect(detail.sites[0].meteringPoints.map((p: { id: string }) => p.id)).toContain('a-e-kafka');
+    const detail = (await app.inject({ url: '/v1/enterprises/ent-a', headers: bearer(SECRETS.enterpriseA) })).json<EnterpriseDetail>();
+    expect(detail.sites[0]!.meteringPoints.map((p) => p.id)).toContain('a-e-kafka');
     expect(lines.join('')).toMatch(/"enterprise":"ent-a","version":2.*"msg":"registry entry applied"/);
 
     const again = await app.inject({ method: 'PUT', url: '/v1/enterprises/ent-a/registry', headers, payload: entry });
-    expect(again.json()).toMatchObject({ version: 2, changed: false, registryHash: uploaded.json().registryHash });
+    expect(again.json()).toMatchObject({ version: 2, changed: false, registryHash: uploaded.json<UploadResult>().registryHash });
 
     const other = await readRegistry('api-2');
-    expect(other.source.entry('ent-a')).toMatchObject({ version: 2, registryHash: uploaded.json().registryHash, uploadedBy: 'a-energy-manager' });
+    expect(other.source.entry('ent-a')).toMatchObject({ version: 2, registryHash: uploaded.json<UploadResult>().registryHash, uploadedBy: 'a-energy-manager' });
     expect(other.source.latest().enterprises.map((e) => e.id)).toEqual(['ent-a', 'ent-b']);
     await app.close();
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextEntry, type EnterpriseJson, type RegistryEntryV1 } from '@meterline/contracts';
+import { nextEntry, type RegistryEntryV1 } from '@meterline/contracts';
 import { createFactorCatalog, type Enterprise } from '@meterline/domain';
 import { RegistryEntryError, type RegistryPublisher } from '@meterline/feeds';
 import { ApiError } from '../src/errors.ts';
@@ -26,7 +26,7 @@ function heldPublisher() {
   return { publisher, sent, releaseAll: () => waiting.splice(0).forEach((release) => release()) };
 }
 
-const first = (e: Enterprise) => nextEntry(undefined, e as unknown as EnterpriseJson, 'cli:fixtures', new Date('2026-03-01T00:00:00Z')).entry;
+const first = (e: Enterprise) => nextEntry(undefined, e, 'cli:fixtures', new Date('2026-03-01T00:00:00Z')).entry;
 const [entA, entB] = testManifest().enterprises as [Enterprise, Enterprise];
 const withDevice = (e: Enterprise, id: string): Enterprise => ({ ...e, devices: [...e.devices, { id, kind: 'meter', meteringPoints: [e.sites[0]!.meteringPoints[0]!.id] }] });
 const uploadsOn = (reader: RegistryTopicReader, publisher: RegistryPublisher, visibleWithinMs?: number) =>

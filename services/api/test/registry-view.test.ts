@@ -7,7 +7,7 @@ describe('registryViews', () => {
   it('builds the index once per manifest the source hands out, and anew when it hands out another', async () => {
     let manifest: Manifest = testManifest();
     let reads = 0;
-    const view = registryViews({ current: async () => (reads++, manifest) });
+    const view = registryViews({ current: () => { reads++; return Promise.resolve(manifest); } });
     const first = await view();
     expect(await view()).toBe(first);
     expect(first.index.device('b-gw')?.enterpriseId).toBe('ent-b');
@@ -23,7 +23,7 @@ describe('registryViews', () => {
     let now = 0;
     let reads = 0;
     const manifest = testManifest();
-    const view = registryViews({ current: async () => (reads++, manifest) }, { recheckMs: 1_000, clock: () => now });
+    const view = registryViews({ current: () => { reads++; return Promise.resolve(manifest); } }, { recheckMs: 1_000, clock: () => now });
     await view();
     now = 999;
     await view();

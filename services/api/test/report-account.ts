@@ -26,7 +26,7 @@ export async function meterlineAccount(manifest: Manifest, readings: readonly St
   let stdout = '';
   let stderr = '';
   const code = await run(['account', '--manifest', 'm.yaml', '--readings', 'r.csv', '--period', month, '--enterprise', enterpriseId, '--equal-value', '--format', 'json'], {
-    readFile: async (path) => files[path]!,
+    readFile: (path) => Promise.resolve(files[path]!),
     stdout: (t) => void (stdout += t),
     stderr: (t) => void (stderr += t),
   });

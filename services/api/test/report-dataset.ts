@@ -7,7 +7,7 @@ import type { SeriesPoint } from '@meterline/store';
  * diesel, purchased heat), a sub-meter, production, and calibrations valid, expiring,
  * expired mid-month and not yet valid; its readings for 2026-03 and, sparser, for 2025-03.
  */
-export const REPORT_MANIFEST_YAML = `
+const REPORT_MANIFEST_YAML = `
 version: 1
 enterprises:
   - id: rpt-works

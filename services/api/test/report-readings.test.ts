@@ -2,7 +2,7 @@ import { InMemoryStore } from '@meterline/store';
 import { storeSeriesPageReader } from '../src/series/series-page-reader.ts';
 import { reportReadingsContract } from './report-readings-contract.ts';
 
-reportReadingsContract('in-memory twin', async () => {
+reportReadingsContract('in-memory twin', () => {
   const store = new InMemoryStore();
-  return { store, reader: storeSeriesPageReader(store), close: () => store.close() };
+  return Promise.resolve({ store, reader: storeSeriesPageReader(store), close: () => store.close() });
 });

@@ -68,7 +68,7 @@ describe('monthly report', () => {
     const response = await app.inject({ url: URL, headers: bearer(SECRETS.regulatorCq) });
     expect(response.statusCode, response.body).toBe(200);
     expect(response.headers['content-type']).toMatch(/^application\/json/);
-    const report = response.json() as MonthlyReport;
+    const report = response.json<MonthlyReport>();
     const account = await meterlineAccount(manifest, rowsOf(points), REPORT_MONTH, REPORT_ENTERPRISE);
     expect(compareWithAccount(report, account, expect)).toBe(30);
     // The dataset's faults show, and the report names them.
@@ -108,13 +108,13 @@ describe('monthly report', () => {
 
   it('gives no year-on-year comparison, with the reason, when the month a year earlier has no readings', async () => {
     const { app } = await reportApi(reportReadings().filter((p) => p.timestampMs >= Date.UTC(2026, 0, 1)));
-    const report = (await app.inject({ url: URL, headers: bearer(SECRETS.admin) })).json() as MonthlyReport;
+    const report = (await app.inject({ url: URL, headers: bearer(SECRETS.admin) })).json<MonthlyReport>();
     expect(report.yearOnYear).toEqual({ month: REPORT_PREVIOUS_MONTH, comparison: null, reason: `no readings of ${REPORT_ENTERPRISE} in ${REPORT_PREVIOUS_MONTH}` });
   });
 
   it('serves CSV (RFC 4180, a section after another) and XLSX (a sheet per section, numbers as numbers) with the JSON numbers', async () => {
     const { app } = await reportApi();
-    const json = (await app.inject({ url: URL, headers: bearer(SECRETS.admin) })).json() as MonthlyReport;
+    const json = (await app.inject({ url: URL, headers: bearer(SECRETS.admin) })).json<MonthlyReport>();
 
     const csv = await app.inject({ url: URL, headers: { ...bearer(SECRETS.admin), accept: 'text/csv' } });
     expect(csv.statusCode).toBe(200);
@@ -190,7 +190,7 @@ describe('monthly report', () => {
 
   it('shows per point the share of readings whose signature ingest verified (issue 13), in JSON, CSV and the inputs hash', async () => {
     const points = reportReadings();
-    const unsigned = (await (await reportApi(points)).app.inject({ url: URL, headers: bearer(SECRETS.admin) })).json() as MonthlyReport;
+    const unsigned = (await (await reportApi(points)).app.inject({ url: URL, headers: bearer(SECRETS.admin) })).json<MonthlyReport>();
     // Readings stored before signing have no `verified` field: none of them counts as verified.
     expect(unsigned.meteringPoints.map((p) => p.verifiedReadings.verified)).toEqual(unsigned.meteringPoints.map(() => 0));
 
@@ -200,7 +200,7 @@ describe('monthly report', () => {
       p.tags[READING_TAGS.point] === 'rpt-heat' && p.timestampMs >= verifiedFrom ? { ...p, fields: { ...p.fields, [READING_FIELDS.verified]: true } } : p,
     );
     const { app } = await reportApi(marked);
-    const report = (await app.inject({ url: URL, headers: bearer(SECRETS.admin) })).json() as MonthlyReport;
+    const report = (await app.inject({ url: URL, headers: bearer(SECRETS.admin) })).json<MonthlyReport>();
     const heat = report.meteringPoints.find((p) => p.id === 'rpt-heat')!.verifiedReadings;
     const heatReadings = points.filter((p) => p.tags[READING_TAGS.point] === 'rpt-heat');
     const inMonth = heatReadings.filter((p) => p.timestampMs >= Date.UTC(2026, 1, 28, 16) && p.timestampMs < Date.UTC(2026, 2, 31, 16));
@@ -226,7 +226,7 @@ describe('monthly report', () => {
       const { app } = await testApi({ series: storeSeriesPageReader(store) }, { manifest: m });
       const r = await app.inject({ url: URL, headers: bearer(SECRETS.admin) });
       const csv = await app.inject({ url: `${URL}?format=csv`, headers: bearer(SECRETS.admin) });
-      return { hash: (r.json() as MonthlyReport).inputsHash, body: r.body, csv: csv.body };
+      return { hash: r.json<MonthlyReport>().inputsHash, body: r.body, csv: csv.body };
     };
     const first = await hashOf(points);
     expect(first.hash).toMatch(/^[0-9a-f]{64}$/);

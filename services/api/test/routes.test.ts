@@ -1,12 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { bearer, SECRETS, testApi } from './fixtures.ts';
+import type { Page } from '../src/http/pagination.ts';
+import type { Problem } from '../src/problem.ts';
+import type { EnterpriseDetail, EnterpriseSummary } from '../src/routes/enterprise-routes.ts';
+import type { FactorSetDetail, FactorSetSummary } from '../src/routes/factor-set-routes.ts';
+import type { FigureView, ReadingView, RestatementView } from '../src/routes/series-routes.ts';
 
 const range = 'from=2026-03-01T00:00:00%2B08:00&to=2026-03-04T00:00:00%2B08:00';
 
 describe('enterprises', () => {
   it('lists what each key may read', async () => {
     const { app } = await testApi();
-    const ids = async (secret: string) => (await app.inject({ url: '/v1/enterprises', headers: bearer(secret) })).json().items.map((e: { id: string }) => e.id);
+    const ids = async (secret: string) => (await app.inject({ url: '/v1/enterprises', headers: bearer(secret) })).json<Page<EnterpriseSummary>>().items.map((e) => e.id);
     expect(await ids(SECRETS.admin)).toEqual(['ent-a', 'ent-b']);
     expect(await ids(SECRETS.regulatorJs)).toEqual(['ent-b']);
     expect(await ids(SECRETS.enterpriseA)).toEqual(['ent-a']);
@@ -14,17 +19,17 @@ describe('enterprises', () => {
 
   it('pages with a next link until the last page', async () => {
     const { app } = await testApi();
-    const first = (await app.inject({ url: '/v1/enterprises?limit=1', headers: bearer(SECRETS.admin) })).json();
+    const first = (await app.inject({ url: '/v1/enterprises?limit=1', headers: bearer(SECRETS.admin) })).json<Page<EnterpriseSummary>>();
     expect(first.items.map((e: { id: string }) => e.id)).toEqual(['ent-a']);
-    const second = (await app.inject({ url: first.next, headers: bearer(SECRETS.admin) })).json();
+    const second = (await app.inject({ url: first.next!, headers: bearer(SECRETS.admin) })).json<Page<EnterpriseSummary>>();
     expect(second).toMatchObject({ items: [{ id: 'ent-b' }], next: null });
   });
 
   it('shows sites and metering points with calibration status as of today', async () => {
     const { app } = await testApi();
-    const b = (await app.inject({ url: '/v1/enterprises/ent-b', headers: bearer(SECRETS.regulatorJs) })).json();
+    const b = (await app.inject({ url: '/v1/enterprises/ent-b', headers: bearer(SECRETS.regulatorJs) })).json<EnterpriseDetail>();
     expect(b.asOf).toBe('2026-03-10');
-    expect(b.sites[0].meteringPoints[0]).toMatchObject({ id: 'b-e-main', accuracyClass: 0.5, calibration: { validUntil: '2026-01-01', status: 'expired' } });
+    expect(b.sites[0]!.meteringPoints[0]).toMatchObject({ id: 'b-e-main', accuracyClass: 0.5, calibration: { validUntil: '2026-01-01', status: 'expired' } });
     const unknown = await app.inject({ url: '/v1/enterprises/nobody', headers: bearer(SECRETS.admin) });
     expect(unknown.statusCode).toBe(404);
     // A non-admin cannot tell an unknown id from one it may not read.
@@ -35,13 +40,13 @@ describe('enterprises', () => {
 describe('factor sets', () => {
   it('lists the catalogue and shows a set with its values and sources', async () => {
     const { app } = await testApi();
-    const list = (await app.inject({ url: '/v1/factor-sets', headers: bearer(SECRETS.enterpriseA) })).json();
+    const list = (await app.inject({ url: '/v1/factor-sets', headers: bearer(SECRETS.enterpriseA) })).json<Page<FactorSetSummary>>();
     expect(list.items.map((s: { name: string }) => s.name)).toContain('cn-2023');
-    const set = (await app.inject({ url: '/v1/factor-sets/cn-2023/1.0.0', headers: bearer(SECRETS.enterpriseA) })).json();
-    expect(set.standardCoal.find((c: { carrier: string }) => c.carrier === 'electricity').factor).toMatchObject({ value: 0.1229, unit: 'kgce/kWh' });
+    const set = (await app.inject({ url: '/v1/factor-sets/cn-2023/1.0.0', headers: bearer(SECRETS.enterpriseA) })).json<FactorSetDetail>();
+    expect(set.standardCoal.find((c: { carrier: string }) => c.carrier === 'electricity')!.factor).toMatchObject({ value: 0.1229, unit: 'kgce/kWh' });
     expect(set.grid.some((g: { level: string; region: string }) => g.level === 'provincial' && g.region === 'CN-CQ')).toBe(true);
     expect(set.fuels.length).toBeGreaterThan(0);
-    for (const factor of [...set.standardCoal.map((c: { factor: unknown }) => c.factor), set.electricityEqualValue, set.purchasedHeat]) {
+    for (const factor of [...set.standardCoal.map((c) => c.factor), set.electricityEqualValue, set.purchasedHeat]) {
       expect(factor.source).not.toBe('');
     }
     expect((await app.inject({ url: '/v1/factor-sets/cn-1999/1.0.0', headers: bearer(SECRETS.admin) })).statusCode).toBe(404);
@@ -52,7 +57,7 @@ describe('figures, restatements and readings', () => {
   it('reads figures with uncertainty, coverage, flags and provenance, page by page', async () => {
     const { app } = await testApi();
     const url = `/v1/enterprises/ent-a/figures?measurement=consumption&period=day&${range}&point=a-e-main&limit=2`;
-    const first = (await app.inject({ url, headers: bearer(SECRETS.enterpriseA) })).json();
+    const first = (await app.inject({ url, headers: bearer(SECRETS.enterpriseA) })).json<Page<FigureView>>();
     expect(first.items).toHaveLength(2);
     expect(first.items[0]).toEqual({
       measurement: 'consumption',
@@ -72,16 +77,16 @@ describe('figures, restatements and readings', () => {
       revision: 0,
       detail: { tce: 100 * 0.0001229 },
     });
-    const second = (await app.inject({ url: first.next, headers: bearer(SECRETS.enterpriseA) })).json();
+    const second = (await app.inject({ url: first.next!, headers: bearer(SECRETS.enterpriseA) })).json<Page<FigureView>>();
     expect(second.items.map((f: { value: number }) => f.value)).toEqual([102]);
     expect(second.next).toBeNull();
-    const carbon = (await app.inject({ url: `/v1/enterprises/ent-a/figures?measurement=carbon&period=day&${range}&scope=scope1`, headers: bearer(SECRETS.admin) })).json();
+    const carbon = (await app.inject({ url: `/v1/enterprises/ent-a/figures?measurement=carbon&period=day&${range}&scope=scope1`, headers: bearer(SECRETS.admin) })).json<Page<FigureView>>();
     expect(carbon.items.map((f: { value: number }) => f.value)).toEqual([10, 11, 12]);
   });
 
   it('reads restatements with old and new values', async () => {
     const { app } = await testApi();
-    const page = (await app.inject({ url: `/v1/enterprises/ent-a/restatements?${range}`, headers: bearer(SECRETS.regulatorCq) })).json();
+    const page = (await app.inject({ url: `/v1/enterprises/ent-a/restatements?${range}`, headers: bearer(SECRETS.regulatorCq) })).json<Page<RestatementView>>();
     expect(page.items).toEqual([
       expect.objectContaining({ figure: 'consumption', oldValue: 100, newValue: 101, oldFlags: ['GAP'], newFlags: [], reason: 'READINGS_CHANGED', revision: 1 }),
     ]);
@@ -89,7 +94,7 @@ describe('figures, restatements and readings', () => {
 
   it('reads the raw readings of a point of the enterprise, and no other enterprise’s point', async () => {
     const { app } = await testApi();
-    const readings = (await app.inject({ url: `/v1/enterprises/ent-a/points/a-e-main/readings?${range}`, headers: bearer(SECRETS.enterpriseA) })).json();
+    const readings = (await app.inject({ url: `/v1/enterprises/ent-a/points/a-e-main/readings?${range}`, headers: bearer(SECRETS.enterpriseA) })).json<Page<ReadingView>>();
     expect(readings.items.map((r: { value: number }) => r.value)).toEqual([5000, 5001, 5002]);
     const foreign = await app.inject({ url: `/v1/enterprises/ent-a/points/b-e-main/readings?${range}`, headers: bearer(SECRETS.admin) });
     expect(foreign.statusCode).toBe(404);
@@ -107,6 +112,6 @@ describe('time ranges (issue 13, defect 12)', () => {
     const response = await app.inject({ url, headers: bearer(SECRETS.enterpriseA) });
     expect(response.statusCode).toBe(400);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(response.json().errors).toEqual([{ in: 'query', pointer: '/from', detail: expect.stringContaining('outside the storable range') }]);
+    expect(response.json<Problem>().errors).toEqual([{ in: 'query', pointer: '/from', detail: expect.stringContaining('outside the storable range') as unknown }]);
   });
 });

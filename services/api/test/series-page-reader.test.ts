@@ -2,7 +2,7 @@ import { InMemoryStore } from '@meterline/store';
 import { storeSeriesPageReader } from '../src/series/series-page-reader.ts';
 import { seriesPageReaderContract } from './series-page-reader-contract.ts';
 
-seriesPageReaderContract('in-memory twin', async () => {
+seriesPageReaderContract('in-memory twin', () => {
   const store = new InMemoryStore();
-  return { store, reader: storeSeriesPageReader(store), close: () => store.close() };
+  return Promise.resolve({ store, reader: storeSeriesPageReader(store), close: () => store.close() });
 });

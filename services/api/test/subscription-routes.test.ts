@@ -5,6 +5,9 @@ import { alertingChangeKey, type AlertingChangeV1 } from '@meterline/contracts';
 import { overlayAlerting } from '@meterline/feeds';
 import { createLogger } from '@meterline/service-kit';
 import { ALERTING_TOPIC, bearer, SECRETS, SEEDED_ALERTING, testApi } from './fixtures.ts';
+import type { Page } from '../src/http/pagination.ts';
+import type { Problem } from '../src/problem.ts';
+import type { SubscriptionView, SubscriptionWithSecret } from '../src/routes/subscription-routes.ts';
 
 type SubscriptionChange = Extract<AlertingChangeV1, { kind: 'subscription' }>;
 
@@ -27,7 +30,7 @@ describe('webhook subscriptions', () => {
     const { app, bus, reader } = await testApi();
     const created = await app.inject({ method: 'POST', url: A, headers: { ...bearer(SECRETS.enterpriseA), ...json }, payload: { url: 'https://alpha.example.org/alerts', rules: ['meter-offline'], minSeverity: 'warning' } });
     expect(created.statusCode).toBe(201);
-    const body = created.json();
+    const body = created.json<SubscriptionWithSecret>();
     expect(body).toMatchObject({
       enterpriseId: 'ent-a',
       url: 'https://alpha.example.org/alerts',
@@ -49,7 +52,7 @@ describe('webhook subscriptions', () => {
     const list = await app.inject({ url: A, headers: bearer(SECRETS.admin) });
     const { secret, ...withoutSecret } = body;
     expect(one.json()).toEqual(withoutSecret);
-    expect(list.json().items.map((s: { id: string }) => s.id)).toEqual(['a-hook', body.id]);
+    expect(list.json<Page<SubscriptionView>>().items.map((s: { id: string }) => s.id)).toEqual(['a-hook', body.id]);
     for (const read of [one.body, list.body]) expect(read).not.toContain(secret);
 
     expect(onTopic(bus, body.id)).toMatchObject({ id: body.id, enterpriseId: 'ent-a', secret, minSeverity: 'warning' });
@@ -59,7 +62,7 @@ describe('webhook subscriptions', () => {
   it('takes a secret the client brings, of 32 characters or more', async () => {
     const { app, bus } = await testApi();
     const mine = 'my-own-secret-0123456789abcdefghij';
-    const created = (await app.inject({ method: 'POST', url: A, headers: { ...bearer(SECRETS.admin), ...json }, payload: { url: 'https://alpha.example.org/x', secret: mine } })).json();
+    const created = (await app.inject({ method: 'POST', url: A, headers: { ...bearer(SECRETS.admin), ...json }, payload: { url: 'https://alpha.example.org/x', secret: mine } })).json<SubscriptionWithSecret>();
     expect(created.secret).toBe(mine);
     expect(onTopic(bus, created.id)?.secret).toBe(mine);
     const short = await app.inject({ method: 'POST', url: A, headers: { ...bearer(SECRETS.admin), ...json }, payload: { url: 'https://alpha.example.org/x', secret: 'too-short-0123456789' } });
@@ -68,13 +71,13 @@ describe('webhook subscriptions', () => {
 
   it('names the failing body field, and keeps tenants’ webhooks off this host and internal addresses', async () => {
     const { app, bus } = await testApi();
-    const post = async (secret: string, payload: unknown) => (await app.inject({ method: 'POST', url: A, headers: { ...bearer(secret), ...json }, payload: JSON.stringify(payload) })).json();
-    expect((await post(SECRETS.enterpriseA, {})).errors).toEqual([{ in: 'body', pointer: '/url', detail: expect.any(String) }]);
+    const post = async (secret: string, payload: unknown) => (await app.inject({ method: 'POST', url: A, headers: { ...bearer(secret), ...json }, payload: JSON.stringify(payload) })).json<Problem>();
+    expect((await post(SECRETS.enterpriseA, {})).errors).toEqual([{ in: 'body', pointer: '/url', detail: expect.any(String) as unknown }]);
     expect((await post(SECRETS.enterpriseA, { url: 'ftp://x.example' })).errors).toEqual([expect.objectContaining({ pointer: '/url' })]);
-    expect((await post(SECRETS.enterpriseA, { url: 'https://x.example', format: 'slack', colour: 'red' })).errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual(['/colour', '/format']);
+    expect((await post(SECRETS.enterpriseA, { url: 'https://x.example', format: 'slack', colour: 'red' })).errors!.map((e) => e.pointer).sort()).toEqual(['/colour', '/format']);
     expect((await post(SECRETS.enterpriseA, { url: 'https://x.example', rateLimit: { perMinute: 0, burst: 1 } })).errors).toEqual([expect.objectContaining({ pointer: '/rateLimit/perMinute' })]);
     for (const url of ['http://localhost:9000/hook', 'http://127.0.0.1/hook', 'http://[::1]/hook', 'http://169.254.169.254/latest/meta-data', 'http://10.1.2.3/', 'http://[::ffff:192.168.0.1]/', 'http://2130706433/']) {
-      expect(await post(SECRETS.enterpriseA, { url }), url).toMatchObject({ status: 400, errors: [{ in: 'body', pointer: '/url', detail: expect.stringMatching(/must not name/) }] });
+      expect(await post(SECRETS.enterpriseA, { url }), url).toMatchObject({ status: 400, errors: [{ in: 'body', pointer: '/url', detail: expect.stringMatching(/must not name/) as unknown }] });
     }
     expect((await post(SECRETS.admin, { url: 'https://user:pass@x.example/' })).errors).toEqual([{ in: 'body', pointer: '/url', detail: 'must not carry a user or password' }]);
     // An admin may point at an internal receiver (a dev stack, a relay).
@@ -99,7 +102,7 @@ describe('webhook subscriptions', () => {
     const { app, bus, reader } = await testApi();
     const rotated = await app.inject({ method: 'POST', url: `${A}/a-hook/rotate-secret`, headers: bearer(SECRETS.enterpriseA) });
     expect(rotated.statusCode).toBe(200);
-    const { secret } = rotated.json();
+    const { secret } = rotated.json<SubscriptionWithSecret>();
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(rotated.json()).toMatchObject({ previousSecretSet: true });
     expect(rotated.body).not.toContain('a-webhook-secret-never-shown-0123456789');
@@ -119,7 +122,7 @@ describe('webhook subscriptions', () => {
   it('serialises two rotations at once in one process: neither is lost', async () => {
     const { app, bus } = await testApi();
     const rotate = () => app.inject({ method: 'POST', url: `${A}/a-hook/rotate-secret`, headers: bearer(SECRETS.admin) });
-    const [first, second] = (await Promise.all([rotate(), rotate()])).map((r) => r.json().secret as string);
+    const [first, second] = (await Promise.all([rotate(), rotate()])).map((r) => r.json<SubscriptionWithSecret>().secret);
     const final = onTopic(bus, 'a-hook');
     // One ran after the other: the later one's previous secret is the earlier one's new secret.
     expect([
@@ -147,7 +150,7 @@ describe('webhook subscriptions', () => {
   });
 
   it('answers 503 when the topic does not take a change, and changes nothing', async () => {
-    const refusing: BusProducer = { send: () => Promise.reject(new Error('KafkaJSNumberOfRetriesExceeded')), close: async () => undefined };
+    const refusing: BusProducer = { send: () => Promise.reject(new Error('KafkaJSNumberOfRetriesExceeded')), close: () => Promise.resolve()};
     const { app, reader } = await testApi({}, { producer: refusing });
     const response = await app.inject({ method: 'POST', url: `${A}/a-hook/rotate-secret`, headers: bearer(SECRETS.admin) });
     expect(response.statusCode).toBe(503);
@@ -166,7 +169,7 @@ describe('webhook subscriptions', () => {
       const response = await app.inject({ method, url, headers: bearer(SECRETS.admin) });
       expect(response.json(), `${method} ${url}`).toMatchObject({ status: 404, code: 'MTL_API_ROUTE_NOT_FOUND' });
     }
-    const paths = Object.keys((await app.inject({ url: '/openapi.json' })).json().paths);
+    const paths = Object.keys((await app.inject({ url: '/openapi.json' })).json<{ paths: Record<string, unknown> }>().paths);
     expect(paths.filter((p) => p.includes('subscriptions') || p.includes('silences'))).toEqual([]);
     expect(paths).toContain('/v1/enterprises/{id}/alert-deliveries');
     expect((await app.inject({ url: '/v1/enterprises/ent-a/alerts', headers: bearer(SECRETS.admin) })).statusCode).toBe(200);
@@ -177,8 +180,8 @@ describe('webhook subscriptions', () => {
     const lines: string[] = [];
     const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(chunk.toString('utf8')), done()) });
     const { app } = await testApi({ logger: createLogger('api', 'debug', sink) });
-    const created = (await app.inject({ method: 'POST', url: A, headers: { ...bearer(SECRETS.enterpriseA), ...json }, payload: { url: 'https://alpha.example.org/log' } })).json();
-    const rotated = (await app.inject({ method: 'POST', url: `${A}/${created.id}/rotate-secret`, headers: bearer(SECRETS.enterpriseA) })).json();
+    const created = (await app.inject({ method: 'POST', url: A, headers: { ...bearer(SECRETS.enterpriseA), ...json }, payload: { url: 'https://alpha.example.org/log' } })).json<SubscriptionWithSecret>();
+    const rotated = (await app.inject({ method: 'POST', url: `${A}/${created.id}/rotate-secret`, headers: bearer(SECRETS.enterpriseA) })).json<SubscriptionWithSecret>();
     await app.inject({ method: 'POST', url: A, headers: { ...bearer(SECRETS.enterpriseA), ...json }, payload: { url: 'https://alpha.example.org/log', secret: 'bad secret with spaces 0123456789abcdef' } });
     const log = lines.join('');
     expect(log).toContain(created.id);

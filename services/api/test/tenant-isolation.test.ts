@@ -3,13 +3,16 @@ import type { FastifyInstance } from 'fastify';
 import type { BrokerProbe } from '@meterline/broker-accounts';
 import { ALERTING_TOPIC, B_MARKERS, bearer, FACTOR_SETS_TOPIC, REGISTRY_TOPIC, SECRETS, SEEDED_ALERTING, testApi, type SeededDevice } from './fixtures.ts';
 
+/** A parameter's documented example or enum member: a JSON scalar. */
+type ParameterValue = string | number | boolean;
+
 interface Parameter {
   name: string;
   in: 'path' | 'query';
   required?: boolean;
   /** @fastify/swagger lifts a parameter schema's first `examples` entry here. */
-  example?: unknown;
-  schema: { examples?: unknown[]; enum?: unknown[] };
+  example?: ParameterValue;
+  schema: { examples?: ParameterValue[]; enum?: ParameterValue[] };
 }
 type Role = 'admin' | 'regulator' | 'enterprise';
 interface Operation {
@@ -44,7 +47,7 @@ interface DocumentOperation {
 
 /** Every operation of the generated document: a route added later is walked without touching this test. */
 async function operations(app: FastifyInstance): Promise<Operation[]> {
-  const document = (await app.inject({ url: '/openapi.json' })).json() as { paths: Record<string, Record<string, DocumentOperation>> };
+  const document = (await app.inject({ url: '/openapi.json' })).json<{ paths: Record<string, Record<string, DocumentOperation>> }>();
   return Object.entries(document.paths).flatMap(([path, methods]) =>
     Object.entries(methods).map(([method, op]) => ({
       method: method.toUpperCase(),
@@ -81,7 +84,7 @@ function urlFor(op: Operation): string {
     return encodeURIComponent(B_PATH_VALUES[name] ?? sample(parameter));
   });
   const query = new URLSearchParams(op.parameters.filter((p) => p.in === 'query' && p.required).map((p): [string, string] => [p.name, sample(p)]));
-  return query.size > 0 ? `${path}?${query}` : path;
+  return query.size > 0 ? `${path}?${query.toString()}` : path;
 }
 
 const isAboutB = (op: Operation) => /\{id\}/.test(op.path);

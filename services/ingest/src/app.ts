@@ -162,13 +162,13 @@ export function createIngestApp(deps: IngestAppDeps): IngestApp {
       await sourceClosed;
       await deps.producer.close();
     },
-    health: async () => {
+    health: () => {
       const { connected, connections } = deps.source.status();
       const checks = {
         mqtt: connected === connections ? 'ok' : `${connected}/${connections} connections up`,
         kafka: lastKafkaError === undefined ? 'ok' : `failing: ${lastKafkaError}`,
       };
-      return { healthy: connected > 0 && lastKafkaError === undefined, checks };
+      return Promise.resolve({ healthy: connected > 0 && lastKafkaError === undefined, checks });
     },
   };
 }

@@ -31,11 +31,13 @@ describe('latestRegistryIndex', () => {
 /** Our own MessageSource, delivering by hand: `deliver` resolves when the app would acknowledge. */
 class HandSource implements MessageSource {
   private handler: MessageHandler | undefined;
-  async start(handler: MessageHandler) {
+  start(handler: MessageHandler) {
     this.handler = handler;
+    return Promise.resolve();
   }
-  async close() {
+  close() {
     this.handler = undefined;
+    return Promise.resolve();
   }
   status() {
     return { connected: 1, connections: 1 };

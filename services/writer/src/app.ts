@@ -31,7 +31,7 @@ export const WRITER_ERRORS = errorCatalogue('@meterline/writer', {
   MTL_WRITER_BATCH_ABANDONED: { meaning: 'The writer gave up a batch it no longer owns (closing, or its partition moved) before InfluxDB took it: uncommitted, it is written by the next owner', retryable: true },
 });
 
-export class BatchAbandonedError extends Error {
+class BatchAbandonedError extends Error {
   override readonly name = 'BatchAbandonedError';
   readonly code = 'MTL_WRITER_BATCH_ABANDONED' satisfies (typeof WRITER_ERRORS.codes)[number];
   readonly canRetry = WRITER_ERRORS.canRetry(this.code);

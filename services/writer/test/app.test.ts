@@ -96,7 +96,7 @@ describe('writer app', () => {
     const letters = bus.messagesOf('dlq').map((m) => decodeOrThrow(deadLetterCodec, m.value));
     expect(letters.map((l) => l.reason).sort()).toEqual(['READING_UNREADABLE', 'STORE_REJECTED']);
     const rejected = letters.find((l) => l.reason === 'STORE_REJECTED')!;
-    expect(JSON.parse(Buffer.from(rejected.original.excerptBase64, 'base64').toString()).pointId).toBe('mp-poison');
+    expect((JSON.parse(Buffer.from(rejected.original.excerptBase64, 'base64').toString()) as { pointId?: unknown }).pointId).toBe('mp-poison');
     expect(rejected.original.truncated).toBe(false);
     expect(rejected.stage).toBe('writer');
   });

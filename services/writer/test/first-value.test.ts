@@ -77,7 +77,7 @@ describe('writer: the first value stands (issue 13, defect 4)', () => {
       reason: 'READING_CONFLICT',
       conflict: { pointId: 'mp-1', tsMs: T0, unit: 'kWh', standingValue: 10, standingDeviceId: 'dev-1', standingFrom: 'stored', refusedValue: 99, refusedDeviceId: 'dev-evil' },
     });
-    expect(JSON.parse(Buffer.from(letter!.original.excerptBase64, 'base64').toString()).value).toBe(99);
+    expect((JSON.parse(Buffer.from(letter!.original.excerptBase64, 'base64').toString()) as { value?: unknown }).value).toBe(99);
   });
 
   it('keeps the first of two different values for one instant within one batch', async () => {

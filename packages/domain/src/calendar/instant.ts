@@ -13,7 +13,7 @@ export function parseInstant(text: string): number | undefined {
   const m = INSTANT_PARTS.exec(text);
   if (!m) return undefined;
   const [year, month, day, hour, minute, second, , offsetHour, offsetMinute] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x)));
-  const daysInMonth = new Date(Date.UTC(year!, month!, 0)).getUTCDate();
+  const daysInMonth = new Date(Date.UTC(year!, month, 0)).getUTCDate();
   if (month! < 1 || month! > 12 || day! < 1 || day! > daysInMonth) return undefined;
   if (hour! > 23 || minute! > 59 || second! > 59 || offsetHour! > 23 || offsetMinute! > 59) return undefined;
   const ms = Date.parse(text);

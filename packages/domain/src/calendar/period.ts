@@ -26,7 +26,7 @@ export function calendarPeriod(key: string, timeZone: string): Period {
   const day = m?.[3] === undefined ? undefined : Number(m[3]);
   const valid =
     m !== null && (month === undefined || (month >= 1 && month <= 12)) &&
-    (day === undefined || (day >= 1 && day <= new Date(Date.UTC(year, month!, 0)).getUTCDate()));
+    (day === undefined || (day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate()));
   if (!valid) {
     throw new DomainError('MTL_DOMAIN_INVALID_PERIOD', `"${key}" is not a period (expected YYYY, YYYY-MM or YYYY-MM-DD)`, { key });
   }

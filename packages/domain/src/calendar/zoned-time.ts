@@ -36,7 +36,7 @@ export function toLocalTime(instant: number, timeZone: string): LocalTime {
 }
 
 /** UTC offset of `timeZone` at an instant, in ms (east positive). */
-export function offsetAt(instant: number, timeZone: string): number {
+function offsetAt(instant: number, timeZone: string): number {
   const l = toLocalTime(instant, timeZone);
   const wall = Date.UTC(l.year, l.month - 1, l.day, l.hour, l.minute, l.second);
   return wall - Math.floor(instant / 1000) * 1000;

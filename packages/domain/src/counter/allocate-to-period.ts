@@ -33,7 +33,7 @@ export interface PeriodAllocation {
   flags: Set<QualityFlag>;
 }
 
-export const DEFAULT_MAX_INTERPOLATION_GAP_MS = 3_600_000;
+const DEFAULT_MAX_INTERPOLATION_GAP_MS = 3_600_000;
 
 /**
  * Allocates register intervals to one period. A gap is never booked as zero: it lowers

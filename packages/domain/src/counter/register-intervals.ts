@@ -7,7 +7,7 @@ export interface RegisterReading {
   value: number;
 }
 
-export type IntervalStatus = 'measured' | 'rollover' | 'replacement' | 'suspect-drop' | 'suspect-over-capacity';
+type IntervalStatus = 'measured' | 'rollover' | 'replacement' | 'suspect-drop' | 'suspect-over-capacity';
 
 /** The consumption between two consecutive readings of one point. */
 export interface RegisterInterval {

@@ -13,9 +13,7 @@ import { standardCoal } from './standard-coal.ts';
 import { toFigure } from './figure.ts';
 import type { AccountedPoint, AccountingIssue, AccountingOptions, ConsumedPoint, EnterpriseFigures } from './enterprise-figures.ts';
 
-export type {
-  AccountedPoint, AccountingIssue, AccountingOptions, BalanceFigures, CarbonFigures, EnterpriseFigures, IntensityFigures, PointFigures, SuspectInterval,
-} from './enterprise-figures.ts';
+export type { AccountedPoint, AccountingOptions, EnterpriseFigures } from './enterprise-figures.ts';
 
 /**
  * The points of an enterprise that get consumption, in manifest order: the cumulative

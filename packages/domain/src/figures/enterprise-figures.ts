@@ -21,7 +21,7 @@ export interface AccountingIssue {
   pointId?: string;
 }
 
-export interface SuspectInterval {
+interface SuspectInterval {
   start: string;
   end: string;
   status: RegisterInterval['status'];

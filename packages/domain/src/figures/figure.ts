@@ -2,7 +2,7 @@ import { sortFlags, type QualityFlag } from '../quality/quality-flag.ts';
 import { COVERAGE_FACTOR_95, combineSum, expandedUncertainty } from '../uncertainty/gum.ts';
 
 /** What a reader needs to judge a figure. */
-export interface QualitySummary {
+interface QualitySummary {
   flags: QualityFlag[];
   /** The part of `value` that is estimated rather than measured, in the figure's unit. */
   estimated: number;

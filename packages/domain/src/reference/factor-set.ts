@@ -12,7 +12,7 @@ export interface GridFactorQuery {
   date: string;
 }
 
-export type FactorLookup<T> = { ok: true; factor: T } | { ok: false; error: DomainError };
+type FactorLookup<T> = { ok: true; factor: T } | { ok: false; error: DomainError };
 
 /** A named, versioned choice of coefficients. Every figure records `id`. */
 export interface FactorSet {

@@ -7,7 +7,7 @@ import { isKnownUnit } from '../units.ts';
 import type { Confidence } from './factor.ts';
 
 /** Shapes of the shipped JSON files (a deployment's additions use the same shapes). */
-export interface StandardCoalEntry {
+interface StandardCoalEntry {
   key: string;
   carrier: string;
   value: number;
@@ -19,7 +19,7 @@ export interface StandardCoalEntry {
   note?: string;
   range?: number[];
 }
-export interface StandardCoalTable {
+interface StandardCoalTable {
   id: string;
   title: string;
   source: string;
@@ -36,14 +36,14 @@ export interface GridFactorEntry {
   confidence: string;
   effective?: { from: string; until: string };
 }
-export interface GridFactorTable {
+interface GridFactorTable {
   id: string;
   title: string;
   unit: string;
   factors: GridFactorEntry[];
   purchasedHeat: { value: number; unit: string; source: string; confidence: string };
 }
-export interface FuelEntry {
+interface FuelEntry {
   carrier: string;
   ncv: number;
   ncvUnit: string;
@@ -56,7 +56,7 @@ export interface FuelEntry {
   confidence: string;
   note?: string;
 }
-export interface FuelTable {
+interface FuelTable {
   id: string;
   title: string;
   source: string;
@@ -86,7 +86,7 @@ export interface ReferenceData {
 }
 
 /** 1 kgce = 7 000 kcal = 29 307.6 kJ (GB/T 2589-2020, 3.7). */
-export const KJ_PER_KGCE = 29307.6;
+const KJ_PER_KGCE = 29307.6;
 /** Molar mass ratio CO2/C used by GB/T 32150 and IPCC 2006. */
 export const CO2_PER_C = 44 / 12;
 
@@ -220,10 +220,10 @@ export function checkFactorSetDefinition(set: FactorSetDefinition, data: Referen
 
 /** The shipped reference data, as imported. Check it with checkReferenceData before use (loadReferenceData does). */
 export const SHIPPED_REFERENCE_DATA: ReferenceData = {
-  standardCoal: gbt2589 as StandardCoalTable,
-  grid: gridFactors as GridFactorTable,
-  fuels: fuels as FuelTable,
-  factorSets: factorSets.sets as FactorSetDefinition[],
+  standardCoal: gbt2589,
+  grid: gridFactors,
+  fuels,
+  factorSets: factorSets.sets,
 };
 
 /** Returns the reference data after range checks, or throws a DomainError listing every problem. */

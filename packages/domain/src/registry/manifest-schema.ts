@@ -25,15 +25,15 @@ const Instant = Type.String({ pattern: INSTANT_PATTERN, description: 'an ISO 860
 
 export const GRID_REGIONS = ['north', 'northeast', 'east', 'central', 'northwest', 'south', 'southwest'] as const;
 export type GridRegion = (typeof GRID_REGIONS)[number];
-export const SCOPE2_LEVELS = ['national', 'regional', 'provincial', 'ets'] as const;
+const SCOPE2_LEVELS = ['national', 'regional', 'provincial', 'ets'] as const;
 export type Scope2Level = (typeof SCOPE2_LEVELS)[number];
 export const TOPOLOGY_ROLES = ['boundary-input', 'boundary-output', 'sub-meter', 'equipment'] as const;
 export type TopologyRole = (typeof TOPOLOGY_ROLES)[number];
-export const INSTRUMENT_KINDS = ['green-certificate', 'ppa', 'supplier-specific'] as const;
+const INSTRUMENT_KINDS = ['green-certificate', 'ppa', 'supplier-specific'] as const;
 
 const Amount = Type.Object({ value: Type.Number({ exclusiveMinimum: 0 }), unit: Text }, { additionalProperties: false });
 
-export const ReplacementSchema = Type.Object(
+const ReplacementSchema = Type.Object(
   {
     at: Instant,
     oldFinalRegister: Type.Number({ minimum: 0 }),
@@ -43,7 +43,7 @@ export const ReplacementSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const MeteringPointSchema = Type.Object(
+const MeteringPointSchema = Type.Object(
   {
     id: Id,
     name: Type.Optional(Text),
@@ -75,13 +75,13 @@ export const MeteringPointSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const SiteSchema = Type.Object(
+const SiteSchema = Type.Object(
   { id: Id, name: Text, meteringPoints: Type.Array(MeteringPointSchema) },
   { additionalProperties: false },
 );
 
 /** A device's Ed25519 public key as a JWK (RFC 8037): with one, every payload of the device must carry a valid signature. */
-export const DevicePublicKeySchema = Type.Object(
+const DevicePublicKeySchema = Type.Object(
   {
     kty: Type.Literal('OKP'),
     crv: Type.Literal('Ed25519'),
@@ -90,7 +90,7 @@ export const DevicePublicKeySchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const DeviceSchema = Type.Object(
+const DeviceSchema = Type.Object(
   {
     id: Id,
     kind: literals(['meter', 'gateway'] as const, 'device kind'),
@@ -100,7 +100,7 @@ export const DeviceSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const ProductionSchema = Type.Object(
+const ProductionSchema = Type.Object(
   {
     /** YYYY, YYYY-MM or YYYY-MM-DD in the enterprise's time zone. */
     period: Type.String({ pattern: '^\\d{4}(-\\d{2}(-\\d{2})?)?$' }),
@@ -114,7 +114,7 @@ export const ProductionSchema = Type.Object(
 );
 
 /** Contractual instruments for market-based scope 2 (GHG Protocol Scope 2 Guidance, ch. 6). */
-export const ContractualInstrumentSchema = Type.Object(
+const ContractualInstrumentSchema = Type.Object(
   {
     id: Id,
     kind: literals(INSTRUMENT_KINDS, 'instrument kind'),
@@ -154,6 +154,3 @@ export type Enterprise = Static<typeof EnterpriseSchema>;
 export type Site = Static<typeof SiteSchema>;
 export type MeteringPoint = Static<typeof MeteringPointSchema>;
 export type Device = Static<typeof DeviceSchema>;
-export type Replacement = Static<typeof ReplacementSchema>;
-export type Production = Static<typeof ProductionSchema>;
-export type ContractualInstrument = Static<typeof ContractualInstrumentSchema>;

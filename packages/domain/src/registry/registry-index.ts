@@ -1,12 +1,12 @@
 import type { Device, Enterprise, Manifest, MeteringPoint, Site } from './manifest-schema.ts';
 
-export interface PointLocation {
+interface PointLocation {
   enterpriseId: string;
   siteId: string;
   point: MeteringPoint;
 }
 
-export interface DeviceLocation {
+interface DeviceLocation {
   enterpriseId: string;
   device: Device;
 }

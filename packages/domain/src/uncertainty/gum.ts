@@ -21,11 +21,6 @@ export function combineSum(standardUncertainties: readonly number[]): number {
   return Math.sqrt(standardUncertainties.reduce((s, u) => s + u * u, 0));
 }
 
-/** For y = Πxᵢ (or quotients): (u_y/y)² = Σ(uᵢ/xᵢ)² (GUM 5.1.6). Returns u_y/y. */
-export function combineRelativeProduct(relativeUncertainties: readonly number[]): number {
-  return combineSum(relativeUncertainties);
-}
-
 /** U = k·u_c (GUM 6.2.1), k = 2 by default. */
 export function expandedUncertainty(standardUncertainty: number, k: number = COVERAGE_FACTOR_95): number {
   return k * standardUncertainty;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   accountEnterprise, calendarPeriod, parseManifest, pointConsumption, readingsBounding, subPeriods, createFactorCatalog,
-  type AllocationOptions, type FactorSet, type Period, type RegisterReading, type TimeRange,
+  type AllocationOptions, type Period, type RegisterReading, type TimeRange,
 } from '../../src/index.ts';
 
 const at = (...instants: number[]): RegisterReading[] => instants.map((t, i) => ({ at: t, value: i }));
@@ -80,7 +80,7 @@ function setup() {
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
   const fs = createFactorCatalog().resolve('cn-2023', '1.0.0');
   if (!fs.ok) throw fs.error;
-  return { enterprise: parsed.manifest.enterprises[0]!, factorSet: fs.factor as FactorSet };
+  return { enterprise: parsed.manifest.enterprises[0]!, factorSet: fs.factor };
 }
 
 /** Register readings: steady increments, duplicates, conflicting duplicates, drops, jumps (wraps, over the cap), long gaps. */

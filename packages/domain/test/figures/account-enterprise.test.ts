@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { accountEnterprise, assembleEnterpriseFigures, cumulativePoints, pointConsumption, calendarPeriod, subPeriods, createFactorCatalog, parseManifest, energyBalance, type Enterprise, type FactorSet, type RegisterReading } from '../../src/index.ts';
+import { accountEnterprise, assembleEnterpriseFigures, cumulativePoints, pointConsumption, calendarPeriod, subPeriods, createFactorCatalog, parseManifest, energyBalance, type Enterprise, type RegisterReading } from '../../src/index.ts';
 
 /**
  * Worked example (also in packages/cli/README.md): a plant in Chongqing, March 2025,
@@ -47,7 +47,7 @@ function setup(level: Enterprise['scope2Level'] = 'provincial') {
   const enterprise = { ...parsed.manifest.enterprises[0]!, scope2Level: level };
   const fs = createFactorCatalog().resolve('cn-2023', '1.0.0');
   if (!fs.ok) throw fs.error;
-  return { enterprise, factorSet: fs.factor as FactorSet };
+  return { enterprise, factorSet: fs.factor };
 }
 
 const pair = (a: number, b: number): RegisterReading[] => [{ at: START, value: a }, { at: END, value: b }];

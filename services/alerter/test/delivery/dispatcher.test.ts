@@ -202,7 +202,7 @@ describe('dispatcher: retries', () => {
     await t.dispatcher.close();
     await t.deliveryLog.flush();
 
-    expect(t.sender.requests.map(idOf)).toEqual([...Array(4).fill('sub-a-n1'), ...Array(4).fill('sub-a-n2')]);
+    expect(t.sender.requests.map(idOf)).toEqual([...Array<string>(4).fill('sub-a-n1'), ...Array<string>(4).fill('sub-a-n2')]);
     const letters = t.deadLetters();
     expect(letters.map((l) => l.letter.reason)).toEqual(['ATTEMPTS_EXHAUSTED', 'ATTEMPTS_EXHAUSTED']);
     expect(letters[0]).toEqual({
@@ -361,7 +361,7 @@ describe('dispatcher: unreadable records', () => {
         if (refusals++ < 3) throw new Error('not enough in-sync replicas');
         await bus.producer().send(topic, messages);
       },
-      close: async () => undefined,
+      close: () => Promise.resolve(),
     };
     const t = setup({ bus, respond: () => ({ status: 404 }), deadLetterProducer: flaky });
     await t.dispatcher.start();
@@ -415,9 +415,9 @@ describe('dispatcher: handing a batch back', () => {
 function handDrivenConsumer() {
   let handler: BatchHandler | undefined;
   const consumer: BusConsumer = {
-    start: async (h) => void (handler = h),
-    close: async () => undefined,
-    lag: async () => -1,
+    start: (h) => { handler = h; return Promise.resolve(); },
+    close: () => Promise.resolve(),
+    lag: () => Promise.resolve(-1),
   };
   return { consumer, run: (batch: ConsumedBatch) => handler!(batch) };
 }
@@ -428,7 +428,7 @@ function handBatch(notifications: AlertNotificationV1[]) {
     topic: NOTIFICATIONS,
     partition: 0,
     messages: notifications.map((n, i) => ({ key: n.subscriptionId, value: Buffer.from(JSON.stringify(n)), offset: String(i), timestamp: T0 })),
-    heartbeat: async () => void state.heartbeats++,
+    heartbeat: () => { state.heartbeats++; return Promise.resolve(); },
     isActive: () => state.active,
   };
   return { batch, state };

@@ -23,7 +23,7 @@ export function subscription(id: string, overrides: Partial<WebhookSubscription>
   };
 }
 
-export function alert(i: number, overrides: Partial<AlertV1> = {}): AlertV1 {
+function alert(i: number, overrides: Partial<AlertV1> = {}): AlertV1 {
   return {
     alertId: `alert-${i}`,
     dedupKey: `ent-1/meter-offline/point=mp-${i},site=site-1`,

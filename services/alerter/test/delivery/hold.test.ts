@@ -14,7 +14,7 @@ describe('holding a batch in real time', () => {
   it('ends a wait as soon as the signal aborts', async () => {
     const closing = new AbortController();
     let heartbeats = 0;
-    const batch: ConsumedBatch = { topic: 't', partition: 0, messages: [], heartbeat: async () => void heartbeats++, isActive: () => true };
+    const batch: ConsumedBatch = { topic: 't', partition: 0, messages: [], heartbeat: () => { heartbeats++; return Promise.resolve(); }, isActive: () => true };
     const held = holdBatchFor(3_600_000, batch, closing.signal, systemClock, 1_800_000);
     closing.abort();
     await expect(held).rejects.toBeInstanceOf(DeliveryAbandonedError);

@@ -1,4 +1,4 @@
-import { canonicalJson, factorSetKey, type FactorSetDefinitionV1, type FactorSetRecordV1, type Json } from '@meterline/contracts';
+import { canonicalJson, factorSetKey, type FactorSetDefinitionV1, type FactorSetRecordV1 } from '@meterline/contracts';
 import { checkFactorSetDefinition, createFactorCatalog, type FactorSet, type FactorSetDefinition } from '@meterline/domain';
 import type { TopicFactorCatalog } from '@meterline/feeds';
 import { ApiError } from '../errors.ts';
@@ -37,7 +37,7 @@ export interface CustomFactorSetsDeps {
   pollMs?: number;
 }
 
-const sameSet = (a: FactorSetDefinitionV1, b: FactorSetDefinitionV1) => canonicalJson(a as unknown as Json) === canonicalJson(b as unknown as Json);
+const sameSet = (a: FactorSetDefinitionV1, b: FactorSetDefinitionV1) => canonicalJson(a) === canonicalJson(b);
 
 export function customFactorSets(deps: CustomFactorSetsDeps): CustomFactorSets {
   const visibleWithinMs = deps.visibleWithinMs ?? 10_000;
@@ -81,7 +81,7 @@ export function customFactorSets(deps: CustomFactorSetsDeps): CustomFactorSets {
         issues: [{ in: 'body', pointer: '/version', detail: `${key} exists` }],
       });
     }
-    const resolved = visible ? deps.reader.catalog.resolve(set.name, set.version) : createFactorCatalog([set as FactorSetDefinition]).resolve(set.name, set.version);
+    const resolved = visible ? deps.reader.catalog.resolve(set.name, set.version) : createFactorCatalog([set]).resolve(set.name, set.version);
     // Checked above with the same rules the catalogue applies: an unresolvable set here is a bug, not the client's.
     if (!resolved.ok) throw resolved.error;
     return { record: held ?? record, factorSet: resolved.factor, visible };

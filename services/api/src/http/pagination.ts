@@ -9,6 +9,12 @@ export const PageQuery = {
   cursor: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'opaque: the `next` link of the previous page carries it' })),
 };
 
+/** A page of any list, as pageOf describes it. */
+export interface Page<T> {
+  items: T[];
+  next: string | null;
+}
+
 export const pageOf = <T extends TSchema>(item: T) =>
   Type.Object({
     items: Type.Array(item),
@@ -41,7 +47,7 @@ export function nextLink(url: string, offset: number, hasMore: boolean): string 
 }
 
 /** A page of an in-memory list. */
-export function slicePage<T>(all: readonly T[], query: { limit?: number; cursor?: string }, url: string): { items: T[]; next: string | null } {
+export function slicePage<T>(all: readonly T[], query: { limit?: number; cursor?: string }, url: string): Page<T> {
   const offset = decodeCursor(query.cursor);
   const limit = query.limit ?? 100;
   return { items: all.slice(offset, offset + limit), next: nextLink(url, offset + limit, offset + limit < all.length) };

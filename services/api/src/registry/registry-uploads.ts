@@ -139,7 +139,7 @@ export function registryUploads(deps: RegistryUploadsDeps): RegistryUploads {
     if (!check.ok) throw invalid(asBodyIssues(check.problems));
     try {
       // The entry is named by the hash of its RFC 8785 form, which text that is not valid Unicode does not have.
-      canonicalJson(check.enterprise as unknown as EnterpriseJson);
+      canonicalJson(check.enterprise);
     } catch (error) {
       if (error instanceof NotIJsonError) throw invalid(bodyIssues([{ pointer: '/', detail: `has no RFC 8785 canonical form: ${error.message}` }]));
       throw error;
@@ -169,7 +169,7 @@ export function registryUploads(deps: RegistryUploadsDeps): RegistryUploads {
     const enterpriseId = enterprise.id;
     const clashes = clashesWith(enterprise, deps.reader.entries());
     if (clashes.length > 0) throw new RegistryConflictError(enterpriseId, clashes);
-    const next = nextEntry(deps.reader.entry(enterpriseId), enterprise as unknown as EnterpriseJson, uploadedBy, new Date(deps.now()));
+    const next = nextEntry(deps.reader.entry(enterpriseId), enterprise, uploadedBy, new Date(deps.now()));
     if (!next.changed) return { changed: false, entry: next.entry };
     try {
       await deps.publisher.publish(next.entry);

@@ -38,7 +38,7 @@ export function registryViews(source: RegistrySource, options: { recheckMs?: num
 }
 
 /** A registry that never changes (tests, the OpenAPI document). */
-export const fixedRegistry = (manifest: Manifest): RegistrySource => ({ current: async () => manifest });
+export const fixedRegistry = (manifest: Manifest): RegistrySource => ({ current: () => Promise.resolve(manifest)});
 
 /** Adds to this plugin context: each request takes the registry in force when it arrives and keeps it to its answer. */
 export function attachRegistry(app: FastifyInstance, view: () => Promise<RegistryView>): void {

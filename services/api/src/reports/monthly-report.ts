@@ -131,7 +131,7 @@ function composeReport(inputs: ReportInputs): MonthlyReport {
     ['energy.comprehensive.tceEquivalent', energy.comprehensive.tceEquivalent] as const,
     ['energy.comprehensive.tceEqualValue', energy.comprehensive.tceEqualValue] as const,
     ...energy.byCarrier.flatMap((c) => [[`energy.${c.direction}.${c.carrier}.tceEquivalent`, c.tceEquivalent] as const, [`energy.${c.direction}.${c.carrier}.tceEqualValue`, c.tceEqualValue] as const]),
-    ...Object.entries(carbon).flatMap(([k, v]) => (v && 'quality' in v ? [[`carbon.${k}`, v as Figure] as const] : [])),
+    ...Object.entries(carbon).flatMap(([k, v]) => (v && 'quality' in v ? [[`carbon.${k}`, v] as const] : [])),
     ...f.intensities.flatMap((i) => [[`intensity.${i.product}${i.siteId ? `@${i.siteId}` : ''}.tce`, i.tcePerUnit] as const, ...(i.tCO2PerUnit ? [[`intensity.${i.product}${i.siteId ? `@${i.siteId}` : ''}.tco2`, i.tCO2PerUnit] as const] : [])]),
     ...f.points.map((p) => [`point.${p.id}.consumption`, p.consumption] as const),
   ].map(([figure, fig]) => ({ figure, flags: fig.quality.flags }));

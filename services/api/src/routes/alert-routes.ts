@@ -33,7 +33,7 @@ const AlertView = Type.Object(
   },
   { additionalProperties: false },
 );
-type AlertView = Static<typeof AlertView>;
+export type AlertView = Static<typeof AlertView>;
 
 const DeliveryView = Type.Object(
   {
@@ -51,6 +51,7 @@ const DeliveryView = Type.Object(
   },
   { additionalProperties: false },
 );
+export type DeliveryView = Static<typeof DeliveryView>;
 
 const EnterpriseParams = Type.Object({ id: IdParam('enterprise id', 'cq-autoparts') });
 

@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { DeviceAccounts } from '@meterline/broker-accounts';
@@ -18,6 +18,7 @@ const Credentials = Type.Object(
   },
   { additionalProperties: false, description: 'what the device connects with; it may publish only under meterline/v1/<deviceId>/' },
 );
+export type Credentials = Static<typeof Credentials>;
 
 const WHO = 'Admin, and the enterprise’s own key; not regulators.';
 const ROLES = { 'x-meterline-roles': ['admin', 'enterprise'] };

@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { STORED_EVENT_KINDS } from '@meterline/device-sequence';
 import { readSequenceCounts, readSequenceEvents } from '@meterline/series';
@@ -44,6 +44,7 @@ const SequenceEventView = Type.Object(
   },
   { additionalProperties: false },
 );
+export type SequenceEventView = Static<typeof SequenceEventView>;
 
 const EnterpriseParams = Type.Object({ id: IdParam('enterprise id', 'cq-autoparts') });
 const DeviceParams = Type.Object({ id: IdParam('enterprise id', 'cq-autoparts'), deviceId: IdParam('device id', 'cq-gw-01') });

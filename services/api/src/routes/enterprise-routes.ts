@@ -21,6 +21,7 @@ const EnterpriseSummary = Type.Object(
   },
   { additionalProperties: false },
 );
+export type EnterpriseSummary = Static<typeof EnterpriseSummary>;
 
 const CALIBRATION_STATUSES = ['valid', 'expired', 'not-yet-valid'] as const;
 
@@ -50,8 +51,9 @@ const EnterpriseDetail = Type.Composite([
     sites: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), meteringPoints: Type.Array(MeteringPointView) })),
   }),
 ]);
+export type EnterpriseDetail = Static<typeof EnterpriseDetail>;
 
-const summaryOf = (e: Enterprise): Static<typeof EnterpriseSummary> => ({
+const summaryOf = (e: Enterprise): EnterpriseSummary => ({
   id: e.id,
   name: e.name,
   region: e.region,

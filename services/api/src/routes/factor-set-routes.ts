@@ -19,6 +19,7 @@ const Provenance = {
 };
 
 const FactorSetSummary = Type.Object({ name: Type.String(), version: Type.String(), description: Type.String(), ...Provenance }, { additionalProperties: false });
+export type FactorSetSummary = Static<typeof FactorSetSummary>;
 
 const FactorView = Type.Object(
   {
@@ -66,6 +67,7 @@ const FactorSetDetail = Type.Object(
   },
   { additionalProperties: false },
 );
+export type FactorSetDetail = Static<typeof FactorSetDetail>;
 
 const factorView = (f: Factor): Static<typeof FactorView> => ({ ...f });
 const fuelView = (f: FuelFactor): Static<typeof FuelView> => ({ ...f });
@@ -76,7 +78,7 @@ const fuelView = (f: FuelFactor): Static<typeof FuelView> => ({ ...f });
  * grid region and the provinces of the registry's enterprises; what needs a key it cannot
  * enumerate is named in `notListed`.
  */
-function describe(set: FactorSet, description: string, provinces: readonly string[], today: string, record: FactorSetRecordV1 | undefined): Static<typeof FactorSetDetail> {
+function describe(set: FactorSet, description: string, provinces: readonly string[], today: string, record: FactorSetRecordV1 | undefined): FactorSetDetail {
   const standardCoal = CARRIERS.flatMap((carrier) => {
     const r = set.standardCoal(carrier, 'energy');
     return r.ok ? [{ carrier, factor: factorView(r.factor) }] : [];

@@ -74,6 +74,7 @@ const UploadResult = Type.Object(
   { ...EntryFacts, changed: Type.Boolean({ description: 'false: the entry in force has this hash already; nothing was published' }) },
   { additionalProperties: false },
 );
+export type UploadResult = Static<typeof UploadResult>;
 
 const EntryView = Type.Object(
   {
@@ -84,8 +85,9 @@ const EntryView = Type.Object(
   },
   { additionalProperties: false },
 );
+type EntryView = Static<typeof EntryView>;
 
-const viewOf = (entry: RegistryEntryV1): Static<typeof EntryView> => ({
+const viewOf = (entry: RegistryEntryV1): EntryView => ({
   enterpriseId: entry.enterpriseId,
   version: entry.version,
   registryHash: entry.registryHash,

@@ -57,6 +57,7 @@ const FigureView = Type.Object(
   },
   { additionalProperties: false },
 );
+export type FigureView = Static<typeof FigureView>;
 
 const RestatementView = Type.Object(
   {
@@ -82,6 +83,7 @@ const RestatementView = Type.Object(
   },
   { additionalProperties: false },
 );
+export type RestatementView = Static<typeof RestatementView>;
 
 const ReadingView = Type.Object(
   {
@@ -95,6 +97,7 @@ const ReadingView = Type.Object(
   },
   { additionalProperties: false },
 );
+export type ReadingView = Static<typeof ReadingView>;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -104,7 +107,7 @@ function readable<T>(read: RowRead<T>): T {
   return read.value;
 }
 
-function figureView(measurement: string, row: StoredRow): Static<typeof FigureView> {
+function figureView(measurement: string, row: StoredRow): FigureView {
   const f = readable(figureOf({ measurement, ...row }));
   return {
     measurement,
@@ -126,7 +129,7 @@ function figureView(measurement: string, row: StoredRow): Static<typeof FigureVi
   };
 }
 
-function restatementView(row: StoredRow): Static<typeof RestatementView> {
+function restatementView(row: StoredRow): RestatementView {
   const r = readable(restatementOf({ measurement: RESTATEMENT_MEASUREMENT, ...row }));
   const optional = (u: number | undefined, name: string) => (u === undefined ? {} : { [name]: u });
   return {
@@ -152,7 +155,7 @@ function restatementView(row: StoredRow): Static<typeof RestatementView> {
   };
 }
 
-function readingView(row: StoredRow): Static<typeof ReadingView> {
+function readingView(row: StoredRow): ReadingView {
   const r = readable(readingOf(row));
   return {
     time: iso(r.tsMs),

@@ -49,6 +49,7 @@ const SilenceView = Type.Object(
   },
   { additionalProperties: false },
 );
+export type SilenceView = Static<typeof SilenceView>;
 
 const Params = Type.Object({ id: IdParam('enterprise id', 'cq-autoparts') });
 const OneParams = Type.Object({ id: Params.properties.id, silenceId: IdParam('silence id', 'sil-0f3a9c1e5b2d4f6a8c0e') });
@@ -61,7 +62,7 @@ const WRITE_PROBLEMS = problemResponses(...AUTHENTICATED_PROBLEMS, 404, 413, 415
 
 export const silenceRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx) => {
   const isActive = (change: SilenceChange) => Date.parse(change.silence.endsAt) > ctx.now();
-  const viewOf = (change: SilenceChange): Static<typeof SilenceView> => {
+  const viewOf = (change: SilenceChange): SilenceView => {
     const s = change.silence;
     return {
       id: s.id,

@@ -68,9 +68,11 @@ const SubscriptionView = Type.Object(
   },
   { additionalProperties: false },
 );
+export type SubscriptionView = Static<typeof SubscriptionView>;
 const WithSecret = Type.Composite([SubscriptionView, Type.Object({ secret: Type.String({ description: 'the HMAC key: shown this once, keep it' }) })], { additionalProperties: false });
+export type SubscriptionWithSecret = Static<typeof WithSecret>;
 
-const viewOf = (change: SubscriptionChange): Static<typeof SubscriptionView> => {
+const viewOf = (change: SubscriptionChange): SubscriptionView => {
   const s = change.subscription;
   return {
     id: s.id,

@@ -1,4 +1,3 @@
-import type { FieldValue } from '@meterline/store';
 import { quoteIdentifier, quoteString, type InfluxStore } from '@meterline/store-influx';
 import type { SeriesPageReader, StoredRow } from './series-page-reader.ts';
 
@@ -49,9 +48,9 @@ export function influxSeriesPageReader(store: Pick<InfluxStore, 'influxQl' | 'pi
             if (i === timeColumn || value === null || value === undefined) return;
             if (tagKeys.has(column)) {
               // InfluxDB stores no empty tag values; a series without the key reports "".
-              if (value !== '') row.tags[column] = String(value);
+              if (value !== '') row.tags[column] = typeof value === 'string' ? value : JSON.stringify(value);
             } else if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') {
-              row.fields[column] = value as FieldValue;
+              row.fields[column] = value;
             }
           });
           rows.push(row);
