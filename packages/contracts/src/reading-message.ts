@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DeviceQuality, Id, Quantity, TimestampWithOffset } from './common.ts';
-import { jsonRecordCodec } from './kafka-record.ts';
+import { jsonRecordCodec, parseRecordJson, type DecodedRecord } from './kafka-record.ts';
 
 export const READING_SCHEMA_ID = 'meterline.reading.v1';
 
@@ -42,3 +42,20 @@ export const ReadingMessageV1 = Type.Object(
 export type ReadingMessageV1 = Static<typeof ReadingMessageV1>;
 /** The readings topic's records, keyed by metering point. */
 export const readingMessageCodec = jsonRecordCodec(READING_SCHEMA_ID, ReadingMessageV1);
+
+export type ReadingLiveness = Pick<ReadingMessageV1, 'pointId' | 'enterpriseId' | 'tsMs'>;
+
+/**
+ * The three members a sign of life needs, read without checking the whole record: for a reader
+ * that only learns that a point reported (the alerter), not what it reported, where checking
+ * every reading would cost more than the rest of its work. The writer checks them whole.
+ */
+export function decodeReadingLiveness(bytes: Buffer): DecodedRecord<ReadingLiveness> {
+  const parsed = parseRecordJson(bytes);
+  if (!parsed.ok) return parsed;
+  const r = parsed.json as Partial<Record<keyof ReadingLiveness, unknown>> | null;
+  if (typeof r !== 'object' || r === null || typeof r.pointId !== 'string' || typeof r.enterpriseId !== 'string' || !Number.isInteger(r.tsMs)) {
+    return { ok: false, detail: `${READING_SCHEMA_ID} without pointId, enterpriseId or an integer tsMs` };
+  }
+  return { ok: true, value: { pointId: r.pointId, enterpriseId: r.enterpriseId, tsMs: r.tsMs as number } };
+}

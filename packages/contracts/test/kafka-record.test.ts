@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ALERT_DELIVERY_DEAD_LETTER_SCHEMA_ID, ALERT_NOTIFICATION_SCHEMA_ID, ALERT_SIGNAL_SCHEMA_ID, ALERTING_CHANGE_SCHEMA_ID,
   alertDeliveryDeadLetterCodec, alertingChangeRecord, alertingDeletionRecord, alertNotificationCodec, alertSignalCodec, decodeAlertingRecord,
-  decodeOrThrow, RecordDecodeError,
+  decodeOrThrow, decodeReadingLiveness, RecordDecodeError,
   type AlertDeliveryDeadLetterV1, type AlertingChangeV1, type AlertNotificationV1, type AlertSignalV1,
   AGGREGATION_JOB_SCHEMA_ID, DEVICE_STATUS_SCHEMA_ID, FIGURE_BATCH_SCHEMA_ID, READING_SCHEMA_ID, RESTATEMENT_SCHEMA_ID,
   aggregationJobCodec, deviceStatusCodec, figureBatchCodec, readingMessageCodec, restatementCodec,
@@ -117,5 +117,12 @@ describe('Kafka record codecs', () => {
     expect(alertSignalCodec.decode(secretish)).toEqual({ ok: false, detail: `not JSON (${secretish.length} bytes)` });
     expect(() => decodeOrThrow(alertSignalCodec, secretish)).toThrow(RecordDecodeError);
     expect(() => decodeOrThrow(alertSignalCodec, secretish)).toThrow(`${ALERT_SIGNAL_SCHEMA_ID}: not JSON (${secretish.length} bytes)`);
+  });
+
+  it('reads a reading\'s sign of life without checking the rest, and refuses one without it', () => {
+    const record = Buffer.from(JSON.stringify({ v: 1, pointId: 'p-1', enterpriseId: 'ent-1', tsMs: 1_772_324_100_000, value: 'not checked here' }));
+    expect(decodeReadingLiveness(record)).toEqual({ ok: true, value: { pointId: 'p-1', enterpriseId: 'ent-1', tsMs: 1_772_324_100_000 } });
+    expect(decodeReadingLiveness(Buffer.from('{"pointId":"p-1","enterpriseId":"ent-1","tsMs":"soon"}'))).toEqual({ ok: false, detail: `${READING_SCHEMA_ID} without pointId, enterpriseId or an integer tsMs` });
+    expect(decodeReadingLiveness(Buffer.from('[1,'))).toEqual({ ok: false, detail: 'not JSON (3 bytes)' });
   });
 });

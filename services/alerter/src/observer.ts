@@ -1,5 +1,5 @@
 import type { BusProducer, ConsumedBatch } from '@meterline/bus';
-import { alertSignalCodec, deviceStatusCodec, FIGURE_KINDS, figureBatchCodec, type AlertSignalV1, type FigureV1 } from '@meterline/contracts';
+import { alertSignalCodec, decodeReadingLiveness, deviceStatusCodec, FIGURE_KINDS, figureBatchCodec, type AlertSignalV1, type FigureV1 } from '@meterline/contracts';
 import { recordDeviceStates, recordSeen } from '@meterline/series';
 import type { Logger } from '@meterline/service-kit';
 import type { TimeSeriesStore } from '@meterline/store';
@@ -45,12 +45,13 @@ export function createObserver(deps: ObserverDeps) {
   const readings = async (batch: ConsumedBatch) => {
     const seen = new Map<string, { enterpriseId: string; lastMs: number }>();
     for (const message of batch.messages) {
-      const reading = readingOf(message.value);
-      if (!reading) {
+      const decoded = decodeReadingLiveness(message.value);
+      if (!decoded.ok) {
         // The writer dead-letters unreadable records; here it only cannot count as a sign of life.
         deps.metrics.unreadable.inc({ topic: 'readings' });
         continue;
       }
+      const reading = decoded.value;
       const known = seen.get(reading.pointId)?.lastMs ?? written.get(reading.pointId) ?? -Infinity;
       if (reading.tsMs > known) seen.set(reading.pointId, { enterpriseId: reading.enterpriseId, lastMs: reading.tsMs });
     }
@@ -122,17 +123,4 @@ function judgedPeriods(alerting: AlertingConfig, enterpriseId: string): Map<stri
     [FIGURE_KINDS.consumption, consumption],
     [FIGURE_KINDS.energyBalance, balance],
   ]);
-}
-
-/** The three members liveness needs, read without validating the whole reading (the writer does that). */
-function readingOf(value: Buffer): { pointId: string; enterpriseId: string; tsMs: number } | undefined {
-  let r: Record<string, unknown> | undefined;
-  try {
-    r = JSON.parse(value.toString('utf8')) as Record<string, unknown> | undefined;
-  } catch {
-    // Not JSON: the caller counts it as unreadable.
-    return undefined;
-  }
-  if (typeof r !== 'object' || r === null || typeof r.pointId !== 'string' || typeof r.enterpriseId !== 'string' || typeof r.tsMs !== 'number') return undefined;
-  return { pointId: r.pointId, enterpriseId: r.enterpriseId, tsMs: r.tsMs };
 }
