@@ -10,9 +10,14 @@ function num(v: number, digits: number): string {
   return f.format(v);
 }
 
-/** "61.450 ± 0.355 tce" with a precision fitted to the uncertainty. */
+/**
+ * "61.450 ± 0.355 tce" with a precision fitted to the uncertainty; "no data" when no reading
+ * bounds any of the period (0 % coverage, nothing estimated), which a 0.000 ± 0.000 would
+ * present as a measured zero.
+ */
 function formatFigure(f: Figure | null, digits = 3): string {
   if (!f) return '—';
+  if (f.coveragePercent === 0 && f.value === 0) return 'no data';
   return `${num(f.value, digits)} ± ${num(f.expandedUncertainty, digits)} ${f.unit}`;
 }
 

@@ -1,4 +1,4 @@
-import { convertUnit, isKnownUnit, parseInstant, unitDimension, type RegistryIndex, type RegisterReading } from '@meterline/domain';
+import { convertUnit, isKnownUnit, MAX_LISTED_ISSUES, parseInstant, unitDimension, type RegistryIndex, type RegisterReading } from '@meterline/domain';
 import { parseCsv } from './csv.ts';
 
 export interface InputError {
@@ -78,5 +78,12 @@ export function parseReadingsCsv(text: string, file: string, registry: RegistryI
   }
   // Syntax errors were found first; list every problem in the order of the file.
   errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-  return { readings, errors };
+  return { readings, errors: listed(errors, file) };
+}
+
+/** The first MAX_LISTED_ISSUES problems, and one line naming where the rest begin and how many they are. */
+function listed(errors: InputError[], file: string): InputError[] {
+  if (errors.length <= MAX_LISTED_ISSUES) return errors;
+  const rest = errors.slice(MAX_LISTED_ISSUES);
+  return [...errors.slice(0, MAX_LISTED_ISSUES), { file, line: rest[0]!.line, message: `${rest.length} more problems from this line on are not listed (the first ${MAX_LISTED_ISSUES} are)` }];
 }

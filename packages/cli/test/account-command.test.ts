@@ -63,6 +63,24 @@ describe('meterline account: worked month (plant-month fixtures)', () => {
   });
 });
 
+describe('meterline account: a point without readings (issue 15)', () => {
+  it('prints "no data" for it, not a zero that reads as measured, and 0 % coverage', async () => {
+    const csv = (await readFile(fixture('plant-month.csv'), 'utf8')).split('\n').filter((l) => !l.startsWith('paint,')).join('\n');
+    const files: Record<string, string> = { 'plant-month.yaml': await readFile(fixture('plant-month.yaml'), 'utf8'), 'no-paint.csv': csv };
+    let stdout = '';
+    const code = await run(['account', '--manifest', 'plant-month.yaml', '--readings', 'no-paint.csv', '--period', '2025-03'], {
+      readFile: (p) => Promise.resolve(files[p]!),
+      stdout: (t) => void (stdout += t),
+      stderr: () => undefined,
+    });
+    expect(code).toBe(EXIT_OK);
+    const paint = stdout.split('\n').find((l) => l.startsWith('paint '));
+    expect(paint).toMatch(/^paint\s+works\s+electricity\s+\S+\s+no data\s+no data\s+0\.0 %/);
+    const press = stdout.split('\n').find((l) => l.startsWith('press '));
+    expect(press).toMatch(/200,000\.000 ± [\d,.]+ kWh/);
+  });
+});
+
 describe('meterline account: a day across a DST change (dst-day fixtures)', () => {
   it('accounts the 23-hour local day of 2025-03-30 in Europe/Berlin', async () => {
     const out = await account('dst-day.yaml', 'dst-day.csv', '2025-03-30');
@@ -248,6 +266,24 @@ describe('meterline account: errors', () => {
     });
     expect(code).toBe(EXIT_INPUT);
     expect(stderr).toMatch(/^swap\.yaml:\d+:\d+: \/enterprises\/0\/sites\/0\/meteringPoints\/\d+\/replacements\/0\/at: not an instant that exists: "2025-02-30T10:00:00\+08:00" \[MTL_DOMAIN_MANIFEST_INVALID_VALUE\]$/m);
+  });
+
+  it('lists the first 200 problems of a readings file, then one line with where the rest begin and how many', async () => {
+    const rows = Array.from({ length: 500 }, (_, i) => `ghost,2025-03-01T00:${String(i % 60).padStart(2, '0')}:00+08:00,active-energy-import,${i},kWh`);
+    const files: Record<string, string> = { 'plant-month.yaml': await readFile(fixture('plant-month.yaml'), 'utf8'), 'ghosts.csv': ['point,timestamp,quantity,value,unit', ...rows].join('\n') };
+    let stderr = '';
+    const code = await run(['account', '--manifest', 'plant-month.yaml', '--readings', 'ghosts.csv', '--period', '2025-03'], {
+      readFile: (p) => Promise.resolve(files[p]!),
+      stdout: () => undefined,
+      stderr: (t) => void (stderr += t),
+    });
+    expect(code).toBe(EXIT_INPUT);
+    const lines = stderr.trim().split('\n');
+    // Rows are lines 2 to 501: lines 2 to 201 are listed, 300 more begin at line 202.
+    expect(lines).toHaveLength(201);
+    expect(lines[0]).toBe('ghosts.csv:2: point: unknown metering point "ghost" (not in the manifest)');
+    expect(lines[199]).toBe('ghosts.csv:201: point: unknown metering point "ghost" (not in the manifest)');
+    expect(lines[200]).toBe('ghosts.csv:202: 300 more problems from this line on are not listed (the first 200 are)');
   });
 
   it('names file, line and JSON path for a bad manifest', async () => {

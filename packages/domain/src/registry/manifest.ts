@@ -23,7 +23,8 @@ export interface ManifestIssue {
 
 export type ManifestResult = { ok: true; manifest: Manifest } | { ok: false; errors: ManifestIssue[] };
 
-const MAX_ISSUES = 200;
+/** The most problems an input's check lists: past them, one mistake repeated is noise (the readings file uses it too). */
+export const MAX_LISTED_ISSUES = 200;
 
 type RawIssue = Omit<ManifestIssue, 'source' | 'line' | 'column'>;
 
@@ -61,7 +62,7 @@ export function parseManifest(text: string, source: string): ManifestResult {
   };
   const finish = (raw: RawIssue[]): ManifestResult => ({
     ok: false,
-    errors: raw.slice(0, MAX_ISSUES).map((i) => ({ ...i, source, ...locate(i.path) })),
+    errors: raw.slice(0, MAX_LISTED_ISSUES).map((i) => ({ ...i, source, ...locate(i.path) })),
   });
 
   const schemaIssues = checkSchema(data);
@@ -102,7 +103,7 @@ function checkSchema(data: unknown): RawIssue[] {
         ? `required field is missing${expected ? ` (${expected})` : ''}`
         : `${expected ?? error.message.replace(/^Expected/, 'expected')} (got ${JSON.stringify(error.value)})`;
     issues.push({ path: error.path, message, code: 'MTL_DOMAIN_MANIFEST_SCHEMA' });
-    if (issues.length >= MAX_ISSUES) break;
+    if (issues.length >= MAX_LISTED_ISSUES) break;
   }
   return issues;
 }
