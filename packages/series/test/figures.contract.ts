@@ -1,8 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FigureV1 } from '@meterline/contracts';
-import type { TimeSeriesStore } from '@meterline/store';
 import { figureKey, figureOf, figurePoint, publishedFigureOf, readFigures, readFigureValues, readPublishedFigures, type UnreadableRow } from '../src/index.ts';
-import { UNTIL_MS, type MakeSeriesStore } from './series-store-under-test.ts';
+import { storePerTest, UNTIL_MS, type MakeSeriesStore } from './series-store-under-test.ts';
 
 const DAY = 86_400_000;
 const fail = (row: UnreadableRow) => expect.fail(row.reason);
@@ -35,16 +34,7 @@ const coal = (level: string, start: number, value: number, site?: string): Figur
 
 export function figuresContract(name: string, open: MakeSeriesStore): void {
   describe(`figures series: ${name}`, () => {
-    let close: (() => Promise<void>) | undefined;
-    const fresh = async (): Promise<TimeSeriesStore> => {
-      const opened = await open();
-      close = () => opened.close();
-      return opened.store;
-    };
-    afterEach(async () => {
-      await close?.();
-      close = undefined;
-    });
+    const fresh = storePerTest(open);
     const march = { start: MARCH_1, end: MARCH_1 + 31 * DAY };
 
     it('reads back every figure as written, of the period kinds asked for', async () => {

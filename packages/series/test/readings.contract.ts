@@ -1,8 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ReadingMessageV1 } from '@meterline/contracts';
-import type { TimeSeriesStore } from '@meterline/store';
 import { newestReadingTimes, readingOf, readingPoint, READINGS_MEASUREMENT, readReadings, type UnreadableRow } from '../src/index.ts';
-import { UNTIL_MS, type MakeSeriesStore } from './series-store-under-test.ts';
+import { storePerTest, UNTIL_MS, type MakeSeriesStore } from './series-store-under-test.ts';
 
 const T0 = Date.UTC(2026, 2, 1, 0, 0);
 const fail = (row: UnreadableRow) => expect.fail(row.reason);
@@ -31,16 +30,7 @@ const reading = (pointId: string, tsMs: number, value: number, more: Partial<Rea
 
 export function readingsContract(name: string, open: MakeSeriesStore): void {
   describe(`readings series: ${name}`, () => {
-    let close: (() => Promise<void>) | undefined;
-    const fresh = async (): Promise<TimeSeriesStore> => {
-      const opened = await open();
-      close = () => opened.close();
-      return opened.store;
-    };
-    afterEach(async () => {
-      await close?.();
-      close = undefined;
-    });
+    const fresh = storePerTest(open);
 
     it('reads back what was written, by enterprise and by points, in time order', async () => {
       const store = await fresh();

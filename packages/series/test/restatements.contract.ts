@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RestatementV1 } from '@meterline/contracts';
 import type { TimeSeriesStore } from '@meterline/store';
 import { RESTATEMENT_MEASUREMENT, restatementOf, restatementPoint, restatementTags } from '../src/index.ts';
-import { UNTIL_MS, type MakeSeriesStore } from './series-store-under-test.ts';
+import { storePerTest, UNTIL_MS, type MakeSeriesStore } from './series-store-under-test.ts';
 
 const MARCH_1 = Date.UTC(2026, 1, 28, 16);
 const published = { factorSet: 'cn-2023@1.0.0', registryVersion: 'r-abc' };
@@ -26,16 +26,7 @@ const restatement: RestatementV1 = {
 
 export function restatementsContract(name: string, open: MakeSeriesStore): void {
   describe(`restatements series: ${name}`, () => {
-    let close: (() => Promise<void>) | undefined;
-    const fresh = async (): Promise<TimeSeriesStore> => {
-      const opened = await open();
-      close = () => opened.close();
-      return opened.store;
-    };
-    afterEach(async () => {
-      await close?.();
-      close = undefined;
-    });
+    const fresh = storePerTest(open);
     const readAll = (store: TimeSeriesStore, enterprise: string) => store.readSeries({ measurement: RESTATEMENT_MEASUREMENT, tags: restatementTags(enterprise), fromMs: 0, toMs: UNTIL_MS });
 
     it('reads back a restatement as written, one point per revision of a figure', async () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { TimeSeriesStore } from '@meterline/store';
 
 /** Later than anything the suites store, within InfluxDB's time range. */
@@ -12,7 +12,7 @@ interface SeriesStoreUnderTest {
 
 export type MakeSeriesStore = () => Promise<SeriesStoreUnderTest>;
 
-/** One store for the suite it is called in, closed after it; tests keep apart by their enterprise ids (the alerter's series). Readings, figures and restatements open a store per test. */
+/** One store for the suite it is called in, closed after it; tests keep apart by their enterprise ids (the alerter's series). */
 export function suiteStore(make: MakeSeriesStore): () => TimeSeriesStore {
   let subject: SeriesStoreUnderTest | undefined;
   beforeAll(async () => {
@@ -24,6 +24,20 @@ export function suiteStore(make: MakeSeriesStore): () => TimeSeriesStore {
   return () => {
     if (!subject) throw new Error('the suite store is made in beforeAll');
     return subject.store;
+  };
+}
+
+/** A fresh store for each test that asks (readings, figures, restatements), closed after the test. */
+export function storePerTest(make: MakeSeriesStore): () => Promise<TimeSeriesStore> {
+  let close: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await close?.();
+    close = undefined;
+  });
+  return async () => {
+    const opened = await make();
+    close = () => opened.close();
+    return opened.store;
   };
 }
 
