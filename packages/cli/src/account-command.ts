@@ -82,7 +82,8 @@ export async function runAccount(argv: readonly string[], io: CommandIo): Promis
     const index = manifest.manifest.enterprises.indexOf(enterprise);
     const fs = catalog.resolve(enterprise.factorSet.name, enterprise.factorSet.version);
     if (!fs.ok) {
-      inputErrors.push({ file: args.manifest, field: `/enterprises/${index}/factorSet`, message: fs.error.message });
+      const field = `/enterprises/${index}/factorSet`;
+      inputErrors.push({ file: args.manifest, ...manifest.locate(field), field, message: `${fs.error.message} [${fs.error.code}]` });
       continue;
     }
     try {

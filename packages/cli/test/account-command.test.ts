@@ -286,6 +286,20 @@ describe('meterline account: errors', () => {
     expect(lines[200]).toBe('ghosts.csv:202: 300 more problems from this line on are not listed (the first 200 are)');
   });
 
+  it('names the line and column of a factor set the catalogue does not have', async () => {
+    const manifest = (await readFile(fixture('plant-month.yaml'), 'utf8')).replace('factorSet: { name: cn-2023, version: 1.0.0 }', 'factorSet: { name: cn-2023, version: 9.9.9 }');
+    const files: Record<string, string> = { 'unknown-set.yaml': manifest, 'plant-month.csv': await readFile(fixture('plant-month.csv'), 'utf8') };
+    let stderr = '';
+    const code = await run(['account', '--manifest', 'unknown-set.yaml', '--readings', 'plant-month.csv', '--period', '2025-03'], {
+      readFile: (p) => Promise.resolve(files[p]!),
+      stdout: () => undefined,
+      stderr: (t) => void (stderr += t),
+    });
+    expect(code).toBe(EXIT_INPUT);
+    // plant-month.yaml line 9: `    factorSet: { name: cn-2023, version: … }`, the mapping opening at column 16.
+    expect(stderr).toMatch(/^unknown-set\.yaml:9:16: \/enterprises\/0\/factorSet: .*cn-2023.*9\.9\.9.* \[MTL_DOMAIN_FACTOR_SET_NOT_FOUND\]\n$/);
+  });
+
   it('names file, line and JSON path for a bad manifest', async () => {
     const r = await cli(['account', '--manifest', 'bad-manifest.yaml', '--readings', 'plant-month.csv', '--period', '2025-03']);
     expect(r.code).toBe(EXIT_INPUT);

@@ -21,7 +21,11 @@ export interface ManifestIssue {
   column?: number;
 }
 
-export type ManifestResult = { ok: true; manifest: Manifest } | { ok: false; errors: ManifestIssue[] };
+/** The line and column (1-based) of a JSON pointer's node in the manifest's text, or of its nearest parent that exists. */
+type ManifestLocator = (pointer: string) => { line?: number; column?: number };
+
+/** A valid manifest comes with its locator, so a later check (e.g. against the factor catalogue) names a line too. */
+export type ManifestResult = { ok: true; manifest: Manifest; locate: ManifestLocator } | { ok: false; errors: ManifestIssue[] };
 
 /** The most problems an input's check lists: past them, one mistake repeated is noise (the readings file uses it too). */
 export const MAX_LISTED_ISSUES = 200;
@@ -47,7 +51,7 @@ export function parseManifest(text: string, source: string): ManifestResult {
   }
   const data: unknown = doc.toJS();
 
-  const locate = (path: string): { line?: number; column?: number } => {
+  const locate: ManifestLocator = (path) => {
     const segments = path.split('/').slice(1).map(unescapePointer);
     // Walk up until a node that exists: a missing property is reported at its parent.
     for (let n = segments.length; n >= 0; n--) {
@@ -70,7 +74,7 @@ export function parseManifest(text: string, source: string): ManifestResult {
   const manifest = data as Manifest;
   const crossIssues = checkCrossReferences(manifest);
   if (crossIssues.length > 0) return finish(crossIssues);
-  return { ok: true, manifest };
+  return { ok: true, manifest, locate };
 }
 
 function unescapePointer(segment: string): string {
