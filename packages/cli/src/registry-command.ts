@@ -116,7 +116,10 @@ export async function runRegistry(argv: readonly string[], io: CommandIo, deps: 
   }
   const catalog = createFactorCatalog();
   for (const e of pushed) {
-    if (!catalog.resolve(e.factorSet.name, e.factorSet.version).ok) {
+    const resolved = catalog.resolveFor(e);
+    if (!resolved.ok && resolved.error.code === 'MTL_DOMAIN_FACTOR_SET_OUTSIDE_REGION') {
+      io.stderr(`meterline registry push: warning: ${resolved.error.message}: the aggregator skips it until it is\n`);
+    } else if (!resolved.ok) {
       io.stderr(`meterline registry push: warning: ${e.id} names factor set ${e.factorSet.name}@${e.factorSet.version}, which this version does not know: the aggregator skips it until it does\n`);
     }
   }

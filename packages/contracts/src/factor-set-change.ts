@@ -15,6 +15,13 @@ export const FactorSetDefinitionV1 = Type.Object(
   {
     name: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,63}$' }),
     version: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$' }),
+    regions: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[A-Z]{2}(-[A-Z0-9]{1,3})?$' }), {
+        minItems: 1,
+        maxItems: 100,
+        description: 'where the set applies: ISO 3166-1 countries (CN) or ISO 3166-2 subdivisions (CN-CQ); absent: the regions of the shipped tables (CN). An enterprise outside them gets no figures from it',
+      }),
+    ),
     description: Type.String({ minLength: 1, maxLength: 500 }),
     standardCoal: Type.String({ minLength: 1, maxLength: 64 }),
     gridDataYear: Type.Integer({ minimum: 2000, maximum: 2100 }),
@@ -28,7 +35,9 @@ export const FactorSetDefinitionV1 = Type.Object(
               Type.Object(
                 {
                   dataYear: Type.Union([Type.Integer({ minimum: 2000, maximum: 2100 }), Type.Null()]),
-                  level: Type.Union([Type.Literal('national'), Type.Literal('regional'), Type.Literal('provincial'), Type.Literal('ets')]),
+                  level: Type.Union([Type.Literal('national'), Type.Literal('regional'), Type.Literal('provincial'), Type.Literal('ets'), Type.Literal('residual-mix')], {
+                    description: 'residual-mix: the factor market-based scope 2 uses for electricity no contractual instrument covers',
+                  }),
                   region: Type.Optional(Type.String({ minLength: 1, maxLength: 16 })),
                   /** tCO2/MWh. */
                   value: Type.Number(),
@@ -38,6 +47,24 @@ export const FactorSetDefinitionV1 = Type.Object(
                 { additionalProperties: false },
               ),
               { maxItems: 200 },
+            ),
+          ),
+          standardCoal: Type.Optional(
+            Type.Array(
+              Type.Object(
+                {
+                  carrier: Type.String({ minLength: 1, maxLength: 64 }),
+                  /** kgce per perUnit. */
+                  value: Type.Number(),
+                  unit: Type.String({ minLength: 1, maxLength: 16, description: 'kgce/kg, kgce/m3, kgce/kWh, kgce/MJ or kgce/t' }),
+                  perUnit: Type.String({ minLength: 1, maxLength: 16 }),
+                  minPressureMPa: Type.Optional(Type.Number({ minimum: 0, maximum: 30 })),
+                  source: Source,
+                  confidence: Confidence,
+                },
+                { additionalProperties: false },
+              ),
+              { maxItems: 100 },
             ),
           ),
           electricityEqualValue: Type.Optional(

@@ -17,6 +17,7 @@ export const DOMAIN_ERRORS = errorCatalogue('@meterline/domain', {
   MTL_DOMAIN_REFERENCE_INVALID: { meaning: 'A reference data set (factor set) is not valid: a value without its source, a unit slip, a missing carrier', retryable: false },
   MTL_DOMAIN_FACTOR_NOT_FOUND: { meaning: 'The factor set has no factor for a carrier, region or year a figure needs', retryable: false },
   MTL_DOMAIN_FACTOR_SET_NOT_FOUND: { meaning: 'No factor set of that name and version is known', retryable: false },
+  MTL_DOMAIN_FACTOR_SET_OUTSIDE_REGION: { meaning: "The enterprise's region is outside the regions its pinned factor set covers (a plant in Berlin pinned to China's set)", retryable: false },
   MTL_DOMAIN_INVALID_PERIOD: { meaning: 'A period is not a valid calendar period (e.g. 2026-13, or a range that ends before it starts)', retryable: false },
   MTL_DOMAIN_INVALID_TIME_ZONE: { meaning: 'A time zone is not an IANA time zone name', retryable: false },
   MTL_DOMAIN_INVALID_READING: { meaning: 'A reading cannot be accounted (not a finite number, or a time outside the period)', retryable: false },

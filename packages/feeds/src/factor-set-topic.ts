@@ -81,7 +81,7 @@ export async function startTopicFactorCatalog(options: {
   })();
 
   return {
-    catalog: { resolve: (name, version) => catalog.resolve(name, version), list: () => catalog.list() },
+    catalog: { resolve: (name, version) => catalog.resolve(name, version), resolveFor: (enterprise) => catalog.resolveFor(enterprise), list: () => catalog.list() },
     ready: () => caughtUp,
     custom: () => custom,
     async close() {

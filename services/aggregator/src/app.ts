@@ -83,9 +83,9 @@ export function createAggregatorApp(deps: AggregatorAppDeps): AggregatorApp {
       deps.log.warn({ jobId: job.jobId, enterprise: job.enterpriseId }, 'job for an enterprise not in the registry: skipped');
       return 'skipped';
     }
-    const factorSet = deps.catalog.resolve(enterprise.factorSet.name, enterprise.factorSet.version);
+    const factorSet = deps.catalog.resolveFor(enterprise);
     if (!factorSet.ok) {
-      deps.log.error({ jobId: job.jobId, enterprise: enterprise.id, err: factorSet.error }, 'factor set not found: enterprise skipped until the registry names a known one');
+      deps.log.error({ jobId: job.jobId, enterprise: enterprise.id, err: factorSet.error }, 'no factor set for the enterprise (unknown, or not covering its region): skipped until the registry pins one that does');
       return 'skipped';
     }
     const started = performance.now();

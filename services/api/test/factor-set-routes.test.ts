@@ -168,6 +168,44 @@ describe('PUT /v1/enterprises/{id}/factor-set', () => {
   });
 });
 
+describe('a factor set covers its regions (issue 15, item 5)', () => {
+  /** A set for Germany only: the shipped tables, its own national grid factor. */
+  const GERMANY: FactorSetDefinitionV1 = {
+    ...CQ_PPA,
+    name: 'de-grid',
+    regions: ['DE'],
+    description: 'a German grid mix',
+    overrides: { gridFactors: [{ dataYear: 2023, level: 'national', value: 0.38, source: 'test value: 380 g/kWh', confidence: 'M' }] },
+  };
+
+  it('shows the regions of a set; pinning a set that does not cover the enterprise is a 400 naming both, and nothing is published', async () => {
+    const { app, bus } = await testApi();
+    expect((await app.inject(post(GERMANY))).statusCode).toBe(201);
+    const shipped = await app.inject({ url: '/v1/factor-sets/cn-2023/1.0.0', headers: bearer(SECRETS.enterpriseA) });
+    expect(shipped.json<{ regions: string[] }>().regions).toEqual(['CN']);
+    const german = await app.inject({ url: '/v1/factor-sets/de-grid/1', headers: bearer(SECRETS.enterpriseA) });
+    // Only its own national factor: none of China's regional or provincial ones.
+    expect(german.json<Detail & { regions: string[] }>()).toMatchObject({ regions: ['DE'], grid: [{ level: 'national', factor: { value: 0.38 } }] });
+
+    const before = bus.messagesOf(REGISTRY_TOPIC).length;
+    const refused = await app.inject(pin({ name: 'de-grid', version: '1' }));
+    expect(refused.statusCode, refused.body).toBe(400);
+    expect(refused.json<Problem>().errors).toEqual([{ in: 'body', pointer: '/factorSet', detail: expect.stringMatching(/ent-a is in CN-CQ, which factor set de-grid@1 does not cover \(it covers DE\)/) as unknown }]);
+    expect(bus.messagesOf(REGISTRY_TOPIC)).toHaveLength(before);
+    await app.close();
+  });
+
+  it('a report of an enterprise outside its set’s regions is a 409 problem, not China’s factors', async () => {
+    const manifest = testManifest();
+    manifest.enterprises[0]!.region = 'DE-BE';
+    const { app } = await testApi({}, { manifest, registry: 'file' });
+    const response = await app.inject({ url: '/v1/enterprises/ent-a/reports/2026-03', headers: bearer(SECRETS.enterpriseA) });
+    expect(response.statusCode).toBe(409);
+    expect(response.json<Problem>()).toMatchObject({ code: 'MTL_API_FACTOR_SET_OUTSIDE_REGION', detail: expect.stringContaining('DE-BE') as unknown });
+    await app.close();
+  });
+});
+
 describe('GET /v1/enterprises/{id}/reports/{month} with a factor set the API does not know', () => {
   it('answers a 409 problem naming the set, not a 500 (issue 6)', async () => {
     const manifest = testManifest();

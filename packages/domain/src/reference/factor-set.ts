@@ -1,7 +1,8 @@
 import { DomainError } from '../errors.ts';
 import type { GridRegion, Scope2Level } from '../registry/manifest-schema.ts';
 import type { Confidence, Factor, FuelFactor } from './factor.ts';
-import { CO2_PER_C, loadReferenceData, SHIPPED_REFERENCE_DATA, type FactorSetDefinition, type GridFactorEntry, type ReferenceData } from './reference-data.ts';
+import { CO2_PER_C, loadReferenceData, SHIPPED_REFERENCE_DATA, type FactorSetDefinition, type GridFactorEntry, type ReferenceData, type StandardCoalEntry } from './reference-data.ts';
+import { regionsCover, regionsWithin } from './jurisdiction.ts';
 
 export interface GridFactorQuery {
   level: Scope2Level;
@@ -20,6 +21,8 @@ export interface FactorSet {
   readonly name: string;
   readonly version: string;
   readonly gridDataYear: number;
+  /** Where the set applies (ISO 3166 countries or subdivisions); see jurisdiction.ts. */
+  readonly regions: readonly string[];
   standardCoal(carrier: string, perUnitDimensionHint: 'energy' | 'mass' | 'volume', steamPressureMPa?: number): FactorLookup<Factor>;
   electricityEqualValue(): Factor;
   gridFactor(query: GridFactorQuery): FactorLookup<Factor>;
@@ -29,8 +32,17 @@ export interface FactorSet {
   fuel(carrier: string): FactorLookup<FuelFactor>;
 }
 
+/** What the catalogue needs of an enterprise to give it its set: the set it is pinned to and where it is. */
+interface PinnedEnterprise {
+  id: string;
+  region: string;
+  factorSet: { name: string; version: string };
+}
+
 export interface FactorCatalog {
   resolve(name: string, version: string): FactorLookup<FactorSet>;
+  /** The enterprise's pinned set, refused when the set does not cover the enterprise's region. */
+  resolveFor(enterprise: PinnedEnterprise): FactorLookup<FactorSet>;
   list(): Array<{ name: string; version: string; description: string }>;
 }
 
@@ -46,29 +58,48 @@ const notFound = (message: string, details: Record<string, unknown>): { ok: fals
 export function createFactorCatalog(extraSets: FactorSetDefinition[] = [], data: ReferenceData = SHIPPED_REFERENCE_DATA): FactorCatalog {
   const ref = loadReferenceData({ ...data, factorSets: [...data.factorSets, ...extraSets] });
   const all = ref.factorSets;
+  const resolve: FactorCatalog['resolve'] = (name, version) => {
+    const def = all.find((s) => s.name === name && s.version === version);
+    if (!def) {
+      return {
+        ok: false,
+        error: new DomainError(
+          'MTL_DOMAIN_FACTOR_SET_NOT_FOUND',
+          `no factor set ${name}@${version} (known: ${all.map((s) => `${s.name}@${s.version}`).join(', ')})`,
+          { name, version },
+        ),
+      };
+    }
+    return { ok: true, factor: buildFactorSet(def, ref) };
+  };
   return {
     list: () => all.map((s) => ({ name: s.name, version: s.version, description: s.description })),
-    resolve: (name, version) => {
-      const def = all.find((s) => s.name === name && s.version === version);
-      if (!def) {
-        return {
-          ok: false,
-          error: new DomainError(
-            'MTL_DOMAIN_FACTOR_SET_NOT_FOUND',
-            `no factor set ${name}@${version} (known: ${all.map((s) => `${s.name}@${s.version}`).join(', ')})`,
-            { name, version },
-          ),
-        };
-      }
-      return { ok: true, factor: buildFactorSet(def, ref) };
+    resolve,
+    resolveFor: (enterprise) => {
+      const found = resolve(enterprise.factorSet.name, enterprise.factorSet.version);
+      if (!found.ok || regionsCover(found.factor.regions, enterprise.region)) return found;
+      return { ok: false, error: outsideJurisdiction(found.factor, enterprise) };
     },
   };
+}
+
+function outsideJurisdiction(set: FactorSet, enterprise: PinnedEnterprise): DomainError {
+  return new DomainError(
+    'MTL_DOMAIN_FACTOR_SET_OUTSIDE_REGION',
+    `enterprise ${enterprise.id} is in ${enterprise.region}, which factor set ${set.id} does not cover (it covers ${set.regions.join(', ')}): pin a set that covers ${enterprise.region}`,
+    { enterprise: enterprise.id, region: enterprise.region, factorSet: set.id, covers: set.regions },
+  );
 }
 
 function buildFactorSet(def: FactorSetDefinition, ref: ReferenceData): FactorSet {
   const table = ref.standardCoal;
   const gridUnit = ref.grid.unit;
-  const gridEntries: GridFactorEntry[] = [...(def.overrides?.gridFactors ?? []), ...ref.grid.factors];
+  const regions = def.regions ?? ref.grid.regions;
+  // A set outside the grid table's jurisdiction (an enterprise in Berlin) has only its own grid
+  // factors: falling back on China's would give a foreign plant a Chinese scope 2 without a word.
+  const shippedGrid = regionsWithin(regions, ref.grid.regions) ? ref.grid.factors : [];
+  const gridEntries: GridFactorEntry[] = [...(def.overrides?.gridFactors ?? []), ...shippedGrid];
+  const coalOverrides = def.overrides?.standardCoal ?? [];
   const toGridFactor = (e: GridFactorEntry): Factor => ({
     key: `grid/${e.level}/${e.region ?? 'CN'}/${e.dataYear ?? 'ets'}`,
     value: e.value,
@@ -82,8 +113,13 @@ function buildFactorSet(def: FactorSetDefinition, ref: ReferenceData): FactorSet
     name: def.name,
     version: def.version,
     gridDataYear: def.gridDataYear,
+    regions,
     standardCoal(carrier, dimension, steamPressureMPa) {
-      let candidates = table.coefficients.filter((c) => c.carrier === carrier);
+      // The set's own coefficients for a carrier replace the table's for it, each with its own source.
+      const own = coalOverrides.filter((c) => c.carrier === carrier);
+      let candidates: Array<StandardCoalEntry & { source?: string }> = own.length > 0
+        ? own.map((c) => ({ ...c, key: `override/${c.carrier}${c.minPressureMPa === undefined ? '' : `-${c.minPressureMPa}mpa`}` }))
+        : table.coefficients.filter((c) => c.carrier === carrier);
       if (carrier === 'steam') {
         if (dimension === 'mass') {
           if (steamPressureMPa === undefined) return notFound('steam metered by mass needs steamPressureMPa for its standard coal coefficient', { carrier });
@@ -102,11 +138,11 @@ function buildFactorSet(def: FactorSetDefinition, ref: ReferenceData): FactorSet
       return {
         ok: true,
         factor: {
-          key: `${table.id}/${c.key}`,
+          key: c.source === undefined ? `${table.id}/${c.key}` : c.key,
           value: c.value,
           unit: c.unit,
           perUnit: c.perUnit,
-          source: `${table.id}: ${table.source}`,
+          source: c.source ?? `${table.id}: ${table.source}`,
           confidence: c.confidence as Confidence,
           // A published range is read as a rectangular distribution: u = half-width / sqrt(3) (GUM 4.3.7).
           ...(lo !== undefined && hi !== undefined ? { relativeUncertainty: (hi - lo) / 2 / Math.sqrt(3) / c.value } : {}),
@@ -137,7 +173,9 @@ function buildFactorSet(def: FactorSetDefinition, ref: ReferenceData): FactorSet
       return { ok: true, factor: toGridFactor(entry) };
     },
     residualMixFactor() {
-      const entry = gridEntries.find((e) => e.dataYear === def.gridDataYear && e.level === 'national-excl-market-nonfossil');
+      // A set's own residual mix first; else China's proxy, when the set may use China's grid table.
+      const entry = gridEntries.find((e) => e.dataYear === def.gridDataYear && e.level === 'residual-mix')
+        ?? gridEntries.find((e) => e.dataYear === def.gridDataYear && e.level === 'national-excl-market-nonfossil');
       return entry ? { ok: true, factor: toGridFactor(entry) } : notFound(`no residual-mix proxy in data year ${def.gridDataYear}`, {});
     },
     purchasedHeatFactor() {

@@ -3,11 +3,13 @@ import gridFactors from './data/cn-grid-factors.json' with { type: 'json' };
 import fuels from './data/gbt-32150-fuels.json' with { type: 'json' };
 import factorSets from './data/factor-sets.json' with { type: 'json' };
 import { DomainError } from '../errors.ts';
+import { CARRIERS } from '../carriers.ts';
 import { isKnownUnit } from '../units.ts';
 import type { Confidence } from './factor.ts';
+import { REGION_PATTERN, regionsCover } from './jurisdiction.ts';
 
 /** Shapes of the shipped JSON files (a deployment's additions use the same shapes). */
-interface StandardCoalEntry {
+export interface StandardCoalEntry {
   key: string;
   carrier: string;
   value: number;
@@ -40,6 +42,8 @@ interface GridFactorTable {
   id: string;
   title: string;
   unit: string;
+  /** Where the grid's factors apply: a set outside these regions does not fall back on them. */
+  regions: string[];
   factors: GridFactorEntry[];
   purchasedHeat: { value: number; unit: string; source: string; confidence: string };
 }
@@ -63,9 +67,26 @@ interface FuelTable {
   uncertaintySource: string;
   fuels: FuelEntry[];
 }
+/** A standard-coal coefficient a set sets itself (e.g. oil-field natural gas, 1.3300 kgce/m3 in GB/T 2589-2020). */
+interface StandardCoalOverride {
+  carrier: string;
+  value: number;
+  unit: string;
+  perUnit: string;
+  /** For steam metered by mass: the pressure class it applies from. */
+  minPressureMPa?: number;
+  source: string;
+  confidence: Confidence;
+}
+
 export interface FactorSetDefinition {
   name: string;
   version: string;
+  /**
+   * Where the set applies: ISO 3166-1 countries (CN) or ISO 3166-2 subdivisions (CN-CQ). An
+   * enterprise outside them gets no figures from it. Absent: the grid table's regions.
+   */
+  regions?: string[];
   description: string;
   standardCoal: string;
   gridDataYear: number;
@@ -74,6 +95,7 @@ export interface FactorSetDefinition {
   /** A deployment may pin its own values; they win over the shipped tables. */
   overrides?: {
     gridFactors?: GridFactorEntry[];
+    standardCoal?: StandardCoalOverride[];
     electricityEqualValue?: { value: number; dataYear: number; source: string; confidence: Confidence };
   };
 }
@@ -124,6 +146,16 @@ function inRange(issues: ReferenceIssue[], path: string, value: unknown, [lo, hi
 
 const CONFIDENCE = new Set(['H', 'M', 'L']);
 
+/** The plausible range of a standard coal coefficient in its unit, or undefined for a unit no table uses. */
+function standardCoalBounds(unit: string): readonly [number, number] | undefined {
+  return unit === 'kgce/kg' ? BOUNDS.kgcePerKg
+    : unit === 'kgce/m3' ? BOUNDS.kgcePerM3
+    : unit === 'kgce/kWh' ? BOUNDS.kgcePerKWh
+    : unit === 'kgce/MJ' ? BOUNDS.kgcePerMJ
+    : unit === 'kgce/t' ? BOUNDS.kgcePerT
+    : undefined;
+}
+
 /** Checks every value against its plausible range and its internal consistency; returns all problems. */
 export function checkReferenceData(data: ReferenceData): ReferenceIssue[] {
   const issues: ReferenceIssue[] = [];
@@ -131,13 +163,7 @@ export function checkReferenceData(data: ReferenceData): ReferenceIssue[] {
     const path = `${data.standardCoal.id}/coefficients/${i}(${c.key})`;
     if (!isKnownUnit(c.perUnit)) issues.push({ path, message: `unknown activity unit ${c.perUnit}` });
     if (!CONFIDENCE.has(c.confidence)) issues.push({ path, message: `confidence must be H, M or L` });
-    const bounds =
-      c.unit === 'kgce/kg' ? BOUNDS.kgcePerKg
-      : c.unit === 'kgce/m3' ? BOUNDS.kgcePerM3
-      : c.unit === 'kgce/kWh' ? BOUNDS.kgcePerKWh
-      : c.unit === 'kgce/MJ' ? BOUNDS.kgcePerMJ
-      : c.unit === 'kgce/t' ? BOUNDS.kgcePerT
-      : undefined;
+    const bounds = standardCoalBounds(c.unit);
     if (!bounds) issues.push({ path, message: `unexpected unit ${c.unit}` });
     else inRange(issues, path, c.value, bounds, 'standard coal coefficient');
     if (c.ncvKJ !== undefined) {
@@ -208,6 +234,25 @@ export function checkFactorSetDefinition(set: FactorSetDefinition, data: Referen
     if (!f.source?.trim()) issues.push({ path: `${path}/source`, message: 'a factor needs its source' });
     if (!CONFIDENCE.has(f.confidence)) issues.push({ path: `${path}/confidence`, message: 'confidence must be H, M or L' });
     if (f.level === 'provincial' && !f.region) issues.push({ path: `${path}/region`, message: 'a provincial factor names its region' });
+    if (f.region && set.regions && f.level === 'provincial' && !regionsCover(set.regions, f.region)) {
+      issues.push({ path: `${path}/region`, message: `${f.region} is outside the set's regions (${set.regions.join(', ')})` });
+    }
+  });
+  if (set.regions !== undefined) {
+    if (set.regions.length === 0) issues.push({ path: '/regions', message: 'a set covers at least one region (omit regions for those of the tables it takes)' });
+    set.regions.forEach((r, i) => {
+      if (!REGION_PATTERN.test(r)) issues.push({ path: `/regions/${i}`, message: `"${r}" is not an ISO 3166-1 country (CN) or ISO 3166-2 subdivision (CN-CQ)` });
+    });
+  }
+  (set.overrides?.standardCoal ?? []).forEach((c, i) => {
+    const path = `/overrides/standardCoal/${i}`;
+    if (!(CARRIERS as readonly string[]).includes(c.carrier)) issues.push({ path: `${path}/carrier`, message: `unknown carrier "${c.carrier}"` });
+    if (!isKnownUnit(c.perUnit)) issues.push({ path: `${path}/perUnit`, message: `unknown activity unit "${c.perUnit}"` });
+    const bounds = standardCoalBounds(c.unit);
+    if (!bounds) issues.push({ path: `${path}/unit`, message: `unit must be kgce/kg, kgce/m3, kgce/kWh, kgce/MJ or kgce/t, got "${c.unit}"` });
+    else inRange(issues, `${path}/value`, c.value, bounds, `standard coal coefficient (${c.unit})`);
+    if (!c.source?.trim()) issues.push({ path: `${path}/source`, message: 'a factor needs its source' });
+    if (!CONFIDENCE.has(c.confidence)) issues.push({ path: `${path}/confidence`, message: 'confidence must be H, M or L' });
   });
   const equal = set.overrides?.electricityEqualValue;
   if (equal) {

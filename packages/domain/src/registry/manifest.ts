@@ -1,13 +1,10 @@
-import { LineCounter, parseDocument, isNode } from 'yaml';
-import { Value } from '@sinclair/typebox/value';
-import type { TSchema } from '@sinclair/typebox';
-
 import { isCumulative, quantityDimensions } from '../quantities.ts';
 import { quantitiesForCarrier } from '../carriers.ts';
 import { isKnownUnit, rateDimensionIntegratesTo, unitDimension, unitsOfDimension } from '../units.ts';
 import { parseInstant } from '../calendar/instant.ts';
 import { isValidTimeZone } from '../calendar/time-zone.ts';
 import { ManifestSchema, type Manifest } from './manifest-schema.ts';
+import { parseLocatedDocument, schemaIssues, type Locator } from './located-document.ts';
 
 export interface ManifestIssue {
   /** JSON pointer of the bad field, e.g. "/enterprises/0/sites/1/meteringPoints/3/unit". */
@@ -21,11 +18,8 @@ export interface ManifestIssue {
   column?: number;
 }
 
-/** The line and column (1-based) of a JSON pointer's node in the manifest's text, or of its nearest parent that exists. */
-type ManifestLocator = (pointer: string) => { line?: number; column?: number };
-
 /** A valid manifest comes with its locator, so a later check (e.g. against the factor catalogue) names a line too. */
-export type ManifestResult = { ok: true; manifest: Manifest; locate: ManifestLocator } | { ok: false; errors: ManifestIssue[] };
+export type ManifestResult = { ok: true; manifest: Manifest; locate: Locator } | { ok: false; errors: ManifestIssue[] };
 
 /** The most problems an input's check lists: past them, one mistake repeated is noise (the readings file uses it too). */
 export const MAX_LISTED_ISSUES = 200;
@@ -38,78 +32,20 @@ type RawIssue = Omit<ManifestIssue, 'source' | 'line' | 'column'>;
  * found, each naming the JSON pointer of the field, never just the first.
  */
 export function parseManifest(text: string, source: string): ManifestResult {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      errors: doc.errors.map((e) => {
-        const pos = lineCounter.linePos(e.pos[0]);
-        return { path: '', message: e.message, code: 'MTL_DOMAIN_MANIFEST_SYNTAX', source, line: pos.line, column: pos.col };
-      }),
-    };
-  }
-  const data: unknown = doc.toJS();
-
-  const locate: ManifestLocator = (path) => {
-    const segments = path.split('/').slice(1).map(unescapePointer);
-    // Walk up until a node that exists: a missing property is reported at its parent.
-    for (let n = segments.length; n >= 0; n--) {
-      const keys = segments.slice(0, n).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-      const node = n === 0 ? doc.contents : doc.getIn(keys, true);
-      if (isNode(node) && node.range) {
-        const pos = lineCounter.linePos(node.range[0]);
-        return { line: pos.line, column: pos.col };
-      }
-    }
-    return {};
-  };
+  const parsed = parseLocatedDocument(text);
+  if (!parsed.ok) return { ok: false, errors: parsed.errors.map((e) => ({ path: '', message: e.message, code: 'MTL_DOMAIN_MANIFEST_SYNTAX', source, line: e.line, column: e.column })) };
+  const { data, locate } = parsed;
   const finish = (raw: RawIssue[]): ManifestResult => ({
     ok: false,
     errors: raw.slice(0, MAX_LISTED_ISSUES).map((i) => ({ ...i, source, ...locate(i.path) })),
   });
 
-  const schemaIssues = checkSchema(data);
-  if (schemaIssues.length > 0) return finish(schemaIssues);
+  const schemaProblems = schemaIssues(ManifestSchema, data, MAX_LISTED_ISSUES).map((i) => ({ ...i, code: 'MTL_DOMAIN_MANIFEST_SCHEMA' }));
+  if (schemaProblems.length > 0) return finish(schemaProblems);
   const manifest = data as Manifest;
   const crossIssues = checkCrossReferences(manifest);
   if (crossIssues.length > 0) return finish(crossIssues);
   return { ok: true, manifest, locate };
-}
-
-function unescapePointer(segment: string): string {
-  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
-}
-
-interface SchemaShape { anyOf?: SchemaShape[]; const?: unknown; description?: string; pattern?: string }
-
-function describeExpected(tschema: TSchema): string | undefined {
-  const schema = tschema as SchemaShape;
-  const anyOf = schema.anyOf;
-  if (anyOf && anyOf.every((s) => 'const' in s)) {
-    return `expected one of: ${anyOf.map((s) => String(s.const)).join(', ')}`;
-  }
-  if ('const' in schema) return `expected ${JSON.stringify(schema.const)}`;
-  if (typeof schema.description === 'string' && schema.pattern) return `expected ${schema.description}`;
-  return undefined;
-}
-
-function checkSchema(data: unknown): RawIssue[] {
-  const issues: RawIssue[] = [];
-  const seen = new Set<string>();
-  for (const error of Value.Errors(ManifestSchema, data)) {
-    // TypeBox may report one field twice (missing, then wrong type): keep the first.
-    if (seen.has(error.path)) continue;
-    seen.add(error.path);
-    const expected = describeExpected(error.schema);
-    const message =
-      error.value === undefined
-        ? `required field is missing${expected ? ` (${expected})` : ''}`
-        : `${expected ?? error.message.replace(/^Expected/, 'expected')} (got ${JSON.stringify(error.value)})`;
-    issues.push({ path: error.path, message, code: 'MTL_DOMAIN_MANIFEST_SCHEMA' });
-    if (issues.length >= MAX_LISTED_ISSUES) break;
-  }
-  return issues;
 }
 
 const dateOk = (s: string): boolean => {

@@ -67,7 +67,7 @@ export async function runBackfill(argv: readonly string[], io: BackfillIo): Prom
   const now = Date.now();
   const work = [];
   for (const enterprise of enterprises) {
-    const factorSet = catalog.resolve(enterprise.factorSet.name, enterprise.factorSet.version);
+    const factorSet = catalog.resolveFor(enterprise);
     if (!factorSet.ok) {
       io.stderr(`meterline aggregate: ${enterprise.id}: ${factorSet.error.message}\n`);
       return EXIT_CONFIG;

@@ -145,7 +145,11 @@ export function registryUploads(deps: RegistryUploadsDeps): RegistryUploads {
       throw error;
     }
     const { factorSet } = check.enterprise;
-    if (!deps.factorCatalog.resolve(factorSet.name, factorSet.version).ok) {
+    const resolved = deps.factorCatalog.resolveFor(check.enterprise);
+    if (!resolved.ok && resolved.error.code === 'MTL_DOMAIN_FACTOR_SET_OUTSIDE_REGION') {
+      throw invalid(bodyIssues([{ pointer: '/factorSet', detail: `${resolved.error.message}: the enterprise would get no figures` }]));
+    }
+    if (!resolved.ok) {
       const known = deps.factorCatalog.list().map((s) => `${s.name} ${s.version}`).join(', ');
       throw invalid(bodyIssues([{ pointer: '/factorSet', detail: `factor set ${factorSet.name} ${factorSet.version} is not one this version knows (${known}): the enterprise would get no figures` }]));
     }

@@ -55,6 +55,7 @@ const FactorSetDetail = Type.Object(
     name: Type.String(),
     version: Type.String(),
     description: Type.String(),
+    regions: Type.Array(Type.String(), { description: 'where the set applies (ISO 3166 countries or subdivisions): an enterprise outside them gets no figures from it' }),
     gridDataYear: Type.Integer(),
     standardCoal: Type.Array(Type.Object({ carrier: Type.String(), factor: FactorView })),
     electricityEqualValue: FactorView,
@@ -84,7 +85,8 @@ function describe(set: FactorSet, description: string, provinces: readonly strin
     return r.ok ? [{ carrier, factor: factorView(r.factor) }] : [];
   });
   const gridQueries: Array<Pick<GridFactorQuery, 'level' | 'region' | 'gridRegion'>> = [
-    { level: 'national', region: 'CN', gridRegion: 'north' },
+    // The national level is the set's own country (or countries).
+    { level: 'national', region: set.regions.join(', '), gridRegion: 'north' },
     ...GRID_REGIONS.map((gridRegion) => ({ level: 'regional' as const, region: gridRegion, gridRegion })),
     ...provinces.map((region) => ({ level: 'provincial' as const, region, gridRegion: 'north' as const })),
     { level: 'ets', region: 'CN', gridRegion: 'north' },
@@ -98,6 +100,7 @@ function describe(set: FactorSet, description: string, provinces: readonly strin
     name: set.name,
     version: set.version,
     description,
+    regions: [...set.regions],
     gridDataYear: set.gridDataYear,
     standardCoal,
     electricityEqualValue: factorView(set.electricityEqualValue()),

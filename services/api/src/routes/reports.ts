@@ -49,7 +49,10 @@ export const reportRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, c
     async (request, reply) => {
       const enterprise = readableEnterprise(request, request.params.id);
       const format = negotiateFormat(request.query.format, request.headers.accept);
-      const factorSet = ctx.factorCatalog.resolve(enterprise.factorSet.name, enterprise.factorSet.version);
+      const factorSet = ctx.factorCatalog.resolveFor(enterprise);
+      if (!factorSet.ok && factorSet.error.code === 'MTL_DOMAIN_FACTOR_SET_OUTSIDE_REGION') {
+        throw new ApiError('MTL_API_FACTOR_SET_OUTSIDE_REGION', `${factorSet.error.message} (PUT /v1/enterprises/${enterprise.id}/factor-set)`, { cause: factorSet.error });
+      }
       if (!factorSet.ok) {
         // The registry may name a set this API has not read (a custom set published elsewhere, a catalogue of another version): the client's to fix, not a 500.
         const { name, version } = enterprise.factorSet;
