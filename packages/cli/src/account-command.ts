@@ -7,6 +7,8 @@ import { parseReadingsCsv, type InputError, type ReadingsByPoint } from './readi
 import { OUTPUT_SCHEMA, type AccountOutput } from './account-output.ts';
 import { EXIT_INPUT, EXIT_NO_INPUT, EXIT_OK, EXIT_USAGE, formatInputError, type CommandIo } from './command-io.ts';
 import { formatTable } from './format-table.ts';
+import { formatComparison } from './format-comparison.ts';
+import { readFactorSetFile } from './factor-set-file.ts';
 
 /**
  * Accounts the period, or each of its sub-periods, for one enterprise. Each point's readings
@@ -43,8 +45,13 @@ export async function runAccount(argv: readonly string[], io: CommandIo): Promis
   const args = parsedArgs.args;
   let manifestText: string;
   let readingsText: string;
+  let factorSetText: string | undefined;
   try {
-    [manifestText, readingsText] = await Promise.all([io.readFile(args.manifest), io.readFile(args.readings)]);
+    [manifestText, readingsText, factorSetText] = await Promise.all([
+      io.readFile(args.manifest),
+      io.readFile(args.readings),
+      args.factorSetFile === undefined ? undefined : io.readFile(args.factorSetFile),
+    ]);
   } catch (error) {
     io.stderr(`meterline account: cannot read input: ${(error as Error).message}\n`);
     return EXIT_NO_INPUT;
@@ -69,25 +76,45 @@ export async function runAccount(argv: readonly string[], io: CommandIo): Promis
     io.stderr(`meterline account: no enterprise "${args.enterprise}" in ${args.manifest}\n`);
     return EXIT_USAGE;
   }
+  const auditorSet = args.factorSetFile === undefined ? undefined : auditorFactorSet(factorSetText!, args.factorSetFile);
+  if (auditorSet && !auditorSet.ok) {
+    for (const e of auditorSet.errors) io.stderr(`${formatInputError(e)}\n`);
+    return EXIT_INPUT;
+  }
   let catalog;
   try {
-    catalog = createFactorCatalog();
+    catalog = createFactorCatalog(auditorSet ? [auditorSet.set] : []);
   } catch (error) {
     io.stderr(`meterline account: ${(error as Error).message}\n`);
     return EXIT_INPUT;
   }
   const results: EnterpriseFigures[] = [];
+  // Pairs of the same enterprise and period: with the pinned set, with the file's set.
+  const compared: Array<[EnterpriseFigures, EnterpriseFigures]> = [];
   const inputErrors: InputError[] = [];
   for (const enterprise of enterprises) {
     const index = manifest.manifest.enterprises.indexOf(enterprise);
-    const fs = catalog.resolve(enterprise.factorSet.name, enterprise.factorSet.version);
+    const fs = catalog.resolveFor(enterprise);
     if (!fs.ok) {
       const field = `/enterprises/${index}/factorSet`;
       inputErrors.push({ file: args.manifest, ...manifest.locate(field), field, message: `${fs.error.message} [${fs.error.code}]` });
       continue;
     }
+    // An enterprise the manifest pins to the file's own set is accounted with it; the others are compared with it.
+    const pinnedToFile = auditorSet !== undefined && factorSetId(enterprise.factorSet) === factorSetId(auditorSet.set);
+    const other = auditorSet && !pinnedToFile ? catalog.resolveFor({ ...enterprise, factorSet: auditorSet.set }) : undefined;
+    if (other && !other.ok) {
+      inputErrors.push({ file: args.factorSetFile!, ...auditorSet!.locate('/regions'), field: '/regions', message: `${other.error.message} [${other.error.code}]` });
+      continue;
+    }
+    const options = { equalValue: args.equalValue, estimateGaps: args.estimateGaps };
     try {
-      results.push(...accountByPeriod(enterprise, readings, args.period, args.by, fs.factor, { equalValue: args.equalValue, estimateGaps: args.estimateGaps }));
+      const figures = accountByPeriod(enterprise, readings, args.period, args.by, fs.factor, options);
+      results.push(...figures);
+      if (other) {
+        const alternative = accountByPeriod(enterprise, readings, args.period, args.by, other.factor, options);
+        compared.push(...figures.map((f, i): [EnterpriseFigures, EnterpriseFigures] => [f, alternative[i]!]));
+      }
     } catch (error) {
       if (!isDomainError(error)) throw error;
       io.stderr(`meterline account: ${error.message} [${error.code}]\n`);
@@ -105,7 +132,21 @@ export async function runAccount(argv: readonly string[], io: CommandIo): Promis
     readings: args.readings,
     options: { equalValue: args.equalValue, estimateGaps: args.estimateGaps, ...(args.by ? { by: args.by } : {}) },
     enterprises: results,
+    ...(compared.length > 0 ? { comparison: { factorSetFile: args.factorSetFile!, factorSet: factorSetId(auditorSet!.set), enterprises: compared.map(([, b]) => b) } } : {}),
   };
-  io.stdout(args.format === 'json' ? `${JSON.stringify(output, null, 2)}\n` : formatTable(output));
+  if (args.format === 'json') io.stdout(`${JSON.stringify(output, null, 2)}\n`);
+  else io.stdout(formatTable(output) + (compared.length > 0 ? `comparison with ${args.factorSetFile}:\n\n${formatComparison(compared)}` : ''));
   return EXIT_OK;
+}
+
+const factorSetId = (set: { name: string; version: string }): string => `${set.name}@${set.version}`;
+
+/** The auditor's set from its file; a shipped name and version is refused, since a published set never changes. */
+function auditorFactorSet(text: string, file: string): ReturnType<typeof readFactorSetFile> {
+  const read = readFactorSetFile(text, file);
+  if (!read.ok || !createFactorCatalog().resolve(read.set.name, read.set.version).ok) return read;
+  return {
+    ok: false,
+    errors: [{ file, ...read.locate('/version'), field: '/version', message: `${factorSetId(read.set)} is a shipped set; your own set takes another name or version [MTL_DOMAIN_REFERENCE_INVALID]` }],
+  };
 }

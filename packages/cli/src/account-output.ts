@@ -13,4 +13,9 @@ export interface AccountOutput {
   options: { equalValue: boolean; estimateGaps: boolean; by?: ByKind };
   /** One entry per enterprise, or per enterprise and sub-period with --by; each carries its period. */
   enterprises: EnterpriseFigures[];
+  /**
+   * With --factor-set-file (added in v1 as an optional field): the entries of enterprises pinned
+   * to another set, accounted with the file's set, in the same order.
+   */
+  comparison?: { factorSetFile: string; factorSet: string; enterprises: EnterpriseFigures[] };
 }

@@ -17,11 +17,12 @@ interface AccountArgs {
   estimateGaps: boolean;
   enterprise?: string;
   by?: ByKind;
+  factorSetFile?: string;
 }
 
 export const USAGE = `usage: meterline account --manifest <file> --readings <csv> --period <YYYY|YYYY-MM|YYYY-MM-DD>
                          [--by quarter-hour|hour|day|month] [--format json|table] [--enterprise <id>]
-                         [--equal-value] [--estimate-gaps] [--help]`;
+                         [--equal-value] [--estimate-gaps] [--factor-set-file <file>] [--help]`;
 
 export const HELP = `${USAGE}
 
@@ -36,6 +37,9 @@ calendar period in each enterprise's own time zone, or for each of its sub-perio
   --enterprise <id>     only this enterprise of the manifest
   --equal-value         also give standard coal with electricity at its equal value
   --estimate-gaps       fill time without measured data at the period's mean rate (flagged)
+  --factor-set-file <file>
+                        also account with this factor set (YAML or JSON, as POST /v1/factor-sets
+                        takes it) and print both results side by side
   -h, --help            this text
 
 exit codes: 0 success, 64 bad arguments or period, 65 invalid manifest or readings,
@@ -51,6 +55,7 @@ const OPTIONS = {
   enterprise: { type: 'string' },
   'equal-value': { type: 'boolean' },
   'estimate-gaps': { type: 'boolean' },
+  'factor-set-file': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -137,6 +142,7 @@ export function parseAccountArgs(argv: readonly string[]): ParsedAccountArgs {
       estimateGaps: flags.has('estimate-gaps'),
       ...(values.enterprise ? { enterprise: values.enterprise } : {}),
       ...(by ? { by } : {}),
+      ...(values['factor-set-file'] ? { factorSetFile: values['factor-set-file'] } : {}),
     },
   };
 }

@@ -4,7 +4,7 @@ import type { AccountOutput } from './account-output.ts';
 // One formatter per precision: toLocaleString builds a new one per call, which dominated
 // the time of a month printed by quarter-hours.
 const formats = new Map<number, Intl.NumberFormat>();
-function num(v: number, digits: number): string {
+export function num(v: number, digits: number): string {
   let f = formats.get(digits);
   if (!f) formats.set(digits, (f = new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })));
   return f.format(v);
@@ -15,13 +15,13 @@ function num(v: number, digits: number): string {
  * bounds any of the period (0 % coverage, nothing estimated), which a 0.000 ± 0.000 would
  * present as a measured zero.
  */
-function formatFigure(f: Figure | null, digits = 3): string {
+export function formatFigure(f: Figure | null, digits = 3): string {
   if (!f) return '—';
   if (f.coveragePercent === 0 && f.value === 0) return 'no data';
   return `${num(f.value, digits)} ± ${num(f.expandedUncertainty, digits)} ${f.unit}`;
 }
 
-function table(headers: string[], rows: string[][]): string {
+export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { accountEnterprise, calendarPeriod, createFactorCatalog, indexRegistry, parseManifest, subPeriods } from '@meterline/domain';
+import { accountEnterprise, calendarPeriod, createFactorCatalog, indexRegistry, parseManifest, subPeriods, type FactorSetDefinition } from '@meterline/domain';
 import { parseReadingsCsv, run, EXIT_INPUT, EXIT_OK, EXIT_USAGE, type AccountOutput } from '../src/index.ts';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -81,9 +81,12 @@ describe('meterline account: a point without readings (issue 15)', () => {
   });
 });
 
+/** dst-day.yaml pins the German set of this file: the CLI takes a pinned custom set from it. */
+const GERMAN_SET = ['--factor-set-file', 'german-factor-set.json'];
+
 describe('meterline account: a day across a DST change (dst-day fixtures)', () => {
   it('accounts the 23-hour local day of 2025-03-30 in Europe/Berlin', async () => {
-    const out = await account('dst-day.yaml', 'dst-day.csv', '2025-03-30');
+    const out = await account('dst-day.yaml', 'dst-day.csv', '2025-03-30', ...GERMAN_SET);
     const e = out.enterprises[0]!;
     expect(e.period.start).toBe('2025-03-30T00:00:00+01:00');
     expect(e.period.end).toBe('2025-03-31T00:00:00+02:00');
@@ -93,8 +96,10 @@ describe('meterline account: a day across a DST change (dst-day fixtures)', () =
     const m1 = e.points[0]!.consumption;
     expect(m1.value).toBeCloseTo(230, 9);
     expect(m1.coveragePercent).toBeCloseTo(100, 9);
-    // scope 2 national 2023: 0.230 MWh x 0.5306 = 0.122038 tCO2
-    expect(e.carbon.scope2Location.value).toBeCloseTo(0.122038, 9);
+    // scope 2 with the German set's national factor (China's sets do not cover Berlin, issue 15):
+    // 0.230 MWh x 0.38 tCO2/MWh = 0.0874 tCO2
+    expect(e.factorSet).toBe('de-grid@1');
+    expect(e.carbon.scope2Location.value).toBeCloseTo(0.0874, 9);
   });
 });
 
@@ -102,13 +107,13 @@ describe('meterline account --by', () => {
   const consumption = (out: AccountOutput, id: string) => out.enterprises.map((e) => e.points.find((p) => p.id === id)!.consumption.value);
 
   it('gives one entry per local hour of a DST day, each what accountEnterprise gives for that hour', async () => {
-    const out = await account('dst-day.yaml', 'dst-day.csv', '2025-03-30', '--by', 'hour');
+    const out = await account('dst-day.yaml', 'dst-day.csv', '2025-03-30', ...GERMAN_SET, '--by', 'hour');
     expect(out.options).toEqual({ equalValue: false, estimateGaps: false, by: 'hour' });
     const manifest = parseManifest(await readFile(fixture('dst-day.yaml'), 'utf8'), 'dst-day.yaml');
     if (!manifest.ok) throw new Error('fixture manifest');
     const { readings } = parseReadingsCsv(await readFile(fixture('dst-day.csv'), 'utf8'), 'dst-day.csv', indexRegistry(manifest.manifest));
     const enterprise = manifest.manifest.enterprises[0]!;
-    const fs = createFactorCatalog().resolve('cn-2023', '1.0.0');
+    const fs = createFactorCatalog([JSON.parse(await readFile(fixture('german-factor-set.json'), 'utf8')) as FactorSetDefinition]).resolveFor(enterprise);
     if (!fs.ok) throw fs.error;
     const hours = subPeriods(calendarPeriod('2025-03-30', enterprise.timeZone), 'hour');
     expect(hours).toHaveLength(23); // spring forward
@@ -122,8 +127,8 @@ describe('meterline account --by', () => {
   });
 
   it('conserves consumption: the hours add up to the day, the days to the month', async () => {
-    const day = await account('dst-day.yaml', 'dst-day.csv', '2025-03-30');
-    const hours = await account('dst-day.yaml', 'dst-day.csv', '2025-03-30', '--by', 'hour');
+    const day = await account('dst-day.yaml', 'dst-day.csv', '2025-03-30', ...GERMAN_SET);
+    const hours = await account('dst-day.yaml', 'dst-day.csv', '2025-03-30', ...GERMAN_SET, '--by', 'hour');
     // 230 kWh over the 23-hour day (see the worked example).
     expect(consumption(hours, 'm1').reduce((a, b) => a + b, 0)).toBeCloseTo(consumption(day, 'm1')[0]!, 9);
     const month = await account('plant-month.yaml', 'plant-month.csv', '2025-03');
@@ -136,7 +141,7 @@ describe('meterline account --by', () => {
   });
 
   it('prints one table block per sub-period, headed by its key', async () => {
-    const r = await cli(['account', '--manifest', 'dst-day.yaml', '--readings', 'dst-day.csv', '--period', '2025-03-30', '--by', 'hour']);
+    const r = await cli(['account', '--manifest', 'dst-day.yaml', '--readings', 'dst-day.csv', '--period', '2025-03-30', '--by', 'hour', ...GERMAN_SET]);
     expect(r.code).toBe(EXIT_OK);
     const heads = r.stdout.split('\n').filter((l) => /^2025-03-30T\d\d:00:00\+0[12]:00 \(hour, /.test(l));
     expect(heads).toHaveLength(23);
@@ -358,7 +363,7 @@ describe('meterline account: errors', () => {
   it('runs as a program: exit code and stdout through main.ts', async () => {
     const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
     const exec = promisify(execFile);
-    const { stdout } = await exec(process.execPath, ['--import', 'tsx', main, 'account', '--manifest', fixture('dst-day.yaml'), '--readings', fixture('dst-day.csv'), '--period', '2025-03-30', '--format', 'json']);
+    const { stdout } = await exec(process.execPath, ['--import', 'tsx', main, 'account', '--manifest', fixture('dst-day.yaml'), '--readings', fixture('dst-day.csv'), '--period', '2025-03-30', '--format', 'json', '--factor-set-file', fixture('german-factor-set.json')]);
     expect((JSON.parse(stdout) as AccountOutput).enterprises[0]!.points[0]!.consumption.value).toBeCloseTo(230, 9);
     await expect(exec(process.execPath, ['--import', 'tsx', main, 'account'])).rejects.toMatchObject({ code: EXIT_USAGE });
   }, 20_000);
@@ -373,4 +378,58 @@ describe('meterline account: errors', () => {
     expect(help).toMatchObject({ status: 'fulfilled', value: { stdout: expect.stringMatching(/^usage: meterline account/) as unknown } });
     expect(unknown).toMatchObject({ status: 'rejected', reason: { code: EXIT_USAGE, stderr: expect.stringContaining('unknown option "--nope"') as unknown } });
   }, 30_000);
+});
+
+describe('meterline account --factor-set-file: an auditor reruns a month with another coefficient (issue 15, item 5)', () => {
+  it('accounts with the pinned set and with the file’s set, and gives both', async () => {
+    const out = await account('plant-month.yaml', 'plant-month.csv', '2025-03', '--factor-set-file', 'oil-field-gas.yaml');
+    const pinned = out.enterprises[0]!;
+    const other = out.comparison!.enterprises[0]!;
+    expect(out.comparison).toMatchObject({ factorSetFile: 'oil-field-gas.yaml', factorSet: 'cn-2023-oil-field-gas@1' });
+    expect(pinned.factorSet).toBe('cn-2023@1.0.0');
+    expect(other.factorSet).toBe('cn-2023-oil-field-gas@1');
+    // gas: 30 000 Nm3 x 1.2143 kgce/m3 = 36.429 tce (gas-field) against 30 000 x 1.3300 = 39.900 tce (oil-field).
+    expect(pinned.points.find((p) => p.id === 'gas')!.tce!.value).toBeCloseTo(36.429, 9);
+    expect(other.points.find((p) => p.id === 'gas')!.tce!.value).toBeCloseTo(39.9, 9);
+    // The enterprise: 101.52175 - 36.429 + 39.9 = 104.99275 tce; CO2 takes the fuel table, not standard coal: unchanged.
+    expect(pinned.tceEquivalent.value).toBeCloseTo(101.52175, 6);
+    expect(other.tceEquivalent.value).toBeCloseTo(104.99275, 6);
+    expect(other.carbon.scope1.value).toBeCloseTo(pinned.carbon.scope1.value, 12);
+  });
+
+  it('prints both side by side in the table, with the difference', async () => {
+    const r = await cli(['account', '--manifest', 'plant-month.yaml', '--readings', 'plant-month.csv', '--period', '2025-03', '--factor-set-file', 'oil-field-gas.yaml']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(EXIT_OK);
+    expect(r.stdout).toContain('comparison with oil-field-gas.yaml:');
+    const row = r.stdout.split('\n').find((l) => l.startsWith('energy, equivalent value') && l.includes('+'))!;
+    // 104.99275 - 101.52175 = +3.471 tce, 3.471 / 101.52175 = 3.42 %.
+    expect(row).toMatch(/101\.522 ± [\d.]+ tce\s+104\.993 ± [\d.]+ tce\s+\+3\.471 tce\s+3\.42 %$/);
+  });
+
+  it('checks the file like the API checks a custom set: each problem with its line, column and field', async () => {
+    const r = await cli(['account', '--manifest', 'plant-month.yaml', '--readings', 'plant-month.csv', '--period', '2025-03', '--factor-set-file', 'bad-factor-set.yaml']);
+    expect(r.code).toBe(EXIT_INPUT);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'bad-factor-set.yaml:11:14: /overrides/standardCoal/0/value: standard coal coefficient (kgce/m3) 1330 outside the plausible range [0.01, 2.5] [MTL_DOMAIN_REFERENCE_INVALID]',
+      'bad-factor-set.yaml:14:15: /overrides/standardCoal/0/source: a factor needs its source [MTL_DOMAIN_REFERENCE_INVALID]',
+    ]);
+  });
+
+  it('refuses a shipped name and version, and a set that does not cover the enterprise, naming the field', async () => {
+    const shipped = await cli(['account', '--manifest', 'plant-month.yaml', '--readings', 'plant-month.csv', '--period', '2025-03', '--factor-set-file', 'shipped-name-factor-set.yaml']);
+    expect(shipped.code).toBe(EXIT_INPUT);
+    expect(shipped.stderr).toMatch(/^shipped-name-factor-set\.yaml:2:10: \/version: cn-2023@1\.0\.0 is a shipped set/);
+    const german = await cli(['account', '--manifest', 'plant-month.yaml', '--readings', 'plant-month.csv', '--period', '2025-03', '--factor-set-file', 'german-factor-set.json']);
+    expect(german.code).toBe(EXIT_INPUT);
+    expect(german.stderr).toMatch(/^german-factor-set\.json:4:14: \/regions: enterprise plant is in CN-CQ, which factor set de-grid@1 does not cover \(it covers DE\).*\[MTL_DOMAIN_FACTOR_SET_OUTSIDE_REGION\]\n$/);
+  });
+
+  it('refuses an enterprise outside its pinned set’s regions at the manifest’s line, instead of giving it China’s factors', async () => {
+    const r = await cli(['account', '--manifest', 'berlin-month.yaml', '--readings', 'plant-month.csv', '--period', '2025-03']);
+    expect(r.code).toBe(EXIT_INPUT);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^berlin-month\.yaml:9:16: \/enterprises\/0\/factorSet: enterprise plant is in DE-BE, which factor set cn-2023@1\.0\.0 does not cover \(it covers CN\).*\[MTL_DOMAIN_FACTOR_SET_OUTSIDE_REGION\]\n$/);
+  });
 });
