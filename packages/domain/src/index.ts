@@ -23,3 +23,5 @@ export * from './figures/point-consumption.ts';
 export * from './figures/energy-balance.ts';
 export * from './figures/account-enterprise.ts';
 export * from './figures/carbon-scopes.ts';
+export * from './scorecard/scorecard.ts';
+export * from './scorecard/indicators.ts';

@@ -1,0 +1,36 @@
+import type { Carrier } from '../carriers.ts';
+import type { EnterpriseFigures } from '../figures/enterprise-figures.ts';
+import type { Figure } from '../figures/figure.ts';
+import { energyClassOf, type EnergyClass } from './energy-classes.ts';
+import type { IndicatorValue } from './scorecard.ts';
+
+const BOUNDARY_SIGN: Readonly<Record<string, 1 | -1>> = { 'boundary-input': 1, 'boundary-output': -1 };
+
+/** A figure a regulator receives: not "no data" (nothing bounds it) and not left incomplete for want of a factor. */
+const published = (f: Figure): boolean => !(f.coveragePercent === 0 && f.value === 0) && !f.quality.flags.includes('incomplete');
+
+/**
+ * The uploaded indicators one period's accounting gives: comprehensive energy consumption
+ * (GB/T 2589-2020: boundary inputs − outputs, in tce), primary and secondary energy (the same
+ * sum over the carriers of each class), and per product its output and unit-product energy
+ * consumption. A class the enterprise has no boundary point of is an exact zero.
+ */
+export function indicatorsOf(figures: EnterpriseFigures): IndicatorValue[] {
+  const periodKind = figures.period.kind === 'day' ? 'day' : figures.period.kind === 'month' ? 'month' : undefined;
+  if (periodKind === undefined) return [];
+  const at = { periodKind, periodKey: figures.period.key, startMs: Date.parse(figures.period.start) } as const;
+  const out: IndicatorValue[] = [];
+  if (published(figures.tceEquivalent)) out.push({ indicator: 'comprehensive-energy', ...at, value: figures.tceEquivalent.value });
+  for (const energyClass of ['primary', 'secondary'] as const satisfies readonly EnergyClass[]) {
+    const points = figures.points.filter((p) => BOUNDARY_SIGN[p.role] !== undefined && energyClassOf(p.carrier as Carrier) === energyClass);
+    // A class is uploaded when every point of it has its standard coal.
+    if (points.some((p) => !p.tce || !published(p.tce))) continue;
+    out.push({ indicator: `${energyClass}-energy`, ...at, value: points.reduce((s, p) => s + BOUNDARY_SIGN[p.role]! * p.tce!.value, 0) });
+  }
+  for (const i of figures.intensities) {
+    if (i.siteId !== null) continue;
+    out.push({ indicator: 'output', product: i.product, ...at, value: i.production });
+    if (published(i.tcePerUnit)) out.push({ indicator: 'unit-product-energy', product: i.product, ...at, value: i.tcePerUnit.value });
+  }
+  return out;
+}
