@@ -22,3 +22,5 @@ export * from './figures/point-consumption.ts';
 export * from './figures/energy-balance.ts';
 export * from './figures/account-enterprise.ts';
 export * from './figures/carbon-scopes.ts';
+export * from './quality/cadence.ts';
+export * from './quality/completeness.ts';
