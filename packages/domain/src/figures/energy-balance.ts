@@ -28,7 +28,7 @@ export interface BalanceResult {
 }
 
 /** The quality of one meter of a balance, so a reader sees which side is weak. */
-export interface BalancePartQuality {
+interface BalancePartQuality {
   pointId: string;
   /** The node's own meter (`input`) or one of its sub-meters (`child`). */
   side: 'input' | 'child';
@@ -41,7 +41,7 @@ export interface BalancePartQuality {
 }
 
 /** What the meters of a balance say about its data: a gap is only as good as its worst meter. */
-export interface BalanceQuality {
+interface BalanceQuality {
   /** Every flag of the input and the children. */
   flags: QualityFlag[];
   /** Readings received ÷ expected, pooled over the input and the children. */

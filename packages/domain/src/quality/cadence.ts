@@ -26,7 +26,7 @@ export const DEFAULT_EXPECTED_INTERVAL = 'PT15M';
  * cadence (one reading 50 % late), so its split across a period boundary is measured, not
  * estimated. Longer means at least one reading is missing.
  */
-export const LATE_READING_TOLERANCE = 1.5;
+const LATE_READING_TOLERANCE = 1.5;
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
