@@ -1,4 +1,5 @@
-// Metering and data quality: how much of each period is metered, where the gaps and suspect
+// Metering and data quality: how much of each period is metered (energy coverage) and how many of
+// the expected readings came (data completeness), where the gaps and suspect
 // readings are, which meters read outside their calibration validity, what devices' seqs showed
 // (gaps, replays, resets), and what ingest refused.
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
@@ -29,13 +30,16 @@ const DATA_QUALITY_UID = 'meterline-data-quality';
 const ofPoints = `${tagIn(T.enterprise, 'enterprise')} AND ${tagIn(T.site, 'site')}`;
 const ofPeriod = tagIn(T.period, 'period');
 
-const periodRows = { enterprise: 'Enterprise', point: 'Metering point', period_key: 'Period', coverage: 'Coverage (%)', estimated: 'Estimated', flags: 'Quality flags' };
+const periodRows = {
+  enterprise: 'Enterprise', point: 'Metering point', period_key: 'Period', coverage: 'Coverage (%)', completeness: 'Completeness (%)',
+  readings_received: 'Readings received', readings_expected: 'Readings expected', estimated: 'Estimated', flags: 'Quality flags',
+};
 
 export function dataQuality(): dashboard.DashboardBuilder {
   return meterlineDashboard(
     DATA_QUALITY_UID,
     'Meterline · Metering and data quality',
-    'Coverage per metering point, periods with gaps, suspect readings, meters read outside their calibration validity, devices’ sequence gaps, replays and resets, and the payloads ingest dead-lettered, by reason.',
+    'Coverage and completeness per metering point, periods with gaps, suspect readings, meters read outside their calibration validity, devices’ sequence gaps, replays and resets, and the payloads ingest dead-lettered, by reason.',
   )
     .time({ from: 'now-7d/d', to: 'now' })
     .refresh('15m')
@@ -46,7 +50,9 @@ export function dataQuality(): dashboard.DashboardBuilder {
     .withRow(new dashboard.RowBuilder('Coverage and gaps'))
     .withPanel(
       timeSeriesPanel('Coverage per metering point ($period)', INFLUXDB)
-        .description('Share of each period backed by measured consumption: below 100 % there is a gap (missing or suspect readings).')
+        .description(
+          'Energy coverage: the share of each period whose consumption real readings bound. Below 100 % part of it is interpolated over a long silence (estimated) or bounded by no reading.',
+        )
         .withTarget(
           influxQl(
             'A',
@@ -58,17 +64,38 @@ export function dataQuality(): dashboard.DashboardBuilder {
         .unit(UNITS.percent)
         .min(0)
         .max(100)
-        .span(24)
+        .span(12)
+        .height(8),
+    )
+    .withPanel(
+      timeSeriesPanel('Completeness per metering point ($period)', INFLUXDB)
+        .description(
+          'Data completeness: readings received ÷ readings expected at the point’s declared interval (default every 15 min). A register difference can bound the energy exactly while readings are missing; the regulator asks for at least 90 %.',
+        )
+        .withTarget(
+          influxQl(
+            'A',
+            q`SELECT "${D.completeness}" FROM "${M.consumption}"
+              WHERE ${ofPoints} AND ${ofPeriod} AND ${TIME_FILTER}
+              GROUP BY "${T.enterprise}", "${T.point}"`,
+          ).alias('$tag_point'),
+        )
+        .unit(UNITS.percent)
+        .min(0)
+        .max(100)
+        .span(12)
         .height(8),
     )
     .withPanel(
       tablePanel('Periods with gaps ($period)', INFLUXDB)
-        .description('Every period of a metering point with less than full coverage, with the estimated part of its consumption and its quality flags.')
+        .description(
+          'Every period of a metering point with data missing (quality flag gap): less than full coverage or less than full completeness, with the readings received and expected, the estimated part of its consumption and its quality flags.',
+        )
         .withTarget(
           influxQl(
             'A',
-            q`SELECT "${F.periodKey}", "${F.coverage}", "${F.estimated}", "${F.flags}" FROM "${M.consumption}"
-              WHERE "${F.coverage}" < 100 AND ${ofPoints} AND ${ofPeriod} AND ${TIME_FILTER}
+            q`SELECT "${F.periodKey}", "${F.coverage}", "${D.completeness}", "${D.readingsReceived}", "${D.readingsExpected}", "${F.estimated}", "${F.flags}" FROM "${M.consumption}"
+              WHERE ("${F.coverage}" < 100 OR "${D.completeness}" < 100) AND ${ofPoints} AND ${ofPeriod} AND ${TIME_FILTER}
               GROUP BY "${T.enterprise}", "${T.point}"`,
           ).table(),
         )

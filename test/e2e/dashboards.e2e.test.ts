@@ -424,7 +424,7 @@ describe('dashboards: every query of every provisioned dashboard on the real pip
     expect(rows.map((r) => [r[DEVICE_SEQUENCE_EVENTS.tags.enterprise], r[DEVICE_SEQUENCE_EVENTS.tags.device], r[DEVICE_SEQUENCE_EVENTS.tags.kind], r['events'], r['lost']])).toEqual([[enterprises()[0], device, 'gap', 1, 2]]);
   });
 
-  it('metering and data quality: coverage in the gap, the gaps, the suspect readings and the meters outside calibration equal meterline account', async () => {
+  it('metering and data quality: coverage and completeness in the gap, the gaps, the suspect readings and the meters outside calibration equal meterline account', async () => {
     const d = dashboard('meterline-data-quality');
     const all = await variables(d);
     const second = data.days[1]!;
@@ -440,13 +440,21 @@ describe('dashboards: every query of every provisioned dashboard on the real pip
     const inGapHour = [...accounted.values()].find((f) => f.id === data.faults.otherRegion && f.period.kind === 'hour' && Date.parse(f.period.start) === gapHour)!;
     expectClose(hourly.find((r) => r[FIGURE_TAGS.point] === data.faults.gap && r['time'] === gapHour)?.[FIGURE_FIELDS.coverage], inGapHour.points.find((p) => p.id === data.faults.gap)!.consumption.coveragePercent, 'coverage in the gap hour');
 
-    // Gaps and suspect readings: exactly the point-days meterline account reports.
+    // Completeness next to coverage (issue 15): the gap point on the gap day, fewer readings than expected.
+    const completeness = await runPanel(d, target(d, 'Completeness per metering point ($period)'), all);
+    expectClose(completeness.find((r) => r[FIGURE_TAGS.point] === data.faults.gap && r['time'] === dayStart(second))?.[FIGURE_DETAIL_FIELDS.completeness], gapDay.consumption.completenessPercent, 'gap day completeness');
+    expect(gapDay.consumption.completenessPercent).toBeLessThan(100);
+
+    // Gaps and suspect readings: exactly the point-days meterline account reports (a gap: coverage or completeness below 100 %).
     const gaps = await runPanel(d, target(d, 'Periods with gaps ($period)'), all);
-    const expectedGaps = pointDays.filter(({ p }) => p.consumption.coveragePercent < 100);
+    const expectedGaps = pointDays.filter(({ p }) => p.consumption.coveragePercent < 100 || p.consumption.completenessPercent < 100);
     expect(gaps.map((r) => `${r[FIGURE_TAGS.point]}@${r[FIGURE_FIELDS.periodKey]}`).sort()).toEqual(expectedGaps.map(({ p, day }) => `${p.id}@${day}`).sort());
     for (const { p, day } of expectedGaps) {
       const r = gaps.find((x) => x[FIGURE_TAGS.point] === p.id && x[FIGURE_FIELDS.periodKey] === day)!;
       expectClose(r[FIGURE_FIELDS.coverage], p.consumption.coveragePercent, `${p.id} ${day} coverage`);
+      expectClose(r[FIGURE_DETAIL_FIELDS.completeness], p.consumption.completenessPercent, `${p.id} ${day} completeness`);
+      expectClose(r[FIGURE_DETAIL_FIELDS.readingsReceived], p.consumption.quality.readingsReceived, `${p.id} ${day} readings received`);
+      expectClose(r[FIGURE_DETAIL_FIELDS.readingsExpected], p.consumption.quality.readingsExpected, `${p.id} ${day} readings expected`);
       expectClose(r[FIGURE_FIELDS.estimated], p.consumption.quality.estimated, `${p.id} ${day} estimated`);
       expect(r[FIGURE_FIELDS.flags]).toBe(p.consumption.quality.flags.join(','));
     }

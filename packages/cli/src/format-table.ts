@@ -21,11 +21,22 @@ export function formatFigure(f: Figure | null, digits = 3): string {
   return `${num(f.value, digits)} ± ${num(f.expandedUncertainty, digits)} ${f.unit}`;
 }
 
+const percent = (v: number) => `${num(v, 1)} %`;
+
+/** "95.2 % (2,832/2,976)": completeness with the counts behind it. */
+const completeness = (f: Figure) => `${percent(f.completenessPercent)} (${num(f.quality.readingsReceived, 0)}/${num(f.quality.readingsExpected, 0)})`;
+
+/** The estimated part of a figure, in its unit; a plain 0 when nothing is. */
+const estimated = (f: Figure, digits = 3) => (f.quality.estimated === 0 ? '0' : `${num(f.quality.estimated, digits)} ${f.unit}`);
+
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
+
+/** Flags of a balance's meter that put its gap in doubt. */
+const WEAK_METER_FLAGS = new Set<string>(['gap', 'estimated', 'calibration-invalid', 'suspect-drop', 'suspect-over-capacity', 'conflicting-duplicate']);
 
 /** A readable report, one block per entry; the JSON output is the reference, this is for people. */
 export function formatTable(out: AccountOutput): string {
@@ -36,11 +47,12 @@ export function formatTable(out: AccountOutput): string {
     parts.push('');
     parts.push(
       table(
-        ['point', 'site', 'carrier', 'role', 'consumption (U, k=2)', 'tce', 'coverage', 'flags'],
+        ['point', 'site', 'carrier', 'role', 'consumption (U, k=2)', 'tce', 'coverage', 'completeness (readings)', 'estimated', 'rollovers', 'outside calibration', 'flags'],
         e.points.map((p) => [
           p.id, p.siteId, p.carrier, p.role,
           formatFigure(p.consumption), formatFigure(p.tce, 4),
-          `${num(p.consumption.coveragePercent, 1)} %`, p.consumption.quality.flags.join(' '),
+          percent(p.consumption.coveragePercent), completeness(p.consumption), estimated(p.consumption),
+          String(p.consumption.quality.rollovers), String(p.consumption.quality.readingsOutsideCalibration), p.consumption.quality.flags.join(' '),
         ]),
       ),
     );
@@ -51,6 +63,7 @@ export function formatTable(out: AccountOutput): string {
       ['energy, equal value', e.tceEqualValue],
       ...e.sites.map((s): [string, Figure] => [`  site ${s.id}`, s.tce]),
       ['CO2 scope 1 (fuels)', c.scope1],
+      ...c.scope1ByFuel.map((f): [string, Figure] => [`  scope 1 ${f.carrier} (${formatFigure(f.activity)})`, f.co2]),
       [`CO2 scope 2 location (${e.scope2Level}${c.scope2LocationFactor ? ` ${c.scope2LocationFactor.value} tCO2/MWh` : ''})`, c.scope2Location],
       ['CO2 scope 2 market', c.scope2Market],
       ['CO2 purchased heat', c.purchasedHeat],
@@ -61,21 +74,36 @@ export function formatTable(out: AccountOutput): string {
     ];
     parts.push(
       table(
-        ['figure', 'value (U, k=2)', 'coverage', 'flags'],
-        totals.filter(([, f]) => f !== null).map(([label, f]) => [label, formatFigure(f, 3), `${num(f!.coveragePercent, 1)} %`, f!.quality.flags.join(' ')]),
+        ['figure', 'value (U, k=2)', 'estimated', 'coverage', 'completeness (readings)', 'flags'],
+        totals
+          .filter((t): t is [string, Figure] => t[1] !== null)
+          .map(([label, f]) => [label, formatFigure(f, 3), estimated(f), percent(f.coveragePercent), completeness(f), f.quality.flags.join(' ')]),
       ),
     );
     if (e.balances.length > 0) {
       parts.push('');
       parts.push(
         table(
-          ['balance node', 'input', 'children', 'gap', 'gap %', 'U(gap)', 'significant'],
+          ['balance node', 'input', 'children', 'gap', 'gap %', 'U(gap)', 'significant', 'estimated', 'completeness (readings)', 'outside calibration', 'flags'],
           e.balances.map((b) => [
             b.parentId, `${num(b.input, 1)} ${b.unit}`, num(b.childrenSum, 1), num(b.gap, 1),
             b.gapPercent === null ? '—' : `${num(b.gapPercent, 2)} %`, num(b.gapExpandedUncertainty, 1), b.significant ? 'YES' : 'no',
+            percent(b.quality.estimatedPercent),
+            `${percent(b.quality.completenessPercent)} (${num(b.quality.readingsReceived, 0)}/${num(b.quality.readingsExpected, 0)})`,
+            String(b.quality.readingsOutsideCalibration), b.quality.flags.join(' '),
           ]),
         ),
       );
+      // Which meter of a balance is weak: a gap is only as good as the meters on both sides.
+      const weak = e.balances.flatMap((b) =>
+        b.quality.parts
+          .filter((p) => p.flags.some((f) => WEAK_METER_FLAGS.has(f)) || p.completenessPercent < 100 || p.readingsOutsideCalibration > 0)
+          .map((p) =>
+            `  ${b.parentId}: ${p.side === 'input' ? 'input' : 'child'} ${p.pointId}: completeness ${percent(p.completenessPercent)}, coverage ${percent(p.coveragePercent)}, ` +
+            `estimated ${num(p.estimated, 1)} ${b.unit}, ${p.readingsOutsideCalibration} readings outside calibration; ${p.flags.join(' ')}`,
+          ),
+      );
+      if (weak.length > 0) parts.push('', 'balance meters with missing, estimated or uncalibrated data:', ...weak);
     }
     for (const i of e.intensities) {
       parts.push(`intensity ${i.product}${i.siteId ? ` (${i.siteId})` : ''}: ${formatFigure(i.tcePerUnit, 5)}${i.tCO2PerUnit ? `, ${formatFigure(i.tCO2PerUnit, 5)}` : ''}`);

@@ -54,6 +54,47 @@ describe('meterline account: worked month (plant-month fixtures)', () => {
     expect(e.issues).toEqual([]);
   });
 
+  it('finds the month exact and covered, but with 1 of 2 976 readings per point: incomplete, flagged gap (issue 15)', async () => {
+    const e = (await account('plant-month.yaml', 'plant-month.csv', '2025-03')).enterprises[0]!;
+    // Each point is read at 1 March 00:00 and 1 April 00:00 and declares no cadence, so the default PT15M
+    // expects 31 × 96 = 2 976 readings in March; the one at 1 March 00:00 is in it (1 April is April's).
+    for (const p of e.points) {
+      expect(p.consumption.coveragePercent, p.id).toBe(100);
+      expect(p.consumption.quality, p.id).toMatchObject({ readingsReceived: 1, readingsExpected: 2976, estimated: 0 });
+      expect(p.consumption.completenessPercent, p.id).toBeCloseTo(100 / 2976, 12);
+      expect(p.consumption.quality.flags, p.id).toContain('gap');
+    }
+    expect(e.points.find((p) => p.id === 'main')!.consumption.quality.rollovers).toBe(1);
+    // Standard coal pools its boundary inputs main, gas and diesel: 3 of 3 × 2 976 = 8 928 readings.
+    expect(e.tceEquivalent.quality).toMatchObject({ readingsReceived: 3, readingsExpected: 8928 });
+    expect(e.tceEquivalent.coveragePercent).toBe(100);
+    // The balance of main pools main, press, paint, hvac: 4 of 11 904.
+    expect(e.balances[0]!.quality).toMatchObject({ readingsReceived: 4, readingsExpected: 11904, estimatedPercent: 0, readingsOutsideCalibration: 0 });
+  });
+
+  it('prints scope 1 per fuel, estimated amounts, completeness, rollovers and readings outside calibration (issue 15)', async () => {
+    // paint's calibration ends on 15 March: its reading of 1 April 00:00 is outside.
+    const manifest = (await readFile(fixture('plant-month.yaml'), 'utf8')).replace('certificate: C-3, validFrom: 2024-01-01, validUntil: 2029-12-31', 'certificate: C-3, validFrom: 2024-01-01, validUntil: 2025-03-15');
+    const files: Record<string, string> = { 'paint-expired.yaml': manifest, 'plant-month.csv': await readFile(fixture('plant-month.csv'), 'utf8') };
+    let stdout = '';
+    const code = await run(['account', '--manifest', 'paint-expired.yaml', '--readings', 'plant-month.csv', '--period', '2025-03'], {
+      readFile: (p) => Promise.resolve(files[p]!),
+      stdout: (t) => void (stdout += t),
+      stderr: () => undefined,
+    });
+    expect(code).toBe(EXIT_OK);
+    const line = (start: string) => stdout.split('\n').find((l) => l.startsWith(start));
+    // point: coverage, completeness (received/expected), estimated, rollovers, readings outside calibration, flags
+    expect(line('main ')).toMatch(/100\.0 %\s+0\.0 % \(1\/2,976\)\s+0\s+1\s+0\s+rollover gap$/);
+    expect(line('paint ')).toMatch(/100\.0 %\s+0\.0 % \(1\/2,976\)\s+0\s+0\s+1\s+gap calibration-invalid$/);
+    // scope 1 per fuel (see the worked month): gas 3 × 10^4 Nm3 → 64.950 tCO2, diesel 2.5 t → 7.740 tCO2
+    expect(line('  scope 1 natural-gas ')).toMatch(/^ {2}scope 1 natural-gas \(3\.000 ± [\d.]+ 10\^4 Nm3\)\s+64\.950 ± 3\.001 tCO2\s+0\s+100\.0 %/);
+    expect(line('  scope 1 diesel ')).toMatch(/^ {2}scope 1 diesel \(2\.500 ± [\d.]+ t\)\s+7\.740 ± [\d.]+ tCO2/);
+    // the balance says one of its children is outside calibration, and which
+    expect(stdout.split('\n').find((l) => l.startsWith('main ') && l.includes('YES'))).toMatch(/YES\s+0\.0 %\s+0\.0 % \(4\/11,904\)\s+1\s+rollover replacement gap calibration-invalid$/);
+    expect(stdout).toMatch(/^ {2}main: child paint: completeness 0\.0 %, coverage 100\.0 %, estimated 0\.0 kWh, 1 readings outside calibration; gap calibration-invalid$/m);
+  });
+
   it('prints a readable table with the same numbers', async () => {
     const r = await cli(['account', '--manifest', 'plant-month.yaml', '--readings', 'plant-month.csv', '--period', '2025-03']);
     expect(r.code).toBe(EXIT_OK);
@@ -95,7 +136,11 @@ describe('meterline account: a day across a DST change (dst-day fixtures)', () =
     // 23:30+02 -> 00:30+02 (10 kWh, 1 h): half inside = 5           => 230 kWh, coverage 100 %
     const m1 = e.points[0]!.consumption;
     expect(m1.value).toBeCloseTo(230, 9);
+    // m1 is read hourly (PT1H): its 1-hour intervals are within 1.5 h, interpolated as measured.
     expect(m1.coveragePercent).toBeCloseTo(100, 9);
+    // 23 hourly readings expected on a 23-hour day; 2 came (00:30+01, 23:30+02): 8.70 %, a gap.
+    expect(m1.quality).toMatchObject({ readingsReceived: 2, readingsExpected: 23, estimated: 0 });
+    expect(m1.quality.flags).toEqual(['gap']);
     // scope 2 with the German set's national factor (China's sets do not cover Berlin, issue 15):
     // 0.230 MWh x 0.38 tCO2/MWh = 0.0874 tCO2
     expect(e.factorSet).toBe('de-grid@1');
@@ -145,6 +190,8 @@ describe('meterline account --by', () => {
     expect(r.code).toBe(EXIT_OK);
     const heads = r.stdout.split('\n').filter((l) => /^2025-03-30T\d\d:00:00\+0[12]:00 \(hour, /.test(l));
     expect(heads).toHaveLength(23);
+    // The first hour: 5 kWh measured, 5 kWh the estimated share of the 22-hour interval (see the README); 1 reading of 1.
+    expect(r.stdout.split('\n').find((l) => l.startsWith('m1 '))).toMatch(/10\.000 ± [\d.]+ kWh.*50\.0 %\s+100\.0 % \(1\/1\)\s+5\.000 kWh\s+0\s+0\s+estimated$/);
     expect(heads[1]).toMatch(/^2025-03-30T01:00:00\+01:00 \(hour, 2025-03-30T01:00:00\+01:00 – 2025-03-30T03:00:00\+02:00\): DST test site/);
   });
 

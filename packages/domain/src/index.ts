@@ -25,3 +25,5 @@ export * from './figures/account-enterprise.ts';
 export * from './figures/carbon-scopes.ts';
 export * from './scorecard/scorecard.ts';
 export * from './scorecard/indicators.ts';
+export * from './quality/cadence.ts';
+export * from './quality/completeness.ts';

@@ -79,9 +79,19 @@ export const FIGURE_FIELDS = Object.freeze({
  * the store's.
  */
 export const FIGURE_DETAIL_FIELDS = Object.freeze({
+  /**
+   * Every figure: data completeness in %, readings received ÷ expected at each point's cadence
+   * (pooled over the parts of an aggregate); `coverage` is the other measure, of energy.
+   */
+  completeness: 'completeness',
+  /** Every figure: the readings behind `completeness`. */
+  readingsReceived: 'readings_received',
+  readingsExpected: 'readings_expected',
+  /** Consumption: register rollovers in the intervals used. */
+  rollovers: 'rollovers',
   /** Consumption: intervals not booked (suspect drops, over capacity). */
   suspectIntervals: 'suspect_intervals',
-  /** Consumption: readings used that were dated outside the meter's calibration validity. */
+  /** Consumption, energy balance: readings used that were dated outside the meter's calibration validity (a balance: of its input and children). */
   outsideCalibration: 'outside_calibration',
   /** Consumption: standard coal of the point, equivalent value, where the carrier converts. */
   tce: 'tce',
@@ -128,14 +138,23 @@ export function figurePoint(figure: FigureV1): SeriesPoint {
   };
 }
 
-/** What a recomputation is compared with: the figure's identity and the parts a restatement is about. */
+/**
+ * What a recomputation is compared with: the figure's identity and the parts a restatement is
+ * about. `completenessPercent` is absent from figures stored before completeness was kept.
+ */
 export type PublishedFigure = Pick<
   FigureV1,
   'measurement' | 'enterpriseId' | 'subject' | 'periodKind' | 'startMs' | 'value' | 'expandedUncertainty' | 'coveragePercent' | 'flags' | 'factorSet' | 'registryVersion' | 'revision'
->;
+> & { completenessPercent?: number };
 
 /** The stored fields a PublishedFigure needs: reading only these halves what the comparison reads back. */
-const PUBLISHED_FIELDS = [F.value, F.expandedU, F.coverage, F.flags, F.factorSet, F.registryVersion, F.revision];
+const PUBLISHED_FIELDS = [F.value, F.expandedU, F.coverage, F.flags, F.factorSet, F.registryVersion, F.revision, FIGURE_DETAIL_FIELDS.completeness];
+
+/** A figure's data completeness in %, from its detail; undefined for a figure published before it was kept. */
+export function completenessOf(figure: Pick<FigureV1, 'detail'>): number | undefined {
+  const c = figure.detail[FIGURE_DETAIL_FIELDS.completeness];
+  return typeof c === 'number' ? c : undefined;
+}
 
 const num = (f: SeriesPoint['fields'], k: string) => (typeof f[k] === 'number' ? f[k] : undefined);
 const str = (f: SeriesPoint['fields'], k: string) => (typeof f[k] === 'string' ? f[k] : undefined);
@@ -152,6 +171,7 @@ export function publishedFigureOf(point: SeriesPoint): RowRead<PublishedFigure> 
     return unreadable(`${point.measurement} ${JSON.stringify(point.tags)} at ${point.timestampMs} lacks ${T.enterprise}, ${T.period}, ${F.value}, ${F.expandedU} or ${F.coverage}`);
   }
   const flags = str(f, F.flags) ?? '';
+  const completeness = num(f, FIGURE_DETAIL_FIELDS.completeness);
   const published: PublishedFigure = {
     measurement: point.measurement as FigureKind,
     enterpriseId: enterprise,
@@ -165,6 +185,7 @@ export function publishedFigureOf(point: SeriesPoint): RowRead<PublishedFigure> 
     factorSet: str(f, F.factorSet) ?? '',
     registryVersion: str(f, F.registryVersion) ?? '',
     revision: num(f, F.revision) ?? 0,
+    ...(completeness === undefined ? {} : { completenessPercent: completeness }),
   };
   return { ok: true, value: published };
 }
@@ -178,7 +199,9 @@ export function figureOf(point: SeriesPoint): RowRead<FigureV1> {
   if (end === undefined) return unreadable(`${point.measurement} ${JSON.stringify(point.tags)} at ${point.timestampMs} lacks ${F.periodEnd}`);
   const detail: Record<string, FieldValue> = {};
   for (const [k, v] of Object.entries(f)) if (!BASE.has(k)) detail[k] = v;
-  return { ok: true, value: { ...published.value, periodKey: str(f, F.periodKey) ?? '', endMs: end, unit: str(f, F.unit) ?? '', estimated: num(f, F.estimated) ?? 0, detail } };
+  // The whole figure is FigureV1: completeness stays in its detail, where it was written.
+  const { completenessPercent: _inDetail, ...base } = published.value;
+  return { ok: true, value: { ...base, periodKey: str(f, F.periodKey) ?? '', endMs: end, unit: str(f, F.unit) ?? '', estimated: num(f, F.estimated) ?? 0, detail } };
 }
 
 /** A figure's subject as one text, `k=v` in key order (e.g. `point=p1;site=s1`). */

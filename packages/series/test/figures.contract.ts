@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FigureV1 } from '@meterline/contracts';
-import { figureKey, figureOf, figurePoint, publishedFigureOf, readFigures, readFigureValues, readPublishedFigures, type UnreadableRow } from '../src/index.ts';
+import { completenessOf, figureKey, figureOf, figurePoint, publishedFigureOf, readFigures, readFigureValues, readPublishedFigures, type UnreadableRow } from '../src/index.ts';
 import { storePerTest, UNTIL_MS, type MakeSeriesStore } from './series-store-under-test.ts';
 
 const DAY = 86_400_000;
@@ -25,7 +25,7 @@ const figure = (over: Partial<FigureV1> = {}): FigureV1 => ({
   factorSet: 'cn-2023@1.0.0',
   registryVersion: 'r-abc',
   revision: 2,
-  detail: { tce: 0.1517, tce_u: 0.0008, suspect_intervals: 1, outside_calibration: 0 },
+  detail: { tce: 0.1517, tce_u: 0.0008, suspect_intervals: 1, outside_calibration: 0, completeness: 87.5, readings_received: 84, readings_expected: 96, rollovers: 1 },
   ...over,
 });
 
@@ -66,8 +66,21 @@ export function figuresContract(name: string, open: MakeSeriesStore): void {
           factorSet: 'cn-2023@1.0.0',
           registryVersion: 'r-abc',
           revision: 2,
+          completenessPercent: 87.5,
         },
       ]);
+    });
+
+    it('keeps a figure\'s completeness next to its coverage, and reads one stored before completeness was kept (issue 15)', async () => {
+      const store = await fresh();
+      const older = figure({ subject: { site: 's1', point: 'p0', carrier: 'electricity', quantity: 'active-energy-import', role: 'boundary-input' }, detail: { suspect_intervals: 0, outside_calibration: 0 } });
+      await store.write([figure(), older].map(figurePoint));
+      const [row] = await store.readSeries({ measurement: 'consumption', tags: { enterprise: 'ent-1', period: 'day', point: 'p1' }, fromMs: 0, toMs: UNTIL_MS });
+      expect(row?.fields).toMatchObject({ coverage: 97.5, completeness: 87.5, readings_received: 84, readings_expected: 96, rollovers: 1 });
+      const read = await readFigures(store, 'ent-1', march, ['day']);
+      expect(read.map((f) => [f.subject['point'], completenessOf(f)]).sort()).toEqual([['p0', undefined], ['p1', 87.5]]);
+      const published = await readPublishedFigures(store, 'ent-1', march, ['day']);
+      expect(published.map((f) => [f.subject['point'], f.completenessPercent]).sort()).toEqual([['p0', undefined], ['p1', 87.5]]);
     });
 
     it('a recomputed figure overwrites its period: one series, one point', async () => {

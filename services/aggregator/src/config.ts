@@ -16,7 +16,6 @@ const StorageSchema = {
   equalValue: Type.Boolean({ default: true }),
   /** Fill gaps at the period's mean rate, flagged estimated (off: a gap lowers coverage). */
   estimateGaps: Type.Boolean({ default: false }),
-  maxInterpolationGapMinutes: Type.Integer({ minimum: 1, default: 60 }),
   writeChunkPoints: Type.Integer({ minimum: 1, default: 5_000 }),
   /** Figures per Kafka record (about 600 bytes each; a record must stay under the broker's message.max.bytes). */
   maxFiguresPerMessage: Type.Integer({ minimum: 1, maximum: 800, default: 400 }),
@@ -53,8 +52,8 @@ export const loadBackfillConfig = (env: NodeJS.ProcessEnv) => loadConfig(Backfil
 /** The InfluxDB adapter's options; a month's figures of a large enterprise take time to read, hence the long timeout. */
 export const influxOptions = (c: StorageConfig) => ({ ...influxConnection(c), timeoutMs: 60_000 });
 
+/** The interpolation limit is no option: it follows each metering point's declared cadence. */
 export const accountingOptions = (c: StorageConfig) => ({
   equalValue: c.equalValue,
   estimateGaps: c.estimateGaps,
-  maxInterpolationGapMs: c.maxInterpolationGapMinutes * 60_000,
 });

@@ -15,6 +15,14 @@ type Detail = FigureV1['detail'];
 /** The parts of a figure its publication carries. */
 type Values = Pick<FigureV1, 'value' | 'unit' | 'expandedUncertainty' | 'coveragePercent' | 'estimated' | 'flags' | 'factorSet'>;
 
+/** Data completeness, published with every figure next to its coverage (issue 15). */
+const completenessDetail = (c: { completenessPercent: number; readingsReceived: number; readingsExpected: number }): Detail => ({
+  [D.completeness]: c.completenessPercent,
+  [D.readingsReceived]: c.readingsReceived,
+  [D.readingsExpected]: c.readingsExpected,
+});
+const completenessOfFigure = (f: Figure): Detail => completenessDetail({ completenessPercent: f.completenessPercent, ...f.quality });
+
 const valuesOf = (f: Figure): Values => ({
   value: f.value,
   unit: f.unit,
@@ -25,7 +33,7 @@ const valuesOf = (f: Figure): Values => ({
   factorSet: f.factorSet,
 });
 
-function row(ctx: RowContext, measurement: FigureV1['measurement'], subject: Subject, values: Values, detail: Detail = {}): FigureV1 {
+function row(ctx: RowContext, measurement: FigureV1['measurement'], subject: Subject, values: Values, detail: Detail): FigureV1 {
   return {
     measurement,
     enterpriseId: ctx.enterpriseId,
@@ -49,7 +57,12 @@ export function figureRows(accounting: EnterpriseFigures, period: Period, regist
   const ctx: RowContext = { enterpriseId: accounting.id, period, registryVersion };
   const rows: FigureV1[] = [];
   for (const p of accounting.points) {
-    const detail: Detail = { [D.suspectIntervals]: p.consumption.quality.suspectIntervals, [D.outsideCalibration]: p.consumption.quality.readingsOutsideCalibration };
+    const detail: Detail = {
+      [D.suspectIntervals]: p.consumption.quality.suspectIntervals,
+      [D.outsideCalibration]: p.consumption.quality.readingsOutsideCalibration,
+      [D.rollovers]: p.consumption.quality.rollovers,
+      ...completenessOfFigure(p.consumption),
+    };
     if (p.tce) Object.assign(detail, { [D.tce]: p.tce.value, [D.tceExpandedU]: p.tce.expandedUncertainty });
     const subject = { [T.site]: p.siteId, [T.point]: p.id, [T.carrier]: p.carrier, [T.quantity]: p.quantity, [T.role]: p.role };
     rows.push(row(ctx, FIGURE_KINDS.consumption, subject, valuesOf(p.consumption), detail));
@@ -57,21 +70,36 @@ export function figureRows(accounting: EnterpriseFigures, period: Period, regist
   // Enterprise-wide figures carry the region, so a regulator's dashboards can filter by it.
   const region = { [T.region]: accounting.region };
   const coal = (level: string, basis: string, site?: string): Subject => ({ ...region, [T.level]: level, ...(site === undefined ? {} : { [T.site]: site }), [T.basis]: basis });
-  rows.push(row(ctx, FIGURE_KINDS.standardCoal, coal(STANDARD_COAL_LEVELS.enterprise, STANDARD_COAL_BASES.equivalent), valuesOf(accounting.tceEquivalent)));
-  if (accounting.tceEqualValue) rows.push(row(ctx, FIGURE_KINDS.standardCoal, coal(STANDARD_COAL_LEVELS.enterprise, STANDARD_COAL_BASES.equalValue), valuesOf(accounting.tceEqualValue)));
-  for (const site of accounting.sites) rows.push(row(ctx, FIGURE_KINDS.standardCoal, coal(STANDARD_COAL_LEVELS.site, STANDARD_COAL_BASES.equivalent, site.id), valuesOf(site.tce)));
+  const coalRow = (subject: Subject, f: Figure) => row(ctx, FIGURE_KINDS.standardCoal, subject, valuesOf(f), completenessOfFigure(f));
+  rows.push(coalRow(coal(STANDARD_COAL_LEVELS.enterprise, STANDARD_COAL_BASES.equivalent), accounting.tceEquivalent));
+  if (accounting.tceEqualValue) rows.push(coalRow(coal(STANDARD_COAL_LEVELS.enterprise, STANDARD_COAL_BASES.equalValue), accounting.tceEqualValue));
+  for (const site of accounting.sites) rows.push(coalRow(coal(STANDARD_COAL_LEVELS.site, STANDARD_COAL_BASES.equivalent, site.id), site.tce));
   for (const b of accounting.balances) {
     // The gap is the figure; its U combines the parent's and the children's meters (energy-balance.ts).
-    const values = { value: b.gap === 0 ? 0 : b.gap, unit: b.unit, expandedUncertainty: b.gapExpandedUncertainty, coveragePercent: b.coverage * 100, estimated: 0, flags: [], factorSet: b.factorSet };
-    const detail = { [D.input]: b.input, [D.childrenSum]: b.childrenSum, [D.significant]: b.significant, [D.children]: b.childIds.join(',') };
+    // Its quality is its meters': their flags, readings outside calibration and completeness; its
+    // estimated part is the input's estimate less the children's, as the gap is input less children.
+    const estimated = b.quality.parts.reduce((s, p) => s + (p.side === 'input' ? p.estimated : -p.estimated), 0);
+    const values = {
+      value: b.gap === 0 ? 0 : b.gap, unit: b.unit, expandedUncertainty: b.gapExpandedUncertainty, coveragePercent: b.coverage * 100,
+      estimated: estimated === 0 ? 0 : estimated, flags: [...b.quality.flags], factorSet: b.factorSet,
+    };
+    const detail = {
+      [D.input]: b.input, [D.childrenSum]: b.childrenSum, [D.significant]: b.significant, [D.children]: b.childIds.join(','),
+      [D.outsideCalibration]: b.quality.readingsOutsideCalibration, ...completenessDetail(b.quality),
+    };
     rows.push(row(ctx, FIGURE_KINDS.energyBalance, { [T.site]: b.siteId, [T.node]: b.parentId, [T.carrier]: b.carrier }, values, detail));
   }
-  for (const [scope, key] of Object.entries(CARBON_SCOPES)) rows.push(row(ctx, FIGURE_KINDS.carbon, { ...region, [T.scope]: scope }, valuesOf(accounting.carbon[key])));
+  for (const [scope, key] of Object.entries(CARBON_SCOPES)) {
+    const f = accounting.carbon[key];
+    rows.push(row(ctx, FIGURE_KINDS.carbon, { ...region, [T.scope]: scope }, valuesOf(f), completenessOfFigure(f)));
+  }
   for (const i of accounting.intensities) {
     const site: Subject = i.siteId ? { ...region, [T.site]: i.siteId } : region;
     const detail = { [D.production]: i.production, [D.productionUnit]: i.productionUnit };
-    rows.push(row(ctx, FIGURE_KINDS.intensity, { [T.product]: i.product, [T.metric]: INTENSITY_METRICS.tce, ...site }, valuesOf(i.tcePerUnit), detail));
-    if (i.tCO2PerUnit) rows.push(row(ctx, FIGURE_KINDS.intensity, { [T.product]: i.product, [T.metric]: INTENSITY_METRICS.tco2, ...site }, valuesOf(i.tCO2PerUnit), detail));
+    rows.push(row(ctx, FIGURE_KINDS.intensity, { [T.product]: i.product, [T.metric]: INTENSITY_METRICS.tce, ...site }, valuesOf(i.tcePerUnit), { ...detail, ...completenessOfFigure(i.tcePerUnit) }));
+    if (i.tCO2PerUnit) {
+      rows.push(row(ctx, FIGURE_KINDS.intensity, { [T.product]: i.product, [T.metric]: INTENSITY_METRICS.tco2, ...site }, valuesOf(i.tCO2PerUnit), { ...detail, ...completenessOfFigure(i.tCO2PerUnit) }));
+    }
   }
   return rows;
 }

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { FigureV1, RestatementReason, RestatementV1 } from '@meterline/contracts';
-import { figureKey, type PublishedFigure } from '@meterline/series';
+import { completenessOf, figureKey, type PublishedFigure } from '@meterline/series';
 
 export interface FigureChanges {
   /** Figures never published before. */
   added: FigureV1[];
-  /** Figures published before with another value, uncertainty, coverage, quality or factor set (revision raised). */
+  /** Figures published before with another value, uncertainty, coverage, completeness, quality or factor set (revision raised). */
   changed: FigureV1[];
   restatements: RestatementV1[];
   unchanged: number;
@@ -34,9 +34,16 @@ function reasonFor(before: PublishedFigure, after: FigureV1): RestatementReason 
   return 'READINGS_CHANGED';
 }
 
+/** A figure published before completeness was kept has none: any completeness now is a change to publish. */
+const sameCompleteness = (before: PublishedFigure, after: FigureV1) => {
+  const now = completenessOf(after);
+  return before.completenessPercent === undefined || now === undefined ? before.completenessPercent === now : same(before.completenessPercent, now);
+};
+
 function describe(before: PublishedFigure, after: FigureV1): string {
   const parts = [`value ${before.value} → ${after.value} ${after.unit}`];
   if (!same(before.coveragePercent, after.coveragePercent)) parts.push(`coverage ${before.coveragePercent} % → ${after.coveragePercent} %`);
+  if (!sameCompleteness(before, after)) parts.push(`completeness ${before.completenessPercent ?? 'not kept'} % → ${completenessOf(after) ?? 'not kept'} %`);
   if (!sameFlags(before.flags, after.flags)) parts.push(`flags [${before.flags.join(',')}] → [${after.flags.join(',')}]`);
   if (before.factorSet !== after.factorSet) parts.push(`factor set ${before.factorSet} → ${after.factorSet}`);
   return parts.join('; ');
@@ -44,7 +51,8 @@ function describe(before: PublishedFigure, after: FigureV1): string {
 
 /**
  * Compares a recomputation with what was published. A figure whose value, uncertainty,
- * coverage, flags or factor set moved is restated: the new figure carries the next
+ * coverage, completeness, flags or factor set moved is restated (late readings that fill a
+ * silence raise completeness and leave an exact register difference as it was): the new figure carries the next
  * revision, and a record keeps old and new and why. Figures equal to the published ones
  * are left alone, so recomputing a window with no new data writes and publishes nothing.
  */
@@ -61,6 +69,7 @@ export function compareWithPublished(computed: readonly FigureV1[], stored: read
       !same(old.value, figure.value) ||
       !same(old.expandedUncertainty, figure.expandedUncertainty) ||
       !same(old.coveragePercent, figure.coveragePercent) ||
+      !sameCompleteness(old, figure) ||
       !sameFlags(old.flags, figure.flags) ||
       old.factorSet !== figure.factorSet;
     if (!moved) {

@@ -9,7 +9,7 @@ import {
   type Period,
   type RegisterReading,
 } from '@meterline/domain';
-import { figureKey, READING_FIELDS, READINGS_MEASUREMENT, readFigures, readingTags, RESTATEMENT_MEASUREMENT, restatementTags, type UnreadableRow } from '@meterline/series';
+import { completenessOf, figureKey, READING_FIELDS, READINGS_MEASUREMENT, readFigures, readingTags, RESTATEMENT_MEASUREMENT, restatementTags, type UnreadableRow } from '@meterline/series';
 import { fleetManifest } from '@meterline/simulator';
 import { InMemoryStore } from '@meterline/store';
 import { aggregateEnterprise, type AggregationDeps, type FigurePublisher } from '../src/aggregate-enterprise.ts';
@@ -136,7 +136,10 @@ describe('aggregateEnterprise', () => {
       .flatMap((p) => expectedRows(complete, p))
       .filter((f) => {
         const b = before.get(figureKey(f))!;
-        return b.value !== f.value || b.coveragePercent !== f.coveragePercent || b.expandedUncertainty !== f.expandedUncertainty || b.flags.join() !== f.flags.join();
+        return (
+          b.value !== f.value || b.coveragePercent !== f.coveragePercent || b.expandedUncertainty !== f.expandedUncertainty || b.flags.join() !== f.flags.join() ||
+          completenessOf(b) !== completenessOf(f)
+        );
       });
     expect(changed.length).toBeGreaterThan(0);
     expect(new Set(changed.map((f) => f.periodKind))).toEqual(new Set(['quarter-hour', 'hour', 'day', 'month']));
@@ -152,6 +155,40 @@ describe('aggregateEnterprise', () => {
     expect(records.length).toBe(restated.length);
     const consumption = restated.filter((r) => r.measurement === FIGURE_KINDS.consumption);
     expect(new Set(consumption.map((r) => r.subject['point']))).toEqual(new Set([pointIds[1]]));
+  });
+
+  it('stores completeness with every figure and restates one whose only change is its completeness (issue 15)', async () => {
+    const { store, restated, published, deps } = harness();
+    const complete = readingsFor(pointIds);
+    // Point 2 is silent on day 2 from 08:00 (exclusive) to 11:00 (exclusive): 08:15 … 10:45, 11 readings missing.
+    const silent = pointIds[2]!;
+    const day2 = subPeriods(march, 'day')[1]!;
+    await seed(store, complete);
+    await aggregateEnterprise(deps, request(['day']));
+    const dayFigure = (fs: readonly FigureV1[]) => fs.find((f) => f.measurement === FIGURE_KINDS.consumption && f.subject['point'] === silent && f.startMs === day2.start)!;
+    // 96 - 11 = 85 of 96 readings: 88.5417 %; the register difference over the silence is exact, coverage 100 %.
+    expect(dayFigure(published).detail).toMatchObject({ completeness: (85 / 96) * 100, readings_received: 85, readings_expected: 96 });
+    expect(dayFigure(published)).toMatchObject({ coveragePercent: 100, flags: ['gap'] });
+    // Five of the missing readings arrive late (08:15 … 09:15, on the same steady register): the value, coverage and flags stay.
+    const first = day2.start + 8 * 3_600_000 + QUARTER;
+    const lateAt = [0, 1, 2, 3, 4].map((k) => first + k * QUARTER);
+    const before = readingsFor([pointIds[0]!, pointIds[1]!, silent]).get(silent)!;
+    const register = (at: number) => {
+      // The register readingsFor would have given: it keeps counting through the silence.
+      let r = 1_000 * 3;
+      for (let t = march.start - QUARTER * 4; t <= at; t += QUARTER) r += 5 + ((t / QUARTER) % 7) * 3;
+      return Math.round(r * 1000) / 1000;
+    };
+    expect(before.some((r) => lateAt.includes(r.at))).toBe(false);
+    await seed(store, new Map([[silent, lateAt.map((at) => ({ at, value: register(at) }))]]));
+    await aggregateEnterprise(deps, request(['day']));
+    const r = restated.find((x) => x.measurement === FIGURE_KINDS.consumption && x.subject['point'] === silent && x.startMs === day2.start)!;
+    expect(r.new.value).toBeCloseTo(r.old.value, 9);
+    expect(r.new).toMatchObject({ coveragePercent: r.old.coveragePercent, flags: ['gap'], revision: 1 });
+    // 90 of 96 = 93.75 %
+    expect(r.detail).toContain(`completeness ${(85 / 96) * 100} % → 93.75 %`);
+    const stored = await readFigures(store, enterprise.id, { start: march.start, end: march.end }, ['day']);
+    expect(dayFigure(stored).detail).toMatchObject({ completeness: 93.75, readings_received: 90, readings_expected: 96 });
   });
 
   it('stopped between units and run again, gives the figures of one uninterrupted run', async () => {

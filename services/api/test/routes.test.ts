@@ -70,12 +70,13 @@ describe('figures, restatements and readings', () => {
       unit: 'kWh',
       expandedUncertainty: 1.5,
       coveragePercent: 99.5,
+      completenessPercent: 87.5,
       estimated: 0,
       flags: ['GAP_FILLED', 'LATE'],
       factorSet: 'cn-2023@1.0.0',
       registryVersion: 'r1',
       revision: 0,
-      detail: { tce: 100 * 0.0001229 },
+      detail: { tce: 100 * 0.0001229, completeness: 87.5, readings_received: 84, readings_expected: 96 },
     });
     const second = (await app.inject({ url: first.next!, headers: bearer(SECRETS.enterpriseA) })).json<Page<FigureView>>();
     expect(second.items.map((f: { value: number }) => f.value)).toEqual([102]);

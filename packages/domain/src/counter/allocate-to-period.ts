@@ -1,5 +1,6 @@
 import { isBooked, type RegisterInterval } from './register-intervals.ts';
 import type { QualityFlag } from '../quality/quality-flag.ts';
+import { DEFAULT_EXPECTED_INTERVAL, interpolationLimitMs, parseCadence } from '../quality/cadence.ts';
 
 export interface TimeRange {
   /** Inclusive start, epoch ms. */
@@ -12,7 +13,8 @@ export interface AllocationOptions {
   /**
    * An interval longer than this that crosses the period boundary is split by linear
    * interpolation too, but its share is an estimate: the load over a long gap is unknown.
-   * Default 1 hour (reading intervals are 15 min, relaxable to 1 h: GB/T 38692 practice).
+   * pointConsumption sets it from the point's cadence (1.5 × its expected interval, see
+   * quality/cadence.ts); the default is that of the default cadence, 1.5 × 15 min.
    */
   maxInterpolationGapMs?: number;
   /** Fill time with no booked interval at the period's mean measured rate, flagged estimated. Default false. */
@@ -22,10 +24,12 @@ export interface AllocationOptions {
 export interface PeriodAllocation {
   /** Consumption measured in the period (includes linear interpolation across short boundary intervals). */
   measured: number;
-  /** Consumption estimated: interpolated over long gaps, and gap filling when enabled. */
+  /** Consumption estimated: interpolated over intervals longer than the limit, and gap filling when enabled. */
   estimated: number;
   /** Time of the period covered by measured consumption. */
   coveredMs: number;
+  /** Time of the period inside a booked interval, measured or estimated; the rest is bounded by no reading (or a suspect one). */
+  bookedMs: number;
   periodMs: number;
   /** coveredMs / periodMs. */
   coverage: number;
@@ -33,12 +37,13 @@ export interface PeriodAllocation {
   flags: Set<QualityFlag>;
 }
 
-const DEFAULT_MAX_INTERPOLATION_GAP_MS = 3_600_000;
+const DEFAULT_MAX_INTERPOLATION_GAP_MS = interpolationLimitMs(parseCadence(DEFAULT_EXPECTED_INTERVAL)!);
 
 /**
  * Allocates register intervals to one period. A gap is never booked as zero: it lowers
  * coverage, and is estimated only when asked, with the estimate kept apart from the
- * measured amount.
+ * measured amount. The `gap` flag here means time of the period no booked interval bounds;
+ * pointConsumption adds it too when readings are missing (completeness below 100 %).
  */
 export function allocateToPeriod(intervals: readonly RegisterInterval[], period: TimeRange, options: AllocationOptions = {}): PeriodAllocation {
   const maxGap = options.maxInterpolationGapMs ?? DEFAULT_MAX_INTERPOLATION_GAP_MS;
@@ -78,10 +83,10 @@ export function allocateToPeriod(intervals: readonly RegisterInterval[], period:
     }
   }
   const unbookedMs = periodMs - bookedMs;
-  if (coveredMs < periodMs) flags.add('gap');
+  if (unbookedMs > 0) flags.add('gap');
   if (options.estimateGaps && unbookedMs > 0 && coveredMs > 0) {
     estimated += (measured / coveredMs) * unbookedMs;
     flags.add('estimated');
   }
-  return { measured, estimated, coveredMs, periodMs, coverage: periodMs > 0 ? coveredMs / periodMs : 0, suspects, flags };
+  return { measured, estimated, coveredMs, bookedMs, periodMs, coverage: periodMs > 0 ? coveredMs / periodMs : 0, suspects, flags };
 }

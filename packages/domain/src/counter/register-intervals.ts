@@ -29,6 +29,8 @@ export interface RegisterSeries {
   conflictingDuplicates: number;
   /** The instants with conflicting duplicates, ascending. */
   conflictingInstants: number[];
+  /** Every distinct reading instant, ascending (what data completeness counts). */
+  instants: number[];
 }
 
 export function isBooked(interval: RegisterInterval): boolean {
@@ -113,5 +115,5 @@ export function registerIntervals(point: MeteringPoint, readings: readonly Regis
       intervals.push({ ...base, delta, status });
     }
   }
-  return { intervals, duplicates, conflictingDuplicates, conflictingInstants };
+  return { intervals, duplicates, conflictingDuplicates, conflictingInstants, instants: unique.map((r) => r.at) };
 }

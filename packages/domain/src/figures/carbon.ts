@@ -30,7 +30,7 @@ function scope1Combustion(inputs: readonly ConsumedPoint[], factorSet: FactorSet
         message: `${p.point.id}: ${p.point.unit} does not convert to ${fuel.factor.perUnit}; meter gas at normal conditions (Nm3) for scope 1`,
         pointId: p.point.id,
       });
-      terms.push(incompleteTerm(p.term.coverage));
+      terms.push(incompleteTerm(p.term));
       continue;
     }
     // co2PerUnit is the product NCV × CC × OF × 44/12 per unit of FC.
@@ -50,7 +50,7 @@ function scope2MarketBased(enterprise: Enterprise, period: Period, importsMWh: T
   const residual = factorSet.residualMixFactor();
   if (!residual.ok) {
     issues.push({ code: residual.error.code, message: residual.error.message });
-    return incompleteTerm(importsMWh.coverage);
+    return incompleteTerm(importsMWh);
   }
   const tz = enterprise.timeZone;
   let coveredMWh = 0;
@@ -94,7 +94,7 @@ function purchasedHeatCO2(inputs: readonly ConsumedPoint[], factorSet: FactorSet
         message: `${p.point.id}: purchased ${p.point.carrier} metered in ${p.point.unit}; its CO2 needs heat in GJ (mass needs an enthalpy)`,
         pointId: p.point.id,
       });
-      terms.push(incompleteTerm(p.term.coverage));
+      terms.push(incompleteTerm(p.term));
       continue;
     }
     const f = factorSet.purchasedHeatFactor();
@@ -132,8 +132,8 @@ export function enterpriseCarbon(
     exported = scaleTerm(exports, -grid.factor.value, grid.factor.relativeUncertainty);
   } else {
     issues.push({ code: grid.error.code, message: grid.error.message });
-    scope2Location = incompleteTerm(imports.coverage);
-    exported = incompleteTerm(exports.coverage);
+    scope2Location = incompleteTerm(imports);
+    exported = incompleteTerm(exports);
   }
   const scope2Market = scope2MarketBased(enterprise, period, imports, factorSet, issues);
   const purchasedHeat = purchasedHeatCO2(inputs, factorSet, issues);

@@ -8,7 +8,8 @@ import type { PointConsumption } from './point-consumption.ts';
 
 /** The shapes of an enterprise's accounting and the helpers its sections share. */
 
-export interface AccountingOptions extends AllocationOptions {
+/** The interpolation limit is not an option: it follows each point's cadence (point-consumption.ts). */
+export interface AccountingOptions extends Omit<AllocationOptions, 'maxInterpolationGapMs'> {
   /** Also give standard coal with electricity at its equal value (等价值). */
   equalValue?: boolean;
   /** Balance threshold in percent on top of the uncertainty test, per site id or '*' for all. */
@@ -128,5 +129,11 @@ export function convertTerm(t: Term, from: string, to: string): Term | undefined
   return r.ok ? scaleTerm(t, r.value, 0) : undefined;
 }
 
-/** A term that could not be computed: nothing counted, flagged incomplete, with the coverage of its input. */
-export const incompleteTerm = (coverage: number): Term => ({ ...emptyTerm(), coverage, flags: new Set(['incomplete']) });
+/** A term that could not be computed: nothing counted, flagged incomplete, with the coverage and readings of its input. */
+export const incompleteTerm = (input: Pick<Term, 'coverage' | 'readingsReceived' | 'readingsExpected'>): Term => ({
+  ...emptyTerm(),
+  coverage: input.coverage,
+  readingsReceived: input.readingsReceived,
+  readingsExpected: input.readingsExpected,
+  flags: new Set(['incomplete']),
+});

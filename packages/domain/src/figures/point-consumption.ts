@@ -2,6 +2,8 @@ import type { MeteringPoint } from '../registry/manifest-schema.ts';
 import { registerIntervals, type RegisterInterval, type RegisterReading } from '../counter/register-intervals.ts';
 import { allocateToPeriod, type AllocationOptions, type TimeRange } from '../counter/allocate-to-period.ts';
 import { calendarPeriod } from '../calendar/period.ts';
+import { cadenceOf, interpolationLimitMs } from '../quality/cadence.ts';
+import { completenessPercent, readingCounts } from '../quality/completeness.ts';
 import { estimateStandardUncertainty, relativeUncertaintyFromAccuracyClass, combineSum } from '../uncertainty/gum.ts';
 import type { Term } from './figure.ts';
 
@@ -12,11 +14,19 @@ export interface PointConsumption {
   readingsUsed: number;
 }
 
+/** What a point's consumption takes from the caller; the interpolation limit follows the point's cadence. */
+export type ConsumptionOptions = Omit<AllocationOptions, 'maxInterpolationGapMs'>;
+
 /**
  * Consumption of one register point in one period, in the point's unit.
  * u = (accuracy class / √3) × measured, in quadrature with E/√3 for the estimated part
  * (see gum.ts). The meter's error is systematic, so it scales the whole measured amount
  * rather than adding per interval in quadrature.
+ *
+ * Two measures of its data, kept apart: coverage (the share of the period whose energy real
+ * readings bound, interpolation over an interval longer than 1.5 cadences being an estimate)
+ * and completeness (readings received ÷ expected at the point's cadence). `gap` means data is
+ * missing: completeness below 100 % or time no reading bounds.
  *
  * The result depends only on `readingsBounding(readings, period)`, so a caller may pass
  * just those.
@@ -26,17 +36,22 @@ export function pointConsumption(
   readings: readonly RegisterReading[],
   period: TimeRange,
   timeZone: string,
-  options: AllocationOptions = {},
+  options: ConsumptionOptions = {},
 ): PointConsumption {
   const series = registerIntervals(point, readings);
-  const alloc = allocateToPeriod(series.intervals, period, options);
+  const cadence = cadenceOf(point);
+  const alloc = allocateToPeriod(series.intervals, period, { ...options, maxInterpolationGapMs: interpolationLimitMs(cadence) });
   const flags = new Set(alloc.flags);
+  const counts = readingCounts(series.instants, period, cadence, timeZone);
+  if (completenessPercent(counts) < 100) flags.add('gap');
+  let rollovers = 0;
   // Calibration validity is judged on the local date of each reading that bounds a used interval.
   const used = new Set<number>();
   for (const iv of series.intervals) {
     if (iv.end > period.start && iv.start < period.end) {
       used.add(iv.start);
       used.add(iv.end);
+      if (iv.status === 'rollover') rollovers++;
     }
   }
   // Only a conflict the figure rests on: intervals join consecutive distinct instants, so a
@@ -57,6 +72,9 @@ export function pointConsumption(
       estimated: alloc.estimated,
       suspectIntervals: alloc.suspects.length,
       readingsOutsideCalibration: outside,
+      readingsReceived: counts.received,
+      readingsExpected: counts.expected,
+      rollovers,
     },
     suspects: alloc.suspects,
     readingsUsed: used.size,

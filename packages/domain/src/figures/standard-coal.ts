@@ -73,7 +73,7 @@ export function standardCoal(
     const sign = boundarySign(point);
     if (sign !== 0) {
       if (tce) boundaryTce.push({ siteId, term: tce, sign });
-      else if (!point.quantity.startsWith('reactive')) boundaryTce.push({ siteId, term: incompleteTerm(term.coverage), sign });
+      else if (!point.quantity.startsWith('reactive')) boundaryTce.push({ siteId, term: incompleteTerm(term), sign });
       if (options.equalValue) {
         const eq = tceOf(point, term, point.carrier === 'electricity', false);
         if (eq) boundaryTceEqual.push({ term: eq, sign });

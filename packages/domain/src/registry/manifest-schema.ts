@@ -60,6 +60,13 @@ const MeteringPointSchema = Type.Object(
     maxPower: Type.Optional(Amount),
     /** Steam metered by mass is converted to standard coal by its pressure class (GB/T 2589 statistics convention). */
     steamPressureMPa: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 30 })),
+    /**
+     * How often the point is read, an ISO 8601 duration: PT1M to PT24H in whole minutes, P1D
+     * (once per local day) or P1M (once per local month). Default PT15M (GB/T 38692-2020
+     * real-time indicators). Data completeness counts readings against it, and an interval
+     * up to 1.5 of it is interpolated as measured (quality/cadence.ts).
+     */
+    expectedInterval: Type.Optional(Type.String({ minLength: 1, description: 'an ISO 8601 duration, e.g. PT15M, PT1H, P1D' })),
     /** The day the point was commissioned: no reading of it can be older. When absent, the calibration's start stands in. */
     commissioned: Type.Optional(DateString),
     calibration: Type.Object(

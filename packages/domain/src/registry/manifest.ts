@@ -3,6 +3,7 @@ import { quantitiesForCarrier } from '../carriers.ts';
 import { isKnownUnit, rateDimensionIntegratesTo, unitDimension, unitsOfDimension } from '../units.ts';
 import { parseInstant } from '../calendar/instant.ts';
 import { isValidTimeZone } from '../calendar/time-zone.ts';
+import { parseCadence } from '../quality/cadence.ts';
 import { ManifestSchema, type Manifest } from './manifest-schema.ts';
 import { parseLocatedDocument, schemaIssues, type Locator } from './located-document.ts';
 
@@ -111,6 +112,10 @@ function checkCrossReferences(manifest: Manifest): RawIssue[] {
         }
         if (point.steamPressureMPa !== undefined && point.carrier !== 'steam') {
           add(`${pp}/steamPressureMPa`, 'MTL_DOMAIN_MANIFEST_INVALID_VALUE', 'steamPressureMPa applies only to steam');
+        }
+        if (point.expectedInterval !== undefined && parseCadence(point.expectedInterval) === undefined) {
+          add(`${pp}/expectedInterval`, 'MTL_DOMAIN_MANIFEST_INVALID_VALUE',
+            `"${point.expectedInterval}" is not a reading interval (expected an ISO 8601 duration from PT1M to PT24H in whole minutes, e.g. PT15M or PT1H, or P1D or P1M)`);
         }
         if (point.commissioned !== undefined && !dateOk(point.commissioned)) {
           add(`${pp}/commissioned`, 'MTL_DOMAIN_MANIFEST_INVALID_VALUE', `not a calendar date: "${point.commissioned}"`);

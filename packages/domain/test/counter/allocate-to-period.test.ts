@@ -11,21 +11,37 @@ const iv = (start: number, end: number, delta: number, status: RegisterInterval[
 });
 
 describe('allocateToPeriod', () => {
-  it('splits a short interval across midnight by linear interpolation, as measured', () => {
-    // 23:45 -> 00:15, 10 kWh: 15 of 30 minutes in each day -> 5 kWh each.
-    const x = iv(24 * H - H / 4, 24 * H + H / 4, 10);
+  it('splits an interval across midnight by linear interpolation, as measured when it is within the limit', () => {
+    // 23:50 -> 00:10, 10 kWh: 10 of 20 minutes in each day -> 5 kWh each; 20 min is within the
+    // default limit, 1.5 x the default cadence PT15M = 22.5 min.
+    const x = iv(24 * H - H / 6, 24 * H + H / 6, 10);
     expect(allocateToPeriod([x], DAY1)).toMatchObject({ measured: 5, estimated: 0 });
     expect(allocateToPeriod([x], DAY2)).toMatchObject({ measured: 5, estimated: 0 });
   });
 
-  it('books the split of a long gap as an estimate and lowers coverage', () => {
+  it('books the split of an interval longer than the limit as an estimate (issue 15: the limit is the caller\'s, from the cadence)', () => {
+    // 23:45 -> 00:15, 10 kWh: 30 min > 22.5 min (PT15M x 1.5): 5 kWh estimated in each day.
+    const x = iv(24 * H - H / 4, 24 * H + H / 4, 10);
+    const a = allocateToPeriod([x], DAY1);
+    expect(a).toMatchObject({ measured: 0, estimated: 5 });
+    // The estimated quarter-hour is not covered, and nothing else of DAY1 is booked.
+    expect(a.coverage).toBe(0);
+    // A point read every 30 minutes allows 45 min: the same interval is measured.
+    expect(allocateToPeriod([x], DAY2, { maxInterpolationGapMs: 1.5 * 30 * 60_000 })).toMatchObject({ measured: 5, estimated: 0 });
+  });
+
+  it('books the split of a long gap as an estimate and lowers coverage; the gap flag is for unbounded time only', () => {
     // 20:00 -> 04:00, 80 kWh over 8 h: 4 h on each side -> 40 kWh estimated in each day.
     const before = iv(0, 20 * H, 200);
     const gap = iv(20 * H, 28 * H, 80);
     const a = allocateToPeriod([before, gap], DAY1);
     expect(a).toMatchObject({ measured: 200, estimated: 40 });
     expect(a.coverage).toBeCloseTo(20 / 24, 12);
-    expect([...a.flags]).toEqual(expect.arrayContaining(['estimated', 'gap']));
+    // Every hour of DAY1 lies in a booked interval: no gap here. The missing readings show in
+    // the point's completeness, which raises 'gap' (point-consumption.ts).
+    expect([...a.flags]).toEqual(['estimated']);
+    // An unbracketed end is time no reading bounds: a gap.
+    expect([...allocateToPeriod([before], DAY1).flags]).toEqual(['gap']);
   });
 
   it('counts a long interval wholly inside the period as measured: the register difference is exact', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   accountEnterprise, calendarPeriod, parseManifest, pointConsumption, readingsBounding, subPeriods, createFactorCatalog,
-  type AllocationOptions, type Period, type RegisterReading, type TimeRange,
+  type AccountingOptions, type MeteringPoint, type Period, type RegisterReading, type TimeRange,
 } from '../../src/index.ts';
 
 const at = (...instants: number[]): RegisterReading[] => instants.map((t, i) => ({ at: t, value: i }));
@@ -117,10 +117,12 @@ const rangeArb: fc.Arbitrary<TimeRange> = fc
   .tuple(fc.integer({ min: -3 * H, max: DAY }), fc.oneof(fc.constantFrom(Q, H, DAY), fc.integer({ min: 1, max: DAY })))
   .map(([offset, length]) => ({ start: T0 + offset, end: T0 + offset + length }));
 
-const optionsArb: fc.Arbitrary<AllocationOptions> = fc.record(
-  { estimateGaps: fc.boolean(), maxInterpolationGapMs: fc.constantFrom(Q, H, 6 * H) },
-  { requiredKeys: [] },
-);
+const optionsArb: fc.Arbitrary<AccountingOptions> = fc.record({ estimateGaps: fc.boolean() }, { requiredKeys: [] });
+
+/** The interpolation limit and the completeness count follow the cadence: each must keep to the bounding readings too. */
+const cadenceArb = fc.constantFrom(undefined, 'PT15M', 'PT1H', 'PT7M', 'PT6H', 'P1D', 'P1M');
+const withCadence = (point: MeteringPoint, expectedInterval: string | undefined): MeteringPoint =>
+  expectedInterval === undefined ? point : { ...point, expectedInterval };
 
 const byInstant = (rs: readonly RegisterReading[]) => [...rs].sort((a, b) => a.at - b.at);
 
@@ -131,7 +133,8 @@ describe('a figure depends only on the readings that bound its period (property)
   it('pointConsumption', () => {
     const points = enterprise.sites[0]!.meteringPoints;
     fc.assert(
-      fc.property(fc.constantFrom(...points), readingsArb, rangeArb, optionsArb, (point, all, period, options) => {
+      fc.property(fc.constantFrom(...points), cadenceArb, readingsArb, rangeArb, optionsArb, (declared, cadence, all, period, options) => {
+        const point = withCadence(declared, cadence);
         const bounded = readingsBounding(byInstant(all), period);
         expect(pointConsumption(point, bounded, period, tz, options)).toEqual(pointConsumption(point, all, period, tz, options));
       }),
@@ -147,10 +150,11 @@ describe('a figure depends only on the readings that bound its period (property)
       ...subPeriods(dstDay, 'hour'), ...subPeriods(dstDay, 'quarter-hour'), ...subPeriods(calendarPeriod('2025-03-31', tz), 'hour'),
     ];
     fc.assert(
-      fc.property(fc.tuple(readingsArb, readingsArb, readingsArb), fc.constantFrom(...periods), optionsArb, (perPoint, period, options) => {
+      fc.property(fc.tuple(readingsArb, readingsArb, readingsArb), fc.constantFrom(...periods), optionsArb, cadenceArb, (perPoint, period, options, cadence) => {
+        const e = { ...enterprise, sites: enterprise.sites.map((s) => ({ ...s, meteringPoints: s.meteringPoints.map((p) => withCadence(p, cadence)) })) };
         const all = new Map(['main', 'sub', 'gas'].map((id, i) => [id, perPoint[i]!]));
         const bounded = new Map([...all].map(([id, rs]) => [id, readingsBounding(byInstant(rs), period)]));
-        expect(accountEnterprise(enterprise, bounded, period, factorSet, options)).toEqual(accountEnterprise(enterprise, all, period, factorSet, options));
+        expect(accountEnterprise(e, bounded, period, factorSet, options)).toEqual(accountEnterprise(e, all, period, factorSet, options));
       }),
       { numRuns: 200 },
     );

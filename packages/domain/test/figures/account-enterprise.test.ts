@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { accountEnterprise, assembleEnterpriseFigures, cumulativePoints, pointConsumption, calendarPeriod, subPeriods, createFactorCatalog, parseManifest, energyBalance, type Enterprise, type RegisterReading } from '../../src/index.ts';
+import { accountEnterprise, assembleEnterpriseFigures, emptyTerm, cumulativePoints, pointConsumption, calendarPeriod, subPeriods, createFactorCatalog, parseManifest, energyBalance, type Enterprise, type RegisterReading } from '../../src/index.ts';
 
 /**
  * Worked example (also in packages/cli/README.md): a plant in Chongqing, March 2025,
@@ -267,7 +267,7 @@ describe('accountEnterprise: sub-day periods', () => {
 
 describe('energyBalance', () => {
   it('never gives a smaller expanded uncertainty for a less accurate meter (property)', () => {
-    const term = (value: number, u: number) => ({ value, u, coverage: 1, flags: new Set<never>(), estimated: 0, suspectIntervals: 0, readingsOutsideCalibration: 0 });
+    const term = (value: number, u: number) => ({ ...emptyTerm(), value, u });
     fc.assert(
       fc.property(
         fc.double({ min: 1, max: 1e6, noNaN: true }),

@@ -71,6 +71,20 @@ describe('parseManifest', () => {
     expect(text.split('\n')[issue!.line! - 1]).toContain('"m3"');
   });
 
+  it('accepts the reading intervals it documents and refuses others at their line (issue 15)', () => {
+    const at = '/enterprises/0/sites/0/meteringPoints/1/expectedInterval';
+    for (const ok of ['PT1M', 'PT15M', 'PT59M', 'PT1H', 'PT1H30M', 'PT90M', 'PT24H', 'P1D', 'P1M']) {
+      expect(parseManifest(mutate(at, ok), 'm.json').ok, ok).toBe(true);
+    }
+    for (const bad of ['15M', 'PT0M', 'PT30S', 'PT25H', 'P2D', 'P1W', 'P1Y', 'PT', 'pt15m']) {
+      const text = mutate(at, bad);
+      const issues = issuesOf(text);
+      expect(issues.map((i) => [i.path, i.code]), bad).toEqual([[at, 'MTL_DOMAIN_MANIFEST_INVALID_VALUE']]);
+      expect(issues[0]!.message).toContain('PT1M to PT24H');
+      expect(text.split('\n')[issues[0]!.line! - 1]).toContain(`"expectedInterval": "${bad}"`);
+    }
+  });
+
   it('lists allowed values for a bad enum and reports a missing field at its path', () => {
     const bad = issuesOf(mutate('/enterprises/0/gridRegion', 'west'));
     expect(bad[0]!.path).toBe('/enterprises/0/gridRegion');

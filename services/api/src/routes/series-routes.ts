@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { FIGURE_KINDS } from '@meterline/contracts';
 import { CARBON_SCOPE_NAMES, CARRIERS } from '@meterline/domain';
 import {
-  FIGURE_SUBJECT_TAGS, FIGURE_TAGS, figureOf, figureTags, readingOf, readingTags, RESTATEMENT_MEASUREMENT, restatementOf, restatementTags, type RowRead,
+  completenessOf, FIGURE_SUBJECT_TAGS, FIGURE_TAGS, figureOf, figureTags, readingOf, readingTags, RESTATEMENT_MEASUREMENT, restatementOf, restatementTags, type RowRead,
 } from '@meterline/series';
 import { readableEnterprise } from '../auth/authenticate.ts';
 import type { ApiContext } from '../context.ts';
@@ -47,7 +47,11 @@ const FigureView = Type.Object(
     value: Type.Number(),
     unit: Type.String(),
     expandedUncertainty: Type.Number({ description: 'U at k = 2, in unit' }),
-    coveragePercent: Type.Number(),
+    coveragePercent: Type.Number({ description: 'energy coverage: share of the period whose energy real readings bound, 0–100; aggregates: the lowest part' }),
+    completenessPercent: Type.Union([Type.Number(), Type.Null()], {
+      description:
+        'data completeness: readings received ÷ readings expected at each point\'s declared cadence (expectedInterval, default PT15M), 0–100; aggregates: pooled over the parts; the counts are detail.readings_received and detail.readings_expected; null for a figure published before completeness was kept',
+    }),
     estimated: Type.Number({ description: 'the estimated part of value' }),
     flags: Type.Array(Type.String()),
     factorSet: Type.String(),
@@ -120,6 +124,7 @@ function figureView(measurement: string, row: StoredRow): FigureView {
     unit: f.unit,
     expandedUncertainty: f.expandedUncertainty,
     coveragePercent: f.coveragePercent,
+    completenessPercent: completenessOf(f) ?? null,
     estimated: f.estimated,
     flags: f.flags,
     factorSet: f.factorSet,
