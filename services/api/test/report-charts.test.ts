@@ -43,6 +43,13 @@ describe('report charts', () => {
     expect(svg).toMatch(/<line [^>]*y1="148" y2="148" class="zero"\/>/);
   });
 
+  it('marks the categories whose coverage is below 100 % under their bar', () => {
+    const svg = stackedBars({ title: 't', unit: 'tce', categories: ['d1', 'd2', 'd3'], labels: ['1', '2', '3'], series: [{ name: 'gas', colour: '#111', values: [1, 1, 0] }], partial: [false, true, true] }).text;
+    expect(elements(svg, 'rect', 'data-partial').map((r) => r['data-partial'])).toEqual(['d2', 'd3']);
+    expect(svg).toContain('coverage below 100 % (part of the day has no readings)');
+    expect(stackedBars({ title: 't', unit: 'tce', categories: ['d1'], labels: ['1'], series: [] }).text).not.toContain('data-partial');
+  });
+
   it('draws no bar and says "no data" for a month of zeros without series', () => {
     const svg = stackedBars({ title: 't', unit: 'tce', categories: ['d1'], labels: ['1'], series: [] }).text;
     expect(elements(svg, 'rect', 'data-series')).toEqual([]);

@@ -33,13 +33,14 @@ export function dailySection(r: MonthlyReport): Markup {
       colour: carrierColour(c.carrier, c.direction, i),
       values: r.daily.map((d) => d.byCarrier.find((x) => x.carrier === c.carrier && x.direction === c.direction)?.[pick].value ?? 0),
     }));
+  const partial = r.daily.map((d) => d.tceEquivalent.coveragePercent < 100);
   const rows = r.daily.map(
     (d) => html`<tr><td>${d.day}</td>${figureCell(d.tceEquivalent, `daily.${d.day}.tceEquivalent`)}${figureCell(d.tCO2LocationNet, `daily.${d.day}.tCO2LocationNet`)}${qualityCells(d.tceEquivalent)}</tr>`,
   );
   return html`<section class="page" id="daily">
 <h2>Day by day (${r.enterprise.timeZone} local days)</h2>
-${stackedBars({ title: 'Standard coal by carrier, equivalent value', unit: 'tce', categories: days, labels, series: series('tceEquivalent') })}
-${stackedBars({ title: 'CO₂ by carrier, location-based, net of exports', unit: 'tCO₂', categories: days, labels, series: series('tCO2LocationNet') })}
+${stackedBars({ title: 'Standard coal by carrier, equivalent value', unit: 'tce', categories: days, labels, series: series('tceEquivalent'), partial })}
+${stackedBars({ title: 'CO₂ by carrier, location-based, net of exports', unit: 'tCO₂', categories: days, labels, series: series('tCO2LocationNet'), partial })}
 <p class="note">Exports and other boundary outputs are deducted: they stack below zero. Each day is accounted as the month is (meterline account --by day).</p>
 ${table(html`<th>day</th><th class="num">tce, equivalent value</th><th class="num">tCO₂, location, net</th><th class="num">coverage</th><th>quality</th>`, rows)}
 </section>`;

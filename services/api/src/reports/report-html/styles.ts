@@ -36,6 +36,7 @@ svg .empty { fill: var(--muted); font-style: italic; }
 svg line.grid { stroke: #e2e8f0; stroke-width: 1; }
 svg line.zero { stroke: var(--ink); stroke-width: 1.2; }
 svg line.threshold { stroke: var(--bad); stroke-width: 1.5; stroke-dasharray: 4 3; }
+svg rect.partial, .legend i.partial { fill: #9b2c2c; background: #9b2c2c; }
 svg rect.bar.ok { fill: #68d391; } svg rect.bar.low { fill: #f6ad55; }
 svg rect.band.within { fill: #bee3f8; } svg rect.band.significant { fill: #fed7d7; }
 svg line.gap { stroke-width: 3; } svg line.gap.within { stroke: #2b6cb0; } svg line.gap.significant { stroke: var(--bad); }

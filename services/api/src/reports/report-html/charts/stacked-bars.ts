@@ -17,6 +17,8 @@ export interface StackedBarsInput {
   /** Short axis labels, one per category. */
   labels: readonly string[];
   series: readonly StackedSeries[];
+  /** Categories whose figures are not fully covered by readings: marked under their bar, so a short bar is not read as low use. */
+  partial?: readonly boolean[];
 }
 
 const WIDTH = 720;
@@ -76,10 +78,16 @@ export function stackedBars(input: StackedBarsInput): Markup {
     // Every label when they fit, else every other one.
     n <= 16 || c % 2 === 0 ? html`<text x="${px(PLOT.left + c * slot + slot / 2)}" y="${HEIGHT - 8}" class="tick" text-anchor="middle">${label}</text>` : html``,
   );
-  const legend = input.series.map((s) => html`<span class="key"><i style="background:${s.colour}"></i>${s.name}</span>`);
+  const partial = input.labels.map((_, c) =>
+    input.partial?.[c] ? html`<rect x="${px(PLOT.left + c * slot + (slot - barWidth) / 2)}" y="${HEIGHT - PLOT.bottom + 2}" width="${px(barWidth)}" height="4" class="partial" data-partial="${input.categories[c]}"><title>${input.categories[c]}: coverage below 100 %</title></rect>` : html``,
+  );
+  const legend = [
+    ...input.series.map((s) => html`<span class="key"><i style="background:${s.colour}"></i>${s.name}</span>`),
+    ...(input.partial?.some(Boolean) ? [html`<span class="key"><i class="partial"></i>coverage below 100 % (part of the day has no readings)</span>`] : []),
+  ];
   return html`<figure class="chart">
 <figcaption>${input.title} <span class="unit">(${input.unit})</span></figcaption>
-<svg viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${input.title}" data-axis-min="${ticks.min}" data-axis-max="${ticks.max}">${grid}${segments}${labels}${n === 0 || input.series.length === 0 ? html`<text x="${WIDTH / 2}" y="${HEIGHT / 2}" text-anchor="middle" class="empty">no data</text>` : ''}</svg>
+<svg viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${input.title}" data-axis-min="${ticks.min}" data-axis-max="${ticks.max}">${grid}${segments}${partial}${labels}${n === 0 || input.series.length === 0 ? html`<text x="${WIDTH / 2}" y="${HEIGHT / 2}" text-anchor="middle" class="empty">no data</text>` : ''}</svg>
 <div class="legend">${legend}</div>
 </figure>`;
 }
