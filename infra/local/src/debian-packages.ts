@@ -19,6 +19,9 @@ export const DEBIAN_TOOLS = Object.freeze({
   maven: { command: 'mvn', packages: ['maven'], purpose: 'fetching the Kafka jars from Maven Central' },
   go: { command: 'go', packages: ['golang-go'], purpose: 'building InfluxDB from the Go module proxy, and the Go signing example of the device guide' },
   prometheus: { command: 'prometheus', packages: ['prometheus'], purpose: 'scraping the services\' metrics' },
+  // A font with Chinese glyphs too: enterprise, site and point names are often Chinese, and Chromium draws boxes without one.
+  chromium: { command: 'chromium', packages: ['chromium', 'fonts-wqy-microhei'], purpose: 'printing the monthly report as PDF (the API) and rendering it in the end-to-end test' },
+  pdftotext: { command: 'pdftotext', packages: ['poppler-utils'], purpose: 'reading the printed monthly report back in the end-to-end test' },
 } satisfies Record<string, DebianTool>);
 
 const APT_ENV = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };

@@ -14,6 +14,10 @@ export interface Installation {
   readonly influxd: { readonly bin: string };
   readonly kafka: { readonly java: string; readonly libsDir: string; readonly classpath: string };
   readonly prometheus: { readonly bin: string; readonly version: string };
+  /** Headless Chromium, which prints the monthly report to PDF; with a font that has Chinese glyphs. */
+  readonly chromium: { readonly bin: string };
+  /** Poppler's pdftotext, with which the tests read a printed report back. */
+  readonly pdftotext: { readonly bin: string };
 }
 
 export interface InstallOptions {
@@ -162,8 +166,14 @@ async function ensureKafka(cacheDir: string, log: (line: string) => void): Promi
   return { java, libsDir, classpath: join(libsDir, '*') };
 }
 
+/** Chromium draws a box for every character no installed font has: a Chinese name needs a font with Chinese glyphs. */
+async function chromiumProblem(): Promise<string | undefined> {
+  const { code, stdout } = await runCommand('fc-list', [':lang=zh', 'family'], { allowFailure: true }).catch(() => ({ code: -1, stdout: '' }));
+  return code === 0 && stdout.trim() !== '' ? undefined : 'no font with Chinese glyphs for Chromium (fc-list :lang=zh lists none)';
+}
+
 /**
- * Makes sure Mosquitto, InfluxDB, the Kafka jars and Prometheus are installed. Idempotent and cheap when
+ * Makes sure Mosquitto, InfluxDB, the Kafka jars, Prometheus, Chromium (with a CJK font) and pdftotext are installed. Idempotent and cheap when
  * everything is there; concurrent callers (parallel CI jobs, test workers) serialise on a lock
  * file so nothing is built twice.
  */
@@ -182,7 +192,9 @@ export async function ensureInstalled(options: InstallOptions = {}): Promise<Ins
       const kafka = await ensureKafka(cacheDir, log);
       const influxd = await ensureInfluxd(cacheDir, log);
       const prometheus = await ensurePrometheus(log);
-      return { cacheDir, mosquitto, influxd, kafka, prometheus };
+      const chromium = { bin: await ensureDebianTool(DEBIAN_TOOLS.chromium, log, chromiumProblem) };
+      const pdftotext = { bin: await ensureDebianTool(DEBIAN_TOOLS.pdftotext, log) };
+      return { cacheDir, mosquitto, influxd, kafka, prometheus, chromium, pdftotext };
     },
   );
 }

@@ -20,6 +20,7 @@ import type { CustomFactorSets } from './factor-sets/custom-factor-sets.ts';
 import { instrumentRequests } from './http/request-metrics.ts';
 import { installProblemHandlers, ProblemSchema } from './problem.ts';
 import type { RegistryUploads } from './registry/registry-uploads.ts';
+import { chromiumPdf, type PdfRenderer } from './reports/report-pdf.ts';
 import { attachRegistry, registryViews } from './registry/registry-view.ts';
 import { alertRoutes } from './routes/alert-routes.ts';
 import { deviceCredentialRoutes } from './routes/device-credential-routes.ts';
@@ -59,6 +60,8 @@ export interface ApiDeps {
   bodyLimitBytes: number;
   /** Requests each API key may make per window. */
   rateLimit: { max: number; windowMs: number };
+  /** Prints the monthly report to PDF; Chromium found on PATH (60 s, 2 at a time) if not given. */
+  reportPdf?: PdfRenderer;
   readingsMeasurement?: string;
   /** A pino logger (service-kit's, with its redaction); none in tests. */
   logger?: FastifyBaseLogger;
@@ -112,6 +115,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     alerting: deps.alerting,
     registryUploads: deps.registryUploads,
     deviceAccounts: deps.deviceAccounts,
+    reportPdf: deps.reportPdf ?? chromiumPdf({ command: 'chromium', timeoutMs: 60_000, concurrency: 2 }),
     readingsMeasurement: deps.readingsMeasurement ?? READINGS_MEASUREMENT,
     now: deps.now ?? Date.now,
   };

@@ -43,6 +43,16 @@ const ApiConfigSchema = Type.Object({
   brokerAdminPassword: Type.Optional(Type.String({ minLength: 1 })),
   /** How long a credential call waits for the broker's answer before a 503. */
   brokerAdminCommandTimeoutMs: Type.Integer({ minimum: 1, default: 10_000 }),
+  /**
+   * Headless Chromium, which prints the monthly report as PDF: a path, or a name looked up on
+   * PATH (Debian's package `chromium`, which ./meterline up and ./meterline test install).
+   * Without it the API serves everything else; a PDF request answers 503 MTL_API_PDF_RENDERER_MISSING.
+   */
+  chromiumPath: Type.String({ minLength: 1, default: 'chromium' }),
+  /** A PDF render still running after this is killed, and answered 503 MTL_API_PDF_RENDER_FAILED. */
+  reportPdfTimeoutMs: Type.Integer({ minimum: 1_000, maximum: 600_000, default: 60_000 }),
+  /** PDF renders at a time (each a Chromium process); up to eight times as many wait, more are answered 503. */
+  reportPdfConcurrency: Type.Integer({ minimum: 1, maximum: 16, default: 2 }),
   logLevel: Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')], { default: 'info' }),
 });
 

@@ -3,6 +3,7 @@ import type { FactorCatalog } from '@meterline/domain';
 import type { TimeSeriesStore } from '@meterline/store';
 import type { AlertingDirectory } from './alerting/alerting-directory.ts';
 import type { CustomFactorSets } from './factor-sets/custom-factor-sets.ts';
+import type { PdfRenderer } from './reports/report-pdf.ts';
 import type { RegistryUploads } from './registry/registry-uploads.ts';
 import type { SeriesPageReader } from './series/series-page-reader.ts';
 
@@ -24,6 +25,8 @@ export interface ApiContext {
   registryUploads: RegistryUploads | undefined;
   /** Devices' broker credentials; undefined without the broker admin account (MTL_BROKER_ADMIN_*): their routes are not registered. */
   deviceAccounts: DeviceAccounts | undefined;
+  /** Prints the monthly report's HTML page to PDF (headless Chromium in main.ts). */
+  reportPdf: PdfRenderer;
   readingsMeasurement: string;
   now: () => number;
 }

@@ -30,6 +30,8 @@ export const API_ERRORS = errorCatalogue('@meterline/api', {
   MTL_API_REGISTRY_UNAVAILABLE: { httpStatus: 503, meaning: 'The registry topic is unavailable', slug: 'registry-unavailable', retryable: true },
   MTL_API_BROKER_UNAVAILABLE: { httpStatus: 503, meaning: 'The MQTT broker is unavailable', slug: 'broker-unavailable', retryable: true },
   MTL_API_FACTOR_SETS_UNAVAILABLE: { httpStatus: 503, meaning: 'The factor-set topic is unavailable', slug: 'factor-sets-unavailable', retryable: true },
+  MTL_API_PDF_RENDERER_MISSING: { httpStatus: 503, meaning: 'The PDF renderer (headless Chromium) is not installed on the API host', slug: 'pdf-renderer-missing', retryable: false },
+  MTL_API_PDF_RENDER_FAILED: { httpStatus: 503, meaning: 'The PDF could not be rendered: Chromium failed, ran out of time or had too many renders waiting', slug: 'pdf-render-failed', retryable: true },
 });
 
 export type ApiErrorCode = (typeof API_ERRORS.codes)[number];

@@ -17,6 +17,7 @@ import { parseApiKeys } from './auth/api-keys.ts';
 import { brokerAdmin, loadApiConfigOrExit } from './config.ts';
 import { customFactorSets } from './factor-sets/custom-factor-sets.ts';
 import { registryUploads } from './registry/registry-uploads.ts';
+import { chromiumPdf } from './reports/report-pdf.ts';
 import { influxSeriesPageReader } from './series/influx-series-page-reader.ts';
 
 const config = loadApiConfigOrExit();
@@ -107,6 +108,7 @@ const app = buildApi({
   metrics: createMetricsRegistry('api'),
   bodyLimitBytes: config.bodyLimitBytes,
   rateLimit: { max: config.rateLimitMax, windowMs: config.rateLimitWindowMs },
+  reportPdf: chromiumPdf({ command: config.chromiumPath, timeoutMs: config.reportPdfTimeoutMs, concurrency: config.reportPdfConcurrency }),
   readingsMeasurement: config.readingsMeasurement,
   logger: log,
 });

@@ -43,4 +43,12 @@ describe('the API configuration', () => {
     expect(bad).toEqual(expect.arrayContaining([expect.stringMatching(/^MTL_BROKER_ADMIN_URL: /), expect.stringMatching(/^MTL_BROKER_ADMIN_USERNAME: /)]));
     expect(bad.join('\n')).not.toContain('never-shown-3f9a');
   });
+
+  it('finds Chromium on PATH unless told where it is, and bounds the PDF renders', () => {
+    expect(loadApiConfig({ ...BASE, MTL_REGISTRY_FILE: 'r.yaml' })).toMatchObject({ chromiumPath: 'chromium', reportPdfTimeoutMs: 60_000, reportPdfConcurrency: 2 });
+    const set = loadApiConfig({ ...BASE, MTL_REGISTRY_FILE: 'r.yaml', MTL_CHROMIUM_PATH: '/opt/chromium/chrome', MTL_REPORT_PDF_TIMEOUT_MS: '20000', MTL_REPORT_PDF_CONCURRENCY: '4' });
+    expect(set).toMatchObject({ chromiumPath: '/opt/chromium/chrome', reportPdfTimeoutMs: 20_000, reportPdfConcurrency: 4 });
+    const problems = problemsOf({ ...BASE, MTL_REGISTRY_FILE: 'r.yaml', MTL_CHROMIUM_PATH: '', MTL_REPORT_PDF_TIMEOUT_MS: '10', MTL_REPORT_PDF_CONCURRENCY: '0' });
+    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^MTL_CHROMIUM_PATH: /), expect.stringMatching(/^MTL_REPORT_PDF_TIMEOUT_MS: /), expect.stringMatching(/^MTL_REPORT_PDF_CONCURRENCY: /)]));
+  });
 });

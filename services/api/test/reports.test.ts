@@ -122,7 +122,10 @@ describe('monthly report', () => {
     expect(csv.headers['content-disposition']).toBe(`attachment; filename="${REPORT_ENTERPRISE}-${REPORT_MONTH}.csv"`);
     expect(csv.body.split('\r\n').slice(0, 4)).toEqual(['section:report', 'key,value', 'schema,meterline.report/v1', `inputs_hash,${json.inputsHash}`]);
     const sections = csvSections(csv.body);
-    expect([...sections.keys()]).toEqual(['report', 'energy', 'sites', 'carbon', 'intensity', 'year_on_year', 'metering_points', 'calibration', 'data_quality']);
+    expect([...sections.keys()]).toEqual(['report', 'energy', 'daily', 'balances', 'sites', 'carbon', 'intensity', 'year_on_year', 'metering_points', 'calibration', 'data_quality', 'scorecard']);
+    // 31 days × (5 carrier rows + the day's comprehensive row), after the header.
+    expect(sections.get('daily')!).toHaveLength(1 + 31 * 6);
+    expect(sections.get('scorecard')!.slice(1)).toEqual([['', '', '', 'not evaluated']]);
     const carbon = sections.get('carbon')!;
     expect(carbon[0]).toEqual(['scope', 'value', 'unit', 'expanded_uncertainty', 'coverage_percent', 'estimated', 'flags']);
     expect(carbon.find((r) => r[0] === 'scope2-market')!.slice(1, 4).map((v, i) => (i === 1 ? v : Number(v)))).toEqual([
@@ -165,9 +168,10 @@ describe('monthly report', () => {
     expect(await type('', 'text/csv;q=0.9, application/json;q=0.8')).toBe('200 text/csv');
     expect(await type('?format=xlsx', 'application/json')).toBe(`200 ${XLSX}`);
     expect(await type('?format=csv')).toBe('200 text/csv');
-    expect(await type('', 'application/pdf')).toBe('406 application/problem+json');
+    expect(await type('', 'text/html,application/xhtml+xml;q=0.9')).toBe('200 text/html');
+    expect(await type('', 'image/png')).toBe('406 application/problem+json');
     expect(await type('', 'application/json;q=0')).toBe('406 application/problem+json');
-    expect(await type('?format=pdf')).toBe('400 application/problem+json');
+    expect(await type('?format=docx')).toBe('400 application/problem+json');
   });
 
   it('refuses a malformed month (400), another tenant (403) and an unknown enterprise (404 for admin only), as problems', async () => {

@@ -3,14 +3,13 @@ import {
   type Enterprise, type EnterpriseFigures, type FactorSet, type Figure, type QualityFlag,
 } from '@meterline/domain';
 import { inputsHash } from './inputs-hash.ts';
+import { ACCOUNTING, carrierFigures, carrierGroups, type CarrierGroup } from './report-carriers.ts';
+import { dailyFigures } from './report-daily.ts';
 import type { ReadingsByPoint, ReportReadings } from './report-readings.ts';
 import { REPORT_SCHEMA, type MonthlyReport } from './report-schema.ts';
 
-/** The options `meterline account --equal-value` runs with: the report's numbers are its numbers. */
-const ACCOUNTING = { equalValue: true, estimateGaps: false } as const;
 /** A calibration ending within this many days after the month is `expiring`: time to book the next one. */
 const EXPIRING_WITHIN_DAYS = 90;
-const BOUNDARY_ROLES = { 'boundary-input': 'input', 'boundary-output': 'output' } as const;
 
 /** The same month a year earlier: 2026-03 → 2025-03. */
 const monthAYearEarlier = (month: string): string => `${String(Number(month.slice(0, 4)) - 1).padStart(4, '0')}${month.slice(4)}`;
@@ -34,29 +33,26 @@ interface ReportInputs {
   previousReadings: ReadingsByPoint;
 }
 
-/** The boundary points of one carrier and direction, as an enterprise of their own: the domain then sums exactly their standard coal. */
-function restrictedTo(enterprise: Enterprise, pointIds: ReadonlySet<string>): Enterprise {
-  return { ...enterprise, sites: enterprise.sites.map((s) => ({ ...s, meteringPoints: s.meteringPoints.filter((p) => pointIds.has(p.id)) })) };
+function byCarrier(enterprise: Enterprise, groups: readonly CarrierGroup[], month: string, factorSet: FactorSet, readings: ReadingsByPoint): MonthlyReport['energy']['byCarrier'] {
+  return groups.map((g) => ({ ...g, ...carrierFigures(enterprise, g, readings, month, factorSet) }));
 }
 
-function byCarrier(enterprise: Enterprise, month: string, factorSet: FactorSet, readings: ReadingsByPoint): MonthlyReport['energy']['byCarrier'] {
-  const groups = new Map<string, { carrier: string; direction: 'input' | 'output'; points: string[] }>();
-  for (const { point } of cumulativePoints(enterprise)) {
-    const direction = BOUNDARY_ROLES[point.topology.role as keyof typeof BOUNDARY_ROLES];
-    // Reactive energy has no standard coal (the domain leaves it out of the comprehensive figure too).
-    if (direction === undefined || point.quantity.startsWith('reactive')) continue;
-    const key = `${direction}|${point.carrier}`;
-    const group = groups.get(key) ?? { carrier: point.carrier, direction, points: [] };
-    group.points.push(point.id);
-    groups.set(key, group);
-  }
-  return [...groups.values()]
-    .sort((a, b) => (a.direction === b.direction ? a.carrier.localeCompare(b.carrier) : a.direction === 'input' ? -1 : 1))
-    .map((g) => {
-      const part = accountEnterprise(restrictedTo(enterprise, new Set(g.points)), readings, month, factorSet, ACCOUNTING);
-      return { ...g, tceEquivalent: part.tceEquivalent, tceEqualValue: part.tceEqualValue! };
-    });
-}
+/** GB/T 3484-2009: each node's input against its sub-meters, the gap with its expanded uncertainty. */
+const balanceRows = (f: EnterpriseFigures): MonthlyReport['balances'] =>
+  f.balances.map((b) => ({
+    node: b.parentId,
+    siteId: b.siteId,
+    carrier: b.carrier,
+    unit: b.unit,
+    children: b.childIds,
+    input: b.input,
+    childrenSum: b.childrenSum,
+    gap: b.gap,
+    gapPercent: b.gapPercent,
+    gapExpandedUncertainty: b.gapExpandedUncertainty,
+    significant: b.significant,
+    coveragePercent: b.coverage * 100,
+  }));
 
 function calibrationStatus(calibration: { validFrom: string; validUntil: string }, month: string): MonthlyReport['calibration'][number]['status'] {
   const [year, mm] = month.split('-').map(Number) as [number, number];
@@ -114,9 +110,10 @@ function verifiedReadings(list: ReadonlyArray<{ verified: boolean }>): MonthlyRe
 function composeReport(inputs: ReportInputs): MonthlyReport {
   const { enterprise, month, factorSet, readings, previousMonth, previousReadings } = inputs;
   const f = accountEnterprise(enterprise, readings, month, factorSet, ACCOUNTING);
+  const groups = carrierGroups(enterprise);
   const energy: MonthlyReport['energy'] = {
     standard: 'GB/T 2589-2020',
-    byCarrier: byCarrier(enterprise, month, factorSet, readings),
+    byCarrier: byCarrier(enterprise, groups, month, factorSet, readings),
     comprehensive: { tceEquivalent: f.tceEquivalent, tceEqualValue: f.tceEqualValue! },
     sites: f.sites.map((s) => ({ id: s.id, name: s.name, tceEquivalent: s.tce })),
   };
@@ -154,6 +151,8 @@ function composeReport(inputs: ReportInputs): MonthlyReport {
     factorSet: factorSet.id,
     readingsUsed: countReadings(readings),
     energy,
+    daily: dailyFigures(enterprise, month, factorSet, readings, groups),
+    balances: balanceRows(f),
     carbon,
     intensities: f.intensities,
     yearOnYear: { month: previousMonth, comparison, reason: comparison ? null : `no readings of ${enterprise.id} in ${previousMonth}` },

@@ -1,18 +1,20 @@
 import { ApiError } from '../errors.ts';
 
-export const REPORT_FORMATS = ['json', 'csv', 'xlsx'] as const;
+export const REPORT_FORMATS = ['json', 'csv', 'xlsx', 'html', 'pdf'] as const;
 type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export const REPORT_MEDIA_TYPES = {
   json: 'application/json',
   csv: 'text/csv',
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  html: 'text/html',
+  pdf: 'application/pdf',
 } as const satisfies Record<ReportFormat, string>;
 
 /** What a media range of an Accept header matches, best first. */
 function formatsMatching(range: string): ReportFormat[] {
-  if (range === '*/*' || range === 'application/*') return range === '*/*' ? ['json', 'csv', 'xlsx'] : ['json', 'xlsx'];
-  if (range === 'text/*') return ['csv'];
+  if (range === '*/*' || range === 'application/*') return range === '*/*' ? ['json', 'csv', 'xlsx', 'html', 'pdf'] : ['json', 'xlsx', 'pdf'];
+  if (range === 'text/*') return ['csv', 'html'];
   return REPORT_FORMATS.filter((f) => REPORT_MEDIA_TYPES[f] === range);
 }
 

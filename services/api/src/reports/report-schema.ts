@@ -37,6 +37,40 @@ const CarrierRow = Type.Object({
   points: Type.Array(Type.String(), { description: 'the boundary metering points of this carrier and direction' }),
   tceEquivalent: Figure,
   tceEqualValue: Figure,
+  tCO2LocationNet: Figure,
+});
+
+const DailyRow = Type.Object({
+  day: Type.String({ description: 'YYYY-MM-DD, a local day of the month (23 or 25 hours on DST change days)' }),
+  tceEquivalent: Figure,
+  tCO2LocationNet: Figure,
+  byCarrier: Type.Array(
+    Type.Object({ carrier: Type.String(), direction: stringEnum(['input', 'output'] as const), tceEquivalent: Figure, tCO2LocationNet: Figure }),
+    { description: 'the rows of energy.byCarrier, for this day' },
+  ),
+});
+
+const BalanceRow = Type.Object({
+  node: Type.String({ description: 'the metering point whose sub-meters are balanced against it' }),
+  siteId: Type.String(),
+  carrier: Type.String(),
+  unit: Type.String({ description: "the node's unit; children are converted to it" }),
+  children: Type.Array(Type.String()),
+  input: Type.Number({ description: "the node's consumption" }),
+  childrenSum: Type.Number(),
+  gap: Type.Number({ description: 'input − Σ children: losses and unmetered loads' }),
+  gapPercent: Nullable(Type.Number({ description: 'gap / input × 100; null when the input is 0' })),
+  gapExpandedUncertainty: Type.Number({ description: 'U(gap) = 2·√(u_node² + Σu_child²), in unit' }),
+  significant: Type.Boolean({ description: '|gap| > U(gap) (and the site threshold, if any)' }),
+  coveragePercent: Type.Number({ description: 'the lowest coverage of the node and its children' }),
+});
+
+/** One rule of the regulator's data-quality scorecard, as evaluated elsewhere and carried by the report. */
+const ScorecardRow = Type.Object({
+  rule: Type.String(),
+  source: Type.String({ description: 'where the rule is published' }),
+  passed: Type.Boolean(),
+  detail: Type.String(),
 });
 
 const YearOnYearRow = Type.Object({
@@ -75,6 +109,8 @@ export const ReportSchema = Type.Object(
       comprehensive: Type.Object({ tceEquivalent: Figure, tceEqualValue: Figure }, { description: 'boundary inputs − boundary outputs, tce' }),
       sites: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), tceEquivalent: Figure })),
     }),
+    daily: Type.Array(DailyRow, { description: "the month's days, each accounted as the month is (meterline account --by day)" }),
+    balances: Type.Array(BalanceRow, { description: 'energy balance of every node with sub-meters (GB/T 3484-2009)' }),
     carbon: Type.Object({
       scope1: Figure,
       scope2Location: Figure,
@@ -144,6 +180,7 @@ export const ReportSchema = Type.Object(
       suspectIntervals: Type.Integer(),
       issues: Type.Array(Type.Object({ code: Type.String(), message: Type.String(), pointId: Nullable(Type.String()) })),
     }),
+    scorecard: Type.Optional(Type.Array(ScorecardRow, { description: "the regulator's data-quality rules for the month; absent when not evaluated" })),
   },
   { $id: 'MonthlyReport', title: 'MonthlyReport', additionalProperties: false },
 );

@@ -47,11 +47,24 @@ export function reportTables(r: MonthlyReport): ReportTable[] {
     },
     {
       name: 'energy',
-      columns: ['carrier', 'direction', 'points', ...prefixed('tce_equivalent'), ...prefixed('tce_equal_value')],
+      columns: ['carrier', 'direction', 'points', ...prefixed('tce_equivalent'), ...prefixed('tce_equal_value'), ...prefixed('tco2_location_net')],
       rows: [
-        ...r.energy.byCarrier.map((c) => [c.carrier, c.direction, c.points.join(' '), ...figureCells(c.tceEquivalent), ...figureCells(c.tceEqualValue)]),
-        ['comprehensive', 'net', '', ...figureCells(r.energy.comprehensive.tceEquivalent), ...figureCells(r.energy.comprehensive.tceEqualValue)],
+        ...r.energy.byCarrier.map((c) => [c.carrier, c.direction, c.points.join(' '), ...figureCells(c.tceEquivalent), ...figureCells(c.tceEqualValue), ...figureCells(c.tCO2LocationNet)]),
+        ['comprehensive', 'net', '', ...figureCells(r.energy.comprehensive.tceEquivalent), ...figureCells(r.energy.comprehensive.tceEqualValue), ...figureCells(r.carbon.totalLocationNetOfExports)],
       ],
+    },
+    {
+      name: 'daily',
+      columns: ['day', 'carrier', 'direction', ...prefixed('tce_equivalent'), ...prefixed('tco2_location_net')],
+      rows: r.daily.flatMap((d) => [
+        ...d.byCarrier.map((c): Cell[] => [d.day, c.carrier, c.direction, ...figureCells(c.tceEquivalent), ...figureCells(c.tCO2LocationNet)]),
+        [d.day, 'comprehensive', 'net', ...figureCells(d.tceEquivalent), ...figureCells(d.tCO2LocationNet)],
+      ]),
+    },
+    {
+      name: 'balances',
+      columns: ['node', 'site', 'carrier', 'unit', 'children', 'input', 'sub_meters_sum', 'gap', 'gap_percent', 'gap_expanded_uncertainty', 'significant', 'coverage_percent'],
+      rows: r.balances.map((b) => [b.node, b.siteId, b.carrier, b.unit, b.children.join(' '), b.input, b.childrenSum, b.gap, b.gapPercent, b.gapExpandedUncertainty, b.significant, b.coveragePercent]),
     },
     { name: 'sites', columns: ['site', 'name', ...prefixed('tce_equivalent')], rows: r.energy.sites.map((s) => [s.id, s.name, ...figureCells(s.tceEquivalent)]) },
     { name: 'carbon', columns: ['scope', ...FIGURE_COLUMNS], rows: carbonRows.map(([scope, f]) => [scope, ...figureCells(f)]) },
@@ -92,6 +105,11 @@ export function reportTables(r: MonthlyReport): ReportTable[] {
         ...r.dataQuality.figures.map((x): Cell[] => ['figure_flags', x.figure, null, x.flags.join(' ')]),
         ...r.dataQuality.issues.map((i): Cell[] => ['issue', i.pointId, i.code, i.message]),
       ],
+    },
+    {
+      name: 'scorecard',
+      columns: ['rule', 'source', 'passed', 'detail'],
+      rows: r.scorecard ? r.scorecard.map((x) => [x.rule, x.source, x.passed, x.detail]) : [[null, null, null, 'not evaluated']],
     },
   ];
 }

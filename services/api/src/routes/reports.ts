@@ -12,6 +12,15 @@ import { ReportSchema } from '../reports/report-schema.ts';
 import { reportTables } from '../reports/report-tables.ts';
 import { reportXlsx } from '../reports/report-xlsx.ts';
 import { negotiateFormat, REPORT_FORMATS, REPORT_MEDIA_TYPES } from '../reports/report-format.ts';
+import { REPORT_CSP, reportHtml } from '../reports/report-html.ts';
+import type { PdfRenderer } from '../reports/report-pdf.ts';
+
+/** The report's page printed to PDF, or the problem that says why not. */
+async function printed(renderer: PdfRenderer, page: string): Promise<Buffer> {
+  const result = await renderer.render(page);
+  if (result.ok) return result.pdf;
+  throw new ApiError(result.reason === 'missing' ? 'MTL_API_PDF_RENDERER_MISSING' : 'MTL_API_PDF_RENDER_FAILED', `the report could not be printed to PDF: ${result.detail}; the same report is available as HTML (?format=html)`);
+}
 
 export const reportRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx) => {
   const readings = pagedReportReadings(ctx.series, ctx.readingsMeasurement, logUnreadable(app.log));
@@ -20,9 +29,9 @@ export const reportRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, c
     '/v1/enterprises/:id/reports/:month',
     {
       schema: {
-        summary: 'The monthly regulator report of one enterprise, as JSON, CSV or XLSX',
+        summary: 'The monthly regulator report of one enterprise, as JSON, CSV, XLSX, a printable HTML page or PDF',
         description:
-          'Computed from the stored readings with the same accounting as `meterline account --period YYYY-MM --equal-value`: standard coal by carrier and comprehensive (GB/T 2589-2020), CO2 by scope, intensity, year on year, coverage, calibration, data quality, each figure with its expanded uncertainty (k = 2). `inputsHash` names the inputs (registry entry, factor set, readings used) so the report can be reproduced. The representation is chosen by `format`, else by the Accept header (JSON by default).',
+          'Computed from the stored readings with the same accounting as `meterline account --period YYYY-MM --equal-value`: standard coal by carrier and comprehensive (GB/T 2589-2020), CO2 by scope, intensity, year on year, coverage, calibration, data quality, each figure with its expanded uncertainty (k = 2). `inputsHash` names the inputs (registry entry, factor set, readings used) so the report can be reproduced. The HTML page is self-contained (inline CSS and SVG charts: daily tce and CO2 by carrier, balance gap with its U band, completeness by point; no script) and prints on A4; the PDF is that page printed by headless Chromium on the API host (503 when it is not installed or fails). The representation is chosen by `format`, else by the Accept header (JSON by default).',
         tags: ['reports'],
         security: BEARER,
         params: Type.Object({
@@ -30,7 +39,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, c
           month: Type.String({ pattern: '^(19[7-9][0-9]|2[01][0-9]{2}|22[0-5][0-9])-(0[1-9]|1[0-2])$', description: "YYYY-MM, in the enterprise's time zone", examples: ['2026-03'] }),
         }),
         querystring: Type.Object(
-          { format: Type.Optional(stringEnum(REPORT_FORMATS, { description: 'json, csv or xlsx: overrides the Accept header' })) },
+          { format: Type.Optional(stringEnum(REPORT_FORMATS, { description: 'json, csv, xlsx, html or pdf: overrides the Accept header' })) },
           { additionalProperties: false },
         ),
         response: {
@@ -40,6 +49,8 @@ export const reportRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, c
               [REPORT_MEDIA_TYPES.json]: { schema: ReportSchema },
               [REPORT_MEDIA_TYPES.csv]: { schema: Type.String({ description: 'RFC 4180; one section after another, each a line `section:<name>`, a header and rows' }) },
               [REPORT_MEDIA_TYPES.xlsx]: { schema: Type.Unsafe<Buffer>({ type: 'string', description: 'Office Open XML workbook (binary), a sheet per section' }) },
+              [REPORT_MEDIA_TYPES.html]: { schema: Type.String({ description: 'a self-contained HTML page (inline CSS and SVG, no script), printable on A4; the inputs hash in its footer' }) },
+              [REPORT_MEDIA_TYPES.pdf]: { schema: Type.Unsafe<Buffer>({ type: 'string', description: 'the HTML page printed to PDF (A4) by headless Chromium' }) },
             },
           },
           ...problemResponses(...AUTHENTICATED_PROBLEMS, 404, 406, 409, 503),
@@ -66,6 +77,13 @@ export const reportRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, c
       reply.header('vary', 'accept');
       if (format === 'json') return reply.type(REPORT_MEDIA_TYPES.json).send(report);
       const filename = `${enterprise.id}-${report.month}.${format}`;
+      if (format === 'html' || format === 'pdf') {
+        const page = reportHtml(report);
+        // The page is shown where it is opened; its policy holds in a browser as in the PDF renderer.
+        const body = format === 'html' ? page : await printed(ctx.reportPdf, page);
+        reply.type(format === 'html' ? `${REPORT_MEDIA_TYPES.html}; charset=utf-8` : REPORT_MEDIA_TYPES.pdf);
+        return reply.header('content-security-policy', REPORT_CSP).header('content-disposition', `inline; filename="${filename}"`).send(body);
+      }
       reply.type(REPORT_MEDIA_TYPES[format]).header('content-disposition', `attachment; filename="${filename}"`);
       const tables = reportTables(report);
       return reply.send(format === 'csv' ? reportCsv(tables) : await reportXlsx(tables, `${enterprise.name} ${report.month}`));

@@ -1,0 +1,191 @@
+// Issue 15, item 6: the monthly report people look at. A month of readings goes through the
+// real pipeline (MQTT → ingest → Kafka → writer → InfluxDB); the built API serves the report
+// as HTML and as a PDF printed by headless Chromium; Chromium renders the HTML; the numbers
+// in the rendered page and in the PDF's text are those of `meterline account` on the same
+// stored readings. The page, its screenshot and the PDF are kept under .run/artifacts.
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { EnterpriseFigures } from '@meterline/domain';
+import { freePorts } from '@meterline/local-stack';
+import { connectFleet } from '@meterline/simulator';
+import { accountStoredReadings, waitUntilEqual } from '../harness/aggregation.ts';
+import { renderedDom, runTool, screenshot } from '../harness/chromium.ts';
+import { createPipeline, devicePassword, type Pipeline } from '../harness/pipeline.ts';
+import { reportMonth, type ReportMonth } from '../harness/report-month.ts';
+import { storedReadings } from '../harness/scenario.ts';
+import { serviceProcess, type ServiceProcess } from '../harness/service-process.ts';
+import { stackEnv } from '../harness/stack-env.ts';
+
+const ARTIFACTS = join(import.meta.dirname, '..', '..', '.run', 'artifacts');
+const API_SECRET = 'e2e-report-admin-secret';
+
+let data: ReportMonth;
+let pipeline: Pipeline;
+let api: ServiceProcess;
+let apiUrl: string;
+
+async function get(path: string): Promise<Response> {
+  return fetch(`${apiUrl}${path}`, { headers: { authorization: `Bearer ${API_SECRET}` } });
+}
+
+/** The figure cells of the rendered DOM by key: the exact numbers behind each shown figure, and its text. */
+function figureCells(dom: string): Map<string, { value: number; u: number; text: string }> {
+  const cells = new Map<string, { value: number; u: number; text: string }>();
+  for (const m of dom.matchAll(/<td class="num[^"]*" data-figure="([^"]+)" data-value="([^"]+)" data-u="([^"]+)"[^>]*>([^<]*)<\/td>/g)) {
+    cells.set(m[1]!, { value: Number(m[2]), u: Number(m[3]), text: m[4]! });
+  }
+  return cells;
+}
+
+/**
+ * "value ± U" as a reader must see it, formatted here independently of the page's code: U to
+ * two significant digits, the value to the same decimal place, thousands separated by commas.
+ */
+function shown(value: number, u: number): string {
+  const decimals = Math.min(6, Math.max(0, 1 - Math.floor(Math.log10(u))));
+  const f = (x: number) => x.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+  return `${f(value)} ± ${f(u)}`;
+}
+
+beforeAll(async () => {
+  data = reportMonth('e2e-rpt');
+  const env = stackEnv();
+  pipeline = await createPipeline(env, data.manifest);
+  await pipeline.writer.start();
+  await pipeline.ingest.start();
+  const connection = await connectFleet({ url: inject('stack').mqtt.url, deviceIds: [`e2e-rpt-gw`], password: devicePassword });
+  try {
+    for (let i = 0; i < data.payloads.length; i += 200) {
+      const outcomes = await Promise.all(data.payloads.slice(i, i + 200).map((p) => connection.publish(p)));
+      expect(outcomes.filter((o) => !o.accepted).map((o) => o.refusal)).toEqual([]);
+    }
+  } finally {
+    await connection.close();
+  }
+  await waitUntilEqual('stored readings', async () => (await storedReadings(pipeline)).size, data.readingCount, 240_000);
+
+  const keysFile = join(pipeline.workDir, 'api-keys.yaml');
+  await writeFile(keysFile, stringify({ version: 1, keys: [{ id: 'rpt-admin', sha256: createHash('sha256').update(API_SECRET).digest('hex'), role: 'admin' }] }));
+  const [port] = (await freePorts(1)) as [number];
+  apiUrl = `http://127.0.0.1:${port}`;
+  api = serviceProcess(
+    'api',
+    {
+      MTL_INFLUX_URL: env.stack.influx.url,
+      MTL_INFLUX_TOKEN: env.stack.influx.token,
+      MTL_INFLUX_DATABASE: pipeline.database,
+      MTL_REGISTRY_FILE: join(pipeline.workDir, 'registry.yaml'),
+      MTL_API_KEYS_FILE: keysFile,
+      MTL_PORT: String(port),
+      MTL_LOG_LEVEL: 'warn',
+    },
+    pipeline.workDir,
+  );
+  await api.start();
+  await mkdir(ARTIFACTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await api?.stop();
+  await pipeline?.close();
+});
+
+describe('the monthly report people look at, on the real stack', () => {
+  let month: EnterpriseFigures;
+  let days: EnterpriseFigures[];
+  let pageFile: string;
+
+  it('serves the HTML page; rendered by Chromium, its numbers are meterline account’s, day by day, and the names stay text', async () => {
+    [month] = (await accountStoredReadings(pipeline.store, data.manifest, ['--period', data.month, '--enterprise', data.enterpriseId])) as [EnterpriseFigures];
+    days = await accountStoredReadings(pipeline.store, data.manifest, ['--period', data.month, '--by', 'day', '--enterprise', data.enterpriseId]);
+    expect(days).toHaveLength(28);
+
+    const response = await get(`/v1/enterprises/${data.enterpriseId}/reports/${data.month}?format=html`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const page = await response.text();
+    pageFile = join(ARTIFACTS, 'monthly-report.html');
+    await writeFile(pageFile, page);
+    const dom = await renderedDom(pathToFileURL(pageFile).href);
+    const cells = figureCells(dom);
+
+    // The month: every headline figure exactly as the CLI computes it, shown as value ± U.
+    const expected: Array<[string, { value: number; expandedUncertainty: number }]> = [
+      ['carbon.scope1', month.carbon.scope1],
+      ['carbon.scope2-location', month.carbon.scope2Location],
+      ['carbon.exported-electricity', month.carbon.exportedElectricity],
+      ['carbon.total-location-net', month.carbon.totalLocationNetOfExports],
+      [`site.e2e-rpt-s0.tceEquivalent`, month.sites[0]!.tce],
+      ...month.points.map((p): [string, EnterpriseFigures['tceEquivalent']] => [`point.${p.id}.consumption`, p.consumption]),
+    ];
+    for (const [key, figure] of expected) {
+      expect(cells.get(key), key).toEqual({ value: figure.value, u: figure.expandedUncertainty, text: shown(figure.value, figure.expandedUncertainty) });
+    }
+    expect(dom).toContain(`data-key-figure="tceEquivalent">${shown(month.tceEquivalent.value, month.tceEquivalent.expandedUncertainty)} tce<`);
+    expect(dom).toContain(`data-key-figure="tceEqualValue">${shown(month.tceEqualValue!.value, month.tceEqualValue!.expandedUncertainty)} tce<`);
+    // The balance of the incomer against its two sub-meters.
+    const balance = month.balances.find((b) => b.parentId === 'e2e-rpt-e-main')!;
+    expect(cells.get('balance.e2e-rpt-e-main.gap')).toMatchObject({ value: balance.gap, u: balance.gapExpandedUncertainty });
+    expect(dom).toMatch(new RegExp(`data-node="e2e-rpt-e-main" data-band-from="${String(balance.gapPercent! - (balance.gapExpandedUncertainty / balance.input) * 100).replace('.', '\\.')}"`));
+
+    // Every day: the CLI's --by day figures, in the table and in the chart's bars.
+    for (const d of days) {
+      const day = d.period.key;
+      expect(cells.get(`daily.${day}.tceEquivalent`), day).toMatchObject({ value: d.tceEquivalent.value, u: d.tceEquivalent.expandedUncertainty });
+      expect(cells.get(`daily.${day}.tCO2LocationNet`), day).toMatchObject({ value: d.carbon.totalLocationNetOfExports.value });
+      const gas = d.points.find((p) => p.id === data.silent.point)!;
+      const bar = new RegExp(`data-series="natural-gas" data-category="${day}" data-value="([^"]+)"`).exec(dom);
+      // No bar at all for a day without gas: its value is 0.
+      expect(bar === null ? 0 : Number(bar[1]), day).toBe(gas.tce!.value);
+    }
+    // Gas silent from the 25th: those days have no gas, and the days say so through their coverage.
+    expect(days.filter((d) => d.points.find((p) => p.id === data.silent.point)!.consumption.coveragePercent === 0).map((d) => d.period.key)).toEqual([
+      '2026-02-25', '2026-02-26', '2026-02-27', '2026-02-28',
+    ]);
+    expect(cells.get('daily.2026-02-26.tceEquivalent')!.value).toBe(days[25]!.tceEquivalent.value);
+    // The charts mark the days not fully covered (the 24th loses its last quarter-hour of gas), so a short bar is not read as low use.
+    const partial = [...new Set([...dom.matchAll(/data-partial="([^"]+)"/g)].map((m) => m[1]))];
+    expect(partial).toEqual(days.filter((d) => d.tceEquivalent.coveragePercent < 100).map((d) => d.period.key));
+    expect(partial).toEqual(['2026-02-24', '2026-02-25', '2026-02-26', '2026-02-27', '2026-02-28']);
+
+    // The names are text, rendered as such: no element of theirs in the DOM.
+    expect(dom).toContain('重庆精密铸造 &lt;script&gt;alert("x")&lt;/script&gt; &amp; Söhne');
+    expect(dom).not.toMatch(/<script|<img|<b>main/i);
+    // The inputs hash in the footer is the JSON report's.
+    const json = (await (await get(`/v1/enterprises/${data.enterpriseId}/reports/${data.month}`)).json()) as { inputsHash: string };
+    expect(dom).toContain(`<code data-inputs-hash="">${json.inputsHash}</code>`);
+
+    const png = join(ARTIFACTS, 'monthly-report.png');
+    await screenshot(pathToFileURL(pageFile).href, png, 1100, 4200);
+    const { stdout } = await runTool('file', ['--brief', png]).catch(() => ({ stdout: Buffer.from('') }));
+    console.log(`report e2e: screenshot ${png} (${stdout.toString().trim()})`);
+  });
+
+  it('serves the PDF printed by Chromium: A4 pages whose text holds the key numbers, the names and the inputs hash', async () => {
+    const response = await get(`/v1/enterprises/${data.enterpriseId}/reports/${data.month}?format=pdf`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/pdf');
+    const pdf = Buffer.from(await response.arrayBuffer());
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    const file = join(ARTIFACTS, 'monthly-report.pdf');
+    await writeFile(file, pdf);
+
+    const info = (await runTool('pdfinfo', [file])).stdout.toString();
+    // Six sections, each from a new page; the day table runs onto a second page.
+    const pages = Number(/^Pages:\s+(\d+)/m.exec(info)?.[1]);
+    expect(pages).toBeGreaterThanOrEqual(6);
+    // A4: 210 × 297 mm, 595.3 × 841.9 points (Chromium: 594.96 × 841.92), and pdfinfo names it.
+    expect(info).toMatch(/Page size:\s+59[45](\.\d+)? x 84[12](\.\d+)? pts \(A4\)/);
+    const text = (await runTool('pdftotext', ['-layout', file, '-'])).stdout.toString('utf8');
+    expect(text).toContain(`${shown(month.tceEquivalent.value, month.tceEquivalent.expandedUncertainty)} tce`);
+    expect(text).toContain(`${shown(month.carbon.totalLocationNetOfExports.value, month.carbon.totalLocationNetOfExports.expandedUncertainty)} tCO2`);
+    expect(text).toContain('重庆精密铸造 <script>alert("x")</script> & Söhne');
+    const json = (await (await get(`/v1/enterprises/${data.enterpriseId}/reports/${data.month}`)).json()) as { inputsHash: string };
+    expect(text.replace(/\s+/g, '')).toContain(json.inputsHash);
+    console.log(`report e2e: PDF ${file}, ${pages} pages, ${pdf.length} bytes`);
+  });
+});
