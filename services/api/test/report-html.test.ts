@@ -95,7 +95,7 @@ describe('monthly report as HTML', () => {
 
 /** A minimal report: the HTML of one made by hand, for what the dataset cannot show. */
 function reportHtmlOf(extra: Partial<MonthlyReport>): string {
-  const figure: MonthlyReport['carbon']['scope1'] = { value: 0, unit: 'tce', expandedUncertainty: 0, coverageFactor: 2, coveragePercent: 0, quality: { flags: [], estimated: 0, suspectIntervals: 0, readingsOutsideCalibration: 0 }, factorSet: 'cn-2023@1.0.0' };
+  const figure: MonthlyReport['carbon']['scope1'] = { value: 0, unit: 'tce', expandedUncertainty: 0, coverageFactor: 2, coveragePercent: 0, completenessPercent: 0, quality: { flags: [], estimated: 0, suspectIntervals: 0, readingsOutsideCalibration: 0, readingsReceived: 0, readingsExpected: 0, rollovers: 0 }, factorSet: 'cn-2023@1.0.0' };
   const f = figure;
   const carbon = { scope1: f, scope2Location: f, scope2Market: f, purchasedHeat: f, exportedElectricity: f, totalLocation: f, totalMarket: f, totalLocationNetOfExports: f };
   return reportHtml({

@@ -17,8 +17,7 @@ export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-sr
 
 /** The completeness chart's rows from the report. */
 function completenessRows(r: MonthlyReport): PercentRow[] {
-  // TODO(issue 15): completenessPercent — until figures carry data completeness, the chart shows energy coverage.
-  return r.coverage.points.map((p) => ({ pointId: p.pointId, percent: p.percent }));
+  return r.meteringPoints.map((p) => ({ pointId: p.id, percent: p.consumption.completenessPercent }));
 }
 
 /**
