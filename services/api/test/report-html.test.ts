@@ -76,7 +76,7 @@ describe('monthly report as HTML', () => {
     expect(page).toContain(`<code data-inputs-hash>${json.inputsHash}</code>`);
     expect(page).toContain('data-scorecard="not-evaluated"');
     // The completeness chart: a bar per point.
-    expect([...page.matchAll(/data-percent="([^"]+)"/g)].map((m) => Number(m[1]))).toEqual(json.coverage.points.map((p) => p.percent));
+    expect([...page.matchAll(/data-percent="([^"]+)"/g)].map((m) => Number(m[1]))).toEqual(json.meteringPoints.map((p) => p.consumption.completenessPercent));
   });
 
   it('reads "no data" for a point without readings (0 % coverage, 0), never 0 ± 0', async () => {
