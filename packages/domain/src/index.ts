@@ -22,3 +22,6 @@ export * from './figures/point-consumption.ts';
 export * from './figures/energy-balance.ts';
 export * from './figures/account-enterprise.ts';
 export * from './figures/carbon-scopes.ts';
+export * from './manual/manual-entry.ts';
+export * from './manual/manual-fuel.ts';
+export * from './manual/manual-production.ts';
