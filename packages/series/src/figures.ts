@@ -97,6 +97,8 @@ export const FIGURE_DETAIL_FIELDS = Object.freeze({
   /** Intensity: the production the figure is per unit of. */
   production: 'production',
   productionUnit: 'production_unit',
+  /** Any figure flagged manual: the ids of the standing manual entries its accounting used, sorted, comma-separated. */
+  manualEntries: 'manual_entries',
 } as const);
 
 const F = FIGURE_FIELDS;
@@ -132,10 +134,13 @@ export function figurePoint(figure: FigureV1): SeriesPoint {
 export type PublishedFigure = Pick<
   FigureV1,
   'measurement' | 'enterpriseId' | 'subject' | 'periodKind' | 'startMs' | 'value' | 'expandedUncertainty' | 'coveragePercent' | 'flags' | 'factorSet' | 'registryVersion' | 'revision'
->;
+> & {
+  /** FIGURE_DETAIL_FIELDS.manualEntries, when the figure rests on manual entries: what tells a manual correction from late readings. */
+  manualEntries?: string;
+};
 
 /** The stored fields a PublishedFigure needs: reading only these halves what the comparison reads back. */
-const PUBLISHED_FIELDS = [F.value, F.expandedU, F.coverage, F.flags, F.factorSet, F.registryVersion, F.revision];
+const PUBLISHED_FIELDS = [F.value, F.expandedU, F.coverage, F.flags, F.factorSet, F.registryVersion, F.revision, FIGURE_DETAIL_FIELDS.manualEntries];
 
 const num = (f: SeriesPoint['fields'], k: string) => (typeof f[k] === 'number' ? f[k] : undefined);
 const str = (f: SeriesPoint['fields'], k: string) => (typeof f[k] === 'string' ? f[k] : undefined);
@@ -166,6 +171,8 @@ export function publishedFigureOf(point: SeriesPoint): RowRead<PublishedFigure> 
     registryVersion: str(f, F.registryVersion) ?? '',
     revision: num(f, F.revision) ?? 0,
   };
+  const manualEntries = str(f, FIGURE_DETAIL_FIELDS.manualEntries);
+  if (manualEntries !== undefined) published.manualEntries = manualEntries;
   return { ok: true, value: published };
 }
 
@@ -178,7 +185,9 @@ export function figureOf(point: SeriesPoint): RowRead<FigureV1> {
   if (end === undefined) return unreadable(`${point.measurement} ${JSON.stringify(point.tags)} at ${point.timestampMs} lacks ${F.periodEnd}`);
   const detail: Record<string, FieldValue> = {};
   for (const [k, v] of Object.entries(f)) if (!BASE.has(k)) detail[k] = v;
-  return { ok: true, value: { ...published.value, periodKey: str(f, F.periodKey) ?? '', endMs: end, unit: str(f, F.unit) ?? '', estimated: num(f, F.estimated) ?? 0, detail } };
+  // The manual entries' ids are a detail field: they stay in `detail`, not beside the published state.
+  const { manualEntries: _inDetail, ...base } = published.value;
+  return { ok: true, value: { ...base, periodKey: str(f, F.periodKey) ?? '', endMs: end, unit: str(f, F.unit) ?? '', estimated: num(f, F.estimated) ?? 0, detail } };
 }
 
 /** A figure's subject as one text, `k=v` in key order (e.g. `point=p1;site=s1`). */
