@@ -105,7 +105,7 @@ export function entrySite(entry: Pick<ManualEntryDraft, 'site'>, enterprise: Ent
  * stock at one instant, a product's output in a period, a period's output value or value added,
  * one delivery document of a fuel. Undefined for an entry too broken to have one.
  */
-export function entrySlot(entry: ManualEntryDraft, enterprise: Enterprise): string | undefined {
+function entrySlot(entry: ManualEntryDraft, enterprise: Enterprise): string | undefined {
   const site = entrySite(entry, enterprise) ?? '';
   switch (entry.kind) {
     case 'fuel-stock':
@@ -121,7 +121,7 @@ export function entrySlot(entry: ManualEntryDraft, enterprise: Enterprise): stri
 }
 
 /** The id of the entry that supersedes each corrected entry. */
-export function supersessions(entries: readonly ManualEntry[]): Map<string, string> {
+function supersessions(entries: readonly ManualEntry[]): Map<string, string> {
   const by = new Map<string, string>();
   for (const e of entries) if (e.corrects !== undefined && !by.has(e.corrects)) by.set(e.corrects, e.id);
   return by;
@@ -209,10 +209,37 @@ export interface ManualEntryRecord {
   supersededBy: string | null;
 }
 
-/** Every entry, oldest first (by entry time, then id), each with the entry that supersedes it: the history as recorded. */
+/**
+ * Every entry, oldest first, each with the entry that supersedes it: the history as recorded.
+ * Entries of one instant keep their chains in order (an entry before its correction), then ids.
+ */
 export function manualEntryHistory(entries: readonly ManualEntry[]): ManualEntryRecord[] {
   const by = supersessions(entries);
+  const byId = new Map(entries.map((e) => [e.id, e]));
+  const depth = (e: ManualEntry): number => {
+    let n = 0;
+    for (let c = e.corrects; c !== undefined && n <= entries.length; c = byId.get(c)?.corrects) n++;
+    return n;
+  };
   return [...entries]
-    .sort((a, b) => (parseInstant(a.enteredAt) ?? 0) - (parseInstant(b.enteredAt) ?? 0) || a.id.localeCompare(b.id))
+    .sort((a, b) => (parseInstant(a.enteredAt) ?? 0) - (parseInstant(b.enteredAt) ?? 0) || depth(a) - depth(b) || a.id.localeCompare(b.id))
     .map((entry) => ({ entry, supersededBy: by.get(entry.id) ?? null }));
+}
+
+/**
+ * The months (YYYY-MM) whose figures an entry can change: the month of its period and, for a
+ * stock, also the month after (a month's closing stock is the next month's opening stock). A
+ * correction changes those of the entry it corrects too.
+ */
+export function monthsBearingOn(entry: ManualEntry, corrected?: ManualEntry): string[] {
+  const months = new Set<string>();
+  for (const e of corrected ? [entry, corrected] : [entry]) {
+    const month = e.period.slice(0, 7);
+    months.add(month);
+    if (e.kind === 'fuel-stock') {
+      const [y, m] = month.split('-').map(Number);
+      months.add(m === 12 ? `${y! + 1}-01` : `${y}-${String(m! + 1).padStart(2, '0')}`);
+    }
+  }
+  return [...months].sort();
 }

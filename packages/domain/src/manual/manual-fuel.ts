@@ -15,7 +15,7 @@ const FUEL_UNIT = 't';
  * The id of the stand-in point a manually accounted fuel is reported under. ':' is outside the
  * registry's id alphabet, so no metering point can have it.
  */
-export const manualFuelPointId = (carrier: string): string => `manual:${carrier}`;
+const manualFuelPointId = (carrier: string): string => `manual:${carrier}`;
 
 /** The entry's value in tonnes and its standard uncertainty, undefined when it declared none. */
 function massOf(entry: ManualEntry): { t: number; u: number | undefined } {

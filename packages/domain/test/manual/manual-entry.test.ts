@@ -84,4 +84,12 @@ describe('correction chains', () => {
     expect(effectiveEntries([c, a, b]).map((e) => e.id)).toEqual(['c']);
     expect(manualEntryHistory([c, a, b]).map((r) => [r.entry.id, r.supersededBy])).toEqual([['a', 'b'], ['b', 'c'], ['c', null]]);
   });
+
+  it('puts an entry before its correction when both were entered at one instant, whatever their ids', () => {
+    const same = (e: ManualEntry) => ({ ...e, enteredAt: '2026-04-01T09:00:00+08:00' });
+    const z = { ...a, id: 'z' };
+    const y = { ...b, id: 'y', corrects: 'z' };
+    const x = { ...c, id: 'x', corrects: 'y' };
+    expect(manualEntryHistory([x, y, z].map(same)).map((r) => r.entry.id)).toEqual(['z', 'y', 'x']);
+  });
 });
