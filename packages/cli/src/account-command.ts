@@ -4,6 +4,7 @@ import {
 } from '@meterline/domain';
 import { HELP, parseAccountArgs, USAGE, type ByKind } from './args.ts';
 import { parseReadingsCsv, type InputError, type ReadingsByPoint } from './readings-file.ts';
+import { parseManualCsv } from './manual-file.ts';
 import { OUTPUT_SCHEMA, type AccountOutput } from './account-output.ts';
 import { EXIT_INPUT, EXIT_NO_INPUT, EXIT_OK, EXIT_USAGE, formatInputError, type CommandIo } from './command-io.ts';
 import { formatTable } from './format-table.ts';
@@ -43,8 +44,9 @@ export async function runAccount(argv: readonly string[], io: CommandIo): Promis
   const args = parsedArgs.args;
   let manifestText: string;
   let readingsText: string;
+  let manualText: string | undefined;
   try {
-    [manifestText, readingsText] = await Promise.all([io.readFile(args.manifest), io.readFile(args.readings)]);
+    [manifestText, readingsText, manualText] = await Promise.all([io.readFile(args.manifest), io.readFile(args.readings), args.manual === undefined ? undefined : io.readFile(args.manual)]);
   } catch (error) {
     io.stderr(`meterline account: cannot read input: ${(error as Error).message}\n`);
     return EXIT_NO_INPUT;
@@ -59,8 +61,9 @@ export async function runAccount(argv: readonly string[], io: CommandIo): Promis
   }
   const registry = indexRegistry(manifest.manifest);
   const { readings, errors } = parseReadingsCsv(readingsText, args.readings, registry);
-  if (errors.length > 0) {
-    for (const e of errors) io.stderr(`${formatInputError(e)}\n`);
+  const manual = manualText === undefined ? { entries: [], errors: [] } : parseManualCsv(manualText, args.manual!, manifest.manifest);
+  if (errors.length > 0 || manual.errors.length > 0) {
+    for (const e of [...errors, ...manual.errors]) io.stderr(`${formatInputError(e)}\n`);
     return EXIT_INPUT;
   }
 
@@ -87,7 +90,7 @@ export async function runAccount(argv: readonly string[], io: CommandIo): Promis
       continue;
     }
     try {
-      results.push(...accountByPeriod(enterprise, readings, args.period, args.by, fs.factor, { equalValue: args.equalValue, estimateGaps: args.estimateGaps }));
+      results.push(...accountByPeriod(enterprise, readings, args.period, args.by, fs.factor, { equalValue: args.equalValue, estimateGaps: args.estimateGaps, manualEntries: manual.entries }));
     } catch (error) {
       if (!isDomainError(error)) throw error;
       io.stderr(`meterline account: ${error.message} [${error.code}]\n`);
@@ -103,6 +106,7 @@ export async function runAccount(argv: readonly string[], io: CommandIo): Promis
     period: args.period,
     manifest: args.manifest,
     readings: args.readings,
+    ...(args.manual ? { manual: args.manual } : {}),
     options: { equalValue: args.equalValue, estimateGaps: args.estimateGaps, ...(args.by ? { by: args.by } : {}) },
     enterprises: results,
   };

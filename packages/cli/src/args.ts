@@ -17,11 +17,13 @@ interface AccountArgs {
   estimateGaps: boolean;
   enterprise?: string;
   by?: ByKind;
+  /** A manual entries file (CSV). */
+  manual?: string;
 }
 
 export const USAGE = `usage: meterline account --manifest <file> --readings <csv> --period <YYYY|YYYY-MM|YYYY-MM-DD>
                          [--by quarter-hour|hour|day|month] [--format json|table] [--enterprise <id>]
-                         [--equal-value] [--estimate-gaps] [--help]`;
+                         [--manual <csv>] [--equal-value] [--estimate-gaps] [--help]`;
 
 export const HELP = `${USAGE}
 
@@ -34,11 +36,14 @@ calendar period in each enterprise's own time zone, or for each of its sub-perio
   --by <kind>           account each quarter-hour, hour, day or month of the period
   --format <format>     table (default) or json (meterline.account/v1)
   --enterprise <id>     only this enterprise of the manifest
+  --manual <csv>        manual entries (fuel deliveries and stock, production, output value,
+                        value added), header enterprise,id,kind,period,value,unit,document,
+                        entered-by,entered-at[,site,carrier,product,error-percent,corrects,reason]
   --equal-value         also give standard coal with electricity at its equal value
   --estimate-gaps       fill time without measured data at the period's mean rate (flagged)
   -h, --help            this text
 
-exit codes: 0 success, 64 bad arguments or period, 65 invalid manifest or readings,
+exit codes: 0 success, 64 bad arguments or period, 65 invalid manifest, readings or manual entries,
 66 a file cannot be read`;
 
 /** The options, for node:util parseArgs as the project's other command lines declare theirs. */
@@ -49,6 +54,7 @@ const OPTIONS = {
   by: { type: 'string' },
   format: { type: 'string' },
   enterprise: { type: 'string' },
+  manual: { type: 'string' },
   'equal-value': { type: 'boolean' },
   'estimate-gaps': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -136,6 +142,7 @@ export function parseAccountArgs(argv: readonly string[]): ParsedAccountArgs {
       equalValue: flags.has('equal-value'),
       estimateGaps: flags.has('estimate-gaps'),
       ...(values.enterprise ? { enterprise: values.enterprise } : {}),
+      ...(values.manual ? { manual: values.manual } : {}),
       ...(by ? { by } : {}),
     },
   };
