@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EXIT_INPUT, EXIT_NO_PERMISSION, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, type CommandIo } from './command-io.ts';
 
-export const MANUAL_USAGE = `usage: meterline manual add --api <url> --enterprise <id> --kind <kind> --period <YYYY-MM|YYYY-MM-DD>
+const MANUAL_USAGE = `usage: meterline manual add --api <url> --enterprise <id> --kind <kind> --period <YYYY-MM|YYYY-MM-DD>
                           --value <number> --unit <unit> --document <reference>
                           [--site <id>] [--carrier <fuel>] [--product <name>] [--error-percent <a>]
                           [--corrects <entry id> --reason <why>] [--help]`;

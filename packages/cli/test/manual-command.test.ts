@@ -20,7 +20,7 @@ afterEach(async () => {
 
 async function api(status: number, answer: unknown): Promise<{ url: string; seen: Seen[] }> {
   const seen: Seen[] = [];
-  server = createServer((req: IncomingMessage, res) => {
+  const listening = createServer((req: IncomingMessage, res) => {
     let text = '';
     req.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
     req.on('end', () => {
@@ -28,8 +28,9 @@ async function api(status: number, answer: unknown): Promise<{ url: string; seen
       res.writeHead(status, { 'content-type': status === 201 ? 'application/json' : 'application/problem+json' }).end(JSON.stringify(answer));
     });
   });
-  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server!.address() as AddressInfo).port}`, seen };
+  server = listening;
+  await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(listening.address() as AddressInfo).port}`, seen };
 }
 
 async function manual(argv: string[], env: Record<string, string> = { MTL_API_KEY: 'a-secret' }) {
