@@ -82,13 +82,17 @@ const PERIOD = /^(\d{4})-(\d{2})(?:-(\d{2}))?$/;
 const ID = new RegExp(ID_PATTERN);
 const MAX_TEXT = 200;
 
-/** The last day (YYYY-MM-DD) of a YYYY-MM or YYYY-MM-DD period, or undefined when it is no calendar month or day. */
+/** Years an entry may refer to: those whose instants every store and period calculation holds. */
+const FIRST_YEAR = 1970;
+const LAST_YEAR = 2199;
+
+/** The last day (YYYY-MM-DD) of a YYYY-MM or YYYY-MM-DD period from 1970 to 2199, or undefined when it is no such calendar month or day. */
 export function periodLastDay(period: string): string | undefined {
   const m = PERIOD.exec(period);
   if (!m) return undefined;
   const year = Number(m[1]);
   const month = Number(m[2]);
-  if (month < 1 || month > 12) return undefined;
+  if (month < 1 || month > 12 || year < FIRST_YEAR || year > LAST_YEAR) return undefined;
   const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
   if (m[3] === undefined) return `${m[1]}-${m[2]}-${String(days).padStart(2, '0')}`;
   const day = Number(m[3]);
@@ -148,7 +152,7 @@ export function checkManualEntry(entry: ManualEntry, enterprise: Enterprise, exi
     bad('kind', `"${entry.kind}" is not a kind of manual entry (${MANUAL_ENTRY_KINDS.join(', ')})`);
     return issues;
   }
-  if (periodLastDay(entry.period) === undefined) bad('period', `"${entry.period}" is not a calendar month YYYY-MM or day YYYY-MM-DD`);
+  if (periodLastDay(entry.period) === undefined) bad('period', `"${entry.period}" is not a calendar month YYYY-MM or day YYYY-MM-DD from ${FIRST_YEAR} to ${LAST_YEAR}`);
   if (parseInstant(entry.enteredAt) === undefined) bad('enteredAt', `"${entry.enteredAt}" is not an instant with offset`);
   if (entry.enteredBy.trim() === '' || entry.enteredBy.length > MAX_TEXT) bad('enteredBy', `who entered it must be named, in at most ${MAX_TEXT} characters`);
   if (!Number.isFinite(entry.value) || entry.value < 0) bad('value', `expected a number ≥ 0, got ${entry.value}`);

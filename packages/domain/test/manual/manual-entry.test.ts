@@ -53,6 +53,9 @@ describe('checkManualEntry', () => {
     expect(fields({ ...base, kind: 'value-added', unit: 'USD', site: 'north', carrier: undefined })).toEqual([['unit', 'MTL_DOMAIN_MANUAL_ENTRY_INVALID'], ['site', 'MTL_DOMAIN_MANUAL_ENTRY_INVALID']]);
     expect(fields({ ...base, kind: 'production', carrier: undefined })).toEqual([['product', 'MTL_DOMAIN_MANUAL_ENTRY_INVALID']]);
     expect(fields({ ...base, site: 'east' })).toEqual([['site', 'MTL_DOMAIN_MANUAL_ENTRY_INVALID']]);
+    // Outside the years every store and period calculation holds.
+    expect(fields({ ...base, period: '1969-12' })).toEqual([['period', 'MTL_DOMAIN_MANUAL_ENTRY_INVALID']]);
+    expect(fields({ ...base, period: '2200-01' })).toEqual([['period', 'MTL_DOMAIN_MANUAL_ENTRY_INVALID']]);
     expect(fields({ ...base, reason: 'why' })).toEqual([['reason', 'MTL_DOMAIN_MANUAL_ENTRY_INVALID']]);
   });
 

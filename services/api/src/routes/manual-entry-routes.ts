@@ -129,21 +129,22 @@ export const manualEntryRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (a
   const requestRecomputation = async (enterprise: Enterprise, entry: ManualEntry, months: string[], log: FastifyBaseLogger): Promise<boolean> => {
     if (!ctx.aggregationJobs) return false;
     const tz = enterprise.timeZone;
-    const job: AggregationJobV1 = {
-      v: 1,
-      jobId: `manual:${entry.id}`,
-      enterpriseId: enterprise.id,
-      kinds: ['month'],
-      fromMs: calendarPeriod(months[0]!, tz).start,
-      toMs: calendarPeriod(months[months.length - 1]!, tz).end,
-      origin: 'on-demand',
-      requestedAt: entry.enteredAt,
-    };
+    let job: AggregationJobV1 | undefined;
     try {
+      job = {
+        v: 1,
+        jobId: `manual:${entry.id}`,
+        enterpriseId: enterprise.id,
+        kinds: ['month'],
+        fromMs: calendarPeriod(months[0]!, tz).start,
+        toMs: calendarPeriod(months[months.length - 1]!, tz).end,
+        origin: 'on-demand',
+        requestedAt: entry.enteredAt,
+      };
       await ctx.aggregationJobs.request(job);
       return true;
     } catch (error) {
-      log.error({ err: error, jobId: job.jobId, months }, 'manual entry stored, but its recomputation could not be queued: the next scheduled run or a backfill restates it');
+      log.error({ err: error, jobId: job?.jobId, months }, 'manual entry stored, but its recomputation could not be queued: the next scheduled run or a backfill restates it');
       return false;
     }
   };
