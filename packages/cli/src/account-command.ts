@@ -4,6 +4,7 @@ import {
 } from '@meterline/domain';
 import { HELP, parseAccountArgs, USAGE, type ByKind } from './args.ts';
 import { parseReadingsCsv, type InputError, type ReadingsByPoint } from './readings-file.ts';
+import { parseManualCsv } from './manual-file.ts';
 import { OUTPUT_SCHEMA, type AccountOutput } from './account-output.ts';
 import { EXIT_INPUT, EXIT_NO_INPUT, EXIT_OK, EXIT_USAGE, formatInputError, type CommandIo } from './command-io.ts';
 import { formatTable } from './format-table.ts';
@@ -46,11 +47,13 @@ export async function runAccount(argv: readonly string[], io: CommandIo): Promis
   let manifestText: string;
   let readingsText: string;
   let factorSetText: string | undefined;
+  let manualText: string | undefined;
   try {
-    [manifestText, readingsText, factorSetText] = await Promise.all([
+    [manifestText, readingsText, factorSetText, manualText] = await Promise.all([
       io.readFile(args.manifest),
       io.readFile(args.readings),
       args.factorSetFile === undefined ? undefined : io.readFile(args.factorSetFile),
+      args.manual === undefined ? undefined : io.readFile(args.manual),
     ]);
   } catch (error) {
     io.stderr(`meterline account: cannot read input: ${(error as Error).message}\n`);
@@ -66,8 +69,9 @@ export async function runAccount(argv: readonly string[], io: CommandIo): Promis
   }
   const registry = indexRegistry(manifest.manifest);
   const { readings, errors } = parseReadingsCsv(readingsText, args.readings, registry);
-  if (errors.length > 0) {
-    for (const e of errors) io.stderr(`${formatInputError(e)}\n`);
+  const manual = manualText === undefined ? { entries: [], errors: [] } : parseManualCsv(manualText, args.manual!, manifest.manifest);
+  if (errors.length > 0 || manual.errors.length > 0) {
+    for (const e of [...errors, ...manual.errors]) io.stderr(`${formatInputError(e)}\n`);
     return EXIT_INPUT;
   }
 
@@ -107,7 +111,7 @@ export async function runAccount(argv: readonly string[], io: CommandIo): Promis
       inputErrors.push({ file: args.factorSetFile!, ...auditorSet!.locate('/regions'), field: '/regions', message: `${other.error.message} [${other.error.code}]` });
       continue;
     }
-    const options = { equalValue: args.equalValue, estimateGaps: args.estimateGaps };
+    const options = { equalValue: args.equalValue, estimateGaps: args.estimateGaps, manualEntries: manual.entries };
     try {
       const figures = accountByPeriod(enterprise, readings, args.period, args.by, fs.factor, options);
       results.push(...figures);
@@ -130,6 +134,7 @@ export async function runAccount(argv: readonly string[], io: CommandIo): Promis
     period: args.period,
     manifest: args.manifest,
     readings: args.readings,
+    ...(args.manual ? { manual: args.manual } : {}),
     options: { equalValue: args.equalValue, estimateGaps: args.estimateGaps, ...(args.by ? { by: args.by } : {}) },
     enterprises: results,
     ...(compared.length > 0 ? { comparison: { factorSetFile: args.factorSetFile!, factorSet: factorSetId(auditorSet!.set), enterprises: compared.map(([, b]) => b) } } : {}),

@@ -9,6 +9,8 @@ export interface AccountOutput {
   period: string;
   manifest: string;
   readings: string;
+  /** The manual entries file, with --manual (added in v1 as an optional field). */
+  manual?: string;
   /** `by` only with --by (added in v1 as an optional field). */
   options: { equalValue: boolean; estimateGaps: boolean; by?: ByKind };
   /** One entry per enterprise, or per enterprise and sub-period with --by; each carries its period. */

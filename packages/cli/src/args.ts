@@ -18,11 +18,13 @@ interface AccountArgs {
   enterprise?: string;
   by?: ByKind;
   factorSetFile?: string;
+  /** A manual entries file (CSV). */
+  manual?: string;
 }
 
 export const USAGE = `usage: meterline account --manifest <file> --readings <csv> --period <YYYY|YYYY-MM|YYYY-MM-DD>
                          [--by quarter-hour|hour|day|month] [--format json|table] [--enterprise <id>]
-                         [--equal-value] [--estimate-gaps] [--factor-set-file <file>] [--help]`;
+                         [--manual <csv>] [--equal-value] [--estimate-gaps] [--factor-set-file <file>] [--help]`;
 
 export const HELP = `${USAGE}
 
@@ -35,6 +37,9 @@ calendar period in each enterprise's own time zone, or for each of its sub-perio
   --by <kind>           account each quarter-hour, hour, day or month of the period
   --format <format>     table (default) or json (meterline.account/v1)
   --enterprise <id>     only this enterprise of the manifest
+  --manual <csv>        manual entries (fuel deliveries and stock, production, output value,
+                        value added), header enterprise,id,kind,period,value,unit,document,
+                        entered-by,entered-at[,site,carrier,product,error-percent,corrects,reason]
   --equal-value         also give standard coal with electricity at its equal value
   --estimate-gaps       fill time without measured data at the period's mean rate (flagged)
   --factor-set-file <file>
@@ -42,7 +47,7 @@ calendar period in each enterprise's own time zone, or for each of its sub-perio
                         takes it) and print both results side by side
   -h, --help            this text
 
-exit codes: 0 success, 64 bad arguments or period, 65 invalid manifest or readings,
+exit codes: 0 success, 64 bad arguments or period, 65 invalid manifest, readings or manual entries,
 66 a file cannot be read`;
 
 /** The options, for node:util parseArgs as the project's other command lines declare theirs. */
@@ -53,6 +58,7 @@ const OPTIONS = {
   by: { type: 'string' },
   format: { type: 'string' },
   enterprise: { type: 'string' },
+  manual: { type: 'string' },
   'equal-value': { type: 'boolean' },
   'estimate-gaps': { type: 'boolean' },
   'factor-set-file': { type: 'string' },
@@ -141,6 +147,7 @@ export function parseAccountArgs(argv: readonly string[]): ParsedAccountArgs {
       equalValue: flags.has('equal-value'),
       estimateGaps: flags.has('estimate-gaps'),
       ...(values.enterprise ? { enterprise: values.enterprise } : {}),
+      ...(values.manual ? { manual: values.manual } : {}),
       ...(by ? { by } : {}),
       ...(values['factor-set-file'] ? { factorSetFile: values['factor-set-file'] } : {}),
     },

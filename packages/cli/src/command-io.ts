@@ -14,6 +14,9 @@ export const CLI_ERRORS = errorCatalogue('@meterline/cli', {
   MTL_CLI_INPUT_INVALID: { meaning: 'The manifest or the readings file is not valid; each fault is printed as file:line:column: field: message (EX_DATAERR)', retryable: false, exitCode: 65 },
   MTL_CLI_INPUT_UNREADABLE: { meaning: 'A file named on the command line cannot be read (EX_NOINPUT)', retryable: false, exitCode: 66 },
   MTL_CLI_REGISTRY_UNAVAILABLE: { meaning: 'The registry topic cannot be reached (EX_UNAVAILABLE)', retryable: true, exitCode: 69 },
+  MTL_CLI_API_UNAVAILABLE: { meaning: 'The API cannot be reached, is rate-limiting or failed (EX_UNAVAILABLE)', retryable: true, exitCode: 69 },
+  MTL_CLI_API_REFUSED: { meaning: 'The API refused the manual entry; its problem (code, each field) is printed (EX_DATAERR)', retryable: false, exitCode: 65 },
+  MTL_CLI_API_NO_PERMISSION: { meaning: 'No API key in MTL_API_KEY, or the API does not know it or does not let it do this (EX_NOPERM)', retryable: false, exitCode: 77 },
 });
 
 const exitCodeOf = (code: (typeof CLI_ERRORS.codes)[number]): number => CLI_ERRORS.entries[code].exitCode;
@@ -23,6 +26,7 @@ export const EXIT_USAGE = exitCodeOf('MTL_CLI_USAGE');
 export const EXIT_INPUT = exitCodeOf('MTL_CLI_INPUT_INVALID');
 export const EXIT_NO_INPUT = exitCodeOf('MTL_CLI_INPUT_UNREADABLE');
 export const EXIT_UNAVAILABLE = exitCodeOf('MTL_CLI_REGISTRY_UNAVAILABLE');
+export const EXIT_NO_PERMISSION = exitCodeOf('MTL_CLI_API_NO_PERMISSION');
 
 /** `file:line:column: field: message`, the parts that are known. */
 export function formatInputError(e: InputError): string {

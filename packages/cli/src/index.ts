@@ -9,3 +9,5 @@ export * from './run.ts';
 export * from './registry-command.ts';
 export * from './registry-topic.ts';
 export * from './registry-changes.ts';
+export * from './manual-command.ts';
+export * from './manual-file.ts';

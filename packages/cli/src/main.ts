@@ -8,6 +8,7 @@ process.exitCode = await run(process.argv.slice(2), {
   readFile: (path) => readFile(path, 'utf8'),
   stdout: (text) => void process.stdout.write(text),
   stderr: (text) => void process.stderr.write(text),
+  manual: { fetch: (url, init) => fetch(url, init), env: process.env },
   registry: {
     env: process.env,
     now: () => new Date(),

@@ -78,11 +78,11 @@ export function parseReadingsCsv(text: string, file: string, registry: RegistryI
   }
   // Syntax errors were found first; list every problem in the order of the file.
   errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-  return { readings, errors: listed(errors, file) };
+  return { readings, errors: capProblems(errors, file) };
 }
 
 /** The first MAX_LISTED_ISSUES problems, and one line naming where the rest begin and how many they are. */
-function listed(errors: InputError[], file: string): InputError[] {
+export function capProblems(errors: InputError[], file: string): InputError[] {
   if (errors.length <= MAX_LISTED_ISSUES) return errors;
   const rest = errors.slice(MAX_LISTED_ISSUES);
   return [...errors.slice(0, MAX_LISTED_ISSUES), { file, line: rest[0]!.line, message: `${rest.length} more problems from this line on are not listed (the first ${MAX_LISTED_ISSUES} are)` }];

@@ -1,5 +1,6 @@
 import { runAccount } from './account-command.ts';
 import { EXIT_OK, EXIT_USAGE, type CommandIo } from './command-io.ts';
+import { runManual, type ManualDeps } from './manual-command.ts';
 import { runRegistry, type RegistryDeps } from './registry-command.ts';
 
 const HELP = `meterline: energy and carbon accounting on files, and the registry's upload
@@ -7,13 +8,15 @@ const HELP = `meterline: energy and carbon accounting on files, and the registry
 commands:
   account   run the accounting for a period (meterline account --help)
   registry  push a registry manifest to the registry topic (meterline registry push --help)
+  manual    record a quantity not metered online through the API (meterline manual add --help)
 `;
 
-/** Dispatches a command line to its command; returns the exit code. `registry` needs `io.registry`. */
-export async function run(argv: readonly string[], io: CommandIo & { registry?: RegistryDeps }): Promise<number> {
+/** Dispatches a command line to its command; returns the exit code. `registry` needs `io.registry`, `manual` `io.manual`. */
+export async function run(argv: readonly string[], io: CommandIo & { registry?: RegistryDeps; manual?: ManualDeps }): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'account') return runAccount(rest, io);
   if (command === 'registry' && io.registry) return runRegistry(rest, io, io.registry);
+  if (command === 'manual' && io.manual) return runManual(rest, io, io.manual);
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     io.stdout(HELP);
     return command === undefined ? EXIT_USAGE : EXIT_OK;

@@ -13,6 +13,8 @@ export const RestatementReason = Type.Union([
   Type.Literal('REGISTRY_CHANGED'),
   /** The enterprise's factor set changed. */
   Type.Literal('FACTOR_SET_CHANGED'),
+  /** Manual entries the figure rests on were added or corrected (the restatement's detail names them and each correction's reason). */
+  Type.Literal('MANUAL_ENTRIES_CHANGED'),
 ]);
 export type RestatementReason = Static<typeof RestatementReason>;
 

@@ -21,6 +21,14 @@ export const DOMAIN_ERRORS = errorCatalogue('@meterline/domain', {
   MTL_DOMAIN_INVALID_PERIOD: { meaning: 'A period is not a valid calendar period (e.g. 2026-13, or a range that ends before it starts)', retryable: false },
   MTL_DOMAIN_INVALID_TIME_ZONE: { meaning: 'A time zone is not an IANA time zone name', retryable: false },
   MTL_DOMAIN_INVALID_READING: { meaning: 'A reading cannot be accounted (not a finite number, or a time outside the period)', retryable: false },
+  MTL_DOMAIN_MANUAL_ENTRY_INVALID: { meaning: 'A manual entry is not valid: a kind, period, site, carrier, unit or value that does not fit (the field is named)', retryable: false },
+  MTL_DOMAIN_MANUAL_ENTRY_UNKNOWN: { meaning: 'A correction names an entry the enterprise does not have', retryable: false },
+  MTL_DOMAIN_MANUAL_ENTRY_CONFLICT: { meaning: 'A manual entry repeats one that stands (the same stock, production or value of a period, the same delivery document), or corrects one already corrected: correct the latest instead', retryable: false },
+  MTL_DOMAIN_MANUAL_STOCK_MISSING: { meaning: "A fuel accounted from deliveries and stock lacks its opening stock (the previous period's closing stock) or its closing stock: its consumption is not booked", retryable: false },
+  MTL_DOMAIN_MANUAL_NEGATIVE_CONSUMPTION: { meaning: 'Opening stock + deliveries − closing stock is negative: the entries contradict each other and the consumption is not booked', retryable: false },
+  MTL_DOMAIN_MANUAL_FUEL_METERED: { meaning: 'A fuel with manual deliveries and stock is also metered at a boundary input of the same site: the metered consumption counts, the manual one is not added', retryable: false },
+  MTL_DOMAIN_MANUAL_NOT_APPORTIONED: { meaning: 'A fuel accounted monthly from deliveries and stock is not in figures of periods shorter than a month', retryable: false },
+  MTL_DOMAIN_MANUAL_OVERRIDES_MANIFEST: { meaning: "A manual production entry and the manifest's production name the same product and period: the manual entry counts", retryable: false },
 });
 
 export type DomainErrorCode = (typeof DOMAIN_ERRORS.codes)[number];

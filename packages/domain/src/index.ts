@@ -27,3 +27,6 @@ export * from './scorecard/scorecard.ts';
 export * from './scorecard/indicators.ts';
 export * from './quality/cadence.ts';
 export * from './quality/completeness.ts';
+export * from './manual/manual-entry.ts';
+export * from './manual/manual-fuel.ts';
+export * from './manual/manual-production.ts';

@@ -107,6 +107,8 @@ export const FIGURE_DETAIL_FIELDS = Object.freeze({
   /** Intensity: the production the figure is per unit of. */
   production: 'production',
   productionUnit: 'production_unit',
+  /** Any figure flagged manual: the ids of the standing manual entries its accounting used, sorted, comma-separated. */
+  manualEntries: 'manual_entries',
 } as const);
 
 const F = FIGURE_FIELDS;
@@ -145,10 +147,15 @@ export function figurePoint(figure: FigureV1): SeriesPoint {
 export type PublishedFigure = Pick<
   FigureV1,
   'measurement' | 'enterpriseId' | 'subject' | 'periodKind' | 'startMs' | 'value' | 'expandedUncertainty' | 'coveragePercent' | 'flags' | 'factorSet' | 'registryVersion' | 'revision'
-> & { completenessPercent?: number };
+> & {
+  /** Absent from figures stored before completeness was kept. */
+  completenessPercent?: number;
+  /** FIGURE_DETAIL_FIELDS.manualEntries, when the figure rests on manual entries: what tells a manual correction from late readings. */
+  manualEntries?: string;
+};
 
 /** The stored fields a PublishedFigure needs: reading only these halves what the comparison reads back. */
-const PUBLISHED_FIELDS = [F.value, F.expandedU, F.coverage, F.flags, F.factorSet, F.registryVersion, F.revision, FIGURE_DETAIL_FIELDS.completeness];
+const PUBLISHED_FIELDS = [F.value, F.expandedU, F.coverage, F.flags, F.factorSet, F.registryVersion, F.revision, FIGURE_DETAIL_FIELDS.completeness, FIGURE_DETAIL_FIELDS.manualEntries];
 
 /** A figure's data completeness in %, from its detail; undefined for a figure published before it was kept. */
 export function completenessOf(figure: Pick<FigureV1, 'detail'>): number | undefined {
@@ -187,6 +194,8 @@ export function publishedFigureOf(point: SeriesPoint): RowRead<PublishedFigure> 
     revision: num(f, F.revision) ?? 0,
     ...(completeness === undefined ? {} : { completenessPercent: completeness }),
   };
+  const manualEntries = str(f, FIGURE_DETAIL_FIELDS.manualEntries);
+  if (manualEntries !== undefined) published.manualEntries = manualEntries;
   return { ok: true, value: published };
 }
 
@@ -199,8 +208,8 @@ export function figureOf(point: SeriesPoint): RowRead<FigureV1> {
   if (end === undefined) return unreadable(`${point.measurement} ${JSON.stringify(point.tags)} at ${point.timestampMs} lacks ${F.periodEnd}`);
   const detail: Record<string, FieldValue> = {};
   for (const [k, v] of Object.entries(f)) if (!BASE.has(k)) detail[k] = v;
-  // The whole figure is FigureV1: completeness stays in its detail, where it was written.
-  const { completenessPercent: _inDetail, ...base } = published.value;
+  // The whole figure is FigureV1: completeness and the manual entries' ids stay in its detail, where they were written.
+  const { completenessPercent: _completenessInDetail, manualEntries: _manualInDetail, ...base } = published.value;
   return { ok: true, value: { ...base, periodKey: str(f, F.periodKey) ?? '', endMs: end, unit: str(f, F.unit) ?? '', estimated: num(f, F.estimated) ?? 0, detail } };
 }
 

@@ -11,4 +11,5 @@ export * from './device-sequence-events.ts';
 export * from './readings.ts';
 export * from './figures.ts';
 export * from './restatements.ts';
+export * from './manual-entries.ts';
 export * from './errors.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FigureV1 } from '@meterline/contracts';
-import { completenessOf, figureKey, figureOf, figurePoint, publishedFigureOf, readFigures, readFigureValues, readPublishedFigures, type UnreadableRow } from '../src/index.ts';
+import { completenessOf, FIGURE_DETAIL_FIELDS, figureKey, figureOf, figurePoint, publishedFigureOf, readFigures, readFigureValues, readPublishedFigures, type UnreadableRow } from '../src/index.ts';
 import { storePerTest, UNTIL_MS, type MakeSeriesStore } from './series-store-under-test.ts';
 
 const DAY = 86_400_000;
@@ -81,6 +81,16 @@ export function figuresContract(name: string, open: MakeSeriesStore): void {
       expect(read.map((f) => [f.subject['point'], completenessOf(f)]).sort()).toEqual([['p0', undefined], ['p1', 87.5]]);
       const published = await readPublishedFigures(store, 'ent-1', march, ['day']);
       expect(published.map((f) => [f.subject['point'], f.completenessPercent]).sort()).toEqual([['p0', undefined], ['p1', 87.5]]);
+    });
+
+    it('reads back the manual entries a figure rests on: in the published state, and in the detail of the whole figure (issue 15, item 3)', async () => {
+      const store = await fresh();
+      const manual = figure({ subject: { site: 's1', point: 'manual:diesel', carrier: 'diesel', quantity: 'mass', role: 'boundary-input' }, unit: 't', flags: ['manual'], detail: { [FIGURE_DETAIL_FIELDS.manualEntries]: 'me-1,me-2' } });
+      await store.write([figurePoint(figure()), figurePoint(manual)]);
+      const published = await readPublishedFigures(store, 'ent-1', march, ['day']);
+      expect(published.map((f) => [f.subject['point'], f.manualEntries])).toEqual(expect.arrayContaining([['p1', undefined], ['manual:diesel', 'me-1,me-2']]));
+      const whole = (await readFigures(store, 'ent-1', march, ['day'])).find((f) => f.subject['point'] === 'manual:diesel');
+      expect(whole).toEqual(manual);
     });
 
     it('a recomputed figure overwrites its period: one series, one point', async () => {

@@ -8,6 +8,7 @@ import { deviceLastStatusContract } from './device-last-status.contract.ts';
 import { deviceSequenceEventsContract } from './device-sequence-events.contract.ts';
 import { deviceSequenceStateContract } from './device-sequence-state.contract.ts';
 import { figuresContract } from './figures.contract.ts';
+import { manualEntriesContract } from './manual-entries.contract.ts';
 import { pointLastSeenContract } from './point-last-seen.contract.ts';
 import { readingsContract } from './readings.contract.ts';
 import { restatementsContract } from './restatements.contract.ts';
@@ -31,6 +32,7 @@ const influx: MakeSeriesStore = async () => {
 readingsContract('InfluxDB', influx);
 figuresContract('InfluxDB', influx);
 restatementsContract('InfluxDB', influx);
+manualEntriesContract('InfluxDB', influx);
 alertStateContract('InfluxDB', influx);
 alertHistoryContract('InfluxDB', influx);
 pointLastSeenContract('InfluxDB', influx);

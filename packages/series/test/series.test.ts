@@ -6,6 +6,7 @@ import { deviceLastStatusContract } from './device-last-status.contract.ts';
 import { deviceSequenceEventsContract } from './device-sequence-events.contract.ts';
 import { deviceSequenceStateContract } from './device-sequence-state.contract.ts';
 import { figuresContract } from './figures.contract.ts';
+import { manualEntriesContract } from './manual-entries.contract.ts';
 import { pointLastSeenContract } from './point-last-seen.contract.ts';
 import { readingsContract } from './readings.contract.ts';
 import { restatementsContract } from './restatements.contract.ts';
@@ -20,6 +21,7 @@ const inMemory: MakeSeriesStore = () => {
 readingsContract('in-memory', inMemory);
 figuresContract('in-memory', inMemory);
 restatementsContract('in-memory', inMemory);
+manualEntriesContract('in-memory', inMemory);
 alertStateContract('in-memory', inMemory);
 alertHistoryContract('in-memory', inMemory);
 pointLastSeenContract('in-memory', inMemory);

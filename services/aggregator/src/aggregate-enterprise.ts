@@ -12,7 +12,7 @@ import {
   type PointConsumption,
   type TimeRange,
 } from '@meterline/domain';
-import { readPublishedFigures, type OnUnreadable } from '@meterline/series';
+import { readManualEntries, readPublishedFigures, type OnUnreadable } from '@meterline/series';
 import type { TimeSeriesStore } from '@meterline/store';
 import { planAggregation } from './aggregation-plan.ts';
 import { figureRows } from './figure-rows.ts';
@@ -91,13 +91,17 @@ export async function aggregateEnterprise(deps: AggregationDeps, request: Aggreg
   const units = plan.days.filter((d) => d.periods.length > 0).length + plan.months.length;
   const reports: UnitReport[] = [];
   const monthReadings: ReadingsByPoint = new Map();
+  // Few per enterprise and month: read whole once per request (a correction may move an entry to another period).
+  const manualEntries = await readManualEntries(deps.store, enterprise.id, deps.onUnreadable);
+  const manualById = new Map(manualEntries.map((e) => [e.id, e]));
+  const accounting = { ...deps.accounting, manualEntries };
 
   const accountPeriod = (period: Period, sorted: ReadingsByPoint): FigureV1[] => {
     const consumptions = new Map<string, PointConsumption>();
     for (const { point } of points) {
       consumptions.set(point.id, pointConsumption(point, readingsBounding(sorted.get(point.id) ?? [], period), period, tz, deps.accounting));
     }
-    const figures = assembleEnterpriseFigures(enterprise, consumptions, period, request.factorSet, deps.accounting);
+    const figures = assembleEnterpriseFigures(enterprise, consumptions, period, request.factorSet, accounting);
     return figureRows(figures, period, request.registryVersion);
   };
 
@@ -107,7 +111,7 @@ export async function aggregateEnterprise(deps: AggregationDeps, request: Aggreg
     const compute = performance.now() - t;
     t = performance.now();
     const stored = await readPublishedFigures(deps.store, enterprise.id, storedRange, storedKinds);
-    const changes = compareWithPublished(computed, stored, new Date());
+    const changes = compareWithPublished(computed, stored, new Date(), manualById);
     const compare = performance.now() - t;
     t = performance.now();
     const fresh = [...changes.added, ...changes.changed];

@@ -1,12 +1,16 @@
 import { FIGURE_KINDS, type FigureV1 } from '@meterline/contracts';
-import { CARBON_SCOPES, type EnterpriseFigures, type Figure, type Period } from '@meterline/domain';
+import { CARBON_SCOPES, type EnterpriseFigures, type Figure, type Period, type QualityFlag } from '@meterline/domain';
 import { FIGURE_DETAIL_FIELDS as D, FIGURE_TAGS as T, INTENSITY_METRICS, STANDARD_COAL_BASES, STANDARD_COAL_LEVELS } from '@meterline/series';
+
+const MANUAL_FLAG: QualityFlag = 'manual';
 
 /** What every figure of one accounting shares. */
 interface RowContext {
   enterpriseId: string;
   period: Period;
   registryVersion: string;
+  /** The standing manual entries the accounting used, comma-separated ('' for none). */
+  manualEntries: string;
 }
 
 type Subject = FigureV1['subject'];
@@ -34,6 +38,8 @@ const valuesOf = (f: Figure): Values => ({
 });
 
 function row(ctx: RowContext, measurement: FigureV1['measurement'], subject: Subject, values: Values, detail: Detail): FigureV1 {
+  // A figure resting on manual entries names them, so a correction's restatement can say so (restatements.ts).
+  if (ctx.manualEntries !== '' && values.flags.includes(MANUAL_FLAG)) detail = { ...detail, [D.manualEntries]: ctx.manualEntries };
   return {
     measurement,
     enterpriseId: ctx.enterpriseId,
@@ -54,7 +60,7 @@ function row(ctx: RowContext, measurement: FigureV1['measurement'], subject: Sub
  * standard coal (enterprise, sites), energy balances, carbon by scope and intensities.
  */
 export function figureRows(accounting: EnterpriseFigures, period: Period, registryVersion: string): FigureV1[] {
-  const ctx: RowContext = { enterpriseId: accounting.id, period, registryVersion };
+  const ctx: RowContext = { enterpriseId: accounting.id, period, registryVersion, manualEntries: accounting.manualEntries.join(',') };
   const rows: FigureV1[] = [];
   for (const p of accounting.points) {
     const detail: Detail = {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FigureV1, RestatementReason, RestatementV1 } from '@meterline/contracts';
-import { completenessOf, figureKey, type PublishedFigure } from '@meterline/series';
+import type { ManualEntry } from '@meterline/domain';
+import { completenessOf, FIGURE_DETAIL_FIELDS, figureKey, type PublishedFigure } from '@meterline/series';
 
 export interface FigureChanges {
   /** Figures never published before. */
@@ -28,9 +29,14 @@ function published(f: PublishedFigure): RestatementV1['old'] {
   };
 }
 
+/** The manual entries a figure rests on (FIGURE_DETAIL_FIELDS.manualEntries), as ids. */
+const idsOf = (list: string | number | boolean | undefined): string[] => (typeof list === 'string' && list !== '' ? list.split(',') : []);
+const manualOf = (after: FigureV1) => idsOf(after.detail[FIGURE_DETAIL_FIELDS.manualEntries]);
+
 function reasonFor(before: PublishedFigure, after: FigureV1): RestatementReason {
   if (before.factorSet !== after.factorSet) return 'FACTOR_SET_CHANGED';
   if (before.registryVersion !== after.registryVersion) return 'REGISTRY_CHANGED';
+  if (idsOf(before.manualEntries).join() !== manualOf(after).join()) return 'MANUAL_ENTRIES_CHANGED';
   return 'READINGS_CHANGED';
 }
 
@@ -40,12 +46,28 @@ const sameCompleteness = (before: PublishedFigure, after: FigureV1) => {
   return before.completenessPercent === undefined || now === undefined ? before.completenessPercent === now : same(before.completenessPercent, now);
 };
 
-function describe(before: PublishedFigure, after: FigureV1): string {
+/** Which manual entries came and went, each new correction with what it corrects and why. */
+function describeManual(before: PublishedFigure, after: FigureV1, entries: ReadonlyMap<string, ManualEntry>): string | undefined {
+  const old = new Set(idsOf(before.manualEntries));
+  const now = manualOf(after);
+  const added = now.filter((id) => !old.has(id));
+  const gone = [...old].filter((id) => !now.includes(id));
+  if (added.length === 0 && gone.length === 0) return undefined;
+  const told = added.map((id) => {
+    const e = entries.get(id);
+    return e?.corrects !== undefined ? `${id} (corrects ${e.corrects}: ${e.reason ?? ''})` : id;
+  });
+  return `manual entries${told.length > 0 ? ` + ${told.join(', ')}` : ''}${gone.length > 0 ? ` − ${gone.join(', ')}` : ''}`;
+}
+
+function describe(before: PublishedFigure, after: FigureV1, entries: ReadonlyMap<string, ManualEntry>): string {
   const parts = [`value ${before.value} → ${after.value} ${after.unit}`];
   if (!same(before.coveragePercent, after.coveragePercent)) parts.push(`coverage ${before.coveragePercent} % → ${after.coveragePercent} %`);
   if (!sameCompleteness(before, after)) parts.push(`completeness ${before.completenessPercent ?? 'not kept'} % → ${completenessOf(after) ?? 'not kept'} %`);
   if (!sameFlags(before.flags, after.flags)) parts.push(`flags [${before.flags.join(',')}] → [${after.flags.join(',')}]`);
   if (before.factorSet !== after.factorSet) parts.push(`factor set ${before.factorSet} → ${after.factorSet}`);
+  const manual = describeManual(before, after, entries);
+  if (manual) parts.push(manual);
   return parts.join('; ');
 }
 
@@ -55,8 +77,15 @@ function describe(before: PublishedFigure, after: FigureV1): string {
  * silence raise completeness and leave an exact register difference as it was): the new figure carries the next
  * revision, and a record keeps old and new and why. Figures equal to the published ones
  * are left alone, so recomputing a window with no new data writes and publishes nothing.
+ * `manualEntries` (the enterprise's, by id) lets a restatement by manual entries name each
+ * correction with what it corrects and why.
  */
-export function compareWithPublished(computed: readonly FigureV1[], stored: readonly PublishedFigure[], restatedAt: Date): FigureChanges {
+export function compareWithPublished(
+  computed: readonly FigureV1[],
+  stored: readonly PublishedFigure[],
+  restatedAt: Date,
+  manualEntries: ReadonlyMap<string, ManualEntry> = new Map(),
+): FigureChanges {
   const before = new Map(stored.map((f) => [figureKey(f), f]));
   const changes: FigureChanges = { added: [], changed: [], restatements: [], unchanged: 0 };
   for (const figure of computed) {
@@ -92,7 +121,7 @@ export function compareWithPublished(computed: readonly FigureV1[], stored: read
       old: published(old),
       new: published(next),
       reason: reasonFor(old, figure),
-      detail: describe(old, figure),
+      detail: describe(old, figure, manualEntries),
       restatedAt: restatedAt.toISOString(),
     });
   }

@@ -14,7 +14,7 @@ import type { TimeSeriesStore } from '@meterline/store';
 import type { AlertingDirectory } from './alerting/alerting-directory.ts';
 import { authenticateRequests, principalOf } from './auth/authenticate.ts';
 import { createKeyring, type ApiKeysFile } from './auth/api-keys.ts';
-import type { ApiContext } from './context.ts';
+import type { AggregationJobRequests, ApiContext } from './context.ts';
 import { ApiError } from './errors.ts';
 import type { CustomFactorSets } from './factor-sets/custom-factor-sets.ts';
 import { instrumentRequests } from './http/request-metrics.ts';
@@ -28,6 +28,7 @@ import { deviceSequenceRoutes } from './routes/device-sequence-routes.ts';
 import { enterpriseRoutes } from './routes/enterprise-routes.ts';
 import { factorSetPinRoutes } from './routes/factor-set-pin-routes.ts';
 import { factorSetRoutes } from './routes/factor-set-routes.ts';
+import { manualEntryRoutes } from './routes/manual-entry-routes.ts';
 import { opsRoutes } from './routes/ops-routes.ts';
 import { registryRoutes } from './routes/registry-routes.ts';
 import { reportRoutes } from './routes/reports.ts';
@@ -55,6 +56,8 @@ export interface ApiDeps {
   registryUploads?: RegistryUploads;
   /** Devices' broker accounts; without them the credential routes are not served. */
   deviceAccounts?: DeviceAccounts;
+  /** The aggregation jobs topic, for the recomputation a manual entry asks for; without it the scheduled runs pick it up. */
+  aggregationJobs?: AggregationJobRequests;
   metrics: Registry;
   /** Largest request body accepted, in bytes. */
   bodyLimitBytes: number;
@@ -117,6 +120,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     deviceAccounts: deps.deviceAccounts,
     reportPdf: deps.reportPdf ?? chromiumPdf({ command: 'chromium', timeoutMs: 60_000, concurrency: 2 }),
     readingsMeasurement: deps.readingsMeasurement ?? READINGS_MEASUREMENT,
+    aggregationJobs: deps.aggregationJobs,
     now: deps.now ?? Date.now,
   };
 
@@ -127,7 +131,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
         title: 'Meterline API',
         version: API_VERSION,
         description:
-          'Enterprises, factor sets, figures, restatements and readings; alerts, webhook subscriptions, silences and the webhook delivery log; registry uploads and devices’ broker credentials. Errors are application/problem+json (RFC 9457).',
+          'Enterprises, factor sets, figures, restatements and readings; manual entries (deliveries, stock, production, output value, value added); alerts, webhook subscriptions, silences and the webhook delivery log; registry uploads and devices’ broker credentials. Errors are application/problem+json (RFC 9457).',
       },
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'an API key from the keys file' } } },
     },
@@ -162,6 +166,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     await v1.register(reportRoutes, context);
     await v1.register(alertRoutes, context);
     await v1.register(deviceSequenceRoutes, context);
+    await v1.register(manualEntryRoutes, context);
     // Without Kafka there is nothing to manage them with: the routes are absent (404), and absent from this instance's /openapi.json.
     if (context.alerting) {
       await v1.register(subscriptionRoutes, context);

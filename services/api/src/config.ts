@@ -31,6 +31,8 @@ const ApiConfigSchema = Type.Object({
    * POST /v1/factor-sets publishes to it.
    */
   factorSetsTopic: Type.String({ minLength: 1, default: 'meterline.factor-sets.v1' }),
+  /** The aggregators' jobs topic (infra/local/src/topics.ts): with Kafka, a manual entry queues the recomputation of the months it changes there. */
+  aggregationJobsTopic: Type.String({ minLength: 1, default: 'meterline.aggregation-jobs.v1' }),
   /** Names this process's consumer group of the registry topic (with a part unique to each start); the host name if unset. */
   instanceId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._-]{1,48}$' })),
   /**

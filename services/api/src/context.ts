@@ -1,5 +1,6 @@
 import type { DeviceAccounts } from '@meterline/broker-accounts';
 import type { FactorCatalog } from '@meterline/domain';
+import type { AggregationJobV1 } from '@meterline/contracts';
 import type { TimeSeriesStore } from '@meterline/store';
 import type { AlertingDirectory } from './alerting/alerting-directory.ts';
 import type { CustomFactorSets } from './factor-sets/custom-factor-sets.ts';
@@ -28,5 +29,12 @@ export interface ApiContext {
   /** Prints the monthly report's HTML page to PDF (headless Chromium in main.ts). */
   reportPdf: PdfRenderer;
   readingsMeasurement: string;
+  /** Where recomputations are asked for (the aggregation jobs topic); undefined without Kafka: a manual entry waits for the scheduled runs. */
+  aggregationJobs: AggregationJobRequests | undefined;
   now: () => number;
+}
+
+/** Asks the aggregators to recompute an enterprise's periods (a job on their topic, keyed by enterprise). */
+export interface AggregationJobRequests {
+  request(job: AggregationJobV1): Promise<void>;
 }

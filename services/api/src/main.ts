@@ -4,6 +4,7 @@ import type { DeviceAccounts } from '@meterline/broker-accounts';
 import { DynsecDeviceAccounts } from '@meterline/broker-accounts-dynsec';
 import type { BusProducer } from '@meterline/bus';
 import { KafkaBus } from '@meterline/bus-kafka';
+import { aggregationJobCodec } from '@meterline/contracts';
 import { createFactorCatalog } from '@meterline/domain';
 import {
   alertingTopicGroupId, factorSetTopicGroupId, publishFactorSet, registryPublisher, registrySourceFromConfig, startAlertingTopicReader, startTopicFactorCatalog,
@@ -105,6 +106,8 @@ const app = buildApi({
   ...(alerting ? { alerting: alerting.directory } : {}),
   ...(uploads ? { registryUploads: uploads } : {}),
   ...(deviceAccounts ? { deviceAccounts } : {}),
+  // A manual entry asks the aggregators to restate the months it changes.
+  ...(producer ? { aggregationJobs: { request: (job) => producer.send(config.aggregationJobsTopic, [aggregationJobCodec.encode(job, job.enterpriseId)]) } } : {}),
   metrics: createMetricsRegistry('api'),
   bodyLimitBytes: config.bodyLimitBytes,
   rateLimit: { max: config.rateLimitMax, windowMs: config.rateLimitWindowMs },

@@ -9,7 +9,7 @@ import {
 } from '@meterline/feeds';
 import { createMetricsRegistry } from '@meterline/service-kit';
 import {
-  alertRecordPoints, deliveryPoint as storedDeliveryPoint, FIGURE_DETAIL_FIELDS, figurePoint, READING_FIELDS, READING_TAGS, READINGS_MEASUREMENT, readingTags, restatementPoint,
+  alertRecordPoints, deliveryPoint as storedDeliveryPoint, FIGURE_DETAIL_FIELDS, figurePoint, manualEntryPoint, READING_FIELDS, READING_TAGS, READINGS_MEASUREMENT, readingTags, restatementPoint,
   sequenceEventPoint, sequenceStatePoint,
 } from '@meterline/series';
 import { InMemoryStore, type SeriesPoint, type TimeSeriesStore } from '@meterline/store';
@@ -161,7 +161,10 @@ function storedReading(enterprise: string, site: string, point: string, tsMs: nu
   };
 }
 
-/** Both enterprises have figures, restatements and readings; B's carry the marker values. */
+/** The id of B's seeded manual entry. */
+export const B_MANUAL_ENTRY = 'me-b00000000000000000001';
+
+/** Both enterprises have figures, restatements and readings, B a manual entry; B's carry the marker values. */
 async function seededStore(): Promise<InMemoryStore> {
   const store = new InMemoryStore();
   const points: SeriesPoint[] = [];
@@ -175,6 +178,8 @@ async function seededStore(): Promise<InMemoryStore> {
     points.push(storedReading('ent-a', 'a-site', 'a-e-main', start + 3_600_000, 5000 + day));
     points.push(storedReading('ent-b', 'b-site', 'b-e-main', start + 3_600_000, 123456.789));
   }
+  // B's production report of February, entered by hand: its value is a marker.
+  points.push(manualEntryPoint({ id: B_MANUAL_ENTRY, enterpriseId: 'ent-b', kind: 'production', period: '2026-02', product: 'cloth', value: 987654.321, unit: 'm2', document: 'production report 2026-02', enteredBy: 'b-energy-manager', enteredAt: '2026-03-02T01:00:00.000Z' }));
   points.push(storedRestatement('ent-a', MARCH_1, 100, 101));
   points.push(storedRestatement('ent-b', MARCH_1, 987654.321, 987654.321));
   // B's devices as the alerter's sequence tracking stores them: b-dev's counts, and a gap of b-gw's carrying a marker value.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { BrokerProbe } from '@meterline/broker-accounts';
-import { ALERTING_TOPIC, B_MARKERS, bearer, FACTOR_SETS_TOPIC, REGISTRY_TOPIC, SECRETS, SEEDED_ALERTING, testApi, type SeededDevice } from './fixtures.ts';
+import { ALERTING_TOPIC, B_MANUAL_ENTRY, B_MARKERS, bearer, FACTOR_SETS_TOPIC, REGISTRY_TOPIC, SECRETS, SEEDED_ALERTING, testApi, type SeededDevice } from './fixtures.ts';
 
 /** A parameter's documented example or enum member: a JSON scalar. */
 type ParameterValue = string | number | boolean;
@@ -35,7 +35,7 @@ interface Operation {
  * seeds B's subscription, silence and gateway's broker account). The device is b-gw, not b-dev:
  * a problem's `instance` echoes the path, and b-dev is one of B's markers.
  */
-const B_PATH_VALUES: Record<string, string> = { id: 'ent-b', pointId: 'b-e-main', subId: 'b-hook', silenceId: 'b-quiet', deviceId: 'b-gw' };
+const B_PATH_VALUES: Record<string, string> = { id: 'ent-b', pointId: 'b-e-main', subId: 'b-hook', silenceId: 'b-quiet', deviceId: 'b-gw', entryId: B_MANUAL_ENTRY };
 
 interface DocumentOperation {
   parameters?: Parameter[];
@@ -163,6 +163,9 @@ describe('tenant isolation, on every operation of the OpenAPI document', async (
         'POST /v1/enterprises/{id}/devices/{deviceId}/credentials',
         'POST /v1/enterprises/{id}/devices/{deviceId}/credentials/rotate',
         'DELETE /v1/enterprises/{id}/devices/{deviceId}/credentials',
+        'GET /v1/enterprises/{id}/manual-entries',
+        'POST /v1/enterprises/{id}/manual-entries',
+        'GET /v1/enterprises/{id}/manual-entries/{entryId}',
       ]),
     );
     // Writes are walked with their documented body: every one that takes a body has an example.

@@ -11,6 +11,7 @@ import { enterpriseCarbon } from './carbon.ts';
 import { intensities } from './intensities.ts';
 import { standardCoal } from './standard-coal.ts';
 import { toFigure } from './figure.ts';
+import { manualInputs } from '../manual/manual-accounting.ts';
 import type { AccountedPoint, AccountingIssue, AccountingOptions, ConsumedPoint, EnterpriseFigures } from './enterprise-figures.ts';
 
 export type { AccountedPoint, AccountingOptions, EnterpriseFigures } from './enterprise-figures.ts';
@@ -71,9 +72,12 @@ export function assembleEnterpriseFigures(
     const pc = consumptions.get(point.id) ?? pointConsumption(point, [], period, tz, options);
     return { point, siteId, term: pc.term, suspects: pc.suspects };
   });
-  const coal = standardCoal(enterprise, points, factorSet, options, issues);
+  // Fuels known only by deliveries and stock join the boundary inputs (standard coal, scope 1), not the balances.
+  const manual = manualInputs(enterprise, period, points, options.manualEntries ?? [], issues);
+  const inputs = [...points, ...manual.fuels];
+  const coal = standardCoal(enterprise, inputs, factorSet, options, issues);
   const balances = pointBalances(points, fs, options, issues);
-  const carbon = enterpriseCarbon(enterprise, points, period, factorSet, issues);
+  const carbon = enterpriseCarbon(enterprise, inputs, period, factorSet, issues);
 
   return {
     id: enterprise.id,
@@ -90,7 +94,8 @@ export function assembleEnterpriseFigures(
     tceEqualValue: coal.tceEqualValue ? toFigure(coal.tceEqualValue, 'tce', fs) : null,
     balances,
     carbon: carbon.figures,
-    intensities: intensities(enterprise, period, coal, carbon.totalLocation, fs),
+    intensities: intensities(manual.production, coal, carbon.totalLocation, fs),
+    manualEntries: manual.used,
     issues,
   };
 }

@@ -5,6 +5,7 @@ import { tryConvertUnit } from '../units.ts';
 import type { BalanceResult } from './energy-balance.ts';
 import { emptyTerm, scaleTerm, type Figure, type Term } from './figure.ts';
 import type { PointConsumption } from './point-consumption.ts';
+import type { ManualEntry } from '../manual/manual-entry.ts';
 
 /** The shapes of an enterprise's accounting and the helpers its sections share. */
 
@@ -14,6 +15,11 @@ export interface AccountingOptions extends Omit<AllocationOptions, 'maxInterpola
   equalValue?: boolean;
   /** Balance threshold in percent on top of the uncertainty test, per site id or '*' for all. */
   balanceThresholdPercent?: Record<string, number>;
+  /**
+   * The enterprise's manual entries, superseded ones included (the accounting keeps those that
+   * stand): deliveries and stock of unmetered fuels, production, output value, value added.
+   */
+  manualEntries?: readonly ManualEntry[];
 }
 
 export interface AccountingIssue {
@@ -98,6 +104,8 @@ export interface EnterpriseFigures {
   balances: BalanceFigures[];
   carbon: CarbonFigures;
   intensities: IntensityFigures[];
+  /** The standing manual entries this accounting used (ids, sorted); every figure resting on one is flagged manual. */
+  manualEntries: string[];
   issues: AccountingIssue[];
 }
 

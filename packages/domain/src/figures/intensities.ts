@@ -1,26 +1,29 @@
-import type { Enterprise } from '../registry/manifest-schema.ts';
-import type { Period } from '../calendar/period.ts';
 import { scaleTerm, sumTerms, toFigure, type Term } from './figure.ts';
 import type { IntensityFigures } from './enterprise-figures.ts';
 import type { StandardCoal } from './standard-coal.ts';
+import type { ProductionInput } from '../manual/manual-production.ts';
+
+/** A term per unit of a denominator; one entered by hand makes the figure rest on a manual entry. */
+function perUnit(t: Term, prod: ProductionInput): Term {
+  const scaled = scaleTerm(t, 1 / prod.value, prod.relativeU);
+  return prod.manual ? { ...scaled, flags: new Set([...scaled.flags, 'manual']) } : scaled;
+}
 
 /**
- * Energy and carbon per unit of production, for the production recorded for exactly this
- * period: of a site (standard coal only, as site carbon is not split) or of the enterprise.
+ * Energy and carbon per unit of production (productionInputs: the manifest's and the manual
+ * entries' for exactly this period): of a site (standard coal only, as site carbon is not
+ * split) or of the enterprise.
  */
-export function intensities(enterprise: Enterprise, period: Period, coal: StandardCoal, totalLocationCO2: Term, factorSet: string): IntensityFigures[] {
-  const out: IntensityFigures[] = [];
-  for (const prod of enterprise.production ?? []) {
-    if (prod.period !== period.key || prod.value <= 0) continue;
-    const tceTerm = prod.site ? sumTerms(coal.boundaryTce.filter((b) => b.siteId === prod.site)) : coal.tceEquivalent;
-    out.push({
+export function intensities(production: readonly ProductionInput[], coal: StandardCoal, totalLocationCO2: Term, factorSet: string): IntensityFigures[] {
+  return production.map((prod) => {
+    const tceTerm = prod.siteId ? sumTerms(coal.boundaryTce.filter((b) => b.siteId === prod.siteId)) : coal.tceEquivalent;
+    return {
       product: prod.product,
-      siteId: prod.site ?? null,
+      siteId: prod.siteId,
       production: prod.value,
       productionUnit: prod.unit,
-      tcePerUnit: toFigure(scaleTerm(tceTerm, 1 / prod.value, 0), `tce/${prod.unit}`, factorSet),
-      tCO2PerUnit: prod.site ? null : toFigure(scaleTerm(totalLocationCO2, 1 / prod.value, 0), `tCO2/${prod.unit}`, factorSet),
-    });
-  }
-  return out;
+      tcePerUnit: toFigure(perUnit(tceTerm, prod), `tce/${prod.unit}`, factorSet),
+      tCO2PerUnit: prod.siteId ? null : toFigure(perUnit(totalLocationCO2, prod), `tCO2/${prod.unit}`, factorSet),
+    };
+  });
 }

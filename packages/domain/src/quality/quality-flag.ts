@@ -23,6 +23,13 @@ export const QUALITY_FLAGS = [
   'factor-uncertainty-unknown',
   /** A figure could not be computed (e.g. no factor); see the issue list. */
   'incomplete',
+  /**
+   * Part of the figure rests on manual entries (deliveries, stock, production, output value
+   * entered by hand with a document reference), not on metered readings.
+   */
+  'manual',
+  /** A manual entry without a declared error entered the figure: its uncertainty is understated. */
+  'manual-uncertainty-unknown',
 ] as const;
 
 export type QualityFlag = (typeof QUALITY_FLAGS)[number];

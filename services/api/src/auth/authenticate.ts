@@ -49,6 +49,7 @@ export function authenticateRequests(app: FastifyInstance, keyring: Keyring): vo
     if (writes === 'alerting') alertingEnterprise(request, enterpriseId);
     else if (writes === 'registry') registryEnterprise(request, enterpriseId);
     else if (writes === 'devices') deviceEnterprise(request, enterpriseId);
+    else if (writes === 'manual-entries') manualEntryEnterprise(request, enterpriseId);
   });
 }
 
@@ -106,6 +107,16 @@ export function deviceEnterprise(request: FastifyRequest, enterpriseId: string):
   const principal = principalOf(request);
   if (!scopeFor(principal).mayManageDevices(enterprise)) {
     throw new ApiError('MTL_API_FORBIDDEN', `the ${principal.role} key ${principal.keyId} may not manage this enterprise's device credentials`);
+  }
+  return enterprise;
+}
+
+/** The enterprise whose manual entries a request records, if its key may: as readableEnterprise, and a regulator gets 403. */
+export function manualEntryEnterprise(request: FastifyRequest, enterpriseId: string): Enterprise {
+  const enterprise = readableEnterprise(request, enterpriseId);
+  const principal = principalOf(request);
+  if (!scopeFor(principal).mayEnterManually(enterprise)) {
+    throw new ApiError('MTL_API_FORBIDDEN', `the ${principal.role} key ${principal.keyId} may not record this enterprise's manual entries`);
   }
   return enterprise;
 }
