@@ -1,8 +1,9 @@
 import type { Carrier } from '../carriers.ts';
 import type { EnterpriseFigures } from '../figures/enterprise-figures.ts';
 import type { Figure } from '../figures/figure.ts';
+import type { Enterprise } from '../registry/manifest-schema.ts';
 import { energyClassOf, type EnergyClass } from './energy-classes.ts';
-import type { IndicatorValue } from './scorecard.ts';
+import { scoreMonth, type IndicatorValue, type Scorecard } from './scorecard.ts';
 
 const BOUNDARY_SIGN: Readonly<Record<string, 1 | -1>> = { 'boundary-input': 1, 'boundary-output': -1 };
 
@@ -29,8 +30,36 @@ export function indicatorsOf(figures: EnterpriseFigures): IndicatorValue[] {
   }
   for (const i of figures.intensities) {
     if (i.siteId !== null) continue;
+    // Output value and value added come as the denominators of their intensities (10^4 CNY).
+    if (i.product === 'output-value' || i.product === 'value-added') {
+      out.push({ indicator: i.product, ...at, value: i.production });
+      continue;
+    }
     out.push({ indicator: 'output', product: i.product, ...at, value: i.production });
     if (published(i.tcePerUnit)) out.push({ indicator: 'unit-product-energy', product: i.product, ...at, value: i.tcePerUnit.value });
   }
   return out;
+}
+
+/**
+ * The scorecard of an enterprise's month from its accounting: the month's figures and those of
+ * each of its local days, as published. Completeness is each metered point's over the month
+ * (an entry made by hand has no readings due). The products whose output and unit-product
+ * consumption are required: every product the registry records production of, and any the
+ * month has; naming the products that have a consumption limit standard is for the registry.
+ */
+export function monthScorecard(enterprise: Enterprise, month: EnterpriseFigures, days: readonly EnterpriseFigures[]): Scorecard {
+  const money = new Set(['output-value', 'value-added']);
+  const products = new Set([
+    ...(enterprise.production ?? []).filter((p) => p.site === undefined).map((p) => p.product),
+    ...month.intensities.filter((i) => i.siteId === null && !money.has(i.product)).map((i) => i.product),
+  ]);
+  return scoreMonth({
+    enterpriseId: enterprise.id,
+    timeZone: enterprise.timeZone,
+    month: month.period.key,
+    indicators: [month, ...days].flatMap(indicatorsOf),
+    points: month.points.filter((p) => !p.consumption.quality.flags.includes('manual')).map((p) => ({ pointId: p.id, completenessPercent: p.consumption.completenessPercent })),
+    products: [...products].sort(),
+  });
 }
