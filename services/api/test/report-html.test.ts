@@ -58,7 +58,7 @@ describe('monthly report as HTML', () => {
     expect(response.headers['content-disposition']).toBe(`inline; filename="${REPORT_ENTERPRISE}-${REPORT_MONTH}.html"`);
   });
 
-  it('shows the JSON report’s numbers, ± U to two significant digits, the inputs hash in the footer, and "not evaluated" without a scorecard', async () => {
+  it('shows the JSON report’s numbers, ± U to two significant digits, the inputs hash in the footer, and the month’s scorecard', async () => {
     const app = await reportApi();
     const json = (await app.inject({ url: URL, headers: bearer(SECRETS.admin) })).json<MonthlyReport>();
     const page = (await app.inject({ url: URL, headers: { ...bearer(SECRETS.admin), accept: 'text/html' } })).body;
@@ -74,7 +74,10 @@ describe('monthly report as HTML', () => {
     expect(tce.expandedUncertainty).toBeLessThan(10);
     expect(page).toContain(`data-key-figure="tceEquivalent">${(Math.round(tce.value * 10) / 10).toLocaleString('en-US', { minimumFractionDigits: 1 })} ± ${(Math.round(tce.expandedUncertainty * 10) / 10).toFixed(1)} tce<`);
     expect(page).toContain(`<code data-inputs-hash>${json.inputsHash}</code>`);
-    expect(page).toContain('data-scorecard="not-evaluated"');
+    // The scorecard of the JSON, rule by rule, with its result.
+    const rows = [...page.matchAll(/<tr data-rule="([^"]+)">.*?<td class="(pass|fail)">/g)].map((m) => [m[1], m[2] === 'pass']);
+    expect(rows).toEqual(json.scorecard.outcomes.map((o) => [o.rule, o.passed]));
+    expect(rows).toHaveLength(5);
     // The completeness chart: a bar per point.
     expect([...page.matchAll(/data-percent="([^"]+)"/g)].map((m) => Number(m[1]))).toEqual(json.meteringPoints.map((p) => p.consumption.completenessPercent));
   });
@@ -87,9 +90,15 @@ describe('monthly report as HTML', () => {
   });
 
   it('renders a scorecard the report carries, rule by rule', () => {
-    const page = reportHtmlOf({ scorecard: [{ rule: 'completeness ≥ 90 %', source: 'provincial rules <2024>', passed: false, detail: 'rpt-gas 88.2 %' }] });
-    expect(page).toContain('<td>completeness ≥ 90 %</td><td class="fail">failed</td><td>rpt-gas 88.2 %</td><td>provincial rules &lt;2024&gt;</td>');
-    expect(page).not.toContain('not-evaluated');
+    const page = reportHtmlOf({
+      scorecard: {
+        rules: 'rules@1',
+        passed: false,
+        outcomes: [{ rule: 'completeness', requirement: 'completeness ≥ 90 %', source: 'provincial rules <2024>', confidence: 'M', passed: false, detail: 'rpt-gas 88.2 %', findings: ['rpt-gas 88.2 %'] }],
+      },
+    });
+    expect(page).toContain('<tr data-rule="completeness"><td>completeness<br><small>completeness ≥ 90 %</small></td><td class="fail">failed</td><td>rpt-gas 88.2 %</td><td>provincial rules &lt;2024&gt; (M)</td></tr>');
+    expect(page).toContain('1 of 1 rules failed.');
   });
 });
 
@@ -116,6 +125,7 @@ function reportHtmlOf(extra: Partial<MonthlyReport>): string {
     meteringPoints: [],
     calibration: [],
     dataQuality: { flags: [], figures: [], suspectIntervals: 0, issues: [] },
+    scorecard: { rules: 'rules@1', passed: true, outcomes: [] },
     ...extra,
   });
 }

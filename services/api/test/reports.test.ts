@@ -125,7 +125,7 @@ describe('monthly report', () => {
     expect([...sections.keys()]).toEqual(['report', 'energy', 'daily', 'balances', 'sites', 'carbon', 'intensity', 'year_on_year', 'metering_points', 'calibration', 'data_quality', 'scorecard']);
     // 31 days × (5 carrier rows + the day's comprehensive row), after the header.
     expect(sections.get('daily')!).toHaveLength(1 + 31 * 6);
-    expect(sections.get('scorecard')!.slice(1)).toEqual([['', '', '', 'not evaluated']]);
+    expect(sections.get('scorecard')!.slice(1).map((r) => [r[0], r[2]])).toEqual(json.scorecard.outcomes.map((o) => [o.rule, String(o.passed)]));
     const carbon = sections.get('carbon')!;
     expect(carbon[0]).toEqual(['scope', 'value', 'unit', 'expanded_uncertainty', 'coverage_percent', 'estimated', 'flags']);
     expect(carbon.find((r) => r[0] === 'scope2-market')!.slice(1, 4).map((v, i) => (i === 1 ? v : Number(v)))).toEqual([
@@ -248,5 +248,37 @@ describe('monthly report', () => {
     // The registry entry is an input.
     const renamed = { ...manifest, enterprises: manifest.enterprises.map((e) => (e.id === REPORT_ENTERPRISE ? { ...e, name: 'Renamed Works' } : e)) };
     expect((await hashOf(points, renamed)).hash).not.toBe(first.hash);
+  });
+});
+
+describe('GET /v1/enterprises/{id}/scorecards/{month} (issue 15, item 2)', () => {
+  const SCORECARD = `/v1/enterprises/${REPORT_ENTERPRISE}/scorecards/${REPORT_MONTH}`;
+  const requiredFindings = (card: MonthlyReport['scorecard']) => card.outcomes.find((o) => o.rule === 'required-indicators')!.findings;
+
+  it('is the report’s scorecard; output value and value added entered by hand complete the required indicators', async () => {
+    const { app } = await reportApi();
+    const before = (await app.inject({ url: SCORECARD, headers: bearer(SECRETS.admin) })).json<MonthlyReport['scorecard']>();
+    const report = (await app.inject({ url: URL, headers: bearer(SECRETS.admin) })).json<MonthlyReport>();
+    expect(before).toEqual({ enterprise: { id: REPORT_ENTERPRISE, name: report.enterprise.name }, month: REPORT_MONTH, ...report.scorecard });
+    expect(before.outcomes.map((o) => o.rule)).toEqual(['completeness', 'daily-monthly-consistency', 'daily-period-start', 'monthly-period-start', 'required-indicators']);
+    // The dataset has no output value or value added: nothing meters them.
+    expect(requiredFindings(before)).toEqual(expect.arrayContaining(['output-value 2026-03 is missing', 'value-added 2026-03 is missing']));
+    for (const [kind, value] of [['output-value', 1200], ['value-added', 300]] as const) {
+      const entry = { kind, period: REPORT_MONTH, value, unit: '10^4 CNY', document: `statistics form 2026-03 (${kind})` };
+      const posted = await app.inject({ method: 'POST', url: `/v1/enterprises/${REPORT_ENTERPRISE}/manual-entries`, headers: bearer(SECRETS.admin), payload: entry });
+      expect(posted.statusCode, posted.body).toBe(201);
+    }
+    const after = (await app.inject({ url: SCORECARD, headers: bearer(SECRETS.admin) })).json<MonthlyReport['scorecard']>();
+    expect(requiredFindings(after)).not.toContain('output-value 2026-03 is missing');
+    expect(requiredFindings(after)).not.toContain('value-added 2026-03 is missing');
+    expect(requiredFindings(after)).toHaveLength(requiredFindings(before).length - 2);
+  });
+
+  it('answers a problem for an enterprise the key may not read, and for a month that is no month', async () => {
+    const { app } = await reportApi();
+    expect((await app.inject({ url: SCORECARD, headers: bearer(SECRETS.enterpriseA) })).statusCode).toBe(403);
+    const bad = await app.inject({ url: `/v1/enterprises/${REPORT_ENTERPRISE}/scorecards/2026-13`, headers: bearer(SECRETS.admin) });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.headers['content-type']).toMatch(/^application\/problem\+json/);
   });
 });

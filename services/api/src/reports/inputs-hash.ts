@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson, type Json } from '@meterline/contracts';
-import type { Enterprise } from '@meterline/domain';
+import type { Enterprise, ManualEntry } from '@meterline/domain';
 import type { ReadingsByPoint } from './report-readings.ts';
 
 /**
@@ -19,6 +19,8 @@ export interface ReportInputs {
   factorSet: string;
   /** The readings used, by the period (YYYY-MM) they were used for: the month and, for year-on-year, the month a year earlier. */
   readings: ReadonlyArray<{ period: string; readings: ReadingsByPoint }>;
+  /** The enterprise's manual entries on record, corrections included, by id. */
+  manualEntries: readonly ManualEntry[];
 }
 
 /** The canonical text of a report's inputs; its SHA-256 names them. */
@@ -28,6 +30,7 @@ function canonicalInputs(inputs: ReportInputs): string {
     enterprise: inputs.enterprise as unknown as Json,
     factorSet: inputs.factorSet,
     readings: Object.fromEntries(inputs.readings.map((r) => [r.period, readingRows(r.readings)])),
+    manualEntries: [...inputs.manualEntries].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) as unknown as Json,
   });
 }
 

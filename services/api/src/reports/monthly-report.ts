@@ -1,6 +1,6 @@
 import {
-  accountEnterprise, calendarPeriod, cumulativePoints, sortFlags,
-  type Enterprise, type EnterpriseFigures, type FactorSet, type Figure, type QualityFlag,
+  accountEnterprise, calendarPeriod, cumulativePoints, monthScorecard, sortFlags, subPeriods,
+  type Enterprise, type EnterpriseFigures, type FactorSet, type Figure, type ManualEntry, type QualityFlag,
 } from '@meterline/domain';
 import { inputsHash } from './inputs-hash.ts';
 import { ACCOUNTING, carrierFigures, carrierGroups, type CarrierGroup } from './report-carriers.ts';
@@ -14,14 +14,18 @@ const EXPIRING_WITHIN_DAYS = 90;
 /** The same month a year earlier: 2026-03 → 2025-03. */
 const monthAYearEarlier = (month: string): string => `${String(Number(month.slice(0, 4)) - 1).padStart(4, '0')}${month.slice(4)}`;
 
-/** Reads the readings of the month and of the same month a year earlier, then composes the report. */
-export async function monthlyReport(source: ReportReadings, enterprise: Enterprise, month: string, factorSet: FactorSet): Promise<MonthlyReport> {
+/**
+ * Reads the readings of the month and of the same month a year earlier, then composes the
+ * report with the enterprise's manual entries on record (deliveries and stock, production,
+ * output value, value added), as the aggregator accounts them.
+ */
+export async function monthlyReport(source: ReportReadings, enterprise: Enterprise, month: string, factorSet: FactorSet, manualEntries: readonly ManualEntry[]): Promise<MonthlyReport> {
   const previousMonth = monthAYearEarlier(month);
   const pointIds = cumulativePoints(enterprise).map(({ point }) => point.id);
   const [readings, previousReadings] = await Promise.all(
     [month, previousMonth].map((key) => source.load(enterprise.id, pointIds, calendarPeriod(key, enterprise.timeZone))),
   );
-  return composeReport({ enterprise, month, factorSet, readings: readings!, previousMonth, previousReadings: previousReadings! });
+  return composeReport({ enterprise, month, factorSet, readings: readings!, previousMonth, previousReadings: previousReadings!, manualEntries });
 }
 
 interface ReportInputs {
@@ -31,10 +35,11 @@ interface ReportInputs {
   readings: ReadingsByPoint;
   previousMonth: string;
   previousReadings: ReadingsByPoint;
+  manualEntries: readonly ManualEntry[];
 }
 
 function byCarrier(enterprise: Enterprise, groups: readonly CarrierGroup[], month: string, factorSet: FactorSet, readings: ReadingsByPoint): MonthlyReport['energy']['byCarrier'] {
-  return groups.map((g) => ({ ...g, ...carrierFigures(enterprise, g, readings, month, factorSet) }));
+  return groups.map((g) => ({ carrier: g.carrier, direction: g.direction, points: g.points, manualEntries: g.manualEntries.map((e) => e.id), ...carrierFigures(enterprise, g, readings, month, factorSet) }));
 }
 
 /** GB/T 3484-2009: each node's input against its sub-meters, the gap with its expanded uncertainty. */
@@ -108,9 +113,11 @@ function verifiedReadings(list: ReadonlyArray<{ verified: boolean }>): MonthlyRe
  * inputs hash names.
  */
 function composeReport(inputs: ReportInputs): MonthlyReport {
-  const { enterprise, month, factorSet, readings, previousMonth, previousReadings } = inputs;
-  const f = accountEnterprise(enterprise, readings, month, factorSet, ACCOUNTING);
-  const groups = carrierGroups(enterprise);
+  const { enterprise, month, factorSet, readings, previousMonth, previousReadings, manualEntries } = inputs;
+  const options = { ...ACCOUNTING, manualEntries };
+  const f = accountEnterprise(enterprise, readings, month, factorSet, options);
+  const days = subPeriods(calendarPeriod(month, enterprise.timeZone), 'day').map((day) => accountEnterprise(enterprise, readings, day, factorSet, options));
+  const groups = carrierGroups(enterprise, manualEntries);
   const energy: MonthlyReport['energy'] = {
     standard: 'GB/T 2589-2020',
     byCarrier: byCarrier(enterprise, groups, month, factorSet, readings),
@@ -122,7 +129,7 @@ function composeReport(inputs: ReportInputs): MonthlyReport {
   // Year on year only when the month a year earlier has readings of its own, not just a bracket around it.
   const previous = calendarPeriod(previousMonth, enterprise.timeZone);
   const hasPrevious = [...previousReadings.values()].some((list) => list.some((r) => r.at >= previous.start && r.at < previous.end));
-  const comparison = hasPrevious ? yearOnYear(f, accountEnterprise(enterprise, previousReadings, previousMonth, factorSet, ACCOUNTING)) : null;
+  const comparison = hasPrevious ? yearOnYear(f, accountEnterprise(enterprise, previousReadings, previousMonth, factorSet, options)) : null;
 
   const flagged: Array<{ figure: string; flags: QualityFlag[] }> = [
     ['energy.comprehensive.tceEquivalent', energy.comprehensive.tceEquivalent] as const,
@@ -144,6 +151,7 @@ function composeReport(inputs: ReportInputs): MonthlyReport {
         { period: month, readings },
         { period: previousMonth, readings: previousReadings },
       ],
+      manualEntries,
     }),
     enterprise: { id: enterprise.id, name: enterprise.name, region: enterprise.region, gridRegion: enterprise.gridRegion, timeZone: enterprise.timeZone, scope2Level: enterprise.scope2Level },
     month,
@@ -151,7 +159,7 @@ function composeReport(inputs: ReportInputs): MonthlyReport {
     factorSet: factorSet.id,
     readingsUsed: countReadings(readings),
     energy,
-    daily: dailyFigures(enterprise, month, factorSet, readings, groups),
+    daily: dailyFigures(enterprise, days, factorSet, readings, groups),
     balances: balanceRows(f),
     carbon,
     intensities: f.intensities,
@@ -185,5 +193,11 @@ function composeReport(inputs: ReportInputs): MonthlyReport {
       suspectIntervals: f.points.reduce((n, p) => n + p.consumption.quality.suspectIntervals, 0),
       issues: f.issues.map((i) => ({ code: i.code, message: i.message, pointId: i.pointId ?? null })),
     },
+    scorecard: scorecardOf(monthScorecard(enterprise, f, days)),
   };
+}
+
+/** The domain's scorecard in the report's shape. */
+function scorecardOf(card: ReturnType<typeof monthScorecard>): MonthlyReport['scorecard'] {
+  return { rules: card.rules, passed: card.passed, outcomes: card.outcomes.map((o) => ({ ...o, findings: [...o.findings] })) };
 }

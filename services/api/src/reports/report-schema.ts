@@ -35,6 +35,7 @@ const CarrierRow = Type.Object({
   carrier: Type.String(),
   direction: stringEnum(['input', 'output'] as const, { description: 'boundary input, or boundary output (deducted: its tce is negative)' }),
   points: Type.Array(Type.String(), { description: 'the boundary metering points of this carrier and direction' }),
+  manualEntries: Type.Array(Type.String(), { description: 'ids of the manual deliveries and stock of this fuel on record: the month books them where no meter of the fuel stands at the site (flag manual)' }),
   tceEquivalent: Figure,
   tceEqualValue: Figure,
   tCO2LocationNet: Figure,
@@ -65,13 +66,25 @@ const BalanceRow = Type.Object({
   coveragePercent: Type.Number({ description: 'the lowest coverage of the node and its children' }),
 });
 
-/** One rule of the regulator's data-quality scorecard, as evaluated elsewhere and carried by the report. */
+/** One rule of the regulator's data-quality scorecard for the month (packages/domain scorecard). */
 const ScorecardRow = Type.Object({
   rule: Type.String(),
+  requirement: Type.String({ description: 'what the rule asks, with its threshold' }),
   source: Type.String({ description: 'where the rule is published' }),
+  confidence: stringEnum(['H', 'M', 'L'] as const, { description: 'how sure the reference data is of the rule' }),
   passed: Type.Boolean(),
   detail: Type.String(),
+  findings: Type.Array(Type.String(), { description: 'each subject that fails (at most 50)' }),
 });
+
+const Scorecard = Type.Object(
+  {
+    rules: Type.String({ description: 'the rules’ reference data, id@version' }),
+    passed: Type.Boolean({ description: 'every rule passed' }),
+    outcomes: Type.Array(ScorecardRow),
+  },
+  { description: "the regulator's upload data-quality rules, judged on the month's figures and its days'" },
+);
 
 const YearOnYearRow = Type.Object({
   metric: Type.String({ description: 'tceEquivalent, tceEqualValue, carbon.totalLocation, carbon.totalMarket, or intensity.<product>[@site].tce|tco2' }),
@@ -180,7 +193,7 @@ export const ReportSchema = Type.Object(
       suspectIntervals: Type.Integer(),
       issues: Type.Array(Type.Object({ code: Type.String(), message: Type.String(), pointId: Nullable(Type.String()) })),
     }),
-    scorecard: Type.Optional(Type.Array(ScorecardRow, { description: "the regulator's data-quality rules for the month; absent when not evaluated" })),
+    scorecard: Scorecard,
   },
   { $id: 'MonthlyReport', title: 'MonthlyReport', additionalProperties: false },
 );

@@ -108,8 +108,8 @@ export function reportTables(r: MonthlyReport): ReportTable[] {
     },
     {
       name: 'scorecard',
-      columns: ['rule', 'source', 'passed', 'detail'],
-      rows: r.scorecard ? r.scorecard.map((x) => [x.rule, x.source, x.passed, x.detail]) : [[null, null, null, 'not evaluated']],
+      columns: ['rule', 'requirement', 'passed', 'detail', 'source', 'confidence'],
+      rows: r.scorecard.outcomes.map((x) => [x.rule, x.requirement, x.passed, x.detail, x.source, x.confidence]),
     },
   ];
 }

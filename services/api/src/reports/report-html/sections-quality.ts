@@ -32,13 +32,15 @@ ${table(html`<th>code</th><th>point</th><th>message</th>`, issues, 'no issue')}
 </section>`;
 }
 
-/** The regulator's data-quality rules, as evaluated for the month; "not evaluated" when the report carries none. */
+/** The regulator's upload data-quality rules as judged for the month, each with its source and what failed. */
 export function scorecardSection(r: MonthlyReport): Markup {
-  const rows = (r.scorecard ?? []).map(
-    (s) => html`<tr><td>${s.rule}</td><td class="${s.passed ? 'pass' : 'fail'}">${s.passed ? 'passed' : 'failed'}</td><td>${s.detail}</td><td>${s.source}</td></tr>`,
+  const card = r.scorecard;
+  const rows = card.outcomes.map(
+    (s) => html`<tr data-rule="${s.rule}"><td>${s.rule}<br><small>${s.requirement}</small></td><td class="${s.passed ? 'pass' : 'fail'}">${s.passed ? 'passed' : 'failed'}</td><td>${s.detail}</td><td>${s.source} (${s.confidence})</td></tr>`,
   );
   return html`<section class="page" id="scorecard">
 <h2>Quality scorecard</h2>
-${r.scorecard ? table(html`<th>rule</th><th>result</th><th>detail</th><th>source</th>`, rows, 'no rule applies') : html`<p class="nodata" data-scorecard="not-evaluated">not evaluated: the regulator's data-quality rules were not evaluated for this report</p>`}
+<p>${card.passed ? html`<span class="pass">Every rule passed.</span>` : html`<span class="fail">${card.outcomes.filter((o) => !o.passed).length} of ${card.outcomes.length} rules failed.</span>`} Rules: ${card.rules}.</p>
+${table(html`<th>rule</th><th>result</th><th>detail</th><th>source</th>`, rows, 'no rule applies')}
 </section>`;
 }
