@@ -3,7 +3,8 @@ import {
   type AccountingOptions, type Enterprise, type EnterpriseFigures, type FactorSet,
 } from '@meterline/domain';
 import { HELP, parseAccountArgs, USAGE, type ByKind } from './args.ts';
-import { parseReadingsCsv, type InputError, type ReadingsByPoint } from './readings-file.ts';
+import { parseReadingsCsv, type ReadingsByPoint } from './readings-file.ts';
+import type { InputError } from './input-error.ts';
 import { parseManualCsv } from './manual-file.ts';
 import { OUTPUT_SCHEMA, type AccountOutput } from './account-output.ts';
 import { EXIT_INPUT, EXIT_NO_INPUT, EXIT_OK, EXIT_USAGE, formatInputError, type CommandIo } from './command-io.ts';

@@ -1,4 +1,5 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { optionTokens } from './option-tokens.ts';
 import type { PeriodKind } from '@meterline/domain';
 
 /** Sub-periods `--by` can split a period into, shortest first. */
@@ -68,26 +69,6 @@ const OPTIONS = {
 type OptionName = keyof typeof OPTIONS;
 const isOption = (name: string): name is OptionName => Object.hasOwn(OPTIONS, name);
 
-type Token = NonNullable<ReturnType<typeof parseArgs>['tokens']>[number];
-
-/**
- * The tokens of the command line. A value that looks like an option (`--manifest --readings
- * r.csv`) is the value forgotten, unless written `--manifest=--x`: that option is reported
- * without a value, and the rest is parsed again from the option parseArgs took as a value.
- */
-function tokensOf(args: readonly string[]): Token[] {
-  const { tokens } = parseArgs({ args: [...args], options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
-  const out: Token[] = [];
-  for (const token of tokens) {
-    if (token.kind === 'option' && !token.inlineValue && token.value?.startsWith('-')) {
-      out.push({ ...token, value: undefined, inlineValue: undefined });
-      return [...out, ...tokensOf(args.slice(token.index + 1))];
-    }
-    out.push(token);
-  }
-  return out;
-}
-
 export type ParsedAccountArgs = { kind: 'args'; args: AccountArgs } | { kind: 'help' } | { kind: 'errors'; errors: string[] };
 
 /**
@@ -96,7 +77,7 @@ export type ParsedAccountArgs = { kind: 'args'; args: AccountArgs } | { kind: 'h
  * mode it throws at the first unknown option.
  */
 export function parseAccountArgs(argv: readonly string[]): ParsedAccountArgs {
-  const tokens = tokensOf(argv);
+  const tokens = optionTokens(argv, OPTIONS);
   const errors: string[] = [];
   const values: Partial<Record<OptionName, string>> = {};
   const flags = new Set<OptionName>();

@@ -1,5 +1,5 @@
 import { errorCatalogue } from '@meterline/errors';
-import type { InputError } from './readings-file.ts';
+import type { InputError } from './input-error.ts';
 
 /** What a command needs from the outside world; main.ts passes the real ones, tests their own. */
 export interface CommandIo {

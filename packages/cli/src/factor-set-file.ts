@@ -1,6 +1,6 @@
 import { FactorSetDefinitionV1 } from '@meterline/contracts';
 import { checkFactorSetDefinition, MAX_LISTED_ISSUES, parseLocatedDocument, schemaIssues, type FactorSetDefinition, type Locator } from '@meterline/domain';
-import type { InputError } from './readings-file.ts';
+import type { InputError } from './input-error.ts';
 
 /**
  * Reads an auditor's own factor set, YAML or JSON, in the shape POST /v1/factor-sets takes

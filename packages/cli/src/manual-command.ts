@@ -1,4 +1,5 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { optionTokens } from './option-tokens.ts';
 import { EXIT_INPUT, EXIT_NO_PERMISSION, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, type CommandIo } from './command-io.ts';
 
 const MANUAL_USAGE = `usage: meterline manual add --api <url> --enterprise <id> --kind <kind> --period <YYYY-MM|YYYY-MM-DD>
@@ -68,25 +69,9 @@ interface Problem {
   errors?: Array<{ pointer?: string; detail?: string }>;
 }
 
-type Token = NonNullable<ReturnType<typeof parseArgs>['tokens']>[number];
-
-/** The tokens; an option whose value looks like an option (`--unit --document x`) has its value forgotten, and the rest is read again from there. */
-function tokensOf(args: readonly string[]): Token[] {
-  const { tokens } = parseArgs({ args: [...args], options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
-  const out: Token[] = [];
-  for (const token of tokens) {
-    if (token.kind === 'option' && !token.inlineValue && token.value?.startsWith('-')) {
-      out.push({ ...token, value: undefined, inlineValue: undefined });
-      return [...out, ...tokensOf(args.slice(token.index + 1))];
-    }
-    out.push(token);
-  }
-  return out;
-}
-
 /** The arguments as given, or every problem with them. */
 function parse(argv: readonly string[]): { values: Partial<Record<Name, string>>; help: boolean; errors: string[] } {
-  const tokens = tokensOf(argv);
+  const tokens = optionTokens(argv, OPTIONS);
   const values: Partial<Record<Name, string>> = {};
   const errors: string[] = [];
   let help = false;

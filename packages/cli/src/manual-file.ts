@@ -1,6 +1,7 @@
 import { checkManualEntry, type Manifest, type ManualEntry, type ManualEntryKind } from '@meterline/domain';
-import { parseCsv } from './csv.ts';
-import { capProblems, type InputError } from './readings-file.ts';
+import { readCsvTable } from './csv-table.ts';
+import { capProblems } from './readings-file.ts';
+import type { InputError } from './input-error.ts';
 
 /** The columns of a manual entries file: provenance is required, as it is of every recorded entry. */
 const REQUIRED = ['enterprise', 'id', 'kind', 'period', 'value', 'unit', 'document', 'entered-by', 'entered-at'] as const;
@@ -18,14 +19,8 @@ const COLUMN_OF: Partial<Record<keyof ManualEntry, Column>> = { enterpriseId: 'e
  * problem names its line and column, at most MAX_LISTED_ISSUES of them.
  */
 export function parseManualCsv(text: string, file: string, manifest: Manifest): { entries: ManualEntry[]; errors: InputError[] } {
-  const { rows, errors: syntax } = parseCsv(text);
+  const { header, columns, rows, errors } = readCsvTable(text, file);
   const entries: ManualEntry[] = [];
-  const header = rows.shift();
-  const columns = header?.fields.map((f) => f.trim()) ?? [];
-  const errors: InputError[] = syntax.map((e) => {
-    const field = header && e.fieldIndex !== undefined ? columns[e.fieldIndex] : undefined;
-    return { file, line: e.line, ...(field ? { field } : {}), message: e.message };
-  });
   if (!header) {
     if (errors.length === 0) errors.push({ file, line: 1, message: `empty file: expected a header with at least ${REQUIRED.join(',')}` });
     return { entries, errors };

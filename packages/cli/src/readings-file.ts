@@ -1,14 +1,7 @@
 import { convertUnit, isKnownUnit, MAX_LISTED_ISSUES, parseInstant, unitDimension, type RegistryIndex, type RegisterReading } from '@meterline/domain';
-import { parseCsv } from './csv.ts';
+import { readCsvTable } from './csv-table.ts';
+import type { InputError } from './input-error.ts';
 
-export interface InputError {
-  file: string;
-  line?: number;
-  column?: number;
-  /** The CSV column or the manifest JSON pointer of the bad field. */
-  field?: string;
-  message: string;
-}
 
 const READINGS_COLUMNS = ['point', 'timestamp', 'quantity', 'value', 'unit'] as const;
 
@@ -20,15 +13,8 @@ export type ReadingsByPoint = Map<string, RegisterReading[]>;
  * checks every row against the registry. Every bad field is reported with its line.
  */
 export function parseReadingsCsv(text: string, file: string, registry: RegistryIndex): { readings: ReadingsByPoint; errors: InputError[] } {
-  const { rows, errors: syntax } = parseCsv(text);
+  const { header, columns, rows, errors } = readCsvTable(text, file);
   const readings: ReadingsByPoint = new Map();
-  const header = rows.shift();
-  const columns = header?.fields.map((f) => f.trim()) ?? [];
-  // A syntax error names the column it stopped in once the header is read.
-  const errors: InputError[] = syntax.map((e) => {
-    const field = header && e.fieldIndex !== undefined ? columns[e.fieldIndex] : undefined;
-    return { file, line: e.line, ...(field ? { field } : {}), message: e.message };
-  });
   if (!header) {
     if (errors.length === 0) errors.push({ file, line: 1, message: `empty file: expected the header ${READINGS_COLUMNS.join(',')}` });
     return { readings, errors };
