@@ -61,6 +61,7 @@ function expectedFigures(accountings: EnterpriseFigures[]): Map<string, Omit<Sto
         value: f.value,
         expandedU: f.expandedUncertainty,
         coverage: f.coveragePercent,
+        completeness: f.completenessPercent,
         flags: f.quality.flags.join(','),
       });
     const { consumption, standardCoal, carbon, energyBalance } = FIGURE_MEASUREMENTS;
@@ -71,7 +72,8 @@ function expectedFigures(accountings: EnterpriseFigures[]): Map<string, Omit<Sto
     for (const [scope, key] of Object.entries(CARBON_SCOPES)) put(carbon, scope, a.carbon[key]);
     for (const b of a.balances) {
       const key = figureKeyOf(energyBalance, a.id, a.period.kind, b.parentId, start);
-      out.set(key, { key, value: b.gap, expandedU: b.gapExpandedUncertainty, coverage: b.coverage * 100, flags: '' });
+      // A balance carries its meters' flags and pooled completeness (issue 15).
+      out.set(key, { key, value: b.gap, expandedU: b.gapExpandedUncertainty, coverage: b.coverage * 100, completeness: b.quality.completenessPercent, flags: b.quality.flags.join(',') });
     }
   }
   return out;
@@ -88,7 +90,7 @@ function expectSameFigures(stored: Map<string, StoredFigure>, expected: Map<stri
   expect([...stored.keys()].sort()).toEqual([...expected.keys()].sort());
   const differing = [...expected.values()].filter((e) => {
     const s = stored.get(e.key)!;
-    return s.value !== e.value || s.expandedU !== e.expandedU || s.coverage !== e.coverage || s.flags !== e.flags;
+    return s.value !== e.value || s.expandedU !== e.expandedU || s.coverage !== e.coverage || s.completeness !== e.completeness || s.flags !== e.flags;
   });
   expect(differing.slice(0, 5).map((e) => ({ expected: e, stored: stored.get(e.key) }))).toEqual([]);
 }
@@ -152,7 +154,7 @@ describe('aggregator: a month of three enterprises, faults included', () => {
     const after = expectedFigures(await allPeriods());
     const changed = [...after.values()].filter((a) => {
       const b = before.get(a.key)!;
-      return a.value !== b.value || a.expandedU !== b.expandedU || a.coverage !== b.coverage || a.flags !== b.flags;
+      return a.value !== b.value || a.expandedU !== b.expandedU || a.coverage !== b.coverage || a.completeness !== b.completeness || a.flags !== b.flags;
     });
     const kinds = new Set(changed.map((c) => c.key.split('|')[2]));
     expect(kinds).toEqual(new Set(['quarter-hour', 'hour', 'day', 'month']));
@@ -224,7 +226,7 @@ describe('aggregator: a month of three enterprises, faults included', () => {
     expect([...two.keys()].sort()).toEqual([...one.keys()].sort());
     const differing = [...one.values()].filter((f) => {
       const t = two.get(f.key)!;
-      return t.value !== f.value || t.expandedU !== f.expandedU || t.coverage !== f.coverage || t.flags !== f.flags;
+      return t.value !== f.value || t.expandedU !== f.expandedU || t.coverage !== f.coverage || t.completeness !== f.completeness || t.flags !== f.flags;
     });
     expect(differing.slice(0, 5)).toEqual([]);
 

@@ -213,7 +213,9 @@ beforeAll(async () => {
   const alertingTopic = `e2e-fuzz-${run}.alerting.v1`;
   const registryTopic = `e2e-fuzz-${run}.registry.v1`;
   const factorSetsTopic = `e2e-fuzz-${run}.factor-sets.v1`;
+  const aggregationJobsTopic = `e2e-fuzz-${run}.aggregation-jobs.v1`;
   await createTopics(stack.kafka.brokers, [
+    { topic: aggregationJobsTopic, partitions: 3 },
     { topic: alertingTopic, partitions: 3, configs: { 'cleanup.policy': 'compact' } },
     { topic: registryTopic, partitions: 3, configs: { 'cleanup.policy': 'compact' } },
     { topic: factorSetsTopic, partitions: 1, configs: { 'cleanup.policy': 'compact' } },
@@ -243,6 +245,7 @@ beforeAll(async () => {
       MTL_KAFKA_BROKERS: stack.kafka.brokers.join(','),
       MTL_ALERTING_TOPIC: alertingTopic,
       MTL_FACTOR_SETS_TOPIC: factorSetsTopic,
+      MTL_AGGREGATION_JOBS_TOPIC: aggregationJobsTopic,
       MTL_PORT: String(port),
       // The fuzzer is one client sending thousands of requests: the limit is not under test here.
       MTL_RATE_LIMIT_MAX: '1000000',

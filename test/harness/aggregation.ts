@@ -8,7 +8,7 @@ import { run, type AccountOutput } from '@meterline/cli';
 import type { RestatementV1 } from '@meterline/contracts';
 import type { EnterpriseFigures, Manifest } from '@meterline/domain';
 import { createTopics, freePorts, type StackConnection } from '@meterline/local-stack';
-import { FIGURE_MEASUREMENTS, FIGURE_TAGS, figureOf, READINGS_MEASUREMENT, readReadings, type UnreadableRow } from '@meterline/series';
+import { completenessOf, FIGURE_MEASUREMENTS, FIGURE_TAGS, figureOf, READINGS_MEASUREMENT, readReadings, type UnreadableRow } from '@meterline/series';
 import { formatWithOffset } from '@meterline/simulator';
 import type { InfluxStore } from '@meterline/store-influx';
 import type { Pipeline } from './pipeline.ts';
@@ -153,6 +153,8 @@ export interface StoredFigure {
   value: number;
   expandedU: number;
   coverage: number;
+  /** Data completeness in %, from the figure's detail (issue 15). */
+  completeness: number | undefined;
   flags: string;
   revision: number;
 }
@@ -179,7 +181,7 @@ export async function storedFigures(store: InfluxStore): Promise<Map<string, Sto
       const f = read.value;
       const key = figureKeyOf(measurement, f.enterpriseId, f.periodKind, SUBJECT_TAG[measurement]!(f.subject), f.startMs);
       if (figures.has(key)) throw new Error(`figure stored twice: ${key}`);
-      figures.set(key, { key, value: f.value, expandedU: f.expandedUncertainty, coverage: f.coveragePercent, flags: f.flags.join(','), revision: f.revision });
+      figures.set(key, { key, value: f.value, expandedU: f.expandedUncertainty, coverage: f.coveragePercent, completeness: completenessOf(f), flags: f.flags.join(','), revision: f.revision });
     }
   }
   return figures;

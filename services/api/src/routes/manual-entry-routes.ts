@@ -16,6 +16,9 @@ import { pageOf, PageQuery, slicePage } from '../http/pagination.ts';
 import { AUTHENTICATED_PROBLEMS, BEARER, IdParam, problemResponses, stringEnum } from '../http/schemas.ts';
 import { logUnreadable } from '../series/log-unreadable.ts';
 
+/** How long an answer waits for the recomputation's job to be queued before it goes without it. */
+const QUEUE_WAIT_MS = 5_000;
+
 const PERIOD_PATTERN = '^\\d{4}-\\d{2}(-\\d{2})?$';
 const Text = (description: string) => Type.String({ minLength: 1, maxLength: 200, description });
 
@@ -141,7 +144,20 @@ export const manualEntryRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (a
         origin: 'on-demand',
         requestedAt: entry.enteredAt,
       };
-      await ctx.aggregationJobs.request(job);
+      // Bounded: a topic that does not answer (missing, or Kafka down) must not hold the answer; the send goes on and logs its end.
+      const queued = ctx.aggregationJobs.request(job);
+      let timer: NodeJS.Timeout | undefined;
+      const waiting = new Promise<'waiting'>((resolve) => (timer = setTimeout(() => resolve('waiting'), QUEUE_WAIT_MS)));
+      const settled = await Promise.race([queued.then(() => 'queued' as const), waiting]).finally(() => clearTimeout(timer));
+      if (settled === 'waiting') {
+        const jobId = job.jobId;
+        log.error({ jobId, months }, `manual entry stored, but its recomputation was not queued within ${QUEUE_WAIT_MS} ms: answered without it; the next scheduled run or a backfill restates it`);
+        queued.then(
+          () => log.info({ jobId }, 'the recomputation of a manual entry was queued late'),
+          (error: unknown) => log.error({ err: error, jobId }, 'the recomputation of a manual entry could not be queued'),
+        );
+        return false;
+      }
       return true;
     } catch (error) {
       log.error({ err: error, jobId: job?.jobId, months }, 'manual entry stored, but its recomputation could not be queued: the next scheduled run or a backfill restates it');
