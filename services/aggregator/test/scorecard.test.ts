@@ -53,7 +53,7 @@ const money = (kind: 'output-value' | 'value-added', value: number): ManualEntry
   id: kind, enterpriseId: 'foundry', kind, period: '2026-02', value, unit: '10^4 CNY', document: 'statistics form, February', enteredBy: 'accountant', enteredAt: '2026-03-05T10:00:00+08:00',
 });
 
-async function harness() {
+function harness() {
   const store = new InMemoryStore();
   const published: FigureV1[] = [];
   const restated: RestatementV1[] = [];
@@ -75,7 +75,7 @@ async function harness() {
 
 describe('the month unit publishes the regulator scorecard, one quality_rule figure per rule', () => {
   it('fails completeness when the main meter is silent four days, and required indicators without output value and value added', async () => {
-    const { store, run, rules, published } = await harness();
+    const { store, run, rules, published } = harness();
     await store.write(hours.filter((i) => !silent(i)).map(reading));
     await run();
     const card = await rules();
@@ -124,7 +124,7 @@ describe('the month unit publishes the regulator scorecard, one quality_rule fig
   });
 
   it('restates a rule a recomputation turns: late readings pass completeness, the value added entered passes required indicators, each with its reason', async () => {
-    const { store, run, rules, restated } = await harness();
+    const { store, run, rules, restated } = harness();
     await store.write(hours.filter((i) => !silent(i)).map(reading));
     await writeManualEntries(store, [money('output-value', 1200)]);
     await run();
