@@ -64,11 +64,11 @@ describe("the regulator's scorecard on the real stack (issue 15, item 2)", () =>
   beforeAll(async () => {
     const env = stackEnv();
     pipeline = await createPipeline(env, data.manifest);
-    const topics = await aggregationTopics(env.stack, pipeline);
+    // Topics of their own for the aggregator (a suffix: alertingTopics makes a figures topic of the
+    // same default name); the alerter reads the aggregator's figures topic.
+    const topics = await aggregationTopics(env.stack, pipeline, '-agg');
     figuresTopic = topics.figures;
-    // The alerter reads the figures topic the aggregator writes (the same name for one pipeline).
-    const alerting = await alertingTopics(env.stack, pipeline);
-    expect(alerting.figures).toBe(topics.figures);
+    const alerting = { ...(await alertingTopics(env.stack, pipeline)), figures: topics.figures };
     receiver = await webhookReceiver(SECRET);
     const off = { enabled: false };
     const alertingFile = await writeAlertingFile(pipeline, {
