@@ -71,7 +71,8 @@ function expectedFigures(accountings: EnterpriseFigures[]): Map<string, Omit<Sto
     for (const [scope, key] of Object.entries(CARBON_SCOPES)) put(carbon, scope, a.carbon[key]);
     for (const b of a.balances) {
       const key = figureKeyOf(energyBalance, a.id, a.period.kind, b.parentId, start);
-      out.set(key, { key, value: b.gap, expandedU: b.gapExpandedUncertainty, coverage: b.coverage * 100, flags: '' });
+      // A balance carries its meters' quality flags (issue 15, item 4).
+      out.set(key, { key, value: b.gap, expandedU: b.gapExpandedUncertainty, coverage: b.coverage * 100, flags: b.quality.flags.join(',') });
     }
     if (a.period.kind !== 'month') continue;
     // The regulator's scorecard of the month (issue 15, item 2), judged on the CLI's month and its days:
