@@ -105,6 +105,8 @@ export const TIME_FILTER = '$timeFilter';
 
 /** The period kind of the figures a range sums (closed local days); its owner is the domain's PeriodKind. */
 export const DAY = 'day' satisfies PeriodKind;
+/** The period kind the regulator's scorecard judges (an enterprise's local month). */
+export const MONTH = 'month' satisfies PeriodKind;
 
 const ALL: dashboard.VariableOption = { text: 'All', value: '$__all', selected: true };
 

@@ -1,13 +1,15 @@
-// Metering and data quality: how much of each period is metered (energy coverage) and how many of
-// the expected readings came (data completeness), where the gaps and suspect
-// readings are, which meters read outside their calibration validity, what devices' seqs showed
-// (gaps, replays, resets), and what ingest refused.
+// Metering and data quality: the regulator's scorecard of each enterprise's months, how much of
+// each period is metered (energy coverage) and how many of the expected readings came (data
+// completeness), where the gaps and suspect readings are, which meters read outside their
+// calibration validity, what devices' seqs showed (gaps, replays, resets), and what ingest refused.
+import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { PromQueryFormat } from '@grafana/grafana-foundation-sdk/prometheus';
 import { DEVICE_SEQUENCE_EVENTS as E, FIGURE_DETAIL_FIELDS as D, FIGURE_FIELDS as F, FIGURE_MEASUREMENTS as M, FIGURE_TAGS as T } from '@meterline/series';
 import {
   DAY,
   INFLUXDB,
+  MONTH,
   PROMETHEUS,
   TIME_FILTER,
   UNITS,
@@ -35,11 +37,51 @@ const periodRows = {
   readings_received: 'Readings received', readings_expected: 'Readings expected', estimated: 'Estimated', flags: 'Quality flags',
 };
 
+/** How many months back the scorecard panel looks, whatever the dashboard's range (a month's figure sits at its 1st). */
+const SCORECARD_MONTHS = '6M';
+
+/**
+ * The regulator's upload data-quality rules judged per enterprise and month by the aggregator
+ * (one quality_rule figure per rule: 1 passed, 0 failed), with what each found.
+ */
+function regulatorScorecard() {
+  const passedOrFailed: dashboard.ValueMapping = {
+    type: dashboard.MappingType.ValueToText,
+    options: { '1': { text: 'passed', color: 'green', index: 0 }, '0': { text: 'failed', color: 'red', index: 1 } },
+  };
+  return tablePanel('Regulator scorecard, last six months', INFLUXDB)
+    .description(
+      'The regulator’s upload data-quality rules for key energy-consuming units, per enterprise and month: every metering point’s completeness ≥ 90 %, the days adding up to the month within 5 %, daily periods starting at 00:00 and the month on the 1st, the required indicators present (comprehensive, primary and secondary energy by day and month, output and unit-product consumption, output value and value added). A failed rule also raises the quality-rule-failed alert.',
+    )
+    .timeFrom(SCORECARD_MONTHS)
+    .withTarget(
+      influxQl(
+        'A',
+        q`SELECT "${F.periodKey}", "${F.value}", "${D.ruleFindings}", "${D.ruleSummary}", "${D.ruleRequirement}" FROM "${M.qualityRule}"
+          WHERE "${T.period}" = '${MONTH}' AND ${tagIn(T.enterprise, 'enterprise')} AND ${TIME_FILTER}
+          GROUP BY "${T.enterprise}", "${T.rule}"`,
+      ).table(),
+    )
+    .transformations([
+      hideTime({
+        [T.enterprise]: 'Enterprise', [F.periodKey]: 'Month', [T.rule]: 'Rule', [F.value]: 'Result', [D.ruleFindings]: 'Findings', [D.ruleSummary]: 'Detail', [D.ruleRequirement]: 'Requirement',
+      }),
+    ])
+    .overrideByName('Result', [
+      { id: 'mappings', value: [passedOrFailed] },
+      { id: 'custom.cellOptions', value: { type: 'color-text' } },
+    ])
+    .sortBy([new common.TableSortByFieldStateBuilder().displayName('Month').desc(true)])
+    .decimals(0)
+    .span(24)
+    .height(9);
+}
+
 export function dataQuality(): dashboard.DashboardBuilder {
   return meterlineDashboard(
     DATA_QUALITY_UID,
     'Meterline · Metering and data quality',
-    'Coverage and completeness per metering point, periods with gaps, suspect readings, meters read outside their calibration validity, devices’ sequence gaps, replays and resets, and the payloads ingest dead-lettered, by reason.',
+    'The regulator’s data-quality scorecard of each enterprise’s months, coverage and completeness per metering point, periods with gaps, suspect readings, meters read outside their calibration validity, devices’ sequence gaps, replays and resets, and the payloads ingest dead-lettered, by reason.',
   )
     .time({ from: 'now-7d/d', to: 'now' })
     .refresh('15m')
@@ -47,6 +89,8 @@ export function dataQuality(): dashboard.DashboardBuilder {
     .withVariable(enterpriseVariable({ multi: true }))
     .withVariable(siteVariable())
     .withVariable(periodVariable())
+    .withRow(new dashboard.RowBuilder('Regulator scorecard'))
+    .withPanel(regulatorScorecard())
     .withRow(new dashboard.RowBuilder('Coverage and gaps'))
     .withPanel(
       timeSeriesPanel('Coverage per metering point ($period)', INFLUXDB)

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AggregationJobV1, FigureBatchV1, RestatementV1 } from '@meterline/contracts';
-import { CARBON_SCOPES, calendarPeriod, subPeriods, type EnterpriseFigures, type Figure } from '@meterline/domain';
+import { CARBON_SCOPES, calendarPeriod, monthScorecard, subPeriods, type EnterpriseFigures, type Figure } from '@meterline/domain';
 import { FIGURE_MEASUREMENTS, RESTATEMENT_FIELDS, RESTATEMENT_MEASUREMENT, READINGS_MEASUREMENT, restatementTags } from '@meterline/series';
 import { connectFleet, type PlannedPayload } from '@meterline/simulator';
 import { Kafka, logLevel } from 'kafkajs';
@@ -74,6 +74,16 @@ function expectedFigures(accountings: EnterpriseFigures[]): Map<string, Omit<Sto
       const key = figureKeyOf(energyBalance, a.id, a.period.kind, b.parentId, start);
       // A balance carries its meters' flags and pooled completeness (issue 15).
       out.set(key, { key, value: b.gap, expandedU: b.gapExpandedUncertainty, coverage: b.coverage * 100, completeness: b.quality.completenessPercent, flags: b.quality.flags.join(',') });
+    }
+    if (a.period.kind !== 'month') continue;
+    // The regulator's scorecard of the month (issue 15, item 2), judged on the CLI's month and its days:
+    // 1 a rule passed, 0 it failed, with the coverage of the month's standard coal.
+    const enterprise = data.manifest.enterprises.find((e) => e.id === a.id)!;
+    const days = accountings.filter((d) => d.id === a.id && d.period.kind === 'day' && d.period.key.startsWith(`${a.period.key}-`));
+    expect(days).toHaveLength(subPeriods(calendarPeriod(a.period.key, TZ), 'day').length);
+    for (const o of monthScorecard(enterprise, a, days).outcomes) {
+      const key = figureKeyOf(FIGURE_MEASUREMENTS.qualityRule, a.id, a.period.kind, o.rule, start);
+      out.set(key, { key, value: o.passed ? 1 : 0, expandedU: 0, coverage: a.tceEquivalent.coveragePercent, completeness: a.tceEquivalent.completenessPercent, flags: '' });
     }
   }
   return out;

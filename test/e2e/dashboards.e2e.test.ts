@@ -6,7 +6,7 @@
 // scraping this file's services and returns series.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CARBON_SCOPES, calendarPeriod, type CarbonScope, type EnterpriseFigures } from '@meterline/domain';
+import { CARBON_SCOPES, calendarPeriod, monthScorecard, type CarbonScope, type EnterpriseFigures } from '@meterline/domain';
 import { readingsTopic, type AggregationJobV1, type AlertV1 } from '@meterline/contracts';
 import { DEV_INFLUX_ADMIN, freePorts, influx as influxServer, prometheus, type PrometheusHandle, type PromSeries } from '@meterline/local-stack';
 import { ALERT_HISTORY, DEVICE_SEQUENCE_EVENTS, FIGURE_DETAIL_FIELDS, FIGURE_FIELDS, FIGURE_TAGS, saveAlerts, sequenceEventPoint } from '@meterline/series';
@@ -88,9 +88,9 @@ function target(d: BuiltDashboard, panel: string, refId = 'A'): PanelQuery {
 
 const variables = (d: BuiltDashboard, choose: Record<string, string[]> = {}): Promise<Map<string, ResolvedVariable>> => resolveVariables(d, tagValues, choose);
 
-/** A panel query as Grafana sends it at `at`: variables, the dashboard's range in its zone, the panel's time shift. */
+/** A panel query as Grafana sends it at `at`: variables, the dashboard's range in its zone (or the panel's relative time), the panel's time shift. */
 async function runPanel(d: BuiltDashboard, q: PanelQuery, vars: Map<string, ResolvedVariable>, at = now): Promise<Row[]> {
-  return influx(interpolate(q.text, vars, panelRange(d, at, q.timeShift)));
+  return influx(interpolate(q.text, vars, panelRange(d, at, q.timeShift, q.timeFrom)));
 }
 
 const figures = (enterprise: string, periodKey: string): EnterpriseFigures => {
@@ -417,6 +417,29 @@ describe('dashboards: every query of every provisioned dashboard on the real pip
     expectClose(intensity[1]![FIGURE_FIELDS.value], expected.tCO2PerUnit!.value, 'tCO2 per unit');
   });
 
+  it("metering and data quality: the regulator scorecard shows each enterprise's month, one row per rule, as monthScorecard judges meterline account's month and days (issue 15, item 2)", async () => {
+    const d = dashboard('meterline-data-quality');
+    const q = target(d, 'Regulator scorecard, last six months');
+    // The panel looks six months back from its own clock, whatever the dashboard's seven days.
+    expect(panelRange(d, now, q.timeShift, q.timeFrom).from).toBe(dateMath('now-6M', now, TZ, false));
+    const rows = await runPanel(d, q, await variables(d));
+    // The seeded days are the first of their month; the backfill closed and judged the whole month.
+    const month = data.days[0]!.slice(0, 7);
+    const months = await account(month);
+    const days = await account(month, 'day');
+    const expected = data.manifest.enterprises.map((e) =>
+      monthScorecard(e, months.find((f) => f.id === e.id)!, days.filter((f) => f.id === e.id)).outcomes.map((o) => [e.id, month, o.rule, o.passed ? 1 : 0, o.findings.length, o.detail]),
+    );
+    expect(expected.flat()).toHaveLength(3 * 5);
+    const shown = rows.map((r) => [r[FIGURE_TAGS.enterprise], r[FIGURE_FIELDS.periodKey], r[FIGURE_TAGS.rule], r[FIGURE_FIELDS.value], r[FIGURE_DETAIL_FIELDS.ruleFindings], r[FIGURE_DETAIL_FIELDS.ruleSummary]]);
+    expect(shown.sort()).toEqual(expected.flat().sort());
+    // Three seeded days of a 31-day month: every enterprise fails completeness (under a tenth of the readings due) and its required indicators.
+    for (const e of enterprises()) {
+      expect(shown.find((r) => r[0] === e && r[2] === 'completeness')?.[3]).toBe(0);
+      expect(shown.find((r) => r[0] === e && r[2] === 'required-indicators')?.[3]).toBe(0);
+    }
+  });
+
   it('metering and data quality: the device sequence gap stored as the alerter stores it is counted for its device', async () => {
     const d = dashboard('meterline-data-quality');
     const rows = await runPanel(d, target(d, 'Gaps, replays and resets per device, in the selected range'), await variables(d));
@@ -566,7 +589,7 @@ describe('dashboards: every query of every provisioned dashboard on the real pip
       if (queries.length === 0) continue;
       const vars = await variables(d);
       for (const q of queries) {
-        const range = panelRange(d, promNow, q.timeShift);
+        const range = panelRange(d, promNow, q.timeShift, q.timeFrom);
         const intervals = promIntervals(range, SCRAPE_SECONDS, MAX_DATA_POINTS);
         const expr = interpolatePromql(q.text, vars, intervals);
         let series: PromSeries[];

@@ -166,6 +166,7 @@ const SUBJECT_TAG: Record<string, (tags: Record<string, string>) => string> = {
   [FIGURE_MEASUREMENTS.energyBalance]: (t) => t[T.node] ?? '',
   [FIGURE_MEASUREMENTS.carbon]: (t) => t[T.scope] ?? '',
   [FIGURE_MEASUREMENTS.intensity]: (t) => `${t[T.product]}:${t[T.metric]}:${t[T.site] ?? ''}`,
+  [FIGURE_MEASUREMENTS.qualityRule]: (t) => t[T.rule] ?? '',
 };
 
 export const figureKeyOf = (measurement: string, enterprise: string, period: string, subject: string, startMs: number) =>

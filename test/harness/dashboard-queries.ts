@@ -32,6 +32,8 @@ interface BuiltPanel {
   datasource?: DataSourceRef;
   targets?: BuiltTarget[];
   timeShift?: string;
+  /** The panel's own relative time (`6M`: the last six months), instead of the dashboard's range. */
+  timeFrom?: string;
   panels?: BuiltPanel[];
 }
 
@@ -62,6 +64,7 @@ export interface PanelQuery {
   kind: 'influxql' | 'promql';
   text: string;
   timeShift: string | undefined;
+  timeFrom: string | undefined;
   /** PromQL only: an instant query (at the end of the range) rather than a range query. */
   instant: boolean;
 }
@@ -83,7 +86,7 @@ export function panelQueries(d: BuiltDashboard): PanelQuery[] {
       if (type !== 'influxdb' && type !== 'prometheus') throw new Error(`${d.uid} / ${p.title}: data source ${type} is neither InfluxDB nor Prometheus`);
       const text = type === 'influxdb' ? t.query : t.expr;
       if (!text) throw new Error(`${d.uid} / ${p.title} ${t.refId}: no query`);
-      return { dashboard: d.uid, panel: p.title ?? '', refId: t.refId, kind: type === 'influxdb' ? ('influxql' as const) : ('promql' as const), text, timeShift: p.timeShift, instant: t.instant === true };
+      return { dashboard: d.uid, panel: p.title ?? '', refId: t.refId, kind: type === 'influxdb' ? ('influxql' as const) : ('promql' as const), text, timeShift: p.timeShift, timeFrom: p.timeFrom, instant: t.instant === true };
     }),
   );
 }
@@ -194,10 +197,18 @@ export function dateMath(expression: string, now: number, timeZone: string, roun
   return t;
 }
 
-/** The range a panel queries: the dashboard's, in its zone, moved back by the panel's time shift (e.g. `1y`). */
-export function panelRange(d: BuiltDashboard, now: number, timeShift?: string): { from: number; to: number } {
+/**
+ * The range a panel queries: the dashboard's, in its zone, or the panel's relative time
+ * (`6M`: Grafana's `now-6M` to `now`), moved back by the panel's time shift (e.g. `1y`).
+ */
+export function panelRange(d: BuiltDashboard, now: number, timeShift?: string, timeFrom?: string): { from: number; to: number } {
   let from = dateMath(d.time.from, now, d.timezone, false);
   let to = dateMath(d.time.to, now, d.timezone, true);
+  if (timeFrom) {
+    if (!/^\d+[smhdwMy]$/.test(timeFrom)) throw new Error(`relative time ${timeFrom} not simulated`);
+    from = dateMath(`now-${timeFrom}`, now, d.timezone, false);
+    to = now;
+  }
   if (timeShift) {
     const m = /^(\d+)([smhdwMy])$/.exec(timeShift);
     if (!m) throw new Error(`time shift ${timeShift} not simulated`);

@@ -25,6 +25,8 @@ export const ALERT_RULES = [
   'budget-overrun',
   /** A device's seq showed messages lost, replayed or a counter reset (tamper evidence). */
   'device-sequence',
+  /** A rule of the regulator's data-quality scorecard failed for an enterprise's month. */
+  'quality-rule-failed',
 ] as const;
 export type AlertRule = (typeof ALERT_RULES)[number];
 export const AlertRuleSchema = Type.Union(ALERT_RULES.map((r) => Type.Literal(r)));

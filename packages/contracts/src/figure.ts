@@ -19,6 +19,12 @@ export const FIGURE_KINDS = Object.freeze({
   carbon: 'carbon',
   /** Per unit of production; subject: region, product, metric, and site when site-level. */
   intensity: 'intensity',
+  /**
+   * One rule of the regulator's upload data-quality scorecard for an enterprise's month
+   * (monitoring-quality-rules.json): value 1 when it passes, 0 when it fails, unit `pass`;
+   * subject: region, rule.
+   */
+  qualityRule: 'quality_rule',
 } as const);
 export type FigureKind = (typeof FIGURE_KINDS)[keyof typeof FIGURE_KINDS];
 

@@ -38,6 +38,8 @@ export const FIGURE_TAGS = Object.freeze({
   product: 'product',
   /** Intensity: `tce` or `tco2` per unit of production (INTENSITY_METRICS). */
   metric: 'metric',
+  /** Quality rule: the scorecard rule judged (`completeness`, `daily-monthly-consistency`, …; ScorecardRule of packages/domain). */
+  rule: 'rule',
 } as const);
 
 const T = FIGURE_TAGS;
@@ -49,6 +51,7 @@ export const FIGURE_SUBJECT_TAGS: Readonly<Record<FigureKind, readonly string[]>
   [FIGURE_KINDS.energyBalance]: [T.site, T.node, T.carrier],
   [FIGURE_KINDS.carbon]: [T.region, T.scope],
   [FIGURE_KINDS.intensity]: [T.region, T.product, T.metric, T.site],
+  [FIGURE_KINDS.qualityRule]: [T.region, T.rule],
 });
 
 export const STANDARD_COAL_LEVELS = Object.freeze({ enterprise: 'enterprise', site: 'site' } as const);
@@ -107,8 +110,22 @@ export const FIGURE_DETAIL_FIELDS = Object.freeze({
   /** Intensity: the production the figure is per unit of. */
   production: 'production',
   productionUnit: 'production_unit',
-  /** Any figure flagged manual: the ids of the standing manual entries its accounting used, sorted, comma-separated. */
+  /**
+   * Any figure flagged manual, and a quality rule of a month whose accounting used manual
+   * entries: the ids of the standing manual entries used, sorted, comma-separated.
+   */
   manualEntries: 'manual_entries',
+  /** Quality rule: what the rule asks, with its threshold. */
+  ruleRequirement: 'requirement',
+  /** Quality rule: where the rule comes from, and how sure that is (H, M, L). */
+  ruleSource: 'source',
+  ruleConfidence: 'confidence',
+  /** Quality rule: one line, what was found (the first findings, or why it passes). */
+  ruleSummary: 'summary',
+  /** Quality rule: subjects that fail it (points, indicators and periods); 0 when it passes. */
+  ruleFindings: 'findings',
+  /** Quality rule: the rules' reference data it was judged by, id@version (as `factor_set` names the factors'). */
+  ruleSet: 'rule_set',
 } as const);
 
 const F = FIGURE_FIELDS;

@@ -93,6 +93,41 @@ export function figuresContract(name: string, open: MakeSeriesStore): void {
       expect(whole).toEqual(manual);
     });
 
+    it('stores a quality rule of an enterprise\'s month under its region and rule, its requirement, source and outcome as fields (issue 15, item 2)', async () => {
+      const store = await fresh();
+      const rule = figure({
+        measurement: 'quality_rule',
+        subject: { region: 'CN-CQ', rule: 'completeness' },
+        periodKind: 'month',
+        periodKey: '2026-03',
+        endMs: MARCH_1 + 31 * DAY,
+        value: 0,
+        unit: 'pass',
+        expandedUncertainty: 0,
+        coveragePercent: 96.5,
+        estimated: 0,
+        flags: [],
+        revision: 0,
+        detail: {
+          requirement: "every metering point's readings received / due >= 90 % over the month",
+          source: 'provincial platform upload requirements',
+          confidence: 'M',
+          summary: '1 finding(s): main: 85.7 % of the readings due',
+          findings: 1,
+          rule_set: 'online-monitoring-upload-quality@1',
+          completeness: 88.2,
+        },
+      });
+      await store.write([figurePoint(rule), figurePoint(figure())]);
+      const [row] = await store.readSeries({ measurement: 'quality_rule', tags: { enterprise: 'ent-1', period: 'month' }, fromMs: 0, toMs: UNTIL_MS });
+      expect(row?.tags).toEqual({ enterprise: 'ent-1', period: 'month', region: 'CN-CQ', rule: 'completeness' });
+      expect(row?.fields).toMatchObject({ value: 0, unit: 'pass', coverage: 96.5, confidence: 'M', findings: 1, rule_set: 'online-monitoring-upload-quality@1' });
+      expect(await readFigures(store, 'ent-1', march, ['month'])).toEqual([rule]);
+      expect((await readPublishedFigures(store, 'ent-1', march, ['month'])).map((f) => [f.measurement, f.subject, f.value, f.completenessPercent])).toEqual([
+        ['quality_rule', { region: 'CN-CQ', rule: 'completeness' }, 0, 88.2],
+      ]);
+    });
+
     it('a recomputed figure overwrites its period: one series, one point', async () => {
       const store = await fresh();
       await store.write([figurePoint(figure())]);

@@ -1,5 +1,5 @@
 import { FIGURE_KINDS, type FigureV1 } from '@meterline/contracts';
-import { CARBON_SCOPES, type EnterpriseFigures, type Figure, type Period, type QualityFlag } from '@meterline/domain';
+import { CARBON_SCOPES, type EnterpriseFigures, type Figure, type Period, type QualityFlag, type Scorecard } from '@meterline/domain';
 import { FIGURE_DETAIL_FIELDS as D, FIGURE_TAGS as T, INTENSITY_METRICS, STANDARD_COAL_BASES, STANDARD_COAL_LEVELS } from '@meterline/series';
 
 const MANUAL_FLAG: QualityFlag = 'manual';
@@ -108,4 +108,32 @@ export function figureRows(accounting: EnterpriseFigures, period: Period, regist
     }
   }
   return rows;
+}
+
+/** A rule's figure passes with 1 and fails with 0: a count of passes that sums over rules and months. */
+const PASS_UNIT = 'pass';
+
+/**
+ * One figure per rule of an enterprise month's scorecard (the regulator's upload data-quality
+ * rules, monitoring-quality-rules.json). The figure rests on the whole month's accounting, so it
+ * carries the coverage, completeness and factor set of the month's enterprise standard coal; it
+ * is a verdict, not a measurement, so it has no uncertainty and no quality flags. A month that
+ * used manual entries names them, so a correction that turns a rule names itself in the restatement.
+ */
+export function scorecardRows(scorecard: Scorecard, month: EnterpriseFigures, period: Period, registryVersion: string): FigureV1[] {
+  const ctx: RowContext = { enterpriseId: month.id, period, registryVersion, manualEntries: month.manualEntries.join(',') };
+  const tce = month.tceEquivalent;
+  const values: Values = { value: 0, unit: PASS_UNIT, expandedUncertainty: 0, coveragePercent: tce.coveragePercent, estimated: 0, flags: [], factorSet: tce.factorSet };
+  return scorecard.outcomes.map((o) =>
+    row(ctx, FIGURE_KINDS.qualityRule, { [T.region]: month.region, [T.rule]: o.rule }, { ...values, value: o.passed ? 1 : 0 }, {
+      [D.ruleRequirement]: o.requirement,
+      [D.ruleSource]: o.source,
+      [D.ruleConfidence]: o.confidence,
+      [D.ruleSummary]: o.detail,
+      [D.ruleFindings]: o.findings.length,
+      [D.ruleSet]: scorecard.rules,
+      ...completenessOfFigure(tce),
+      ...(ctx.manualEntries === '' ? {} : { [D.manualEntries]: ctx.manualEntries }),
+    }),
+  );
 }

@@ -4,6 +4,7 @@ import {
   accountEnterprise,
   calendarPeriod,
   createFactorCatalog,
+  monthScorecard,
   subPeriods,
   type Enterprise,
   type Period,
@@ -13,7 +14,7 @@ import { completenessOf, figureKey, READING_FIELDS, READINGS_MEASUREMENT, readFi
 import { fleetManifest } from '@meterline/simulator';
 import { InMemoryStore } from '@meterline/store';
 import { aggregateEnterprise, type AggregationDeps, type FigurePublisher } from '../src/aggregate-enterprise.ts';
-import { figureRows } from '../src/figure-rows.ts';
+import { figureRows, scorecardRows } from '../src/figure-rows.ts';
 import { registryVersion } from '../src/registry-version.ts';
 
 const fail = (row: UnreadableRow) => expect.fail(`${row.measurement} row unreadable: ${row.reason}`);
@@ -76,8 +77,14 @@ const request = (kinds: Period['kind'][], range = { start: march.start, end: mar
   now: Date.UTC(2026, 5, 1),
 });
 
-const expectedRows = (readings: Map<string, RegisterReading[]>, period: Period) =>
-  figureRows(accountEnterprise(enterprise, readings, period, factorSet, accounting), period, registryVersion(enterprise));
+/** What the accounting gives for a period; a month also gets its scorecard, judged on its days. */
+function expectedRows(readings: Map<string, RegisterReading[]>, period: Period): FigureV1[] {
+  const figures = accountEnterprise(enterprise, readings, period, factorSet, accounting);
+  const rows = figureRows(figures, period, registryVersion(enterprise));
+  if (period.kind !== 'month') return rows;
+  const days = subPeriods(period, 'day').map((d) => accountEnterprise(enterprise, readings, d, factorSet, accounting));
+  return [...rows, ...scorecardRows(monthScorecard(enterprise, figures, days), figures, period, registryVersion(enterprise))];
+}
 
 const pointIds = enterprise.sites.flatMap((s) => s.meteringPoints.map((p) => p.id));
 
@@ -95,7 +102,10 @@ describe('aggregateEnterprise', () => {
     const stored = await readFigures(store, enterprise.id, { start: march.start, end: march.end }, ['quarter-hour', 'hour', 'day', 'month']);
     const storedByKey = new Map(stored.map((f) => [figureKey(f), f]));
     // Days 4-31 of March have no readings: their quarter-hours were not asked for, but the month was.
-    expect(expected.length).toBe((1 + 3 + 72 + 288) * expectedRows(readings, march).length);
+    // Each period has the same figures; the month has its five scorecard rules besides.
+    const perPeriod = expectedRows(readings, days[0]!).length;
+    expect(expectedRows(readings, march).length).toBe(perPeriod + 5);
+    expect(expected.length).toBe((1 + 3 + 72 + 288) * perPeriod + 5);
     for (const e of expected) expect(storedByKey.get(figureKey(e))).toEqual(e);
     expect(stored.length).toBe(expected.length);
   });

@@ -54,6 +54,8 @@ function severityOf(rules: EnterpriseRules, rule: AlertRule): AlertSeverity {
       return rules.consumptionThreshold.severity;
     case 'device-sequence':
       return rules.deviceSequence.severity;
+    case 'quality-rule-failed':
+      return rules.qualityRule.severity;
   }
 }
 

@@ -53,6 +53,8 @@ const RuleSettings = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /** A rule of the regulator's data-quality scorecard failed for a month (judged on the month's quality_rule figures). */
+    qualityRule: Type.Optional(Type.Object({ enabled: Enabled, severity: Type.Optional(Severity) }, { additionalProperties: false })),
     /** A firing alert is sent again after this long. */
     repeatIntervalMinutes: Type.Optional(Type.Integer({ minimum: 1 })),
   },
@@ -132,6 +134,7 @@ export interface EnterpriseRules {
   budget: { enabled: boolean; severity: AlertSeverity; co2Scope2: 'location' | 'market'; tceMonthly?: number; co2MonthlyTonnes?: number };
   consumptionThreshold: { enabled: boolean; severity: AlertSeverity; thresholds: readonly ThresholdSetting[] };
   deviceSequence: { enabled: boolean; severity: AlertSeverity; windowMinutes: number; gapGraceSeconds: number };
+  qualityRule: { enabled: boolean; severity: AlertSeverity };
   repeatIntervalMinutes: number;
 }
 
@@ -145,6 +148,7 @@ export const DEFAULT_RULES: Readonly<EnterpriseRules> = Object.freeze<Enterprise
   budget: { enabled: true, severity: 'critical', co2Scope2: 'location' },
   consumptionThreshold: { enabled: true, severity: 'warning', thresholds: [] },
   deviceSequence: { enabled: true, severity: 'warning', windowMinutes: 60, gapGraceSeconds: 300 },
+  qualityRule: { enabled: true, severity: 'warning' },
   repeatIntervalMinutes: 240,
 });
 
@@ -212,6 +216,7 @@ function resolveRules(file: AlertingFile, enterpriseId: string): EnterpriseRules
     budget: { ...pick('budget'), ...own?.budgets },
     consumptionThreshold: { ...pick('consumptionThreshold'), thresholds: own?.thresholds ?? [] },
     deviceSequence: pick('deviceSequence'),
+    qualityRule: pick('qualityRule'),
     repeatIntervalMinutes: pick('repeatIntervalMinutes'),
   };
 }

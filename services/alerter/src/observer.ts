@@ -6,6 +6,7 @@ import type { TimeSeriesStore } from '@meterline/store';
 import type { AlertingConfig } from './alerting-config.ts';
 import type { AlerterMetrics } from './metrics.ts';
 import { appendTo } from './append-to.ts';
+import { QUALITY_RULE_PERIOD } from './rules/figure-rules.ts';
 import { createSequenceObserver } from './sequence-observer.ts';
 
 export interface ObserverTopics {
@@ -119,8 +120,10 @@ function judgedPeriods(alerting: AlertingConfig, enterpriseId: string): Map<stri
   if (rules.suspectCounter.enabled) consumption.add(rules.suspectCounter.period);
   if (rules.consumptionThreshold.enabled) for (const t of rules.consumptionThreshold.thresholds) consumption.add(t.period);
   const balance = new Set<string>(rules.balanceGap.enabled ? [rules.balanceGap.period] : []);
+  const scorecard = new Set<string>(rules.qualityRule.enabled ? [QUALITY_RULE_PERIOD] : []);
   return new Map([
     [FIGURE_KINDS.consumption, consumption],
     [FIGURE_KINDS.energyBalance, balance],
+    [FIGURE_KINDS.qualityRule, scorecard],
   ]);
 }

@@ -1,19 +1,52 @@
 import { FIGURE_KINDS, type FigureV1 } from '@meterline/contracts';
+import type { PeriodKind } from '@meterline/domain';
+import { FIGURE_DETAIL_FIELDS } from '@meterline/series';
 import type { EnterpriseRules, ThresholdSetting } from '../alerting-config.ts';
 import type { Condition } from './condition.ts';
 
 const SUSPECT_FLAGS = new Set(['suspect-drop', 'suspect-over-capacity']);
 const HOUR_MS = 3_600_000;
 
+/** The regulator's scorecard judges months. */
+export const QUALITY_RULE_PERIOD = 'month' satisfies PeriodKind;
+
 /**
  * The rules judged on each published figure: a point's coverage and suspect counter, its
- * consumption against the enterprise's thresholds, and a topology node's balance gap
- * against the uncertainty of the meters that measure it.
+ * consumption against the enterprise's thresholds, a topology node's balance gap against the
+ * uncertainty of the meters that measure it, and each rule of the regulator's scorecard of a month.
  */
 export function figureConditions(figure: FigureV1, rules: EnterpriseRules): Condition[] {
   if (figure.measurement === FIGURE_KINDS.consumption) return pointConditions(figure, rules);
   if (figure.measurement === FIGURE_KINDS.energyBalance) return balanceConditions(figure, rules);
+  if (figure.measurement === FIGURE_KINDS.qualityRule) return qualityRuleConditions(figure, rules);
   return [];
+}
+
+/**
+ * A scorecard rule (the regulator's upload data-quality rules, judged per enterprise and month by
+ * the aggregator) holds as an alert while its latest month fails: one alert per rule, opened by a
+ * failing month and closed by the next month that passes. Value: the rule's findings (subjects
+ * failing it), against none allowed.
+ */
+function qualityRuleConditions(figure: FigureV1, rules: EnterpriseRules): Condition[] {
+  const { rule } = figure.subject;
+  if (!rules.qualityRule.enabled || figure.periodKind !== QUALITY_RULE_PERIOD || !rule) return [];
+  const failed = figure.value === 0;
+  const summary = figure.detail[FIGURE_DETAIL_FIELDS.ruleSummary];
+  const findings = figure.detail[FIGURE_DETAIL_FIELDS.ruleFindings];
+  return [
+    {
+      rule: 'quality-rule-failed',
+      subject: { rule },
+      holds: failed,
+      sinceMs: figure.startMs,
+      asOfMs: figure.endMs,
+      summary: `scorecard rule ${rule} ${failed ? 'failed' : 'passed'} in ${figure.periodKey}${typeof summary === 'string' ? `: ${summary}` : ''}`,
+      value: typeof findings === 'number' ? findings : failed ? 1 : 0,
+      threshold: 0,
+      unit: 'findings',
+    },
+  ];
 }
 
 function pointConditions(figure: FigureV1, rules: EnterpriseRules): Condition[] {
