@@ -53,7 +53,7 @@ const DIESEL_CO2_PER_T = (42.652 * 20.2 * 0.98 * (44 / 12)) / 1000;
 //   23.3 t × 3.095909637 = 72.1346945 tCO2;  24.05 t × 3.095909637 = 74.4566268 tCO2
 const DIESEL_CO2 = 72.1346945;
 const DIESEL_FIXED_CO2 = 74.4566268;
-// Uncertainty (GUM 5.1.2): each entry's maximum error a read as rectangular, u = a/√3, added in
+// Uncertainty (GUM 5.1.2): each entry's maximum error a, read as rectangular, u = a/√3, added in
 // quadrature; U = 2u. As first entered: a = 0.125, 0.10075, 0.0935 t;
 //   u² = (0.015625 + 0.0101505625 + 0.00874225) / 3 = 0.0345178125 / 3 = 0.0115059375
 //   U = 2 × √0.0115059375 = 2 × 0.1072657 = 0.2145315 t
@@ -61,8 +61,8 @@ const DIESEL_U = 2 * Math.sqrt(0.0345178125 / 3);
 const OUTPUT_VALUE = { value: 1280, unit: '10^4 CNY' };
 const VALUE_ADDED = { value: 365.5, unit: '10^4 CNY' };
 
-// Compared to 9 decimal places (the test's arithmetic and the code's may round differently in the
-// last bit), the 7 to 9 significant digits worked out above to 6.
+// Figures are compared to 9 decimal places (the test's arithmetic and the code's may differ in
+// the last bit); with the CO2 amounts written out above to 7 decimals, to 6.
 
 // ---- The enterprises and the month of readings -----------------------------------------
 const point = (id: string) => ({
@@ -302,7 +302,7 @@ describe('manual entries through the real pipeline (issue 15, item 3)', () => {
     expect(diesel.flags).not.toContain('incomplete');
     expect(diesel.expandedUncertainty).toBeCloseTo(DIESEL_U, 12);
     expect(DIESEL_U).toBeCloseTo(0.2145315, 7);
-    // Standard coal of the fuel: the hand-computed product, and the code's factor times the code's consumption.
+    // Standard coal of the fuel, on the consumption figure (and the worked product above checked).
     expect(diesel.detail[D.tce]).toBeCloseTo(DIESEL_TCE, 9);
     expect(DIESEL_T * 1.4571).toBeCloseTo(DIESEL_TCE, 9);
     // The figure names the entries it rests on.
