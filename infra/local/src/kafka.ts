@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, KafkaJSProtocolError, logLevel, type Admin } from 'kafkajs';
 import { StackError } from './errors.ts';
 import type { Installation } from './install.ts';
 import { ensureInstalled } from './install.ts';
@@ -118,6 +118,28 @@ async function metadataAnswers(brokers: readonly string[]): Promise<boolean> {
   }
 }
 
+const LEADERS_TIMEOUT_MS = 30_000;
+
+/**
+ * Waits until every partition of the topics has a leader. kafkajs's own `waitForLeaders` retries
+ * only LEADER_NOT_AVAILABLE, but a KRaft broker answers a topic just created with
+ * UNKNOWN_TOPIC_OR_PARTITION until its metadata has caught up (seen on a loaded machine): both
+ * are retriable, so both are waited out here.
+ */
+async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
+  const deadline = Date.now() + LEADERS_TIMEOUT_MS;
+  for (;;) {
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics });
+      if (found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (cause) {
+      if (!(cause instanceof KafkaJSProtocolError && cause.retriable) || Date.now() >= deadline) throw cause;
+    }
+    if (Date.now() >= deadline) throw new Error(`no leader for every partition of ${topics.join(', ')} after ${LEADERS_TIMEOUT_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /**
  * Creates topics (replication factor 1) and waits for their leaders; existing topics are left as they are.
  */
@@ -129,7 +151,8 @@ export async function createTopics(brokers: readonly string[], topics: readonly 
     const missing = topics.filter((t) => !existing.has(t.topic));
     if (missing.length === 0) return;
     await admin.createTopics({
-      waitForLeaders: true,
+      // Waited for below: kafkajs's own wait gives up on the first UNKNOWN_TOPIC_OR_PARTITION.
+      waitForLeaders: false,
       topics: missing.map((t) => ({
         topic: t.topic,
         numPartitions: t.partitions,
@@ -137,6 +160,7 @@ export async function createTopics(brokers: readonly string[], topics: readonly 
         configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
       })),
     });
+    await waitForLeaders(admin, missing.map((t) => t.topic));
   } catch (cause) {
     throw new StackError('MTL_STACK_REQUEST_FAILED', `creating Kafka topics ${topics.map((t) => t.topic).join(', ')} failed: ${(cause as Error).message}`, { cause });
   } finally {

@@ -131,7 +131,8 @@ export async function aggregateEnterprise(deps: AggregationDeps, request: Aggreg
     if (fresh.length > 0 || changes.restatements.length > 0) await deps.publisher.publish(enterprise.id, fresh, changes.restatements);
     const publish = performance.now() - t;
     t = performance.now();
-    await writeFigures(deps.store, fresh, changes.restatements, deps.writeChunkPoints);
+    // Refreshed figures are stored, not announced: nothing a reader of the figures topic uses moved.
+    await writeFigures(deps.store, [...fresh, ...changes.refreshed], changes.restatements, deps.writeChunkPoints);
     const write = performance.now() - t;
     const report: UnitReport = {
       enterpriseId: enterprise.id,

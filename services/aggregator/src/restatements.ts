@@ -9,7 +9,15 @@ export interface FigureChanges {
   /** Figures published before with another value, uncertainty, coverage, completeness, quality or factor set (revision raised). */
   changed: FigureV1[];
   restatements: RestatementV1[];
+  /** Figures equal to the published ones (so also counted unchanged). */
   unchanged: number;
+  /**
+   * Unchanged figures whose accounting now rests on other manual entries (an entry that moved
+   * none of them, e.g. a value added): stored again at their revision, neither restated nor
+   * announced, so the entries a later restatement compares with are the current ones and a
+   * change by readings is not reported as a change of manual entries.
+   */
+  refreshed: FigureV1[];
 }
 
 // Stored floats come back exactly (InfluxDB returns the shortest round-tripping decimal); the
@@ -76,7 +84,8 @@ function describe(before: PublishedFigure, after: FigureV1, entries: ReadonlyMap
  * coverage, completeness, flags or factor set moved is restated (late readings that fill a
  * silence raise completeness and leave an exact register difference as it was): the new figure carries the next
  * revision, and a record keeps old and new and why. Figures equal to the published ones
- * are left alone, so recomputing a window with no new data writes and publishes nothing.
+ * are left alone, so recomputing a window with no new data writes and publishes nothing;
+ * only those whose manual entries changed are stored again (`refreshed`).
  * `manualEntries` (the enterprise's, by id) lets a restatement by manual entries name each
  * correction with what it corrects and why.
  */
@@ -87,7 +96,7 @@ export function compareWithPublished(
   manualEntries: ReadonlyMap<string, ManualEntry> = new Map(),
 ): FigureChanges {
   const before = new Map(stored.map((f) => [figureKey(f), f]));
-  const changes: FigureChanges = { added: [], changed: [], restatements: [], unchanged: 0 };
+  const changes: FigureChanges = { added: [], changed: [], restatements: [], unchanged: 0, refreshed: [] };
   for (const figure of computed) {
     const old = before.get(figureKey(figure));
     if (!old) {
@@ -103,6 +112,7 @@ export function compareWithPublished(
       old.factorSet !== figure.factorSet;
     if (!moved) {
       changes.unchanged++;
+      if (idsOf(old.manualEntries).join() !== manualOf(figure).join()) changes.refreshed.push({ ...figure, revision: old.revision });
       continue;
     }
     const next = { ...figure, revision: old.revision + 1 };

@@ -138,4 +138,25 @@ describe('the aggregator accounts stored manual entries', () => {
     await run();
     expect(restated).toHaveLength(7);
   });
+
+  it('an entry that moves no figure still updates the entries they rest on, so a later change by readings is not blamed on it', async () => {
+    const { store, restated, run, month } = await harness();
+    await writeManualEntries(store, diesel);
+    await run();
+    // Value added changes no figure the diesel's entries made (it adds intensities of its own).
+    await writeManualEntries(store, [entry('me-6', { kind: 'value-added', period: '2025-03', value: 500, unit: '10^4 CNY', errorPercent: 0.5 })]);
+    await run();
+    expect(restated).toEqual([]);
+    // Stored again at its revision, naming the entries its accounting now rests on.
+    const [tce] = find(await month(), FIGURE_KINDS.standardCoal, { [FIGURE_TAGS.level]: 'enterprise' });
+    expect([tce!.revision, tce!.detail[FIGURE_DETAIL_FIELDS.manualEntries]]).toEqual([0, 'me-1,me-2,me-3,me-4,me-6']);
+
+    // A reading arrives late inside March: the energy is the same register difference, the readings received are 3, not 2.
+    await store.write([{ measurement: READINGS_MEASUREMENT, tags: readingTags('plant', 'main'), fields: { [READING_FIELDS.value]: 50_000 }, timestampMs: march.start + 15 * 86_400_000 }]);
+    await run();
+    const coal = restated.find((r) => r.measurement === FIGURE_KINDS.standardCoal && r.subject[FIGURE_TAGS.level] === 'enterprise')!;
+    expect(coal.reason).toBe('READINGS_CHANGED');
+    expect(coal.detail).not.toContain('manual entries');
+    expect(restated.filter((r) => r.reason !== 'READINGS_CHANGED')).toEqual([]);
+  });
 });
