@@ -150,9 +150,8 @@ export async function createTopics(brokers: readonly string[], topics: readonly 
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.topic));
     if (missing.length === 0) return;
-    await admin.createTopics({
-      // Waited for below: kafkajs's own wait gives up on the first UNKNOWN_TOPIC_OR_PARTITION.
-      waitForLeaders: false,
+    const create = admin.createTopics({
+      waitForLeaders: true,
       topics: missing.map((t) => ({
         topic: t.topic,
         numPartitions: t.partitions,
@@ -160,7 +159,14 @@ export async function createTopics(brokers: readonly string[], topics: readonly 
         configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
       })),
     });
-    await waitForLeaders(admin, missing.map((t) => t.topic));
+    await create.catch(async (cause: unknown) => {
+      // kafkajs's own wait gives up on the first UNKNOWN_TOPIC_OR_PARTITION, though the topics were
+      // created: then their leaders are waited for here. Its wait stays the first resort, since a
+      // lighter one (metadata naming a leader) let a producer's first send be retried into duplicates.
+      const created = new Set(await admin.listTopics());
+      if (!missing.every((t) => created.has(t.topic))) throw cause;
+      await waitForLeaders(admin, missing.map((t) => t.topic));
+    });
   } catch (cause) {
     throw new StackError('MTL_STACK_REQUEST_FAILED', `creating Kafka topics ${topics.map((t) => t.topic).join(', ')} failed: ${(cause as Error).message}`, { cause });
   } finally {
