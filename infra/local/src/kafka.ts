@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Kafka, KafkaJSProtocolError, logLevel, type Admin } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { StackError } from './errors.ts';
 import type { Installation } from './install.ts';
 import { ensureInstalled } from './install.ts';
@@ -133,7 +133,8 @@ async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
       const { topics: found } = await admin.fetchTopicMetadata({ topics });
       if (found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
     } catch (cause) {
-      if (!(cause instanceof KafkaJSProtocolError && cause.retriable) || Date.now() >= deadline) throw cause;
+      // kafkajs marks the errors worth retrying; its error classes are not named exports under Node's ESM loader.
+      if ((cause as { retriable?: unknown }).retriable !== true || Date.now() >= deadline) throw cause;
     }
     if (Date.now() >= deadline) throw new Error(`no leader for every partition of ${topics.join(', ')} after ${LEADERS_TIMEOUT_MS} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
