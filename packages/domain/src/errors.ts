@@ -24,6 +24,8 @@ export const DOMAIN_ERRORS = errorCatalogue('@meterline/domain', {
   MTL_DOMAIN_MANUAL_ENTRY_INVALID: { meaning: 'A manual entry is not valid: a kind, period, site, carrier, unit or value that does not fit (the field is named)', retryable: false },
   MTL_DOMAIN_MANUAL_ENTRY_UNKNOWN: { meaning: 'A correction names an entry the enterprise does not have', retryable: false },
   MTL_DOMAIN_MANUAL_ENTRY_CONFLICT: { meaning: 'A manual entry repeats one that stands (the same stock, production or value of a period, the same delivery document), or corrects one already corrected: correct the latest instead', retryable: false },
+  MTL_DOMAIN_TARGET_INVALID: { meaning: 'A dual-control target is not valid: a holder, year, metric, basis, value or document that does not fit (the field is named)', retryable: false },
+  MTL_DOMAIN_TARGET_CONFLICT: { meaning: 'A target reuses the id of one recorded already', retryable: false },
   MTL_DOMAIN_MANUAL_STOCK_MISSING: { meaning: "A fuel accounted from deliveries and stock lacks its opening stock (the previous period's closing stock) or its closing stock: its consumption is not booked", retryable: false },
   MTL_DOMAIN_MANUAL_NEGATIVE_CONSUMPTION: { meaning: 'Opening stock + deliveries − closing stock is negative: the entries contradict each other and the consumption is not booked', retryable: false },
   MTL_DOMAIN_MANUAL_FUEL_METERED: { meaning: 'A fuel with manual deliveries and stock is also metered at a boundary input of the same site: the metered consumption counts, the manual one is not added', retryable: false },

@@ -30,3 +30,4 @@ export * from './quality/completeness.ts';
 export * from './manual/manual-entry.ts';
 export * from './manual/manual-fuel.ts';
 export * from './manual/manual-production.ts';
+export * from './targets/target.ts';
