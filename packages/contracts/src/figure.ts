@@ -25,6 +25,19 @@ export const FIGURE_KINDS = Object.freeze({
    * subject: region, rule.
    */
   qualityRule: 'quality_rule',
+  /**
+   * A product's unit comprehensive energy consumption judged against its mandatory
+   * energy-consumption limit standard: value in the standard's unit (kgce/t, …); subject:
+   * region, product, standard (the limit data's product id), span (month | year-to-date), and
+   * site when the product is made at one site.
+   */
+  limitCompliance: 'limit_compliance',
+  /**
+   * Progress on one of the enterprise's dual-control targets as of a month: value is the
+   * projection to the year's end, in the target's unit; subject: region, metric (energy-total,
+   * energy-intensity, co2-total, carbon-intensity), and basis for the energy metrics.
+   */
+  targetProgress: 'target_progress',
 } as const);
 export type FigureKind = (typeof FIGURE_KINDS)[keyof typeof FIGURE_KINDS];
 

@@ -15,6 +15,10 @@ export const RestatementReason = Type.Union([
   Type.Literal('FACTOR_SET_CHANGED'),
   /** Manual entries the figure rests on were added or corrected (the restatement's detail names them and each correction's reason). */
   Type.Literal('MANUAL_ENTRIES_CHANGED'),
+  /** A dual-control target the progress is judged against was set or replaced. */
+  Type.Literal('TARGET_CHANGED'),
+  /** The energy-consumption limit standards a compliance verdict is judged by changed version. */
+  Type.Literal('LIMIT_STANDARDS_CHANGED'),
 ]);
 export type RestatementReason = Static<typeof RestatementReason>;
 

@@ -40,6 +40,10 @@ export const FIGURE_TAGS = Object.freeze({
   metric: 'metric',
   /** Quality rule: the scorecard rule judged (`completeness`, `daily-monthly-consistency`, …; ScorecardRule of packages/domain). */
   rule: 'rule',
+  /** Limit compliance: the product of the limit standards' data (`cement-clinker`, …). */
+  standard: 'standard',
+  /** Limit compliance: `month` or `year-to-date` (COMPLIANCE_SPANS). */
+  span: 'span',
 } as const);
 
 const T = FIGURE_TAGS;
@@ -52,11 +56,15 @@ export const FIGURE_SUBJECT_TAGS: Readonly<Record<FigureKind, readonly string[]>
   [FIGURE_KINDS.carbon]: [T.region, T.scope],
   [FIGURE_KINDS.intensity]: [T.region, T.product, T.metric, T.site],
   [FIGURE_KINDS.qualityRule]: [T.region, T.rule],
+  [FIGURE_KINDS.limitCompliance]: [T.region, T.product, T.standard, T.span, T.site],
+  /** `metric` is the target's (TARGET_METRICS of packages/domain); `basis` only for the energy metrics. */
+  [FIGURE_KINDS.targetProgress]: [T.region, T.metric, T.basis],
 });
 
 export const STANDARD_COAL_LEVELS = Object.freeze({ enterprise: 'enterprise', site: 'site' } as const);
 export const STANDARD_COAL_BASES = Object.freeze({ equivalent: 'equivalent', equalValue: 'equal-value' } as const);
 export const INTENSITY_METRICS = Object.freeze({ tce: 'tce', tco2: 'tco2' } as const);
+export const COMPLIANCE_SPANS = Object.freeze({ month: 'month', yearToDate: 'year-to-date' } as const);
 
 /**
  * The fields every figure has. `expanded_u` is U = k·u with k = 2 (GUM), in the figure's unit:
@@ -126,6 +134,41 @@ export const FIGURE_DETAIL_FIELDS = Object.freeze({
   ruleFindings: 'findings',
   /** Quality rule: the rules' reference data it was judged by, id@version (as `factor_set` names the factors'). */
   ruleSet: 'rule_set',
+  /**
+   * Limit compliance and target progress: the judgement, as text. Compliance: the binding
+   * grade's verdict (clearly-above, clearly-below, undecidable, unconfirmed, not-applicable);
+   * target progress: the status (on-track, at-risk, exceeded, no-data). A changed verdict is
+   * restated even when the value did not move.
+   */
+  verdict: 'verdict',
+  /**
+   * Limit compliance: the limit data it was judged by, id@version; target progress: the target's
+   * id and ceiling. A change of it is a restatement by a new standard or target.
+   */
+  judgedAgainst: 'judged_against',
+  /** Limit compliance: the standard's number and year (GB 16780-2021) and the clause of the binding grade. */
+  standardNumber: 'standard_number',
+  clause: 'clause',
+  /** Limit compliance: `limit` (existing plant) or `access` (new plant), the grade the verdict is on. */
+  bindingGrade: 'binding_grade',
+  /** Limit compliance: each grade's value (absent when not confirmed) and verdict. */
+  limitValue: 'limit_value',
+  limitVerdict: 'limit_verdict',
+  accessValue: 'access_value',
+  accessVerdict: 'access_verdict',
+  advancedValue: 'advanced_value',
+  advancedVerdict: 'advanced_verdict',
+  /** Limit compliance and target progress: the months the figure rests on. */
+  months: 'months',
+  /** Target progress: the ceiling, the value to date, its U (k = 2) and the projection's profile. */
+  ceiling: 'ceiling',
+  toDate: 'to_date',
+  toDateExpandedU: 'to_date_u',
+  profile: 'profile',
+  /** Target progress: the status rule, in words. */
+  statusRule: 'status_rule',
+  /** Target progress: the target's year. */
+  year: 'year',
 } as const);
 
 const F = FIGURE_FIELDS;
@@ -169,10 +212,13 @@ export type PublishedFigure = Pick<
   completenessPercent?: number;
   /** FIGURE_DETAIL_FIELDS.manualEntries, when the figure rests on manual entries: what tells a manual correction from late readings. */
   manualEntries?: string;
+  /** FIGURE_DETAIL_FIELDS.verdict and judgedAgainst, of the figures that judge (limit compliance, target progress). */
+  verdict?: string;
+  judgedAgainst?: string;
 };
 
 /** The stored fields a PublishedFigure needs: reading only these halves what the comparison reads back. */
-const PUBLISHED_FIELDS = [F.value, F.expandedU, F.coverage, F.flags, F.factorSet, F.registryVersion, F.revision, FIGURE_DETAIL_FIELDS.completeness, FIGURE_DETAIL_FIELDS.manualEntries];
+const PUBLISHED_FIELDS = [F.value, F.expandedU, F.coverage, F.flags, F.factorSet, F.registryVersion, F.revision, FIGURE_DETAIL_FIELDS.completeness, FIGURE_DETAIL_FIELDS.manualEntries, FIGURE_DETAIL_FIELDS.verdict, FIGURE_DETAIL_FIELDS.judgedAgainst];
 
 /** A figure's data completeness in %, from its detail; undefined for a figure published before it was kept. */
 export function completenessOf(figure: Pick<FigureV1, 'detail'>): number | undefined {
@@ -213,6 +259,10 @@ export function publishedFigureOf(point: SeriesPoint): RowRead<PublishedFigure> 
   };
   const manualEntries = str(f, FIGURE_DETAIL_FIELDS.manualEntries);
   if (manualEntries !== undefined) published.manualEntries = manualEntries;
+  const verdict = str(f, FIGURE_DETAIL_FIELDS.verdict);
+  if (verdict !== undefined) published.verdict = verdict;
+  const judgedAgainst = str(f, FIGURE_DETAIL_FIELDS.judgedAgainst);
+  if (judgedAgainst !== undefined) published.judgedAgainst = judgedAgainst;
   return { ok: true, value: published };
 }
 
@@ -226,7 +276,7 @@ export function figureOf(point: SeriesPoint): RowRead<FigureV1> {
   const detail: Record<string, FieldValue> = {};
   for (const [k, v] of Object.entries(f)) if (!BASE.has(k)) detail[k] = v;
   // The whole figure is FigureV1: completeness and the manual entries' ids stay in its detail, where they were written.
-  const { completenessPercent: _completenessInDetail, manualEntries: _manualInDetail, ...base } = published.value;
+  const { completenessPercent: _completenessInDetail, manualEntries: _manualInDetail, verdict: _verdictInDetail, judgedAgainst: _judgedInDetail, ...base } = published.value;
   return { ok: true, value: { ...base, periodKey: str(f, F.periodKey) ?? '', endMs: end, unit: str(f, F.unit) ?? '', estimated: num(f, F.estimated) ?? 0, detail } };
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { FigureV1, RestatementReason, RestatementV1 } from '@meterline/contracts';
+import { FIGURE_KINDS, type FigureV1, type RestatementReason, type RestatementV1 } from '@meterline/contracts';
 import type { ManualEntry } from '@meterline/domain';
 import { completenessOf, FIGURE_DETAIL_FIELDS, figureKey, type PublishedFigure } from '@meterline/series';
 
@@ -45,8 +45,18 @@ function reasonFor(before: PublishedFigure, after: FigureV1): RestatementReason 
   if (before.factorSet !== after.factorSet) return 'FACTOR_SET_CHANGED';
   if (before.registryVersion !== after.registryVersion) return 'REGISTRY_CHANGED';
   if (idsOf(before.manualEntries).join() !== manualOf(after).join()) return 'MANUAL_ENTRIES_CHANGED';
+  if ((before.judgedAgainst ?? '') !== textOf(after, FIGURE_DETAIL_FIELDS.judgedAgainst)) return after.measurement === FIGURE_KINDS.targetProgress ? 'TARGET_CHANGED' : 'LIMIT_STANDARDS_CHANGED';
   return 'READINGS_CHANGED';
 }
+
+const textOf = (f: FigureV1, field: string): string => {
+  const v = f.detail[field];
+  return typeof v === 'string' ? v : '';
+};
+
+/** A judging figure (limit compliance, target progress) whose verdict or yardstick moved is restated even when its value did not. */
+const sameJudgement = (before: PublishedFigure, after: FigureV1) =>
+  (before.verdict ?? '') === textOf(after, FIGURE_DETAIL_FIELDS.verdict) && (before.judgedAgainst ?? '') === textOf(after, FIGURE_DETAIL_FIELDS.judgedAgainst);
 
 /** A figure published before completeness was kept has none: any completeness now is a change to publish. */
 const sameCompleteness = (before: PublishedFigure, after: FigureV1) => {
@@ -73,6 +83,10 @@ function describe(before: PublishedFigure, after: FigureV1, entries: ReadonlyMap
   if (!same(before.coveragePercent, after.coveragePercent)) parts.push(`coverage ${before.coveragePercent} % → ${after.coveragePercent} %`);
   if (!sameCompleteness(before, after)) parts.push(`completeness ${before.completenessPercent ?? 'not kept'} % → ${completenessOf(after) ?? 'not kept'} %`);
   if (!sameFlags(before.flags, after.flags)) parts.push(`flags [${before.flags.join(',')}] → [${after.flags.join(',')}]`);
+  const verdict = textOf(after, FIGURE_DETAIL_FIELDS.verdict);
+  if ((before.verdict ?? '') !== verdict) parts.push(`verdict ${before.verdict ?? 'none'} → ${verdict || 'none'}`);
+  const against = textOf(after, FIGURE_DETAIL_FIELDS.judgedAgainst);
+  if ((before.judgedAgainst ?? '') !== against) parts.push(`judged against ${before.judgedAgainst ?? 'nothing'} → ${against || 'nothing'}`);
   if (before.factorSet !== after.factorSet) parts.push(`factor set ${before.factorSet} → ${after.factorSet}`);
   const manual = describeManual(before, after, entries);
   if (manual) parts.push(manual);
@@ -109,6 +123,7 @@ export function compareWithPublished(
       !same(old.coveragePercent, figure.coveragePercent) ||
       !sameCompleteness(old, figure) ||
       !sameFlags(old.flags, figure.flags) ||
+      !sameJudgement(old, figure) ||
       old.factorSet !== figure.factorSet;
     if (!moved) {
       changes.unchanged++;
