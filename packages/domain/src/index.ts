@@ -31,3 +31,7 @@ export * from './manual/manual-entry.ts';
 export * from './manual/manual-fuel.ts';
 export * from './manual/manual-production.ts';
 export * from './targets/target.ts';
+export * from './targets/monthly-actuals.ts';
+export * from './targets/seasonal-projection.ts';
+export * from './targets/target-status.ts';
+export * from './targets/target-progress.ts';
