@@ -31,3 +31,6 @@ export * from './manual/manual-entry.ts';
 export * from './manual/manual-fuel.ts';
 export * from './manual/manual-production.ts';
 export * from './targets/target.ts';
+export * from './limits/limit-standards.ts';
+export * from './limits/unit-consumption.ts';
+export * from './limits/limit-compliance.ts';
