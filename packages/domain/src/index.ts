@@ -35,3 +35,6 @@ export * from './targets/monthly-actuals.ts';
 export * from './targets/seasonal-projection.ts';
 export * from './targets/target-status.ts';
 export * from './targets/target-progress.ts';
+export * from './limits/limit-standards.ts';
+export * from './limits/unit-consumption.ts';
+export * from './limits/limit-compliance.ts';
