@@ -13,3 +13,4 @@ export * from './figures.ts';
 export * from './restatements.ts';
 export * from './manual-entries.ts';
 export * from './errors.ts';
+export * from './targets.ts';
