@@ -173,10 +173,18 @@ export const targetRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, c
     return viewOf(found);
   };
 
-  /** Checks and appends a target; refuses a bad field (400), a reused id or a repeat of the standing target of its slot (409). */
-  const record = (target: Target, log: FastifyBaseLogger): Promise<void> =>
-    serially(targetSlot(target), async () => {
-      const existing = await readTargets(ctx.store, filterOf(target.holder), logUnreadable(log));
+  /**
+   * Checks and appends a target, stamped with the time it is recorded; refuses a bad field
+   * (400), a reused id or a repeat of the standing target of its slot (409). The latest of a
+   * slot stands, by entry time and then by id: a target recorded in the same millisecond as
+   * the slot's newest (or after it on a clock behind another instance's) would stand or not by
+   * the chance of its random id, so it is stamped a millisecond after the slot's newest.
+   */
+  const record = (draft: Omit<Target, 'enteredAt'>, log: FastifyBaseLogger): Promise<Target> =>
+    serially(targetSlot(draft), async () => {
+      const existing = await readTargets(ctx.store, filterOf(draft.holder), logUnreadable(log));
+      const newestOfSlot = Math.max(-Infinity, ...existing.filter((t) => targetSlot(t) === targetSlot(draft)).map((t) => Date.parse(t.enteredAt)));
+      const target: Target = { ...draft, enteredAt: new Date(Math.max(ctx.now(), newestOfSlot + 1)).toISOString() };
       const issues = checkTarget(target, existing);
       if (issues.length > 0) throw refusal(issues);
       const standing = standingTargets(existing).find((t) => targetSlot(t) === targetSlot(target));
@@ -185,6 +193,7 @@ export const targetRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, c
         throw new ApiError('MTL_API_TARGET_CONFLICT', `body /value: ${detail}`, { issues: [{ in: 'body', pointer: '/value', detail }] });
       }
       await writeTargets(ctx.store, [target]);
+      return target;
     });
 
   /** Queues the recomputation of the year's ended months for each enterprise the target binds, all at once (each bounded). */
@@ -203,8 +212,7 @@ export const targetRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, c
   };
 
   const enter = async (request: FastifyRequest, holder: TargetHolder, body: TargetBody, bound: readonly Enterprise[]): Promise<RecordedTarget> => {
-    const target: Target = { ...body, holder, id: newTargetId(), enteredBy: principalOf(request).keyId, enteredAt: new Date(ctx.now()).toISOString() };
-    await record(target, request.log);
+    const target = await record({ ...body, holder, id: newTargetId(), enteredBy: principalOf(request).keyId }, request.log);
     const restates = await restate(target, bound, request.log);
     return { ...viewOf({ target, supersededBy: null }), restates };
   };
@@ -219,7 +227,7 @@ export const targetRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, c
     response: { 200: pageOf(TargetView), ...READ_PROBLEMS },
   });
   const POST_DESCRIPTION =
-    'Body: year, metric, basis (energy metrics only, required there), value (the year’s ceiling in the metric’s unit), document, reason (optional). enteredBy is the API key’s id, enteredAt the server time. Targets are never changed: a later target of the same slot (holder, year, metric, basis) supersedes the standing one, and the months of the year that have ended are restated for every enterprise it binds (answered in restates). 400: a field that does not fit, named; 409: the standing target of the slot states the same value and document already. Admin, and the regulator of the region.';
+    'Body: year, metric, basis (energy metrics only, required there), value (the year’s ceiling in the metric’s unit), document, reason (optional). enteredBy is the API key’s id, enteredAt the server time (a millisecond after the slot’s newest target when that is not earlier, so the new one stands). Targets are never changed: a later target of the same slot (holder, year, metric, basis) supersedes the standing one, and the months of the year that have ended are restated for every enterprise it binds (answered in restates). 400: a field that does not fit, named; 409: the standing target of the slot states the same value and document already. Admin, and the regulator of the region.';
 
   app.get(
     '/v1/regions/:region/targets',
