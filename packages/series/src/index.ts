@@ -14,3 +14,4 @@ export * from './restatements.ts';
 export * from './manual-entries.ts';
 export * from './errors.ts';
 export * from './region-target-progress.ts';
+export * from './targets.ts';
