@@ -43,7 +43,7 @@ function intensity(value: number, expandedUncertainty: number, productionUnit = 
     quality: { flags: [], estimated: 0, suspectIntervals: 0, readingsOutsideCalibration: 0, readingsReceived: 2976, readingsExpected: 2976, rollovers: 0 },
     factorSet: 'cn-2023@1.0.0',
   };
-  return { product: 'clinker', siteId: 'kiln-1', production: 100_000, productionUnit, tcePerUnit, tCO2PerUnit: null };
+  return { product: 'clinker', siteId: 'kiln-1', production: 100_000, productionUnit, productionRelativeU: 0, tcePerUnit, tCO2PerUnit: null };
 }
 
 const month = (figure: IntensityFigures | null, product: LimitProduct = clinker, mapping = existing) =>
