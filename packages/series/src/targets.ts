@@ -9,12 +9,13 @@ import { isText, lacking, missingFields, readRows, unreadable, type OnUnreadable
  * target of the same slot (holder, year, metric, basis); the latest stands (targetHistory),
  * nothing stored is ever changed or deleted.
  *
- * Year and metric are tags, not fields: readers filter on them (the year's targets of a region),
+ * The measurement says what kind of target: `target` alone is too common a word to be a stored
+ * name nobody else spells. Year and metric are tags, not fields: readers filter on them (the year's targets of a region),
  * and since every target is its own series already they add no series. Tags are text, so the
  * year is read back as digits and checked.
  */
 export const TARGETS = Object.freeze({
-  measurement: 'target',
+  measurement: 'dual_control_target',
   tags: Object.freeze({
     target: 'target',
     /** `region` or `enterprise`: whom the target binds. */

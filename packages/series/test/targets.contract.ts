@@ -71,7 +71,7 @@ export function targetsContract(name: string, open: MakeSeriesStore): void {
     it('stores the layout its README table states', async () => {
       const store = await fresh();
       await writeTargets(store, [regionIntensityRevised]);
-      const [row] = await store.readSeries({ measurement: 'target', tags: { target: 'tg-0002' }, fromMs: 0, toMs: Date.UTC(2200, 0, 1) });
+      const [row] = await store.readSeries({ measurement: 'dual_control_target', tags: { target: 'tg-0002' }, fromMs: 0, toMs: Date.UTC(2200, 0, 1) });
       expect(row?.tags).toEqual({ target: 'tg-0002', holder: 'region', region: 'CN-CQ', year: '2026', metric: 'energy-intensity' });
       expect(row?.fields).toEqual({
         basis: 'equivalent',
