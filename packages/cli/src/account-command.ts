@@ -1,5 +1,5 @@
 import {
-  accountEnterprise, calendarPeriod, createFactorCatalog, cumulativePoints, indexRegistry, isDomainError, parseManifest, readingsBounding, subPeriods,
+  accountEnterprise, calendarPeriod, createFactorCatalog, cumulativePoints, indexRegistry, isDomainError, loadLimitStandards, parseManifest, readingsBounding, subPeriods,
   type AccountingOptions, type Enterprise, type EnterpriseFigures, type FactorSet,
 } from '@meterline/domain';
 import { HELP, parseAccountArgs, USAGE, type ByKind } from './args.ts';
@@ -10,6 +10,7 @@ import { OUTPUT_SCHEMA, type AccountOutput } from './account-output.ts';
 import { EXIT_INPUT, EXIT_NO_INPUT, EXIT_OK, EXIT_USAGE, formatInputError, type CommandIo } from './command-io.ts';
 import { formatTable } from './format-table.ts';
 import { formatComparison } from './format-comparison.ts';
+import { formatLimitCompliance, periodLimitCompliance, type PeriodLimitCompliance } from './account-limits.ts';
 import { readFactorSetFile } from './factor-set-file.ts';
 
 /**
@@ -61,7 +62,8 @@ export async function runAccount(argv: readonly string[], io: CommandIo): Promis
     return EXIT_NO_INPUT;
   }
 
-  const manifest = parseManifest(manifestText, args.manifest);
+  const limitStandards = loadLimitStandards();
+  const manifest = parseManifest(manifestText, args.manifest, { limitStandards });
   if (!manifest.ok) {
     for (const i of manifest.errors) {
       io.stderr(`${formatInputError({ file: args.manifest, ...(i.line ? { line: i.line } : {}), ...(i.column ? { column: i.column } : {}), ...(i.path ? { field: i.path } : {}), message: `${i.message} [${i.code}]` })}\n`);
@@ -94,6 +96,7 @@ export async function runAccount(argv: readonly string[], io: CommandIo): Promis
     return EXIT_INPUT;
   }
   const results: EnterpriseFigures[] = [];
+  const limits: PeriodLimitCompliance[] = [];
   // Pairs of the same enterprise and period: with the pinned set, with the file's set.
   const compared: Array<[EnterpriseFigures, EnterpriseFigures]> = [];
   const inputErrors: InputError[] = [];
@@ -116,6 +119,10 @@ export async function runAccount(argv: readonly string[], io: CommandIo): Promis
     try {
       const figures = accountByPeriod(enterprise, readings, args.period, args.by, fs.factor, options);
       results.push(...figures);
+      for (const f of figures) {
+        const compliance = periodLimitCompliance(enterprise, f, limitStandards);
+        if (compliance) limits.push(compliance);
+      }
       if (other) {
         const alternative = accountByPeriod(enterprise, readings, args.period, args.by, other.factor, options);
         compared.push(...figures.map((f, i): [EnterpriseFigures, EnterpriseFigures] => [f, alternative[i]!]));
@@ -138,10 +145,14 @@ export async function runAccount(argv: readonly string[], io: CommandIo): Promis
     ...(args.manual ? { manual: args.manual } : {}),
     options: { equalValue: args.equalValue, estimateGaps: args.estimateGaps, ...(args.by ? { by: args.by } : {}) },
     enterprises: results,
+    ...(limits.length > 0 ? { limits } : {}),
     ...(compared.length > 0 ? { comparison: { factorSetFile: args.factorSetFile!, factorSet: factorSetId(auditorSet!.set), enterprises: compared.map(([, b]) => b) } } : {}),
   };
   if (args.format === 'json') io.stdout(`${JSON.stringify(output, null, 2)}\n`);
-  else io.stdout(formatTable(output) + (compared.length > 0 ? `comparison with ${args.factorSetFile}:\n\n${formatComparison(compared)}` : ''));
+  else {
+    const limitTables = limits.map((l) => `limit standards, ${l.enterprise} ${l.period}:\n\n${formatLimitCompliance(l.compliance)}\n\n`).join('');
+    io.stdout(formatTable(output) + limitTables + (compared.length > 0 ? `comparison with ${args.factorSetFile}:\n\n${formatComparison(compared)}` : ''));
+  }
   return EXIT_OK;
 }
 

@@ -14,8 +14,7 @@ import type { LimitIssue, UnitConsumption, UnitConsumptionResult } from './unit-
  *   not-applicable no unit consumption (missing, incomplete, unit mismatch) or the grade counts
  *                  electricity on another basis than the figure
  */
-export const LIMIT_VERDICTS = ['clearly-above', 'clearly-below', 'undecidable', 'unconfirmed', 'not-applicable'] as const;
-export type LimitVerdict = (typeof LIMIT_VERDICTS)[number];
+type LimitVerdict = 'clearly-above' | 'clearly-below' | 'undecidable' | 'unconfirmed' | 'not-applicable';
 
 
 export interface GradeAssessment {
@@ -50,8 +49,8 @@ export interface LimitCompliance {
   issues: LimitIssue[];
 }
 
-/** One grade's verdict for a unit consumption (see LIMIT_VERDICTS for the rule). */
-export function judgeGrade(consumption: UnitConsumption | null, product: LimitProduct, grade: LimitGrade): GradeAssessment {
+/** One grade's verdict for a unit consumption (see LimitVerdict for the rule). */
+function judgeGrade(consumption: UnitConsumption | null, product: LimitProduct, grade: LimitGrade): GradeAssessment {
   const g = product.grades[grade];
   const electricity = gradeBasis(product, grade);
   const base = { grade, value: g.value, clause: g.clause, confirmed: g.confirmed, electricity, margin: null, decidingExpandedUncertainty: null };

@@ -21,7 +21,7 @@ export const LIMIT_GRADES = ['limit', 'access', 'advanced'] as const;
 export type LimitGrade = (typeof LIMIT_GRADES)[number];
 
 /** Electricity at its equivalent value (当量值, 0.1229 kgce/kWh) or its equal value (等价值, the coal rate of generation). */
-export const ELECTRICITY_BASES = ['equivalent', 'equal-value'] as const;
+const ELECTRICITY_BASES = ['equivalent', 'equal-value'] as const;
 export type ElectricityBasis = (typeof ELECTRICITY_BASES)[number];
 
 /**
@@ -81,7 +81,7 @@ const LimitProductSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const LimitStandardsSchema = Type.Object(
+const LimitStandardsSchema = Type.Object(
   {
     id: Type.String({ pattern: ID_PATTERN, description: 'id: letters, digits, ".", "_" or "-"' }),
     version: Text,
