@@ -10,6 +10,7 @@ import { OUTPUT_SCHEMA, type AccountOutput } from './account-output.ts';
 import { EXIT_INPUT, EXIT_NO_INPUT, EXIT_OK, EXIT_USAGE, formatInputError, type CommandIo } from './command-io.ts';
 import { formatTable } from './format-table.ts';
 import { formatComparison } from './format-comparison.ts';
+import { readLimitStandardsFile } from './limit-standards-file.ts';
 import { formatLimitCompliance, periodLimitCompliance, type PeriodLimitCompliance } from './account-limits.ts';
 import { readFactorSetFile } from './factor-set-file.ts';
 
@@ -50,19 +51,26 @@ export async function runAccount(argv: readonly string[], io: CommandIo): Promis
   let readingsText: string;
   let factorSetText: string | undefined;
   let manualText: string | undefined;
+  let limitsText: string | undefined;
   try {
-    [manifestText, readingsText, factorSetText, manualText] = await Promise.all([
+    [manifestText, readingsText, factorSetText, manualText, limitsText] = await Promise.all([
       io.readFile(args.manifest),
       io.readFile(args.readings),
       args.factorSetFile === undefined ? undefined : io.readFile(args.factorSetFile),
       args.manual === undefined ? undefined : io.readFile(args.manual),
+      args.limitStandardsFile === undefined ? undefined : io.readFile(args.limitStandardsFile),
     ]);
   } catch (error) {
     io.stderr(`meterline account: cannot read input: ${(error as Error).message}\n`);
     return EXIT_NO_INPUT;
   }
 
-  const limitStandards = loadLimitStandards();
+  const ownLimits = limitsText === undefined ? undefined : readLimitStandardsFile(limitsText, args.limitStandardsFile!);
+  if (ownLimits && !ownLimits.ok) {
+    for (const e of ownLimits.errors) io.stderr(`${formatInputError(e)}\n`);
+    return EXIT_INPUT;
+  }
+  const limitStandards = ownLimits ? ownLimits.standards : loadLimitStandards();
   const manifest = parseManifest(manifestText, args.manifest, { limitStandards });
   if (!manifest.ok) {
     for (const i of manifest.errors) {

@@ -504,3 +504,22 @@ describe('meterline account: products mapped to a limit standard (issue 16)', ()
     expect(r.stderr).toMatch(/plant-month-unknown-limit\.yaml:\d+:\d+.*limitProduct.*"cement-klinker" is not a product of limit standards/);
   });
 });
+
+describe('meterline account --limit-standards-file (issue 16)', () => {
+  it('judges mapped products against the file\'s standards instead of the shipped ones', async () => {
+    const out = await account('plant-month-own-limits.yaml', 'plant-month.csv', '2025-03', '--limit-standards-file', 'own-limit-standards.yaml');
+    const c = out.limits![0]!.compliance[0]!;
+    expect(c.standard.id).toBe('GB 99999-2026');
+    // Confirmed grades, but the month is incomplete (3 of 8 928 readings): no verdict; the unconfirmed advanced value stays unconfirmed.
+    expect(c.grades.map((g) => g.verdict)).toEqual(['not-applicable', 'not-applicable', 'unconfirmed']);
+  });
+
+  it('refuses a file with a unit slip, naming its line and field', async () => {
+    const r = await cli(['account', '--manifest', 'plant-month-own-limits.yaml', '--readings', 'plant-month.csv', '--period', '2025-03', '--limit-standards-file', 'bad-limit-standards.yaml']);
+    expect(r.code).toBe(EXIT_INPUT);
+    // 0.12 kgce/t is a value in tce/t under kgce/t; it also puts the access value 110 above the limit value.
+    expect(r.stderr).toMatch(/bad-limit-standards\.yaml:13:\d+: \/products\/0\/grades\/limit\/value: 0\.12 kgce\/t is outside the plausible range/);
+    expect(r.stderr).toMatch(/bad-limit-standards\.yaml:14:\d+: \/products\/0\/grades\/access\/value: access value 110 is above the limit value 0\.12/);
+    expect(r.stderr).toContain('[MTL_DOMAIN_LIMIT_STANDARDS_INVALID]');
+  });
+});
