@@ -29,7 +29,7 @@ export interface GradeAssessment {
   margin: number | null;
   /** For an undecidable verdict: U must be at most this (below it for an excess) to decide. */
   decidingExpandedUncertainty: number | null;
-  /** Why a grade has no verdict. */
+  /** Why a grade has no verdict, or (undecidable) how far U spans it. */
   reason: string | null;
 }
 
@@ -64,12 +64,15 @@ function judgeGrade(consumption: UnitConsumption | null, product: LimitProduct, 
   const { value: v, expandedUncertainty: u } = consumption;
   const margin = g.value - v;
   const verdict: LimitVerdict = v - u > g.value ? 'clearly-above' : v + u <= g.value ? 'clearly-below' : 'undecidable';
+  if (verdict !== 'undecidable') return { ...base, verdict, margin, reason: null };
+  const deciding = Math.abs(margin);
+  const shown = (x: number): number => Number(x.toPrecision(3));
   return {
     ...base,
     verdict,
     margin,
-    decidingExpandedUncertainty: verdict === 'undecidable' ? Math.abs(margin) : null,
-    reason: null,
+    decidingExpandedUncertainty: deciding,
+    reason: `U = ${shown(u)} ${consumption.unit} spans the ${grade} value ${g.value}: the data's quality decides, not the plant; U ≤ ${shown(deciding)} (${shown(u - deciding)} less) would decide`,
   };
 }
 
