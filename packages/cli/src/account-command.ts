@@ -1,5 +1,5 @@
 import {
-  accountEnterprise, calendarPeriod, createFactorCatalog, cumulativePoints, indexRegistry, isDomainError, parseManifest, readingsBounding, subPeriods,
+  accountEnterprise, calendarPeriod, createFactorCatalog, cumulativePoints, indexRegistry, isDomainError, loadLimitStandards, parseManifest, readingsBounding, subPeriods,
   type AccountingOptions, type Enterprise, type EnterpriseFigures, type FactorSet,
 } from '@meterline/domain';
 import { HELP, parseAccountArgs, USAGE, type ByKind } from './args.ts';
@@ -10,6 +10,8 @@ import { OUTPUT_SCHEMA, type AccountOutput } from './account-output.ts';
 import { EXIT_INPUT, EXIT_NO_INPUT, EXIT_OK, EXIT_USAGE, formatInputError, type CommandIo } from './command-io.ts';
 import { formatTable } from './format-table.ts';
 import { formatComparison } from './format-comparison.ts';
+import { readLimitStandardsFile } from './limit-standards-file.ts';
+import { formatLimitCompliance, periodLimitCompliance, type PeriodLimitCompliance } from './account-limits.ts';
 import { readFactorSetFile } from './factor-set-file.ts';
 
 /**
@@ -49,19 +51,27 @@ export async function runAccount(argv: readonly string[], io: CommandIo): Promis
   let readingsText: string;
   let factorSetText: string | undefined;
   let manualText: string | undefined;
+  let limitsText: string | undefined;
   try {
-    [manifestText, readingsText, factorSetText, manualText] = await Promise.all([
+    [manifestText, readingsText, factorSetText, manualText, limitsText] = await Promise.all([
       io.readFile(args.manifest),
       io.readFile(args.readings),
       args.factorSetFile === undefined ? undefined : io.readFile(args.factorSetFile),
       args.manual === undefined ? undefined : io.readFile(args.manual),
+      args.limitStandardsFile === undefined ? undefined : io.readFile(args.limitStandardsFile),
     ]);
   } catch (error) {
     io.stderr(`meterline account: cannot read input: ${(error as Error).message}\n`);
     return EXIT_NO_INPUT;
   }
 
-  const manifest = parseManifest(manifestText, args.manifest);
+  const ownLimits = limitsText === undefined ? undefined : readLimitStandardsFile(limitsText, args.limitStandardsFile!);
+  if (ownLimits && !ownLimits.ok) {
+    for (const e of ownLimits.errors) io.stderr(`${formatInputError(e)}\n`);
+    return EXIT_INPUT;
+  }
+  const limitStandards = ownLimits ? ownLimits.standards : loadLimitStandards();
+  const manifest = parseManifest(manifestText, args.manifest, { limitStandards });
   if (!manifest.ok) {
     for (const i of manifest.errors) {
       io.stderr(`${formatInputError({ file: args.manifest, ...(i.line ? { line: i.line } : {}), ...(i.column ? { column: i.column } : {}), ...(i.path ? { field: i.path } : {}), message: `${i.message} [${i.code}]` })}\n`);
@@ -94,6 +104,7 @@ export async function runAccount(argv: readonly string[], io: CommandIo): Promis
     return EXIT_INPUT;
   }
   const results: EnterpriseFigures[] = [];
+  const limits: PeriodLimitCompliance[] = [];
   // Pairs of the same enterprise and period: with the pinned set, with the file's set.
   const compared: Array<[EnterpriseFigures, EnterpriseFigures]> = [];
   const inputErrors: InputError[] = [];
@@ -116,6 +127,10 @@ export async function runAccount(argv: readonly string[], io: CommandIo): Promis
     try {
       const figures = accountByPeriod(enterprise, readings, args.period, args.by, fs.factor, options);
       results.push(...figures);
+      for (const f of figures) {
+        const compliance = periodLimitCompliance(enterprise, f, limitStandards);
+        if (compliance) limits.push(compliance);
+      }
       if (other) {
         const alternative = accountByPeriod(enterprise, readings, args.period, args.by, other.factor, options);
         compared.push(...figures.map((f, i): [EnterpriseFigures, EnterpriseFigures] => [f, alternative[i]!]));
@@ -138,10 +153,14 @@ export async function runAccount(argv: readonly string[], io: CommandIo): Promis
     ...(args.manual ? { manual: args.manual } : {}),
     options: { equalValue: args.equalValue, estimateGaps: args.estimateGaps, ...(args.by ? { by: args.by } : {}) },
     enterprises: results,
+    ...(limits.length > 0 ? { limits } : {}),
     ...(compared.length > 0 ? { comparison: { factorSetFile: args.factorSetFile!, factorSet: factorSetId(auditorSet!.set), enterprises: compared.map(([, b]) => b) } } : {}),
   };
   if (args.format === 'json') io.stdout(`${JSON.stringify(output, null, 2)}\n`);
-  else io.stdout(formatTable(output) + (compared.length > 0 ? `comparison with ${args.factorSetFile}:\n\n${formatComparison(compared)}` : ''));
+  else {
+    const limitTables = limits.map((l) => `limit standards, ${l.enterprise} ${l.period}:\n\n${formatLimitCompliance(l.compliance)}\n\n`).join('');
+    io.stdout(formatTable(output) + limitTables + (compared.length > 0 ? `comparison with ${args.factorSetFile}:\n\n${formatComparison(compared)}` : ''));
+  }
   return EXIT_OK;
 }
 

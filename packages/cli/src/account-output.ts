@@ -1,5 +1,6 @@
 import type { EnterpriseFigures } from '@meterline/domain';
 import type { ByKind } from './args.ts';
+import type { PeriodLimitCompliance } from './account-limits.ts';
 
 export const OUTPUT_SCHEMA = 'meterline.account/v1';
 
@@ -20,4 +21,9 @@ export interface AccountOutput {
    * to another set, accounted with the file's set, in the same order.
    */
   comparison?: { factorSetFile: string; factorSet: string; enterprises: EnterpriseFigures[] };
+  /**
+   * Products the manifest maps to a limit standard (added in v1 as an optional field): per
+   * enterprise and period, each product's unit consumption against the standard's grades.
+   */
+  limits?: PeriodLimitCompliance[];
 }

@@ -19,13 +19,16 @@ interface AccountArgs {
   enterprise?: string;
   by?: ByKind;
   factorSetFile?: string;
+  /** A deployment's own product limit standards, instead of the shipped ones. */
+  limitStandardsFile?: string;
   /** A manual entries file (CSV). */
   manual?: string;
 }
 
 export const USAGE = `usage: meterline account --manifest <file> --readings <csv> --period <YYYY|YYYY-MM|YYYY-MM-DD>
                          [--by quarter-hour|hour|day|month] [--format json|table] [--enterprise <id>]
-                         [--manual <csv>] [--equal-value] [--estimate-gaps] [--factor-set-file <file>] [--help]`;
+                         [--manual <csv>] [--equal-value] [--estimate-gaps] [--factor-set-file <file>]
+                         [--limit-standards-file <file>] [--help]`;
 
 export const HELP = `${USAGE}
 
@@ -46,9 +49,13 @@ calendar period in each enterprise's own time zone, or for each of its sub-perio
   --factor-set-file <file>
                         also account with this factor set (YAML or JSON, as POST /v1/factor-sets
                         takes it) and print both results side by side
+  --limit-standards-file <file>
+                        product energy-consumption limit standards (YAML or JSON, the shape of the
+                        shipped data set) to judge mapped products against, instead of the shipped
+                        ones; only confirmed values give a verdict
   -h, --help            this text
 
-exit codes: 0 success, 64 bad arguments or period, 65 invalid manifest, readings or manual entries,
+exit codes: 0 success, 64 bad arguments or period, 65 invalid manifest, readings, manual entries or limit standards,
 66 a file cannot be read`;
 
 /** The options, for node:util parseArgs as the project's other command lines declare theirs. */
@@ -63,6 +70,7 @@ const OPTIONS = {
   'equal-value': { type: 'boolean' },
   'estimate-gaps': { type: 'boolean' },
   'factor-set-file': { type: 'string' },
+  'limit-standards-file': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -131,6 +139,7 @@ export function parseAccountArgs(argv: readonly string[]): ParsedAccountArgs {
       ...(values.manual ? { manual: values.manual } : {}),
       ...(by ? { by } : {}),
       ...(values['factor-set-file'] ? { factorSetFile: values['factor-set-file'] } : {}),
+      ...(values['limit-standards-file'] ? { limitStandardsFile: values['limit-standards-file'] } : {}),
     },
   };
 }

@@ -480,3 +480,46 @@ describe('meterline account --factor-set-file: an auditor reruns a month with an
     expect(r.stderr).toMatch(/^berlin-month\.yaml:9:16: \/enterprises\/0\/factorSet: enterprise plant is in DE-BE, which factor set cn-2023@1\.0\.0 does not cover \(it covers CN\).*\[MTL_DOMAIN_FACTOR_SET_OUTSIDE_REGION\]\n$/);
   });
 });
+
+describe('meterline account: products mapped to a limit standard (issue 16)', () => {
+  it('reports each mapped product against its standard, and no verdict on an incomplete month', async () => {
+    const out = await account('plant-month-limits.yaml', 'plant-month.csv', '2025-03');
+    const [limits] = out.limits ?? [];
+    expect(limits?.enterprise).toBe('plant');
+    expect(limits?.period).toBe('2025-03');
+    const c = limits!.compliance[0]!;
+    expect([c.product, c.limitProduct, c.standard.id, c.bindingGrade]).toEqual(['parts', 'cement-clinker', 'GB 16780-2021', 'limit']);
+    // The fixture's meters report 3 of the 8 928 readings due: far below 90 %, so no unit consumption is judged.
+    expect(c.unitConsumption).toBeNull();
+    expect(c.grades.map((g) => g.verdict)).toEqual(['unconfirmed', 'unconfirmed', 'unconfirmed']);
+    expect(c.issues.map((i) => i.code)).toEqual(['MTL_DOMAIN_LIMIT_FIGURE_MISSING']);
+    const table = await cli(['account', '--manifest', 'plant-month-limits.yaml', '--readings', 'plant-month.csv', '--period', '2025-03']);
+    expect(table.stdout).toContain('limit standards, plant 2025-03:');
+    expect(table.stdout).toContain('MTL_DOMAIN_LIMIT_FIGURE_MISSING');
+  });
+
+  it('names a limit product the shipped standards do not have, with its line', async () => {
+    const r = await cli(['account', '--manifest', 'plant-month-unknown-limit.yaml', '--readings', 'plant-month.csv', '--period', '2025-03']);
+    expect(r.code).toBe(EXIT_INPUT);
+    expect(r.stderr).toMatch(/plant-month-unknown-limit\.yaml:\d+:\d+.*limitProduct.*"cement-klinker" is not a product of limit standards/);
+  });
+});
+
+describe('meterline account --limit-standards-file (issue 16)', () => {
+  it('judges mapped products against the file\'s standards instead of the shipped ones', async () => {
+    const out = await account('plant-month-own-limits.yaml', 'plant-month.csv', '2025-03', '--limit-standards-file', 'own-limit-standards.yaml');
+    const c = out.limits![0]!.compliance[0]!;
+    expect(c.standard.id).toBe('GB 99999-2026');
+    // Confirmed grades, but the month is incomplete (3 of 8 928 readings): no verdict; the unconfirmed advanced value stays unconfirmed.
+    expect(c.grades.map((g) => g.verdict)).toEqual(['not-applicable', 'not-applicable', 'unconfirmed']);
+  });
+
+  it('refuses a file with a unit slip, naming its line and field', async () => {
+    const r = await cli(['account', '--manifest', 'plant-month-own-limits.yaml', '--readings', 'plant-month.csv', '--period', '2025-03', '--limit-standards-file', 'bad-limit-standards.yaml']);
+    expect(r.code).toBe(EXIT_INPUT);
+    // 0.12 kgce/t is a value in tce/t under kgce/t; it also puts the access value 110 above the limit value.
+    expect(r.stderr).toMatch(/bad-limit-standards\.yaml:13:\d+: \/products\/0\/grades\/limit\/value: 0\.12 kgce\/t is outside the plausible range/);
+    expect(r.stderr).toMatch(/bad-limit-standards\.yaml:14:\d+: \/products\/0\/grades\/access\/value: access value 110 is above the limit value 0\.12/);
+    expect(r.stderr).toContain('[MTL_DOMAIN_LIMIT_STANDARDS_INVALID]');
+  });
+});

@@ -14,8 +14,7 @@ import type { LimitIssue, UnitConsumption, UnitConsumptionResult } from './unit-
  *   not-applicable no unit consumption (missing, incomplete, unit mismatch) or the grade counts
  *                  electricity on another basis than the figure
  */
-export const LIMIT_VERDICTS = ['clearly-above', 'clearly-below', 'undecidable', 'unconfirmed', 'not-applicable'] as const;
-export type LimitVerdict = (typeof LIMIT_VERDICTS)[number];
+type LimitVerdict = 'clearly-above' | 'clearly-below' | 'undecidable' | 'unconfirmed' | 'not-applicable';
 
 
 export interface GradeAssessment {
@@ -30,7 +29,7 @@ export interface GradeAssessment {
   margin: number | null;
   /** For an undecidable verdict: U must be at most this (below it for an excess) to decide. */
   decidingExpandedUncertainty: number | null;
-  /** Why a grade has no verdict. */
+  /** Why a grade has no verdict, or (undecidable) how far U spans it. */
   reason: string | null;
 }
 
@@ -50,8 +49,8 @@ export interface LimitCompliance {
   issues: LimitIssue[];
 }
 
-/** One grade's verdict for a unit consumption (see LIMIT_VERDICTS for the rule). */
-export function judgeGrade(consumption: UnitConsumption | null, product: LimitProduct, grade: LimitGrade): GradeAssessment {
+/** One grade's verdict for a unit consumption (see LimitVerdict for the rule). */
+function judgeGrade(consumption: UnitConsumption | null, product: LimitProduct, grade: LimitGrade): GradeAssessment {
   const g = product.grades[grade];
   const electricity = gradeBasis(product, grade);
   const base = { grade, value: g.value, clause: g.clause, confirmed: g.confirmed, electricity, margin: null, decidingExpandedUncertainty: null };
@@ -65,12 +64,15 @@ export function judgeGrade(consumption: UnitConsumption | null, product: LimitPr
   const { value: v, expandedUncertainty: u } = consumption;
   const margin = g.value - v;
   const verdict: LimitVerdict = v - u > g.value ? 'clearly-above' : v + u <= g.value ? 'clearly-below' : 'undecidable';
+  if (verdict !== 'undecidable') return { ...base, verdict, margin, reason: null };
+  const deciding = Math.abs(margin);
+  const shown = (x: number): number => Number(x.toPrecision(3));
   return {
     ...base,
     verdict,
     margin,
-    decidingExpandedUncertainty: verdict === 'undecidable' ? Math.abs(margin) : null,
-    reason: null,
+    decidingExpandedUncertainty: deciding,
+    reason: `U = ${shown(u)} ${consumption.unit} spans the ${grade} value ${g.value}: the data's quality decides, not the plant; U ≤ ${shown(deciding)} (${shown(u - deciding)} less) would decide`,
   };
 }
 

@@ -21,19 +21,20 @@ export const LIMIT_GRADES = ['limit', 'access', 'advanced'] as const;
 export type LimitGrade = (typeof LIMIT_GRADES)[number];
 
 /** Electricity at its equivalent value (当量值, 0.1229 kgce/kWh) or its equal value (等价值, the coal rate of generation). */
-export const ELECTRICITY_BASES = ['equivalent', 'equal-value'] as const;
+const ELECTRICITY_BASES = ['equivalent', 'equal-value'] as const;
 export type ElectricityBasis = (typeof ELECTRICITY_BASES)[number];
 
 /**
  * The units the standards state their grades in, each as (energy unit in tce, denominator), and
  * the plausible range of a grade in it. The ranges are wide: they catch unit slips (a coal rate
  * written in kgce/kWh, a kgce value written in tce), not the standard's choices. kgce/t reaches
- * below zero: a converter recovers more energy than it uses.
+ * below zero, since a converter recovers more energy than it uses, so its slip into tce/t is
+ * caught by magnitude instead: no grade per tonne lies within ±1 kgce/t, and a tce/t value does.
  */
-export const LIMIT_UNITS: Readonly<Record<string, { tcePerEnergyUnit: number; denominator: string; plausible: readonly [number, number] }>> = Object.freeze({
-  'kgce/t': { tcePerEnergyUnit: 1e-3, denominator: 't', plausible: [-100, 20_000] },
-  'kgce/weight-box': { tcePerEnergyUnit: 1e-3, denominator: 'weight-box', plausible: [1, 100] },
-  'gce/kWh': { tcePerEnergyUnit: 1e-6, denominator: 'kWh', plausible: [150, 600] },
+export const LIMIT_UNITS: Readonly<Record<string, { tcePerEnergyUnit: number; denominator: string; plausible: readonly [number, number]; minMagnitude: number }>> = Object.freeze({
+  'kgce/t': { tcePerEnergyUnit: 1e-3, denominator: 't', plausible: [-100, 20_000], minMagnitude: 1 },
+  'kgce/weight-box': { tcePerEnergyUnit: 1e-3, denominator: 'weight-box', plausible: [1, 100], minMagnitude: 1 },
+  'gce/kWh': { tcePerEnergyUnit: 1e-6, denominator: 'kWh', plausible: [150, 600], minMagnitude: 150 },
 });
 
 const Text = Type.String({ minLength: 1 });
@@ -61,6 +62,8 @@ const LimitProductSchema = Type.Object(
     id: Type.String({ pattern: ID_PATTERN, description: 'id: letters, digits, ".", "_" or "-"' }),
     name: Text,
     indicator: Text,
+    /** What a reader should know before relying on the entry (a newer edition, a split it does not make). */
+    note: Type.Optional(Text),
     standard: Type.Object(
       {
         /** e.g. "GB 16780" (no year). */
@@ -81,7 +84,7 @@ const LimitProductSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const LimitStandardsSchema = Type.Object(
+const LimitStandardsSchema = Type.Object(
   {
     id: Type.String({ pattern: ID_PATTERN, description: 'id: letters, digits, ".", "_" or "-"' }),
     version: Text,
@@ -136,8 +139,8 @@ export function checkLimitStandards(data: unknown): ReferenceIssue[] {
       const g = p.grades[grade];
       const gp = `${path}/grades/${grade}`;
       if (g.value !== null && !Number.isFinite(g.value)) issues.push({ path: `${gp}/value`, message: 'not a finite number' });
-      else if (g.value !== null && unit && (g.value < unit.plausible[0] || g.value > unit.plausible[1])) {
-        issues.push({ path: `${gp}/value`, message: `${g.value} ${p.unit} is outside the plausible range [${unit.plausible[0]}, ${unit.plausible[1]}]: a unit slip?` });
+      else if (g.value !== null && unit && (g.value < unit.plausible[0] || g.value > unit.plausible[1] || Math.abs(g.value) < unit.minMagnitude)) {
+        issues.push({ path: `${gp}/value`, message: `${g.value} ${p.unit} is outside the plausible range [${unit.plausible[0]}, ${unit.plausible[1]}] (at least ${unit.minMagnitude} in magnitude): a unit slip?` });
       }
       if (g.confirmed) {
         if (g.value === null) issues.push({ path: `${gp}/value`, message: 'a confirmed grade has a value' });

@@ -28,7 +28,7 @@ export type UnitConsumptionResult = { ok: true; consumption: UnitConsumption } |
  * below it is not judged against a limit: its gaps are estimates, and a verdict on estimates
  * would be the estimate's verdict.
  */
-export const MIN_COMPLETENESS_PERCENT = 90;
+const MIN_COMPLETENESS_PERCENT = 90;
 
 /**
  * Converts tce per production unit to the standard's unit: the energy unit (tce → kgce × 1 000,
@@ -36,7 +36,7 @@ export const MIN_COMPLETENESS_PERCENT = 90;
  * unit convertible to it (kg for t, MWh for kWh). Anything else (pcs for a standard per tonne)
  * is a specific issue and no verdict.
  */
-export function toStandardUnit(
+function toStandardUnit(
   perProductionUnit: { value: number; expandedUncertainty: number },
   productionUnit: string,
   product: LimitProduct,

@@ -87,6 +87,8 @@ describe('limit compliance of a month (issue 16)', () => {
     expect(r.verdict).toBe('undecidable');
     expect(r.grades[0]!.decidingExpandedUncertainty).toBeCloseTo(2, 9);
     expect(r.grades[0]!.margin).toBeCloseTo(2, 9);
+    // U would have to shrink by 2.7251 − 2 = 0.7251 kgce/t.
+    expect(r.grades[0]!.reason).toBe('U = 2.73 kgce/t spans the limit value 120: the data\'s quality decides, not the plant; U ≤ 2 (0.725 less) would decide');
     // A new plant is held to the access value: 118 − 2.7251 = 115.27 > 110, clearly above whatever the meters.
     expect(month(intensity(0.118, class2), clinker, fresh).verdict).toBe('clearly-above');
     const class1 = 0.118 * 2 * (0.01 / Math.sqrt(3));

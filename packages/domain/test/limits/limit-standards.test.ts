@@ -24,13 +24,16 @@ describe('limit standards data (issue 16)', () => {
     }
   });
 
-  it('rejects a unit slip: a coal rate written in kgce/kWh under gce/kWh, and an energy unit it does not know', () => {
+  it('rejects a unit slip: a coal rate written in kgce/kWh under gce/kWh, a converter value in tce/t, and an energy unit it does not know', () => {
     const data = shipped();
     const power = data.products.findIndex((p) => p.id === 'coal-power-supply');
     data.products[power]!.grades.limit.value = 0.3; // 300 gce/kWh written as 0.3 kgce/kWh
     const clinker = data.products.findIndex((p) => p.id === 'cement-clinker');
     data.products[clinker]!.unit = 'tce/t';
-    expect(paths(data).sort()).toEqual([`/products/${clinker}/unit`, `/products/${power}/grades/limit/value`].sort());
+    // A converter's -30 kgce/t is plausible; -0.03 is the same value written in tce/t.
+    const converter = data.products.findIndex((p) => p.id === 'converter-steelmaking');
+    data.products[converter]!.grades.advanced.value = -0.03;
+    expect(paths(data).sort()).toEqual([`/products/${clinker}/unit`, `/products/${power}/grades/limit/value`, `/products/${converter}/grades/advanced/value`].sort());
   });
 
   it('rejects a product without its citation (standard number, year, title)', () => {
