@@ -23,7 +23,7 @@ export const TARGET_UNITS: Readonly<Record<TargetMetric, string>> = Object.freez
 export const TARGET_BASES = ['equivalent', 'equal-value'] as const;
 export type TargetBasis = (typeof TARGET_BASES)[number];
 const ENERGY_METRICS: ReadonlySet<TargetMetric> = new Set(['energy-total', 'energy-intensity']);
-export const isEnergyMetric = (metric: TargetMetric): boolean => ENERGY_METRICS.has(metric);
+const isEnergyMetric = (metric: TargetMetric): boolean => ENERGY_METRICS.has(metric);
 
 /** Whom a target binds: a region (ISO 3166-2, as enterprises name theirs) or one enterprise. */
 export type TargetHolder = { kind: 'region'; region: string } | { kind: 'enterprise'; enterpriseId: string };
