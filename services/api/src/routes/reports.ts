@@ -10,6 +10,7 @@ import { AUTHENTICATED_PROBLEMS, BEARER, IdParam, problemResponses, stringEnum }
 import { monthlyReport } from '../reports/monthly-report.ts';
 import { reportCsv } from '../reports/report-csv.ts';
 import { pagedReportReadings } from '../reports/report-readings.ts';
+import { readPublishedTargetsAndLimits } from '../reports/report-targets.ts';
 import { logUnreadable } from '../series/log-unreadable.ts';
 import { ReportSchema, type MonthlyReport } from '../reports/report-schema.ts';
 import { reportTables } from '../reports/report-tables.ts';
@@ -59,8 +60,11 @@ export const reportRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, c
         { cause: factorSet.error },
       );
     }
-    const manualEntries = await readManualEntries(ctx.store, enterprise.id, logUnreadable(request.log));
-    return { enterprise, report: await monthlyReport(readings, enterprise, month, factorSet.factor, manualEntries) };
+    const [manualEntries, published] = await Promise.all([
+      readManualEntries(ctx.store, enterprise.id, logUnreadable(request.log)),
+      readPublishedTargetsAndLimits(ctx.store, enterprise, month, logUnreadable(request.log)),
+    ]);
+    return { enterprise, report: await monthlyReport(readings, enterprise, month, factorSet.factor, manualEntries, published) };
   };
 
   app.get(
