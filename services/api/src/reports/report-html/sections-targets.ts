@@ -36,6 +36,7 @@ function uncertainCell(key: string, value: number | null, u: number | null, digi
   return html`<td class="num" data-figure="${key}" data-value="${value}" data-u="${u ?? ''}">${shown}</td>`;
 }
 
+const monthCount = (months: number): string => `${months} month${months === 1 ? '' : 's'}`;
 const plain = (value: number | null, digits: number): Markup => html`<td class="num">${value === null ? '—' : num(value, digits)}</td>`;
 const targetName = (t: { metric: string; basis: string | null }): string => (t.basis ? `${t.metric} (${t.basis})` : t.metric);
 const targetKey = (t: { metric: string; basis: string | null }): string => (t.basis ? `${t.metric}.${t.basis}` : t.metric);
@@ -44,13 +45,13 @@ function targetRow(t: TargetRow): Markup {
   // Ceiling, to date and projection share the target's unit: shown to the decimal the projection's U allows.
   const d = digitsFor(t.projectionExpandedUncertainty);
   const bar = t.ceiling === null ? html`` : targetBar({ label: targetName(t), ceiling: t.ceiling, toDate: t.toDate, projection: t.projection, expandedUncertainty: t.projectionExpandedUncertainty, status: t.status });
-  return html`<tr data-target="${targetKey(t)}"><td>${targetName(t)}${t.year === null ? '' : html`<br><small>${t.year}</small>`}</td><td>${t.unit}</td>${plain(t.ceiling, d)}${uncertainCell(`target.${targetKey(t)}.toDate`, t.toDate, t.toDateExpandedUncertainty, digitsFor(t.toDateExpandedUncertainty ?? 0))}${uncertainCell(`target.${targetKey(t)}.projection`, t.projection, t.projectionExpandedUncertainty, d)}<td>${bar}</td>${statusCell(t.status, t.statusRule)}<td>${t.months === null ? '' : `${t.months} months, `}${t.profile ?? ''}</td><td class="num">revision ${t.revision}</td></tr>`;
+  return html`<tr data-target="${targetKey(t)}"><td>${targetName(t)}${t.year === null ? '' : html`<br><small>${t.year}</small>`}</td><td>${t.unit}</td>${plain(t.ceiling, d)}${uncertainCell(`target.${targetKey(t)}.toDate`, t.toDate, t.toDateExpandedUncertainty, digitsFor(t.toDateExpandedUncertainty ?? 0))}${uncertainCell(`target.${targetKey(t)}.projection`, t.projection, t.projectionExpandedUncertainty, d)}<td>${bar}</td>${statusCell(t.status, t.statusRule)}<td>${t.months === null ? '' : `${monthCount(t.months)}, `}${t.profile ?? ''}</td><td class="num">revision ${t.revision}</td></tr>`;
 }
 
 function regionRow(p: RegionRow): Markup {
   const d = digitsFor(p.projectionExpandedUncertainty);
   const bar = targetBar({ label: targetName(p), ceiling: p.ceiling, toDate: p.toDate, projection: p.projection, expandedUncertainty: p.projectionExpandedUncertainty, status: p.status });
-  return html`<tr data-region-target="${targetKey(p)}"><td>${targetName(p)}<br><small>${p.year}, ${p.targetId}</small></td><td>${p.unit}</td>${plain(p.ceiling, d)}${uncertainCell(`region.${targetKey(p)}.toDate`, p.toDate, p.toDateExpandedUncertainty, digitsFor(p.toDateExpandedUncertainty))}${uncertainCell(`region.${targetKey(p)}.projection`, p.projection, p.projectionExpandedUncertainty, d)}<td>${bar}</td>${statusCell(p.status, p.statusRule)}<td>${p.enterprises.length} counted${p.missing.length > 0 ? html`; <span class="fail">missing: ${p.missing.join(', ')}</span>` : ''}<br><small>${p.months} months, ${p.profile}; computed ${p.computedAt}</small></td></tr>`;
+  return html`<tr data-region-target="${targetKey(p)}"><td>${targetName(p)}<br><small>${p.year}, ${p.targetId}</small></td><td>${p.unit}</td>${plain(p.ceiling, d)}${uncertainCell(`region.${targetKey(p)}.toDate`, p.toDate, p.toDateExpandedUncertainty, digitsFor(p.toDateExpandedUncertainty))}${uncertainCell(`region.${targetKey(p)}.projection`, p.projection, p.projectionExpandedUncertainty, d)}<td>${bar}</td>${statusCell(p.status, p.statusRule)}<td>${p.enterprises.length} counted${p.missing.length > 0 ? html`; <span class="fail">missing: ${p.missing.join(', ')}</span>` : ''}<br><small>${monthCount(p.months)}, ${p.profile}; computed ${p.computedAt}</small></td></tr>`;
 }
 
 function gradeCell(grade: ComplianceRow['limit'], digits: number): Markup {
@@ -61,7 +62,7 @@ function gradeCell(grade: ComplianceRow['limit'], digits: number): Markup {
 function complianceRow(c: ComplianceRow): Markup {
   const d = digitsFor(c.expandedUncertainty);
   const key = `limit.${c.standard}${c.siteId ? `@${c.siteId}` : ''}.${c.span}`;
-  return html`<tr data-compliance="${key}"><td>${c.product}${c.siteId ? html`<br><small>site ${c.siteId}</small>` : ''}</td><td>${c.standardNumber ?? c.standard}${c.clause ? html`, clause ${c.clause}` : ''}<br><small>${c.standard}</small></td><td>${SPAN_TEXT[c.span] ?? c.span}${c.months === null ? '' : html`<br><small>${c.months} months</small>`}</td>${uncertainCell(key, c.value, c.expandedUncertainty, d)}<td>${c.unit}</td><td class="${verdictClass(c.verdict)}" data-verdict="${c.verdict}">${verdictText(c.verdict)}${c.bindingGrade ? html`<br><small>held to the ${c.bindingGrade} value</small>` : ''}</td>${gradeCell(c.limit, d)}${gradeCell(c.access, d)}${gradeCell(c.advanced, d)}<td class="num">revision ${c.revision}</td></tr>`;
+  return html`<tr data-compliance="${key}"><td>${c.product}${c.siteId ? html`<br><small>site ${c.siteId}</small>` : ''}</td><td>${c.standardNumber ?? c.standard}${c.clause ? html`, clause ${c.clause}` : ''}<br><small>${c.standard}</small></td><td>${SPAN_TEXT[c.span] ?? c.span}${c.months === null ? '' : html`<br><small>${monthCount(c.months)}</small>`}</td>${uncertainCell(key, c.value, c.expandedUncertainty, d)}<td>${c.unit}</td><td class="${verdictClass(c.verdict)}" data-verdict="${c.verdict}">${verdictText(c.verdict)}${c.bindingGrade ? html`<br><small>held to the ${c.bindingGrade} value</small>` : ''}</td>${gradeCell(c.limit, d)}${gradeCell(c.access, d)}${gradeCell(c.advanced, d)}<td class="num">revision ${c.revision}</td></tr>`;
 }
 
 const reason = (text: string | null): Markup => (text === null ? html`` : html`<p class="note nodata">${text}.</p>`);
