@@ -31,7 +31,10 @@ const NOT_STORED: Readonly<Record<string, { names: readonly string[]; why: strin
     why: "FIGURE_KINDS, the wire format's figure kinds: their owner. Series stores each kind under its name (FIGURE_MEASUREMENTS)",
   },
   'services/api/src/reports/report-tables.ts': {
-    names: ['period_end', 'factor_set', 'carbon', 'intensity', 'production_unit', 'consumption', 'suspect_intervals'],
+    names: [
+      'period_end', 'factor_set', 'carbon', 'intensity', 'production_unit', 'consumption', 'suspect_intervals',
+      'to_date', 'status_rule', 'judged_against', 'computed_at', 'binding_grade', 'standard_number', 'limit_value', 'limit_verdict', 'access_value', 'access_verdict', 'advanced_value', 'advanced_verdict', 'limit_compliance',
+    ],
     why: "the monthly report's CSV sections and columns: a published format of its own, which must not change when storage does",
   },
   'test/e2e/dashboards.e2e.test.ts': {

@@ -3,13 +3,17 @@
 // as HTML and as a PDF printed by headless Chromium; Chromium renders the HTML; the numbers
 // in the rendered page and in the PDF's text are those of `meterline account` on the same
 // stored readings. The page, its screenshot and the PDF are kept under .run/artifacts.
+// Issue 16, item 4: the page and the PDF carry "Targets and limits" from the target_progress and
+// limit_compliance figures and the region progress stored as the aggregator stores them.
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { FIGURE_KINDS, type FigureV1 } from '@meterline/contracts';
 import type { EnterpriseFigures } from '@meterline/domain';
+import { FIGURE_DETAIL_FIELDS as D, figurePoint, regionTargetProgressPoint } from '@meterline/series';
 import { freePorts } from '@meterline/local-stack';
 import { connectFleet } from '@meterline/simulator';
 import { accountStoredReadings, waitUntilEqual } from '../harness/aggregation.ts';
@@ -51,6 +55,43 @@ function shown(value: number, u: number): string {
   return `${f(value)} ± ${f(u)}`;
 }
 
+/** 2026-02-01T00:00:00+08:00 to 2026-03-01T00:00:00+08:00: the report's month in Asia/Shanghai. */
+const FEBRUARY = Date.UTC(2026, 0, 31, 16);
+const MARCH = Date.UTC(2026, 1, 28, 16);
+
+/** A month figure of the enterprise as the aggregator stores it (the pipeline that computes these is tested elsewhere). */
+function februaryFigure(enterpriseId: string, kind: FigureV1['measurement'], subject: Record<string, string>, value: number, u: number, unit: string, revision: number, detail: FigureV1['detail']): FigureV1 {
+  return {
+    measurement: kind, enterpriseId, subject, periodKind: 'month', periodKey: '2026-02', startMs: FEBRUARY, endMs: MARCH, value, unit, expandedUncertainty: u,
+    coveragePercent: 100, estimated: 0, flags: [], factorSet: 'cn-2023@1.0.0', registryVersion: 'e2e', revision, detail,
+  };
+}
+
+/**
+ * The published targets and limits of the enterprise's February: a carbon-intensity target at
+ * risk (projection 0.8123 ± 0.0456 tCO2/10^4 CNY against 0.85: 0.8123 + 0.0456 = 0.8579 reaches it),
+ * cement clinker clearly above its limit (band 121.1–124.9 kgce/t, all above 117), and the region's
+ * total energy on track.
+ */
+function publishedTargetsAndLimits(enterpriseId: string) {
+  const figures = [
+    februaryFigure(enterpriseId, FIGURE_KINDS.targetProgress, { region: 'CN-CQ', metric: 'carbon-intensity' }, 0.8123, 0.0456, 'tCO2/10^4 CNY', 1, {
+      [D.verdict]: 'at-risk', [D.ceiling]: 0.85, [D.toDate]: 0.4561, [D.toDateExpandedU]: 0.0271, [D.months]: 2, [D.profile]: 'previous-year',
+      [D.statusRule]: 'at risk: projection + U reaches the ceiling', [D.year]: 2026, [D.judgedAgainst]: 'tgt-e2e@0.85',
+    }),
+    februaryFigure(enterpriseId, FIGURE_KINDS.limitCompliance, { region: 'CN-CQ', product: 'clinker', standard: 'cement-clinker', span: 'year-to-date' }, 123.0, 1.9, 'kgce/t', 0, {
+      [D.verdict]: 'clearly-above', [D.bindingGrade]: 'limit', [D.standardNumber]: 'GB 16780-2021', [D.clause]: '4.1', [D.limitValue]: 117, [D.limitVerdict]: 'clearly-above',
+      [D.accessValue]: 107, [D.accessVerdict]: 'clearly-above', [D.advancedValue]: 100, [D.advancedVerdict]: 'clearly-above', [D.months]: 2, [D.judgedAgainst]: 'limit-standards@1.0.0',
+    }),
+  ];
+  const region = regionTargetProgressPoint({
+    region: 'CN-CQ', metric: 'energy-total', basis: 'equivalent', monthStartMs: FEBRUARY, asOf: '2026-02', year: 2026, targetId: 'tgt-cq-2026', ceiling: 1_250_000, unit: 'tce',
+    toDate: 180_432.5, toDateExpandedU: 3_210.4, projection: 1_104_880, projectionExpandedU: 41_230, months: 2, profile: 'previous-year', status: 'on-track',
+    statusRule: 'on track: projection + U below the ceiling', enterprises: [enterpriseId], missing: [], computedAt: '2026-03-01T01:00:00+08:00',
+  });
+  return [...figures.map(figurePoint), region];
+}
+
 beforeAll(async () => {
   data = reportMonth('e2e-rpt');
   const env = stackEnv();
@@ -67,6 +108,7 @@ beforeAll(async () => {
     await connection.close();
   }
   await waitUntilEqual('stored readings', async () => (await storedReadings(pipeline)).size, data.readingCount, 240_000);
+  await pipeline.store.write(publishedTargetsAndLimits(data.enterpriseId));
 
   const keysFile = join(pipeline.workDir, 'api-keys.yaml');
   await writeFile(keysFile, stringify({ version: 1, keys: [{ id: 'rpt-admin', sha256: createHash('sha256').update(API_SECRET).digest('hex'), role: 'admin' }] }));
@@ -159,6 +201,20 @@ describe('the monthly report people look at, on the real stack', () => {
     const json = (await (await get(`/v1/enterprises/${data.enterpriseId}/reports/${data.month}`)).json()) as { inputsHash: string };
     expect(dom).toContain(`<code data-inputs-hash="">${json.inputsHash}</code>`);
 
+    // Targets and limits, as published. Carbon intensity: U 0.0456 → 3 decimals, 0.812 ± 0.046 against 0.850; to date U 0.0271 → 0.456 ± 0.027.
+    expect(cells.get('target.carbon-intensity.projection')).toEqual({ value: 0.8123, u: 0.0456, text: '0.812 ± 0.046' });
+    expect(cells.get('target.carbon-intensity.toDate')).toEqual({ value: 0.4561, u: 0.0271, text: '0.456 ± 0.027' });
+    expect(dom).toContain('<td class="num">0.850</td>');
+    expect(dom).toContain('<td class="status-at-risk" data-status="at-risk">at risk<br><small>at risk: projection + U reaches the ceiling</small></td><td>2 months, previous-year</td><td class="num">revision 1</td>');
+    // The region: U 41,230 tce → 0 decimals (1,104,880 ± 41,230 against 1,250,000); to date U 3,210.4 → 0 decimals.
+    expect(cells.get('region.energy-total.equivalent.projection')).toEqual({ value: 1_104_880, u: 41_230, text: '1,104,880 ± 41,230' });
+    expect(cells.get('region.energy-total.equivalent.toDate')).toEqual({ value: 180_432.5, u: 3_210.4, text: '180,433 ± 3,210' });
+    expect(dom).toContain('<td class="status-on-track" data-status="on-track">on track');
+    // Clinker year to date: U 1.9 → 1 decimal, 123.0 ± 1.9; clearly above its limit 117.0, access 107.0 and advanced 100.0.
+    expect(cells.get('limit.cement-clinker.year-to-date')).toEqual({ value: 123, u: 1.9, text: '123.0 ± 1.9' });
+    expect(dom).toContain('<td class="verdict-clearly-above" data-verdict="clearly-above">clearly above<br><small>held to the limit value</small></td><td class="num">117.0<br><small class="verdict-clearly-above">clearly above</small></td><td class="num">107.0<br>');
+    expect(dom).toContain('<td>GB 16780-2021, clause 4.1<br><small>cement-clinker</small></td><td>year to date<br><small>2 months</small></td>');
+
     const png = join(ARTIFACTS, 'monthly-report.png');
     await screenshot(pathToFileURL(pageFile).href, png, 1100, 4200);
     const { stdout } = await runTool('file', ['--brief', png]).catch(() => ({ stdout: Buffer.from('') }));
@@ -175,15 +231,19 @@ describe('the monthly report people look at, on the real stack', () => {
     await writeFile(file, pdf);
 
     const info = (await runTool('pdfinfo', [file])).stdout.toString();
-    // Six sections, each from a new page; the day table runs onto a second page.
+    // Seven sections (with targets and limits), each from a new page; the day table runs onto a second page.
     const pages = Number(/^Pages:\s+(\d+)/m.exec(info)?.[1]);
-    expect(pages).toBeGreaterThanOrEqual(6);
+    expect(pages).toBeGreaterThanOrEqual(7);
     // A4: 210 × 297 mm, 595.3 × 841.9 points (Chromium: 594.96 × 841.92), and pdfinfo names it.
     expect(info).toMatch(/Page size:\s+59[45](\.\d+)? x 84[12](\.\d+)? pts \(A4\)/);
     const text = (await runTool('pdftotext', ['-layout', file, '-'])).stdout.toString('utf8');
     expect(text).toContain(`${shown(month.tceEquivalent.value, month.tceEquivalent.expandedUncertainty)} tce`);
     expect(text).toContain(`${shown(month.carbon.totalLocationNetOfExports.value, month.carbon.totalLocationNetOfExports.expandedUncertainty)} tCO2`);
     expect(text).toContain('重庆精密铸造 <script>alert("x")</script> & Söhne');
+    // The targets and limits section prints: its heading and the values formatted by hand above.
+    expect(text).toContain('Targets and limits');
+    expect(text).toContain('0.812 ± 0.046');
+    expect(text).toContain('123.0 ± 1.9');
     const json = (await (await get(`/v1/enterprises/${data.enterpriseId}/reports/${data.month}`)).json()) as { inputsHash: string };
     expect(text.replace(/\s+/g, '')).toContain(json.inputsHash);
     console.log(`report e2e: PDF ${file}, ${pages} pages, ${pdf.length} bytes`);

@@ -126,6 +126,7 @@ function reportHtmlOf(extra: Partial<MonthlyReport>): string {
     calibration: [],
     dataQuality: { flags: [], figures: [], suspectIntervals: 0, issues: [] },
     scorecard: { rules: 'rules@1', passed: true, outcomes: [] },
+    targetsAndLimits: { source: 'as published by the aggregator', targets: [], targetsReason: 'none', region: [], regionReason: 'none', compliance: [], complianceReason: 'none' },
     ...extra,
   });
 }

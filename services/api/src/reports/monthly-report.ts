@@ -7,6 +7,7 @@ import { ACCOUNTING, carrierFigures, carrierGroups, type CarrierGroup } from './
 import { dailyFigures } from './report-daily.ts';
 import type { ReadingsByPoint, ReportReadings } from './report-readings.ts';
 import { REPORT_SCHEMA, type MonthlyReport } from './report-schema.ts';
+import { targetsAndLimits, type PublishedTargetsAndLimits } from './report-targets.ts';
 
 /** A calibration ending within this many days after the month is `expiring`: time to book the next one. */
 const EXPIRING_WITHIN_DAYS = 90;
@@ -17,15 +18,23 @@ const monthAYearEarlier = (month: string): string => `${String(Number(month.slic
 /**
  * Reads the readings of the month and of the same month a year earlier, then composes the
  * report with the enterprise's manual entries on record (deliveries and stock, production,
- * output value, value added), as the aggregator accounts them.
+ * output value, value added), as the aggregator accounts them; the targets and limits are the
+ * figures the aggregator published for the month, as they are.
  */
-export async function monthlyReport(source: ReportReadings, enterprise: Enterprise, month: string, factorSet: FactorSet, manualEntries: readonly ManualEntry[]): Promise<MonthlyReport> {
+export async function monthlyReport(
+  source: ReportReadings,
+  enterprise: Enterprise,
+  month: string,
+  factorSet: FactorSet,
+  manualEntries: readonly ManualEntry[],
+  published: PublishedTargetsAndLimits,
+): Promise<MonthlyReport> {
   const previousMonth = monthAYearEarlier(month);
   const pointIds = cumulativePoints(enterprise).map(({ point }) => point.id);
   const [readings, previousReadings] = await Promise.all(
     [month, previousMonth].map((key) => source.load(enterprise.id, pointIds, calendarPeriod(key, enterprise.timeZone))),
   );
-  return composeReport({ enterprise, month, factorSet, readings: readings!, previousMonth, previousReadings: previousReadings!, manualEntries });
+  return composeReport({ enterprise, month, factorSet, readings: readings!, previousMonth, previousReadings: previousReadings!, manualEntries, published });
 }
 
 interface ReportInputs {
@@ -36,6 +45,8 @@ interface ReportInputs {
   previousMonth: string;
   previousReadings: ReadingsByPoint;
   manualEntries: readonly ManualEntry[];
+  /** Stored figures, shown as published: not inputs the report computes from, so outside the inputs hash. */
+  published: PublishedTargetsAndLimits;
 }
 
 function byCarrier(enterprise: Enterprise, groups: readonly CarrierGroup[], month: string, factorSet: FactorSet, readings: ReadingsByPoint): MonthlyReport['energy']['byCarrier'] {
@@ -110,10 +121,10 @@ function verifiedReadings(list: ReadonlyArray<{ verified: boolean }>): MonthlyRe
  * The regulator's monthly report from the readings it is computed from: `accountEnterprise`
  * for the month with equal value, exactly what `meterline account --period YYYY-MM
  * --equal-value` prints, arranged by section. A pure function of its inputs, which the
- * inputs hash names.
+ * inputs hash names; the published targets and limits beside them are named by their revisions.
  */
 function composeReport(inputs: ReportInputs): MonthlyReport {
-  const { enterprise, month, factorSet, readings, previousMonth, previousReadings, manualEntries } = inputs;
+  const { enterprise, month, factorSet, readings, previousMonth, previousReadings, manualEntries, published } = inputs;
   const options = { ...ACCOUNTING, manualEntries };
   const f = accountEnterprise(enterprise, readings, month, factorSet, options);
   const days = subPeriods(calendarPeriod(month, enterprise.timeZone), 'day').map((day) => accountEnterprise(enterprise, readings, day, factorSet, options));
@@ -194,6 +205,7 @@ function composeReport(inputs: ReportInputs): MonthlyReport {
       issues: f.issues.map((i) => ({ code: i.code, message: i.message, pointId: i.pointId ?? null })),
     },
     scorecard: scorecardOf(monthScorecard(enterprise, f, days)),
+    targetsAndLimits: targetsAndLimits(published, enterprise, month),
   };
 }
 

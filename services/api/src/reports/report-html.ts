@@ -6,6 +6,7 @@ import { carbonSection } from './report-html/sections-carbon.ts';
 import { balanceSection } from './report-html/sections-balance.ts';
 import { dailySection, energySection } from './report-html/sections-energy.ts';
 import { qualitySection, scorecardSection } from './report-html/sections-quality.ts';
+import { targetsSection } from './report-html/sections-targets.ts';
 import { REPORT_CSS } from './report-html/styles.ts';
 
 /**
@@ -62,6 +63,7 @@ ${carbonSection(r)}
 ${balanceSection(r)}
 ${qualitySection(r, completenessRows(r))}
 ${scorecardSection(r)}
+${targetsSection(r)}
 <footer class="report">Inputs hash (SHA-256 of the canonical registry entry, factor set and readings used): <code data-inputs-hash>${r.inputsHash}</code> · ${r.schema} · ${r.enterprise.id} ${r.month}</footer>
 </body>
 </html>

@@ -3,6 +3,8 @@ import { QUALITY_FLAGS } from '@meterline/domain';
 import { stringEnum } from '../http/schemas.ts';
 
 export const REPORT_SCHEMA = 'meterline.report/v1';
+/** How the report's targets and limits were obtained: what the section says of its rows. */
+export const PUBLISHED_FIGURES = 'as published by the aggregator';
 const CALIBRATION_STATUSES = ['valid', 'expiring', 'expired', 'not-yet-valid'] as const;
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -86,6 +88,90 @@ const Scorecard = Type.Object(
   { description: "the regulator's upload data-quality rules, judged on the month's figures and its days'" },
 );
 
+/** One of the enterprise's dual-control targets as of the month: a stored target_progress figure. */
+const TargetRow = Type.Object({
+  metric: Type.String({ description: 'energy-total, energy-intensity, co2-total or carbon-intensity' }),
+  basis: Nullable(Type.String({ description: 'equivalent or equal-value (energy metrics); null for the CO2 metrics' })),
+  year: Nullable(Type.Integer({ description: "the target's year" })),
+  unit: Type.String({ description: "the target's unit (tce, tce/10^4 CNY, tCO2, tCO2/10^4 CNY)" }),
+  ceiling: Nullable(Type.Number({ description: "the year's ceiling, in unit" })),
+  toDate: Nullable(Type.Number({ description: 'from January to the month: a total, or an intensity of the months so far' })),
+  toDateExpandedUncertainty: Nullable(Type.Number({ description: 'U (k = 2) of toDate' })),
+  projection: Type.Number({ description: "projected to the year's end, in unit" }),
+  projectionExpandedUncertainty: Type.Number({ description: 'U (k = 2) of the projection' }),
+  months: Nullable(Type.Number({ description: 'the months the progress rests on' })),
+  profile: Nullable(Type.String({ description: 'the seasonal profile of the projection: previous-year or uniform' })),
+  status: Type.String({ description: 'on-track, at-risk, exceeded (or no-data)' }),
+  statusRule: Nullable(Type.String({ description: 'the rule that gave the status, in words' })),
+  judgedAgainst: Nullable(Type.String({ description: "the target's id and ceiling the figure was judged against" })),
+  revision: Type.Integer({ description: 'the stored figure’s revision: 0 as first published, one more per restatement' }),
+});
+
+/** The enterprise's region's progress on a region target, as of the month (the region_target_progress series). */
+const RegionTargetRow = Type.Object({
+  region: Type.String(),
+  metric: Type.String(),
+  basis: Nullable(Type.String()),
+  year: Type.Integer(),
+  targetId: Type.String(),
+  unit: Type.String(),
+  ceiling: Type.Number(),
+  toDate: Type.Number(),
+  toDateExpandedUncertainty: Type.Number(),
+  projection: Type.Number(),
+  projectionExpandedUncertainty: Type.Number(),
+  months: Type.Number(),
+  profile: Type.String(),
+  status: Type.String({ description: 'on-track, at-risk, exceeded or no-data' }),
+  statusRule: Type.String(),
+  enterprises: Type.Array(Type.String(), { description: 'the enterprises summed' }),
+  missing: Type.Array(Type.String(), { description: 'the enterprises of the region whose month was missing' }),
+  computedAt: Type.String({ description: 'when the aggregator summed the region' }),
+});
+
+/** A limit standard grade (limit, access, advanced): its value and the verdict against it. */
+const GradeJudgement = Type.Object({
+  value: Nullable(Type.Number({ description: "the grade's value in unit; null when not confirmed from the standard's text (no verdict is given on it)" })),
+  verdict: Nullable(Type.String({ description: 'clearly-above, clearly-below, undecidable, unconfirmed or not-applicable' })),
+});
+
+/** A product's unit consumption against its mandatory energy-consumption limit standard: a stored limit_compliance figure. */
+const ComplianceRow = Type.Object({
+  product: Type.String({ description: "the registry's product" }),
+  standard: Type.String({ description: "the limit data's product id (cement-clinker, …)" }),
+  span: Type.String({ description: 'month, or year-to-date (January to the month)' }),
+  siteId: Nullable(Type.String({ description: 'the site, when the product is made at one' })),
+  unit: Type.String({ description: "the standard's unit (kgce/t, …)" }),
+  value: Type.Number({ description: 'unit-product comprehensive energy consumption' }),
+  expandedUncertainty: Type.Number({ description: 'U (k = 2), in unit' }),
+  verdict: Type.String({ description: "the binding grade's verdict: clearly-above, clearly-below, undecidable (not decidable at the data's quality), unconfirmed, not-applicable" }),
+  bindingGrade: Nullable(Type.String({ description: 'limit (existing plant) or access (new plant)' })),
+  standardNumber: Nullable(Type.String({ description: "the standard's number and year (GB 16780-2021)" })),
+  clause: Nullable(Type.String({ description: "the clause of the binding grade's value" })),
+  limit: GradeJudgement,
+  access: GradeJudgement,
+  advanced: GradeJudgement,
+  months: Nullable(Type.Number({ description: 'the months the figure rests on' })),
+  judgedAgainst: Nullable(Type.String({ description: 'the limit data it was judged by, id@version' })),
+  revision: Type.Integer({ description: 'the stored figure’s revision' }),
+});
+
+const TargetsAndLimits = Type.Object(
+  {
+    source: Type.Literal(PUBLISHED_FIGURES),
+    targets: Type.Array(TargetRow, { description: "the enterprise's targets as of the month (the month's target_progress figures)" }),
+    targetsReason: Nullable(Type.String({ description: 'why there is no target row' })),
+    region: Type.Array(RegionTargetRow, { description: "the region's targets as of the month (region_target_progress at the month's start)" }),
+    regionReason: Nullable(Type.String({ description: 'why there is no region row' })),
+    compliance: Type.Array(ComplianceRow, { description: "the products' compliance for the month and the year to date (the month's limit_compliance figures)" }),
+    complianceReason: Nullable(Type.String({ description: 'why there is no compliance row' })),
+  },
+  {
+    description:
+      "Dual-control targets and product energy-consumption limit standards, from the figures the aggregator stored and published (not recomputed here: that would be two years of accounting per report). They are NOT covered by inputsHash, which names what the report computes itself; each row names the stored figure's revision instead (the region's rows their computedAt).",
+  },
+);
+
 const YearOnYearRow = Type.Object({
   metric: Type.String({ description: 'tceEquivalent, tceEqualValue, carbon.totalLocation, carbon.totalMarket, or intensity.<product>[@site].tce|tco2' }),
   unit: Type.String(),
@@ -102,7 +188,7 @@ export const ReportSchema = Type.Object(
   {
     schema: Type.Literal(REPORT_SCHEMA),
     inputsHash: Type.String({
-      description: 'SHA-256 (hex) of the canonical JSON (RFC 8785) of the inputs: report schema, registry entry, factor set id, readings used',
+      description: 'SHA-256 (hex) of the canonical JSON (RFC 8785) of the inputs: report schema, registry entry, factor set id, readings used, manual entries; not the published figures of targetsAndLimits, which name their own revisions',
     }),
     enterprise: Type.Object({
       id: Type.String(),
@@ -195,6 +281,7 @@ export const ReportSchema = Type.Object(
       issues: Type.Array(Type.Object({ code: Type.String(), message: Type.String(), pointId: Nullable(Type.String()) })),
     }),
     scorecard: Scorecard,
+    targetsAndLimits: TargetsAndLimits,
   },
   { $id: 'MonthlyReport', title: 'MonthlyReport', additionalProperties: false },
 );

@@ -111,5 +111,52 @@ export function reportTables(r: MonthlyReport): ReportTable[] {
       columns: ['rule', 'requirement', 'passed', 'detail', 'source', 'confidence'],
       rows: r.scorecard.outcomes.map((x) => [x.rule, x.requirement, x.passed, x.detail, x.source, x.confidence]),
     },
+    ...targetsAndLimitsTables(r.targetsAndLimits),
+  ];
+}
+
+/** The published targets and limits, a table each; an empty one has a row with the reason, as year on year does. */
+function targetsAndLimitsTables(s: MonthlyReport['targetsAndLimits']): ReportTable[] {
+  const orReason = (rows: Cell[][], width: number, reason: string | null): Cell[][] => (rows.length > 0 ? rows : [[...Array<Cell>(width - 1).fill(null), reason]]);
+  const targetColumns = ['metric', 'basis', 'year', 'unit', 'ceiling', 'to_date', 'to_date_expanded_uncertainty', 'projection', 'projection_expanded_uncertainty', 'months', 'profile', 'status', 'status_rule', 'judged_against', 'revision', 'reason'];
+  const regionColumns = ['region', 'metric', 'basis', 'year', 'target', 'unit', 'ceiling', 'to_date', 'to_date_expanded_uncertainty', 'projection', 'projection_expanded_uncertainty', 'months', 'profile', 'status', 'status_rule', 'enterprises', 'missing', 'computed_at', 'reason'];
+  const complianceColumns = [
+    'product', 'standard', 'span', 'site', 'unit', 'value', 'expanded_uncertainty', 'verdict', 'binding_grade', 'standard_number', 'clause',
+    'limit_value', 'limit_verdict', 'access_value', 'access_verdict', 'advanced_value', 'advanced_verdict', 'months', 'judged_against', 'revision', 'reason',
+  ];
+  return [
+    {
+      name: 'targets',
+      columns: targetColumns,
+      rows: orReason(
+        s.targets.map((t) => [t.metric, t.basis, t.year, t.unit, t.ceiling, t.toDate, t.toDateExpandedUncertainty, t.projection, t.projectionExpandedUncertainty, t.months, t.profile, t.status, t.statusRule, t.judgedAgainst, t.revision, null]),
+        targetColumns.length,
+        s.targetsReason,
+      ),
+    },
+    {
+      name: 'region_targets',
+      columns: regionColumns,
+      rows: orReason(
+        s.region.map((p) => [
+          p.region, p.metric, p.basis, p.year, p.targetId, p.unit, p.ceiling, p.toDate, p.toDateExpandedUncertainty, p.projection, p.projectionExpandedUncertainty, p.months, p.profile, p.status, p.statusRule,
+          p.enterprises.join(' '), p.missing.join(' '), p.computedAt, null,
+        ]),
+        regionColumns.length,
+        s.regionReason,
+      ),
+    },
+    {
+      name: 'limit_compliance',
+      columns: complianceColumns,
+      rows: orReason(
+        s.compliance.map((c) => [
+          c.product, c.standard, c.span, c.siteId, c.unit, c.value, c.expandedUncertainty, c.verdict, c.bindingGrade, c.standardNumber, c.clause,
+          c.limit.value, c.limit.verdict, c.access.value, c.access.verdict, c.advanced.value, c.advanced.verdict, c.months, c.judgedAgainst, c.revision, null,
+        ]),
+        complianceColumns.length,
+        s.complianceReason,
+      ),
+    },
   ];
 }

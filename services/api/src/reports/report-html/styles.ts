@@ -25,6 +25,11 @@ thead { display: table-header-group; }
 .flag { display: inline-block; border: 1px solid var(--warn); color: var(--warn); border-radius: 3px; padding: 0 3px; margin: 1px 2px 1px 0; font-size: 10px; white-space: nowrap; }
 .status-valid { color: var(--ok); } .status-expiring { color: var(--warn); } .status-expired, .status-not-yet-valid { color: var(--bad); font-weight: 600; }
 .pass { color: var(--ok); font-weight: 600; } .fail { color: var(--bad); font-weight: 600; }
+.status-on-track, .verdict-clearly-below { color: var(--ok); font-weight: 600; } .status-at-risk, .verdict-undecidable { color: var(--warn); font-weight: 600; }
+.status-exceeded, .verdict-clearly-above { color: var(--bad); font-weight: 600; } .status-no-data, .verdict-unconfirmed, .verdict-not-applicable { color: var(--muted); font-style: italic; }
+svg.target-bar { display: block; } svg.target-bar rect.track { fill: #edf2f7; } svg.target-bar rect.to-date { fill: #4a5568; }
+svg rect.band.target-on-track { fill: #9ae6b4; } svg rect.band.target-at-risk { fill: #fbd38d; } svg rect.band.target-exceeded { fill: #feb2b2; } svg rect.band.target-no-data { fill: #e2e8f0; }
+svg.target-bar line.projection { stroke: var(--ink); stroke-width: 2; }
 .note { color: var(--muted); font-size: 11px; margin: 2px 0 8px; }
 figure.chart { margin: 6px 0 12px; break-inside: avoid; }
 figure.chart figcaption { font-weight: 600; margin-bottom: 2px; }
