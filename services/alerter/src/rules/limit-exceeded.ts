@@ -52,14 +52,14 @@ export function limitExceededConditions(figure: FigureV1, rules: EnterpriseRules
   ];
 }
 
-/** E.g. "cement-clinker at s1, year to date 2026-05: 121.4 ± 3.2 kgce/t (k = 2), clearly-above the limit value 117 kgce/t of GB 16780-2021 5.1". */
+/** E.g. "cement-clinker at s1, year to date 2026-05: 121.4 ± 3.2 kgce/t (k = 2) against the limit value 117 kgce/t of GB 16780-2021 4.1: clearly-above". */
 function limitSummary(figure: FigureV1, verdict: string, grade: string, bindingValue: number | undefined): string {
   const { product, site } = figure.subject;
   const d = figure.detail;
   const number = typeof d[D.standardNumber] === 'string' ? ` of ${d[D.standardNumber]}${typeof d[D.clause] === 'string' ? ` ${d[D.clause]}` : ''}` : '';
   const against = `the ${grade} value${bindingValue !== undefined ? ` ${bindingValue} ${figure.unit}` : ''}${number}`;
   const why = verdict === HOLDING ? '' : ` (${NOT_HOLDING[verdict]})`;
-  return `${product}${site ? ` at ${site}` : ''}, year to date ${figure.periodKey}: ${round(figure.value)} ± ${round(figure.expandedUncertainty)} ${figure.unit} (k = 2), ${verdict} ${against}${why}`;
+  return `${product}${site ? ` at ${site}` : ''}, year to date ${figure.periodKey}: ${round(figure.value)} ± ${round(figure.expandedUncertainty)} ${figure.unit} (k = 2) against ${against}: ${verdict}${why}`;
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
