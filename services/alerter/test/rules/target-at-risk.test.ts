@@ -78,7 +78,7 @@ describe('target-at-risk (issue 16)', () => {
 
   it('is closed by a month on track, and names no severity then', () => {
     const [closing] = judge(july);
-    expect(closing).toMatchObject({ holds: false, value: 965.517, threshold: 1_000, summary: expect.stringContaining('on-track as of 2026-07: projected 965.517 ± 25 tce') });
+    expect(closing).toMatchObject({ holds: false, value: 965.517, threshold: 1_000, summary: `target energy-total (equivalent) 2026 on-track as of 2026-07: projected 965.517 ± 25 tce (k = 2) against the ceiling 1000 tce; to date 560 ± 10 tce over 7 month(s); rule: ${RULE}` });
     expect(closing).not.toHaveProperty('severity');
   });
 
