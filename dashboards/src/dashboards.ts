@@ -5,9 +5,10 @@ import { dataQuality } from './data-quality.ts';
 import { enterpriseEnergy } from './enterprise-energy.ts';
 import { pipelineOperations } from './pipeline-operations.ts';
 import { regulatorOverview } from './regulator-overview.ts';
+import { targetsAndLimits } from './targets-and-limits.ts';
 
 export function buildDashboards(): dashboard.Dashboard[] {
-  return [regulatorOverview(), enterpriseEnergy(), dataQuality(), pipelineOperations()].map((builder) => numberPanels(builder.build()));
+  return [regulatorOverview(), enterpriseEnergy(), dataQuality(), targetsAndLimits(), pipelineOperations()].map((builder) => numberPanels(builder.build()));
 }
 
 /** The provisioned file of a dashboard: `build/<uid>.json`. */

@@ -31,6 +31,12 @@ export const DOMAIN_ERRORS = errorCatalogue('@meterline/domain', {
   MTL_DOMAIN_MANUAL_FUEL_METERED: { meaning: 'A fuel with manual deliveries and stock is also metered at a boundary input of the same site: the metered consumption counts, the manual one is not added', retryable: false },
   MTL_DOMAIN_MANUAL_NOT_APPORTIONED: { meaning: 'A fuel accounted monthly from deliveries and stock is not in figures of periods shorter than a month', retryable: false },
   MTL_DOMAIN_MANUAL_OVERRIDES_MANIFEST: { meaning: "A manual production entry and the manifest's production name the same product and period: the manual entry counts", retryable: false },
+  MTL_DOMAIN_TARGET_ACTUALS_INVALID: { meaning: "Monthly actuals for a target's progress are not valid: a month that is not YYYY-MM or is given twice, a value or standard uncertainty that is not finite (u ≥ 0), an enterprise given twice or not expected in the region (the field is named)", retryable: false },
+  MTL_DOMAIN_LIMIT_STANDARDS_INVALID: { meaning: 'A product energy-consumption limit data set is not valid: a unit slip, a value out of range, a confirmed value without its clause or source, grades out of order (the path names the field)', retryable: false },
+  MTL_DOMAIN_LIMIT_UNIT_MISMATCH: { meaning: "A product's production unit is not the denominator of its limit standard's unit (t for kgce/t): no verdict", retryable: false },
+  MTL_DOMAIN_LIMIT_BASIS_MISMATCH: { meaning: 'A limit grade counts electricity on another basis (equivalent or equal value) than the figure: no verdict on that grade', retryable: false },
+  MTL_DOMAIN_LIMIT_FIGURE_MISSING: { meaning: "A product's unit consumption is missing or incomplete for the period: no verdict", retryable: false },
+  MTL_DOMAIN_LIMIT_INPUT_INVALID: { meaning: 'A month given to the year-to-date unit consumption is not valid (not finite, negative uncertainty, output not above zero)', retryable: false },
 });
 
 export type DomainErrorCode = (typeof DOMAIN_ERRORS.codes)[number];

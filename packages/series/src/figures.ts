@@ -118,6 +118,8 @@ export const FIGURE_DETAIL_FIELDS = Object.freeze({
   /** Intensity: the production the figure is per unit of. */
   production: 'production',
   productionUnit: 'production_unit',
+  /** Intensity: the relative standard uncertainty of `production` (0: booked without a declared error). */
+  productionU: 'production_u',
   /**
    * Any figure flagged manual, and a quality rule of a month whose accounting used manual
    * entries: the ids of the standing manual entries used, sorted, comma-separated.
@@ -302,11 +304,12 @@ async function readStored<T>(
   kinds: readonly PeriodKind[],
   fields: string[] | undefined,
   parse: (point: SeriesPoint) => RowRead<T>,
+  only: readonly FigureKind[] = [...MEASUREMENTS] as FigureKind[],
 ): Promise<T[]> {
   const wanted = new Set<string>(kinds);
   const tags: Record<string, string> = kinds.length === 1 ? figureTags(enterpriseId, kinds[0]!) : { [T.enterprise]: enterpriseId };
   const figures: T[] = [];
-  for (const measurement of MEASUREMENTS) {
+  for (const measurement of only.map(measurementOf)) {
     const points = await store.readSeries({ measurement, tags, fromMs: range.start, toMs: range.end, ...(fields ? { fields } : {}) });
     for (const point of points) {
       if (!wanted.has(point.tags[T.period] ?? '')) continue;
@@ -320,12 +323,12 @@ async function readStored<T>(
 }
 
 /** What an enterprise has published with a start in `range`, of the given period kinds: the comparison's side. */
-export const readPublishedFigures = (store: TimeSeriesStore, enterpriseId: string, range: TimeRange, kinds: readonly PeriodKind[]): Promise<PublishedFigure[]> =>
-  readStored(store, enterpriseId, range, kinds, PUBLISHED_FIELDS, publishedFigureOf);
+export const readPublishedFigures = (store: TimeSeriesStore, enterpriseId: string, range: TimeRange, kinds: readonly PeriodKind[], only?: readonly FigureKind[]): Promise<PublishedFigure[]> =>
+  readStored(store, enterpriseId, range, kinds, PUBLISHED_FIELDS, publishedFigureOf, only);
 
-/** The whole published figures, every field: what a reader of the store gets. */
-export const readFigures = (store: TimeSeriesStore, enterpriseId: string, range: TimeRange, kinds: readonly PeriodKind[]): Promise<FigureV1[]> =>
-  readStored(store, enterpriseId, range, kinds, undefined, figureOf);
+/** The whole published figures, every field: what a reader of the store gets; of the figure kinds `only` names, or all. */
+export const readFigures = (store: TimeSeriesStore, enterpriseId: string, range: TimeRange, kinds: readonly PeriodKind[], only?: readonly FigureKind[]): Promise<FigureV1[]> =>
+  readStored(store, enterpriseId, range, kinds, undefined, figureOf, only);
 
 /** One series of figures: a kind, an enterprise, a period kind and (part of) a subject. */
 export interface FigureSeriesQuery {

@@ -13,3 +13,5 @@ export * from './figures.ts';
 export * from './restatements.ts';
 export * from './manual-entries.ts';
 export * from './errors.ts';
+export * from './region-target-progress.ts';
+export * from './targets.ts';

@@ -12,6 +12,7 @@ import { manualEntriesContract } from './manual-entries.contract.ts';
 import { pointLastSeenContract } from './point-last-seen.contract.ts';
 import { readingsContract } from './readings.contract.ts';
 import { restatementsContract } from './restatements.contract.ts';
+import { targetsContract } from './targets.contract.ts';
 import type { MakeSeriesStore } from './series-store-under-test.ts';
 
 // Every series' contract on a real InfluxDB: a database per store made, dropped when it is closed.
@@ -40,3 +41,4 @@ deviceLastStatusContract('InfluxDB', influx);
 alertDeliveriesContract('InfluxDB', influx);
 deviceSequenceStateContract('InfluxDB', influx);
 deviceSequenceEventsContract('InfluxDB', influx);
+targetsContract('InfluxDB', influx);

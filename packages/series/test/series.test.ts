@@ -10,6 +10,7 @@ import { manualEntriesContract } from './manual-entries.contract.ts';
 import { pointLastSeenContract } from './point-last-seen.contract.ts';
 import { readingsContract } from './readings.contract.ts';
 import { restatementsContract } from './restatements.contract.ts';
+import { targetsContract } from './targets.contract.ts';
 import type { MakeSeriesStore } from './series-store-under-test.ts';
 
 // Every series' contract on the in-memory twin; series.int.test.ts runs the same on InfluxDB.
@@ -29,3 +30,4 @@ deviceLastStatusContract('in-memory', inMemory);
 alertDeliveriesContract('in-memory', inMemory);
 deviceSequenceStateContract('in-memory', inMemory);
 deviceSequenceEventsContract('in-memory', inMemory);
+targetsContract('in-memory', inMemory);

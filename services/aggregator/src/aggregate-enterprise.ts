@@ -10,6 +10,7 @@ import {
   type Enterprise,
   type EnterpriseFigures,
   type FactorSet,
+  type LimitStandards,
   type Period,
   type PeriodKind,
   type PointConsumption,
@@ -22,6 +23,7 @@ import { figureRows, scorecardRows } from './figure-rows.ts';
 import { loadReadings, type ReadingsByPoint } from './reading-loader.ts';
 import { compareWithPublished } from './restatements.ts';
 import { writeFigures } from './figure-repository.ts';
+import { judgeYear, type JudgeReport } from './judged/judge-year.ts';
 
 /** Where new and restated figures are announced (the Kafka figures and restatements topics). */
 export interface FigurePublisher {
@@ -38,6 +40,8 @@ export interface AggregationDeps {
   accounting: AccountingOptions;
   /** A stored row of the readings measurement that holds no reading: left out of the accounting, reported here. */
   onUnreadable: OnUnreadable;
+  /** The energy-consumption limit standards the enterprise's products are judged by (judge-year.ts); none: no compliance figures. */
+  limits?: LimitStandards;
 }
 
 export interface AggregationRequest {
@@ -52,6 +56,8 @@ export interface AggregationRequest {
   shouldStop?: () => boolean;
   /** Called after each unit (a day or a month): progress, and a chance to heartbeat. */
   onUnit?: (report: UnitReport) => Promise<void> | void;
+  /** Every enterprise of the registry in the enterprise's region, itself included: whom its region's targets sum (default: itself alone). */
+  regionEnterprises?: readonly Enterprise[];
 }
 
 export interface UnitReport {
@@ -71,6 +77,8 @@ export interface UnitReport {
   readingsRead: number;
   /** Where the time went, in ms. */
   timings: { read: number; compute: number; compare: number; publish: number; write: number };
+  /** A month: its year judged against the targets from it on (judge-year.ts). */
+  judged?: JudgeReport;
 }
 
 export interface AggregationResult {
@@ -118,7 +126,7 @@ export async function aggregateEnterprise(deps: AggregationDeps, request: Aggreg
     return [...rows, ...scorecardRows(monthScorecard(enterprise, figures, days), figures, period, request.registryVersion)];
   };
 
-  const publishUnit = async (unit: string, periods: Period[], sorted: ReadingsByPoint, readMs: number, readingsRead: number, storedRange: TimeRange, storedKinds: readonly PeriodKind[]) => {
+  const publishUnit = async (unit: string, periods: Period[], sorted: ReadingsByPoint, readMs: number, readingsRead: number, storedRange: TimeRange, storedKinds: readonly PeriodKind[], month?: Period) => {
     let t = performance.now();
     const computed = periods.flatMap((p) => accountPeriod(p, sorted));
     const compute = performance.now() - t;
@@ -134,6 +142,12 @@ export async function aggregateEnterprise(deps: AggregationDeps, request: Aggreg
     // Refreshed figures are stored, not announced: nothing a reader of the figures topic uses moved.
     await writeFigures(deps.store, [...fresh, ...changes.refreshed], changes.restatements, deps.writeChunkPoints);
     const write = performance.now() - t;
+    const judged = month
+      ? await judgeYear(
+          { store: deps.store, publisher: deps.publisher, writeChunkPoints: deps.writeChunkPoints, onUnreadable: deps.onUnreadable, ...(deps.limits ? { limits: deps.limits } : {}) },
+          { enterprise, registryVersion: request.registryVersion, regionEnterprises: request.regionEnterprises ?? [enterprise], month, monthFigures: computed, now: request.now },
+        )
+      : undefined;
     const report: UnitReport = {
       enterpriseId: enterprise.id,
       unit,
@@ -148,6 +162,7 @@ export async function aggregateEnterprise(deps: AggregationDeps, request: Aggreg
       restatements: changes.restatements,
       readingsRead,
       timings: { read: readMs, compute, compare, publish, write },
+      ...(judged ? { judged } : {}),
     };
     reports.push(report);
     await request.onUnit?.(report);
@@ -173,7 +188,7 @@ export async function aggregateEnterprise(deps: AggregationDeps, request: Aggreg
     }
     if (month && day.end >= month.end) {
       if (request.shouldStop?.()) return { completed: false, units: reports };
-      await publishUnit(month.key, [month], monthReadings, 0, 0, { start: month.start, end: month.start + 1 }, ['month']);
+      await publishUnit(month.key, [month], monthReadings, 0, 0, { start: month.start, end: month.start + 1 }, ['month'], month);
       monthReadings.clear();
     }
   }

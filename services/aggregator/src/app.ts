@@ -1,6 +1,6 @@
 import type { BusConsumer, BusProducer, ConsumedBatch } from '@meterline/bus';
 import { aggregationJobCodec, type AggregationJobV1 } from '@meterline/contracts';
-import type { AccountingOptions, Enterprise, FactorCatalog } from '@meterline/domain';
+import type { AccountingOptions, Enterprise, FactorCatalog, LimitStandards } from '@meterline/domain';
 import type { RegistrySource } from '@meterline/feeds';
 import type { Scheduler } from '@meterline/scheduler';
 import { backoffDelay, sleep, type HealthReport, type Logger, type Registry } from '@meterline/service-kit';
@@ -21,7 +21,7 @@ export interface AggregatorAppDeps {
   catalog: FactorCatalog;
   scheduler: Scheduler;
   lookback: Lookbacks;
-  engine: { readingsMeasurement: string; boundSearchMs: number; writeChunkPoints: number; accounting: AccountingOptions };
+  engine: { readingsMeasurement: string; boundSearchMs: number; writeChunkPoints: number; accounting: AccountingOptions; limits?: LimitStandards };
   retry: { baseMs: number; maxMs: number };
   clock: () => Date;
   log: Logger;
@@ -99,6 +99,7 @@ export function createAggregatorApp(deps: AggregatorAppDeps): AggregatorApp {
         kinds: job.kinds,
         range: { start: job.fromMs, end: job.toMs },
         now: deps.clock().getTime(),
+        regionEnterprises: manifest.enterprises.filter((e) => e.region === enterprise.region),
         shouldStop: () => closing || !batch.isActive(),
         onUnit: async (report: UnitReport) => {
           record(report);
@@ -116,7 +117,11 @@ export function createAggregatorApp(deps: AggregatorAppDeps): AggregatorApp {
     for (const [phase, ms] of Object.entries(report.timings)) metrics.phaseSeconds.inc({ phase }, ms / 1000);
     metrics.figures.inc({ change: 'added' }, report.added);
     metrics.figures.inc({ change: 'changed' }, report.changed);
-    for (const r of report.restatements) metrics.restatements.inc({ reason: r.reason });
+    for (const r of [...report.restatements, ...(report.judged?.restatements ?? [])]) metrics.restatements.inc({ reason: r.reason });
+    if (report.judged) {
+      metrics.figures.inc({ change: 'added' }, report.judged.added);
+      metrics.figures.inc({ change: 'changed' }, report.judged.changed);
+    }
     metrics.computedUntil(report.enterpriseId, report.latestPeriodEndMs);
   };
 

@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { Type, type Static, type TObject } from '@sinclair/typebox';
+import { loadLimitStandards, type LimitStandards } from '@meterline/domain';
 import { RegistryConfigProperties, loadConfigWithRegistryOrExit } from '@meterline/feeds';
 import { InfluxConfigProperties, influxConnection, loadConfig } from '@meterline/service-kit';
 
@@ -19,6 +21,11 @@ const StorageSchema = {
   writeChunkPoints: Type.Integer({ minimum: 1, default: 5_000 }),
   /** Figures per Kafka record (about 600 bytes each; a record must stay under the broker's message.max.bytes). */
   maxFiguresPerMessage: Type.Integer({ minimum: 1, maximum: 800, default: 400 }),
+  /**
+   * A deployment's own energy-consumption limit standards (JSON, the shape of the shipped
+   * energy-limit-standards.json), e.g. with the values its regulator confirmed; unset: the shipped set.
+   */
+  limitStandardsFile: Type.Optional(Type.String({ minLength: 1 })),
   logLevel: LogLevel,
 };
 
@@ -51,6 +58,21 @@ export const loadBackfillConfig = (env: NodeJS.ProcessEnv) => loadConfig(Backfil
 
 /** The InfluxDB adapter's options; a month's figures of a large enterprise take time to read, hence the long timeout. */
 export const influxOptions = (c: StorageConfig) => ({ ...influxConnection(c), timeoutMs: 60_000 });
+
+/**
+ * The limit standards products are judged by: the deployment's file, checked like the shipped
+ * set (a bad file stops the start, listing every problem), or the shipped set.
+ */
+export async function limitStandardsOf(c: StorageConfig): Promise<LimitStandards> {
+  if (c.limitStandardsFile === undefined) return loadLimitStandards();
+  let data: unknown;
+  try {
+    data = JSON.parse(await readFile(c.limitStandardsFile, 'utf8'));
+  } catch (error) {
+    throw new Error(`MTL_LIMIT_STANDARDS_FILE ${c.limitStandardsFile}: not a readable JSON file (${(error as Error).message})`, { cause: error });
+  }
+  return loadLimitStandards(data);
+}
 
 /** The interpolation limit is no option: it follows each metering point's declared cadence. */
 export const accountingOptions = (c: StorageConfig) => ({

@@ -101,7 +101,7 @@ export function figureRows(accounting: EnterpriseFigures, period: Period, regist
   }
   for (const i of accounting.intensities) {
     const site: Subject = i.siteId ? { ...region, [T.site]: i.siteId } : region;
-    const detail = { [D.production]: i.production, [D.productionUnit]: i.productionUnit };
+    const detail = { [D.production]: i.production, [D.productionUnit]: i.productionUnit, [D.productionU]: i.productionRelativeU };
     rows.push(row(ctx, FIGURE_KINDS.intensity, { [T.product]: i.product, [T.metric]: INTENSITY_METRICS.tce, ...site }, valuesOf(i.tcePerUnit), { ...detail, ...completenessOfFigure(i.tcePerUnit) }));
     if (i.tCO2PerUnit) {
       rows.push(row(ctx, FIGURE_KINDS.intensity, { [T.product]: i.product, [T.metric]: INTENSITY_METRICS.tco2, ...site }, valuesOf(i.tCO2PerUnit), { ...detail, ...completenessOfFigure(i.tCO2PerUnit) }));

@@ -6,7 +6,7 @@ import { createLogger, createMetricsRegistry, serveUntilSignalled } from '@meter
 import { InfluxStore } from '@meterline/store-influx';
 import { createAggregatorApp } from './app.ts';
 import { busFigurePublisher } from './bus-figure-publisher.ts';
-import { accountingOptions, influxOptions, loadAggregatorConfig } from './config.ts';
+import { accountingOptions, influxOptions, limitStandardsOf, loadAggregatorConfig } from './config.ts';
 
 const config = loadAggregatorConfig();
 const log = createLogger('aggregator', config.logLevel);
@@ -46,6 +46,8 @@ const app = createAggregatorApp({
     boundSearchMs: config.boundSearchDays * 86_400_000,
     writeChunkPoints: config.writeChunkPoints,
     accounting: accountingOptions(config),
+    // The shipped, cited limit standards (packages/domain reference data): their unconfirmed values are never judged against.
+    limits: await limitStandardsOf(config),
   },
   retry: { baseMs: config.retryBaseMs, maxMs: config.retryMaxMs },
   clock: () => new Date(),

@@ -35,6 +35,7 @@ import { reportRoutes } from './routes/reports.ts';
 import { seriesRoutes } from './routes/series-routes.ts';
 import { silenceRoutes } from './routes/silence-routes.ts';
 import { subscriptionRoutes } from './routes/subscription-routes.ts';
+import { targetRoutes } from './routes/target-routes.ts';
 import type { SeriesPageReader } from './series/series-page-reader.ts';
 
 export interface ApiDeps {
@@ -131,7 +132,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
         title: 'Meterline API',
         version: API_VERSION,
         description:
-          'Enterprises, factor sets, figures, restatements and readings; manual entries (deliveries, stock, production, output value, value added); alerts, webhook subscriptions, silences and the webhook delivery log; registry uploads and devices’ broker credentials. Errors are application/problem+json (RFC 9457).',
+          'Enterprises, factor sets, figures, restatements and readings; manual entries (deliveries, stock, production, output value, value added); dual-control targets of regions and enterprises; alerts, webhook subscriptions, silences and the webhook delivery log; registry uploads and devices’ broker credentials. Errors are application/problem+json (RFC 9457).',
       },
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'an API key from the keys file' } } },
     },
@@ -167,6 +168,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     await v1.register(alertRoutes, context);
     await v1.register(deviceSequenceRoutes, context);
     await v1.register(manualEntryRoutes, context);
+    await v1.register(targetRoutes, context);
     // Without Kafka there is nothing to manage them with: the routes are absent (404), and absent from this instance's /openapi.json.
     if (context.alerting) {
       await v1.register(subscriptionRoutes, context);

@@ -19,6 +19,7 @@ export const API_ERRORS = errorCatalogue('@meterline/api', {
   MTL_API_DEVICE_CREDENTIALS_EXIST: { httpStatus: 409, meaning: 'The broker already has an account of that name', slug: 'device-credentials-exist', retryable: false },
   MTL_API_FACTOR_SET_EXISTS: { httpStatus: 409, meaning: 'A factor set of that name and version exists', slug: 'factor-set-exists', retryable: false },
   MTL_API_MANUAL_ENTRY_CONFLICT: { httpStatus: 409, meaning: 'The manual entry repeats one that stands, or corrects one already corrected: correct the latest of its chain', slug: 'manual-entry-conflict', retryable: false },
+  MTL_API_TARGET_CONFLICT: { httpStatus: 409, meaning: 'The target repeats the one that stands for its slot (holder, year, metric, basis) with the same value and document, or reuses an id: a change states another value or document', slug: 'target-conflict', retryable: false },
   MTL_API_FACTOR_SET_UNKNOWN: { httpStatus: 409, meaning: 'The enterprise names a factor set this API does not know', slug: 'factor-set-unknown', retryable: false },
   MTL_API_FACTOR_SET_OUTSIDE_REGION: { httpStatus: 409, meaning: "The enterprise's pinned factor set does not cover its region: no figures until a set that does is pinned", slug: 'factor-set-outside-region', retryable: false },
   MTL_API_BODY_TOO_LARGE: { httpStatus: 413, meaning: 'The request body is too large', slug: 'body-too-large', retryable: false },

@@ -45,6 +45,21 @@ describe('the tenant rule', () => {
   });
 });
 
+describe('the tenant rule for dual-control targets (issue 16)', () => {
+  it('lets admins set any region’s targets, regulators those of their jurisdiction, enterprises none; enterprises read their own region’s', () => {
+    const regionOf = (id: string) => ({ a: 'CN-CQ', b: 'CN-JS' })[id];
+    const admin = scopeFor({ keyId: 'k', role: 'admin' });
+    const regulator = scopeFor({ keyId: 'k', role: 'regulator', jurisdiction: ['CN-JS'] });
+    const enterprise = scopeFor({ keyId: 'k', role: 'enterprise', enterpriseId: 'a' });
+    expect([admin.maySetTargets('CN-CQ'), regulator.maySetTargets('CN-JS'), regulator.maySetTargets('CN-CQ'), enterprise.maySetTargets('CN-CQ')]).toEqual([true, true, false, false]);
+    expect([admin.mayWrite('targets'), regulator.mayWrite('targets'), regulator.mayWrite('manual-entries'), enterprise.mayWrite('targets')]).toEqual([true, true, false, false]);
+    expect([regulator.mayReadRegionTargets('CN-JS', regionOf), regulator.mayReadRegionTargets('CN-CQ', regionOf)]).toEqual([true, false]);
+    expect([enterprise.mayReadRegionTargets('CN-CQ', regionOf), enterprise.mayReadRegionTargets('CN-JS', regionOf), admin.mayReadRegionTargets('CN-SC', regionOf)]).toEqual([true, false, true]);
+    // An enterprise the registry does not know (yet) is in no region.
+    expect(scopeFor({ keyId: 'k', role: 'enterprise', enterpriseId: 'c' }).mayReadRegionTargets('CN-CQ', regionOf)).toBe(false);
+  });
+});
+
 describe('authentication', () => {
   it('answers 401 problems without a key, with a wrong key and with a malformed header', async () => {
     const { app } = await testApi();

@@ -10,7 +10,7 @@ import {
 import { createMetricsRegistry } from '@meterline/service-kit';
 import {
   alertRecordPoints, deliveryPoint as storedDeliveryPoint, FIGURE_DETAIL_FIELDS, figurePoint, manualEntryPoint, READING_FIELDS, READING_TAGS, READINGS_MEASUREMENT, readingTags, restatementPoint,
-  sequenceEventPoint, sequenceStatePoint,
+  sequenceEventPoint, sequenceStatePoint, targetPoint,
 } from '@meterline/series';
 import { InMemoryStore, type SeriesPoint, type TimeSeriesStore } from '@meterline/store';
 import { alertingDirectory } from '../src/alerting/alerting-directory.ts';
@@ -164,7 +164,11 @@ function storedReading(enterprise: string, site: string, point: string, tsMs: nu
 /** The id of B's seeded manual entry. */
 export const B_MANUAL_ENTRY = 'me-b00000000000000000001';
 
-/** Both enterprises have figures, restatements and readings, B a manual entry; B's carry the marker values. */
+/** B's dual-control target (its document a marker), and one of B's region CN-JS. */
+export const B_TARGET = 'tg-b00000000000000000001';
+export const CN_JS_TARGET = 'tg-b00000000000000000002';
+
+/** Both enterprises have figures, restatements and readings, B a manual entry and a target; B's carry the marker values. */
 async function seededStore(): Promise<InMemoryStore> {
   const store = new InMemoryStore();
   const points: SeriesPoint[] = [];
@@ -180,6 +184,8 @@ async function seededStore(): Promise<InMemoryStore> {
   }
   // B's production report of February, entered by hand: its value is a marker.
   points.push(manualEntryPoint({ id: B_MANUAL_ENTRY, enterpriseId: 'ent-b', kind: 'production', period: '2026-02', product: 'cloth', value: 987654.321, unit: 'm2', document: 'production report 2026-02', enteredBy: 'b-energy-manager', enteredAt: '2026-03-02T01:00:00.000Z' }));
+  points.push(targetPoint({ id: B_TARGET, holder: { kind: 'enterprise', enterpriseId: 'ent-b' }, year: 2026, metric: 'energy-total', basis: 'equivalent', value: 48_500, document: 'Bravo Secret Textiles target agreement 2026', enteredBy: 'js-regulator', enteredAt: '2026-01-20T02:00:00.000Z' }));
+  points.push(targetPoint({ id: CN_JS_TARGET, holder: { kind: 'region', region: 'CN-JS' }, year: 2026, metric: 'co2-total', value: 700_000_000, document: 'Jiangsu carbon peaking plan, 2026', enteredBy: 'js-regulator', enteredAt: '2026-01-10T02:00:00.000Z' }));
   points.push(storedRestatement('ent-a', MARCH_1, 100, 101));
   points.push(storedRestatement('ent-b', MARCH_1, 987654.321, 987654.321));
   // B's devices as the alerter's sequence tracking stores them: b-dev's counts, and a gap of b-gw's carrying a marker value.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { BrokerProbe } from '@meterline/broker-accounts';
-import { ALERTING_TOPIC, B_MANUAL_ENTRY, B_MARKERS, bearer, FACTOR_SETS_TOPIC, REGISTRY_TOPIC, SECRETS, SEEDED_ALERTING, testApi, type SeededDevice } from './fixtures.ts';
+import { ALERTING_TOPIC, B_MANUAL_ENTRY, B_MARKERS, B_TARGET, CN_JS_TARGET, bearer, FACTOR_SETS_TOPIC, REGISTRY_TOPIC, SECRETS, SEEDED_ALERTING, testApi, type SeededDevice } from './fixtures.ts';
 
 /** A parameter's documented example or enum member: a JSON scalar. */
 type ParameterValue = string | number | boolean;
@@ -35,7 +35,9 @@ interface Operation {
  * seeds B's subscription, silence and gateway's broker account). The device is b-gw, not b-dev:
  * a problem's `instance` echoes the path, and b-dev is one of B's markers.
  */
-const B_PATH_VALUES: Record<string, string> = { id: 'ent-b', pointId: 'b-e-main', subId: 'b-hook', silenceId: 'b-quiet', deviceId: 'b-gw', entryId: B_MANUAL_ENTRY };
+const B_PATH_VALUES: Record<string, string> = { id: 'ent-b', pointId: 'b-e-main', subId: 'b-hook', silenceId: 'b-quiet', deviceId: 'b-gw', entryId: B_MANUAL_ENTRY, region: 'CN-JS', targetId: B_TARGET };
+/** Where a name stands for another thing on one path: a region's target is not B's own. */
+const B_PATH_OVERRIDES: Record<string, Record<string, string>> = { '/v1/regions/{region}/targets/{targetId}': { targetId: CN_JS_TARGET } };
 
 interface DocumentOperation {
   parameters?: Parameter[];
@@ -81,7 +83,7 @@ function urlFor(op: Operation): string {
   };
   const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) => {
     const parameter = op.parameters.find((p) => p.in === 'path' && p.name === name)!;
-    return encodeURIComponent(B_PATH_VALUES[name] ?? sample(parameter));
+    return encodeURIComponent(B_PATH_OVERRIDES[op.path]?.[name] ?? B_PATH_VALUES[name] ?? sample(parameter));
   });
   const query = new URLSearchParams(op.parameters.filter((p) => p.in === 'query' && p.required).map((p): [string, string] => [p.name, sample(p)]));
   return query.size > 0 ? `${path}?${query.toString()}` : path;
@@ -166,6 +168,12 @@ describe('tenant isolation, on every operation of the OpenAPI document', async (
         'GET /v1/enterprises/{id}/manual-entries',
         'POST /v1/enterprises/{id}/manual-entries',
         'GET /v1/enterprises/{id}/manual-entries/{entryId}',
+        'GET /v1/enterprises/{id}/targets',
+        'POST /v1/enterprises/{id}/targets',
+        'GET /v1/enterprises/{id}/targets/{targetId}',
+        'GET /v1/regions/{region}/targets',
+        'POST /v1/regions/{region}/targets',
+        'GET /v1/regions/{region}/targets/{targetId}',
       ]),
     );
     // Writes are walked with their documented body: every one that takes a body has an example.
@@ -205,11 +213,14 @@ describe('tenant isolation, on every operation of the OpenAPI document', async (
     await expectNothingWritten('after the other tenants’ requests');
   });
 
-  it('lets a regulator do nothing but read', async () => {
+  it('lets a regulator do nothing but read, besides setting the targets of its region and its enterprises', async () => {
     const methods = ['POST', 'PUT', 'PATCH', 'DELETE'] as const;
+    // The writes a regulator may make (x-meterline-roles): the next test makes them, with their documented bodies.
+    const regulatorWrites = new Set(secured.filter((op) => !isRead(op) && op.roles.includes('regulator')).map((op) => `${op.method} ${op.path}`));
+    expect([...regulatorWrites].sort()).toEqual(['POST /v1/enterprises/{id}/targets', 'POST /v1/regions/{region}/targets']);
     for (const op of secured) {
       const url = urlFor(op);
-      const writes = op.method === 'GET' ? methods : [op.method as (typeof methods)[number]];
+      const writes = (op.method === 'GET' ? methods : [op.method as (typeof methods)[number]]).filter((method) => !regulatorWrites.has(`${method} ${op.path}`));
       for (const method of writes) {
         const response = await app.inject({ method, url, headers: { ...bearer(SECRETS.regulatorJs), 'content-type': 'application/json' }, payload: '{}' });
         const context = `${method} ${url} as regulator of B's region`;

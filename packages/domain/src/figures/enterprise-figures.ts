@@ -83,6 +83,8 @@ export interface IntensityFigures {
   siteId: string | null;
   production: number;
   productionUnit: string;
+  /** Relative standard uncertainty of `production` (0 for a booked quantity without a declared error). */
+  productionRelativeU: number;
   tcePerUnit: Figure;
   tCO2PerUnit: Figure | null;
 }

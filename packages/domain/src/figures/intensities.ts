@@ -22,6 +22,7 @@ export function intensities(production: readonly ProductionInput[], coal: Standa
       siteId: prod.siteId,
       production: prod.value,
       productionUnit: prod.unit,
+      productionRelativeU: prod.relativeU,
       tcePerUnit: toFigure(perUnit(tceTerm, prod), `tce/${prod.unit}`, factorSet),
       tCO2PerUnit: prod.siteId ? null : toFigure(perUnit(totalLocationCO2, prod), `tCO2/${prod.unit}`, factorSet),
     };

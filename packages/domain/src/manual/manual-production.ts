@@ -17,7 +17,7 @@ export interface ProductionInput {
 }
 
 /** The products intensities name output value and value added by: the indicators of energy intensity (tce per 10^4 CNY). */
-const MONEY_PRODUCTS = Object.freeze({ 'output-value': 'output-value', 'value-added': 'value-added' } as const);
+export const MONEY_PRODUCTS = Object.freeze({ 'output-value': 'output-value', 'value-added': 'value-added' } as const);
 
 /**
  * The denominators of the period's intensities: the manifest's production of exactly this

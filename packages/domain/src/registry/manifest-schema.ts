@@ -120,6 +120,24 @@ const ProductionSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** A plant built before its product's limit standard applies is held to the limit value, a new or extended one to the access value. */
+export const PLANT_KINDS = ['existing', 'new'] as const;
+export type PlantKind = (typeof PLANT_KINDS)[number];
+
+/** Which product of the registry is which limit standard's product (limits/limit-standards.ts). */
+const ProductLimitSchema = Type.Object(
+  {
+    /** As production and manual entries name it. */
+    product: Text,
+    /** A product id of the limit data set (e.g. cement-clinker). */
+    limitProduct: Id,
+    /** The site that makes it; absent: the enterprise as a whole. */
+    site: Type.Optional(Id),
+    plant: literals(PLANT_KINDS, 'plant kind'),
+  },
+  { additionalProperties: false },
+);
+
 /** Contractual instruments for market-based scope 2 (GHG Protocol Scope 2 Guidance, ch. 6). */
 const ContractualInstrumentSchema = Type.Object(
   {
@@ -147,6 +165,7 @@ export const EnterpriseSchema = Type.Object(
     sites: Type.Array(SiteSchema, { minItems: 1 }),
     devices: Type.Array(DeviceSchema),
     production: Type.Optional(Type.Array(ProductionSchema)),
+    products: Type.Optional(Type.Array(ProductLimitSchema)),
   },
   { additionalProperties: false },
 );
@@ -161,3 +180,4 @@ export type Enterprise = Static<typeof EnterpriseSchema>;
 export type Site = Static<typeof SiteSchema>;
 export type MeteringPoint = Static<typeof MeteringPointSchema>;
 export type Device = Static<typeof DeviceSchema>;
+export type ProductLimitMapping = Static<typeof ProductLimitSchema>;

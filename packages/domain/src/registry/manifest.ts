@@ -5,6 +5,7 @@ import { parseInstant } from '../calendar/instant.ts';
 import { isValidTimeZone } from '../calendar/time-zone.ts';
 import { parseCadence } from '../quality/cadence.ts';
 import { ManifestSchema, type Manifest } from './manifest-schema.ts';
+import type { LimitStandards } from '../limits/limit-standards.ts';
 import { parseLocatedDocument, schemaIssues, type Locator } from './located-document.ts';
 
 export interface ManifestIssue {
@@ -32,7 +33,7 @@ type RawIssue = Omit<ManifestIssue, 'source' | 'line' | 'column'>;
  * YAML 1.2 parser, so one code path gives line numbers for both). Returns every issue
  * found, each naming the JSON pointer of the field, never just the first.
  */
-export function parseManifest(text: string, source: string): ManifestResult {
+export function parseManifest(text: string, source: string, options: { limitStandards?: LimitStandards } = {}): ManifestResult {
   const parsed = parseLocatedDocument(text);
   if (!parsed.ok) return { ok: false, errors: parsed.errors.map((e) => ({ path: '', message: e.message, code: 'MTL_DOMAIN_MANIFEST_SYNTAX', source, line: e.line, column: e.column })) };
   const { data, locate } = parsed;
@@ -44,9 +45,30 @@ export function parseManifest(text: string, source: string): ManifestResult {
   const schemaProblems = schemaIssues(ManifestSchema, data, MAX_LISTED_ISSUES).map((i) => ({ ...i, code: 'MTL_DOMAIN_MANIFEST_SCHEMA' }));
   if (schemaProblems.length > 0) return finish(schemaProblems);
   const manifest = data as Manifest;
-  const crossIssues = checkCrossReferences(manifest);
+  const crossIssues = [...checkCrossReferences(manifest), ...(options.limitStandards ? limitProductIssues(manifest, options.limitStandards) : [])];
   if (crossIssues.length > 0) return finish(crossIssues);
   return { ok: true, manifest, locate };
+}
+
+/**
+ * The manifest's product mappings against a limit data set: each `limitProduct` must be a
+ * product of it. Separate from parseManifest's own checks because a deployment may load its own
+ * limit file after the manifest (parseManifest takes it as an option to check at once).
+ */
+export function limitProductIssues(manifest: Manifest, standards: LimitStandards): Array<Pick<ManifestIssue, 'path' | 'code' | 'message'>> {
+  const issues: Array<Pick<ManifestIssue, 'path' | 'code' | 'message'>> = [];
+  manifest.enterprises.forEach((enterprise, e) => {
+    (enterprise.products ?? []).forEach((p, k) => {
+      if (!standards.products.has(p.limitProduct)) {
+        issues.push({
+          path: `/enterprises/${e}/products/${k}/limitProduct`,
+          code: 'MTL_DOMAIN_MANIFEST_UNKNOWN_REFERENCE',
+          message: `"${p.limitProduct}" is not a product of limit standards ${standards.id}@${standards.version} (known: ${[...standards.products.keys()].join(', ')})`,
+        });
+      }
+    });
+  });
+  return issues;
 }
 
 const dateOk = (s: string): boolean => {
@@ -187,6 +209,19 @@ function checkCrossReferences(manifest: Manifest): RawIssue[] {
       if (p.site !== undefined && !siteIdsHere.has(p.site)) {
         add(`${ep}/production/${k}/site`, 'MTL_DOMAIN_MANIFEST_UNKNOWN_REFERENCE', `site "${p.site}" is not in enterprise "${enterprise.id}"`);
       }
+    });
+    const mapped = new Map<string, number>();
+    (enterprise.products ?? []).forEach((p, k) => {
+      const pp = `${ep}/products/${k}`;
+      if (p.site !== undefined && !siteIdsHere.has(p.site)) {
+        add(`${pp}/site`, 'MTL_DOMAIN_MANIFEST_UNKNOWN_REFERENCE', `site "${p.site}" is not in enterprise "${enterprise.id}"`);
+      }
+      // One standard per product and site: two would give two verdicts on one figure.
+      const key = `${p.product}\u0000${p.site ?? ''}`;
+      const first = mapped.get(key);
+      if (first !== undefined) {
+        add(pp, 'MTL_DOMAIN_MANIFEST_DUPLICATE_ID', `product "${p.product}"${p.site === undefined ? '' : ` of site "${p.site}"`} is mapped to a limit standard twice (first at ${ep}/products/${first})`);
+      } else mapped.set(key, k);
     });
     (enterprise.contractualInstruments ?? []).forEach((c, k) => {
       const cp = `${ep}/contractualInstruments/${k}`;

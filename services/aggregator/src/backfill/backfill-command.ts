@@ -7,7 +7,7 @@ import { InfluxStore } from '@meterline/store-influx';
 import { aggregateEnterprise } from '../aggregate-enterprise.ts';
 import { planAggregation } from '../aggregation-plan.ts';
 import { busFigurePublisher } from '../bus-figure-publisher.ts';
-import { accountingOptions, influxOptions, loadBackfillConfig } from '../config.ts';
+import { accountingOptions, influxOptions, limitStandardsOf, loadBackfillConfig } from '../config.ts';
 import { registryVersion } from '../registry-version.ts';
 import { BACKFILL_USAGE, parseBackfillArgs } from './backfill-args.ts';
 import { addUnit, emptyTotals, progressLine, summary } from './progress.ts';
@@ -62,8 +62,17 @@ export async function runBackfill(argv: readonly string[], io: BackfillIo): Prom
     io.stderr(`meterline aggregate: not in ${config.registryFile}: ${unknown.join(', ')}\n`);
     return EXIT_USAGE;
   }
+  // A region's targets sum every enterprise of the region, whichever of them this run recomputes.
+  const registered = enterprises;
   if (args.enterprises.length > 0) enterprises = enterprises.filter((e) => args.enterprises.includes(e.id));
   const catalog = createFactorCatalog();
+  let limits;
+  try {
+    limits = await limitStandardsOf(config);
+  } catch (error) {
+    io.stderr(`meterline aggregate: ${(error as Error).message}\n`);
+    return EXIT_CONFIG;
+  }
   const now = Date.now();
   const work = [];
   for (const enterprise of enterprises) {
@@ -93,7 +102,7 @@ export async function runBackfill(argv: readonly string[], io: BackfillIo): Prom
   try {
     producer = await bus.producer();
     const publisher = busFigurePublisher({ producer, topics: { figures: config.figuresTopic, restatements: config.restatementsTopic }, maxFiguresPerMessage: config.maxFiguresPerMessage });
-    const deps = { store, publisher, readingsMeasurement: config.readingsMeasurement, boundSearchMs: config.boundSearchDays * 86_400_000, writeChunkPoints: config.writeChunkPoints, accounting: accountingOptions(config), onUnreadable: (row: UnreadableRow) => io.stderr(`a stored row is unreadable, left out: ${row.measurement} ${JSON.stringify(row.tags)} at ${row.timestampMs}: ${row.reason}\n`) };
+    const deps = { store, publisher, readingsMeasurement: config.readingsMeasurement, boundSearchMs: config.boundSearchDays * 86_400_000, writeChunkPoints: config.writeChunkPoints, accounting: accountingOptions(config), limits, onUnreadable: (row: UnreadableRow) => io.stderr(`a stored row is unreadable, left out: ${row.measurement} ${JSON.stringify(row.tags)} at ${row.timestampMs}: ${row.reason}\n`) };
     for (const w of work) {
       const result = await aggregateEnterprise(deps, {
         enterprise: w.enterprise,
@@ -102,6 +111,7 @@ export async function runBackfill(argv: readonly string[], io: BackfillIo): Prom
         kinds: args.kinds,
         range: w.range,
         now,
+        regionEnterprises: registered.filter((e) => e.region === w.enterprise.region),
         shouldStop: () => stop,
         onUnit: (report) => {
           addUnit(totals, report);

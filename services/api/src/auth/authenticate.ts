@@ -44,12 +44,15 @@ export function authenticateRequests(app: FastifyInstance, keyring: Keyring): vo
     if (!scopeFor(principal).mayWrite(writes)) {
       throw new ApiError('MTL_API_FORBIDDEN', `the ${principal.role} key ${principal.keyId} may not ${writes === undefined ? 'write here' : `change ${writes}`}`);
     }
-    const enterpriseId = (request.params as Record<string, string | undefined>)['id'];
+    const params = request.params as Record<string, string | undefined>;
+    if (writes === 'targets' && params['region'] !== undefined) targetSettingRegion(request, params['region']);
+    const enterpriseId = params['id'];
     if (enterpriseId === undefined) return;
     if (writes === 'alerting') alertingEnterprise(request, enterpriseId);
     else if (writes === 'registry') registryEnterprise(request, enterpriseId);
     else if (writes === 'devices') deviceEnterprise(request, enterpriseId);
     else if (writes === 'manual-entries') manualEntryEnterprise(request, enterpriseId);
+    else if (writes === 'targets') targetSettingEnterprise(request, enterpriseId);
   });
 }
 
@@ -119,4 +122,35 @@ export function manualEntryEnterprise(request: FastifyRequest, enterpriseId: str
     throw new ApiError('MTL_API_FORBIDDEN', `the ${principal.role} key ${principal.keyId} may not record this enterprise's manual entries`);
   }
   return enterprise;
+}
+
+/**
+ * The region whose dual-control targets a request sets, if its key may: an admin any, a
+ * regulator one of its jurisdiction. Any other is 403, whether or not the registry has
+ * enterprises there: a region code tells nothing, but the answer must not either.
+ */
+export function targetSettingRegion(request: FastifyRequest, region: string): string {
+  const principal = principalOf(request);
+  if (!scopeFor(principal).maySetTargets(region)) throw new ApiError('MTL_API_FORBIDDEN', `the ${principal.role} key ${principal.keyId} may not set the targets of this region`);
+  return region;
+}
+
+/** The enterprise whose dual-control targets a request sets, if its key may: as readableEnterprise, and only an admin or the regulator of its region. */
+export function targetSettingEnterprise(request: FastifyRequest, enterpriseId: string): Enterprise {
+  const enterprise = readableEnterprise(request, enterpriseId);
+  const principal = principalOf(request);
+  if (!scopeFor(principal).maySetTargets(enterprise.region)) {
+    throw new ApiError('MTL_API_FORBIDDEN', `the ${principal.role} key ${principal.keyId} may not set this enterprise's targets`);
+  }
+  return enterprise;
+}
+
+/** The region whose targets a request reads, if its key may: an admin any, a regulator its own, an enterprise the one it is in (it is held to them). */
+export function targetReadingRegion(request: FastifyRequest, region: string): string {
+  const principal = principalOf(request);
+  const { index } = registryOf(request);
+  if (!scopeFor(principal).mayReadRegionTargets(region, (id) => index.enterprise(id)?.region)) {
+    throw new ApiError('MTL_API_FORBIDDEN', `the ${principal.role} key ${principal.keyId} may not read the targets of this region`);
+  }
+  return region;
 }

@@ -141,6 +141,7 @@ export const ReportSchema = Type.Object(
         siteId: Nullable(Type.String()),
         production: Type.Number(),
         productionUnit: Type.String(),
+        productionRelativeU: Type.Number({ description: 'relative standard uncertainty of production (0: booked without a declared error)' }),
         tcePerUnit: Figure,
         tCO2PerUnit: Nullable(Figure),
       }),

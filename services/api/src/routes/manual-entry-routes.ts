@@ -2,22 +2,20 @@ import { randomBytes } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger } from 'fastify';
-import type { AggregationJobV1 } from '@meterline/contracts';
 import {
-  calendarPeriod, checkManualEntry, ID_PATTERN, MANUAL_ENTRY_KINDS, manualEntryHistory, monthsBearingOn, STOCKED_FUELS,
+  checkManualEntry, ID_PATTERN, MANUAL_ENTRY_KINDS, manualEntryHistory, monthsBearingOn, STOCKED_FUELS,
   type Enterprise, type ManualEntry, type ManualEntryIssue, type ManualEntryRecord,
 } from '@meterline/domain';
 import { readManualEntries, writeManualEntries } from '@meterline/series';
+import { monthsJob, queueRecomputation } from '../aggregation/recomputation.ts';
 import { manualEntryEnterprise, principalOf, readableEnterprise } from '../auth/authenticate.ts';
 import type { ApiContext } from '../context.ts';
 import { ApiError, type ApiErrorCode } from '../errors.ts';
 import { jsonBodyValidator } from '../http/body-validation.ts';
+import { oneAtATime } from '../http/one-at-a-time.ts';
 import { pageOf, PageQuery, slicePage } from '../http/pagination.ts';
 import { AUTHENTICATED_PROBLEMS, BEARER, IdParam, problemResponses, stringEnum } from '../http/schemas.ts';
 import { logUnreadable } from '../series/log-unreadable.ts';
-
-/** How long an answer waits for the recomputation's job to be queued before it goes without it. */
-const QUEUE_WAIT_MS = 5_000;
 
 const PERIOD_PATTERN = '^\\d{4}-\\d{2}(-\\d{2})?$';
 const Text = (description: string) => Type.String({ minLength: 1, maxLength: 200, description });
@@ -111,59 +109,10 @@ const newEntryId = (): string => `me-${randomBytes(10).toString('hex')}`;
  */
 export const manualEntryRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx) => {
   // One check-and-append at a time per enterprise in this instance, so two requests cannot both pass the duplicate check.
-  const queues = new Map<string, Promise<unknown>>();
-  const serially = <T>(enterpriseId: string, work: () => Promise<T>): Promise<T> => {
-    const run = (queues.get(enterpriseId) ?? Promise.resolve()).then(work, work);
-    const settled = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    queues.set(enterpriseId, settled);
-    void settled.then(() => {
-      if (queues.get(enterpriseId) === settled) queues.delete(enterpriseId);
-    });
-    return run;
-  };
+  const serially = oneAtATime();
 
   const history = async (enterprise: Enterprise, log: FastifyBaseLogger) =>
     manualEntryHistory(await readManualEntries(ctx.store, enterprise.id, logUnreadable(log)));
-
-  /** Queues the recomputation of the months; the entry is stored whatever happens here, so a failure is logged, not answered. */
-  const requestRecomputation = async (enterprise: Enterprise, entry: ManualEntry, months: string[], log: FastifyBaseLogger): Promise<boolean> => {
-    if (!ctx.aggregationJobs) return false;
-    const tz = enterprise.timeZone;
-    let job: AggregationJobV1 | undefined;
-    try {
-      job = {
-        v: 1,
-        jobId: `manual:${entry.id}`,
-        enterpriseId: enterprise.id,
-        kinds: ['month'],
-        fromMs: calendarPeriod(months[0]!, tz).start,
-        toMs: calendarPeriod(months[months.length - 1]!, tz).end,
-        origin: 'on-demand',
-        requestedAt: entry.enteredAt,
-      };
-      // Bounded: a topic that does not answer (missing, or Kafka down) must not hold the answer; the send goes on and logs its end.
-      const queued = ctx.aggregationJobs.request(job);
-      let timer: NodeJS.Timeout | undefined;
-      const waiting = new Promise<'waiting'>((resolve) => (timer = setTimeout(() => resolve('waiting'), QUEUE_WAIT_MS)));
-      const settled = await Promise.race([queued.then(() => 'queued' as const), waiting]).finally(() => clearTimeout(timer));
-      if (settled === 'waiting') {
-        const jobId = job.jobId;
-        log.error({ jobId, months }, `manual entry stored, but its recomputation was not queued within ${QUEUE_WAIT_MS} ms: answered without it; the next scheduled run or a backfill restates it`);
-        queued.then(
-          () => log.info({ jobId }, 'the recomputation of a manual entry was queued late'),
-          (error: unknown) => log.error({ err: error, jobId }, 'the recomputation of a manual entry could not be queued'),
-        );
-        return false;
-      }
-      return true;
-    } catch (error) {
-      log.error({ err: error, jobId: job?.jobId, months }, 'manual entry stored, but its recomputation could not be queued: the next scheduled run or a backfill restates it');
-      return false;
-    }
-  };
 
   app.get(
     '/v1/enterprises/:id/manual-entries',
@@ -253,7 +202,7 @@ export const manualEntryRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (a
         return before;
       });
       const months = monthsBearingOn(entry, existing.find((e) => e.id === entry.corrects));
-      const requested = await requestRecomputation(enterprise, entry, months, request.log);
+      const requested = await queueRecomputation(ctx.aggregationJobs, () => monthsJob(enterprise, months, `manual:${entry.id}`, entry.enteredAt), 'manual entry', request.log);
       void reply.code(201).header('location', `/v1/enterprises/${enterprise.id}/manual-entries/${entry.id}`);
       return { ...viewOf({ entry, supersededBy: null }), restates: { months, requested } };
     },
