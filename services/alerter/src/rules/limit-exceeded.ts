@@ -1,5 +1,5 @@
 import type { FigureV1 } from '@meterline/contracts';
-import type { PeriodKind } from '@meterline/domain';
+import type { LimitVerdict, PeriodKind } from '@meterline/domain';
 import { COMPLIANCE_SPANS, FIGURE_DETAIL_FIELDS as D } from '@meterline/series';
 import type { EnterpriseRules } from '../alerting-config.ts';
 import type { Condition } from './condition.ts';
@@ -7,17 +7,18 @@ import type { Condition } from './condition.ts';
 /** The aggregator judges compliance as of each month (the month alone, and the year to date). */
 export const LIMIT_COMPLIANCE_PERIOD = 'month' satisfies PeriodKind;
 
+const HOLDING = 'clearly-above' satisfies LimitVerdict;
+
 /**
  * Why a verdict other than clearly-above does not hold the alert, said in the finding's summary
  * (a verdict the figure's uncertainty cannot settle must not be announced as a breach).
  */
-const NOT_HOLDING: Readonly<Record<string, string>> = {
-  'clearly-below': 'below the binding value even at the upper end of its uncertainty',
+const NOT_HOLDING: Readonly<Record<Exclude<LimitVerdict, typeof HOLDING>, string>> = {
+  'clearly-below': 'at or below the binding value even at the upper end of its uncertainty',
   undecidable: 'not decidable at the data’s quality: the binding value lies within the expanded uncertainty',
   unconfirmed: 'not judged: the binding value is not confirmed from the standard’s text',
-  'not-applicable': 'not judged: the standard does not apply to this product or plant',
+  'not-applicable': 'not judged: no unit consumption comparable with the standard’s (none for the period, or electricity counted at another value than the standard’s)',
 };
-const HOLDING = 'clearly-above';
 
 /**
  * Mandatory energy-consumption limit standards (GB 16780-2021 for cement, the GB 21xxx and
@@ -33,7 +34,7 @@ export function limitExceededConditions(figure: FigureV1, rules: EnterpriseRules
   const { product, standard, span, site } = figure.subject;
   const verdict = figure.detail[D.verdict];
   if (!rules.enabled || figure.periodKind !== LIMIT_COMPLIANCE_PERIOD || span !== COMPLIANCE_SPANS.yearToDate || !product || !standard) return [];
-  if (typeof verdict !== 'string' || (verdict !== HOLDING && NOT_HOLDING[verdict] === undefined)) return [];
+  if (typeof verdict !== 'string' || (verdict !== HOLDING && !Object.hasOwn(NOT_HOLDING, verdict))) return [];
   const grade = figure.detail[D.bindingGrade];
   const bindingValue = figure.detail[grade === 'access' ? D.accessValue : D.limitValue];
   const holds = verdict === HOLDING;
@@ -58,7 +59,7 @@ function limitSummary(figure: FigureV1, verdict: string, grade: string, bindingV
   const d = figure.detail;
   const number = typeof d[D.standardNumber] === 'string' ? ` of ${d[D.standardNumber]}${typeof d[D.clause] === 'string' ? ` ${d[D.clause]}` : ''}` : '';
   const against = `the ${grade} value${bindingValue !== undefined ? ` ${bindingValue} ${figure.unit}` : ''}${number}`;
-  const why = verdict === HOLDING ? '' : ` (${NOT_HOLDING[verdict]})`;
+  const why = verdict === HOLDING ? '' : ` (${NOT_HOLDING[verdict as keyof typeof NOT_HOLDING]})`;
   return `${product}${site ? ` at ${site}` : ''}, year to date ${figure.periodKey}: ${round(figure.value)} ± ${round(figure.expandedUncertainty)} ${figure.unit} (k = 2) against ${against}: ${verdict}${why}`;
 }
 

@@ -1,5 +1,5 @@
 import type { FigureV1 } from '@meterline/contracts';
-import type { PeriodKind } from '@meterline/domain';
+import type { PeriodKind, TargetStatus } from '@meterline/domain';
 import { FIGURE_DETAIL_FIELDS as D } from '@meterline/series';
 import type { EnterpriseRules } from '../alerting-config.ts';
 import type { Condition } from './condition.ts';
@@ -12,8 +12,9 @@ export const TARGET_PROGRESS_PERIOD = 'month' satisfies PeriodKind;
  * at risk or exceeded hold it, on track closes it. `no-data` is no finding either way: months
  * without data cannot say the target is safe, nor that it is not.
  */
-const HOLDING = new Set(['at-risk', 'exceeded']);
-const CLOSING = 'on-track';
+const HOLDING = new Set<string>(['at-risk', 'exceeded'] satisfies TargetStatus[]);
+const CLOSING = 'on-track' satisfies TargetStatus;
+const EXCEEDED = 'exceeded' satisfies TargetStatus;
 
 /**
  * A dual-control target (total energy, energy intensity, total CO₂, carbon intensity) holds an
@@ -40,7 +41,7 @@ export function targetAtRiskConditions(figure: FigureV1, rules: EnterpriseRules[
       value: round(figure.value),
       ...(typeof ceiling === 'number' ? { threshold: round(ceiling) } : {}),
       unit: figure.unit,
-      ...(holds ? { severity: status === 'exceeded' ? rules.exceededSeverity : rules.severity } : {}),
+      ...(holds ? { severity: status === EXCEEDED ? rules.exceededSeverity : rules.severity } : {}),
     },
   ];
 }

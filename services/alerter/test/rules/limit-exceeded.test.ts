@@ -77,9 +77,9 @@ describe('limit-exceeded (issue 16)', () => {
     const unconfirmed = judge(compliance('2026-06', 130, 2, 'unconfirmed', { detail: { limit_value: 'absent' } }))[0]!;
     expect(unconfirmed).toMatchObject({ holds: false, summary: 'clinker at s1, year to date 2026-06: 130 ± 2 kgce/t (k = 2) against the limit value of GB 16780-2021 4.1: unconfirmed (not judged: the binding value is not confirmed from the standard’s text)' });
     expect(unconfirmed).not.toHaveProperty('threshold');
-    expect(judge(compliance('2026-06', 130, 2, 'not-applicable'))[0]).toMatchObject({ holds: false, summary: 'clinker at s1, year to date 2026-06: 130 ± 2 kgce/t (k = 2) against the limit value 117 kgce/t of GB 16780-2021 4.1: not-applicable (not judged: the standard does not apply to this product or plant)' });
+    expect(judge(compliance('2026-06', 130, 2, 'not-applicable'))[0]).toMatchObject({ holds: false, summary: 'clinker at s1, year to date 2026-06: 130 ± 2 kgce/t (k = 2) against the limit value 117 kgce/t of GB 16780-2021 4.1: not-applicable (not judged: no unit consumption comparable with the standard’s (none for the period, or electricity counted at another value than the standard’s))' });
     // 110 ± 3: at most 113, below 117.
-    expect(judge(compliance('2026-06', 110, 3, 'clearly-below'))[0]).toMatchObject({ holds: false, summary: 'clinker at s1, year to date 2026-06: 110 ± 3 kgce/t (k = 2) against the limit value 117 kgce/t of GB 16780-2021 4.1: clearly-below (below the binding value even at the upper end of its uncertainty)' });
+    expect(judge(compliance('2026-06', 110, 3, 'clearly-below'))[0]).toMatchObject({ holds: false, summary: 'clinker at s1, year to date 2026-06: 110 ± 3 kgce/t (k = 2) against the limit value 117 kgce/t of GB 16780-2021 4.1: clearly-below (at or below the binding value even at the upper end of its uncertainty)' });
   });
 
   it('leaves a single month above to the dashboard: only the year-to-date span is judged', () => {
