@@ -195,7 +195,7 @@ function expectSignedAndIdempotent(received: ReceivedWebhook[]) {
 }
 
 describe('alerter on the real stack: Kafka, InfluxDB, Mosquitto and ingest, webhooks to a real HTTP receiver', () => {
-  it("fires each rule once and resolves it once: a last will through MQTT, published figures, the month's figures in InfluxDB, a renewed certificate", async () => {
+  it("fires each rule once and resolves it once: a last will through MQTT, published figures (a target at risk and a limit exceeded among them, issue 16), the month's figures in InfluxDB, a renewed certificate", async () => {
     const d1 = rules.devices[1]!;
     const connect = (will: boolean) =>
       mqtt.connectAsync(inject('stack').mqtt.url, {
@@ -254,8 +254,38 @@ describe('alerter on the real stack: Kafka, InfluxDB, Mosquitto and ingest, webh
     await publish(topics.figures, [figureBatch(rules.id, [hourFigure(rules.id, site, suspect.point, h + HOUR, 100), hourFigure(rules.id, site, heavy.point, h + HOUR, 100), balance(h + HOUR, 2)])]);
     for (const rule of ['suspect-counter', 'consumption-threshold', 'balance-gap']) await until(`${rule} resolved`, announced(rule, 'resolved'));
 
+    // Issue 16: this month a dual-control target at risk and the clinker clearly above its limit
+    // year to date; next month the target on track and the clinker clearly below.
+    const thisMonth = localDate(Date.now(), TZ).slice(0, 7);
+    const [y, m] = thisMonth.split('-').map(Number) as [number, number];
+    const nextMonth = m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+    const monthFigure = (key: string, over: Partial<FigureV1>): FigureV1 => {
+      const period = calendarPeriod(key, TZ);
+      return hourFigure(rules.id, site, 'x', period.start, 100, { periodKind: 'month', periodKey: key, startMs: period.start, endMs: period.end, ...over });
+    };
+    const target = (key: string, status: string, projection: number) =>
+      monthFigure(key, { measurement: FIGURE_KINDS.targetProgress, subject: { region: 'CN-CQ', metric: 'energy-total', basis: 'equivalent' }, value: projection, unit: 'tce', expandedUncertainty: 20, detail: { verdict: status, ceiling: 1_000 } });
+    const clinker = (key: string, value: number, verdict: string) =>
+      monthFigure(key, {
+        measurement: FIGURE_KINDS.limitCompliance,
+        subject: { region: 'CN-CQ', product: 'clinker', standard: 'cement-clinker', span: 'year-to-date', site },
+        value,
+        unit: 'kgce/t',
+        expandedUncertainty: 3,
+        detail: { verdict, binding_grade: 'limit', limit_value: 117 },
+      });
+    // 1 010 ± 20 tce projected against a ceiling of 1 000: at risk; 121 ± 3 kgce/t, at least 118 > 117: clearly above.
+    await publish(topics.figures, [figureBatch(rules.id, [target(thisMonth, 'at-risk', 1_010), clinker(thisMonth, 121, 'clearly-above')])]);
+    for (const rule of ['target-at-risk', 'limit-exceeded']) await until(`${rule} firing`, announced(rule, 'firing'));
+    const opened = (rule: string) => bodyOf(announced(rule, 'firing')()!).alerts[0]!;
+    expect(opened('target-at-risk')).toMatchObject({ severity: 'warning', subject: { metric: 'energy-total', basis: 'equivalent' }, value: 1_010, threshold: 1_000, unit: 'tce' });
+    expect(opened('limit-exceeded')).toMatchObject({ severity: 'critical', subject: { product: 'clinker', standard: 'cement-clinker', site }, value: 121, threshold: 117, unit: 'kgce/t' });
+    // 980 ± 20 tce: on track; 110 ± 3 kgce/t, at most 113 < 117: clearly below.
+    await publish(topics.figures, [figureBatch(rules.id, [target(nextMonth, 'on-track', 980), clinker(nextMonth, 110, 'clearly-below')])]);
+    for (const rule of ['target-at-risk', 'limit-exceeded']) await until(`${rule} resolved`, announced(rule, 'resolved'));
+
     // The month's budget: the aggregator's first day figure of the month projects 10 tce a day, then it is restated to 1.
-    const month = calendarPeriod(localDate(Date.now(), TZ).slice(0, 7), TZ);
+    const month = calendarPeriod(thisMonth, TZ);
     const dayFigure = (tce: number) => ({
       measurement: FIGURE_MEASUREMENTS.standardCoal,
       tags: { ...figureTags(rules.id, 'day'), [FIGURE_TAGS.region]: 'CN-CQ', [FIGURE_TAGS.level]: STANDARD_COAL_LEVELS.enterprise, [FIGURE_TAGS.basis]: STANDARD_COAL_BASES.equivalent },
@@ -279,7 +309,10 @@ describe('alerter on the real stack: Kafka, InfluxDB, Mosquitto and ingest, webh
     const perRuleAndStatus = [...distinctNotifications(receivers.rules.received).values()].map((b) => `${b.rule} ${b.status} ${b.alerts.length}`).sort();
     expect(perRuleAndStatus).toEqual(
       [
-        ...['balance-gap', 'budget-overrun', 'calibration-expiring', 'consumption-threshold', 'low-coverage', 'suspect-counter'].flatMap((r) => [`${r} firing 1`, `${r} resolved 1`]),
+        ...['balance-gap', 'budget-overrun', 'calibration-expiring', 'consumption-threshold', 'limit-exceeded', 'low-coverage', 'suspect-counter', 'target-at-risk'].flatMap((r) => [
+          `${r} firing 1`,
+          `${r} resolved 1`,
+        ]),
         'meter-offline firing 2',
         'meter-offline resolved 2',
       ].sort(),

@@ -27,6 +27,10 @@ export const ALERT_RULES = [
   'device-sequence',
   /** A rule of the regulator's data-quality scorecard failed for an enterprise's month. */
   'quality-rule-failed',
+  /** A dual-control target of the enterprise projected, as of its latest month, at risk or exceeded. */
+  'target-at-risk',
+  /** A product's unit energy consumption, year to date, clearly above its limit standard's binding value. */
+  'limit-exceeded',
 ] as const;
 export type AlertRule = (typeof ALERT_RULES)[number];
 export const AlertRuleSchema = Type.Union(ALERT_RULES.map((r) => Type.Literal(r)));

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { AlertSeverity } from '@meterline/contracts';
+import { ALERT_SEVERITIES, type AlertSeverity } from '@meterline/contracts';
 import type { AlertRecord } from '@meterline/series';
 import { iso, type Condition } from './rules/condition.ts';
 
-export type Transition = { kind: 'fired' | 'resolved'; record: AlertRecord };
+/** `escalated`: an open alert's finding raised its severity (a target at risk now exceeded). */
+export type Transition = { kind: 'fired' | 'escalated' | 'resolved'; record: AlertRecord };
 
 /** (enterprise, rule, subject): at most one open alert per key, however many instances and events. */
 export function dedupKey(enterpriseId: string, rule: string, subject: Record<string, string>): string {
@@ -25,7 +26,9 @@ export function alertId(key: string, startsAtMs: number): string {
  * alert already reflects are ignored, so a restated old period cannot reopen or close it.
  * Keys whose record changed in more than `asOfMs` are added to `changed` (what must be
  * stored): an open alert keeps the values it opened with, so a finding that it still holds
- * costs no write.
+ * costs no write. The exception is a finding that names its own severity (a rule whose severity
+ * follows what it found): when that differs, the alert takes the finding's severity and values,
+ * so it says what it now is, and a raised severity is an escalation to announce.
  */
 export function applyCondition(
   records: Map<string, AlertRecord>,
@@ -39,6 +42,12 @@ export function applyCondition(
   if (current && condition.asOfMs < current.asOfMs) return undefined;
   const measured = { summary: condition.summary, value: condition.value, threshold: condition.threshold, unit: condition.unit };
   if (condition.holds) {
+    if (current?.alert.status === 'firing' && condition.severity !== undefined && current.alert.severity !== severity) {
+      const record: AlertRecord = { ...current, asOfMs: condition.asOfMs, alert: { ...current.alert, ...defined(measured), summary: condition.summary, severity } };
+      records.set(key, record);
+      changed.add(key);
+      return rank(severity) > rank(current.alert.severity) ? { kind: 'escalated', record } : undefined;
+    }
     if (current?.alert.status === 'firing') {
       if (current.alert.severity !== severity) changed.add(key);
       records.set(key, { ...current, asOfMs: condition.asOfMs, alert: { ...current.alert, severity } });
@@ -81,6 +90,8 @@ export function applyCondition(
 export function closeUnreported(record: AlertRecord, atMs: number, why: string): AlertRecord {
   return { ...record, asOfMs: atMs, alert: { ...record.alert, status: 'resolved', endsAt: iso(atMs), summary: `${record.alert.summary} (closed: ${why})` } };
 }
+
+const rank = (s: AlertSeverity) => ALERT_SEVERITIES.indexOf(s);
 
 function defined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;

@@ -56,6 +56,11 @@ function severityOf(rules: EnterpriseRules, rule: AlertRule): AlertSeverity {
       return rules.deviceSequence.severity;
     case 'quality-rule-failed':
       return rules.qualityRule.severity;
+    // While at risk; an exceeded target's finding names its own severity (Condition.severity).
+    case 'target-at-risk':
+      return rules.targetAtRisk.severity;
+    case 'limit-exceeded':
+      return rules.limitExceeded.severity;
   }
 }
 
@@ -123,7 +128,7 @@ export function createAlertManager(deps: AlertManagerDeps) {
     const transitions: Transition[] = [];
     const changed = new Set<string>();
     const apply = (condition: Condition) => {
-      const t = applyCondition(records, enterpriseId, condition, severityOf(rules, condition.rule), changed);
+      const t = applyCondition(records, enterpriseId, condition, condition.severity ?? severityOf(rules, condition.rule), changed);
       if (t) transitions.push(t);
     };
     let tickMs: number | undefined;
@@ -174,7 +179,8 @@ export function createAlertManager(deps: AlertManagerDeps) {
     for (const t of transitions) deps.metrics.transitions.inc({ rule: t.record.alert.rule, kind: t.kind });
     for (const n of notifications) deps.metrics.notifications.inc({ rule: n.rule, status: n.status });
     if (transitions.length > 0 || notifications.length > 0) {
-      deps.log.info({ enterprise: enterpriseId, fired: transitions.filter((t) => t.kind === 'fired').length, resolved: transitions.filter((t) => t.kind === 'resolved').length, notifications: notifications.length }, 'alerts changed');
+      const count = (kind: Transition['kind']) => transitions.filter((t) => t.kind === kind).length;
+      deps.log.info({ enterprise: enterpriseId, fired: count('fired'), escalated: count('escalated'), resolved: count('resolved'), notifications: notifications.length }, 'alerts changed');
     }
   };
 

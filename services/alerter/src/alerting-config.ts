@@ -55,6 +55,15 @@ const RuleSettings = Type.Object(
     ),
     /** A rule of the regulator's data-quality scorecard failed for a month (judged on the month's quality_rule figures). */
     qualityRule: Type.Optional(Type.Object({ enabled: Enabled, severity: Type.Optional(Severity) }, { additionalProperties: false })),
+    /**
+     * A dual-control target at risk or exceeded as of its latest month (judged on the month's
+     * target_progress figures): `severity` while at risk, `exceededSeverity` once exceeded.
+     */
+    targetAtRisk: Type.Optional(
+      Type.Object({ enabled: Enabled, severity: Type.Optional(Severity), exceededSeverity: Type.Optional(Severity) }, { additionalProperties: false }),
+    ),
+    /** A product's year-to-date unit consumption clearly above its limit standard (judged on the month's limit_compliance figures). */
+    limitExceeded: Type.Optional(Type.Object({ enabled: Enabled, severity: Type.Optional(Severity) }, { additionalProperties: false })),
     /** A firing alert is sent again after this long. */
     repeatIntervalMinutes: Type.Optional(Type.Integer({ minimum: 1 })),
   },
@@ -135,6 +144,8 @@ export interface EnterpriseRules {
   consumptionThreshold: { enabled: boolean; severity: AlertSeverity; thresholds: readonly ThresholdSetting[] };
   deviceSequence: { enabled: boolean; severity: AlertSeverity; windowMinutes: number; gapGraceSeconds: number };
   qualityRule: { enabled: boolean; severity: AlertSeverity };
+  targetAtRisk: { enabled: boolean; severity: AlertSeverity; exceededSeverity: AlertSeverity };
+  limitExceeded: { enabled: boolean; severity: AlertSeverity };
   repeatIntervalMinutes: number;
 }
 
@@ -149,6 +160,8 @@ export const DEFAULT_RULES: Readonly<EnterpriseRules> = Object.freeze<Enterprise
   consumptionThreshold: { enabled: true, severity: 'warning', thresholds: [] },
   deviceSequence: { enabled: true, severity: 'warning', windowMinutes: 60, gapGraceSeconds: 300 },
   qualityRule: { enabled: true, severity: 'warning' },
+  targetAtRisk: { enabled: true, severity: 'warning', exceededSeverity: 'critical' },
+  limitExceeded: { enabled: true, severity: 'critical' },
   repeatIntervalMinutes: 240,
 });
 
@@ -217,6 +230,8 @@ function resolveRules(file: AlertingFile, enterpriseId: string): EnterpriseRules
     consumptionThreshold: { ...pick('consumptionThreshold'), thresholds: own?.thresholds ?? [] },
     deviceSequence: pick('deviceSequence'),
     qualityRule: pick('qualityRule'),
+    targetAtRisk: pick('targetAtRisk'),
+    limitExceeded: pick('limitExceeded'),
     repeatIntervalMinutes: pick('repeatIntervalMinutes'),
   };
 }

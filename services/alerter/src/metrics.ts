@@ -3,7 +3,7 @@ import { Counter, Histogram, type Registry } from '@meterline/service-kit';
 export function createAlerterMetrics(registry: Registry) {
   return {
     unreadable: new Counter({ name: 'meterline_alerter_unreadable_total', help: 'Input records the alerter could not read, by topic', labelNames: ['topic'], registers: [registry] }),
-    transitions: new Counter({ name: 'meterline_alerter_transitions_total', help: 'Alerts opened (fired) and closed (resolved), by rule', labelNames: ['rule', 'kind'], registers: [registry] }),
+    transitions: new Counter({ name: 'meterline_alerter_transitions_total', help: 'Alerts opened (fired), raised in severity (escalated) and closed (resolved), by rule', labelNames: ['rule', 'kind'], registers: [registry] }),
     notifications: new Counter({ name: 'meterline_alerter_notifications_total', help: 'Notifications put in the outbox, by rule and status', labelNames: ['rule', 'status'], registers: [registry] }),
     sequenceEvents: new Counter({
       name: 'meterline_device_sequence_events_total',

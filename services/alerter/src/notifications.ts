@@ -24,7 +24,8 @@ function isSilenced(alert: AlertV1, silences: readonly SilenceSetting[], atMs: n
 
 /**
  * Decides which alerts are announced now: those that opened or closed (unless silenced; a
- * close only when its opening was announced) and, at a tick, open alerts due again (the
+ * close only when its opening was announced), those whose severity rose (again, as a repeat of
+ * an alert already announced: a subscriber of critical alerts only hears of it now) and, at a tick, open alerts due again (the
  * repeat interval passed, or a silence that hid them ended). Records announced are given
  * `lastNotifiedMs` (changed in place in `records`, their keys added to `changed`).
  */
@@ -48,6 +49,7 @@ export function dueNotices(input: {
     fresh.add(record.alert.dedupKey);
     if (isSilenced(record.alert, input.silences, input.atMs)) continue;
     if (kind === 'fired') announce(record, false);
+    else if (kind === 'escalated') announce(record, record.lastNotifiedMs !== undefined);
     else if (record.lastNotifiedMs !== undefined) notices.push({ alert: record.alert, repeat: false });
   }
   if (input.tick) {

@@ -7,6 +7,8 @@ import type { AlertingConfig } from './alerting-config.ts';
 import type { AlerterMetrics } from './metrics.ts';
 import { appendTo } from './append-to.ts';
 import { QUALITY_RULE_PERIOD } from './rules/figure-rules.ts';
+import { LIMIT_COMPLIANCE_PERIOD } from './rules/limit-exceeded.ts';
+import { TARGET_PROGRESS_PERIOD } from './rules/target-at-risk.ts';
 import { createSequenceObserver } from './sequence-observer.ts';
 
 export interface ObserverTopics {
@@ -121,9 +123,13 @@ function judgedPeriods(alerting: AlertingConfig, enterpriseId: string): Map<stri
   if (rules.consumptionThreshold.enabled) for (const t of rules.consumptionThreshold.thresholds) consumption.add(t.period);
   const balance = new Set<string>(rules.balanceGap.enabled ? [rules.balanceGap.period] : []);
   const scorecard = new Set<string>(rules.qualityRule.enabled ? [QUALITY_RULE_PERIOD] : []);
+  const targets = new Set<string>(rules.targetAtRisk.enabled ? [TARGET_PROGRESS_PERIOD] : []);
+  const limits = new Set<string>(rules.limitExceeded.enabled ? [LIMIT_COMPLIANCE_PERIOD] : []);
   return new Map([
     [FIGURE_KINDS.consumption, consumption],
     [FIGURE_KINDS.energyBalance, balance],
     [FIGURE_KINDS.qualityRule, scorecard],
+    [FIGURE_KINDS.targetProgress, targets],
+    [FIGURE_KINDS.limitCompliance, limits],
   ]);
 }

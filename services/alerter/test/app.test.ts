@@ -240,3 +240,39 @@ it('closes an open figure alert at the next tick once its rule no longer judges 
     ['low-coverage', POINTS[0], true],
   ]);
 });
+
+it('judges the month figures of issue 16: a target at risk, escalated when exceeded, closed on track; a product clearly above its limit year to date, closed when undecidable', async () => {
+  const { send, notifications } = await setup();
+  // November 2026 in Shanghai, and December: the months whose progress and compliance the aggregator publishes.
+  const november = { periodKey: '2026-11', startMs: Date.parse('2026-11-01T00:00:00+08:00'), endMs: Date.parse('2026-12-01T00:00:00+08:00') };
+  const december = { periodKey: '2026-12', startMs: Date.parse('2026-12-01T00:00:00+08:00'), endMs: Date.parse('2027-01-01T00:00:00+08:00') };
+  const target = (m: typeof november, status: string, projection: number): FigureV1 =>
+    hourFigure('x', 0, { measurement: 'target_progress', subject: { region: 'CN-CQ', metric: 'energy-total', basis: 'equivalent' }, periodKind: 'month', ...m, value: projection, unit: 'tce', expandedUncertainty: 20, detail: { verdict: status, ceiling: 1_000 } });
+  const limit = (m: typeof november, span: string, value: number, verdict: string): FigureV1 =>
+    hourFigure('x', 0, {
+      measurement: 'limit_compliance',
+      subject: { region: 'CN-CQ', product: 'clinker', standard: 'cement-clinker', span },
+      periodKind: 'month',
+      ...m,
+      value,
+      unit: 'kgce/t',
+      expandedUncertainty: 3,
+      detail: { verdict, binding_grade: 'limit', limit_value: 117 },
+    });
+  // November at risk (1 010 ± 20 tce against 1 000); the clinker's year to date 121 ± 3 kgce/t, clearly above 117; its month alone too (not alerted).
+  await send(TOPICS.figures, [batch([target(november, 'at-risk', 1_010), limit(november, 'year-to-date', 121, 'clearly-above'), limit(november, 'month', 125, 'clearly-above')])]);
+  // A restatement of November finds the target exceeded (1 050 ± 20): the same alert, now critical, announced again.
+  await send(TOPICS.figures, [batch([{ ...target(november, 'exceeded', 1_050), revision: 1 }])]);
+  const ofIssue16 = () => notifications().filter((n) => n.rule === 'target-at-risk' || n.rule === 'limit-exceeded');
+  expect(ofIssue16().map((n) => [n.rule, n.status, n.repeat, n.alerts.map((a) => [a.severity, a.value, a.threshold, a.unit])])).toEqual([
+    ['target-at-risk', 'firing', false, [['warning', 1_010, 1_000, 'tce']]],
+    ['limit-exceeded', 'firing', false, [['critical', 121, 117, 'kgce/t']]],
+    ['target-at-risk', 'firing', true, [['critical', 1_050, 1_000, 'tce']]],
+  ]);
+  // December: on track (980 ± 20), and the clinker's year to date 118 ± 3 (115 to 121, the limit inside) undecidable.
+  await send(TOPICS.figures, [batch([target(december, 'on-track', 980), limit(december, 'year-to-date', 118, 'undecidable')])]);
+  expect(announced(ofIssue16())).toEqual({
+    'target-at-risk energy-total/equivalent': ['firing', 'firing (repeat)', 'resolved'],
+    'limit-exceeded clinker/cement-clinker': ['firing', 'resolved'],
+  });
+});

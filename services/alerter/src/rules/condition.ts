@@ -1,4 +1,4 @@
-import type { AlertRule } from '@meterline/contracts';
+import type { AlertRule, AlertSeverity } from '@meterline/contracts';
 
 /**
  * What a rule found about one subject at one instant of the data. A condition that holds
@@ -17,6 +17,11 @@ export interface Condition {
   value?: number;
   threshold?: number;
   unit?: string;
+  /**
+   * The finding's own severity, for a rule whose severity follows what it found (a target at
+   * risk or exceeded); absent, the rule's configured severity.
+   */
+  severity?: AlertSeverity;
 }
 
 /** The rules judged at ticks over the whole enterprise: an open alert of these not found again is closed. */

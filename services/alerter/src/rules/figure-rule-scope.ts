@@ -5,7 +5,8 @@ import type { EnterpriseRules } from '../alerting-config.ts';
 /**
  * Whether a figure rule still judges an open alert's subject: the rule is on (for a threshold,
  * one still names the point or every point), and the point or topology node is still in the
- * registry (a scorecard rule is the enterprise's, so only whether it is on). An alert no longer judged would never see the finding that closes it. Built once
+ * registry (a scorecard rule, a target and a product's limit are the enterprise's, so only whether
+ * the rule is on). An alert no longer judged would never see the finding that closes it. Built once
  * per evaluation, asked per open alert.
  */
 export function figureRuleScope(enterprise: Enterprise, rules: EnterpriseRules): (alert: AlertV1) => boolean {
@@ -24,6 +25,10 @@ function stillJudges(alert: AlertV1, points: ReadonlySet<string>, rules: Enterpr
       return rules.balanceGap.enabled && points.has(node ?? '');
     case 'quality-rule-failed':
       return rules.qualityRule.enabled;
+    case 'target-at-risk':
+      return rules.targetAtRisk.enabled;
+    case 'limit-exceeded':
+      return rules.limitExceeded.enabled;
     case 'consumption-threshold':
       return (
         rules.consumptionThreshold.enabled &&

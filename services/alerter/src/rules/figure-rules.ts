@@ -3,6 +3,8 @@ import type { PeriodKind } from '@meterline/domain';
 import { FIGURE_DETAIL_FIELDS } from '@meterline/series';
 import type { EnterpriseRules, ThresholdSetting } from '../alerting-config.ts';
 import type { Condition } from './condition.ts';
+import { limitExceededConditions } from './limit-exceeded.ts';
+import { targetAtRiskConditions } from './target-at-risk.ts';
 
 const SUSPECT_FLAGS = new Set(['suspect-drop', 'suspect-over-capacity']);
 const HOUR_MS = 3_600_000;
@@ -13,12 +15,15 @@ export const QUALITY_RULE_PERIOD = 'month' satisfies PeriodKind;
 /**
  * The rules judged on each published figure: a point's coverage and suspect counter, its
  * consumption against the enterprise's thresholds, a topology node's balance gap against the
- * uncertainty of the meters that measure it, and each rule of the regulator's scorecard of a month.
+ * uncertainty of the meters that measure it, each rule of the regulator's scorecard of a month,
+ * a dual-control target's progress and a product's compliance with its limit standard.
  */
 export function figureConditions(figure: FigureV1, rules: EnterpriseRules): Condition[] {
   if (figure.measurement === FIGURE_KINDS.consumption) return pointConditions(figure, rules);
   if (figure.measurement === FIGURE_KINDS.energyBalance) return balanceConditions(figure, rules);
   if (figure.measurement === FIGURE_KINDS.qualityRule) return qualityRuleConditions(figure, rules);
+  if (figure.measurement === FIGURE_KINDS.targetProgress) return targetAtRiskConditions(figure, rules.targetAtRisk);
+  if (figure.measurement === FIGURE_KINDS.limitCompliance) return limitExceededConditions(figure, rules.limitExceeded);
   return [];
 }
 
