@@ -14,7 +14,7 @@ import type { LimitIssue, UnitConsumption, UnitConsumptionResult } from './unit-
  *   not-applicable no unit consumption (missing, incomplete, unit mismatch) or the grade counts
  *                  electricity on another basis than the figure
  */
-type LimitVerdict = 'clearly-above' | 'clearly-below' | 'undecidable' | 'unconfirmed' | 'not-applicable';
+export type LimitVerdict = 'clearly-above' | 'clearly-below' | 'undecidable' | 'unconfirmed' | 'not-applicable';
 
 
 export interface GradeAssessment {
