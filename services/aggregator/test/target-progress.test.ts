@@ -107,6 +107,24 @@ describe("the month unit judges the year against the enterprise's and the region
     expect(feb.detail).toMatchObject({ [D.verdict]: 'at-risk', [D.ceiling]: 10, [D.months]: 1, [D.profile]: 'uniform', [D.year]: 2026, [D.judgedAgainst]: 'tg-foundry@10' });
   });
 
+  it('does not count a month below the completeness minimum: March read three days of 31 is judged, not counted', async () => {
+    const { store, progress } = harness();
+    // February whole, then March 1–3 only: 672 + 72 readings after the first; March's completeness is 72/744 = 9.7 % < 90 %.
+    await store.write([...readings(foundry, 10), ...Array.from({ length: 72 }, (_, i) => ({ ...readings(foundry, 10)[0]!, fields: { [READING_FIELDS.value]: 10 * (673 + i) }, timestampMs: february.end + (i + 1) * HOUR }))]);
+    await writeTargets(store, [target('tg-foundry', { kind: 'enterprise', enterpriseId: 'foundry' }, 10, '2026-01-15T09:00:00+08:00')]);
+    await aggregateEnterprise(
+      { store, publisher: { publish: () => Promise.resolve() }, readingsMeasurement: READINGS_MEASUREMENT, boundSearchMs: 35 * 86_400_000, writeChunkPoints: 500, accounting: {}, onUnreadable: fail },
+      { enterprise: foundry, factorSet, registryVersion: registryVersion(foundry), kinds: ['month'], range: { start: february.start, end: calendarPeriod('2026-03', 'Asia/Shanghai').end }, now: NOW, regionEnterprises: [foundry, forge] },
+    );
+    const figures = await progress(foundry);
+    expect(figures.map((f) => [f.periodKey, f.detail[D.months]])).toEqual([
+      ['2026-02', 1],
+      ['2026-03', 1],
+    ]);
+    // As of March the projection is still February's × 12: March's 72 readings are not a month of use.
+    expect(figures[1]!.value).toBeCloseTo(9.910656, 9);
+  });
+
   it('restates the progress with reason TARGET_CHANGED when the regulator replaces the target, though its projection did not move', async () => {
     const { store, run, restated } = harness();
     await store.write(readings(foundry, 10));

@@ -28,7 +28,7 @@ export type UnitConsumptionResult = { ok: true; consumption: UnitConsumption } |
  * below it is not judged against a limit: its gaps are estimates, and a verdict on estimates
  * would be the estimate's verdict.
  */
-const MIN_COMPLETENESS_PERCENT = 90;
+export const MIN_COMPLETENESS_PERCENT = 90;
 
 /**
  * Converts tce per production unit to the standard's unit: the energy unit (tce → kgce × 1 000,

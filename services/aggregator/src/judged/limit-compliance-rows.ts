@@ -2,6 +2,7 @@ import { FIGURE_KINDS, type FigureV1 } from '@meterline/contracts';
 import {
   assessLimitCompliance,
   COVERAGE_FACTOR_95,
+  MIN_COMPLETENESS_PERCENT,
   yearToDateUnitConsumption,
   type Enterprise,
   type GradeAssessment,
@@ -13,12 +14,6 @@ import {
 } from '@meterline/domain';
 import { COMPLIANCE_SPANS, completenessOf, FIGURE_DETAIL_FIELDS as D, FIGURE_TAGS as T, INTENSITY_METRICS } from '@meterline/series';
 
-/**
- * Platforms ask for ≥ 90 % of the readings due (energy-carbon reference, section 9): a month
- * below it is left out of a limit verdict, its energy and its output alike, since its gaps are
- * estimates and a verdict on estimates would be the estimate's.
- */
-const MIN_COMPLETENESS_PERCENT = 90;
 
 /** What a compliance is judged by: the limit data's id and version (a new version restates it, LIMIT_STANDARDS_CHANGED). */
 const limitsVersion = (limits: LimitStandards): string => `${limits.id}@${limits.version}`;
@@ -51,6 +46,7 @@ function monthTceAndOutput(f: FigureV1): MonthTceAndOutput | undefined {
   return { tce, tceExpandedUncertainty: COVERAGE_FACTOR_95 * relT * Math.abs(tce), output, outputRelativeU };
 }
 
+/** A month below the platforms' completeness minimum is left out of a limit verdict, its energy and its output alike. */
 const complete = (f: FigureV1) => (completenessOf(f) ?? 100) >= MIN_COMPLETENESS_PERCENT;
 
 /** Each grade's value (when confirmed) and verdict, as detail fields. */

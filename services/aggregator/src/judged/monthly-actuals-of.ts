@@ -1,6 +1,6 @@
 import { FIGURE_KINDS, type FigureV1 } from '@meterline/contracts';
-import { COVERAGE_FACTOR_95, MONEY_PRODUCTS, type CarbonScope, type Measured, type MonthlyActuals } from '@meterline/domain';
-import { FIGURE_DETAIL_FIELDS as D, FIGURE_TAGS as T, INTENSITY_METRICS, STANDARD_COAL_BASES, STANDARD_COAL_LEVELS } from '@meterline/series';
+import { COVERAGE_FACTOR_95, MIN_COMPLETENESS_PERCENT, MONEY_PRODUCTS, type CarbonScope, type Measured, type MonthlyActuals } from '@meterline/domain';
+import { completenessOf, FIGURE_DETAIL_FIELDS as D, FIGURE_TAGS as T, INTENSITY_METRICS, STANDARD_COAL_BASES, STANDARD_COAL_LEVELS } from '@meterline/series';
 
 /**
  * The CO2 dual control counts: scope 1 combustion, purchased electricity at the grid's
@@ -24,7 +24,9 @@ function valueAddedOf(f: FigureV1): Measured | undefined {
 /**
  * An enterprise's months as dual-control progress reads them, from its published month figures:
  * the enterprise's standard coal on each basis, its location-based total CO2 and its value added.
- * A quantity without a figure is absent, never zero.
+ * A quantity without a figure is absent, never zero; so is one whose figure rests on less than
+ * the platforms' completeness minimum of the readings due (a month not yet metered, or mostly
+ * silent, would count as a month of little or no use and pull the projection down).
  */
 export function monthlyActualsOf(figures: readonly FigureV1[]): MonthlyActuals[] {
   const months = new Map<string, MonthlyActuals>();
@@ -34,7 +36,7 @@ export function monthlyActualsOf(figures: readonly FigureV1[]): MonthlyActuals[]
     return m;
   };
   for (const f of figures) {
-    if (f.periodKind !== 'month') continue;
+    if (f.periodKind !== 'month' || (completenessOf(f) ?? 100) < MIN_COMPLETENESS_PERCENT) continue;
     const s = f.subject;
     if (f.measurement === FIGURE_KINDS.standardCoal && s[T.level] === STANDARD_COAL_LEVELS.enterprise) {
       if (s[T.basis] === STANDARD_COAL_BASES.equivalent) month(f.periodKey).energy.equivalent = measured(f);
