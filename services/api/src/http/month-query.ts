@@ -2,8 +2,8 @@ import { Type } from '@sinclair/typebox';
 import { ApiError } from '../errors.ts';
 
 /** The years a target or a month query may name: the same span as a target's year. */
-export const FIRST_YEAR = 1970;
-export const LAST_YEAR = 2199;
+const FIRST_YEAR = 1970;
+const LAST_YEAR = 2199;
 
 /** A calendar month YYYY-MM of the years above, on the enterprise's wall clock. */
 const MONTH_PATTERN = '^(19[7-9][0-9]|2[01][0-9][0-9])-(0[1-9]|1[0-2])$';
