@@ -15,22 +15,15 @@ import { bearer, SECRETS, testApi, testManifest } from './fixtures.ts';
 /** 2026-02 in Asia/Shanghai: 2026-02-01T00:00+08:00 to 2026-03-01T00:00+08:00. */
 const FEB = { key: '2026-02', start: Date.parse('2026-01-31T16:00:00Z'), end: Date.parse('2026-02-28T16:00:00Z') };
 
+const A_PRODUCTS = [
+  { product: 'clinker', limitProduct: 'cement-clinker', site: 'a-site', plant: 'existing' as const },
+  { product: 'clinker-line-2', limitProduct: 'cement-clinker', site: 'a-site', plant: 'new' as const },
+];
+
+/** The fixtures' registry with ent-a's products mapped, and none of ent-b's (the fixtures map one). */
 function manifest(): Manifest {
   const m = testManifest();
-  return {
-    ...m,
-    enterprises: m.enterprises.map((e) =>
-      e.id === 'ent-a'
-        ? {
-            ...e,
-            products: [
-              { product: 'clinker', limitProduct: 'cement-clinker', site: 'a-site', plant: 'existing' as const },
-              { product: 'clinker-line-2', limitProduct: 'cement-clinker', site: 'a-site', plant: 'new' as const },
-            ],
-          }
-        : e,
-    ),
-  };
+  return { ...m, enterprises: m.enterprises.map(({ products: _theirs, ...e }) => (e.id === 'ent-a' ? { ...e, products: A_PRODUCTS } : e)) };
 }
 
 function complianceFigure(span: 'month' | 'year-to-date', c: { value: number; u: number; months: number; production: number; verdict: string; limitVerdict: string; accessVerdict: string }): FigureV1 {

@@ -158,11 +158,11 @@ describe("an enterprise's progress on its targets (issue 16)", () => {
     const noTarget = (await get(`${ENT}?year=2025`)).json<EnterpriseProgressAnswer>();
     expect(noTarget.progress).toEqual([]);
     expect(noTarget.reason).toBe('enterprise ent-a has no standing dual-control target for 2025 (/v1/enterprises/ent-a/targets)');
-    // ent-b's target of 2026 stands, but nothing of it is published.
-    const unpublished = (await get('/v1/enterprises/ent-b/targets/progress?year=2026')).json<EnterpriseProgressAnswer>();
+    // ent-b's target of 2026 stands, but nothing of it is published before March.
+    const unpublished = (await get('/v1/enterprises/ent-b/targets/progress?year=2026&asOf=2026-02')).json<EnterpriseProgressAnswer>();
     expect(unpublished.progress).toEqual([]);
     expect(unpublished.withoutProgress.map((t) => t.metric)).toEqual(['energy-total']);
-    expect(unpublished.reason).toMatch(/^no progress on enterprise ent-b's targets for 2026 is published: /);
+    expect(unpublished.reason).toMatch(/^no progress on enterprise ent-b's targets for 2026 is published up to 2026-02: /);
   });
 
   it('is read by admin, the enterprise and its regulator only', async () => {
