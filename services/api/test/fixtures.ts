@@ -68,6 +68,8 @@ enterprises:
     devices:
       - { id: b-dev, kind: meter, meteringPoints: [b-e-main] }
       - { id: b-gw, kind: gateway, meteringPoints: [b-e-main] }
+    products:
+      - { product: glass-sheet, limitProduct: flat-glass, site: b-site, plant: existing }
 `;
 
 export function testManifest(): Manifest {
@@ -168,6 +170,32 @@ export const B_MANUAL_ENTRY = 'me-b00000000000000000001';
 export const B_TARGET = 'tg-b00000000000000000001';
 export const CN_JS_TARGET = 'tg-b00000000000000000002';
 
+/** B's judged figures of March 2026, as the aggregator stores them; the values are markers, the rest only plausible. */
+function judgedFiguresOfB(): SeriesPoint[] {
+  const D = FIGURE_DETAIL_FIELDS;
+  const march = { enterpriseId: 'ent-b', periodKind: 'month' as const, periodKey: '2026-03', startMs: MARCH_1, endMs: Date.UTC(2026, 2, 31, 16), coveragePercent: 99, estimated: 0, flags: [], factorSet: 'cn-2023@1.0.0', registryVersion: 'r1', revision: 0 };
+  return [
+    figurePoint({
+      ...march,
+      measurement: FIGURE_KINDS.targetProgress,
+      subject: { region: 'CN-JS', metric: 'energy-total', basis: 'equivalent' },
+      value: 987654.321,
+      unit: 'tce',
+      expandedUncertainty: 1000,
+      detail: { [D.verdict]: 'exceeded', [D.judgedAgainst]: `${B_TARGET}@48500`, [D.ceiling]: 48_500, [D.toDate]: 123456.789, [D.toDateExpandedU]: 500, [D.months]: 3, [D.profile]: 'uniform', [D.statusRule]: 'Exceeded: …', [D.year]: 2026 },
+    }),
+    figurePoint({
+      ...march,
+      measurement: FIGURE_KINDS.limitCompliance,
+      subject: { region: 'CN-JS', product: 'glass-sheet', standard: 'flat-glass', span: 'month', site: 'b-site' },
+      value: 987654.321,
+      unit: 'kgce/weight-box',
+      expandedUncertainty: 1,
+      detail: { [D.verdict]: 'unconfirmed', [D.judgedAgainst]: 'cn-energy-limit-standards@1', [D.bindingGrade]: 'limit', [D.standardNumber]: 'GB 21340-2019', [D.clause]: '', [D.limitVerdict]: 'unconfirmed', [D.accessVerdict]: 'unconfirmed', [D.advancedVerdict]: 'unconfirmed', [D.months]: 1, [D.production]: 1000, [D.productionUnit]: 'weight-box' },
+    }),
+  ];
+}
+
 /** Both enterprises have figures, restatements and readings, B a manual entry and a target; B's carry the marker values. */
 async function seededStore(): Promise<InMemoryStore> {
   const store = new InMemoryStore();
@@ -186,6 +214,8 @@ async function seededStore(): Promise<InMemoryStore> {
   points.push(manualEntryPoint({ id: B_MANUAL_ENTRY, enterpriseId: 'ent-b', kind: 'production', period: '2026-02', product: 'cloth', value: 987654.321, unit: 'm2', document: 'production report 2026-02', enteredBy: 'b-energy-manager', enteredAt: '2026-03-02T01:00:00.000Z' }));
   points.push(targetPoint({ id: B_TARGET, holder: { kind: 'enterprise', enterpriseId: 'ent-b' }, year: 2026, metric: 'energy-total', basis: 'equivalent', value: 48_500, document: 'Bravo Secret Textiles target agreement 2026', enteredBy: 'js-regulator', enteredAt: '2026-01-20T02:00:00.000Z' }));
   points.push(targetPoint({ id: CN_JS_TARGET, holder: { kind: 'region', region: 'CN-JS' }, year: 2026, metric: 'co2-total', value: 700_000_000, document: 'Jiangsu carbon peaking plan, 2026', enteredBy: 'js-regulator', enteredAt: '2026-01-10T02:00:00.000Z' }));
+  // B's progress on its target and its product's limit compliance as of March (issue 16): their values are markers.
+  points.push(...judgedFiguresOfB());
   points.push(storedRestatement('ent-a', MARCH_1, 100, 101));
   points.push(storedRestatement('ent-b', MARCH_1, 987654.321, 987654.321));
   // B's devices as the alerter's sequence tracking stores them: b-dev's counts, and a gap of b-gw's carrying a marker value.

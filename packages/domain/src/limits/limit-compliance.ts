@@ -16,6 +16,15 @@ import type { LimitIssue, UnitConsumption, UnitConsumptionResult } from './unit-
  */
 export type LimitVerdict = 'clearly-above' | 'clearly-below' | 'undecidable' | 'unconfirmed' | 'not-applicable';
 
+/** What each verdict means, in words a regulator reads next to it (the rule above, said once). */
+export const LIMIT_VERDICT_MEANINGS: Readonly<Record<LimitVerdict, string>> = Object.freeze({
+  'clearly-above': 'Clearly above: even the lower end of the band (value − U, k = 2) exceeds the grade; the product does not meet it.',
+  'clearly-below': 'Clearly below: even the upper end of the band (value + U, k = 2) is at or below the grade; the product meets it.',
+  undecidable: "Not decidable at the data's quality: the band value ± U (k = 2) straddles the grade; a smaller U, not the plant, would decide.",
+  unconfirmed: "Value not confirmed from the standard's text: no verdict.",
+  'not-applicable': 'Not applicable: no unit consumption for the period, or the grade counts electricity on another basis than the figure.',
+});
+
 
 export interface GradeAssessment {
   grade: LimitGrade;
