@@ -14,7 +14,8 @@ import type { LimitIssue, UnitConsumption, UnitConsumptionResult } from './unit-
  *   not-applicable no unit consumption (missing, incomplete, unit mismatch) or the grade counts
  *                  electricity on another basis than the figure
  */
-export type LimitVerdict = 'clearly-above' | 'clearly-below' | 'undecidable' | 'unconfirmed' | 'not-applicable';
+export const LIMIT_VERDICTS = ['clearly-above', 'clearly-below', 'undecidable', 'unconfirmed', 'not-applicable'] as const;
+export type LimitVerdict = (typeof LIMIT_VERDICTS)[number];
 
 /** What each verdict means, in words a regulator reads next to it (the rule above, said once). */
 export const LIMIT_VERDICT_MEANINGS: Readonly<Record<LimitVerdict, string>> = Object.freeze({

@@ -121,7 +121,7 @@ const ProductionSchema = Type.Object(
 );
 
 /** A plant built before its product's limit standard applies is held to the limit value, a new or extended one to the access value. */
-const PLANT_KINDS = ['existing', 'new'] as const;
+export const PLANT_KINDS = ['existing', 'new'] as const;
 export type PlantKind = (typeof PLANT_KINDS)[number];
 
 /** Which product of the registry is which limit standard's product (limits/limit-standards.ts). */
