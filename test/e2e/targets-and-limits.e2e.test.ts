@@ -4,8 +4,10 @@
 // clinker values it confirmed). Every query of the "Targets and limits" dashboard runs on that
 // InfluxDB, and what it shows equals the domain's progress and compliance computed from
 // `meterline account` on the same stored readings.
+import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readingsTopic, type MqttReading } from '@meterline/contracts';
 import {
@@ -21,12 +23,15 @@ import {
   type MonthlyActuals,
   type Target,
 } from '@meterline/domain';
-import { COMPLIANCE_SPANS, FIGURE_DETAIL_FIELDS as D, FIGURE_FIELDS as F, FIGURE_TAGS as T, REGION_TARGET_PROGRESS as R, writeTargets } from '@meterline/series';
+import { createTopics, freePorts } from '@meterline/local-stack';
+import { COMPLIANCE_SPANS, FIGURE_DETAIL_FIELDS as D, FIGURE_FIELDS as F, FIGURE_MEASUREMENTS as M, FIGURE_TAGS as T, REGION_TARGET_PROGRESS as R, RESTATEMENT_FIELDS, RESTATEMENT_MEASUREMENT, RESTATEMENT_TAGS, writeTargets } from '@meterline/series';
 import { connectFleet, Fleet, fleetManifest, type PlannedPayload } from '@meterline/simulator';
-import { accountStoredReadings, aggregationTopics, aggregatorEnv, backfillProcess, waitUntilEqual } from '../harness/aggregation.ts';
+import { accountStoredReadings, aggregationTopics, aggregatorEnv, aggregatorProcess, backfillProcess, waitUntilEqual, type AggregationTopics } from '../harness/aggregation.ts';
 import { builtDashboards, interpolate, panelQueries, panelRange, resolveVariables, type BuiltDashboard, type PanelQuery, type ResolvedVariable } from '../harness/dashboard-queries.ts';
+import { groupLag } from '../harness/kafka-topics.ts';
 import { createPipeline, devicePassword, type Pipeline } from '../harness/pipeline.ts';
 import { storedReadings } from '../harness/scenario.ts';
+import { serviceProcess, type ServiceProcess } from '../harness/service-process.ts';
 import { stackEnv } from '../harness/stack-env.ts';
 
 const TZ = 'Asia/Shanghai';
@@ -86,6 +91,8 @@ const TARGETS: Target[] = [
 ];
 
 let pipeline: Pipeline;
+let topics: AggregationTopics;
+let limitsFile: string;
 let dashboard: BuiltDashboard;
 /** `meterline account` of each month, by `${enterprise}|${month}`. */
 const accounted = new Map<string, EnterpriseFigures>();
@@ -132,7 +139,7 @@ describe('the Targets and limits dashboard on the real pipeline (issue 16)', () 
   beforeAll(async () => {
     const env = stackEnv();
     pipeline = await createPipeline(env, data.manifest);
-    const topics = await aggregationTopics(env.stack, pipeline);
+    topics = await aggregationTopics(env.stack, pipeline);
     dashboard = builtDashboards().find((d) => d.uid === 'meterline-targets-and-limits')!;
     await pipeline.writer.start();
     await pipeline.ingest.start();
@@ -147,7 +154,7 @@ describe('the Targets and limits dashboard on the real pipeline (issue 16)', () 
     }
     await waitUntilEqual('stored readings', async () => (await storedReadings(pipeline)).size, data.readingCount, 180_000);
     await writeTargets(pipeline.store, TARGETS);
-    const limitsFile = join(pipeline.workDir, 'limit-standards.json');
+    limitsFile = join(pipeline.workDir, 'limit-standards.json');
     await writeFile(limitsFile, JSON.stringify(confirmedLimits()));
     const backfill = await backfillProcess({ ...aggregatorEnv(env.stack, pipeline, topics), MTL_LIMIT_STANDARDS_FILE: limitsFile }, ['--from', `${MONTHS[0]}-01`, '--to', `${MONTHS[1]}-31`, '--kinds', 'month'], join(pipeline.workDir, 'backfill.log')).exited;
     expect(backfill.stderr).not.toMatch(/failed/);
@@ -157,6 +164,13 @@ describe('the Targets and limits dashboard on the real pipeline (issue 16)', () 
 
   afterAll(async () => {
     await pipeline?.close();
+  });
+
+  it('resolves its variables: the region of the enterprises with figures, and the four target metrics', async () => {
+    const vars = await variables();
+    expect(vars.get('region')?.options).toEqual([REGION]);
+    expect(vars.get('metric')?.options).toEqual(['energy-total', 'energy-intensity', 'co2-total', 'carbon-intensity']);
+    expect(panelQueries(dashboard).filter((q) => q.kind === 'influxql')).toHaveLength(5);
   });
 
   it("charts the region's projection with its band, the value to date and the ceiling, as targetProgress gives them from meterline account's months of both enterprises", async () => {
@@ -223,5 +237,76 @@ describe('the Targets and limits dashboard on the real pipeline (issue 16)', () 
         expect(r).toMatchObject({ [F.unit]: 'kgce/t', [D.standardNumber]: 'GB 16780-2021', [D.bindingGrade]: 'limit', [D.limitValue]: 117, [D.accessValue]: 107, [D.advancedValue]: 100 });
       }
     }
+  });
+
+  describe('a target replaced through the API by the region’s regulator', () => {
+    const SECRET = 'e2e-cq-regulator-secret';
+    let api: ServiceProcess;
+    let aggregator: ServiceProcess;
+    let apiUrl: string;
+
+    beforeAll(async () => {
+      const env = stackEnv();
+      aggregator = await aggregatorProcess({ ...aggregatorEnv(env.stack, pipeline, topics), MTL_LIMIT_STANDARDS_FILE: limitsFile }, topics, 'agg-targets', pipeline.workDir);
+      const alertingTopic = `e2e-${pipeline.id}.alerting.v1`;
+      const factorSetsTopic = `e2e-${pipeline.id}.factor-sets.v1`;
+      await createTopics(env.stack.kafka.brokers, [
+        { topic: alertingTopic, partitions: 3, configs: { 'cleanup.policy': 'compact' } },
+        { topic: factorSetsTopic, partitions: 1, configs: { 'cleanup.policy': 'compact' } },
+      ]);
+      const keysFile = join(pipeline.workDir, 'api-keys.yaml');
+      await writeFile(keysFile, stringify({ version: 1, keys: [{ id: 'cq-regulator', sha256: createHash('sha256').update(SECRET).digest('hex'), role: 'regulator', jurisdiction: [REGION] }] }));
+      const [port] = (await freePorts(1)) as [number];
+      apiUrl = `http://127.0.0.1:${port}`;
+      api = serviceProcess(
+        'api',
+        {
+          MTL_INFLUX_URL: env.stack.influx.url,
+          MTL_INFLUX_TOKEN: env.stack.influx.token,
+          MTL_INFLUX_DATABASE: pipeline.database,
+          MTL_REGISTRY_FILE: join(pipeline.workDir, 'registry.yaml'),
+          MTL_API_KEYS_FILE: keysFile,
+          MTL_KAFKA_BROKERS: env.stack.kafka.brokers.join(','),
+          MTL_ALERTING_TOPIC: alertingTopic,
+          MTL_FACTOR_SETS_TOPIC: factorSetsTopic,
+          MTL_AGGREGATION_JOBS_TOPIC: topics.jobs,
+          MTL_PORT: String(port),
+          MTL_LOG_LEVEL: 'warn',
+        },
+        pipeline.workDir,
+      );
+      await Promise.all([aggregator.start(), api.start()]);
+    });
+
+    afterAll(async () => {
+      await api?.stop();
+      await aggregator?.stop();
+    });
+
+    it("queues the months of the year for the mill, and the aggregator restates its progress as of February and March with reason TARGET_CHANGED", async () => {
+      // The mill's month of energy is far above 5 tce: a ceiling of 1 000 000 tce puts it on track.
+      const response = await fetch(`${apiUrl}/v1/enterprises/${mill.id}/targets`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ year: 2026, metric: 'energy-total', basis: 'equivalent', value: 1_000_000, document: 'CN-CQ energy-saving plan 2026, revised', reason: 'the mill was given the county’s spare quota' }),
+      });
+      const body = (await response.json()) as { id: string; enteredBy: string; restates: { enterprises: Array<{ enterpriseId: string; months: string[]; requested: boolean }> } };
+      expect(response.status, JSON.stringify(body)).toBe(201);
+      expect(body.enteredBy).toBe('cq-regulator');
+      expect(body.restates.enterprises.map((e) => [e.enterpriseId, e.months.slice(0, 3), e.requested])).toEqual([[mill.id, ['2026-01', '2026-02', '2026-03'], true]]);
+      await expect.poll(() => groupLag(inject('stack'), `aggregators-${topics.jobs}`, topics.jobs), { timeout: 600_000, interval: 2_000 }).toBe(0);
+
+      const RF = RESTATEMENT_FIELDS;
+      const restated = await influx(
+        `SELECT "${RF.periodKey}", "${RF.oldValue}", "${RF.newValue}", "${RF.reason}", "${RF.detail}" FROM "${RESTATEMENT_MEASUREMENT}" WHERE "${RESTATEMENT_TAGS.enterprise}" = '${mill.id}' AND "${RESTATEMENT_TAGS.figure}" = '${M.targetProgress}'`,
+      );
+      const expected = MONTHS.map((month) => targetProgress({ ...TARGETS[2]!, id: body.id, value: 1_000_000 }, actualsOf(mill.id), month));
+      expect(expected.map((p) => p.status)).toEqual(['on-track', 'on-track']);
+      expect(restated.map((r) => [r[RF.periodKey], r[RF.reason]]).sort()).toEqual(MONTHS.map((m) => [m, 'TARGET_CHANGED']));
+      for (const r of restated) {
+        expect(r[RF.oldValue]).toBe(r[RF.newValue]);
+        expect(r[RF.detail]).toContain(`verdict exceeded → on-track; judged against tg-mill-energy@5 → ${body.id}@1000000`);
+      }
+    });
   });
 });
