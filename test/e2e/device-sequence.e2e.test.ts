@@ -3,19 +3,15 @@
 // other content) and a reset; the counts are read through the API, the alerter's metric and the
 // alert sent to the enterprise's energy manager. The alerter is restarted half-way: what it
 // knew of the device (the highest seq, the digests) must come back from the store.
-import { createHash } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readingsTopic, type WebhookBodyV1 } from '@meterline/contracts';
-import { freePorts } from '@meterline/local-stack';
 import { fleetManifest, formatWithOffset } from '@meterline/simulator';
+import { apiProcess } from '../harness/api-process.ts';
 import { alerterProcess, alertingTopics, writeAlertingFile, type AlertingTopics } from '../harness/alerting.ts';
 import { createPipeline, devicePassword, type Pipeline } from '../harness/pipeline.ts';
 import { serviceMetrics } from '../harness/service-metrics.ts';
-import { serviceProcess, type ServiceProcess } from '../harness/service-process.ts';
+import type { ServiceProcess } from '../harness/service-process.ts';
 import { stackEnv } from '../harness/stack-env.ts';
 import { webhookReceiver, type WebhookReceiver } from '../harness/webhook-receiver.ts';
 
@@ -58,23 +54,7 @@ beforeAll(async () => {
     },
     subscriptions: [{ id: 'sub-seq', enterpriseId: enterprise.id, url: receiver.url, secret: SECRET }],
   });
-  const keysFile = join(pipeline.workDir, 'api-keys.yaml');
-  await writeFile(keysFile, stringify({ version: 1, keys: [{ id: 'seq-admin', sha256: createHash('sha256').update(API_SECRET).digest('hex'), role: 'admin' }] }));
-  const [apiPort] = (await freePorts(1)) as [number];
-  apiUrl = `http://127.0.0.1:${apiPort}`;
-  api = serviceProcess(
-    'api',
-    {
-      MTL_INFLUX_URL: env.stack.influx.url,
-      MTL_INFLUX_TOKEN: env.stack.influx.token,
-      MTL_INFLUX_DATABASE: pipeline.database,
-      MTL_REGISTRY_FILE: join(pipeline.workDir, 'registry.yaml'),
-      MTL_API_KEYS_FILE: keysFile,
-      MTL_PORT: String(apiPort),
-      MTL_LOG_LEVEL: 'warn',
-    },
-    pipeline.workDir,
-  );
+  ({ process: api, url: apiUrl } = await apiProcess(env.stack, pipeline, [{ id: 'seq-admin', secret: API_SECRET, role: 'admin' }]));
   alerter = await alerterInstance('seq-alerter-1');
   await pipeline.ingest.start();
   await alerter.start();

@@ -4,21 +4,17 @@
 // API process with the enterprise's own key. Each entry makes the API queue an aggregation job
 // on Kafka; the aggregator process computes the month from it. The diesel figures, the
 // restatement a corrected stock causes and the month's scorecard are read back through the API.
-import { createHash } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readingsTopic, type MqttReading } from '@meterline/contracts';
 import { calendarPeriod, type Manifest } from '@meterline/domain';
-import { createTopics, freePorts } from '@meterline/local-stack';
 import { FIGURE_DETAIL_FIELDS as D, FIGURE_MEASUREMENTS as M, FIGURE_TAGS as T, INTENSITY_METRICS, STANDARD_COAL_BASES, STANDARD_COAL_LEVELS } from '@meterline/series';
 import { connectFleet, Fleet, type PlannedPayload } from '@meterline/simulator';
+import { apiProcess } from '../harness/api-process.ts';
 import { aggregationTopics, aggregatorEnv, aggregatorProcess, waitUntilEqual, type AggregationTopics } from '../harness/aggregation.ts';
 import { groupLag } from '../harness/kafka-topics.ts';
 import { createPipeline, devicePassword, type Pipeline } from '../harness/pipeline.ts';
 import { storedReadings } from '../harness/scenario.ts';
-import { serviceProcess, type ServiceProcess } from '../harness/service-process.ts';
+import type { ServiceProcess } from '../harness/service-process.ts';
 import { stackEnv } from '../harness/stack-env.ts';
 
 const TZ = 'Asia/Shanghai';
@@ -234,43 +230,15 @@ beforeAll(async () => {
   aggregator = await aggregatorProcess(aggregatorEnv(inject('stack'), pipeline, topics), topics, 'agg-manual', pipeline.workDir);
 
   // The API with Kafka (so it queues jobs), the pipeline's registry file, and a key per enterprise.
-  const alertingTopic = `e2e-${pipeline.id}.alerting.v1`;
-  const factorSetsTopic = `e2e-${pipeline.id}.factor-sets.v1`;
-  await createTopics(env.stack.kafka.brokers, [
-    { topic: alertingTopic, partitions: 3, configs: { 'cleanup.policy': 'compact' } },
-    { topic: factorSetsTopic, partitions: 1, configs: { 'cleanup.policy': 'compact' } },
-  ]);
-  const sha = (secret: string) => createHash('sha256').update(secret).digest('hex');
-  const keysFile = join(pipeline.workDir, 'api-keys.yaml');
-  await writeFile(
-    keysFile,
-    stringify({
-      version: 1,
-      keys: [
-        { id: 'a-energy-manager', sha256: sha(SECRET_A), role: 'enterprise', enterpriseId: A },
-        { id: 'b-energy-manager', sha256: sha(SECRET_B), role: 'enterprise', enterpriseId: B },
-      ],
-    }),
-  );
-  const [port] = (await freePorts(1)) as [number];
-  apiUrl = `http://127.0.0.1:${port}`;
-  api = serviceProcess(
-    'api',
-    {
-      MTL_INFLUX_URL: env.stack.influx.url,
-      MTL_INFLUX_TOKEN: env.stack.influx.token,
-      MTL_INFLUX_DATABASE: pipeline.database,
-      MTL_REGISTRY_FILE: join(pipeline.workDir, 'registry.yaml'),
-      MTL_API_KEYS_FILE: keysFile,
-      MTL_KAFKA_BROKERS: env.stack.kafka.brokers.join(','),
-      MTL_ALERTING_TOPIC: alertingTopic,
-      MTL_FACTOR_SETS_TOPIC: factorSetsTopic,
-      MTL_AGGREGATION_JOBS_TOPIC: topics.jobs,
-      MTL_PORT: String(port),
-      MTL_LOG_LEVEL: 'warn',
-    },
-    pipeline.workDir,
-  );
+  ({ process: api, url: apiUrl } = await apiProcess(
+    env.stack,
+    pipeline,
+    [
+      { id: 'a-energy-manager', secret: SECRET_A, role: 'enterprise', enterpriseId: A },
+      { id: 'b-energy-manager', secret: SECRET_B, role: 'enterprise', enterpriseId: B },
+    ],
+    { jobsTopic: topics.jobs },
+  ));
   await Promise.all([aggregator.start(), api.start()]);
 });
 

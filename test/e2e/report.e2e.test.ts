@@ -5,23 +5,21 @@
 // stored readings. The page, its screenshot and the PDF are kept under .run/artifacts.
 // Issue 16, item 4: the page and the PDF carry "Targets and limits" from the target_progress and
 // limit_compliance figures and the region progress stored as the aggregator stores them.
-import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FIGURE_KINDS, type FigureV1 } from '@meterline/contracts';
 import type { EnterpriseFigures } from '@meterline/domain';
 import { FIGURE_DETAIL_FIELDS as D, figurePoint, regionTargetProgressPoint } from '@meterline/series';
-import { freePorts } from '@meterline/local-stack';
 import { connectFleet } from '@meterline/simulator';
+import { apiProcess } from '../harness/api-process.ts';
 import { accountStoredReadings, waitUntilEqual } from '../harness/aggregation.ts';
 import { renderedDom, runTool, screenshot } from '../harness/chromium.ts';
 import { createPipeline, devicePassword, type Pipeline } from '../harness/pipeline.ts';
 import { reportMonth, type ReportMonth } from '../harness/report-month.ts';
 import { storedReadings } from '../harness/scenario.ts';
-import { serviceProcess, type ServiceProcess } from '../harness/service-process.ts';
+import type { ServiceProcess } from '../harness/service-process.ts';
 import { stackEnv } from '../harness/stack-env.ts';
 
 const ARTIFACTS = join(import.meta.dirname, '..', '..', '.run', 'artifacts');
@@ -110,23 +108,7 @@ beforeAll(async () => {
   await waitUntilEqual('stored readings', async () => (await storedReadings(pipeline)).size, data.readingCount, 240_000);
   await pipeline.store.write(publishedTargetsAndLimits(data.enterpriseId));
 
-  const keysFile = join(pipeline.workDir, 'api-keys.yaml');
-  await writeFile(keysFile, stringify({ version: 1, keys: [{ id: 'rpt-admin', sha256: createHash('sha256').update(API_SECRET).digest('hex'), role: 'admin' }] }));
-  const [port] = (await freePorts(1)) as [number];
-  apiUrl = `http://127.0.0.1:${port}`;
-  api = serviceProcess(
-    'api',
-    {
-      MTL_INFLUX_URL: env.stack.influx.url,
-      MTL_INFLUX_TOKEN: env.stack.influx.token,
-      MTL_INFLUX_DATABASE: pipeline.database,
-      MTL_REGISTRY_FILE: join(pipeline.workDir, 'registry.yaml'),
-      MTL_API_KEYS_FILE: keysFile,
-      MTL_PORT: String(port),
-      MTL_LOG_LEVEL: 'warn',
-    },
-    pipeline.workDir,
-  );
+  ({ process: api, url: apiUrl } = await apiProcess(env.stack, pipeline, [{ id: 'rpt-admin', secret: API_SECRET, role: 'admin' }]));
   await api.start();
   await mkdir(ARTIFACTS, { recursive: true });
 });

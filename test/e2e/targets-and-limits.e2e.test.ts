@@ -4,10 +4,8 @@
 // clinker values it confirmed). Every query of the "Targets and limits" dashboard runs on that
 // InfluxDB, and what it shows equals the domain's progress and compliance computed from
 // `meterline account` on the same stored readings.
-import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readingsTopic, type MqttReading } from '@meterline/contracts';
 import {
@@ -23,15 +21,15 @@ import {
   type MonthlyActuals,
   type Target,
 } from '@meterline/domain';
-import { createTopics, freePorts } from '@meterline/local-stack';
 import { COMPLIANCE_SPANS, FIGURE_DETAIL_FIELDS as D, FIGURE_FIELDS as F, FIGURE_MEASUREMENTS as M, FIGURE_TAGS as T, REGION_TARGET_PROGRESS as R, RESTATEMENT_FIELDS, RESTATEMENT_MEASUREMENT, RESTATEMENT_TAGS, writeTargets } from '@meterline/series';
 import { connectFleet, Fleet, fleetManifest, type PlannedPayload } from '@meterline/simulator';
 import { accountStoredReadings, aggregationTopics, aggregatorEnv, aggregatorProcess, backfillProcess, waitUntilEqual, type AggregationTopics } from '../harness/aggregation.ts';
+import { apiProcess } from '../harness/api-process.ts';
 import { builtDashboards, interpolate, panelQueries, panelRange, resolveVariables, type BuiltDashboard, type PanelQuery, type ResolvedVariable } from '../harness/dashboard-queries.ts';
 import { groupLag } from '../harness/kafka-topics.ts';
 import { createPipeline, devicePassword, type Pipeline } from '../harness/pipeline.ts';
 import { storedReadings } from '../harness/scenario.ts';
-import { serviceProcess, type ServiceProcess } from '../harness/service-process.ts';
+import type { ServiceProcess } from '../harness/service-process.ts';
 import { stackEnv } from '../harness/stack-env.ts';
 
 const TZ = 'Asia/Shanghai';
@@ -248,33 +246,7 @@ describe('the Targets and limits dashboard on the real pipeline (issue 16)', () 
     beforeAll(async () => {
       const env = stackEnv();
       aggregator = await aggregatorProcess({ ...aggregatorEnv(env.stack, pipeline, topics), MTL_LIMIT_STANDARDS_FILE: limitsFile }, topics, 'agg-targets', pipeline.workDir);
-      const alertingTopic = `e2e-${pipeline.id}.alerting.v1`;
-      const factorSetsTopic = `e2e-${pipeline.id}.factor-sets.v1`;
-      await createTopics(env.stack.kafka.brokers, [
-        { topic: alertingTopic, partitions: 3, configs: { 'cleanup.policy': 'compact' } },
-        { topic: factorSetsTopic, partitions: 1, configs: { 'cleanup.policy': 'compact' } },
-      ]);
-      const keysFile = join(pipeline.workDir, 'api-keys.yaml');
-      await writeFile(keysFile, stringify({ version: 1, keys: [{ id: 'cq-regulator', sha256: createHash('sha256').update(SECRET).digest('hex'), role: 'regulator', jurisdiction: [REGION] }] }));
-      const [port] = (await freePorts(1)) as [number];
-      apiUrl = `http://127.0.0.1:${port}`;
-      api = serviceProcess(
-        'api',
-        {
-          MTL_INFLUX_URL: env.stack.influx.url,
-          MTL_INFLUX_TOKEN: env.stack.influx.token,
-          MTL_INFLUX_DATABASE: pipeline.database,
-          MTL_REGISTRY_FILE: join(pipeline.workDir, 'registry.yaml'),
-          MTL_API_KEYS_FILE: keysFile,
-          MTL_KAFKA_BROKERS: env.stack.kafka.brokers.join(','),
-          MTL_ALERTING_TOPIC: alertingTopic,
-          MTL_FACTOR_SETS_TOPIC: factorSetsTopic,
-          MTL_AGGREGATION_JOBS_TOPIC: topics.jobs,
-          MTL_PORT: String(port),
-          MTL_LOG_LEVEL: 'warn',
-        },
-        pipeline.workDir,
-      );
+      ({ process: api, url: apiUrl } = await apiProcess(env.stack, pipeline, [{ id: 'cq-regulator', secret: SECRET, role: 'regulator', jurisdiction: [REGION] }], { jobsTopic: topics.jobs }));
       await Promise.all([aggregator.start(), api.start()]);
     });
 

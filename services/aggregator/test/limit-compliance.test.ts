@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { FIGURE_KINDS, type FigureV1 } from '@meterline/contracts';
 import { calendarPeriod, createFactorCatalog, loadLimitStandards, parseManifest, SHIPPED_LIMIT_STANDARDS, type Enterprise, type LimitStandards } from '@meterline/domain';
-import { COMPLIANCE_SPANS, FIGURE_DETAIL_FIELDS as D, FIGURE_TAGS as T, READING_FIELDS, READINGS_MEASUREMENT, readFigures, readingTags, type UnreadableRow } from '@meterline/series';
-import { InMemoryStore } from '@meterline/store';
-import { aggregateEnterprise, type AggregationDeps } from '../src/aggregate-enterprise.ts';
+import { COMPLIANCE_SPANS, FIGURE_DETAIL_FIELDS as D, FIGURE_TAGS as T, READING_FIELDS, READINGS_MEASUREMENT, readFigures, readingTags } from '@meterline/series';
+import { aggregateEnterprise } from '../src/aggregate-enterprise.ts';
 import { registryVersion } from '../src/registry-version.ts';
+import { engineHarness } from './engine-harness.ts';
 
 /**
  * Issue 16, item 3: each month unit judges the enterprise's products mapped to a limit standard,
@@ -63,15 +63,13 @@ const HOUR = 3_600_000;
 const february = calendarPeriod('2026-02', 'Asia/Shanghai');
 const march = calendarPeriod('2026-03', 'Asia/Shanghai');
 const NOW = Date.UTC(2026, 5, 1);
-const fail = (row: UnreadableRow) => expect.fail(`${row.measurement} row unreadable: ${row.reason}`);
 
 /** 1 000 kWh an hour, read on the hour from 1 Feb to 1 Apr: 672 + 744 = 1 416 intervals. */
 const readings = Array.from({ length: 1417 }, (_, i) => ({ measurement: READINGS_MEASUREMENT, tags: readingTags('kiln', 'main'), fields: { [READING_FIELDS.value]: 1000 * i }, timestampMs: february.start + i * HOUR }));
 
 async function judged(enterprise: Enterprise, limits: LimitStandards): Promise<FigureV1[]> {
-  const store = new InMemoryStore();
+  const { store, deps } = engineHarness({ limits });
   await store.write(readings);
-  const deps: AggregationDeps = { store, publisher: { publish: () => Promise.resolve() }, readingsMeasurement: READINGS_MEASUREMENT, boundSearchMs: 35 * 86_400_000, writeChunkPoints: 500, accounting: {}, onUnreadable: fail, limits };
   await aggregateEnterprise(deps, { enterprise, factorSet, registryVersion: registryVersion(enterprise), kinds: ['month'], range: { start: february.start, end: march.end }, now: NOW });
   return (await readFigures(store, 'kiln', { start: february.start, end: NOW }, ['month'])).filter((f) => f.measurement === FIGURE_KINDS.limitCompliance);
 }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { FIGURE_KINDS, type FigureV1, type RestatementV1 } from '@meterline/contracts';
+import { FIGURE_KINDS } from '@meterline/contracts';
 import { calendarPeriod, createFactorCatalog, parseManifest, type ManualEntry } from '@meterline/domain';
-import { FIGURE_DETAIL_FIELDS as D, FIGURE_TAGS as T, READING_FIELDS, READINGS_MEASUREMENT, readFigures, readingTags, writeManualEntries, type UnreadableRow } from '@meterline/series';
-import { InMemoryStore } from '@meterline/store';
-import { aggregateEnterprise, type AggregationDeps, type FigurePublisher } from '../src/aggregate-enterprise.ts';
+import { FIGURE_DETAIL_FIELDS as D, FIGURE_TAGS as T, READING_FIELDS, READINGS_MEASUREMENT, readFigures, readingTags, writeManualEntries } from '@meterline/series';
+import { aggregateEnterprise } from '../src/aggregate-enterprise.ts';
 import { registryVersion } from '../src/registry-version.ts';
+import { engineHarness } from './engine-harness.ts';
 
 /**
  * Issue 15, item 2: the month unit publishes the regulator's scorecard as one quality_rule
@@ -41,7 +41,6 @@ const factorSet = (() => {
 })();
 const february = calendarPeriod('2026-02', enterprise.timeZone);
 const HOUR = 3_600_000;
-const fail = (row: UnreadableRow) => expect.fail(`${row.measurement} row unreadable: ${row.reason}`);
 
 /** 10 kWh an hour, read on the hour from 1 Feb 00:00 to 1 Mar 00:00: readings 0 … 672. */
 const reading = (i: number) => ({ measurement: READINGS_MEASUREMENT, tags: readingTags('foundry', 'main'), fields: { [READING_FIELDS.value]: 10 * i }, timestampMs: february.start + i * HOUR });
@@ -54,17 +53,7 @@ const money = (kind: 'output-value' | 'value-added', value: number): ManualEntry
 });
 
 function harness() {
-  const store = new InMemoryStore();
-  const published: FigureV1[] = [];
-  const restated: RestatementV1[] = [];
-  const publisher: FigurePublisher = {
-    publish(_e, figures, restatements) {
-      published.push(...figures);
-      restated.push(...restatements);
-      return Promise.resolve();
-    },
-  };
-  const deps: AggregationDeps = { store, publisher, readingsMeasurement: READINGS_MEASUREMENT, boundSearchMs: 35 * 86_400_000, writeChunkPoints: 500, accounting: {}, onUnreadable: fail };
+  const { store, published, restated, deps } = engineHarness();
   const run = () => aggregateEnterprise(deps, { enterprise, factorSet, registryVersion: registryVersion(enterprise), kinds: ['day', 'month'], range: february, now: Date.UTC(2026, 5, 1) });
   const rules = async () => {
     const stored = (await readFigures(store, 'foundry', february, ['month'])).filter((f) => f.measurement === FIGURE_KINDS.qualityRule);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FIGURE_KINDS, type FigureV1, type RestatementV1 } from '@meterline/contracts';
+import { FIGURE_KINDS } from '@meterline/contracts';
 import { calendarPeriod, createFactorCatalog, parseManifest, type Enterprise, type Target } from '@meterline/domain';
 import {
   FIGURE_DETAIL_FIELDS as D,
@@ -12,9 +12,9 @@ import {
   writeTargets,
   type UnreadableRow,
 } from '@meterline/series';
-import { InMemoryStore } from '@meterline/store';
-import { aggregateEnterprise, type AggregationDeps, type FigurePublisher } from '../src/aggregate-enterprise.ts';
+import { aggregateEnterprise } from '../src/aggregate-enterprise.ts';
 import { registryVersion } from '../src/registry-version.ts';
+import { engineHarness } from './engine-harness.ts';
 
 /**
  * Issue 16, item 1: each month unit judges the enterprise's year against its dual-control
@@ -69,21 +69,11 @@ const target = (id: string, holder: Target['holder'], value: number, enteredAt: 
 });
 
 function harness() {
-  const store = new InMemoryStore();
-  const published: FigureV1[] = [];
-  const restated: RestatementV1[] = [];
-  const publisher: FigurePublisher = {
-    publish(_e, figures, restatements) {
-      published.push(...figures);
-      restated.push(...restatements);
-      return Promise.resolve();
-    },
-  };
-  const deps: AggregationDeps = { store, publisher, readingsMeasurement: READINGS_MEASUREMENT, boundSearchMs: 35 * 86_400_000, writeChunkPoints: 500, accounting: {}, onUnreadable: fail };
+  const { store, published, restated, deps } = engineHarness();
   const run = (e: Enterprise) =>
     aggregateEnterprise(deps, { enterprise: e, factorSet, registryVersion: registryVersion(e), kinds: ['month'], range: february, now: NOW, regionEnterprises: [foundry, forge] });
   const progress = async (e: Enterprise) => (await readFigures(store, e.id, { start: february.start, end: NOW }, ['month'])).filter((f) => f.measurement === FIGURE_KINDS.targetProgress);
-  return { store, published, restated, run, progress };
+  return { store, published, restated, deps, run, progress };
 }
 
 describe("the month unit judges the year against the enterprise's and the region's dual-control targets", () => {
@@ -108,12 +98,12 @@ describe("the month unit judges the year against the enterprise's and the region
   });
 
   it('does not count a month below the completeness minimum: March read three days of 31 is judged, not counted', async () => {
-    const { store, progress } = harness();
+    const { store, deps, progress } = harness();
     // February whole, then March 1–3 only: 672 + 72 readings after the first; March's completeness is 72/744 = 9.7 % < 90 %.
     await store.write([...readings(foundry, 10), ...Array.from({ length: 72 }, (_, i) => ({ ...readings(foundry, 10)[0]!, fields: { [READING_FIELDS.value]: 10 * (673 + i) }, timestampMs: february.end + (i + 1) * HOUR }))]);
     await writeTargets(store, [target('tg-foundry', { kind: 'enterprise', enterpriseId: 'foundry' }, 10, '2026-01-15T09:00:00+08:00')]);
     await aggregateEnterprise(
-      { store, publisher: { publish: () => Promise.resolve() }, readingsMeasurement: READINGS_MEASUREMENT, boundSearchMs: 35 * 86_400_000, writeChunkPoints: 500, accounting: {}, onUnreadable: fail },
+      deps,
       { enterprise: foundry, factorSet, registryVersion: registryVersion(foundry), kinds: ['month'], range: { start: february.start, end: calendarPeriod('2026-03', 'Asia/Shanghai').end }, now: NOW, regionEnterprises: [foundry, forge] },
     );
     const figures = await progress(foundry);

@@ -1,0 +1,30 @@
+import { expect } from 'vitest';
+import type { FigureV1, RestatementV1 } from '@meterline/contracts';
+import type { AccountingOptions, LimitStandards } from '@meterline/domain';
+import { READINGS_MEASUREMENT, type UnreadableRow } from '@meterline/series';
+import { InMemoryStore } from '@meterline/store';
+import type { AggregationDeps } from '../src/aggregate-enterprise.ts';
+
+/** The engine's dependencies for a test: an in-memory store, and a publisher that keeps what it announced. */
+export function engineHarness(options: { accounting?: AccountingOptions; limits?: LimitStandards } = {}) {
+  const store = new InMemoryStore();
+  const published: FigureV1[] = [];
+  const restated: RestatementV1[] = [];
+  const deps: AggregationDeps = {
+    store,
+    publisher: {
+      publish(_enterpriseId, figures, restatements) {
+        published.push(...figures);
+        restated.push(...restatements);
+        return Promise.resolve();
+      },
+    },
+    readingsMeasurement: READINGS_MEASUREMENT,
+    boundSearchMs: 35 * 86_400_000,
+    writeChunkPoints: 500,
+    accounting: options.accounting ?? {},
+    onUnreadable: (row: UnreadableRow) => expect.fail(`${row.measurement} row unreadable: ${row.reason}`),
+    ...(options.limits ? { limits: options.limits } : {}),
+  };
+  return { store, published, restated, deps };
+}
