@@ -40,6 +40,7 @@ import {
 } from '../harness/dashboard-queries.ts';
 import { daysDataset, type DaysDataset } from '../harness/days-dataset.ts';
 import { groupLag } from '../harness/kafka-topics.ts';
+import { publishAccepted } from '../harness/publish-fleet.ts';
 import { createPipeline, devicePassword, type Pipeline } from '../harness/pipeline.ts';
 import { storedReadings } from '../harness/scenario.ts';
 import { serviceMetrics } from '../harness/service-metrics.ts';
@@ -167,15 +168,7 @@ describe('dashboards: every query of every provisioned dashboard on the real pip
     await pipeline.ingest.start();
     const started = performance.now();
     const devices = data.manifest.enterprises.flatMap((e) => e.devices.map((d) => d.id));
-    const connection = await connectFleet({ url: inject('stack').mqtt.url, deviceIds: devices, password: devicePassword });
-    try {
-      for (let i = 0; i < data.payloads.length; i += 200) {
-        const outcomes = await Promise.all(data.payloads.slice(i, i + 200).map((p) => connection.publish(p)));
-        expect(outcomes.filter((o) => !o.accepted).map((o) => o.refusal)).toEqual([]);
-      }
-    } finally {
-      await connection.close();
-    }
+    await publishAccepted(inject('stack').mqtt.url, devices, data.payloads);
     const faulty = Object.values(data.deadLetters).reduce((a, b) => a + b, 0);
     await waitUntilEqual('stored readings', async () => (await storedReadings(pipeline)).size, data.readingCount, 180_000);
     await waitUntilEqual('dead letters', async () => (await pipeline.deadLetters()).length, faulty, 60_000);

@@ -8,11 +8,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readingsTopic, type MqttReading } from '@meterline/contracts';
 import { calendarPeriod, type Manifest } from '@meterline/domain';
 import { FIGURE_DETAIL_FIELDS as D, FIGURE_MEASUREMENTS as M, FIGURE_TAGS as T, INTENSITY_METRICS, STANDARD_COAL_BASES, STANDARD_COAL_LEVELS } from '@meterline/series';
-import { connectFleet, Fleet, type PlannedPayload } from '@meterline/simulator';
+import { Fleet, type PlannedPayload } from '@meterline/simulator';
 import { apiProcess } from '../harness/api-process.ts';
 import { aggregationTopics, aggregatorEnv, aggregatorProcess, waitUntilEqual, type AggregationTopics } from '../harness/aggregation.ts';
 import { groupLag } from '../harness/kafka-topics.ts';
-import { createPipeline, devicePassword, type Pipeline } from '../harness/pipeline.ts';
+import { publishAccepted } from '../harness/publish-fleet.ts';
+import { createPipeline, type Pipeline } from '../harness/pipeline.ts';
 import { storedReadings } from '../harness/scenario.ts';
 import type { ServiceProcess } from '../harness/service-process.ts';
 import { stackEnv } from '../harness/stack-env.ts';
@@ -212,15 +213,7 @@ beforeAll(async () => {
   await pipeline.writer.start();
   await pipeline.ingest.start();
   const payloads = februaryPayloads();
-  const connection = await connectFleet({ url: inject('stack').mqtt.url, deviceIds: [`${A}-gw`], password: devicePassword });
-  try {
-    for (let i = 0; i < payloads.length; i += 200) {
-      const outcomes = await Promise.all(payloads.slice(i, i + 200).map((p) => connection.publish(p)));
-      expect(outcomes.filter((o) => !o.accepted).map((o) => o.refusal)).toEqual([]);
-    }
-  } finally {
-    await connection.close();
-  }
+  await publishAccepted(inject('stack').mqtt.url, [`${A}-gw`], payloads);
   const readingCount = payloads.reduce((n, p) => n + p.readings.length, 0);
   expect(readingCount).toBe(28 * 24 + 3);
   await waitUntilEqual('stored readings', async () => (await storedReadings(pipeline)).size, readingCount, 240_000);

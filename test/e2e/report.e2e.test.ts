@@ -12,11 +12,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FIGURE_KINDS, type FigureV1 } from '@meterline/contracts';
 import type { EnterpriseFigures } from '@meterline/domain';
 import { FIGURE_DETAIL_FIELDS as D, figurePoint, regionTargetProgressPoint } from '@meterline/series';
-import { connectFleet } from '@meterline/simulator';
 import { apiProcess } from '../harness/api-process.ts';
 import { accountStoredReadings, waitUntilEqual } from '../harness/aggregation.ts';
 import { renderedDom, runTool, screenshot } from '../harness/chromium.ts';
-import { createPipeline, devicePassword, type Pipeline } from '../harness/pipeline.ts';
+import { publishAccepted } from '../harness/publish-fleet.ts';
+import { createPipeline, type Pipeline } from '../harness/pipeline.ts';
 import { reportMonth, type ReportMonth } from '../harness/report-month.ts';
 import { storedReadings } from '../harness/scenario.ts';
 import type { ServiceProcess } from '../harness/service-process.ts';
@@ -96,15 +96,7 @@ beforeAll(async () => {
   pipeline = await createPipeline(env, data.manifest);
   await pipeline.writer.start();
   await pipeline.ingest.start();
-  const connection = await connectFleet({ url: inject('stack').mqtt.url, deviceIds: [`e2e-rpt-gw`], password: devicePassword });
-  try {
-    for (let i = 0; i < data.payloads.length; i += 200) {
-      const outcomes = await Promise.all(data.payloads.slice(i, i + 200).map((p) => connection.publish(p)));
-      expect(outcomes.filter((o) => !o.accepted).map((o) => o.refusal)).toEqual([]);
-    }
-  } finally {
-    await connection.close();
-  }
+  await publishAccepted(inject('stack').mqtt.url, [`e2e-rpt-gw`], data.payloads);
   await waitUntilEqual('stored readings', async () => (await storedReadings(pipeline)).size, data.readingCount, 240_000);
   await pipeline.store.write(publishedTargetsAndLimits(data.enterpriseId));
 

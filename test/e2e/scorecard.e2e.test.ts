@@ -7,11 +7,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FIGURE_KINDS, readingsTopic, type FigureBatchV1, type MqttReading, type WebhookBodyV1 } from '@meterline/contracts';
 import { calendarPeriod, monthScorecard, type Manifest } from '@meterline/domain';
 import { FIGURE_DETAIL_FIELDS as D, FIGURE_TAGS as T, readFigures } from '@meterline/series';
-import { connectFleet, Fleet, fleetManifest, type PlannedPayload } from '@meterline/simulator';
+import { Fleet, fleetManifest, type PlannedPayload } from '@meterline/simulator';
 import { accountStoredReadings, aggregationTopics, aggregatorEnv, backfillProcess, waitUntilEqual } from '../harness/aggregation.ts';
 import { alerterProcess, alertingTopics, writeAlertingFile } from '../harness/alerting.ts';
 import { readTopic } from '../harness/kafka-topics.ts';
-import { createPipeline, devicePassword, type Pipeline } from '../harness/pipeline.ts';
+import { publishAccepted } from '../harness/publish-fleet.ts';
+import { createPipeline, type Pipeline } from '../harness/pipeline.ts';
 import { storedReadings } from '../harness/scenario.ts';
 import type { ServiceProcess } from '../harness/service-process.ts';
 import { stackEnv } from '../harness/stack-env.ts';
@@ -86,15 +87,7 @@ describe("the regulator's scorecard on the real stack (issue 15, item 2)", () =>
     await pipeline.writer.start();
     await pipeline.ingest.start();
     await alerter.start();
-    const connection = await connectFleet({ url: inject('stack').mqtt.url, deviceIds: enterprise.devices.map((d) => d.id), password: devicePassword });
-    try {
-      for (let i = 0; i < data.payloads.length; i += 200) {
-        const outcomes = await Promise.all(data.payloads.slice(i, i + 200).map((p) => connection.publish(p)));
-        expect(outcomes.filter((o) => !o.accepted).map((o) => o.refusal)).toEqual([]);
-      }
-    } finally {
-      await connection.close();
-    }
+    await publishAccepted(inject('stack').mqtt.url, enterprise.devices.map((d) => d.id), data.payloads);
     await waitUntilEqual('stored readings', async () => (await storedReadings(pipeline)).size, data.readingCount, 180_000);
     const backfill = await backfillProcess(aggregatorEnv(env.stack, pipeline, topics), ['--from', `${MONTH}-01`, '--to', `${MONTH}-28`, '--kinds', 'day,month'], join(pipeline.workDir, 'backfill.log')).exited;
     expect(backfill.stderr).not.toMatch(/failed/);

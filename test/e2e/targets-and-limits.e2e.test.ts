@@ -22,12 +22,13 @@ import {
   type Target,
 } from '@meterline/domain';
 import { COMPLIANCE_SPANS, FIGURE_DETAIL_FIELDS as D, FIGURE_FIELDS as F, FIGURE_MEASUREMENTS as M, FIGURE_TAGS as T, REGION_TARGET_PROGRESS as R, RESTATEMENT_FIELDS, RESTATEMENT_MEASUREMENT, RESTATEMENT_TAGS, writeTargets } from '@meterline/series';
-import { connectFleet, Fleet, fleetManifest, type PlannedPayload } from '@meterline/simulator';
+import { Fleet, fleetManifest, type PlannedPayload } from '@meterline/simulator';
 import { accountStoredReadings, aggregationTopics, aggregatorEnv, aggregatorProcess, backfillProcess, waitUntilEqual, type AggregationTopics } from '../harness/aggregation.ts';
 import { apiProcess } from '../harness/api-process.ts';
 import { builtDashboards, interpolate, panelQueries, panelRange, resolveVariables, type BuiltDashboard, type PanelQuery, type ResolvedVariable } from '../harness/dashboard-queries.ts';
 import { groupLag } from '../harness/kafka-topics.ts';
-import { createPipeline, devicePassword, type Pipeline } from '../harness/pipeline.ts';
+import { publishAccepted } from '../harness/publish-fleet.ts';
+import { createPipeline, type Pipeline } from '../harness/pipeline.ts';
 import { storedReadings } from '../harness/scenario.ts';
 import type { ServiceProcess } from '../harness/service-process.ts';
 import { stackEnv } from '../harness/stack-env.ts';
@@ -141,15 +142,7 @@ describe('the Targets and limits dashboard on the real pipeline (issue 16)', () 
     dashboard = builtDashboards().find((d) => d.uid === 'meterline-targets-and-limits')!;
     await pipeline.writer.start();
     await pipeline.ingest.start();
-    const connection = await connectFleet({ url: inject('stack').mqtt.url, deviceIds: data.manifest.enterprises.flatMap((e) => e.devices.map((d) => d.id)), password: devicePassword });
-    try {
-      for (let i = 0; i < data.payloads.length; i += 200) {
-        const outcomes = await Promise.all(data.payloads.slice(i, i + 200).map((p) => connection.publish(p)));
-        expect(outcomes.filter((o) => !o.accepted).map((o) => o.refusal)).toEqual([]);
-      }
-    } finally {
-      await connection.close();
-    }
+    await publishAccepted(inject('stack').mqtt.url, data.manifest.enterprises.flatMap((e) => e.devices.map((d) => d.id)), data.payloads);
     await waitUntilEqual('stored readings', async () => (await storedReadings(pipeline)).size, data.readingCount, 180_000);
     await writeTargets(pipeline.store, TARGETS);
     limitsFile = join(pipeline.workDir, 'limit-standards.json');
