@@ -5,6 +5,7 @@ import {
   standingTargets,
   targetProgress,
   type Enterprise,
+  type EnterpriseMonths,
   type LimitStandards,
   type MonthlyActuals,
   type Period,
@@ -63,9 +64,10 @@ const monthsOfYearFrom = (month: Period, now: number): Period[] => {
 /**
  * Judges an enterprise's year from the month just accounted to the last month that has ended:
  * its progress on its own dual-control targets and its products against their limit standards
- * (figures, published and restated like the accounting's), and its region's progress on the region's targets (the region series). A month
- * changes every later month's year to date, so each of them is judged again; the months before
- * are read back from the store, the month just accounted comes from `monthFigures`.
+ * (figures, published and restated like the accounting's), and its region's progress on the
+ * region's targets (the region series). A month changes every later month's year to date, so
+ * each of them is judged again; the months before are read back from the store, the month just
+ * accounted comes from `monthFigures`.
  */
 export async function judgeYear(deps: JudgeDeps, request: JudgeRequest): Promise<JudgeReport> {
   const { enterprise, month } = request;
@@ -117,13 +119,17 @@ export async function judgeYear(deps: JudgeDeps, request: JudgeRequest): Promise
   return report;
 }
 
-/** The region's months: this enterprise's as just computed, the others' as they published them. */
+/**
+ * The region's months: this enterprise's as just computed, the others' as they published them.
+ * Read one enterprise after another, so a region of hundreds does not put hundreds of queries on
+ * the store at once (the cost grows with the region: see the aggregator's README).
+ */
 async function regionActuals(deps: JudgeDeps, request: JudgeRequest, span: { start: number; end: number }, own: MonthlyActuals[]) {
-  const enterprises = await Promise.all(
-    request.regionEnterprises.map(async (e) =>
-      e.id === request.enterprise.id ? { enterpriseId: e.id, months: own } : { enterpriseId: e.id, months: monthlyActualsOf(await readFigures(deps.store, e.id, span, ['month'], ACTUALS_KINDS)) },
-    ),
-  );
+  const enterprises: EnterpriseMonths[] = [];
+  for (const e of request.regionEnterprises) {
+    const months = e.id === request.enterprise.id ? own : monthlyActualsOf(await readFigures(deps.store, e.id, span, ['month'], ACTUALS_KINDS));
+    enterprises.push({ enterpriseId: e.id, months });
+  }
   return regionMonths(
     request.regionEnterprises.map((e) => e.id),
     enterprises,
