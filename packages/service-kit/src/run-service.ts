@@ -47,8 +47,15 @@ export async function serveUntilSignalled(options: {
   started: Record<string, unknown>;
 }): Promise<void> {
   const { app, log } = options;
-  const ops = await startOpsServer({ host: options.ops.host, port: options.ops.port, health: () => app.health(), metrics: options.ops.metrics });
+  // Healthy only once started: the endpoints are up during the start (metrics of a slow start),
+  // but ingest, say, is not ready before every MQTT connection has subscribed. A /health of 200
+  // before that let a device's retained status reach the connections that subscribed after it,
+  // as retained copies of a status already delivered live (seen in the device-status e2e test).
+  let started = false;
+  const health = (): Promise<HealthReport> => (started ? app.health() : Promise.resolve({ healthy: false, checks: { service: 'starting' } }));
+  const ops = await startOpsServer({ host: options.ops.host, port: options.ops.port, health, metrics: options.ops.metrics });
   await app.start();
+  started = true;
   log.info({ ...options.started, opsPort: ops.port }, 'started');
   runUntilSignalled(
     {
