@@ -1,40 +1,79 @@
 /**
- * bench:ingest — sustained readings/s end to end (published → queryable in InfluxDB),
- * p50/p99 latency and the RSS of ingest and writer, at rising offered rates, for
- * single-reading and 100-readings-per-message payloads; and, in the same run, the raw
- * Mosquitto publish → subscribe rate for the same payloads as the baseline.
+ * bench:ingest — readings stored per second end to end (published → queryable in InfluxDB),
+ * p50/p99 latency, memory and CPU seconds per 10 000 readings of every process, at rising
+ * offered rates, for 100-readings-per-message and single-reading payloads; for Meterline and,
+ * in the same run and on the same payloads, for its peer Mosquitto → Telegraf → InfluxDB.
  *
- * Everything runs on this one machine: broker, Kafka, InfluxDB, both services and the
- * simulated fleet share its cores. A benchmark, not a test: it prints, it asserts nothing.
+ * The load comes from a Go generator (test/bench/loadgen), not from Node and not from the code
+ * under test, with QoS 1. Baselines in the same run, before either path starts:
+ *   - the broker alone: the generator publishing and one subscriber receiving the same payloads;
+ *   - Kafka alone: its own ProducerPerformance then ConsumerPerformance on the records ingest makes
+ *     of those payloads;
+ *   - InfluxDB alone: line-protocol writes of the points the writer makes of them.
+ * The pipeline's rate is printed as a ratio to the slowest of these and to Telegraf's.
+ *
+ * Everything runs on this one machine and shares its cores. A benchmark, not a test: it prints,
+ * it asserts nothing. `--json` prints the results as one JSON document instead of tables.
+ *
+ *   BENCH_STEP_SECONDS  seconds of load per offered rate (default 10)
+ *   BENCH_SHAPE         'batch' or 'single' to run one payload shape
+ *   BENCH_SIGNED=1      devices sign their payloads (Ed25519) and ingest verifies them
+ *   BENCH_PATHS         'meterline', 'telegraf' or both (default)
  */
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import mqtt from 'mqtt';
-import { DEV_SERVICE_PASSWORDS, MONITOR_MQTT_USER } from '@meterline/local-stack';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { READINGS_TOPIC_FILTER, type ReadingMessageV1 } from '@meterline/contracts';
 import type { Manifest } from '@meterline/domain';
-import { Fleet, connectFleet, fleetManifest, type FleetConnection, type PlannedPayload } from '@meterline/simulator';
-import { READING_FIELDS, READINGS_MEASUREMENT } from '@meterline/series';
-import { withBenchStack } from '../harness/bench-stack.ts';
+import { DEV_SERVICE_PASSWORDS, MONITOR_MQTT_USER, createTopics, ensureInstalled, ensureKafkaTools, ensureTelegraf } from '@meterline/local-stack';
+import { READING_FIELDS, READINGS_MEASUREMENT, readingPoint } from '@meterline/series';
+import { Fleet, fleetManifest, type PlannedPayload } from '@meterline/simulator';
+import { InfluxStore, seriesLineProtocol } from '@meterline/store-influx';
+import { withBenchStack, type BenchStack } from '../harness/bench-stack.ts';
+import { kafkaPerf } from '../harness/kafka-perf.ts';
 import { startLatencyProbe } from '../harness/latency-probe.ts';
-import { createPipeline, devicePassword, type Pipeline } from '../harness/pipeline.ts';
+import { buildLoadgen, runInfluxWrite, runMqttLoad, type MqttLoadPlan } from '../harness/loadgen.ts';
+import { createPipeline, devicePassword } from '../harness/pipeline.ts';
+import { cpuDuring, rssMb } from '../harness/process-cpu.ts';
+import { startTelegrafPath } from '../harness/telegraf-path.ts';
 
 const STEP_SECONDS = Number(process.env['BENCH_STEP_SECONDS'] ?? 10);
-const ONLY = process.env['BENCH_SHAPE']; // 'single' or 'batch' to run one shape
-/** BENCH_SIGNED=1: every device has an Ed25519 key in the registry and signs its payloads, which ingest verifies. */
+const ONLY_SHAPE = process.env['BENCH_SHAPE'];
+const PATHS = (process.env['BENCH_PATHS'] ?? 'telegraf,meterline').split(',');
 const SIGNED = process.env['BENCH_SIGNED'] === '1';
-const ALL_SHAPES = [
-  { name: 'single reading per message', devices: 200, pointsPerDevice: 1, connections: 16, rates: [1_000, 2_000, 4_000] },
-  { name: '100 readings per message', devices: 40, pointsPerDevice: 100, connections: 4, rates: [5_000, 10_000, 20_000, 40_000] },
-];
-const SHAPES = ALL_SHAPES.filter((s) => !ONLY || (ONLY === 'single') === (s.pointsPerDevice === 1));
+const JSON_OUTPUT = process.argv.includes('--json');
+/** Unacknowledged publishes per device connection, as a device's own memory bounds them. */
+const INFLIGHT_PER_DEVICE = 50;
+/** A path that stores nothing new for this long is reported as stalled, not waited for. */
+const STALL_MS = 60_000;
+const TICK_MS = 60_000;
 
-const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
-const rssMb = async (pid: number | undefined) => {
-  if (!pid) return NaN;
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
-};
+const SHAPES = [
+  { key: 'batch', name: '100 readings per message', devices: 40, pointsPerDevice: 100, rates: [20_000, 40_000, 80_000], rawMessages: 2_000 },
+  { key: 'single', name: 'single reading per message', devices: 200, pointsPerDevice: 1, rates: [2_000, 4_000, 8_000], rawMessages: 20_000 },
+].filter((s) => !ONLY_SHAPE || s.key === ONLY_SHAPE);
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
+const say = (line: string) => (JSON_OUTPUT ? process.stderr : process.stdout).write(`${line}\n`);
+
+interface StepResult {
+  offered: number;
+  published: number;
+  stored: number;
+  readingsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxRssMb: Record<string, number>;
+  cpuSecondsPer10k: Record<string, number>;
+}
+
+interface ShapeResult {
+  shape: string;
+  baselines: { brokerReadingsPerSecond: number; kafkaProducerRecordsPerSecond: number; kafkaConsumerRecordsPerSecond: number; influxPointsPerSecond: number };
+  paths: Record<string, StepResult[]>;
+}
 
 /** Gives every device of the manifest a fresh Ed25519 key: the public one in the registry, the private ones returned. */
 function withDeviceKeys(manifest: Manifest): Map<string, KeyObject> {
@@ -47,159 +86,272 @@ function withDeviceKeys(manifest: Manifest): Map<string, KeyObject> {
   return keys;
 }
 
-/** Publishes ticks of the fleet paced to `readingsPerSecond` for STEP_SECONDS; returns the payloads with their publish times. */
-async function offer(
-  fleet: Fleet,
-  connection: FleetConnection,
-  readingsPerSecond: number,
-  startMs: number,
-  intervalMs: number,
-  onSent: (payload: PlannedPayload, publishedAtMs: number) => void,
-) {
-  const sent: { payload: PlannedPayload; publishedAtMs: number }[] = [];
-  const started = Date.now();
-  let tick = 1;
-  let readings = 0;
-  const inFlight = new Set<Promise<void>>();
-  while (Date.now() - started < STEP_SECONDS * 1000) {
-    const due = ((Date.now() - started) / 1000) * readingsPerSecond;
-    if (readings >= due) {
-      await sleep(2);
-      continue;
-    }
-    const payloads = fleet.tick(startMs + tick++ * intervalMs, intervalMs);
-    for (const payload of payloads) {
-      readings += payload.readings.length;
-      const p = connection.publish(payload).then((o) => {
-        if (!o.accepted) return;
-        sent.push({ payload, publishedAtMs: o.publishedAtMs });
-        onSent(payload, o.publishedAtMs);
-      });
-      inFlight.add(p);
-      void p.finally(() => inFlight.delete(p));
-    }
-    // Bound what the simulator holds in flight, as a real fleet is bounded by its devices.
-    while (inFlight.size > 2_000) await Promise.race(inFlight);
-  }
-  const watchdog = setInterval(() => console.log(`  … waiting for ${inFlight.size} publishes to be acknowledged`), 5_000);
-  await Promise.all(inFlight);
-  clearInterval(watchdog);
-  return sent;
+/** The Kafka records ingest makes of a payload, for the raw Kafka and InfluxDB baselines. */
+function readingMessages(manifest: Manifest, payload: PlannedPayload): ReadingMessageV1[] {
+  const enterprise = manifest.enterprises.find((e) => e.devices.some((d) => d.id === payload.deviceId))!;
+  const site = enterprise.sites[0]!;
+  return payload.readings.map((r, index) => ({
+    v: 1,
+    readingId: `${payload.deviceId}:${payload.seq}:${index}`,
+    deviceId: payload.deviceId,
+    seq: payload.seq,
+    index,
+    enterpriseId: enterprise.id,
+    siteId: site.id,
+    pointId: r.point,
+    carrier: 'electricity',
+    quantity: r.quantity,
+    value: r.value,
+    unit: r.unit,
+    sourceValue: r.value,
+    sourceUnit: r.unit,
+    ts: r.ts,
+    tsMs: Date.parse(r.ts),
+    quality: 'good',
+    receivedAt: new Date().toISOString(),
+    verified: SIGNED,
+  }));
 }
 
-async function storedCount(pipeline: Pipeline): Promise<number> {
-  const rows = await pipeline.store.influxQl(`SELECT count("${READING_FIELDS.value}") FROM "${READINGS_MEASUREMENT}"`);
+/** A step's payloads, in publish order, written as the generator reads them; with the last reading of each. */
+async function planPayloads(fleet: Fleet, deviceIndex: Map<string, number>, file: string, readings: number, startMs: number) {
+  const lines: string[] = [];
+  const payloads: PlannedPayload[] = [];
+  for (let tick = 0, count = 0; count < readings; tick++) {
+    for (const payload of fleet.tick(startMs + tick * TICK_MS, TICK_MS)) {
+      lines.push(`${deviceIndex.get(payload.deviceId)}\t${payload.bytes.toString('utf8')}`);
+      payloads.push(payload);
+      count += payload.readings.length;
+    }
+  }
+  await writeFile(file, `${lines.join('\n')}\n`);
+  return payloads;
+}
+
+async function storedCount(store: InfluxStore): Promise<number> {
+  const rows = await store.influxQl(`SELECT count("${READING_FIELDS.value}") FROM "${READINGS_MEASUREMENT}"`);
   return Number(rows[0]?.values[0]?.[1] ?? 0);
 }
 
-async function rawMosquittoRate(url: string, fleet: Fleet, connection: FleetConnection, messages: number) {
-  const monitor = await mqtt.connectAsync(url, {
-    protocolVersion: 5,
-    username: MONITOR_MQTT_USER.username,
-    password: DEV_SERVICE_PASSWORDS[MONITOR_MQTT_USER.username] ?? '',
-    clientId: `bench-monitor-${Date.now()}`,
-  });
-  await monitor.subscribeAsync('meterline/v1/+/readings', { qos: 1 });
-  let received = 0;
-  let done!: () => void;
-  const finished = new Promise<void>((r) => (done = r));
-  monitor.on('message', () => {
-    received++;
-    if (received >= messages) done();
-  });
-  const payloads: PlannedPayload[] = [];
-  for (let t = 0; payloads.length < messages; t++) payloads.push(...fleet.tick(Date.UTC(2025, 0, 1) + t * 60_000, 60_000));
-  payloads.length = messages;
-  const readingsPer = payloads[0]!.readings.length;
-  const started = performance.now();
-  const inFlight = new Set<Promise<unknown>>();
-  for (const p of payloads) {
-    const pr = connection.publish(p);
-    inFlight.add(pr);
-    void pr.finally(() => inFlight.delete(pr));
-    while (inFlight.size > 2_000) await Promise.race(inFlight);
+/** Waits until `expected` more readings are queryable than `before`, or the store stops gaining. */
+async function waitStored(store: InfluxStore, before: number, expected: number) {
+  let stored = 0;
+  let progressAt = Date.now();
+  for (;;) {
+    const now = (await storedCount(store)) - before;
+    if (now > stored) progressAt = Date.now();
+    stored = now;
+    if (stored >= expected) return { stored, at: Date.now() };
+    if (Date.now() - progressAt > STALL_MS) {
+      say(`  STALLED: ${stored} of ${expected} published readings stored`);
+      return { stored, at: progressAt };
+    }
+    await sleep(100);
   }
-  await finished;
-  const seconds = (performance.now() - started) / 1000;
-  await monitor.endAsync();
-  return { messagesPerSecond: messages / seconds, readingsPerSecond: (messages * readingsPer) / seconds };
+}
+
+interface PathUnderTest {
+  name: string;
+  store: InfluxStore;
+  /** The processes whose CPU counts for this path (the generator's never does). */
+  pids: () => Promise<Record<string, number | undefined>>;
+  /** The processes whose peak memory is reported. */
+  rssOf: () => Record<string, number | undefined>;
+}
+
+async function measureSteps(
+  loadgen: string,
+  path: PathUnderTest,
+  steps: { rate: number; file: string; payloads: PlannedPayload[] }[],
+  plan: Omit<MqttLoadPlan, 'rate' | 'payloadFile' | 'sampleEvery'>,
+  readingsPerMessage: number,
+): Promise<StepResult[]> {
+  const results: StepResult[] = [];
+  for (const step of steps) {
+    const before = await storedCount(path.store);
+    const published = step.payloads.reduce((n, p) => n + p.readings.length, 0);
+    const maxRss: Record<string, number> = {};
+    const sampler = setInterval(() => {
+      for (const [name, pid] of Object.entries(path.rssOf())) void rssMb(pid).then((mb) => (maxRss[name] = Math.max(maxRss[name] ?? 0, mb)), () => undefined);
+    }, 250);
+    const probe = startLatencyProbe(path);
+    // About 40 latency samples a second, whatever the rate: the last reading of every n-th payload.
+    const sampleEvery = Math.max(1, Math.round(step.rate / readingsPerMessage / 40));
+    const planFile = `${step.file}.plan.json`;
+    await writeFile(planFile, JSON.stringify({ ...plan, rate: step.rate / readingsPerMessage, payloadFile: step.file, sampleEvery }));
+    const firstPublish = Date.now();
+    const { result, cpu } = await cpuDuring(await path.pids(), async () => {
+      const load = await runMqttLoad(loadgen, planFile, (index, ackedAtMs) => {
+        const last = step.payloads[index]?.readings.at(-1);
+        if (last) probe.add({ point: last.point, tsMs: Date.parse(last.ts), publishedAtMs: ackedAtMs });
+      });
+      return { load, stored: await waitStored(path.store, before, published) };
+    });
+    const latencies = await probe.finish(60_000);
+    clearInterval(sampler);
+    if (result.load.failed > 0) say(`  ! ${result.load.failed} publishes were not acknowledged by the broker`);
+    const readingsPerSecond = result.stored.stored / ((result.stored.at - firstPublish) / 1000);
+    const per10k = (seconds: number) => (seconds / Math.max(1, result.stored.stored)) * 10_000;
+    const cpuSecondsPer10k = Object.fromEntries(Object.entries(cpu).map(([name, seconds]) => [name, per10k(seconds)]));
+    cpuSecondsPer10k['all'] = per10k(Object.values(cpu).reduce((a, b) => a + b, 0));
+    results.push({ offered: step.rate, published, stored: result.stored.stored, readingsPerSecond, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), maxRssMb: maxRss, cpuSecondsPer10k });
+    say(`  ${path.name} offered ${step.rate} r/s: ${result.stored.stored} of ${published} stored at ${readingsPerSecond.toFixed(0)} r/s, p99 ${percentile(latencies, 99)} ms, CPU ${cpuSecondsPer10k['all'].toFixed(3)} s per 10 000`);
+  }
+  return results;
+}
+
+async function runShape(env: BenchStack, shape: (typeof SHAPES)[number], tools: { loadgen: string; telegraf: string; java: string; kafkaToolsClasspath: string }): Promise<ShapeResult> {
+  const { stack, services } = env;
+  const workDir = await mkdtemp(join(tmpdir(), `meterline-bench-${shape.key}-`));
+  const manifest = fleetManifest({ enterprises: 1, devicesPerEnterprise: shape.devices, pointsPerDevice: shape.pointsPerDevice, prefix: `b${shape.pointsPerDevice}` });
+  const signingKeys = SIGNED ? withDeviceKeys(manifest) : undefined;
+  // Session expiry 0: a finished shape's ingest leaves no broker session queueing the next shape's messages.
+  const pipeline = await createPipeline(env, manifest, { logLevel: 'warn', sessionExpirySeconds: 0 });
+  const fleetOptions = signingKeys ? { signingKeys } : {};
+  const deviceIds = manifest.enterprises.flatMap((e) => e.devices.map((d) => d.id));
+  const deviceIndex = new Map(deviceIds.map((id, i) => [id, i]));
+  const plan = {
+    url: stack.mqtt.url.replace(/^mqtt:/, 'tcp:'),
+    inflight: INFLIGHT_PER_DEVICE,
+    devices: deviceIds.map((id) => ({ clientId: id, username: id, password: devicePassword(id), topic: `meterline/v1/${id}/readings` })),
+  };
+  const monitor = { clientId: `bench-monitor-${process.pid}`, username: MONITOR_MQTT_USER.username, password: DEV_SERVICE_PASSWORDS[MONITOR_MQTT_USER.username] ?? '' };
+
+  // The payloads of every step, planned before anything is measured; both paths get the same ones.
+  const fleet = new Fleet(manifest, { seed: 9, ...fleetOptions });
+  const steps = [];
+  let startMs = Date.UTC(2025, 6, 1);
+  for (const rate of shape.rates) {
+    const file = join(workDir, `step-${rate}.payloads`);
+    steps.push({ rate, file, payloads: await planPayloads(fleet, deviceIndex, file, rate * STEP_SECONDS, startMs) });
+    startMs += 30 * 86_400_000;
+  }
+  const readingsPerMessage = shape.pointsPerDevice;
+
+  // Baseline: the broker alone (no ingest, no Telegraf yet), same payloads, a non-Node publisher and subscriber.
+  const rawFile = join(workDir, 'raw-broker.payloads');
+  await planPayloads(new Fleet(manifest, { seed: 1, ...fleetOptions }), deviceIndex, rawFile, shape.rawMessages * readingsPerMessage, Date.UTC(2024, 0, 1));
+  const rawPlanFile = `${rawFile}.plan.json`;
+  await writeFile(rawPlanFile, JSON.stringify({ ...plan, rate: 0, sampleEvery: 0, payloadFile: rawFile, subscriber: { ...monitor, filter: READINGS_TOPIC_FILTER, expect: shape.rawMessages } }));
+  const broker = await runMqttLoad(tools.loadgen, rawPlanFile);
+  const brokerReadingsPerSecond = (broker.received * readingsPerMessage) / broker.receiveSeconds;
+  say(`  raw broker: ${broker.received} of ${broker.published} messages received, ${brokerReadingsPerSecond.toFixed(0)} readings/s`);
+
+  // Baselines: Kafka and InfluxDB alone, on the records and points the pipeline makes of the top step's payloads.
+  const top = steps.at(-1)!;
+  const messages = top.payloads.flatMap((p) => readingMessages(manifest, p));
+  const recordsFile = join(workDir, 'records.jsonl');
+  await writeFile(recordsFile, messages.slice(0, 20_000).map((m) => JSON.stringify(m)).join('\n'));
+  const rawTopic = `bench-raw-${pipeline.id}-${shape.key}`;
+  await createTopics(stack.kafka.brokers, [{ topic: rawTopic, partitions: 6 }]);
+  const kafka = await kafkaPerf({ java: tools.java, classpath: tools.kafkaToolsClasspath, brokers: stack.kafka.brokers.join(','), topic: rawTopic, payloadFile: recordsFile, records: Math.min(messages.length, 400_000) });
+  say(`  raw Kafka: produced ${kafka.producerRecordsPerSecond.toFixed(0)} records/s, consumed ${kafka.consumerRecordsPerSecond.toFixed(0)} records/s`);
+  const linesFile = join(workDir, 'points.lp');
+  await writeFile(linesFile, messages.map((m) => seriesLineProtocol(readingPoint(READINGS_MEASUREMENT, m))).join('\n'));
+  const rawDatabase = `raw_${pipeline.id}_${shape.key}`;
+  await pipeline.store.influxQl(`CREATE DATABASE ${rawDatabase}`);
+  const influx = await runInfluxWrite(tools.loadgen, { url: stack.influx.url, database: rawDatabase, token: stack.influx.token, file: linesFile });
+  say(`  raw InfluxDB: ${influx.pointsPerSecond.toFixed(0)} points/s of the stored reading's shape`);
+
+  const paths: Record<string, StepResult[]> = {};
+  const stackPids = async () => ({ mosquitto: await services.mosquitto.runningPid(), influxd: await services.influx.runningPid() });
+
+  if (PATHS.includes('telegraf')) {
+    const database = `telegraf_${pipeline.id}_${shape.key}`;
+    const store = new InfluxStore({ url: stack.influx.url, token: stack.influx.token, database });
+    await store.influxQl(`CREATE DATABASE ${database}`);
+    const telegraf = await startTelegrafPath({
+      bin: tools.telegraf,
+      workDir,
+      mqtt: { url: stack.mqtt.url, username: monitor.username, password: monitor.password },
+      influx: { url: stack.influx.url, username: stack.influx.username, password: stack.influx.password, database },
+      shape: shape.pointsPerDevice === 1 ? 'single' : 'batch',
+    });
+    paths['telegraf'] = await measureSteps(
+      tools.loadgen,
+      { name: 'telegraf', store, pids: async () => ({ telegraf: telegraf.pid(), ...(await stackPids()) }), rssOf: () => ({ telegraf: telegraf.pid() }) },
+      steps,
+      plan,
+      readingsPerMessage,
+    );
+    await telegraf.stop();
+
+  }
+
+  if (PATHS.includes('meterline')) {
+    await pipeline.writer.start();
+    await pipeline.ingest.start();
+    paths['meterline'] = await measureSteps(
+      tools.loadgen,
+      {
+        name: 'meterline',
+        store: pipeline.store,
+        pids: async () => ({ ingest: pipeline.ingest.pid(), writer: pipeline.writer.pid(), kafka: await services.kafka.runningPid(), ...(await stackPids()) }),
+        rssOf: () => ({ ingest: pipeline.ingest.pid(), writer: pipeline.writer.pid() }),
+      },
+      steps,
+      plan,
+      readingsPerMessage,
+    );
+  }
+  await pipeline.close();
+  await rm(workDir, { recursive: true, force: true });
+  return {
+    shape: `${shape.name} (${shape.devices} devices × ${shape.pointsPerDevice} points, 4 ingest connections${SIGNED ? ', signed payloads' : ''})`,
+    baselines: {
+      brokerReadingsPerSecond,
+      kafkaProducerRecordsPerSecond: kafka.producerRecordsPerSecond,
+      kafkaConsumerRecordsPerSecond: kafka.consumerRecordsPerSecond,
+      influxPointsPerSecond: influx.pointsPerSecond,
+    },
+    paths,
+  };
+}
+
+function printTables(results: ShapeResult[]) {
+  const n = (v: number, digits = 0) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
+  const lines: string[] = [`\nbench:ingest — ${STEP_SECONDS} s per step, QoS 1, load from the Go generator, all on this machine (${cpus().length} cores)`];
+  for (const r of results) {
+    const b = r.baselines;
+    const slowest = Math.min(b.brokerReadingsPerSecond, b.kafkaProducerRecordsPerSecond, b.kafkaConsumerRecordsPerSecond, b.influxPointsPerSecond);
+    lines.push(`\n== ${r.shape} ==`);
+    lines.push(`raw baselines, readings/s: broker ${n(b.brokerReadingsPerSecond)} | Kafka produce ${n(b.kafkaProducerRecordsPerSecond)}, consume ${n(b.kafkaConsumerRecordsPerSecond)} | InfluxDB write ${n(b.influxPointsPerSecond)} | slowest ${n(slowest)}`);
+    lines.push('path      | offered r/s | stored r/s | ÷ slowest raw | p50 ms | p99 ms | CPU s/10k all | CPU s/10k by process | peak RSS MB');
+    for (const [name, steps] of Object.entries(r.paths)) {
+      for (const s of steps) {
+        const byProcess = Object.entries(s.cpuSecondsPer10k).filter(([k]) => k !== 'all').map(([k, v]) => `${k} ${n(v, 3)}`).join(', ');
+        const rss = Object.entries(s.maxRssMb).map(([k, v]) => `${k} ${n(v)}`).join(', ');
+        lines.push(`${name.padEnd(9)} | ${String(s.offered).padStart(11)} | ${n(s.readingsPerSecond).padStart(10)} | ${n(s.readingsPerSecond / slowest, 2).padStart(13)} | ${n(s.p50Ms).padStart(6)} | ${n(s.p99Ms).padStart(6)} | ${n(s.cpuSecondsPer10k['all']!, 3).padStart(13)} | ${byProcess} | ${rss}`);
+      }
+    }
+    const peak = (name: string) => Math.max(...(r.paths[name] ?? []).map((s) => s.readingsPerSecond));
+    if (r.paths['meterline'] && r.paths['telegraf']) {
+      const cpuAt = (name: string) => (r.paths[name] ?? []).map((s) => s.cpuSecondsPer10k['all']!);
+      const cpuRatios = cpuAt('meterline').map((m, i) => m / cpuAt('telegraf')[i]!);
+      lines.push(`peak stored: Meterline ${n(peak('meterline'))} r/s = ${n(peak('meterline') / peak('telegraf'), 2)} × Telegraf's ${n(peak('telegraf'))}, ${n(peak('meterline') / slowest, 2)} × the slowest raw stage`);
+      lines.push(`CPU per 10 000 readings, Meterline ÷ Telegraf at each offered rate: ${cpuRatios.map((v) => n(v, 2)).join(', ')}`);
+    }
+  }
+  console.log(lines.join('\n'));
 }
 
 async function main() {
-  const results: string[] = [];
-  await withBenchStack(async ({ stack, native }) => {
+  const results: ShapeResult[] = [];
+  await withBenchStack(async (env) => {
+    const installation = await ensureInstalled();
+    const tools = {
+      loadgen: await buildLoadgen(env.native.baseDir),
+      telegraf: (await ensureTelegraf()).bin,
+      java: installation.kafka.java,
+      kafkaToolsClasspath: (await ensureKafkaTools()).classpath,
+    };
     for (const shape of SHAPES) {
-      const manifest = fleetManifest({ enterprises: 1, devicesPerEnterprise: shape.devices, pointsPerDevice: shape.pointsPerDevice, prefix: `b${shape.pointsPerDevice}` });
-      // Session expiry 0: a finished shape's ingest leaves no broker session queueing the next shape's messages.
-      const signingKeys = SIGNED ? withDeviceKeys(manifest) : undefined;
-      const pipeline = await createPipeline({ stack, native }, manifest, { logLevel: 'warn', sessionExpirySeconds: 0, ingestConnections: shape.connections });
-      const fleet = new Fleet(manifest, { seed: 9, ...(signingKeys ? { signingKeys } : {}) });
-      const connection = await connectFleet({ url: stack.mqtt.url, deviceIds: fleet.devices.map((d) => d.id), password: devicePassword });
-
-      // Baseline in the same run: the broker alone, same payloads, same publishers.
-      const raw = await rawMosquittoRate(stack.mqtt.url, new Fleet(manifest, { seed: 1, ...(signingKeys ? { signingKeys } : {}) }), connection, shape.pointsPerDevice === 1 ? 20_000 : 2_000);
-      // The pipeline starts after the baseline, so the broker alone was measured.
-      await pipeline.writer.start();
-      await pipeline.ingest.start();
-      results.push(`\n== ${shape.name} (${shape.devices} devices × ${shape.pointsPerDevice} points, ${shape.connections} ingest connections${SIGNED ? ', signed payloads' : ''}) ==`);
-      results.push(`raw Mosquitto publish→subscribe (QoS 1, no pipeline): ${raw.messagesPerSecond.toFixed(0)} msg/s = ${raw.readingsPerSecond.toFixed(0)} readings/s`);
-      results.push('offered r/s | achieved r/s | ratio to raw | p50 ms | p99 ms | ingest RSS MB | writer RSS MB');
-
-      let startMs = Date.UTC(2025, 6, 1);
-      let peak = 0;
-      for (const rate of shape.rates) {
-        const before = await storedCount(pipeline);
-        let maxIngest = 0;
-        let maxWriter = 0;
-        const sampler = setInterval(() => {
-          void rssMb(pipeline.ingest.pid()).then((v) => (maxIngest = Math.max(maxIngest, v)));
-          void rssMb(pipeline.writer.pid()).then((v) => (maxWriter = Math.max(maxWriter, v)));
-        }, 250);
-        const firstPublish = Date.now();
-        const probe = startLatencyProbe(pipeline);
-        let publishedPayloads = 0;
-        const sent = await offer(fleet, connection, rate, startMs, 60_000, (payload, publishedAtMs) => {
-          // About 40 samples a second, whatever the rate: the last reading of every n-th payload.
-          if (publishedPayloads++ % Math.max(1, Math.round(rate / payload.readings.length / 40)) !== 0) return;
-          const last = payload.readings.at(-1)!;
-          probe.add({ point: last.point, tsMs: Date.parse(last.ts), publishedAtMs });
-        });
-        startMs += 10 * 86_400_000;
-        const published = sent.reduce((n, s) => n + s.payload.readings.length, 0);
-        console.log(`  offered ${rate} readings/s: ${published} readings published and acknowledged by the broker`);
-        // Wait for everything to be queryable; a pipeline that stops making progress for 60 s is reported, not waited for.
-        let lastStoredAt = Date.now();
-        let stored = 0;
-        let progressAt = Date.now();
-        for (;;) {
-          const now = (await storedCount(pipeline)) - before;
-          if (now > stored) progressAt = Date.now();
-          stored = now;
-          lastStoredAt = Date.now();
-          if (stored >= published) break;
-          if (Math.floor((Date.now() - firstPublish) / 5_000) !== Math.floor((Date.now() - firstPublish - 100) / 5_000)) console.log(`  … ${stored} of ${published} stored`);
-          if (Date.now() - progressAt > 60_000) {
-            console.log(`STALLED: ${stored} of ${published} published readings stored after ${Math.round((Date.now() - firstPublish) / 1000)} s`);
-            break;
-          }
-          await sleep(100);
-        }
-        const latencies = await probe.finish(120_000);
-        clearInterval(sampler);
-        const achieved = stored / ((lastStoredAt - firstPublish) / 1000);
-        peak = Math.max(peak, achieved);
-        results.push(
-          `${String(rate).padStart(11)} | ${achieved.toFixed(0).padStart(12)} | ${(achieved / raw.readingsPerSecond).toFixed(2).padStart(12)} | ${String(percentile(latencies, 50)).padStart(6)} | ${String(percentile(latencies, 99)).padStart(6)} | ${maxIngest.toFixed(0).padStart(13)} | ${maxWriter.toFixed(0).padStart(13)}`,
-        );
-        console.log(results.at(-1));
-      }
-      results.push(`peak sustained end to end ${peak.toFixed(0)} readings/s = ${(peak / raw.readingsPerSecond).toFixed(2)} × the raw broker rate`);
-      await connection.close();
-      await pipeline.close();
+      say(`\n${shape.name}`);
+      results.push(await runShape(env, shape, tools));
     }
   });
-  console.log(`\nbench:ingest — ${STEP_SECONDS} s per step, all services on this machine (${(await import('node:os')).cpus().length} cores)`);
-  console.log(results.join('\n'));
+  if (JSON_OUTPUT) console.log(JSON.stringify({ bench: 'ingest', stepSeconds: STEP_SECONDS, cores: cpus().length, signed: SIGNED, results }, null, 2));
+  else printTables(results);
 }
 
 await main();

@@ -2,13 +2,15 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePorts, startStack, type StackConnection } from '@meterline/local-stack';
+import { freePorts, startStack, type NativeStack, type StackConnection } from '@meterline/local-stack';
 import type { NativeStackInfo } from './global-setup.ts';
 
 /** What a benchmark gets: the connection details and the native stack's directories and ports (for createPipeline). */
 export interface BenchStack {
   stack: StackConnection;
   native: NativeStackInfo;
+  /** The stack's processes, for their pids (CPU and memory measurements). */
+  services: NativeStack['services'];
 }
 
 /**
@@ -26,7 +28,7 @@ export async function withBenchStack(run: (env: BenchStack) => Promise<void>): P
     process.once(signal, () => void stopAndRemove().finally(() => process.exit(130)));
   }
   try {
-    await run({ stack: stack.connection, native: { baseDir, ports: { mqtt, kafka, influxHttp, influxRpc } } });
+    await run({ stack: stack.connection, native: { baseDir, ports: { mqtt, kafka, influxHttp, influxRpc } }, services: stack.services });
   } finally {
     await stopAndRemove();
   }

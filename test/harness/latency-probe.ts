@@ -14,7 +14,7 @@ export interface LatencySample {
  * are added as their publish is acknowledged, and one query per poll looks for all that
  * are outstanding, so the probe adds little load to the store it measures.
  */
-export function startLatencyProbe(pipeline: Pipeline) {
+export function startLatencyProbe(pipeline: Pick<Pipeline, 'store'>) {
   const latencies: number[] = [];
   const outstanding = new Map<string, LatencySample>();
   let stopAt = Infinity;

@@ -2,6 +2,8 @@ export { VERSIONS } from './versions.ts';
 export { STACK_ERRORS, isStackError } from './errors.ts';
 export { ensureGo, ensureInstalled } from './install.ts';
 export { ensureSchemathesis } from './schemathesis.ts';
+export { ensureTelegraf } from './telegraf.ts';
+export { ensureKafkaTools } from './kafka-tools.ts';
 export type { Installation } from './install.ts';
 export { freePort, freePorts } from './ports.ts';
 export { findDynsecPlugin, mosquittoDynsec } from './mosquitto-dynsec.ts';

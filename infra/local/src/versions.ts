@@ -20,6 +20,8 @@ export const VERSIONS = Object.freeze({
   javaMin: 17,
   /** Oldest Go that builds InfluxDB 1.8.10 here: Debian bookworm's golang-go (1.19.8, checked). */
   goMin: [1, 19] as const,
+  /** The benchmark's peer path (Mosquitto → Telegraf → InfluxDB), built from the Go module proxy. */
+  telegraf: '1.37.2',
   /** The API fuzzer, from PyPI, in a virtual environment of its own (test tooling, not a service). */
   schemathesis: '4.32.5',
   /** schemathesis 4.32 requires Python 3.11 or later (Debian bookworm ships 3.11). */

@@ -1,2 +1,2 @@
-export { InfluxStore } from './influx-store.ts';
+export { InfluxStore, seriesLineProtocol } from './influx-store.ts';
 export { quoteIdentifier, quoteString } from './influxql.ts';

@@ -162,6 +162,9 @@ function presentTags(tags: Record<string, string> | undefined): Record<string, s
   return Object.fromEntries(Object.entries(tags ?? {}).filter(([, v]) => v !== ''));
 }
 
+/** A point as the store writes it, in line protocol with a millisecond timestamp (for benchmarks' raw writes). */
+export const seriesLineProtocol = (p: SeriesPoint): string => toInfluxPoint(p).toLineProtocol() ?? '';
+
 function toInfluxPoint(p: SeriesPoint): Point {
   const point = new Point(p.measurement).timestamp(p.timestampMs);
   for (const [k, v] of Object.entries(p.tags)) point.tag(k, v);

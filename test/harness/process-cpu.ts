@@ -1,0 +1,29 @@
+import { readFile } from 'node:fs/promises';
+
+/** Linux reports process times in clock ticks; USER_HZ is 100 on every architecture Node runs on. */
+const TICKS_PER_SECOND = 100;
+
+/** CPU seconds (user + system) a live process has used, from /proc/<pid>/stat; 0 for no pid. */
+async function cpuSeconds(pid: number | undefined): Promise<number> {
+  if (pid === undefined) return 0;
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may itself hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+/** Resident memory of a live process in MB, from /proc/<pid>/status; NaN for no pid. */
+export async function rssMb(pid: number | undefined): Promise<number> {
+  if (pid === undefined) return NaN;
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
+}
+
+/** CPU seconds each named process uses while `body` runs. */
+export async function cpuDuring<T>(pids: Record<string, number | undefined>, body: () => Promise<T>): Promise<{ result: T; cpu: Record<string, number> }> {
+  const before = Object.fromEntries(await Promise.all(Object.entries(pids).map(async ([name, pid]) => [name, await cpuSeconds(pid)] as const)));
+  const result = await body();
+  const cpu: Record<string, number> = {};
+  for (const [name, pid] of Object.entries(pids)) cpu[name] = (await cpuSeconds(pid)) - (before[name] ?? 0);
+  return { result, cpu };
+}
