@@ -19,6 +19,8 @@
  *   BENCH_SHAPE         'batch' or 'single' to run one payload shape
  *   BENCH_SIGNED=1      devices sign their payloads (Ed25519) and ingest verifies them
  *   BENCH_PATHS         'meterline', 'telegraf' or both (default)
+ *   BENCH_INGEST_CONNECTIONS  ingest's MQTT connections (default: the service's own default, as `./meterline up` runs it)
+ *   BENCH_PROFILE_DIR   ingest and writer write V8 CPU profiles (.cpuprofile) there when they stop
  */
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -43,11 +45,19 @@ const ONLY_SHAPE = process.env['BENCH_SHAPE'];
 const PATHS = (process.env['BENCH_PATHS'] ?? 'telegraf,meterline').split(',');
 const SIGNED = process.env['BENCH_SIGNED'] === '1';
 const JSON_OUTPUT = process.argv.includes('--json');
+const PROFILE_DIR = process.env['BENCH_PROFILE_DIR'];
+const INGEST_CONNECTIONS = process.env['BENCH_INGEST_CONNECTIONS'];
+const profiled = PROFILE_DIR ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROFILE_DIR}` } : undefined;
 /** Unacknowledged publishes per device connection, as a device's own memory bounds them. */
 const INFLIGHT_PER_DEVICE = 50;
 /** A path that stores nothing new for this long is reported as stalled, not waited for. */
 const STALL_MS = 60_000;
 const TICK_MS = 60_000;
+const WARM_UP_SECONDS = 3;
+/** Records of the raw Kafka baseline: enough that the tools' JVM start-up is a small part of the run. */
+const KAFKA_PERF_RECORDS = 300_000;
+/** How often the stored count is polled: the end of a step is known to this much. */
+const STORED_POLL_MS = 250;
 
 const SHAPES = [
   { key: 'batch', name: '100 readings per message', devices: 40, pointsPerDevice: 100, rates: [20_000, 40_000, 80_000], rawMessages: 2_000 },
@@ -128,17 +138,21 @@ async function planPayloads(fleet: Fleet, deviceIndex: Map<string, number>, file
   return payloads;
 }
 
-async function storedCount(store: InfluxStore): Promise<number> {
-  const rows = await store.influxQl(`SELECT count("${READING_FIELDS.value}") FROM "${READINGS_MEASUREMENT}"`);
+/**
+ * Readings stored in a step's time range. Bounded to the range, so the poll's cost does not grow
+ * with everything stored before: it burdens InfluxDB on both paths, and is counted in its CPU.
+ */
+async function storedCount(store: InfluxStore, range: { fromMs: number; toMs: number }): Promise<number> {
+  const rows = await store.influxQl(`SELECT count("${READING_FIELDS.value}") FROM "${READINGS_MEASUREMENT}" WHERE time >= ${range.fromMs}ms AND time <= ${range.toMs}ms`);
   return Number(rows[0]?.values[0]?.[1] ?? 0);
 }
 
 /** Waits until `expected` more readings are queryable than `before`, or the store stops gaining. */
-async function waitStored(store: InfluxStore, before: number, expected: number) {
+async function waitStored(store: InfluxStore, range: { fromMs: number; toMs: number }, expected: number) {
   let stored = 0;
   let progressAt = Date.now();
   for (;;) {
-    const now = (await storedCount(store)) - before;
+    const now = await storedCount(store, range);
     if (now > stored) progressAt = Date.now();
     stored = now;
     if (stored >= expected) return { stored, at: Date.now() };
@@ -146,7 +160,7 @@ async function waitStored(store: InfluxStore, before: number, expected: number) 
       say(`  STALLED: ${stored} of ${expected} published readings stored`);
       return { stored, at: progressAt };
     }
-    await sleep(100);
+    await sleep(STORED_POLL_MS);
   }
 }
 
@@ -162,13 +176,13 @@ interface PathUnderTest {
 async function measureSteps(
   loadgen: string,
   path: PathUnderTest,
-  steps: { rate: number; file: string; payloads: PlannedPayload[] }[],
+  steps: { rate: number; file: string; warmUp: boolean; payloads: PlannedPayload[] }[],
   plan: Omit<MqttLoadPlan, 'rate' | 'payloadFile' | 'sampleEvery'>,
   readingsPerMessage: number,
 ): Promise<StepResult[]> {
   const results: StepResult[] = [];
   for (const step of steps) {
-    const before = await storedCount(path.store);
+    const range = { fromMs: Date.parse(step.payloads[0]!.readings[0]!.ts), toMs: Date.parse(step.payloads.at(-1)!.readings.at(-1)!.ts) };
     const published = step.payloads.reduce((n, p) => n + p.readings.length, 0);
     const maxRss: Record<string, number> = {};
     const sampler = setInterval(() => {
@@ -185,7 +199,7 @@ async function measureSteps(
         const last = step.payloads[index]?.readings.at(-1);
         if (last) probe.add({ point: last.point, tsMs: Date.parse(last.ts), publishedAtMs: ackedAtMs });
       });
-      return { load, stored: await waitStored(path.store, before, published) };
+      return { load, stored: await waitStored(path.store, range, published) };
     });
     const latencies = await probe.finish(60_000);
     clearInterval(sampler);
@@ -194,6 +208,10 @@ async function measureSteps(
     const per10k = (seconds: number) => (seconds / Math.max(1, result.stored.stored)) * 10_000;
     const cpuSecondsPer10k = Object.fromEntries(Object.entries(cpu).map(([name, seconds]) => [name, per10k(seconds)]));
     cpuSecondsPer10k['all'] = per10k(Object.values(cpu).reduce((a, b) => a + b, 0));
+    if (step.warmUp) {
+      say(`  ${path.name} warmed up: ${result.stored.stored} of ${published} stored`);
+      continue;
+    }
     results.push({ offered: step.rate, published, stored: result.stored.stored, readingsPerSecond, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), maxRssMb: maxRss, cpuSecondsPer10k });
     say(`  ${path.name} offered ${step.rate} r/s: ${result.stored.stored} of ${published} stored at ${readingsPerSecond.toFixed(0)} r/s, p99 ${percentile(latencies, 99)} ms, CPU ${cpuSecondsPer10k['all'].toFixed(3)} s per 10 000`);
   }
@@ -206,7 +224,8 @@ async function runShape(env: BenchStack, shape: (typeof SHAPES)[number], tools: 
   const manifest = fleetManifest({ enterprises: 1, devicesPerEnterprise: shape.devices, pointsPerDevice: shape.pointsPerDevice, prefix: `b${shape.pointsPerDevice}` });
   const signingKeys = SIGNED ? withDeviceKeys(manifest) : undefined;
   // Session expiry 0: a finished shape's ingest leaves no broker session queueing the next shape's messages.
-  const pipeline = await createPipeline(env, manifest, { logLevel: 'warn', sessionExpirySeconds: 0 });
+  const ingestEnv = { ...profiled, ...(INGEST_CONNECTIONS ? { MTL_MQTT_CONNECTIONS: INGEST_CONNECTIONS } : {}) };
+  const pipeline = await createPipeline(env, manifest, { logLevel: 'warn', sessionExpirySeconds: 0, ingestConnections: 'service-default', ingestEnv, ...(profiled ? { writerEnv: profiled } : {}) });
   const fleetOptions = signingKeys ? { signingKeys } : {};
   const deviceIds = manifest.enterprises.flatMap((e) => e.devices.map((d) => d.id));
   const deviceIndex = new Map(deviceIds.map((id, i) => [id, i]));
@@ -221,9 +240,10 @@ async function runShape(env: BenchStack, shape: (typeof SHAPES)[number], tools: 
   const fleet = new Fleet(manifest, { seed: 9, ...fleetOptions });
   const steps = [];
   let startMs = Date.UTC(2025, 6, 1);
-  for (const rate of shape.rates) {
-    const file = join(workDir, `step-${rate}.payloads`);
-    steps.push({ rate, file, payloads: await planPayloads(fleet, deviceIndex, file, rate * STEP_SECONDS, startMs) });
+  // A warm-up step first, not reported: connections opened, code compiled, the writer's knowledge of its points made.
+  for (const [index, rate] of [shape.rates[0]!, ...shape.rates].entries()) {
+    const file = join(workDir, `step-${index}.payloads`);
+    steps.push({ rate, file, warmUp: index === 0, payloads: await planPayloads(fleet, deviceIndex, file, rate * (index === 0 ? WARM_UP_SECONDS : STEP_SECONDS), startMs) });
     startMs += 30 * 86_400_000;
   }
   const readingsPerMessage = shape.pointsPerDevice;
@@ -244,7 +264,7 @@ async function runShape(env: BenchStack, shape: (typeof SHAPES)[number], tools: 
   await writeFile(recordsFile, messages.slice(0, 20_000).map((m) => JSON.stringify(m)).join('\n'));
   const rawTopic = `bench-raw-${pipeline.id}-${shape.key}`;
   await createTopics(stack.kafka.brokers, [{ topic: rawTopic, partitions: 6 }]);
-  const kafka = await kafkaPerf({ java: tools.java, classpath: tools.kafkaToolsClasspath, brokers: stack.kafka.brokers.join(','), topic: rawTopic, payloadFile: recordsFile, records: Math.min(messages.length, 400_000) });
+  const kafka = await kafkaPerf({ java: tools.java, classpath: tools.kafkaToolsClasspath, brokers: stack.kafka.brokers.join(','), topic: rawTopic, payloadFile: recordsFile, records: KAFKA_PERF_RECORDS });
   say(`  raw Kafka: produced ${kafka.producerRecordsPerSecond.toFixed(0)} records/s, consumed ${kafka.consumerRecordsPerSecond.toFixed(0)} records/s`);
   const linesFile = join(workDir, 'points.lp');
   await writeFile(linesFile, messages.map((m) => seriesLineProtocol(readingPoint(READINGS_MEASUREMENT, m))).join('\n'));
@@ -297,7 +317,7 @@ async function runShape(env: BenchStack, shape: (typeof SHAPES)[number], tools: 
   await pipeline.close();
   await rm(workDir, { recursive: true, force: true });
   return {
-    shape: `${shape.name} (${shape.devices} devices × ${shape.pointsPerDevice} points, 4 ingest connections${SIGNED ? ', signed payloads' : ''})`,
+    shape: `${shape.name} (${shape.devices} devices × ${shape.pointsPerDevice} points, ${INGEST_CONNECTIONS ?? 'default'} ingest connections${SIGNED ? ', signed payloads' : ''})`,
     baselines: {
       brokerReadingsPerSecond,
       kafkaProducerRecordsPerSecond: kafka.producerRecordsPerSecond,

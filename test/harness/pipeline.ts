@@ -55,7 +55,7 @@ export interface Pipeline {
 export async function createPipeline(
   env: { stack: StackConnection; native: NativeStackInfo | undefined },
   manifest: Manifest,
-  options: { ingestConnections?: number; logLevel?: string; sessionExpirySeconds?: number; registryTopic?: boolean; ingestEnv?: Record<string, string>; deadLetterTopicConfigs?: Record<string, string> } = {},
+  options: { ingestConnections?: number | 'service-default'; logLevel?: string; sessionExpirySeconds?: number; registryTopic?: boolean; ingestEnv?: Record<string, string>; writerEnv?: Record<string, string>; deadLetterTopicConfigs?: Record<string, string> } = {},
 ): Promise<Pipeline> {
   const { stack, native } = env;
   const id = randomUUID().slice(0, 8);
@@ -97,7 +97,7 @@ export async function createPipeline(
       MTL_MQTT_URL: stack.mqtt.url,
       MTL_MQTT_USERNAME: INGEST_MQTT_USER.username,
       MTL_MQTT_PASSWORD: DEV_SERVICE_PASSWORDS[INGEST_MQTT_USER.username] ?? '',
-      MTL_MQTT_CONNECTIONS: String(options.ingestConnections ?? 4),
+      ...(options.ingestConnections === 'service-default' ? {} : { MTL_MQTT_CONNECTIONS: String(options.ingestConnections ?? 4) }),
       MTL_MQTT_SHARE_GROUP: mqttNames.shareGroup,
       MTL_MQTT_SESSION_EXPIRY_SECONDS: String(options.sessionExpirySeconds ?? 600),
       MTL_INSTANCE_ID: mqttNames.ingestInstanceId,
@@ -129,6 +129,7 @@ export async function createPipeline(
       MTL_KAFKA_SESSION_TIMEOUT_MS: '10000',
       MTL_OPS_PORT: String(writerOps),
       MTL_LOG_LEVEL: options.logLevel ?? 'info',
+      ...options.writerEnv,
     },
     workDir,
   );

@@ -78,3 +78,39 @@ it('deletes an ephemeral consumer group when the consumer closes, and keeps a la
   await bus.close();
   expect([listed.has(groups.ephemeral), listed.has(groups.lasting)]).toEqual([false, true]);
 });
+
+it('gathers records sent one by one into fuller batches when fetches wait for bytes, and still hands over a lone record once the wait has passed', async () => {
+  const { kafka } = inject('stack');
+  const bus = new KafkaBus({ brokers: [...kafka.brokers], clientId: `fetch-wait-${randomUUID()}` });
+  const producer = await bus.producer();
+  const batchesFor = async (fetch: { fetchMinBytes: number; fetchMaxWaitMs: number }) => {
+    const topic = `fetch-wait-${randomUUID()}`;
+    await createTopics(kafka.brokers, [{ topic, partitions: 1 }]);
+    const consumer = await bus.consumer({ groupId: `group-${randomUUID()}`, topics: [topic], fromBeginning: true, ...fetch });
+    const sizes: number[] = [];
+    let received = 0;
+    const all = new Promise<void>((resolve) => {
+      void consumer.start((batch) => {
+        sizes.push(batch.messages.length);
+        received += batch.messages.length;
+        if (received === 40) resolve();
+        return Promise.resolve();
+      });
+    });
+    // Sent one at a time, 10 ms apart, as a slow trickle of readings arrives.
+    for (let i = 0; i < 40; i++) {
+      await producer.send(topic, [{ key: 'k', value: Buffer.from(String(i)) }]);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await all;
+    await consumer.close();
+    return sizes;
+  };
+  // The trickle lasts over 400 ms: fetches waiting up to 250 ms each gather it in a few batches
+  // (each a fetch, a commit and, in the writer, an InfluxDB write); fetching eagerly took 8 to 40.
+  const waiting = await batchesFor({ fetchMinBytes: 1_048_576, fetchMaxWaitMs: 250 });
+  await producer.close();
+  await bus.close();
+  expect(waiting.reduce((a, b) => a + b, 0)).toBe(40);
+  expect(waiting.length).toBeLessThanOrEqual(10);
+});

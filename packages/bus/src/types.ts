@@ -67,6 +67,14 @@ export interface ConsumerOptions {
    * start, in a group of its own): closing the consumer deletes the group, so none pile up.
    */
   ephemeral?: boolean;
+  /**
+   * A fetch waits until this many bytes are there or `fetchMaxWaitMs` has passed (Kafka's
+   * `fetch.min.bytes` / `fetch.max.wait.ms`; defaults 1 byte / 5 s). Larger batches cost fewer
+   * fetches, commits and downstream writes; the wait bounds the latency that adds. The in-memory
+   * twin hands over what is there.
+   */
+  fetchMinBytes?: number;
+  fetchMaxWaitMs?: number;
 }
 
 /** Kafka's default limit on one record batch (the broker's `message.max.bytes`); the in-memory bus applies it to each record. */

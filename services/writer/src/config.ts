@@ -10,6 +10,12 @@ const WriterConfigSchema = Type.Object({
   kafkaSessionTimeoutMs: Type.Integer({ minimum: 6_000, default: 30_000 }),
   instanceId: Type.String({ pattern: '^[A-Za-z0-9._-]{1,48}$' }),
   ...InfluxConfigProperties,
+  /**
+   * A Kafka fetch waits for this many bytes of readings or this many ms, whichever comes first:
+   * at low rates, many tiny batches would each cost an InfluxDB write and an offset commit.
+   */
+  kafkaFetchMinBytes: Type.Integer({ minimum: 1, default: 262_144 }),
+  kafkaFetchMaxWaitMs: Type.Integer({ minimum: 0, default: 100 }),
   /** Points per InfluxDB request; a Kafka batch larger than this is written in several requests. */
   writeChunkPoints: Type.Integer({ minimum: 1, default: 5_000 }),
   retryBaseMs: Type.Integer({ minimum: 1, default: 250 }),

@@ -18,6 +18,8 @@ const app = createWriterApp({
     topics: [config.readingsTopic],
     fromBeginning: true,
     sessionTimeoutMs: config.kafkaSessionTimeoutMs,
+    fetchMinBytes: config.kafkaFetchMinBytes,
+    fetchMaxWaitMs: config.kafkaFetchMaxWaitMs,
   }),
   deadLetterProducer: await bus.producer(),
   deadLetterTopic: config.deadLetterTopic,
