@@ -21,6 +21,7 @@
  *   BENCH_PATHS         'meterline', 'telegraf' or both (default)
  *   BENCH_INGEST_CONNECTIONS  ingest's MQTT connections (default: the service's own default, as `./meterline up` runs it)
  *   BENCH_PROFILE_DIR   ingest and writer write V8 CPU profiles (.cpuprofile) there when they stop
+ *   BENCH_NODE_OPTIONS  Node options for ingest and writer (e.g. --max-old-space-size=160)
  */
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -47,7 +48,8 @@ const SIGNED = process.env['BENCH_SIGNED'] === '1';
 const JSON_OUTPUT = process.argv.includes('--json');
 const PROFILE_DIR = process.env['BENCH_PROFILE_DIR'];
 const INGEST_CONNECTIONS = process.env['BENCH_INGEST_CONNECTIONS'];
-const profiled = PROFILE_DIR ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROFILE_DIR}` } : undefined;
+const NODE_OPTIONS = [process.env['BENCH_NODE_OPTIONS'] ?? '', PROFILE_DIR ? `--cpu-prof --cpu-prof-dir=${PROFILE_DIR}` : ''].join(' ').trim();
+const profiled = NODE_OPTIONS ? { NODE_OPTIONS } : undefined;
 /** Unacknowledged publishes per device connection, as a device's own memory bounds them. */
 const INFLIGHT_PER_DEVICE = 50;
 /** A path that stores nothing new for this long is reported as stalled, not waited for. */

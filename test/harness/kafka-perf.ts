@@ -12,7 +12,8 @@ export interface KafkaPerfResult {
 /**
  * Kafka's own ProducerPerformance then ConsumerPerformance (from the kafka-tools jars) on `topic`:
  * the records are drawn from `payloadFile` (one per line), produced with acks=all and
- * idempotence as our producers are, then read back by a fresh consumer group.
+ * idempotence as our producers are, in batches of up to 256 kB (ingest sends up to 5 000 records
+ * per request), then read back by a fresh consumer group.
  */
 export async function kafkaPerf(options: { java: string; classpath: string; brokers: string; topic: string; payloadFile: string; records: number }): Promise<KafkaPerfResult> {
   const { java, classpath, brokers, topic, payloadFile, records } = options;
@@ -20,7 +21,7 @@ export async function kafkaPerf(options: { java: string; classpath: string; brok
   const produced = await run(
     java,
     [...java17, 'org.apache.kafka.tools.ProducerPerformance', '--topic', topic, '--num-records', String(records), '--throughput', '-1', '--payload-file', payloadFile,
-      '--producer-props', `bootstrap.servers=${brokers}`, 'acks=all', 'enable.idempotence=true', 'linger.ms=5', 'compression.type=none'],
+      '--producer-props', `bootstrap.servers=${brokers}`, 'acks=all', 'enable.idempotence=true', 'linger.ms=5', 'batch.size=262144', 'compression.type=none'],
     { maxBuffer: 16 * 1024 * 1024 },
   );
   // Its last line: "N records sent, R records/sec (M MB/sec), …".
