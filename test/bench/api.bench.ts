@@ -17,10 +17,15 @@
  *   BENCH_QUARTER_DAYS   of which with quarter-hour consumption too (default 1)
  *   BENCH_SECONDS        measured seconds per endpoint and concurrency (default 10)
  *   BENCH_CONCURRENCY    connections, comma separated (default 1,8,32)
+ *   BENCH_FIGURE_CACHE   `both` (default): two API processes side by side, one with its figure cache and
+ *                        one without (MTL_FIGURE_CACHE_MAX_ENTRIES=0), each endpoint loaded on both in
+ *                        turn, so the cache's effect is measured in one run on one machine state; `on`
+ *                        or `off`: only that one. The figures are of March 2026, closed periods: the
+ *                        cache keeps them (no announcement comes during the benchmark)
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
@@ -29,7 +34,7 @@ import { writeFigures } from '@meterline/aggregator';
 import { FIGURE_KINDS, type FigureV1, type RestatementV1 } from '@meterline/contracts';
 import { RESTATEMENT_MEASUREMENT, restatementTags } from '@meterline/series';
 import { CARBON_SCOPE_NAMES, calendarPeriod, subPeriods, type CarbonScope, type Enterprise, type Period } from '@meterline/domain';
-import { freePorts, startStack } from '@meterline/local-stack';
+import { createTopics, freePorts, MTL_TOPIC_SPECS, MTL_TOPICS, startStack } from '@meterline/local-stack';
 import { fleetManifest } from '@meterline/simulator';
 import { InfluxStore, quoteIdentifier, quoteString } from '@meterline/store-influx';
 import { serviceProcess } from '../harness/service-process.ts';
@@ -40,6 +45,10 @@ const DAYS = Number(process.env['BENCH_DAYS'] ?? 31);
 const QUARTER_DAYS = Math.min(DAYS, Number(process.env['BENCH_QUARTER_DAYS'] ?? 1));
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const CONCURRENCY = (process.env['BENCH_CONCURRENCY'] ?? '1,8,32').split(',').map(Number);
+const FIGURE_CACHE = process.env['BENCH_FIGURE_CACHE'] ?? 'both';
+if (!['both', 'on', 'off'].includes(FIGURE_CACHE)) throw new Error(`BENCH_FIGURE_CACHE must be both, on or off, not ${FIGURE_CACHE}`);
+type ApiVariant = 'cache' | 'no cache';
+const API_VARIANTS: readonly ApiVariant[] = FIGURE_CACHE === 'both' ? ['cache', 'no cache'] : FIGURE_CACHE === 'on' ? ['cache'] : ['no cache'];
 /** Unmeasured load before each measured step, so connections are open and caches warm. */
 const WARMUP_SECONDS = 1;
 /** The API's own limit is 600 requests per key per minute; a benchmark sends far more. */
@@ -350,7 +359,7 @@ async function runLoad(origin: string, concurrency: number, seconds: number, nex
   const deadline = started + seconds * 1000;
   const worker = async () => {
     while (performance.now() < deadline) {
-      // One logical request may be several HTTP calls (the store floor: SHOW TAG KEYS, then SELECT).
+      // One logical request may be several HTTP calls.
       const calls = nextCalls();
       const t0 = performance.now();
       let ok = true;
@@ -376,6 +385,12 @@ async function runLoad(origin: string, concurrency: number, seconds: number, nex
   return { requests: latencies.length, non2xx, errors, seconds: elapsed, latenciesMs: Float64Array.from(latencies).sort() };
 }
 
+/** The API's rate over InfluxDB's alone for the same endpoint and concurrency, e.g. "2.41×"; "–" without a store floor. */
+function ratioToStore(rows: readonly Row[], api: Row): string {
+  const store = rows.find((r) => r.target === INFLUXDB && r.endpoint === api.endpoint && r.concurrency === api.concurrency);
+  return store ? `${fmt(api.rps / store.rps, 2)}×` : '–';
+}
+
 const percentile = (sorted: Float64Array, p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN);
 
 /** utime + stime of a process in seconds (/proc/<pid>/stat fields 14 and 15, in clock ticks of 1/100 s). */
@@ -392,9 +407,12 @@ async function procMb(pid: number | undefined, field: 'VmRSS' | 'VmHWM'): Promis
   return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN) / 1024;
 }
 
+const INFLUXDB = 'influxdb';
+
 interface Row {
   endpoint: string;
-  target: 'api' | 'influxdb';
+  /** An API process (with or without its figure cache), or InfluxDB alone. */
+  target: ApiVariant | typeof INFLUXDB;
   concurrency: number;
   rps: number;
   p50: number;
@@ -406,6 +424,17 @@ interface Row {
   influxCpu: number;
   selfCpu: number;
   apiHwm: number;
+}
+
+/** The API's own word on its figure cache (/health checks.figureCache), once it says `want`; the last word after 60 s. */
+async function waitForFigureCache(port: number, want: string): Promise<string> {
+  let said = 'no answer';
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 200))) {
+    const health = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.json() as Promise<{ checks?: { figureCache?: string } }>);
+    said = health.checks?.figureCache ?? 'not reported';
+    if (said === want) break;
+  }
+  return said;
 }
 
 async function main() {
@@ -420,18 +449,21 @@ async function main() {
   execFileSync(process.execPath, [join(import.meta.dirname, '..', '..', 'scripts', 'build.mjs')], { stdio: 'inherit' });
 
   const baseDir = await mkdtemp(join(tmpdir(), 'meterline-bench-api-'));
-  const [mqttPort, kafka, kafkaController, influxHttp, influxRpc, apiPort] = (await freePorts(6)) as [number, number, number, number, number, number];
-  const stack = await startStack({ baseDir, ports: { mqtt: mqttPort, kafka, kafkaController, influxHttp, influxRpc } });
-  let api: ReturnType<typeof serviceProcess> | undefined;
+  const [mqttPort, kafka, kafkaController, influxHttp, influxRpc, ...apiPorts] = await freePorts(5 + API_VARIANTS.length);
+  const stack = await startStack({ baseDir, ports: { mqtt: mqttPort!, kafka: kafka!, kafkaController: kafkaController!, influxHttp: influxHttp!, influxRpc: influxRpc! } });
+  const apis: ReturnType<typeof serviceProcess>[] = [];
   // Interrupted: stop what it started rather than leave servers behind.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
-      void (api?.stop() ?? Promise.resolve())
+      void Promise.all(apis.map((a) => a.stop()))
         .then(() => stack.stop())
         .finally(() => rm(baseDir, { recursive: true, force: true }).finally(() => process.exit(130)));
     });
   }
   try {
+    // The topics the API reads with Kafka: the alerting and factor-set topics, and the figure announcements its cache follows.
+    const apiTopics = new Set<string>([MTL_TOPICS.alerting, MTL_TOPICS.factorSets, MTL_TOPICS.restatements, MTL_TOPICS.figures]);
+    await createTopics(stack.connection.kafka.brokers, MTL_TOPIC_SPECS.filter((spec) => apiTopics.has(spec.topic)));
     const influxPid = await stack.services.influx.runningPid();
     const database = 'bench_api';
     await stack.services.influx.createDatabase(database);
@@ -462,27 +494,40 @@ async function main() {
         ],
       }),
     );
-    api = serviceProcess(
-      'api',
-      {
-        MTL_INFLUX_URL: stack.connection.influx.url,
-        MTL_INFLUX_TOKEN: stack.connection.influx.token,
-        MTL_INFLUX_DATABASE: database,
-        MTL_REGISTRY_FILE: registryFile,
-        MTL_API_KEYS_FILE: keysFile,
-        MTL_PORT: String(apiPort),
-        MTL_RATE_LIMIT_MAX: String(RATE_LIMIT_MAX),
-        MTL_LOG_LEVEL: 'warn',
-      },
-      baseDir,
-    );
-    await api.start();
-    const apiPid = api.pid();
-    const apiOrigin = `http://127.0.0.1:${apiPort}`;
+    /** An API process of the built bundle: `cache` with its figure cache (following the announcement topics), `no cache` without. */
+    const startApi = async (variant: ApiVariant, port: number) => {
+      const dir = join(baseDir, variant.replace(' ', '-'));
+      await mkdir(dir);
+      const api = serviceProcess(
+        'api',
+        {
+          MTL_INFLUX_URL: stack.connection.influx.url,
+          MTL_INFLUX_TOKEN: stack.connection.influx.token,
+          MTL_INFLUX_DATABASE: database,
+          MTL_REGISTRY_FILE: registryFile,
+          MTL_API_KEYS_FILE: keysFile,
+          MTL_KAFKA_BROKERS: stack.connection.kafka.brokers.join(','),
+          ...(variant === 'cache' ? {} : { MTL_FIGURE_CACHE_MAX_ENTRIES: '0' }),
+          MTL_PORT: String(port),
+          MTL_RATE_LIMIT_MAX: String(RATE_LIMIT_MAX),
+          MTL_LOG_LEVEL: 'warn',
+        },
+        dir,
+      );
+      apis.push(api);
+      await api.start();
+      // Until its follower has caught up with the announcements, the cache is not used: measure after.
+      const health = await waitForFigureCache(port, variant === 'cache' ? 'ok' : 'off');
+      return { variant, pid: api.pid(), origin: `http://127.0.0.1:${port}`, health };
+    };
+    const started: Awaited<ReturnType<typeof startApi>>[] = [];
+    for (const [i, variant] of API_VARIANTS.entries()) started.push(await startApi(variant, apiPorts[i]!));
+    const first = started[0]!;
     const influxOrigin = stack.connection.influx.url.replace(/\/$/, '');
     const influxAuth = `Token ${stack.connection.influx.token}`;
     console.log(
-      `\n2. the API (built bundle, pid ${apiPid}) on ${apiOrigin}, rate limit raised to MTL_RATE_LIMIT_MAX=${fmt(RATE_LIMIT_MAX)} per key per minute for the benchmark (default 600); ` +
+      `\n2. the API (built bundle): ${started.map((a) => `${a.variant === 'cache' ? 'with its figure cache' : 'without a figure cache'} (pid ${a.pid}, ${a.origin}, /health figureCache: ${a.health})`).join('; ')}; ` +
+        `rate limit raised to MTL_RATE_LIMIT_MAX=${fmt(RATE_LIMIT_MAX)} per key per minute for the benchmark (default 600); ` +
         `${SECONDS} s measured per step after ${WARMUP_SECONDS} s of warm-up; concurrency ${CONCURRENCY.join(', ')}`,
     );
 
@@ -493,27 +538,29 @@ async function main() {
       headers: { authorization: influxAuth, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ db: database, q, epoch: 'ms' }).toString(),
     });
-    /** The two statements the API's series page reader sends for one page, in its order. */
+    /**
+     * The statement the API's series page reader sends for one page. It asks a measurement's
+     * tag and field keys once and keeps them, so a page is one SELECT; the floor sends no more.
+     */
     const storeCalls = (a: Ask): Call[] => {
       const measurement = quoteIdentifier(a.measurement);
       const conditions = [...Object.entries(a.tags).map(([k, v]) => `${quoteIdentifier(k)} = ${quoteString(v)}`), `time >= ${a.fromMs}ms`, `time < ${a.toMs}ms`];
-      return [
-        storeQuery(`SHOW TAG KEYS FROM ${measurement}`),
-        storeQuery(`SELECT * FROM ${measurement} WHERE ${conditions.join(' AND ')} ORDER BY time ASC LIMIT ${a.limit} OFFSET ${a.offset}`),
-      ];
+      return [storeQuery(`SELECT * FROM ${measurement} WHERE ${conditions.join(' AND ')} ORDER BY time ASC LIMIT ${a.limit} OFFSET ${a.offset}`)];
     };
 
     // A sanity look at each endpoint before loading it: status and figures per answer.
     const fixture: Fixture = { enterprises, days, secrets };
     for (const endpoint of endpoints(fixture, 1).slice(0, 5)) {
       const ask = endpoint.next();
-      const response = await fetch(`${apiOrigin}${ask.path}`, { headers: { authorization: `Bearer ${ask.secret}` } });
+      const response = await fetch(`${first.origin}${ask.path}`, { headers: { authorization: `Bearer ${ask.secret}` } });
       const body = (await response.json()) as { items?: unknown[]; next?: string | null; code?: string };
       console.log(`  ${endpoint.name}: ${response.status}, ${body.items?.length ?? body.code} items${body.next ? ', has a next page' : ''}`);
     }
 
     const rows: Row[] = [];
     const step = async (endpoint: string, target: Row['target'], origin: string, concurrency: number, nextCalls: () => Call[]) => {
+      // The API process under load; for InfluxDB alone, the first (idle) one.
+      const apiPid = (started.find((a) => a.variant === target) ?? first).pid;
       await runLoad(origin, concurrency, WARMUP_SECONDS, nextCalls);
       const before = { api: await cpuSeconds(apiPid), influx: await cpuSeconds(influxPid), self: process.cpuUsage() };
       const r = await runLoad(origin, concurrency, SECONDS, nextCalls);
@@ -540,25 +587,30 @@ async function main() {
       );
     };
 
-    console.log('\n3. HTTP floor: GET /health on the same API');
-    for (const c of CONCURRENCY) await step('GET /health (HTTP floor)', 'api', apiOrigin, c, () => [{ method: 'GET', path: '/health', headers: {} }]);
+    console.log(`\n3. HTTP floor: GET /health on the API (${first.variant})`);
+    for (const c of CONCURRENCY) await step('GET /health (HTTP floor)', first.variant, first.origin, c, () => [{ method: 'GET', path: '/health', headers: {} }]);
     for (const [i, endpoint] of endpoints(fixture, 0).entries()) {
       console.log(`\n${i + 4}. ${endpoint.name}`);
       const storeSide = endpoints(fixture, 0)[i]!;
       for (const c of CONCURRENCY) {
-        await step(endpoint.name, 'api', apiOrigin, c, () => apiCall(endpoint.next()));
-        await step(endpoint.name, 'influxdb', influxOrigin, c, () => storeCalls(storeSide.next()));
+        // Each target asks the same questions in the same order (the same seed).
+        for (const api of started) {
+          const asks = endpoints(fixture, 0)[i]!;
+          await step(endpoint.name, api.variant, api.origin, c, () => apiCall(asks.next()));
+        }
+        await step(endpoint.name, INFLUXDB, influxOrigin, c, () => storeCalls(storeSide.next()));
       }
     }
 
-    const apiHwm = await procMb(apiPid, 'VmHWM');
+    const apiHwm = await Promise.all(started.map(async (a) => `${a.variant} ${fmt(await procMb(a.pid, 'VmHWM'))} MB`));
     const influxHwm = await procMb(influxPid, 'VmHWM');
-    const head = ['endpoint', 'target', 'conc', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'non-2xx', 'API CPU %', 'influxd CPU %', 'loadgen CPU %'];
+    const head = ['endpoint', 'target', 'conc', 'req/s', 'API ÷ InfluxDB', 'p50 ms', 'p99 ms', 'max ms', 'non-2xx', 'API CPU %', 'influxd CPU %', 'loadgen CPU %'];
     const cells = rows.map((r) => [
       r.endpoint,
-      r.target === 'api' ? 'API' : 'InfluxDB /query',
+      r.target === INFLUXDB ? 'InfluxDB /query' : `API, ${r.target}`,
       String(r.concurrency),
       fmt(r.rps, 1),
+      r.target === INFLUXDB ? '' : ratioToStore(rows, r),
       fmt(r.p50, 1),
       fmt(r.p99, 1),
       fmt(r.max, 1),
@@ -575,12 +627,12 @@ async function main() {
     );
     console.log(`${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('-|-')}\n${cells.map(line).join('\n')}`);
     console.log(
-      'InfluxDB /query rows: the same InfluxQL the API issues for the same requests (SHOW TAG KEYS, then the SELECT), sent straight to InfluxDB: the store floor. ' +
-        'CPU % is of one core over the measured seconds.',
+      'InfluxDB /query rows: the same InfluxQL the API issues for the same requests (the SELECT of the page), sent straight to InfluxDB: the store floor. ' +
+        'API ÷ InfluxDB: the API\'s requests/s over the store floor\'s for the same endpoint and concurrency. CPU % is of one core over the measured seconds.',
     );
-    console.log(`peak RSS (VmHWM): API ${fmt(apiHwm)} MB, influxd ${fmt(influxHwm)} MB, this process ${fmt(await procMb(process.pid, 'VmHWM'))} MB`);
+    console.log(`peak RSS (VmHWM): API ${apiHwm.join(', ')}, influxd ${fmt(influxHwm)} MB, this process ${fmt(await procMb(process.pid, 'VmHWM'))} MB`);
   } finally {
-    await api?.stop();
+    await Promise.all(apis.map((a) => a.stop()));
     await stack.stop();
     await rm(baseDir, { recursive: true, force: true });
   }

@@ -214,8 +214,13 @@ beforeAll(async () => {
   const registryTopic = `e2e-fuzz-${run}.registry.v1`;
   const factorSetsTopic = `e2e-fuzz-${run}.factor-sets.v1`;
   const aggregationJobsTopic = `e2e-fuzz-${run}.aggregation-jobs.v1`;
+  // The aggregator's announcements, which the API's figure cache follows (none come: its figures are fuzzed as cached).
+  const figuresTopic = `e2e-fuzz-${run}.figures.v1`;
+  const restatementsTopic = `e2e-fuzz-${run}.restatements.v1`;
   await createTopics(stack.kafka.brokers, [
     { topic: aggregationJobsTopic, partitions: 3 },
+    { topic: figuresTopic, partitions: 3 },
+    { topic: restatementsTopic, partitions: 3 },
     { topic: alertingTopic, partitions: 3, configs: { 'cleanup.policy': 'compact' } },
     { topic: registryTopic, partitions: 3, configs: { 'cleanup.policy': 'compact' } },
     { topic: factorSetsTopic, partitions: 1, configs: { 'cleanup.policy': 'compact' } },
@@ -246,6 +251,8 @@ beforeAll(async () => {
       MTL_ALERTING_TOPIC: alertingTopic,
       MTL_FACTOR_SETS_TOPIC: factorSetsTopic,
       MTL_AGGREGATION_JOBS_TOPIC: aggregationJobsTopic,
+      MTL_FIGURES_TOPIC: figuresTopic,
+      MTL_RESTATEMENTS_TOPIC: restatementsTopic,
       MTL_PORT: String(port),
       // The fuzzer is one client sending thousands of requests: the limit is not under test here.
       MTL_RATE_LIMIT_MAX: '1000000',

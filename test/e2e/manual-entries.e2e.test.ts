@@ -230,7 +230,7 @@ beforeAll(async () => {
       { id: 'a-energy-manager', secret: SECRET_A, role: 'enterprise', enterpriseId: A },
       { id: 'b-energy-manager', secret: SECRET_B, role: 'enterprise', enterpriseId: B },
     ],
-    { jobsTopic: topics.jobs },
+    { aggregation: topics },
   ));
   await Promise.all([aggregator.start(), api.start()]);
 });

@@ -239,7 +239,7 @@ describe('the Targets and limits dashboard on the real pipeline (issue 16)', () 
     beforeAll(async () => {
       const env = stackEnv();
       aggregator = await aggregatorProcess({ ...aggregatorEnv(env.stack, pipeline, topics), MTL_LIMIT_STANDARDS_FILE: limitsFile }, topics, 'agg-targets', pipeline.workDir);
-      ({ process: api, url: apiUrl } = await apiProcess(env.stack, pipeline, [{ id: 'cq-regulator', secret: SECRET, role: 'regulator', jurisdiction: [REGION] }], { jobsTopic: topics.jobs }));
+      ({ process: api, url: apiUrl } = await apiProcess(env.stack, pipeline, [{ id: 'cq-regulator', secret: SECRET, role: 'regulator', jurisdiction: [REGION] }], { aggregation: topics }));
       await Promise.all([aggregator.start(), api.start()]);
     });
 

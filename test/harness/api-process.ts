@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { createTopics, freePorts, type StackConnection } from '@meterline/local-stack';
+import type { AggregationTopics } from './aggregation.ts';
 import type { Pipeline } from './pipeline.ts';
 import { serviceProcess, type ServiceProcess } from './service-process.ts';
 
@@ -16,15 +17,16 @@ export interface ApiUnderTest {
 
 /**
  * The API as a process (not started) on a pipeline's InfluxDB and registry file, with a keys file
- * of `keys`. With `jobsTopic` it also gets Kafka: the topic it queues aggregation jobs on, and
+ * of `keys`. With `aggregation` (the aggregator's topics) it also gets Kafka: the jobs topic it
+ * queues aggregation jobs on, the figures and restatements topics its figure cache follows, and
  * compacted alerting and factor-set topics of the pipeline's own (it reads both at start).
  */
-export async function apiProcess(stack: StackConnection, pipeline: Pipeline, keys: readonly TestApiKey[], options: { jobsTopic?: string } = {}): Promise<ApiUnderTest> {
+export async function apiProcess(stack: StackConnection, pipeline: Pipeline, keys: readonly TestApiKey[], options: { aggregation?: AggregationTopics } = {}): Promise<ApiUnderTest> {
   const keysFile = join(pipeline.workDir, 'api-keys.yaml');
   const entries = keys.map(({ secret, ...key }) => ({ ...key, sha256: createHash('sha256').update(secret).digest('hex') }));
   await writeFile(keysFile, stringify({ version: 1, keys: entries }));
   let kafka: Record<string, string> = {};
-  if (options.jobsTopic !== undefined) {
+  if (options.aggregation !== undefined) {
     const alertingTopic = `e2e-${pipeline.id}.alerting.v1`;
     const factorSetsTopic = `e2e-${pipeline.id}.factor-sets.v1`;
     await createTopics(stack.kafka.brokers, [
@@ -35,7 +37,9 @@ export async function apiProcess(stack: StackConnection, pipeline: Pipeline, key
       MTL_KAFKA_BROKERS: stack.kafka.brokers.join(','),
       MTL_ALERTING_TOPIC: alertingTopic,
       MTL_FACTOR_SETS_TOPIC: factorSetsTopic,
-      MTL_AGGREGATION_JOBS_TOPIC: options.jobsTopic,
+      MTL_AGGREGATION_JOBS_TOPIC: options.aggregation.jobs,
+      MTL_FIGURES_TOPIC: options.aggregation.figures,
+      MTL_RESTATEMENTS_TOPIC: options.aggregation.restatements,
     };
   }
   const [port] = (await freePorts(1)) as [number];

@@ -95,6 +95,7 @@ export class KafkaBus {
       ...(options.fetchMinBytes === undefined ? {} : { minBytes: options.fetchMinBytes }),
       ...(options.fetchMaxWaitMs === undefined ? {} : { maxWaitTimeInMs: options.fetchMaxWaitMs }),
     });
+    if (options.fromTimestampMs !== undefined) await this.startGroupAt(options.groupId, options.topics, options.fromTimestampMs);
     await consumer.connect();
     await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
     let running = false;
@@ -165,6 +166,22 @@ export class KafkaBus {
       }
     }
     return lag;
+  }
+
+  /**
+   * Commits, for a group that has committed nothing on a topic, the first offset of each
+   * partition at or after `timestampMs` (the end where no message is that recent). Committed
+   * before the group's consumer joins (the broker lets only an empty group's offsets be set),
+   * so the consumer starts there and lag() counts from there, not from the low watermark.
+   */
+  private async startGroupAt(groupId: string, topics: readonly string[], timestampMs: number): Promise<void> {
+    const admin = await this.adminClient();
+    for (const topic of topics) {
+      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      if (committed?.partitions.some((p) => p.offset !== '-1')) continue;
+      const partitions = await admin.fetchTopicOffsetsByTimestamp(topic, timestampMs);
+      if (partitions.length > 0) await admin.setOffsets({ groupId, topic, partitions });
+    }
   }
 
   async close(): Promise<void> {

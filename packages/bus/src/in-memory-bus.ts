@@ -50,6 +50,19 @@ export class InMemoryBus {
         this.wakers.add(resolve);
       }).finally(() => wake && this.wakers.delete(wake));
 
+    // A group starting at a time has its offsets from the moment it is made, as Kafka's adapter sets them.
+    const since = options.fromTimestampMs;
+    if (since !== undefined) {
+      for (const topic of options.topics) {
+        for (const [partition, { messages }] of this.partitions(topic).entries()) {
+          const commitKey = `${options.groupId}|${topic}|${partition}`;
+          if (this.committed.has(commitKey)) continue;
+          const first = messages.findIndex((m) => m.timestamp >= since);
+          this.committed.set(commitKey, first === -1 ? messages.length : first);
+        }
+      }
+    }
+
     const pollOnce = async (handler: BatchHandler): Promise<boolean> => {
       let delivered = false;
       for (const topic of options.topics) {

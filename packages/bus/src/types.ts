@@ -52,6 +52,13 @@ export interface ConsumerOptions {
   /** Read from the start when the group has no committed offset. */
   fromBeginning?: boolean;
   /**
+   * A group without committed offsets starts at the first message whose broker timestamp is
+   * at or after this (epoch ms; the end where none is), instead of the start or the end, and
+   * its lag counts from there at once. For a reader that needs only what is recent (a cache's
+   * invalidations) and must know when it has caught up. Takes precedence over fromBeginning.
+   */
+  fromTimestampMs?: number;
+  /**
    * How long a member may go silent before its partitions go to another (default 30 s):
    * the time a crashed consumer's successor waits. Handlers that wait must heartbeat more often.
    */

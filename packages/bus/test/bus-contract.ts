@@ -162,6 +162,35 @@ export function busContract(name: string, make: () => Promise<BusUnderTest>): vo
       expect(got.seen.map((m) => m.value)).toEqual(['small']);
     });
 
+    it('starts a new group at a time: only messages from then on are delivered, and its lag counts only those', async () => {
+      const topic = await bus.newTopic();
+      const producer = bus.producer();
+      await producer.send(topic, Array.from({ length: 4 }, (_, i) => ({ key: `k${i}`, value: Buffer.from(`before-${i}`) })));
+      // Broker timestamps are milliseconds: step clear of the last message before taking the time.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const since = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await producer.send(topic, [{ key: 'k0', value: Buffer.from('after-0') }, { key: 'k1', value: Buffer.from('after-1') }]);
+      const consumer = bus.consumer({ groupId: `g-${topic}`, topics: [topic], fromTimestampMs: since });
+      expect(await consumer.lag()).toBe(2);
+      const got = collector(2);
+      await consumer.start(got.handler);
+      await got.finished;
+      await expect.poll(() => consumer.lag(), { timeout: 10_000 }).toBe(0);
+      await consumer.close();
+      // A time after every message: nothing to read, nothing lagging, and what comes next arrives.
+      const later = bus.consumer({ groupId: `g2-${topic}`, topics: [topic], fromTimestampMs: Date.now() + 60_000 });
+      expect(await later.lag()).toBe(0);
+      const gotLater = collector(1);
+      await later.start(gotLater.handler);
+      await producer.send(topic, [{ key: 'k2', value: Buffer.from('after-2') }]);
+      await gotLater.finished;
+      await later.close();
+      await producer.close();
+      expect(got.seen.map((m) => m.value).sort()).toEqual(['after-0', 'after-1']);
+      expect(gotLater.seen.map((m) => m.value)).toEqual(['after-2']);
+    });
+
     it('reports messages not yet consumed as lag', async () => {
       const topic = await bus.newTopic();
       const producer = bus.producer();

@@ -17,6 +17,8 @@ import { createKeyring, type ApiKeysFile } from './auth/api-keys.ts';
 import type { AggregationJobRequests, ApiContext } from './context.ts';
 import { ApiError } from './errors.ts';
 import type { CustomFactorSets } from './factor-sets/custom-factor-sets.ts';
+import type { FigureChangeFollower } from './figure-cache/figure-change-follower.ts';
+import type { FigurePageCache } from './figure-cache/figure-page-cache.ts';
 import { instrumentRequests } from './http/request-metrics.ts';
 import { installProblemHandlers, ProblemSchema } from './problem.ts';
 import type { RegistryUploads } from './registry/registry-uploads.ts';
@@ -51,6 +53,12 @@ export interface ApiDeps {
   /** Custom factor sets on the factor-set topic; without it (no Kafka) none can be added. */
   customFactorSets?: CustomFactorSets;
   series: SeriesPageReader;
+  /**
+   * Pages of figures of closed periods kept in memory, and the follower of the aggregator's
+   * announcements that invalidates them and says whether they may be used; without it every
+   * figure page is read from the store.
+   */
+  figureCache?: { cache: FigurePageCache; changes: Pick<FigureChangeFollower, 'status'> };
   /** The same store as `series` reads, for what is read as a whole: current alerts, the delivery log. */
   store: TimeSeriesStore;
   /** Webhook subscriptions and silences on the alerting topic; without it their routes are not served. */
@@ -117,6 +125,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     factorCatalog: deps.factorCatalog,
     customFactorSets: deps.customFactorSets,
     series: deps.series,
+    figureCache: deps.figureCache?.cache,
     store: deps.store,
     alerting: deps.alerting,
     registryUploads: deps.registryUploads,
@@ -146,7 +155,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   else app.log.warn('@fastify/swagger-ui static files not found: /docs is not served (the OpenAPI document is, at /openapi.json)');
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  void app.register(opsRoutes, { series: deps.series, alerting: deps.alerting, metrics: deps.metrics });
+  void app.register(opsRoutes, { series: deps.series, alerting: deps.alerting, metrics: deps.metrics, figureChanges: deps.figureCache?.changes });
 
   const keyring = createKeyring(deps.apiKeys);
   const registry = registryViews(deps.registry, { recheckMs: deps.registryRecheckMs ?? 0 });

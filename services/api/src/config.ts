@@ -33,7 +33,25 @@ const ApiConfigSchema = Type.Object({
   factorSetsTopic: Type.String({ minLength: 1, default: 'meterline.factor-sets.v1' }),
   /** The aggregators' jobs topic (infra/local/src/topics.ts): with Kafka, a manual entry queues the recomputation of the months it changes there. */
   aggregationJobsTopic: Type.String({ minLength: 1, default: 'meterline.aggregation-jobs.v1' }),
-  /** Names this process's consumer group of the registry topic (with a part unique to each start); the host name if unset. */
+  /**
+   * The aggregator's announcements of figures (services/aggregator: MTL_RESTATEMENTS_TOPIC,
+   * MTL_FIGURES_TOPIC). With Kafka, each instance follows both in a consumer group of its own
+   * and drops the cached figure pages a restated or new figure may change.
+   */
+  restatementsTopic: Type.String({ minLength: 1, default: 'meterline.restatements.v1' }),
+  figuresTopic: Type.String({ minLength: 1, default: 'meterline.figures.v1' }),
+  /** Figure pages of closed periods kept in memory (least recently used dropped first); 0 turns the figure cache off. Needs Kafka. */
+  figureCacheMaxEntries: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 10_000 }),
+  /** Bytes the kept pages may take (their JSON plus about 0.5 KiB each); the least recently used go first. */
+  figureCacheMaxBytes: Type.Integer({ minimum: 1_048_576, maximum: 16 * 1_073_741_824, default: 64 * 1_048_576 }),
+  /**
+   * How long after a figure change is announced the store may still lack it (the aggregator
+   * announces a unit's figures, then writes them: tens of seconds for a large enterprise's
+   * day): the pages it may touch are read from the store for this long. Also how far back
+   * the announcements are read at start.
+   */
+  figureCacheSettleMs: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 120_000 }),
+  /** Names this process's consumer groups (registry and factor-set topics, figure announcements), each with a part unique to the start; the host name if unset. */
   instanceId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._-]{1,48}$' })),
   /**
    * The admin account of the MQTT broker's dynamic security plugin, for devices' broker

@@ -4,6 +4,7 @@ import type { AggregationJobV1 } from '@meterline/contracts';
 import type { TimeSeriesStore } from '@meterline/store';
 import type { AlertingDirectory } from './alerting/alerting-directory.ts';
 import type { CustomFactorSets } from './factor-sets/custom-factor-sets.ts';
+import type { FigurePageCache } from './figure-cache/figure-page-cache.ts';
 import type { PdfRenderer } from './reports/report-pdf.ts';
 import type { RegistryUploads } from './registry/registry-uploads.ts';
 import type { SeriesPageReader } from './series/series-page-reader.ts';
@@ -18,6 +19,8 @@ export interface ApiContext {
   /** Custom factor sets on the factor-set topic; undefined without Kafka: POST /v1/factor-sets is not registered. */
   customFactorSets: CustomFactorSets | undefined;
   series: SeriesPageReader;
+  /** Pages of figures of closed periods, invalidated by the aggregator's announcements; undefined without Kafka (or turned off): every page is read from the store. */
+  figureCache: FigurePageCache | undefined;
   /** Whole-range reads: the alerter's current alerts and the webhook delivery log. */
   store: TimeSeriesStore;
   /** Webhook subscriptions and silences; undefined when the API has no Kafka (MTL_KAFKA_BROKERS unset): their routes are not registered. */

@@ -9,7 +9,7 @@ import { createFactorCatalog } from '@meterline/domain';
 import {
   alertingTopicGroupId, factorSetTopicGroupId, publishFactorSet, registryPublisher, registrySourceFromConfig, startAlertingTopicReader, startTopicFactorCatalog,
 } from '@meterline/feeds';
-import { createLogger, createMetricsRegistry, influxConnection, runUntilSignalled, type Logger } from '@meterline/service-kit';
+import { createLogger, createMetricsRegistry, influxConnection, runUntilSignalled, type Logger, type Registry } from '@meterline/service-kit';
 import { InfluxStore } from '@meterline/store-influx';
 import { alertingDirectory } from './alerting/alerting-directory.ts';
 import { topicAlertingWriter } from './alerting/alerting-writer.ts';
@@ -17,6 +17,9 @@ import { buildApi } from './app.ts';
 import { parseApiKeys } from './auth/api-keys.ts';
 import { brokerAdmin, loadApiConfigOrExit } from './config.ts';
 import { customFactorSets } from './factor-sets/custom-factor-sets.ts';
+import { figureCacheMetrics } from './figure-cache/figure-cache-metrics.ts';
+import { figureChangesGroupId, followFigureChanges } from './figure-cache/figure-change-follower.ts';
+import { figurePageCache } from './figure-cache/figure-page-cache.ts';
 import { registryUploads } from './registry/registry-uploads.ts';
 import { chromiumPdf } from './reports/report-pdf.ts';
 import { influxSeriesPageReader } from './series/influx-series-page-reader.ts';
@@ -51,6 +54,31 @@ async function connectBroker(): Promise<DeviceAccounts | undefined> {
     log.error({ err: error, url: admin.url, username: admin.username }, 'the broker admin account cannot be used');
     process.exit(1);
   }
+}
+
+/**
+ * The figure cache and this instance's follower of the aggregator's announcements, which
+ * invalidates it; none without Kafka (nothing would tell the cache a figure changed) or with
+ * MTL_FIGURE_CACHE_MAX_ENTRIES=0. Announcements are read from settleMs before now: a change
+ * announced just before the start may not be stored yet.
+ */
+async function startFigureCache(metrics: Registry) {
+  if (!kafka || config.figureCacheMaxEntries === 0) {
+    log.warn(kafka ? 'MTL_FIGURE_CACHE_MAX_ENTRIES is 0: figure pages are read from InfluxDB every time' : 'MTL_KAFKA_BROKERS is not set: no figure cache (nothing would tell it a figure changed)');
+    return undefined;
+  }
+  const observed = figureCacheMetrics(metrics);
+  const cache = figurePageCache({ maxEntries: config.figureCacheMaxEntries, maxBytes: config.figureCacheMaxBytes, settleMs: config.figureCacheSettleMs, now: Date.now, events: observed.events });
+  const topics = { restatements: config.restatementsTopic, figures: config.figuresTopic };
+  const changes = await followFigureChanges({
+    consumer: await kafka.consumer({ groupId: figureChangesGroupId(instanceId), topics: [topics.restatements, topics.figures], fromTimestampMs: Date.now() - config.figureCacheSettleMs, ephemeral: true }),
+    topics,
+    cache,
+    onUnreadable: (record) => log.error(record, 'a figure announcement does not decode: the figure cache was emptied'),
+    onState: (status, error) => log[status.state === 'current' ? 'info' : 'warn']({ ...status, ...(error ? { err: error } : {}) }, `figure announcements: ${status.state}`),
+  });
+  observed.watch(cache, () => changes.status());
+  return { cache, changes };
 }
 
 const kafka = config.kafkaBrokers
@@ -93,6 +121,9 @@ const uploads =
 if (!uploads) log.warn('the registry is a file (MTL_REGISTRY_FILE): registry uploads are not served (their routes answer 404)');
 const deviceAccounts = await connectBroker();
 
+const metrics = createMetricsRegistry('api');
+const figureCache = await startFigureCache(metrics);
+
 const store = new InfluxStore({ ...influxConnection(config), log: (level, message) => log[level]({ logger: 'influxdb-client' }, message) });
 const app = buildApi({
   registry: registry.source,
@@ -102,13 +133,14 @@ const app = buildApi({
   factorCatalog,
   ...(custom ? { customFactorSets: custom } : {}),
   series: influxSeriesPageReader(store),
+  ...(figureCache ? { figureCache } : {}),
   store,
   ...(alerting ? { alerting: alerting.directory } : {}),
   ...(uploads ? { registryUploads: uploads } : {}),
   ...(deviceAccounts ? { deviceAccounts } : {}),
   // A manual entry asks the aggregators to restate the months it changes.
   ...(producer ? { aggregationJobs: { request: (job) => producer.send(config.aggregationJobsTopic, [aggregationJobCodec.encode(job, job.enterpriseId)]) } } : {}),
-  metrics: createMetricsRegistry('api'),
+  metrics,
   bodyLimitBytes: config.bodyLimitBytes,
   rateLimit: { max: config.rateLimitMax, windowMs: config.rateLimitWindowMs },
   reportPdf: chromiumPdf({ command: config.chromiumPath, timeoutMs: config.reportPdfTimeoutMs, concurrency: config.reportPdfConcurrency }),
@@ -126,6 +158,7 @@ log.info(
     alertingTopic: alerting ? config.alertingTopic : null,
     factorSetsTopic: factorSets ? { topic: config.factorSetsTopic, custom: factorSets.custom().size } : null,
     deviceCredentials: deviceAccounts !== undefined,
+    figureCache: figureCache ? { maxEntries: config.figureCacheMaxEntries, maxBytes: config.figureCacheMaxBytes, settleMs: config.figureCacheSettleMs } : null,
   },
   'started',
 );
@@ -133,6 +166,7 @@ runUntilSignalled(
   {
     close: async () => {
       await app.close();
+      await figureCache?.changes.close();
       await alerting?.close();
       await factorSets?.close();
       await registry.close();

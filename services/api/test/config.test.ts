@@ -44,6 +44,27 @@ describe('the API configuration', () => {
     expect(bad.join('\n')).not.toContain('never-shown-3f9a');
   });
 
+  it('bounds the figure cache as documented unless told otherwise, follows the aggregator\'s topics, and refuses nonsense', () => {
+    expect(loadApiConfig({ ...BASE, MTL_REGISTRY_FILE: 'r.yaml' })).toMatchObject({
+      figureCacheMaxEntries: 10_000,
+      figureCacheMaxBytes: 64 * 1_048_576,
+      figureCacheSettleMs: 120_000,
+      restatementsTopic: 'meterline.restatements.v1',
+      figuresTopic: 'meterline.figures.v1',
+    });
+    const set = loadApiConfig({ ...BASE, MTL_REGISTRY_FILE: 'r.yaml', MTL_FIGURE_CACHE_MAX_ENTRIES: '0', MTL_FIGURE_CACHE_MAX_BYTES: '2097152', MTL_FIGURE_CACHE_SETTLE_MS: '30000', MTL_FIGURES_TOPIC: 'site-b.figures.v1' });
+    expect(set).toMatchObject({ figureCacheMaxEntries: 0, figureCacheMaxBytes: 2_097_152, figureCacheSettleMs: 30_000, figuresTopic: 'site-b.figures.v1' });
+    const problems = problemsOf({ ...BASE, MTL_REGISTRY_FILE: 'r.yaml', MTL_FIGURE_CACHE_MAX_ENTRIES: '-1', MTL_FIGURE_CACHE_MAX_BYTES: '1000', MTL_FIGURE_CACHE_SETTLE_MS: 'soon', MTL_RESTATEMENTS_TOPIC: '' });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^MTL_FIGURE_CACHE_MAX_ENTRIES: /),
+        expect.stringMatching(/^MTL_FIGURE_CACHE_MAX_BYTES: /),
+        expect.stringMatching(/^MTL_FIGURE_CACHE_SETTLE_MS: /),
+        expect.stringMatching(/^MTL_RESTATEMENTS_TOPIC: /),
+      ]),
+    );
+  });
+
   it('finds Chromium on PATH unless told where it is, and bounds the PDF renders', () => {
     expect(loadApiConfig({ ...BASE, MTL_REGISTRY_FILE: 'r.yaml' })).toMatchObject({ chromiumPath: 'chromium', reportPdfTimeoutMs: 60_000, reportPdfConcurrency: 2 });
     const set = loadApiConfig({ ...BASE, MTL_REGISTRY_FILE: 'r.yaml', MTL_CHROMIUM_PATH: '/opt/chromium/chrome', MTL_REPORT_PDF_TIMEOUT_MS: '20000', MTL_REPORT_PDF_CONCURRENCY: '4' });

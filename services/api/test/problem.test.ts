@@ -56,7 +56,7 @@ describe('problem details (RFC 9457)', () => {
     expect(response.json()).toMatchObject({ code: 'MTL_API_STORE_UNAVAILABLE' });
     const ready = await app.inject({ url: '/ready' });
     expect(ready.statusCode).toBe(503);
-    expect(ready.json()).toEqual({ status: 'not ready', checks: { influxdb: 'down', alertingTopic: 'ok' } });
+    expect(ready.json()).toEqual({ status: 'not ready', checks: { influxdb: 'down', alertingTopic: 'ok', figureCache: 'off' } });
     expect((await app.inject({ url: '/health' })).statusCode).toBe(200);
   });
 });

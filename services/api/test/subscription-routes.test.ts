@@ -173,7 +173,7 @@ describe('webhook subscriptions', () => {
     expect(paths.filter((p) => p.includes('subscriptions') || p.includes('silences'))).toEqual([]);
     expect(paths).toContain('/v1/enterprises/{id}/alert-deliveries');
     expect((await app.inject({ url: '/v1/enterprises/ent-a/alerts', headers: bearer(SECRETS.admin) })).statusCode).toBe(200);
-    expect((await app.inject({ url: '/ready' })).json()).toEqual({ status: 'ready', checks: { influxdb: 'ok', alertingTopic: 'not configured' } });
+    expect((await app.inject({ url: '/ready' })).json()).toEqual({ status: 'ready', checks: { influxdb: 'ok', alertingTopic: 'not configured', figureCache: 'off' } });
   });
 
   it('never writes a webhook secret to the log', async () => {

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Registry } from '@meterline/service-kit';
 import type { AlertingDirectory } from '../alerting/alerting-directory.ts';
+import type { FigureChangeFollower } from '../figure-cache/figure-change-follower.ts';
 import type { SeriesPageReader } from '../series/series-page-reader.ts';
 
 const Health = Type.Object({ status: Type.String(), checks: Type.Record(Type.String(), Type.String()) });
@@ -10,11 +11,37 @@ interface OpsDeps {
   series: SeriesPageReader;
   alerting: AlertingDirectory | undefined;
   metrics: Registry;
+  /** The follower of figure announcements behind the figure cache; undefined when there is no cache. */
+  figureChanges: Pick<FigureChangeFollower, 'status'> | undefined;
 }
 
-/** `/health` (the process answers), `/ready` (InfluxDB answers, and the alerting topic has been read) and `/metrics`; no API key needed. */
-export const opsRoutes: FastifyPluginAsyncTypebox<OpsDeps> = async (app, { series, alerting, metrics }) => {
-  app.get('/health', { schema: { summary: 'Liveness', tags: ['operations'], response: { 200: Health } } }, async () => ({ status: 'ok', checks: {} }));
+/** Whether the figure cache is used, and if not why: figures are then read from the store, still right, only slower. */
+function figureCacheCheck(figureChanges: OpsDeps['figureChanges']): string {
+  if (!figureChanges) return 'off';
+  const { state, lag } = figureChanges.status();
+  switch (state) {
+    case 'current':
+      return 'ok';
+    case 'catching-up':
+      return 'catching up with the figure announcements: not used';
+    case 'behind':
+      return `${lag ?? 'some'} figure announcements not yet applied: not used`;
+    case 'unreachable':
+      return 'Kafka does not answer how far the figure announcements are applied: not used';
+  }
+}
+
+/**
+ * `/health` (the process answers), `/ready` (InfluxDB answers, and the alerting topic has been
+ * read) and `/metrics`; no API key needed. Both say whether the figure cache is used: a cache
+ * not used (its announcements lagging or Kafka away) makes figures slower, not wrong, so it
+ * makes the API neither unhealthy nor unready.
+ */
+export const opsRoutes: FastifyPluginAsyncTypebox<OpsDeps> = async (app, { series, alerting, metrics, figureChanges }) => {
+  app.get('/health', { schema: { summary: 'Liveness', tags: ['operations'], response: { 200: Health } } }, async () => ({
+    status: 'ok',
+    checks: { figureCache: figureCacheCheck(figureChanges) },
+  }));
 
   app.get(
     '/ready',
@@ -29,7 +56,8 @@ export const opsRoutes: FastifyPluginAsyncTypebox<OpsDeps> = async (app, { serie
       const influx = await series.ping();
       const topic = alerting === undefined ? 'not configured' : alerting.ready() ? 'ok' : 'catching up';
       const ready = influx && topic !== 'catching up';
-      return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks: { influxdb: influx ? 'ok' : 'down', alertingTopic: topic } });
+      const checks = { influxdb: influx ? 'ok' : 'down', alertingTopic: topic, figureCache: figureCacheCheck(figureChanges) };
+      return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
     },
   );
 

@@ -9,10 +9,12 @@ import { readableEnterprise } from '../auth/authenticate.ts';
 import type { ApiContext } from '../context.ts';
 import { registryOf } from '../registry/registry-view.ts';
 import { ApiError } from '../errors.ts';
-import { decodeCursor, nextLink, pageOf, PageQuery } from '../http/pagination.ts';
+import { decodeCursor, nextLink, pageOf, PageQuery, type Page } from '../http/pagination.ts';
 import { AUTHENTICATED_PROBLEMS, BEARER, IdParam, InstantQuery, problemResponses, stringEnum } from '../http/schemas.ts';
 import { timeRange } from '../http/time-range.ts';
 import type { StoredRow } from '../series/series-page-reader.ts';
+import type { FigurePage } from '../figure-cache/figure-page-cache.ts';
+import { rememberedLastPeriodEnd } from '../figure-cache/last-period-end.ts';
 
 const MEASUREMENTS = Object.values(FIGURE_KINDS);
 const PERIOD_KINDS = ['quarter-hour', 'hour', 'day', 'month'] as const;
@@ -105,6 +107,9 @@ export type ReadingView = Static<typeof ReadingView>;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** A body that is JSON text already: fastify sends a string as it is, skipping the route's serialiser; the text is that reply's JSON. */
+const serialised = <T>(json: string): T => json as unknown as T;
+
 /** A stored row of a series the API serves; a row the series cannot read is a fault of the store, not of the request. */
 function readable<T>(read: RowRead<T>): T {
   if (!read.ok) throw new Error(`stored row unreadable: ${read.reason}`);
@@ -176,6 +181,7 @@ function readingView(row: StoredRow): ReadingView {
 const EnterpriseParams = Type.Object({ id: IdParam('enterprise id', 'cq-autoparts') });
 
 export const seriesRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx) => {
+  const closesAt = rememberedLastPeriodEnd();
   /** One page of a measurement: asks for one row more than the page to know whether there is a next. */
   const readPage = async (url: string, measurement: string, tags: Record<string, string>, query: { from: string; to: string; limit?: number; cursor?: string }) => {
     const { fromMs, toMs } = timeRange(query);
@@ -199,23 +205,34 @@ export const seriesRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, c
         response: { 200: pageOf(FigureView), ...problemResponses(...AUTHENTICATED_PROBLEMS, 404, 503) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const enterprise = readableEnterprise(request, request.params.id);
       const { measurement, period, site, point, carrier, scope } = request.query;
       // Each filter is the series tag of its name; a kind whose series lack that tag refuses it.
-      const filters: Record<string, string | undefined> = { [FIGURE_TAGS.site]: site, [FIGURE_TAGS.point]: point, [FIGURE_TAGS.carrier]: carrier, [FIGURE_TAGS.scope]: scope };
+      const asked: Record<string, string | undefined> = { [FIGURE_TAGS.site]: site, [FIGURE_TAGS.point]: point, [FIGURE_TAGS.carrier]: carrier, [FIGURE_TAGS.scope]: scope };
       const allowed = new Set(FIGURE_SUBJECT_TAGS[measurement]);
-      const tags = figureTags(enterprise.id, period);
-      for (const [name, value] of Object.entries(filters)) {
+      const filters: Record<string, string> = {};
+      for (const [name, value] of Object.entries(asked)) {
         if (value === undefined) continue;
         if (!allowed.has(name)) {
           const detail = `does not apply to measurement ${measurement}`;
           throw new ApiError('MTL_API_VALIDATION_FAILED', `query /${name}: ${detail}`, { issues: [{ in: 'query', pointer: `/${name}`, detail }] });
         }
-        tags[name] = value;
+        filters[name] = value;
       }
-      const { rows, next } = await readPage(request.url, measurement, tags, request.query);
-      return { items: rows.map((row) => figureView(measurement, row)), next };
+      const { fromMs, toMs } = timeRange(request.query);
+      const offset = decodeCursor(request.query.cursor);
+      const limit = request.query.limit ?? 100;
+      const load = async (): Promise<FigurePage> => {
+        const tags = { ...figureTags(enterprise.id, period), ...filters };
+        const rows = await ctx.series.page({ measurement, tags, fromMs, toMs, offset, limit: limit + 1 });
+        return { itemsJson: JSON.stringify(rows.slice(0, limit).map((row) => figureView(measurement, row))), hasMore: rows.length > limit };
+      };
+      const key = { enterpriseId: enterprise.id, measurement, periodKind: period, filters, fromMs, toMs, offset, limit };
+      const page = ctx.figureCache ? await ctx.figureCache.read(key, closesAt(period, toMs, enterprise.timeZone), load) : await load();
+      // The items are JSON already (a cached page is kept as text): only the next link is the request's own.
+      const next = JSON.stringify(nextLink(request.url, offset + limit, page.hasMore));
+      return reply.type('application/json; charset=utf-8').send(serialised<Page<FigureView>>(`{"items":${page.itemsJson},"next":${next}}`));
     },
   );
 
