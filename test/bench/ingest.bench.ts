@@ -149,7 +149,7 @@ async function storedCount(store: InfluxStore, range: { fromMs: number; toMs: nu
   return Number(rows[0]?.values[0]?.[1] ?? 0);
 }
 
-/** Waits until `expected` more readings are queryable than `before`, or the store stops gaining. */
+/** Waits until `expected` readings of the step's time range are queryable, or the store stops gaining. */
 async function waitStored(store: InfluxStore, range: { fromMs: number; toMs: number }, expected: number) {
   let stored = 0;
   let progressAt = Date.now();
@@ -187,6 +187,7 @@ async function measureSteps(
     const range = { fromMs: Date.parse(step.payloads[0]!.readings[0]!.ts), toMs: Date.parse(step.payloads.at(-1)!.readings.at(-1)!.ts) };
     const published = step.payloads.reduce((n, p) => n + p.readings.length, 0);
     const maxRss: Record<string, number> = {};
+    // A process that has exited has no /proc entry left: its peak so far stands.
     const sampler = setInterval(() => {
       for (const [name, pid] of Object.entries(path.rssOf())) void rssMb(pid).then((mb) => (maxRss[name] = Math.max(maxRss[name] ?? 0, mb)), () => undefined);
     }, 250);

@@ -73,6 +73,7 @@ export async function startTelegrafPath(options: {
   // Subscribed once it logs the connection; a start-up error ends the process instead.
   for (let waited = 0; ; waited += 100) {
     if (child.exitCode !== null) throw new Error(`telegraf exited with ${child.exitCode} while starting; see ${logFile}`);
+    // The log file appears with Telegraf's first line; until then there is nothing to read.
     if ((await readFile(logFile, 'utf8').catch(() => '')).includes('Connected [')) break;
     if (waited > 30_000) throw new Error(`telegraf did not connect to the broker in 30 s; see ${logFile}`);
     await sleep(100);
