@@ -16,7 +16,7 @@
  *   BENCH_DAYS         only the first n days of the month, for quick runs (default: all)
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -27,6 +27,7 @@ import { calendarPeriod, createFactorCatalog, type Enterprise, type FactorSet, t
 import { createTopics, startStack } from '@meterline/local-stack';
 import { fleetManifest } from '@meterline/simulator';
 import { InfluxStore } from '@meterline/store-influx';
+import { procMb } from '../harness/process-usage.ts';
 
 const POINTS = Number(process.env['BENCH_POINTS'] ?? 10_000);
 const ENTERPRISES = Number(process.env['BENCH_ENTERPRISES'] ?? 10);
@@ -48,12 +49,6 @@ type SeriesPoint = Parameters<InfluxStore['write']>[0][number];
 const mb = (bytes: number) => bytes / 1024 / 1024;
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–');
 
-/** A field of /proc/<pid>/status in MB (VmRSS now, VmHWM the peak since the process started). */
-async function procMb(pid: number | undefined, field: 'VmRSS' | 'VmHWM'): Promise<number> {
-  if (!pid) return NaN;
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN) / 1024;
-}
 
 /** Peak RSS of this process and of influxd while a stage runs, sampled every 250 ms. */
 function memorySampler(influxPid: number | undefined) {

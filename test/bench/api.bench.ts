@@ -25,7 +25,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
@@ -37,6 +37,7 @@ import { CARBON_SCOPE_NAMES, calendarPeriod, subPeriods, type CarbonScope, type 
 import { createTopics, freePorts, MTL_TOPIC_SPECS, MTL_TOPICS, startStack } from '@meterline/local-stack';
 import { fleetManifest } from '@meterline/simulator';
 import { InfluxStore, quoteIdentifier, quoteString } from '@meterline/store-influx';
+import { cpuSeconds, procMb } from '../harness/process-usage.ts';
 import { serviceProcess } from '../harness/service-process.ts';
 
 const POINTS = Number(process.env['BENCH_POINTS'] ?? 10_000);
@@ -392,20 +393,6 @@ function ratioToStore(rows: readonly Row[], api: Row): string {
 }
 
 const percentile = (sorted: Float64Array, p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN);
-
-/** utime + stime of a process in seconds (/proc/<pid>/stat fields 14 and 15, in clock ticks of 1/100 s). */
-async function cpuSeconds(pid: number | undefined): Promise<number> {
-  if (!pid) return NaN;
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-async function procMb(pid: number | undefined, field: 'VmRSS' | 'VmHWM'): Promise<number> {
-  if (!pid) return NaN;
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN) / 1024;
-}
 
 const INFLUXDB = 'influxdb';
 

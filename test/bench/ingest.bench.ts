@@ -38,7 +38,7 @@ import { kafkaPerf } from '../harness/kafka-perf.ts';
 import { startLatencyProbe } from '../harness/latency-probe.ts';
 import { buildLoadgen, runInfluxWrite, runMqttLoad, type MqttLoadPlan } from '../harness/loadgen.ts';
 import { createPipeline, devicePassword } from '../harness/pipeline.ts';
-import { cpuDuring, rssMb } from '../harness/process-cpu.ts';
+import { cpuDuring, procMb } from '../harness/process-usage.ts';
 import { startTelegrafPath } from '../harness/telegraf-path.ts';
 
 const STEP_SECONDS = Number(process.env['BENCH_STEP_SECONDS'] ?? 10);
@@ -187,9 +187,9 @@ async function measureSteps(
     const range = { fromMs: Date.parse(step.payloads[0]!.readings[0]!.ts), toMs: Date.parse(step.payloads.at(-1)!.readings.at(-1)!.ts) };
     const published = step.payloads.reduce((n, p) => n + p.readings.length, 0);
     const maxRss: Record<string, number> = {};
-    // A process that has exited has no /proc entry left: its peak so far stands.
+    // A process that has exited has no /proc entry left (NaN): its peak so far stands.
     const sampler = setInterval(() => {
-      for (const [name, pid] of Object.entries(path.rssOf())) void rssMb(pid).then((mb) => (maxRss[name] = Math.max(maxRss[name] ?? 0, mb)), () => undefined);
+      for (const [name, pid] of Object.entries(path.rssOf())) void procMb(pid, 'VmRSS').then((mb) => (maxRss[name] = Math.max(maxRss[name] ?? 0, mb || 0)));
     }, 250);
     const probe = startLatencyProbe(path);
     // About 40 latency samples a second, whatever the rate: the last reading of every n-th payload.

@@ -87,25 +87,31 @@ async function ensurePrometheus(log: (line: string) => void): Promise<Installati
   return { bin, version: version! };
 }
 
-async function ensureInfluxd(cacheDir: string, log: (line: string) => void): Promise<Installation['influxd']> {
-  const home = join(cacheDir, `influxdb-${VERSIONS.influxdb}`);
-  const bin = join(home, 'bin', 'influxd');
-  if (await exists(bin)) return { bin };
+/**
+ * `go install` of one module into `<home>/bin`, built into a scratch directory and renamed: an
+ * interrupted build never looks installed.
+ */
+export async function goInstallInto(home: string, label: string, installArgs: readonly string[], log: (line: string) => void): Promise<void> {
   const go = await ensureGo(log);
-  // Build into a scratch directory and rename: an interrupted build never looks installed.
   const scratch = join(home, `bin.tmp-${process.pid}`);
   await rm(scratch, { recursive: true, force: true });
   await mkdir(scratch, { recursive: true });
   const goflags = [process.env.GOFLAGS ?? '', '-mod=mod'].join(' ').trim();
-  await step(log, `go install influxd ${VERSIONS.influxdb}`, () =>
-    runCommand(
-      go,
-      ['install', '-ldflags', `-X main.version=${VERSIONS.influxdb}`, `github.com/influxdata/influxdb/cmd/influxd@v${VERSIONS.influxdb}`],
-      { env: { ...process.env, CGO_ENABLED: '0', GOBIN: scratch, GOFLAGS: goflags } },
-    ),
-  );
+  await step(log, label, () => runCommand(go, ['install', ...installArgs], { env: { ...process.env, CGO_ENABLED: '0', GOBIN: scratch, GOFLAGS: goflags } }));
   await rm(join(home, 'bin'), { recursive: true, force: true });
   await rename(scratch, join(home, 'bin'));
+}
+
+async function ensureInfluxd(cacheDir: string, log: (line: string) => void): Promise<Installation['influxd']> {
+  const home = join(cacheDir, `influxdb-${VERSIONS.influxdb}`);
+  const bin = join(home, 'bin', 'influxd');
+  if (await exists(bin)) return { bin };
+  await goInstallInto(
+    home,
+    `go install influxd ${VERSIONS.influxdb}`,
+    ['-ldflags', `-X main.version=${VERSIONS.influxdb}`, `github.com/influxdata/influxdb/cmd/influxd@v${VERSIONS.influxdb}`],
+    log,
+  );
   return { bin };
 }
 

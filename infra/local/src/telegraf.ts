@@ -1,9 +1,8 @@
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultCacheDir } from './cache-dir.ts';
 import { withFileLock } from './file-lock.ts';
-import { ensureGo, exists, step } from './install.ts';
-import { runCommand } from './run-command.ts';
+import { exists, goInstallInto } from './install.ts';
 import { VERSIONS } from './versions.ts';
 
 /**
@@ -37,19 +36,12 @@ export async function ensureTelegraf(options: TelegrafInstallOptions = {}): Prom
     },
     async () => {
       if (await exists(bin)) return { bin };
-      const go = await ensureGo(log);
-      // Built into a scratch directory and renamed: an interrupted build never looks installed.
-      const scratch = join(home, `bin.tmp-${process.pid}`);
-      await rm(scratch, { recursive: true, force: true });
-      await mkdir(scratch, { recursive: true });
-      const goflags = [process.env.GOFLAGS ?? '', '-mod=mod'].join(' ').trim();
-      await step(log, `go install telegraf ${VERSIONS.telegraf} (${TELEGRAF_BUILD_TAGS})`, () =>
-        runCommand(go, ['install', '-tags', TELEGRAF_BUILD_TAGS, `github.com/influxdata/telegraf/cmd/telegraf@v${VERSIONS.telegraf}`], {
-          env: { ...process.env, CGO_ENABLED: '0', GOBIN: scratch, GOFLAGS: goflags },
-        }),
+      await goInstallInto(
+        home,
+        `go install telegraf ${VERSIONS.telegraf} (${TELEGRAF_BUILD_TAGS})`,
+        ['-tags', TELEGRAF_BUILD_TAGS, `github.com/influxdata/telegraf/cmd/telegraf@v${VERSIONS.telegraf}`],
+        log,
       );
-      await rm(join(home, 'bin'), { recursive: true, force: true });
-      await rename(scratch, join(home, 'bin'));
       return { bin };
     },
   );

@@ -3,20 +3,20 @@ import { readFile } from 'node:fs/promises';
 /** Linux reports process times in clock ticks; USER_HZ is 100 on every architecture Node runs on. */
 const TICKS_PER_SECOND = 100;
 
-/** CPU seconds (user + system) a live process has used, from /proc/<pid>/stat; 0 for no pid. */
-async function cpuSeconds(pid: number | undefined): Promise<number> {
-  if (pid === undefined) return 0;
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat; NaN for no pid or a process gone. */
+export async function cpuSeconds(pid: number | undefined): Promise<number> {
+  if (!pid) return NaN;
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
   // Fields after the command name, which is in parentheses and may itself hold spaces.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
 }
 
-/** Resident memory of a live process in MB, from /proc/<pid>/status; NaN for no pid. */
-export async function rssMb(pid: number | undefined): Promise<number> {
-  if (pid === undefined) return NaN;
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
+/** A field of /proc/<pid>/status in MB (VmRSS now, VmHWM the peak since the process started); NaN for no pid or a process gone. */
+export async function procMb(pid: number | undefined, field: 'VmRSS' | 'VmHWM'): Promise<number> {
+  if (!pid) return NaN;
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN) / 1024;
 }
 
 /** CPU seconds each named process uses while `body` runs. */
