@@ -27,7 +27,8 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { READINGS_TOPIC_FILTER, type ReadingMessageV1 } from '@meterline/contracts';
+import { KafkaBus } from '@meterline/bus-kafka';
+import { encodeReadingRecords, READINGS_TOPIC_FILTER, type ReadingMessageV1 } from '@meterline/contracts';
 import type { Manifest } from '@meterline/domain';
 import { DEV_SERVICE_PASSWORDS, MONITOR_MQTT_USER, createTopics, ensureInstalled, ensureKafkaTools, ensureTelegraf } from '@meterline/local-stack';
 import { READING_FIELDS, READINGS_MEASUREMENT, readingPoint } from '@meterline/series';
@@ -83,7 +84,7 @@ interface StepResult {
 
 interface ShapeResult {
   shape: string;
-  baselines: { brokerReadingsPerSecond: number; kafkaProducerRecordsPerSecond: number; kafkaConsumerRecordsPerSecond: number; influxPointsPerSecond: number };
+  baselines: { brokerReadingsPerSecond: number; kafkaReadingsPerRecord: number; kafkaProduceReadingsPerSecond: number; kafkaConsumeReadingsPerSecond: number; influxPointsPerSecond: number };
   paths: Record<string, StepResult[]>;
 }
 
@@ -98,7 +99,7 @@ function withDeviceKeys(manifest: Manifest): Map<string, KeyObject> {
   return keys;
 }
 
-/** The Kafka records ingest makes of a payload, for the raw Kafka and InfluxDB baselines. */
+/** The readings ingest admits of a payload, for the raw Kafka and InfluxDB baselines. */
 function readingMessages(manifest: Manifest, payload: PlannedPayload): ReadingMessageV1[] {
   const enterprise = manifest.enterprises.find((e) => e.devices.some((d) => d.id === payload.deviceId))!;
   const site = enterprise.sites[0]!;
@@ -262,13 +263,22 @@ async function runShape(env: BenchStack, shape: (typeof SHAPES)[number], tools: 
 
   // Baselines: Kafka and InfluxDB alone, on the records and points the pipeline makes of the top step's payloads.
   const top = steps.at(-1)!;
-  const messages = top.payloads.flatMap((p) => readingMessages(manifest, p));
-  const recordsFile = join(workDir, 'records.jsonl');
-  await writeFile(recordsFile, messages.slice(0, 20_000).map((m) => JSON.stringify(m)).join('\n'));
+  const payloadReadings = top.payloads.map((p) => readingMessages(manifest, p));
+  const messages = payloadReadings.flat();
   const rawTopic = `bench-raw-${pipeline.id}-${shape.key}`;
   await createTopics(stack.kafka.brokers, [{ topic: rawTopic, partitions: 6 }]);
+  // The records ingest makes of these payloads: one per payload and partition (readings v2).
+  const partitionerBus = new KafkaBus({ brokers: [...stack.kafka.brokers], clientId: `bench-partitioner-${pipeline.id}` });
+  const { partitionOf } = await partitionerBus.keyPartitioner(rawTopic);
+  const records = payloadReadings.flatMap((readings) => encodeReadingRecords(readings, partitionOf));
+  await partitionerBus.close();
+  const readingsPerRecord = messages.length / records.length;
+  const recordsFile = join(workDir, 'records.jsonl');
+  await writeFile(recordsFile, records.slice(0, 20_000).map((r) => r.value.toString()).join('\n'));
   const kafka = await kafkaPerf({ java: tools.java, classpath: tools.kafkaToolsClasspath, brokers: stack.kafka.brokers.join(','), topic: rawTopic, payloadFile: recordsFile, records: KAFKA_PERF_RECORDS });
-  say(`  raw Kafka: produced ${kafka.producerRecordsPerSecond.toFixed(0)} records/s, consumed ${kafka.consumerRecordsPerSecond.toFixed(0)} records/s`);
+  const kafkaProduceReadingsPerSecond = kafka.producerRecordsPerSecond * readingsPerRecord;
+  const kafkaConsumeReadingsPerSecond = kafka.consumerRecordsPerSecond * readingsPerRecord;
+  say(`  raw Kafka: ${readingsPerRecord.toFixed(1)} readings/record; produced ${kafka.producerRecordsPerSecond.toFixed(0)} records/s (${kafkaProduceReadingsPerSecond.toFixed(0)} readings/s), consumed ${kafka.consumerRecordsPerSecond.toFixed(0)} records/s (${kafkaConsumeReadingsPerSecond.toFixed(0)} readings/s)`);
   const linesFile = join(workDir, 'points.lp');
   await writeFile(linesFile, messages.map((m) => seriesLineProtocol(readingPoint(READINGS_MEASUREMENT, m))).join('\n'));
   const rawDatabase = `raw_${pipeline.id}_${shape.key}`;
@@ -323,8 +333,9 @@ async function runShape(env: BenchStack, shape: (typeof SHAPES)[number], tools: 
     shape: `${shape.name} (${shape.devices} devices × ${shape.pointsPerDevice} points, ${INGEST_CONNECTIONS ?? 'default'} ingest connections${SIGNED ? ', signed payloads' : ''})`,
     baselines: {
       brokerReadingsPerSecond,
-      kafkaProducerRecordsPerSecond: kafka.producerRecordsPerSecond,
-      kafkaConsumerRecordsPerSecond: kafka.consumerRecordsPerSecond,
+      kafkaReadingsPerRecord: readingsPerRecord,
+      kafkaProduceReadingsPerSecond,
+      kafkaConsumeReadingsPerSecond,
       influxPointsPerSecond: influx.pointsPerSecond,
     },
     paths,
@@ -336,9 +347,9 @@ function printTables(results: ShapeResult[]) {
   const lines: string[] = [`\nbench:ingest — ${STEP_SECONDS} s per step, QoS 1, load from the Go generator, all on this machine (${cpus().length} cores)`];
   for (const r of results) {
     const b = r.baselines;
-    const slowest = Math.min(b.brokerReadingsPerSecond, b.kafkaProducerRecordsPerSecond, b.kafkaConsumerRecordsPerSecond, b.influxPointsPerSecond);
+    const slowest = Math.min(b.brokerReadingsPerSecond, b.kafkaProduceReadingsPerSecond, b.kafkaConsumeReadingsPerSecond, b.influxPointsPerSecond);
     lines.push(`\n== ${r.shape} ==`);
-    lines.push(`raw baselines, readings/s: broker ${n(b.brokerReadingsPerSecond)} | Kafka produce ${n(b.kafkaProducerRecordsPerSecond)}, consume ${n(b.kafkaConsumerRecordsPerSecond)} | InfluxDB write ${n(b.influxPointsPerSecond)} | slowest ${n(slowest)}`);
+    lines.push(`raw baselines, readings/s: broker ${n(b.brokerReadingsPerSecond)} | Kafka produce ${n(b.kafkaProduceReadingsPerSecond)}, consume ${n(b.kafkaConsumeReadingsPerSecond)} (${n(b.kafkaReadingsPerRecord, 1)} per record) | InfluxDB write ${n(b.influxPointsPerSecond)} | slowest ${n(slowest)}`);
     lines.push('path      | offered r/s | stored r/s | ÷ slowest raw | p50 ms | p99 ms | CPU s/10k all | CPU s/10k by process | peak RSS MB');
     for (const [name, steps] of Object.entries(r.paths)) {
       for (const s of steps) {

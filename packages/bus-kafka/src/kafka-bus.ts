@@ -1,5 +1,5 @@
-import { CompressionTypes, Kafka, logLevel, type Admin, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
-import { BusRecordTooLargeError, type BusConsumer, type BusMessage, type BusProducer, type ConsumedMessage, type ConsumerOptions } from '@meterline/bus';
+import { CompressionTypes, Kafka, logLevel, Partitioners, type Admin, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
+import { BusRecordTooLargeError, type BusConsumer, type BusMessage, type BusProducer, type ConsumedMessage, type ConsumerOptions, type KeyPartitioner } from '@meterline/bus';
 
 export interface KafkaBusOptions {
   brokers: string[];
@@ -10,6 +10,8 @@ export interface KafkaBusOptions {
 
 /** Wait before a refused batch is fetched again, so a failing handler does not spin. */
 const REDELIVERY_DELAY_MS = 200;
+/** How old a topic's partition count may be before a key partitioner asks the cluster again. */
+const PARTITION_COUNT_MAX_AGE_MS = 60_000;
 
 const LEVELS = { [logLevel.ERROR]: 'error', [logLevel.WARN]: 'warn', [logLevel.INFO]: 'info', [logLevel.DEBUG]: 'debug', [logLevel.NOTHING]: 'debug' } as const;
 
@@ -83,6 +85,40 @@ export class KafkaBus {
         }
       },
       close: () => producer.disconnect(),
+    };
+  }
+
+  /**
+   * The producer's own partitioner (kafkajs's default: Java's murmur2 of the key modulo the
+   * partition count) over the topic's partition count, which is looked up again in the
+   * background when older than a minute. Until a lookup after partitions were added, keys
+   * packed together may land apart from their later records: Kafka's per-key order breaks on
+   * adding partitions anyway.
+   */
+  async keyPartitioner(topic: string): Promise<KeyPartitioner> {
+    const countPartitions = async () => {
+      const { topics } = await (await this.adminClient()).fetchTopicMetadata({ topics: [topic] });
+      return topics[0]?.partitions ?? [];
+    };
+    let partitionMetadata = await countPartitions();
+    if (partitionMetadata.length === 0) throw new Error(`topic ${topic} has no partitions`);
+    let countedAt = Date.now();
+    let refreshing = false;
+    const partitioner = Partitioners.DefaultPartitioner();
+    return {
+      partitionOf: (key) => {
+        if (!refreshing && Date.now() - countedAt > PARTITION_COUNT_MAX_AGE_MS) {
+          refreshing = true;
+          countPartitions()
+            .then((found) => {
+              if (found.length > 0) partitionMetadata = found;
+              countedAt = Date.now();
+            })
+            .catch((error: unknown) => this.log?.('warn', `could not count the partitions of ${topic}; keeping ${partitionMetadata.length}`, { error: String(error) }))
+            .finally(() => (refreshing = false));
+        }
+        return partitioner({ topic, partitionMetadata, message: { key, value: null } });
+      },
     };
   }
 

@@ -27,6 +27,7 @@ busContract('kafka (real broker)', () => {
       consumers.push(consumer);
       return consumer;
     },
+    keyPartitioner: (topic) => bus.keyPartitioner(topic),
     newTopic: async () => {
       const topic = `contract-${randomUUID()}`;
       await createTopics(kafka.brokers, [{ topic, partitions: 3 }]);

@@ -1,4 +1,4 @@
-import { BusRecordTooLargeError, DEFAULT_MAX_RECORD_BYTES, type BatchHandler, type BusConsumer, type BusMessage, type BusProducer, type ConsumedMessage, type ConsumerOptions } from './types.ts';
+import { BusRecordTooLargeError, DEFAULT_MAX_RECORD_BYTES, type BatchHandler, type BusConsumer, type KeyPartitioner, type BusMessage, type BusProducer, type ConsumedMessage, type ConsumerOptions } from './types.ts';
 
 interface Partition {
   messages: ConsumedMessage[];
@@ -38,6 +38,10 @@ export class InMemoryBus {
       },
       close: () => Promise.resolve(),
     };
+  }
+
+  keyPartitioner(_topic: string): Promise<KeyPartitioner> {
+    return Promise.resolve({ partitionOf: (key) => partitionOf(key, 0) });
   }
 
   consumer(options: ConsumerOptions): BusConsumer {

@@ -1,4 +1,13 @@
 import { errorCatalogue } from '@meterline/errors';
+/**
+ * The partition a record of a given key goes to on one topic, as the bus's producer picks it:
+ * for a producer that packs several keys into one record (readings v2) and must keep each
+ * key on its own partition.
+ */
+export interface KeyPartitioner {
+  readonly partitionOf: (key: string) => number;
+}
+
 export interface BusMessage {
   /** Partitioning key: the metering point for readings, so one point keeps its order. */
   key: string | null;

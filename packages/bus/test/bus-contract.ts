@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isRecordTooLarge, type BusConsumer, type BusProducer, type ConsumedBatch, type ConsumerOptions } from '../src/index.ts';
+import { isRecordTooLarge, type BusConsumer, type BusProducer, type ConsumedBatch, type ConsumerOptions, type KeyPartitioner } from '../src/index.ts';
 
 /** What a bus implementation gives the contract suite. */
 export interface BusUnderTest {
   producer(): BusProducer;
   consumer(options: ConsumerOptions): BusConsumer;
+  keyPartitioner(topic: string): Promise<KeyPartitioner>;
   /** A fresh, empty topic no other test uses. */
   newTopic(): Promise<string>;
   close(): Promise<void>;
@@ -96,6 +97,26 @@ export function busContract(name: string, make: () => Promise<BusUnderTest>): vo
         const forKey = got.seen.filter((m) => m.key === `mp-${k}`).map((m) => Number(m.value));
         expect(forKey).toEqual(sent.filter((m) => m.key === `mp-${k}`).map((m) => Number(text(m.value))));
       }
+    });
+
+    it('names the partition each key is delivered on, so keys packed into one record keep their partition (issue 17)', async () => {
+      const topic = await bus.newTopic();
+      const partitioner = await bus.keyPartitioner(topic);
+      const producer = bus.producer();
+      const keys = Array.from({ length: 40 }, (_, i) => `mp-${i}`);
+      await producer.send(topic, keys.map((key) => ({ key, value: Buffer.from(key) })));
+      const delivered = new Map<string, number>();
+      const got = collector(keys.length, (batch) => {
+        for (const m of batch.messages) delivered.set(m.key!, batch.partition);
+        return Promise.resolve();
+      });
+      const consumer = bus.consumer({ groupId: `g-${topic}`, topics: [topic], fromBeginning: true });
+      await consumer.start(got.handler);
+      await got.finished;
+      await consumer.close();
+      await producer.close();
+      expect(new Set(delivered.values()).size).toBeGreaterThan(1);
+      expect(Object.fromEntries(delivered)).toEqual(Object.fromEntries(keys.map((key) => [key, partitioner.partitionOf(key)])));
     });
 
     it('delivers a refused batch again, and nothing is lost', async () => {

@@ -8,6 +8,7 @@ busContract('in-memory', () => {
   return Promise.resolve({
     producer: () => bus.producer(),
     consumer: (options) => bus.consumer(options),
+    keyPartitioner: (topic) => bus.keyPartitioner(topic),
     newTopic: () => Promise.resolve(`topic-${++topicCount}`),
     close: () => Promise.resolve(),
   });

@@ -33,19 +33,27 @@ export function parseRecordJson(bytes: Buffer): { ok: true; json: unknown } | { 
   }
 }
 
+/** A JSON record codec that can also check JSON already parsed (a reader that parsed it to learn its version). */
+export interface JsonRecordCodec<T> extends RecordCodec<T> {
+  check(json: unknown): DecodedRecord<T>;
+}
+
 /** A codec of JSON records of `type`, sent with header `schema: <schemaId>`. */
-export function jsonRecordCodec<S extends TSchema>(schemaId: string, type: S): RecordCodec<Static<S>> {
+export function jsonRecordCodec<S extends TSchema>(schemaId: string, type: S): JsonRecordCodec<Static<S>> {
   const validator = compileValidator(type);
+  const check = (json: unknown): DecodedRecord<Static<S>> => {
+    const checked = validator.validate(json);
+    if (checked.ok) return checked;
+    const [issue] = checked.issues;
+    return { ok: false, detail: `does not match ${schemaId}: ${issue?.path || '/'} ${issue?.message ?? 'invalid'}` };
+  };
   return {
     schema: schemaId,
     encode: (value, key, headers = {}) => ({ key, value: Buffer.from(JSON.stringify(value)), headers: { ...headers, schema: schemaId } }),
+    check,
     decode(bytes) {
       const parsed = parseRecordJson(bytes);
-      if (!parsed.ok) return parsed;
-      const checked = validator.validate(parsed.json);
-      if (checked.ok) return checked;
-      const [issue] = checked.issues;
-      return { ok: false, detail: `does not match ${schemaId}: ${issue?.path || '/'} ${issue?.message ?? 'invalid'}` };
+      return parsed.ok ? check(parsed.json) : parsed;
     },
   };
 }

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   ALERT_DELIVERY_DEAD_LETTER_SCHEMA_ID, ALERT_NOTIFICATION_SCHEMA_ID, ALERT_SIGNAL_SCHEMA_ID, ALERTING_CHANGE_SCHEMA_ID,
   alertDeliveryDeadLetterCodec, alertingChangeRecord, alertingDeletionRecord, alertNotificationCodec, alertSignalCodec, decodeAlertingRecord,
-  decodeOrThrow, decodeReadingLiveness, RecordDecodeError,
+  decodeOrThrow, decodeReadingLiveness, decodeReadingRecord, encodeReadingRecords, READINGS_PER_RECORD, RecordDecodeError,
   type AlertDeliveryDeadLetterV1, type AlertingChangeV1, type AlertNotificationV1, type AlertSignalV1,
-  AGGREGATION_JOB_SCHEMA_ID, DEVICE_STATUS_SCHEMA_ID, FIGURE_BATCH_SCHEMA_ID, READING_SCHEMA_ID, RESTATEMENT_SCHEMA_ID,
+  AGGREGATION_JOB_SCHEMA_ID, DEVICE_STATUS_SCHEMA_ID, FIGURE_BATCH_SCHEMA_ID, READING_BATCH_SCHEMA_ID, READING_SCHEMA_ID, RESTATEMENT_SCHEMA_ID,
   aggregationJobCodec, deviceStatusCodec, figureBatchCodec, readingMessageCodec, restatementCodec,
   type AggregationJobV1, type FigureBatchV1, type ReadingMessageV1, type RestatementV1,
 } from '../src/index.ts';
@@ -119,10 +119,55 @@ describe('Kafka record codecs', () => {
     expect(() => decodeOrThrow(alertSignalCodec, secretish)).toThrow(`${ALERT_SIGNAL_SCHEMA_ID}: not JSON (${secretish.length} bytes)`);
   });
 
-  it('reads a reading\'s sign of life without checking the rest, and refuses one without it', () => {
+  it('reads the signs of life of a record\'s readings (v1 or v2) without checking the rest, and refuses one without them', () => {
     const record = Buffer.from(JSON.stringify({ v: 1, pointId: 'p-1', enterpriseId: 'ent-1', tsMs: 1_772_324_100_000, value: 'not checked here' }));
-    expect(decodeReadingLiveness(record)).toEqual({ ok: true, value: { pointId: 'p-1', enterpriseId: 'ent-1', tsMs: 1_772_324_100_000 } });
+    expect(decodeReadingLiveness(record)).toEqual({ ok: true, value: [{ pointId: 'p-1', enterpriseId: 'ent-1', tsMs: 1_772_324_100_000 }] });
+    const batch = Buffer.from(JSON.stringify({ v: 2, readings: [{ pointId: 'p-1', enterpriseId: 'ent-1', tsMs: 1 }, { pointId: 'p-2', enterpriseId: 'ent-1', tsMs: 2 }] }));
+    expect(decodeReadingLiveness(batch)).toEqual({ ok: true, value: [{ pointId: 'p-1', enterpriseId: 'ent-1', tsMs: 1 }, { pointId: 'p-2', enterpriseId: 'ent-1', tsMs: 2 }] });
     expect(decodeReadingLiveness(Buffer.from('{"pointId":"p-1","enterpriseId":"ent-1","tsMs":"soon"}'))).toEqual({ ok: false, detail: `${READING_SCHEMA_ID} without pointId, enterpriseId or an integer tsMs` });
+    expect(decodeReadingLiveness(Buffer.from('{"v":2,"readings":[{"pointId":"p-1","tsMs":1}]}'))).toEqual({ ok: false, detail: `${READING_BATCH_SCHEMA_ID} without pointId, enterpriseId or an integer tsMs` });
     expect(decodeReadingLiveness(Buffer.from('[1,'))).toEqual({ ok: false, detail: 'not JSON (3 bytes)' });
+  });
+});
+
+describe('readings v2: a payload\'s readings, one record per partition (issue 17)', () => {
+  const base = {
+    v: 1, deviceId: 'cq-gw-01', seq: 7, enterpriseId: 'ent-1', siteId: 'site-1', carrier: 'electricity', quantity: 'active-energy-import', unit: 'kWh',
+    sourceUnit: 'kWh', ts: '2026-03-01T08:15:00+08:00', tsMs: Date.UTC(2026, 2, 1, 0, 15), quality: 'good', receivedAt: '2026-03-01T00:15:01.000Z', verified: true,
+  } as const;
+  const readings = (count: number): ReadingMessageV1[] =>
+    Array.from({ length: count }, (_, index) => ({ ...base, readingId: `cq-gw-01:7:${index}`, index, pointId: `p-${index % 10}`, value: index, sourceValue: index }));
+  // A stand-in for the bus's partitioner: the point's number modulo 3.
+  const partitionOf = (key: string) => Number(key.slice(2)) % 3;
+  const readingsOf = (bytes: Buffer) => {
+    const decoded = decodeReadingRecord(bytes);
+    if (!decoded.ok) throw new Error(decoded.detail);
+    return decoded.value;
+  };
+
+  it('groups readings by the partition of their point, keys each record by a point of that partition, and decodes back to the same readings in order', () => {
+    const sent = readings(30);
+    const records = encodeReadingRecords(sent, partitionOf);
+    expect(records.map((r) => r.key)).toEqual(['p-0', 'p-1', 'p-2']);
+    expect(records.map((r) => r.headers)).toEqual(records.map(() => ({ schema: READING_BATCH_SCHEMA_ID })));
+    const back = records.map((r) => readingsOf(r.value));
+    for (const [i, group] of back.entries()) {
+      expect(group.map((x) => partitionOf(x.pointId))).toEqual(group.map(() => i));
+      expect(group).toEqual(sent.filter((x) => partitionOf(x.pointId) === i));
+    }
+  });
+
+  it('puts at most READINGS_PER_RECORD readings in a record, and reads a v1 record as one reading', () => {
+    const records = encodeReadingRecords(readings(2 * READINGS_PER_RECORD + 1), () => 0);
+    expect(records.map((r) => readingsOf(r.value).length)).toEqual([READINGS_PER_RECORD, READINGS_PER_RECORD, 1]);
+    const [one] = readings(1);
+    expect(decodeReadingRecord(Buffer.from(JSON.stringify(one)))).toEqual({ ok: true, value: [one] });
+  });
+
+  it('refuses a v2 record that does not match its schema, naming the field', () => {
+    const [record] = encodeReadingRecords(readings(2), () => 0);
+    const broken = JSON.parse(record!.value.toString()) as { readings: { value: unknown }[] };
+    broken.readings[1]!.value = 'ten';
+    expect(decodeReadingRecord(Buffer.from(JSON.stringify(broken)))).toEqual({ ok: false, detail: `does not match ${READING_BATCH_SCHEMA_ID}: /readings/1/value must be number` });
   });
 });

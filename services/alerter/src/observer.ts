@@ -35,7 +35,7 @@ export interface ObserverDeps {
 
 /**
  * The alerter's first stage, stateless between batches: it turns what other services publish
- * into what the rules need. Readings (keyed by point) become each point's newest reading
+ * into what the rules need. Readings (v1 or v2 records, keyed by point) become each point's newest reading
  * instant, device statuses become device states, both kept in the store; figures become
  * signals keyed by enterprise, so the enterprise's owner judges them; device sequence records
  * update each device's sequence state and events. A batch is committed
@@ -54,9 +54,10 @@ export function createObserver(deps: ObserverDeps) {
         deps.metrics.unreadable.inc({ topic: 'readings' });
         continue;
       }
-      const reading = decoded.value;
-      const known = seen.get(reading.pointId)?.lastMs ?? written.get(reading.pointId) ?? -Infinity;
-      if (reading.tsMs > known) seen.set(reading.pointId, { enterpriseId: reading.enterpriseId, lastMs: reading.tsMs });
+      for (const reading of decoded.value) {
+        const known = seen.get(reading.pointId)?.lastMs ?? written.get(reading.pointId) ?? -Infinity;
+        if (reading.tsMs > known) seen.set(reading.pointId, { enterpriseId: reading.enterpriseId, lastMs: reading.tsMs });
+      }
     }
     await recordSeen(deps.store, seen);
     for (const [point, s] of seen) written.set(point, s.lastMs);

@@ -1,9 +1,9 @@
-import type { BusProducer } from '@meterline/bus';
+import type { BusProducer, KeyPartitioner } from '@meterline/bus';
 import {
   deadLetterCodec,
   deviceSequenceCodec,
   deviceStatusCodec,
-  readingMessageCodec,
+  encodeReadingRecords,
   type DeadLetterV2,
   type PayloadOutcome,
 } from '@meterline/contracts';
@@ -20,6 +20,8 @@ import { payloadSequence } from './payload-sequence.ts';
 export interface IngestAppDeps {
   source: MessageSource;
   producer: BusProducer;
+  /** Where the producer puts each point's records on the readings topic: a payload's readings travel one record per partition. */
+  readingsPartitioner: KeyPartitioner;
   /** Returns the registry in force now, so a reload takes effect on the next payload. */
   registry: () => RegistryIndex;
   /**
@@ -111,10 +113,7 @@ export function createIngestApp(deps: IngestAppDeps): IngestApp {
     const sequence = payloadSequence(topicDeviceId, payload, admission, outcome, receivedAt, registry);
     await publish(
       [
-        ...admission.readings.map((reading) => ({
-          topic: deps.topics.readings,
-          message: readingMessageCodec.encode(reading, reading.pointId),
-        })),
+        ...encodeReadingRecords(admission.readings, deps.readingsPartitioner.partitionOf).map((message) => ({ topic: deps.topics.readings, message })),
         ...(deadLetter ? [deadLetterRecord(deadLetter)] : []),
         ...(sequence
           ? [{ topic: deps.topics.deviceSequence, message: deviceSequenceCodec.encode(sequence, sequence.deviceId) }]

@@ -42,6 +42,7 @@ const app = createIngestApp({
     log: (level, message, extra) => log[level](extra ?? {}, message),
   }),
   producer: await bus.producer(),
+  readingsPartitioner: await bus.keyPartitioner(config.readingsTopic),
   registry: registryIndex,
   topics: { readings: config.readingsTopic, deadLetters: config.deadLetterTopic, deviceStatus: config.deviceStatusTopic, deviceSequence: config.deviceSequenceTopic },
   rules: { maxPayloadBytes: config.maxPayloadBytes, maxFutureSkewMs: config.maxFutureSkewMs, horizonMs },

@@ -2,7 +2,7 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InMemoryBus, type BusProducer } from '@meterline/bus';
-import { deadLetterCodec, decodeOrThrow, deviceSequenceCodec, signPayload, type DeviceStatusV1, type ReadingMessageV1 } from '@meterline/contracts';
+import { deadLetterCodec, decodeOrThrow, decodeReadingRecord, deviceSequenceCodec, signPayload, type DeviceStatusV1, type ReadingMessageV1 } from '@meterline/contracts';
 import { indexRegistry, parseManifest } from '@meterline/domain';
 import type { MessageHandler, MessageSource } from '@meterline/mqtt-source';
 import { createLogger, createMetricsRegistry } from '@meterline/service-kit';
@@ -44,13 +44,14 @@ function flakyProducer(bus: InMemoryBus, failures: number): BusProducer & { atte
   return producer;
 }
 
-function setup(failures = 0, busOptions: { maxRecordBytes?: number } = {}, registryIndex = registry) {
+async function setup(failures = 0, busOptions: { maxRecordBytes?: number } = {}, registryIndex = registry) {
   const bus = new InMemoryBus(busOptions);
   const source = new HandSource();
   const producer = flakyProducer(bus, failures);
   const app = createIngestApp({
     source,
     producer,
+    readingsPartitioner: await bus.keyPartitioner('readings'),
     registry: () => registryIndex,
     topics: { readings: 'readings', deadLetters: 'dlq', deviceStatus: 'device-status', deviceSequence: 'device-sequence' },
     rules: { maxPayloadBytes: 65_536, maxFutureSkewMs: 300_000, horizonMs: Date.UTC(2000, 0, 1) },
@@ -61,21 +62,36 @@ function setup(failures = 0, busOptions: { maxRecordBytes?: number } = {}, regis
   return { bus, source, producer, app };
 }
 
+/** The readings each record of the readings topic holds, with the record's key. */
+function readingRecords(bus: InMemoryBus): { key: string | null; readings: ReadingMessageV1[] }[] {
+  return bus.messagesOf('readings').map((m) => {
+    const decoded = decodeReadingRecord(m.value);
+    if (!decoded.ok) throw new Error(decoded.detail);
+    return { key: m.key, readings: decoded.value };
+  });
+}
+
 const reading = { point: 'cq-e-main', ts: '2026-03-01T08:15:00+08:00', quantity: 'active-energy-import', value: 10, unit: 'kWh' };
 
 describe('ingest app', () => {
-  it('acknowledges a payload only once its readings are on the bus, keyed by metering point', async () => {
-    const { bus, source, app } = setup();
+  it('acknowledges a payload only once its readings are on the bus: one record per partition, keyed by a point whose partition it is (issue 17)', async () => {
+    const { bus, source, app } = await setup();
     await app.start();
-    await source.deliver('meterline/v1/cq-gw-01/readings', { v: 1, deviceId: 'cq-gw-01', seq: 1, readings: [reading, { ...reading, point: 'cq-e-press' }] });
-    const messages = bus.messagesOf('readings');
-    expect(messages.map((m) => m.key).sort()).toEqual(['cq-e-main', 'cq-e-press']);
-    expect((JSON.parse(messages[0]!.value.toString()) as ReadingMessageV1).deviceId).toBe('cq-gw-01');
+    const points = ['cq-e-main', 'cq-e-press', 'cq-e-paint', 'cq-e-hvac'];
+    await source.deliver('meterline/v1/cq-gw-01/readings', { v: 1, deviceId: 'cq-gw-01', seq: 1, readings: points.map((point) => ({ ...reading, point })) });
+    const { partitionOf } = await bus.keyPartitioner('readings');
+    const records = readingRecords(bus);
+    expect(records.flatMap((r) => r.readings.map((x) => x.pointId)).sort()).toEqual([...points].sort());
+    expect(records).toHaveLength(new Set(points.map(partitionOf)).size);
+    for (const record of records) {
+      expect(record.readings.map((x) => partitionOf(x.pointId))).toEqual(record.readings.map(() => partitionOf(record.key!)));
+      expect(record.readings.map((x) => x.readingId)).toEqual(record.readings.map((x) => `cq-gw-01:1:${x.index}`));
+    }
     await app.close();
   });
 
   it('holds the acknowledgement while Kafka refuses, and sends once it accepts', async () => {
-    const { bus, source, producer, app } = setup(3);
+    const { bus, source, producer, app } = await setup(3);
     await app.start();
     await source.deliver('meterline/v1/cq-gas-01/readings', { v: 1, deviceId: 'cq-gas-01', seq: 9, point: 'cq-gas-main', ts: reading.ts, quantity: 'volume', value: 5, unit: 'Nm3' });
     // One send per topic (readings, device sequence) per attempt: the three refusals fill the
@@ -89,7 +105,7 @@ describe('ingest app', () => {
   });
 
   it('puts a bad payload on the dead-letter topic with its reason, and acknowledges it', async () => {
-    const { bus, source, app } = setup();
+    const { bus, source, app } = await setup();
     await app.start();
     await source.deliver('meterline/v1/cq-gw-01/readings', '{"v":1');
     const [letter] = bus.messagesOf('dlq');
@@ -100,7 +116,7 @@ describe('ingest app', () => {
   });
 
   it('forwards a device status keyed by device id, with its schema header, once Kafka has it', async () => {
-    const { bus, source, producer, app } = setup(2);
+    const { bus, source, producer, app } = await setup(2);
     await app.start();
     await source.deliver('meterline/v1/cq-gas-01/status', 'offline');
     await source.deliver('meterline/v1/cq-gw-01/status', '{"status":"online"}', { retained: true });
@@ -122,7 +138,7 @@ describe('ingest app', () => {
   });
 
   it("dead-letters the status of a device the registry does not know, on the readings' dead-letter topic", async () => {
-    const { bus, source, app } = setup();
+    const { bus, source, app } = await setup();
     await app.start();
     await source.deliver('meterline/v1/ghost-1/status', 'offline');
     const [letter] = bus.messagesOf('dlq');
@@ -138,7 +154,7 @@ describe('ingest app', () => {
     const sequences = (bus: InMemoryBus) => bus.messagesOf('device-sequence').map((m) => ({ key: m.key, headers: m.headers, record: decodeOrThrow(deviceSequenceCodec, m.value) }));
 
     it('one per payload, keyed by device, with its seq, the SHA-256 of its bytes and its outcome', async () => {
-      const { bus, source, app } = setup();
+      const { bus, source, app } = await setup();
       await app.start();
       const text = JSON.stringify({ v: 1, deviceId: 'cq-gw-01', seq: 41, readings: [reading, { ...reading, point: 'cq-e-press' }] });
       await source.deliver('meterline/v1/cq-gw-01/readings', text);
@@ -153,7 +169,7 @@ describe('ingest app', () => {
     });
 
     it('also for a payload partly or wholly refused, when its device and seq can be read', async () => {
-      const { bus, source, app } = setup();
+      const { bus, source, app } = await setup();
       await app.start();
       // One reading of a point this device may not report.
       await source.deliver('meterline/v1/cq-gw-01/readings', { v: 1, deviceId: 'cq-gw-01', seq: 1, readings: [reading, { ...reading, point: 'js-e-main' }] });
@@ -171,7 +187,7 @@ describe('ingest app', () => {
     });
 
     it('none when the seq is not the device’s word: not JSON, another device than the topic’s, an unknown device, a member named twice, no seq', async () => {
-      const { bus, source, app } = setup();
+      const { bus, source, app } = await setup();
       await app.start();
       await source.deliver('meterline/v1/cq-gw-01/readings', '{"v":1');
       await source.deliver('meterline/v1/cq-gw-01/readings', { v: 1, deviceId: 'cq-gas-01', seq: 5, ...reading });
@@ -187,7 +203,7 @@ describe('ingest app', () => {
       const keys = generateKeyPairSync('ed25519');
       const manifest = structuredClone(parsed.ok ? parsed.manifest : undefined)!;
       manifest.enterprises[0]!.devices.find((d) => d.id === 'cq-gw-01')!.publicKey = { kty: 'OKP', crv: 'Ed25519', x: keys.publicKey.export({ format: 'jwk' }).x! };
-      const { bus, source, app } = setup(0, {}, indexRegistry(manifest));
+      const { bus, source, app } = await setup(0, {}, indexRegistry(manifest));
       await app.start();
       const payload = { v: 1, deviceId: 'cq-gw-01', seq: 9, ...reading };
       await source.deliver('meterline/v1/cq-gw-01/readings', payload);
@@ -200,7 +216,7 @@ describe('ingest app', () => {
   });
 
   it('refuses (does not acknowledge) a payload still waiting for Kafka when it closes', async () => {
-    const { source, app } = setup(Number.MAX_SAFE_INTEGER);
+    const { source, app } = await setup(Number.MAX_SAFE_INTEGER);
     await app.start();
     const pending = source.deliver('meterline/v1/cq-gw-01/readings', { v: 1, deviceId: 'cq-gw-01', seq: 2, ...reading });
     const outcome = pending.then(() => 'acknowledged', (error: Error) => error.name);
@@ -215,12 +231,12 @@ describe('ingest app', () => {
     const valid = { v: 1, deviceId: 'cq-gw-01', seq: 8, ...reading };
 
     it('is replaced by a small dead letter of its payload, and the payloads sent with it go on', async () => {
-      const { bus, source, app } = setup(0, { maxRecordBytes: 20_000 });
+      const { bus, source, app } = await setup(0, { maxRecordBytes: 20_000 });
       await app.start();
       // Delivered together, so both payloads' records meet in one Kafka request.
       await Promise.all([source.deliver('meterline/v1/cq-gw-01/readings', refused), source.deliver('meterline/v1/cq-gw-01/readings', valid)]);
       // The refused request may have landed on other topics already: at-least-once, so compare distinct readings.
-      expect(new Set(bus.messagesOf('readings').map((m) => (JSON.parse(m.value.toString()) as ReadingMessageV1).readingId))).toEqual(new Set(['cq-gw-01:8:0']));
+      expect(new Set(readingRecords(bus).flatMap((r) => r.readings.map((x) => x.readingId)))).toEqual(new Set(['cq-gw-01:8:0']));
       const letters = bus.messagesOf('dlq');
       expect(letters.map((m) => m.headers)).toEqual([{ schema: 'meterline.dead-letter.v2', reason: 'RECORD_TOO_LARGE' }]);
       const letter = decodeOrThrow(deadLetterCodec, letters[0]!.value);
@@ -231,7 +247,7 @@ describe('ingest app', () => {
     });
 
     it('fails the payload (unacknowledged) rather than retrying for ever when not even its replacement fits', async () => {
-      const { bus, source, app } = setup(0, { maxRecordBytes: 1_000 });
+      const { bus, source, app } = await setup(0, { maxRecordBytes: 1_000 });
       await app.start();
       const outcome = await source.deliver('meterline/v1/cq-gw-01/readings', refused).then(
         () => 'acknowledged',

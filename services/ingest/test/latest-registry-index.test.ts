@@ -82,6 +82,7 @@ describe('ingest on the registry topic (issue 6)', () => {
     const app = createIngestApp({
       source,
       producer: bus.producer(),
+      readingsPartitioner: await bus.keyPartitioner('readings'),
       registry: latestRegistryIndex(() => registry.latest()),
       topics: { readings: 'readings', deadLetters: 'dlq', deviceStatus: 'device-status', deviceSequence: 'device-sequence' },
       rules: { maxPayloadBytes: 65_536, maxFutureSkewMs: 300_000, horizonMs: Date.UTC(2000, 0, 1) },

@@ -1,5 +1,5 @@
 import type { BusConsumer, BusProducer, ConsumedBatch, ConsumedMessage } from '@meterline/bus';
-import { boundedDetail, deadLetterCodec, describeOriginal, readingMessageCodec, type DeadLetterReason, type DeadLetterV2, type ReadingConflict, type ReadingMessageV1 } from '@meterline/contracts';
+import { boundedDetail, deadLetterCodec, decodeReadingRecord, describeOriginal, type DeadLetterReason, type DeadLetterV2, type ReadingConflict, type ReadingMessageV1 } from '@meterline/contracts';
 import { errorCatalogue } from '@meterline/errors';
 import { backoffDelay, sleep, type HealthReport, type Logger, type Registry } from '@meterline/service-kit';
 import { readingPoint } from '@meterline/series';
@@ -45,6 +45,8 @@ interface Decoded {
 
 interface Refusal {
   message: ConsumedMessage;
+  /** The refused reading, when the record holds more than it (readings v2): its own bytes are the dead letter's original. */
+  reading?: ReadingMessageV1;
   reason: DeadLetterReason;
   detail: string;
   conflict?: ReadingConflict;
@@ -55,6 +57,7 @@ function conflictRefusal({ message, reading }: Decoded, standing: StandingValue)
   const by = standing.deviceId === undefined ? '' : ` from device ${standing.deviceId}`;
   return {
     message,
+    reading,
     reason: 'READING_CONFLICT',
     detail: `point ${reading.pointId} at ${new Date(reading.tsMs).toISOString()} already has ${standing.value} ${reading.unit} (${where}${by}); ${reading.value} ${reading.unit} from device ${reading.deviceId} refused: the first value stands`,
     conflict: {
@@ -90,7 +93,7 @@ export function createWriterApp(deps: WriterAppDeps): WriterApp {
     const now = new Date().toISOString();
     await deps.deadLetterProducer.send(
       deps.deadLetterTopic,
-      items.map(({ message, reason, detail, conflict }) => {
+      items.map(({ message, reading, reason, detail, conflict }) => {
         const letter: DeadLetterV2 = {
           v: 2,
           stage: 'writer',
@@ -99,7 +102,7 @@ export function createWriterApp(deps: WriterAppDeps): WriterApp {
           source: `${batch.topic}/${batch.partition}/${message.offset}`,
           ...(conflict === undefined ? {} : { conflict }),
           receivedAt: now,
-          original: describeOriginal(message.value),
+          original: describeOriginal(reading === undefined ? message.value : Buffer.from(JSON.stringify(reading))),
         };
         metrics.deadLetters.inc({ reason });
         deps.log.warn({ reason, detail, source: letter.source }, 'dead-lettered');
@@ -166,9 +169,9 @@ export function createWriterApp(deps: WriterAppDeps): WriterApp {
     const decoded: Decoded[] = [];
     const unreadable: Refusal[] = [];
     for (const message of batch.messages) {
-      const result = readingMessageCodec.decode(message.value);
-      if (result.ok) decoded.push({ message, reading: result.value, point: readingPoint(deps.measurement, result.value) });
-      else unreadable.push({ message, reason: 'READING_UNREADABLE', detail: result.detail });
+      const result = decodeReadingRecord(message.value);
+      if (!result.ok) unreadable.push({ message, reason: 'READING_UNREADABLE', detail: result.detail });
+      else for (const reading of result.value) decoded.push({ message, reading, point: readingPoint(deps.measurement, reading) });
     }
     const { fresh, repeats, conflicts } = await judgeWithRetry(batch, decoded);
     const refused: Refusal[] = conflicts.map(({ item, standing }) => conflictRefusal(item, standing));
@@ -178,7 +181,7 @@ export function createWriterApp(deps: WriterAppDeps): WriterApp {
       const storeRefused = new Set<Decoded>();
       for (const { item, error } of await writeIsolatingRefusals(batch, chunk)) {
         storeRefused.add(item);
-        refused.push({ message: item.message, reason: 'STORE_REJECTED', detail: error.message });
+        refused.push({ message: item.message, reading: item.reading, reason: 'STORE_REJECTED', detail: error.message });
       }
       const now = Date.now();
       for (const item of chunk) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryBus } from '@meterline/bus';
-import { deadLetterCodec, decodeOrThrow, type ReadingMessageV1 } from '@meterline/contracts';
+import { deadLetterCodec, decodeOrThrow, encodeReadingRecords, type ReadingMessageV1 } from '@meterline/contracts';
 import { READING_FIELDS, READING_TAGS, READINGS_MEASUREMENT, readingPoint, type UnreadableRow } from '@meterline/series';
 import { createLogger, createMetricsRegistry } from '@meterline/service-kit';
 import { InMemoryStore } from '@meterline/store';
@@ -47,6 +47,8 @@ function pipeline(store = new InMemoryStore()) {
     },
     close: () => app.close(),
     send: (readings: ReadingMessageV1[]) => bus.producer().send('readings', readings.map((r) => ({ key: r.pointId, value: encode(r) }))),
+    /** As ingest sends them since issue 17: a payload's readings, one v2 record per partition. */
+    sendPayload: async (readings: ReadingMessageV1[]) => bus.producer().send('readings', encodeReadingRecords(readings, (await bus.keyPartitioner('readings')).partitionOf)),
     drained: async () => {
       while ((await probe.lag()) > 0) await new Promise((r) => setTimeout(r, 5));
     },
@@ -78,6 +80,26 @@ describe('writer: the first value stands (issue 13, defect 4)', () => {
       conflict: { pointId: 'mp-1', tsMs: T0, unit: 'kWh', standingValue: 10, standingDeviceId: 'dev-1', standingFrom: 'stored', refusedValue: 99, refusedDeviceId: 'dev-evil' },
     });
     expect((JSON.parse(Buffer.from(letter!.original.excerptBase64, 'base64').toString()) as { value?: unknown }).value).toBe(99);
+  });
+
+  it('in a record holding a payload\'s readings (v2), refuses only the conflicting reading, with that reading as the original (issue 17)', async () => {
+    const p = pipeline();
+    await p.start();
+    await p.send([reading('mp-1', T0, 10)]);
+    await p.drained();
+    const ofPayload = (index: number) => ({ deviceId: 'dev-evil', seq: 4, index, readingId: `dev-evil:4:${index}`, receivedAt: new Date(T0).toISOString() });
+    const payload = [reading('mp-1', T0, 99, ofPayload(0)), reading('mp-1', T0 + 60_000, 11, ofPayload(1))];
+    await p.sendPayload(payload);
+    await p.drained();
+    await p.close();
+    expect(await p.stored()).toEqual([
+      ['mp-1', T0, 10],
+      ['mp-1', T0 + 60_000, 11],
+    ]);
+    const [letter, ...others] = p.letters();
+    expect(others).toEqual([]);
+    expect(letter).toMatchObject({ reason: 'READING_CONFLICT', conflict: { standingValue: 10, refusedValue: 99, refusedDeviceId: 'dev-evil' } });
+    expect(JSON.parse(Buffer.from(letter!.original.excerptBase64, 'base64').toString())).toEqual(payload[0]);
   });
 
   it('keeps the first of two different values for one instant within one batch', async () => {
