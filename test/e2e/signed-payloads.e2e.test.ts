@@ -47,13 +47,13 @@ const readingsOf = (deviceId: string, tsMs: number): MqttReading[] =>
   new Fleet(pipeline.manifest, { seed: 11 }).tick(tsMs, 900_000).find((p) => p.deviceId === deviceId)!.readings;
 const publish = (deviceId: string, text: string) => devices.get(deviceId)!.publishAsync(`meterline/v1/${deviceId}/readings`, text, { qos: 1 });
 
-/** Stored readings by `point@time`: value and the verified flag. */
-async function stored(): Promise<Map<string, { value: number; verified: unknown }>> {
+/** Stored readings by `point@time`: value and whether stored as verified (the field is stored only when true). */
+async function stored(): Promise<Map<string, { value: number; verified: boolean }>> {
   const series = await pipeline.store.influxQl(
     `SELECT "${READING_FIELDS.value}", "${READING_FIELDS.verified}" FROM "${READINGS_MEASUREMENT}" GROUP BY "${READING_TAGS.point}"`,
   );
-  const out = new Map<string, { value: number; verified: unknown }>();
-  for (const s of series) for (const [time, value, verified] of s.values) out.set(`${s.tags?.[READING_TAGS.point]}@${String(time)}`, { value: Number(value), verified });
+  const out = new Map<string, { value: number; verified: boolean }>();
+  for (const s of series) for (const [time, value, verified] of s.values) out.set(`${s.tags?.[READING_TAGS.point]}@${String(time)}`, { value: Number(value), verified: verified === true });
   return out;
 }
 const keysOf = (readings: readonly MqttReading[]) => readings.map((r) => `${r.point}@${Date.parse(r.ts)}`);

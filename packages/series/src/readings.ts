@@ -20,17 +20,24 @@ export const READING_TAGS = Object.freeze({
 export const READING_FIELDS = Object.freeze({
   /** The register (or rate) in the point's unit, as the device sent it. */
   value: 'value',
-  /** The device's own quality word (`good` when it sent none). */
+  /** The device's own quality word; stored only when not `good` (issue 17: a field less for most readings). */
   quality: 'quality',
   /** The device that sent it: what a conflicting value is reported against. */
   device: 'device',
-  /** True when ingest checked the payload's Ed25519 signature. */
+  /** Stored (true) only when ingest checked the payload's Ed25519 signature. */
   verified: 'verified',
 } as const);
 
 type ReadingField = (typeof READING_FIELDS)[keyof typeof READING_FIELDS];
 
-/** A reading as stored; `quality` and `deviceId` are absent when the read left those fields out. */
+/** The quality word a reading stored without one has. */
+export const DEFAULT_READING_QUALITY = 'good';
+
+/**
+ * A reading as stored. `deviceId` is absent when the read left it out; `quality` is absent
+ * when the read left it out or the reading is of the default quality (`DEFAULT_READING_QUALITY`,
+ * not stored since issue 17): a reader that read every field reads absent as the default.
+ */
 export interface StoredReading {
   enterpriseId: string;
   siteId: string;
@@ -45,7 +52,11 @@ export interface StoredReading {
   verified: boolean;
 }
 
-/** The timestamp is the reading's own, so the same reading delivered twice overwrites itself. */
+/**
+ * The timestamp is the reading's own, so the same reading delivered twice overwrites itself.
+ * Quality and verified are stored only when they say something (not good; verified): InfluxDB's
+ * cost per point grows with its fields, and most readings are good and unsigned (issue 17).
+ */
 export function readingPoint(measurement: string, reading: ReadingMessageV1): SeriesPoint {
   return {
     measurement,
@@ -58,9 +69,9 @@ export function readingPoint(measurement: string, reading: ReadingMessageV1): Se
     },
     fields: {
       [READING_FIELDS.value]: reading.value,
-      [READING_FIELDS.quality]: reading.quality,
       [READING_FIELDS.device]: reading.deviceId,
-      [READING_FIELDS.verified]: reading.verified === true,
+      ...(reading.quality === DEFAULT_READING_QUALITY ? {} : { [READING_FIELDS.quality]: reading.quality }),
+      ...(reading.verified === true ? { [READING_FIELDS.verified]: true } : {}),
     },
     timestampMs: reading.tsMs,
   };

@@ -41,12 +41,13 @@ export function readingsContract(name: string, open: MakeSeriesStore): void {
       ]);
       const all = { measurement: READINGS_MEASUREMENT, fromMs: T0, toMs: T0 + 3_600_000 };
       expect(await readReadings(store, { ...all, enterpriseId: 'ent-1' }, fail)).toEqual([
-        { enterpriseId: 'ent-1', siteId: 'site-1', pointId: 'p1', carrier: 'electricity', quantity: 'active-energy-import', tsMs: T0, value: 10.5, quality: 'good', deviceId: 'dev-1', verified: false },
-        { enterpriseId: 'ent-1', siteId: 'site-1', pointId: 'p1', carrier: 'electricity', quantity: 'active-energy-import', tsMs: T0 + 900_000, value: 12.25, quality: 'good', deviceId: 'gw-7', verified: true },
+        { enterpriseId: 'ent-1', siteId: 'site-1', pointId: 'p1', carrier: 'electricity', quantity: 'active-energy-import', tsMs: T0, value: 10.5, deviceId: 'dev-1', verified: false },
+        { enterpriseId: 'ent-1', siteId: 'site-1', pointId: 'p1', carrier: 'electricity', quantity: 'active-energy-import', tsMs: T0 + 900_000, value: 12.25, deviceId: 'gw-7', verified: true },
       ]);
       expect(await readReadings(store, { ...all, pointIds: ['p2'], fields: ['device'] }, fail)).toEqual([
         { enterpriseId: 'ent-2', siteId: 'site-2', pointId: 'p2', carrier: 'natural-gas', quantity: 'gas-volume', tsMs: T0, value: 700, deviceId: 'dev-1', verified: false },
       ]);
+      expect((await readReadings(store, { ...all, pointIds: ['p2'] }, fail)).map((r) => r.quality)).toEqual(['uncertain']);
       // The range is half-open: a reading at its end is not in it.
       expect(await readReadings(store, { ...all, toMs: T0 + 900_000, pointIds: ['p1'], fields: [] }, fail)).toHaveLength(1);
     });
@@ -58,12 +59,14 @@ export function readingsContract(name: string, open: MakeSeriesStore): void {
       expect(await newestReadingTimes(store, READINGS_MEASUREMENT, ['p1', 'p2', 'p3'])).toEqual(new Map([['p1', T0 + 1_800_000], ['p2', T0 + 60_000]]));
     });
 
-    it('stores a reading under the names its readers query', async () => {
+    it('stores a reading under the names its readers query, quality only when not good and verified only when true (issue 17)', async () => {
       const store = await fresh();
-      await store.write([readingPoint('reading_alt', reading('p1', T0, 3, { verified: true }))]);
+      await store.write([readingPoint('reading_alt', reading('p1', T0, 3, { verified: true })), readingPoint('reading_alt', reading('p2', T0, 4, { quality: 'uncertain', verified: false }))]);
       const [row] = await store.readSeries({ measurement: 'reading_alt', tags: { point: 'p1' }, fromMs: 0, toMs: UNTIL_MS });
       expect(row?.tags).toEqual({ enterprise: 'ent-1', site: 'site-1', point: 'p1', carrier: 'electricity', quantity: 'active-energy-import' });
-      expect(row?.fields).toEqual({ value: 3, quality: 'good', device: 'dev-1', verified: true });
+      expect(row?.fields).toEqual({ value: 3, device: 'dev-1', verified: true });
+      const [uncertain] = await store.readSeries({ measurement: 'reading_alt', tags: { point: 'p2' }, fromMs: 0, toMs: UNTIL_MS });
+      expect(uncertain?.fields).toEqual({ value: 4, device: 'dev-1', quality: 'uncertain' });
     });
 
     it('leaves out rows that hold no reading, and says why a row is none', async () => {

@@ -59,10 +59,10 @@ describe('writer app', () => {
     expect(rows[0]).toEqual({
       measurement: READINGS_MEASUREMENT,
       tags: { enterprise: 'ent-1', site: 'site-1', point: 'mp-0', carrier: 'electricity', quantity: 'active-energy-import' },
-      fields: { value: 100, quality: 'good', device: 'dev-1', verified: false },
+      fields: { value: 100, device: 'dev-1' },
       timestampMs: T0,
     });
-    expect(rows.find((r) => r.tags[READING_TAGS.point] === 'mp-1' && r.timestampMs === T0 + 900_000)?.fields).toEqual({ [READING_FIELDS.value]: 101, [READING_FIELDS.quality]: 'good', [READING_FIELDS.device]: 'dev-1', [READING_FIELDS.verified]: true });
+    expect(rows.find((r) => r.tags[READING_TAGS.point] === 'mp-1' && r.timestampMs === T0 + 900_000)?.fields).toEqual({ [READING_FIELDS.value]: 101, [READING_FIELDS.device]: 'dev-1', [READING_FIELDS.verified]: true });
   });
 
   it('holds the batch while the store is down and loses nothing when it returns', async () => {

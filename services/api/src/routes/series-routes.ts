@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { FIGURE_KINDS } from '@meterline/contracts';
 import { CARBON_SCOPE_NAMES, CARRIERS } from '@meterline/domain';
 import {
-  completenessOf, FIGURE_SUBJECT_TAGS, FIGURE_TAGS, figureOf, figureTags, readingOf, readingTags, RESTATEMENT_MEASUREMENT, restatementOf, restatementTags, type RowRead,
+  completenessOf, DEFAULT_READING_QUALITY, FIGURE_SUBJECT_TAGS, FIGURE_TAGS, figureOf, figureTags, readingOf, readingTags, RESTATEMENT_MEASUREMENT, restatementOf, restatementTags, type RowRead,
 } from '@meterline/series';
 import { readableEnterprise } from '../auth/authenticate.ts';
 import type { ApiContext } from '../context.ts';
@@ -170,7 +170,8 @@ function readingView(row: StoredRow): ReadingView {
   return {
     time: iso(r.tsMs),
     value: r.value,
-    quality: r.quality ?? '',
+    // The route reads every field: a reading without a stored quality is of the default one.
+    quality: r.quality ?? DEFAULT_READING_QUALITY,
     ...(r.deviceId === undefined ? {} : { device: r.deviceId }),
     site: r.siteId,
     carrier: r.carrier,
