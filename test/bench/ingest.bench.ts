@@ -22,6 +22,7 @@
  *   BENCH_INGEST_CONNECTIONS  ingest's MQTT connections (default: the service's own default, as `./meterline up` runs it)
  *   BENCH_PROFILE_DIR   ingest and writer write V8 CPU profiles (.cpuprofile) there when they stop
  *   BENCH_NODE_OPTIONS  Node options for ingest and writer (e.g. --max-old-space-size=160)
+ *   BENCH_SERVICE_ENV   more environment for ingest and writer, NAME=value separated by spaces (e.g. MALLOC_ARENA_MAX=2)
  */
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -50,7 +51,8 @@ const JSON_OUTPUT = process.argv.includes('--json');
 const PROFILE_DIR = process.env['BENCH_PROFILE_DIR'];
 const INGEST_CONNECTIONS = process.env['BENCH_INGEST_CONNECTIONS'];
 const NODE_OPTIONS = [process.env['BENCH_NODE_OPTIONS'] ?? '', PROFILE_DIR ? `--cpu-prof --cpu-prof-dir=${PROFILE_DIR}` : ''].join(' ').trim();
-const profiled = NODE_OPTIONS ? { NODE_OPTIONS } : undefined;
+const SERVICE_ENV = Object.fromEntries((process.env['BENCH_SERVICE_ENV'] ?? '').split(/\s+/).filter(Boolean).map((pair) => [pair.split('=')[0]!, pair.slice(pair.indexOf('=') + 1)]));
+const profiled = { ...SERVICE_ENV, ...(NODE_OPTIONS ? { NODE_OPTIONS } : {}) };
 /** Unacknowledged publishes per device connection, as a device's own memory bounds them. */
 const INFLIGHT_PER_DEVICE = 50;
 /** A path that stores nothing new for this long is reported as stalled, not waited for. */
@@ -229,7 +231,7 @@ async function runShape(env: BenchStack, shape: (typeof SHAPES)[number], tools: 
   const signingKeys = SIGNED ? withDeviceKeys(manifest) : undefined;
   // Session expiry 0: a finished shape's ingest leaves no broker session queueing the next shape's messages.
   const ingestEnv = { ...profiled, ...(INGEST_CONNECTIONS ? { MTL_MQTT_CONNECTIONS: INGEST_CONNECTIONS } : {}) };
-  const pipeline = await createPipeline(env, manifest, { logLevel: 'warn', sessionExpirySeconds: 0, ingestConnections: 'service-default', ingestEnv, ...(profiled ? { writerEnv: profiled } : {}) });
+  const pipeline = await createPipeline(env, manifest, { logLevel: 'warn', sessionExpirySeconds: 0, ingestConnections: 'service-default', ingestEnv, writerEnv: profiled });
   const fleetOptions = signingKeys ? { signingKeys } : {};
   const deviceIds = manifest.enterprises.flatMap((e) => e.devices.map((d) => d.id));
   const deviceIndex = new Map(deviceIds.map((id, i) => [id, i]));
