@@ -60,7 +60,7 @@ export function contextDigest(parts: { registryVersion: string; factorSet: strin
   return digest(`${parts.registryVersion}|${parts.factorSet}|${parts.limits}|${JSON.stringify(parts.manualEntries)}`);
 }
 
-export interface DayWork {
+interface DayWork {
   day: Period;
   periods: Period[];
   /** Set when the day's readings feed a month being computed. */
