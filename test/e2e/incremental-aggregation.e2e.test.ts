@@ -6,7 +6,7 @@ import { calendarPeriod, localDate, type PeriodKind } from '@meterline/domain';
 import { landedMarks, READING_FIELDS, READINGS_MEASUREMENT, readingTags } from '@meterline/series';
 import { fleetManifest } from '@meterline/simulator';
 import type { SeriesPoint } from '@meterline/store';
-import { aggregationTopics, aggregatorEnv, aggregatorProcess, type AggregationTopics } from '../harness/aggregation.ts';
+import { aggregationTopics, aggregatorEnv, aggregatorProcess, waitUntilEqual, type AggregationTopics } from '../harness/aggregation.ts';
 import { groupLag, readTopic } from '../harness/kafka-topics.ts';
 import { createPipeline, type Pipeline } from '../harness/pipeline.ts';
 import type { ServiceProcess } from '../harness/service-process.ts';
@@ -52,7 +52,7 @@ async function sendJobs(jobs: AggregationJobV1[]) {
   await producer.connect();
   await producer.send({ topic: topics.jobs, messages: jobs.map((j) => ({ key: j.enterpriseId, value: JSON.stringify(j) })) });
   await producer.disconnect();
-  await expect.poll(() => groupLag(inject('stack'), `aggregators-${topics.jobs}`, topics.jobs), { timeout: 180_000, interval: 500 }).toBe(0);
+  await waitUntilEqual('jobs done', () => groupLag(inject('stack'), `aggregators-${topics.jobs}`, topics.jobs), 0, 180_000);
 }
 
 const job = (enterpriseId: string, jobId: string, origin: AggregationJobV1['origin']): AggregationJobV1 => ({
