@@ -95,6 +95,9 @@ export interface AggregationResult {
   skipped: { days: number; months: number };
 }
 
+/** Units announced or being written while the next is computed. */
+const UNITS_IN_FLIGHT = 1;
+
 /**
  * Computes, compares with what was published, and publishes an enterprise's figures for
  * the closed periods of `kinds` in a range. Each unit (a day, or a month) is read,
@@ -153,7 +156,18 @@ export async function aggregateEnterprise(deps: AggregationDeps, request: Aggreg
     return [...rows, ...scorecardRows(monthScorecard(enterprise, figures, days), figures, period, request.registryVersion)];
   };
 
-  const publishUnit = async (unit: string, periods: Period[], sorted: ReadingsByPoint, readMs: number, readingsRead: number, storedRange: TimeRange, storedKinds: readonly PeriodKind[], month?: Period) => {
+  // Units overlap: while one unit is announced and written, the next is read, computed and
+  // compared (its periods are other periods). Each unit is still announced before it is written,
+  // and its state recorded after; announcements and writes keep the units' order. A month waits
+  // for the days before it (judging the year reads stored month figures).
+  let announcing: Promise<unknown> = Promise.resolve();
+  let storing: Promise<unknown> = Promise.resolve();
+  const inFlight: Promise<void>[] = [];
+  const drain = async () => {
+    while (inFlight.length > 0) await inFlight.shift();
+  };
+
+  const publishUnit = async (unit: string, periods: Period[], sorted: ReadingsByPoint, readMs: number, readingsRead: number, storedRange: TimeRange, storedKinds: readonly PeriodKind[], state: UnitState, month?: Period) => {
     let t = performance.now();
     const computed = periods.flatMap((p) => accountPeriod(p, sorted));
     const compute = performance.now() - t;
@@ -161,14 +175,39 @@ export async function aggregateEnterprise(deps: AggregationDeps, request: Aggreg
     const stored = await readPublishedFigures(deps.store, enterprise.id, storedRange, storedKinds);
     const changes = compareWithPublished(computed, stored, new Date(), manualById);
     const compare = performance.now() - t;
-    t = performance.now();
     const fresh = [...changes.added, ...changes.changed];
-    if (fresh.length > 0 || changes.restatements.length > 0) await deps.publisher.publish(enterprise.id, fresh, changes.restatements);
-    const publish = performance.now() - t;
-    t = performance.now();
-    // Refreshed figures are stored, not announced: nothing a reader of the figures topic uses moved.
-    await writeFigures(deps.store, [...fresh, ...changes.refreshed], changes.restatements, deps.writeChunkPoints);
-    const write = performance.now() - t;
+    let publish = 0;
+    const announced = announcing.then(async () => {
+      const started = performance.now();
+      if (fresh.length > 0 || changes.restatements.length > 0) await deps.publisher.publish(enterprise.id, fresh, changes.restatements);
+      publish = performance.now() - started;
+    });
+    announcing = announced;
+    const done = Promise.all([storing, announced]).then(async () => {
+      const started = performance.now();
+      // Refreshed figures are stored, not announced: nothing a reader of the figures topic uses moved.
+      await writeFigures(deps.store, [...fresh, ...changes.refreshed], changes.restatements, deps.writeChunkPoints);
+      const write = performance.now() - started;
+      await finishUnit(unit, periods, computed, changes, readingsRead, { read: readMs, compute, compare, publish, write }, state, month);
+    });
+    storing = done;
+    // Awaited by drain(); a failure fails the run there, never as an unhandled rejection meanwhile.
+    done.catch(() => undefined);
+    inFlight.push(done);
+    while (inFlight.length > UNITS_IN_FLIGHT) await inFlight.shift();
+    if (month) await drain();
+  };
+
+  const finishUnit = async (
+    unit: string,
+    periods: Period[],
+    computed: FigureV1[],
+    changes: ReturnType<typeof compareWithPublished>,
+    readingsRead: number,
+    timings: UnitReport['timings'],
+    state: UnitState,
+    month?: Period,
+  ) => {
     const judged = month
       ? await judgeYear(
           { store: deps.store, publisher: deps.publisher, writeChunkPoints: deps.writeChunkPoints, onUnreadable: deps.onUnreadable, ...(deps.limits ? { limits: deps.limits } : {}) },
@@ -188,15 +227,20 @@ export async function aggregateEnterprise(deps: AggregationDeps, request: Aggreg
       unchanged: changes.unchanged,
       restatements: changes.restatements,
       readingsRead,
-      timings: { read: readMs, compute, compare, publish, write },
+      timings,
       ...(judged ? { judged } : {}),
     };
+    // Only now that the unit's figures are stored: a crash before leaves it to compute again.
+    await writeUnitStates(deps.store, [state]);
     reports.push(report);
     await request.onUnit?.(report);
   };
 
   for (const { day, periods, month, state } of work.days) {
-    if (request.shouldStop?.()) return { completed: false, units: reports, skipped };
+    if (request.shouldStop?.()) {
+      await drain();
+      return { completed: false, units: reports, skipped };
+    }
     const t = performance.now();
     // A day feeding a month is read whole; otherwise only the span of its periods (the
     // quarter-hourly run needs a few hours, not the day).
@@ -211,17 +255,21 @@ export async function aggregateEnterprise(deps: AggregationDeps, request: Aggreg
     if (month) keepForMonth(monthReadings, readings, day, month);
     if (periods.length > 0) {
       const kinds = [...new Set(periods.map((p) => p.kind))];
-      await publishUnit(day.key, periods, readings, readMs, rows, span, kinds);
+      await publishUnit(day.key, periods, readings, readMs, rows, span, kinds, state);
+    } else {
+      // A day read for its month only: its own kinds' state may still move (nothing of theirs to compute).
+      await writeUnitStates(deps.store, [state]);
     }
-    // Only now that the day's figures are stored: a crash before leaves it to compute again.
-    await writeUnitStates(deps.store, [state]);
     if (month && day.end >= month.end) {
-      if (request.shouldStop?.()) return { completed: false, units: reports, skipped };
-      await publishUnit(month.key, [month], monthReadings, 0, 0, { start: month.start, end: month.start + 1 }, ['month'], month);
-      await writeUnitStates(deps.store, [monthStates.get(month.start)!]);
+      if (request.shouldStop?.()) {
+        await drain();
+        return { completed: false, units: reports, skipped };
+      }
+      await publishUnit(month.key, [month], monthReadings, 0, 0, { start: month.start, end: month.start + 1 }, ['month'], monthStates.get(month.start)!, month);
       monthReadings.clear();
     }
   }
+  await drain();
   return { completed: true, units: reports, skipped };
 }
 
