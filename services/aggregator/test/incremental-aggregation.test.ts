@@ -3,7 +3,7 @@ import type { FigureV1, RestatementV1 } from '@meterline/contracts';
 import { calendarPeriod, createFactorCatalog, subPeriods, type Enterprise, type Period, type RegisterReading } from '@meterline/domain';
 import { figureKey, FIGURE_MEASUREMENTS, landedMarks, READING_FIELDS, READINGS_MEASUREMENT, readingTags, readFigures, type UnreadableRow } from '@meterline/series';
 import { fleetManifest } from '@meterline/simulator';
-import { InMemoryStore, type SeriesQuery, type TimeSeriesStore } from '@meterline/store';
+import { InMemoryStore, StoreError, type SeriesQuery, type TimeSeriesStore } from '@meterline/store';
 import { aggregateEnterprise, type AggregationDeps, type AggregationRequest } from '../src/aggregate-enterprise.ts';
 import { registryVersion } from '../src/registry-version.ts';
 
@@ -51,9 +51,11 @@ class CountingStore implements TimeSeriesStore {
   constructor(
     readonly inner: InMemoryStore,
     private readonly beforeRead?: (query: SeriesQuery) => Promise<void>,
+    private readonly beforeWrite?: (points: Parameters<TimeSeriesStore['write']>[0]) => void,
   ) {}
-  write(points: Parameters<TimeSeriesStore['write']>[0]) {
-    return this.inner.write(points);
+  async write(points: Parameters<TimeSeriesStore['write']>[0]) {
+    this.beforeWrite?.(points);
+    await this.inner.write(points);
   }
   async readSeries(query: SeriesQuery) {
     this.reads.push(query.measurement);
@@ -186,5 +188,27 @@ describe('incremental aggregation (issue 17, item 3)', () => {
     expect(result.units.map((u) => u.unit)).toEqual([lateDay.key]);
     expect(next.restated).toEqual([]);
     expect(await aggregateEnterprise(harness(inner).deps, dayKinds(true))).toMatchObject({ units: [], skipped: { days: 4 } });
+  });
+
+  it('a write that fails mid-run fails the run, records no state for the units not stored, and the next run completes them', async () => {
+    const readings = readingsFor();
+    const inner = new InMemoryStore();
+    const reference = new InMemoryStore();
+    for (const s of [inner, reference]) await land(s, readings, Date.UTC(2026, 3, 1));
+    const range = { start: days[0]!.start, end: days[6]!.end };
+    const week = (incremental: boolean): AggregationRequest => ({ ...request(incremental, range), kinds: ['quarter-hour', 'hour', 'day'] });
+    // The store refuses the figures of the fourth day (InfluxDB gone) while the next day is being computed.
+    const broken = new CountingStore(inner, undefined, (points) => {
+      if (points.some((p) => (Object.values(FIGURE_MEASUREMENTS) as string[]).includes(p.measurement) && p.timestampMs >= days[3]!.start && p.timestampMs < days[3]!.end)) {
+        throw new StoreError('MTL_STORE_UNAVAILABLE', 'down');
+      }
+    });
+    await expect(aggregateEnterprise(harness(broken).deps, week(true))).rejects.toThrow('down');
+    const next = await aggregateEnterprise(harness(inner).deps, week(true));
+    // Days 1–3 were stored with their state; day 4 on are computed now.
+    expect(next.units.map((u) => u.unit)).toEqual(days.slice(3, 7).map((d) => d.key));
+    await aggregateEnterprise(harness(reference).deps, week(false));
+    const all = { start: range.start, end: range.end };
+    expect(new Map((await readFigures(inner, enterprise.id, all, KINDS)).map((f) => [figureKey(f), f]))).toEqual(new Map((await readFigures(reference, enterprise.id, all, KINDS)).map((f) => [figureKey(f), f])));
   });
 });
