@@ -17,7 +17,7 @@
  * The engine is the aggregator's own (`aggregateEnterprise`) over the real InfluxStore and
  * a real Kafka producer, on a private native stack. Everything shares this machine's
  * cores. A benchmark, not a test: it prints, it asserts nothing. On 2 cores, 10 000 points
- * for BENCH_DAYS=7 run for about 25 minutes; the whole month about four times as long.
+ * for BENCH_DAYS=7 run for about 12 minutes; the whole month about four times as long.
  *
  *   BENCH_POINTS       metering points in all (default 10 000)
  *   BENCH_ENTERPRISES  enterprises they are spread over (default 10)
