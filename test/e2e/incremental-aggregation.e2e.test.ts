@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
 import type { AggregationJobV1, FigureBatchV1, RestatementV1 } from '@meterline/contracts';
 import { calendarPeriod, localDate, type PeriodKind } from '@meterline/domain';
-import { landedMarks, READING_FIELDS, READINGS_MEASUREMENT, readingTags } from '@meterline/series';
+import { landedMarks, READING_FIELDS, READING_TAGS, READINGS_MEASUREMENT, readingTags } from '@meterline/series';
 import { fleetManifest } from '@meterline/simulator';
 import type { SeriesPoint } from '@meterline/store';
 import { aggregationTopics, aggregatorEnv, aggregatorProcess, waitUntilEqual, type AggregationTopics } from '../harness/aggregation.ts';
@@ -43,7 +43,7 @@ let held: SeriesPoint;
 
 /** Stores readings as the writer does: the readings and their landing marks in one write. */
 async function land(points: SeriesPoint[]) {
-  const marks = landedMarks(READINGS_MEASUREMENT, points.map((p) => ({ enterpriseId: p.tags['enterprise']!, tsMs: p.timestampMs })), Date.now());
+  const marks = landedMarks(READINGS_MEASUREMENT, points.map((p) => ({ enterpriseId: p.tags[READING_TAGS.enterprise]!, tsMs: p.timestampMs })), Date.now());
   await pipeline.store.write([...points, ...marks]);
 }
 

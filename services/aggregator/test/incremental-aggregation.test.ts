@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { FigureV1, RestatementV1 } from '@meterline/contracts';
 import { calendarPeriod, createFactorCatalog, subPeriods, type Enterprise, type Period, type RegisterReading } from '@meterline/domain';
-import { figureKey, FIGURE_MEASUREMENTS, landedMarks, READING_FIELDS, READINGS_MEASUREMENT, readingTags, readFigures, type UnreadableRow } from '@meterline/series';
+import {
+  AGGREGATION_STATE,
+  figureKey,
+  FIGURE_MEASUREMENTS,
+  landedMarks,
+  MANUAL_ENTRIES,
+  READING_FIELDS,
+  READINGS_MEASUREMENT,
+  readingsLandedMeasurement,
+  readingTags,
+  readFigures,
+  type UnreadableRow,
+} from '@meterline/series';
 import { fleetManifest } from '@meterline/simulator';
 import { InMemoryStore, StoreError, type SeriesQuery, type TimeSeriesStore } from '@meterline/store';
 import { aggregateEnterprise, type AggregationDeps, type AggregationRequest } from '../src/aggregate-enterprise.ts';
@@ -127,7 +139,7 @@ describe('incremental aggregation (issue 17, item 3)', () => {
     expect(result.skipped).toEqual({ days: days.length, months: 1 });
     expect(published).toEqual([]);
     // Only the manual entries, the landing marks and the aggregation state: no reading, no figure.
-    expect([...new Set(store.reads)].sort()).toEqual(['aggregation_state', 'manual_entry', 'reading_landed']);
+    expect([...new Set(store.reads)].sort()).toEqual([AGGREGATION_STATE.measurement, MANUAL_ENTRIES.measurement, readingsLandedMeasurement(READINGS_MEASUREMENT)].sort());
     expect(store.reads.filter((m) => (Object.values(FIGURE_MEASUREMENTS) as string[]).includes(m))).toEqual([]);
   });
 
