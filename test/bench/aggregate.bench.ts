@@ -2,13 +2,22 @@
  * bench:aggregate — how long computing, then recomputing, a month of 15-minute figures
  * for 10 000 metering points takes, and where the time goes (read, compute, compare,
  * publish, write), with the memory of this process and of InfluxDB; and, in the same run,
- * the baselines: the raw InfluxDB write rate (seeding the readings) and the raw InfluxQL
- * read rate of one enterprise's month, day by day.
+ * the baselines: the raw InfluxDB write rate (seeding the readings), the raw InfluxQL
+ * read rate of one enterprise's month, day by day, and the raw write rate of figure points
+ * (one enterprise's figures written again, as they are, to another database).
+ *
+ * Recomputation is measured both ways: full (every period computed and compared with the
+ * published figures, as a job someone asks for does, and as every run did before issue 17)
+ * and incremental (what the schedules do: only periods whose readings landed since). Then a
+ * late reading: one reading held back from the seed lands (with its landing mark, as the
+ * writer stores it) and one enterprise's incremental run publishes its restatements; the
+ * time from the reading stored to the restatements published is printed. In the service a
+ * late landing is looked for every MTL_LANDED_POLL_SECONDS (5 s), which comes on top.
  *
  * The engine is the aggregator's own (`aggregateEnterprise`) over the real InfluxStore and
  * a real Kafka producer, on a private native stack. Everything shares this machine's
  * cores. A benchmark, not a test: it prints, it asserts nothing. On 2 cores, 10 000 points
- * for BENCH_DAYS=7 run for about 25 minutes; the whole month about four times as long.
+ * for BENCH_DAYS=7 run for about 12 minutes; the whole month about four times as long.
  *
  *   BENCH_POINTS       metering points in all (default 10 000)
  *   BENCH_ENTERPRISES  enterprises they are spread over (default 10)
@@ -22,7 +31,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { aggregateEnterprise, busFigurePublisher, registryVersion, type AggregationDeps, type UnitReport } from '@meterline/aggregator';
 import { KafkaBus } from '@meterline/bus-kafka';
-import { READING_FIELDS, READING_TAGS, READINGS_MEASUREMENT } from '@meterline/series';
+import { figurePoint, landedMarks, READING_FIELDS, READING_TAGS, READINGS_MEASUREMENT, readFigures } from '@meterline/series';
 import { calendarPeriod, createFactorCatalog, type Enterprise, type FactorSet, type PeriodKind, type TimeRange } from '@meterline/domain';
 import { createTopics, startStack } from '@meterline/local-stack';
 import { fleetManifest } from '@meterline/simulator';
@@ -43,6 +52,8 @@ const KINDS: readonly PeriodKind[] = ['quarter-hour'];
 const SEED_CHUNK = 50_000;
 const SEED_PARALLEL = 3;
 const PHASES = ['read', 'compute', 'compare', 'publish', 'write'] as const;
+/** The reading held back from the seed and landed late: enterprise 0, its second point, day 1 at 13:00 local. */
+const LATE = { enterprise: 0, point: 1, afterStartMs: 13 * HOUR };
 type Phase = (typeof PHASES)[number];
 type SeriesPoint = Parameters<InfluxStore['write']>[0][number];
 
@@ -75,7 +86,7 @@ const diskMb = (dir: string) => Number(execFileSync('du', ['-sm', dir], { encodi
  * sub-meter draws 0.5–1 kWh a quarter-hour, the enterprise's main meter the sum of its
  * sub-meters plus 2 % losses, so every interval is plausible and the balance closes.
  */
-function* readingChunks(enterprises: readonly Enterprise[], range: TimeRange): Generator<SeriesPoint[]> {
+function* readingChunks(enterprises: readonly Enterprise[], range: TimeRange, held: { pointId: string; at: number; point?: SeriesPoint }): Generator<SeriesPoint[]> {
   const meters = enterprises.map((e) => ({
     enterprise: e,
     site: e.sites[0]!,
@@ -101,6 +112,7 @@ function* readingChunks(enterprises: readonly Enterprise[], range: TimeRange): G
         sum += wh;
         m.registers[i + 1]! += wh;
         push(m.enterprise, m.site.id, p.id, deviceOf(p.id), m.registers[i + 1]!, at);
+        if (p.id === held.pointId && at === held.at) held.point = chunk.pop();
       });
       m.registers[0]! += Math.round(sum * 1.02);
       push(m.enterprise, m.site.id, m.main.id, deviceOf(m.main.id), m.registers[0]!, at);
@@ -113,16 +125,22 @@ function* readingChunks(enterprises: readonly Enterprise[], range: TimeRange): G
   if (chunk.length > 0) yield chunk;
 }
 
+/** What the writer stores with a batch of readings: the readings and their landing marks (packages/series readings-landed.ts). */
+const withMarks = (chunk: SeriesPoint[], landedAtMs: number): SeriesPoint[] => [
+  ...chunk,
+  ...landedMarks(READINGS_MEASUREMENT, chunk.map((p) => ({ enterpriseId: p.tags[READING_TAGS.enterprise]!, tsMs: p.timestampMs })), landedAtMs),
+];
+
 /** fleetManifest names a point `<device>-p<n>`. */
 const deviceOf = (pointId: string) => pointId.slice(0, pointId.lastIndexOf('-p'));
 
-async function seed(store: InfluxStore, enterprises: readonly Enterprise[], range: TimeRange) {
+async function seed(store: InfluxStore, enterprises: readonly Enterprise[], range: TimeRange, held: { pointId: string; at: number; point?: SeriesPoint }) {
   const started = performance.now();
   let written = 0;
   let lastPrint = started;
   const inFlight = new Set<Promise<void>>();
-  for (const chunk of readingChunks(enterprises, range)) {
-    const p = store.write(chunk).then(() => {
+  for (const chunk of readingChunks(enterprises, range, held)) {
+    const p = store.write(withMarks(chunk, Date.now())).then(() => {
       written += chunk.length;
       if (performance.now() - lastPrint > 15_000) {
         lastPrint = performance.now();
@@ -135,6 +153,20 @@ async function seed(store: InfluxStore, enterprises: readonly Enterprise[], rang
   }
   await Promise.all(inFlight);
   return { points: written, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Figure points written as they are, `SEED_PARALLEL` requests of `chunk` in flight: the raw write rate of points of the figures' shape. */
+async function rawWrite(store: InfluxStore, points: SeriesPoint[], chunk: number) {
+  const started = performance.now();
+  const inFlight = new Set<Promise<void>>();
+  for (let i = 0; i < points.length; i += chunk) {
+    const p = store.write(points.slice(i, i + chunk));
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p)).catch(() => undefined);
+    while (inFlight.size >= SEED_PARALLEL) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  return { points: points.length, seconds: (performance.now() - started) / 1000 };
 }
 
 /** One enterprise's readings, day by day, with plain InfluxQL: what InfluxDB itself gives. */
@@ -160,7 +192,7 @@ interface Totals {
   phases: Record<Phase, number>;
 }
 
-async function computeAll(deps: AggregationDeps, enterprises: readonly Enterprise[], factorSet: FactorSet, range: TimeRange, label: string): Promise<Totals> {
+async function computeAll(deps: AggregationDeps, enterprises: readonly Enterprise[], factorSet: FactorSet, range: TimeRange, label: string, incremental: boolean): Promise<Totals> {
   const totals: Totals = { seconds: 0, units: 0, figures: 0, added: 0, changed: 0, unchanged: 0, restatements: 0, readings: 0, phases: { read: 0, compute: 0, compare: 0, publish: 0, write: 0 } };
   const started = performance.now();
   let lastPrint = started;
@@ -179,7 +211,7 @@ async function computeAll(deps: AggregationDeps, enterprises: readonly Enterpris
     }
   };
   for (const enterprise of enterprises) {
-    const result = await aggregateEnterprise(deps, { enterprise, factorSet, registryVersion: registryVersion(enterprise), kinds: KINDS, range, now: range.end, onUnit });
+    const result = await aggregateEnterprise(deps, { enterprise, factorSet, registryVersion: registryVersion(enterprise), kinds: KINDS, range, now: range.end, onUnit, incremental });
     if (!result.completed) throw new Error(`${label}: ${enterprise.id} did not complete`);
   }
   totals.seconds = (performance.now() - started) / 1000;
@@ -256,7 +288,9 @@ async function main() {
 
     console.log('\n1. seed: 15-minute readings of every point, an hour either side, through InfluxStore.write');
     let mem = memorySampler(influxPid);
-    const seeded = await seed(store, enterprises, range);
+    const lateEnterprise = enterprises[LATE.enterprise]!;
+    const held: { pointId: string; at: number; point?: SeriesPoint } = { pointId: lateEnterprise.sites[0]!.meteringPoints[LATE.point]!.id, at: range.start + LATE.afterStartMs };
+    const seeded = await seed(store, enterprises, range, held);
     const seedMem = await mem.stop();
     say(`seed: ${fmt(seeded.points)} readings in ${fmt(seeded.seconds, 1)} s = ${fmt(seeded.points / seeded.seconds)} readings/s (${SEED_CHUNK} per write, ${SEED_PARALLEL} in flight)`);
 
@@ -267,20 +301,58 @@ async function main() {
     say(`baseline read: ${fmt(read.rows)} rows in ${fmt(read.seconds, 1)} s = ${fmt(read.rows / read.seconds)} rows/s`);
 
     const runs: { label: string; totals: Totals; mem: { selfMb: number; influxMb: number }; records: number }[] = [];
-    for (const label of ['first computation', 'recompute (nothing changed)']) {
+    const stages: [string, boolean][] = [
+      ['first computation', false],
+      ['recompute, nothing changed: full (before)', false],
+      ['recompute, nothing changed: incremental', true],
+    ];
+    for (const [label, incremental] of stages) {
       console.log(`\n${runs.length + 3}. ${label}: aggregateEnterprise for every enterprise, one after the other`);
       const recordsBefore = await kafkaRecords(admin, topics.figures);
       mem = memorySampler(influxPid);
-      const totals = await computeAll(deps, enterprises, factorSet, range, label);
+      const totals = await computeAll(deps, enterprises, factorSet, range, label, incremental);
       const m = await mem.stop();
       const records = (await kafkaRecords(admin, topics.figures)) - recordsBefore;
       runs.push({ label, totals, mem: m, records });
       const t = totals;
-      say(`${label}: ${fmt(t.seconds, 1)} s wall, ${t.units} units, ${fmt(t.figures)} figures = ${fmt(t.figures / t.seconds)} figures/s`);
+      say(`${label}: ${fmt(t.seconds, 2)} s wall, ${t.units} units, ${fmt(t.figures)} figures = ${fmt(t.figures / t.seconds)} figures/s`);
       say(`  added ${fmt(t.added)}, changed ${fmt(t.changed)}, unchanged ${fmt(t.unchanged)}, restatements ${fmt(t.restatements)}; ${fmt(t.readings)} readings read = ${fmt(t.readings / t.phases.read)} rows/s while reading`);
       say(`  ${PHASES.map((p) => `${p} ${fmt(t.phases[p], 1)} s (${fmt((100 * t.phases[p]) / t.seconds, 1)} %)`).join(', ')}`);
       say(`  Kafka records on the figures topic: +${fmt(records)}; peak RSS: this process ${fmt(m.selfMb)} MB, influxd ${fmt(m.influxMb)} MB`);
     }
+
+    console.log(`\n${runs.length + 3}. baseline write: ${lateEnterprise.id}'s figures written again, as they are, to another database`);
+    const rawDatabase = `${database}_raw`;
+    await stack.services.influx.createDatabase(rawDatabase);
+    const rawStore = new InfluxStore({ url: stack.connection.influx.url, token: stack.connection.influx.token, database: rawDatabase, timeoutMs: 600_000 });
+    const figurePoints = (await readFigures(store, lateEnterprise.id, range, KINDS)).map(figurePoint);
+    const raw = await rawWrite(rawStore, figurePoints, deps.writeChunkPoints);
+    const first = runs[0]!.totals;
+    say(`baseline figure write: ${fmt(raw.points)} figure points in ${fmt(raw.seconds, 1)} s = ${fmt(raw.points / raw.seconds)} points/s (${deps.writeChunkPoints} per write, ${SEED_PARALLEL} in flight)`);
+    say(`  first computation wrote ${fmt(first.figures / first.seconds)} figures/s = ${fmt(first.figures / first.seconds / (raw.points / raw.seconds), 2)} × the raw rate; compute ${fmt((100 * first.phases.compute) / first.seconds, 1)} % of its time`);
+
+    console.log(`\n${runs.length + 4}. late reading: ${held.pointId} at ${new Date(held.at).toISOString()} lands (with its mark); ${lateEnterprise.id}'s incremental run`);
+    let restatedAt: number | undefined;
+    let restatements = 0;
+    const timed: AggregationDeps = {
+      ...deps,
+      publisher: {
+        async publish(enterpriseId, figures, restated) {
+          await deps.publisher.publish(enterpriseId, figures, restated);
+          if (restated.length > 0) restatedAt ??= performance.now();
+          restatements += restated.length;
+        },
+      },
+    };
+    await store.write(withMarks([held.point!], Date.now()));
+    const storedAt = performance.now();
+    const lateRun = await aggregateEnterprise(timed, { enterprise: lateEnterprise, factorSet, registryVersion: registryVersion(lateEnterprise), kinds: KINDS, range, now: range.end, incremental: true });
+    const lateDone = performance.now();
+    const lateSeconds = restatedAt === undefined ? NaN : (restatedAt - storedAt) / 1000;
+    say(
+      `late reading: ${restatements} restatements published ${fmt(lateSeconds, 2)} s after the reading was stored (run ${fmt((lateDone - storedAt) / 1000, 2)} s; ` +
+        `units computed ${lateRun.units.map((u) => `${u.unit} (${u.periods} periods, ${fmt(u.figures)} figures)`).join(', ')}; days left alone ${lateRun.skipped.days})`,
+    );
     await producer.close();
 
     const selfHwm = await procMb(process.pid, 'VmHWM');
@@ -295,6 +367,7 @@ async function main() {
     const rows: string[][] = [
       ['seed readings (InfluxStore.write)', fmt(seeded.seconds, 1), fmt(seeded.points), fmt(seeded.points / seeded.seconds), '', '', '', '', '', fmt(seedMem.selfMb), fmt(seedMem.influxMb)],
       [`baseline read (InfluxQL, 1 of ${enterprises.length} enterprises)`, fmt(read.seconds, 1), fmt(read.rows), fmt(read.rows / read.seconds), '', '', '', '', '', fmt(readMem.selfMb), fmt(readMem.influxMb)],
+      [`baseline figure write (1 of ${enterprises.length} enterprises)`, fmt(raw.seconds, 1), fmt(raw.points), fmt(raw.points / raw.seconds), '', '', '', '', '', '', ''],
       ...runs.map(({ label, totals: t, mem: m }) => [label, fmt(t.seconds, 1), fmt(t.figures), fmt(t.figures / t.seconds), ...PHASES.map((p) => pct(t, p)), fmt(m.selfMb), fmt(m.influxMb)]),
     ];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -303,7 +376,11 @@ async function main() {
     console.log(lines.join('\n'));
     console.log(`\n${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('-|-')}\n${rows.map(line).join('\n')}`);
     console.log('items: readings written, rows read, figures computed. Phase times are sums over units; the % is of the stage\'s wall time.');
-    console.log(`The figure asked for: recomputing ${days} day${days === 1 ? '' : 's'} of 15-minute figures for ${fmt(pointCount)} points took ${fmt(runs[1]!.totals.seconds, 1)} s.`);
+    console.log(
+      `The figures asked for: recomputing ${days} day${days === 1 ? '' : 's'} of 15-minute figures for ${fmt(pointCount)} points with nothing changed took ${fmt(runs[2]!.totals.seconds, 1)} s ` +
+        `(a full recomputation ${fmt(runs[1]!.totals.seconds, 1)} s); a late reading's restatements were published ${fmt(lateSeconds, 2)} s after it was stored; ` +
+        `the first computation wrote figures at ${fmt(first.figures / first.seconds / (raw.points / raw.seconds), 2)} × the raw figure write rate, compute ${fmt((100 * first.phases.compute) / first.seconds, 1)} % of its time.`,
+    );
     console.log(
       `peak RSS over the whole run (VmHWM): this process ${fmt(selfHwm)} MB, influxd ${fmt(influxHwm)} MB (${fmt(influxNow)} MB at the end), Kafka ${fmt(kafkaHwm)} MB; ` +
         `on disk: InfluxDB ${fmt(influxDisk)} MB, Kafka ${fmt(kafkaDisk)} MB`,

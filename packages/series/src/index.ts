@@ -15,3 +15,5 @@ export * from './manual-entries.ts';
 export * from './errors.ts';
 export * from './region-target-progress.ts';
 export * from './targets.ts';
+export * from './readings-landed.ts';
+export * from './aggregation-state.ts';

@@ -16,9 +16,10 @@ import {
   type PointConsumption,
   type TimeRange,
 } from '@meterline/domain';
-import { readManualEntries, readPublishedFigures, type OnUnreadable } from '@meterline/series';
+import { readLandedMarks, readManualEntries, readPublishedFigures, readUnitStates, writeUnitStates, type OnUnreadable, type UnitState } from '@meterline/series';
 import type { TimeSeriesStore } from '@meterline/store';
 import { planAggregation } from './aggregation-plan.ts';
+import { contextDigest, reachOf, stateKey, workPlan } from './incremental-plan.ts';
 import { figureRows, scorecardRows } from './figure-rows.ts';
 import { loadReadings, type ReadingsByPoint } from './reading-loader.ts';
 import { compareWithPublished } from './restatements.ts';
@@ -58,6 +59,12 @@ export interface AggregationRequest {
   onUnit?: (report: UnitReport) => Promise<void> | void;
   /** Every enterprise of the registry in the enterprise's region, itself included: whom its region's targets sum (default: itself alone). */
   regionEnterprises?: readonly Enterprise[];
+  /**
+   * Compute only what changed (incremental-plan.ts): periods whose inputs moved since they were
+   * computed, and periods never computed. Unchanged periods are not read back. Default false:
+   * every planned period is computed and compared, as a job someone asked for expects.
+   */
+  incremental?: boolean;
 }
 
 export interface UnitReport {
@@ -84,7 +91,12 @@ export interface UnitReport {
 export interface AggregationResult {
   completed: boolean;
   units: UnitReport[];
+  /** Days and months of the range left alone: computed before from the same inputs (incremental only). */
+  skipped: { days: number; months: number };
 }
+
+/** Units announced or being written while the next is computed. */
+const UNITS_IN_FLIGHT = 1;
 
 /**
  * Computes, compares with what was published, and publishes an enterprise's figures for
@@ -99,13 +111,31 @@ export async function aggregateEnterprise(deps: AggregationDeps, request: Aggreg
   const points = cumulativePoints(enterprise);
   const pointIds = points.map((p) => p.point.id);
   const plan = planAggregation(request.range, request.kinds, tz, request.now);
-  const units = plan.days.filter((d) => d.periods.length > 0).length + plan.months.length;
   const reports: UnitReport[] = [];
   const monthReadings: ReadingsByPoint = new Map();
   // Few per enterprise and month: read whole once per request (a correction may move an entry to another period).
   const manualEntries = await readManualEntries(deps.store, enterprise.id, deps.onUnreadable);
   const manualById = new Map(manualEntries.map((e) => [e.id, e]));
   const accounting = { ...deps.accounting, manualEntries };
+
+  // What was computed before and what landed since: two small reads, before any reading is
+  // read, so readings landing from here on leave the units dirty for the next run.
+  const planSpan = plan.days.length > 0 ? { start: plan.days[0]!.day.start, end: plan.days.at(-1)!.day.end } : undefined;
+  const reachMs = reachOf(enterprise);
+  const states = new Map<string, UnitState>();
+  const marks = planSpan ? await readLandedMarks(deps.store, deps.readingsMeasurement, enterprise.id, planSpan.start - reachMs, planSpan.end + reachMs, deps.onUnreadable) : [];
+  if (planSpan) for (const st of await readUnitStates(deps.store, enterprise.id, planSpan.start, planSpan.end, deps.onUnreadable)) states.set(stateKey(st.unit, st.startMs), st);
+  const context = contextDigest({
+    registryVersion: request.registryVersion,
+    factorSet: `${request.factorSet.id}@${request.factorSet.version}`,
+    manualEntries,
+    limits: deps.limits ? `${deps.limits.id}@${deps.limits.version}` : '',
+  });
+  const work = workPlan(plan, states, { context, marks, reachMs }, { incremental: request.incremental === true, now: request.now }, enterprise.id);
+  const units = work.days.filter((d) => d.periods.length > 0).length + work.months.length;
+  const skipped = { days: work.skippedDays, months: work.skippedMonths };
+  const monthStates = new Map(work.months.map((m) => [m.month.start, m.state]));
+  await writeUnitStates(deps.store, work.statesOnly);
 
   const account = (period: Period, sorted: ReadingsByPoint): EnterpriseFigures => {
     const consumptions = new Map<string, PointConsumption>();
@@ -126,7 +156,18 @@ export async function aggregateEnterprise(deps: AggregationDeps, request: Aggreg
     return [...rows, ...scorecardRows(monthScorecard(enterprise, figures, days), figures, period, request.registryVersion)];
   };
 
-  const publishUnit = async (unit: string, periods: Period[], sorted: ReadingsByPoint, readMs: number, readingsRead: number, storedRange: TimeRange, storedKinds: readonly PeriodKind[], month?: Period) => {
+  // Units overlap: while one unit is announced and written, the next is read, computed and
+  // compared (its periods are other periods). Each unit is still announced before it is written,
+  // and its state recorded after; announcements and writes keep the units' order. A month waits
+  // for the days before it (judging the year reads stored month figures).
+  let announcing: Promise<unknown> = Promise.resolve();
+  let storing: Promise<unknown> = Promise.resolve();
+  const inFlight: Promise<void>[] = [];
+  const drain = async () => {
+    while (inFlight.length > 0) await inFlight.shift();
+  };
+
+  const publishUnit = async (unit: string, periods: Period[], sorted: ReadingsByPoint, readMs: number, readingsRead: number, storedRange: TimeRange, storedKinds: readonly PeriodKind[], state: UnitState, month?: Period) => {
     let t = performance.now();
     const computed = periods.flatMap((p) => accountPeriod(p, sorted));
     const compute = performance.now() - t;
@@ -134,14 +175,39 @@ export async function aggregateEnterprise(deps: AggregationDeps, request: Aggreg
     const stored = await readPublishedFigures(deps.store, enterprise.id, storedRange, storedKinds);
     const changes = compareWithPublished(computed, stored, new Date(), manualById);
     const compare = performance.now() - t;
-    t = performance.now();
     const fresh = [...changes.added, ...changes.changed];
-    if (fresh.length > 0 || changes.restatements.length > 0) await deps.publisher.publish(enterprise.id, fresh, changes.restatements);
-    const publish = performance.now() - t;
-    t = performance.now();
-    // Refreshed figures are stored, not announced: nothing a reader of the figures topic uses moved.
-    await writeFigures(deps.store, [...fresh, ...changes.refreshed], changes.restatements, deps.writeChunkPoints);
-    const write = performance.now() - t;
+    let publish = 0;
+    const announced = announcing.then(async () => {
+      const started = performance.now();
+      if (fresh.length > 0 || changes.restatements.length > 0) await deps.publisher.publish(enterprise.id, fresh, changes.restatements);
+      publish = performance.now() - started;
+    });
+    announcing = announced;
+    const done = Promise.all([storing, announced]).then(async () => {
+      const started = performance.now();
+      // Refreshed figures are stored, not announced: nothing a reader of the figures topic uses moved.
+      await writeFigures(deps.store, [...fresh, ...changes.refreshed], changes.restatements, deps.writeChunkPoints);
+      const write = performance.now() - started;
+      await finishUnit(unit, periods, computed, changes, readingsRead, { read: readMs, compute, compare, publish, write }, state, month);
+    });
+    storing = done;
+    // Awaited by drain(); a failure fails the run there, never as an unhandled rejection meanwhile.
+    done.catch(() => undefined);
+    inFlight.push(done);
+    while (inFlight.length > UNITS_IN_FLIGHT) await inFlight.shift();
+    if (month) await drain();
+  };
+
+  const finishUnit = async (
+    unit: string,
+    periods: Period[],
+    computed: FigureV1[],
+    changes: ReturnType<typeof compareWithPublished>,
+    readingsRead: number,
+    timings: UnitReport['timings'],
+    state: UnitState,
+    month?: Period,
+  ) => {
     const judged = month
       ? await judgeYear(
           { store: deps.store, publisher: deps.publisher, writeChunkPoints: deps.writeChunkPoints, onUnreadable: deps.onUnreadable, ...(deps.limits ? { limits: deps.limits } : {}) },
@@ -161,15 +227,20 @@ export async function aggregateEnterprise(deps: AggregationDeps, request: Aggreg
       unchanged: changes.unchanged,
       restatements: changes.restatements,
       readingsRead,
-      timings: { read: readMs, compute, compare, publish, write },
+      timings,
       ...(judged ? { judged } : {}),
     };
+    // Only now that the unit's figures are stored: a crash before leaves it to compute again.
+    await writeUnitStates(deps.store, [state]);
     reports.push(report);
     await request.onUnit?.(report);
   };
 
-  for (const { day, periods, month } of plan.days) {
-    if (request.shouldStop?.()) return { completed: false, units: reports };
+  for (const { day, periods, month, state } of work.days) {
+    if (request.shouldStop?.()) {
+      await drain();
+      return { completed: false, units: reports, skipped };
+    }
     const t = performance.now();
     // A day feeding a month is read whole; otherwise only the span of its periods (the
     // quarter-hourly run needs a few hours, not the day).
@@ -184,15 +255,22 @@ export async function aggregateEnterprise(deps: AggregationDeps, request: Aggreg
     if (month) keepForMonth(monthReadings, readings, day, month);
     if (periods.length > 0) {
       const kinds = [...new Set(periods.map((p) => p.kind))];
-      await publishUnit(day.key, periods, readings, readMs, rows, span, kinds);
+      await publishUnit(day.key, periods, readings, readMs, rows, span, kinds, state);
+    } else {
+      // A day read for its month only: its own kinds' state may still move (nothing of theirs to compute).
+      await writeUnitStates(deps.store, [state]);
     }
     if (month && day.end >= month.end) {
-      if (request.shouldStop?.()) return { completed: false, units: reports };
-      await publishUnit(month.key, [month], monthReadings, 0, 0, { start: month.start, end: month.start + 1 }, ['month'], month);
+      if (request.shouldStop?.()) {
+        await drain();
+        return { completed: false, units: reports, skipped };
+      }
+      await publishUnit(month.key, [month], monthReadings, 0, 0, { start: month.start, end: month.start + 1 }, ['month'], monthStates.get(month.start)!, month);
       monthReadings.clear();
     }
   }
-  return { completed: true, units: reports };
+  await drain();
+  return { completed: true, units: reports, skipped };
 }
 
 /**

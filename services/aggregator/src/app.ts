@@ -4,8 +4,10 @@ import type { AccountingOptions, Enterprise, FactorCatalog, LimitStandards } fro
 import type { RegistrySource } from '@meterline/feeds';
 import type { Scheduler } from '@meterline/scheduler';
 import { backoffDelay, sleep, type HealthReport, type Logger, type Registry } from '@meterline/service-kit';
+import { readLandedMarks } from '@meterline/series';
 import { StoreError, type TimeSeriesStore } from '@meterline/store';
 import { aggregateEnterprise, type FigurePublisher, type UnitReport } from './aggregate-enterprise.ts';
+import { landedWatch } from './landed-watch.ts';
 import { createAggregatorMetrics } from './metrics.ts';
 import { registryVersion } from './registry-version.ts';
 import { scheduledJobs, scheduleSpecs, type Lookbacks } from './schedule-plan.ts';
@@ -21,6 +23,11 @@ export interface AggregatorAppDeps {
   catalog: FactorCatalog;
   scheduler: Scheduler;
   lookback: Lookbacks;
+  /**
+   * Late readings: how often their landing marks are looked for (seconds; 0 or absent: never,
+   * late data then waits for the schedules), and how far back in data time.
+   */
+  landed?: { pollSeconds: number; horizonMs: number };
   engine: { readingsMeasurement: string; boundSearchMs: number; writeChunkPoints: number; accounting: AccountingOptions; limits?: LimitStandards };
   retry: { baseMs: number; maxMs: number };
   clock: () => Date;
@@ -49,6 +56,9 @@ export function createAggregatorApp(deps: AggregatorAppDeps): AggregatorApp {
   let closing = false;
   let failures = 0;
 
+  const onUnreadable = (row: { measurement: string; reason: string }) => deps.log.warn({ ...row }, 'a stored row is unreadable: left out');
+  const watch = landedWatch({ since: deps.clock().getTime(), onTimeMs: 15 * 60_000 });
+
   const remember = (jobId: string) => {
     done.add(jobId);
     if (done.size > DONE_MEMORY) done.delete(done.values().next().value!);
@@ -57,6 +67,23 @@ export function createAggregatorApp(deps: AggregatorAppDeps): AggregatorApp {
   /** Adds the schedules the registry needs (a new time zone appears with a new enterprise). */
   const schedule = async () => {
     const { enterprises } = await deps.registry.current();
+    const landed = deps.landed;
+    if (landed && landed.pollSeconds > 0 && !scheduled.has('landed')) {
+      scheduled.add('landed');
+      deps.scheduler.add({
+        name: 'landed',
+        expression: `*/${landed.pollSeconds} * * * * *`,
+        timeZone: 'UTC',
+        task: async (firedAt) => {
+          const now = firedAt.getTime();
+          const marks = await readLandedMarks(deps.store, deps.engine.readingsMeasurement, undefined, now - landed.horizonMs, now + 86_400_000, onUnreadable);
+          const jobs = watch.jobs((await deps.registry.current()).enterprises, marks, firedAt);
+          if (jobs.length === 0) return;
+          await deps.producer.send(deps.jobsTopic, jobs.map((j) => aggregationJobCodec.encode(j, j.enterpriseId)));
+          deps.log.info({ jobs: jobs.map((j) => j.jobId) }, 'late readings landed: jobs published');
+        },
+      });
+    }
     for (const spec of scheduleSpecs(enterprises, deps.lookback)) {
       if (scheduled.has(spec.name)) continue;
       scheduled.add(spec.name);
@@ -91,7 +118,7 @@ export function createAggregatorApp(deps: AggregatorAppDeps): AggregatorApp {
     const started = performance.now();
     deps.log.info({ jobId: job.jobId, enterprise: enterprise.id, kinds: job.kinds, from: new Date(job.fromMs).toISOString(), to: new Date(job.toMs).toISOString() }, 'job started');
     const result = await aggregateEnterprise(
-      { store: deps.store, publisher: deps.publisher, ...deps.engine, onUnreadable: (row) => deps.log.warn({ ...row }, 'a stored row is unreadable: left out') },
+      { store: deps.store, publisher: deps.publisher, ...deps.engine, onUnreadable },
       {
         enterprise,
         factorSet: factorSet.factor,
@@ -100,6 +127,8 @@ export function createAggregatorApp(deps: AggregatorAppDeps): AggregatorApp {
         range: { start: job.fromMs, end: job.toMs },
         now: deps.clock().getTime(),
         regionEnterprises: manifest.enterprises.filter((e) => e.region === enterprise.region),
+        // Scheduled work (and late readings) computes what changed; a job someone asked for computes all it names.
+        incremental: job.origin === 'schedule',
         shouldStop: () => closing || !batch.isActive(),
         onUnit: async (report: UnitReport) => {
           record(report);
@@ -108,7 +137,7 @@ export function createAggregatorApp(deps: AggregatorAppDeps): AggregatorApp {
       },
     );
     metrics.jobSeconds.observe({ origin: job.origin }, (performance.now() - started) / 1000);
-    deps.log.info({ jobId: job.jobId, enterprise: enterprise.id, completed: result.completed, units: result.units.length }, 'job ended');
+    deps.log.info({ jobId: job.jobId, enterprise: enterprise.id, completed: result.completed, units: result.units.length, skipped: result.skipped }, 'job ended');
     if (result.completed) remember(job.jobId);
     return result.completed ? 'completed' : 'interrupted';
   };

@@ -43,6 +43,8 @@ const AggregatorConfigSchema = Type.Object({
   recentLookbackMinutes: Type.Integer({ minimum: 15, default: 360 }),
   /** The daily run recomputes every period kind this far back: late data within it is restated. */
   dailyLookbackDays: Type.Integer({ minimum: 1, default: 3 }),
+  /** How often landing marks are looked for, to compute late readings' periods within seconds (0: never). */
+  landedPollSeconds: Type.Integer({ minimum: 0, maximum: 59, default: 5 }),
   retryBaseMs: Type.Integer({ minimum: 1, default: 1_000 }),
   retryMaxMs: Type.Integer({ minimum: 1, default: 30_000 }),
   opsHost: Type.String({ default: '127.0.0.1' }),

@@ -41,6 +41,8 @@ const app = createAggregatorApp({
   catalog: factorSets?.catalog ?? createFactorCatalog(),
   scheduler: new CronScheduler({ onError: (name, error) => log.error({ schedule: name, err: error }, 'scheduled task failed') }),
   lookback: { recentMs: config.recentLookbackMinutes * 60_000, dailyMs: config.dailyLookbackDays * 86_400_000 },
+  // Late readings as far back as a period's bounding readings are looked for.
+  landed: { pollSeconds: config.landedPollSeconds, horizonMs: config.boundSearchDays * 86_400_000 },
   engine: {
     readingsMeasurement: config.readingsMeasurement,
     boundSearchMs: config.boundSearchDays * 86_400_000,
