@@ -2,7 +2,7 @@ import type { BusConsumer, BusProducer, ConsumedBatch, ConsumedMessage } from '@
 import { boundedDetail, deadLetterCodec, decodeReadingRecord, describeOriginal, type DeadLetterReason, type DeadLetterV2, type ReadingConflict, type ReadingMessageV1 } from '@meterline/contracts';
 import { errorCatalogue } from '@meterline/errors';
 import { backoffDelay, sleep, type HealthReport, type Logger, type Registry } from '@meterline/service-kit';
-import { readingPoint } from '@meterline/series';
+import { landedMarks, readingPoint } from '@meterline/series';
 import { StoreError, type SeriesPoint, type TimeSeriesStore } from '@meterline/store';
 import { createFirstValueGuard, type StandingValue } from './first-value-guard.ts';
 import { createWriterMetrics } from './metrics.ts';
@@ -152,9 +152,14 @@ export function createWriterApp(deps: WriterAppDeps): WriterApp {
     }
   };
 
-  /** Writes a chunk; on a refusal, halves it until the refused points are found. */
+  /**
+   * Writes a chunk; on a refusal, halves it until the refused points are found. The chunk's
+   * landing marks (one per enterprise and UTC hour) go in the same request as its readings, so
+   * the aggregator never sees a mark before the readings it announces.
+   */
   const writeIsolatingRefusals = async (batch: ConsumedBatch, items: Decoded[]): Promise<{ item: Decoded; error: StoreError }[]> => {
-    const refusal = await writeWithRetry(batch, items.map((i) => i.point));
+    const marks = landedMarks(deps.measurement, items.map((i) => i.reading), Date.now());
+    const refusal = await writeWithRetry(batch, [...items.map((i) => i.point), ...marks]);
     if (!refusal) return [];
     if (items.length === 1) return [{ item: items[0]!, error: refusal }];
     const middle = Math.ceil(items.length / 2);

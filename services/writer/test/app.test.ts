@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryBus } from '@meterline/bus';
 import { deadLetterCodec, decodeOrThrow, type ReadingMessageV1 } from '@meterline/contracts';
-import { READING_FIELDS, READING_TAGS, READINGS_MEASUREMENT } from '@meterline/series';
+import { READING_FIELDS, READING_TAGS, READINGS_MEASUREMENT, readLandedMarks } from '@meterline/series';
 import { createLogger, createMetricsRegistry } from '@meterline/service-kit';
 import { InMemoryStore, StoreError, type SeriesPoint } from '@meterline/store';
 import { createWriterApp } from '../src/app.ts';
@@ -40,7 +40,7 @@ function setup(store = new InMemoryStore()) {
     while ((await consumer.lag()) > 0) await new Promise((r) => setTimeout(r, 5));
   };
   const stored = () => store.readSeries({ measurement: READINGS_MEASUREMENT, tags: {}, fromMs: 0, toMs: Number.MAX_SAFE_INTEGER });
-  return { bus, app, send, waitForLag0, stored };
+  return { bus, app, send, waitForLag0, stored, store };
 }
 
 const encode = (r: ReadingMessageV1) => Buffer.from(JSON.stringify(r));
@@ -63,6 +63,21 @@ describe('writer app', () => {
       timestampMs: T0,
     });
     expect(rows.find((r) => r.tags[READING_TAGS.point] === 'mp-1' && r.timestampMs === T0 + 900_000)?.fields).toEqual({ [READING_FIELDS.value]: 101, [READING_FIELDS.device]: 'dev-1', [READING_FIELDS.verified]: true });
+  });
+
+  it('marks each enterprise and UTC hour its readings landed in, for the aggregator\'s incremental runs (issue 17)', async () => {
+    const { app, send, waitForLag0, store } = setup();
+    // 20 quarter-hours from T0 (midnight UTC): five hours, of two enterprises.
+    const readings = Array.from({ length: 20 }, (_, i) => ({ ...reading(`mp-${i % 4}`, i), ...(i % 2 === 1 ? { enterpriseId: 'ent-2' } : {}) }));
+    const before = Date.now();
+    await app.start();
+    await send(readings.map(encode));
+    await waitForLag0();
+    await app.close();
+    const marks = await readLandedMarks(store, READINGS_MEASUREMENT, undefined, T0, T0 + 6 * 3_600_000, (row) => expect.fail(row.reason));
+    const hours = [0, 1, 2, 3, 4].map((h) => T0 + h * 3_600_000);
+    expect(marks.map((m) => `${m.enterpriseId}@${m.hourMs}`).sort()).toEqual([...hours.map((h) => `ent-1@${h}`), ...hours.map((h) => `ent-2@${h}`)].sort());
+    for (const mark of marks) expect(mark.landed).toBeGreaterThanOrEqual(before);
   });
 
   it('holds the batch while the store is down and loses nothing when it returns', async () => {
