@@ -12,6 +12,8 @@
  *   BENCH_SEND_SIZE   records per send (default 500)
  *   BENCH_IN_FLIGHT   sends awaited together (default 4)
  *   BENCH_ROUNDS      times each adapter runs, alternating (default 1)
+ *   BENCH_ADAPTERS    which adapters run (default `kafkajs,platformatic`; one alone, e.g. under
+ *                     NODE_OPTIONS=--cpu-prof, to profile it)
  */
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
@@ -28,6 +30,7 @@ const RECORDS = Number(process.env['BENCH_RECORDS'] ?? 200_000);
 const SEND_SIZE = Number(process.env['BENCH_SEND_SIZE'] ?? 500);
 const IN_FLIGHT = Number(process.env['BENCH_IN_FLIGHT'] ?? 4);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 1);
+const ADAPTERS = (process.env['BENCH_ADAPTERS'] ?? 'kafkajs,platformatic').split(',').map((a) => a.trim());
 const PARTITIONS = 6;
 const POINTS = 10_000;
 
@@ -122,7 +125,7 @@ async function main() {
     };
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 === 0 ? ['kafkajs', 'platformatic'] : ['platformatic', 'kafkajs'];
-      for (const name of order) {
+      for (const name of order.filter((a) => ADAPTERS.includes(a))) {
         say(`${name}, round ${round + 1}: ${n(RECORDS)} records in sends of ${SEND_SIZE}, ${IN_FLIGHT} in flight`);
         const result = await runAdapter(name, makers[name]!(), brokers, kafkaPid, sends);
         say(`  produced ${n(result.produce.recordsPerSecond)} records/s, consumed ${n(result.consume.recordsPerSecond)} records/s`);
@@ -146,7 +149,7 @@ async function main() {
     '| path | produce records/s | × raw | consume records/s | × raw | this process CPU s / 100k (produce + consume) | Kafka CPU s / 100k (produce + consume) |',
     '|---|---|---|---|---|---|---|',
   ];
-  for (const name of ['kafkajs', 'platformatic']) {
+  for (const name of ['kafkajs', 'platformatic'].filter((a) => ADAPTERS.includes(a))) {
     const [p, c] = [best(name, 'produce'), best(name, 'consume')];
     lines.push(
       `| ${name} | ${n(p.recordsPerSecond)} | ${n(p.recordsPerSecond / (raw?.producerRecordsPerSecond ?? NaN), 2)} | ${n(c.recordsPerSecond)} | ${n(c.recordsPerSecond / (raw?.consumerRecordsPerSecond ?? NaN), 2)} | ${n(p.cpuPer100k, 2)} + ${n(c.cpuPer100k, 2)} | ${n(p.brokerCpuPer100k, 2)} + ${n(c.brokerCpuPer100k, 2)} |`,
@@ -155,7 +158,7 @@ async function main() {
   lines.push(`| raw (Kafka's perf tools, keyless, idempotent) | ${n(raw?.producerRecordsPerSecond ?? NaN)} | 1.00 | ${n(raw?.consumerRecordsPerSecond ?? NaN)} | 1.00 | (JVM, not this process) | |`);
   const ratio = (phase: 'produce' | 'consume') => best('platformatic', phase).recordsPerSecond / best('kafkajs', phase).recordsPerSecond;
   const cpuRatio = (phase: 'produce' | 'consume') => best('platformatic', phase).cpuPer100k / best('kafkajs', phase).cpuPer100k;
-  lines.push('', `platformatic ÷ kafkajs: produce ${n(ratio('produce'), 2)} × the rate at ${n(cpuRatio('produce'), 2)} × the CPU; consume ${n(ratio('consume'), 2)} × the rate at ${n(cpuRatio('consume'), 2)} × the CPU`);
+  if (ADAPTERS.length === 2) lines.push('', `platformatic ÷ kafkajs: produce ${n(ratio('produce'), 2)} × the rate at ${n(cpuRatio('produce'), 2)} × the CPU; consume ${n(ratio('consume'), 2)} × the rate at ${n(cpuRatio('consume'), 2)} × the CPU`);
   console.log(lines.join('\n'));
   if (process.argv.includes('--json')) console.log(JSON.stringify({ bench: 'bus', records: RECORDS, sendSize: SEND_SIZE, inFlight: IN_FLIGHT, rounds: ROUNDS, results, raw }, null, 2));
 }
