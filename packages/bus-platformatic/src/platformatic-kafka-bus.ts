@@ -22,6 +22,8 @@ export interface PlatformaticKafkaBusOptions {
 
 /** Wait before a refused batch is fetched again, so a failing handler does not spin. */
 const REDELIVERY_DELAY_MS = 200;
+/** Wait before a consumer stream the library gave up on is opened again. */
+const REOPEN_DELAY_MS = 1_000;
 /** How old a topic's partition count may be before a key partitioner asks the cluster again. */
 const PARTITION_COUNT_MAX_AGE_MS = 60_000;
 /** Retries of one request, 200 ms apart (kafkajs's adapter retries 8 times, 200 ms to 5 s). */
@@ -127,18 +129,21 @@ export class PlatformaticKafkaBus {
 
   async consumer(options: ConsumerOptions): Promise<BusConsumer> {
     const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
+    // kafkajs's default (60 s); the library's own is 102 s, and it refuses one below the session timeout.
+    const rebalanceTimeout = Math.max(60_000, sessionTimeout);
     const consumer = new Consumer<string, Buffer, string, string>({
       ...this.base,
       groupId: options.groupId,
       autocreateTopics: false,
       sessionTimeout,
-      // The library's rebalance timeout defaults to the session timeout, and must not be below it.
-      rebalanceTimeout: sessionTimeout,
+      rebalanceTimeout,
       heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 3)),
       minBytes: options.fetchMinBytes ?? 1,
       maxWaitTime: options.fetchMaxWaitMs ?? 5_000,
       deserializers: { key: stringDeserializer, headerKey: stringDeserializer, headerValue: stringDeserializer },
     });
+    // The consumer emits 'error' when a rejoin after a failed heartbeat fails; unheard, it would end the process.
+    consumer.on('error', (error: unknown) => this.log?.('warn', 'the consumer could not rejoin its group', { groupId: options.groupId, error: String(error) }));
     if (options.fromTimestampMs !== undefined) await this.startGroupAt(options.groupId, options.topics, options.fromTimestampMs);
     // Offsets are committed by the handler's success only; where the group has none, it starts
     // at the beginning or the end.
@@ -149,16 +154,30 @@ export class PlatformaticKafkaBus {
         mode: 'committed',
         fallbackMode: (options.fromBeginning ?? true) ? 'earliest' : 'latest',
         sessionTimeout,
-        rebalanceTimeout: sessionTimeout,
+        rebalanceTimeout,
         heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 3)),
       });
       // Paused mode, read by the pump: the stream fetches only once something listens.
       opened.on('readable', () => wakeUp?.());
+      // An error ends the stream (the pump then opens another); unheard, it would end the process.
+      opened.on('error', (error) => this.log?.('warn', 'the consumer stream failed', { groupId: options.groupId, error: String(error) }));
       opened.on('close', () => wakeUp?.());
       return opened;
     };
     let wakeUp: (() => void) | undefined;
     let stream: MessagesStream<string, Buffer, string, string> | undefined = await openStream();
+    /** A new stream while running (undefined once stopping), retried until the cluster answers. */
+    const reopen = async () => {
+      while (running) {
+        try {
+          return await openStream();
+        } catch (error) {
+          this.log?.('warn', 'could not open a consumer stream; trying again', { groupId: options.groupId, error: String(error) });
+          await new Promise((resolve) => setTimeout(resolve, REOPEN_DELAY_MS));
+        }
+      }
+      return undefined;
+    };
     let running = false;
     let loop: Promise<void> | undefined;
     const concurrency = Math.max(1, options.partitionsConcurrently ?? 1);
@@ -184,7 +203,13 @@ export class PlatformaticKafkaBus {
       }
       // A batch handled while stopping is still committed; one whose partition went elsewhere is not.
       if (!s.isActive() || !assigned(topic, partition)) return true;
-      await consumer.commit({ offsets: [{ topic, partition, offset: last.offset + 1n, leaderEpoch: last.leaderEpoch }] });
+      try {
+        await consumer.commit({ offsets: [{ topic, partition, offset: last.offset + 1n, leaderEpoch: last.leaderEpoch }] });
+      } catch (error) {
+        // Read again from what the group did commit: the batch comes again (at least once).
+        this.log?.('warn', 'a commit failed; reading again from the committed offsets', { groupId: options.groupId, topic, partition, error: String(error) });
+        return false;
+      }
       return true;
     };
 
@@ -197,8 +222,14 @@ export class PlatformaticKafkaBus {
         for (let m = s.read() as BusKafkaMessage | null; m !== null; m = s.read() as BusKafkaMessage | null) drained.push(m);
         if (drained.length === 0) {
           if (s.destroyed || s.readableEnded) {
+            // The library gave up on a fetch (its retries spent) and destroyed the stream: open
+            // another from the committed offsets, as kafkajs restarts a crashed consumer.
             if (!running) return;
-            throw new Error(`the consumer stream of group ${options.groupId} ended`, { cause: s.errored ?? undefined });
+            this.log?.('warn', 'the consumer stream ended; opening another', { groupId: options.groupId, error: String(s.errored ?? 'none') });
+            stream = undefined;
+            await new Promise((resolve) => setTimeout(resolve, REOPEN_DELAY_MS));
+            stream = await reopen();
+            continue;
           }
           await new Promise<void>((resolve) => (wakeUp = resolve));
           wakeUp = undefined;
@@ -224,8 +255,7 @@ export class PlatformaticKafkaBus {
           await new Promise((resolve) => setTimeout(resolve, REDELIVERY_DELAY_MS));
           stream = undefined;
           await s.close();
-          if (!running) return;
-          stream = await openStream();
+          stream = await reopen();
         }
       }
     };
