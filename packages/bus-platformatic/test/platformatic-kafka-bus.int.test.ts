@@ -156,3 +156,34 @@ describe('records written by one adapter read the same through the other', () =>
     expect(keys.map((k) => ours.partitionOf(k))).toEqual(keys.map((k) => theirs.partitionOf(k)));
   });
 });
+
+it('gathers records sent one by one into fuller batches when fetches wait for bytes, and still hands over a lone record once the wait has passed', async () => {
+  const { kafka } = inject('stack');
+  const bus = new PlatformaticKafkaBus({ brokers: [...kafka.brokers], clientId: `fetch-wait-${randomUUID()}` });
+  const producer = await bus.producer();
+  const topic = `fetch-wait-${randomUUID()}`;
+  await createTopics(kafka.brokers, [{ topic, partitions: 1 }]);
+  const consumer = await bus.consumer({ groupId: `group-${randomUUID()}`, topics: [topic], fromBeginning: true, fetchMinBytes: 1_048_576, fetchMaxWaitMs: 250 });
+  const sizes: number[] = [];
+  let received = 0;
+  const all = new Promise<void>((resolve) => {
+    void consumer.start((batch) => {
+      sizes.push(batch.messages.length);
+      received += batch.messages.length;
+      if (received === 40) resolve();
+      return Promise.resolve();
+    });
+  });
+  // Sent one at a time, 10 ms apart, as a slow trickle of readings arrives.
+  for (let i = 0; i < 40; i++) {
+    await producer.send(topic, [{ key: 'k', value: Buffer.from(String(i)) }]);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  await all;
+  await consumer.close();
+  await producer.close();
+  await bus.close();
+  // The trickle lasts over 400 ms: fetches waiting up to 250 ms each gather it in a few batches.
+  expect(sizes.reduce((a, b) => a + b, 0)).toBe(40);
+  expect(sizes.length).toBeLessThanOrEqual(10);
+});
