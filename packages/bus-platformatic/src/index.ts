@@ -1,0 +1,1 @@
+export { PlatformaticKafkaBus } from './platformatic-kafka-bus.ts';
