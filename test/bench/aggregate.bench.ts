@@ -23,6 +23,7 @@
  *   BENCH_ENTERPRISES  enterprises they are spread over (default 10)
  *   BENCH_MONTH        the month, YYYY-MM (default 2026-03)
  *   BENCH_DAYS         only the first n days of the month, for quick runs (default: all)
+ *   BENCH_BUS          the Kafka client the figures are announced through: kafkajs (default) or platformatic
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -31,6 +32,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { aggregateEnterprise, busFigurePublisher, registryVersion, type AggregationDeps, type UnitReport } from '@meterline/aggregator';
 import { KafkaBus } from '@meterline/bus-kafka';
+import { PlatformaticKafkaBus } from '@meterline/bus-platformatic';
 import { figurePoint, landedMarks, READING_FIELDS, READING_TAGS, READINGS_MEASUREMENT, readFigures } from '@meterline/series';
 import { calendarPeriod, createFactorCatalog, type Enterprise, type FactorSet, type PeriodKind, type TimeRange } from '@meterline/domain';
 import { createTopics, startStack } from '@meterline/local-stack';
@@ -257,7 +259,8 @@ async function main() {
   const topics = { figures: 'bench.figures.v1', restatements: 'bench.restatements.v1' };
   const kafka = new Kafka({ clientId: 'bench-aggregate-admin', brokers: [...stack.connection.kafka.brokers], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
-  const bus = new KafkaBus({ brokers: [...stack.connection.kafka.brokers], clientId: 'bench-aggregate' });
+  const busOptions = { brokers: [...stack.connection.kafka.brokers], clientId: 'bench-aggregate' };
+  const bus = process.env['BENCH_BUS'] === 'platformatic' ? new PlatformaticKafkaBus(busOptions) : new KafkaBus(busOptions);
   const lines: string[] = [];
   const say = (line: string) => {
     lines.push(line);
@@ -290,6 +293,7 @@ async function main() {
     let mem = memorySampler(influxPid);
     const lateEnterprise = enterprises[LATE.enterprise]!;
     const held: { pointId: string; at: number; point?: SeriesPoint } = { pointId: lateEnterprise.sites[0]!.meteringPoints[LATE.point]!.id, at: range.start + LATE.afterStartMs };
+    say(`figures announced through ${process.env['BENCH_BUS'] === 'platformatic' ? '@platformatic/kafka' : 'kafkajs'}`);
     const seeded = await seed(store, enterprises, range, held);
     const seedMem = await mem.stop();
     say(`seed: ${fmt(seeded.points)} readings in ${fmt(seeded.seconds, 1)} s = ${fmt(seeded.points / seeded.seconds)} readings/s (${SEED_CHUNK} per write, ${SEED_PARALLEL} in flight)`);

@@ -17,6 +17,7 @@
  *
  *   BENCH_STEP_SECONDS  seconds of load per offered rate (default 10)
  *   BENCH_SHAPE         'batch' or 'single' to run one payload shape
+ *   BENCH_RATES         offered readings/s of the steps, comma-separated (default per shape: 20k,40k,80k batched; 2k,4k,8k single)
  *   BENCH_SIGNED=1      devices sign their payloads (Ed25519) and ingest verifies them
  *   BENCH_PATHS         'meterline', 'telegraf' or both (default)
  *   BENCH_INGEST_CONNECTIONS  ingest's MQTT connections (default: the service's own default, as `./meterline up` runs it)
@@ -67,7 +68,9 @@ const STORED_POLL_MS = 250;
 const SHAPES = [
   { key: 'batch', name: '100 readings per message', devices: 40, pointsPerDevice: 100, rates: [20_000, 40_000, 80_000], rawMessages: 2_000 },
   { key: 'single', name: 'single reading per message', devices: 200, pointsPerDevice: 1, rates: [2_000, 4_000, 8_000], rawMessages: 20_000 },
-].filter((s) => !ONLY_SHAPE || s.key === ONLY_SHAPE);
+]
+  .filter((s) => !ONLY_SHAPE || s.key === ONLY_SHAPE)
+  .map((s) => (process.env['BENCH_RATES'] ? { ...s, rates: process.env['BENCH_RATES'].split(',').map(Number) } : s));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
