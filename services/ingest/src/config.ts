@@ -11,9 +11,10 @@ const IngestConfigSchema = Type.Object({
    * only once the last one is acknowledged, and ingest acknowledges only after Kafka has the
    * readings: a connection carries one message per Kafka round trip. With 4, single-reading
    * devices were capped near 1 000 messages/s (bench:ingest); the messages of all connections
-   * share one Kafka request, so more connections also make fuller requests.
+   * share one Kafka request, so more connections also make fuller requests. 64 rather than 32
+   * took single-reading payloads from 7 470 to 10 940 messages/s on 2 cores (issue 17).
    */
-  mqttConnections: Type.Integer({ minimum: 1, maximum: 64, default: 32 }),
+  mqttConnections: Type.Integer({ minimum: 1, maximum: 256, default: 64 }),
   mqttShareGroup: Type.String({ minLength: 1, default: 'meterline-ingest' }),
   mqttSessionExpirySeconds: Type.Integer({ minimum: 0, default: 86_400 }),
   /** MQTT keep-alive: a connection silent for 1.5 times this is dropped and made again. */
