@@ -8,6 +8,19 @@ import { join } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const services = readdirSync(join(root, 'services')).filter((name) => existsSync(join(root, 'services', name, 'src', 'main.ts')));
 
+/**
+ * @platformatic/kafka's WebAssembly helpers read `native.wasm` next to their own module file,
+ * which a bundle does not have; their `/bundled` entry holds the same module inline.
+ */
+const inlineWasm = {
+  name: 'platformatic-wasm-inline',
+  setup(build) {
+    build.onResolve({ filter: /^@platformatic\/wasm-utils$/ }, (args) =>
+      build.resolve('@platformatic/wasm-utils/bundled', { kind: args.kind, resolveDir: args.resolveDir }),
+    );
+  },
+};
+
 const started = performance.now();
 await Promise.all(
   services.map((name) =>
@@ -22,6 +35,7 @@ await Promise.all(
       // Some bundled CommonJS packages call require(); give the ESM bundle one, under a name
       // no source file imports (a service importing createRequire itself would clash).
       banner: { js: "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);" },
+      plugins: [inlineWasm],
       logLevel: 'warning',
     }),
   ),

@@ -1,4 +1,5 @@
 import { KafkaBus } from '@meterline/bus-kafka';
+import { PlatformaticKafkaBus } from '@meterline/bus-platformatic';
 import { READINGS_TOPIC_FILTER, ingestClientIdPrefix } from '@meterline/contracts';
 import { loadRegistryFile, registrySourceFromConfig } from '@meterline/feeds';
 import { MqttSharedSource } from '@meterline/mqtt-source';
@@ -23,6 +24,10 @@ const bus = new KafkaBus({
   clientId: `meterline-ingest-${config.instanceId}`,
   log: (level, message, extra) => log[level](extra, message),
 });
+const producerBus =
+  config.kafkaProducerClient === 'platformatic'
+    ? new PlatformaticKafkaBus({ brokers: config.kafkaBrokers, clientId: `meterline-ingest-${config.instanceId}-producer`, log: (level, message, extra) => log[level](extra, message) })
+    : bus;
 // The topic is read to its end before MQTT is subscribed: no payload is judged on part of the registry.
 const registry = await registrySourceFromConfig(config, { consumer: (options) => bus.consumer(options), service: 'ingest', instanceId: config.instanceId, log });
 // File: the index loaded at start, replaced at each SIGHUP; topic: built again when an entry is read.
@@ -41,8 +46,8 @@ const app = createIngestApp({
     keepaliveSeconds: config.mqttKeepaliveSeconds,
     log: (level, message, extra) => log[level](extra ?? {}, message),
   }),
-  producer: await bus.producer(),
-  readingsPartitioner: await bus.keyPartitioner(config.readingsTopic),
+  producer: await producerBus.producer(),
+  readingsPartitioner: await producerBus.keyPartitioner(config.readingsTopic),
   registry: registryIndex,
   topics: { readings: config.readingsTopic, deadLetters: config.deadLetterTopic, deviceStatus: config.deviceStatusTopic, deviceSequence: config.deviceSequenceTopic },
   rules: { maxPayloadBytes: config.maxPayloadBytes, maxFutureSkewMs: config.maxFutureSkewMs, horizonMs },
@@ -68,7 +73,7 @@ process.on('SIGHUP', () => {
 
 await serveUntilSignalled({
   app,
-  alsoClose: [registry, bus],
+  alsoClose: [registry, bus, ...(producerBus === bus ? [] : [producerBus])],
   ops: { host: config.opsHost, port: config.opsPort, metrics },
   log,
   started: { connections: config.mqttConnections },
