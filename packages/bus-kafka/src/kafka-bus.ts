@@ -1,5 +1,5 @@
-import { CompressionTypes, Kafka, logLevel, Partitioners, type Admin, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
-import { BusRecordTooLargeError, type BusConsumer, type BusMessage, type BusProducer, type ConsumedMessage, type ConsumerOptions, type KeyPartitioner } from '@meterline/bus';
+import { CompressionTypes, Kafka, logLevel, Partitioners, type Admin, type Consumer, type KafkaMessage, type PartitionMetadata, type Producer } from 'kafkajs';
+import { BusRecordTooLargeError, type BusConsumer, type BusMessage, type BusProducer, type ConsumedMessage, type ConsumerOptions, type KeyPartitioner, refreshingKeyPartitioner } from '@meterline/bus';
 
 export interface KafkaBusOptions {
   brokers: string[];
@@ -10,10 +10,6 @@ export interface KafkaBusOptions {
 
 /** Wait before a refused batch is fetched again, so a failing handler does not spin. */
 const REDELIVERY_DELAY_MS = 200;
-/** How old a topic's partition count may be before a key partitioner asks the cluster again. */
-const PARTITION_COUNT_MAX_AGE_MS = 60_000;
-/** Keys whose partition a key partitioner remembers (the registry's points, for readings). */
-const KNOWN_KEYS_MAX = 100_000;
 
 const LEVELS = { [logLevel.ERROR]: 'error', [logLevel.WARN]: 'warn', [logLevel.INFO]: 'info', [logLevel.DEBUG]: 'debug', [logLevel.NOTHING]: 'debug' } as const;
 
@@ -92,46 +88,23 @@ export class KafkaBus {
 
   /**
    * The producer's own partitioner (kafkajs's default: Java's murmur2 of the key modulo the
-   * partition count) over the topic's partition count, which is looked up again in the
-   * background when older than a minute. Until a lookup after partitions were added, keys
-   * packed together may land apart from their later records: Kafka's per-key order breaks on
-   * adding partitions anyway.
+   * partition count) over the topic's partition count, looked up again when older than a minute.
    */
-  async keyPartitioner(topic: string): Promise<KeyPartitioner> {
-    const countPartitions = async () => {
-      const { topics } = await (await this.adminClient()).fetchTopicMetadata({ topics: [topic] });
-      return topics[0]?.partitions ?? [];
-    };
-    let partitionMetadata = await countPartitions();
-    if (partitionMetadata.length === 0) throw new Error(`topic ${topic} has no partitions`);
-    let countedAt = Date.now();
-    let refreshing = false;
+  keyPartitioner(topic: string): Promise<KeyPartitioner> {
     const partitioner = Partitioners.DefaultPartitioner();
-    // kafkajs's murmur2 works on 64-bit Long objects: a tenth of ingest's CPU when asked per reading.
-    const known = new Map<string, number>();
-    return {
-      partitionOf: (key) => {
-        if (!refreshing && Date.now() - countedAt > PARTITION_COUNT_MAX_AGE_MS) {
-          refreshing = true;
-          countPartitions()
-            .then((found) => {
-              if (found.length > 0 && found.length !== partitionMetadata.length) known.clear();
-              if (found.length > 0) partitionMetadata = found;
-              countedAt = Date.now();
-            })
-            .catch((error: unknown) => this.log?.('warn', `could not count the partitions of ${topic}; keeping ${partitionMetadata.length}`, { error: String(error) }))
-            .finally(() => (refreshing = false));
-        }
-        let partition = known.get(key);
-        if (partition === undefined) {
-          partition = partitioner({ topic, partitionMetadata, message: { key, value: null } });
-          // Bounded: ingest asks only for registered points, but a cache must not grow on trust.
-          if (known.size >= KNOWN_KEYS_MAX) known.clear();
-          known.set(key, partition);
-        }
-        return partition;
+    let layout: PartitionMetadata[] = [];
+    return refreshingKeyPartitioner(topic, {
+      countPartitions: async () => {
+        const { topics } = await (await this.adminClient()).fetchTopicMetadata({ topics: [topic] });
+        return topics[0]?.partitions.length ?? 0;
       },
-    };
+      // kafkajs's partitioner reads only the count of a keyed message's partitions.
+      partitionFor: (key, partitions) => {
+        if (layout.length !== partitions) layout = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [], isr: [] }));
+        return partitioner({ topic, partitionMetadata: layout, message: { key, value: null } });
+      },
+      onCountFailure: (error, kept) => this.log?.('warn', `could not count the partitions of ${topic}; keeping ${kept}`, { error: String(error) }),
+    });
   }
 
   async consumer(options: ConsumerOptions): Promise<BusConsumer> {

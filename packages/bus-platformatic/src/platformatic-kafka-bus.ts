@@ -11,7 +11,7 @@ import {
   type Message,
   type MessagesStream,
 } from '@platformatic/kafka';
-import { BusRecordTooLargeError, type BatchHandler, type BusConsumer, type BusMessage, type BusProducer, type ConsumedMessage, type ConsumerOptions, type KeyPartitioner } from '@meterline/bus';
+import { BusRecordTooLargeError, type BatchHandler, type BusConsumer, type BusMessage, type BusProducer, type ConsumedMessage, type ConsumerOptions, type KeyPartitioner, refreshingKeyPartitioner } from '@meterline/bus';
 
 export interface PlatformaticKafkaBusOptions {
   brokers: string[];
@@ -24,8 +24,6 @@ export interface PlatformaticKafkaBusOptions {
 const REDELIVERY_DELAY_MS = 200;
 /** Wait before a consumer stream the library gave up on is opened again. */
 const REOPEN_DELAY_MS = 1_000;
-/** How old a topic's partition count may be before a key partitioner asks the cluster again. */
-const PARTITION_COUNT_MAX_AGE_MS = 60_000;
 /** Retries of one request, 200 ms apart (kafkajs's adapter retries 8 times, 200 ms to 5 s). */
 const RETRIES = 8;
 const RETRY_DELAY_MS = 200;
@@ -101,30 +99,15 @@ export class PlatformaticKafkaBus {
    * topic's partition count, looked up again in the background when older than a minute, as the
    * kafkajs adapter does.
    */
-  async keyPartitioner(topic: string): Promise<KeyPartitioner> {
-    const countPartitions = async () => {
-      const metadata = await (await this.adminClient()).metadata({ topics: [topic], forceUpdate: true });
-      return metadata.topics.get(topic)?.partitionsCount ?? 0;
-    };
-    let count = await countPartitions();
-    if (count === 0) throw new Error(`topic ${topic} has no partitions`);
-    let countedAt = Date.now();
-    let refreshing = false;
-    return {
-      partitionOf: (key) => {
-        if (!refreshing && Date.now() - countedAt > PARTITION_COUNT_MAX_AGE_MS) {
-          refreshing = true;
-          countPartitions()
-            .then((found) => {
-              if (found > 0) count = found;
-              countedAt = Date.now();
-            })
-            .catch((error: unknown) => this.log?.('warn', `could not count the partitions of ${topic}; keeping ${count}`, { error: String(error) }))
-            .finally(() => (refreshing = false));
-        }
-        return javaPartitioner({ topic, value: Buffer.alloc(0) }, Buffer.from(key)) % count;
+  keyPartitioner(topic: string): Promise<KeyPartitioner> {
+    return refreshingKeyPartitioner(topic, {
+      countPartitions: async () => {
+        const metadata = await (await this.adminClient()).metadata({ topics: [topic], forceUpdate: true });
+        return metadata.topics.get(topic)?.partitionsCount ?? 0;
       },
-    };
+      partitionFor: (key, partitions) => javaPartitioner({ topic, value: Buffer.alloc(0) }, Buffer.from(key)) % partitions,
+      onCountFailure: (error, kept) => this.log?.('warn', `could not count the partitions of ${topic}; keeping ${kept}`, { error: String(error) }),
+    });
   }
 
   async consumer(options: ConsumerOptions): Promise<BusConsumer> {

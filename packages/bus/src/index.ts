@@ -1,2 +1,3 @@
 export * from './types.ts';
 export { InMemoryBus } from './in-memory-bus.ts';
+export { refreshingKeyPartitioner } from './key-partitioner.ts';

@@ -52,24 +52,8 @@ export const readingMessageCodec = jsonRecordCodec(READING_SCHEMA_ID, ReadingMes
  */
 export const READING_BATCH_SCHEMA_ID = 'meterline.reading-batch.v2';
 
-const ReadingEntry = Type.Object(
-  {
-    index: ReadingMessageV1.properties.index,
-    enterpriseId: Id,
-    siteId: Id,
-    pointId: Id,
-    carrier: Type.String(),
-    quantity: Quantity,
-    value: Type.Number(),
-    unit: Type.String(),
-    sourceValue: Type.Number(),
-    sourceUnit: Type.String(),
-    ts: TimestampWithOffset,
-    tsMs: Type.Integer(),
-    quality: DeviceQuality,
-  },
-  { additionalProperties: false },
-);
+/** A reading of a v2 record: v1 without what the record holds once for all its readings. */
+const ReadingEntry = Type.Omit(ReadingMessageV1, ['v', 'readingId', 'deviceId', 'seq', 'receivedAt', 'verified'], { additionalProperties: false });
 
 const ReadingBatchV2 = Type.Object(
   {
