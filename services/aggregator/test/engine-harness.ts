@@ -2,12 +2,12 @@ import { expect } from 'vitest';
 import type { FigureV1, RestatementV1 } from '@meterline/contracts';
 import type { AccountingOptions, LimitStandards } from '@meterline/domain';
 import { READINGS_MEASUREMENT, type UnreadableRow } from '@meterline/series';
-import { InMemoryStore } from '@meterline/store';
+import { InMemoryStore, type TimeSeriesStore } from '@meterline/store';
 import type { AggregationDeps } from '../src/aggregate-enterprise.ts';
 
-/** The engine's dependencies for a test: an in-memory store, and a publisher that keeps what it announced. */
-export function engineHarness(options: { accounting?: AccountingOptions; limits?: LimitStandards } = {}) {
-  const store = new InMemoryStore();
+/** The engine's dependencies for a test: a store (in-memory unless given), and a publisher that keeps what it announced. */
+export function engineHarness(options: { accounting?: AccountingOptions; limits?: LimitStandards; store?: TimeSeriesStore } = {}) {
+  const store = options.store ?? new InMemoryStore();
   const published: FigureV1[] = [];
   const restated: RestatementV1[] = [];
   const deps: AggregationDeps = {

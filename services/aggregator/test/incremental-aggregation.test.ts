@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FigureV1, RestatementV1 } from '@meterline/contracts';
+import type { RestatementV1 } from '@meterline/contracts';
 import { calendarPeriod, createFactorCatalog, subPeriods, type Enterprise, type Period, type RegisterReading } from '@meterline/domain';
 import {
   AGGREGATION_STATE,
@@ -12,11 +12,11 @@ import {
   readingsLandedMeasurement,
   readingTags,
   readFigures,
-  type UnreadableRow,
 } from '@meterline/series';
 import { fleetManifest } from '@meterline/simulator';
 import { InMemoryStore, StoreError, type SeriesQuery, type TimeSeriesStore } from '@meterline/store';
-import { aggregateEnterprise, type AggregationDeps, type AggregationRequest } from '../src/aggregate-enterprise.ts';
+import { aggregateEnterprise, type AggregationRequest } from '../src/aggregate-enterprise.ts';
+import { engineHarness } from './engine-harness.ts';
 import { registryVersion } from '../src/registry-version.ts';
 
 const QUARTER = 900_000;
@@ -85,26 +85,7 @@ class CountingStore implements TimeSeriesStore {
   }
 }
 
-function harness(store: TimeSeriesStore) {
-  const published: FigureV1[] = [];
-  const restated: RestatementV1[] = [];
-  const deps: AggregationDeps = {
-    store,
-    publisher: {
-      publish(_e, figures, restatements) {
-        published.push(...figures);
-        restated.push(...restatements);
-        return Promise.resolve();
-      },
-    },
-    readingsMeasurement: READINGS_MEASUREMENT,
-    boundSearchMs: 35 * 86_400_000,
-    writeChunkPoints: 500,
-    accounting: { equalValue: true },
-    onUnreadable: (row: UnreadableRow) => expect.fail(`${row.measurement} row unreadable: ${row.reason}`),
-  };
-  return { deps, published, restated };
-}
+const harness = (store: TimeSeriesStore) => engineHarness({ store, accounting: { equalValue: true } });
 
 const request = (incremental: boolean, range = { start: march.start, end: march.end }): AggregationRequest => ({
   enterprise,
