@@ -23,7 +23,7 @@ const PREFIX = 'e2e-hostile';
 const ENTERPRISE = `${PREFIX}-e0`;
 const device = (d: number) => `${ENTERPRISE}-d${d}`;
 const point = (d: number, p: number) => `${ENTERPRISE}-d${d}-p${p}`;
-/** Ingest's keep-alive here: short, so a paused broker makes mqtt.js time out within seconds. */
+/** Ingest's keep-alive here: short, so a paused broker makes ingest's connections time out within seconds. */
 const KEEPALIVE_SECONDS = 3;
 const POLL = { timeout: 60_000, interval: 500 };
 
@@ -217,21 +217,21 @@ describe('hostile device, against the real broker and stack (issue 13)', () => {
       await expect.poll(async () => (await pipeline.ingest.health())?.status, POLL).toBe(200);
     });
 
-    it('ingest survives an mqtt.js keep-alive timeout (the broker paused), reconnects and reports its health truthfully', async () => {
+    it('ingest survives a keep-alive timeout (the broker paused), reconnects and reports its health truthfully', async () => {
       const brokerPid = await pipeline.broker.runningPid();
       expect(brokerPid).toBeDefined();
       const ingestPid = pipeline.ingest.pid();
       process.kill(brokerPid!, 'SIGSTOP');
       try {
-        // Past 1.5 keep-alives mqtt.js gives up on the connection ("Keepalive timeout").
+        // Past 1.5 keep-alives with nothing heard, ingest drops the connection and makes it again.
         await new Promise((r) => setTimeout(r, (KEEPALIVE_SECONDS * 1.5 + 4) * 1_000));
         const during = await pipeline.ingest.health();
         expect(during?.status).toBe(503);
       } finally {
         process.kill(brokerPid!, 'SIGCONT');
       }
-      // The timeout did happen (mqtt.js's own words in ingest's log), and ingest lived through it.
-      expect(await readFile(pipeline.ingest.logFile, 'utf8')).toContain('Keepalive timeout');
+      // The timeout did happen (ingest's log says so), and ingest lived through it.
+      expect(await readFile(pipeline.ingest.logFile, 'utf8')).toContain('nothing heard from the broker');
       expect(pipeline.ingest.pid()).toBe(ingestPid);
       await expectPipelineFlows(device(2), point(2, 0));
       expect(pipeline.ingest.pid()).toBe(ingestPid);

@@ -39,7 +39,7 @@ const FILTERS = ['meterline/v1/+/readings', 'meterline/v1/+/status'];
  * A source on both filters in its own share group, recording what one device sent (others'
  * retained messages may come too); `handled(text)` resolves once a payload of that text was handled.
  */
-function recordingSource(deviceId: string, options: { clientIdPrefix?: string; shareGroup?: string; handle?: MessageHandler } = {}) {
+function recordingSource(deviceId: string, options: { clientIdPrefix?: string; shareGroup?: string; inFlight?: number; handle?: MessageHandler } = {}) {
   const deliveries: Delivery[] = [];
   const waiters: { text: string; resolve: () => void }[] = [];
   const id = randomUUID().slice(0, 8);
@@ -48,6 +48,7 @@ function recordingSource(deviceId: string, options: { clientIdPrefix?: string; s
     ...account('meterline-ingest'),
     clientIdPrefix: options.clientIdPrefix ?? `contract-${id}`,
     connections: 1,
+    inFlightPerConnection: options.inFlight ?? 16,
     shareGroup: options.shareGroup ?? `contract-${id}`,
     topicFilters: FILTERS,
     sessionExpirySeconds: 60,
@@ -129,4 +130,73 @@ describe('MqttSharedSource (real broker)', () => {
     await resumed.handled('marker-2');
     expect(resumed.deliveries.filter((d) => d.text !== 'marker-1')).toEqual([{ topic: 'meterline/v1/dev-meter-019/readings', text: 'marker-2', retained: false }]);
   });
+
+  it('handles at most its in-flight limit of one connection\'s messages at once; the rest wait until one is handled', async () => {
+    const held = new HeldMessages();
+    const source = recordingSource('dev-meter-020', { inFlight: 3, handle: held.handle });
+    await source.start();
+    const device = await connectDevice('dev-meter-020');
+    for (let seq = 1; seq <= 5; seq++) await device.publishAsync('meterline/v1/dev-meter-020/readings', `{"seq":${seq}}`, { qos: 1 });
+    await held.reached(3);
+    // No fourth message is handled while three are in hand (the broker is told the limit as Receive Maximum, and the socket is not read past it).
+    await device.publishAsync('meterline/v1/dev-meter-020/readings', 'marker', { qos: 1 });
+    expect(held.texts()).toEqual(['{"seq":1}', '{"seq":2}', '{"seq":3}']);
+    held.releaseAll();
+    await source.handled('marker');
+    expect(source.deliveries.map((d) => d.text)).toEqual(['{"seq":1}', '{"seq":2}', '{"seq":3}', '{"seq":4}', '{"seq":5}', 'marker']);
+  });
+
+  it('acknowledges in arrival order: a message handled before an earlier one stays unacknowledged until that one is handled', async () => {
+    const names = { clientIdPrefix: `contract-${randomUUID().slice(0, 8)}`, shareGroup: `contract-${randomUUID().slice(0, 8)}` };
+    const held = new HeldMessages();
+    const first = recordingSource('dev-meter-016', { ...names, handle: held.handle });
+    await first.start();
+    const device = await connectDevice('dev-meter-016');
+    await device.publishAsync('meterline/v1/dev-meter-016/readings', 'early', { qos: 1 });
+    await device.publishAsync('meterline/v1/dev-meter-016/readings', 'late', { qos: 1 });
+    await held.reached(2);
+    held.release('late');
+    await first.handled('late');
+    // 'early' is never handled on this connection, so 'late', behind it, was never acknowledged either.
+    await first.close();
+    expect(first.deliveries.map((d) => d.text)).toEqual(['late']);
+
+    const resumed = recordingSource('dev-meter-016', names);
+    await resumed.start();
+    await device.publishAsync('meterline/v1/dev-meter-016/readings', 'marker', { qos: 1 });
+    await resumed.handled('marker');
+    expect(resumed.deliveries.map((d) => d.text)).toEqual(['early', 'late', 'marker']);
+  });
 });
+
+/** A handler that holds every message until the test releases it (or all from then on), and says how many it held. */
+class HeldMessages {
+  private readonly messages: { text: string; release: () => void }[] = [];
+  private readonly waiters: { count: number; resolve: () => void }[] = [];
+  private passing = false;
+
+  readonly handle: MessageHandler = (_topic, payload) =>
+    new Promise<void>((release) => {
+      if (this.passing) return release();
+      this.messages.push({ text: payload.toString(), release });
+      for (const waiter of this.waiters.filter((w) => this.messages.length >= w.count)) waiter.resolve();
+    });
+
+  reached(count: number): Promise<void> {
+    return new Promise((resolve) => (this.messages.length >= count ? resolve() : this.waiters.push({ count, resolve })));
+  }
+
+  texts(): string[] {
+    return this.messages.map((m) => m.text);
+  }
+
+  release(text: string): void {
+    this.messages.find((m) => m.text === text)?.release();
+  }
+
+  /** Releases the messages held and lets every later one through. */
+  releaseAll(): void {
+    this.passing = true;
+    for (const message of this.messages) message.release();
+  }
+}

@@ -40,6 +40,7 @@ const app = createIngestApp({
     password: config.mqttPassword,
     clientIdPrefix: ingestClientIdPrefix(config.instanceId),
     connections: config.mqttConnections,
+    inFlightPerConnection: config.mqttInFlightPerConnection,
     shareGroup: config.mqttShareGroup,
     topicFilters: [READINGS_TOPIC_FILTER, STATUS_TOPIC_FILTER],
     sessionExpirySeconds: config.mqttSessionExpirySeconds,
