@@ -5,4 +5,5 @@ export * from './ops-server.ts';
 export * from './run-service.ts';
 export * from './backoff.ts';
 export * from './influx-config.ts';
+export * from './kafka-config.ts';
 export * from './watched-file.ts';

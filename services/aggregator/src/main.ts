@@ -1,4 +1,5 @@
 import { KafkaBus } from '@meterline/bus-kafka';
+import { PlatformaticKafkaBus } from '@meterline/bus-platformatic';
 import { createFactorCatalog } from '@meterline/domain';
 import { factorSetTopicGroupId, registrySourceFromConfig, startTopicFactorCatalog } from '@meterline/feeds';
 import { CronScheduler } from '@meterline/scheduler-cron';
@@ -16,7 +17,11 @@ const bus = new KafkaBus({
   clientId: `meterline-aggregator-${config.instanceId}`,
   log: (level, message, extra) => log[level](extra, message),
 });
-const producer = await bus.producer();
+const producerBus =
+  config.kafkaProducerClient === 'platformatic'
+    ? new PlatformaticKafkaBus({ brokers: config.kafkaBrokers, clientId: `meterline-aggregator-${config.instanceId}-producer`, log: (level, message, extra) => log[level](extra, message) })
+    : bus;
+const producer = await producerBus.producer();
 // Read to its end before the first schedule or job: nothing is computed on part of the registry.
 const registry = await registrySourceFromConfig(config, { consumer: (options) => bus.consumer(options), service: 'aggregator', instanceId: config.instanceId, log });
 // Custom sets are read to the topic's end before the first job, so a pinned custom set resolves.
@@ -58,7 +63,7 @@ const app = createAggregatorApp({
 });
 await serveUntilSignalled({
   app,
-  alsoClose: [registry, ...(factorSets ? [factorSets] : []), producer, bus],
+  alsoClose: [registry, ...(factorSets ? [factorSets] : []), producer, bus, ...(producerBus === bus ? [] : [producerBus])],
   ops: { host: config.opsHost, port: config.opsPort, metrics },
   log,
   started: { instance: config.instanceId },
