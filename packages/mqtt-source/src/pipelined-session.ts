@@ -186,15 +186,19 @@ export class PipelinedSession {
     const handled = publish.qos === 1 ? link.acks.arrived(publish.messageId!) : undefined;
     const payload = Buffer.isBuffer(publish.payload) ? publish.payload : Buffer.from(publish.payload);
     if (++link.handling >= this.options.inFlight) link.socket.pause();
-    this.options.handler(publish.topic, payload, { retained: publish.retain }).then(
-      () => {
-        handled?.();
-        this.settled(link);
-      },
-      (error: unknown) => {
-        if (link === this.link) this.drop(link, 'message not handled; reconnecting so the broker delivers it again', error, { topic: publish.topic });
-      },
-    );
+    const notHandled = (error: unknown) => this.drop(link, 'message not handled; reconnecting so the broker delivers it again', error, { topic: publish.topic });
+    let handling: Promise<void>;
+    try {
+      handling = this.options.handler(publish.topic, payload, { retained: publish.retain });
+    } catch (error) {
+      // Thrown rather than rejected: still this message's failure, not the socket's.
+      notHandled(error);
+      return;
+    }
+    handling.then(() => {
+      handled?.();
+      this.settled(link);
+    }, notHandled);
   }
 
   private settled(link: Link): void {
