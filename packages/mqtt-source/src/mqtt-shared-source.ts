@@ -1,3 +1,4 @@
+import { InFlightBudget } from './in-flight-budget.ts';
 import { PipelinedSession } from './pipelined-session.ts';
 import type { MessageHandler, MessageSource, SourceStatus } from './types.ts';
 
@@ -10,6 +11,8 @@ export interface MqttSharedSourceOptions {
   connections: number;
   /** Messages handled at once on each connection (the MQTT Receive Maximum the broker is told). */
   inFlightPerConnection: number;
+  /** Payload bytes in hand across all connections before they stop reading (see `InFlightBudget`). */
+  maxInFlightBytes: number;
   shareGroup: string;
   /** Each becomes `$share/<shareGroup>/<filter>` on every connection; the handler tells them apart by topic. */
   topicFilters: readonly string[];
@@ -22,7 +25,8 @@ export interface MqttSharedSourceOptions {
 
 /**
  * Several persistent MQTT v5 sessions in one `$share` group, each handling up to
- * `inFlightPerConnection` messages at once and acknowledging each QoS 1 message only once the
+ * `inFlightPerConnection` messages at once (and all together up to `maxInFlightBytes` of
+ * payloads, past which they stop reading) and acknowledging each QoS 1 message only once the
  * handler resolved for it and for every message before it on its connection: delivery is at
  * least once, and a rejecting handler makes the broker deliver the message again.
  */
@@ -34,6 +38,7 @@ export class MqttSharedSource implements MessageSource {
   async start(handler: MessageHandler): Promise<void> {
     const { options } = this;
     const subscriptions = options.topicFilters.map((filter) => `$share/${options.shareGroup}/${filter}`);
+    const budget = new InFlightBudget(options.maxInFlightBytes);
     for (let i = 0; i < options.connections; i++) {
       this.sessions.push(
         new PipelinedSession({
@@ -44,6 +49,7 @@ export class MqttSharedSource implements MessageSource {
           subscriptions,
           sessionExpirySeconds: options.sessionExpirySeconds,
           inFlight: options.inFlightPerConnection,
+          budget,
           keepaliveSeconds: options.keepaliveSeconds ?? 60,
           handler,
           log: options.log,

@@ -2,6 +2,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import * as mqttPacket from 'mqtt-packet';
 import type { IConnackPacket, IDisconnectPacket, IPublishPacket, ISubackPacket, Packet } from 'mqtt-packet';
+import type { InFlightBudget } from './in-flight-budget.ts';
 import { InOrderAcks } from './in-order-acks.ts';
 import type { MessageHandler } from './types.ts';
 
@@ -15,6 +16,8 @@ export interface PipelinedSessionOptions {
   sessionExpirySeconds: number;
   /** Messages handled at once on this connection: the Receive Maximum sent to the broker. */
   inFlight: number;
+  /** Payload bytes in hand, shared with the source's other sessions: none is read while it is spent. */
+  budget: InFlightBudget;
   keepaliveSeconds: number;
   handler: MessageHandler;
   log: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
@@ -184,9 +187,21 @@ export class PipelinedSession {
       return;
     }
     const handled = publish.qos === 1 ? link.acks.arrived(publish.messageId!) : undefined;
-    const payload = Buffer.isBuffer(publish.payload) ? publish.payload : Buffer.from(publish.payload);
-    if (++link.handling >= this.options.inFlight) link.socket.pause();
-    const notHandled = (error: unknown) => this.drop(link, 'message not handled; reconnecting so the broker delivers it again', error, { topic: publish.topic });
+    // A copy: mqtt-packet's payload is a view of the socket's chunk (up to 64 KiB), which a
+    // message in hand would otherwise keep alive whole.
+    const payload = Buffer.from(publish.payload);
+    const { budget } = this.options;
+    budget.take(payload.length);
+    link.handling++;
+    this.pauseIfFull(link);
+    const done = () => {
+      link.handling--;
+      budget.give(payload.length);
+    };
+    const notHandled = (error: unknown) => {
+      done();
+      this.drop(link, 'message not handled; reconnecting so the broker delivers it again', error, { topic: publish.topic });
+    };
     let handling: Promise<void>;
     try {
       handling = this.options.handler(publish.topic, payload, { retained: publish.retain });
@@ -196,16 +211,36 @@ export class PipelinedSession {
       return;
     }
     handling.then(() => {
+      done();
       handled?.();
       this.settled(link);
     }, notHandled);
   }
 
-  private settled(link: Link): void {
-    if (--link.handling < this.options.inFlight && link === this.link && link.socket.isPaused()) {
-      link.lastHeardMs = Date.now();
-      link.socket.resume();
+  /** Stops reading at the connection's in-flight limit or when the source's byte budget is spent. */
+  private pauseIfFull(link: Link): void {
+    if (link.handling >= this.options.inFlight) {
+      link.socket.pause();
+    } else if (this.options.budget.spent()) {
+      link.socket.pause();
+      this.options.budget.whenAvailable(() => this.resumeIfRoom(link));
     }
+  }
+
+  private resumeIfRoom(link: Link): void {
+    if (link !== this.link || !link.socket.isPaused()) return;
+    if (link.handling >= this.options.inFlight) return;
+    if (this.options.budget.spent()) {
+      this.options.budget.whenAvailable(() => this.resumeIfRoom(link));
+      return;
+    }
+    // Silence while paused was ours: the keep-alive counts from here.
+    link.lastHeardMs = Date.now();
+    link.socket.resume();
+  }
+
+  private settled(link: Link): void {
+    this.resumeIfRoom(link);
     if (link.ackScheduled) return;
     // Handlers resolved by one Kafka acknowledgement settle in one run of microtasks: their
     // PUBACKs leave together, after it, in one write (one write each cost 3.6 % of ingest's time).

@@ -39,7 +39,7 @@ const FILTERS = ['meterline/v1/+/readings', 'meterline/v1/+/status'];
  * A source on both filters in its own share group, recording what one device sent (others'
  * retained messages may come too); `handled(text)` resolves once a payload of that text was handled.
  */
-function recordingSource(deviceId: string, options: { clientIdPrefix?: string; shareGroup?: string; inFlight?: number; handle?: MessageHandler } = {}) {
+function recordingSource(deviceId: string, options: { clientIdPrefix?: string; shareGroup?: string; inFlight?: number; maxInFlightBytes?: number; handle?: MessageHandler } = {}) {
   const deliveries: Delivery[] = [];
   const waiters: { text: string; resolve: () => void }[] = [];
   const id = randomUUID().slice(0, 8);
@@ -49,6 +49,7 @@ function recordingSource(deviceId: string, options: { clientIdPrefix?: string; s
     clientIdPrefix: options.clientIdPrefix ?? `contract-${id}`,
     connections: 1,
     inFlightPerConnection: options.inFlight ?? 16,
+    maxInFlightBytes: options.maxInFlightBytes ?? 1_048_576,
     shareGroup: options.shareGroup ?? `contract-${id}`,
     topicFilters: FILTERS,
     sessionExpirySeconds: 60,
@@ -144,6 +145,24 @@ describe('MqttSharedSource (real broker)', () => {
     held.releaseAll();
     await source.handled('marker');
     expect(source.deliveries.map((d) => d.text)).toEqual(['{"seq":1}', '{"seq":2}', '{"seq":3}', '{"seq":4}', '{"seq":5}', 'marker']);
+  });
+
+  it('stops reading once the payload bytes in hand reach its budget, and reads on when one is handled', async () => {
+    const held = new HeldMessages();
+    const source = recordingSource('dev-meter-015', { inFlight: 16, maxInFlightBytes: 100, handle: held.handle });
+    await source.start();
+    const device = await connectDevice('dev-meter-015');
+    const payload = (n: number) => `{"seq":${n},"pad":"${'x'.repeat(40)}"}`; // 60 bytes
+    for (let seq = 1; seq <= 3; seq++) await device.publishAsync('meterline/v1/dev-meter-015/readings', payload(seq), { qos: 1 });
+    await held.reached(2);
+    // 120 bytes in hand: the budget of 100 is spent, so the third message is not read.
+    await device.publishAsync('meterline/v1/dev-meter-015/readings', 'marker', { qos: 1 });
+    expect(held.texts()).toEqual([payload(1), payload(2)]);
+    held.release(payload(1));
+    await held.reached(3);
+    expect(held.texts()).toEqual([payload(1), payload(2), payload(3)]);
+    held.releaseAll();
+    await source.handled('marker');
   });
 
   it('acknowledges in arrival order: a message handled before an earlier one stays unacknowledged until that one is handled', async () => {

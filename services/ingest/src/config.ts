@@ -19,6 +19,12 @@ const IngestConfigSchema = Type.Object({
    * the broker). Acknowledgements still leave in order, each after Kafka has its message.
    */
   mqttInFlightPerConnection: Type.Integer({ minimum: 1, maximum: 65_535, default: 128 }),
+  /**
+   * Payload bytes in hand across all connections before they stop reading: what ingest holds in
+   * memory grows with it (1 024 batched payloads in hand were ≈ 200 MB of heap), and a few
+   * Kafka round trips' worth keeps the pipeline full.
+   */
+  mqttInFlightBytes: Type.Integer({ minimum: 65_536, default: 2_097_152 }),
   mqttShareGroup: Type.String({ minLength: 1, default: 'meterline-ingest' }),
   mqttSessionExpirySeconds: Type.Integer({ minimum: 0, default: 86_400 }),
   /** MQTT keep-alive: a connection silent for 1.5 times this is dropped and made again. */

@@ -41,6 +41,7 @@ const app = createIngestApp({
     clientIdPrefix: ingestClientIdPrefix(config.instanceId),
     connections: config.mqttConnections,
     inFlightPerConnection: config.mqttInFlightPerConnection,
+    maxInFlightBytes: config.mqttInFlightBytes,
     shareGroup: config.mqttShareGroup,
     topicFilters: [READINGS_TOPIC_FILTER, STATUS_TOPIC_FILTER],
     sessionExpirySeconds: config.mqttSessionExpirySeconds,
