@@ -204,7 +204,7 @@ async function up(): Promise<void> {
 
   const mqttUrl = `mqtt://127.0.0.1:${DEV_PORTS.mqtt}`;
   const kafkaBrokers = KAFKA_BROKERS;
-  await launch('writer', ['--enable-source-maps', 'services/writer/dist/main.js'], {
+  await launch('writer', ['services/writer/dist/main.js'], {
     MTL_KAFKA_BROKERS: kafkaBrokers,
     MTL_READINGS_TOPIC: MTL_TOPICS.readings,
     MTL_DEAD_LETTER_TOPIC: MTL_TOPICS.readingsDlq,
@@ -214,7 +214,7 @@ async function up(): Promise<void> {
     MTL_INFLUX_DATABASE: DEV_INFLUX_DATABASE,
     MTL_OPS_PORT: String(OPS_PORTS.writer),
   });
-  await launch('ingest', ['--enable-source-maps', 'services/ingest/dist/main.js'], {
+  await launch('ingest', ['services/ingest/dist/main.js'], {
     MTL_MQTT_URL: mqttUrl,
     MTL_MQTT_USERNAME: INGEST_MQTT_USER.username,
     MTL_MQTT_PASSWORD: DEV_SERVICE_PASSWORDS[INGEST_MQTT_USER.username]!,
@@ -227,7 +227,7 @@ async function up(): Promise<void> {
     ...registryTopicEnv(),
     MTL_OPS_PORT: String(OPS_PORTS.ingest),
   });
-  await launch('aggregator', ['--enable-source-maps', 'services/aggregator/dist/main.js'], {
+  await launch('aggregator', ['services/aggregator/dist/main.js'], {
     ...aggregatorEnv(),
     ...registryTopicEnv(),
     MTL_JOBS_TOPIC: MTL_TOPICS.aggregationJobs,
@@ -237,7 +237,7 @@ async function up(): Promise<void> {
   });
   const alerting = await devAlerting(parsed.manifest.enterprises.map((e) => e.id));
   await launch('webhook-receiver', ['--import', 'tsx', 'scripts/dev-webhook-receiver.ts', String(RECEIVER_PORT), alerting.secretsFile], {});
-  await launch('alerter', ['--enable-source-maps', 'services/alerter/dist/main.js'], {
+  await launch('alerter', ['services/alerter/dist/main.js'], {
     MTL_KAFKA_BROKERS: kafkaBrokers,
     MTL_INFLUX_URL: `http://127.0.0.1:${DEV_PORTS.influxHttp}`,
     MTL_INFLUX_TOKEN: `${DEV_INFLUX_ADMIN.username}:${DEV_INFLUX_ADMIN.password}`,
@@ -247,7 +247,7 @@ async function up(): Promise<void> {
     MTL_INSTANCE_ID: 'local-1',
     MTL_OPS_PORT: String(OPS_PORTS.alerter),
   });
-  await launch('api', ['--enable-source-maps', 'services/api/dist/main.js'], {
+  await launch('api', ['services/api/dist/main.js'], {
     MTL_INFLUX_URL: `http://127.0.0.1:${DEV_PORTS.influxHttp}`,
     MTL_INFLUX_TOKEN: `${DEV_INFLUX_ADMIN.username}:${DEV_INFLUX_ADMIN.password}`,
     MTL_INFLUX_DATABASE: DEV_INFLUX_DATABASE,

@@ -48,7 +48,7 @@ export function serviceProcess(name: 'ingest' | 'writer' | 'aggregator' | 'alert
     pid: () => (child && child.exitCode === null ? child.pid : undefined),
     start: async () => {
       const log = createWriteStream(logFile, { flags: 'a' });
-      const proc = spawn(process.execPath, ['--enable-source-maps', join(ROOT, 'services', name, 'dist', 'main.js')], {
+      const proc = spawn(process.execPath, [join(ROOT, 'services', name, 'dist', 'main.js')], {
         env: { PATH: process.env['PATH'] ?? '', ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
