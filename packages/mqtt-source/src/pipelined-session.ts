@@ -41,6 +41,13 @@ interface Link {
   lastHeardMs: number;
   lastSentMs: number;
   timers: NodeJS.Timeout[];
+  /**
+   * Messages parsed while the link was full: a socket chunk can hold several, and pausing the
+   * socket stops only the next chunk. They are handled, in order, as room comes.
+   */
+  parsed: IPublishPacket[];
+  /** Given to the byte budget while this link waits for it: one function, so a wait is kept once. */
+  resumeWhenRoom: () => void;
 }
 
 /**
@@ -97,7 +104,17 @@ export class PipelinedSession {
         ? tls.connect({ host, port: Number(url.port || 8883), servername: net.isIP(host) ? undefined : host })
         : net.connect({ host, port: Number(url.port || 1883) });
     socket.setNoDelay(true);
-    const link: Link = { socket, acks: new InOrderAcks(), handling: 0, ackScheduled: false, lastHeardMs: Date.now(), lastSentMs: Date.now(), timers: [] };
+    const link: Link = {
+      socket,
+      acks: new InOrderAcks(),
+      handling: 0,
+      ackScheduled: false,
+      lastHeardMs: Date.now(),
+      lastSentMs: Date.now(),
+      timers: [],
+      parsed: [],
+      resumeWhenRoom: () => this.resumeIfRoom(link),
+    };
     this.link = link;
     const parser = mqttPacket.parser(PROTOCOL);
     parser.on('packet', (packet: Packet) => this.receive(link, packet));
@@ -132,7 +149,7 @@ export class PipelinedSession {
     if (link !== this.link) return;
     switch (packet.cmd) {
       case 'publish':
-        this.deliver(link, packet);
+        this.arrived(link, packet);
         return;
       case 'connack':
         this.connacked(link, packet);
@@ -193,7 +210,6 @@ export class PipelinedSession {
     const { budget } = this.options;
     budget.take(payload.length);
     link.handling++;
-    this.pauseIfFull(link);
     const done = () => {
       link.handling--;
       budget.give(payload.length);
@@ -217,23 +233,32 @@ export class PipelinedSession {
     }, notHandled);
   }
 
-  /** Stops reading at the connection's in-flight limit or when the source's byte budget is spent. */
+  /** At the connection's in-flight limit, or with the source's byte budget spent. */
+  private full(link: Link): boolean {
+    return link.handling >= this.options.inFlight || this.options.budget.spent();
+  }
+
+  private arrived(link: Link, publish: IPublishPacket): void {
+    if (link.parsed.length > 0 || this.full(link)) link.parsed.push(publish);
+    else this.deliver(link, publish);
+    this.pauseIfFull(link);
+  }
+
+  /** Stops reading while the link is full; a spent budget calls it back when bytes are given back. */
   private pauseIfFull(link: Link): void {
-    if (link.handling >= this.options.inFlight) {
-      link.socket.pause();
-    } else if (this.options.budget.spent()) {
-      link.socket.pause();
-      this.options.budget.whenAvailable(() => this.resumeIfRoom(link));
-    }
+    if (!this.full(link)) return;
+    link.socket.pause();
+    if (this.options.budget.spent()) this.options.budget.whenAvailable(link.resumeWhenRoom);
   }
 
   private resumeIfRoom(link: Link): void {
-    if (link !== this.link || !link.socket.isPaused()) return;
-    if (link.handling >= this.options.inFlight) return;
-    if (this.options.budget.spent()) {
-      this.options.budget.whenAvailable(() => this.resumeIfRoom(link));
+    if (link !== this.link) return;
+    while (link.parsed.length > 0 && !this.full(link)) this.deliver(link, link.parsed.shift()!);
+    if (link.parsed.length > 0 || this.full(link)) {
+      this.pauseIfFull(link);
       return;
     }
+    if (!link.socket.isPaused()) return;
     // Silence while paused was ours: the keep-alive counts from here.
     link.lastHeardMs = Date.now();
     link.socket.resume();
