@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DevicePublishLimit } from '@meterline/contracts';
 import { freePorts, startStack, type NativeStack, type StackConnection } from '@meterline/local-stack';
 import type { NativeStackInfo } from './global-setup.ts';
 
@@ -16,19 +17,21 @@ export interface BenchStack {
 /**
  * Runs a benchmark on a private native stack: the services built, Mosquitto, Kafka and InfluxDB
  * started on free ports under a temporary directory, then stopped and removed when `run` ends
- * or the process is interrupted (rather than leave three servers behind).
+ * or the process is interrupted (rather than leave three servers behind). `devicePublishLimit`
+ * replaces the broker's per-device limit, for benchmarks whose few devices stand for many.
  */
-export async function withBenchStack(run: (env: BenchStack) => Promise<void>): Promise<void> {
+export async function withBenchStack(run: (env: BenchStack) => Promise<void>, options: { devicePublishLimit?: DevicePublishLimit } = {}): Promise<void> {
   execFileSync(process.execPath, [join(import.meta.dirname, '..', '..', 'scripts', 'build.mjs')], { stdio: 'inherit' });
   const baseDir = await mkdtemp(join(tmpdir(), 'meterline-bench-'));
   const [mqtt, kafka, kafkaController, influxHttp, influxRpc] = (await freePorts(5)) as [number, number, number, number, number];
-  const stack = await startStack({ baseDir, ports: { mqtt, kafka, kafkaController, influxHttp, influxRpc } });
+  const publishLimit = options.devicePublishLimit;
+  const stack = await startStack({ baseDir, ports: { mqtt, kafka, kafkaController, influxHttp, influxRpc }, ...(publishLimit ? { devicePublishLimit: publishLimit } : {}) });
   const stopAndRemove = () => stack.stop().finally(() => rm(baseDir, { recursive: true, force: true }));
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => void stopAndRemove().finally(() => process.exit(130)));
   }
   try {
-    await run({ stack: stack.connection, native: { baseDir, ports: { mqtt, kafka, influxHttp, influxRpc } }, services: stack.services });
+    await run({ stack: stack.connection, native: { baseDir, ports: { mqtt, kafka, influxHttp, influxRpc }, ...(publishLimit ? { publishLimit } : {}) }, services: stack.services });
   } finally {
     await stopAndRemove();
   }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type { TestProject } from 'vitest/node';
+import type { DevicePublishLimit } from '@meterline/contracts';
 import { dockerAvailable, freePorts, startStack, startStackWithContainers, type StackConnection, type StackHandle } from '@meterline/local-stack';
 
 declare module 'vitest' {
@@ -16,6 +17,8 @@ declare module 'vitest' {
 export interface NativeStackInfo {
   baseDir: string;
   ports: { mqtt: number; kafka: number; influxHttp: number; influxRpc: number };
+  /** The broker's publish limit when it is not DEVICE_PUBLISH_LIMIT (a benchmark's), kept when a test restarts the broker. */
+  publishLimit?: DevicePublishLimit;
 }
 
 interface SharedStack {

@@ -83,7 +83,7 @@ export async function createPipeline(
   const registryFile = join(workDir, 'registry.yaml');
   await writeFile(registryFile, stringify(manifest));
   if (!native) throw new Error('a pipeline needs the native stack: its broker handle is for fault injection');
-  const broker = stackBroker({ dir: join(native.baseDir, 'mosquitto'), port: native.ports.mqtt });
+  const broker = stackBroker({ dir: join(native.baseDir, 'mosquitto'), port: native.ports.mqtt, publishLimit: native.publishLimit });
   // Through the broker's dynamic security plugin, as the API makes them: publish on the device's
   // readings and status only, no subscription, client id bound to the device id.
   const deviceIds = manifest.enterprises.flatMap((e) => e.devices.map((d) => d.id));

@@ -22,6 +22,7 @@ export const DEBIAN_TOOLS = Object.freeze({
   // A font with Chinese glyphs too: enterprise, site and point names are often Chinese, and Chromium draws boxes without one.
   chromium: { command: 'chromium', packages: ['chromium', 'fonts-wqy-microhei'], purpose: 'printing the monthly report as PDF (the API) and rendering it in the end-to-end test' },
   pdftotext: { command: 'pdftotext', packages: ['poppler-utils'], purpose: 'reading the printed monthly report back in the end-to-end test' },
+  cc: { command: 'cc', packages: ['gcc', 'libc6-dev'], purpose: "building the broker's rate-limit plugin" },
 } satisfies Record<string, DebianTool>);
 
 const APT_ENV = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -43,6 +44,21 @@ function canUseApt(): Promise<boolean> {
 }
 
 /**
+ * Installs `packages` from Debian when this is a root Debian-family machine; elsewhere throws an
+ * error that says `why` and what to install.
+ */
+export async function aptInstallAsRoot(packages: readonly string[], why: string, log: (line: string) => void): Promise<void> {
+  if (!(await canUseApt())) {
+    throw new StackError(
+      process.getuid?.() === 0 ? 'MTL_STACK_TOOL_MISSING' : 'MTL_STACK_NOT_ROOT',
+      `${why}: install it, e.g. \`sudo apt-get install -y ${packages.join(' ')}\`, then retry`,
+    );
+  }
+  log(`[local-stack] ${why}: installing ${packages.join(' ')} from Debian`);
+  await aptInstall(packages, log);
+}
+
+/**
  * The tool's path on PATH; when it is missing (or `outdated` says the one found will not do)
  * and this is a root Debian-family machine, its packages are installed first. Elsewhere the
  * error names what to install.
@@ -55,14 +71,7 @@ export async function ensureDebianTool(
   const found = await which(tool.command);
   const problem = found === undefined ? `${tool.command} not found on PATH` : await outdated(found);
   if (found !== undefined && problem === undefined) return found;
-  if (!(await canUseApt())) {
-    throw new StackError(
-      process.getuid?.() === 0 ? 'MTL_STACK_TOOL_MISSING' : 'MTL_STACK_NOT_ROOT',
-      `${tool.purpose} needs ${tool.command} (${problem}): install it, e.g. \`sudo apt-get install -y ${tool.packages.join(' ')}\`, then retry`,
-    );
-  }
-  log(`[local-stack] ${problem}: installing ${tool.packages.join(' ')} from Debian`);
-  await aptInstall(tool.packages, log);
+  await aptInstallAsRoot(tool.packages, `${tool.purpose} needs ${tool.command} (${problem})`, log);
   const installed = await which(tool.command);
   const stillWrong = installed === undefined ? `apt-get installed ${tool.packages.join(' ')} but ${tool.command} is not on PATH` : await outdated(installed);
   if (installed === undefined || stillWrong !== undefined) {

@@ -7,8 +7,10 @@ import type { Installation } from './install.ts';
 import { ensureInstalled } from './install.ts';
 import { ManagedProcess } from './managed-process.ts';
 import type { DynsecDeviceAccounts } from '@meterline/broker-accounts-dynsec';
+import type { DevicePublishLimit } from '@meterline/contracts';
 import { connectDeviceAccounts, provisionDeviceAccounts, type ProvisionReport } from './device-provisioning.ts';
 import { brokerConf, type MqttServiceUser, type MqttUser, type ServiceHandle } from './mosquitto.ts';
+import { ensureRateLimitPlugin, rateLimitConf } from './mosquitto-rate-limit.ts';
 import { LOOPBACK, tcpAnswers } from './ports.ts';
 
 const pbkdf2Async = promisify(pbkdf2);
@@ -28,6 +30,8 @@ export interface MosquittoDynsecOptions {
   readonly serviceUsers?: readonly DynsecServiceUser[];
   /** The plugin's path; found in the usual library directories when absent (see findDynsecPlugin). */
   readonly pluginPath?: string;
+  /** What each client may publish (default DEVICE_PUBLISH_LIMIT); a benchmark's synthetic devices may need more. */
+  readonly publishLimit?: DevicePublishLimit;
   /** Keep running after this Node process exits. */
   readonly detached?: boolean;
   readonly installation?: Installation;
@@ -165,9 +169,12 @@ export async function dynsecSeed(admin: MqttUser, serviceUsers: readonly DynsecS
   };
 }
 
-/** Accounts and ACLs live in the plugin, changed at run time over $CONTROL/dynamic-security/v1. */
-const dynsecConf = (options: MosquittoDynsecOptions, dir: string, pluginPath: string, configFile: string): string =>
-  brokerConf(options.port, dir, [`plugin ${pluginPath}`, `plugin_opt_config_file ${configFile}`]);
+/**
+ * Accounts and ACLs live in the plugin, changed at run time over $CONTROL/dynamic-security/v1;
+ * what each client may publish, in our rate-limit plugin.
+ */
+const dynsecConf = (options: MosquittoDynsecOptions, dir: string, plugins: { dynsec: string; rateLimit: string }, configFile: string): string =>
+  brokerConf(options.port, dir, [`plugin ${plugins.dynsec}`, `plugin_opt_config_file ${configFile}`, ...rateLimitConf(plugins.rateLimit, options.publishLimit)]);
 
 /**
  * A Mosquitto 2 broker whose accounts and ACLs are in the dynamic security plugin, as a native
@@ -205,9 +212,12 @@ export function mosquittoDynsec(options: MosquittoDynsecOptions): MosquittoDynse
       const running = await proc.runningPid();
       if (running !== undefined) await refuseBrokerWithoutPlugin(conf, running);
       if (running === undefined) {
-        const pluginPath = await findDynsecPlugin(options.pluginPath);
+        const plugins = {
+          dynsec: await findDynsecPlugin(options.pluginPath),
+          rateLimit: await ensureRateLimitPlugin(install.cacheDir, (line) => process.stderr.write(`${line}\n`)),
+        };
         await mkdir(join(dir, 'data'), { recursive: true });
-        await writeFile(conf, dynsecConf(options, dir, pluginPath, configFile));
+        await writeFile(conf, dynsecConf(options, dir, plugins, configFile));
         // Seeded once: afterwards the file holds what was provisioned, and a restart keeps it.
         if (!(await isFile(configFile))) {
           const scratch = `${configFile}.tmp-${process.pid}`;
@@ -227,13 +237,15 @@ export function mosquittoDynsec(options: MosquittoDynsecOptions): MosquittoDynse
 
 /**
  * A broker adopted in `dir` must be this kind: the password-file broker of earlier versions ran
- * from the same directory, and provisioning it through the plugin would wait for answers that never come.
+ * from the same directory, and provisioning it through the plugin would wait for answers that
+ * never come; a broker of a version before the publish limit would let one device flood.
  */
 async function refuseBrokerWithoutPlugin(conf: string, pid: number): Promise<void> {
   const text = await readFile(conf, 'utf8');
-  if (/^plugin_opt_config_file /m.test(text)) return;
-  throw new StackError(
-    'MTL_STACK_CONFIG_INVALID',
-    `the Mosquitto running from ${conf} (pid ${pid}) has no dynamic security plugin (a password-file broker of an earlier version): stop it (stack down) and start the stack again`,
-  );
+  const missing = [
+    ...(/^plugin_opt_config_file /m.test(text) ? [] : ['no dynamic security plugin (a password-file broker of an earlier version)']),
+    ...(/^plugin_opt_messages_per_second /m.test(text) ? [] : ['no publish limit (a broker of an earlier version)']),
+  ];
+  if (missing.length === 0) return;
+  throw new StackError('MTL_STACK_CONFIG_INVALID', `the Mosquitto running from ${conf} (pid ${pid}) has ${missing.join(' and ')}: stop it (stack down) and start the stack again`);
 }

@@ -10,6 +10,7 @@ import { kafka } from './kafka.ts';
 import type { MosquittoDynsecHandle } from './mosquitto-dynsec.ts';
 import { mosquittoDynsec } from './mosquitto-dynsec.ts';
 import type { MqttUser } from './mosquitto.ts';
+import type { DevicePublishLimit } from '@meterline/contracts';
 import { freePorts } from './ports.ts';
 
 export interface StackPorts {
@@ -49,6 +50,8 @@ export interface StackOptions {
   /** Device accounts made once the broker is up; default: 20 dev devices (devDevices). */
   readonly devices?: readonly MqttUser[];
   readonly influxAdmin?: InfluxAdmin;
+  /** What each device may publish at the broker; default DEVICE_PUBLISH_LIMIT (benchmarks raise it for their synthetic gateways). */
+  readonly devicePublishLimit?: DevicePublishLimit;
   /** Keep the services running after this process exits (the CLI). */
   readonly detached?: boolean;
   readonly install?: InstallOptions;
@@ -64,13 +67,20 @@ export function stackMqttUsers(devices: readonly MqttUser[] = devDevices(20)): M
  * admin and service accounts at its first start. Handles made on the same directory and port
  * (the CLI's, a test pipeline's) adopt the running broker.
  */
-export function stackBroker(options: { readonly dir: string; readonly port: number; readonly detached?: boolean; readonly installation?: Installation | undefined }): MosquittoDynsecHandle {
+export function stackBroker(options: {
+  readonly dir: string;
+  readonly port: number;
+  readonly detached?: boolean;
+  readonly installation?: Installation | undefined;
+  readonly publishLimit?: DevicePublishLimit | undefined;
+}): MosquittoDynsecHandle {
   return mosquittoDynsec({
     dir: options.dir,
     port: options.port,
     admin: DEV_BROKER_ADMIN,
     serviceUsers: devServiceUsers(),
     detached: options.detached ?? false,
+    ...(options.publishLimit !== undefined ? { publishLimit: options.publishLimit } : {}),
     ...(options.installation !== undefined ? { installation: options.installation } : {}),
   });
 }
@@ -92,7 +102,7 @@ export function stackServices(options: StackOptions & { readonly ports: StackPor
   const installation = options.installation;
   const common = { installation, detached: options.detached ?? false };
   return {
-    mosquitto: stackBroker({ ...common, dir: join(options.baseDir, 'mosquitto'), port: options.ports.mqtt }),
+    mosquitto: stackBroker({ ...common, dir: join(options.baseDir, 'mosquitto'), port: options.ports.mqtt, publishLimit: options.devicePublishLimit }),
     kafka: kafka({ ...common, dir: join(options.baseDir, 'kafka'), port: options.ports.kafka, controllerPort: options.ports.kafkaController }),
     influx: influx({
       ...common,

@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { DEV_BROKER_ADMIN, DEV_PORTS, MQTT_MAX_PACKET_BYTES, MTL_TOPIC_SPECS, devServiceUsers } from '../src/index.ts';
 import { dynsecPasswordHash, dynsecSeed } from '../src/mosquitto-dynsec.ts';
+import { rateLimitConf } from '../src/mosquitto-rate-limit.ts';
 
 const infraDir = resolve(import.meta.dirname, '..', '..');
 const composeText = readFileSync(join(infraDir, 'compose.yaml'), 'utf8');
@@ -27,7 +28,9 @@ describe('infra/compose.yaml', () => {
     for (const [name, service] of Object.entries(compose.services)) {
       if (service.build !== undefined) {
         expect(existsSync(join(infraDir, service.build.context, service.build.dockerfile)), name).toBe(true);
-        expect(existsSync(join(infraDir, service.build.context, 'services', service.build.args?.SERVICE ?? '?')), name).toBe(true);
+        // A Meterline service's build names the service it builds; the broker's builds our plugin in.
+        const built = service.build.args?.SERVICE === undefined ? join('rate-limit', 'meterline_rate_limit.c') : join('services', service.build.args.SERVICE);
+        expect(existsSync(join(infraDir, service.build.context, built)), name).toBe(true);
       } else {
         expect(service.image, name).toMatch(/^[\w./-]+:[\w.-]+$/);
       }
@@ -53,6 +56,14 @@ describe('infra/compose.yaml', () => {
   it("limits packets at the broker to the device guide's size, the one the launcher uses", () => {
     const conf = readFileSync(join(infraDir, 'mosquitto', 'mosquitto.conf'), 'utf8');
     expect(conf).toMatch(new RegExp(`^max_packet_size ${MQTT_MAX_PACKET_BYTES}$`, 'm'));
+  });
+
+  it('limits what each device publishes with the plugin the image builds and the lines the launcher writes', () => {
+    const conf = readFileSync(join(infraDir, 'mosquitto', 'mosquitto.conf'), 'utf8');
+    const dockerfile = readFileSync(join(infraDir, 'mosquitto', 'Dockerfile'), 'utf8');
+    const pluginPath = /^COPY --from=build \S+ (\S+)$/m.exec(dockerfile)?.[1];
+    expect(pluginPath).toBeDefined();
+    for (const line of rateLimitConf(pluginPath!)) expect(conf.split('\n')).toContain(line);
   });
 
   it('publishes the same host ports as the native launcher, on loopback only', () => {

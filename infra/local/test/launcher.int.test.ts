@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,6 +90,26 @@ describe('service handles', () => {
       const error: unknown = await mosquittoDynsec(options).start().catch((e: unknown) => e);
       expect(isStackError(error, 'MTL_STACK_CONFIG_INVALID')).toBe(true);
       expect((error as Error).message).toContain('stack down');
+    } finally {
+      await running.stop();
+    }
+  }, 30_000);
+
+  it('refuses to adopt a broker in its directory that runs without the publish limit (a broker of a version before it)', async () => {
+    const dir = join(baseDir, 'unlimited-broker');
+    await mkdir(dir);
+    const options = { dir, port: await freePort(), admin: ADMIN, installation };
+    const running = mosquittoDynsec(options);
+    await running.start();
+    try {
+      const conf = join(dir, 'mosquitto.conf');
+      const withoutLimit = (await readFile(conf, 'utf8'))
+        .split('\n')
+        .filter((line) => !line.includes('meterline_rate_limit') && !/^plugin_opt_(messages|message|bytes|byte)_/.test(line));
+      await writeFile(conf, withoutLimit.join('\n'));
+      const error: unknown = await mosquittoDynsec(options).start().catch((e: unknown) => e);
+      expect(isStackError(error, 'MTL_STACK_CONFIG_INVALID')).toBe(true);
+      expect((error as Error).message).toContain('no publish limit');
     } finally {
       await running.stop();
     }
