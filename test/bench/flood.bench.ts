@@ -3,13 +3,16 @@
  * 200 single-reading meters publishes at a steady rate; the publish → queryable latency of
  * their readings is measured alone, then with one more device of another enterprise flooding
  * valid payloads (QoS 1, up to 1 000 in flight). In the same run, the baseline: the fleet alone.
- * It prints the fleet's p50/p99 and readings stored in both runs, and what the flooder got
- * through. A benchmark, not a test: it prints, it asserts nothing.
+ * The broker runs with the default per-device publish limit (DEVICE_PUBLISH_LIMIT), which is
+ * what stands between the flooder and the fleet. It prints the fleet's p50/p99 and readings
+ * stored in both runs, and what the broker accepted and refused of the flooder's. A benchmark,
+ * not a test: it prints, it asserts nothing.
  *
  *   BENCH_STEP_SECONDS  seconds each run publishes (default 20)
  *   BENCH_FLEET_RATE    the fleet's readings/s (default 500)
  */
 import { Fleet, connectFleet, fleetManifest, type FleetConnection } from '@meterline/simulator';
+import { DEVICE_PUBLISH_LIMIT } from '@meterline/contracts';
 import type { Manifest } from '@meterline/domain';
 import { READING_FIELDS, READING_TAGS, READINGS_MEASUREMENT } from '@meterline/series';
 import { withBenchStack } from '../harness/bench-stack.ts';
@@ -49,16 +52,18 @@ async function runFleet(fleet: Fleet, connection: FleetConnection, startMs: numb
 }
 
 /** One device publishing valid single readings as fast as the broker takes them, until `stop` resolves. */
-async function flood(fleet: Fleet, connection: FleetConnection, stop: Promise<void>): Promise<{ accepted: number; seconds: number }> {
+async function flood(fleet: Fleet, connection: FleetConnection, stop: Promise<void>): Promise<{ accepted: number; refused: number; seconds: number }> {
   let stopped = false;
   void stop.then(() => (stopped = true));
   const started = performance.now();
   const inFlight = new Set<Promise<void>>();
   let accepted = 0;
+  let refused = 0;
   for (let tick = 1; !stopped; tick++) {
     for (const payload of fleet.tick(Date.UTC(2025, 0, 1) + tick * 1_000, 1_000)) {
       const p = connection.publish(payload).then((o) => {
         if (o.accepted) accepted++;
+        else refused++;
       });
       inFlight.add(p);
       void p.finally(() => inFlight.delete(p));
@@ -66,7 +71,7 @@ async function flood(fleet: Fleet, connection: FleetConnection, stop: Promise<vo
     while (inFlight.size >= FLOOD_IN_FLIGHT) await Promise.race(inFlight);
   }
   await Promise.all(inFlight);
-  return { accepted, seconds: (performance.now() - started) / 1000 };
+  return { accepted, refused, seconds: (performance.now() - started) / 1000 };
 }
 
 /** The fleet's readings stored from `fromMs` on, once the count has not moved for 15 s. */
@@ -98,7 +103,7 @@ async function main() {
     const fleetConnection = await connectFleet({ url: stack.mqtt.url, deviceIds: fleet.devices.map((d) => d.id), password: devicePassword });
     const floodConnection = await connectFleet({ url: stack.mqtt.url, deviceIds: flooder.devices.map((d) => d.id), password: devicePassword });
 
-    results.push('run              | fleet readings | stored | p50 ms | p99 ms | flooder payloads/s accepted by the broker');
+    results.push('run              | fleet readings | stored | p50 ms | p99 ms | flooder payloads/s accepted, refused by the broker');
     let startMs = Date.UTC(2025, 6, 1);
     for (const withFlood of [false, true]) {
       let stopFlood!: () => void;
@@ -113,7 +118,7 @@ async function main() {
       // Every reading of the fleet is a sample: stored ones give their latency, the others count as missing.
       const sorted = await probe.finish(300_000);
       results.push(
-        `${(withFlood ? 'fleet + flooder' : 'fleet alone').padEnd(16)} | ${String(sent).padStart(14)} | ${String(sorted.length).padStart(6)} | ${String(percentile(sorted, 50)).padStart(6)} | ${String(percentile(sorted, 99)).padStart(6)} | ${floodResult ? (floodResult.accepted / floodResult.seconds).toFixed(0) : '—'}`,
+        `${(withFlood ? 'fleet + flooder' : 'fleet alone').padEnd(16)} | ${String(sent).padStart(14)} | ${String(sorted.length).padStart(6)} | ${String(percentile(sorted, 50)).padStart(6)} | ${String(percentile(sorted, 99)).padStart(6)} | ${floodResult ? `${(floodResult.accepted / floodResult.seconds).toFixed(0)}, ${(floodResult.refused / floodResult.seconds).toFixed(0)}` : '—'}`,
       );
       console.log(results.at(-1));
       // Let the pipeline drain the flood before the next run: until nothing more is stored for 15 s.
@@ -125,7 +130,9 @@ async function main() {
     await floodConnection.close();
     await pipeline.close();
   });
+  const limit = DEVICE_PUBLISH_LIMIT;
   console.log(`\nbench:flood — ${STEP_SECONDS} s per run, fleet of 200 meters at ${FLEET_RATE} readings/s, all services on this machine (${(await import('node:os')).cpus().length} cores)`);
+  console.log(`per-device publish limit at the broker: ${limit.messagesPerSecond} messages/s (burst ${limit.messageBurst}), ${limit.bytesPerSecond} bytes/s (burst ${limit.byteBurst})`);
   console.log(results.join('\n'));
 }
 

@@ -26,6 +26,14 @@ interface SharedStack {
   users: number;
 }
 
+/**
+ * The test stack's per-device publish limit, raised: tests fast-forward months of quarter-hour
+ * history through a few devices (a month is 2 880 payloads per device), which the default limit
+ * would spread over minutes. The limit itself is tested on a broker with the default
+ * (test/e2e/device-publish-limit.e2e.test.ts, infra/local/test/mosquitto-rate-limit.int.test.ts).
+ */
+export const TEST_STACK_PUBLISH_LIMIT: DevicePublishLimit = { messagesPerSecond: 100_000, messageBurst: 1_000_000, bytesPerSecond: 1e9, byteBurst: 1e10 };
+
 // The integration and e2e projects each run this setup; both use one stack per vitest run.
 const registry = globalThis as typeof globalThis & { __meterlineStack?: SharedStack };
 
@@ -33,15 +41,15 @@ async function launch() {
   // The e2e tests run the services as built bundles: build them once, here.
   execFileSync(process.execPath, [join(import.meta.dirname, '..', '..', 'scripts', 'build.mjs')], { stdio: 'inherit' });
   if (await dockerAvailable()) {
-    const stack = await startStackWithContainers();
+    const stack = await startStackWithContainers({ devicePublishLimit: TEST_STACK_PUBLISH_LIMIT });
     return { stack, native: undefined, cleanup: () => Promise.resolve()};
   }
   const baseDir = await mkdtemp(join(tmpdir(), 'meterline-test-stack-'));
   const started = performance.now();
   const [mqtt, kafka, kafkaController, influxHttp, influxRpc] = (await freePorts(5)) as [number, number, number, number, number];
-  const stack = await startStack({ baseDir, ports: { mqtt, kafka, kafkaController, influxHttp, influxRpc } });
+  const stack = await startStack({ baseDir, ports: { mqtt, kafka, kafkaController, influxHttp, influxRpc }, devicePublishLimit: TEST_STACK_PUBLISH_LIMIT });
   console.log(`test stack (native) up in ${Math.round(performance.now() - started)} ms under ${baseDir}`);
-  const native = { baseDir, ports: { mqtt, kafka, influxHttp, influxRpc } };
+  const native = { baseDir, ports: { mqtt, kafka, influxHttp, influxRpc }, publishLimit: TEST_STACK_PUBLISH_LIMIT };
   return { stack, native, cleanup: () => rm(baseDir, { recursive: true, force: true }) };
 }
 

@@ -4,13 +4,15 @@
  * InfluxDB is 1.8 here too, so the connection details (token `user:password`, database as bucket)
  * are identical to the native stack's.
  */
+import { join } from 'node:path';
 import type * as TestcontainersModule from 'testcontainers';
 import type { StartedTestContainer } from 'testcontainers';
-import { MQTT_MAX_PACKET_BYTES } from '@meterline/contracts';
+import { MQTT_MAX_PACKET_BYTES, type DevicePublishLimit } from '@meterline/contracts';
 import { DEV_BROKER_ADMIN, DEV_INFLUX_ADMIN, devDevices, devServiceUsers } from './dev-credentials.ts';
 import { provisionDeviceAccounts } from './device-provisioning.ts';
 import { StackError } from './errors.ts';
 import { dynsecSeed } from './mosquitto-dynsec.ts';
+import { rateLimitConf } from './mosquitto-rate-limit.ts';
 import { freePort } from './ports.ts';
 import type { StackConnection, StackHandle, StackOptions } from './stack.ts';
 import { stackMqttUsers } from './stack.ts';
@@ -50,15 +52,21 @@ export async function dockerAvailable(): Promise<boolean> {
   }
 }
 
-/** Where the eclipse-mosquitto image ships the plugin, and where the plugin keeps its (writable) state. */
+/**
+ * Where the eclipse-mosquitto image ships the dynamic security plugin, where infra/mosquitto's
+ * Dockerfile puts ours, and where the plugin keeps its (writable) state.
+ */
 const IMAGE_DYNSEC_PLUGIN = '/usr/lib/mosquitto_dynamic_security.so';
+const IMAGE_RATE_LIMIT_PLUGIN = '/usr/lib/meterline_rate_limit.so';
 const DYNSEC_STATE = '/mosquitto/data/dynamic-security.json';
+const MOSQUITTO_BUILD_CONTEXT = join(import.meta.dirname, '..', '..', 'mosquitto');
 
 // The same broker kind and limits as the native stack's (brokerConf), with the image's paths.
-const MOSQUITTO_CONF = `listener 1883 0.0.0.0
+const mosquittoConf = (publishLimit: DevicePublishLimit | undefined) => `listener 1883 0.0.0.0
 allow_anonymous false
 plugin ${IMAGE_DYNSEC_PLUGIN}
 plugin_opt_config_file ${DYNSEC_STATE}
+${rateLimitConf(IMAGE_RATE_LIMIT_PLUGIN, publishLimit).join('\n')}
 persistence true
 persistence_location /mosquitto/data/
 max_queued_messages 1000000
@@ -69,7 +77,7 @@ set_tcp_nodelay true
 log_dest stderr
 `;
 
-export async function startStackWithContainers(options: Pick<StackOptions, 'devices' | 'influxAdmin'> = {}): Promise<StackHandle> {
+export async function startStackWithContainers(options: Pick<StackOptions, 'devices' | 'influxAdmin' | 'devicePublishLimit'> = {}): Promise<StackHandle> {
   const testcontainers = await loadTestcontainers();
   if (testcontainers === undefined || !(await dockerAvailable())) {
     throw new StackError('MTL_STACK_DOCKER_UNAVAILABLE', 'testcontainers not installed or no Docker engine reachable: use startStack() (native processes) instead');
@@ -84,9 +92,10 @@ export async function startStackWithContainers(options: Pick<StackOptions, 'devi
   const started: StartedTestContainer[] = [];
   try {
     const [mqttContainer, , influxContainer] = await Promise.all([
-      new GenericContainer(CONTAINER_IMAGES.mosquitto)
+      // The image with our publish limit plugin, built from infra/mosquitto/Dockerfile (FROM CONTAINER_IMAGES.mosquitto).
+      (await GenericContainer.fromDockerfile(MOSQUITTO_BUILD_CONTEXT).build())
         .withCopyContentToContainer([
-          { content: MOSQUITTO_CONF, target: '/mosquitto/config/mosquitto.conf' },
+          { content: mosquittoConf(options.devicePublishLimit), target: '/mosquitto/config/mosquitto.conf' },
           { content: seed, target: '/mosquitto/config/dynamic-security.seed.json', mode: 0o600 },
         ])
         // The plugin writes its state file: a copy owned by the user the broker drops to.
