@@ -32,7 +32,7 @@ interface SharedStack {
  * would spread over minutes. The limit itself is tested on a broker with the default
  * (test/e2e/device-publish-limit.e2e.test.ts, infra/local/test/mosquitto-rate-limit.int.test.ts).
  */
-export const TEST_STACK_PUBLISH_LIMIT: DevicePublishLimit = { messagesPerSecond: 100_000, messageBurst: 1_000_000, bytesPerSecond: 1e9, byteBurst: 1e10 };
+const TEST_STACK_PUBLISH_LIMIT: DevicePublishLimit = { messagesPerSecond: 100_000, messageBurst: 1_000_000, bytesPerSecond: 1e9, byteBurst: 1e10 };
 
 // The integration and e2e projects each run this setup; both use one stack per vitest run.
 const registry = globalThis as typeof globalThis & { __meterlineStack?: SharedStack };
