@@ -50,7 +50,13 @@ const IngestConfigSchema = Type.Object({
   readingHorizon: Type.String({ pattern: TimestampWithOffset.pattern, default: '2000-01-01T00:00:00Z' }),
   /** bench:ingest, same run: ingest 0.094 CPU s per 10 000 readings at overload through @platformatic/kafka, 0.158 through kafkajs. */
   ...KafkaProducerClientProperty,
-  kafkaLingerMs: Type.Integer({ minimum: 0, default: 2 }),
+  /**
+   * How long a Kafka batch waits for more records. bench:ingest, back to back, 2 → 10 ms: CPU s
+   * per 10 000 readings of all processes 0.721 → 0.647 at 20 000 batched readings/s, 0.432 →
+   * 0.392 at 40 000 (p99 1.7 → 1.3 s), 1.933 → 1.717 at 8 000 single readings/s (p99 448 → 305
+   * ms); single-reading peak 14 158 → 14 780. Fewer, fuller produce requests cost Kafka less.
+   */
+  kafkaLingerMs: Type.Integer({ minimum: 0, default: 10 }),
   kafkaMaxBatchRecords: Type.Integer({ minimum: 1, default: 5_000 }),
   /** On SIGTERM, how long to keep trying to hand what is in hand to Kafka before leaving it unacknowledged. */
   kafkaCloseGraceMs: Type.Integer({ minimum: 0, default: 5_000 }),
