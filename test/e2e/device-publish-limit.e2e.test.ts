@@ -8,11 +8,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqtt, { ErrorWithReasonCode, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEVICE_PUBLISH_LIMIT, readingsTopic } from '@meterline/contracts';
+import { DEVICE_PUBLISH_LIMIT } from '@meterline/contracts';
 import { freePort, stackBroker, type MosquittoDynsecHandle } from '@meterline/local-stack';
-import { Fleet, fleetManifest } from '@meterline/simulator';
+import { Fleet, connectFleet, fleetManifest, type FleetConnection, type PlannedPayload } from '@meterline/simulator';
 import { stackEnv } from '../harness/stack-env.ts';
 import { createPipeline, devicePassword, type Pipeline } from '../harness/pipeline.ts';
 import { QUARTER_HOUR, storedReadings } from '../harness/scenario.ts';
@@ -27,7 +26,7 @@ describe('the default per-device publish limit, on a broker configured as in pro
   let broker: MosquittoDynsecHandle;
   let pipeline: Pipeline;
   let fleet: Fleet;
-  const clients: MqttClient[] = [];
+  let devices: FleetConnection | undefined;
 
   beforeAll(async () => {
     const { stack, native } = stackEnv();
@@ -46,27 +45,17 @@ describe('the default per-device publish limit, on a broker configured as in pro
     fleet = new Fleet(pipeline.manifest, { seed: 17 });
   });
   afterAll(async () => {
-    await Promise.allSettled(clients.map((c) => c.endAsync(true)));
+    await devices?.close();
     await pipeline?.close();
     await broker?.stop();
     await rm(dir, { recursive: true, force: true });
   });
 
-  const asDevice = async (i: number) => {
-    const id = fleet.devices[i]!.id;
-    const client = await mqtt.connectAsync(broker.url, { protocolVersion: 5, reconnectPeriod: 0, clientId: id, username: id, password: devicePassword(id) }, false);
-    clients.push(client);
-    return client;
-  };
   /** The broker's answer to a QoS 1 publish: 'accepted', or the refusal's reason code. */
-  const publish = (client: MqttClient, i: number, payload: Buffer) =>
-    client.publishAsync(readingsTopic(fleet.devices[i]!.id), payload, { qos: 1 }).then(
-      () => 'accepted' as const,
-      (error: unknown) => {
-        if (error instanceof ErrorWithReasonCode) return error.code;
-        throw error;
-      },
-    );
+  const publish = async (payload: PlannedPayload) => {
+    const outcome = await devices!.publish(payload);
+    return outcome.accepted ? ('accepted' as const) : (outcome.reasonCode ?? outcome.refusal);
+  };
   /** Device i's stored readings, as `<point>@<epoch ms>` (storedReadings' keys). */
   const storedOf = async (i: number) => [...(await storedReadings(pipeline)).keys()].filter((key) => key.startsWith(`${fleet.devices[i]!.points[0]!.id}@`));
 
@@ -74,12 +63,12 @@ describe('the default per-device publish limit, on a broker configured as in pro
     const ticks = Array.from({ length: 1_000 }, (_, k) => fleet.tick(T0 + k * QUARTER_HOUR, QUARTER_HOUR));
     const floodPayloads = ticks.map((payloads) => payloads.find((p) => p.deviceId === fleet.devices[0]!.id)!);
     const neighbourPayloads = ticks.slice(0, 30).map((payloads) => payloads.find((p) => p.deviceId === fleet.devices[1]!.id)!);
-    const [flooder, neighbour] = await Promise.all([asDevice(0), asDevice(1)]);
+    devices = await connectFleet({ url: broker.url, deviceIds: fleet.devices.map((d) => d.id), password: devicePassword });
 
     const started = performance.now();
-    const flooding = Promise.all(floodPayloads.map((payload) => publish(flooder, 0, payload.bytes)));
+    const flooding = Promise.all(floodPayloads.map(publish));
     const neighbourOutcomes = [];
-    for (const payload of neighbourPayloads) neighbourOutcomes.push(await publish(neighbour, 1, payload.bytes));
+    for (const payload of neighbourPayloads) neighbourOutcomes.push(await publish(payload));
     const flooded = await flooding;
     const seconds = (performance.now() - started) / 1000;
 

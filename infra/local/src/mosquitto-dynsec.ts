@@ -210,7 +210,7 @@ export function mosquittoDynsec(options: MosquittoDynsecOptions): MosquittoDynse
     async start() {
       const install = (installation ??= await ensureInstalled());
       const running = await proc.runningPid();
-      if (running !== undefined) await refuseBrokerWithoutPlugin(conf, running);
+      if (running !== undefined) await refuseBrokerOfAnotherKind(conf, running);
       if (running === undefined) {
         const plugins = {
           dynsec: await findDynsecPlugin(options.pluginPath),
@@ -240,7 +240,7 @@ export function mosquittoDynsec(options: MosquittoDynsecOptions): MosquittoDynse
  * from the same directory, and provisioning it through the plugin would wait for answers that
  * never come; a broker of a version before the publish limit would let one device flood.
  */
-async function refuseBrokerWithoutPlugin(conf: string, pid: number): Promise<void> {
+async function refuseBrokerOfAnotherKind(conf: string, pid: number): Promise<void> {
   const text = await readFile(conf, 'utf8');
   const missing = [
     ...(/^plugin_opt_config_file /m.test(text) ? [] : ['no dynamic security plugin (a password-file broker of an earlier version)']),

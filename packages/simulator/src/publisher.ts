@@ -1,4 +1,4 @@
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt, { ErrorWithReasonCode, type MqttClient } from 'mqtt';
 import type { PlannedPayload } from './fleet.ts';
 
 export interface PublishOutcome {
@@ -7,6 +7,8 @@ export interface PublishOutcome {
   accepted: boolean;
   /** The broker's refusal, e.g. "Not authorized" for a topic outside the device's ACL. */
   refusal?: string;
+  /** The MQTT 5 reason code the broker refused it with (e.g. 0x87), when it gave one. */
+  reasonCode?: number;
   publishedAtMs: number;
   ackedAtMs: number;
 }
@@ -64,7 +66,8 @@ export async function connectFleet(options: {
       } catch (error) {
         const connectionError = lastError.get(payload.deviceId);
         const refusal = connectionError ? `${(error as Error).message} (last connection error: ${connectionError.message})` : (error as Error).message;
-        return { payload, accepted: false, refusal, publishedAtMs, ackedAtMs: Date.now() };
+        const reasonCode = error instanceof ErrorWithReasonCode ? { reasonCode: error.code } : {};
+        return { payload, accepted: false, refusal, ...reasonCode, publishedAtMs, ackedAtMs: Date.now() };
       } finally {
         clearTimeout(timer);
       }
