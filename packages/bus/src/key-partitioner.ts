@@ -11,6 +11,8 @@ interface RefreshingKeyPartitionerOptions {
   maxAgeMs?: number;
   /** Keys whose partition is remembered until the count changes (default 100 000): hashing per reading costs. */
   rememberKeys?: number;
+  /** The clock the count's age is read from (default `Date.now`). */
+  now?: () => number;
 }
 
 /**
@@ -22,14 +24,15 @@ interface RefreshingKeyPartitionerOptions {
 export async function refreshingKeyPartitioner(topic: string, options: RefreshingKeyPartitionerOptions): Promise<KeyPartitioner> {
   const maxAgeMs = options.maxAgeMs ?? 60_000;
   const rememberKeys = options.rememberKeys ?? 100_000;
+  const now = options.now ?? Date.now;
   let count = await options.countPartitions();
   if (count === 0) throw new Error(`topic ${topic} has no partitions`);
-  let countedAt = Date.now();
+  let countedAt = now();
   let refreshing = false;
   const known = new Map<string, number>();
   return {
     partitionOf: (key) => {
-      if (!refreshing && Date.now() - countedAt > maxAgeMs) {
+      if (!refreshing && now() - countedAt > maxAgeMs) {
         refreshing = true;
         options
           .countPartitions()
@@ -38,7 +41,7 @@ export async function refreshingKeyPartitioner(topic: string, options: Refreshin
               count = found;
               known.clear();
             }
-            countedAt = Date.now();
+            countedAt = now();
           })
           .catch((error: unknown) => options.onCountFailure(error, count))
           .finally(() => (refreshing = false));
