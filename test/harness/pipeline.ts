@@ -28,8 +28,12 @@ export const devicePassword = (deviceId: string): string => `${deviceId}-test-se
 export interface Pipeline {
   id: string;
   manifest: Manifest;
+  /** The first instance of each (`instances` option): what most tests start, kill and watch. */
   ingest: ServiceProcess;
   writer: ServiceProcess;
+  /** Every instance, the first included: the same configuration, their own instance ids and ops ports. */
+  ingests: ServiceProcess[];
+  writers: ServiceProcess[];
   /** `registry`: the pipeline's registry topic, with the `registryTopic` option. */
   topics: { readings: string; deadLetters: string; deviceStatus: string; deviceSequence: string; registry?: string };
   database: string;
@@ -55,7 +59,7 @@ export interface Pipeline {
 export async function createPipeline(
   env: { stack: StackConnection; native: NativeStackInfo | undefined },
   manifest: Manifest,
-  options: { ingestConnections?: number | 'service-default'; logLevel?: string; sessionExpirySeconds?: number; registryTopic?: boolean; ingestEnv?: Record<string, string>; writerEnv?: Record<string, string>; deadLetterTopicConfigs?: Record<string, string> } = {},
+  options: { instances?: number; ingestConnections?: number | 'service-default'; logLevel?: string; sessionExpirySeconds?: number; registryTopic?: boolean; ingestEnv?: Record<string, string>; writerEnv?: Record<string, string>; deadLetterTopicConfigs?: Record<string, string> } = {},
 ): Promise<Pipeline> {
   const { stack, native } = env;
   const id = randomUUID().slice(0, 8);
@@ -90,8 +94,11 @@ export async function createPipeline(
   await provisionDeviceAccounts({ url: stack.mqtt.url, admin: stack.mqtt.admin }, deviceIds.map((d) => ({ username: d, password: devicePassword(d) })));
 
   const mqttNames = { shareGroup: `e2e-${id}`, ingestInstanceId: `e2e-${id}` };
-  const [ingestOps, writerOps] = (await freePorts(2)) as [number, number];
-  const ingest = serviceProcess(
+  const instances = options.instances ?? 1;
+  const opsPorts = await freePorts(2 * instances);
+  // Instance n > 1 is `e2e-<id>-<n>`: its own MQTT client ids, the same share group and consumer group.
+  const instanceId = (n: number) => (n === 0 ? `e2e-${id}` : `e2e-${id}-${n + 1}`);
+  const ingestOf = (n: number) => serviceProcess(
     'ingest',
     {
       MTL_MQTT_URL: stack.mqtt.url,
@@ -100,45 +107,51 @@ export async function createPipeline(
       ...(options.ingestConnections === 'service-default' ? {} : { MTL_MQTT_CONNECTIONS: String(options.ingestConnections ?? 4) }),
       MTL_MQTT_SHARE_GROUP: mqttNames.shareGroup,
       MTL_MQTT_SESSION_EXPIRY_SECONDS: String(options.sessionExpirySeconds ?? 600),
-      MTL_INSTANCE_ID: mqttNames.ingestInstanceId,
+      MTL_INSTANCE_ID: instanceId(n),
       MTL_KAFKA_BROKERS: stack.kafka.brokers.join(','),
       MTL_READINGS_TOPIC: topics.readings,
       MTL_DEAD_LETTER_TOPIC: topics.deadLetters,
       MTL_DEVICE_STATUS_TOPIC: topics.deviceStatus,
       MTL_DEVICE_SEQUENCE_TOPIC: topics.deviceSequence,
       ...(topics.registry ? { MTL_REGISTRY_TOPIC: topics.registry } : { MTL_REGISTRY_FILE: registryFile }),
-      MTL_OPS_PORT: String(ingestOps),
+      MTL_OPS_PORT: String(opsPorts[2 * n]),
       MTL_LOG_LEVEL: options.logLevel ?? 'info',
       ...options.ingestEnv,
     },
     workDir,
+    n === 0 ? 'ingest' : `ingest-${n + 1}`,
   );
-  const writer = serviceProcess(
+  const writerOf = (n: number) => serviceProcess(
     'writer',
     {
       MTL_KAFKA_BROKERS: stack.kafka.brokers.join(','),
       MTL_READINGS_TOPIC: topics.readings,
       MTL_DEAD_LETTER_TOPIC: topics.deadLetters,
       MTL_GROUP_ID: `e2e-${id}-writer`,
-      MTL_INSTANCE_ID: `e2e-${id}`,
+      MTL_INSTANCE_ID: instanceId(n),
       MTL_INFLUX_URL: stack.influx.url,
       MTL_INFLUX_TOKEN: stack.influx.token,
       MTL_INFLUX_DATABASE: database,
       MTL_RETRY_MAX_MS: '2000',
       // A killed writer's successor takes over after this; tests need not wait the 30 s default.
       MTL_KAFKA_SESSION_TIMEOUT_MS: '10000',
-      MTL_OPS_PORT: String(writerOps),
+      MTL_OPS_PORT: String(opsPorts[2 * n + 1]),
       MTL_LOG_LEVEL: options.logLevel ?? 'info',
       ...options.writerEnv,
     },
     workDir,
+    n === 0 ? 'writer' : `writer-${n + 1}`,
   );
+  const ingests = Array.from({ length: instances }, (_, n) => ingestOf(n));
+  const writers = Array.from({ length: instances }, (_, n) => writerOf(n));
 
   return {
     id,
     manifest,
-    ingest,
-    writer,
+    ingest: ingests[0]!,
+    writer: writers[0]!,
+    ingests,
+    writers,
     topics,
     database,
     store,
@@ -148,7 +161,7 @@ export async function createPipeline(
     deadLetters: async () => (await readTopic<unknown>(stack, topics.deadLetters)).map((json) => decodeOrThrow(deadLetterCodec, Buffer.from(JSON.stringify(json)))),
     writerLag: () => groupLag(stack, `e2e-${id}-writer`, topics.readings),
     close: async () => {
-      await Promise.allSettled([ingest.stop(), writer.stop()]);
+      await Promise.allSettled([...ingests, ...writers].map((service) => service.stop()));
       await rm(workDir, { recursive: true, force: true });
     },
   };

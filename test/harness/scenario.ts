@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { expect, inject } from 'vitest';
+import { expect } from 'vitest';
 import { Fleet, connectFleet, type PayloadFault, type PlannedPayload, type PublishOutcome } from '@meterline/simulator';
 import type { DeadLetterReason } from '@meterline/contracts';
 import { READING_FIELDS, READING_TAGS, READINGS_MEASUREMENT } from '@meterline/series';
@@ -38,7 +38,7 @@ const EXPECTED_REASON: Record<PayloadFault, DeadLetterReason> = {
 export async function publishScenario(pipeline: Pipeline, options: ScenarioOptions): Promise<ScenarioResult> {
   const fleet = new Fleet(pipeline.manifest, { seed: 42 });
   const deviceIds = fleet.devices.map((d) => d.id);
-  const connection = await connectFleet({ url: inject('stack').mqtt.url, deviceIds, password: devicePassword });
+  const connection = await connectFleet({ url: pipeline.broker.url, deviceIds, password: devicePassword });
   const outcomes: PublishOutcome[] = [];
   const expectedStored = new Map<string, number>();
   const faulty: PlannedPayload[] = [];

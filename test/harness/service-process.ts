@@ -23,8 +23,8 @@ export interface ServiceProcess {
  * A Meterline service run as its built bundle (services/<name>/dist/main.js), in its own
  * process, as in production: configured by environment, killed with real signals.
  */
-export function serviceProcess(name: 'ingest' | 'writer' | 'aggregator' | 'alerter' | 'api', env: Record<string, string>, logDir: string): ServiceProcess {
-  const logFile = join(logDir, `${name}.log`);
+export function serviceProcess(name: 'ingest' | 'writer' | 'aggregator' | 'alerter' | 'api', env: Record<string, string>, logDir: string, logName: string = name): ServiceProcess {
+  const logFile = join(logDir, `${logName}.log`);
   // The API answers /health on its own port; the other services on their ops port.
   const opsPort = name === 'api' ? env['MTL_PORT'] : env['MTL_OPS_PORT'];
   if (!opsPort) throw new Error(`serviceProcess needs ${name === 'api' ? 'MTL_PORT' : 'MTL_OPS_PORT'} to watch health`);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { access, mkdir, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { StackError } from './errors.ts';
@@ -19,13 +19,33 @@ export interface KafkaOptions {
   readonly startTimeoutMs?: number;
   /** Extra or overriding server.properties entries. */
   readonly properties?: Readonly<Record<string, string | number | boolean>>;
+  /** One node of a cluster (kafkaCluster); without it, a single node that is its own quorum. */
+  readonly cluster?: ClusterMembership;
+  /** Maximum heap; default 768m (a single node), less for each node of a cluster. */
+  readonly heap?: string;
+}
+
+/** A node's place in a cluster of combined broker + controller nodes with a static quorum. */
+interface ClusterMembership {
+  readonly nodeId: number;
+  readonly voters: readonly { readonly nodeId: number; readonly controllerPort: number }[];
+  /** Read when the node's storage is formatted: every node of a cluster has the same. */
+  readonly clusterId: () => Promise<string>;
+}
+
+export interface KafkaNodeHandle extends ServiceHandle {
+  readonly nodeId: number;
+  readonly port: number;
+  readonly controllerPort: number;
 }
 
 export interface KafkaHandle extends ServiceHandle {
   readonly port: number;
   readonly controllerPort: number;
-  /** `['127.0.0.1:<port>']` */
+  /** `['127.0.0.1:<port>', …]`: every node's listener. */
   readonly brokers: readonly string[];
+  /** The nodes, for faults that hit one (a single node's handle lists itself). */
+  readonly nodes: readonly KafkaNodeHandle[];
   createTopics(topics: readonly TopicSpec[]): Promise<void>;
 }
 
@@ -36,20 +56,47 @@ export interface TopicSpec {
 }
 
 /** JVM flags: the test machines have 2 cores shared by everything, so keep Kafka small. */
-const JVM_FLAGS = [
+const jvmFlags = (heap: string) => [
   '-Xms256m',
-  '-Xmx768m',
+  `-Xmx${heap}`,
   '-XX:+UseG1GC',
   '-XX:MaxGCPauseMillis=20',
   '-XX:+ExitOnOutOfMemoryError',
   '-Djava.awt.headless=true',
 ];
 
+/** A cluster's replication: every partition on 3 nodes, a write acknowledged once 2 have it. */
+const CLUSTER_REPLICATION = {
+  'default.replication.factor': 3,
+  'min.insync.replicas': 2,
+  'offsets.topic.replication.factor': 3,
+  'transaction.state.log.replication.factor': 3,
+  'transaction.state.log.min.isr': 2,
+  'share.coordinator.state.topic.replication.factor': 3,
+  'share.coordinator.state.topic.min.isr': 2,
+} as const;
+
+// One broker: every internal topic has a single replica.
+const SINGLE_NODE_REPLICATION = {
+  'default.replication.factor': 1,
+  'offsets.topic.replication.factor': 1,
+  'transaction.state.log.replication.factor': 1,
+  'transaction.state.log.min.isr': 1,
+  'share.coordinator.state.topic.replication.factor': 1,
+  'share.coordinator.state.topic.min.isr': 1,
+} as const;
+
+function quorumProperties(options: KafkaOptions): Record<string, string | number> {
+  const cluster = options.cluster;
+  if (!cluster) return { 'node.id': 1, 'controller.quorum.bootstrap.servers': `${LOOPBACK}:${options.controllerPort}` };
+  // A static quorum: every node votes, so the cluster has a controller while 2 of 3 are up.
+  return { 'node.id': cluster.nodeId, 'controller.quorum.voters': cluster.voters.map((v) => `${v.nodeId}@${LOOPBACK}:${v.controllerPort}`).join(',') };
+}
+
 function serverProperties(options: KafkaOptions, dir: string): string {
   const props: Record<string, string | number | boolean> = {
     'process.roles': 'broker,controller',
-    'node.id': 1,
-    'controller.quorum.bootstrap.servers': `${LOOPBACK}:${options.controllerPort}`,
+    ...quorumProperties(options),
     listeners: `PLAINTEXT://${LOOPBACK}:${options.port},CONTROLLER://${LOOPBACK}:${options.controllerPort}`,
     'advertised.listeners': `PLAINTEXT://${LOOPBACK}:${options.port},CONTROLLER://${LOOPBACK}:${options.controllerPort}`,
     'inter.broker.listener.name': 'PLAINTEXT',
@@ -59,13 +106,7 @@ function serverProperties(options: KafkaOptions, dir: string): string {
     'num.partitions': 6,
     // Topics are created explicitly (createTopics): a typo in a topic name must fail, not create a topic.
     'auto.create.topics.enable': false,
-    // One broker: every internal topic has a single replica.
-    'default.replication.factor': 1,
-    'offsets.topic.replication.factor': 1,
-    'transaction.state.log.replication.factor': 1,
-    'transaction.state.log.min.isr': 1,
-    'share.coordinator.state.topic.replication.factor': 1,
-    'share.coordinator.state.topic.min.isr': 1,
+    ...(options.cluster ? CLUSTER_REPLICATION : SINGLE_NODE_REPLICATION),
     // 50 offsets partitions (default) take seconds to create on 2 cores at the first group join.
     'offsets.topic.num.partitions': 6,
     'transaction.state.log.num.partitions': 6,
@@ -142,7 +183,9 @@ async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
 }
 
 /**
- * Creates topics (replication factor 1) and waits for their leaders; existing topics are left as they are.
+ * Creates topics and waits for their leaders; existing topics are left as they are. On a cluster
+ * of three or more nodes each partition gets three replicas (the nodes' `min.insync.replicas` of
+ * 2 then lets one node be down without refusing writes); on a single node, one.
  */
 export async function createTopics(brokers: readonly string[], topics: readonly TopicSpec[]): Promise<void> {
   const admin = new Kafka({ clientId: 'meterline-local-stack', brokers: [...brokers], logLevel: logLevel.ERROR }).admin();
@@ -151,12 +194,13 @@ export async function createTopics(brokers: readonly string[], topics: readonly 
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.topic));
     if (missing.length === 0) return;
+    const replicationFactor = Math.min(3, (await admin.describeCluster()).brokers.length);
     const create = admin.createTopics({
       waitForLeaders: true,
       topics: missing.map((t) => ({
         topic: t.topic,
         numPartitions: t.partitions,
-        replicationFactor: 1,
+        replicationFactor,
         configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
       })),
     });
@@ -175,16 +219,16 @@ export async function createTopics(brokers: readonly string[], topics: readonly 
   }
 }
 
-/** Apache Kafka 4 in KRaft combined mode (broker + controller, one node) as a native JVM process. */
-export function kafka(options: KafkaOptions): KafkaHandle {
+/** One KRaft node (broker + controller in one JVM): its own quorum, or a member of a cluster's. */
+function kafkaNode(options: KafkaOptions): KafkaNodeHandle {
   const dir = options.dir;
   const propsFile = join(dir, 'server.properties');
   const log4jFile = join(dir, 'log4j2.properties');
   const logFile = join(dir, 'kafka.log');
-  const brokers = [`${LOOPBACK}:${options.port}`] as const;
+  const name = options.cluster ? `kafka-${options.cluster.nodeId}` : 'kafka';
   let installation = options.installation;
   const proc = new ManagedProcess({
-    name: 'kafka',
+    name,
     cwd: dir,
     logFile,
     pidFile: join(dir, 'kafka.pid'),
@@ -192,14 +236,17 @@ export function kafka(options: KafkaOptions): KafkaHandle {
     detached: options.detached ?? false,
     ports: [options.port, options.controllerPort],
   });
+  const formatArgs = async (): Promise<string[]> =>
+    // A single node is a single-voter (standalone) quorum; a cluster's nodes share an id and the voters in their properties.
+    options.cluster ? ['-t', await options.cluster.clusterId()] : ['--standalone', '-t', clusterId()];
 
   return {
-    name: 'kafka',
+    name,
     dir,
     logFile,
+    nodeId: options.cluster?.nodeId ?? 1,
     port: options.port,
     controllerPort: options.controllerPort,
-    brokers,
     async start() {
       const install = (installation ??= await ensureInstalled());
       if ((await proc.runningPid()) === undefined) {
@@ -211,29 +258,113 @@ export function kafka(options: KafkaOptions): KafkaHandle {
           () => false,
         );
         if (!formatted) {
-          // First start in this directory: format the storage as a single-voter (standalone) KRaft quorum.
+          // First start in this directory: format the storage.
           await runCommand(
             install.kafka.java,
-            ['-Xmx256m', `-Dlog4j2.configurationFile=${log4jFile}`, '-cp', install.kafka.classpath, 'kafka.tools.StorageTool', 'format', '--standalone', '-t', clusterId(), '-c', propsFile],
+            ['-Xmx256m', `-Dlog4j2.configurationFile=${log4jFile}`, '-cp', install.kafka.classpath, 'kafka.tools.StorageTool', 'format', ...(await formatArgs()), '-c', propsFile],
             { errorCode: 'MTL_STACK_START_FAILED' },
           );
         }
       }
       const launch = {
         command: install.kafka.java,
-        args: [...JVM_FLAGS, `-Dlog4j2.configurationFile=${log4jFile}`, '-cp', install.kafka.classpath, 'kafka.Kafka', propsFile],
+        args: [...jvmFlags(options.heap ?? '768m'), `-Dlog4j2.configurationFile=${log4jFile}`, '-cp', install.kafka.classpath, 'kafka.Kafka', propsFile],
       };
       await proc.start(launch, {
         timeoutMs: options.startTimeoutMs ?? 120_000,
         pollMs: 500,
-        probe: async () => (await tcpAnswers(options.port)) && (await metadataAnswers(brokers)),
+        probe: async () => (await tcpAnswers(options.port)) && (await metadataAnswers([`${LOOPBACK}:${options.port}`])),
       });
     },
     stop: (timeoutMs) => proc.stop(timeoutMs ?? 60_000),
     kill: () => proc.kill(),
     runningPid: () => proc.runningPid(),
-    async createTopics(topics) {
-      await createTopics(brokers, topics);
-    },
+  };
+}
+
+/** Apache Kafka 4 in KRaft combined mode (broker + controller, one node) as a native JVM process. */
+export function kafka(options: KafkaOptions): KafkaHandle {
+  const node = kafkaNode(options);
+  const brokers = [`${LOOPBACK}:${options.port}`] as const;
+  return {
+    ...node,
+    brokers,
+    nodes: [node],
+    createTopics: (topics) => createTopics(brokers, topics),
+  };
+}
+
+export interface KafkaClusterOptions {
+  /** Node n keeps its data in `<dir>/node-<n>`. */
+  readonly dir: string;
+  /** One entry per node: three for a cluster that stays writable with one node down. */
+  readonly nodes: readonly { readonly port: number; readonly controllerPort: number }[];
+  readonly detached?: boolean;
+  readonly installation?: Installation;
+  readonly startTimeoutMs?: number;
+}
+
+/** The cluster's id, made once and kept in `<dir>/cluster-id`, so a node formatted later joins the same cluster. */
+async function sharedClusterId(dir: string): Promise<string> {
+  const file = join(dir, 'cluster-id');
+  const kept = await readFile(file, 'utf8').then(
+    (text) => text.trim(),
+    () => undefined,
+  );
+  if (kept) return kept;
+  const id = clusterId();
+  await mkdir(dir, { recursive: true });
+  await writeFile(file, `${id}\n`, { flag: 'wx' }).catch((error: unknown) => {
+    // Another process starting this cluster wrote it first: theirs is read below.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  });
+  return (await readFile(file, 'utf8')).trim();
+}
+
+/**
+ * A Kafka cluster of combined KRaft nodes, each a voter of one static quorum: topics get three
+ * replicas, a write needs two (`min.insync.replicas`), so any one node may die. Started, stopped
+ * and killed as one service; `nodes` reach a single node for faults.
+ */
+export function kafkaCluster(options: KafkaClusterOptions): KafkaHandle {
+  const voters = options.nodes.map((n, i) => ({ nodeId: i + 1, controllerPort: n.controllerPort }));
+  const clusterIdOnce = (() => {
+    let id: Promise<string> | undefined;
+    return () => (id ??= sharedClusterId(options.dir));
+  })();
+  const nodes = options.nodes.map((n, i) =>
+    kafkaNode({
+      dir: join(options.dir, `node-${i + 1}`),
+      port: n.port,
+      controllerPort: n.controllerPort,
+      heap: '512m',
+      cluster: { nodeId: i + 1, voters, clusterId: clusterIdOnce },
+      ...(options.detached !== undefined ? { detached: options.detached } : {}),
+      ...(options.installation !== undefined ? { installation: options.installation } : {}),
+      ...(options.startTimeoutMs !== undefined ? { startTimeoutMs: options.startTimeoutMs } : {}),
+    }),
+  );
+  const brokers = options.nodes.map((n) => `${LOOPBACK}:${n.port}`);
+  const first = nodes[0];
+  if (!first) throw new StackError('MTL_STACK_START_FAILED', 'a Kafka cluster needs at least one node');
+  const all = async (act: (node: KafkaNodeHandle) => Promise<void>) => {
+    const results = await Promise.allSettled(nodes.map(act));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  };
+  return {
+    name: 'kafka',
+    dir: options.dir,
+    logFile: first.logFile,
+    port: first.port,
+    controllerPort: first.controllerPort,
+    brokers,
+    nodes,
+    // In parallel: a node is ready only once the quorum has a leader, which takes a majority.
+    start: () => all((node) => node.start()),
+    stop: (timeoutMs) => all((node) => node.stop(timeoutMs)),
+    kill: () => all((node) => node.kill()),
+    runningPid: () => first.runningPid(),
+    createTopics: (topics) => createTopics(brokers, topics),
   };
 }

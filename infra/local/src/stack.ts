@@ -6,7 +6,7 @@ import { ensureInstalled } from './install.ts';
 import type { InfluxAdmin, InfluxHandle } from './influx.ts';
 import { influx } from './influx.ts';
 import type { KafkaHandle } from './kafka.ts';
-import { kafka } from './kafka.ts';
+import { kafka, kafkaCluster } from './kafka.ts';
 import type { MosquittoDynsecHandle } from './mosquitto-dynsec.ts';
 import { mosquittoDynsec } from './mosquitto-dynsec.ts';
 import type { MqttUser } from './mosquitto.ts';
@@ -19,6 +19,8 @@ export interface StackPorts {
   readonly kafkaController: number;
   readonly influxHttp: number;
   readonly influxRpc: number;
+  /** The listener and controller ports of Kafka's further nodes (kafkaNodes > 1); picked free when left out. */
+  readonly kafkaFurtherNodes?: readonly { readonly port: number; readonly controllerPort: number }[];
 }
 
 /** Where to reach the services: plain data, safe to hand to tests through vitest's `provide()`. */
@@ -52,6 +54,8 @@ export interface StackOptions {
   readonly influxAdmin?: InfluxAdmin;
   /** What each device may publish at the broker; default DEVICE_PUBLISH_LIMIT (benchmarks raise it for their synthetic gateways). */
   readonly devicePublishLimit?: DevicePublishLimit;
+  /** Kafka nodes: 1 (default), or 3 for a replicated cluster (kafkaCluster) that survives losing one. */
+  readonly kafkaNodes?: 1 | 3;
   /** Keep the services running after this process exits (the CLI). */
   readonly detached?: boolean;
   readonly install?: InstallOptions;
@@ -85,8 +89,8 @@ export function stackBroker(options: {
   });
 }
 
-async function resolvePorts(ports: Partial<StackPorts> = {}): Promise<StackPorts> {
-  const free = await freePorts(5);
+async function resolvePorts(ports: Partial<StackPorts> = {}, kafkaNodes = 1): Promise<StackPorts> {
+  const free = await freePorts(5 + 2 * (kafkaNodes - 1));
   const pick = (given: number | undefined, i: number): number => given ?? free[i]!;
   return {
     mqtt: pick(ports.mqtt, 0),
@@ -94,7 +98,18 @@ async function resolvePorts(ports: Partial<StackPorts> = {}): Promise<StackPorts
     kafkaController: pick(ports.kafkaController, 2),
     influxHttp: pick(ports.influxHttp, 3),
     influxRpc: pick(ports.influxRpc, 4),
+    kafkaFurtherNodes: ports.kafkaFurtherNodes ?? Array.from({ length: kafkaNodes - 1 }, (_, i) => ({ port: free[5 + 2 * i]!, controllerPort: free[6 + 2 * i]! })),
   };
+}
+
+function stackKafka(options: StackOptions & { readonly ports: StackPorts; readonly installation?: Installation | undefined }): KafkaHandle {
+  const common = { installation: options.installation, detached: options.detached ?? false };
+  const dir = join(options.baseDir, 'kafka');
+  const first = { port: options.ports.kafka, controllerPort: options.ports.kafkaController };
+  if ((options.kafkaNodes ?? 1) === 1) return kafka({ ...common, dir, ...first });
+  const further = options.ports.kafkaFurtherNodes ?? [];
+  if (further.length + 1 !== options.kafkaNodes) throw new Error(`a Kafka cluster of ${options.kafkaNodes} nodes needs the ports of ${(options.kafkaNodes ?? 1) - 1} further nodes`);
+  return kafkaCluster({ ...common, dir, nodes: [first, ...further] });
 }
 
 /** The handles for a stack in `baseDir`, not started (the CLI uses them to inspect and stop). */
@@ -103,7 +118,7 @@ export function stackServices(options: StackOptions & { readonly ports: StackPor
   const common = { installation, detached: options.detached ?? false };
   return {
     mosquitto: stackBroker({ ...common, dir: join(options.baseDir, 'mosquitto'), port: options.ports.mqtt, publishLimit: options.devicePublishLimit }),
-    kafka: kafka({ ...common, dir: join(options.baseDir, 'kafka'), port: options.ports.kafka, controllerPort: options.ports.kafkaController }),
+    kafka: stackKafka(options),
     influx: influx({
       ...common,
       dir: join(options.baseDir, 'influxdb'),
@@ -129,7 +144,7 @@ export function connectionOf(services: NativeStack['services'], users: readonly 
  * Services start in parallel; if one fails, the others are stopped before the error is rethrown.
  */
 export async function startStack(options: StackOptions): Promise<NativeStack> {
-  const ports = await resolvePorts(options.ports);
+  const ports = await resolvePorts(options.ports, options.kafkaNodes);
   const installation = await ensureInstalled(options.install);
   const services = stackServices({ ...options, ports, installation });
   await Promise.all(Object.values(services).map((s) => mkdir(s.dir, { recursive: true })));

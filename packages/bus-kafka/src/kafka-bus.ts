@@ -117,6 +117,11 @@ export class KafkaBus {
       ...(options.fetchMaxWaitMs === undefined ? {} : { maxWaitTimeInMs: options.fetchMaxWaitMs }),
     });
     if (options.fromTimestampMs !== undefined) await this.startGroupAt(options.groupId, options.topics, options.fromTimestampMs);
+    let heardAt: number | undefined;
+    // A fetch answered (empty ones too, every fetch wait) or a heartbeat: the cluster is there.
+    const heard = (event: { timestamp: number }) => (heardAt = event.timestamp);
+    consumer.on(consumer.events.FETCH, heard);
+    consumer.on(consumer.events.HEARTBEAT, heard);
     await consumer.connect();
     await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
     let running = false;
@@ -169,6 +174,7 @@ export class KafkaBus {
         }
       },
       lag: () => this.groupLag(options.groupId, options.topics),
+      lastHeardAt: () => heardAt,
     };
   }
 

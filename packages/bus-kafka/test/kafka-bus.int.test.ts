@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { expect, inject, it } from 'vitest';
+import type { BusConsumer } from '@meterline/bus';
 import { busContract } from '@meterline/bus/contract';
 import { createTopics } from '@meterline/local-stack';
 import { KafkaBus } from '../src/index.ts';
@@ -19,10 +20,14 @@ busContract('kafka (real broker)', () => {
     },
     consumer: (options) => {
       const ready = bus.consumer(options);
+      let made: BusConsumer | undefined;
+      void ready.then((c) => (made = c), () => undefined);
       const consumer = {
         start: async (handler: Parameters<Awaited<typeof ready>['start']>[0]) => (await ready).start(handler),
         close: async () => (await ready).close(),
         lag: async () => (await ready).lag(),
+        // Synchronous: undefined until the consumer has been made, as before it heard anything.
+        lastHeardAt: () => made?.lastHeardAt(),
       };
       consumers.push(consumer);
       return consumer;

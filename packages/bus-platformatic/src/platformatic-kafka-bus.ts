@@ -127,6 +127,9 @@ export class PlatformaticKafkaBus {
     });
     // The consumer emits 'error' when a rejoin after a failed heartbeat fails; unheard, it would end the process.
     consumer.on('error', (error: unknown) => this.log?.('warn', 'the consumer could not rejoin its group', { groupId: options.groupId, error: String(error) }));
+    let heardAt: number | undefined;
+    // A heartbeat answered (every heartbeat interval, busy or idle): the cluster is there.
+    consumer.on('consumer:heartbeat:end', () => (heardAt = Date.now()));
     if (options.fromTimestampMs !== undefined) await this.startGroupAt(options.groupId, options.topics, options.fromTimestampMs);
     // Offsets are committed by the handler's success only; where the group has none, it starts
     // at the beginning or the end.
@@ -265,6 +268,7 @@ export class PlatformaticKafkaBus {
         }
       },
       lag: () => this.groupLag(options.groupId, options.topics),
+      lastHeardAt: () => heardAt,
     };
   }
 

@@ -20,10 +20,14 @@ busContract('platformatic-kafka (real broker)', () => {
     },
     consumer: (options) => {
       const ready = bus.consumer(options);
+      let made: BusConsumer | undefined;
+      void ready.then((c) => (made = c), () => undefined);
       return {
         start: async (handler) => (await ready).start(handler),
         close: async () => (await ready).close(),
         lag: async () => (await ready).lag(),
+        // Synchronous: undefined until the consumer has been made, as before it heard anything.
+        lastHeardAt: () => made?.lastHeardAt(),
       };
     },
     keyPartitioner: (topic) => bus.keyPartitioner(topic),

@@ -116,6 +116,8 @@ export class InMemoryBus {
         wake?.();
         await loop;
       },
+      // In memory the link cannot break: a running consumer hears the bus now.
+      lastHeardAt: () => (running ? Date.now() : undefined),
       lag: async () => {
         let lag = 0;
         for (const topic of options.topics) {

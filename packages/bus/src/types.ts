@@ -53,6 +53,13 @@ export interface BusConsumer {
   close(): Promise<void>;
   /** Messages not yet consumed by this group, summed over partitions (-1 when unknown). */
   lag(): Promise<number>;
+  /**
+   * When the bus last answered this consumer (a fetch or a heartbeat of its group), epoch ms;
+   * undefined before it first did. A consumer cut off from its bus stops hearing from it: health
+   * checks compare this with the clock, since a client library retrying in the background says
+   * nothing.
+   */
+  lastHeardAt(): number | undefined;
 }
 
 export interface ConsumerOptions {

@@ -212,6 +212,24 @@ export function busContract(name: string, make: () => Promise<BusUnderTest>): vo
       expect(gotLater.seen.map((m) => m.value)).toEqual(['after-2']);
     });
 
+    it('says when the bus last answered it: not before it runs, recently while it does (issue 18: health reads it)', async () => {
+      const topic = await bus.newTopic();
+      const consumer = bus.consumer({ groupId: `g-${topic}`, topics: [topic], fromBeginning: true });
+      expect(consumer.lastHeardAt()).toBeUndefined();
+      const startedAt = Date.now();
+      const got = collector(1);
+      await consumer.start(got.handler);
+      const producer = bus.producer();
+      await producer.send(topic, [{ key: 'a', value: Buffer.from('x') }]);
+      await got.finished;
+      // An idle consumer goes on hearing from the bus (fetches, heartbeats): poll past a heartbeat.
+      const afterDelivery = Date.now();
+      await expect.poll(() => consumer.lastHeardAt() ?? 0, { timeout: 15_000, interval: 200 }).toBeGreaterThanOrEqual(afterDelivery);
+      expect(consumer.lastHeardAt()).toBeGreaterThanOrEqual(startedAt);
+      await consumer.close();
+      await producer.close();
+    });
+
     it('reports messages not yet consumed as lag', async () => {
       const topic = await bus.newTopic();
       const producer = bus.producer();

@@ -144,7 +144,7 @@ describe('topic registry source (in-memory bus)', () => {
   it('fails ready and current when the lag cannot be read', async () => {
     const bus = new InMemoryBus();
     const inner = bus.consumer({ groupId: registryTopicGroupId('test', 'i1'), topics: [TOPIC], fromBeginning: true });
-    const broken: BusConsumer = { start: (h) => inner.start(h), close: () => inner.close(), lag: () => Promise.reject(new Error('broker gone')) };
+    const broken: BusConsumer = { start: (h) => inner.start(h), close: () => inner.close(), lag: () => Promise.reject(new Error('broker gone')), lastHeardAt: () => undefined };
     const { source } = await start(bus, broken);
     await expect(source.ready()).rejects.toThrow('broker gone');
     await expect(source.current()).rejects.toThrow('broker gone');

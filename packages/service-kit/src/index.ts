@@ -7,3 +7,4 @@ export * from './backoff.ts';
 export * from './influx-config.ts';
 export * from './kafka-config.ts';
 export * from './watched-file.ts';
+export * from './kafka-health.ts';

@@ -109,6 +109,7 @@ describe('figure change follower', () => {
       start: () => Promise.resolve(),
       close: () => Promise.resolve(),
       lag: () => (lag instanceof Error ? Promise.reject(lag) : Promise.resolve(lag)),
+      lastHeardAt: () => undefined,
     };
     const cache = figurePageCache({ maxEntries: 100, maxBytes: 1_048_576, settleMs: 0, now: () => NOW });
     const seen: FollowerStatus['state'][] = [];

@@ -9,7 +9,7 @@ import {
 } from '@meterline/contracts';
 import type { RegistryIndex } from '@meterline/domain';
 import type { MessageHandler, MessageMeta, MessageSource } from '@meterline/mqtt-source';
-import type { HealthReport, Logger, Registry } from '@meterline/service-kit';
+import { kafkaProducerCheck, type HealthReport, type Logger, type Registry } from '@meterline/service-kit';
 import { admitPayload, readingsTopicDevice, type AdmissionRules } from './admit-payload.ts';
 import { admitStatus, isStatusTopic } from './admit-status.ts';
 import { BatchingPublisher, type OutgoingRecord, type TooLargeReplacement } from './batching-publisher.ts';
@@ -163,11 +163,12 @@ export function createIngestApp(deps: IngestAppDeps): IngestApp {
     },
     health: () => {
       const { connected, connections } = deps.source.status();
+      const waiting = kafkaProducerCheck(publisher.unacknowledgedSince(), Date.now());
       const checks = {
         mqtt: connected === connections ? 'ok' : `${connected}/${connections} connections up`,
-        kafka: lastKafkaError === undefined ? 'ok' : `failing: ${lastKafkaError}`,
+        kafka: lastKafkaError !== undefined ? `failing: ${lastKafkaError}` : waiting,
       };
-      return Promise.resolve({ healthy: connected > 0 && lastKafkaError === undefined, checks });
+      return Promise.resolve({ healthy: connected > 0 && checks.kafka === 'ok', checks });
     },
   };
 }

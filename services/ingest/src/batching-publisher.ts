@@ -64,6 +64,7 @@ export class BatchingPublisher {
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> = Promise.resolve();
   private readonly closing = new AbortController();
+  private sendingSince: number | undefined;
 
   constructor(
     private readonly producer: BusProducer,
@@ -83,6 +84,14 @@ export class BatchingPublisher {
       if (this.waitingRecords >= this.options.maxBatchRecords) this.flushSoon(0);
       else this.flushSoon(this.options.lingerMs);
     });
+  }
+
+  /**
+   * Since when (epoch ms) the send in hand has waited for the bus's acknowledgement, through
+   * every retry; undefined when none is waiting. Health reads it: retries say nothing for long.
+   */
+  unacknowledgedSince(): number | undefined {
+    return this.sendingSince;
   }
 
   /**
@@ -114,11 +123,16 @@ export class BatchingPublisher {
     const batch = this.waiting.splice(0);
     this.waitingRecords = 0;
     if (batch.length === 0) return;
-    const sent = await this.sendUntilAcknowledged(batch, () => this.send(batch.flatMap((w) => w.records)), 'return');
-    if (sent === 'too-large') {
-      // One record spoils the request for all: send each caller's records on their own, so
-      // only the record at fault is replaced and every other caller goes on.
-      for (const waiter of batch) await this.sendUntilAcknowledged([waiter], () => this.sendIsolating(waiter), 'reject');
+    this.sendingSince = Date.now();
+    try {
+      const sent = await this.sendUntilAcknowledged(batch, () => this.send(batch.flatMap((w) => w.records)), 'return');
+      if (sent === 'too-large') {
+        // One record spoils the request for all: send each caller's records on their own, so
+        // only the record at fault is replaced and every other caller goes on.
+        for (const waiter of batch) await this.sendUntilAcknowledged([waiter], () => this.sendIsolating(waiter), 'reject');
+      }
+    } finally {
+      this.sendingSince = undefined;
     }
   }
 

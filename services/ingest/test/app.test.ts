@@ -1,6 +1,6 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { InMemoryBus, type BusProducer } from '@meterline/bus';
 import { deadLetterCodec, decodeOrThrow, decodeReadingRecord, deviceSequenceCodec, signPayload, type DeviceStatusV1, type ReadingMessageV1 } from '@meterline/contracts';
 import { indexRegistry, parseManifest } from '@meterline/domain';
@@ -44,10 +44,33 @@ function flakyProducer(bus: InMemoryBus, failures: number): BusProducer & { atte
   return producer;
 }
 
-async function setup(failures = 0, busOptions: { maxRecordBytes?: number } = {}, registryIndex = registry) {
+/** A producer that answers only once released, as kafkajs retrying against a cluster that is gone. */
+function heldProducer(bus: InMemoryBus): BusProducer & { release: () => void; held: number } {
+  const inner = bus.producer();
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const producer = {
+    release,
+    held: 0,
+    send: async (topic: string, messages: Parameters<BusProducer['send']>[1]) => {
+      producer.held++;
+      await released;
+      await inner.send(topic, messages);
+    },
+    close: () => inner.close(),
+  };
+  return producer;
+}
+
+async function setup<P extends BusProducer = ReturnType<typeof flakyProducer>>(
+  failures = 0,
+  busOptions: { maxRecordBytes?: number } = {},
+  registryIndex = registry,
+  producerFor: (bus: InMemoryBus) => P = (bus) => flakyProducer(bus, failures) as unknown as P,
+) {
   const bus = new InMemoryBus(busOptions);
   const source = new HandSource();
-  const producer = flakyProducer(bus, failures);
+  const producer = producerFor(bus);
   const app = createIngestApp({
     source,
     producer,
@@ -101,6 +124,26 @@ describe('ingest app', () => {
     // At least once: the sequence record accepted by the second attempt went again with the third.
     expect(new Set(bus.messagesOf('device-sequence').map((m) => m.value.toString())).size).toBe(1);
     expect((await app.health()).healthy).toBe(true);
+    await app.close();
+  });
+
+  it('says Kafka is failing once a send has waited for its acknowledgement longer than the limit (issue 18)', async () => {
+    const { source, producer, app } = await setup(0, {}, registry, heldProducer);
+    await app.start();
+    // Only the clock is faked: the publisher's linger timer runs for real.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const delivered = source.deliver('meterline/v1/cq-gas-01/readings', { v: 1, deviceId: 'cq-gas-01', seq: 9, point: 'cq-gas-main', ts: reading.ts, quantity: 'volume', value: 5, unit: 'Nm3' });
+      await vi.waitFor(() => expect(producer.held).toBeGreaterThan(0));
+      expect(await app.health()).toEqual({ healthy: true, checks: { mqtt: 'ok', kafka: 'ok' } });
+      vi.setSystemTime(Date.now() + 11_000);
+      expect(await app.health()).toEqual({ healthy: false, checks: { mqtt: 'ok', kafka: 'a send unacknowledged by Kafka for 11 s' } });
+      producer.release();
+      await delivered;
+      expect(await app.health()).toEqual({ healthy: true, checks: { mqtt: 'ok', kafka: 'ok' } });
+    } finally {
+      vi.useRealTimers();
+    }
     await app.close();
   });
 

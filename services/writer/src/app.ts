@@ -1,7 +1,7 @@
 import type { BusConsumer, BusProducer, ConsumedBatch, ConsumedMessage } from '@meterline/bus';
 import { boundedDetail, deadLetterCodec, decodeReadingRecord, describeOriginal, type DeadLetterReason, type DeadLetterV2, type ReadingConflict, type ReadingMessageV1 } from '@meterline/contracts';
 import { errorCatalogue } from '@meterline/errors';
-import { backoffDelay, sleep, type HealthReport, type Logger, type Registry } from '@meterline/service-kit';
+import { backoffDelay, kafkaConsumerCheck, sleep, type HealthReport, type Logger, type Registry } from '@meterline/service-kit';
 import { landedMarks, readingPoint } from '@meterline/series';
 import { StoreError, type SeriesPoint, type TimeSeriesStore } from '@meterline/store';
 import { createFirstValueGuard, type StandingValue } from './first-value-guard.ts';
@@ -224,8 +224,9 @@ export function createWriterApp(deps: WriterAppDeps): WriterApp {
       const checks = {
         store: storeUp ? 'ok' : 'down',
         writes: storeDownSince === undefined ? 'ok' : `failing for ${Math.round((Date.now() - storeDownSince) / 1000)} s`,
+        kafka: kafkaConsumerCheck(deps.consumer.lastHeardAt(), Date.now()),
       };
-      return { healthy: storeUp && storeDownSince === undefined, checks };
+      return { healthy: storeUp && storeDownSince === undefined && checks.kafka === 'ok', checks };
     },
   };
 }

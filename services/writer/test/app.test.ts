@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InMemoryBus } from '@meterline/bus';
+import { InMemoryBus, type BusConsumer } from '@meterline/bus';
 import { deadLetterCodec, decodeOrThrow, type ReadingMessageV1 } from '@meterline/contracts';
 import { READING_FIELDS, READING_TAGS, READINGS_MEASUREMENT, readLandedMarks } from '@meterline/series';
 import { createLogger, createMetricsRegistry } from '@meterline/service-kit';
@@ -20,10 +20,10 @@ class RefusingStore extends InMemoryStore {
   }
 }
 
-function setup(store = new InMemoryStore()) {
+function setup(store = new InMemoryStore(), wrapConsumer = (consumer: BusConsumer) => consumer) {
   const bus = new InMemoryBus();
   const app = createWriterApp({
-    consumer: bus.consumer({ groupId: 'writer', topics: ['readings'], fromBeginning: true }),
+    consumer: wrapConsumer(bus.consumer({ groupId: 'writer', topics: ['readings'], fromBeginning: true })),
     deadLetterProducer: bus.producer(),
     deadLetterTopic: 'dlq',
     store,
@@ -98,6 +98,19 @@ describe('writer app', () => {
     await waitForLag0();
     await app.close();
     expect((await stored()).map((p) => p.fields[READING_FIELDS.value])).toEqual(Array.from({ length: 10 }, (_, i) => 100 + i));
+  });
+
+  it('says Kafka is not answering when its consumer has heard nothing from the cluster for longer than the limit (issue 18)', async () => {
+    // Our own consumer interface, whose last answer from the cluster the test sets.
+    let heardAt: number | undefined;
+    const { app } = setup(new InMemoryStore(), (inner) => ({ start: (h) => inner.start(h), close: () => inner.close(), lag: () => inner.lag(), lastHeardAt: () => heardAt }));
+    await app.start();
+    expect(await app.health()).toEqual({ healthy: false, checks: { store: 'ok', writes: 'ok', kafka: 'not yet answered by Kafka (joining the group)' } });
+    heardAt = Date.now();
+    expect(await app.health()).toEqual({ healthy: true, checks: { store: 'ok', writes: 'ok', kafka: 'ok' } });
+    heardAt = Date.now() - 12_000;
+    expect(await app.health()).toEqual({ healthy: false, checks: { store: 'ok', writes: 'ok', kafka: 'nothing heard from Kafka for 12 s' } });
+    await app.close();
   });
 
   it('dead-letters an unreadable record and a refused point, storing all the others', async () => {

@@ -418,6 +418,7 @@ function handDrivenConsumer() {
     start: (h) => { handler = h; return Promise.resolve(); },
     close: () => Promise.resolve(),
     lag: () => Promise.resolve(-1),
+    lastHeardAt: () => undefined,
   };
   return { consumer, run: (batch: ConsumedBatch) => handler!(batch) };
 }
