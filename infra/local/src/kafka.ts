@@ -33,7 +33,7 @@ interface ClusterMembership {
   readonly clusterId: () => Promise<string>;
 }
 
-export interface KafkaNodeHandle extends ServiceHandle {
+interface KafkaNodeHandle extends ServiceHandle {
   readonly nodeId: number;
   readonly port: number;
   readonly controllerPort: number;

@@ -4,7 +4,7 @@
  * milliseconds. The client libraries retry in the background for tens of seconds and say nothing
  * meanwhile, so health reads the silence itself.
  */
-export const KAFKA_SILENCE_LIMIT_MS = 10_000;
+const KAFKA_SILENCE_LIMIT_MS = 10_000;
 
 /**
  * A health check of a consumer's link to Kafka from when the cluster last answered it: 'ok', or
