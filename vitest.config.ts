@@ -50,6 +50,17 @@ export default defineConfig({
           hookTimeout: 300_000,
         },
       },
+      {
+        test: {
+          name: 'chaos',
+          // Last: its own stack (a Kafka cluster it kills whole or in part), beside the shared one.
+          sequence: { groupOrder: 3 },
+          include: ['test/e2e/chaos/**/*.chaos.test.ts'],
+          fileParallelism: false,
+          testTimeout: 600_000,
+          hookTimeout: 300_000,
+        },
+      },
     ],
   },
 });

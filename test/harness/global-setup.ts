@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import type { TestProject } from 'vitest/node';
 import type { DevicePublishLimit } from '@meterline/contracts';
 import { dockerAvailable, freePorts, startStack, startStackWithContainers, type StackConnection, type StackHandle } from '@meterline/local-stack';
+import { buildServices } from './build-services.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -39,7 +39,7 @@ const registry = globalThis as typeof globalThis & { __meterlineStack?: SharedSt
 
 async function launch() {
   // The e2e tests run the services as built bundles: build them once, here.
-  execFileSync(process.execPath, [join(import.meta.dirname, '..', '..', 'scripts', 'build.mjs')], { stdio: 'inherit' });
+  buildServices();
   if (await dockerAvailable()) {
     const stack = await startStackWithContainers({ devicePublishLimit: TEST_STACK_PUBLISH_LIMIT });
     return { stack, native: undefined, cleanup: () => Promise.resolve()};

@@ -1,0 +1,112 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { fleetManifest } from '@meterline/simulator';
+import { startChaosStack, type ChaosStack } from '../../harness/chaos-stack.ts';
+import { inSyncReplicas, partitionLeader } from '../../harness/kafka-topics.ts';
+import { createPipeline, type Pipeline } from '../../harness/pipeline.ts';
+import { expectEverythingAccountedFor, publishScenario } from '../../harness/scenario.ts';
+import type { ServiceProcess } from '../../harness/service-process.ts';
+
+// 20 devices × 10 points per quarter-hour; every 10th device-tick also sends a faulty payload.
+const FLEET = { enterprises: 2, devicesPerEnterprise: 10, pointsPerDevice: 10 };
+
+let chaos: ChaosStack;
+let pipeline: Pipeline | undefined;
+
+beforeAll(async () => {
+  chaos = await startChaosStack();
+}, 300_000);
+
+afterEach(async () => {
+  await pipeline?.close();
+  pipeline = undefined;
+});
+
+afterAll(async () => {
+  await chaos?.stop();
+}, 120_000);
+
+/** A pipeline of two instances of ingest and of the writer, started as production starts them. */
+async function started(prefix: string): Promise<Pipeline> {
+  const p = await createPipeline(chaos.env, fleetManifest({ ...FLEET, prefix }), { instances: 2 });
+  await Promise.all(p.writers.map((w) => w.start()));
+  await Promise.all(p.ingests.map((i) => i.start()));
+  return p;
+}
+
+/** Polls until another node than `from` leads partition 0 of the topic; resolves with it and how long that took. */
+async function newLeaderOf(topic: string, from: number): Promise<{ leader: number; afterMs: number }> {
+  const since = Date.now();
+  for (;;) {
+    const leader = await partitionLeader(chaos.env.stack, topic, 0).catch(() => from);
+    if (leader !== from) return { leader, afterMs: Date.now() - since };
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function healthOf(services: ServiceProcess[]) {
+  return Promise.all(services.map(async (s) => ({ service: s.name, ...(await s.health()) })));
+}
+
+describe('chaos on a three-node Kafka cluster (issue 18): every valid reading stored once, every bad payload dead-lettered', () => {
+  it("the readings topic's partition leader SIGKILLed mid-stream, then restarted", async () => {
+    pipeline = await started('chaos-leader');
+    const p = pipeline;
+    const leaderId = await partitionLeader(chaos.env.stack, p.topics.readings, 0);
+    const victim = chaos.kafka.nodes.find((n) => n.nodeId === leaderId);
+    if (!victim) throw new Error(`no node ${leaderId} in the cluster`);
+    let failover: Promise<{ leader: number; afterMs: number }> | undefined;
+    const result = await publishScenario(p, {
+      ticks: 40,
+      faultyEvery: 10,
+      pauseMs: 500,
+      beforeTick: async (tick) => {
+        if (tick === 8) {
+          await victim.kill();
+          failover = newLeaderOf(p.topics.readings, leaderId);
+        }
+        if (tick === 32) {
+          // Restarted once the cluster has fenced it (KRaft's broker session timeout, 9 s by default).
+          await failover;
+          await victim.start();
+        }
+      },
+    });
+    const { leader, afterMs } = await failover!;
+    console.log(`readings partition 0: leader ${leaderId} killed, node ${leader} led after ${afterMs} ms`);
+    await expectEverythingAccountedFor(p, result);
+    // The restarted node caught up: every partition has its three replicas in sync again.
+    await expect.poll(() => inSyncReplicas(chaos.env.stack, p.topics.readings), { timeout: 60_000, interval: 1_000 }).toEqual([3, 3, 3, 3, 3, 3]);
+  });
+
+  it('the whole cluster SIGKILLed for at least 30 s mid-stream: health says so, the broker holds the readings, nothing is lost', async () => {
+    pipeline = await started('chaos-cluster');
+    const p = pipeline;
+    const services = [...p.ingests, ...p.writers];
+    let stoppedAt = 0;
+    let outageMs = 0;
+    let duringOutage: Awaited<ReturnType<typeof healthOf>> = [];
+    const result = await publishScenario(p, {
+      ticks: 45,
+      faultyEvery: 10,
+      pauseMs: 1_000,
+      beforeTick: async (tick) => {
+        if (tick === 5) {
+          await chaos.kafka.kill();
+          stoppedAt = Date.now();
+        }
+        // 20 s in: past the services' 10 s silence limit, and before kafkajs's own retries give up.
+        if (tick === 25) duringOutage = await healthOf(services);
+        if (tick === 37) {
+          outageMs = Date.now() - stoppedAt;
+          await chaos.kafka.start();
+        }
+      },
+    });
+    expect(outageMs).toBeGreaterThanOrEqual(30_000);
+    for (const health of duringOutage) {
+      expect(health, `${health.service} during the outage`).toMatchObject({ status: 503, body: { checks: { kafka: expect.not.stringMatching(/^ok$/) as unknown } } });
+    }
+    await expectEverythingAccountedFor(p, result);
+    await expect.poll(async () => (await healthOf(services)).map((h) => h.status), { timeout: 60_000, interval: 1_000 }).toEqual(services.map(() => 200));
+  });
+});
