@@ -1,7 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startStack, type NativeStack, type StackConnection } from '@meterline/local-stack';
+import { freePorts, startStack, toxiproxy, type NativeStack, type StackConnection, type ToxiproxyHandle } from '@meterline/local-stack';
 import { buildServices } from './build-services.ts';
 import type { NativeStackInfo } from './global-setup.ts';
 
@@ -10,6 +10,9 @@ export interface ChaosStack {
   env: { stack: StackConnection; native: NativeStackInfo };
   /** The cluster and each of its nodes, to kill and start. */
   kafka: NativeStack['services']['kafka'];
+  /** Network faults: the proxy `influxdb` stands between a service given `influxProxyUrl` and InfluxDB. */
+  faults: ToxiproxyHandle;
+  influxProxyUrl: string;
   stop(): Promise<void>;
 }
 
@@ -25,12 +28,28 @@ export async function startChaosStack(): Promise<ChaosStack> {
   const stack = await startStack({ baseDir, kafkaNodes: 3 });
   console.log(`chaos stack (Kafka cluster of ${stack.services.kafka.nodes.length}) up in ${Math.round(performance.now() - started)} ms under ${baseDir}`);
   const { mosquitto, kafka, influx } = stack.services;
+  const [apiPort, influxProxyPort] = (await freePorts(2)) as [number, number];
+  const faults = toxiproxy({ dir: join(baseDir, 'toxiproxy'), apiPort });
+  try {
+    await mkdir(faults.dir, { recursive: true });
+    await faults.start();
+    await faults.proxy('influxdb', influxProxyPort, influx.httpPort);
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
   return {
     env: { stack: stack.connection, native: { baseDir, ports: { mqtt: mosquitto.port, kafka: kafka.port, influxHttp: influx.httpPort, influxRpc: influx.rpcPort } } },
     kafka,
+    faults,
+    influxProxyUrl: `http://127.0.0.1:${influxProxyPort}`,
     stop: async () => {
-      await stack.stop();
-      await rm(baseDir, { recursive: true, force: true });
+      try {
+        await faults.stop();
+      } finally {
+        await stack.stop();
+        await rm(baseDir, { recursive: true, force: true });
+      }
     },
   };
 }

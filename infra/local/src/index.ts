@@ -3,6 +3,8 @@ export { STACK_ERRORS, isStackError } from './errors.ts';
 export { ensureGo, ensureInstalled } from './install.ts';
 export { ensureSchemathesis } from './schemathesis.ts';
 export { ensureTelegraf } from './telegraf.ts';
+export { toxiproxy } from './toxiproxy.ts';
+export type { ToxiproxyHandle } from './toxiproxy.ts';
 export { ensureKafkaTools } from './kafka-tools.ts';
 export type { Installation } from './install.ts';
 export { freePort, freePorts } from './ports.ts';

@@ -22,6 +22,8 @@ export const VERSIONS = Object.freeze({
   goMin: [1, 19] as const,
   /** The benchmark's peer path (Mosquitto → Telegraf → InfluxDB), built from the Go module proxy. */
   telegraf: '1.37.2',
+  /** The chaos suite's network fault proxy (Shopify's toxiproxy), built from the Go module proxy. */
+  toxiproxy: '2.5.0',
   /** The API fuzzer, from PyPI, in a virtual environment of its own (test tooling, not a service). */
   schemathesis: '4.32.5',
   /** schemathesis 4.32 requires Python 3.11 or later (Debian bookworm ships 3.11). */

@@ -45,6 +45,8 @@ const WRITE_GZIP_THRESHOLD_BYTES = 1_000;
  * retry buffer drops the oldest lines when full and `close()` abandons it; at-least-once
  * delivery needs the caller (the writer) to own retries and commit only after success.
  */
+const PING_TIMEOUT_MS = 1_000;
+
 export class InfluxStore implements TimeSeriesStore {
   private readonly client: InfluxDB;
   private readonly bucket: string;
@@ -152,7 +154,8 @@ export class InfluxStore implements TimeSeriesStore {
 
   async ping(): Promise<boolean> {
     try {
-      const response = await fetch(`${this.options.url}/ping`, { signal: AbortSignal.timeout(2_000) });
+      // Within a health probe's own time (commonly 1–2 s): a store that hangs is down, and /health says so itself.
+      const response = await fetch(`${this.options.url}/ping`, { signal: AbortSignal.timeout(PING_TIMEOUT_MS) });
       return response.status === 204;
     } catch (error) {
       void error; // unreachable store: the answer is simply "not healthy"

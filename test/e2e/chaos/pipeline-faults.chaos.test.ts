@@ -26,8 +26,8 @@ afterAll(async () => {
 }, 120_000);
 
 /** A pipeline of two instances of ingest and of the writer, started as production starts them. */
-async function started(prefix: string): Promise<Pipeline> {
-  const p = await createPipeline(chaos.env, fleetManifest({ ...FLEET, prefix }), { instances: 2 });
+async function started(prefix: string, writerEnv: Record<string, string> = {}): Promise<Pipeline> {
+  const p = await createPipeline(chaos.env, fleetManifest({ ...FLEET, prefix }), { instances: 2, writerEnv });
   await Promise.all(p.writers.map((w) => w.start()));
   await Promise.all(p.ingests.map((i) => i.start()));
   return p;
@@ -47,7 +47,7 @@ async function healthOf(services: ServiceProcess[]) {
   return Promise.all(services.map(async (s) => ({ service: s.name, ...(await s.health()) })));
 }
 
-describe('chaos on a three-node Kafka cluster (issue 18): every valid reading stored once, every bad payload dead-lettered', () => {
+describe('chaos on a stack with a three-node Kafka cluster (issue 18): every valid reading stored once, every bad payload dead-lettered', () => {
   it("the readings topic's partition leader SIGKILLed mid-stream, then restarted", async () => {
     pipeline = await started('chaos-leader');
     const p = pipeline;
@@ -108,5 +108,33 @@ describe('chaos on a three-node Kafka cluster (issue 18): every valid reading st
     }
     await expectEverythingAccountedFor(p, result);
     await expect.poll(async () => (await healthOf(services)).map((h) => h.status), { timeout: 60_000, interval: 1_000 }).toEqual(services.map(() => 200));
+  });
+
+  it('a 30 s network partition between the writers and InfluxDB mid-stream: the writers hold, say so, and catch up', async () => {
+    pipeline = await started('chaos-influx-partition', { MTL_INFLUX_URL: chaos.influxProxyUrl });
+    const p = pipeline;
+    let cutAt = 0;
+    let partitionMs = 0;
+    let duringPartition: Awaited<ReturnType<typeof healthOf>> = [];
+    const result = await publishScenario(p, {
+      ticks: 45,
+      faultyEvery: 10,
+      pauseMs: 1_000,
+      beforeTick: async (tick) => {
+        if (tick === 5) {
+          await chaos.faults.partition('influxdb');
+          cutAt = Date.now();
+        }
+        if (tick === 25) duringPartition = await healthOf(p.writers);
+        if (tick === 37) {
+          partitionMs = Date.now() - cutAt;
+          await chaos.faults.heal('influxdb');
+        }
+      },
+    });
+    expect(partitionMs).toBeGreaterThanOrEqual(30_000);
+    for (const health of duringPartition) expect(health, `${health.service} during the partition`).toMatchObject({ status: 503, body: { checks: { store: 'down' } } });
+    await expectEverythingAccountedFor(p, result);
+    await expect.poll(async () => (await healthOf(p.writers)).map((h) => h.status), { timeout: 60_000, interval: 1_000 }).toEqual([200, 200]);
   });
 });
