@@ -2,8 +2,8 @@
  * `./meterline up|down|status` runs this after the stack (Mosquitto, Kafka, InfluxDB, Prometheus) is up:
  * it provisions the demo registry's devices on the broker, pushes the registry to its topic
  * (meterline.registry.v1, which ingest, the aggregator, the alerter and the API follow) and
- * runs ingest, writer, aggregator and the simulated fleet as detached processes, with pid
- * files and logs in .run/pipeline/, and has the stack's Prometheus scrape every service. `./meterline aggregate` runs the backfill against the
+ * runs ingest, writer, aggregator and the simulated fleet as detached processes, each under a
+ * supervisor that starts it again when it dies, with pid files and logs in .run/pipeline/, and has the stack's Prometheus scrape every service. `./meterline aggregate` runs the backfill against the
  * same stack (on the registry file).
  */
 import { spawn } from 'node:child_process';
@@ -113,14 +113,18 @@ async function devApiKeys(): Promise<string> {
   return file;
 }
 
+/** Node runs it as it is (type stripping): the supervisor that starts a process again when it dies. */
+const SUPERVISOR = join(ROOT, 'packages', 'service-kit', 'src', 'supervise-main.ts');
+
+/** Starts a process under its supervisor, detached; the pid file holds the supervisor's pid (SIGTERM to it stops both). */
 async function launch(name: ProcessName, args: string[], env: Record<string, string | undefined>): Promise<void> {
   const pid = await runningPid(name);
   if (pid !== undefined) return say(`${name}: already running (pid ${pid})`);
   const log = openSync(join(STATE, `${name}.log`), 'a');
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', log, log] });
+  const child = spawn(process.execPath, [SUPERVISOR, name, '--', process.execPath, ...args], { cwd: ROOT, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', log, log] });
   child.unref();
   await writeFile(join(STATE, `${name}.pid`), String(child.pid));
-  say(`${name}: started (pid ${child.pid}, log .run/pipeline/${name}.log)`);
+  say(`${name}: started under supervision (pid ${child.pid}, log .run/pipeline/${name}.log)`);
 }
 
 async function waitHealthy(name: keyof typeof OPS_PORTS): Promise<void> {

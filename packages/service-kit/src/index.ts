@@ -8,3 +8,4 @@ export * from './influx-config.ts';
 export * from './kafka-config.ts';
 export * from './watched-file.ts';
 export * from './kafka-health.ts';
+export * from './supervisor.ts';
