@@ -3,7 +3,7 @@ import { aggregationJobCodec, type AggregationJobV1 } from '@meterline/contracts
 import type { AccountingOptions, Enterprise, FactorCatalog, LimitStandards } from '@meterline/domain';
 import type { RegistrySource } from '@meterline/feeds';
 import type { Scheduler } from '@meterline/scheduler';
-import { backoffDelay, sleep, type HealthReport, type Logger, type Registry } from '@meterline/service-kit';
+import { backoffDelay, kafkaConsumerCheck, sleep, type HealthReport, type Logger, type Registry } from '@meterline/service-kit';
 import { readLandedMarks } from '@meterline/series';
 import { StoreError, type TimeSeriesStore } from '@meterline/store';
 import { aggregateEnterprise, type FigurePublisher, type UnitReport } from './aggregate-enterprise.ts';
@@ -30,6 +30,11 @@ export interface AggregatorAppDeps {
   landed?: { pollSeconds: number; horizonMs: number };
   engine: { readingsMeasurement: string; boundSearchMs: number; writeChunkPoints: number; accounting: AccountingOptions; limits?: LimitStandards };
   retry: { baseMs: number; maxMs: number };
+  /**
+   * How long the jobs consumer may go without an answer from Kafka before health says so: the
+   * session timeout, since a long unit of work heartbeats only when it ends (default 10 s).
+   */
+  kafkaSilenceLimitMs?: number;
   clock: () => Date;
   log: Logger;
   metrics: Registry;
@@ -197,7 +202,8 @@ export function createAggregatorApp(deps: AggregatorAppDeps): AggregatorApp {
     },
     async health() {
       const storeUp = await deps.store.ping();
-      return { healthy: storeUp, checks: { influxdb: storeUp ? 'ok' : 'down' } };
+      const kafka = kafkaConsumerCheck(deps.jobs.lastHeardAt(), Date.now(), deps.kafkaSilenceLimitMs);
+      return { healthy: storeUp && kafka === 'ok', checks: { influxdb: storeUp ? 'ok' : 'down', kafka } };
     },
   };
 }

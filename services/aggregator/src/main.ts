@@ -57,6 +57,7 @@ const app = createAggregatorApp({
     limits: await limitStandardsOf(config),
   },
   retry: { baseMs: config.retryBaseMs, maxMs: config.retryMaxMs },
+  kafkaSilenceLimitMs: config.kafkaSessionTimeoutMs,
   clock: () => new Date(),
   log,
   metrics,

@@ -66,7 +66,7 @@ async function setup(manifest: Manifest, now: Date) {
       if (!decoded.ok) throw new Error(`${topic}: ${decoded.detail}`);
       return decoded.value;
     });
-  return { bus, store, scheduler, registryFile, jobsDone, decode, metrics };
+  return { app, bus, store, scheduler, registryFile, jobsDone, decode, metrics };
 }
 
 const manifest = fleetManifest({ enterprises: 2, devicesPerEnterprise: 1, pointsPerDevice: 2, prefix: 'app' });
@@ -96,6 +96,13 @@ it('schedules a recent run and a daily run per time zone, and each firing become
   const jobs = decode(TOPICS.jobs, aggregationJobCodec);
   expect(jobs.map((j) => j.enterpriseId).sort()).toEqual(manifest.enterprises.map((e) => e.id).sort());
   expect(jobs.every((j) => j.toMs - j.fromMs === 6 * 3_600_000 && j.kinds.join() === 'quarter-hour,hour')).toBe(true);
+});
+
+it('reports its store and its link to Kafka in health (issue 18)', async () => {
+  const { app, store } = await setup(manifest, new Date(day.end));
+  expect(await app.health()).toEqual({ healthy: true, checks: { influxdb: 'ok', kafka: 'ok' } });
+  store.available = false;
+  expect(await app.health()).toEqual({ healthy: false, checks: { influxdb: 'down', kafka: 'ok' } });
 });
 
 it('computes each enterprise once however many instances scheduled the same job', async () => {

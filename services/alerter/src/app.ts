@@ -2,7 +2,7 @@ import type { BusConsumer, BusProducer } from '@meterline/bus';
 import { alertSignalCodec, type AlertSignalV1 } from '@meterline/contracts';
 import type { RegistrySource } from '@meterline/feeds';
 import type { Scheduler } from '@meterline/scheduler';
-import type { HealthReport, Logger } from '@meterline/service-kit';
+import { kafkaConsumerCheck, type HealthReport, type Logger } from '@meterline/service-kit';
 import type { TimeSeriesStore } from '@meterline/store';
 import { createAlertManager } from './alert-manager.ts';
 import type { AlertingConfig } from './alerting-config.ts';
@@ -68,7 +68,10 @@ export function createAlerterApp(deps: AlerterAppDeps) {
     },
     async health(): Promise<HealthReport> {
       const storeUp = await deps.store.ping();
-      return { healthy: storeUp, checks: { influxdb: storeUp ? 'ok' : 'down' } };
+      // The observer's and the manager's consumers; what is wrong with either is what health says.
+      const now = Date.now();
+      const kafka = [deps.inputs, deps.signals].map((c) => kafkaConsumerCheck(c.lastHeardAt(), now)).find((check) => check !== 'ok') ?? 'ok';
+      return { healthy: storeUp && kafka === 'ok', checks: { influxdb: storeUp ? 'ok' : 'down', kafka } };
     },
   };
 }

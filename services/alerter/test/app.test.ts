@@ -106,7 +106,7 @@ async function setup() {
   const setAlerting = (file: AlertingFile) => {
     alerting = parse(file);
   };
-  return { store, send, tick, notifications, registryFile, setAlerting };
+  return { app, store, send, tick, notifications, registryFile, setAlerting };
 }
 
 const reading = (point: string, tsMs: number): ReadingMessageV1 => ({
@@ -163,6 +163,13 @@ function announced(notifications: AlertNotificationV1[]) {
   for (const n of notifications) for (const a of n.alerts) (out[`${a.rule} ${Object.values(a.subject).join('/')}`] ??= []).push(`${a.status}${n.repeat ? ' (repeat)' : ''}`);
   return out;
 }
+
+it('reports its store and the link of its consumers to Kafka in health (issue 18)', async () => {
+  const { app, store } = await setup();
+  expect(await app.health()).toEqual({ healthy: true, checks: { influxdb: 'ok', kafka: 'ok' } });
+  store.available = false;
+  expect(await app.health()).toEqual({ healthy: false, checks: { influxdb: 'down', kafka: 'ok' } });
+});
 
 it('fires each rule once for its subject and resolves it once, through the observer, the manager and the outbox', async () => {
   const { store, send, tick, notifications, registryFile } = await setup();
