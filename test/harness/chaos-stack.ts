@@ -10,9 +10,16 @@ export interface ChaosStack {
   env: { stack: StackConnection; native: NativeStackInfo };
   /** The cluster and each of its nodes, to kill and start. */
   kafka: NativeStack['services']['kafka'];
-  /** Network faults: the proxy `influxdb` stands between a service given `influxProxyUrl` and InfluxDB. */
+  /**
+   * Network faults: the proxy `influxdb` stands between a service given `influxProxyUrl` and
+   * InfluxDB; the proxies `kafka-<n>` between a service given `kafkaProxyBrokers` and each Kafka
+   * node (its routed listener: the nodes advertise the proxies to clients that come that way).
+   */
   faults: ToxiproxyHandle;
   influxProxyUrl: string;
+  kafkaProxyBrokers: string;
+  /** The names of the Kafka proxies, to partition every node from a service at once. */
+  kafkaProxies: string[];
   stop(): Promise<void>;
 }
 
@@ -25,15 +32,18 @@ export async function startChaosStack(): Promise<ChaosStack> {
   buildServices();
   const baseDir = await mkdtemp(join(tmpdir(), 'meterline-chaos-stack-'));
   const started = performance.now();
-  const stack = await startStack({ baseDir, kafkaNodes: 3 });
+  const ports = await freePorts(8);
+  const [apiPort, influxProxyPort] = ports as [number, number];
+  const routed = [0, 1, 2].map((i) => ({ port: ports[2 + 2 * i]!, advertisedPort: ports[3 + 2 * i]! }));
+  const stack = await startStack({ baseDir, kafkaNodes: 3, kafkaRoutedListeners: routed });
   console.log(`chaos stack (Kafka cluster of ${stack.services.kafka.nodes.length}) up in ${Math.round(performance.now() - started)} ms under ${baseDir}`);
   const { mosquitto, kafka, influx } = stack.services;
-  const [apiPort, influxProxyPort] = (await freePorts(2)) as [number, number];
   const faults = toxiproxy({ dir: join(baseDir, 'toxiproxy'), apiPort });
   try {
     await mkdir(faults.dir, { recursive: true });
     await faults.start();
     await faults.proxy('influxdb', influxProxyPort, influx.httpPort);
+    for (const [i, r] of routed.entries()) await faults.proxy(`kafka-${i + 1}`, r.advertisedPort, r.port);
   } catch (error) {
     await stack.stop();
     throw error;
@@ -43,6 +53,8 @@ export async function startChaosStack(): Promise<ChaosStack> {
     kafka,
     faults,
     influxProxyUrl: `http://127.0.0.1:${influxProxyPort}`,
+    kafkaProxyBrokers: routed.map((r) => `127.0.0.1:${r.advertisedPort}`).join(','),
+    kafkaProxies: routed.map((_, i) => `kafka-${i + 1}`),
     stop: async () => {
       try {
         await faults.stop();

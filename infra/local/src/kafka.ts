@@ -23,6 +23,13 @@ export interface KafkaOptions {
   readonly cluster?: ClusterMembership;
   /** Maximum heap; default 768m (a single node), less for each node of a cluster. */
   readonly heap?: string;
+  /**
+   * A second client listener, `ROUTED`, on `port` but advertised as `advertisedPort`: clients that
+   * bootstrap through it are told to reach the node at the advertised port, where a fault proxy
+   * forwards to it. The chaos suite partitions one service from Kafka this way while the others,
+   * and the replication between nodes, keep the plain listener.
+   */
+  readonly routedListener?: { readonly port: number; readonly advertisedPort: number };
 }
 
 /** A node's place in a cluster of combined broker + controller nodes with a static quorum. */
@@ -93,15 +100,23 @@ function quorumProperties(options: KafkaOptions): Record<string, string | number
   return { 'node.id': cluster.nodeId, 'controller.quorum.voters': cluster.voters.map((v) => `${v.nodeId}@${LOOPBACK}:${v.controllerPort}`).join(',') };
 }
 
+function listenerProperties(options: KafkaOptions): Record<string, string> {
+  const plain = [`PLAINTEXT://${LOOPBACK}:${options.port}`, `CONTROLLER://${LOOPBACK}:${options.controllerPort}`];
+  const routed = options.routedListener;
+  return {
+    listeners: [...plain, ...(routed ? [`ROUTED://${LOOPBACK}:${routed.port}`] : [])].join(','),
+    'advertised.listeners': [...plain, ...(routed ? [`ROUTED://${LOOPBACK}:${routed.advertisedPort}`] : [])].join(','),
+  };
+}
+
 function serverProperties(options: KafkaOptions, dir: string): string {
   const props: Record<string, string | number | boolean> = {
     'process.roles': 'broker,controller',
     ...quorumProperties(options),
-    listeners: `PLAINTEXT://${LOOPBACK}:${options.port},CONTROLLER://${LOOPBACK}:${options.controllerPort}`,
-    'advertised.listeners': `PLAINTEXT://${LOOPBACK}:${options.port},CONTROLLER://${LOOPBACK}:${options.controllerPort}`,
+    ...listenerProperties(options),
     'inter.broker.listener.name': 'PLAINTEXT',
     'controller.listener.names': 'CONTROLLER',
-    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,ROUTED:PLAINTEXT',
     'log.dirs': join(dir, 'data'),
     'num.partitions': 6,
     // Topics are created explicitly (createTopics): a typo in a topic name must fail, not create a topic.
@@ -234,7 +249,7 @@ function kafkaNode(options: KafkaOptions): KafkaNodeHandle {
     pidFile: join(dir, 'kafka.pid'),
     cmdlineMarker: propsFile,
     detached: options.detached ?? false,
-    ports: [options.port, options.controllerPort],
+    ports: [options.port, options.controllerPort, ...(options.routedListener ? [options.routedListener.port] : [])],
   });
   const formatArgs = async (): Promise<string[]> =>
     // A single node is a single-voter (standalone) quorum; a cluster's nodes share an id and the voters in their properties.
@@ -298,7 +313,7 @@ export interface KafkaClusterOptions {
   /** Node n keeps its data in `<dir>/node-<n>`. */
   readonly dir: string;
   /** One entry per node: three for a cluster that stays writable with one node down. */
-  readonly nodes: readonly { readonly port: number; readonly controllerPort: number }[];
+  readonly nodes: readonly { readonly port: number; readonly controllerPort: number; readonly routedListener?: KafkaOptions['routedListener'] }[];
   readonly detached?: boolean;
   readonly installation?: Installation;
   readonly startTimeoutMs?: number;
@@ -337,6 +352,7 @@ export function kafkaCluster(options: KafkaClusterOptions): KafkaHandle {
       dir: join(options.dir, `node-${i + 1}`),
       port: n.port,
       controllerPort: n.controllerPort,
+      ...(n.routedListener ? { routedListener: n.routedListener } : {}),
       heap: '512m',
       cluster: { nodeId: i + 1, voters, clusterId: clusterIdOnce },
       ...(options.detached !== undefined ? { detached: options.detached } : {}),

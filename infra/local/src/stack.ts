@@ -56,6 +56,8 @@ export interface StackOptions {
   readonly devicePublishLimit?: DevicePublishLimit;
   /** Kafka nodes: 1 (default), or 3 for a replicated cluster (kafkaCluster) that survives losing one. */
   readonly kafkaNodes?: 1 | 3;
+  /** Per node of a cluster, a second client listener reached through a fault proxy (KafkaOptions.routedListener). */
+  readonly kafkaRoutedListeners?: readonly { readonly port: number; readonly advertisedPort: number }[];
   /** Keep the services running after this process exits (the CLI). */
   readonly detached?: boolean;
   readonly install?: InstallOptions;
@@ -109,7 +111,9 @@ function stackKafka(options: StackOptions & { readonly ports: StackPorts; readon
   if ((options.kafkaNodes ?? 1) === 1) return kafka({ ...common, dir, ...first });
   const further = options.ports.kafkaFurtherNodes ?? [];
   if (further.length + 1 !== options.kafkaNodes) throw new Error(`a Kafka cluster of ${options.kafkaNodes} nodes needs the ports of ${(options.kafkaNodes ?? 1) - 1} further nodes`);
-  return kafkaCluster({ ...common, dir, nodes: [first, ...further] });
+  const routed = options.kafkaRoutedListeners ?? [];
+  const nodes = [first, ...further].map((node, i) => (routed[i] ? { ...node, routedListener: routed[i] } : node));
+  return kafkaCluster({ ...common, dir, nodes });
 }
 
 /** The handles for a stack in `baseDir`, not started (the CLI uses them to inspect and stop). */

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parseManifest } from '@meterline/domain';
 import { Fleet, type PayloadFault } from './fleet.ts';
-import { connectFleet } from './publisher.ts';
+import { DEVICE_RECONNECT_BACKOFF, connectFleet } from './publisher.ts';
 
 const USAGE = `meterline-sim: a simulated meter fleet publishing live readings over MQTT
 
@@ -50,6 +50,8 @@ const connection = await connectFleet({
   url: values.url,
   deviceIds: fleet.devices.map((d) => d.id),
   password: (id) => passwords[id] ?? fail(`no password for device ${id} in ${values.passwords}`),
+  // As the device guide asks of real devices: a fleet that lost the broker together comes back spread out.
+  reconnect: DEVICE_RECONNECT_BACKOFF,
 });
 
 const faults: PayloadFault[] = ['malformed-json', 'schema-invalid', 'unauthorised-point'];

@@ -19,6 +19,38 @@ export interface FleetConnection {
 }
 
 /**
+ * How a device reconnects after losing the broker: attempt n waits a random time between 0 and
+ * min(maxMs, firstMaxMs · 2^n) ("full jitter"), so a fleet that lost the broker together does not
+ * come back together. What the device guide asks of device makers.
+ */
+export interface ReconnectBackoff {
+  firstMaxMs: number;
+  maxMs: number;
+}
+
+/** A fleet of 1 000 comes back over about two seconds, at most a minute apart once the broker has been away long. */
+export const DEVICE_RECONNECT_BACKOFF: ReconnectBackoff = { firstMaxMs: 2_000, maxMs: 60_000 };
+
+/** Reconnects the client after each loss of its connection, with full-jitter back-off; reset once connected. */
+function reconnectWithBackoff(client: MqttClient, backoff: ReconnectBackoff, onReconnected: () => void, random: () => number = Math.random): void {
+  let attempt = 0;
+  let timer: NodeJS.Timeout | undefined;
+  client.on('connect', () => {
+    if (attempt > 0) onReconnected();
+    attempt = 0;
+  });
+  client.on('close', () => {
+    if (client.disconnecting || timer !== undefined) return;
+    const delayMs = random() * Math.min(backoff.maxMs, backoff.firstMaxMs * 2 ** attempt++);
+    timer = setTimeout(() => {
+      timer = undefined;
+      if (!client.disconnecting) client.reconnect();
+    }, delayMs);
+  });
+  client.on('end', () => clearTimeout(timer));
+}
+
+/**
  * One MQTT v5 connection per device, authenticated as the device (username = device id).
  * Publishes at QoS 1 and resolves on the broker's PUBACK.
  */
@@ -28,6 +60,10 @@ export async function connectFleet(options: {
   password: (deviceId: string) => string;
   /** A publish not acknowledged within this time counts as refused (default 60 s), so a stuck broker cannot hang the fleet. */
   ackTimeoutMs?: number;
+  /** Jittered back-off after a lost connection; without it, mqtt.js's fixed 1 s (every device at once). */
+  reconnect?: ReconnectBackoff;
+  /** Told when a device is connected again after a loss, with when (epoch ms): to measure a fleet's return. */
+  onReconnected?: (deviceId: string, atMs: number) => void;
 }): Promise<FleetConnection> {
   const ackTimeoutMs = options.ackTimeoutMs ?? 60_000;
   const clients = new Map<string, MqttClient>();
@@ -44,10 +80,13 @@ export async function connectFleet(options: {
         username: id,
         password: options.password(id),
         clean: true,
-        reconnectPeriod: 1_000,
+        reconnectPeriod: options.reconnect ? 0 : 1_000,
       });
       client.on('error', (error) => lastError.set(id, error));
       client.on('connect', () => lastError.delete(id));
+      const reconnected = () => options.onReconnected?.(id, Date.now());
+      if (options.reconnect) reconnectWithBackoff(client, options.reconnect, reconnected);
+      else client.on('connect', reconnected);
       clients.set(id, client);
     }),
   );
