@@ -73,7 +73,7 @@ const jvmFlags = (heap: string) => [
 ];
 
 /** A cluster's replication: every partition on 3 nodes, a write acknowledged once 2 have it. */
-const CLUSTER_REPLICATION = {
+export const CLUSTER_REPLICATION = {
   'default.replication.factor': 3,
   'min.insync.replicas': 2,
   'offsets.topic.replication.factor': 3,

@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { DEV_BROKER_ADMIN, DEV_PORTS, MQTT_MAX_PACKET_BYTES, MTL_TOPIC_SPECS, devServiceUsers } from '../src/index.ts';
 import { dynsecPasswordHash, dynsecSeed } from '../src/mosquitto-dynsec.ts';
+import { CLUSTER_REPLICATION } from '../src/kafka.ts';
 import { rateLimitConf } from '../src/mosquitto-rate-limit.ts';
 
 const infraDir = resolve(import.meta.dirname, '..', '..');
@@ -121,5 +122,40 @@ describe('infra/compose.yaml', () => {
     for (const client of committed.clients) {
       expect(await dynsecPasswordHash(passwords.get(client.username) ?? '', Buffer.from(client.salt, 'base64'), client.iterations), client.username).toBe(client.password);
     }
+  });
+});
+
+describe('infra/compose.kafka-cluster.yaml (issue 18)', () => {
+  const cluster = parse(readFileSync(join(infraDir, 'compose.kafka-cluster.yaml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService>; volumes: Record<string, unknown> };
+  const nodes = ['kafka', 'kafka-2', 'kafka-3'];
+  const merged = (name: string) => ({ ...compose.services[name]?.environment, ...cluster.services[name]?.environment });
+
+  it('runs three nodes, each a voter of the same quorum with its own id, and one cluster id of 16 bytes', () => {
+    const voters = nodes.map((node, i) => `${i + 1}@${node}:9093`).join(',');
+    for (const [i, node] of nodes.entries()) {
+      const env = merged(node);
+      expect(env['KAFKA_NODE_ID'], node).toBe(String(i + 1));
+      expect(env['KAFKA_CONTROLLER_QUORUM_VOTERS'], node).toBe(voters);
+      expect(env['KAFKA_ADVERTISED_LISTENERS'], node).toContain(`INTERNAL://${node}:29092`);
+      expect(Buffer.from(env['CLUSTER_ID'] ?? '', 'base64url'), node).toHaveLength(16);
+    }
+    expect(new Set(nodes.map((node) => merged(node)['CLUSTER_ID'])).size).toBe(1);
+    for (const node of ['kafka-2', 'kafka-3']) expect(cluster.volumes, node).toHaveProperty(`${node}-data`);
+  });
+
+  it("replicates as the launcher's cluster does", () => {
+    for (const node of nodes) {
+      for (const [property, value] of Object.entries(CLUSTER_REPLICATION)) {
+        expect(merged(node)[`KAFKA_${property.toUpperCase().replaceAll('.', '_')}`], `${node}: ${property}`).toBe(String(value));
+      }
+    }
+    expect(cluster.services['kafka-topics']?.environment?.['TOPIC_REPLICATION_FACTOR']).toBe('3');
+    expect([compose.services['kafka-topics']?.command ?? []].flat().join('\n')).toContain('--replication-factor $${TOPIC_REPLICATION_FACTOR:-1}');
+  });
+
+  it('gives every service that reaches Kafka all three nodes to bootstrap from', () => {
+    const users = Object.entries(compose.services).filter(([, s]) => s.environment?.['MTL_KAFKA_BROKERS'] !== undefined).map(([name]) => name);
+    expect(users.length).toBeGreaterThan(0);
+    for (const name of users) expect(merged(name)['MTL_KAFKA_BROKERS'], name).toBe(nodes.map((node) => `${node}:29092`).join(','));
   });
 });
