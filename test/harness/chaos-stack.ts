@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePorts, startStack, toxiproxy, type NativeStack, type StackConnection, type ToxiproxyHandle } from '@meterline/local-stack';
+import { DEV_INFLUX_ADMIN, freePorts, influx, startStack, toxiproxy, type NativeStack, type StackConnection, type ToxiproxyHandle } from '@meterline/local-stack';
 import { buildServices } from './build-services.ts';
 import type { NativeStackInfo } from './global-setup.ts';
 
@@ -10,6 +10,8 @@ export interface ChaosStack {
   env: { stack: StackConnection; native: NativeStackInfo };
   /** The cluster and each of its nodes, to kill and start. */
   kafka: NativeStack['services']['kafka'];
+  /** A second InfluxDB, a replica fed from Kafka by writers of its own (createPipeline's `influxReplicas`). */
+  influxReplica: ReturnType<typeof influx> & { token: string };
   /**
    * Network faults: the proxy `influxdb` stands between a service given `influxProxyUrl` and
    * InfluxDB; the proxies `kafka-<n>` between a service given `kafkaProxyBrokers` and each Kafka
@@ -24,40 +26,47 @@ export interface ChaosStack {
 }
 
 /**
- * A stack of its own for the chaos suite: Mosquitto, InfluxDB and a three-node Kafka cluster,
- * which its tests kill whole or in part. Not the shared test stack: the other suites must not
+ * A stack of its own for the chaos suite: Mosquitto, InfluxDB and a replica of it, and a
+ * three-node Kafka cluster, which its tests kill whole or in part. Not the shared test stack: the other suites must not
  * see these faults. The broker keeps the production per-device publish limit.
  */
 export async function startChaosStack(): Promise<ChaosStack> {
   buildServices();
   const baseDir = await mkdtemp(join(tmpdir(), 'meterline-chaos-stack-'));
   const started = performance.now();
-  const ports = await freePorts(8);
+  const ports = await freePorts(10);
   const [apiPort, influxProxyPort] = ports as [number, number];
   const routed = [0, 1, 2].map((i) => ({ port: ports[2 + 2 * i]!, advertisedPort: ports[3 + 2 * i]! }));
   const stack = await startStack({ baseDir, kafkaNodes: 3, kafkaRoutedListeners: routed });
   console.log(`chaos stack (Kafka cluster of ${stack.services.kafka.nodes.length}) up in ${Math.round(performance.now() - started)} ms under ${baseDir}`);
-  const { mosquitto, kafka, influx } = stack.services;
+  const { mosquitto, kafka, influx: influxdb } = stack.services;
   const faults = toxiproxy({ dir: join(baseDir, 'toxiproxy'), apiPort });
+  const replica = influx({ dir: join(baseDir, 'influxdb-replica'), httpPort: ports[8]!, rpcPort: ports[9]!, admin: DEV_INFLUX_ADMIN });
   try {
+    await mkdir(replica.dir, { recursive: true });
+    await replica.start();
     await mkdir(faults.dir, { recursive: true });
     await faults.start();
-    await faults.proxy('influxdb', influxProxyPort, influx.httpPort);
+    await faults.proxy('influxdb', influxProxyPort, influxdb.httpPort);
     for (const [i, r] of routed.entries()) await faults.proxy(`kafka-${i + 1}`, r.advertisedPort, r.port);
   } catch (error) {
-    await stack.stop();
+    // Stopped best-effort: the error that got here is the one to see; a cleanup failure is told beside it.
+    for (const cleanup of await Promise.allSettled([replica.stop(), faults.stop(), stack.stop()])) {
+      if (cleanup.status === 'rejected') console.error('chaos stack cleanup failed:', cleanup.reason);
+    }
     throw error;
   }
   return {
-    env: { stack: stack.connection, native: { baseDir, ports: { mqtt: mosquitto.port, kafka: kafka.port, influxHttp: influx.httpPort, influxRpc: influx.rpcPort } } },
+    env: { stack: stack.connection, native: { baseDir, ports: { mqtt: mosquitto.port, kafka: kafka.port, influxHttp: influxdb.httpPort, influxRpc: influxdb.rpcPort } } },
     kafka,
+    influxReplica: Object.assign(replica, { token: `${DEV_INFLUX_ADMIN.username}:${DEV_INFLUX_ADMIN.password}` }),
     faults,
     influxProxyUrl: `http://127.0.0.1:${influxProxyPort}`,
     kafkaProxyBrokers: routed.map((r) => `127.0.0.1:${r.advertisedPort}`).join(','),
     kafkaProxies: routed.map((_, i) => `kafka-${i + 1}`),
     stop: async () => {
       try {
-        await faults.stop();
+        await Promise.all([faults.stop(), replica.stop()]);
       } finally {
         await stack.stop();
         await rm(baseDir, { recursive: true, force: true });

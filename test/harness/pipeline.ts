@@ -47,6 +47,11 @@ export interface Pipeline {
   deadLetters(): Promise<DeadLetter[]>;
   /** Readings not yet committed by the writer group. */
   writerLag(): Promise<number>;
+  /**
+   * Further InfluxDB replicas (the `influxReplicas` option), each fed from the readings topic by
+   * writers of a consumer group of its own (`e2e-<id>-writer-r<n>`), as many as `instances`.
+   */
+  replicas: { store: InfluxStore; writers: ServiceProcess[]; writerLag(): Promise<number> }[];
   close(): Promise<void>;
 }
 
@@ -59,7 +64,7 @@ export interface Pipeline {
 export async function createPipeline(
   env: { stack: StackConnection; native: NativeStackInfo | undefined },
   manifest: Manifest,
-  options: { instances?: number; ingestConnections?: number | 'service-default'; logLevel?: string; sessionExpirySeconds?: number; registryTopic?: boolean; ingestEnv?: Record<string, string>; writerEnv?: Record<string, string>; deadLetterTopicConfigs?: Record<string, string> } = {},
+  options: { instances?: number; influxReplicas?: { url: string; token: string }[]; ingestConnections?: number | 'service-default'; logLevel?: string; sessionExpirySeconds?: number; registryTopic?: boolean; ingestEnv?: Record<string, string>; writerEnv?: Record<string, string>; deadLetterTopicConfigs?: Record<string, string> } = {},
 ): Promise<Pipeline> {
   const { stack, native } = env;
   const id = randomUUID().slice(0, 8);
@@ -95,7 +100,8 @@ export async function createPipeline(
 
   const mqttNames = { shareGroup: `e2e-${id}`, ingestInstanceId: `e2e-${id}` };
   const instances = options.instances ?? 1;
-  const opsPorts = await freePorts(2 * instances);
+  const replicaTargets = options.influxReplicas ?? [];
+  const opsPorts = await freePorts(2 * instances + replicaTargets.length * instances);
   // Instance n > 1 is `e2e-<id>-<n>`: its own MQTT client ids, the same share group and consumer group.
   const instanceId = (n: number) => (n === 0 ? `e2e-${id}` : `e2e-${id}-${n + 1}`);
   const ingestOf = (n: number) => serviceProcess(
@@ -121,29 +127,38 @@ export async function createPipeline(
     workDir,
     n === 0 ? 'ingest' : `ingest-${n + 1}`,
   );
-  const writerOf = (n: number) => serviceProcess(
+  /** Writer n of the group feeding `influx` (replica 0: the stack's own InfluxDB). */
+  const writerOf = (n: number, replica = 0, influx: { url: string; token: string } = stack.influx) => serviceProcess(
     'writer',
     {
       MTL_KAFKA_BROKERS: stack.kafka.brokers.join(','),
       MTL_READINGS_TOPIC: topics.readings,
       MTL_DEAD_LETTER_TOPIC: topics.deadLetters,
-      MTL_GROUP_ID: `e2e-${id}-writer`,
-      MTL_INSTANCE_ID: instanceId(n),
-      MTL_INFLUX_URL: stack.influx.url,
-      MTL_INFLUX_TOKEN: stack.influx.token,
+      MTL_GROUP_ID: replica === 0 ? `e2e-${id}-writer` : `e2e-${id}-writer-r${replica + 1}`,
+      MTL_INSTANCE_ID: replica === 0 ? instanceId(n) : `${instanceId(n)}-r${replica + 1}`,
+      MTL_INFLUX_URL: influx.url,
+      MTL_INFLUX_TOKEN: influx.token,
       MTL_INFLUX_DATABASE: database,
       MTL_RETRY_MAX_MS: '2000',
       // A killed writer's successor takes over after this; tests need not wait the 30 s default.
       MTL_KAFKA_SESSION_TIMEOUT_MS: '10000',
-      MTL_OPS_PORT: String(opsPorts[2 * n + 1]),
+      MTL_OPS_PORT: String(replica === 0 ? opsPorts[2 * n + 1] : opsPorts[2 * instances + (replica - 1) * instances + n]),
       MTL_LOG_LEVEL: options.logLevel ?? 'info',
       ...options.writerEnv,
     },
     workDir,
-    n === 0 ? 'writer' : `writer-${n + 1}`,
+    replica > 0 ? `writer-${n + 1}-r${replica + 1}` : n === 0 ? 'writer' : `writer-${n + 1}`,
   );
   const ingests = Array.from({ length: instances }, (_, n) => ingestOf(n));
   const writers = Array.from({ length: instances }, (_, n) => writerOf(n));
+  const replicas = await Promise.all(
+    replicaTargets.map(async (target, i) => {
+      const replicaStore = new InfluxStore({ url: target.url, token: target.token, database });
+      await replicaStore.influxQl(`CREATE DATABASE ${database}`);
+      const groupId = `e2e-${id}-writer-r${i + 2}`;
+      return { store: replicaStore, writers: Array.from({ length: instances }, (_, n) => writerOf(n, i + 1, target)), writerLag: () => groupLag(stack, groupId, topics.readings) };
+    }),
+  );
 
   return {
     id,
@@ -152,6 +167,7 @@ export async function createPipeline(
     writer: writers[0]!,
     ingests,
     writers,
+    replicas,
     topics,
     database,
     store,
@@ -161,7 +177,7 @@ export async function createPipeline(
     deadLetters: async () => (await readTopic<unknown>(stack, topics.deadLetters)).map((json) => decodeOrThrow(deadLetterCodec, Buffer.from(JSON.stringify(json)))),
     writerLag: () => groupLag(stack, `e2e-${id}-writer`, topics.readings),
     close: async () => {
-      await Promise.allSettled([...ingests, ...writers].map((service) => service.stop()));
+      await Promise.allSettled([...ingests, ...writers, ...replicas.flatMap((r) => r.writers)].map((service) => service.stop()));
       await rm(workDir, { recursive: true, force: true });
     },
   };

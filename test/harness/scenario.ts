@@ -71,8 +71,8 @@ export async function publishScenario(pipeline: Pipeline, options: ScenarioOptio
   return { outcomes, expectedStored, faulty, publishedReadings };
 }
 
-/** Everything the pipeline stored, as `${point}@${tsMs}` → value; fails on a duplicate series point. */
-export async function storedReadings(pipeline: Pipeline): Promise<Map<string, number>> {
+/** Everything the pipeline (or one of its InfluxDB replicas) stored, as `${point}@${tsMs}` → value; fails on a duplicate series point. */
+export async function storedReadings(pipeline: Pick<Pipeline, 'store'>): Promise<Map<string, number>> {
   const series = await pipeline.store.influxQl(`SELECT "${READING_FIELDS.value}" FROM "${READINGS_MEASUREMENT}" GROUP BY "${READING_TAGS.point}"`);
   const stored = new Map<string, number>();
   for (const s of series) {

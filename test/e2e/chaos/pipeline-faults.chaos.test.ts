@@ -27,9 +27,17 @@ afterAll(async () => {
 }, 120_000);
 
 /** A pipeline of two instances of ingest and of the writer, started as production starts them. */
-async function started(prefix: string, options: { writerEnv?: Record<string, string>; ingestEnv?: Record<string, string>; fleet?: typeof FLEET } = {}): Promise<Pipeline> {
-  const p = await createPipeline(chaos.env, fleetManifest({ ...(options.fleet ?? FLEET), prefix }), { instances: 2, writerEnv: options.writerEnv ?? {}, ingestEnv: options.ingestEnv ?? {} });
-  await Promise.all(p.writers.map((w) => w.start()));
+async function started(
+  prefix: string,
+  options: { writerEnv?: Record<string, string>; ingestEnv?: Record<string, string>; fleet?: typeof FLEET; influxReplicas?: { url: string; token: string }[] } = {},
+): Promise<Pipeline> {
+  const p = await createPipeline(chaos.env, fleetManifest({ ...(options.fleet ?? FLEET), prefix }), {
+    instances: 2,
+    writerEnv: options.writerEnv ?? {},
+    ingestEnv: options.ingestEnv ?? {},
+    influxReplicas: options.influxReplicas ?? [],
+  });
+  await Promise.all([...p.writers, ...p.replicas.flatMap((r) => r.writers)].map((w) => w.start()));
   await Promise.all(p.ingests.map((i) => i.start()));
   return p;
 }
@@ -137,6 +145,39 @@ describe('chaos on a stack with a three-node Kafka cluster (issue 18): every val
     for (const health of duringPartition) expect(health, `${health.service} during the partition`).toMatchObject({ status: 503, body: { checks: { store: 'down' } } });
     await expectEverythingAccountedFor(p, result);
     await expect.poll(async () => (await healthOf(p.writers)).map((h) => h.status), { timeout: 60_000, interval: 1_000 }).toEqual([200, 200]);
+  });
+
+  it('an InfluxDB replica SIGKILLed for 2 minutes mid-stream: the other goes on, the replica catches up from Kafka with nothing missing', async () => {
+    const replica = chaos.influxReplica;
+    pipeline = await started('chaos-replica', { influxReplicas: [{ url: replica.url, token: replica.token }] });
+    const p = pipeline;
+    const replicaWriters = p.replicas[0]!.writers;
+    let killedAt = 0;
+    let outageMs = 0;
+    let during: { primary: Awaited<ReturnType<typeof healthOf>>; replica: Awaited<ReturnType<typeof healthOf>> } | undefined;
+    const result = await publishScenario(p, {
+      ticks: 135,
+      faultyEvery: 10,
+      pauseMs: 1_000,
+      beforeTick: async (tick) => {
+        if (tick === 5) {
+          await replica.kill();
+          killedAt = Date.now();
+        }
+        if (tick === 60) during = { primary: await healthOf(p.writers), replica: await healthOf(replicaWriters) };
+        if (tick === 130) {
+          outageMs = Date.now() - killedAt;
+          await replica.start();
+        }
+      },
+    });
+    expect(outageMs).toBeGreaterThanOrEqual(120_000);
+    // Meanwhile the primary's writers were healthy (the readings kept landing there) and the replica's said their store was down.
+    expect(during?.primary.map((h) => h.status)).toEqual([200, 200]);
+    for (const health of during?.replica ?? []) expect(health, `${health.service} of the replica`).toMatchObject({ status: 503, body: { checks: { store: 'down' } } });
+    await expectEverythingAccountedFor(p, result);
+    await expect.poll(async () => (await storedReadings(p.replicas[0]!)).size, { timeout: 180_000, interval: 1_000 }).toBe(result.expectedStored.size);
+    expect(await storedReadings(p.replicas[0]!)).toEqual(result.expectedStored);
   });
 
   it('a 30 s network partition between the ingests and every Kafka node mid-stream: ingest holds its acknowledgements, says so, and catches up', async () => {
