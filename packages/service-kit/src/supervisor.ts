@@ -50,21 +50,26 @@ export function supervise(options: SupervisorOptions): Supervision {
     const startedAt = Date.now();
     child = spawn(options.command, options.args, { env: { ...(options.env ?? process.env), [SUPERVISOR_RESTARTS_ENV]: String(restarts) }, stdio: 'inherit' });
     exited = new Promise((resolve) => {
-      child.once('error', (error) => {
-        options.log({ level: 'warn', msg: `${options.name} could not be started`, error: error.message });
-        resolve(null);
-        onExit(null, null, startedAt);
-      });
-      child.once('exit', (code, signal) => {
+      // A child that cannot be spawned may report 'error' and then 'exit': the first one counts.
+      let ended = false;
+      const end = (code: number | null, signal: NodeJS.Signals | null) => {
+        if (ended) return;
+        ended = true;
         resolve(code);
         onExit(code, signal, startedAt);
+      };
+      child.once('error', (error) => {
+        options.log({ level: 'warn', msg: `${options.name} could not be started`, error: error.message });
+        end(null, null);
       });
+      child.once('exit', end);
     });
   };
 
   const onExit = (code: number | null, signal: NodeJS.Signals | null, startedAt: number) => {
     if (stopping) return;
-    failuresInARow = Date.now() - startedAt >= steadyAfterMs ? 0 : failuresInARow + 1;
+    // A child that had run steadily before it died starts the back-off afresh.
+    failuresInARow = Date.now() - startedAt >= steadyAfterMs ? 1 : failuresInARow + 1;
     const delayMs = backoffDelay(failuresInARow - 1, backoff.baseMs, backoff.maxMs);
     restarts++;
     options.log({ level: 'warn', msg: `${options.name} exited; starting it again`, code, signal, ranMs: Date.now() - startedAt, delayMs, restarts });

@@ -44,7 +44,9 @@ function reconnectWithBackoff(client: MqttClient, backoff: ReconnectBackoff, onR
     const delayMs = random() * Math.min(backoff.maxMs, backoff.firstMaxMs * 2 ** attempt++);
     timer = setTimeout(() => {
       timer = undefined;
-      if (!client.disconnecting) client.reconnect();
+      // Its own stores, kept: mqtt.js's reconnect() otherwise starts with empty ones, and the
+      // publishes in flight when the connection dropped would wait for a PUBACK for ever.
+      if (!client.disconnecting) client.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
     }, delayMs);
   });
   client.on('end', () => clearTimeout(timer));

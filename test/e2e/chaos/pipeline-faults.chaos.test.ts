@@ -273,23 +273,40 @@ describe('chaos on a stack with a three-node Kafka cluster (issue 18): every val
     };
     const jittered = new Set(halves.jittered);
     const expected = new Map<string, number>();
-    const publishTick = async (tick: number) => {
+    const sentWhileAway = new Set<string>();
+    const publishTick = async (tick: number, whileAway = false) => {
       const planned = fleet.tick(START_MS + tick * QUARTER_HOUR, QUARTER_HOUR);
       const outcomes = await Promise.all(planned.map((payload) => (jittered.has(payload.deviceId) ? connections.jittered : connections.fixed).publish(payload)));
       expect(outcomes.filter((o) => !o.accepted).map((o) => o.refusal)).toEqual([]);
-      for (const { payload } of outcomes) for (const r of payload.readings) expected.set(`${r.point}@${Date.parse(r.ts)}`, r.value);
+      for (const { payload } of outcomes) {
+        for (const r of payload.readings) {
+          expected.set(`${r.point}@${Date.parse(r.ts)}`, r.value);
+          if (whileAway) sentWhileAway.add(`${r.point}@${Date.parse(r.ts)}`);
+        }
+      }
     };
     try {
       await publishTick(0);
       await expect.poll(async () => (await storedReadings(p)).size, { timeout: 120_000, interval: 1_000 }).toBe(expected.size);
       const droppedAt = Date.now();
       await p.broker.stop();
+      // Published while the broker is away: each device keeps the tick and sends it once back, and
+      // the broker acknowledges every one (mqtt.js's reconnect() would start with empty stores and
+      // leave them waiting for ever: the simulator passes its own).
+      const publishedWhileAway = publishTick(1, true);
       await p.broker.start();
       const brokerBackMs = Date.now() - droppedAt;
       await expect.poll(() => reconnectedAt.jittered.size + reconnectedAt.fixed.size, { timeout: 180_000, interval: 500 }).toBe(ids.length);
-      await publishTick(1);
-      await expect.poll(async () => (await storedReadings(p)).size, { timeout: 120_000, interval: 1_000 }).toBe(expected.size);
-      expect(await storedReadings(p)).toEqual(expected);
+      await publishedWhileAway;
+      await publishTick(2);
+      // Everything published outside the restart is stored; of what reached the broker in the
+      // instants after it came back, Mosquitto 2.0.11 may drop what arrived before ingest had
+      // subscribed again (the defect faults.e2e.test.ts pins): counted, not asserted.
+      const outside = [...expected].filter(([key]) => !sentWhileAway.has(key));
+      await expect.poll(async () => { const stored = await storedReadings(p); return outside.filter(([key]) => !stored.has(key)).length; }, { timeout: 120_000, interval: 1_000 }).toBe(0);
+      const stored = await storedReadings(p);
+      for (const [key, value] of stored) expect(expected.get(key), key).toBe(value);
+      const lostWhileAway = [...sentWhileAway].filter((key) => !stored.has(key)).length;
 
       const spread = (times: Map<string, number>) => {
         const afterMs = [...times.values()].map((at) => at - droppedAt).sort((a, b) => a - b);
@@ -298,7 +315,7 @@ describe('chaos on a stack with a three-node Kafka cluster (issue 18): every val
         for (const ms of afterMs) perBin.set(Math.floor(ms / 100), (perBin.get(Math.floor(ms / 100)) ?? 0) + 1);
         return `p5 ${at(0.05)}, p50 ${at(0.5)}, p95 ${at(0.95)}, last ${afterMs.at(-1)} ms; at most ${Math.max(...perBin.values())} of ${afterMs.length} in any 100 ms`;
       };
-      console.log(`broker stopped and answering again after ${brokerBackMs} ms; devices back, from the drop:\n  jittered back-off: ${spread(reconnectedAt.jittered)}\n  fixed 1 s (mqtt.js default): ${spread(reconnectedAt.fixed)}`);
+      console.log(`broker stopped and answering again after ${brokerBackMs} ms; ${lostWhileAway} of the ${sentWhileAway.size} readings published while it was away lost in its restart; devices back, from the drop:\n  jittered back-off: ${spread(reconnectedAt.jittered)}\n  fixed 1 s (mqtt.js default): ${spread(reconnectedAt.fixed)}`);
     } finally {
       await Promise.all([connections.jittered.close(), connections.fixed.close()]);
     }
