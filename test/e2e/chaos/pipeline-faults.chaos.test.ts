@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { DeviceSequenceV1 } from '@meterline/contracts';
 import { DEVICE_RECONNECT_BACKOFF, Fleet, connectFleet, fleetManifest } from '@meterline/simulator';
 import { startChaosStack, type ChaosStack } from '../../harness/chaos-stack.ts';
-import type { DeviceSequenceV1 } from '@meterline/contracts';
 import { inSyncReplicas, partitionLeader, readTopic } from '../../harness/kafka-topics.ts';
 import { createPipeline, devicePassword, type Pipeline } from '../../harness/pipeline.ts';
 import { QUARTER_HOUR, START_MS, expectEverythingAccountedFor, publishScenario, storedReadings } from '../../harness/scenario.ts';
@@ -46,6 +46,7 @@ async function started(
 async function newLeaderOf(topic: string, from: number): Promise<{ leader: number; afterMs: number }> {
   const since = Date.now();
   for (;;) {
+    // While the cluster has not yet fenced the dead node, a metadata request may fail: not yet.
     const leader = await partitionLeader(chaos.env.stack, topic, 0).catch(() => from);
     if (leader !== from) return { leader, afterMs: Date.now() - since };
     await new Promise((resolve) => setTimeout(resolve, 200));
