@@ -57,6 +57,34 @@ async function healthOf(services: ServiceProcess[]) {
   return Promise.all(services.map(async (s) => ({ service: s.name, ...(await s.health()) })));
 }
 
+/**
+ * The stream for an outage of at least 30 s: 45 ticks a second apart, `cut` before tick 5, the
+ * health of `watched` read at tick 25 (20 s in: past the services' 10 s silence limit, before the
+ * client libraries' own retries give up), `restore` before tick 37.
+ */
+async function throughOutage(p: Pipeline, outage: { cut: () => Promise<void>; restore: () => Promise<void>; watched: ServiceProcess[] }) {
+  let cutAt = 0;
+  let outageMs = 0;
+  let during: Awaited<ReturnType<typeof healthOf>> = [];
+  const result = await publishScenario(p, {
+    ticks: 45,
+    faultyEvery: 10,
+    pauseMs: 1_000,
+    beforeTick: async (tick) => {
+      if (tick === 5) {
+        await outage.cut();
+        cutAt = Date.now();
+      }
+      if (tick === 25) during = await healthOf(outage.watched);
+      if (tick === 37) {
+        outageMs = Date.now() - cutAt;
+        await outage.restore();
+      }
+    },
+  });
+  return { result, outageMs, during };
+}
+
 describe('chaos on a stack with a three-node Kafka cluster (issue 18): every valid reading stored once, every bad payload dead-lettered', () => {
   it("the readings topic's partition leader SIGKILLed mid-stream, then restarted", async () => {
     pipeline = await started('chaos-leader');
@@ -92,26 +120,7 @@ describe('chaos on a stack with a three-node Kafka cluster (issue 18): every val
     pipeline = await started('chaos-cluster');
     const p = pipeline;
     const services = [...p.ingests, ...p.writers];
-    let stoppedAt = 0;
-    let outageMs = 0;
-    let duringOutage: Awaited<ReturnType<typeof healthOf>> = [];
-    const result = await publishScenario(p, {
-      ticks: 45,
-      faultyEvery: 10,
-      pauseMs: 1_000,
-      beforeTick: async (tick) => {
-        if (tick === 5) {
-          await chaos.kafka.kill();
-          stoppedAt = Date.now();
-        }
-        // 20 s in: past the services' 10 s silence limit, and before kafkajs's own retries give up.
-        if (tick === 25) duringOutage = await healthOf(services);
-        if (tick === 37) {
-          outageMs = Date.now() - stoppedAt;
-          await chaos.kafka.start();
-        }
-      },
-    });
+    const { result, outageMs, during: duringOutage } = await throughOutage(p, { cut: () => chaos.kafka.kill(), restore: () => chaos.kafka.start(), watched: services });
     expect(outageMs).toBeGreaterThanOrEqual(30_000);
     for (const health of duringOutage) {
       expect(health, `${health.service} during the outage`).toMatchObject({ status: 503, body: { checks: { kafka: expect.not.stringMatching(/^ok$/) as unknown } } });
@@ -123,24 +132,10 @@ describe('chaos on a stack with a three-node Kafka cluster (issue 18): every val
   it('a 30 s network partition between the writers and InfluxDB mid-stream: the writers hold, say so, and catch up', async () => {
     pipeline = await started('chaos-influx-partition', { writerEnv: { MTL_INFLUX_URL: chaos.influxProxyUrl } });
     const p = pipeline;
-    let cutAt = 0;
-    let partitionMs = 0;
-    let duringPartition: Awaited<ReturnType<typeof healthOf>> = [];
-    const result = await publishScenario(p, {
-      ticks: 45,
-      faultyEvery: 10,
-      pauseMs: 1_000,
-      beforeTick: async (tick) => {
-        if (tick === 5) {
-          await chaos.faults.partition('influxdb');
-          cutAt = Date.now();
-        }
-        if (tick === 25) duringPartition = await healthOf(p.writers);
-        if (tick === 37) {
-          partitionMs = Date.now() - cutAt;
-          await chaos.faults.heal('influxdb');
-        }
-      },
+    const { result, outageMs: partitionMs, during: duringPartition } = await throughOutage(p, {
+      cut: () => chaos.faults.partition('influxdb'),
+      restore: () => chaos.faults.heal('influxdb'),
+      watched: p.writers,
     });
     expect(partitionMs).toBeGreaterThanOrEqual(30_000);
     for (const health of duringPartition) expect(health, `${health.service} during the partition`).toMatchObject({ status: 503, body: { checks: { store: 'down' } } });
@@ -184,24 +179,13 @@ describe('chaos on a stack with a three-node Kafka cluster (issue 18): every val
   it('a 30 s network partition between the ingests and every Kafka node mid-stream: ingest holds its acknowledgements, says so, and catches up', async () => {
     pipeline = await started('chaos-kafka-partition', { ingestEnv: { MTL_KAFKA_BROKERS: chaos.kafkaProxyBrokers } });
     const p = pipeline;
-    let cutAt = 0;
-    let partitionMs = 0;
-    let duringPartition: Awaited<ReturnType<typeof healthOf>> = [];
-    const result = await publishScenario(p, {
-      ticks: 45,
-      faultyEvery: 10,
-      pauseMs: 1_000,
-      beforeTick: async (tick) => {
-        if (tick === 5) {
-          for (const proxy of chaos.kafkaProxies) await chaos.faults.partition(proxy);
-          cutAt = Date.now();
-        }
-        if (tick === 25) duringPartition = await healthOf(p.ingests);
-        if (tick === 37) {
-          partitionMs = Date.now() - cutAt;
-          for (const proxy of chaos.kafkaProxies) await chaos.faults.heal(proxy);
-        }
-      },
+    const forEachKafkaProxy = (act: (proxy: string) => Promise<void>) => async () => {
+      for (const proxy of chaos.kafkaProxies) await act(proxy);
+    };
+    const { result, outageMs: partitionMs, during: duringPartition } = await throughOutage(p, {
+      cut: forEachKafkaProxy((proxy) => chaos.faults.partition(proxy)),
+      restore: forEachKafkaProxy((proxy) => chaos.faults.heal(proxy)),
+      watched: p.ingests,
     });
     expect(partitionMs).toBeGreaterThanOrEqual(30_000);
     for (const health of duringPartition) {
