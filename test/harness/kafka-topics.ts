@@ -45,29 +45,26 @@ export async function groupLag(stack: StackConnection, groupId: string, topic: s
   }
 }
 
-
-/** The node id leading a partition of a topic. */
-export async function partitionLeader(stack: StackConnection, topic: string, partition: number): Promise<number> {
-  const admin = new Kafka({ clientId: `e2e-leader-${topic}`, brokers: [...stack.kafka.brokers], logLevel: logLevel.NOTHING }).admin();
+/** A topic's partitions as the cluster describes them now, in partition order. */
+async function partitionsOf(stack: StackConnection, topic: string) {
+  const admin = new Kafka({ clientId: `e2e-metadata-${topic}`, brokers: [...stack.kafka.brokers], logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
     const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-    const leader = topics[0]?.partitions.find((p) => p.partitionId === partition)?.leader;
-    if (leader === undefined || leader < 0) throw new Error(`partition ${partition} of ${topic} has no leader`);
-    return leader;
+    return [...(topics[0]?.partitions ?? [])].sort((a, b) => a.partitionId - b.partitionId);
   } finally {
     await admin.disconnect();
   }
 }
 
+/** The node id leading a partition of a topic. */
+export async function partitionLeader(stack: StackConnection, topic: string, partition: number): Promise<number> {
+  const leader = (await partitionsOf(stack, topic)).find((p) => p.partitionId === partition)?.leader;
+  if (leader === undefined || leader < 0) throw new Error(`partition ${partition} of ${topic} has no leader`);
+  return leader;
+}
+
 /** How many replicas are in sync, per partition of a topic in partition order. */
 export async function inSyncReplicas(stack: StackConnection, topic: string): Promise<number[]> {
-  const admin = new Kafka({ clientId: `e2e-isr-${topic}`, brokers: [...stack.kafka.brokers], logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-    return [...(topics[0]?.partitions ?? [])].sort((a, b) => a.partitionId - b.partitionId).map((p) => p.isr.length);
-  } finally {
-    await admin.disconnect();
-  }
+  return (await partitionsOf(stack, topic)).map((p) => p.isr.length);
 }
