@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DevicePublishLimit } from '@meterline/contracts';
 import { freePorts, startStack, type NativeStack, type StackConnection } from '@meterline/local-stack';
+import { buildServices } from './build-services.ts';
 import type { NativeStackInfo } from './global-setup.ts';
 
 /** What a benchmark gets: the connection details and the native stack's directories and ports (for createPipeline). */
@@ -21,7 +21,7 @@ export interface BenchStack {
  * replaces the broker's per-device limit, for benchmarks whose few devices stand for many.
  */
 export async function withBenchStack(run: (env: BenchStack) => Promise<void>, options: { devicePublishLimit?: DevicePublishLimit } = {}): Promise<void> {
-  execFileSync(process.execPath, [join(import.meta.dirname, '..', '..', 'scripts', 'build.mjs')], { stdio: 'inherit' });
+  buildServices();
   const baseDir = await mkdtemp(join(tmpdir(), 'meterline-bench-'));
   const [mqtt, kafka, kafkaController, influxHttp, influxRpc] = (await freePorts(5)) as [number, number, number, number, number];
   const publishLimit = options.devicePublishLimit;
