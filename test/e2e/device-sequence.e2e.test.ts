@@ -77,8 +77,16 @@ function payload(seq: number, value = 1_000 + seq): Buffer {
   return Buffer.from(JSON.stringify({ v: 1, deviceId: device, seq, point, ts, quantity: 'active-energy-import', value, unit: 'kWh' }));
 }
 
-/** Publishes at QoS 1 and waits for the PUBACK, which ingest sends once Kafka has the payload's records: the next one goes after it. */
-const publish = (bytes: Buffer) => meter.publishAsync(readingsTopic(device), bytes, { qos: 1 });
+/**
+ * Publishes at QoS 1 and waits until the device's count of messages reached `counted`. The
+ * broker's PUBACK is not enough: ingest's connections share the device's messages, so two
+ * published back to back may reach Kafka in either order, and a reset (seq 0, 1) is told from
+ * a late arrival only by its order.
+ */
+async function publishCounted(bytes: Buffer, counted: number): Promise<SequenceCountsView[]> {
+  await meter.publishAsync(readingsTopic(device), bytes, { qos: 1 });
+  return countsOnceSeen(counted);
+}
 
 async function getJson(path: string): Promise<{ status: number; body: unknown }> {
   const response = await fetch(`${apiUrl}${path}`, { headers: { authorization: `Bearer ${API_SECRET}` } });
@@ -121,12 +129,11 @@ async function firingNotification(): Promise<WebhookBodyV1> {
 describe('device sequence: gaps, replays and resets tracked per device (issue 13)', () => {
   it('counts them in the API, across an alerter restart, and in the metric, and raises an alert to the energy manager', async () => {
     // A device that has counted for a while.
-    await publish(payload(1001));
-    await publish(payload(1002));
+    await publishCounted(payload(1001), 1);
+    await publishCounted(payload(1002), 2);
     // 1003 and 1004 never arrive: a gap of two.
     const gapped = payload(1005);
-    await publish(gapped);
-    expect(await countsOnceSeen(3)).toEqual([
+    expect(await publishCounted(gapped, 3)).toEqual([
       { deviceId: device, lastSeq: 1005, lastAt: expect.any(String) as unknown, messages: 3, duplicates: 0, gaps: 1, lost: 2, late: 0, missing: 2, replays: 0, resets: 0 },
     ]);
     // The gap alone raises the alert (no grace in this file's rule), sent to the energy manager's webhook.
@@ -141,15 +148,13 @@ describe('device sequence: gaps, replays and resets tracked per device (issue 13
     await alerter.start();
 
     // The same bytes again, as a QoS 1 redelivery would bring them: no anomaly.
-    await publish(gapped);
+    await publishCounted(gapped, 4);
     // Seq 1005 with other content: a replay.
-    await publish(payload(1005, 999_999));
-    await publish(payload(1006));
+    await publishCounted(payload(1005, 999_999), 5);
+    await publishCounted(payload(1006), 6);
     // The device counts again from 0: a reset, then on in order.
-    await publish(payload(0));
-    await publish(payload(1));
-
-    const counts = await countsOnceSeen(8);
+    await publishCounted(payload(0), 7);
+    const counts = await publishCounted(payload(1), 8);
     expect(counts).toEqual([
       // After the reset the old run's missing seqs stay lost, and no longer missing from the new run.
       { deviceId: device, lastSeq: 1, lastAt: expect.any(String) as unknown, messages: 8, duplicates: 1, gaps: 1, lost: 2, late: 0, missing: 0, replays: 1, resets: 1 },
