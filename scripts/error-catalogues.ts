@@ -16,7 +16,7 @@ import { CLI_ERRORS } from '../packages/cli/src/command-io.ts';
 import { ALERTER_ERRORS } from '../services/alerter/src/delivery/delivery-errors.ts';
 import { API_ERRORS, API_INTERNAL_ERRORS } from '../services/api/src/errors.ts';
 import { INGEST_ERRORS } from '../services/ingest/src/batching-publisher.ts';
-import { WRITER_ERRORS } from '../services/writer/src/app.ts';
+import { WRITER_ERRORS } from '../services/writer/src/batch-hold.ts';
 
 type AnyCatalogue = ErrorCatalogue<Record<string, ErrorEntry>>;
 

@@ -17,3 +17,4 @@ export * from './region-target-progress.ts';
 export * from './targets.ts';
 export * from './readings-landed.ts';
 export * from './aggregation-state.ts';
+export * from './replicated-measurements.ts';

@@ -1,2 +1,2 @@
-export { InfluxStore, seriesLineProtocol } from './influx-store.ts';
+export { InfluxStore, seriesLineProtocol, type InfluxStoreOptions } from './influx-store.ts';
 export { quoteIdentifier, quoteString } from './influxql.ts';

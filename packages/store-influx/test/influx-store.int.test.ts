@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, expect, inject, it } from 'vitest';
 import { storeContract } from '@meterline/store/contract';
-import { StoreError } from '@meterline/store';
+import { ReadFailoverStore, StoreError } from '@meterline/store';
 import { InfluxStore } from '../src/index.ts';
 
 async function newDatabase(): Promise<{ url: string; token: string; database: string }> {
@@ -45,5 +46,68 @@ describe('influx store refusals and outages', () => {
     const store = new InfluxStore({ url, token: 'nobody:wrong', database });
     const error = await store.write([{ measurement: 'm', tags: {}, fields: { value: 1 }, timestampMs: 1 }]).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'MTL_STORE_REJECTED', canRetry: false });
+  });
+});
+
+describe('a primary and a replica (ADR 0010): reads fail over on the real server\'s errors', () => {
+  /** A port that accepts connections and never answers, as a stopped (SIGSTOP) InfluxDB does. */
+  async function silentServer() {
+    const sockets = new Set<Socket>();
+    const server = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const close = () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    };
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close };
+  }
+
+  async function replicaSet(primaryUrl: string) {
+    const replica = await newDatabase();
+    const replicaStore = new InfluxStore(replica);
+    const point = { measurement: 'reading', tags: { point: 'mp-1' }, fields: { value: 2 }, timestampMs: 1_700_000_000_000 };
+    await replicaStore.write([point]);
+    const failovers: string[] = [];
+    const set = new ReadFailoverStore(
+      [
+        { name: 'primary', store: new InfluxStore({ ...replica, url: primaryUrl, timeoutMs: 1_000 }) },
+        { name: 'replica', store: replicaStore },
+      ],
+      { replicated: (m) => m === 'reading', onFailover: ({ from, error }) => failovers.push(`${from}: ${error.code}`) },
+    );
+    const query = { tags: { point: 'mp-1' }, fromMs: point.timestampMs, toMs: point.timestampMs + 1 };
+    return { set, replicaStore, failovers, query };
+  }
+
+  it('reads from the replica while the primary refuses connections; the primary\'s own data stays unanswered', async () => {
+    const { set, failovers, query } = await replicaSet('http://127.0.0.1:9');
+    expect((await set.readSeries({ measurement: 'reading', ...query })).map((p) => p.fields['value'])).toEqual([2]);
+    expect(failovers).toEqual(['primary: MTL_STORE_UNAVAILABLE']);
+    await expect(set.readSeries({ measurement: 'manual_entry', ...query })).rejects.toMatchObject({ code: 'MTL_STORE_UNAVAILABLE' });
+  });
+
+  it('reads from the replica once a primary that hangs has timed out', async () => {
+    const silent = await silentServer();
+    try {
+      const { set, failovers, query } = await replicaSet(silent.url);
+      expect((await set.readSeries({ measurement: 'reading', ...query })).map((p) => p.fields['value'])).toEqual([2]);
+      expect(failovers).toEqual(['primary: MTL_STORE_UNAVAILABLE']);
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('does not fail over a statement the server refused: the replica would refuse it too', async () => {
+    const { replicaStore } = await replicaSet('http://127.0.0.1:9');
+    const failovers: string[] = [];
+    const set = new ReadFailoverStore(
+      [
+        { name: 'primary', store: replicaStore },
+        { name: 'replica', store: replicaStore },
+      ],
+      { replicated: () => true, onFailover: ({ from }) => failovers.push(from) },
+    );
+    await expect(set.read('reading', (s) => s.influxQl('SELEKT nothing'))).rejects.toMatchObject({ code: 'MTL_STORE_QUERY_FAILED', canRetry: false });
+    expect(failovers).toEqual([]);
   });
 });

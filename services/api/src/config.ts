@@ -5,6 +5,12 @@ import { ConfigError, envName, InfluxConfigProperties } from '@meterline/service
 const ApiConfigSchema = Type.Object({
   ...InfluxConfigProperties,
   /**
+   * InfluxDB replicas fed from Kafka (ADR 0010), same token and database as MTL_INFLUX_URL:
+   * readings and figures are read from the first of the primary and these that answers. Empty:
+   * the primary alone.
+   */
+  influxReplicaUrls: Type.Array(Type.String({ pattern: '^https?://' }), { default: [] }),
+  /**
    * Exactly one: MTL_REGISTRY_FILE (reread when it changes) or MTL_REGISTRY_TOPIC (followed
    * without restarts; needs MTL_KAFKA_BROKERS, and only then are registry uploads served).
    */

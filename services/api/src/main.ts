@@ -10,7 +10,6 @@ import {
   alertingTopicGroupId, factorSetTopicGroupId, publishFactorSet, registryPublisher, registrySourceFromConfig, startAlertingTopicReader, startTopicFactorCatalog,
 } from '@meterline/feeds';
 import { createLogger, createMetricsRegistry, influxConnection, runUntilSignalled, type Logger, type Registry } from '@meterline/service-kit';
-import { InfluxStore } from '@meterline/store-influx';
 import { alertingDirectory } from './alerting/alerting-directory.ts';
 import { topicAlertingWriter } from './alerting/alerting-writer.ts';
 import { buildApi } from './app.ts';
@@ -22,6 +21,7 @@ import { figureChangesGroupId, followFigureChanges } from './figure-cache/figure
 import { figurePageCache } from './figure-cache/figure-page-cache.ts';
 import { registryUploads } from './registry/registry-uploads.ts';
 import { chromiumPdf } from './reports/report-pdf.ts';
+import { apiInfluxStore } from './series/influx-replica-set.ts';
 import { influxSeriesPageReader } from './series/influx-series-page-reader.ts';
 
 const config = loadApiConfigOrExit();
@@ -124,7 +124,7 @@ const deviceAccounts = await connectBroker();
 const metrics = createMetricsRegistry('api');
 const figureCache = await startFigureCache(metrics);
 
-const store = new InfluxStore({ ...influxConnection(config), log: (level, message) => log[level]({ logger: 'influxdb-client' }, message) });
+const { store, queries } = apiInfluxStore(influxConnection(config), config.influxReplicaUrls, config.readingsMeasurement, log);
 const app = buildApi({
   registry: registry.source,
   // A file is statted when asked: once a second, not on every request.
@@ -132,7 +132,7 @@ const app = buildApi({
   apiKeys,
   factorCatalog,
   ...(custom ? { customFactorSets: custom } : {}),
-  series: influxSeriesPageReader(store),
+  series: influxSeriesPageReader(queries),
   ...(figureCache ? { figureCache } : {}),
   store,
   ...(alerting ? { alerting: alerting.directory } : {}),

@@ -1,9 +1,10 @@
 import type { BusConsumer, BusProducer, ConsumedBatch, ConsumedMessage } from '@meterline/bus';
 import { boundedDetail, deadLetterCodec, decodeReadingRecord, describeOriginal, type DeadLetterReason, type DeadLetterV2, type ReadingConflict, type ReadingMessageV1 } from '@meterline/contracts';
-import { errorCatalogue } from '@meterline/errors';
-import { backoffDelay, kafkaConsumerCheck, sleep, type HealthReport, type Logger, type Registry } from '@meterline/service-kit';
+import { kafkaConsumerCheck, type HealthReport, type Logger, type Registry } from '@meterline/service-kit';
 import { landedMarks, readingPoint } from '@meterline/series';
 import { StoreError, type SeriesPoint, type TimeSeriesStore } from '@meterline/store';
+import { untilStored, type BatchHold } from './batch-hold.ts';
+import type { FigureCopier } from './figure-copier.ts';
 import { createFirstValueGuard, type StandingValue } from './first-value-guard.ts';
 import { createWriterMetrics } from './metrics.ts';
 
@@ -19,22 +20,14 @@ export interface WriterAppDeps {
   log: Logger;
   metrics: Registry;
   lagPollMs?: number;
+  /** On a replica's writers: the figures and restatements copied from Kafka as well (ADR 0010). */
+  figureCopier?: FigureCopier;
 }
 
 export interface WriterApp {
   start(): Promise<void>;
   close(): Promise<void>;
   health(): Promise<HealthReport>;
-}
-
-export const WRITER_ERRORS = errorCatalogue('@meterline/writer', {
-  MTL_WRITER_BATCH_ABANDONED: { meaning: 'The writer gave up a batch it no longer owns (closing, or its partition moved) before InfluxDB took it: uncommitted, it is written by the next owner', retryable: true },
-});
-
-class BatchAbandonedError extends Error {
-  override readonly name = 'BatchAbandonedError';
-  readonly code = 'MTL_WRITER_BATCH_ABANDONED' satisfies (typeof WRITER_ERRORS.codes)[number];
-  readonly canRetry = WRITER_ERRORS.canRetry(this.code);
 }
 
 interface Decoded {
@@ -111,45 +104,44 @@ export function createWriterApp(deps: WriterAppDeps): WriterApp {
     );
   };
 
+  /** Holds the batch through a store outage, as untilStored does; `operation` names what waits in the log. */
+  const hold = (batch: ConsumedBatch, operation: 'write' | 'lookup', size: Record<string, number>, waitOut: (e: StoreError) => boolean): BatchHold => ({
+    batch,
+    stopping: stopping.signal,
+    retry: deps.retry,
+    waitOut,
+    onWaiting: (error, attempt) => {
+      metrics.writeFailures.inc({ retryable: String(error.canRetry), operation });
+      storeDownSince ??= Date.now();
+      const what = operation === 'write' ? 'store unavailable; holding the batch and retrying' : 'could not look up stored values; holding the batch and retrying';
+      deps.log.warn({ err: error, attempt, ...size }, what);
+    },
+  });
+
   /** Writes until the store accepts or refuses for good; gives up only when the batch is no longer ours. */
   const writeWithRetry = async (batch: ConsumedBatch, points: SeriesPoint[]): Promise<StoreError | undefined> => {
-    for (let attempt = 0; ; attempt++) {
-      const started = performance.now();
-      try {
-        await deps.store.write(points);
-        metrics.writeSeconds.observe((performance.now() - started) / 1000);
-        storeDownSince = undefined;
-        return undefined;
-      } catch (error) {
-        const storeError = error instanceof StoreError ? error : new StoreError('MTL_STORE_UNAVAILABLE', String(error), { cause: error });
-        metrics.writeFailures.inc({ retryable: String(storeError.canRetry), operation: 'write' });
-        if (!storeError.canRetry) return storeError;
-        storeDownSince ??= Date.now();
-        deps.log.warn({ err: storeError, attempt, points: points.length }, 'store unavailable; holding the batch and retrying');
-        if (stopping.signal.aborted || !batch.isActive()) throw new BatchAbandonedError('stopping while the store is unavailable', { cause: storeError });
-        await sleep(backoffDelay(attempt, deps.retry.baseMs, deps.retry.maxMs), stopping.signal);
-        await batch.heartbeat();
-      }
+    let started = 0;
+    const attempt = () => {
+      started = performance.now();
+      return deps.store.write(points);
+    };
+    try {
+      await untilStored(attempt, hold(batch, 'write', { points: points.length }, (e) => e.canRetry));
+    } catch (error) {
+      if (!(error instanceof StoreError)) throw error;
+      metrics.writeFailures.inc({ retryable: 'false', operation: 'write' });
+      return error;
     }
+    metrics.writeSeconds.observe((performance.now() - started) / 1000);
+    storeDownSince = undefined;
+    return undefined;
   };
 
   /** Asks the guard until the store answers: without its answer nothing can be written safely. */
   const judgeWithRetry = async (batch: ConsumedBatch, items: Decoded[]) => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const verdicts = await guard.judge(batch.partition, batch.messages[0]!.offset, items);
-        storeDownSince = undefined;
-        return verdicts;
-      } catch (error) {
-        const storeError = error instanceof StoreError ? error : new StoreError('MTL_STORE_UNAVAILABLE', String(error), { cause: error });
-        metrics.writeFailures.inc({ retryable: String(storeError.canRetry), operation: 'lookup' });
-        storeDownSince ??= Date.now();
-        deps.log.warn({ err: storeError, attempt, readings: items.length }, 'could not look up stored values; holding the batch and retrying');
-        if (stopping.signal.aborted || !batch.isActive()) throw new BatchAbandonedError('stopping while stored values cannot be looked up', { cause: storeError });
-        await sleep(backoffDelay(attempt, deps.retry.baseMs, deps.retry.maxMs), stopping.signal);
-        await batch.heartbeat();
-      }
-    }
+    const verdicts = await untilStored(() => guard.judge(batch.partition, batch.messages[0]!.offset, items), hold(batch, 'lookup', { readings: items.length }, () => true));
+    storeDownSince = undefined;
+    return verdicts;
   };
 
   /**
@@ -203,6 +195,7 @@ export function createWriterApp(deps: WriterAppDeps): WriterApp {
   return {
     start: async () => {
       await deps.consumer.start(handleBatch);
+      await deps.figureCopier?.start();
       const pollLag = () => {
         deps.consumer.lag().then(
           (lag) => metrics.lag.set(lag),
@@ -215,18 +208,20 @@ export function createWriterApp(deps: WriterAppDeps): WriterApp {
     close: async () => {
       stopping.abort();
       clearInterval(lagTimer);
-      await deps.consumer.close();
+      await Promise.all([deps.consumer.close(), deps.figureCopier?.close()]);
       await deps.deadLetterProducer.close();
       await deps.store.close();
     },
     health: async () => {
       const storeUp = await deps.store.ping();
-      const checks = {
+      const now = Date.now();
+      const checks: Record<string, string> = {
         store: storeUp ? 'ok' : 'down',
-        writes: storeDownSince === undefined ? 'ok' : `failing for ${Math.round((Date.now() - storeDownSince) / 1000)} s`,
-        kafka: kafkaConsumerCheck(deps.consumer.lastHeardAt(), Date.now()),
+        writes: storeDownSince === undefined ? 'ok' : `failing for ${Math.round((now - storeDownSince) / 1000)} s`,
+        kafka: kafkaConsumerCheck(deps.consumer.lastHeardAt(), now),
+        ...deps.figureCopier?.checks(now),
       };
-      return { healthy: storeUp && storeDownSince === undefined && checks.kafka === 'ok', checks };
+      return { healthy: Object.values(checks).every((check) => check === 'ok'), checks };
     },
   };
 }

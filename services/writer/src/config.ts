@@ -6,6 +6,12 @@ const WriterConfigSchema = Type.Object({
   readingsTopic: Type.String({ minLength: 1, default: 'meterline.readings.v1' }),
   deadLetterTopic: Type.String({ minLength: 1, default: 'meterline.readings.dlq.v1' }),
   groupId: Type.String({ minLength: 1, default: 'meterline-writer' }),
+  /**
+   * On a replica's writers (ADR 0010): also copy the figures and restatements the aggregators
+   * announce, in a consumer group `<groupId>-figures`. Empty: readings only.
+   */
+  figuresTopic: Type.String({ default: '' }),
+  restatementsTopic: Type.String({ minLength: 1, default: 'meterline.restatements.v1' }),
   /** After a writer dies, its partitions wait this long for a successor; keep it above retryMaxMs. */
   kafkaSessionTimeoutMs: Type.Integer({ minimum: 6_000, default: 30_000 }),
   instanceId: Type.String({ pattern: '^[A-Za-z0-9._-]{1,48}$' }),

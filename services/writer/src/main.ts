@@ -3,6 +3,7 @@ import { createLogger, createMetricsRegistry, influxConnection, serveUntilSignal
 import { InfluxStore } from '@meterline/store-influx';
 import { createWriterApp } from './app.ts';
 import { loadWriterConfig } from './config.ts';
+import { createFigureCopier } from './figure-copier.ts';
 
 const config = loadWriterConfig();
 const log = createLogger('writer', config.logLevel);
@@ -12,6 +13,23 @@ const bus = new KafkaBus({
   clientId: `meterline-writer-${config.instanceId}`,
   log: (level, message, extra) => log[level](extra, message),
 });
+const store = new InfluxStore({ ...influxConnection(config), log: (level, message) => log[level]({ logger: 'influxdb-client' }, message) });
+const retry = { baseMs: config.retryBaseMs, maxMs: config.retryMaxMs };
+const figureCopier = config.figuresTopic
+  ? createFigureCopier({
+      consumer: await bus.consumer({
+        groupId: `${config.groupId}-figures`,
+        topics: [config.figuresTopic, config.restatementsTopic],
+        fromBeginning: true,
+        sessionTimeoutMs: config.kafkaSessionTimeoutMs,
+      }),
+      topics: { figures: config.figuresTopic, restatements: config.restatementsTopic },
+      store,
+      retry,
+      log: log.child({ part: 'figure-copier' }),
+      metrics,
+    })
+  : undefined;
 const app = createWriterApp({
   consumer: await bus.consumer({
     groupId: config.groupId,
@@ -23,10 +41,11 @@ const app = createWriterApp({
   }),
   deadLetterProducer: await bus.producer(),
   deadLetterTopic: config.deadLetterTopic,
-  store: new InfluxStore({ ...influxConnection(config), log: (level, message) => log[level]({ logger: 'influxdb-client' }, message) }),
+  store,
   measurement: config.readingsMeasurement,
   writeChunkPoints: config.writeChunkPoints,
-  retry: { baseMs: config.retryBaseMs, maxMs: config.retryMaxMs },
+  retry,
+  ...(figureCopier ? { figureCopier } : {}),
   log,
   metrics,
 });
@@ -35,5 +54,5 @@ await serveUntilSignalled({
   alsoClose: [bus],
   ops: { host: config.opsHost, port: config.opsPort, metrics },
   log,
-  started: {},
+  started: { figuresTopic: config.figuresTopic || null },
 });

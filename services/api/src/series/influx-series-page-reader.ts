@@ -1,6 +1,12 @@
 import { quoteIdentifier, quoteString, type InfluxStore } from '@meterline/store-influx';
 import type { SeriesPageReader, StoredRow } from './series-page-reader.ts';
 
+/** InfluxQL statements, each told the one measurement it reads (a replica set routes by it). */
+export interface InfluxQueries {
+  influxQl(q: string, measurement: string): ReturnType<InfluxStore['influxQl']>;
+  ping(): Promise<boolean>;
+}
+
 /**
  * Pages through InfluxQL. Without GROUP BY, `SELECT *` returns one row per point across all
  * matching series in time order, with tags and fields side by side as columns, and LIMIT and
@@ -10,11 +16,11 @@ import type { SeriesPageReader, StoredRow } from './series-page-reader.ts';
  * (a key never changes kind, so a cached answer is never wrong, only short). Every
  * identifier and string is quoted; numbers are integers the caller has validated.
  */
-export function influxSeriesPageReader(store: Pick<InfluxStore, 'influxQl' | 'ping'>): SeriesPageReader {
+export function influxSeriesPageReader(store: InfluxQueries): SeriesPageReader {
   const keysOf = new Map<string, ColumnKinds>();
   const loadKeys = async (measurement: string): Promise<ColumnKinds> => {
     const m = quoteIdentifier(measurement);
-    const answers = await store.influxQl(`SHOW TAG KEYS FROM ${m}; SHOW FIELD KEYS FROM ${m}`);
+    const answers = await store.influxQl(`SHOW TAG KEYS FROM ${m}; SHOW FIELD KEYS FROM ${m}`, measurement);
     const keys = (column: string) => new Set(answers.filter((a) => a.columns[0] === column).flatMap((a) => a.values.map((row) => String(row[0]))));
     const kinds = { tags: keys('tagKey'), fields: keys('fieldKey') };
     keysOf.set(measurement, kinds);
@@ -33,6 +39,7 @@ export function influxSeriesPageReader(store: Pick<InfluxStore, 'influxQl' | 'pi
       ];
       const series = await store.influxQl(
         `SELECT * FROM ${measurement} WHERE ${conditions.join(' AND ')} ORDER BY time ASC LIMIT ${query.limit} OFFSET ${query.offset}`,
+        query.measurement,
       );
       let kinds = keysOf.get(query.measurement) ?? (await loadKeys(query.measurement));
       const unknown = series.some((s) => s.columns.some((c) => c !== 'time' && !kinds.tags.has(c) && !kinds.fields.has(c)));
