@@ -20,8 +20,9 @@ export interface ApiUnderTest {
  * of `keys`. With `aggregation` (the aggregator's topics) it also gets Kafka: the jobs topic it
  * queues aggregation jobs on, the figures and restatements topics its figure cache follows, and
  * compacted alerting and factor-set topics of the pipeline's own (it reads both at start).
+ * `env` adds to or overrides its settings.
  */
-export async function apiProcess(stack: StackConnection, pipeline: Pipeline, keys: readonly TestApiKey[], options: { aggregation?: AggregationTopics } = {}): Promise<ApiUnderTest> {
+export async function apiProcess(stack: StackConnection, pipeline: Pipeline, keys: readonly TestApiKey[], options: { aggregation?: AggregationTopics; env?: Record<string, string> } = {}): Promise<ApiUnderTest> {
   const keysFile = join(pipeline.workDir, 'api-keys.yaml');
   const entries = keys.map(({ secret, ...key }) => ({ ...key, sha256: createHash('sha256').update(secret).digest('hex') }));
   await writeFile(keysFile, stringify({ version: 1, keys: entries }));
@@ -54,6 +55,7 @@ export async function apiProcess(stack: StackConnection, pipeline: Pipeline, key
       ...kafka,
       MTL_PORT: String(port),
       MTL_LOG_LEVEL: 'warn',
+      ...options.env,
     },
     pipeline.workDir,
   );

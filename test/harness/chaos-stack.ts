@@ -10,6 +10,8 @@ export interface ChaosStack {
   env: { stack: StackConnection; native: NativeStackInfo };
   /** The cluster and each of its nodes, to kill and start. */
   kafka: NativeStack['services']['kafka'];
+  /** The primary InfluxDB (the pipelines' `store`), to kill and start. */
+  influx: NativeStack['services']['influx'];
   /** A second InfluxDB, a replica fed from Kafka by writers of its own (createPipeline's `influxReplicas`). */
   influxReplica: ReturnType<typeof influx> & { token: string };
   /**
@@ -59,6 +61,7 @@ export async function startChaosStack(): Promise<ChaosStack> {
   return {
     env: { stack: stack.connection, native: { baseDir, ports: { mqtt: mosquitto.port, kafka: kafka.port, influxHttp: influxdb.httpPort, influxRpc: influxdb.rpcPort } } },
     kafka,
+    influx: influxdb,
     influxReplica: Object.assign(replica, { token: `${DEV_INFLUX_ADMIN.username}:${DEV_INFLUX_ADMIN.password}` }),
     faults,
     influxProxyUrl: `http://127.0.0.1:${influxProxyPort}`,

@@ -22,6 +22,9 @@ import { InfluxStore } from '@meterline/store-influx';
 import { groupLag, readTopic } from './kafka-topics.ts';
 import { serviceProcess, type ServiceProcess } from './service-process.ts';
 
+/** The aggregator's announcement topics of a pipeline, as aggregationTopics names them. */
+export const pipelineFigureTopics = (id: string) => ({ figures: `e2e-${id}.figures.v1`, restatements: `e2e-${id}.restatements.v1` });
+
 /** Test-only device password. */
 export const devicePassword = (deviceId: string): string => `${deviceId}-test-secret`;
 
@@ -49,7 +52,9 @@ export interface Pipeline {
   writerLag(): Promise<number>;
   /**
    * Further InfluxDB replicas (the `influxReplicas` option), each fed from the readings topic by
-   * writers of a consumer group of its own (`e2e-<id>-writer-r<n>`), as many as `instances`.
+   * writers of a consumer group of its own (`e2e-<id>-writer-r<n>`), as many as `instances`;
+   * with `replicasCopyFigures` they copy the figures announced on the pipeline's figure topics
+   * (pipelineFigureTopics) too.
    */
   replicas: { store: InfluxStore; writers: ServiceProcess[]; writerLag(): Promise<number> }[];
   close(): Promise<void>;
@@ -64,7 +69,7 @@ export interface Pipeline {
 export async function createPipeline(
   env: { stack: StackConnection; native: NativeStackInfo | undefined },
   manifest: Manifest,
-  options: { instances?: number; influxReplicas?: { url: string; token: string }[]; ingestConnections?: number | 'service-default'; logLevel?: string; sessionExpirySeconds?: number; registryTopic?: boolean; ingestEnv?: Record<string, string>; writerEnv?: Record<string, string>; deadLetterTopicConfigs?: Record<string, string> } = {},
+  options: { instances?: number; influxReplicas?: { url: string; token: string }[]; replicasCopyFigures?: boolean; ingestConnections?: number | 'service-default'; logLevel?: string; sessionExpirySeconds?: number; registryTopic?: boolean; ingestEnv?: Record<string, string>; writerEnv?: Record<string, string>; deadLetterTopicConfigs?: Record<string, string> } = {},
 ): Promise<Pipeline> {
   const { stack, native } = env;
   const id = randomUUID().slice(0, 8);
@@ -127,6 +132,8 @@ export async function createPipeline(
     workDir,
     n === 0 ? 'ingest' : `ingest-${n + 1}`,
   );
+  const figureTopics = pipelineFigureTopics(id);
+  const replicaFigureEnv = { MTL_FIGURES_TOPIC: figureTopics.figures, MTL_RESTATEMENTS_TOPIC: figureTopics.restatements };
   /** Writer n of the group feeding `influx` (replica 0: the stack's own InfluxDB). */
   const writerOf = (n: number, replica = 0, influx: { url: string; token: string } = stack.influx) => serviceProcess(
     'writer',
@@ -144,6 +151,7 @@ export async function createPipeline(
       MTL_KAFKA_SESSION_TIMEOUT_MS: '10000',
       MTL_OPS_PORT: String(replica === 0 ? opsPorts[2 * n + 1] : opsPorts[2 * instances + (replica - 1) * instances + n]),
       MTL_LOG_LEVEL: options.logLevel ?? 'info',
+      ...(replica > 0 && options.replicasCopyFigures ? replicaFigureEnv : {}),
       ...options.writerEnv,
     },
     workDir,
