@@ -61,6 +61,8 @@ export interface ApiDeps {
   figureCache?: { cache: FigurePageCache; changes: Pick<FigureChangeFollower, 'status'> };
   /** The same store as `series` reads, for what is read as a whole: current alerts, the delivery log. */
   store: TimeSeriesStore;
+  /** With InfluxDB replicas (ADR 0010): each InfluxDB's answer to its ping, the primary first, for `/ready` to name who is down. */
+  influxMembers?: () => Promise<{ name: string; up: boolean }[]>;
   /** Webhook subscriptions and silences on the alerting topic; without it their routes are not served. */
   alerting?: AlertingDirectory;
   /** Registry uploads to the registry topic; without it (the registry is a file) their routes are not served. */
@@ -155,7 +157,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   else app.log.warn('@fastify/swagger-ui static files not found: /docs is not served (the OpenAPI document is, at /openapi.json)');
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  void app.register(opsRoutes, { series: deps.series, alerting: deps.alerting, metrics: deps.metrics, figureChanges: deps.figureCache?.changes });
+  void app.register(opsRoutes, { series: deps.series, influxMembers: deps.influxMembers, alerting: deps.alerting, metrics: deps.metrics, figureChanges: deps.figureCache?.changes });
 
   const keyring = createKeyring(deps.apiKeys);
   const registry = registryViews(deps.registry, { recheckMs: deps.registryRecheckMs ?? 0 });

@@ -124,7 +124,7 @@ const deviceAccounts = await connectBroker();
 const metrics = createMetricsRegistry('api');
 const figureCache = await startFigureCache(metrics);
 
-const { store, queries } = apiInfluxStore(influxConnection(config), config.influxReplicaUrls, config.readingsMeasurement, log);
+const { store, queries, members: influxMembers } = apiInfluxStore(influxConnection(config), config.influxReplicaUrls, config.readingsMeasurement, log);
 const app = buildApi({
   registry: registry.source,
   // A file is statted when asked: once a second, not on every request.
@@ -133,6 +133,7 @@ const app = buildApi({
   factorCatalog,
   ...(custom ? { customFactorSets: custom } : {}),
   series: influxSeriesPageReader(queries),
+  ...(influxMembers ? { influxMembers } : {}),
   ...(figureCache ? { figureCache } : {}),
   store,
   ...(alerting ? { alerting: alerting.directory } : {}),

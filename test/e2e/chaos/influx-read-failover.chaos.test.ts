@@ -57,7 +57,7 @@ describe('InfluxDB read failover (issue 18, ADR 0010)', () => {
     const readingsPath = `/v1/enterprises/${enterprise.id}/points/${point}/readings?${range}&limit=100`;
     const figuresPath = `/v1/enterprises/${enterprise.id}/figures?measurement=consumption&period=hour&${range}&limit=1000`;
     let before: { readings: unknown; figures: unknown } | undefined;
-    let during: { readings: unknown; figures: unknown; unreplicated: { status: number; body: unknown } } | undefined;
+    let during: { readings: unknown; figures: unknown; unreplicated: unknown; ready: unknown } | undefined;
 
     const result = await publishScenario(p, {
       ticks: TICKS,
@@ -84,6 +84,7 @@ describe('InfluxDB read failover (issue 18, ADR 0010)', () => {
           figures: await getJson(figuresPath),
           // The device sequence counts are on the primary alone: no replica may answer them.
           unreplicated: await getJson(`/v1/enterprises/${enterprise.id}/device-sequences`),
+          ready: await getJson('/ready'),
         };
       },
     });
@@ -94,6 +95,7 @@ describe('InfluxDB read failover (issue 18, ADR 0010)', () => {
     expect(during!.readings).toEqual(before!.readings);
     expect(during!.figures).toEqual(before!.figures);
     expect(during!.unreplicated).toMatchObject({ status: 503, body: { status: 503 } });
+    expect(during!.ready).toMatchObject({ status: 200, body: { checks: { influxdb: `primary ${chaos.env.stack.influx.url} down: readings and figures from ${replica.url}, everything else unavailable` } } });
     const apiLog = await readFile(api.process.logFile, 'utf8');
     expect(apiLog).toContain(`did not answer: reading from ${replica.url}`);
 

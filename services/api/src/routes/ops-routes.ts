@@ -9,6 +9,7 @@ const Health = Type.Object({ status: Type.String(), checks: Type.Record(Type.Str
 
 interface OpsDeps {
   series: SeriesPageReader;
+  influxMembers: (() => Promise<{ name: string; up: boolean }[]>) | undefined;
   alerting: AlertingDirectory | undefined;
   metrics: Registry;
   /** The follower of figure announcements behind the figure cache; undefined when there is no cache. */
@@ -32,12 +33,27 @@ function figureCacheCheck(figureChanges: OpsDeps['figureChanges']): string {
 }
 
 /**
+ * Which InfluxDB answers: with replicas, a primary down leaves the API ready (readings and
+ * figures come from a replica) and says so, since everything else answers 503 meanwhile.
+ */
+async function influxCheck(series: SeriesPageReader, members: OpsDeps['influxMembers']): Promise<string> {
+  if (!members) return (await series.ping()) ? 'ok' : 'down';
+  const answers = await members();
+  const down = answers.filter((m) => !m.up).map((m) => m.name);
+  const serving = answers.find((m) => m.up);
+  if (!serving) return 'down';
+  if (down.length === 0) return 'ok';
+  if (serving === answers[0]) return `replica ${down.join(', ')} down`;
+  return `primary ${answers[0]!.name} down: readings and figures from ${serving.name}, everything else unavailable`;
+}
+
+/**
  * `/health` (the process answers), `/ready` (InfluxDB answers, and the alerting topic has been
  * read) and `/metrics`; no API key needed. Both say whether the figure cache is used: a cache
  * not used (its announcements lagging or Kafka away) makes figures slower, not wrong, so it
  * makes the API neither unhealthy nor unready.
  */
-export const opsRoutes: FastifyPluginAsyncTypebox<OpsDeps> = async (app, { series, alerting, metrics, figureChanges }) => {
+export const opsRoutes: FastifyPluginAsyncTypebox<OpsDeps> = async (app, { series, influxMembers, alerting, metrics, figureChanges }) => {
   app.get('/health', { schema: { summary: 'Liveness', tags: ['operations'], response: { 200: Health } } }, async () => ({
     status: 'ok',
     checks: { figureCache: figureCacheCheck(figureChanges) },
@@ -53,10 +69,10 @@ export const opsRoutes: FastifyPluginAsyncTypebox<OpsDeps> = async (app, { serie
       },
     },
     async (_request, reply) => {
-      const influx = await series.ping();
+      const influx = await influxCheck(series, influxMembers);
       const topic = alerting === undefined ? 'not configured' : alerting.ready() ? 'ok' : 'catching up';
-      const ready = influx && topic !== 'catching up';
-      const checks = { influxdb: influx ? 'ok' : 'down', alertingTopic: topic, figureCache: figureCacheCheck(figureChanges) };
+      const ready = influx !== 'down' && topic !== 'catching up';
+      const checks = { influxdb: influx, alertingTopic: topic, figureCache: figureCacheCheck(figureChanges) };
       return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
     },
   );

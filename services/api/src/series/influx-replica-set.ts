@@ -9,7 +9,12 @@ import type { InfluxQueries } from './influx-series-page-reader.ts';
  * case reads of the readings and figures go to the first that answers, and every failover is
  * logged. The series pages' InfluxQL statements are routed by the measurement they read.
  */
-export function apiInfluxStore(primary: InfluxStoreOptions, replicaUrls: readonly string[], readingsMeasurement: string, log: Logger): { store: TimeSeriesStore; queries: InfluxQueries } {
+export function apiInfluxStore(
+  primary: InfluxStoreOptions,
+  replicaUrls: readonly string[],
+  readingsMeasurement: string,
+  log: Logger,
+): { store: TimeSeriesStore; queries: InfluxQueries; members?: () => Promise<{ name: string; up: boolean }[]> } {
   const options = { ...primary, log: (level: 'warn' | 'error', message: string) => log[level]({ logger: 'influxdb-client' }, message) };
   const first = new InfluxStore(options);
   if (replicaUrls.length === 0) return { store: first, queries: first };
@@ -21,5 +26,5 @@ export function apiInfluxStore(primary: InfluxStoreOptions, replicaUrls: readonl
       onFailover: ({ from, to, error }) => log.warn({ from, to: to ?? null, err: error }, to ? `InfluxDB ${from} did not answer: reading from ${to}` : `no InfluxDB of the replica set answered`),
     },
   );
-  return { store: set, queries: { influxQl: (q, measurement) => set.read(measurement, (s) => s.influxQl(q)), ping: () => set.ping() } };
+  return { store: set, queries: { influxQl: (q, measurement) => set.read(measurement, (s) => s.influxQl(q)), ping: () => set.ping() }, members: () => set.pingEach() };
 }
