@@ -23,7 +23,7 @@ import { groupLag, readTopic } from './kafka-topics.ts';
 import { serviceProcess, type ServiceProcess } from './service-process.ts';
 
 /** The aggregator's announcement topics of a pipeline, as aggregationTopics names them. */
-export const pipelineFigureTopics = (id: string) => ({ figures: `e2e-${id}.figures.v1`, restatements: `e2e-${id}.restatements.v1` });
+const pipelineFigureTopics = (id: string) => ({ figures: `e2e-${id}.figures.v1`, restatements: `e2e-${id}.restatements.v1` });
 
 /** Test-only device password. */
 export const devicePassword = (deviceId: string): string => `${deviceId}-test-secret`;

@@ -49,7 +49,10 @@ function toConsumed(message: BusKafkaMessage): ConsumedMessage {
  */
 const javaPartitioner = compatibilityPartitioner;
 
-/** Kafka through @platformatic/kafka: acks from all in-sync replicas, commits only after the handler succeeded. */
+/**
+ * Kafka through @platformatic/kafka: an idempotent producer waiting for all in-sync replicas,
+ * commits only after the handler succeeded.
+ */
 export class PlatformaticKafkaBus {
   private admin: Admin | undefined;
   private readonly log: PlatformaticKafkaBusOptions['log'];
@@ -64,6 +67,10 @@ export class PlatformaticKafkaBus {
     const producer = new Producer<string, Buffer, string, string>({
       ...this.base,
       acks: ProduceAcks.ALL,
+      // A retried request is not written twice, nor behind a later one: the broker drops what it
+      // already has by the producer's id and sequence. The library then keeps one request in
+      // flight per broker, as ingest's publisher (one send at a time) does anyway.
+      idempotent: true,
       autocreateTopics: false,
       partitioner: javaPartitioner,
       serializers: { key: stringSerializer, headerKey: stringSerializer, headerValue: stringSerializer },

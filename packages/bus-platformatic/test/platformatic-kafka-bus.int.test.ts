@@ -60,6 +60,44 @@ it("sends an empty value as Kafka's tombstone (a null value), which compaction r
   expect(values).toEqual([null]);
 });
 
+it('produces idempotently: the broker holds the records under a producer id, numbered in sequence (issue 18)', async () => {
+  const { kafka } = inject('stack');
+  const topic = `idempotent-${randomUUID()}`;
+  await createTopics(kafka.brokers, [{ topic, partitions: 1 }]);
+  const bus = new PlatformaticKafkaBus({ brokers: [...kafka.brokers], clientId: `idempotent-${randomUUID()}` });
+  const producer = await bus.producer();
+  await producer.send(topic, [{ key: 'k', value: Buffer.from('1') }, { key: 'k', value: Buffer.from('2') }]);
+  await producer.send(topic, [{ key: 'k', value: Buffer.from('3') }]);
+  await producer.close();
+  await bus.close();
+  // Read with kafkajs, which hands over each record's batch header: a producer that is not idempotent writes producer id -1.
+  const raw = new Kafka({ brokers: [...kafka.brokers], clientId: `raw-${randomUUID()}`, logLevel: logLevel.NOTHING }).consumer({ groupId: `raw-${randomUUID()}` });
+  await raw.connect();
+  await raw.subscribe({ topic, fromBeginning: true });
+  const batches: { producerId: string; firstSequence: number; records: number }[] = [];
+  await new Promise<void>((resolve) => {
+    void raw.run({
+      eachBatch: ({ batch }) => {
+        for (const m of batch.messages) {
+          const context = (m as unknown as { batchContext: { producerId: string; firstSequence: number } }).batchContext;
+          const last = batches.at(-1);
+          if (last?.producerId === String(context.producerId) && last.firstSequence === context.firstSequence) last.records++;
+          else batches.push({ producerId: String(context.producerId), firstSequence: context.firstSequence, records: 1 });
+        }
+        if (batches.reduce((n, b) => n + b.records, 0) >= 3) resolve();
+        return Promise.resolve();
+      },
+    });
+  });
+  await raw.disconnect();
+  expect(batches.map((b) => [b.firstSequence, b.records])).toEqual([
+    [0, 2],
+    [2, 1],
+  ]);
+  expect(new Set(batches.map((b) => b.producerId)).size).toBe(1);
+  expect(Number(batches[0]!.producerId)).toBeGreaterThanOrEqual(0);
+});
+
 it('deletes an ephemeral consumer group when the consumer closes, and keeps a lasting one', async () => {
   const { kafka } = inject('stack');
   const topic = `ephemeral-${randomUUID()}`;
