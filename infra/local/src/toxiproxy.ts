@@ -6,6 +6,18 @@ import type { ServiceHandle } from './mosquitto.ts';
 import { LOOPBACK } from './ports.ts';
 import { VERSIONS } from './versions.ts';
 
+/**
+ * A toxic as toxiproxy's API takes it: `latency` delays each chunk by `latency` ms, `timeout`
+ * holds every byte and closes the connection after `timeout` ms (never, at 0), `reset_peer`
+ * resets the connection (TCP RST) after `timeout` ms.
+ */
+interface Toxic {
+  name: string;
+  type: 'latency' | 'timeout' | 'reset_peer';
+  stream: 'upstream' | 'downstream';
+  attributes: Record<string, number>;
+}
+
 export interface ToxiproxyHandle extends ServiceHandle {
   readonly apiPort: number;
   /** A proxy listening on `listenPort` that forwards to `upstreamPort`, both on the loopback interface. */
@@ -16,6 +28,9 @@ export interface ToxiproxyHandle extends ServiceHandle {
    */
   partition(name: string): Promise<void>;
   heal(name: string): Promise<void>;
+  /** Adds a toxic to every connection of the proxy, the open ones included, until it is removed. */
+  addToxic(proxy: string, toxic: Toxic): Promise<void>;
+  removeToxic(proxy: string, toxicName: string): Promise<void>;
 }
 
 const PARTITION_TOXICS = ['upstream', 'downstream'] as const;
@@ -64,5 +79,7 @@ export function toxiproxy(options: { readonly dir: string; readonly apiPort: num
     async heal(name) {
       for (const stream of PARTITION_TOXICS) await call('DELETE', `/proxies/${name}/toxics/partition-${stream}`);
     },
+    addToxic: (proxy, toxic) => call('POST', `/proxies/${proxy}/toxics`, { ...toxic, toxicity: 1 }),
+    removeToxic: (proxy, toxicName) => call('DELETE', `/proxies/${proxy}/toxics/${toxicName}`),
   };
 }
