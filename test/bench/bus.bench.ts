@@ -12,7 +12,8 @@
  *   BENCH_SEND_SIZE   records per send (default 500)
  *   BENCH_IN_FLIGHT   sends awaited together (default 4)
  *   BENCH_ROUNDS      times each adapter runs, alternating (default 1)
- *   BENCH_ADAPTERS    which adapters run (default `kafkajs,platformatic`; one alone, e.g. under
+ *   BENCH_ADAPTERS    which adapters run (default `kafkajs,platformatic,platformatic-not-idempotent`,
+ *                     the last to show what the idempotent producer costs; one alone, e.g. under
  *                     NODE_OPTIONS=--cpu-prof, to profile it)
  */
 import { randomUUID } from 'node:crypto';
@@ -30,7 +31,8 @@ const RECORDS = Number(process.env['BENCH_RECORDS'] ?? 200_000);
 const SEND_SIZE = Number(process.env['BENCH_SEND_SIZE'] ?? 500);
 const IN_FLIGHT = Number(process.env['BENCH_IN_FLIGHT'] ?? 4);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 1);
-const ADAPTERS = (process.env['BENCH_ADAPTERS'] ?? 'kafkajs,platformatic').split(',').map((a) => a.trim());
+const ADAPTER_NAMES = ['kafkajs', 'platformatic', 'platformatic-not-idempotent'];
+const ADAPTERS = (process.env['BENCH_ADAPTERS'] ?? ADAPTER_NAMES.join(',')).split(',').map((a) => a.trim());
 const PARTITIONS = 6;
 const POINTS = 10_000;
 
@@ -114,7 +116,7 @@ async function runAdapter(name: string, bus: Adapter, brokers: readonly string[]
 async function main() {
   const sends: BusMessage[][] = [];
   for (let i = 0; i < RECORDS; i += SEND_SIZE) sends.push(Array.from({ length: Math.min(SEND_SIZE, RECORDS - i) }, (_, j) => record(i + j)));
-  const results: Record<string, { produce: PhaseResult; consume: PhaseResult }[]> = { kafkajs: [], platformatic: [] };
+  const results: Record<string, { produce: PhaseResult; consume: PhaseResult }[]> = Object.fromEntries(ADAPTER_NAMES.map((name) => [name, []]));
   let raw: { producerRecordsPerSecond: number; consumerRecordsPerSecond: number } | undefined;
   await withBenchStack(async ({ stack, native, services }) => {
     const brokers = stack.kafka.brokers;
@@ -122,9 +124,10 @@ async function main() {
     const makers: Record<string, () => Adapter> = {
       kafkajs: () => new KafkaBus({ brokers: [...brokers], clientId: `bench-kafkajs-${randomUUID()}` }),
       platformatic: () => new PlatformaticKafkaBus({ brokers: [...brokers], clientId: `bench-platformatic-${randomUUID()}` }),
+      'platformatic-not-idempotent': () => new PlatformaticKafkaBus({ brokers: [...brokers], clientId: `bench-platformatic-${randomUUID()}`, idempotent: false }),
     };
     for (let round = 0; round < ROUNDS; round++) {
-      const order = round % 2 === 0 ? ['kafkajs', 'platformatic'] : ['platformatic', 'kafkajs'];
+      const order = round % 2 === 0 ? ADAPTER_NAMES : [...ADAPTER_NAMES].reverse();
       for (const name of order.filter((a) => ADAPTERS.includes(a))) {
         say(`${name}, round ${round + 1}: ${n(RECORDS)} records in sends of ${SEND_SIZE}, ${IN_FLIGHT} in flight`);
         const result = await runAdapter(name, makers[name]!(), brokers, kafkaPid, sends);
@@ -149,16 +152,20 @@ async function main() {
     '| path | produce records/s | × raw | consume records/s | × raw | this process CPU s / 100k (produce + consume) | Kafka CPU s / 100k (produce + consume) |',
     '|---|---|---|---|---|---|---|',
   ];
-  for (const name of ['kafkajs', 'platformatic'].filter((a) => ADAPTERS.includes(a))) {
+  for (const name of ADAPTER_NAMES.filter((a) => ADAPTERS.includes(a))) {
     const [p, c] = [best(name, 'produce'), best(name, 'consume')];
     lines.push(
       `| ${name} | ${n(p.recordsPerSecond)} | ${n(p.recordsPerSecond / (raw?.producerRecordsPerSecond ?? NaN), 2)} | ${n(c.recordsPerSecond)} | ${n(c.recordsPerSecond / (raw?.consumerRecordsPerSecond ?? NaN), 2)} | ${n(p.cpuPer100k, 2)} + ${n(c.cpuPer100k, 2)} | ${n(p.brokerCpuPer100k, 2)} + ${n(c.brokerCpuPer100k, 2)} |`,
     );
   }
   lines.push(`| raw (Kafka's perf tools, keyless, idempotent) | ${n(raw?.producerRecordsPerSecond ?? NaN)} | 1.00 | ${n(raw?.consumerRecordsPerSecond ?? NaN)} | 1.00 | (JVM, not this process) | |`);
-  const ratio = (phase: 'produce' | 'consume') => best('platformatic', phase).recordsPerSecond / best('kafkajs', phase).recordsPerSecond;
-  const cpuRatio = (phase: 'produce' | 'consume') => best('platformatic', phase).cpuPer100k / best('kafkajs', phase).cpuPer100k;
-  if (ADAPTERS.length === 2) lines.push('', `platformatic ÷ kafkajs: produce ${n(ratio('produce'), 2)} × the rate at ${n(cpuRatio('produce'), 2)} × the CPU; consume ${n(ratio('consume'), 2)} × the rate at ${n(cpuRatio('consume'), 2)} × the CPU`);
+  const ratio = (a: string, b: string, phase: 'produce' | 'consume') => best(a, phase).recordsPerSecond / best(b, phase).recordsPerSecond;
+  const cpuRatio = (a: string, b: string, phase: 'produce' | 'consume') => best(a, phase).cpuPer100k / best(b, phase).cpuPer100k;
+  const compare = (a: string, b: string) => {
+    if (ADAPTERS.includes(a) && ADAPTERS.includes(b)) lines.push('', `${a} ÷ ${b}: produce ${n(ratio(a, b, 'produce'), 2)} × the rate at ${n(cpuRatio(a, b, 'produce'), 2)} × the CPU; consume ${n(ratio(a, b, 'consume'), 2)} × the rate at ${n(cpuRatio(a, b, 'consume'), 2)} × the CPU`);
+  };
+  compare('platformatic', 'kafkajs');
+  compare('platformatic', 'platformatic-not-idempotent');
   console.log(lines.join('\n'));
   if (process.argv.includes('--json')) console.log(JSON.stringify({ bench: 'bus', records: RECORDS, sendSize: SEND_SIZE, inFlight: IN_FLIGHT, rounds: ROUNDS, results, raw }, null, 2));
 }

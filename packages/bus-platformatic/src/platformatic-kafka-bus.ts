@@ -16,6 +16,8 @@ import { BusRecordTooLargeError, type BatchHandler, type BusConsumer, type BusMe
 export interface PlatformaticKafkaBusOptions {
   brokers: string[];
   clientId: string;
+  /** Producers idempotent (default true); false only to measure what it costs (bench:bus). */
+  idempotent?: boolean;
   /** Receives what the adapter has to say (the library itself logs through `debug` only). */
   log?: (level: 'error' | 'warn' | 'info' | 'debug', message: string, extra: Record<string, unknown>) => void;
 }
@@ -56,10 +58,12 @@ const javaPartitioner = compatibilityPartitioner;
 export class PlatformaticKafkaBus {
   private admin: Admin | undefined;
   private readonly log: PlatformaticKafkaBusOptions['log'];
+  private readonly idempotent: boolean;
   private readonly base: { clientId: string; bootstrapBrokers: string[]; retries: number; retryDelay: number };
 
   constructor(options: PlatformaticKafkaBusOptions) {
     this.log = options.log;
+    this.idempotent = options.idempotent ?? true;
     this.base = { clientId: options.clientId, bootstrapBrokers: [...options.brokers], retries: RETRIES, retryDelay: RETRY_DELAY_MS };
   }
 
@@ -70,7 +74,7 @@ export class PlatformaticKafkaBus {
       // A retried request is not written twice, nor behind a later one: the broker drops what it
       // already has by the producer's id and sequence. The library then keeps one request in
       // flight per broker, as ingest's publisher (one send at a time) does anyway.
-      idempotent: true,
+      idempotent: this.idempotent,
       autocreateTopics: false,
       partitioner: javaPartitioner,
       serializers: { key: stringSerializer, headerKey: stringSerializer, headerValue: stringSerializer },
