@@ -2,18 +2,18 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AggregationJobV1, FigureBatchV1, RestatementV1 } from '@meterline/contracts';
-import { CARBON_SCOPES, calendarPeriod, monthScorecard, subPeriods, type EnterpriseFigures, type Figure } from '@meterline/domain';
-import { FIGURE_MEASUREMENTS, RESTATEMENT_FIELDS, RESTATEMENT_MEASUREMENT, READINGS_MEASUREMENT, restatementTags } from '@meterline/series';
+import { calendarPeriod, subPeriods } from '@meterline/domain';
+import { RESTATEMENT_FIELDS, RESTATEMENT_MEASUREMENT, READINGS_MEASUREMENT, restatementTags } from '@meterline/series';
 import { connectFleet, type PlannedPayload } from '@meterline/simulator';
 import { Kafka, logLevel } from 'kafkajs';
 import { InfluxStore } from '@meterline/store-influx';
 import {
-  accountStoredReadings,
+  accountedMonthFigures,
   aggregationTopics,
   aggregatorEnv,
   aggregatorProcess,
   backfillProcess,
-  figureKeyOf,
+  expectSameFigures,
   restatementKey,
   storedFigures,
   type AggregationTopics,
@@ -47,63 +47,8 @@ async function publish(payloads: PlannedPayload[]): Promise<void> {
   }
 }
 
-/** `meterline account` on the stored readings: the figures an auditor gets. */
-const accountFromStoredReadings = (periodArgs: string[]) => accountStoredReadings(pipeline.store, data.manifest, periodArgs);
-
-/** The CLI's figures keyed like the stored ones, read field by field from its JSON output. */
-function expectedFigures(accountings: EnterpriseFigures[]): Map<string, Omit<StoredFigure, 'revision'>> {
-  const out = new Map<string, Omit<StoredFigure, 'revision'>>();
-  for (const a of accountings) {
-    const start = Date.parse(a.period.start);
-    const put = (measurement: string, subject: string, f: Figure) =>
-      out.set(figureKeyOf(measurement, a.id, a.period.kind, subject, start), {
-        key: figureKeyOf(measurement, a.id, a.period.kind, subject, start),
-        value: f.value,
-        expandedU: f.expandedUncertainty,
-        coverage: f.coveragePercent,
-        completeness: f.completenessPercent,
-        flags: f.quality.flags.join(','),
-      });
-    const { consumption, standardCoal, carbon, energyBalance } = FIGURE_MEASUREMENTS;
-    for (const p of a.points) put(consumption, p.id, p.consumption);
-    put(standardCoal, 'enterprise::equivalent', a.tceEquivalent);
-    if (a.tceEqualValue) put(standardCoal, 'enterprise::equal-value', a.tceEqualValue);
-    for (const s of a.sites) put(standardCoal, `site:${s.id}:equivalent`, s.tce);
-    for (const [scope, key] of Object.entries(CARBON_SCOPES)) put(carbon, scope, a.carbon[key]);
-    for (const b of a.balances) {
-      const key = figureKeyOf(energyBalance, a.id, a.period.kind, b.parentId, start);
-      // A balance carries its meters' flags and pooled completeness (issue 15).
-      out.set(key, { key, value: b.gap, expandedU: b.gapExpandedUncertainty, coverage: b.coverage * 100, completeness: b.quality.completenessPercent, flags: b.quality.flags.join(',') });
-    }
-    if (a.period.kind !== 'month') continue;
-    // The regulator's scorecard of the month (issue 15, item 2), judged on the CLI's month and its days:
-    // 1 a rule passed, 0 it failed, with the coverage of the month's standard coal.
-    const enterprise = data.manifest.enterprises.find((e) => e.id === a.id)!;
-    const days = accountings.filter((d) => d.id === a.id && d.period.kind === 'day' && d.period.key.startsWith(`${a.period.key}-`));
-    expect(days).toHaveLength(subPeriods(calendarPeriod(a.period.key, TZ), 'day').length);
-    for (const o of monthScorecard(enterprise, a, days).outcomes) {
-      const key = figureKeyOf(FIGURE_MEASUREMENTS.qualityRule, a.id, a.period.kind, o.rule, start);
-      out.set(key, { key, value: o.passed ? 1 : 0, expandedU: 0, coverage: a.tceEquivalent.coveragePercent, completeness: a.tceEquivalent.completenessPercent, flags: '' });
-    }
-  }
-  return out;
-}
-
-const allPeriods = async () => [
-  ...(await accountFromStoredReadings(['--period', data.month])),
-  ...(await accountFromStoredReadings(['--period', data.month, '--by', 'day'])),
-  ...(await accountFromStoredReadings(['--period', data.month, '--by', 'hour'])),
-  ...(await accountFromStoredReadings(['--period', data.month, '--by', 'quarter-hour'])),
-];
-
-function expectSameFigures(stored: Map<string, StoredFigure>, expected: Map<string, Omit<StoredFigure, 'revision'>>) {
-  expect([...stored.keys()].sort()).toEqual([...expected.keys()].sort());
-  const differing = [...expected.values()].filter((e) => {
-    const s = stored.get(e.key)!;
-    return s.value !== e.value || s.expandedU !== e.expandedU || s.coverage !== e.coverage || s.completeness !== e.completeness || s.flags !== e.flags;
-  });
-  expect(differing.slice(0, 5).map((e) => ({ expected: e, stored: stored.get(e.key) }))).toEqual([]);
-}
+/** `meterline account` on the stored readings, every period of the month: the figures an auditor gets. */
+const accountedFigures = () => accountedMonthFigures(pipeline.store, data.manifest, data.month);
 
 describe('aggregator: a month of three enterprises, faults included', () => {
   beforeAll(async () => {
@@ -138,7 +83,7 @@ describe('aggregator: a month of three enterprises, faults included', () => {
     console.log(`aggregation e2e: backfill rerun ${Math.round(performance.now() - started)} ms\n${second.stdout}`);
 
     const stored = await storedFigures(pipeline.store);
-    const expected = expectedFigures(await allPeriods());
+    const expected = await accountedFigures();
     // 3 enterprises x (1 month + 28 days + 672 hours + 2688 quarter-hours) accountings.
     expect(new Set([...expected.keys()].map((k) => k.split('|').slice(1, 3).join('|') + '|' + k.split('|')[4])).size).toBe(3 * (1 + 28 + 672 + 2688));
     expectSameFigures(stored, expected);
@@ -153,7 +98,7 @@ describe('aggregator: a month of three enterprises, faults included', () => {
   });
 
   it('a late reading restates exactly the periods it changes, each record with old and new value', async () => {
-    const before = expectedFigures(await allPeriods());
+    const before = await accountedFigures();
     await publish(data.lateReadings);
     const lateCount = data.lateReadings.reduce((n, p) => n + p.readings.length, 0);
     await expect.poll(async () => (await storedReadings(pipeline)).size, { timeout: 60_000, interval: 1_000 }).toBe(data.readingCount + lateCount);
@@ -161,7 +106,7 @@ describe('aggregator: a month of three enterprises, faults included', () => {
     const rerun = await backfillProcess(env, ['--from', lastDay, '--to', lastDay], join(pipeline.workDir, 'backfill-3.log')).exited;
     expect(rerun.code).toBe(0);
 
-    const after = expectedFigures(await allPeriods());
+    const after = await accountedFigures();
     const changed = [...after.values()].filter((a) => {
       const b = before.get(a.key)!;
       return a.value !== b.value || a.expandedU !== b.expandedU || a.coverage !== b.coverage || a.completeness !== b.completeness || a.flags !== b.flags;

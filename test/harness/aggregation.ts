@@ -173,7 +173,7 @@ const SUBJECT_TAG: Record<string, (tags: Record<string, string>) => string> = {
   [FIGURE_MEASUREMENTS.qualityRule]: (t) => t[T.rule] ?? '',
 };
 
-export const figureKeyOf = (measurement: string, enterprise: string, period: string, subject: string, startMs: number) =>
+const figureKeyOf = (measurement: string, enterprise: string, period: string, subject: string, startMs: number) =>
   `${measurement}|${enterprise}|${period}|${subject}|${startMs}`;
 
 /** Every figure in a database, by key; fails on a key stored twice or a point that is no figure. */
