@@ -1,4 +1,4 @@
 export * from './types.ts';
 export * from './store-error.ts';
 export { InMemoryStore } from './in-memory-store.ts';
-export { ReadFailoverStore } from './read-failover-store.ts';
+export { ReadFailoverStore, type MemberPing } from './read-failover-store.ts';

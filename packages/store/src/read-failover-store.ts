@@ -7,6 +7,12 @@ export interface StoreMember<S extends TimeSeriesStore> {
   store: S;
 }
 
+/** A member's answer to its health check. */
+export interface MemberPing {
+  name: string;
+  up: boolean;
+}
+
 export interface ReadFailoverOptions {
   /**
    * Whether the replicas hold a measurement (fed from Kafka: the readings, their landing marks,
@@ -86,7 +92,7 @@ export class ReadFailoverStore<S extends TimeSeriesStore> implements TimeSeriesS
   }
 
   /** Each member's answer to its health check, in order, the primary first. */
-  pingEach(): Promise<{ name: string; up: boolean }[]> {
+  pingEach(): Promise<MemberPing[]> {
     return Promise.all(this.members.map(async (m) => ({ name: m.name, up: await m.store.ping() })));
   }
 

@@ -10,7 +10,7 @@ import type { FactorCatalog } from '@meterline/domain';
 import type { RegistrySource } from '@meterline/feeds';
 import { READINGS_MEASUREMENT } from '@meterline/series';
 import type { Registry } from '@meterline/service-kit';
-import type { TimeSeriesStore } from '@meterline/store';
+import type { MemberPing, TimeSeriesStore } from '@meterline/store';
 import type { AlertingDirectory } from './alerting/alerting-directory.ts';
 import { authenticateRequests, principalOf } from './auth/authenticate.ts';
 import { createKeyring, type ApiKeysFile } from './auth/api-keys.ts';
@@ -62,7 +62,7 @@ export interface ApiDeps {
   /** The same store as `series` reads, for what is read as a whole: current alerts, the delivery log. */
   store: TimeSeriesStore;
   /** With InfluxDB replicas (ADR 0010): each InfluxDB's answer to its ping, the primary first, for `/ready` to name who is down. */
-  influxMembers?: () => Promise<{ name: string; up: boolean }[]>;
+  influxMembers?: () => Promise<MemberPing[]>;
   /** Webhook subscriptions and silences on the alerting topic; without it their routes are not served. */
   alerting?: AlertingDirectory;
   /** Registry uploads to the registry topic; without it (the registry is a file) their routes are not served. */

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Registry } from '@meterline/service-kit';
+import type { MemberPing } from '@meterline/store';
 import type { AlertingDirectory } from '../alerting/alerting-directory.ts';
 import type { FigureChangeFollower } from '../figure-cache/figure-change-follower.ts';
 import type { SeriesPageReader } from '../series/series-page-reader.ts';
@@ -9,7 +10,7 @@ const Health = Type.Object({ status: Type.String(), checks: Type.Record(Type.Str
 
 interface OpsDeps {
   series: SeriesPageReader;
-  influxMembers: (() => Promise<{ name: string; up: boolean }[]>) | undefined;
+  influxMembers: (() => Promise<MemberPing[]>) | undefined;
   alerting: AlertingDirectory | undefined;
   metrics: Registry;
   /** The follower of figure announcements behind the figure cache; undefined when there is no cache. */

@@ -1,6 +1,6 @@
 import { replicatedMeasurements } from '@meterline/series';
 import type { Logger } from '@meterline/service-kit';
-import { ReadFailoverStore, type TimeSeriesStore } from '@meterline/store';
+import { ReadFailoverStore, type MemberPing, type TimeSeriesStore } from '@meterline/store';
 import { InfluxStore, type InfluxStoreOptions } from '@meterline/store-influx';
 import type { InfluxQueries } from './influx-series-page-reader.ts';
 
@@ -14,7 +14,7 @@ export function apiInfluxStore(
   replicaUrls: readonly string[],
   readingsMeasurement: string,
   log: Logger,
-): { store: TimeSeriesStore; queries: InfluxQueries; members?: () => Promise<{ name: string; up: boolean }[]> } {
+): { store: TimeSeriesStore; queries: InfluxQueries; members?: () => Promise<MemberPing[]> } {
   const options = { ...primary, log: (level: 'warn' | 'error', message: string) => log[level]({ logger: 'influxdb-client' }, message) };
   const first = new InfluxStore(options);
   if (replicaUrls.length === 0) return { store: first, queries: first };
