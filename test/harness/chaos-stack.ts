@@ -2,8 +2,10 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEV_INFLUX_ADMIN, freePorts, influx, startStack, toxiproxy, type NativeStack, type StackConnection, type ToxiproxyHandle } from '@meterline/local-stack';
+import { fleetManifest } from '@meterline/simulator';
 import { buildServices } from './build-services.ts';
 import type { NativeStackInfo } from './global-setup.ts';
+import { createPipeline, type Pipeline } from './pipeline.ts';
 
 export interface ChaosStack {
   /** What createPipeline takes, as the shared test stack's global setup provides it. */
@@ -76,4 +78,24 @@ export async function startChaosStack(): Promise<ChaosStack> {
       }
     },
   };
+}
+
+/** The chaos cases' fleet: 20 devices × 10 points per quarter-hour. */
+export const CHAOS_FLEET = { enterprises: 2, devicesPerEnterprise: 10, pointsPerDevice: 10 };
+
+/** A pipeline of two instances of ingest and of the writer (and of each replica's writers) on the chaos stack, started as production starts them. */
+export async function startedChaosPipeline(
+  chaos: ChaosStack,
+  prefix: string,
+  options: { writerEnv?: Record<string, string>; ingestEnv?: Record<string, string>; fleet?: typeof CHAOS_FLEET; influxReplicas?: { url: string; token: string }[] } = {},
+): Promise<Pipeline> {
+  const p = await createPipeline(chaos.env, fleetManifest({ ...(options.fleet ?? CHAOS_FLEET), prefix }), {
+    instances: 2,
+    writerEnv: options.writerEnv ?? {},
+    ingestEnv: options.ingestEnv ?? {},
+    influxReplicas: options.influxReplicas ?? [],
+  });
+  await Promise.all([...p.writers, ...p.replicas.flatMap((r) => r.writers)].map((w) => w.start()));
+  await Promise.all(p.ingests.map((i) => i.start()));
+  return p;
 }

@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { fleetManifest } from '@meterline/simulator';
-import { startChaosStack, type ChaosStack } from '../../harness/chaos-stack.ts';
-import { createPipeline, type Pipeline } from '../../harness/pipeline.ts';
+import { startChaosStack, startedChaosPipeline, type ChaosStack } from '../../harness/chaos-stack.ts';
+import type { Pipeline } from '../../harness/pipeline.ts';
 import { expectEverythingAccountedFor, publishScenario, type ScenarioResult } from '../../harness/scenario.ts';
 import type { ServiceProcess } from '../../harness/service-process.ts';
 
@@ -12,8 +11,6 @@ import type { ServiceProcess } from '../../harness/service-process.ts';
 // Each fault is real, made while the simulator's fleet publishes; each service must live through
 // it in the same process, say so at /health, log the library's own error, and lose nothing.
 
-// 20 devices × 10 points per quarter-hour; every 10th device-tick also sends a faulty payload.
-const FLEET = { enterprises: 2, devicesPerEnterprise: 10, pointsPerDevice: 10 };
 /** Ingest's MQTT keep-alive here: short, so a paused broker times its connections out within seconds. */
 const KEEPALIVE_SECONDS = 3;
 /** Above the InfluxDB client's request timeout (the store's 10 s): every request through the proxy times out. */
@@ -46,14 +43,6 @@ afterEach(async () => {
 afterAll(async () => {
   await chaos?.stop();
 }, 120_000);
-
-/** A pipeline of two instances of ingest and of the writer, started as production starts them. */
-async function started(prefix: string, options: { writerEnv?: Record<string, string>; ingestEnv?: Record<string, string> } = {}): Promise<Pipeline> {
-  const p = await createPipeline(chaos.env, fleetManifest({ ...FLEET, prefix }), { instances: 2, writerEnv: options.writerEnv ?? {}, ingestEnv: options.ingestEnv ?? {} });
-  await Promise.all(p.writers.map((w) => w.start()));
-  await Promise.all(p.ingests.map((i) => i.start()));
-  return p;
-}
 
 async function healthOf(services: ServiceProcess[]) {
   return Promise.all(services.map(async (s) => ({ service: basename(s.logFile, '.log'), ...(await s.health()) })));
@@ -180,7 +169,7 @@ async function streamWith(p: Pipeline, ticks: number, steps: Record<number, () =
 
 describe('client library faults on the chaos stack (issue 18, item 5): no library error escapes, each service carries on and loses nothing', () => {
   it("ingest's MQTT connections time out on their keep-alive (Mosquitto SIGSTOPped mid-stream): ingest reconnects in the same process", async () => {
-    pipeline = await started('chaos-keepalive', { ingestEnv: { MTL_MQTT_KEEPALIVE_SECONDS: String(KEEPALIVE_SECONDS) } });
+    pipeline = await startedChaosPipeline(chaos, 'chaos-keepalive', { ingestEnv: { MTL_MQTT_KEEPALIVE_SECONDS: String(KEEPALIVE_SECONDS) } });
     const p = pipeline;
     const services = [...p.ingests, ...p.writers];
     const pidsBefore = pidsOf(services);
@@ -233,7 +222,7 @@ describe('client library faults on the chaos stack (issue 18, item 5): no librar
   });
 
   it('kafkajs (the writers) and @platformatic/kafka (ingest) time out their requests, then have their connections reset: every Kafka node cut off for 45 s mid-stream', async () => {
-    pipeline = await started('chaos-kafka-timeouts', { ingestEnv: { MTL_KAFKA_BROKERS: chaos.kafkaProxyBrokers }, writerEnv: { MTL_KAFKA_BROKERS: chaos.kafkaProxyBrokers } });
+    pipeline = await startedChaosPipeline(chaos, 'chaos-kafka-timeouts', { ingestEnv: { MTL_KAFKA_BROKERS: chaos.kafkaProxyBrokers }, writerEnv: { MTL_KAFKA_BROKERS: chaos.kafkaProxyBrokers } });
     const p = pipeline;
     const services = [...p.ingests, ...p.writers];
     const pidsBefore = pidsOf(services);
@@ -276,7 +265,7 @@ describe('client library faults on the chaos stack (issue 18, item 5): no librar
   });
 
   it('the InfluxDB client times out, then has its connections reset (toxiproxy), for 30 s mid-stream: the writers hold, say so, and catch up', async () => {
-    pipeline = await started('chaos-influx-client', { writerEnv: { MTL_INFLUX_URL: chaos.influxProxyUrl } });
+    pipeline = await startedChaosPipeline(chaos, 'chaos-influx-client', { writerEnv: { MTL_INFLUX_URL: chaos.influxProxyUrl } });
     const p = pipeline;
     const services = [...p.ingests, ...p.writers];
     const pidsBefore = pidsOf(services);

@@ -6,13 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleetManifest } from '@meterline/simulator';
 import { aggregationTopics, aggregatorEnv, backfillProcess, storedFigures } from '../../harness/aggregation.ts';
 import { apiProcess, type ApiUnderTest } from '../../harness/api-process.ts';
-import { startChaosStack, type ChaosStack } from '../../harness/chaos-stack.ts';
+import { CHAOS_FLEET, startChaosStack, type ChaosStack } from '../../harness/chaos-stack.ts';
 import { createPipeline, type Pipeline } from '../../harness/pipeline.ts';
 import { QUARTER_HOUR, START_MS, expectEverythingAccountedFor, publishScenario, storedReadings } from '../../harness/scenario.ts';
 
-// 20 devices × 10 points per quarter-hour.
-const FLEET = { enterprises: 2, devicesPerEnterprise: 10, pointsPerDevice: 10 };
-const READINGS_PER_TICK = FLEET.enterprises * FLEET.devicesPerEnterprise * FLEET.pointsPerDevice;
+const READINGS_PER_TICK = CHAOS_FLEET.enterprises * CHAOS_FLEET.devicesPerEnterprise * CHAOS_FLEET.pointsPerDevice;
 const TICKS_BEFORE = 8;
 const TICKS = 16;
 const ADMIN = { id: 'chaos-admin', secret: 'chaos-failover-admin-secret', role: 'admin' } as const;
@@ -39,7 +37,7 @@ async function getJson(path: string): Promise<{ status: number; body: unknown }>
 describe('InfluxDB read failover (issue 18, ADR 0010)', () => {
   it('the primary InfluxDB SIGKILLed: the API answers readings and figures from the replica as the primary did, readings published meanwhile included; the primary catches up', async () => {
     const replica = chaos.influxReplica;
-    pipeline = await createPipeline(chaos.env, fleetManifest({ ...FLEET, prefix: 'chaos-failover' }), {
+    pipeline = await createPipeline(chaos.env, fleetManifest({ ...CHAOS_FLEET, prefix: 'chaos-failover' }), {
       instances: 2,
       influxReplicas: [{ url: replica.url, token: replica.token }],
       replicasCopyFigures: true,

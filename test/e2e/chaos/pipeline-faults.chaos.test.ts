@@ -1,14 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceSequenceV1 } from '@meterline/contracts';
-import { DEVICE_RECONNECT_BACKOFF, Fleet, connectFleet, fleetManifest } from '@meterline/simulator';
-import { startChaosStack, type ChaosStack } from '../../harness/chaos-stack.ts';
+import { DEVICE_RECONNECT_BACKOFF, Fleet, connectFleet } from '@meterline/simulator';
+import { startChaosStack, startedChaosPipeline, type ChaosStack } from '../../harness/chaos-stack.ts';
 import { inSyncReplicas, partitionLeader, readTopic } from '../../harness/kafka-topics.ts';
-import { createPipeline, devicePassword, type Pipeline } from '../../harness/pipeline.ts';
+import { devicePassword, type Pipeline } from '../../harness/pipeline.ts';
 import { QUARTER_HOUR, START_MS, expectEverythingAccountedFor, publishScenario, storedReadings } from '../../harness/scenario.ts';
 import type { ServiceProcess } from '../../harness/service-process.ts';
 
-// 20 devices × 10 points per quarter-hour; every 10th device-tick also sends a faulty payload.
-const FLEET = { enterprises: 2, devicesPerEnterprise: 10, pointsPerDevice: 10 };
 
 let chaos: ChaosStack;
 let pipeline: Pipeline | undefined;
@@ -25,22 +23,6 @@ afterEach(async () => {
 afterAll(async () => {
   await chaos?.stop();
 }, 120_000);
-
-/** A pipeline of two instances of ingest and of the writer, started as production starts them. */
-async function started(
-  prefix: string,
-  options: { writerEnv?: Record<string, string>; ingestEnv?: Record<string, string>; fleet?: typeof FLEET; influxReplicas?: { url: string; token: string }[] } = {},
-): Promise<Pipeline> {
-  const p = await createPipeline(chaos.env, fleetManifest({ ...(options.fleet ?? FLEET), prefix }), {
-    instances: 2,
-    writerEnv: options.writerEnv ?? {},
-    ingestEnv: options.ingestEnv ?? {},
-    influxReplicas: options.influxReplicas ?? [],
-  });
-  await Promise.all([...p.writers, ...p.replicas.flatMap((r) => r.writers)].map((w) => w.start()));
-  await Promise.all(p.ingests.map((i) => i.start()));
-  return p;
-}
 
 /** Polls until another node than `from` leads partition 0 of the topic; resolves with it and how long that took. */
 async function newLeaderOf(topic: string, from: number): Promise<{ leader: number; afterMs: number }> {
@@ -87,7 +69,7 @@ async function throughOutage(p: Pipeline, outage: { cut: () => Promise<void>; re
 
 describe('chaos on a stack with a three-node Kafka cluster (issue 18): every valid reading stored once, every bad payload dead-lettered', () => {
   it("the readings topic's partition leader SIGKILLed mid-stream, then restarted", async () => {
-    pipeline = await started('chaos-leader');
+    pipeline = await startedChaosPipeline(chaos, 'chaos-leader');
     const p = pipeline;
     const leaderId = await partitionLeader(chaos.env.stack, p.topics.readings, 0);
     const victim = chaos.kafka.nodes.find((n) => n.nodeId === leaderId);
@@ -117,7 +99,7 @@ describe('chaos on a stack with a three-node Kafka cluster (issue 18): every val
   });
 
   it('the whole cluster SIGKILLed for at least 30 s mid-stream: health says so, the broker holds the readings, nothing is lost', async () => {
-    pipeline = await started('chaos-cluster');
+    pipeline = await startedChaosPipeline(chaos, 'chaos-cluster');
     const p = pipeline;
     const services = [...p.ingests, ...p.writers];
     const { result, outageMs, during: duringOutage } = await throughOutage(p, { cut: () => chaos.kafka.kill(), restore: () => chaos.kafka.start(), watched: services });
@@ -130,7 +112,7 @@ describe('chaos on a stack with a three-node Kafka cluster (issue 18): every val
   });
 
   it('a 30 s network partition between the writers and InfluxDB mid-stream: the writers hold, say so, and catch up', async () => {
-    pipeline = await started('chaos-influx-partition', { writerEnv: { MTL_INFLUX_URL: chaos.influxProxyUrl } });
+    pipeline = await startedChaosPipeline(chaos, 'chaos-influx-partition', { writerEnv: { MTL_INFLUX_URL: chaos.influxProxyUrl } });
     const p = pipeline;
     const { result, outageMs: partitionMs, during: duringPartition } = await throughOutage(p, {
       cut: () => chaos.faults.partition('influxdb'),
@@ -145,7 +127,7 @@ describe('chaos on a stack with a three-node Kafka cluster (issue 18): every val
 
   it('an InfluxDB replica SIGKILLed for 2 minutes mid-stream: the other goes on, the replica catches up from Kafka with nothing missing', async () => {
     const replica = chaos.influxReplica;
-    pipeline = await started('chaos-replica', { influxReplicas: [{ url: replica.url, token: replica.token }] });
+    pipeline = await startedChaosPipeline(chaos, 'chaos-replica', { influxReplicas: [{ url: replica.url, token: replica.token }] });
     const p = pipeline;
     const replicaWriters = p.replicas[0]!.writers;
     let killedAt = 0;
@@ -177,7 +159,7 @@ describe('chaos on a stack with a three-node Kafka cluster (issue 18): every val
   });
 
   it('a 30 s network partition between the ingests and every Kafka node mid-stream: ingest holds its acknowledgements, says so, and catches up', async () => {
-    pipeline = await started('chaos-kafka-partition', { ingestEnv: { MTL_KAFKA_BROKERS: chaos.kafkaProxyBrokers } });
+    pipeline = await startedChaosPipeline(chaos, 'chaos-kafka-partition', { ingestEnv: { MTL_KAFKA_BROKERS: chaos.kafkaProxyBrokers } });
     const p = pipeline;
     const forEachKafkaProxy = (act: (proxy: string) => Promise<void>) => async () => {
       for (const proxy of chaos.kafkaProxies) await act(proxy);
@@ -200,7 +182,7 @@ describe('chaos on a stack with a three-node Kafka cluster (issue 18): every val
   // here, and shown visible: each lost reading's payload is a gap in its device's seq, which the
   // alerter raises (docs/device-integration.md, "Sequence").
   it('Mosquitto SIGKILLed while ingest is down: only readings queued since its last autosave are lost, each a visible gap in its device seq', async () => {
-    pipeline = await started('chaos-broker-kill');
+    pipeline = await startedChaosPipeline(chaos, 'chaos-broker-kill');
     const p = pipeline;
     const INGEST_DOWN_AT = 4;
     const BROKER_KILLED_AT = 14;
@@ -245,7 +227,7 @@ describe('chaos on a stack with a three-node Kafka cluster (issue 18): every val
   });
 
   it('Mosquitto restarted while 1 000 devices are connected: those with jittered back-off come back spread out, and the stream resumes', async () => {
-    pipeline = await started('chaos-reconnect', { fleet: { enterprises: 10, devicesPerEnterprise: 100, pointsPerDevice: 1 } });
+    pipeline = await startedChaosPipeline(chaos, 'chaos-reconnect', { fleet: { enterprises: 10, devicesPerEnterprise: 100, pointsPerDevice: 1 } });
     const p = pipeline;
     const fleet = new Fleet(p.manifest, { seed: 7 });
     // Half the fleet reconnects as the device guide asks (jittered back-off), half as mqtt.js does by default (every second): the storm to compare with.
