@@ -38,14 +38,15 @@ export async function startChaosStack(): Promise<ChaosStack> {
   buildServices();
   const baseDir = await mkdtemp(join(tmpdir(), 'meterline-chaos-stack-'));
   const started = performance.now();
-  const ports = await freePorts(10);
-  const [apiPort, influxProxyPort] = ports as [number, number];
-  const routed = [0, 1, 2].map((i) => ({ port: ports[2 + 2 * i]!, advertisedPort: ports[3 + 2 * i]! }));
+  const routedPorts = await freePorts(6);
+  const routed = [0, 1, 2].map((i) => ({ port: routedPorts[2 * i]!, advertisedPort: routedPorts[2 * i + 1]! }));
   const stack = await startStack({ baseDir, kafkaNodes: 3, kafkaRoutedListeners: routed });
+  // Picked once the stack listens, so none of its ports comes back; the routed ones are not bound yet.
+  const [apiPort, influxProxyPort, replicaHttpPort, replicaRpcPort] = (await freePorts(4, routedPorts)) as [number, number, number, number];
   console.log(`chaos stack (Kafka cluster of ${stack.services.kafka.nodes.length}) up in ${Math.round(performance.now() - started)} ms under ${baseDir}`);
   const { mosquitto, kafka, influx: influxdb } = stack.services;
   const faults = toxiproxy({ dir: join(baseDir, 'toxiproxy'), apiPort });
-  const replica = influx({ dir: join(baseDir, 'influxdb-replica'), httpPort: ports[8]!, rpcPort: ports[9]!, admin: DEV_INFLUX_ADMIN });
+  const replica = influx({ dir: join(baseDir, 'influxdb-replica'), httpPort: replicaHttpPort, rpcPort: replicaRpcPort, admin: DEV_INFLUX_ADMIN });
   try {
     await mkdir(replica.dir, { recursive: true });
     await replica.start();

@@ -16,10 +16,17 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Distinct free ports (binding them one after another could hand out the same port twice). */
-export async function freePorts(count: number): Promise<number[]> {
+/**
+ * Distinct free ports (binding them one after another could hand out the same port twice),
+ * none of `taken`: ports picked earlier for something not yet listening are free to the kernel.
+ */
+export async function freePorts(count: number, taken: Iterable<number> = []): Promise<number[]> {
+  const excluded = new Set(taken);
   const ports = new Set<number>();
-  while (ports.size < count) ports.add(await freePort());
+  while (ports.size < count) {
+    const port = await freePort();
+    if (!excluded.has(port)) ports.add(port);
+  }
   return [...ports];
 }
 

@@ -91,8 +91,8 @@ export function stackBroker(options: {
   });
 }
 
-async function resolvePorts(ports: Partial<StackPorts> = {}, kafkaNodes = 1): Promise<StackPorts> {
-  const free = await freePorts(5 + 2 * (kafkaNodes - 1));
+async function resolvePorts(ports: Partial<StackPorts> = {}, kafkaNodes = 1, taken: readonly number[] = []): Promise<StackPorts> {
+  const free = await freePorts(5 + 2 * (kafkaNodes - 1), taken);
   const pick = (given: number | undefined, i: number): number => given ?? free[i]!;
   return {
     mqtt: pick(ports.mqtt, 0),
@@ -148,7 +148,9 @@ export function connectionOf(services: NativeStack['services'], users: readonly 
  * Services start in parallel; if one fails, the others are stopped before the error is rethrown.
  */
 export async function startStack(options: StackOptions): Promise<NativeStack> {
-  const ports = await resolvePorts(options.ports, options.kafkaNodes);
+  // The routed listeners' ports were picked by the caller and are not bound yet: not ours to pick again.
+  const routedPorts = (options.kafkaRoutedListeners ?? []).flatMap((r) => [r.port, r.advertisedPort]);
+  const ports = await resolvePorts(options.ports, options.kafkaNodes, routedPorts);
   const installation = await ensureInstalled(options.install);
   const services = stackServices({ ...options, ports, installation });
   await Promise.all(Object.values(services).map((s) => mkdir(s.dir, { recursive: true })));
