@@ -7,12 +7,14 @@ import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { stringify } from 'yaml';
 import { run, type AccountOutput } from '@meterline/cli';
 import type { AggregationJobV1, RestatementV1 } from '@meterline/contracts';
-import { CARBON_SCOPES, calendarPeriod, monthScorecard, subPeriods, type EnterpriseFigures, type Figure, type Manifest } from '@meterline/domain';
+import { CARBON_SCOPES, calendarPeriod, localDate, monthScorecard, subPeriods, type EnterpriseFigures, type Figure, type Manifest } from '@meterline/domain';
 import { createTopics, freePorts, type StackConnection } from '@meterline/local-stack';
 import { completenessOf, FIGURE_MEASUREMENTS, FIGURE_TAGS, figureOf, READINGS_MEASUREMENT, readReadings, type UnreadableRow } from '@meterline/series';
 import { formatWithOffset } from '@meterline/simulator';
 import type { InfluxStore } from '@meterline/store-influx';
+import { groupLag } from './kafka-topics.ts';
 import type { Pipeline } from './pipeline.ts';
+import { storedReadings } from './scenario.ts';
 import { serviceProcess, type ServiceProcess } from './service-process.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -195,6 +197,11 @@ export async function storedFigures(store: InfluxStore): Promise<Map<string, Sto
 /** The key of the figure a restatement restates, as `storedFigures` keys it. */
 export const restatementKey = (r: RestatementV1): string => figureKeyOf(r.measurement, r.enterpriseId, r.periodKind, SUBJECT_TAG[r.measurement]!(r.subject), r.startMs);
 
+/** A job of an enterprise's figures of `kinds` in [fromMs, toMs), as the API or a backfill queues it. */
+function aggregationJob(enterprise: Manifest['enterprises'][number], id: string, kinds: AggregationJobV1['kinds'], fromMs: number, toMs: number, requestedAt: string): AggregationJobV1 {
+  return { v: 1, jobId: id, enterpriseId: enterprise.id, kinds, fromMs, toMs, origin: 'on-demand', requestedAt };
+}
+
 /**
  * What asking for a month's figures sends (a backfill through the service instances): per
  * enterprise, a job per local day (its quarter-hours, hours and the day), then one for the month.
@@ -203,17 +210,10 @@ export function monthJobs(manifest: Manifest, month: string, idPrefix: string): 
   const requestedAt = new Date().toISOString();
   return manifest.enterprises.flatMap((e) => {
     const period = calendarPeriod(month, e.timeZone);
-    const job = (key: string, kinds: AggregationJobV1['kinds'], fromMs: number, toMs: number): AggregationJobV1 => ({
-      v: 1,
-      jobId: `${idPrefix}:${e.id}:${key}`,
-      enterpriseId: e.id,
-      kinds,
-      fromMs,
-      toMs,
-      origin: 'on-demand',
-      requestedAt,
-    });
-    return [...subPeriods(period, 'day').map((d) => job(d.key, ['quarter-hour', 'hour', 'day'], d.start, d.end)), job(period.key, ['month'], period.start, period.end)];
+    return [
+      ...subPeriods(period, 'day').map((d) => aggregationJob(e, `${idPrefix}:${e.id}:${d.key}`, ['quarter-hour', 'hour', 'day'], d.start, d.end, requestedAt)),
+      aggregationJob(e, `${idPrefix}:${e.id}:${period.key}`, ['month'], period.start, period.end, requestedAt),
+    ];
   });
 }
 
@@ -291,6 +291,52 @@ export function expectSameFigures(stored: Map<string, StoredFigure>, expected: M
     return s.value !== e.value || s.expandedU !== e.expandedU || s.coverage !== e.coverage || s.completeness !== e.completeness || s.flags !== e.flags;
   });
   expect(differing.slice(0, 5).map((e) => ({ expected: e, stored: stored.get(e.key) }))).toEqual([]);
+}
+
+/**
+ * After a fault case: two aggregator instances in one consumer group compute, as jobs, each
+ * enterprise's quarter-hours, hours and days of the local days the pipeline's stored readings
+ * fall on; then every figure stored for those days must equal, key for key, what `meterline
+ * account` prints on the stored readings. The instances are stopped before it returns.
+ */
+export async function expectAggregatedAsAccounted(stack: StackConnection, pipeline: Pipeline): Promise<void> {
+  const started = performance.now();
+  const { manifest } = pipeline;
+  const zones = [...new Set(manifest.enterprises.map((e) => e.timeZone))];
+  // `meterline account` takes one --period for every enterprise: one time zone keeps the days the same for all.
+  if (zones.length !== 1) throw new Error(`enterprises in ${zones.length} time zones; expected one`);
+  const timeZone = zones[0]!;
+  const readings = await storedReadings(pipeline);
+  const days = [...new Set([...readings.keys()].map((key) => localDate(Number(key.split('@')[1]), timeZone)))].sort();
+  if (days.length === 0) throw new Error('no stored readings to aggregate');
+
+  const topics = await aggregationTopics(stack, pipeline);
+  const env = aggregatorEnv(stack, pipeline, topics);
+  const instances = await Promise.all(['aggregator-1', 'aggregator-2'].map((name) => aggregatorProcess(env, topics, name, pipeline.workDir)));
+  try {
+    await Promise.all(instances.map((i) => i.start()));
+    const requestedAt = new Date().toISOString();
+    const jobs = manifest.enterprises.flatMap((e) =>
+      days.map((day) => {
+        const d = calendarPeriod(day, e.timeZone);
+        return aggregationJob(e, `after-fault:${e.id}:${day}`, ['quarter-hour', 'hour', 'day'], d.start, d.end, requestedAt);
+      }),
+    );
+    await requestJobs(stack, topics.jobs, jobs);
+    await expect.poll(() => groupLag(stack, aggregatorGroupId(topics), topics.jobs), { timeout: 300_000, interval: 1_000 }).toBe(0);
+
+    // The instances also run their own schedules (today's quarter-hours): compared, the fault's days.
+    const inDays = new Set(days);
+    const stored = new Map([...(await storedFigures(pipeline.store))].filter(([key]) => inDays.has(localDate(Number(key.split('|').at(-1)), timeZone))));
+    const accountings: EnterpriseFigures[] = [];
+    for (const day of days) {
+      for (const by of [[], ['--by', 'hour'], ['--by', 'quarter-hour']]) accountings.push(...(await accountStoredReadings(pipeline.store, manifest, ['--period', day, ...by])));
+    }
+    expectSameFigures(stored, accountedFigures(manifest, accountings));
+    console.log(`aggregated as accounted: ${days.join(', ')} (${readings.size} readings), ${jobs.length} jobs on 2 instances, ${stored.size} figures equal to meterline account's, in ${Math.round(performance.now() - started)} ms`);
+  } finally {
+    await Promise.all(instances.map((i) => i.stop()));
+  }
 }
 
 /** A job's start or end as an aggregator instance logged it. */

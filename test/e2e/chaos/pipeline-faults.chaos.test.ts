@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceSequenceV1 } from '@meterline/contracts';
 import { DEVICE_RECONNECT_BACKOFF, Fleet, connectFleet } from '@meterline/simulator';
+import { expectAggregatedAsAccounted } from '../../harness/aggregation.ts';
 import { startChaosStack, startedChaosPipeline, type ChaosStack } from '../../harness/chaos-stack.ts';
 import { inSyncReplicas, partitionLeader, readTopic } from '../../harness/kafka-topics.ts';
 import { devicePassword, type Pipeline } from '../../harness/pipeline.ts';
@@ -96,6 +97,7 @@ describe('chaos on a stack with a three-node Kafka cluster (issue 18): every val
     await expectEverythingAccountedFor(p, result);
     // The restarted node caught up: every partition has its three replicas in sync again.
     await expect.poll(() => inSyncReplicas(chaos.env.stack, p.topics.readings), { timeout: 60_000, interval: 1_000 }).toEqual([3, 3, 3, 3, 3, 3]);
+    await expectAggregatedAsAccounted(chaos.env.stack, p);
   });
 
   it('the whole cluster SIGKILLed for at least 30 s mid-stream: health says so, the broker holds the readings, nothing is lost', async () => {
@@ -109,6 +111,7 @@ describe('chaos on a stack with a three-node Kafka cluster (issue 18): every val
     }
     await expectEverythingAccountedFor(p, result);
     await expect.poll(async () => (await healthOf(services)).map((h) => h.status), { timeout: 60_000, interval: 1_000 }).toEqual(services.map(() => 200));
+    await expectAggregatedAsAccounted(chaos.env.stack, p);
   });
 
   it('a 30 s network partition between the writers and InfluxDB mid-stream: the writers hold, say so, and catch up', async () => {
@@ -123,6 +126,7 @@ describe('chaos on a stack with a three-node Kafka cluster (issue 18): every val
     for (const health of duringPartition) expect(health, `${health.service} during the partition`).toMatchObject({ status: 503, body: { checks: { store: 'down' } } });
     await expectEverythingAccountedFor(p, result);
     await expect.poll(async () => (await healthOf(p.writers)).map((h) => h.status), { timeout: 60_000, interval: 1_000 }).toEqual([200, 200]);
+    await expectAggregatedAsAccounted(chaos.env.stack, p);
   });
 
   it('an InfluxDB replica SIGKILLed for 2 minutes mid-stream: the other goes on, the replica catches up from Kafka with nothing missing', async () => {
@@ -156,6 +160,7 @@ describe('chaos on a stack with a three-node Kafka cluster (issue 18): every val
     await expectEverythingAccountedFor(p, result);
     await expect.poll(async () => (await storedReadings(p.replicas[0]!)).size, { timeout: 180_000, interval: 1_000 }).toBe(result.expectedStored.size);
     expect(await storedReadings(p.replicas[0]!)).toEqual(result.expectedStored);
+    await expectAggregatedAsAccounted(chaos.env.stack, p);
   });
 
   it('a 30 s network partition between the ingests and every Kafka node mid-stream: ingest holds its acknowledgements, says so, and catches up', async () => {
@@ -175,6 +180,7 @@ describe('chaos on a stack with a three-node Kafka cluster (issue 18): every val
     }
     await expectEverythingAccountedFor(p, result);
     await expect.poll(async () => (await healthOf(p.ingests)).map((h) => h.status), { timeout: 60_000, interval: 1_000 }).toEqual([200, 200]);
+    await expectAggregatedAsAccounted(chaos.env.stack, p);
   });
 
   // Mosquitto 2.0 writes its queues to disk only at its autosave (every 60 s here): a broker
@@ -224,6 +230,8 @@ describe('chaos on a stack with a three-node Kafka cluster (issue 18): every val
     const lostTicks = [...new Set([...lost].map(tickOf))].sort((a, b) => a - b);
     const queued = [...result.expectedStored.keys()].filter(queuedWhileDown).length;
     console.log(`broker SIGKILLed ${BROKER_KILLED_AT - INGEST_DOWN_AT} s after ingest stopped: ${lost.size} of ${queued} queued readings lost (${lostPayloads.length} payloads, ticks ${lostTicks.join(', ') || 'none'}), each a seq gap`);
+    // What was stored, lost readings and all, is what the aggregators' figures rest on.
+    await expectAggregatedAsAccounted(chaos.env.stack, p);
   });
 
   it('Mosquitto restarted while 1 000 devices are connected: those with jittered back-off come back spread out, and the stream resumes', async () => {
@@ -283,6 +291,7 @@ describe('chaos on a stack with a three-node Kafka cluster (issue 18): every val
         return `p5 ${at(0.05)}, p50 ${at(0.5)}, p95 ${at(0.95)}, last ${afterMs.at(-1)} ms; at most ${Math.max(...perBin.values())} of ${afterMs.length} in any 100 ms`;
       };
       console.log(`broker stopped and answering again after ${brokerBackMs} ms; ${lostWhileAway} of the ${sentWhileAway.size} readings published while it was away lost in its restart; devices back, from the drop:\n  jittered back-off: ${spread(reconnectedAt.jittered)}\n  fixed 1 s (mqtt.js default): ${spread(reconnectedAt.fixed)}`);
+      await expectAggregatedAsAccounted(chaos.env.stack, p);
     } finally {
       await Promise.all([connections.jittered.close(), connections.fixed.close()]);
     }
