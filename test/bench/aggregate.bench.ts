@@ -102,8 +102,8 @@ function* readingChunks(enterprises: readonly Enterprise[], range: TimeRange, he
     chunk.push({
       measurement: READINGS_MEASUREMENT,
       // As the writer stores a reading (readingPoint), without building each reading message.
-      tags: { [READING_TAGS.enterprise]: e.id, [READING_TAGS.site]: siteId, [READING_TAGS.point]: pointId, [READING_TAGS.carrier]: 'electricity', [READING_TAGS.quantity]: 'active-energy-import' },
-      fields: { [READING_FIELDS.value]: wh / 1000, [READING_FIELDS.quality]: 'good', [READING_FIELDS.device]: deviceId },
+      tags: { [READING_TAGS.enterprise]: e.id, [READING_TAGS.site]: siteId, [READING_TAGS.point]: pointId, [READING_TAGS.carrier]: 'electricity', [READING_TAGS.quantity]: 'active-energy-import', [READING_TAGS.device]: deviceId },
+      fields: { [READING_FIELDS.value]: wh / 1000, [READING_FIELDS.quality]: 'good' },
       timestampMs: at,
     });
   for (let at = range.start - HOUR, slot = 0; at <= range.end + HOUR; at += QUARTER, slot++) {

@@ -187,8 +187,8 @@ function seedReadings() {
   const F = READING_FIELDS;
   return Array.from({ length: 24 }, (_, i) => ({
     measurement: READINGS_MEASUREMENT,
-    tags: { [T.enterprise]: 'cq-autoparts', [T.site]: 'cq-plant-a', [T.point]: 'cq-e-main', [T.carrier]: 'electricity', [T.quantity]: 'active-energy-import' },
-    fields: { [F.value]: 120_000 + i * 200, [F.quality]: i === 7 ? 'suspect' : 'good', [F.device]: 'cq-dev-1' },
+    tags: { [T.enterprise]: 'cq-autoparts', [T.site]: 'cq-plant-a', [T.point]: 'cq-e-main', [T.carrier]: 'electricity', [T.quantity]: 'active-energy-import', [T.device]: 'cq-dev-1' },
+    fields: { [F.value]: 120_000 + i * 200, [F.quality]: i === 7 ? 'suspect' : 'good' },
     timestampMs: MARCH_1 + i * HOUR_MS,
   }));
 }

@@ -8,13 +8,20 @@ import { readRows, unreadable, type OnUnreadable, type RowRead, type StoredRow }
  */
 export const READINGS_MEASUREMENT = 'reading';
 
-/** The series: a reading's place in the registry. */
+/**
+ * The series: a reading's place in the registry, and the device that sent it. A point is read
+ * by one device at a time, so the device adds no series but the ones a replaced meter starts;
+ * as a tag InfluxDB keeps it once per series instead of once per reading (issue 17: a string
+ * field was a third of InfluxDB's CPU per reading, measured by writing both shapes).
+ */
 export const READING_TAGS = Object.freeze({
   enterprise: 'enterprise',
   site: 'site',
   point: 'point',
   carrier: 'carrier',
   quantity: 'quantity',
+  /** What a conflicting value is reported against. A field of the same name before issue 17; such rows are still read. */
+  device: 'device',
 } as const);
 
 export const READING_FIELDS = Object.freeze({
@@ -22,8 +29,6 @@ export const READING_FIELDS = Object.freeze({
   value: 'value',
   /** The device's own quality word; stored only when not `good` (issue 17: a field less for most readings). */
   quality: 'quality',
-  /** The device that sent it: what a conflicting value is reported against. */
-  device: 'device',
   /** Stored (true) only when ingest checked the payload's Ed25519 signature. */
   verified: 'verified',
 } as const);
@@ -34,7 +39,8 @@ type ReadingField = (typeof READING_FIELDS)[keyof typeof READING_FIELDS];
 export const DEFAULT_READING_QUALITY = 'good';
 
 /**
- * A reading as stored. `deviceId` is absent when the read left it out; `quality` is absent
+ * A reading as stored. `deviceId` is absent only for rows stored before readings carried it (a
+ * tag, always read since issue 17; a field, read when asked for, before); `quality` is absent
  * when the read left it out or the reading is of the default quality (`DEFAULT_READING_QUALITY`,
  * not stored since issue 17): a reader that read every field reads absent as the default.
  */
@@ -66,10 +72,10 @@ export function readingPoint(measurement: string, reading: ReadingMessageV1): Se
       [READING_TAGS.point]: reading.pointId,
       [READING_TAGS.carrier]: reading.carrier,
       [READING_TAGS.quantity]: reading.quantity,
+      [READING_TAGS.device]: reading.deviceId,
     },
     fields: {
       [READING_FIELDS.value]: reading.value,
-      [READING_FIELDS.device]: reading.deviceId,
       ...(reading.quality === DEFAULT_READING_QUALITY ? {} : { [READING_FIELDS.quality]: reading.quality }),
       ...(reading.verified === true ? { [READING_FIELDS.verified]: true } : {}),
     },
@@ -88,7 +94,8 @@ export function readingOf(row: StoredRow): RowRead<StoredReading> {
   const value = fields[READING_FIELDS.value];
   if (!pointId || typeof value !== 'number') return unreadable(`row ${JSON.stringify(tags)} at ${row.timestampMs} lacks a point or a numeric value`);
   const quality = fields[READING_FIELDS.quality];
-  const device = fields[READING_FIELDS.device];
+  // Rows stored before issue 17 hold the device as a field of the same name.
+  const device = tags[READING_TAGS.device] ?? fields[READING_TAGS.device];
   const reading: StoredReading = {
     enterpriseId: tags[READING_TAGS.enterprise] ?? '',
     siteId: tags[READING_TAGS.site] ?? '',

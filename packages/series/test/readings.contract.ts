@@ -44,7 +44,8 @@ export function readingsContract(name: string, open: MakeSeriesStore): void {
         { enterpriseId: 'ent-1', siteId: 'site-1', pointId: 'p1', carrier: 'electricity', quantity: 'active-energy-import', tsMs: T0, value: 10.5, deviceId: 'dev-1', verified: false },
         { enterpriseId: 'ent-1', siteId: 'site-1', pointId: 'p1', carrier: 'electricity', quantity: 'active-energy-import', tsMs: T0 + 900_000, value: 12.25, deviceId: 'gw-7', verified: true },
       ]);
-      expect(await readReadings(store, { ...all, pointIds: ['p2'], fields: ['device'] }, fail)).toEqual([
+      // The device is a tag (issue 17): read even when no field but the value is asked for.
+      expect(await readReadings(store, { ...all, pointIds: ['p2'], fields: [] }, fail)).toEqual([
         { enterpriseId: 'ent-2', siteId: 'site-2', pointId: 'p2', carrier: 'natural-gas', quantity: 'gas-volume', tsMs: T0, value: 700, deviceId: 'dev-1', verified: false },
       ]);
       expect((await readReadings(store, { ...all, pointIds: ['p2'] }, fail)).map((r) => r.quality)).toEqual(['uncertain']);
@@ -63,10 +64,17 @@ export function readingsContract(name: string, open: MakeSeriesStore): void {
       const store = await fresh();
       await store.write([readingPoint('reading_alt', reading('p1', T0, 3, { verified: true })), readingPoint('reading_alt', reading('p2', T0, 4, { quality: 'uncertain', verified: false }))]);
       const [row] = await store.readSeries({ measurement: 'reading_alt', tags: { point: 'p1' }, fromMs: 0, toMs: UNTIL_MS });
-      expect(row?.tags).toEqual({ enterprise: 'ent-1', site: 'site-1', point: 'p1', carrier: 'electricity', quantity: 'active-energy-import' });
-      expect(row?.fields).toEqual({ value: 3, device: 'dev-1', verified: true });
+      expect(row?.tags).toEqual({ enterprise: 'ent-1', site: 'site-1', point: 'p1', carrier: 'electricity', quantity: 'active-energy-import', device: 'dev-1' });
+      expect(row?.fields).toEqual({ value: 3, verified: true });
       const [uncertain] = await store.readSeries({ measurement: 'reading_alt', tags: { point: 'p2' }, fromMs: 0, toMs: UNTIL_MS });
-      expect(uncertain?.fields).toEqual({ value: 4, device: 'dev-1', quality: 'uncertain' });
+      expect(uncertain?.fields).toEqual({ value: 4, quality: 'uncertain' });
+    });
+
+    it('reads the device of a row stored before it was a tag, from its field (issue 17)', async () => {
+      const store = await fresh();
+      await store.write([{ measurement: READINGS_MEASUREMENT, tags: { enterprise: 'ent-1', point: 'p1' }, fields: { value: 4, device: 'old-dev' }, timestampMs: T0 }]);
+      const [read] = await readReadings(store, { measurement: READINGS_MEASUREMENT, pointIds: ['p1'], fromMs: 0, toMs: UNTIL_MS }, fail);
+      expect(read?.deviceId).toBe('old-dev');
     });
 
     it('leaves out rows that hold no reading, and says why a row is none', async () => {

@@ -157,8 +157,8 @@ function storedRestatement(enterprise: string, startMs: number, oldValue: number
 function storedReading(enterprise: string, site: string, point: string, tsMs: number, value: number): SeriesPoint {
   return {
     measurement: READINGS_MEASUREMENT,
-    tags: { ...readingTags(enterprise, point), [READING_TAGS.site]: site, [READING_TAGS.carrier]: 'electricity', [READING_TAGS.quantity]: 'active-energy-import' },
-    fields: { [READING_FIELDS.value]: value, [READING_FIELDS.quality]: 'good', [READING_FIELDS.device]: enterprise === 'ent-a' ? 'a-dev' : 'b-dev' },
+    tags: { ...readingTags(enterprise, point), [READING_TAGS.site]: site, [READING_TAGS.carrier]: 'electricity', [READING_TAGS.quantity]: 'active-energy-import', [READING_TAGS.device]: enterprise === 'ent-a' ? 'a-dev' : 'b-dev' },
+    fields: { [READING_FIELDS.value]: value, [READING_FIELDS.quality]: 'good' },
     timestampMs: tsMs,
   };
 }

@@ -102,8 +102,8 @@ export function storedReading(point: string, tsMs: number, value: number): Serie
   const [carrier, quantity] = CARRIERS[point]!;
   return {
     measurement: READINGS_MEASUREMENT,
-    tags: { ...readingTags(REPORT_ENTERPRISE, point), [READING_TAGS.site]: 'rpt-plant', [READING_TAGS.carrier]: carrier, [READING_TAGS.quantity]: quantity },
-    fields: { [READING_FIELDS.value]: value, [READING_FIELDS.quality]: 'good', [READING_FIELDS.device]: 'rpt-dev' },
+    tags: { ...readingTags(REPORT_ENTERPRISE, point), [READING_TAGS.site]: 'rpt-plant', [READING_TAGS.carrier]: carrier, [READING_TAGS.quantity]: quantity, [READING_TAGS.device]: 'rpt-dev' },
+    fields: { [READING_FIELDS.value]: value, [READING_FIELDS.quality]: 'good' },
     timestampMs: tsMs,
   };
 }

@@ -1,5 +1,5 @@
 import type { ReadingMessageV1 } from '@meterline/contracts';
-import { newestReadingTimes, READING_FIELDS, readReadings, type OnUnreadable } from '@meterline/series';
+import { newestReadingTimes, readReadings, type OnUnreadable } from '@meterline/series';
 import type { TimeSeriesStore } from '@meterline/store';
 
 /** A reading of the batch being written. */
@@ -10,7 +10,7 @@ export interface GuardedReading {
 /** The value that stands for a (point, instant), and where it came from. */
 export interface StandingValue {
   value: number;
-  /** The device that sent it, when known (the stored `device` field, or the batch's first reading). */
+  /** The device that sent it, when known (the stored reading's `device` tag, or the batch's first reading). */
   deviceId?: string;
   /** `stored` when it was already in the store, `batch` when an earlier reading of this batch set it. */
   from: 'stored' | 'batch';
@@ -58,7 +58,7 @@ export function createFirstValueGuard(store: TimeSeriesStore, measurement: strin
     const fromMs = Math.min(...times);
     const toMs = Math.max(...times) + 1;
     for (let i = 0; i < points.length; i += LOOKUP_CHUNK) {
-      const rows = await readReadings(store, { measurement, pointIds: points.slice(i, i + LOOKUP_CHUNK), fromMs, toMs, fields: [READING_FIELDS.device] }, onUnreadable);
+      const rows = await readReadings(store, { measurement, pointIds: points.slice(i, i + LOOKUP_CHUNK), fromMs, toMs, fields: [] }, onUnreadable);
       for (const row of rows) stored.set(instantKey(row.pointId, row.tsMs), { value: row.value, from: 'stored', ...(row.deviceId === undefined ? {} : { deviceId: row.deviceId }) });
     }
     return stored;

@@ -58,11 +58,11 @@ describe('writer app', () => {
     expect(rows).toHaveLength(20);
     expect(rows[0]).toEqual({
       measurement: READINGS_MEASUREMENT,
-      tags: { enterprise: 'ent-1', site: 'site-1', point: 'mp-0', carrier: 'electricity', quantity: 'active-energy-import' },
-      fields: { value: 100, device: 'dev-1' },
+      tags: { enterprise: 'ent-1', site: 'site-1', point: 'mp-0', carrier: 'electricity', quantity: 'active-energy-import', device: 'dev-1' },
+      fields: { value: 100 },
       timestampMs: T0,
     });
-    expect(rows.find((r) => r.tags[READING_TAGS.point] === 'mp-1' && r.timestampMs === T0 + 900_000)?.fields).toEqual({ [READING_FIELDS.value]: 101, [READING_FIELDS.device]: 'dev-1', [READING_FIELDS.verified]: true });
+    expect(rows.find((r) => r.tags[READING_TAGS.point] === 'mp-1' && r.timestampMs === T0 + 900_000)?.fields).toEqual({ [READING_FIELDS.value]: 101, [READING_FIELDS.verified]: true });
   });
 
   it('marks each enterprise and UTC hour its readings landed in, for the aggregator\'s incremental runs (issue 17)', async () => {
