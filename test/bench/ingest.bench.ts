@@ -38,10 +38,11 @@ import { Fleet, fleetManifest, type PlannedPayload } from '@meterline/simulator'
 import { InfluxStore, seriesLineProtocol } from '@meterline/store-influx';
 import { withBenchStack, type BenchStack } from '../harness/bench-stack.ts';
 import { kafkaPerf } from '../harness/kafka-perf.ts';
+import { influxRequestCounters } from '../harness/influx-counters.ts';
 import { startLatencyProbe } from '../harness/latency-probe.ts';
 import { buildLoadgen, runInfluxWrite, runMqttLoad, type MqttLoadPlan } from '../harness/loadgen.ts';
 import { createPipeline, devicePassword } from '../harness/pipeline.ts';
-import { cpuDuring, procMb } from '../harness/process-usage.ts';
+import { cpuDuring, procMb, untilQuiet } from '../harness/process-usage.ts';
 import { startTelegrafPath } from '../harness/telegraf-path.ts';
 
 const STEP_SECONDS = Number(process.env['BENCH_STEP_SECONDS'] ?? 10);
@@ -85,6 +86,8 @@ interface StepResult {
   p99Ms: number;
   maxRssMb: Record<string, number>;
   cpuSecondsPer10k: Record<string, number>;
+  /** What InfluxDB was asked during the step, by the path and by the bench's own polls together. */
+  influx?: { writesPerSecond: number; pointsPerWrite: number; queriesPerSecond: number; queryBusyShare: number };
 }
 
 interface ShapeResult {
@@ -146,27 +149,63 @@ async function planPayloads(fleet: Fleet, deviceIndex: Map<string, number>, file
   return payloads;
 }
 
-/**
- * Readings stored in a step's time range. Bounded to the range, so the poll's cost does not grow
- * with everything stored before: it burdens InfluxDB on both paths, and is counted in its CPU.
- */
-async function storedCount(store: InfluxStore, range: { fromMs: number; toMs: number }): Promise<number> {
-  const rows = await store.influxQl(`SELECT count("${READING_FIELDS.value}") FROM "${READINGS_MEASUREMENT}" WHERE time >= ${range.fromMs}ms AND time <= ${range.toMs}ms`);
-  return Number(rows[0]?.values[0]?.[1] ?? 0);
+const MINUTE_MS = 60_000;
+
+/** How many of a step's readings have their timestamp in each minute (keyed by the minute's start). */
+function readingsPerMinute(payloads: PlannedPayload[]): Map<number, number> {
+  const perMinute = new Map<number, number>();
+  for (const reading of payloads.flatMap((p) => p.readings)) {
+    const minute = Math.floor(Date.parse(reading.ts) / MINUTE_MS) * MINUTE_MS;
+    perMinute.set(minute, (perMinute.get(minute) ?? 0) + 1);
+  }
+  return perMinute;
 }
 
-/** Waits until `expected` readings of the step's time range are queryable, or the store stops gaining. */
-async function waitStored(store: InfluxStore, range: { fromMs: number; toMs: number }, expected: number) {
+/** Minutes counted per poll: the earliest ones not yet complete. */
+const COUNT_WINDOW_MINUTES = 5;
+
+async function countPerMinute(store: InfluxStore, fromMs: number, toMs: number): Promise<Map<number, number>> {
+  const rows = await store.influxQl(`SELECT count("${READING_FIELDS.value}") FROM "${READINGS_MEASUREMENT}" WHERE time >= ${fromMs}ms AND time <= ${toMs}ms GROUP BY time(1m)`);
+  return new Map((rows[0]?.values ?? []).map(([time, count]) => [Number(time), Number(count ?? 0)]));
+}
+
+/**
+ * Waits until every reading of the step is queryable, or the store stops gaining. Both paths
+ * store a step's readings in the order of their timestamps (per partition, on Meterline's), so a
+ * poll counts only the earliest minutes not yet complete and moves on as they fill: InfluxDB
+ * counts each reading about once. Counting the whole step on every poll cost it more the
+ * further a path lagged, and so slowed the path being measured.
+ */
+async function waitStored(store: InfluxStore, expected: Map<number, number>) {
+  const minutes = [...expected.keys()].sort((a, b) => a - b);
+  const rangeEnd = minutes.at(-1)! + MINUTE_MS - 1;
+  let next = 0;
+  let complete = 0;
   let stored = 0;
   let progressAt = Date.now();
   for (;;) {
-    const now = await storedCount(store, range);
+    // Windows of the earliest minutes not yet full, until one holds a minute that is not.
+    let landing = 0;
+    while (next < minutes.length) {
+      const window = minutes.slice(next, next + COUNT_WINDOW_MINUTES);
+      const counts = await countPerMinute(store, window[0]!, window.at(-1)! + MINUTE_MS - 1);
+      let filled = 0;
+      while (filled < window.length && (counts.get(window[filled]!) ?? 0) >= expected.get(window[filled]!)!) complete += expected.get(window[filled++]!)!;
+      next += filled;
+      if (filled < window.length) {
+        landing = window.slice(filled).reduce((sum, m) => sum + (counts.get(m) ?? 0), 0);
+        break;
+      }
+    }
+    const now = complete + landing;
     if (now > stored) progressAt = Date.now();
     stored = now;
-    if (stored >= expected) return { stored, at: Date.now() };
+    if (next === minutes.length) return { stored, at: Date.now() };
     if (Date.now() - progressAt > STALL_MS) {
-      say(`  STALLED: ${stored} of ${expected} published readings stored`);
-      return { stored, at: progressAt };
+      // A minute that never fills holds the window: count the whole range once for the report.
+      const all = [...(await countPerMinute(store, minutes[0]!, rangeEnd)).values()].reduce((a, b) => a + b, 0);
+      say(`  STALLED: ${all} of ${[...expected.values()].reduce((a, b) => a + b, 0)} published readings stored`);
+      return { stored: all, at: progressAt };
     }
     await sleep(STORED_POLL_MS);
   }
@@ -175,6 +214,7 @@ async function waitStored(store: InfluxStore, range: { fromMs: number; toMs: num
 interface PathUnderTest {
   name: string;
   store: InfluxStore;
+  influxUrl: string;
   /** The processes whose CPU counts for this path (the generator's never does). */
   pids: () => Promise<Record<string, number | undefined>>;
   /** The processes whose peak memory is reported. */
@@ -190,7 +230,7 @@ async function measureSteps(
 ): Promise<StepResult[]> {
   const results: StepResult[] = [];
   for (const step of steps) {
-    const range = { fromMs: Date.parse(step.payloads[0]!.readings[0]!.ts), toMs: Date.parse(step.payloads.at(-1)!.readings.at(-1)!.ts) };
+    const perMinute = readingsPerMinute(step.payloads);
     const published = step.payloads.reduce((n, p) => n + p.readings.length, 0);
     const maxRss: Record<string, number> = {};
     // A process that has exited has no /proc entry left (NaN): its peak so far stands.
@@ -202,14 +242,16 @@ async function measureSteps(
     const sampleEvery = Math.max(1, Math.round(step.rate / readingsPerMessage / 40));
     const planFile = `${step.file}.plan.json`;
     await writeFile(planFile, JSON.stringify({ ...plan, rate: step.rate / readingsPerMessage, payloadFile: step.file, sampleEvery }));
+    const countersBefore = await influxRequestCounters(path.influxUrl);
     const firstPublish = Date.now();
     const { result, cpu } = await cpuDuring(await path.pids(), async () => {
       const load = await runMqttLoad(loadgen, planFile, (index, ackedAtMs) => {
         const last = step.payloads[index]?.readings.at(-1);
         if (last) probe.add({ point: last.point, tsMs: Date.parse(last.ts), publishedAtMs: ackedAtMs });
       });
-      return { load, stored: await waitStored(path.store, range, published) };
+      return { load, stored: await waitStored(path.store, perMinute) };
     });
+    const countersAfter = await influxRequestCounters(path.influxUrl);
     const latencies = await probe.finish(60_000);
     clearInterval(sampler);
     if (result.load.failed > 0) say(`  ! ${result.load.failed} publishes were not acknowledged by the broker`);
@@ -221,7 +263,17 @@ async function measureSteps(
       say(`  ${path.name} warmed up: ${result.stored.stored} of ${published} stored`);
       continue;
     }
-    results.push({ offered: step.rate, published, stored: result.stored.stored, readingsPerSecond, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), maxRssMb: maxRss, cpuSecondsPer10k });
+    const seconds = (result.stored.at - firstPublish) / 1000;
+    const influx =
+      countersBefore && countersAfter
+        ? {
+            writesPerSecond: (countersAfter.writeRequests - countersBefore.writeRequests) / seconds,
+            pointsPerWrite: (countersAfter.pointsWritten - countersBefore.pointsWritten) / Math.max(1, countersAfter.writeRequests - countersBefore.writeRequests),
+            queriesPerSecond: (countersAfter.queryRequests - countersBefore.queryRequests) / seconds,
+            queryBusyShare: (countersAfter.querySeconds - countersBefore.querySeconds) / seconds,
+          }
+        : undefined;
+    results.push({ offered: step.rate, published, stored: result.stored.stored, readingsPerSecond, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), maxRssMb: maxRss, cpuSecondsPer10k, ...(influx ? { influx } : {}) });
     say(`  ${path.name} offered ${step.rate} r/s: ${result.stored.stored} of ${published} stored at ${readingsPerSecond.toFixed(0)} r/s, p99 ${percentile(latencies, 99)} ms, CPU ${cpuSecondsPer10k['all'].toFixed(3)} s per 10 000`);
   }
   return results;
@@ -294,7 +346,11 @@ async function runShape(env: BenchStack, shape: (typeof SHAPES)[number], tools: 
   const paths: Record<string, StepResult[]> = {};
   const stackPids = async () => ({ mosquitto: await services.mosquitto.runningPid(), influxd: await services.influx.runningPid() });
 
+  // Each path starts on an InfluxDB that has finished with what the last one wrote.
+  const quietInflux = async () => say(`  InfluxDB quiet after ${((await untilQuiet(await services.influx.runningPid())) / 1000).toFixed(0)} s`);
+
   if (PATHS.includes('telegraf')) {
+    await quietInflux();
     const database = `telegraf_${pipeline.id}_${shape.key}`;
     const store = new InfluxStore({ url: stack.influx.url, token: stack.influx.token, database });
     await store.influxQl(`CREATE DATABASE ${database}`);
@@ -307,7 +363,7 @@ async function runShape(env: BenchStack, shape: (typeof SHAPES)[number], tools: 
     });
     paths['telegraf'] = await measureSteps(
       tools.loadgen,
-      { name: 'telegraf', store, pids: async () => ({ telegraf: telegraf.pid(), ...(await stackPids()) }), rssOf: () => ({ telegraf: telegraf.pid() }) },
+      { name: 'telegraf', store, influxUrl: stack.influx.url, pids: async () => ({ telegraf: telegraf.pid(), ...(await stackPids()) }), rssOf: () => ({ telegraf: telegraf.pid() }) },
       steps,
       plan,
       readingsPerMessage,
@@ -317,6 +373,7 @@ async function runShape(env: BenchStack, shape: (typeof SHAPES)[number], tools: 
   }
 
   if (PATHS.includes('meterline')) {
+    await quietInflux();
     await pipeline.writer.start();
     await pipeline.ingest.start();
     paths['meterline'] = await measureSteps(
@@ -324,6 +381,7 @@ async function runShape(env: BenchStack, shape: (typeof SHAPES)[number], tools: 
       {
         name: 'meterline',
         store: pipeline.store,
+        influxUrl: stack.influx.url,
         pids: async () => ({ ingest: pipeline.ingest.pid(), writer: pipeline.writer.pid(), kafka: await services.kafka.runningPid(), ...(await stackPids()) }),
         rssOf: () => ({ ingest: pipeline.ingest.pid(), writer: pipeline.writer.pid() }),
       },
@@ -355,12 +413,13 @@ function printTables(results: ShapeResult[]) {
     const slowest = Math.min(b.brokerReadingsPerSecond, b.kafkaProduceReadingsPerSecond, b.kafkaConsumeReadingsPerSecond, b.influxPointsPerSecond);
     lines.push(`\n== ${r.shape} ==`);
     lines.push(`raw baselines, readings/s: broker ${n(b.brokerReadingsPerSecond)} | Kafka produce ${n(b.kafkaProduceReadingsPerSecond)}, consume ${n(b.kafkaConsumeReadingsPerSecond)} (${n(b.kafkaReadingsPerRecord, 1)} per record) | InfluxDB write ${n(b.influxPointsPerSecond)} | slowest ${n(slowest)}`);
-    lines.push('path      | offered r/s | stored r/s | ÷ slowest raw | p50 ms | p99 ms | CPU s/10k all | CPU s/10k by process | peak RSS MB');
+    lines.push('path      | offered r/s | stored r/s | ÷ slowest raw | p50 ms | p99 ms | CPU s/10k all | CPU s/10k by process | peak RSS MB | InfluxDB writes/s × points, queries/s (busy)');
     for (const [name, steps] of Object.entries(r.paths)) {
       for (const s of steps) {
         const byProcess = Object.entries(s.cpuSecondsPer10k).filter(([k]) => k !== 'all').map(([k, v]) => `${k} ${n(v, 3)}`).join(', ');
         const rss = Object.entries(s.maxRssMb).map(([k, v]) => `${k} ${n(v)}`).join(', ');
-        lines.push(`${name.padEnd(9)} | ${String(s.offered).padStart(11)} | ${n(s.readingsPerSecond).padStart(10)} | ${n(s.readingsPerSecond / slowest, 2).padStart(13)} | ${n(s.p50Ms).padStart(6)} | ${n(s.p99Ms).padStart(6)} | ${n(s.cpuSecondsPer10k['all']!, 3).padStart(13)} | ${byProcess} | ${rss}`);
+        const asked = s.influx ? `${n(s.influx.writesPerSecond)} × ${n(s.influx.pointsPerWrite)}, ${n(s.influx.queriesPerSecond)} (${n(s.influx.queryBusyShare, 2)})` : '–';
+        lines.push(`${name.padEnd(9)} | ${String(s.offered).padStart(11)} | ${n(s.readingsPerSecond).padStart(10)} | ${n(s.readingsPerSecond / slowest, 2).padStart(13)} | ${n(s.p50Ms).padStart(6)} | ${n(s.p99Ms).padStart(6)} | ${n(s.cpuSecondsPer10k['all']!, 3).padStart(13)} | ${byProcess} | ${rss} | ${asked}`);
       }
     }
     const peak = (name: string) => Math.max(...(r.paths[name] ?? []).map((s) => s.readingsPerSecond));

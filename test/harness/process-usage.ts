@@ -27,3 +27,18 @@ export async function cpuDuring<T>(pids: Record<string, number | undefined>, bod
   for (const [name, pid] of Object.entries(pids)) cpu[name] = (await cpuSeconds(pid)) - (before[name] ?? 0);
   return { result, cpu };
 }
+
+/**
+ * Waits until a process uses less than `share` of a core over a second (InfluxDB done with the
+ * compactions a previous run left it), at most `maxMs`; returns how long it waited.
+ */
+export async function untilQuiet(pid: number | undefined, { share = 0.05, maxMs = 60_000 } = {}): Promise<number> {
+  const start = Date.now();
+  while (Date.now() - start < maxMs) {
+    const before = await cpuSeconds(pid);
+    await new Promise((r) => setTimeout(r, 1_000));
+    // NaN (the process gone) counts as quiet.
+    if (!((await cpuSeconds(pid)) - before >= share)) break;
+  }
+  return Date.now() - start;
+}
