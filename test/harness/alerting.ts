@@ -1,9 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import type { WebhookBodyV1 } from '@meterline/contracts';
 import { createTopics, freePorts, type StackConnection } from '@meterline/local-stack';
 import type { Pipeline } from './pipeline.ts';
 import { serviceProcess, type ServiceProcess } from './service-process.ts';
+import type { ReceivedWebhook } from './webhook-receiver.ts';
 
 export interface AlertingTopics {
   figures: string;
@@ -79,4 +81,15 @@ export async function alerterProcess(
     },
     logDir,
   );
+}
+
+/** Per alert and status (`<alertId>:<status>`), the notifications (idempotency keys) that announced it; repeats of an open alert left out. */
+export function announcementsOf(received: ReceivedWebhook[]): Map<string, Set<string>> {
+  const announcing = new Map<string, Set<string>>();
+  for (const w of received) {
+    const body = JSON.parse(w.body) as WebhookBodyV1;
+    if (body.repeat) continue;
+    for (const a of body.alerts) announcing.set(`${a.alertId}:${a.status}`, (announcing.get(`${a.alertId}:${a.status}`) ?? new Set()).add(w.idempotencyKey));
+  }
+  return announcing;
 }

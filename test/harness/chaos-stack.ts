@@ -3,9 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEV_INFLUX_ADMIN, freePorts, influx, startStack, toxiproxy, type NativeStack, type StackConnection, type ToxiproxyHandle } from '@meterline/local-stack';
 import { fleetManifest } from '@meterline/simulator';
+import { alerterProcess, alertingTopics, writeAlertingFile, type AlertingTopics } from './alerting.ts';
 import { buildServices } from './build-services.ts';
 import type { NativeStackInfo } from './global-setup.ts';
+import { partitionShares } from './kafka-topics.ts';
 import { createPipeline, type Pipeline } from './pipeline.ts';
+import type { ServiceProcess } from './service-process.ts';
+import { webhookReceiver, type WebhookReceiver } from './webhook-receiver.ts';
 
 export interface ChaosStack {
   /** What createPipeline takes, as the shared test stack's global setup provides it. */
@@ -99,4 +103,60 @@ export async function startedChaosPipeline(
   await Promise.all([...p.writers, ...p.replicas.flatMap((r) => r.writers)].map((w) => w.start()));
   await Promise.all(p.ingests.map((i) => i.start()));
   return p;
+}
+
+export interface ChaosAlerting {
+  alerters: [ServiceProcess, ServiceProcess];
+  /** Every enterprise's subscription (meter-offline alerts) delivers here. */
+  receiver: WebhookReceiver;
+  topics: AlertingTopics;
+  close(): Promise<void>;
+}
+
+const CHAOS_WEBHOOK_SECRET = 'chaos-webhook-secret-0123456789';
+
+/**
+ * Two alerter instances for a chaos pipeline, started and sharing the work (the manager's and
+ * the dispatcher's groups each split between them), every enterprise subscribed to its
+ * meter-offline alerts through one webhook receiver. The scenario's readings are months old, so
+ * every point it publishes is overdue at the first tick that judges it.
+ */
+export async function startedChaosAlerters(chaos: ChaosStack, pipeline: Pipeline): Promise<ChaosAlerting> {
+  const topics = await alertingTopics(chaos.env.stack, pipeline);
+  const receiver = await webhookReceiver(CHAOS_WEBHOOK_SECRET);
+  const alertingFile = await writeAlertingFile(pipeline, {
+    version: 1,
+    subscriptions: pipeline.manifest.enterprises.map((e) => ({ id: `sub-${e.id}`, enterpriseId: e.id, url: receiver.url, secret: CHAOS_WEBHOOK_SECRET, rules: ['meter-offline'] })),
+  });
+  const instance = (name: string) =>
+    alerterProcess(chaos.env.stack, pipeline, topics, {
+      instance: name,
+      alertingFile,
+      // Retries every ≤ 10 s: 20 attempts outlast a refusing receiver for about a minute and a half.
+      env: { MTL_TICK_SECONDS: '5', MTL_DELIVERY_MAX_DELAY_MS: '10000' },
+    });
+  const alerters: [ServiceProcess, ServiceProcess] = [await instance('alerter-1'), await instance('alerter-2')];
+  const close = async () => {
+    await Promise.allSettled(alerters.map((a) => a.stop()));
+    await receiver.close();
+  };
+  try {
+    await Promise.all(alerters.map((a) => a.start()));
+    // Both hold a share of the signals (enterprises) and of the outbox (subscriptions) before any alert.
+    await waitForShares(chaos, `e2e-${pipeline.id}-alerter`, [6, 6]);
+    await waitForShares(chaos, `e2e-${pipeline.id}-alerter-dispatcher`, [3, 3]);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { alerters, receiver, topics, close };
+}
+
+async function waitForShares(chaos: ChaosStack, groupId: string, expected: number[]): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const shares = await partitionShares(chaos.env.stack, groupId);
+    if (shares.join() === expected.join()) return;
+    if (attempt >= 120) throw new Error(`group ${groupId}: partitions ${shares.join('+') || 'rebalancing'}, expected ${expected.join('+')} after 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }

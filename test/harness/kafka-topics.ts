@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
+import { AssignerProtocol, Kafka, logLevel } from 'kafkajs';
 import type { StackConnection } from '@meterline/local-stack';
 
 /** Every record of a topic, decoded. */
@@ -28,6 +28,20 @@ export async function readTopic<T>(stack: StackConnection, topic: string): Promi
   });
   await consumer.disconnect();
   return records;
+}
+
+/** How many partitions each member of a consumer group holds, once the group is stable (sorted; [] while it rebalances). */
+export async function partitionShares(stack: StackConnection, groupId: string): Promise<number[]> {
+  const admin = new Kafka({ clientId: `e2e-group-watch-${groupId}`, brokers: [...stack.kafka.brokers], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const group = (await admin.describeGroups([groupId])).groups[0];
+    if (group?.state !== 'Stable') return [];
+    const shareOf = (assignment: Buffer) => Object.values(AssignerProtocol.MemberAssignment.decode(assignment)?.assignment ?? {}).reduce((n, partitions) => n + partitions.length, 0);
+    return group.members.map((m) => shareOf(m.memberAssignment)).sort((a, b) => a - b);
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** Messages on a topic that a consumer group has not committed. */

@@ -9,11 +9,11 @@ import { VERSIONS } from './versions.ts';
 /**
  * A toxic as toxiproxy's API takes it: `latency` delays each chunk by `latency` ms, `timeout`
  * holds every byte and closes the connection after `timeout` ms (never, at 0), `reset_peer`
- * resets the connection (TCP RST) after `timeout` ms.
+ * resets the connection (TCP RST) after `timeout` ms, `bandwidth` passes at most `rate` KB/s.
  */
 interface Toxic {
   name: string;
-  type: 'latency' | 'timeout' | 'reset_peer';
+  type: 'latency' | 'timeout' | 'reset_peer' | 'bandwidth';
   stream: 'upstream' | 'downstream';
   attributes: Record<string, number>;
 }

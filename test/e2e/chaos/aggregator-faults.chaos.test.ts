@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AssignerProtocol, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEVICE_PUBLISH_LIMIT, readingsTopic, type FigureBatchV1, type MqttReading, type RestatementV1 } from '@meterline/contracts';
 import { calendarPeriod, type Manifest } from '@meterline/domain';
@@ -20,7 +19,7 @@ import {
   type JobLogEntry,
 } from '../../harness/aggregation.ts';
 import { startChaosStack, type ChaosStack } from '../../harness/chaos-stack.ts';
-import { groupLag, readTopic } from '../../harness/kafka-topics.ts';
+import { groupLag, partitionShares as sharesOf, readTopic } from '../../harness/kafka-topics.ts';
 import { createPipeline, devicePassword, type Pipeline } from '../../harness/pipeline.ts';
 import { storedReadings } from '../../harness/scenario.ts';
 import type { ServiceProcess } from '../../harness/service-process.ts';
@@ -42,6 +41,7 @@ const AGGREGATORS = ['agg-a', 'agg-b'];
 let chaos: ChaosStack;
 let pipeline: Pipeline | undefined;
 const aggregators: ServiceProcess[] = [];
+const partitionShares = (groupId: string) => sharesOf(chaos.env.stack, groupId);
 
 beforeAll(async () => {
   chaos = await startChaosStack();
@@ -90,20 +90,6 @@ async function publishPaced(p: Pipeline, batches: PlannedPayload[]): Promise<voi
     }
   } finally {
     await connection.close();
-  }
-}
-
-/** How many jobs partitions each member of the group holds, once the group is stable (sorted; [] while it rebalances). */
-async function partitionShares(groupId: string): Promise<number[]> {
-  const admin = new Kafka({ clientId: 'chaos-group-watch', brokers: [...chaos.env.stack.kafka.brokers], logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    const group = (await admin.describeGroups([groupId])).groups[0];
-    if (group?.state !== 'Stable') return [];
-    const shareOf = (assignment: Buffer) => Object.values(AssignerProtocol.MemberAssignment.decode(assignment)?.assignment ?? {}).reduce((n, partitions) => n + partitions.length, 0);
-    return group.members.map((m) => shareOf(m.memberAssignment)).sort((a, b) => a - b);
-  } finally {
-    await admin.disconnect();
   }
 }
 

@@ -1,22 +1,29 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { DeviceSequenceV1 } from '@meterline/contracts';
+import type { DeviceSequenceV1, WebhookBodyV1 } from '@meterline/contracts';
 import { DEVICE_RECONNECT_BACKOFF, Fleet, connectFleet } from '@meterline/simulator';
 import { expectAggregatedAsAccounted } from '../../harness/aggregation.ts';
-import { startChaosStack, startedChaosPipeline, type ChaosStack } from '../../harness/chaos-stack.ts';
+import { announcementsOf } from '../../harness/alerting.ts';
+import { CHAOS_FLEET, startChaosStack, startedChaosAlerters, startedChaosPipeline, type ChaosAlerting, type ChaosStack } from '../../harness/chaos-stack.ts';
 import { inSyncReplicas, partitionLeader, readTopic } from '../../harness/kafka-topics.ts';
 import { devicePassword, type Pipeline } from '../../harness/pipeline.ts';
 import { QUARTER_HOUR, START_MS, expectEverythingAccountedFor, publishScenario, storedReadings } from '../../harness/scenario.ts';
+import { serviceMetrics } from '../../harness/service-metrics.ts';
 import type { ServiceProcess } from '../../harness/service-process.ts';
 
 
 let chaos: ChaosStack;
 let pipeline: Pipeline | undefined;
+let alerting: ChaosAlerting | undefined;
+/** The cluster case's fleet, with its two alerters: 210 points in seven enterprises, so both instances own some. */
+const ALERTED_FLEET = { enterprises: 7, devicesPerEnterprise: 3, pointsPerDevice: 10 };
 
 beforeAll(async () => {
   chaos = await startChaosStack();
 }, 300_000);
 
 afterEach(async () => {
+  await alerting?.close();
+  alerting = undefined;
   await pipeline?.close();
   pipeline = undefined;
 });
@@ -100,17 +107,50 @@ describe('chaos on a stack with a three-node Kafka cluster (issue 18): every val
     await expectAggregatedAsAccounted(chaos.env.stack, p);
   });
 
-  it('the whole cluster SIGKILLed for at least 30 s mid-stream: health says so, the broker holds the readings, nothing is lost', async () => {
-    pipeline = await startedChaosPipeline(chaos, 'chaos-cluster');
+  it('the whole cluster SIGKILLed for at least 30 s mid-stream: health says so, the broker holds the readings, nothing is lost; two alerters announce every alert once', async () => {
+    pipeline = await startedChaosPipeline(chaos, 'chaos-cluster', { fleet: ALERTED_FLEET });
     const p = pipeline;
+    alerting = await startedChaosAlerters(chaos, p);
+    const { receiver, alerters } = alerting;
+    // Refused until the cluster is back: every notification is still to deliver when it dies.
+    receiver.failWith(503);
     const services = [...p.ingests, ...p.writers];
-    const { result, outageMs, during: duringOutage } = await throughOutage(p, { cut: () => chaos.kafka.kill(), restore: () => chaos.kafka.start(), watched: services });
+    const { result, outageMs, during: duringOutage } = await throughOutage(p, {
+      cut: () => chaos.kafka.kill(),
+      restore: async () => {
+        await chaos.kafka.start();
+        receiver.failWith(undefined);
+      },
+      watched: services,
+    });
     expect(outageMs).toBeGreaterThanOrEqual(30_000);
     for (const health of duringOutage) {
       expect(health, `${health.service} during the outage`).toMatchObject({ status: 503, body: { checks: { kafka: expect.not.stringMatching(/^ok$/) as unknown } } });
     }
     await expectEverythingAccountedFor(p, result);
     await expect.poll(async () => (await healthOf(services)).map((h) => h.status), { timeout: 60_000, interval: 1_000 }).toEqual(services.map(() => 200));
+
+    // Alerts, none lost: every point published is offline (its readings are months old), each point's alert arrived firing...
+    const points = p.manifest.enterprises.flatMap((e) => e.sites.flatMap((s) => s.meteringPoints.map((m) => m.id))).sort();
+    const firingPoints = () => [...new Set(receiver.received.flatMap((w) => (JSON.parse(w.body) as WebhookBodyV1).alerts).filter((a) => a.status === 'firing').map((a) => a.subject.point))].sort();
+    await expect.poll(firingPoints, { timeout: 180_000, interval: 1_000 }).toEqual(points);
+    expect(receiver.refused()).toBeGreaterThan(0);
+    // ...none doubled: each alert opened (or closed) in one notification, whichever instance sent it, however often it was retried.
+    const announcements = announcementsOf(receiver.received);
+    expect([...announcements].filter(([, keys]) => keys.size > 1)).toEqual([]);
+    expect(receiver.received.filter((w) => !w.verification.ok)).toEqual([]);
+    const bodies = new Map<string, Set<string>>();
+    for (const w of receiver.received) bodies.set(w.idempotencyKey, (bodies.get(w.idempotencyKey) ?? new Set()).add(w.body));
+    expect([...bodies].filter(([, b]) => b.size > 1).map(([key]) => key)).toEqual([]);
+    expect(await readTopic(chaos.env.stack, alerting.topics.notificationsDlq)).toEqual([]);
+    // Both instances did the work: each opened alerts of its enterprises and delivered to its subscribers.
+    for (const a of alerters) {
+      const metrics = await serviceMetrics(a);
+      expect(metrics, `${a.name} opened alerts`).toMatch(/meterline_alerter_transitions_total\{[^}]*kind="fired"[^}]*\} [1-9]/);
+      expect(metrics, `${a.name} delivered`).toMatch(/meterline_alerter_webhook_attempts_total\{[^}]*outcome="delivered"[^}]*\} [1-9]/);
+    }
+    const distinct = new Set(receiver.received.map((w) => w.idempotencyKey)).size;
+    console.log(`alerts: ${announcements.size} alert transitions for ${points.length} points in ${distinct} notifications (${receiver.received.length} requests accepted, ${receiver.refused()} refused)`);
     await expectAggregatedAsAccounted(chaos.env.stack, p);
   });
 
@@ -179,6 +219,52 @@ describe('chaos on a stack with a three-node Kafka cluster (issue 18): every val
       expect(health, `${health.service} during the partition`).toMatchObject({ status: 503, body: { checks: { kafka: expect.not.stringMatching(/^ok$/) as unknown } } });
     }
     await expectEverythingAccountedFor(p, result);
+    await expect.poll(async () => (await healthOf(p.ingests)).map((h) => h.status), { timeout: 60_000, interval: 1_000 }).toEqual([200, 200]);
+    await expectAggregatedAsAccounted(chaos.env.stack, p);
+  });
+
+  it('the bandwidth between the ingests and every Kafka node limited to 1 KB/s for 20 s mid-stream: readings back up, then every one is stored and the lag returns to 0', async () => {
+    pipeline = await startedChaosPipeline(chaos, 'chaos-kafka-bandwidth', { ingestEnv: { MTL_KAFKA_BROKERS: chaos.kafkaProxyBrokers } });
+    const p = pipeline;
+    // Ingest's records are not compressed: a tick's 200 readings are tens of KB, far above 3 KB/s over the three nodes.
+    const LIMIT = { name: 'narrow', type: 'bandwidth', stream: 'upstream', attributes: { rate: 1 } } as const;
+    const READINGS_PER_TICK = CHAOS_FLEET.enterprises * CHAOS_FLEET.devicesPerEnterprise * CHAOS_FLEET.pointsPerDevice;
+    let limitedAt = 0;
+    let limitedMs = 0;
+    let backlog = 0;
+    const lift = async () => {
+      for (const proxy of chaos.kafkaProxies) await chaos.faults.removeToxic(proxy, LIMIT.name);
+      limitedAt = 0;
+    };
+    let result;
+    try {
+      result = await publishScenario(p, {
+        ticks: 30,
+        faultyEvery: 10,
+        pauseMs: 1_000,
+        beforeTick: async (tick) => {
+          if (tick === 5) {
+            limitedAt = Date.now();
+            for (const proxy of chaos.kafkaProxies) await chaos.faults.addToxic(proxy, LIMIT);
+          }
+          if (tick === 25) {
+            backlog = tick * READINGS_PER_TICK - (await storedReadings(p)).size;
+            limitedMs = Date.now() - limitedAt;
+            await lift();
+          }
+        },
+      });
+    } finally {
+      // Lifted whatever happened: ingest could not even close through it, nor the next case run.
+      if (limitedAt > 0) await lift();
+    }
+    const liftedAt = Date.now();
+    expect(limitedMs).toBeGreaterThanOrEqual(20_000);
+    // The limit held the stream back: readings published before it was lifted were not stored yet.
+    expect(backlog).toBeGreaterThan(0);
+    await expectEverythingAccountedFor(p, result);
+    await expect.poll(() => p.writerLag(), { timeout: 60_000, interval: 1_000 }).toBe(0);
+    console.log(`bandwidth 1 KB/s to each Kafka node for ${limitedMs} ms: ${backlog} readings published and not yet stored as it was lifted; every reading stored and writer lag 0 ${Date.now() - liftedAt} ms after`);
     await expect.poll(async () => (await healthOf(p.ingests)).map((h) => h.status), { timeout: 60_000, interval: 1_000 }).toEqual([200, 200]);
     await expectAggregatedAsAccounted(chaos.env.stack, p);
   });
