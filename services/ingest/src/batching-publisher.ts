@@ -60,6 +60,8 @@ class RecordTooLargeError extends Error {
  */
 export class BatchingPublisher {
   private waiting: Waiter[] = [];
+  /** The callers of the send the bus holds now. */
+  private sending: Waiter[] = [];
   private waitingRecords = 0;
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> = Promise.resolve();
@@ -95,8 +97,11 @@ export class BatchingPublisher {
   }
 
   /**
-   * Sends what is waiting for up to `closeGraceMs`, then gives up: callers still waiting
-   * are rejected, so their MQTT messages stay unacknowledged and come again.
+   * Sends what is waiting for up to `closeGraceMs`, then gives up: callers still waiting,
+   * or waiting on a send the bus still holds, are rejected, so their MQTT messages stay
+   * unacknowledged and come again. A held send is not waited for (on a link slow enough, it
+   * outlasted any shutdown); should it land after all, its records are in Kafka twice, which
+   * the writer's first-value guard takes as repeats.
    */
   async close(): Promise<void> {
     clearTimeout(this.timer);
@@ -106,8 +111,7 @@ export class BatchingPublisher {
     await Promise.race([drained, new Promise((resolve) => (graceTimer = setTimeout(resolve, this.options.closeGraceMs)))]);
     clearTimeout(graceTimer);
     this.closing.abort();
-    await this.inFlight;
-    for (const waiter of this.waiting.splice(0)) waiter.reject(new PublisherClosedError('publisher closed'));
+    for (const waiter of [...this.sending.splice(0), ...this.waiting.splice(0)]) waiter.reject(new PublisherClosedError('publisher closed before Kafka acknowledged'));
   }
 
   private flushSoon(delayMs: number): void {
@@ -124,6 +128,7 @@ export class BatchingPublisher {
     this.waitingRecords = 0;
     if (batch.length === 0) return;
     this.sendingSince = Date.now();
+    this.sending = batch;
     try {
       const sent = await this.sendUntilAcknowledged(batch, () => this.send(batch.flatMap((w) => w.records)), 'return');
       if (sent === 'too-large') {
@@ -133,6 +138,7 @@ export class BatchingPublisher {
       }
     } finally {
       this.sendingSince = undefined;
+      this.sending = [];
     }
   }
 

@@ -268,6 +268,17 @@ describe('ingest app', () => {
     expect(await outcome).toBe('PublisherClosedError');
   });
 
+  it('closes without waiting for a send Kafka still holds, and refuses its payload (a link too slow to drain, issue 18)', async () => {
+    const { source, producer, app } = await setup(0, {}, registry, heldProducer);
+    await app.start();
+    const pending = source.deliver('meterline/v1/cq-gw-01/readings', { v: 1, deviceId: 'cq-gw-01', seq: 3, ...reading });
+    const outcome = pending.then(() => 'acknowledged', (error: Error) => error.name);
+    await vi.waitFor(() => expect(producer.held).toBeGreaterThan(0));
+    await app.close();
+    expect(await outcome).toBe('PublisherClosedError');
+    producer.release();
+  });
+
   describe('a record Kafka refuses as too large (issue 13, defect 1)', () => {
     // 300 readings of a point the device may not report: one dead letter listing 300 refusals, over 20 kB.
     const refused = { v: 1, deviceId: 'cq-gw-01', seq: 7, readings: Array.from({ length: 300 }, (_, i) => ({ ...reading, point: 'js-e-main', value: i })) };
