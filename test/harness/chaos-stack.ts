@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { DEV_INFLUX_ADMIN, freePorts, influx, startStack, toxiproxy, type NativeStack, type StackConnection, type ToxiproxyHandle } from '@meterline/local-stack';
 import { fleetManifest } from '@meterline/simulator';
 import { alerterProcess, alertingTopics, writeAlertingFile, type AlertingTopics } from './alerting.ts';
@@ -143,20 +144,12 @@ export async function startedChaosAlerters(chaos: ChaosStack, pipeline: Pipeline
   try {
     await Promise.all(alerters.map((a) => a.start()));
     // Both hold a share of the signals (enterprises) and of the outbox (subscriptions) before any alert.
-    await waitForShares(chaos, `e2e-${pipeline.id}-alerter`, [6, 6]);
-    await waitForShares(chaos, `e2e-${pipeline.id}-alerter-dispatcher`, [3, 3]);
+    for (const [groupId, shares] of [[`e2e-${pipeline.id}-alerter`, [6, 6]], [`e2e-${pipeline.id}-alerter-dispatcher`, [3, 3]]] as const) {
+      await expect.poll(() => partitionShares(chaos.env.stack, groupId), { timeout: 60_000, interval: 500 }).toEqual(shares);
+    }
   } catch (error) {
     await close();
     throw error;
   }
   return { alerters, receiver, topics, close };
-}
-
-async function waitForShares(chaos: ChaosStack, groupId: string, expected: number[]): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    const shares = await partitionShares(chaos.env.stack, groupId);
-    if (shares.join() === expected.join()) return;
-    if (attempt >= 120) throw new Error(`group ${groupId}: partitions ${shares.join('+') || 'rebalancing'}, expected ${expected.join('+')} after 60 s`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
 }

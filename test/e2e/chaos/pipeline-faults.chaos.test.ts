@@ -10,7 +10,6 @@ import { QUARTER_HOUR, START_MS, expectEverythingAccountedFor, publishScenario, 
 import { serviceMetrics } from '../../harness/service-metrics.ts';
 import type { ServiceProcess } from '../../harness/service-process.ts';
 
-
 let chaos: ChaosStack;
 let pipeline: Pipeline | undefined;
 let alerting: ChaosAlerting | undefined;
