@@ -18,6 +18,8 @@ export interface MqttLoadPlan {
   /** Messages per second over all devices; 0: as fast as acknowledgements allow. */
   rate: number;
   inflight: number;
+  /** Stop publishing the file's payloads after this many seconds (absent: publish them all). */
+  seconds?: number;
   /** Every n-th payload's acknowledgement is reported while the run goes on (0: none). */
   sampleEvery: number;
   /** Lines of `<device index>\t<payload>`. */

@@ -42,3 +42,10 @@ export async function untilQuiet(pid: number | undefined, { share = 0.05, maxMs 
   }
   return Date.now() - start;
 }
+
+/** Bytes a process has caused to be written to storage (write_bytes of /proc/<pid>/io, counted as pages are dirtied); NaN for no pid or a process gone. */
+export async function storageWriteBytes(pid: number | undefined): Promise<number> {
+  if (!pid) return NaN;
+  const io = await readFile(`/proc/${pid}/io`, 'utf8').catch(() => '');
+  return Number(/^write_bytes:\s+(\d+)/m.exec(io)?.[1] ?? NaN);
+}

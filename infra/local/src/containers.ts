@@ -12,6 +12,7 @@ import { DEV_BROKER_ADMIN, DEV_INFLUX_ADMIN, devDevices, devServiceUsers } from 
 import { provisionDeviceAccounts } from './device-provisioning.ts';
 import { StackError } from './errors.ts';
 import { dynsecSeed } from './mosquitto-dynsec.ts';
+import { DEFAULT_BROKER_PERSISTENCE, persistenceConf } from './mosquitto.ts';
 import { rateLimitConf } from './mosquitto-rate-limit.ts';
 import { freePort } from './ports.ts';
 import type { StackConnection, StackHandle, StackOptions } from './stack.ts';
@@ -67,8 +68,7 @@ allow_anonymous false
 plugin ${IMAGE_DYNSEC_PLUGIN}
 plugin_opt_config_file ${DYNSEC_STATE}
 ${rateLimitConf(IMAGE_RATE_LIMIT_PLUGIN, publishLimit).join('\n')}
-persistence true
-persistence_location /mosquitto/data/
+${persistenceConf(DEFAULT_BROKER_PERSISTENCE, '/mosquitto/data').join('\n')}
 max_queued_messages 1000000
 max_queued_bytes 536870912
 max_inflight_messages 1000

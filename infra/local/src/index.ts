@@ -11,6 +11,8 @@ export { freePort, freePorts } from './ports.ts';
 export { findDynsecPlugin, mosquittoDynsec } from './mosquitto-dynsec.ts';
 export { provisionDeviceAccounts } from './device-provisioning.ts';
 export type { MosquittoDynsecHandle } from './mosquitto-dynsec.ts';
+export { DEFAULT_BROKER_PERSISTENCE } from './mosquitto.ts';
+export type { BrokerPersistence } from './mosquitto.ts';
 export { createTopics } from './kafka.ts';
 export { prometheus } from './prometheus.ts';
 export type { PrometheusHandle, PromSeries } from './prometheus.ts';

@@ -9,7 +9,7 @@ import { ManagedProcess } from './managed-process.ts';
 import type { DynsecDeviceAccounts } from '@meterline/broker-accounts-dynsec';
 import type { DevicePublishLimit } from '@meterline/contracts';
 import { connectDeviceAccounts, provisionDeviceAccounts, type ProvisionReport } from './device-provisioning.ts';
-import { brokerConf, type MqttServiceUser, type MqttUser, type ServiceHandle } from './mosquitto.ts';
+import { brokerConf, type BrokerPersistence, type MqttServiceUser, type MqttUser, type ServiceHandle } from './mosquitto.ts';
 import { ensureRateLimitPlugin, rateLimitConf } from './mosquitto-rate-limit.ts';
 import { LOOPBACK, tcpAnswers } from './ports.ts';
 
@@ -32,6 +32,8 @@ export interface MosquittoDynsecOptions {
   readonly pluginPath?: string;
   /** What each client may publish (default DEVICE_PUBLISH_LIMIT); a benchmark's synthetic devices may need more. */
   readonly publishLimit?: DevicePublishLimit;
+  /** When the broker saves its sessions and queues to disk (default DEFAULT_BROKER_PERSISTENCE). */
+  readonly persistence?: BrokerPersistence;
   /** Keep running after this Node process exits. */
   readonly detached?: boolean;
   readonly installation?: Installation;
@@ -174,7 +176,7 @@ export async function dynsecSeed(admin: MqttUser, serviceUsers: readonly DynsecS
  * what each client may publish, in our rate-limit plugin.
  */
 const dynsecConf = (options: MosquittoDynsecOptions, dir: string, plugins: { dynsec: string; rateLimit: string }, configFile: string): string =>
-  brokerConf(options.port, dir, [`plugin ${plugins.dynsec}`, `plugin_opt_config_file ${configFile}`, ...rateLimitConf(plugins.rateLimit, options.publishLimit)]);
+  brokerConf(options.port, dir, [`plugin ${plugins.dynsec}`, `plugin_opt_config_file ${configFile}`, ...rateLimitConf(plugins.rateLimit, options.publishLimit)], options.persistence);
 
 /**
  * A Mosquitto 2 broker whose accounts and ACLs are in the dynamic security plugin, as a native

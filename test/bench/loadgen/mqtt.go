@@ -38,7 +38,9 @@ type mqttPlan struct {
 	// Rate is messages per second over all devices; 0 publishes as fast as acknowledgements allow.
 	Rate float64 `json:"rate"`
 	// Inflight bounds unacknowledged publishes per connection, as a device's own memory would.
-	Inflight    int         `json:"inflight"`
+	Inflight int `json:"inflight"`
+	// Seconds, when positive, stops publishing the plan's payloads once this long has passed.
+	Seconds     float64     `json:"seconds"`
 	SampleEvery int         `json:"sampleEvery"`
 	PayloadFile string      `json:"payloadFile"`
 	Devices     []device    `json:"devices"`
@@ -183,7 +185,11 @@ func runMqtt(args []string) error {
 	}
 
 	firstPublish = time.Now()
+	stopAt := firstPublish.Add(time.Duration(plan.Seconds * float64(time.Second)))
 	for i, p := range payloads {
+		if plan.Seconds > 0 && !time.Now().Before(stopAt) {
+			break
+		}
 		if plan.Rate > 0 {
 			due := firstPublish.Add(time.Duration(float64(i) / plan.Rate * float64(time.Second)))
 			if wait := time.Until(due); wait > time.Millisecond {
