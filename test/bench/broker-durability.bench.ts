@@ -10,8 +10,9 @@
  *     BENCH_MAX_MESSAGES), then paced at BENCH_RATE for BENCH_PACED_SECONDS (a fleet at our
  *     measured ingest rates, queueing while ingest is down). Measured: acknowledged messages/s,
  *     the broker's CPU seconds and the bytes it wrote to storage (`/proc/<pid>/io` write_bytes)
- *     per 10 000 messages, and its persistence file's size afterwards (Mosquitto 2.0 rewrites
- *     the whole file at each save, so that is what each save then writes).
+ *     per 10 000 messages, the longest pause between two PUBACKs (the broker's one thread
+ *     blocked, e.g. by a save), and its persistence file's size afterwards (Mosquitto 2.0
+ *     rewrites the whole file at each save, so that is what each save then writes).
  *   - loss: the broker restarted (SIGTERM saves, so the last save is known), the generator
  *     publishes BENCH_LOSS_MESSAGES acknowledged messages, the broker is SIGKILLed a known delay
  *     after the last PUBACK and started again, and the session is drained: what it delivers of
@@ -21,7 +22,7 @@
  * A benchmark, not a test: it prints, it asserts nothing. `--json` prints the results as JSON.
  *
  *   BENCH_SETTINGS        which settings run, comma-separated (default `autosave-60,autosave-1,every-change,off`)
- *   BENCH_MAX_SECONDS     longest the as-fast-as-acknowledged phase publishes (default 10)
+ *   BENCH_MAX_SECONDS     longest the as-fast-as-acknowledged phase publishes (default 5)
  *   BENCH_MAX_MESSAGES    most it publishes (default 200 000)
  *   BENCH_RATE            offered messages/s of the paced phase (default 5 000)
  *   BENCH_PACED_SECONDS   seconds of the paced phase (default 15)
@@ -36,7 +37,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { DEFAULT_BROKER_PERSISTENCE, freePort, mosquittoDynsec, type BrokerPersistence, type MosquittoDynsecHandle } from '@meterline/local-stack';
-import { buildLoadgen, runMqttLoad, type MqttLoadPlan, type MqttLoadResult } from '../harness/loadgen.ts';
+import { buildLoadgen, runMqttLoad, type MqttLoadPlan } from '../harness/loadgen.ts';
 import { cpuSeconds, storageWriteBytes } from '../harness/process-usage.ts';
 
 const SETTINGS: readonly { key: string; name: string; persistence: BrokerPersistence }[] = [
@@ -46,7 +47,7 @@ const SETTINGS: readonly { key: string; name: string; persistence: BrokerPersist
   { key: 'off', name: 'persistence false', persistence: { kind: 'off' } },
 ];
 const CHOSEN = (process.env['BENCH_SETTINGS'] ?? SETTINGS.map((s) => s.key).join(',')).split(',').map((s) => s.trim());
-const MAX_SECONDS = Number(process.env['BENCH_MAX_SECONDS'] ?? 10);
+const MAX_SECONDS = Number(process.env['BENCH_MAX_SECONDS'] ?? 5);
 const MAX_MESSAGES = Number(process.env['BENCH_MAX_MESSAGES'] ?? 200_000);
 const RATE = Number(process.env['BENCH_RATE'] ?? 5_000);
 const PACED_SECONDS = Number(process.env['BENCH_PACED_SECONDS'] ?? 15);
@@ -83,6 +84,8 @@ interface CostResult {
   storageMbPer10k: number;
   /** The persistence file's size after the phase, the session holding every message: what one save then writes. */
   persistenceFileMb: number;
+  /** The longest time between two consecutive PUBACKs: how long the broker stopped acknowledging. */
+  longestAckPauseMs: number;
 }
 
 interface LossResult {
@@ -188,10 +191,12 @@ async function resetSession(broker: MosquittoDynsecHandle, account: Account, per
 }
 
 /** One cost phase: the generator's run into the offline session, the broker's CPU and storage writes around it. */
-async function costPhase(broker: MosquittoDynsecHandle, persistence: BrokerPersistence, run: () => Promise<MqttLoadResult>, offered: number): Promise<CostResult> {
+async function costPhase(broker: MosquittoDynsecHandle, persistence: BrokerPersistence, loadgen: string, planFile: string, offered: number): Promise<CostResult> {
   const pid = await broker.runningPid();
   const [cpu0, written0] = [await cpuSeconds(pid), await storageWriteBytes(pid)];
-  const load = await run();
+  const ackTimes: number[] = [];
+  const load = await runMqttLoad(loadgen, planFile, (_index, ackedAtMs) => ackTimes.push(ackedAtMs));
+  ackTimes.sort((a, b) => a - b);
   // A timed save after the phase writes what it queued: wait for it, so the file shows that size.
   if (persistence.kind === 'interval' && persistence.seconds <= 2) await sleep(2_500);
   const [cpu, written] = [(await cpuSeconds(pid)) - cpu0, (await storageWriteBytes(pid)) - written0];
@@ -203,8 +208,9 @@ async function costPhase(broker: MosquittoDynsecHandle, persistence: BrokerPersi
     brokerCpuSecondsPer10k: (cpu * 10_000) / load.acked,
     storageMbPer10k: (written * 10_000) / load.acked / 1e6,
     persistenceFileMb: fileBytes / 1e6,
+    longestAckPauseMs: ackTimes.reduce((longest, at, i) => Math.max(longest, i === 0 ? 0 : at - ackTimes[i - 1]!), 0),
   };
-  say(`    ${n(load.acked)} acknowledged, ${n(result.messagesPerSecond)} msg/s, broker CPU ${n(result.brokerCpuSecondsPer10k, 3)} s/10k, wrote ${n(result.storageMbPer10k, 1)} MB/10k, file ${n(result.persistenceFileMb, 1)} MB`);
+  say(`    ${n(load.acked)} acknowledged, ${n(result.messagesPerSecond)} msg/s, broker CPU ${n(result.brokerCpuSecondsPer10k, 3)} s/10k, wrote ${n(result.storageMbPer10k, 1)} MB/10k, longest PUBACK pause ${n(result.longestAckPauseMs)} ms, file ${n(result.persistenceFileMb, 1)} MB`);
   return result;
 }
 
@@ -230,13 +236,12 @@ async function runSetting(setting: (typeof SETTINGS)[number], loadgen: string, b
     await saveSession(broker, setting.persistence);
 
     say(`  cost: as fast as acknowledged, at most ${MAX_SECONDS} s or ${n(MAX_MESSAGES)} messages`);
-    const maxPlan = await plan('max', { first: 0, count: MAX_MESSAGES, rate: 0, seconds: MAX_SECONDS, sampleAll: false });
-    const max = await costPhase(broker, setting.persistence, () => runMqttLoad(loadgen, maxPlan), 0);
+    const max = await costPhase(broker, setting.persistence, loadgen, await plan('max', { first: 0, count: MAX_MESSAGES, rate: 0, seconds: MAX_SECONDS, sampleAll: true }), 0);
     await resetSession(broker, subscriber, setting.persistence);
 
     say(`  cost: ${n(RATE)} msg/s offered for ${PACED_SECONDS} s`);
-    const pacedPlan = await plan('paced', { first: 0, count: Math.ceil(RATE * PACED_SECONDS), rate: RATE, seconds: PACED_SECONDS, sampleAll: false });
-    const paced = await costPhase(broker, setting.persistence, () => runMqttLoad(loadgen, pacedPlan), RATE);
+    const pacedPlan = await plan('paced', { first: 0, count: Math.ceil(RATE * PACED_SECONDS), rate: RATE, seconds: PACED_SECONDS, sampleAll: true });
+    const paced = await costPhase(broker, setting.persistence, loadgen, pacedPlan, RATE);
     await resetSession(broker, subscriber, setting.persistence);
 
     const loss: LossResult[] = [];
@@ -272,14 +277,14 @@ function printTable(results: SettingResult[]) {
     `\nbench:broker-durability — Mosquitto (the launcher's broker), QoS 1 into one offline persistent session, ${PAYLOAD_BYTES}-byte messages, ${PUBLISHERS} publishing connections × ${INFLIGHT} in flight, Go generator; ${cpus().length} cores shared`,
     `max: as fast as acknowledged (≤ ${MAX_SECONDS} s, ≤ ${n(MAX_MESSAGES)} messages); paced: ${n(RATE)} msg/s offered for ${PACED_SECONDS} s; loss: ${n(LOSS_MESSAGES)} acknowledged messages per kill, from a fresh save`,
     '',
-    `| setting | max msg/s | × autosave 60 | CPU s / 10k (max) | paced msg/s | CPU s / 10k (paced) | written MB / 10k (paced) | file MB after paced | ${KILL_DELAYS_MS.map((d) => `lost / acked, kill ${d} ms after`).join(' | ')} |`,
-    `|---|---|---|---|---|---|---|---|${KILL_DELAYS_MS.map(() => '---|').join('')}`,
+    `| setting | max msg/s | × autosave 60 | CPU s / 10k (max) | paced msg/s | CPU s / 10k (paced) | written MB / 10k (paced) | longest PUBACK pause ms (paced) | file MB after paced | ${KILL_DELAYS_MS.map((d) => `lost / acked, kill ${d} ms after`).join(' | ')} |`,
+    `|---|---|---|---|---|---|---|---|---|${KILL_DELAYS_MS.map(() => '---|').join('')}`,
   ];
   for (const r of results) {
     const { max, paced } = r.cost;
     const losses = r.loss.map((l) => `${n(l.lost)} / ${n(l.acknowledged)}${l.sessionPresent ? '' : ' (session gone)'}`);
     lines.push(
-      `| ${r.name} | ${n(max.messagesPerSecond)} | ${n(max.messagesPerSecond / reference, 2)} | ${n(max.brokerCpuSecondsPer10k, 3)} | ${n(paced.messagesPerSecond)} | ${n(paced.brokerCpuSecondsPer10k, 3)} | ${n(paced.storageMbPer10k, 1)} | ${n(paced.persistenceFileMb, 1)} | ${losses.join(' | ')} |`,
+      `| ${r.name} | ${n(max.messagesPerSecond)} | ${n(max.messagesPerSecond / reference, 2)} | ${n(max.brokerCpuSecondsPer10k, 3)} | ${n(paced.messagesPerSecond)} | ${n(paced.brokerCpuSecondsPer10k, 3)} | ${n(paced.storageMbPer10k, 1)} | ${n(paced.longestAckPauseMs)} | ${n(paced.persistenceFileMb, 1)} | ${losses.join(' | ')} |`,
     );
   }
   console.log(lines.join('\n'));

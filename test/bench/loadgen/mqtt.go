@@ -119,7 +119,8 @@ func runMqtt(args []string) error {
 	}
 
 	var result mqttResult
-	var firstPublish time.Time
+	// Set before the first payload is queued, so the publishers read it after.
+	var firstPublish, stopAt time.Time
 	received := make(chan struct{})
 	var lastReceived, count atomic.Int64
 	if plan.Subscriber != nil {
@@ -161,6 +162,11 @@ func runMqtt(args []string) error {
 			var acks sync.WaitGroup
 			for p := range queues[i] {
 				slots <- struct{}{}
+				if plan.Seconds > 0 && !time.Now().Before(stopAt) {
+					// Past the time limit: what is still queued here is not published.
+					<-slots
+					continue
+				}
 				token := clients[i].Publish(plan.Devices[i].Topic, 1, false, p.payload)
 				atomic.AddInt64(&result.Published, 1)
 				acks.Add(1)
@@ -185,7 +191,7 @@ func runMqtt(args []string) error {
 	}
 
 	firstPublish = time.Now()
-	stopAt := firstPublish.Add(time.Duration(plan.Seconds * float64(time.Second)))
+	stopAt = firstPublish.Add(time.Duration(plan.Seconds * float64(time.Second)))
 	for i, p := range payloads {
 		if plan.Seconds > 0 && !time.Now().Before(stopAt) {
 			break
