@@ -271,7 +271,8 @@ describe('chaos on a stack with a three-node Kafka cluster (issue 18): every val
   // Mosquitto 2.0 writes its queues to disk only at its autosave (every 60 s here): a broker
   // killed meanwhile loses what it had acknowledged to devices and not yet delivered. Measured
   // here, and shown visible: each lost reading's payload is a gap in its device's seq, which the
-  // alerter raises (docs/device-integration.md, "Sequence").
+  // alerter raises (docs/device-integration.md, "Sequence"). bench:broker-durability measured the
+  // settings that would save more often: none closes the window at a cost our rates bear.
   it('Mosquitto SIGKILLed while ingest is down: only readings queued since its last autosave are lost, each a visible gap in its device seq', async () => {
     pipeline = await startedChaosPipeline(chaos, 'chaos-broker-kill');
     const p = pipeline;
