@@ -7,6 +7,7 @@ import { untilStored, type BatchHold } from './batch-hold.ts';
 import type { FigureCopier } from './figure-copier.ts';
 import { createFirstValueGuard, type StandingValue } from './first-value-guard.ts';
 import { createWriterMetrics } from './metrics.ts';
+import { createWriteCoalescer } from './write-coalescer.ts';
 
 export interface WriterAppDeps {
   consumer: BusConsumer;
@@ -74,6 +75,7 @@ function conflictRefusal({ message, reading }: Decoded, standing: StandingValue)
  */
 export function createWriterApp(deps: WriterAppDeps): WriterApp {
   const metrics = createWriterMetrics(deps.metrics);
+  const coalescer = createWriteCoalescer(deps.store, deps.writeChunkPoints);
   const stopping = new AbortController();
   let storeDownSince: number | undefined;
   let lagTimer: NodeJS.Timeout | undefined;
@@ -123,7 +125,7 @@ export function createWriterApp(deps: WriterAppDeps): WriterApp {
     let started = 0;
     const attempt = () => {
       started = performance.now();
-      return deps.store.write(points);
+      return coalescer.write(points);
     };
     try {
       await untilStored(attempt, hold(batch, 'write', { points: points.length }, (e) => e.canRetry));

@@ -22,6 +22,11 @@ const WriterConfigSchema = Type.Object({
    */
   kafkaFetchMinBytes: Type.Integer({ minimum: 1, default: 262_144 }),
   kafkaFetchMaxWaitMs: Type.Integer({ minimum: 0, default: 100 }),
+  /**
+   * Partitions' batches handled at once. The batches of one fetch reach InfluxDB in one request
+   * (up to writeChunkPoints), not one each; keep it at least the readings topic's partitions.
+   */
+  kafkaPartitionsConcurrently: Type.Integer({ minimum: 1, default: 12 }),
   /** Points per InfluxDB request; a Kafka batch larger than this is written in several requests. */
   writeChunkPoints: Type.Integer({ minimum: 1, default: 5_000 }),
   retryBaseMs: Type.Integer({ minimum: 1, default: 250 }),

@@ -38,6 +38,7 @@ const app = createWriterApp({
     sessionTimeoutMs: config.kafkaSessionTimeoutMs,
     fetchMinBytes: config.kafkaFetchMinBytes,
     fetchMaxWaitMs: config.kafkaFetchMaxWaitMs,
+    partitionsConcurrently: config.kafkaPartitionsConcurrently,
   }),
   deadLetterProducer: await bus.producer(),
   deadLetterTopic: config.deadLetterTopic,
