@@ -25,6 +25,8 @@ import {
   MTL_TOPICS,
   prometheus,
   provisionDevStackAccounts,
+  SERVICE_NODE_FLAGS,
+  SERVICE_PROCESS_ENV,
   stackBroker,
 } from '@meterline/local-stack';
 
@@ -127,6 +129,11 @@ async function launch(name: ProcessName, args: string[], env: Record<string, str
   say(`${name}: started under supervision (pid ${child.pid}, log .run/pipeline/${name}.log)`);
 }
 
+/** A service's built bundle, started as every environment starts it (SERVICE_NODE_FLAGS). */
+async function launchService(name: keyof typeof OPS_PORTS, env: Record<string, string | undefined>): Promise<void> {
+  await launch(name, [...SERVICE_NODE_FLAGS, `services/${name}/dist/main.js`], { ...SERVICE_PROCESS_ENV, ...env });
+}
+
 async function waitHealthy(name: keyof typeof OPS_PORTS): Promise<void> {
   const url = `http://127.0.0.1:${OPS_PORTS[name]}/health`;
   for (let i = 0; i < 300; i++) {
@@ -208,7 +215,7 @@ async function up(): Promise<void> {
 
   const mqttUrl = `mqtt://127.0.0.1:${DEV_PORTS.mqtt}`;
   const kafkaBrokers = KAFKA_BROKERS;
-  await launch('writer', ['services/writer/dist/main.js'], {
+  await launchService('writer', {
     MTL_KAFKA_BROKERS: kafkaBrokers,
     MTL_READINGS_TOPIC: MTL_TOPICS.readings,
     MTL_DEAD_LETTER_TOPIC: MTL_TOPICS.readingsDlq,
@@ -218,7 +225,7 @@ async function up(): Promise<void> {
     MTL_INFLUX_DATABASE: DEV_INFLUX_DATABASE,
     MTL_OPS_PORT: String(OPS_PORTS.writer),
   });
-  await launch('ingest', ['services/ingest/dist/main.js'], {
+  await launchService('ingest', {
     MTL_MQTT_URL: mqttUrl,
     MTL_MQTT_USERNAME: INGEST_MQTT_USER.username,
     MTL_MQTT_PASSWORD: DEV_SERVICE_PASSWORDS[INGEST_MQTT_USER.username]!,
@@ -231,7 +238,7 @@ async function up(): Promise<void> {
     ...registryTopicEnv(),
     MTL_OPS_PORT: String(OPS_PORTS.ingest),
   });
-  await launch('aggregator', ['services/aggregator/dist/main.js'], {
+  await launchService('aggregator', {
     ...aggregatorEnv(),
     ...registryTopicEnv(),
     MTL_JOBS_TOPIC: MTL_TOPICS.aggregationJobs,
@@ -241,7 +248,7 @@ async function up(): Promise<void> {
   });
   const alerting = await devAlerting(parsed.manifest.enterprises.map((e) => e.id));
   await launch('webhook-receiver', ['--import', 'tsx', 'scripts/dev-webhook-receiver.ts', String(RECEIVER_PORT), alerting.secretsFile], {});
-  await launch('alerter', ['services/alerter/dist/main.js'], {
+  await launchService('alerter', {
     MTL_KAFKA_BROKERS: kafkaBrokers,
     MTL_INFLUX_URL: `http://127.0.0.1:${DEV_PORTS.influxHttp}`,
     MTL_INFLUX_TOKEN: `${DEV_INFLUX_ADMIN.username}:${DEV_INFLUX_ADMIN.password}`,
@@ -251,7 +258,7 @@ async function up(): Promise<void> {
     MTL_INSTANCE_ID: 'local-1',
     MTL_OPS_PORT: String(OPS_PORTS.alerter),
   });
-  await launch('api', ['services/api/dist/main.js'], {
+  await launchService('api', {
     MTL_INFLUX_URL: `http://127.0.0.1:${DEV_PORTS.influxHttp}`,
     MTL_INFLUX_TOKEN: `${DEV_INFLUX_ADMIN.username}:${DEV_INFLUX_ADMIN.password}`,
     MTL_INFLUX_DATABASE: DEV_INFLUX_DATABASE,
