@@ -24,9 +24,12 @@
  *   BENCH_MONTH        the month, YYYY-MM (default 2026-03)
  *   BENCH_DAYS         only the first n days of the month, for quick runs (default: all)
  *   BENCH_BUS          the Kafka client the figures are announced through: platformatic (default, as the aggregator's) or kafkajs
+ *   BENCH_INFLUX_GZIP  1: write bodies sent to InfluxDB gzipped, by the aggregator and by the raw baseline alike (default 0, uncompressed, as the aggregator's MTL_INFLUX_GZIP_WRITES)
+ *   BENCH_CPU_PROFILE  a file to write a V8 CPU profile of this process during the first computation to (.cpuprofile, for Chrome DevTools)
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -38,12 +41,14 @@ import { calendarPeriod, createFactorCatalog, type Enterprise, type FactorSet, t
 import { createTopics, startStack } from '@meterline/local-stack';
 import { fleetManifest } from '@meterline/simulator';
 import { InfluxStore } from '@meterline/store-influx';
-import { procMb } from '../harness/process-usage.ts';
+import { cpuDuring, procMb, untilQuiet } from '../harness/process-usage.ts';
 
 const POINTS = Number(process.env['BENCH_POINTS'] ?? 10_000);
 const ENTERPRISES = Number(process.env['BENCH_ENTERPRISES'] ?? 10);
 const MONTH = process.env['BENCH_MONTH'] ?? '2026-03';
 const DAYS = process.env['BENCH_DAYS'] ? Number(process.env['BENCH_DAYS']) : undefined;
+const CPU_PROFILE = process.env['BENCH_CPU_PROFILE'];
+const GZIP_WRITES = process.env['BENCH_INFLUX_GZIP'] === '1';
 
 const TZ = 'Asia/Shanghai';
 const QUARTER = 900_000;
@@ -79,6 +84,22 @@ function memorySampler(influxPid: number | undefined) {
       return { selfMb: self, influxMb: influx };
     },
   };
+}
+
+/** Runs `body` under V8's sampling profiler and writes the profile to `file`; without a file, just runs it. */
+async function profiled<T>(file: string | undefined, body: () => Promise<T>): Promise<T> {
+  if (!file) return body();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await body();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    await writeFile(file, JSON.stringify(profile));
+    session.disconnect();
+  }
 }
 
 const diskMb = (dir: string) => Number(execFileSync('du', ['-sm', dir], { encoding: 'utf8' }).split('\t')[0]);
@@ -273,7 +294,7 @@ async function main() {
       { topic: topics.restatements, partitions: 3 },
     ]);
     await admin.connect();
-    const store = new InfluxStore({ url: stack.connection.influx.url, token: stack.connection.influx.token, database, timeoutMs: 600_000 });
+    const store = new InfluxStore({ url: stack.connection.influx.url, token: stack.connection.influx.token, database, timeoutMs: 600_000, gzipWrites: GZIP_WRITES });
     const producer = await bus.producer();
     const deps: AggregationDeps = {
       store,
@@ -293,7 +314,7 @@ async function main() {
     let mem = memorySampler(influxPid);
     const lateEnterprise = enterprises[LATE.enterprise]!;
     const held: { pointId: string; at: number; point?: SeriesPoint } = { pointId: lateEnterprise.sites[0]!.meteringPoints[LATE.point]!.id, at: range.start + LATE.afterStartMs };
-    say(`figures announced through ${process.env['BENCH_BUS'] === 'kafkajs' ? 'kafkajs' : '@platformatic/kafka'}`);
+    say(`figures announced through ${process.env['BENCH_BUS'] === 'kafkajs' ? 'kafkajs' : '@platformatic/kafka'}; InfluxDB writes ${GZIP_WRITES ? 'gzipped' : 'uncompressed'}`);
     const seeded = await seed(store, enterprises, range, held);
     const seedMem = await mem.stop();
     say(`seed: ${fmt(seeded.points)} readings in ${fmt(seeded.seconds, 1)} s = ${fmt(seeded.points / seeded.seconds)} readings/s (${SEED_CHUNK} per write, ${SEED_PARALLEL} in flight)`);
@@ -304,7 +325,9 @@ async function main() {
     const readMem = await mem.stop();
     say(`baseline read: ${fmt(read.rows)} rows in ${fmt(read.seconds, 1)} s = ${fmt(read.rows / read.seconds)} rows/s`);
 
-    const runs: { label: string; totals: Totals; mem: { selfMb: number; influxMb: number }; records: number }[] = [];
+    const runs: { label: string; totals: Totals; mem: { selfMb: number; influxMb: number }; records: number; cpu: Record<string, number> }[] = [];
+    const pids = { 'this process': process.pid, influxd: influxPid, kafka: kafkaPid };
+    const cpuLine = (cpu: Record<string, number>) => Object.entries(cpu).map(([name, s]) => `${name} ${fmt(s, 1)}`).join(', ');
     const stages: [string, boolean][] = [
       ['first computation', false],
       ['recompute, nothing changed: full (before)', false],
@@ -312,27 +335,31 @@ async function main() {
     ];
     for (const [label, incremental] of stages) {
       console.log(`\n${runs.length + 3}. ${label}: aggregateEnterprise for every enterprise, one after the other`);
+      // Each stage starts on a quiet InfluxDB: the seed's (or the previous stage's) compactions are not its cost.
+      const quietMs = await untilQuiet(influxPid);
+      console.log(`  (waited ${fmt(quietMs / 1000, 1)} s for InfluxDB to be quiet)`);
       const recordsBefore = await kafkaRecords(admin, topics.figures);
       mem = memorySampler(influxPid);
-      const totals = await computeAll(deps, enterprises, factorSet, range, label, incremental);
+      const { result: totals, cpu } = await cpuDuring(pids, () => profiled(runs.length === 0 ? CPU_PROFILE : undefined, () => computeAll(deps, enterprises, factorSet, range, label, incremental)));
       const m = await mem.stop();
       const records = (await kafkaRecords(admin, topics.figures)) - recordsBefore;
-      runs.push({ label, totals, mem: m, records });
+      runs.push({ label, totals, mem: m, records, cpu });
       const t = totals;
       say(`${label}: ${fmt(t.seconds, 2)} s wall, ${t.units} units, ${fmt(t.figures)} figures = ${fmt(t.figures / t.seconds)} figures/s`);
       say(`  added ${fmt(t.added)}, changed ${fmt(t.changed)}, unchanged ${fmt(t.unchanged)}, restatements ${fmt(t.restatements)}; ${fmt(t.readings)} readings read = ${fmt(t.readings / t.phases.read)} rows/s while reading`);
       say(`  ${PHASES.map((p) => `${p} ${fmt(t.phases[p], 1)} s (${fmt((100 * t.phases[p]) / t.seconds, 1)} %)`).join(', ')}`);
-      say(`  Kafka records on the figures topic: +${fmt(records)}; peak RSS: this process ${fmt(m.selfMb)} MB, influxd ${fmt(m.influxMb)} MB`);
+      say(`  Kafka records on the figures topic: +${fmt(records)}; peak RSS: this process ${fmt(m.selfMb)} MB, influxd ${fmt(m.influxMb)} MB; CPU s: ${cpuLine(cpu)}`);
     }
 
     console.log(`\n${runs.length + 3}. baseline write: ${lateEnterprise.id}'s figures written again, as they are, to another database`);
     const rawDatabase = `${database}_raw`;
     await stack.services.influx.createDatabase(rawDatabase);
-    const rawStore = new InfluxStore({ url: stack.connection.influx.url, token: stack.connection.influx.token, database: rawDatabase, timeoutMs: 600_000 });
+    const rawStore = new InfluxStore({ url: stack.connection.influx.url, token: stack.connection.influx.token, database: rawDatabase, timeoutMs: 600_000, gzipWrites: GZIP_WRITES });
     const figurePoints = (await readFigures(store, lateEnterprise.id, range, KINDS)).map(figurePoint);
-    const raw = await rawWrite(rawStore, figurePoints, deps.writeChunkPoints);
+    await untilQuiet(influxPid);
+    const { result: raw, cpu: rawCpu } = await cpuDuring(pids, () => rawWrite(rawStore, figurePoints, deps.writeChunkPoints));
     const first = runs[0]!.totals;
-    say(`baseline figure write: ${fmt(raw.points)} figure points in ${fmt(raw.seconds, 1)} s = ${fmt(raw.points / raw.seconds)} points/s (${deps.writeChunkPoints} per write, ${SEED_PARALLEL} in flight)`);
+    say(`baseline figure write: ${fmt(raw.points)} figure points in ${fmt(raw.seconds, 1)} s = ${fmt(raw.points / raw.seconds)} points/s (${deps.writeChunkPoints} per write, ${SEED_PARALLEL} in flight); CPU s: ${cpuLine(rawCpu)}`);
     say(`  first computation wrote ${fmt(first.figures / first.seconds)} figures/s = ${fmt(first.figures / first.seconds / (raw.points / raw.seconds), 2)} × the raw rate; compute ${fmt((100 * first.phases.compute) / first.seconds, 1)} % of its time`);
 
     console.log(`\n${runs.length + 4}. late reading: ${held.pointId} at ${new Date(held.at).toISOString()} lands (with its mark); ${lateEnterprise.id}'s incremental run`);

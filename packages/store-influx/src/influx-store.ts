@@ -14,6 +14,12 @@ export interface InfluxStoreOptions {
   org?: string;
   timeoutMs?: number;
   /**
+   * Gzip write bodies over 1 000 bytes (default true, as the client's WriteApi does). Off, a
+   * write costs neither the compression here nor the decompression in InfluxDB: cheaper on
+   * one machine or a fast link, where the bytes saved are not worth the CPU.
+   */
+  gzipWrites?: boolean;
+  /**
    * Where the client library's own log lines go. Its default prints every failed write to
    * the console, which this adapter already turns into a StoreError for the caller.
    */
@@ -52,9 +58,11 @@ export class InfluxStore implements TimeSeriesStore {
   private readonly bucket: string;
   private readonly timeoutMs: number;
   private readonly writePath: string;
+  private readonly gzipThreshold: number | undefined;
 
   constructor(private readonly options: InfluxStoreOptions) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.gzipThreshold = options.gzipWrites === false ? undefined : WRITE_GZIP_THRESHOLD_BYTES;
     const log = options.log ?? (() => undefined);
     // The client's logger is global to the library; the last store constructed sets it.
     setLogger({ warn: (message) => log('warn', message), error: (message) => log('error', message) });
@@ -73,12 +81,12 @@ export class InfluxStore implements TimeSeriesStore {
     // One request through the client's transport: its WriteApi would buffer the lines and
     // count each one's UTF-8 bytes char by char (a tenth of the writer's CPU, issue 17) to
     // split batches that here are already one request. Bodies over 1 000 bytes are gzipped,
-    // as the WriteApi does by default.
+    // as the WriteApi does by default, unless gzipWrites is false.
     try {
       await this.client.transport.request(this.writePath, lines.join('\n'), {
         method: 'POST',
         headers: { 'content-type': 'text/plain; charset=utf-8' },
-        gzipThreshold: WRITE_GZIP_THRESHOLD_BYTES,
+        ...(this.gzipThreshold === undefined ? {} : { gzipThreshold: this.gzipThreshold }),
       });
     } catch (error) {
       throw toStoreError(error);

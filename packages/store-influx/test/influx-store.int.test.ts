@@ -23,6 +23,17 @@ storeContract('influxdb (real server)', async () => {
   return { store, newMeasurement: () => `m${++n}`, close: () => store.close() };
 });
 
+describe('write bodies gzipped or not', () => {
+  it.each([true, false])('stores every point of a large write with gzipWrites %s', async (gzipWrites) => {
+    const store = new InfluxStore({ ...(await newDatabase()), gzipWrites });
+    // Well over the 1 000 bytes from which a body is gzipped when gzipWrites is on.
+    const points = Array.from({ length: 2_000 }, (_, i) => ({ measurement: 'm', tags: { point: `p${i % 10}` }, fields: { value: i, note: `n${i}` }, timestampMs: 1_700_000_000_000 + i }));
+    await store.write(points);
+    const stored = await store.readSeries({ measurement: 'm', tags: {}, fromMs: 1_700_000_000_000, toMs: 1_700_000_002_000 });
+    expect(stored.map((p) => p.fields['value']).sort((a, b) => Number(a) - Number(b))).toEqual(points.map((p) => p.fields.value));
+  });
+});
+
 describe('influx store refusals and outages', () => {
   it('reports a field-type conflict as a refusal that retrying cannot fix', async () => {
     const store = new InfluxStore(await newDatabase());
