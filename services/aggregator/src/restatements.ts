@@ -93,6 +93,10 @@ function describe(before: PublishedFigure, after: FigureV1, entries: ReadonlyMap
   return parts.join('; ');
 }
 
+/** Published figures by figure key: built once for a unit whose parts are compared one after the other. */
+export type PublishedIndex = ReadonlyMap<string, PublishedFigure>;
+export const publishedIndex = (stored: readonly PublishedFigure[]): PublishedIndex => new Map(stored.map((f) => [figureKey(f), f]));
+
 /**
  * Compares a recomputation with what was published. A figure whose value, uncertainty,
  * coverage, completeness, flags or factor set moved is restated (late readings that fill a
@@ -105,11 +109,10 @@ function describe(before: PublishedFigure, after: FigureV1, entries: ReadonlyMap
  */
 export function compareWithPublished(
   computed: readonly FigureV1[],
-  stored: readonly PublishedFigure[],
+  before: PublishedIndex,
   restatedAt: Date,
   manualEntries: ReadonlyMap<string, ManualEntry> = new Map(),
 ): FigureChanges {
-  const before = new Map(stored.map((f) => [figureKey(f), f]));
   const changes: FigureChanges = { added: [], changed: [], restatements: [], unchanged: 0, refreshed: [] };
   for (const figure of computed) {
     const old = before.get(figureKey(figure));

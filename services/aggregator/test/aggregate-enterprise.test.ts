@@ -10,9 +10,9 @@ import {
   type Period,
   type RegisterReading,
 } from '@meterline/domain';
-import { completenessOf, figureKey, READING_FIELDS, READINGS_MEASUREMENT, readFigures, readingTags, RESTATEMENT_MEASUREMENT, restatementTags, type UnreadableRow } from '@meterline/series';
+import { completenessOf, FIGURE_MEASUREMENTS, figureKey, READING_FIELDS, READINGS_MEASUREMENT, readFigures, readingTags, RESTATEMENT_MEASUREMENT, restatementTags, type UnreadableRow } from '@meterline/series';
 import { fleetManifest } from '@meterline/simulator';
-import { InMemoryStore } from '@meterline/store';
+import { InMemoryStore, type SeriesPoint } from '@meterline/store';
 import { aggregateEnterprise, type AggregationDeps, type FigurePublisher } from '../src/aggregate-enterprise.ts';
 import { figureRows, scorecardRows } from '../src/figure-rows.ts';
 import { registryVersion } from '../src/registry-version.ts';
@@ -108,6 +108,47 @@ describe('aggregateEnterprise', () => {
     expect(expected.length).toBe((1 + 3 + 72 + 288) * perPeriod + 5);
     for (const e of expected) expect(storedByKey.get(figureKey(e))).toEqual(e);
     expect(stored.length).toBe(expected.length);
+  });
+
+  it('sends a day out in parts, each announced before it is written, while the next is computed (issue 17)', async () => {
+    const figureMeasurements = new Set<string>(Object.values(FIGURE_MEASUREMENTS));
+    const events: string[] = [];
+    let announced = 0;
+    let written = 0;
+    class RecordingStore extends InMemoryStore {
+      override async write(points: SeriesPoint[]): Promise<void> {
+        const figures = points.filter((p) => figureMeasurements.has(p.measurement)).length;
+        if (figures > 0) {
+          written += figures;
+          // No figure is stored before it was announced.
+          expect(written).toBeLessThanOrEqual(announced);
+          events.push('write');
+        }
+        await super.write(points);
+      }
+    }
+    const store = new RecordingStore();
+    const readings = readingsFor(pointIds);
+    await seed(store, readings);
+    const { deps } = harness();
+    const publisher: FigurePublisher = {
+      publish(_e, figures) {
+        announced += figures.length;
+        events.push('announce');
+        return Promise.resolve();
+      },
+    };
+    const result = await aggregateEnterprise({ ...deps, store, publisher }, request(['quarter-hour'], { start: march.start, end: march.start + 86_400_000 }));
+    expect(result.completed).toBe(true);
+    // One unit, several parts of whole periods; the first part is written before the last is announced.
+    expect(result.units).toHaveLength(1);
+    expect(events.filter((e) => e === 'announce').length).toBeGreaterThan(1);
+    expect(events.indexOf('write')).toBeLessThan(events.lastIndexOf('announce'));
+    expect(written).toBe(announced);
+    const expected = subPeriods({ ...march, end: march.start + 86_400_000 }, 'quarter-hour').flatMap((p) => expectedRows(readings, p));
+    const stored = await readFigures(store, enterprise.id, { start: march.start, end: march.start + 86_400_000 }, ['quarter-hour']);
+    expect(stored.length).toBe(expected.length);
+    expect(written).toBe(expected.length);
   });
 
   it('recomputing with nothing new writes and publishes nothing', async () => {

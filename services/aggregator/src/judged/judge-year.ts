@@ -14,7 +14,7 @@ import {
 import { FIGURE_TAGS as T, readFigures, readPublishedFigures, readTargets, STANDARD_COAL_BASES, STANDARD_COAL_LEVELS, writeRegionTargetProgress, type OnUnreadable, type RegionTargetProgress } from '@meterline/series';
 import type { TimeSeriesStore } from '@meterline/store';
 import { writeFigures } from '../figure-repository.ts';
-import { compareWithPublished } from '../restatements.ts';
+import { compareWithPublished, publishedIndex } from '../restatements.ts';
 import { complianceRows } from './limit-compliance-rows.ts';
 import { ACTUALS_KINDS, monthlyActualsOf } from './monthly-actuals-of.ts';
 import { regionProgressOf, targetProgressRow, type ProgressContext } from './target-progress-rows.ts';
@@ -97,7 +97,7 @@ export async function judgeYear(deps: JudgeDeps, request: JudgeRequest): Promise
       ...(limits ? complianceRows(enterprise, limits, m, figures, request.registryVersion) : []),
     ]);
     const published = await readPublishedFigures(deps.store, enterprise.id, { start: asOf[0]!.start, end: asOf[asOf.length - 1]!.end }, ['month'], JUDGED_KINDS);
-    const changes = compareWithPublished(computed, published, new Date(request.now));
+    const changes = compareWithPublished(computed, publishedIndex(published), new Date(request.now));
     const fresh = [...changes.added, ...changes.changed];
     if (fresh.length > 0 || changes.restatements.length > 0) await deps.publisher.publish(enterprise.id, fresh, changes.restatements);
     await writeFigures(deps.store, fresh, changes.restatements, deps.writeChunkPoints);
