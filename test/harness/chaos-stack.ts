@@ -143,13 +143,18 @@ export async function startedChaosAlerters(chaos: ChaosStack, pipeline: Pipeline
   };
   try {
     await Promise.all(alerters.map((a) => a.start()));
-    // Both hold a share of the signals (enterprises) and of the outbox (subscriptions) before any alert.
-    for (const [groupId, shares] of [[`e2e-${pipeline.id}-alerter`, [6, 6]], [`e2e-${pipeline.id}-alerter-dispatcher`, [3, 3]]] as const) {
-      await expect.poll(() => partitionShares(chaos.env.stack, groupId), { timeout: 60_000, interval: 500 }).toEqual(shares);
-    }
+    // Both hold their share before any alert.
+    await alertersSharing(chaos, pipeline);
   } catch (error) {
     await close();
     throw error;
   }
   return { alerters, receiver, topics, close };
+}
+
+/** Resolves once the two alerters split the signals (enterprises) 6 + 6 and the outbox (subscriptions) 3 + 3. */
+export async function alertersSharing(chaos: ChaosStack, pipeline: Pipeline): Promise<void> {
+  for (const [groupId, shares] of [[`e2e-${pipeline.id}-alerter`, [6, 6]], [`e2e-${pipeline.id}-alerter-dispatcher`, [3, 3]]] as const) {
+    await expect.poll(() => partitionShares(chaos.env.stack, groupId), { timeout: 60_000, interval: 500 }).toEqual(shares);
+  }
 }

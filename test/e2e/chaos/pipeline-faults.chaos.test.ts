@@ -3,7 +3,7 @@ import type { DeviceSequenceV1, WebhookBodyV1 } from '@meterline/contracts';
 import { DEVICE_RECONNECT_BACKOFF, Fleet, connectFleet } from '@meterline/simulator';
 import { expectAggregatedAsAccounted } from '../../harness/aggregation.ts';
 import { announcementsOf } from '../../harness/alerting.ts';
-import { CHAOS_FLEET, startChaosStack, startedChaosAlerters, startedChaosPipeline, type ChaosAlerting, type ChaosStack } from '../../harness/chaos-stack.ts';
+import { CHAOS_FLEET, alertersSharing, startChaosStack, startedChaosAlerters, startedChaosPipeline, type ChaosAlerting, type ChaosStack } from '../../harness/chaos-stack.ts';
 import { inSyncReplicas, partitionLeader, readTopic } from '../../harness/kafka-topics.ts';
 import { devicePassword, type Pipeline } from '../../harness/pipeline.ts';
 import { QUARTER_HOUR, START_MS, expectEverythingAccountedFor, publishScenario, storedReadings } from '../../harness/scenario.ts';
@@ -40,6 +40,12 @@ async function newLeaderOf(topic: string, from: number): Promise<{ leader: numbe
     if (leader !== from) return { leader, afterMs: Date.now() - since };
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+/** How many ticks the alerter has judged for the enterprises it owns. */
+async function ticksEvaluated(alerter: ServiceProcess): Promise<number> {
+  const sample = /^meterline_alerter_ticks_total\{[^}]*outcome="evaluated"[^}]*\} (\d+)$/m.exec(await serviceMetrics(alerter));
+  return Number(sample?.[1] ?? 0);
 }
 
 async function healthOf(services: ServiceProcess[]) {
@@ -142,12 +148,12 @@ describe('chaos on a stack with a three-node Kafka cluster (issue 18): every val
     for (const w of receiver.received) bodies.set(w.idempotencyKey, (bodies.get(w.idempotencyKey) ?? new Set()).add(w.body));
     expect([...bodies].filter(([, b]) => b.size > 1).map(([key]) => key)).toEqual([]);
     expect(await readTopic(chaos.env.stack, alerting.topics.notificationsDlq)).toEqual([]);
-    // Both instances did the work: each opened alerts of its enterprises and delivered to its subscribers.
-    for (const a of alerters) {
-      const metrics = await serviceMetrics(a);
-      expect(metrics, `${a.name} opened alerts`).toMatch(/meterline_alerter_transitions_total\{[^}]*kind="fired"[^}]*\} [1-9]/);
-      expect(metrics, `${a.name} delivered`).toMatch(/meterline_alerter_webhook_attempts_total\{[^}]*outcome="delivered"[^}]*\} [1-9]/);
-    }
+    // Both instances came through the outage sharing the work again, each judging its own enterprises' ticks. Which one
+    // opened an alert is not for the test to know: the first to rejoin the restarted cluster holds every partition until
+    // the other joins, and may judge every enterprise in that window (CI once saw one instance open all 210).
+    await alertersSharing(chaos, p);
+    const evaluated = await Promise.all(alerters.map(ticksEvaluated));
+    await expect.poll(async () => (await Promise.all(alerters.map(ticksEvaluated))).map((n, i) => n > evaluated[i]!), { timeout: 60_000, interval: 1_000 }).toEqual([true, true]);
     const distinct = new Set(receiver.received.map((w) => w.idempotencyKey)).size;
     console.log(`alerts: ${announcements.size} alert transitions for ${points.length} points in ${distinct} notifications (${receiver.received.length} requests accepted, ${receiver.refused()} refused)`);
     await expectAggregatedAsAccounted(chaos.env.stack, p);
