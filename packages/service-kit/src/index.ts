@@ -9,3 +9,4 @@ export * from './kafka-config.ts';
 export * from './watched-file.ts';
 export * from './kafka-health.ts';
 export * from './supervisor.ts';
+export * from './semaphore.ts';

@@ -18,6 +18,7 @@ import {
   type TimeRange,
 } from '@meterline/domain';
 import { readLandedMarks, readManualEntries, readPublishedFigures, readUnitStates, writeUnitStates, type OnUnreadable, type UnitState } from '@meterline/series';
+import { createSemaphore } from '@meterline/service-kit';
 import type { TimeSeriesStore } from '@meterline/store';
 import { planAggregation } from './aggregation-plan.ts';
 import { contextDigest, reachOf, stateKey, workPlan } from './incremental-plan.ts';
@@ -100,26 +101,6 @@ export interface AggregationResult {
 const UNITS_IN_FLIGHT = 1;
 /** Store writes of figure parts in flight at once: InfluxDB takes points faster from two than from one (bench:aggregate's raw figure write). */
 const WRITES_IN_FLIGHT = 2;
-
-/** At most `slots` tasks running at once; the others wait their turn, in order. */
-function writeSlots(slots: number) {
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  return {
-    async run(task: () => Promise<void>): Promise<void> {
-      // A task that waits is handed its slot by the one ending, so no newcomer takes it meanwhile.
-      if (running >= slots) await new Promise<void>((resolve) => waiting.push(resolve));
-      else running++;
-      try {
-        await task();
-      } finally {
-        const next = waiting.shift();
-        if (next) next();
-        else running--;
-      }
-    },
-  };
-}
 
 /** Wall time from the first of overlapping operations started to the last ended, in ms. */
 class Span {
@@ -208,7 +189,7 @@ export async function aggregateEnterprise(deps: AggregationDeps, request: Aggreg
   const drain = async () => {
     while (inFlight.length > 0) await inFlight.shift();
   };
-  const writes = writeSlots(WRITES_IN_FLIGHT);
+  const writes = createSemaphore(WRITES_IN_FLIGHT);
 
   const publishUnit = async (unit: string, periods: Period[], sorted: ReadingsByPoint, readMs: number, readingsRead: number, storedRange: TimeRange, storedKinds: readonly PeriodKind[], state: UnitState, month?: Period) => {
     let t = performance.now();

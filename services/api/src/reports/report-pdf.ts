@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { createSemaphore } from '@meterline/service-kit';
 
 /** Why a PDF was not made: the renderer is not installed, it failed or ran out of time, or too many renders are waiting. */
 type PdfFailure = { reason: 'missing' | 'failed' | 'timeout' | 'busy'; detail: string };
@@ -24,32 +25,6 @@ export interface ChromiumPdfOptions {
 
 /** The last characters Chromium wrote to stderr: enough to say why it failed, bounded whatever it prints. */
 const STDERR_TAIL = 2_000;
-
-/** A counting semaphore with a bounded queue. */
-function limiter(concurrency: number, maxWaiting: number) {
-  let running = 0;
-  const waiting: Array<() => void> = [];
-  return {
-    /** Resolves to a release function, or to undefined when the queue is full. */
-    acquire(): Promise<(() => void) | undefined> {
-      const release = () => {
-        running--;
-        waiting.shift()?.();
-      };
-      if (running < concurrency) {
-        running++;
-        return Promise.resolve(release);
-      }
-      if (waiting.length >= maxWaiting) return Promise.resolve(undefined);
-      return new Promise((resolve) =>
-        waiting.push(() => {
-          running++;
-          resolve(release);
-        }),
-      );
-    },
-  };
-}
 
 /** One Chromium run: prints `page` (a file URL) to `out`. */
 function printToPdf(options: ChromiumPdfOptions, dir: string, page: string, out: string): Promise<{ ok: true } | ({ ok: false } & PdfFailure)> {
@@ -102,7 +77,7 @@ function printToPdf(options: ChromiumPdfOptions, dir: string, page: string, out:
  * (A4), then the directory is removed.
  */
 export function chromiumPdf(options: ChromiumPdfOptions): PdfRenderer {
-  const slots = limiter(options.concurrency, options.concurrency * 8);
+  const slots = createSemaphore(options.concurrency, options.concurrency * 8);
   return {
     async render(html) {
       const release = await slots.acquire();
