@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { DeadLetterReason, DeviceSequenceV1, PayloadOutcome } from '@meterline/contracts';
 import type { RegistryIndex } from '@meterline/domain';
 import type { Admission } from './admit-payload.ts';
@@ -34,7 +34,8 @@ export function payloadSequence(
     deviceId,
     enterpriseId,
     seq,
-    sha256: createHash('sha256').update(payload).digest('hex'),
+    // One-shot: half the CPU of createHash().update().digest() on a payload of a few hundred bytes.
+    sha256: hash('sha256', payload, 'hex'),
     outcome,
     receivedAt: receivedAt.toISOString(),
     receivedMs: receivedAt.getTime(),

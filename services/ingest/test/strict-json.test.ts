@@ -22,6 +22,25 @@ describe('parseStrictJson (issue 13, defect 8: duplicate JSON keys)', () => {
     expect(findDuplicateKey('{"a\\\\":1,"a":2}')).toBeUndefined();
   });
 
+  it.each([
+    ['whitespace around the colon', '{ "a" : 1 ,\n\t"a"\r\n: 2 }', '/a', 'a'],
+    ['a repeated __proto__', '{"__proto__":{"x":1},"__proto__":{"y":2}}', '/__proto__', '__proto__'],
+    ['a name holding an escaped quote', '{"q\\"":1,"q\\"":2}', '/q"', 'q"'],
+    ['deep in arrays of arrays', '[[{"k":[{}]}],[[{"k":1,"k":2}]]]', '/1/0/0/k', 'k'],
+  ])('finds a repeated name with %s', (_name, text, path, key) => {
+    expect(parseStrictJson(text)).toEqual({ ok: false, fault: 'duplicate-key', duplicate: { path, key } });
+  });
+
+  it.each([
+    ['strings that look like names', '{"a":"\\":","b":["a:","\\":",":"],"c":"\\"c\\"  :"}'],
+    ['empty objects and arrays', '{"a":{},"b":[],"c":[{},[]],"d":{"e":{}}}'],
+    ['a single __proto__ member', '{"__proto__":{"x":1},"y":2}'],
+    ['whitespace everywhere', ' { "a" :\n[ 1 , { "a" : 2 } ] , "b" : "a" } '],
+    ['no object at all', '[1,"a",null,true]'],
+  ])('accepts a text without repeats: %s', (_name, text) => {
+    expect(parseStrictJson(text)).toEqual({ ok: true, value: JSON.parse(text) as unknown });
+  });
+
   it('reports a syntax error as such', () => {
     expect(parseStrictJson('{"a":1,')).toMatchObject({ ok: false, fault: 'syntax' });
   });
