@@ -1,5 +1,5 @@
 /** Frees the slot it was handed with; a second call does nothing. */
-export type ReleaseSlot = () => void;
+type ReleaseSlot = () => void;
 
 export interface Semaphore {
   /** A slot, once one is free; `undefined` at once when `maxWaiting` callers already wait for one. */

@@ -56,7 +56,7 @@ describe('createSemaphore', () => {
   it('frees the slot when a task fails, and passes the failure on', async () => {
     const semaphore = createSemaphore(1);
     await expect(semaphore.run(() => Promise.reject(new Error('store refused')))).rejects.toThrow('store refused');
-    expect(await semaphore.run(async () => 'next')).toBe('next');
+    expect(await semaphore.run(() => Promise.resolve('next'))).toBe('next');
   });
 
   it('refuses at once when the bounded queue is full, and counts a release only once', async () => {
@@ -64,7 +64,7 @@ describe('createSemaphore', () => {
     const holder = await semaphore.acquire();
     const queued = semaphore.acquire();
     expect(await semaphore.acquire()).toBeUndefined();
-    await expect(semaphore.run(async () => 'never')).rejects.toThrow(RangeError);
+    await expect(semaphore.run(() => Promise.resolve('never'))).rejects.toThrow(RangeError);
     holder!();
     holder!();
     const second = await queued;
