@@ -330,7 +330,7 @@ async function runShape(env: BenchStack, shape: (typeof SHAPES)[number], tools: 
   const signingKeys = SIGNED ? withDeviceKeys(manifest) : undefined;
   // Session expiry 0: a finished shape's ingest leaves no broker session queueing the next shape's messages.
   const ingestEnv = { ...profiled, ...(INGEST_CONNECTIONS ? { MTL_MQTT_CONNECTIONS: INGEST_CONNECTIONS } : {}) };
-  const pipeline = await createPipeline(env, manifest, { logLevel: 'warn', sessionExpirySeconds: 0, ingestConnections: 'service-default', ingestEnv, writerEnv: profiled });
+  const pipeline = await createPipeline(env, manifest, { logLevel: 'warn', sessionExpirySeconds: 0, registryAsJson: true, ingestConnections: 'service-default', ingestEnv, writerEnv: profiled });
   const fleetOptions = signingKeys ? { signingKeys } : {};
   const deviceIds = manifest.enterprises.flatMap((e) => e.devices.map((d) => d.id));
   const deviceIndex = new Map(deviceIds.map((id, i) => [id, i]));

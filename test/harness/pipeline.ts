@@ -65,11 +65,13 @@ export interface Pipeline {
  * registry file, MQTT share group and device accounts, with ingest and writer as processes.
  * With `registryTopic`, ingest reads the registry from a registry topic of the pipeline's own,
  * which starts empty (the file is still written, and the manifest's devices get accounts).
+ * With `registryAsJson`, the file holds the manifest as JSON (YAML 1.2 reads it too), as a
+ * generated registry would be: the services read it without building a YAML syntax tree.
  */
 export async function createPipeline(
   env: { stack: StackConnection; native: NativeStackInfo | undefined },
   manifest: Manifest,
-  options: { instances?: number; influxReplicas?: { url: string; token: string }[]; replicasCopyFigures?: boolean; ingestConnections?: number | 'service-default'; logLevel?: string; sessionExpirySeconds?: number; registryTopic?: boolean; ingestEnv?: Record<string, string>; writerEnv?: Record<string, string>; deadLetterTopicConfigs?: Record<string, string> } = {},
+  options: { instances?: number; influxReplicas?: { url: string; token: string }[]; replicasCopyFigures?: boolean; ingestConnections?: number | 'service-default'; logLevel?: string; sessionExpirySeconds?: number; registryTopic?: boolean; registryAsJson?: boolean; ingestEnv?: Record<string, string>; writerEnv?: Record<string, string>; deadLetterTopicConfigs?: Record<string, string> } = {},
 ): Promise<Pipeline> {
   const { stack, native } = env;
   const id = randomUUID().slice(0, 8);
@@ -95,7 +97,7 @@ export async function createPipeline(
   await store.influxQl(`CREATE DATABASE ${database}`);
 
   const registryFile = join(workDir, 'registry.yaml');
-  await writeFile(registryFile, stringify(manifest));
+  await writeFile(registryFile, options.registryAsJson ? JSON.stringify(manifest) : stringify(manifest));
   if (!native) throw new Error('a pipeline needs the native stack: its broker handle is for fault injection');
   const broker = stackBroker({ dir: join(native.baseDir, 'mosquitto'), port: native.ports.mqtt, publishLimit: native.publishLimit });
   // Through the broker's dynamic security plugin, as the API makes them: publish on the device's

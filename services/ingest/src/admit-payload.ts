@@ -7,11 +7,10 @@ import {
   type ReadingMessageV1,
   type ReadingRefusal,
 } from '@meterline/contracts';
-import { isCumulative, parseInstant, tryConvertUnit, type RegistryIndex } from '@meterline/domain';
+import { isCumulative, parseInstant, parseStrictJson, tryConvertUnit, type RegistryIndex } from '@meterline/domain';
 import { ingestDeadLetter } from './dead-letter.ts';
 import { checkDeviceSignature } from './device-signature.ts';
 import { earliestReadingOf } from './earliest-reading.ts';
-import { parseStrictJson } from './strict-json.ts';
 
 export interface AdmissionRules {
   maxPayloadBytes: number;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
 import { parseManifest, type ManifestIssue } from '../../src/index.ts';
 
 const demoPath = fileURLToPath(new URL('../../examples/demo-manifest.yaml', import.meta.url));
@@ -149,6 +150,17 @@ describe('parseManifest', () => {
     const issues = issuesOf('version: 1\nenterprises:\n  - id: [unclosed\n');
     expect(issues[0]!.code).toBe('MTL_DOMAIN_MANIFEST_SYNTAX');
     expect(issues[0]!.line).toBeGreaterThanOrEqual(3);
+  });
+
+  it('refuses a JSON manifest that names a member twice, at the line of the repeat, and reads the same data from JSON as from YAML', () => {
+    const text = JSON.stringify(minimal(), null, 2).replace('"version": 1,', '"version": 1,\n  "version": 2,');
+    const issues = issuesOf(text);
+    expect(issues[0]!.code).toBe('MTL_DOMAIN_MANIFEST_SYNTAX');
+    expect(text.split('\n')[issues[0]!.line! - 1]).toContain('"version": 2');
+    const fromJson = parseManifest(JSON.stringify(minimal()), 'm.json');
+    const fromYaml = parseManifest(stringify(minimal()), 'm.yaml');
+    if (!fromJson.ok || !fromYaml.ok) throw new Error('expected both forms to be accepted');
+    expect(fromJson.manifest).toEqual(fromYaml.manifest);
   });
 
   it('rejects a max power that is not a rate of the unit', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findDuplicateKey, parseStrictJson } from '../src/strict-json.ts';
 
-describe('parseStrictJson (issue 13, defect 8: duplicate JSON keys)', () => {
+describe('parseStrictJson (issue 13, defect 8: duplicate JSON keys; the registry reads JSON manifests with it too)', () => {
   it('parses JSON without repeated names as JSON.parse does', () => {
     const text = '{"a":1,"b":{"a":2,"c":[{"a":3},{"a":4}]},"s":"{\\"a\\":1,\\"a\\":2}"}';
     expect(parseStrictJson(text)).toEqual({ ok: true, value: JSON.parse(text) as unknown });
