@@ -162,6 +162,18 @@ describe('hostile device, against the real broker and stack (issue 13)', () => {
     expect(await isStored(point(2, 1), ts)).toBe(false);
   });
 
+  it('a payload nested as deep as its size allows is dead-lettered with its reason, a repeat at the bottom found, and ingest goes on', async () => {
+    // JSON.parse takes any depth; every check after it must too (a recursive walk would overflow the stack).
+    const arrays = Buffer.from(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    const objects = Buffer.from(`${'{"x":'.repeat(20_000)}{"a":1,"a":2}${'}'.repeat(20_000)}`);
+    expect(await publishAs(device(0), arrays)).toEqual({ accepted: true });
+    expect(await publishAs(device(0), objects)).toEqual({ accepted: true });
+    await expect.poll(async () => (await lettersOf(arrays)).length + (await lettersOf(objects)).length, POLL).toBeGreaterThanOrEqual(2);
+    expect((await lettersOf(arrays))[0]).toMatchObject({ stage: 'ingest', reason: 'SCHEMA_INVALID' });
+    expect((await lettersOf(objects))[0]).toMatchObject({ stage: 'ingest', reason: 'DUPLICATE_KEY' });
+    await expectPipelineFlows(device(0), point(0, 1));
+  });
+
   describe('defect 12: the API and an absurd time range', () => {
     let api: ServiceProcess;
     let baseUrl: string;

@@ -93,15 +93,25 @@ function memberNamesWritten(text: string): number {
   return names;
 }
 
-/** Members kept in a parsed value, through every object and array in it. */
+/**
+ * Members kept in a parsed value, through every object and array in it. Iterative: JSON.parse
+ * takes arrays nested 200 000 deep, which a recursive walk would not survive.
+ */
 function membersKept(value: unknown): number {
-  if (typeof value !== 'object' || value === null) return 0;
   let members = 0;
-  if (Array.isArray(value)) {
-    for (const element of value) members += membersKept(element);
-    return members;
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next !== 'object' || next === null) continue;
+    if (Array.isArray(next)) {
+      for (const element of next) pending.push(element);
+      continue;
+    }
+    for (const key in next) {
+      members++;
+      pending.push((next as Record<string, unknown>)[key]);
+    }
   }
-  for (const key in value) members += 1 + membersKept((value as Record<string, unknown>)[key]);
   return members;
 }
 

@@ -41,6 +41,14 @@ describe('parseStrictJson (issue 13, defect 8: duplicate JSON keys; the registry
     expect(parseStrictJson(text)).toEqual({ ok: true, value: JSON.parse(text) as unknown });
   });
 
+  it('survives nesting as deep as JSON.parse takes, and still finds a repeat at the bottom', () => {
+    const depth = 200_000;
+    const deep = `${'['.repeat(depth)}{"a":1}${']'.repeat(depth)}`;
+    expect(parseStrictJson(deep)).toMatchObject({ ok: true });
+    const repeated = `${'{"x":'.repeat(depth)}{"a":1,"a":2}${'}'.repeat(depth)}`;
+    expect(parseStrictJson(repeated)).toMatchObject({ ok: false, fault: 'duplicate-key', duplicate: { key: 'a' } });
+  });
+
   it('reports a syntax error as such', () => {
     expect(parseStrictJson('{"a":1,')).toMatchObject({ ok: false, fault: 'syntax' });
   });
