@@ -260,7 +260,10 @@ describe('client library faults on the chaos stack (issue 18, item 5): no librar
     }
     const healthyAfterMs = await recovery!.done;
 
-    await expectLogged(p.writers, cutAt, resetAt, KAFKAJS_TIMEOUT, 'no kafkajs request timeout during the partition');
+    // Until the heal, as for ingest: runs logged kafkajs's timeout 31–34 s into the 35 s partition,
+    // and a slower one can log it after the reset began (a reset fails requests at once, so a
+    // timeout then is still one of a request the partition held).
+    await expectLogged(p.writers, cutAt, healedAt, KAFKAJS_TIMEOUT, 'no kafkajs request timeout from the partition');
     await expectLogged(p.ingests, cutAt, healedAt, PLATFORMATIC_TIMEOUT, 'no @platformatic/kafka request timeout');
     await expectEverythingAccountedFor(p, result);
     await expectLivedThrough(services, pidsBefore);
