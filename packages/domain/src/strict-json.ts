@@ -14,6 +14,8 @@ const CLOSE_OBJECT = 0x7d;
 const OPEN_ARRAY = 0x5b;
 const CLOSE_ARRAY = 0x5d;
 const COMMA = 0x2c;
+const COLON = 0x3a;
+const isJsonWhitespace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
 interface Frame {
   /** Member names seen so far; undefined for an array. */
@@ -23,9 +25,6 @@ interface Frame {
 }
 
 const pointerToken = (token: string | number) => String(token).replaceAll('~', '~0').replaceAll('/', '~1');
-
-const COLON = 0x3a;
-const isJsonWhitespace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
 /** Index of the quote that ends the string opening at `start`, in a text that JSON.parse accepted. */
 function stringEnd(text: string, start: number): number {
