@@ -53,12 +53,12 @@ export const CHAOS_MUTANTS: readonly ChaosMutant[] = [
   },
   {
     name: 'writer-refuses-on-store-outage',
-    defect: 'the writer takes every store failure as a refusal for good: while InfluxDB is unreachable, readings are dead-lettered STORE_REJECTED and their batch committed instead of held',
+    defect: 'the writer takes a failed write as a refusal for good: while InfluxDB is unreachable, readings are dead-lettered STORE_REJECTED and their batch committed instead of held',
     edits: [
       {
-        file: 'services/writer/src/batch-hold.ts',
-        find: '      if (!hold.waitOut(storeError)) throw storeError;\n',
-        replace: '      throw storeError;\n',
+        file: 'services/writer/src/app.ts',
+        find: "hold(batch, 'write', { points: points.length }, (e) => e.canRetry)",
+        replace: "hold(batch, 'write', { points: points.length }, () => false)",
       },
     ],
     cases: [
