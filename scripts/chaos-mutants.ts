@@ -29,7 +29,8 @@ if (unknown.length > 0) {
   console.error(`chaos-mutants: no mutant ${unknown.join(', ')}; there are: ${CHAOS_MUTANTS.map((m) => m.name).join(', ')}`);
   process.exit(64);
 }
-const selected = positionals.length === 0 ? CHAOS_MUTANTS : CHAOS_MUTANTS.filter((m) => positionals.includes(m.name));
+// In the order given: the ones wanted first come first.
+const selected = positionals.length === 0 ? CHAOS_MUTANTS : positionals.map((name) => CHAOS_MUTANTS.find((m) => m.name === name)!);
 
 const scratch = mkdtempSync(join(tmpdir(), 'meterline-mutants-'));
 const tree = join(scratch, 'tree');
