@@ -89,6 +89,7 @@ export const AlertNotificationV1 = Type.Object(
     groupKey: Type.String(),
     /** True when this notification repeats alerts already sent (repeat interval, or a silence ended). */
     repeat: Type.Boolean(),
+    /** Read from what it announces, not the clock (issued again, it is the same): when its alerts began, or ended; a repeat's tick. */
     createdAt: Type.String(),
     alerts: Type.Array(AlertV1, { minItems: 1 }),
   },

@@ -167,7 +167,7 @@ export function createAlertManager(deps: AlertManagerDeps) {
       silences: alerting.silencesOf(enterpriseId),
       changed,
     });
-    const notifications = notificationsFor({ enterpriseId, notices, subscriptions: alerting.subscriptionsOf(enterpriseId), atMs, createdAt: new Date(now).toISOString() });
+    const notifications = notificationsFor({ enterpriseId, notices, subscriptions: alerting.subscriptionsOf(enterpriseId), atMs });
     if (notifications.length > 0) {
       await deps.producer.send(
         deps.notificationsTopic,

@@ -69,16 +69,29 @@ function wants(subscription: Subscription, alert: AlertV1): boolean {
 }
 
 /**
+ * When a notification was issued, read from what it announces rather than the clock: announced
+ * again after a failure (its send to Kafka landed but timed out, and the batch was judged again,
+ * perhaps with later ticks in it) it is the same byte for byte, as its idempotency key promises.
+ * A repeat was issued at the tick that repeated it (in its id too); any other notification when
+ * the latest of its alerts began, or ended for a resolved one.
+ */
+function issuedAt(alerts: readonly AlertV1[], repeat: boolean, atMs: number): string {
+  if (repeat) return new Date(atMs).toISOString();
+  const instants = alerts.map((a) => Date.parse(a.status === 'resolved' ? (a.endsAt ?? a.startsAt) : a.startsAt));
+  return new Date(Math.max(...instants)).toISOString();
+}
+
+/**
  * Groups notices per subscriber, rule, status and repeat, so many alerts of one rule reach a
- * subscriber as one call (cut at MAX_ALERTS_PER_NOTIFICATION). The id is derived from what
- * is announced, so announcing it again after a crash gives the same idempotency key.
+ * subscriber as one call (cut at MAX_ALERTS_PER_NOTIFICATION). Id and body are derived from
+ * what is announced, so announcing it again after a crash gives the same idempotency key and
+ * the same body.
  */
 export function notificationsFor(input: {
   enterpriseId: string;
   notices: readonly Notice[];
   subscriptions: readonly Subscription[];
   atMs: number;
-  createdAt: string;
 }): AlertNotificationV1[] {
   const out: AlertNotificationV1[] = [];
   for (const subscription of input.subscriptions) {
@@ -107,7 +120,7 @@ export function notificationsFor(input: {
           status,
           groupKey: `${input.enterpriseId}/${rule}`,
           repeat,
-          createdAt: input.createdAt,
+          createdAt: issuedAt(part, repeat, input.atMs),
           alerts: part,
         });
       }

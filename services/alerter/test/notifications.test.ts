@@ -48,7 +48,7 @@ it('groups a thousand alerts of one rule into a few notifications per subscriber
   const alerts = Array.from({ length: 1_000 }, (_, i) => alert(`p${String(i).padStart(4, '0')}`));
   const { records, transitions } = fired(alerts);
   const notices = dueNotices({ records, transitions, atMs: at, tick: true, repeatIntervalMs: 240 * MIN, silences: [], changed: new Set() });
-  const make = () => notificationsFor({ enterpriseId: 'e1', notices, subscriptions: [subscription(), subscription({ id: 'sub-b' })], atMs: at, createdAt: 'now' });
+  const make = () => notificationsFor({ enterpriseId: 'e1', notices, subscriptions: [subscription(), subscription({ id: 'sub-b' })], atMs: at });
   const notifications = make();
   expect(notifications).toHaveLength(2 * Math.ceil(1_000 / MAX_ALERTS_PER_NOTIFICATION));
   expect(notifications.filter((n) => n.subscriptionId === 'sub-a').flatMap((n) => n.alerts.map((a) => a.alertId)).sort()).toEqual(alerts.map((a) => a.alertId).sort());
@@ -60,7 +60,7 @@ it('groups a thousand alerts of one rule into a few notifications per subscriber
 it('sends a subscriber only the rules and severities it asked for', () => {
   const { records, transitions } = fired([alert('p1'), alert('p2', { rule: 'calibration-expiring', severity: 'info', dedupKey: 'e1/calibration-expiring/p2' })]);
   const notices = dueNotices({ records, transitions, atMs: at, tick: false, repeatIntervalMs: 240 * MIN, silences: [], changed: new Set() });
-  const only = (s: Partial<Subscription>) => notificationsFor({ enterpriseId: 'e1', notices, subscriptions: [subscription(s)], atMs: at, createdAt: 'now' }).map((n) => n.rule);
+  const only = (s: Partial<Subscription>) => notificationsFor({ enterpriseId: 'e1', notices, subscriptions: [subscription(s)], atMs: at }).map((n) => n.rule);
   expect(only({ minSeverity: 'warning' })).toEqual(['meter-offline']);
   expect(only({ rules: ['calibration-expiring'] })).toEqual(['calibration-expiring']);
   expect(only({}).sort()).toEqual(['calibration-expiring', 'meter-offline']);
@@ -88,4 +88,29 @@ it('repeats a firing alert after the repeat interval, and announces a close only
   });
   const notices = dueNotices({ records, transitions: resolved, atMs: at + 61 * MIN, tick: true, repeatIntervalMs: 60 * MIN, silences: [], changed: new Set() });
   expect(notices.map((n) => [n.alert.subject.point, n.alert.status])).toEqual([['p1', 'resolved']]);
+});
+
+it('issues a notification judged again (its batch redelivered, later ticks with it) the same byte for byte: the issue time comes from what it announces, not the clock', () => {
+  const alerts = [alert('p1', { startsAt: new Date(at - 90 * MIN).toISOString() }), alert('p2', { startsAt: new Date(at - 30 * MIN).toISOString() })];
+  const judged = (atMs: number) => {
+    const { records, transitions } = fired(alerts);
+    const notices = dueNotices({ records, transitions, atMs, tick: true, repeatIntervalMs: 240 * MIN, silences: [], changed: new Set() });
+    return notificationsFor({ enterpriseId: 'e1', notices, subscriptions: [subscription()], atMs });
+  };
+  const first = judged(at);
+  expect(first.map((n) => n.createdAt)).toEqual([new Date(at - 30 * MIN).toISOString()]);
+  expect(judged(at + 5 * MIN)).toEqual(first);
+
+  // A repeat is issued at the tick that repeats it, which its id holds too.
+  const { records, transitions } = fired(alerts);
+  dueNotices({ records, transitions, atMs: at, tick: true, repeatIntervalMs: 60 * MIN, silences: [], changed: new Set() });
+  const repeated = dueNotices({ records, transitions: [], atMs: at + 60 * MIN, tick: true, repeatIntervalMs: 60 * MIN, silences: [], changed: new Set() });
+  const [repeat] = notificationsFor({ enterpriseId: 'e1', notices: repeated, subscriptions: [subscription()], atMs: at + 60 * MIN });
+  expect(repeat).toMatchObject({ repeat: true, createdAt: new Date(at + 60 * MIN).toISOString() });
+  expect(repeat!.notificationId).not.toBe(first[0]!.notificationId);
+
+  // A resolved one when the latest of its alerts ended.
+  const ended = alerts.map((a, i) => ({ ...a, status: 'resolved' as const, endsAt: new Date(at + (i + 1) * MIN).toISOString() }));
+  const closed = notificationsFor({ enterpriseId: 'e1', notices: ended.map((a) => ({ alert: a, repeat: false })), subscriptions: [subscription()], atMs: at + 10 * MIN });
+  expect(closed.map((n) => n.createdAt)).toEqual([new Date(at + 2 * MIN).toISOString()]);
 });
