@@ -15,7 +15,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CHAOS_MUTANTS, type ChaosMutant } from '../test/e2e/chaos/mutants.ts';
+import { CHAOS_GAPS, CHAOS_MUTANTS, type ChaosMutant } from '../test/e2e/chaos/mutants.ts';
 import { applyMutant, caseVerdicts, type CaseVerdict } from './chaos-mutation.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -78,6 +78,10 @@ try {
 console.log('\n| mutant | case | with the mutant | s | how it failed |\n|---|---|---|---|---|');
 for (const { mutant, verdicts } of results) {
   for (const v of verdicts) console.log(`| ${mutant.name} | ${v.title} | ${v.verdict} | ${v.seconds ?? ''} | ${v.failure ?? ''} |`);
+}
+if (positionals.length === 0) {
+  console.log('\nCases no mutant is known to fail (test/e2e/chaos/mutants.ts, CHAOS_GAPS):');
+  for (const gap of CHAOS_GAPS) console.log(`- ${gap.title}: ${gap.why}`);
 }
 if (values.json !== undefined) {
   writeFileSync(values.json, JSON.stringify(results.map(({ mutant, verdicts }) => ({ mutant: mutant.name, verdicts })), null, 2));

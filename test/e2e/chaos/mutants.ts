@@ -44,12 +44,21 @@ export const CHAOS_MUTANTS: readonly ChaosMutant[] = [
       },
     ],
     cases: [
-      { file: PIPELINE, title: "the readings topic's partition leader SIGKILLed mid-stream" },
       { file: PIPELINE, title: 'the whole cluster SIGKILLed for at least 30 s mid-stream' },
-      { file: PIPELINE, title: 'a 30 s network partition between the ingests and every Kafka node' },
-      { file: PIPELINE, title: 'the bandwidth between the ingests and every Kafka node limited to 1 KB/s' },
       { file: CLIENT_LIBRARIES, title: 'kafkajs (the writers) and @platformatic/kafka (ingest) time out their requests' },
     ],
+  },
+  {
+    name: 'ingest-acknowledges-before-kafka',
+    defect: "ingest acknowledges an MQTT message once its records are handed to the publisher, before Kafka has them: what the publisher holds dies with the process",
+    edits: [
+      {
+        file: 'services/ingest/src/app.ts',
+        find: '      await publisher.publish(records, replaceTooLarge(origin));\n',
+        replace: '      void publisher.publish(records, replaceTooLarge(origin)).catch(() => undefined);\n',
+      },
+    ],
+    cases: [{ file: PIPELINE, title: 'a 30 s network partition between the ingests and every Kafka node' }],
   },
   {
     name: 'writer-refuses-on-store-outage',
@@ -148,5 +157,22 @@ export const CHAOS_MUTANTS: readonly ChaosMutant[] = [
       },
     ],
     cases: [{ file: 'influx-read-failover.chaos.test.ts', title: 'the primary InfluxDB SIGKILLed' }],
+  },
+];
+
+/**
+ * Cases no mutant tried has made fail: what they prove is in their titles and test/README.md, but
+ * not yet that they would catch a loss. Each says which mutant passed it and why.
+ */
+export const CHAOS_GAPS: readonly (ChaosCase & { why: string })[] = [
+  {
+    file: PIPELINE,
+    title: "the readings topic's partition leader SIGKILLed mid-stream",
+    why: 'ingest-acknowledges-unsent passed it: @platformatic/kafka rode out the leader change within its own retries, so no send failed. A loss here needs records acknowledged by a leader alone (acks=1) and not yet replicated when it dies, a window this stream does not reliably hit',
+  },
+  {
+    file: PIPELINE,
+    title: 'the bandwidth between the ingests and every Kafka node limited to 1 KB/s',
+    why: "ingest-acknowledges-unsent passed it: at 1 KB/s sends are slow, not failed, inside the libraries' 30 s request timeout. It shows back-pressure and the catch-up (the writers' lag back to 0), not loss",
   },
 ];
