@@ -70,27 +70,26 @@ export const CHAOS_MUTANTS: readonly ChaosMutant[] = [
         replace: "hold(batch, 'write', { points: points.length }, () => false)",
       },
     ],
-    // Not the writers' partition case: its writes come after the first-value guard's lookup, which
-    // still holds the batch through the partition (this mutant passed it); see the next mutant.
+    // Not the writers' partition case, which it passed: a refused write is halved until the point at
+    // fault is found, and the halves tried after the 30 s partition are stored; see the next mutant.
     cases: [
       { file: PIPELINE, title: 'an InfluxDB replica SIGKILLed for 2 minutes mid-stream' },
       { file: CLIENT_LIBRARIES, title: 'the InfluxDB client times out, then has its connections reset' },
     ],
   },
   {
-    name: 'writer-drops-a-batch-it-cannot-store',
-    defect:
-      "the writer gives up on the store at its first failure, lookup or write, and the Kafka consumer commits a batch its handler failed instead of fetching it again: a batch in hand while InfluxDB is unreachable is lost. Either defect alone is caught by the other protection, so both are needed",
+    name: 'writer-passes-over-a-failed-write',
+    defect: 'the writer logs a failed write and goes on as if it were stored, without retrying: the batch is committed and its readings are lost',
     edits: [
       {
-        file: 'services/writer/src/batch-hold.ts',
-        find: '      if (!hold.waitOut(storeError)) throw storeError;\n',
-        replace: '      throw storeError;\n',
+        file: 'services/writer/src/app.ts',
+        find: "hold(batch, 'write', { points: points.length }, (e) => e.canRetry)",
+        replace: "hold(batch, 'write', { points: points.length }, () => false)",
       },
       {
-        file: 'packages/bus-kafka/src/kafka-bus.ts',
-        find: '              consumer.seek({ topic: batch.topic, partition: batch.partition, offset: first.offset });\n              return;\n',
-        replace: '',
+        file: 'services/writer/src/app.ts',
+        find: "      metrics.writeFailures.inc({ retryable: 'false', operation: 'write' });\n      return error;\n",
+        replace: "      metrics.writeFailures.inc({ retryable: 'false', operation: 'write' });\n      return undefined;\n",
       },
     ],
     cases: [{ file: PIPELINE, title: 'a 30 s network partition between the writers and InfluxDB' }],
