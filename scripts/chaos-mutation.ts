@@ -12,7 +12,7 @@ export interface CaseVerdict {
 }
 
 /** What keeps an edit from applying to `text`: its find text must occur exactly once. */
-export function editProblem(edit: MutantEdit, text: string): string | undefined {
+function editProblem(edit: MutantEdit, text: string): string | undefined {
   const first = text.indexOf(edit.find);
   if (first < 0) return `${edit.file}: the text to replace is no longer there`;
   if (text.indexOf(edit.find, first + 1) >= 0) return `${edit.file}: the text to replace occurs more than once`;
@@ -20,8 +20,8 @@ export function editProblem(edit: MutantEdit, text: string): string | undefined 
   return undefined;
 }
 
-/** Applies every edit of the mutant under `root`, or throws naming the one that cannot apply (nothing written then). */
-export function applyMutant(root: string, mutant: ChaosMutant): void {
+/** The mutant's files as its edits leave them (edits of one file in order), or throws naming the edit that cannot apply. */
+export function mutatedTexts(root: string, mutant: ChaosMutant): Map<string, string> {
   const texts = new Map<string, string>();
   for (const edit of mutant.edits) {
     const text = texts.get(edit.file) ?? readFileSync(join(root, edit.file), 'utf8');
@@ -29,7 +29,12 @@ export function applyMutant(root: string, mutant: ChaosMutant): void {
     if (problem) throw new Error(`mutant ${mutant.name}: ${problem}`);
     texts.set(edit.file, text.replace(edit.find, () => edit.replace));
   }
-  for (const [file, text] of texts) writeFileSync(join(root, file), text);
+  return texts;
+}
+
+/** Applies every edit of the mutant under `root`, or throws naming the one that cannot apply (nothing written then). */
+export function applyMutant(root: string, mutant: ChaosMutant): void {
+  for (const [file, text] of mutatedTexts(root, mutant)) writeFileSync(join(root, file), text);
 }
 
 interface JsonReport {
