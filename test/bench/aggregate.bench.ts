@@ -3,8 +3,11 @@
  * for 10 000 metering points takes, and where the time goes (read, compute, compare,
  * publish, write), with the memory of this process and of InfluxDB; and, in the same run,
  * the baselines: the raw InfluxDB write rate (seeding the readings), the raw InfluxQL
- * read rate of one enterprise's month, day by day, and the raw write rate of figure points
- * (one enterprise's figures written again, as they are, to another database).
+ * read rate of one enterprise's month, day by day, and the raw write rate of figure points:
+ * the figures written again, as they are, to fresh databases by the Go load generator
+ * (test/bench/loadgen), once one enterprise's and once every enterprise's first day. The
+ * second is the headline baseline: the same points, series and volume as a day of the first
+ * computation, so InfluxDB's series creation and cache snapshots weigh on both alike.
  *
  * Recomputation is measured both ways: full (every period computed and compared with the
  * published figures, as a job someone asks for does, and as every run did before issue 17)
@@ -25,10 +28,11 @@
  *   BENCH_DAYS         only the first n days of the month, for quick runs (default: all)
  *   BENCH_BUS          the Kafka client the figures are announced through: platformatic (default, as the aggregator's) or kafkajs
  *   BENCH_INFLUX_GZIP  1: write bodies sent to InfluxDB gzipped, by the aggregator and by the raw baseline alike (default 0, uncompressed, as the aggregator's MTL_INFLUX_GZIP_WRITES)
+ *   BENCH_FULL_RECOMPUTE  0: leave out the full recomputation (a quarter of an hour for the whole month)
  *   BENCH_CPU_PROFILE  a file to write a V8 CPU profile of this process during the first computation to (.cpuprofile, for Chrome DevTools)
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,11 +40,13 @@ import { Kafka, logLevel } from 'kafkajs';
 import { aggregateEnterprise, busFigurePublisher, registryVersion, type AggregationDeps, type UnitReport } from '@meterline/aggregator';
 import { KafkaBus } from '@meterline/bus-kafka';
 import { PlatformaticKafkaBus } from '@meterline/bus-platformatic';
+import type { FigureV1 } from '@meterline/contracts';
 import { figurePoint, landedMarks, READING_FIELDS, READING_TAGS, READINGS_MEASUREMENT, readFigures } from '@meterline/series';
 import { calendarPeriod, createFactorCatalog, type Enterprise, type FactorSet, type PeriodKind, type TimeRange } from '@meterline/domain';
 import { createTopics, startStack } from '@meterline/local-stack';
 import { fleetManifest } from '@meterline/simulator';
-import { InfluxStore } from '@meterline/store-influx';
+import { InfluxStore, seriesLineProtocol } from '@meterline/store-influx';
+import { buildLoadgen, runInfluxWrite } from '../harness/loadgen.ts';
 import { cpuDuring, procMb, untilQuiet } from '../harness/process-usage.ts';
 
 const POINTS = Number(process.env['BENCH_POINTS'] ?? 10_000);
@@ -49,6 +55,7 @@ const MONTH = process.env['BENCH_MONTH'] ?? '2026-03';
 const DAYS = process.env['BENCH_DAYS'] ? Number(process.env['BENCH_DAYS']) : undefined;
 const CPU_PROFILE = process.env['BENCH_CPU_PROFILE'];
 const GZIP_WRITES = process.env['BENCH_INFLUX_GZIP'] === '1';
+const FULL_RECOMPUTE = process.env['BENCH_FULL_RECOMPUTE'] !== '0';
 
 const TZ = 'Asia/Shanghai';
 const QUARTER = 900_000;
@@ -178,19 +185,8 @@ async function seed(store: InfluxStore, enterprises: readonly Enterprise[], rang
   return { points: written, seconds: (performance.now() - started) / 1000 };
 }
 
-/** Figure points written as they are, `SEED_PARALLEL` requests of `chunk` in flight: the raw write rate of points of the figures' shape. */
-async function rawWrite(store: InfluxStore, points: SeriesPoint[], chunk: number) {
-  const started = performance.now();
-  const inFlight = new Set<Promise<void>>();
-  for (let i = 0; i < points.length; i += chunk) {
-    const p = store.write(points.slice(i, i + chunk));
-    inFlight.add(p);
-    void p.finally(() => inFlight.delete(p)).catch(() => undefined);
-    while (inFlight.size >= SEED_PARALLEL) await Promise.race(inFlight);
-  }
-  await Promise.all(inFlight);
-  return { points: points.length, seconds: (performance.now() - started) / 1000 };
-}
+/** Figures as the aggregator writes them, in line protocol, one a line. */
+const figureLines = (figures: readonly FigureV1[]) => figures.map((f) => `${seriesLineProtocol(figurePoint(f))}\n`).join('');
 
 /** One enterprise's readings, day by day, with plain InfluxQL: what InfluxDB itself gives. */
 async function baselineRead(store: InfluxStore, enterprise: Enterprise, range: TimeRange) {
@@ -328,10 +324,12 @@ async function main() {
     const runs: { label: string; totals: Totals; mem: { selfMb: number; influxMb: number }; records: number; cpu: Record<string, number> }[] = [];
     const pids = { 'this process': process.pid, influxd: influxPid, kafka: kafkaPid };
     const cpuLine = (cpu: Record<string, number>) => Object.entries(cpu).map(([name, s]) => `${name} ${fmt(s, 1)}`).join(', ');
+    const FULL = 'recompute, nothing changed: full (before)';
+    const INCREMENTAL = 'recompute, nothing changed: incremental';
     const stages: [string, boolean][] = [
       ['first computation', false],
-      ['recompute, nothing changed: full (before)', false],
-      ['recompute, nothing changed: incremental', true],
+      ...(FULL_RECOMPUTE ? [[FULL, false] as [string, boolean]] : []),
+      [INCREMENTAL, true],
     ];
     for (const [label, incremental] of stages) {
       console.log(`\n${runs.length + 3}. ${label}: aggregateEnterprise for every enterprise, one after the other`);
@@ -351,16 +349,37 @@ async function main() {
       say(`  Kafka records on the figures topic: +${fmt(records)}; peak RSS: this process ${fmt(m.selfMb)} MB, influxd ${fmt(m.influxMb)} MB; CPU s: ${cpuLine(cpu)}`);
     }
 
-    console.log(`\n${runs.length + 3}. baseline write: ${lateEnterprise.id}'s figures written again, as they are, to another database`);
-    const rawDatabase = `${database}_raw`;
-    await stack.services.influx.createDatabase(rawDatabase);
-    const rawStore = new InfluxStore({ url: stack.connection.influx.url, token: stack.connection.influx.token, database: rawDatabase, timeoutMs: 600_000, gzipWrites: GZIP_WRITES });
-    const figurePoints = (await readFigures(store, lateEnterprise.id, range, KINDS)).map(figurePoint);
-    await untilQuiet(influxPid);
-    const { result: raw, cpu: rawCpu } = await cpuDuring(pids, () => rawWrite(rawStore, figurePoints, deps.writeChunkPoints));
+    console.log(`\n${runs.length + 3}. baseline writes: the figures written again, as they are, to fresh databases, by the Go generator`);
+    const loadgen = await buildLoadgen(baseDir);
+    const oneFile = join(baseDir, 'figures-one-enterprise.lp');
+    const dayFile = join(baseDir, 'figures-first-day.lp');
+    // Day by day: a month of one enterprise's figures is more than a string can hold.
+    await writeFile(oneFile, '');
+    for (let day = range.start; day < range.end; day += DAY) {
+      await appendFile(oneFile, figureLines(await readFigures(store, lateEnterprise.id, { start: day, end: Math.min(range.end, day + DAY) }, KINDS)));
+    }
+    await writeFile(dayFile, '');
+    const firstDay = { start: range.start, end: Math.min(range.end, range.start + DAY) };
+    for (const e of enterprises) await appendFile(dayFile, figureLines(await readFigures(store, e.id, firstDay, KINDS)));
+    const rawWrite = async (file: string, rawDatabase: string) => {
+      await stack.services.influx.createDatabase(rawDatabase);
+      await untilQuiet(influxPid);
+      const { url, token } = stack.connection.influx;
+      return cpuDuring(pids, () => runInfluxWrite(loadgen, { url, token, database: rawDatabase, file, batch: deps.writeChunkPoints, workers: SEED_PARALLEL, gzip: GZIP_WRITES }));
+    };
+    const raws = [
+      { label: `${lateEnterprise.id}'s figures (1 of ${enterprises.length} enterprises)`, ...(await rawWrite(oneFile, `${database}_raw_one`)) },
+      { label: `every enterprise's first day (all the series a day of the computation writes)`, ...(await rawWrite(dayFile, `${database}_raw_day`)) },
+    ];
     const first = runs[0]!.totals;
-    say(`baseline figure write: ${fmt(raw.points)} figure points in ${fmt(raw.seconds, 1)} s = ${fmt(raw.points / raw.seconds)} points/s (${deps.writeChunkPoints} per write, ${SEED_PARALLEL} in flight); CPU s: ${cpuLine(rawCpu)}`);
-    say(`  first computation wrote ${fmt(first.figures / first.seconds)} figures/s = ${fmt(first.figures / first.seconds / (raw.points / raw.seconds), 2)} × the raw rate; compute ${fmt((100 * first.phases.compute) / first.seconds, 1)} % of its time`);
+    const stageSeconds = (label: string) => runs.find((r) => r.label === label)!.totals.seconds;
+    const firstRate = first.figures / first.seconds;
+    for (const { label, result, cpu } of raws) {
+      say(`baseline figure write, ${label}: ${fmt(result.points)} points in ${fmt(result.seconds, 1)} s = ${fmt(result.pointsPerSecond)} points/s (${deps.writeChunkPoints} per write, ${SEED_PARALLEL} in flight); CPU s: ${cpuLine(cpu)}`);
+      say(`  first computation wrote ${fmt(firstRate)} figures/s = ${fmt(firstRate / result.pointsPerSecond, 2)} × this rate`);
+    }
+    const raw = raws[1]!.result;
+    say(`  compute ${fmt((100 * first.phases.compute) / first.seconds, 1)} % of the first computation's time`);
 
     console.log(`\n${runs.length + 4}. late reading: ${held.pointId} at ${new Date(held.at).toISOString()} lands (with its mark); ${lateEnterprise.id}'s incremental run`);
     let restatedAt: number | undefined;
@@ -398,7 +417,7 @@ async function main() {
     const rows: string[][] = [
       ['seed readings (InfluxStore.write)', fmt(seeded.seconds, 1), fmt(seeded.points), fmt(seeded.points / seeded.seconds), '', '', '', '', '', fmt(seedMem.selfMb), fmt(seedMem.influxMb)],
       [`baseline read (InfluxQL, 1 of ${enterprises.length} enterprises)`, fmt(read.seconds, 1), fmt(read.rows), fmt(read.rows / read.seconds), '', '', '', '', '', fmt(readMem.selfMb), fmt(readMem.influxMb)],
-      [`baseline figure write (1 of ${enterprises.length} enterprises)`, fmt(raw.seconds, 1), fmt(raw.points), fmt(raw.points / raw.seconds), '', '', '', '', '', '', ''],
+      ...raws.map(({ label, result }) => [`baseline figure write, ${label}`, fmt(result.seconds, 1), fmt(result.points), fmt(result.pointsPerSecond), '', '', '', '', '', '', '']),
       ...runs.map(({ label, totals: t, mem: m }) => [label, fmt(t.seconds, 1), fmt(t.figures), fmt(t.figures / t.seconds), ...PHASES.map((p) => pct(t, p)), fmt(m.selfMb), fmt(m.influxMb)]),
     ];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -408,9 +427,9 @@ async function main() {
     console.log(`\n${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('-|-')}\n${rows.map(line).join('\n')}`);
     console.log('items: readings written, rows read, figures computed. Phase times are sums over units; the % is of the stage\'s wall time.');
     console.log(
-      `The figures asked for: recomputing ${days} day${days === 1 ? '' : 's'} of 15-minute figures for ${fmt(pointCount)} points with nothing changed took ${fmt(runs[2]!.totals.seconds, 1)} s ` +
-        `(a full recomputation ${fmt(runs[1]!.totals.seconds, 1)} s); a late reading's restatements were published ${fmt(lateSeconds, 2)} s after it was stored; ` +
-        `the first computation wrote figures at ${fmt(first.figures / first.seconds / (raw.points / raw.seconds), 2)} × the raw figure write rate, compute ${fmt((100 * first.phases.compute) / first.seconds, 1)} % of its time.`,
+      `The figures asked for: recomputing ${days} day${days === 1 ? '' : 's'} of 15-minute figures for ${fmt(pointCount)} points with nothing changed took ${fmt(stageSeconds(INCREMENTAL), 1)} s ` +
+        `(a full recomputation ${FULL_RECOMPUTE ? `${fmt(stageSeconds(FULL), 1)} s` : 'not run'}); a late reading's restatements were published ${fmt(lateSeconds, 2)} s after it was stored; ` +
+        `the first computation wrote figures at ${fmt(firstRate / raw.pointsPerSecond, 2)} × the raw write rate of a day's figures, compute ${fmt((100 * first.phases.compute) / first.seconds, 1)} % of its time.`,
     );
     console.log(
       `peak RSS over the whole run (VmHWM): this process ${fmt(selfHwm)} MB, influxd ${fmt(influxHwm)} MB (${fmt(influxNow)} MB at the end), Kafka ${fmt(kafkaHwm)} MB; ` +

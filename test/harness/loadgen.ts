@@ -71,9 +71,10 @@ export async function runMqttLoad(bin: string, planFile: string, onAck?: (index:
 
 export async function runInfluxWrite(
   bin: string,
-  options: { url: string; database: string; token: string; file: string; batch?: number; workers?: number },
+  options: { url: string; database: string; token: string; file: string; batch?: number; workers?: number; gzip?: boolean },
 ): Promise<{ points: number; seconds: number; pointsPerSecond: number }> {
   const args = ['influx', '-url', options.url, '-db', options.database, '-token', options.token, '-file', options.file];
   args.push('-batch', String(options.batch ?? 5_000), '-workers', String(options.workers ?? 4));
+  if (options.gzip) args.push('-gzip');
   return runLoadgen(bin, args);
 }

@@ -49,6 +49,20 @@ describe('line protocol written without the client\'s Point (issue 17)', () => {
     });
   }
 
+  it('writes points of alternating shapes as the client does, whichever shape it saw before', () => {
+    // The key orders are remembered per shape: the same keys inserted in another order, a key
+    // more or less, and more shapes than it remembers must each still come out right.
+    const shapes = (i: number): SeriesPoint[] => [
+      { measurement: 'figure', tags: { point: `p${i}`, enterprise: 'e' }, fields: { value: i, unit: 'kWh', tce: i / 7 }, timestampMs: T + i },
+      { measurement: 'figure', tags: { enterprise: 'e', point: `p${i}` }, fields: { tce: i / 3, value: i, unit: 'kWh' }, timestampMs: T + i },
+      { measurement: 'figure', tags: { enterprise: 'e', point: '' }, fields: { value: i, unit: 'kWh', tce: i, extra: `x ${i}` }, timestampMs: T },
+      { measurement: 'other m', tags: { [`k${i % 40}`]: `v,${i}` }, fields: { [`f ${i % 40}`]: i % 2 === 0, '': 1, n: -i }, timestampMs: T },
+    ];
+    for (let i = 0; i < 120; i++) {
+      for (const point of shapes(i)) expect(lineOf(point)).toBe(clientLine(point));
+    }
+  });
+
   it('writes no line for a point without fields, as the client leaves such a point out', () => {
     const bare: SeriesPoint = { measurement: 'm', tags: { a: 'b' }, fields: {}, timestampMs: T };
     expect(clientLine(bare)).toBeUndefined();

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"flag"
 	"fmt"
 	"io"
@@ -29,6 +30,7 @@ func runInflux(args []string) error {
 	file := flags.String("file", "", "line protocol, one point per line")
 	batch := flags.Int("batch", 5000, "points per write")
 	workers := flags.Int("workers", 4, "writes in flight")
+	gzipped := flags.Bool("gzip", false, "send the bodies gzipped (compressed before the clock starts)")
 	_ = flags.Parse(args)
 
 	lines, err := readLines(*file)
@@ -38,7 +40,13 @@ func runInflux(args []string) error {
 	var bodies [][]byte
 	for start := 0; start < len(lines); start += *batch {
 		end := min(start+*batch, len(lines))
-		bodies = append(bodies, bytes.Join(lines[start:end], []byte("\n")))
+		body := bytes.Join(lines[start:end], []byte("\n"))
+		if *gzipped {
+			if body, err = compress(body); err != nil {
+				return err
+			}
+		}
+		bodies = append(bodies, body)
 	}
 	endpoint := fmt.Sprintf("%s/write?db=%s&precision=ms", *base, url.QueryEscape(*db))
 	jobs := make(chan []byte)
@@ -50,7 +58,7 @@ func runInflux(args []string) error {
 		go func() {
 			defer wg.Done()
 			for body := range jobs {
-				if err := write(endpoint, *token, body); err != nil {
+				if err := write(endpoint, *token, body, *gzipped); err != nil {
 					errs <- err
 					return
 				}
@@ -88,12 +96,27 @@ func readLines(path string) ([][]byte, error) {
 	return lines, scanner.Err()
 }
 
-func write(endpoint, token string, body []byte) error {
+func compress(body []byte) ([]byte, error) {
+	var out bytes.Buffer
+	zw := gzip.NewWriter(&out)
+	if _, err := zw.Write(body); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+
+func write(endpoint, token string, body []byte, gzipped bool) error {
 	request, err := http.NewRequest(http.MethodPost, endpoint, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
 	request.Header.Set("Authorization", "Token "+token)
+	if gzipped {
+		request.Header.Set("Content-Encoding", "gzip")
+	}
 	response, err := http.DefaultClient.Do(request)
 	if err != nil {
 		return err
