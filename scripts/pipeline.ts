@@ -25,7 +25,7 @@ import {
   MTL_TOPICS,
   prometheus,
   provisionDevStackAccounts,
-  SERVICE_NODE_FLAGS,
+  serviceNodeFlags,
   SERVICE_PROCESS_ENV,
   stackBroker,
 } from '@meterline/local-stack';
@@ -129,9 +129,9 @@ async function launch(name: ProcessName, args: string[], env: Record<string, str
   say(`${name}: started under supervision (pid ${child.pid}, log .run/pipeline/${name}.log)`);
 }
 
-/** A service's built bundle, started as every environment starts it (SERVICE_NODE_FLAGS). */
+/** A service's built bundle, started as every environment starts it (serviceNodeFlags). */
 async function launchService(name: keyof typeof OPS_PORTS, env: Record<string, string | undefined>): Promise<void> {
-  await launch(name, [...SERVICE_NODE_FLAGS, `services/${name}/dist/main.js`], { ...SERVICE_PROCESS_ENV, ...env });
+  await launch(name, [...serviceNodeFlags(name), `services/${name}/dist/main.js`], { ...SERVICE_PROCESS_ENV, ...env });
 }
 
 async function waitHealthy(name: keyof typeof OPS_PORTS): Promise<void> {

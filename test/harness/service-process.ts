@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { SERVICE_NODE_FLAGS, SERVICE_PROCESS_ENV } from '@meterline/local-stack';
+import { serviceNodeFlags, SERVICE_PROCESS_ENV } from '@meterline/local-stack';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -49,7 +49,7 @@ export function serviceProcess(name: 'ingest' | 'writer' | 'aggregator' | 'alert
     pid: () => (child && child.exitCode === null ? child.pid : undefined),
     start: async () => {
       const log = createWriteStream(logFile, { flags: 'a' });
-      const proc = spawn(process.execPath, [...SERVICE_NODE_FLAGS, join(ROOT, 'services', name, 'dist', 'main.js')], {
+      const proc = spawn(process.execPath, [...serviceNodeFlags(name), join(ROOT, 'services', name, 'dist', 'main.js')], {
         env: { PATH: process.env['PATH'] ?? '', ...SERVICE_PROCESS_ENV, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });

@@ -25,4 +25,4 @@ export { DEV_PORTS, DEV_SCRAPE_INTERVAL_SECONDS } from './dev-ports.ts';
 export { dockerAvailable, startStackWithContainers } from './containers.ts';
 export { provisionDevStackAccounts } from './dev-provisioning.ts';
 export { MQTT_MAX_PACKET_BYTES, ingestClientId } from './mqtt-policy.ts';
-export { SERVICE_NODE_FLAGS, SERVICE_PROCESS_ENV } from './service-runtime.ts';
+export { serviceNodeFlags, SERVICE_PROCESS_ENV } from './service-runtime.ts';
