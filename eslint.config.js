@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import importBoundaries from './lint/import-boundaries.js';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/.cache/**', 'dashboards/build/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/.cache/**', 'dashboards/build/**', 'packages/sparkplug/src/gen/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
