@@ -102,13 +102,13 @@ export class SparkplugHost {
     const previous = this.sessions.get(key);
     this.sessions.delete(key);
     const offline = previous ? [...previous.devices.keys()].map((device) => ({ device, online: false })) : [];
-    if (payload.seq !== 0n) return { ...nothing(`NBIRTH with seq ${payload.seq}, not 0`), status: offline, rebirth: 'NBIRTH seq not 0' };
+    // A birth that cannot be used ends the session before it all the same.
+    const refuse = (why: string, rebirth: string): HostVerdict => ({ ...nothing(why), status: previous ? [...offline, { online: false }] : [], rebirth });
+    if (payload.seq !== 0n) return refuse(`NBIRTH with seq ${payload.seq}, not 0`, 'NBIRTH seq not 0');
     const bdSeq = payload.metrics.find((m) => m.name === BD_SEQ);
-    if (bdSeq?.value.case !== 'longValue' && bdSeq?.value.case !== 'intValue') {
-      return { ...nothing('NBIRTH without an integer bdSeq metric'), status: offline, rebirth: 'NBIRTH without bdSeq' };
-    }
+    if (bdSeq?.value.case !== 'longValue' && bdSeq?.value.case !== 'intValue') return refuse('NBIRTH without an integer bdSeq metric', 'NBIRTH without bdSeq');
     const born = declare(payload.metrics);
-    if ('duplicate' in born) return { ...nothing(born.duplicate), status: offline, rebirth: born.duplicate };
+    if ('duplicate' in born) return refuse(born.duplicate, born.duplicate);
     this.sessions.set(key, { ...born, bdSeq: BigInt(bdSeq.value.value), lastSeq: 0, devices: new Map() });
     const verdict = values(payload, payload.metrics.filter((m) => !isControl(m.name)), born);
     verdict.status = [...offline, { online: true }];

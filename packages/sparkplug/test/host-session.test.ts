@@ -96,6 +96,8 @@ describe('Sparkplug B host session', () => {
     const twice = payload({ seq: 0n, metrics: [bdSeq, { name: 'a', alias: 1n, datatype: DataType.Double }, { name: 'b', alias: 1n, datatype: DataType.Double }] });
     expect(host.handle(NODE, twice).rebirth).toBe('alias 1 given to "a" and "b"');
     expect(host.isOnline('g', 'n')).toBe(false);
+    // After a good birth, a bad one ends the session and its devices.
+    expect(bornHost().handle(NODE, payload({ seq: 1n, metrics: [bdSeq] }))).toMatchObject({ status: [{ device: 'd', online: false }, { online: false }], rebirth: 'NBIRTH seq not 0' });
   });
 
   it("ends the node and its devices on the NDEATH of the birth's bdSeq", () => {
