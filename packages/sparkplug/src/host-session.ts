@@ -67,6 +67,9 @@ const BD_SEQ = 'bdSeq';
 /** Node control and property metrics describe the node, not what it measures. */
 const isControl = (name: string) => name === BD_SEQ || name.startsWith('Node Control/') || name.startsWith('Device Control/');
 const SEQ_MODULUS = 256;
+/** The integers a double holds exactly, as bigints: made once, not per metric. */
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_EXACT = BigInt(Number.MIN_SAFE_INTEGER);
 
 export class SparkplugHost {
   /** Born nodes by `group/node`. */
@@ -193,7 +196,7 @@ function values(payload: Payload, metrics: readonly Payload_Metric[], born: Born
       continue;
     }
     const ts = isFieldSet(m, Payload_MetricSchema.field.timestamp) ? m.timestamp : payloadTs;
-    if (ts === undefined || ts > BigInt(Number.MAX_SAFE_INTEGER)) {
+    if (ts === undefined || ts > MAX_EXACT) {
       verdict.refused.push({ metric: declared.name, reason: ts === undefined ? 'no timestamp, neither its own nor the payload\'s' : `timestamp ${ts} out of range` });
       continue;
     }
@@ -220,7 +223,7 @@ function sampleValue(m: Payload_Metric, datatype: DataType): MetricSample['value
       return datatype === DataType.Int8 ? (m.value.value << 24) >> 24 : datatype === DataType.Int16 ? (m.value.value << 16) >> 16 : datatype === DataType.Int32 ? m.value.value | 0 : m.value.value;
     case 'longValue': {
       const v = datatype === DataType.Int64 ? BigInt.asIntN(64, m.value.value) : m.value.value;
-      return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : { refused: `${v} is beyond a double's exact integers` };
+      return v <= MAX_EXACT && v >= MIN_EXACT ? Number(v) : { refused: `${v} is beyond a double's exact integers` };
     }
     case 'floatValue':
     case 'doubleValue':
