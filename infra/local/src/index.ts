@@ -1,6 +1,7 @@
 export { VERSIONS } from './versions.ts';
 export { STACK_ERRORS, isStackError } from './errors.ts';
 export { ensureGo, ensureInstalled } from './install.ts';
+export { ensureEdgePeers } from './edge-peers.ts';
 export { ensureSchemathesis } from './schemathesis.ts';
 export { ensureTelegraf } from './telegraf.ts';
 export { toxiproxy } from './toxiproxy.ts';

@@ -1,11 +1,7 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defaultCacheDir } from './cache-dir.ts';
 import { StackError } from './errors.ts';
-import { withFileLock } from './file-lock.ts';
-import { aptInstall } from './debian-packages.ts';
-import { exists, step } from './install.ts';
-import { runCommand, which } from './run-command.ts';
+import { ensurePythonVenv, type PythonVenvOptions } from './python-venv.ts';
+import { runCommand } from './run-command.ts';
 import { VERSIONS } from './versions.ts';
 
 export interface SchemathesisInstallation {
@@ -14,91 +10,23 @@ export interface SchemathesisInstallation {
   readonly version: string;
 }
 
-export interface SchemathesisInstallOptions {
-  readonly cacheDir?: string;
-  /** The interpreter the virtual environment is made from; `python3` on PATH by default. */
-  readonly python?: string;
-  readonly log?: (line: string) => void;
-  readonly lockTimeoutMs?: number;
-}
+const binOf = (venv: string) => join(venv, 'bin', 'schemathesis');
 
-const APT_HINT = '`apt-get install -y python3 python3-venv`';
-const NEEDS = `the API fuzzer (schemathesis ${VERSIONS.schemathesis}) needs Python ${VERSIONS.pythonMin.join('.')}+ as python3, with its venv module`;
-
-const mayApt = async (): Promise<boolean> => process.getuid?.() === 0 && (await which('apt-get')) !== undefined;
-
-async function findPython(explicit: string | undefined, log: (line: string) => void): Promise<string> {
-  let python = explicit ?? (await which('python3'));
-  if (python === undefined && (await mayApt())) {
-    await aptInstall(['python3', 'python3-venv'], log);
-    python = await which('python3');
-  }
-  if (python === undefined) throw new StackError('MTL_STACK_TOOL_MISSING', `${NEEDS}; no python3 on PATH: run ${APT_HINT} as root once, then retry`);
-  const [major, minor] = VERSIONS.pythonMin;
-  const { code, stdout } = await runCommand(python, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { allowFailure: true }).catch(() => ({ code: -1, stdout: '' }));
-  if (code !== 0) throw new StackError('MTL_STACK_TOOL_MISSING', `${NEEDS}; ${python} does not run: run ${APT_HINT} as root once, then retry`);
-  const found = stdout.trim();
-  const [foundMajor = 0, foundMinor = 0] = found.split('.').map(Number);
-  if (foundMajor < major || (foundMajor === major && foundMinor < minor)) {
-    throw new StackError('MTL_STACK_TOOL_MISSING', `schemathesis ${VERSIONS.schemathesis} needs Python ${major}.${minor}+; ${python} is ${found}`);
-  }
-  return python;
-}
-
-/**
- * `python3 -m venv` needs ensurepip, which Debian ships apart from Python, in python3-venv.
- * Installed with apt when running as root (as Mosquitto is), else named in the error.
- */
-async function ensureVenvModule(python: string, log: (line: string) => void): Promise<void> {
-  const hasVenv = async () => (await runCommand(python, ['-c', 'import venv, ensurepip'], { allowFailure: true })).code === 0;
-  if (await hasVenv()) return;
-  if (!(await mayApt())) {
-    throw new StackError('MTL_STACK_TOOL_MISSING', `${NEEDS}; ${python} has no venv/ensurepip module: run \`sudo apt-get install -y python3-venv\` once, then retry`);
-  }
-  await aptInstall(['python3-venv'], log);
-  if (!(await hasVenv())) throw new StackError('MTL_STACK_INSTALL_FAILED', `apt-get installed python3-venv but ${python} still has no venv/ensurepip module`);
-}
-
-/**
- * Makes sure the pinned schemathesis is installed in a virtual environment under the cache
- * directory (outside the repository, like the stack's builds) and returns its command.
- * Idempotent: a complete environment is reused without running Python. The environment is
- * made in its final place (a venv's scripts name their interpreter by absolute path, so it
- * cannot be renamed) and marked complete last, so an interrupted install is redone.
- */
-export async function ensureSchemathesis(options: SchemathesisInstallOptions = {}): Promise<SchemathesisInstallation> {
-  const cacheDir = options.cacheDir ?? defaultCacheDir();
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const home = join(cacheDir, `schemathesis-${VERSIONS.schemathesis}`);
-  const venv = join(home, 'venv');
-  const bin = join(venv, 'bin', 'schemathesis');
-  const complete = join(home, '.complete');
-  const installation = { bin, version: VERSIONS.schemathesis };
-  if ((await exists(complete)) && (await exists(bin))) return installation;
-  await mkdir(cacheDir, { recursive: true });
-  return withFileLock(
-    join(cacheDir, 'schemathesis.lock'),
+/** Makes sure the pinned schemathesis is installed in its own virtual environment and returns its command. */
+export async function ensureSchemathesis(options: PythonVenvOptions = {}): Promise<SchemathesisInstallation> {
+  const version = VERSIONS.schemathesis;
+  const venv = await ensurePythonVenv(
     {
-      timeoutMs: options.lockTimeoutMs ?? 10 * 60_000,
-      onWait: (pid) => log(`[local-stack] waiting for another schemathesis install (pid ${pid ?? '?'}) to finish`),
+      name: 'schemathesis',
+      version,
+      requirements: [`schemathesis==${version}`],
+      neededBy: `the API fuzzer (schemathesis ${version})`,
+      check: async (dir) => {
+        const { stdout } = await runCommand(binOf(dir), ['--version']);
+        if (!stdout.includes(version)) throw new StackError('MTL_STACK_INSTALL_FAILED', `${binOf(dir)} --version printed ${JSON.stringify(stdout.trim())}, not ${version}`);
+      },
     },
-    async () => {
-      if ((await exists(complete)) && (await exists(bin))) return installation;
-      const python = await findPython(options.python, log);
-      await ensureVenvModule(python, log);
-      await rm(home, { recursive: true, force: true });
-      await mkdir(home, { recursive: true });
-      await step(log, `python3 -m venv ${venv}`, () => runCommand(python, ['-m', 'venv', venv]));
-      const pipEnv = { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1' };
-      await step(log, `pip install schemathesis==${VERSIONS.schemathesis}`, () =>
-        runCommand(join(venv, 'bin', 'python'), ['-m', 'pip', 'install', '--quiet', `schemathesis==${VERSIONS.schemathesis}`], { env: pipEnv }),
-      );
-      const { stdout } = await runCommand(bin, ['--version']);
-      if (!stdout.includes(VERSIONS.schemathesis)) {
-        throw new StackError('MTL_STACK_INSTALL_FAILED', `${bin} --version printed ${JSON.stringify(stdout.trim())}, not ${VERSIONS.schemathesis}`);
-      }
-      await writeFile(complete, `${new Date().toISOString()}\n`);
-      return installation;
-    },
+    options,
   );
+  return { bin: binOf(venv), version };
 }

@@ -26,6 +26,10 @@ export const VERSIONS = Object.freeze({
   toxiproxy: '2.5.0',
   /** The API fuzzer, from PyPI, in a virtual environment of its own (test tooling, not a service). */
   schemathesis: '4.32.5',
+  /** The edge tests' independent peers, from PyPI, in one virtual environment (docs/edge-peers.md). */
+  pysparkplug: '0.6.1',
+  pymodbus: '3.16.1',
+  dlt645: '3.2.0',
   /** schemathesis 4.32 requires Python 3.11 or later (Debian bookworm ships 3.11). */
   pythonMin: [3, 11] as const,
 });

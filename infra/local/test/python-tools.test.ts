@@ -1,10 +1,10 @@
-// The fuzzer's installer without the network: what it reuses, and what it says when Python
+// The Python tools' installer without the network (the fuzzer's and the edge peers'): what it reuses, and what it says when Python
 // is missing or too old. The install itself runs in test/e2e/api-fuzz.e2e.test.ts.
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { VERSIONS, ensureSchemathesis } from '../src/index.ts';
+import { VERSIONS, ensureEdgePeers, ensureSchemathesis } from '../src/index.ts';
 
 const dirs: string[] = [];
 async function cacheDir(): Promise<string> {
@@ -45,5 +45,22 @@ describe('ensureSchemathesis', () => {
     const dir = await cacheDir();
     const install = ensureSchemathesis({ cacheDir: dir, python: await fakePython(dir, '3.9'), log: () => undefined });
     await expect(install).rejects.toMatchObject({ code: 'MTL_STACK_TOOL_MISSING', message: expect.stringMatching(/needs Python 3\.11\+; .* is 3\.9/) as unknown });
+  });
+});
+
+describe('ensureEdgePeers', () => {
+  it('reuses a complete install of the three pinned peers without running Python', async () => {
+    const dir = await cacheDir();
+    const home = join(dir, `edge-peers-${VERSIONS.pysparkplug}-${VERSIONS.pymodbus}-${VERSIONS.dlt645}`);
+    await mkdir(join(home, 'venv', 'bin'), { recursive: true });
+    await writeFile(join(home, '.complete'), 'done\n');
+    const installed = await ensureEdgePeers({ cacheDir: dir, python: join(dir, 'no-such-python3'), log: () => undefined });
+    expect(installed).toEqual({ python: join(home, 'venv', 'bin', 'python') });
+  });
+
+  it('names the peers that need Python when it cannot run', async () => {
+    const dir = await cacheDir();
+    const install = ensureEdgePeers({ cacheDir: dir, python: join(dir, 'no-such-python3'), log: () => undefined });
+    await expect(install).rejects.toMatchObject({ code: 'MTL_STACK_TOOL_MISSING', message: expect.stringContaining(`pysparkplug==${VERSIONS.pysparkplug}`) as unknown });
   });
 });
