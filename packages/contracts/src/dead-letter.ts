@@ -32,6 +32,12 @@ export const DeadLetterReason = Type.Union([
   Type.Literal('TIMESTAMP_IN_FUTURE'),
   Type.Literal('TIMESTAMP_BEFORE_COMMISSIONING'),
   Type.Literal('TIMESTAMP_BEFORE_HORIZON'),
+  // Sparkplug B: bytes that are not a Sparkplug payload; a metric the registry maps to no point,
+  // or one the node's birth does not make readable; a boolean, text or null for a point.
+  Type.Literal('SPARKPLUG_UNREADABLE'),
+  Type.Literal('METRIC_NOT_MAPPED'),
+  Type.Literal('METRIC_UNREADABLE'),
+  Type.Literal('VALUE_NOT_NUMERIC'),
   // Any stage: a record derived from the input that Kafka refused as too large.
   Type.Literal('RECORD_TOO_LARGE'),
   // Writer stage: a record on the readings topic it cannot read, or one InfluxDB refuses.

@@ -36,7 +36,7 @@ interface RefusedMetric {
   reason: string;
 }
 
-interface HostVerdict {
+export interface HostVerdict {
   samples: MetricSample[];
   refused: RefusedMetric[];
   /** Who went online or offline: the node itself (no device) or one of its devices. */

@@ -7,10 +7,10 @@ import {
   type ReadingMessageV1,
   type ReadingRefusal,
 } from '@meterline/contracts';
-import { isCumulative, parseInstant, parseStrictJson, tryConvertUnit, type RegistryIndex } from '@meterline/domain';
+import { parseStrictJson, type RegistryIndex } from '@meterline/domain';
+import { admitReading, isReadingFault } from './admit-reading.ts';
 import { ingestDeadLetter } from './dead-letter.ts';
 import { checkDeviceSignature } from './device-signature.ts';
-import { earliestReadingOf } from './earliest-reading.ts';
 
 export interface AdmissionRules {
   maxPayloadBytes: number;
@@ -49,7 +49,6 @@ export function admitPayload(
   rules: AdmissionRules,
 ): Admission {
   const topicDeviceId = readingsTopicDevice(mqttTopic);
-  const receivedAtIso = receivedAt.toISOString();
   const origin = { mqttTopic, topicDeviceId, receivedAt, payload };
   const refuse = (reason: DeadLetterReason, detail: string, path?: string): Admission => ({
     readings: [],
@@ -85,89 +84,10 @@ export function admitPayload(
 
   const readings: ReadingMessageV1[] = [];
   const refusals: ReadingRefusal[] = [];
-  const latestAllowedMs = receivedAt.getTime() + rules.maxFutureSkewMs;
   batch.readings.forEach((reading, index) => {
-    const at = (field: string) => (isBatchForm ? `/readings/${index}/${field}` : `/${field}`);
-    const refuseReading = (reason: DeadLetterReason, detail: string, field: string) =>
-      refusals.push({ index, reason, detail: boundedDetail(detail), path: at(field) });
-
-    const location = registry.point(reading.point);
-    if (!location || !registry.mayReport(batch.deviceId, reading.point)) {
-      refuseReading('POINT_NOT_AUTHORISED', `device "${batch.deviceId}" may not report metering point "${reading.point}"`, 'point');
-      return;
-    }
-    const { point } = location;
-    if (reading.quantity !== point.quantity) {
-      refuseReading('QUANTITY_MISMATCH', `metering point "${point.id}" measures ${point.quantity}, not ${reading.quantity}`, 'quantity');
-      return;
-    }
-    const converted = tryConvertUnit(reading.value, reading.unit, point.unit);
-    if (!converted.ok) {
-      refuseReading('UNIT_MISMATCH', `metering point "${point.id}" is in ${point.unit}: ${converted.error.message}`, 'unit');
-      return;
-    }
-    // JSON can spell a number too large for a double (1e400 parses as Infinity), and a
-    // conversion can overflow (1e306 MWh in Wh): neither can be stored or sent as JSON.
-    if (!Number.isFinite(reading.value) || !Number.isFinite(converted.value)) {
-      refuseReading('VALUE_NOT_FINITE', `${reading.value} ${reading.unit} is not a finite number in ${point.unit}`, 'value');
-      return;
-    }
-    if (isCumulative(point.quantity) && converted.value < 0) {
-      refuseReading('VALUE_NEGATIVE', `metering point "${point.id}" is a register (${point.quantity}); ${reading.value} ${reading.unit} is negative`, 'value');
-      return;
-    }
-    if (point.registerMax !== undefined && converted.value >= point.registerMax) {
-      refuseReading(
-        'VALUE_OUT_OF_RANGE',
-        `metering point "${point.id}" has a register that wraps at ${point.registerMax} ${point.unit}; ${converted.value} ${point.unit} cannot be displayed on it`,
-        'value',
-      );
-      return;
-    }
-    const tsMs = parseInstant(reading.ts);
-    if (tsMs === undefined) {
-      refuseReading('TIMESTAMP_INVALID', `"${reading.ts}" is not a valid date and time`, 'ts');
-      return;
-    }
-    if (tsMs > latestAllowedMs) {
-      refuseReading('TIMESTAMP_IN_FUTURE', `"${reading.ts}" is ${Math.round((tsMs - receivedAt.getTime()) / 1000)} s ahead of the ingest clock`, 'ts');
-      return;
-    }
-    const enterprise = registry.enterprise(location.enterpriseId);
-    const pointStart = enterprise ? earliestReadingOf(point, enterprise.timeZone) : undefined;
-    if (pointStart !== undefined && pointStart.ms > rules.horizonMs && tsMs < pointStart.ms) {
-      refuseReading(
-        'TIMESTAMP_BEFORE_COMMISSIONING',
-        `"${reading.ts}" is before metering point "${point.id}" was ${pointStart.since === 'commissioned' ? 'commissioned' : 'calibrated'} (${pointStart.date})`,
-        'ts',
-      );
-      return;
-    }
-    if (tsMs < rules.horizonMs) {
-      refuseReading('TIMESTAMP_BEFORE_HORIZON', `"${reading.ts}" is before ${new Date(rules.horizonMs).toISOString()}, the earliest instant a device may report`, 'ts');
-      return;
-    }
-    readings.push({
-      v: 1,
-      readingId: `${batch.deviceId}:${batch.seq}:${index}`,
-      deviceId: batch.deviceId,
-      seq: batch.seq,
-      index,
-      enterpriseId: location.enterpriseId,
-      siteId: location.siteId,
-      pointId: point.id,
-      carrier: point.carrier,
-      quantity: point.quantity,
-      value: converted.value,
-      unit: point.unit,
-      sourceValue: reading.value,
-      sourceUnit: reading.unit,
-      ts: reading.ts,
-      tsMs,
-      quality: reading.quality ?? 'good',
-      receivedAt: receivedAtIso,
-      verified,
-    });
+    const result = admitReading(reading, { deviceId: batch.deviceId, seq: batch.seq, index, receivedAt, verified }, registry, rules);
+    if (!isReadingFault(result)) readings.push(result);
+    else refusals.push({ index, reason: result.reason, detail: boundedDetail(result.detail), path: isBatchForm ? `/readings/${index}/${result.field}` : `/${result.field}` });
   });
   const [first] = refusals;
   if (!first) return { readings, deadLetter: undefined };

@@ -97,12 +97,42 @@ const DevicePublicKeySchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** A Sparkplug B id (group, edge node, device): one topic level, so no `/`, `+` or `#` (specification, chapter 4). */
+const SparkplugId = Type.String({ pattern: '^[^/+#]{1,64}$', description: 'a Sparkplug B id: 1 to 64 characters, none of "/", "+" or "#"' });
+
+/** One Sparkplug metric the device's edge node reports, and the metering point it reads. */
+const SparkplugMetricSchema = Type.Object(
+  {
+    /** The Sparkplug device under the node that reports it; absent for the node's own metrics (NDATA). */
+    device: Type.Optional(SparkplugId),
+    /** The metric's name as its birth declares it, e.g. "Meter 1/Active Energy Import". */
+    metric: Type.String({ minLength: 1, maxLength: 256 }),
+    point: Id,
+    /** The unit the metric's values are in (Sparkplug carries none): converted to the point's. */
+    unit: Text,
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * A gateway speaking Sparkplug B 3.0: its edge node id is the device id (the broker account it
+ * connects with), and each mapped metric reads one of the device's metering points.
+ */
+const DeviceSparkplugSchema = Type.Object(
+  {
+    group: SparkplugId,
+    metrics: Type.Array(SparkplugMetricSchema, { minItems: 1 }),
+  },
+  { additionalProperties: false },
+);
+
 const DeviceSchema = Type.Object(
   {
     id: Id,
     kind: literals(['meter', 'gateway'] as const, 'device kind'),
     meteringPoints: Type.Array(Id, { minItems: 1 }),
     publicKey: Type.Optional(DevicePublicKeySchema),
+    sparkplug: Type.Optional(DeviceSparkplugSchema),
   },
   { additionalProperties: false },
 );

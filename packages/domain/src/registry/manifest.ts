@@ -4,7 +4,7 @@ import { isKnownUnit, rateDimensionIntegratesTo, unitDimension, unitsOfDimension
 import { parseInstant } from '../calendar/instant.ts';
 import { isValidTimeZone } from '../calendar/time-zone.ts';
 import { parseCadence } from '../quality/cadence.ts';
-import { ManifestSchema, type Manifest } from './manifest-schema.ts';
+import { ManifestSchema, type Device, type Manifest } from './manifest-schema.ts';
 import type { LimitStandards } from '../limits/limit-standards.ts';
 import { parseLocatedDocument, schemaIssues, type Locator } from './located-document.ts';
 
@@ -99,6 +99,7 @@ function checkCrossReferences(manifest: Manifest): RawIssue[] {
     }
     // Points of this enterprise, for parent and device references.
     const local = new Map<string, { carrier: string; path: string; parent: string | undefined }>();
+    const unitOf = new Map(enterprise.sites.flatMap((site) => site.meteringPoints.map((point) => [point.id, point.unit] as const)));
     enterprise.sites.forEach((site, s) => {
       const sp = `${ep}/sites/${s}`;
       unique(siteIds, site.id, `${sp}/id`, 'site');
@@ -203,6 +204,7 @@ function checkCrossReferences(manifest: Manifest): RawIssue[] {
           add(`${dp}/meteringPoints/${k}`, 'MTL_DOMAIN_MANIFEST_UNKNOWN_REFERENCE', `metering point "${pointId}" is not in enterprise "${enterprise.id}"`);
         }
       });
+      if (device.sparkplug) checkSparkplugMetrics(device, `${dp}/sparkplug/metrics`, unitOf, add);
     });
     const siteIdsHere = new Set(enterprise.sites.map((s) => s.id));
     (enterprise.production ?? []).forEach((p, k) => {
@@ -231,4 +233,27 @@ function checkCrossReferences(manifest: Manifest): RawIssue[] {
     });
   });
   return issues;
+}
+
+/**
+ * A Sparkplug gateway's metric map: each (Sparkplug device, metric) once, each read into a point
+ * the device may report, in a unit of the point's dimension (converted at ingest).
+ */
+function checkSparkplugMetrics(device: Device, path: string, unitOf: ReadonlyMap<string, string>, add: (path: string, code: string, message: string) => void): void {
+  const seen = new Set<string>();
+  const allowed = new Set(device.meteringPoints);
+  device.sparkplug?.metrics.forEach((m, k) => {
+    const mp = `${path}/${k}`;
+    const key = JSON.stringify([m.device ?? null, m.metric]);
+    if (seen.has(key)) add(`${mp}/metric`, 'MTL_DOMAIN_MANIFEST_DUPLICATE_ID', `metric "${m.metric}"${m.device === undefined ? ' of the node' : ` of Sparkplug device "${m.device}"`} mapped twice`);
+    seen.add(key);
+    if (!allowed.has(m.point)) {
+      add(`${mp}/point`, 'MTL_DOMAIN_MANIFEST_UNKNOWN_REFERENCE', `metering point "${m.point}" is not one of device "${device.id}"'s metering points`);
+      return;
+    }
+    const pointUnit = unitOf.get(m.point);
+    if (pointUnit === undefined) return;
+    if (!isKnownUnit(m.unit)) add(`${mp}/unit`, 'MTL_DOMAIN_MANIFEST_INVALID_VALUE', `unknown unit "${m.unit}"`);
+    else if (unitDimension(m.unit) !== unitDimension(pointUnit)) add(`${mp}/unit`, 'MTL_DOMAIN_MANIFEST_INVALID_VALUE', `"${m.unit}" cannot be converted to metering point "${m.point}"'s unit ${pointUnit}`);
+  });
 }

@@ -20,7 +20,20 @@ export interface RegistryIndex {
   mayReport(deviceId: string, pointId: string): boolean;
   /** Direct children of a point in the metering topology. */
   children(pointId: string): MeteringPoint[];
+  /**
+   * The point and unit a Sparkplug edge node's metric reads (the node is the device of that id;
+   * `sparkplugDevice` absent for the node's own metrics), or undefined when the registry maps none.
+   */
+  sparkplugMetric(deviceId: string, sparkplugDevice: string | undefined, metric: string): SparkplugMetricMapping | undefined;
 }
+
+export interface SparkplugMetricMapping {
+  pointId: string;
+  /** The unit the metric's values are in. */
+  unit: string;
+}
+
+const sparkplugKey = (deviceId: string, sparkplugDevice: string | undefined, metric: string) => JSON.stringify([deviceId, sparkplugDevice ?? null, metric]);
 
 /** Builds lookup tables over a validated manifest (parseManifest guarantees unique ids). */
 export function indexRegistry(manifest: Manifest): RegistryIndex {
@@ -29,6 +42,7 @@ export function indexRegistry(manifest: Manifest): RegistryIndex {
   const points = new Map<string, PointLocation>();
   const devices = new Map<string, DeviceLocation & { points: ReadonlySet<string> }>();
   const children = new Map<string, MeteringPoint[]>();
+  const sparkplug = new Map<string, SparkplugMetricMapping>();
   for (const enterprise of manifest.enterprises) {
     enterprises.set(enterprise.id, enterprise);
     for (const site of enterprise.sites) {
@@ -41,6 +55,7 @@ export function indexRegistry(manifest: Manifest): RegistryIndex {
     }
     for (const device of enterprise.devices) {
       devices.set(device.id, { enterpriseId: enterprise.id, device, points: new Set(device.meteringPoints) });
+      for (const m of device.sparkplug?.metrics ?? []) sparkplug.set(sparkplugKey(device.id, m.device, m.metric), { pointId: m.point, unit: m.unit });
     }
   }
   return {
@@ -57,5 +72,6 @@ export function indexRegistry(manifest: Manifest): RegistryIndex {
       return d !== undefined && d.points.has(pointId) && points.get(pointId)?.enterpriseId === d.enterpriseId;
     },
     children: (id) => [...(children.get(id) ?? [])],
+    sparkplugMetric: (deviceId, sparkplugDevice, metric) => sparkplug.get(sparkplugKey(deviceId, sparkplugDevice, metric)),
   };
 }
