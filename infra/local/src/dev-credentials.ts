@@ -10,10 +10,12 @@ export const DEV_INFLUX_ADMIN = Object.freeze({ username: 'meterline', password:
 export const DEV_INFLUX_DATABASE = 'meterline';
 
 /** The ingest service: reads every device's readings and status (last will), alone or in a
- * `$share/<group>/…` group (its role allows both forms, see dynsecSeed). */
+ * `$share/<group>/…` group (its role allows both forms, see dynsecSeed). As the Sparkplug B host
+ * it also reads edge nodes' messages (node and device levels) and sends them rebirth commands. */
 export const INGEST_MQTT_USER: MqttServiceUser = Object.freeze({
   username: 'meterline-ingest',
-  read: [`${MQTT_TOPIC_ROOT}/+/readings`, `${MQTT_TOPIC_ROOT}/+/status`],
+  read: [`${MQTT_TOPIC_ROOT}/+/readings`, `${MQTT_TOPIC_ROOT}/+/status`, 'spBv1.0/+/+/+', 'spBv1.0/+/+/+/+'],
+  write: ['spBv1.0/+/NCMD/+'],
 });
 
 /** An observer for debugging and the raw-broker benchmark: reads everything under the topic root. */

@@ -5,7 +5,7 @@
  * between, and publishes `{"responses":[…]}` (one per command, each carrying the command's
  * correlationData) on RESPONSE_TOPIC to every subscriber. Pure: builders and parsers only.
  */
-import { devicePublishTopics } from '@meterline/broker-accounts';
+import { devicePublishTopics, deviceSparkplugCommandFilters, deviceSparkplugPublishFilters } from '@meterline/broker-accounts';
 
 export const CONTROL_TOPIC = '$CONTROL/dynamic-security/v1';
 export const RESPONSE_TOPIC = '$CONTROL/dynamic-security/v1/response';
@@ -50,13 +50,16 @@ const DEVICE_TEXTNAME = 'Meterline device';
 const deviceRoleName = (deviceId: string): string => `device-${deviceId}`;
 
 /**
- * A device may publish on its readings and status topics and subscribe to nothing. The explicit
+ * A device may publish on its readings and status topics, and as a Sparkplug B edge node under its
+ * own node id; it may subscribe to the host's commands to that node and to nothing else. The explicit
  * deny keeps a device out of every subscription even on a broker whose default access allows them
  * (`#` does not match `$` topics such as `$share/…` or `$SYS/…`: those fall to the default access,
  * which must deny subscribing; the broker's file sets it). Everything else falls to the default too.
  */
 export const deviceAcls = (deviceId: string): DynsecAcl[] => [
-  ...devicePublishTopics(deviceId).map((topic): DynsecAcl => ({ acltype: 'publishClientSend', topic, priority: 0, allow: true })),
+  ...[...devicePublishTopics(deviceId), ...deviceSparkplugPublishFilters(deviceId)].map((topic): DynsecAcl => ({ acltype: 'publishClientSend', topic, priority: 0, allow: true })),
+  // Checked before the deny below (higher priority first): a Sparkplug edge node hears the host's commands to it.
+  ...deviceSparkplugCommandFilters(deviceId).map((topic): DynsecAcl => ({ acltype: 'subscribePattern', topic, priority: 1, allow: true })),
   { acltype: 'subscribePattern', topic: '#', priority: 0, allow: false },
 ];
 

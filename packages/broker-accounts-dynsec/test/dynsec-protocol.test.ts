@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { boundClientId, deviceAcls, dynsecCommands, encodeRequest, isDeviceClient, parseResponses, roleIsCurrent } from '../src/dynsec-protocol.ts';
 
 describe('dynsec commands', () => {
-  it("create a device's role allowing publishes under its own subtree only, and its client holding that role", () => {
+  it("create a device's role allowing publishes under its own subtree and Sparkplug node id only, and its client holding that role", () => {
     expect(dynsecCommands.createRole('gw-1')).toEqual({
       command: 'createRole',
       rolename: 'device-gw-1',
@@ -10,6 +10,11 @@ describe('dynsec commands', () => {
       acls: [
         { acltype: 'publishClientSend', topic: 'meterline/v1/gw-1/readings', priority: 0, allow: true },
         { acltype: 'publishClientSend', topic: 'meterline/v1/gw-1/status', priority: 0, allow: true },
+        // As a Sparkplug B edge node (issue 19): its node's and devices' messages, in any group.
+        ...['NBIRTH', 'NDEATH', 'NDATA'].map((type) => ({ acltype: 'publishClientSend', topic: `spBv1.0/+/${type}/gw-1`, priority: 0, allow: true })),
+        ...['DBIRTH', 'DDEATH', 'DDATA'].map((type) => ({ acltype: 'publishClientSend', topic: `spBv1.0/+/${type}/gw-1/+`, priority: 0, allow: true })),
+        { acltype: 'subscribePattern', topic: 'spBv1.0/+/NCMD/gw-1', priority: 1, allow: true },
+        { acltype: 'subscribePattern', topic: 'spBv1.0/+/DCMD/gw-1/+', priority: 1, allow: true },
         { acltype: 'subscribePattern', topic: '#', priority: 0, allow: false },
       ],
     });

@@ -46,6 +46,15 @@ describe('device topics', () => {
     expect(deviceMayPublish('gw-1', 'meterline/v1/gw-1')).toBe(false);
     expect(deviceMayPublish('gw-1', 'meterline/v1/gw-1/reading')).toBe(false);
     expect(deviceMayPublish('gw-1', 'meterline/v1/gw-1/readings/x')).toBe(false);
+  });
+
+  it('lets a device publish as the Sparkplug edge node of its own id, in any group, and as no other node', () => {
+    for (const topic of ['spBv1.0/plant/NBIRTH/gw-1', 'spBv1.0/plant/NDATA/gw-1', 'spBv1.0/other/NDEATH/gw-1', 'spBv1.0/plant/DBIRTH/gw-1/m1', 'spBv1.0/plant/DDATA/gw-1/m1', 'spBv1.0/plant/DDEATH/gw-1/m1']) {
+      expect(deviceMayPublish('gw-1', topic), topic).toBe(true);
+    }
+    for (const topic of ['spBv1.0/plant/NDATA/gw-2', 'spBv1.0/plant/DDATA/gw-2/m1', 'spBv1.0/plant/NCMD/gw-1', 'spBv1.0/plant/DCMD/gw-1/m1', 'spBv1.0/STATE/gw-1', 'spBv1.0/plant/NDATA/gw-1/m1', 'spBv1.0/plant/DDATA/gw-1', 'spBv1.0/plant/DDATA/gw-1/m1/x']) {
+      expect(deviceMayPublish('gw-1', topic), topic).toBe(false);
+    }
     expect(deviceMayPublish('gw-1', 'meterline/v1/gw-10/readings')).toBe(false);
     expect(deviceMayPublish('gw-1', 'meterline/v1/gw-2/readings')).toBe(false);
     expect(deviceMayPublish('gw-1', 'meterline/v1')).toBe(false);

@@ -22,6 +22,8 @@ import type { SparkplugTopic } from './topic.ts';
 
 /** A metric value Meterline can store. */
 interface MetricSample {
+  /** The metric's position in the payload's list. */
+  index: number;
   name: string;
   /** The metric's own timestamp, or the payload's (ms since the epoch). */
   timestampMs: number;
@@ -31,6 +33,7 @@ interface MetricSample {
 }
 
 interface RefusedMetric {
+  index: number;
   /** The name, or `alias <n>` for a metric sent by alias alone. */
   metric: string;
   reason: string;
@@ -71,9 +74,23 @@ const SEQ_MODULUS = 256;
 const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
 const MIN_EXACT = BigInt(Number.MIN_SAFE_INTEGER);
 
+export interface SparkplugHostOptions {
+  /**
+   * Whether a device of a node is one the host keeps a birth of. The messages of any other are
+   * refused (seq still counted) and never remembered, so what a node declares cannot grow the
+   * host's memory past the devices it is meant to have.
+   */
+  tracksDevice?: (group: string, node: string, device: string) => boolean;
+}
+
 export class SparkplugHost {
   /** Born nodes by `group/node`. */
   private readonly sessions = new Map<string, NodeSession>();
+  private readonly tracksDevice: NonNullable<SparkplugHostOptions['tracksDevice']>;
+
+  constructor(options: SparkplugHostOptions = {}) {
+    this.tracksDevice = options.tracksDevice ?? (() => true);
+  }
 
   handle(topic: SparkplugTopic, payload: Payload): HostVerdict {
     const key = `${topic.group}/${topic.node}`;
@@ -113,7 +130,7 @@ export class SparkplugHost {
     const born = declare(payload.metrics);
     if ('duplicate' in born) return refuse(born.duplicate, born.duplicate);
     this.sessions.set(key, { ...born, bdSeq: BigInt(bdSeq.value.value), lastSeq: 0, devices: new Map() });
-    const verdict = values(payload, payload.metrics.filter((m) => !isControl(m.name)), born);
+    const verdict = values(payload, born, (m) => !isControl(m.name));
     verdict.status = [...offline, { online: true }];
     return verdict;
   }
@@ -128,8 +145,12 @@ export class SparkplugHost {
   }
 
   private deviceOrData(topic: SparkplugTopic, session: NodeSession, payload: Payload): HostVerdict {
-    if (topic.type === 'NDATA') return values(payload, payload.metrics, session);
+    if (topic.type === 'NDATA') return values(payload, session);
     const device = topic.device!;
+    if (!this.tracksDevice(topic.group, topic.node, device)) {
+      const refused = payload.metrics.map((m, index) => ({ index, metric: label(m), reason: `device "${device}" is not one this host keeps` }));
+      return { samples: [], refused, status: [] };
+    }
     if (topic.type === 'DBIRTH') {
       const born = declare(payload.metrics);
       if ('duplicate' in born) {
@@ -137,7 +158,7 @@ export class SparkplugHost {
         return { ...nothing(born.duplicate), rebirth: born.duplicate };
       }
       session.devices.set(device, born);
-      const verdict = values(payload, payload.metrics.filter((m) => !isControl(m.name)), born);
+      const verdict = values(payload, born, (m) => !isControl(m.name));
       verdict.status = [{ device, online: true }];
       return verdict;
     }
@@ -148,10 +169,10 @@ export class SparkplugHost {
       return { samples: [], refused: [], status: [{ device, online: false }] };
     }
     if (!born) {
-      const refused = payload.metrics.map((m) => ({ metric: label(m), reason: `device "${device}" has no birth` }));
+      const refused = payload.metrics.map((m, index) => ({ index, metric: label(m), reason: `device "${device}" has no birth` }));
       return { samples: [], refused, status: [], rebirth: `DDATA from device "${device}" before its birth` };
     }
-    return values(payload, payload.metrics, born);
+    return values(payload, born);
   }
 }
 
@@ -184,29 +205,30 @@ function declare(metrics: readonly Payload_Metric[]): Born | { duplicate: string
 
 const label = (m: Payload_Metric) => m.name || `alias ${m.alias}`;
 
-/** The samples a message's metrics give, named through the birth; the rest refused. */
-function values(payload: Payload, metrics: readonly Payload_Metric[], born: Born): HostVerdict {
+/** The samples a message's metrics give (those `include` keeps), named through the birth; the rest refused. */
+function values(payload: Payload, born: Born, include: (m: Payload_Metric) => boolean = () => true): HostVerdict {
   const verdict: HostVerdict = { samples: [], refused: [], status: [] };
   const payloadTs = isFieldSet(payload, PayloadSchema.field.timestamp) ? payload.timestamp : undefined;
-  for (const m of metrics) {
+  for (const [index, m] of payload.metrics.entries()) {
+    if (!include(m)) continue;
     const declared = m.name ? born.byName.get(m.name) : isFieldSet(m, Payload_MetricSchema.field.alias) ? born.byAlias.get(m.alias) : undefined;
     if (!declared) {
-      verdict.refused.push({ metric: label(m), reason: m.name ? 'not declared in the birth' : 'an alias the birth did not give' });
+      verdict.refused.push({ index, metric: label(m), reason: m.name ? 'not declared in the birth' : 'an alias the birth did not give' });
       verdict.rebirth ??= `metric ${label(m)} unknown`;
       continue;
     }
     const ts = isFieldSet(m, Payload_MetricSchema.field.timestamp) ? m.timestamp : payloadTs;
     if (ts === undefined || ts > MAX_EXACT) {
-      verdict.refused.push({ metric: declared.name, reason: ts === undefined ? 'no timestamp, neither its own nor the payload\'s' : `timestamp ${ts} out of range` });
+      verdict.refused.push({ index, metric: declared.name, reason: ts === undefined ? 'no timestamp, neither its own nor the payload\'s' : `timestamp ${ts} out of range` });
       continue;
     }
     const datatype: DataType = m.datatype || declared.datatype;
     const value = sampleValue(m, datatype);
     if (typeof value === 'object' && value !== null) {
-      verdict.refused.push({ metric: declared.name, reason: value.refused });
+      verdict.refused.push({ index, metric: declared.name, reason: value.refused });
       continue;
     }
-    verdict.samples.push({ name: declared.name, timestampMs: Number(ts), value, datatype });
+    verdict.samples.push({ index, name: declared.name, timestampMs: Number(ts), value, datatype });
   }
   return verdict;
 }

@@ -49,8 +49,8 @@ describe('Sparkplug B host session', () => {
     const host = bornHost();
     const verdict = host.handle(DEVICE('DDATA'), payload({ seq: 2n, metrics: [{ alias: 5n, value: { case: 'doubleValue', value: 11.5 } }, { alias: 5n, timestamp: T0 - 1000n, value: { case: 'doubleValue', value: 11 } }] }));
     expect(verdict.samples).toEqual([
-      { name: 'kwh', timestampMs: Number(T0), value: 11.5, datatype: DataType.Double },
-      { name: 'kwh', timestampMs: Number(T0) - 1000, value: 11, datatype: DataType.Double },
+      { index: 0, name: 'kwh', timestampMs: Number(T0), value: 11.5, datatype: DataType.Double },
+      { index: 1, name: 'kwh', timestampMs: Number(T0) - 1000, value: 11, datatype: DataType.Double },
     ]);
     expect(verdict.rebirth).toBeUndefined();
   });
@@ -59,8 +59,8 @@ describe('Sparkplug B host session', () => {
     const host = bornHost();
     const verdict = host.handle(DEVICE('DDATA'), payload({ seq: 2n, metrics: [{ alias: 6n, value: { case: 'doubleValue', value: 1 } }, { name: 'kvarh', value: { case: 'doubleValue', value: 1 } }, { alias: 5n, value: { case: 'doubleValue', value: 12 } }] }));
     expect(verdict.refused).toEqual([
-      { metric: 'alias 6', reason: 'an alias the birth did not give' },
-      { metric: 'kvarh', reason: 'not declared in the birth' },
+      { index: 0, metric: 'alias 6', reason: 'an alias the birth did not give' },
+      { index: 1, metric: 'kvarh', reason: 'not declared in the birth' },
     ]);
     expect(verdict.samples.map((s) => s.value)).toEqual([12]);
     expect(verdict.rebirth).toBe('metric alias 6 unknown');
@@ -134,8 +134,8 @@ describe('Sparkplug B host session', () => {
     const verdict = birthValues.handle(NODE, payload({ seq: 0n, metrics: [{ name: 'bdSeq', value: { case: 'longValue', value: 0n } }, { name: 'i64', datatype: DataType.Int64, value: { case: 'longValue', value: 2n ** 64n - 3n } }, { name: 'u64', datatype: DataType.UInt64, value: { case: 'longValue', value: 2n ** 60n } }, { name: 'blob', datatype: DataType.Bytes, value: { case: 'bytesValue', value: Uint8Array.of(1) } }, { name: 'gone', datatype: DataType.Double, isNull: true }] }));
     expect(verdict.samples.map((s) => [s.name, s.value])).toEqual([['i64', -3], ['gone', null]]);
     expect(verdict.refused).toEqual([
-      { metric: 'u64', reason: "1152921504606846976 is beyond a double's exact integers" },
-      { metric: 'blob', reason: 'a bytes value, which Meterline does not store' },
+      { index: 2, metric: 'u64', reason: "1152921504606846976 is beyond a double's exact integers" },
+      { index: 3, metric: 'blob', reason: 'a bytes value, which Meterline does not store' },
     ]);
   });
 });
@@ -152,5 +152,18 @@ describe('Sparkplug B topics', () => {
   it("writes the topic of a node's commands, which it reads back as one", () => {
     expect(nodeCommandTopic('energy', 'edge1')).toBe('spBv1.0/energy/NCMD/edge1');
     expect(parseTopic(nodeCommandTopic('energy', 'edge1'))).toEqual({ group: 'energy', type: 'NCMD', node: 'edge1' });
+  });
+
+  it('keeps no birth of a device it does not track, refuses its data, and still counts its seq', () => {
+    const host = new SparkplugHost({ tracksDevice: (_group, _node, device) => device === 'd' });
+    host.handle(NODE, payload({ seq: 0n, metrics: [{ name: 'bdSeq', datatype: DataType.Int64, value: { case: 'longValue', value: 7n } }] }));
+    const stranger: SparkplugTopic = { group: 'g', type: 'DBIRTH', node: 'n', device: 'x' };
+    const birth = host.handle(stranger, payload({ seq: 1n, metrics: [{ name: 'kwh', alias: 1n, datatype: DataType.Double, value: { case: 'doubleValue', value: 1 } }] }));
+    expect(birth).toEqual({ samples: [], refused: [{ index: 0, metric: 'kwh', reason: 'device "x" is not one this host keeps' }], status: [] });
+    const data = host.handle({ ...stranger, type: 'DDATA' }, payload({ seq: 2n, metrics: [{ alias: 1n, value: { case: 'doubleValue', value: 2 } }] }));
+    expect(data.refused).toEqual([{ index: 0, metric: 'alias 1', reason: 'device "x" is not one this host keeps' }]);
+    expect(data.rebirth).toBeUndefined();
+    const tracked = host.handle(DEVICE('DBIRTH'), payload({ seq: 4n, metrics: [] }));
+    expect(tracked.rebirth).toBe('seq 4 where 3 was next');
   });
 });

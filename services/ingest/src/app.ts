@@ -9,12 +9,15 @@ import {
 } from '@meterline/contracts';
 import type { RegistryIndex } from '@meterline/domain';
 import type { MessageHandler, MessageMeta, MessageSource } from '@meterline/mqtt-source';
+import { rebirthRequest, type SparkplugHost } from '@meterline/sparkplug';
 import { kafkaProducerCheck, type HealthReport, type Logger, type Registry } from '@meterline/service-kit';
 import { admitPayload, readingsTopicDevice, type AdmissionRules } from './admit-payload.ts';
+import { admitSparkplug } from './admit-sparkplug.ts';
 import { admitStatus, isStatusTopic } from './admit-status.ts';
 import { BatchingPublisher, type OutgoingRecord, type TooLargeReplacement } from './batching-publisher.ts';
 import { ingestDeadLetter, type MessageOrigin } from './dead-letter.ts';
 import { createIngestMetrics } from './metrics.ts';
+import type { NodeCommands, RebirthThrottle } from './node-commands.ts';
 import { payloadSequence } from './payload-sequence.ts';
 
 export interface IngestAppDeps {
@@ -34,6 +37,15 @@ export interface IngestAppDeps {
   log: Logger;
   metrics: Registry;
   now?: () => Date;
+  /** The Sparkplug B host, when this instance is it: its own source (one connection, so each node's messages come in order). */
+  sparkplug?: SparkplugDeps;
+}
+
+export interface SparkplugDeps {
+  source: MessageSource;
+  host: SparkplugHost;
+  commands: NodeCommands;
+  rebirths: RebirthThrottle;
 }
 
 export interface IngestApp {
@@ -48,7 +60,7 @@ export interface IngestApp {
  */
 export function createIngestApp(deps: IngestAppDeps): IngestApp {
   const now = deps.now ?? (() => new Date());
-  const metrics = createIngestMetrics(deps.metrics, () => deps.source.status().connected);
+  const metrics = createIngestMetrics(deps.metrics, () => deps.source.status().connected + (deps.sparkplug?.source.status().connected ?? 0));
   let lastKafkaError: string | undefined;
   const publisher = new BatchingPublisher(deps.producer, {
     ...deps.batching,
@@ -152,17 +164,58 @@ export function createIngestApp(deps: IngestAppDeps): IngestApp {
   const handle: MessageHandler = (topic, payload, meta) =>
     isStatusTopic(topic) ? handleStatus(topic, payload, meta) : handleReadings(topic, payload);
 
+  const askRebirth = (sparkplug: SparkplugDeps, rebirth: { topic: string; reason: string }, at: Date) => {
+    if (!sparkplug.rebirths.mayAsk(rebirth.topic, at.getTime())) return;
+    metrics.sparkplugRebirths.inc();
+    deps.log.info({ topic: rebirth.topic, reason: rebirth.reason }, 'asking a Sparkplug edge node for a rebirth');
+    sparkplug.commands.send(rebirth.topic, rebirthRequest(at.getTime())).catch((error: unknown) => {
+      // The node is asked again at its next message past the interval: the session stays untrusted till then.
+      deps.log.warn({ err: error, topic: rebirth.topic }, 'rebirth request not sent');
+    });
+  };
+
+  /** Sparkplug's session state moves before the first await: messages are judged in the order they came. */
+  const handleSparkplug =
+    (sparkplug: SparkplugDeps): MessageHandler =>
+    async (topic, payload, meta) => {
+      const receivedAt = now();
+      const admission = admitSparkplug(topic, payload, meta.retained, receivedAt, deps.registry(), sparkplug.host, deps.rules);
+      if (admission.rebirth) askRebirth(sparkplug, admission.rebirth, receivedAt);
+      const { readings, deadLetter, statuses } = admission;
+      await publish(
+        [
+          ...encodeReadingRecords(readings, deps.readingsPartitioner.partitionOf).map((message) => ({ topic: deps.topics.readings, message })),
+          ...(deadLetter ? [deadLetterRecord(deadLetter)] : []),
+          ...statuses.map((status) => ({ topic: deps.topics.deviceStatus, message: deviceStatusCodec.encode(status, status.deviceId) })),
+        ],
+        { mqttTopic: topic, topicDeviceId: deadLetter?.topicDeviceId, receivedAt, payload },
+      );
+      metrics.readings.inc(readings.length);
+      if (deadLetter) countDeadLetter(deadLetter, topic);
+      for (const status of statuses) metrics.deviceStatuses.inc({ state: status.state });
+      for (const event of admission.deviceEvents) metrics.sparkplugDeviceEvents.inc({ state: event.online ? 'online' : 'offline' });
+      if (admission.ignored !== undefined) deps.log.debug({ topic, why: admission.ignored }, 'Sparkplug message changed nothing');
+      const outcome = admission.ignored !== undefined ? 'ignored' : !deadLetter ? 'admitted' : readings.length === 0 ? 'dead-lettered' : 'partly-admitted';
+      metrics.payloads.inc({ outcome });
+    };
+
   return {
-    start: () => deps.source.start(handle),
+    start: async () => {
+      await deps.source.start(handle);
+      if (deps.sparkplug) await deps.sparkplug.source.start(handleSparkplug(deps.sparkplug));
+    },
     close: async () => {
       // Stop taking messages first; then what is in hand reaches Kafka or stays unacknowledged.
-      const sourceClosed = deps.source.close();
+      const sourcesClosed = Promise.all([deps.source.close(), deps.sparkplug?.source.close()]);
       await publisher.close();
-      await sourceClosed;
+      await sourcesClosed;
+      await deps.sparkplug?.commands.close();
       await deps.producer.close();
     },
     health: () => {
-      const { connected, connections } = deps.source.status();
+      const statuses = [deps.source.status(), ...(deps.sparkplug ? [deps.sparkplug.source.status()] : [])];
+      const connected = statuses.reduce((n, s) => n + s.connected, 0);
+      const connections = statuses.reduce((n, s) => n + s.connections, 0);
       const waiting = kafkaProducerCheck(publisher.unacknowledgedSince(), Date.now());
       const checks = {
         mqtt: connected === connections ? 'ok' : `${connected}/${connections} connections up`,

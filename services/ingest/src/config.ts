@@ -60,6 +60,15 @@ const IngestConfigSchema = Type.Object({
   kafkaMaxBatchRecords: Type.Integer({ minimum: 1, default: 5_000 }),
   /** On SIGTERM, how long to keep trying to hand what is in hand to Kafka before leaving it unacknowledged. */
   kafkaCloseGraceMs: Type.Integer({ minimum: 0, default: 5_000 }),
+  /**
+   * Whether this instance is the Sparkplug B host: it subscribes to `spBv1.0/…` on one connection
+   * of its own (a node's messages must be judged in order against its birth), keeps each node's
+   * session and asks nodes for rebirths. Exactly one instance of a deployment should be.
+   */
+  sparkplugHost: Type.Boolean({ default: false }),
+  sparkplugShareGroup: Type.String({ minLength: 1, default: 'meterline-sparkplug' }),
+  /** The least time between two rebirth requests to one edge node. */
+  sparkplugRebirthIntervalMs: Type.Integer({ minimum: 0, default: 10_000 }),
   opsHost: Type.String({ default: '127.0.0.1' }),
   opsPort: Type.Integer({ minimum: 0, maximum: 65_535, default: 9_464 }),
   logLevel: Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')], { default: 'info' }),

@@ -5,10 +5,13 @@ import { loadRegistryFile, registrySourceFromConfig } from '@meterline/feeds';
 import { MqttSharedSource } from '@meterline/mqtt-source';
 import { indexRegistry, parseInstant } from '@meterline/domain';
 import { createLogger, createMetricsRegistry, serveUntilSignalled } from '@meterline/service-kit';
+import { SparkplugHost } from '@meterline/sparkplug';
+import { SPARKPLUG_TOPIC_FILTERS, sparkplugDeviceMapped } from './admit-sparkplug.ts';
 import { STATUS_TOPIC_FILTER } from './admit-status.ts';
 import { createIngestApp } from './app.ts';
 import { loadIngestConfig } from './config.ts';
 import { latestRegistryIndex } from './latest-registry-index.ts';
+import { MqttNodeCommands, RebirthThrottle } from './node-commands.ts';
 
 const config = loadIngestConfig();
 const log = createLogger('ingest', config.logLevel);
@@ -33,6 +36,28 @@ const registry = await registrySourceFromConfig(config, { consumer: (options) =>
 // File: the index loaded at start, replaced at each SIGHUP; topic: built again when an entry is read.
 let fileIndex = indexRegistry(registry.kind === 'file' ? await registry.source.current() : { version: 1, enterprises: [] });
 const registryIndex = registry.kind === 'topic' ? latestRegistryIndex(() => registry.source.latest()) : () => fileIndex;
+const mqttLog = (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => log[level](extra ?? {}, message);
+const mqttAccount = { url: config.mqttUrl, username: config.mqttUsername, password: config.mqttPassword };
+const sparkplug = config.sparkplugHost
+  ? {
+      source: new MqttSharedSource({
+        ...mqttAccount,
+        clientIdPrefix: `${ingestClientIdPrefix(config.instanceId)}-sparkplug`,
+        // One connection: the broker hands it each node's messages in the order the node sent them.
+        connections: 1,
+        inFlightPerConnection: config.mqttInFlightPerConnection,
+        maxInFlightBytes: config.mqttInFlightBytes,
+        shareGroup: config.sparkplugShareGroup,
+        topicFilters: SPARKPLUG_TOPIC_FILTERS,
+        sessionExpirySeconds: config.mqttSessionExpirySeconds,
+        keepaliveSeconds: config.mqttKeepaliveSeconds,
+        log: mqttLog,
+      }),
+      host: new SparkplugHost({ tracksDevice: (_group, node, device) => sparkplugDeviceMapped(registryIndex(), node, device) }),
+      commands: new MqttNodeCommands({ ...mqttAccount, clientId: `${ingestClientIdPrefix(config.instanceId)}-sparkplug-commands`, log: (level, message, extra) => log[level](extra, message) }),
+      rebirths: new RebirthThrottle(config.sparkplugRebirthIntervalMs),
+    }
+  : undefined;
 const app = createIngestApp({
   source: new MqttSharedSource({
     url: config.mqttUrl,
@@ -46,7 +71,7 @@ const app = createIngestApp({
     topicFilters: [READINGS_TOPIC_FILTER, STATUS_TOPIC_FILTER],
     sessionExpirySeconds: config.mqttSessionExpirySeconds,
     keepaliveSeconds: config.mqttKeepaliveSeconds,
-    log: (level, message, extra) => log[level](extra ?? {}, message),
+    log: mqttLog,
   }),
   producer: await producerBus.producer(),
   readingsPartitioner: await producerBus.keyPartitioner(config.readingsTopic),
@@ -56,6 +81,7 @@ const app = createIngestApp({
   batching: { lingerMs: config.kafkaLingerMs, maxBatchRecords: config.kafkaMaxBatchRecords, closeGraceMs: config.kafkaCloseGraceMs },
   log,
   metrics,
+  ...(sparkplug ? { sparkplug } : {}),
 });
 
 // SIGHUP reloads the registry file; a bad file is reported and the registry in force kept.

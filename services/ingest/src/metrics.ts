@@ -11,6 +11,13 @@ export function createIngestMetrics(registry: Registry, connectedMqtt: () => num
       registers: [registry],
     }),
     deadLetters: new Counter({ name: 'meterline_ingest_dead_letters_total', help: 'Refusals by reason: a payload refused as a whole counts once, each refused reading of a payload once (one dead-letter record per payload)', labelNames: ['reason'], registers: [registry] }),
+    sparkplugRebirths: new Counter({ name: 'meterline_ingest_sparkplug_rebirth_requests_total', help: 'Rebirth requests sent to Sparkplug edge nodes (a seq gap, an unknown alias or a message before a birth)', registers: [registry] }),
+    sparkplugDeviceEvents: new Counter({
+      name: 'meterline_ingest_sparkplug_device_events_total',
+      help: 'Births (online) and deaths (offline) of Sparkplug devices under edge nodes',
+      labelNames: ['state'],
+      registers: [registry],
+    }),
     kafkaSend: new Histogram({
       name: 'meterline_ingest_kafka_send_seconds',
       help: 'Time for Kafka to acknowledge one batch',
