@@ -106,7 +106,11 @@ export class SparkplugHost {
       default:
         break;
     }
-    if (!session) return { ...nothing(`${topic.type} from a node with no birth`), rebirth: `${topic.type} before the node's birth` };
+    if (!session) {
+      // Nothing can be named without the birth: each metric is refused, and the node asked to be born again.
+      const refused = payload.metrics.map((m, index) => ({ index, metric: label(m), reason: `${topic.type} from a node with no birth` }));
+      return { samples: [], refused, status: [], rebirth: `${topic.type} before the node's birth` };
+    }
     const gap = checkSeq(session, payload);
     const verdict = this.deviceOrData(topic, session, payload);
     if (gap !== undefined) verdict.rebirth ??= gap;

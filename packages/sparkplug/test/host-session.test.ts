@@ -82,7 +82,7 @@ describe('Sparkplug B host session', () => {
 
   it('asks for a rebirth when data comes from a node or device never born', () => {
     const host = new SparkplugHost();
-    expect(host.handle({ group: 'g', type: 'NDATA', node: 'n' }, aliasData(1n, 5n, 1))).toMatchObject({ samples: [], rebirth: "NDATA before the node's birth" });
+    expect(host.handle({ group: 'g', type: 'NDATA', node: 'n' }, aliasData(1n, 5n, 1))).toMatchObject({ samples: [], refused: [{ index: 0, metric: 'alias 5', reason: 'NDATA from a node with no birth' }], rebirth: "NDATA before the node's birth" });
     const born = bornHost();
     const other: SparkplugTopic = { group: 'g', type: 'DDATA', node: 'n', device: 'other' };
     expect(born.handle(other, aliasData(2n, 5n, 1))).toMatchObject({ samples: [], refused: [{ metric: 'alias 5', reason: 'device "other" has no birth' }], rebirth: 'DDATA from device "other" before its birth' });

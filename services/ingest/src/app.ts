@@ -41,7 +41,7 @@ export interface IngestAppDeps {
   sparkplug?: SparkplugDeps;
 }
 
-export interface SparkplugDeps {
+interface SparkplugDeps {
   source: MessageSource;
   host: SparkplugHost;
   commands: NodeCommands;

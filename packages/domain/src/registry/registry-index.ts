@@ -27,7 +27,7 @@ export interface RegistryIndex {
   sparkplugMetric(deviceId: string, sparkplugDevice: string | undefined, metric: string): SparkplugMetricMapping | undefined;
 }
 
-export interface SparkplugMetricMapping {
+interface SparkplugMetricMapping {
   pointId: string;
   /** The unit the metric's values are in. */
   unit: string;
