@@ -236,6 +236,8 @@ async function up(): Promise<void> {
     MTL_DEVICE_STATUS_TOPIC: MTL_TOPICS.deviceStatus,
     MTL_DEVICE_SEQUENCE_TOPIC: MTL_TOPICS.deviceSequence,
     ...registryTopicEnv(),
+    // The one ingest instance is the Sparkplug B host: a Sparkplug gateway of the registry can publish as it is.
+    MTL_SPARKPLUG_HOST: 'true',
     MTL_OPS_PORT: String(OPS_PORTS.ingest),
   });
   await launchService('aggregator', {
