@@ -106,11 +106,7 @@ export class SparkplugHost {
       default:
         break;
     }
-    if (!session) {
-      // Nothing can be named without the birth: each metric is refused, and the node asked to be born again.
-      const refused = payload.metrics.map((m, index) => ({ index, metric: label(m), reason: `${topic.type} from a node with no birth` }));
-      return { samples: [], refused, status: [], rebirth: `${topic.type} before the node's birth` };
-    }
+    if (!session) return { ...selfDescribed(payload, `${topic.type} from a node with no birth`), rebirth: `${topic.type} before the node's birth` };
     const gap = checkSeq(session, payload);
     const verdict = this.deviceOrData(topic, session, payload);
     if (gap !== undefined) verdict.rebirth ??= gap;
@@ -172,10 +168,7 @@ export class SparkplugHost {
       session.devices.delete(device);
       return { samples: [], refused: [], status: [{ device, online: false }] };
     }
-    if (!born) {
-      const refused = payload.metrics.map((m, index) => ({ index, metric: label(m), reason: `device "${device}" has no birth` }));
-      return { samples: [], refused, status: [], rebirth: `DDATA from device "${device}" before its birth` };
-    }
+    if (!born) return { ...selfDescribed(payload, `device "${device}" has no birth`), rebirth: `DDATA from device "${device}" before its birth` };
     return values(payload, born);
   }
 }
@@ -209,16 +202,29 @@ function declare(metrics: readonly Payload_Metric[]): Born | { duplicate: string
 
 const label = (m: Payload_Metric) => m.name || `alias ${m.alias}`;
 
-/** The samples a message's metrics give (those `include` keeps), named through the birth; the rest refused. */
-function values(payload: Payload, born: Born, include: (m: Payload_Metric) => boolean = () => true): HostVerdict {
+/**
+ * With no birth to name them (the host started after the node's, or a device's birth was missed),
+ * the metrics that name themselves and their datatype (pysparkplug's data does) can still be
+ * read; those sent by alias alone cannot, and are refused for `why`.
+ */
+function selfDescribed(payload: Payload, why: string): HostVerdict {
+  const byName = new Map(payload.metrics.filter((m) => m.name && m.datatype).map((m) => [m.name, { name: m.name, datatype: m.datatype }]));
+  return values(payload, { byName, byAlias: new Map() }, () => true, why);
+}
+
+/**
+ * The samples a message's metrics give (those `include` keeps), named through the birth; the
+ * rest refused, for `undeclared` when given (and then no rebirth is asked here).
+ */
+function values(payload: Payload, born: Born, include: (m: Payload_Metric) => boolean = () => true, undeclared?: string): HostVerdict {
   const verdict: HostVerdict = { samples: [], refused: [], status: [] };
   const payloadTs = isFieldSet(payload, PayloadSchema.field.timestamp) ? payload.timestamp : undefined;
   for (const [index, m] of payload.metrics.entries()) {
     if (!include(m)) continue;
     const declared = m.name ? born.byName.get(m.name) : isFieldSet(m, Payload_MetricSchema.field.alias) ? born.byAlias.get(m.alias) : undefined;
     if (!declared) {
-      verdict.refused.push({ index, metric: label(m), reason: m.name ? 'not declared in the birth' : 'an alias the birth did not give' });
-      verdict.rebirth ??= `metric ${label(m)} unknown`;
+      verdict.refused.push({ index, metric: label(m), reason: undeclared ?? (m.name ? 'not declared in the birth' : 'an alias the birth did not give') });
+      if (undeclared === undefined) verdict.rebirth ??= `metric ${label(m)} unknown`;
       continue;
     }
     const ts = isFieldSet(m, Payload_MetricSchema.field.timestamp) ? m.timestamp : payloadTs;

@@ -166,4 +166,28 @@ describe('Sparkplug B topics', () => {
     const tracked = host.handle(DEVICE('DBIRTH'), payload({ seq: 4n, metrics: [] }));
     expect(tracked.rebirth).toBe('seq 4 where 3 was next');
   });
+
+  it('reads data that names itself and its datatype without a birth (the host started late), and still asks for one', () => {
+    const host = new SparkplugHost();
+    const data = host.handle(
+      { group: 'g', type: 'NDATA', node: 'n' },
+      payload({
+        seq: 9n,
+        metrics: [
+          { name: 'kwh', datatype: DataType.Double, value: { case: 'doubleValue', value: 3 } },
+          { name: 'i8', datatype: DataType.Int8, value: { case: 'intValue', value: 0xff } },
+          { name: 'untyped', value: { case: 'doubleValue', value: 1 } },
+          { alias: 5n, value: { case: 'doubleValue', value: 4 } },
+        ],
+      }),
+    );
+    expect(data.samples.map((s) => [s.name, s.value])).toEqual([['kwh', 3], ['i8', -1]]);
+    expect(data.refused).toEqual([
+      { index: 2, metric: 'untyped', reason: 'NDATA from a node with no birth' },
+      { index: 3, metric: 'alias 5', reason: 'NDATA from a node with no birth' },
+    ]);
+    expect(data.rebirth).toBe("NDATA before the node's birth");
+    const device = bornHost().handle({ ...DEVICE('DDATA'), device: 'late' }, payload({ seq: 2n, metrics: [{ name: 'kwh', datatype: DataType.Double, value: { case: 'doubleValue', value: 7 } }] }));
+    expect([device.samples.map((s) => s.value), device.rebirth]).toEqual([[7], 'DDATA from device "late" before its birth']);
+  });
 });
