@@ -1,12 +1,8 @@
 #!/usr/bin/env node
 import { createLogger, createMetricsRegistry, serveUntilSignalled } from '@meterline/service-kit';
-import { createEdgeApp, type EdgeApp } from './app.ts';
+import { buildAgent } from './agent.ts';
 import { loadEdgeConfig, type EdgeConfig } from './config.ts';
-import { dlt645Poller } from './dlt645-poller.ts';
 import { EdgeError } from './errors.ts';
-import { modbusPoller } from './modbus-poller.ts';
-import { mqttSink } from './mqtt-sink.ts';
-import { PayloadQueue } from './queue.ts';
 
 let config: EdgeConfig;
 try {
@@ -18,30 +14,7 @@ try {
 }
 const log = createLogger('edge', config.logLevel);
 const metrics = createMetricsRegistry('edge');
-const queue = new PayloadQueue(config.queue.file);
-const sink = mqttSink({
-  url: config.mqtt.url,
-  deviceId: config.deviceId,
-  password: config.mqtt.password,
-  keepaliveSeconds: config.mqtt.keepaliveSeconds,
-  ackTimeoutMs: config.mqtt.ackTimeoutMs,
-  reconnect: { firstMaxMs: config.mqtt.reconnectFirstMaxMs, maxMs: config.mqtt.reconnectMaxMs },
-  onConnectionChange: (connected) => {
-    // Called from the connection's events, which come after `app` is made.
-    app.connectionChanged(connected);
-    log.info({ connected }, connected ? 'MQTT connected' : 'MQTT disconnected');
-  },
-  onError: (error) => log.warn({ err: error }, 'MQTT connection error'),
-});
-const app: EdgeApp = createEdgeApp({
-  meters: config.meters.map((meter) => ({ poller: meter.kind === 'modbus-tcp' ? modbusPoller(meter) : dlt645Poller(meter), pollIntervalMs: meter.pollIntervalMs })),
-  queue,
-  sink,
-  payload: { deviceId: config.deviceId, utcOffsetMinutes: config.utcOffsetMinutes, signingKey: config.signingKey, maxReadingsPerPayload: config.queue.maxReadingsPerPayload },
-  rate: { messagesPerSecond: config.queue.messagesPerSecond, bytesPerSecond: config.queue.bytesPerSecond },
-  log,
-  metrics,
-});
+const { app, queue } = buildAgent(config, log, metrics);
 
 await serveUntilSignalled({
   app,

@@ -105,6 +105,8 @@ export class PayloadQueue {
   }
 
   stats(): QueueStats {
+    // A metrics scrape may come while the agent closes.
+    if (!this.db.isOpen) return { depth: 0, oldestEnqueuedAtMs: undefined };
     const row = this.statements.stats.get() as { depth: number; oldest: number | null };
     return { depth: Number(row.depth), oldestEnqueuedAtMs: row.oldest === null ? undefined : Number(row.oldest) };
   }
