@@ -14,6 +14,8 @@ export interface Received {
   seq: number;
   readings: MqttReading[];
   bytes: string;
+  /** When it came (epoch ms). */
+  atMs: number;
 }
 
 /** Subscribes as the monitor to one device's readings and keeps every payload that comes, duplicates included. */
@@ -23,7 +25,7 @@ export async function watchReadings(deviceId: string) {
   const waiters: { check: () => boolean; resolve: () => void }[] = [];
   client.on('message', (_topic, payload) => {
     const parsed = JSON.parse(payload.toString()) as { seq: number; readings: MqttReading[] };
-    received.push({ seq: parsed.seq, readings: parsed.readings, bytes: payload.toString() });
+    received.push({ seq: parsed.seq, readings: parsed.readings, bytes: payload.toString(), atMs: Date.now() });
     for (const w of waiters.filter((w) => w.check())) {
       waiters.splice(waiters.indexOf(w), 1);
       w.resolve();

@@ -5,7 +5,7 @@ import { ensureEdgePeers, freePort } from '@meterline/local-stack';
 
 export interface RunningPeer {
   port: number;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 /** Ends a child process and waits for its exit. */
