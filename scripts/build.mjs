@@ -36,6 +36,9 @@ await Promise.all(
       // no source file imports (a service importing createRequire itself would clash).
       banner: { js: "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);" },
       plugins: [inlineWasm],
+      // modbus-serial (the edge agent) requires serialport only when a serial line is opened, which
+      // the agent never does (Modbus TCP only); serialport is left out of the install.
+      external: ['serialport'],
       logLevel: 'warning',
     }),
   ),

@@ -13,6 +13,7 @@ import { SERIES_ERRORS } from '@meterline/series';
 import { SERVICE_KIT_ERRORS } from '@meterline/service-kit';
 import { STORE_ERRORS } from '@meterline/store';
 import { CLI_ERRORS } from '../packages/cli/src/command-io.ts';
+import { EDGE_ERRORS } from '../services/edge/src/errors.ts';
 import { ALERTER_ERRORS } from '../services/alerter/src/delivery/delivery-errors.ts';
 import { API_ERRORS, API_INTERNAL_ERRORS } from '../services/api/src/errors.ts';
 import { INGEST_ERRORS } from '../services/ingest/src/batching-publisher.ts';
@@ -22,7 +23,7 @@ type AnyCatalogue = ErrorCatalogue<Record<string, ErrorEntry>>;
 
 export const ERROR_CATALOGUES: readonly AnyCatalogue[] = [
   DOMAIN_ERRORS, CONTRACTS_ERRORS, BUS_ERRORS, STORE_ERRORS, SERVICE_KIT_ERRORS, FEEDS_ERRORS, SERIES_ERRORS, BROKER_ACCOUNTS_ERRORS, CLI_ERRORS,
-  INGEST_ERRORS, WRITER_ERRORS, ALERTER_ERRORS, API_ERRORS, API_INTERNAL_ERRORS, STACK_ERRORS,
+  INGEST_ERRORS, WRITER_ERRORS, ALERTER_ERRORS, API_ERRORS, API_INTERNAL_ERRORS, EDGE_ERRORS, STACK_ERRORS,
 ];
 
 const retryText = (retryable: ErrorEntry['retryable']): string => (retryable === 'per-instance' ? 'depends on the cause' : retryable ? 'yes' : 'no');

@@ -1,4 +1,4 @@
 export { Fleet, type PayloadFault, type PlannedPayload } from './fleet.ts';
 export { fleetManifest } from './fleet-manifest.ts';
-export { DEVICE_RECONNECT_BACKOFF, connectFleet, type FleetConnection, type PublishOutcome } from './publisher.ts';
+export { DEVICE_RECONNECT_BACKOFF, connectFleet, reconnectWithBackoff, type FleetConnection, type ReconnectBackoff, type PublishOutcome } from './publisher.ts';
 export { formatWithOffset } from './format-time.ts';

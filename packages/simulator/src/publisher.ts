@@ -32,7 +32,7 @@ export interface ReconnectBackoff {
 export const DEVICE_RECONNECT_BACKOFF: ReconnectBackoff = { firstMaxMs: 2_000, maxMs: 60_000 };
 
 /** Reconnects the client after each loss of its connection, with full-jitter back-off; reset once connected. */
-function reconnectWithBackoff(client: MqttClient, backoff: ReconnectBackoff, onReconnected: () => void, random: () => number = Math.random): void {
+export function reconnectWithBackoff(client: MqttClient, backoff: ReconnectBackoff, onReconnected: () => void, random: () => number = Math.random): void {
   let attempt = 0;
   let timer: NodeJS.Timeout | undefined;
   client.on('connect', () => {

@@ -1,0 +1,80 @@
+import mqtt, { ErrorWithReasonCode, type MqttClient } from 'mqtt';
+import { readingsTopic, statusTopic } from '@meterline/contracts';
+import { reconnectWithBackoff, type ReconnectBackoff } from '@meterline/simulator';
+import { withTimeout } from './poll-result.ts';
+
+export type SendOutcome =
+  | { ok: true }
+  /** The broker answered with a reason code: 135 on the device's own topic means over its rate (docs/device-integration.md). */
+  | { ok: false; kind: 'refused'; reasonCode: number; detail: string }
+  /** No PUBACK: the connection dropped, or the ack did not come in time. */
+  | { ok: false; kind: 'failed'; detail: string };
+
+/** Where the forwarder sends payloads: owned here, so tests can pass a sink of their own. */
+export interface PayloadSink {
+  readonly connected: boolean;
+  send(bytes: Buffer): Promise<SendOutcome>;
+  close(): Promise<void>;
+}
+
+export interface MqttSinkOptions {
+  url: string;
+  deviceId: string;
+  password: string;
+  keepaliveSeconds: number;
+  ackTimeoutMs: number;
+  reconnect: ReconnectBackoff;
+  onConnectionChange: (connected: boolean) => void;
+  onError: (error: Error) => void;
+}
+
+/**
+ * The device's MQTT 5 connection (mqtt.js): client id and username the device id, as the broker
+ * requires; last will `offline` on the status topic, `online` published after each CONNACK; QoS 1
+ * publishes on the readings topic resolved on their PUBACK. It starts connecting at once and
+ * keeps trying with full-jitter back-off, so the agent polls and queues while the broker is away.
+ */
+export function mqttSink(options: MqttSinkOptions): PayloadSink {
+  const topic = readingsTopic(options.deviceId);
+  const status = statusTopic(options.deviceId);
+  const client: MqttClient = mqtt.connect(options.url, {
+    protocolVersion: 5,
+    clientId: options.deviceId,
+    username: options.deviceId,
+    password: options.password,
+    clean: true,
+    keepalive: options.keepaliveSeconds,
+    connectTimeout: 10_000,
+    reconnectPeriod: 0,
+    will: { topic: status, payload: Buffer.from('offline'), qos: 1, retain: true },
+  });
+  client.on('error', options.onError);
+  client.on('connect', () => {
+    options.onConnectionChange(true);
+    client.publishAsync(status, 'online', { qos: 1, retain: true }).catch((error: unknown) => options.onError(error as Error));
+  });
+  client.on('close', () => options.onConnectionChange(false));
+  reconnectWithBackoff(client, options.reconnect, () => undefined);
+
+  return {
+    get connected() {
+      return client.connected;
+    },
+    async send(bytes) {
+      try {
+        await withTimeout(client.publishAsync(topic, bytes, { qos: 1 }), options.ackTimeoutMs, () => new Error(`no PUBACK within ${options.ackTimeoutMs} ms`));
+        return { ok: true };
+      } catch (error) {
+        if (error instanceof ErrorWithReasonCode) return { ok: false, kind: 'refused', reasonCode: error.code, detail: error.message };
+        return { ok: false, kind: 'failed', detail: (error as Error).message };
+      }
+    },
+    async close() {
+      // A clean DISCONNECT discards the will: say `offline` first, when there is a connection to say it on.
+      if (client.connected) {
+        await withTimeout(client.publishAsync(status, 'offline', { qos: 1, retain: true }), 2_000, () => new Error('no PUBACK for the offline status')).catch((error: unknown) => options.onError(error as Error));
+      }
+      await client.endAsync(!client.connected);
+    },
+  };
+}
