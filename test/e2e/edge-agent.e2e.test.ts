@@ -62,7 +62,7 @@ function startAgent(configFile: string): { child: ChildProcess; queued: QueuedLi
   });
   agents.push(child);
   const queued: QueuedLine[] = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => {
+  createInterface({ input: child.stdout }).on('line', (line) => {
     const entry = JSON.parse(line) as { msg: string } & Partial<QueuedLine>;
     if (entry.msg === 'queued') queued.push({ meter: entry.meter!, tsMs: entry.tsMs!, values: entry.values! });
   });

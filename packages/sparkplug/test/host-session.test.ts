@@ -187,7 +187,7 @@ describe('Sparkplug B topics', () => {
       { index: 3, metric: 'alias 5', reason: 'NDATA from a node with no birth' },
     ]);
     expect(data.rebirth).toBe("NDATA before the node's birth");
-    const device = bornHost().handle({ ...DEVICE('DDATA'), device: 'late' }, payload({ seq: 2n, metrics: [{ name: 'kwh', datatype: DataType.Double, value: { case: 'doubleValue', value: 7 } }] }));
+    const device = bornHost().handle({ group: 'g', type: 'DDATA', node: 'n', device: 'late' }, payload({ seq: 2n, metrics: [{ name: 'kwh', datatype: DataType.Double, value: { case: 'doubleValue', value: 7 } }] }));
     expect([device.samples.map((s) => s.value), device.rebirth]).toEqual([[7], 'DDATA from device "late" before its birth']);
   });
 });
