@@ -39,6 +39,8 @@ function sparkplugManifest(): Manifest {
   return manifest;
 }
 
+const nodes: EdgeNodeProcess[] = [];
+
 /** A pysparkplug edge node process: commands in, the events it printed out. */
 class EdgeNodeProcess {
   readonly events: { event: string; bdSeq?: number; cmd?: string }[] = [];
@@ -49,6 +51,8 @@ class EdgeNodeProcess {
   constructor(firstKwh: number) {
     const { hostname, port } = new URL(stackEnv().stack.mqtt.url);
     this.child = spawn(python, [NODE_SCRIPT, hostname, port, GROUP, node, 'meter1', devicePassword(node), String(firstKwh)]);
+    // Killed after the tests whatever happened in them, not left running.
+    nodes.push(this);
     createInterface({ input: this.child.stdout }).on('line', (line) => this.events.push(JSON.parse(line) as EdgeNodeProcess['events'][number]));
     this.child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     this.exited = new Promise((resolve) => this.child.on('exit', () => resolve()));
@@ -70,7 +74,7 @@ class EdgeNodeProcess {
 
   /** A power cut: no DISCONNECT, so the broker publishes the node's Will (its NDEATH). */
   async kill(): Promise<void> {
-    this.child.kill('SIGKILL');
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
     await this.exited;
   }
 }
@@ -90,6 +94,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await Promise.all(nodes.map((n) => n.kill()));
   await pipeline?.close();
 });
 

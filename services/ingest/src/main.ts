@@ -60,9 +60,7 @@ const sparkplug = config.sparkplugHost
   : undefined;
 const app = createIngestApp({
   source: new MqttSharedSource({
-    url: config.mqttUrl,
-    username: config.mqttUsername,
-    password: config.mqttPassword,
+    ...mqttAccount,
     clientIdPrefix: ingestClientIdPrefix(config.instanceId),
     connections: config.mqttConnections,
     inFlightPerConnection: config.mqttInFlightPerConnection,
