@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --import tsx
 import { createLogger, createMetricsRegistry, serveUntilSignalled } from '@meterline/service-kit';
 import { buildAgent } from './agent.ts';
 import { loadEdgeConfig, type EdgeConfig } from './config.ts';

@@ -73,6 +73,9 @@ export function modbusPoller(meter: ModbusMeterConfig): MeterPoller {
         }
         for (const { span, offset } of block.members) collect(span.entry, words.slice(offset, offset + span.count), tsMs, result);
       }
+      // Readings in the order of the register map, whatever order the requests took.
+      const order = new Map(meter.registers.map((entry, index) => [entry.point, index]));
+      result.readings.sort((a, b) => order.get(a.point)! - order.get(b.point)!);
       return result;
     },
     close: () => {
