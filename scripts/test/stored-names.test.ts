@@ -37,6 +37,10 @@ const NOT_STORED: Readonly<Record<string, { names: readonly string[]; why: strin
     ],
     why: "the monthly report's CSV sections and columns: a published format of its own, which must not change when storage does",
   },
+  'services/edge/src/queue.ts': {
+    names: ['seq'],
+    why: "SQL of the edge agent's local SQLite queue, not InfluxQL: `seq` is its own column, the payload's sequence number",
+  },
   'test/e2e/dashboards.e2e.test.ts': {
     names: ['consumption'],
     why: 'the enterprise-energy panels\' result column `AS "consumption"`: the dashboard\'s alias, not the measurement',

@@ -13,6 +13,7 @@ export function buildAgent(config: EdgeConfig, log: Logger, metrics: Registry): 
     url: config.mqtt.url,
     deviceId: config.deviceId,
     password: config.mqtt.password,
+    ca: config.mqtt.ca,
     keepaliveSeconds: config.mqtt.keepaliveSeconds,
     ackTimeoutMs: config.mqtt.ackTimeoutMs,
     reconnect: { firstMaxMs: config.mqtt.reconnectFirstMaxMs, maxMs: config.mqtt.reconnectMaxMs },

@@ -80,7 +80,13 @@ export function createEdgeApp(deps: EdgeAppDeps): EdgeApp {
   const pollLoop = async (poller: MeterPoller, intervalMs: number) => {
     let due = now();
     while (!stop.signal.aborted) {
-      await pollOnce(poller);
+      // A fault of the agent itself (not an EdgeError) is logged and the loop goes on: one
+      // meter's bad reply must not end the polling of every later interval.
+      await pollOnce(poller).catch((error: unknown) => {
+        metrics.polls.inc({ meter: poller.meterId, outcome: 'failed' });
+        lastPoll.set(poller.meterId, 'failed: unexpected error');
+        log.error({ meter: poller.meterId, err: error }, 'poll failed unexpectedly');
+      });
       // The next slot on the interval's grid; slots missed by a slow poll are skipped, not caught up.
       due += intervalMs;
       const late = now() - due;

@@ -97,6 +97,8 @@ const EdgeFileSchema = Type.Object(
         /** After a lost connection, attempt n waits a random time up to min(reconnectMaxMs, reconnectFirstMaxMs · 2^n) (docs/device-integration.md). */
         reconnectFirstMaxMs: Type.Integer({ minimum: 10, default: DEVICE_RECONNECT_BACKOFF.firstMaxMs }),
         reconnectMaxMs: Type.Integer({ minimum: 10, default: DEVICE_RECONNECT_BACKOFF.maxMs }),
+        /** PEM file of the certificate authorities an `mqtts://` broker is checked against (default: Node's own list). */
+        caFile: Type.Optional(Type.String({ minLength: 1 })),
       },
       { additionalProperties: false },
     ),
@@ -141,7 +143,7 @@ type MeterConfig = ModbusMeterConfig | Dlt645MeterConfig;
 
 export interface EdgeConfig extends Omit<Static<typeof EdgeFileSchema>, 'meters' | 'signingKeyFile'> {
   readonly meters: readonly MeterConfig[];
-  readonly mqtt: Static<typeof EdgeFileSchema>['mqtt'] & { readonly password: string };
+  readonly mqtt: Omit<Static<typeof EdgeFileSchema>['mqtt'], 'caFile'> & { readonly password: string; readonly ca: Buffer | undefined };
   readonly signingKey: KeyObject | undefined;
 }
 
@@ -202,6 +204,18 @@ function readSecret(env: NodeJS.ProcessEnv, problems: string[]): string {
   return direct ?? '';
 }
 
+function readCa(file: string | undefined, problems: string[]): Buffer | undefined {
+  if (file === undefined) return undefined;
+  try {
+    const pem = readFileSync(file);
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) problems.push(`/mqtt/caFile: ${file} holds no PEM certificate`);
+    return pem;
+  } catch (error) {
+    problems.push(`/mqtt/caFile: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    return undefined;
+  }
+}
+
 function readSigningKey(file: string | undefined, problems: string[]): KeyObject | undefined {
   if (file === undefined) return undefined;
   try {
@@ -241,9 +255,11 @@ export function parseEdgeConfig(text: string, env: NodeJS.ProcessEnv): EdgeConfi
   if (meters.length === rawMeters.length) crossChecks(meters, problems);
   const password = readSecret(env, problems);
   const signingKey = readSigningKey(file?.signingKeyFile, problems);
+  const ca = readCa(file?.mqtt.caFile, problems);
   if (problems.length > 0 || file === undefined) throw new EdgeError('MTL_EDGE_CONFIG_INVALID', `invalid configuration:\n  ${problems.join('\n  ')}`);
   const { signingKeyFile: _file, meters: _meters, ...rest } = file;
-  return Object.freeze({ ...rest, mqtt: Object.freeze({ ...file.mqtt, password }), meters: Object.freeze(meters), signingKey });
+  const { caFile: _caFile, ...mqtt } = file.mqtt;
+  return Object.freeze({ ...rest, mqtt: Object.freeze({ ...mqtt, password, ca }), meters: Object.freeze(meters), signingKey });
 }
 
 /** The config file named by the first argument or MTL_EDGE_CONFIG, parsed. */

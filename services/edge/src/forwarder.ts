@@ -48,33 +48,45 @@ export function startForwarder(options: ForwarderOptions): Forwarder {
       interrupt = done;
     });
 
+  /** One turn: send the oldest payload if the connection and the rate allow, else wait. */
+  const step = async () => {
+    const [next] = queue.oldest(1);
+    if (next === undefined || !sink.connected) {
+      await pause(next === undefined ? IDLE_MS : 100);
+      return;
+    }
+    const wait = Math.max(messages.delayMs(now()), bytes.delayMs(now()));
+    if (wait > 0) {
+      await pause(wait);
+      return;
+    }
+    messages.spend(1, now());
+    bytes.spend(next.bytes.length, now());
+    const outcome = await sink.send(next.bytes);
+    options.onSent(next, outcome);
+    if (outcome.ok) {
+      queue.remove(next.seq);
+      attempt = 0;
+      return;
+    }
+    // Over the broker's rate (135 on its own topic) or no PUBACK: the same payload again, later.
+    const delay = outcome.kind === 'refused' ? backoffDelay(attempt++, 1_000, 30_000) : backoffDelay(attempt++, 250, 5_000);
+    log.warn({ seq: next.seq, ...outcome, retryInMs: delay }, 'payload not acknowledged; sending it again');
+    await pause(delay);
+  };
   const loop = async () => {
     while (!stopped) {
-      const [next] = queue.oldest(1);
-      if (next === undefined || !sink.connected) {
-        await pause(next === undefined ? IDLE_MS : 100);
-        continue;
+      try {
+        await step();
+      } catch (error) {
+        // The queue could not be read or a payload not removed (a failing disk): try again later
+        // rather than stop forwarding for good; at worst a payload is sent twice.
+        log.error({ err: error }, 'forwarding failed; trying again');
+        await pause(1_000);
       }
-      const wait = Math.max(messages.delayMs(now()), bytes.delayMs(now()));
-      if (wait > 0) {
-        await pause(wait);
-        continue;
-      }
-      messages.spend(1, now());
-      bytes.spend(next.bytes.length, now());
-      const outcome = await sink.send(next.bytes);
-      options.onSent(next, outcome);
-      if (outcome.ok) {
-        queue.remove(next.seq);
-        attempt = 0;
-        continue;
-      }
-      // Over the broker's rate (135 on its own topic) or no PUBACK: the same payload again, later.
-      const delay = outcome.kind === 'refused' ? backoffDelay(attempt++, 1_000, 30_000) : backoffDelay(attempt++, 250, 5_000);
-      log.warn({ seq: next.seq, ...outcome, retryInMs: delay }, 'payload not acknowledged; sending it again');
-      await pause(delay);
     }
   };
+
   const done = loop();
 
   return {

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --import tsx
 import { createLogger, createMetricsRegistry, serveUntilSignalled } from '@meterline/service-kit';
 import { buildAgent } from './agent.ts';
 import { loadEdgeConfig, type EdgeConfig } from './config.ts';
@@ -14,7 +14,16 @@ try {
 }
 const log = createLogger('edge', config.logLevel);
 const metrics = createMetricsRegistry('edge');
-const { app, queue } = buildAgent(config, log, metrics);
+let agent: ReturnType<typeof buildAgent>;
+try {
+  agent = buildAgent(config, log, metrics);
+} catch (error) {
+  // The queue cannot be opened: without it nothing polled could be kept, so the agent does not start.
+  if (!(error instanceof EdgeError)) throw error;
+  log.fatal({ code: error.code, err: error }, 'cannot start');
+  process.exit(1);
+}
+const { app, queue } = agent;
 
 await serveUntilSignalled({
   app,

@@ -39,7 +39,8 @@ export function modbusPoller(meter: ModbusMeterConfig): MeterPoller {
     fresh.on('error', () => undefined);
     client = fresh;
     try {
-      await withTimeout(fresh.connectTCP(meter.host, { port: meter.port, timeout: meter.timeoutMs }), meter.timeoutMs, () => new Error(`no connection within ${meter.timeoutMs} ms`));
+      // Bounded here, not by connectTCP's `timeout`: that is the socket's idle timeout, which would also fire between polls.
+      await withTimeout(fresh.connectTCP(meter.host, { port: meter.port }), meter.timeoutMs, () => new Error(`no connection within ${meter.timeoutMs} ms`));
     } catch (error) {
       drop();
       throw new EdgeError('MTL_EDGE_METER_UNREACHABLE', `meter ${meter.id}: cannot connect to ${where}: ${(error as Error).message}`, { cause: error });
@@ -72,6 +73,9 @@ export function modbusPoller(meter: ModbusMeterConfig): MeterPoller {
         }
         for (const { span, offset } of block.members) collect(span.entry, words.slice(offset, offset + span.count), tsMs, result);
       }
+      // Readings in the order of the register map, whatever order the requests took.
+      const order = new Map(meter.registers.map((entry, index) => [entry.point, index]));
+      result.readings.sort((a, b) => order.get(a.point)! - order.get(b.point)!);
       return result;
     },
     close: () => {

@@ -21,6 +21,8 @@ export interface MqttSinkOptions {
   url: string;
   deviceId: string;
   password: string;
+  /** Certificate authorities for an `mqtts://` broker; Node's own list when undefined. */
+  ca: Buffer | undefined;
   keepaliveSeconds: number;
   ackTimeoutMs: number;
   reconnect: ReconnectBackoff;
@@ -47,6 +49,7 @@ export function mqttSink(options: MqttSinkOptions): PayloadSink {
     connectTimeout: 10_000,
     reconnectPeriod: 0,
     will: { topic: status, payload: Buffer.from('offline'), qos: 1, retain: true },
+    ...(options.ca ? { ca: options.ca } : {}),
   });
   client.on('error', options.onError);
   client.on('connect', () => {

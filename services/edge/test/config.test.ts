@@ -41,7 +41,7 @@ function problems(document: unknown, environment: NodeJS.ProcessEnv = env): stri
 describe('parseEdgeConfig', () => {
   it('fills the defaults and freezes the result', () => {
     const config = parseEdgeConfig(JSON.stringify(minimal), env);
-    expect(config.mqtt).toEqual({ url: 'mqtt://broker:1883', keepaliveSeconds: 30, ackTimeoutMs: 30_000, reconnectFirstMaxMs: 2_000, reconnectMaxMs: 60_000, password: 's3cret' });
+    expect(config.mqtt).toEqual({ url: 'mqtt://broker:1883', keepaliveSeconds: 30, ackTimeoutMs: 30_000, reconnectFirstMaxMs: 2_000, reconnectMaxMs: 60_000, password: 's3cret', ca: undefined });
     expect(config.queue).toEqual({ file: '/var/lib/meterline-edge/queue.db', messagesPerSecond: 10, bytesPerSecond: 32_768, maxReadingsPerPayload: 200 });
     expect(config.meters[0]).toMatchObject({ port: 502, unitId: 1, pollIntervalMs: 60_000, timeoutMs: 3_000, maxGap: 0, registers: [{ wordOrder: 'high-first', scale: 1 }] });
     expect(config.ops).toEqual({ host: '127.0.0.1', port: 9_470 });
@@ -95,6 +95,16 @@ describe('parseEdgeConfig', () => {
     const ec = join(dir, 'ec.pem');
     writeFileSync(ec, generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
     expect(problems({ ...minimal, signingKeyFile: ec })).toEqual([`/signingKeyFile: ${ec} holds a ec key, not Ed25519`]);
+  });
+
+  it('reads the certificate authorities of an mqtts:// broker from caFile, and names a file that is not one', () => {
+    const ca = join(dir, 'ca.pem');
+    writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    expect(parseEdgeConfig(JSON.stringify({ ...minimal, mqtt: { url: 'mqtts://broker:8883', caFile: ca } }), env).mqtt.ca?.toString()).toContain('BEGIN CERTIFICATE');
+    const notCa = join(dir, 'not-ca.pem');
+    writeFileSync(notCa, 'hello');
+    expect(problems({ ...minimal, mqtt: { url: 'mqtts://broker:8883', caFile: notCa } })).toEqual([`/mqtt/caFile: ${notCa} holds no PEM certificate`]);
+    expect(problems({ ...minimal, mqtt: { url: 'mqtts://broker:8883', caFile: join(dir, 'nope.pem') } })[0]).toMatch(/^\/mqtt\/caFile: cannot read .*ENOENT/);
   });
 
   it('says so when the file is not JSON', () => {
