@@ -75,7 +75,8 @@ await withBenchStack(
         configFile,
         JSON.stringify({
           deviceId: device.username,
-          mqtt: { url: mqttUrl, reconnectFirstMaxMs: 200, reconnectMaxMs: 500 },
+          // No hold after CONNACK: the replay rate is the agent's sending alone (the hold is a fixed 5 s by default).
+          mqtt: { url: mqttUrl, reconnectFirstMaxMs: 200, reconnectMaxMs: 500, holdAfterConnectMs: 0 },
           queue: { file: join(dir, 'queue.db'), messagesPerSecond: 1_000, bytesPerSecond: 1e8 },
           utcOffsetMinutes: 480,
           ops: { port: opsPort },

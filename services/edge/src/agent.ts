@@ -17,6 +17,7 @@ export function buildAgent(config: EdgeConfig, log: Logger, metrics: Registry): 
     keepaliveSeconds: config.mqtt.keepaliveSeconds,
     ackTimeoutMs: config.mqtt.ackTimeoutMs,
     reconnect: { firstMaxMs: config.mqtt.reconnectFirstMaxMs, maxMs: config.mqtt.reconnectMaxMs },
+    holdAfterConnectMs: config.mqtt.holdAfterConnectMs,
     onConnectionChange: (connected) => {
       // Called from the connection's events, which come after `app` is made.
       app.connectionChanged(connected);

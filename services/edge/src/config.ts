@@ -97,6 +97,11 @@ const EdgeFileSchema = Type.Object(
         /** After a lost connection, attempt n waits a random time up to min(reconnectMaxMs, reconnectFirstMaxMs · 2^n) (docs/device-integration.md). */
         reconnectFirstMaxMs: Type.Integer({ minimum: 10, default: DEVICE_RECONNECT_BACKOFF.firstMaxMs }),
         reconnectMaxMs: Type.Integer({ minimum: 10, default: DEVICE_RECONNECT_BACKOFF.maxMs }),
+        /**
+         * Nothing queued is sent for this long after each CONNACK: a broker just restarted may not
+         * deliver to ingest yet (Mosquitto 2.0.11; docs/edge-agent.md), and what it acknowledged meanwhile is lost.
+         */
+        holdAfterConnectMs: Type.Integer({ minimum: 0, maximum: 600_000, default: 5_000 }),
         /** PEM file of the certificate authorities an `mqtts://` broker is checked against (default: Node's own list). */
         caFile: Type.Optional(Type.String({ minLength: 1 })),
       },

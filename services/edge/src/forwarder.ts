@@ -51,7 +51,7 @@ export function startForwarder(options: ForwarderOptions): Forwarder {
   /** One turn: send the oldest payload if the connection and the rate allow, else wait. */
   const step = async () => {
     const [next] = queue.oldest(1);
-    if (next === undefined || !sink.connected) {
+    if (next === undefined || !sink.ready) {
       await pause(next === undefined ? IDLE_MS : 100);
       return;
     }

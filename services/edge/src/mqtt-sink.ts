@@ -13,6 +13,8 @@ export type SendOutcome =
 /** Where the forwarder sends payloads: owned here, so tests can pass a sink of their own. */
 export interface PayloadSink {
   readonly connected: boolean;
+  /** Connected, and past the hold after the connection's CONNACK: what is queued may go. */
+  readonly ready: boolean;
   send(bytes: Buffer): Promise<SendOutcome>;
   close(): Promise<void>;
 }
@@ -26,6 +28,8 @@ export interface MqttSinkOptions {
   keepaliveSeconds: number;
   ackTimeoutMs: number;
   reconnect: ReconnectBackoff;
+  /** How long after each CONNACK to wait before sending (see `ready`). */
+  holdAfterConnectMs: number;
   onConnectionChange: (connected: boolean) => void;
   onError: (error: Error) => void;
 }
@@ -52,7 +56,12 @@ export function mqttSink(options: MqttSinkOptions): PayloadSink {
     ...(options.ca ? { ca: options.ca } : {}),
   });
   client.on('error', options.onError);
+  // Mosquitto 2.0.11, restarted, delivers nothing to a restored `$share` subscription until its
+  // subscriber subscribes again: what a device publishes before ingest is back is acknowledged
+  // and lost. Holding the queue a few seconds after each CONNACK lets ingest come back first.
+  let readyAtMs = Number.POSITIVE_INFINITY;
   client.on('connect', () => {
+    readyAtMs = Date.now() + options.holdAfterConnectMs;
     options.onConnectionChange(true);
     client.publishAsync(status, 'online', { qos: 1, retain: true }).catch((error: unknown) => options.onError(error as Error));
   });
@@ -62,6 +71,9 @@ export function mqttSink(options: MqttSinkOptions): PayloadSink {
   return {
     get connected() {
       return client.connected;
+    },
+    get ready() {
+      return client.connected && Date.now() >= readyAtMs;
     },
     async send(bytes) {
       try {

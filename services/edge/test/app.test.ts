@@ -32,6 +32,7 @@ function recordingSink(): PayloadSink & { sent: { seq: number; values: number[] 
   return {
     sent,
     connected: true,
+    ready: true,
     send: (bytes) => {
       const payload = JSON.parse(bytes.toString()) as { seq: number; readings: { value: number }[] };
       sent.push({ seq: payload.seq, values: payload.readings.map((r) => r.value) });

@@ -41,7 +41,7 @@ function problems(document: unknown, environment: NodeJS.ProcessEnv = env): stri
 describe('parseEdgeConfig', () => {
   it('fills the defaults and freezes the result', () => {
     const config = parseEdgeConfig(JSON.stringify(minimal), env);
-    expect(config.mqtt).toEqual({ url: 'mqtt://broker:1883', keepaliveSeconds: 30, ackTimeoutMs: 30_000, reconnectFirstMaxMs: 2_000, reconnectMaxMs: 60_000, password: 's3cret', ca: undefined });
+    expect(config.mqtt).toEqual({ url: 'mqtt://broker:1883', keepaliveSeconds: 30, ackTimeoutMs: 30_000, reconnectFirstMaxMs: 2_000, reconnectMaxMs: 60_000, holdAfterConnectMs: 5_000, password: 's3cret', ca: undefined });
     expect(config.queue).toEqual({ file: '/var/lib/meterline-edge/queue.db', messagesPerSecond: 10, bytesPerSecond: 32_768, maxReadingsPerPayload: 200 });
     expect(config.meters[0]).toMatchObject({ port: 502, unitId: 1, pollIntervalMs: 60_000, timeoutMs: 3_000, maxGap: 0, registers: [{ wordOrder: 'high-first', scale: 1 }] });
     expect(config.ops).toEqual({ host: '127.0.0.1', port: 9_470 });

@@ -17,6 +17,9 @@ function recordingSink(answer: (bytes: string, attempt: number) => SendOutcome) 
   const sink: PayloadSink & { sent: string[]; connected: boolean } = {
     sent,
     connected: true,
+    get ready() {
+      return this.connected;
+    },
     send: (bytes) => {
       sent.push(bytes.toString());
       return Promise.resolve(answer(bytes.toString(), sent.filter((s) => s === bytes.toString()).length));
