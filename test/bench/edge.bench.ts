@@ -139,8 +139,9 @@ await withBenchStack(
 
     console.log(`\nbench:edge (${METERS} meter entries of 2 float32 registers, polled every 100 ms; ${STEP_SECONDS} s per run; the agent's own send limit raised to 1 000/s)`);
     console.log(`  raw broker (baseline), QoS 1 one in flight, ${sample.length} B payloads: ${rawRate.toFixed(0)} publishes/s`);
-    console.log(`  sustained: ${pollRate.toFixed(0)} polls/s, ${publishRate.toFixed(0)} payloads published/s, queue at the end ${after['meterline_edge_queue_depth']}, agent RSS ${liveRss.toFixed(0)} MB`);
-    console.log(`  replay: ${backlog} payloads queued offline, sent in ${replaySeconds.toFixed(1)} s = ${(backlog / replaySeconds).toFixed(0)} payloads/s, agent RSS peak ${Math.max(replayPeak, replayHwm).toFixed(0)} MB`);
+    const ratio = (rate: number) => `${(rate / rawRate).toFixed(3)}× the raw broker`;
+    console.log(`  sustained: ${pollRate.toFixed(0)} polls/s, ${publishRate.toFixed(0)} payloads published/s (${ratio(publishRate)}), queue at the end ${after['meterline_edge_queue_depth']}, agent RSS ${liveRss.toFixed(0)} MB`);
+    console.log(`  replay: ${backlog} payloads queued offline, sent in ${replaySeconds.toFixed(1)} s = ${(backlog / replaySeconds).toFixed(0)} payloads/s (${ratio(backlog / replaySeconds)}), agent RSS peak ${Math.max(replayPeak, replayHwm).toFixed(0)} MB`);
   },
   { devicePublishLimit: RAISED_LIMIT },
 );
