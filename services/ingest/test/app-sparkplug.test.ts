@@ -4,10 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { InMemoryBus } from '@meterline/bus';
 import { deadLetterCodec, decodeOrThrow, decodeReadingRecord, deviceStatusCodec } from '@meterline/contracts';
 import { indexRegistry, parseManifest, type Manifest } from '@meterline/domain';
-import type { MessageHandler, MessageSource } from '@meterline/mqtt-source';
 import { createLogger, createMetricsRegistry } from '@meterline/service-kit';
 import { DataType, PayloadSchema, SparkplugHost } from '@meterline/sparkplug';
 import { createIngestApp } from '../src/app.ts';
+import { HandSource } from './hand-source.ts';
 import { RebirthThrottle, RecordingNodeCommands } from '../src/node-commands.ts';
 
 // The ingest app as the Sparkplug host, with its in-memory parts: what reaches the bus for a
@@ -19,22 +19,6 @@ const manifest: Manifest = structuredClone(parsed.manifest);
 manifest.enterprises[0]!.devices.find((d) => d.id === 'cq-gw-01')!.sparkplug = { group: 'cq', metrics: [{ metric: 'kWh total', point: 'cq-e-main', unit: 'kWh' }] };
 const registry = indexRegistry(manifest);
 
-/** Delivers by hand on its own source, as the Sparkplug connection would. */
-class HandSource implements MessageSource {
-  private handler: MessageHandler | undefined;
-  start(handler: MessageHandler) {
-    this.handler = handler;
-    return Promise.resolve();
-  }
-  async close() {}
-  status() {
-    return { connected: 1, connections: 1 };
-  }
-  deliver(topic: string, payload: Buffer) {
-    if (!this.handler) throw new Error('not started');
-    return this.handler(topic, payload, { retained: false });
-  }
-}
 
 type Init = MessageInitShape<typeof PayloadSchema>;
 const T = BigInt(Date.UTC(2026, 2, 1, 0, 15));

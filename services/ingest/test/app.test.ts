@@ -4,30 +4,14 @@ import { describe, expect, it, vi } from 'vitest';
 import { InMemoryBus, type BusProducer } from '@meterline/bus';
 import { deadLetterCodec, decodeOrThrow, decodeReadingRecord, deviceSequenceCodec, signPayload, type DeviceStatusV1, type ReadingMessageV1 } from '@meterline/contracts';
 import { indexRegistry, parseManifest } from '@meterline/domain';
-import type { MessageHandler, MessageSource } from '@meterline/mqtt-source';
 import { createLogger, createMetricsRegistry } from '@meterline/service-kit';
 import { createIngestApp } from '../src/app.ts';
+import { HandSource } from './hand-source.ts';
 
 const parsed = parseManifest(readFileSync(new URL('../../../packages/domain/examples/demo-manifest.yaml', import.meta.url), 'utf8'), 'demo');
 if (!parsed.ok) throw new Error('demo manifest invalid');
 const registry = indexRegistry(parsed.manifest);
 
-/** Our own MessageSource, delivering by hand: `deliver` resolves when the app would acknowledge. */
-class HandSource implements MessageSource {
-  private handler: MessageHandler | undefined;
-  start(handler: MessageHandler) {
-    this.handler = handler;
-    return Promise.resolve();
-  }
-  async close() {}
-  status() {
-    return { connected: 1, connections: 1 };
-  }
-  deliver(topic: string, payload: unknown, meta = { retained: false }) {
-    if (!this.handler) throw new Error('not started');
-    return this.handler(topic, Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload)), meta);
-  }
-}
 
 /** A producer over the in-memory bus that refuses its first `failures` sends, as Kafka does while down. */
 function flakyProducer(bus: InMemoryBus, failures: number): BusProducer & { attempts: number } {
