@@ -3,7 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { statusTopic } from '@meterline/contracts';
 import { fleetManifest } from '@meterline/simulator';
 import { expectAggregatedAsAccounted } from '../harness/aggregation.ts';
 import { createPipeline, devicePassword, type Pipeline } from '../harness/pipeline.ts';
@@ -41,6 +43,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(agents.map((agent) => stopChild(agent, 'SIGKILL')));
+  // The status the agent left retained (its will's `offline`): a later test's ingest would be sent it.
+  if (deviceId !== undefined) {
+    const device = await mqtt.connectAsync(stackEnv().stack.mqtt.url, { protocolVersion: 5, clientId: deviceId, username: deviceId, password: devicePassword(deviceId), reconnectPeriod: 0 });
+    await device.publishAsync(statusTopic(deviceId), '', { qos: 1, retain: true });
+    await device.endAsync();
+  }
   await modbus?.stop();
   await dlt645?.stop();
   await pipeline?.close();

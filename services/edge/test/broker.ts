@@ -1,6 +1,6 @@
 import mqtt from 'mqtt';
 import { inject } from 'vitest';
-import { readingsTopic, type MqttReading } from '@meterline/contracts';
+import { readingsTopic, statusTopic, type MqttReading } from '@meterline/contracts';
 
 /** The test stack's broker and one of its accounts (a dev device, or the monitor that may read every topic). */
 export const broker = () => inject('stack').mqtt;
@@ -38,4 +38,15 @@ export async function watchReadings(deviceId: string) {
     until: (check: (received: Received[]) => boolean) => new Promise<void>((resolve) => (check(received) ? resolve() : waiters.push({ check: () => check(received), resolve }))),
     close: () => client.endAsync(),
   };
+}
+
+/**
+ * Clears the status an agent leaves retained (`online`, or `offline` by its will), as the device
+ * guide asks devices to: a later test's share group would be sent it, and its ingest dead-letter
+ * it as a device of no registry of its. Call once the agent has stopped (this takes its client id).
+ */
+export async function clearRetainedStatus(deviceId: string): Promise<void> {
+  const client = await mqtt.connectAsync(broker().url, { protocolVersion: 5, clientId: deviceId, reconnectPeriod: 0, ...account(deviceId) });
+  await client.publishAsync(statusTopic(deviceId), '', { qos: 1, retain: true });
+  await client.endAsync();
 }

@@ -7,13 +7,16 @@ import { checkPayloadSignature, validateMqttPayload } from '@meterline/contracts
 import { createLogger, createMetricsRegistry } from '@meterline/service-kit';
 import { buildAgent } from '../src/agent.ts';
 import { MQTT_PASSWORD_ENV, parseEdgeConfig } from '../src/config.ts';
-import { account, broker, watchReadings, type Received } from './broker.ts';
+import { account, broker, clearRetainedStatus, watchReadings, type Received } from './broker.ts';
 import { startPeer } from './peers.ts';
 
 // The agent on its real adapters, against the test stack's Mosquitto and meters no one here
 // wrote: pymodbus 3.16.1's simulator and dlt645 3.2.0's (test/peers/).
 const dir = mkdtempSync(join(tmpdir(), 'edge-meters-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  for (const deviceId of ['dev-meter-011', 'dev-meter-012']) await clearRetainedStatus(deviceId);
+});
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();

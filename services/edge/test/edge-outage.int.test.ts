@@ -6,12 +6,15 @@ import { createLogger, createMetricsRegistry } from '@meterline/service-kit';
 import { buildAgent } from '../src/agent.ts';
 import { MQTT_PASSWORD_ENV, parseEdgeConfig } from '../src/config.ts';
 import type { PayloadQueue } from '../src/queue.ts';
-import { account, broker, watchReadings, type Received } from './broker.ts';
+import { account, broker, clearRetainedStatus, watchReadings, type Received } from './broker.ts';
 import { startPeer } from './peers.ts';
 import { tcpProxy } from './tcp-proxy.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'edge-outage-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  for (const deviceId of ['dev-meter-013']) await clearRetainedStatus(deviceId);
+});
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();

@@ -5,12 +5,15 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { MQTT_PASSWORD_ENV } from '../src/config.ts';
-import { account, broker, watchReadings } from './broker.ts';
+import { account, broker, clearRetainedStatus, watchReadings } from './broker.ts';
 import { startPeer, stopChild } from './peers.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'edge-power-cut-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  for (const deviceId of ['dev-meter-014']) await clearRetainedStatus(deviceId);
+});
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();

@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { mqttSink, type PayloadSink } from '../src/mqtt-sink.ts';
-import { account, broker } from './broker.ts';
+import { account, broker, clearRetainedStatus } from './broker.ts';
 
 // The device's connection on the real broker: it sends nothing queued until the hold after its
 // CONNACK has passed (a restarted Mosquitto 2.0.11 may not deliver to ingest yet; docs/edge-agent.md).
@@ -11,6 +11,7 @@ afterEach(async () => {
   await Promise.all(sinks.splice(0).map((sink) => sink.close()));
   expect(errors.splice(0)).toEqual([]);
 });
+afterAll(() => clearRetainedStatus('dev-meter-015'));
 
 function connect(holdAfterConnectMs: number): PayloadSink {
   const deviceId = 'dev-meter-015';
