@@ -8,14 +8,6 @@ import { ingestDeadLetter } from './dead-letter.ts';
 /** Sparkplug B 3.0 edge nodes' messages (namespace `spBv1.0`, chapter 4 of the specification). */
 export const SPARKPLUG_TOPIC_FILTERS = ['spBv1.0/+/+/+', 'spBv1.0/+/+/+/+'] as const;
 
-/**
- * Whether the registry maps any metric of this Sparkplug device under the node: the host keeps
- * births of those devices only, so a node cannot grow its memory with devices it invents.
- */
-export function sparkplugDeviceMapped(registry: RegistryIndex, node: string, device: string): boolean {
-  return registry.device(node)?.device.sparkplug?.metrics.some((m) => m.device === device) ?? false;
-}
-
 export interface SparkplugAdmission {
   readings: ReadingMessageV1[];
   /** One per message at most: the message's own fault, or every refused metric of it. */

@@ -6,7 +6,7 @@ import { MqttSharedSource } from '@meterline/mqtt-source';
 import { indexRegistry, parseInstant } from '@meterline/domain';
 import { createLogger, createMetricsRegistry, serveUntilSignalled } from '@meterline/service-kit';
 import { SparkplugHost } from '@meterline/sparkplug';
-import { SPARKPLUG_TOPIC_FILTERS, sparkplugDeviceMapped } from './admit-sparkplug.ts';
+import { SPARKPLUG_TOPIC_FILTERS } from './admit-sparkplug.ts';
 import { STATUS_TOPIC_FILTER } from './admit-status.ts';
 import { createIngestApp } from './app.ts';
 import { loadIngestConfig } from './config.ts';
@@ -53,8 +53,9 @@ const sparkplug = config.sparkplugHost
         keepaliveSeconds: config.mqttKeepaliveSeconds,
         log: mqttLog,
       }),
-      host: new SparkplugHost({ tracksDevice: (_group, node, device) => sparkplugDeviceMapped(registryIndex(), node, device) }),
-      commands: new MqttNodeCommands({ ...mqttAccount, clientId: `${ingestClientIdPrefix(config.instanceId)}-sparkplug-commands`, log: (level, message, extra) => log[level](extra, message) }),
+      // Births are kept only of devices the registry maps a metric of: a node cannot grow the host's memory with devices it invents.
+      host: new SparkplugHost({ tracksDevice: (_group, node, device) => registryIndex().hasSparkplugDevice(node, device) }),
+      commands: new MqttNodeCommands({ ...mqttAccount, clientId: `${ingestClientIdPrefix(config.instanceId)}-sparkplug-commands`, log: mqttLog }),
       rebirths: new RebirthThrottle(config.sparkplugRebirthIntervalMs),
     }
   : undefined;

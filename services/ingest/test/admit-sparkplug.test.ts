@@ -3,7 +3,7 @@ import { create, toBinary, type MessageInitShape } from '@bufbuild/protobuf';
 import { describe, expect, it } from 'vitest';
 import { indexRegistry, parseManifest, type Manifest } from '@meterline/domain';
 import { DataType, PayloadSchema, SparkplugHost } from '@meterline/sparkplug';
-import { admitSparkplug, sparkplugDeviceMapped } from '../src/admit-sparkplug.ts';
+import { admitSparkplug } from '../src/admit-sparkplug.ts';
 
 // The demo registry with its Chongqing gateway as a Sparkplug edge node: device "m1" reports the
 // main meter's energy in MWh (converted to the point's kWh) and the press line's in kWh.
@@ -39,7 +39,7 @@ const dbirth = (seq: bigint) =>
   });
 
 function session() {
-  const host = new SparkplugHost({ tracksDevice: (_group, node, device) => sparkplugDeviceMapped(registry, node, device) });
+  const host = new SparkplugHost({ tracksDevice: (_group, node, device) => registry.hasSparkplugDevice(node, device) });
   const admit = (topic: string, payload: Buffer, retained = false) => admitSparkplug(topic, payload, retained, receivedAt, registry, host, rules);
   return { host, admit };
 }

@@ -4,10 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { InMemoryBus } from '@meterline/bus';
 import { deadLetterCodec, decodeOrThrow, decodeReadingRecord, deviceStatusCodec } from '@meterline/contracts';
 import { indexRegistry, parseManifest, type Manifest } from '@meterline/domain';
-import { createLogger, createMetricsRegistry } from '@meterline/service-kit';
 import { DataType, PayloadSchema, SparkplugHost } from '@meterline/sparkplug';
 import { createIngestApp } from '../src/app.ts';
-import { HandSource } from './hand-source.ts';
+import { HandSource, testAppSettings } from './hand-source.ts';
 import { RebirthThrottle, RecordingNodeCommands } from '../src/node-commands.ts';
 
 // The ingest app as the Sparkplug host, with its in-memory parts: what reaches the bus for a
@@ -37,11 +36,7 @@ async function setup() {
     producer: bus.producer(),
     readingsPartitioner: await bus.keyPartitioner('readings'),
     registry: () => registry,
-    topics: { readings: 'readings', deadLetters: 'dlq', deviceStatus: 'device-status', deviceSequence: 'device-sequence' },
-    rules: { maxPayloadBytes: 65_536, maxFutureSkewMs: 300_000, horizonMs: Date.UTC(2000, 0, 1) },
-    batching: { lingerMs: 1, maxBatchRecords: 100, closeGraceMs: 50 },
-    log: createLogger('ingest-test', 'silent'),
-    metrics: createMetricsRegistry('ingest-test'),
+    ...testAppSettings(),
     now: () => new Date(nowMs),
     sparkplug: { source: sparkplug, host: new SparkplugHost(), commands, rebirths: new RebirthThrottle(10_000) },
   });

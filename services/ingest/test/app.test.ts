@@ -4,9 +4,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { InMemoryBus, type BusProducer } from '@meterline/bus';
 import { deadLetterCodec, decodeOrThrow, decodeReadingRecord, deviceSequenceCodec, signPayload, type DeviceStatusV1, type ReadingMessageV1 } from '@meterline/contracts';
 import { indexRegistry, parseManifest } from '@meterline/domain';
-import { createLogger, createMetricsRegistry } from '@meterline/service-kit';
 import { createIngestApp } from '../src/app.ts';
-import { HandSource } from './hand-source.ts';
+import { HandSource, testAppSettings } from './hand-source.ts';
 
 const parsed = parseManifest(readFileSync(new URL('../../../packages/domain/examples/demo-manifest.yaml', import.meta.url), 'utf8'), 'demo');
 if (!parsed.ok) throw new Error('demo manifest invalid');
@@ -60,11 +59,7 @@ async function setup<P extends BusProducer = ReturnType<typeof flakyProducer>>(
     producer,
     readingsPartitioner: await bus.keyPartitioner('readings'),
     registry: () => registryIndex,
-    topics: { readings: 'readings', deadLetters: 'dlq', deviceStatus: 'device-status', deviceSequence: 'device-sequence' },
-    rules: { maxPayloadBytes: 65_536, maxFutureSkewMs: 300_000, horizonMs: Date.UTC(2000, 0, 1) },
-    batching: { lingerMs: 1, maxBatchRecords: 100, closeGraceMs: 50 },
-    log: createLogger('ingest-test', 'silent'),
-    metrics: createMetricsRegistry('ingest-test'),
+    ...testAppSettings(),
   });
   return { bus, source, producer, app };
 }

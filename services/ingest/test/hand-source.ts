@@ -1,4 +1,5 @@
 import type { MessageHandler, MessageSource } from '@meterline/mqtt-source';
+import { createLogger, createMetricsRegistry } from '@meterline/service-kit';
 
 /**
  * Our own MessageSource, delivering by hand: `deliver` resolves when the app would acknowledge.
@@ -20,3 +21,12 @@ export class HandSource implements MessageSource {
     return this.handler(topic, bytes, meta);
   }
 }
+
+/** The topics, rules and batching the app tests run ingest with, quiet and with a metrics registry of its own. */
+export const testAppSettings = () => ({
+  topics: { readings: 'readings', deadLetters: 'dlq', deviceStatus: 'device-status', deviceSequence: 'device-sequence' },
+  rules: { maxPayloadBytes: 65_536, maxFutureSkewMs: 300_000, horizonMs: Date.UTC(2000, 0, 1) },
+  batching: { lingerMs: 1, maxBatchRecords: 100, closeGraceMs: 50 },
+  log: createLogger('ingest-test', 'silent'),
+  metrics: createMetricsRegistry('ingest-test'),
+});

@@ -25,6 +25,8 @@ export interface RegistryIndex {
    * `sparkplugDevice` absent for the node's own metrics), or undefined when the registry maps none.
    */
   sparkplugMetric(deviceId: string, sparkplugDevice: string | undefined, metric: string): SparkplugMetricMapping | undefined;
+  /** Whether the registry maps any metric of this Sparkplug device under the node of that device id. */
+  hasSparkplugDevice(deviceId: string, sparkplugDevice: string): boolean;
 }
 
 interface SparkplugMetricMapping {
@@ -43,6 +45,7 @@ export function indexRegistry(manifest: Manifest): RegistryIndex {
   const devices = new Map<string, DeviceLocation & { points: ReadonlySet<string> }>();
   const children = new Map<string, MeteringPoint[]>();
   const sparkplug = new Map<string, SparkplugMetricMapping>();
+  const sparkplugDevices = new Set<string>();
   for (const enterprise of manifest.enterprises) {
     enterprises.set(enterprise.id, enterprise);
     for (const site of enterprise.sites) {
@@ -55,7 +58,10 @@ export function indexRegistry(manifest: Manifest): RegistryIndex {
     }
     for (const device of enterprise.devices) {
       devices.set(device.id, { enterpriseId: enterprise.id, device, points: new Set(device.meteringPoints) });
-      for (const m of device.sparkplug?.metrics ?? []) sparkplug.set(sparkplugKey(device.id, m.device, m.metric), { pointId: m.point, unit: m.unit });
+      for (const m of device.sparkplug?.metrics ?? []) {
+        sparkplug.set(sparkplugKey(device.id, m.device, m.metric), { pointId: m.point, unit: m.unit });
+        if (m.device !== undefined) sparkplugDevices.add(JSON.stringify([device.id, m.device]));
+      }
     }
   }
   return {
@@ -73,5 +79,6 @@ export function indexRegistry(manifest: Manifest): RegistryIndex {
     },
     children: (id) => [...(children.get(id) ?? [])],
     sparkplugMetric: (deviceId, sparkplugDevice, metric) => sparkplug.get(sparkplugKey(deviceId, sparkplugDevice, metric)),
+    hasSparkplugDevice: (deviceId, sparkplugDevice) => sparkplugDevices.has(JSON.stringify([deviceId, sparkplugDevice])),
   };
 }
