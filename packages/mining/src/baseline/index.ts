@@ -1,0 +1,2 @@
+// Energy baselines, fit criteria, savings and anomalies (issue 20).
+export {};

@@ -1,0 +1,2 @@
+// Detectors of fabricated or tampered metering data (issue 20).
+export {};

@@ -1,0 +1,2 @@
+export * from './baseline/index.ts';
+export * from './fabrication/index.ts';
