@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { validateMqttPayload } from '@meterline/contracts';
-import { parseManifest } from '@meterline/domain';
+import { parseInstant, parseManifest } from '@meterline/domain';
 import { Fleet, fleetManifest, formatWithOffset } from '../src/index.ts';
 
 const T0 = Date.UTC(2026, 2, 2, 0, 0); // Monday 08:00 in UTC+8
@@ -51,5 +51,13 @@ describe('simulated fleet', () => {
   it('stamps readings with the meters’ offset', () => {
     expect(formatWithOffset(T0, 480)).toBe('2026-03-02T08:00:00+08:00');
     expect(formatWithOffset(T0, -90)).toBe('2026-03-01T22:30:00-01:30');
+  });
+
+  it('keeps the milliseconds of an instant between seconds', () => {
+    expect(formatWithOffset(Date.UTC(2026, 2, 1, 0, 15, 0, 5), 480)).toBe('2026-03-01T08:15:00.005+08:00');
+    expect(formatWithOffset(Date.UTC(2026, 2, 1, 0, 15, 59, 999), -330)).toBe('2026-02-28T18:45:59.999-05:30');
+    // Read back, the text is the instant it was made from (parseInstant is what ingest and the CLI read with).
+    const instant = Date.UTC(2026, 2, 1, 4, 29, 59, 800);
+    expect(parseInstant(formatWithOffset(instant, 480))).toBe(instant);
   });
 });

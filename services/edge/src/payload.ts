@@ -14,14 +14,8 @@ export interface PolledReading {
 /** What the broker admits of a payload: its packet limit less room for the topic and the MQTT header and properties. */
 const MAX_PAYLOAD_BYTES = MQTT_MAX_PACKET_BYTES - 1_024;
 
-/** ISO 8601 in the site's offset, to the millisecond: two polls within one second are two instants, not one point's conflict. */
-export function readingTimestamp(tsMs: number, utcOffsetMinutes: number): string {
-  const whole = formatWithOffset(tsMs - (((tsMs % 1000) + 1000) % 1000), utcOffsetMinutes);
-  const millis = String(((tsMs % 1000) + 1000) % 1000).padStart(3, '0');
-  return `${whole.slice(0, -6)}.${millis}${whole.slice(-6)}`;
-}
-
-const toMqttReading = (r: PolledReading, utcOffsetMinutes: number): MqttReading => ({ point: r.point, ts: readingTimestamp(r.tsMs, utcOffsetMinutes), quantity: r.quantity, value: r.value, unit: r.unit });
+// In the site's offset, to the millisecond: two polls within one second are two instants, not one point's conflict.
+const toMqttReading = (r: PolledReading, utcOffsetMinutes: number): MqttReading => ({ point: r.point, ts: formatWithOffset(r.tsMs, utcOffsetMinutes), quantity: r.quantity, value: r.value, unit: r.unit });
 
 export interface PayloadOptions {
   deviceId: string;

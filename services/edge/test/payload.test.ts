@@ -1,18 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { checkPayloadSignature, validateMqttPayload } from '@meterline/contracts';
-import { encodePayload, payloadChunks, readingTimestamp, type PolledReading } from '../src/payload.ts';
+import { encodePayload, payloadChunks, type PolledReading } from '../src/payload.ts';
 
 const reading = (i: number, tsMs = Date.UTC(2026, 2, 1, 0, 15, 0, 5)): PolledReading => ({ point: `cq-e-${i}`, quantity: 'active-energy-import', unit: 'kWh', value: 1000 + i / 4, tsMs });
 const options = { deviceId: 'cq-gw-01', utcOffsetMinutes: 480, signingKey: undefined };
-
-describe('readingTimestamp', () => {
-  it('stamps the site offset to the millisecond', () => {
-    expect(readingTimestamp(Date.UTC(2026, 2, 1, 0, 15, 0, 5), 480)).toBe('2026-03-01T08:15:00.005+08:00');
-    expect(readingTimestamp(Date.UTC(2026, 2, 1, 0, 15, 59, 999), -330)).toBe('2026-02-28T18:45:59.999-05:30');
-    expect(readingTimestamp(Date.UTC(2026, 2, 1), 0)).toBe('2026-03-01T00:00:00.000+00:00');
-  });
-});
 
 describe('encodePayload', () => {
   it('builds payload v1 in the batch form, valid by the contract', () => {
