@@ -352,6 +352,34 @@ export function figureValueOf(row: StoredRow): RowRead<FigureValue> {
   return isNumber(value) ? { ok: true, value: { startMs: row.timestampMs, value } } : unreadable(`lacks a numeric \`${F.value}\``);
 }
 
+/** A figure's value with its U and coverage, at its period start: what a baseline regresses on. */
+export interface FigureMeasure extends FigureValue {
+  /** U, k = 2, in the figure's unit. */
+  expandedU: number;
+  /** Percent of the period's energy from measured intervals (FigureV1.coveragePercent). */
+  coveragePercent: number;
+}
+
+export function figureMeasureOf(row: StoredRow): RowRead<FigureMeasure> {
+  const { [F.value]: value, [F.expandedU]: expandedU, [F.coverage]: coverage } = row.fields;
+  if (!isNumber(value)) return unreadable(`lacks a numeric \`${F.value}\``);
+  if (!isNumber(expandedU)) return unreadable(`lacks a numeric \`${F.expandedU}\``);
+  if (!isNumber(coverage)) return unreadable(`lacks a numeric \`${F.coverage}\``);
+  return { ok: true, value: { startMs: row.timestampMs, value, expandedU, coveragePercent: coverage } };
+}
+
+/** The figures a query matches with their U and coverage, in time order; a row lacking one goes to `onUnreadable`. */
+export async function readFigureMeasures(store: TimeSeriesStore, query: FigureSeriesQuery, onUnreadable: OnUnreadable): Promise<FigureMeasure[]> {
+  const series: SeriesQuery = {
+    measurement: measurementOf(query.kind),
+    tags: { ...query.subject, ...figureTags(query.enterpriseId, query.periodKind) },
+    fromMs: query.fromMs,
+    toMs: query.toMs,
+    fields: [F.value, F.expandedU, F.coverage],
+  };
+  return readRows(series.measurement, await store.readSeries(series), figureMeasureOf, onUnreadable);
+}
+
 /** The values of the figures a query matches, by period start, in time order; a row without a numeric value goes to `onUnreadable`. */
 export async function readFigureValues(store: TimeSeriesStore, query: FigureSeriesQuery, onUnreadable: OnUnreadable): Promise<FigureValue[]> {
   const series: SeriesQuery = {

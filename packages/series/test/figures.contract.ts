@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FigureV1 } from '@meterline/contracts';
-import { completenessOf, FIGURE_DETAIL_FIELDS, figureKey, figureOf, figurePoint, publishedFigureOf, readFigures, readFigureValues, readPublishedFigures, type UnreadableRow } from '../src/index.ts';
+import { completenessOf, FIGURE_DETAIL_FIELDS, figureKey, figureOf, figurePoint, publishedFigureOf, readFigureMeasures, readFigures, readFigureValues, readPublishedFigures, type UnreadableRow } from '../src/index.ts';
 import { storePerTest, UNTIL_MS, type MakeSeriesStore } from './series-store-under-test.ts';
 
 const DAY = 86_400_000;
@@ -143,6 +143,27 @@ export function figuresContract(name: string, open: MakeSeriesStore): void {
         { startMs: MARCH_1, value: 4.5 },
         { startMs: MARCH_1 + DAY, value: 5.25 },
       ]);
+    });
+
+    it('reads the day figures of one series with their U and coverage: what a baseline regresses on', async () => {
+      const store = await fresh();
+      const measured = (start: number, value: number, expandedUncertainty: number, coveragePercent: number) => figurePoint({ ...coal('enterprise', start, value), expandedUncertainty, coveragePercent });
+      await store.write([measured(MARCH_1, 4.5, 0.09, 100), measured(MARCH_1 + DAY, 5.25, 0.125, 87.5), figurePoint(coal('site', MARCH_1, 2, 's1'))]);
+      const query = { kind: 'standard_coal', enterpriseId: 'ent-1', periodKind: 'day', subject: { level: 'enterprise', basis: 'equivalent' }, fromMs: MARCH_1, toMs: MARCH_1 + 2 * DAY } as const;
+      expect(await readFigureMeasures(store, query, fail)).toEqual([
+        { startMs: MARCH_1, value: 4.5, expandedU: 0.09, coveragePercent: 100 },
+        { startMs: MARCH_1 + DAY, value: 5.25, expandedU: 0.125, coveragePercent: 87.5 },
+      ]);
+    });
+
+    it('reports a day row without its U and leaves it out of a baseline', async () => {
+      const store = await fresh();
+      const enterprise = { level: 'enterprise', basis: 'equivalent' };
+      await store.write([{ measurement: 'standard_coal', tags: { enterprise: 'ent-1', period: 'day', region: 'CN-CQ', ...enterprise }, fields: { value: 4.5, coverage: 100 }, timestampMs: MARCH_1 }]);
+      const reported: UnreadableRow[] = [];
+      const values = await readFigureMeasures(store, { kind: 'standard_coal', enterpriseId: 'ent-1', periodKind: 'day', subject: enterprise, fromMs: MARCH_1, toMs: MARCH_1 + DAY }, (row) => reported.push(row));
+      expect(values).toEqual([]);
+      expect(reported.map((r) => r.reason)).toEqual(['lacks a numeric `expanded_u`']);
     });
 
     it('reports a day row without a numeric value and leaves it out of the sum', async () => {
