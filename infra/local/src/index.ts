@@ -2,6 +2,7 @@ export { VERSIONS } from './versions.ts';
 export { STACK_ERRORS, isStackError } from './errors.ts';
 export { ensureGo, ensureInstalled } from './install.ts';
 export { ensureEdgePeers } from './edge-peers.ts';
+export { ensureMiningReference } from './mining-reference.ts';
 export { ensureSchemathesis } from './schemathesis.ts';
 export { ensureTelegraf } from './telegraf.ts';
 export { toxiproxy } from './toxiproxy.ts';

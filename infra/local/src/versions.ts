@@ -30,6 +30,19 @@ export const VERSIONS = Object.freeze({
   pysparkplug: '0.6.1',
   pymodbus: '3.16.1',
   dlt645: '3.2.0',
+  /**
+   * The mining baseline's reference (test/reference/README.md): LF Energy's OpenDSM from PyPI, in
+   * a virtual environment of its own. multimethod is held below 2 because scikit-fda 0.10.1 (an
+   * OpenDSM dependency imported by `import opendsm`) fails with 2.x; the numeric stack is pinned
+   * so the reference figures do not drift with a new numpy or nlopt.
+   */
+  opendsm: '1.2.7',
+  opendsmMultimethod: '1.12',
+  opendsmNumpy: '2.4.6',
+  opendsmPandas: '2.3.3',
+  opendsmScipy: '1.17.1',
+  opendsmNlopt: '2.11.0',
+  opendsmNumba: '0.68.1',
   /** schemathesis 4.32 requires Python 3.11 or later (Debian bookworm ships 3.11). */
   pythonMin: [3, 11] as const,
 });

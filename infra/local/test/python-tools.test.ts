@@ -1,10 +1,11 @@
-// The Python tools' installer without the network (the fuzzer's and the edge peers'): what it reuses, and what it says when Python
-// is missing or too old. The install itself runs in test/e2e/api-fuzz.e2e.test.ts.
+// The Python tools' installer without the network (the fuzzer's, the edge peers' and the mining reference's): what it reuses, and
+// what it says when Python is missing or too old. The installs themselves run in test/e2e/api-fuzz.e2e.test.ts,
+// test/e2e/sparkplug.e2e.test.ts and infra/local/test/mining-reference.int.test.ts.
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { VERSIONS, ensureEdgePeers, ensureSchemathesis } from '../src/index.ts';
+import { VERSIONS, ensureEdgePeers, ensureMiningReference, ensureSchemathesis } from '../src/index.ts';
 
 const dirs: string[] = [];
 async function cacheDir(): Promise<string> {
@@ -62,5 +63,23 @@ describe('ensureEdgePeers', () => {
     const dir = await cacheDir();
     const install = ensureEdgePeers({ cacheDir: dir, python: join(dir, 'no-such-python3'), log: () => undefined });
     await expect(install).rejects.toMatchObject({ code: 'MTL_STACK_TOOL_MISSING', message: expect.stringContaining(`pysparkplug==${VERSIONS.pysparkplug}`) as unknown });
+  });
+});
+
+describe('ensureMiningReference', () => {
+  it('reuses a complete install of the pinned reference without running Python', async () => {
+    const dir = await cacheDir();
+    const pins = [VERSIONS.opendsm, VERSIONS.opendsmMultimethod, VERSIONS.opendsmNumpy, VERSIONS.opendsmPandas, VERSIONS.opendsmScipy, VERSIONS.opendsmNlopt, VERSIONS.opendsmNumba];
+    const home = join(dir, `mining-reference-${pins.join('-')}`);
+    await mkdir(join(home, 'venv', 'bin'), { recursive: true });
+    await writeFile(join(home, '.complete'), 'done\n');
+    const installed = await ensureMiningReference({ cacheDir: dir, python: join(dir, 'no-such-python3'), log: () => undefined });
+    expect(installed).toEqual({ python: join(home, 'venv', 'bin', 'python') });
+  });
+
+  it('names opendsm when Python cannot run', async () => {
+    const dir = await cacheDir();
+    const install = ensureMiningReference({ cacheDir: dir, python: join(dir, 'no-such-python3'), log: () => undefined });
+    await expect(install).rejects.toMatchObject({ code: 'MTL_STACK_TOOL_MISSING', message: expect.stringContaining(`opendsm==${VERSIONS.opendsm}`) as unknown });
   });
 });
