@@ -15,12 +15,13 @@ who entered it is the API key, when is the server's time; the figures it changes
   --api <url>            the API's base URL, e.g. http://127.0.0.1:8080
   --enterprise <id>      the enterprise
   --kind <kind>          fuel-delivery, fuel-stock (closing stock at the end of the period),
-                         production, output-value or value-added
+                         production, output-value, value-added, or outdoor-temperature (a day's
+                         mean from a weather station, for energy baselines' degree days)
   --period <key>         the local month YYYY-MM or day YYYY-MM-DD it refers to
-  --value <number>       ≥ 0, in --unit
-  --unit <unit>          fuels: kg or t; production: its own; money: CNY or 10^4 CNY
-  --document <ref>       delivery note, invoice, stock-take sheet, statistics form
-  --site <id>            the site (fuels, when the enterprise has several)
+  --value <number>       ≥ 0, in --unit; a temperature may be below 0: write --value=-3.5
+  --unit <unit>          fuels: kg or t; production: its own; money: CNY or 10^4 CNY; temperature: °C
+  --document <ref>       delivery note, invoice, stock-take sheet, statistics form, weather station
+  --site <id>            the site (fuels, when the enterprise has several; a temperature's station)
   --carrier <fuel>       fuels: raw-coal, washed-coal, coke, crude-oil, fuel-oil, gasoline,
                          kerosene, diesel, lpg
   --product <name>       production: the product

@@ -16,6 +16,7 @@ import {
   type PeriodKind,
   type PointConsumption,
   type TimeRange,
+  UNACCOUNTED_ENTRY_KINDS,
 } from '@meterline/domain';
 import { readLandedMarks, readManualEntries, readPublishedFigures, readUnitStates, writeUnitStates, type OnUnreadable, type UnitState } from '@meterline/series';
 import { createSemaphore } from '@meterline/service-kit';
@@ -133,7 +134,8 @@ export async function aggregateEnterprise(deps: AggregationDeps, request: Aggreg
   const reports: UnitReport[] = [];
   const monthReadings: ReadingsByPoint = new Map();
   // Few per enterprise and month: read whole once per request (a correction may move an entry to another period).
-  const manualEntries = await readManualEntries(deps.store, enterprise.id, deps.onUnreadable);
+  // Entries the accounting does not read (outdoor temperatures) would only make every period look changed.
+  const manualEntries = (await readManualEntries(deps.store, enterprise.id, deps.onUnreadable)).filter((e) => !UNACCOUNTED_ENTRY_KINDS.has(e.kind));
   const manualById = new Map(manualEntries.map((e) => [e.id, e]));
   const accounting = { ...deps.accounting, manualEntries };
 

@@ -44,6 +44,16 @@ describe('manual entries: recorded with provenance', () => {
     expect((await post(delivery)).json<RecordedManualEntry>().restates).toEqual({ months: ['2026-03'], requested: false });
   });
 
+  it('records a day’s outdoor temperature and queues nothing: no figure of the accounting reads it', async () => {
+    const { post, jobs } = await api();
+    const response = await post({ kind: 'outdoor-temperature', period: '2026-01-15', value: -3.5, unit: '°C', document: 'weather station 57516, daily mean' });
+    expect(response.statusCode, response.body).toBe(201);
+    expect(response.json<RecordedManualEntry>()).toMatchObject({ kind: 'outdoor-temperature', value: -3.5, restates: { months: [], requested: false } });
+    expect(jobs).toEqual([]);
+    // Below zero is only a temperature's.
+    expect((await post({ ...delivery, value: -1 })).json<Problem>().status).toBe(400);
+  });
+
   it('corrects an entry: a new entry supersedes it, both stay readable, the stock’s month and the next are restated', async () => {
     const { app, post, list } = await api();
     const first = (await post(stock)).json<RecordedManualEntry>();

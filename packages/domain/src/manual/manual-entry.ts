@@ -8,13 +8,19 @@ import { unitDimension } from '../units.ts';
  * Quantities an enterprise enters by hand because nothing meters them online: fuel bought in
  * batches and kept in stock, production output, industrial output value and value added (the
  * national online monitoring system: "quantities not collected online are entered by hand, and
- * monthly report data is filed", NDRC/AQSIQ notice 2017 No. 1711).
+ * monthly report data is filed", NDRC/AQSIQ notice 2017 No. 1711); and a day's mean outdoor
+ * temperature from a weather station, which energy baselines turn into degree days (issue 20)
+ * and the accounting never uses.
  */
-export const MANUAL_ENTRY_KINDS = ['fuel-delivery', 'fuel-stock', 'production', 'output-value', 'value-added'] as const;
+export const MANUAL_ENTRY_KINDS = ['fuel-delivery', 'fuel-stock', 'production', 'output-value', 'value-added', 'outdoor-temperature'] as const;
 export type ManualEntryKind = (typeof MANUAL_ENTRY_KINDS)[number];
 
 /** The kinds that concern a fuel (a carrier, a mass). */
 export const FUEL_ENTRY_KINDS: ReadonlySet<ManualEntryKind> = new Set(['fuel-delivery', 'fuel-stock']);
+/** The kinds no figure of the accounting reads: entering or correcting one restates nothing. */
+export const UNACCOUNTED_ENTRY_KINDS: ReadonlySet<ManualEntryKind> = new Set(['outdoor-temperature']);
+/** A day's mean outdoor temperature, in °C, within the records measured on Earth (−89.2 °C, 56.7 °C): beyond is a typo or °F. */
+export const OUTDOOR_TEMPERATURE = Object.freeze({ unit: '°C', min: -90, max: 60 } as const);
 /** The kinds booked in money (industrial output value, value added). */
 const MONEY_ENTRY_KINDS: ReadonlySet<ManualEntryKind> = new Set(['output-value', 'value-added']);
 
@@ -121,6 +127,8 @@ function entrySlot(entry: ManualEntryDraft, enterprise: Enterprise): string | un
     case 'output-value':
     case 'value-added':
       return `${entry.kind}|${entry.period}`;
+    case 'outdoor-temperature':
+      return `temperature|${entry.site ?? ''}|${entry.period}`;
   }
 }
 
@@ -155,7 +163,10 @@ export function checkManualEntry(entry: ManualEntry, enterprise: Enterprise, exi
   if (periodLastDay(entry.period) === undefined) bad('period', `"${entry.period}" is not a calendar month YYYY-MM or day YYYY-MM-DD from ${FIRST_YEAR} to ${LAST_YEAR}`);
   if (parseInstant(entry.enteredAt) === undefined) bad('enteredAt', `"${entry.enteredAt}" is not an instant with offset`);
   if (entry.enteredBy.trim() === '' || entry.enteredBy.length > MAX_TEXT) bad('enteredBy', `who entered it must be named, in at most ${MAX_TEXT} characters`);
-  if (!Number.isFinite(entry.value) || entry.value < 0) bad('value', `expected a number ≥ 0, got ${entry.value}`);
+  if (entry.kind === 'outdoor-temperature') {
+    const { min, max, unit } = OUTDOOR_TEMPERATURE;
+    if (!Number.isFinite(entry.value) || entry.value < min || entry.value > max) bad('value', `expected a day's mean outdoor temperature from ${min} to ${max} ${unit}, got ${entry.value}`);
+  } else if (!Number.isFinite(entry.value) || entry.value < 0) bad('value', `expected a number ≥ 0, got ${entry.value}`);
   if (entry.errorPercent !== undefined && !(Number.isFinite(entry.errorPercent) && entry.errorPercent > 0 && entry.errorPercent <= 100)) {
     bad('errorPercent', `expected a maximum error above 0 and at most 100 %, got ${entry.errorPercent}`);
   }
@@ -174,6 +185,11 @@ export function checkManualEntry(entry: ManualEntry, enterprise: Enterprise, exi
     if (entry.kind === 'production') {
       if (entry.product === undefined || entry.product.trim() === '' || entry.product.length > MAX_TEXT) bad('product', `production names its product, in at most ${MAX_TEXT} characters`);
       if (entry.unit.trim() === '' || entry.unit.length > 32) bad('unit', 'production gives its unit (t, pcs, m2, …), at most 32 characters');
+    } else if (entry.kind === 'outdoor-temperature') {
+      if (entry.unit !== OUTDOOR_TEMPERATURE.unit) bad('unit', `an outdoor temperature is entered in ${OUTDOOR_TEMPERATURE.unit}, got "${entry.unit}"`);
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(entry.period)) bad('period', `an outdoor temperature is a day's mean: the period is a day YYYY-MM-DD, got "${entry.period}"`);
+      if (entry.product !== undefined) bad('product', `${entry.kind} has no product`);
+      if (entry.errorPercent !== undefined) bad('errorPercent', `${entry.kind} has no error in percent of its value (a temperature's zero is arbitrary)`);
     } else if (MONEY_ENTRY_KINDS.has(entry.kind)) {
       if (!Object.hasOwn(MONEY_UNITS, entry.unit)) bad('unit', `${entry.kind} is booked in ${Object.keys(MONEY_UNITS).join(' or ')}, got "${entry.unit}"`);
       if (entry.product !== undefined) bad('product', `${entry.kind} has no product`);
@@ -233,10 +249,12 @@ export function manualEntryHistory(entries: readonly ManualEntry[]): ManualEntry
 /**
  * The months (YYYY-MM) whose figures an entry can change: the month of its period and, for a
  * stock, also the month after (a month's closing stock is the next month's opening stock). A
- * correction changes those of the entry it corrects too.
+ * correction changes those of the entry it corrects too (of the same kind). None for a kind
+ * the accounting does not read.
  */
 export function monthsBearingOn(entry: ManualEntry, corrected?: ManualEntry): string[] {
   const months = new Set<string>();
+  if (UNACCOUNTED_ENTRY_KINDS.has(entry.kind)) return [];
   for (const e of corrected ? [entry, corrected] : [entry]) {
     const month = e.period.slice(0, 7);
     months.add(month);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkManualEntry, effectiveEntries, manualEntryHistory, parseManifest, type Enterprise, type ManualEntry } from '../../src/index.ts';
+import { checkManualEntry, effectiveEntries, manualEntryHistory, monthsBearingOn, parseManifest, type Enterprise, type ManualEntry } from '../../src/index.ts';
 
 const MANIFEST = `
 version: 1
@@ -45,6 +45,22 @@ describe('checkManualEntry', () => {
     expect(fields({ ...base, kind: 'fuel-stock', period: '2026-03-31', document: 'stock-take' })).toEqual([]);
     expect(fields({ ...base, kind: 'production', site: undefined, carrier: undefined, product: 'cloth', value: 1200, unit: 'm2' })).toEqual([]);
     expect(fields({ ...base, kind: 'value-added', site: undefined, carrier: undefined, value: 512.5, unit: '10^4 CNY' })).toEqual([]);
+  });
+
+  it('takes a day’s mean outdoor temperature in °C, below zero too, and refuses one that is not', () => {
+    const temperature: ManualEntry = { ...base, kind: 'outdoor-temperature', period: '2026-01-15', carrier: undefined, value: -3.5, unit: '°C', document: 'weather station 57516, daily mean' };
+    expect(fields(temperature)).toEqual([]);
+    expect(fields({ ...temperature, site: undefined })).toEqual([]);
+    // 71.6 is 22 °C written in °F; a month is no day's mean; a temperature's zero is arbitrary, so no error in percent.
+    expect(fields({ ...temperature, value: 71.6 })).toEqual([['value', 'MTL_DOMAIN_MANUAL_ENTRY_INVALID']]);
+    expect(fields({ ...temperature, unit: '°F' })).toEqual([['unit', 'MTL_DOMAIN_MANUAL_ENTRY_INVALID']]);
+    expect(fields({ ...temperature, period: '2026-01' })).toEqual([['period', 'MTL_DOMAIN_MANUAL_ENTRY_INVALID']]);
+    expect(fields({ ...temperature, errorPercent: 1 })).toEqual([['errorPercent', 'MTL_DOMAIN_MANUAL_ENTRY_INVALID']]);
+    // One station's mean per site and day: another is a correction.
+    expect(fields({ ...temperature, id: 'me-2' }, [temperature])).toEqual([['period', 'MTL_DOMAIN_MANUAL_ENTRY_CONFLICT']]);
+    expect(fields({ ...temperature, id: 'me-2', site: 'south' }, [temperature])).toEqual([]);
+    // The accounting does not read it: entering one restates no month.
+    expect(monthsBearingOn({ ...temperature, id: 'me-2', corrects: 'me-1', reason: 'station reading revised' }, temperature)).toEqual([]);
   });
 
   it('names every bad field', () => {

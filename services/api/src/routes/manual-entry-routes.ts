@@ -22,13 +22,13 @@ const Text = (description: string) => Type.String({ minLength: 1, maxLength: 200
 
 const EntryBody = Type.Object(
   {
-    kind: stringEnum(MANUAL_ENTRY_KINDS, { description: 'fuel-delivery, fuel-stock (closing stock at the end of the period), production, output-value, value-added' }),
+    kind: stringEnum(MANUAL_ENTRY_KINDS, { description: 'fuel-delivery, fuel-stock (closing stock at the end of the period), production, output-value, value-added, outdoor-temperature (a day’s mean, for energy baselines’ degree days)' }),
     period: Type.String({ pattern: PERIOD_PATTERN, description: "the local calendar month YYYY-MM or day YYYY-MM-DD (the enterprise's time zone) it refers to; a stock is the one at its end" }),
     site: Type.Optional(Type.String({ pattern: ID_PATTERN, description: 'a site of the enterprise; fuels need one when it has several' })),
     carrier: Type.Optional(stringEnum(STOCKED_FUELS, { description: 'fuel kinds only: the fuel' })),
     product: Type.Optional(Text('production only: the product, as the intensities name it')),
-    value: Type.Number({ minimum: 0, maximum: 1e15, description: 'in unit, ≥ 0 (a correction to 0 voids an entry)' }),
-    unit: Type.String({ minLength: 1, maxLength: 32, description: 'fuels: kg or t; production: its own (t, pcs, m2); output value and value added: CNY or 10^4 CNY' }),
+    value: Type.Number({ minimum: -90, maximum: 1e15, description: 'in unit, ≥ 0 (a correction to 0 voids an entry); an outdoor temperature: the day’s mean, −90 to 60 °C' }),
+    unit: Type.String({ minLength: 1, maxLength: 32, description: 'fuels: kg or t; production: its own (t, pcs, m2); output value and value added: CNY or 10^4 CNY; outdoor temperature: °C' }),
     errorPercent: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100, description: 'maximum error in percent, like an accuracy class (u = a/√3); absent for a fuel: the figures are flagged manual-uncertainty-unknown' })),
     document: Text('the document the number comes from: delivery note, invoice, stock-take sheet, statistics form'),
     corrects: Type.Optional(Type.String({ pattern: ID_PATTERN, description: 'for a correction: the id of the entry it supersedes, the latest of its chain' })),
@@ -69,7 +69,7 @@ const RecordedView = Type.Composite([
     restates: Type.Object(
       {
         months: Type.Array(Type.String(), { description: 'the months (YYYY-MM) whose figures the entry can change' }),
-        requested: Type.Boolean({ description: 'true: an aggregation job for them was queued; false (no Kafka): they are recomputed by the next scheduled run that covers them, or a backfill' }),
+        requested: Type.Boolean({ description: 'true: an aggregation job for them was queued; false: no months to restate, or no Kafka (then they are recomputed by the next scheduled run that covers them, or a backfill)' }),
       },
       { additionalProperties: false },
     ),
@@ -176,7 +176,7 @@ export const manualEntryRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (a
       schema: {
         summary: 'Record a quantity entered by hand, or correct one',
         description:
-          'Fuel deliveries and stock (a fuel without a meter gets its monthly consumption from them: opening stock + deliveries − closing stock), production, output value and value added. enteredBy is the API key’s id, enteredAt the server time. Entries are never changed: a correction (corrects + reason) supersedes the latest entry of its chain, and the figures it changes are restated (reason MANUAL_ENTRIES_CHANGED). 400: a field that does not fit; 422: a correction of an entry the enterprise does not have; 409: the same fact stated twice (a stock, a production, a delivery document), or a correction of an entry already corrected. Admin and the enterprise’s own key.',
+          'Fuel deliveries and stock (a fuel without a meter gets its monthly consumption from them: opening stock + deliveries − closing stock), production, output value and value added; and a day’s mean outdoor temperature from a weather station (energy baselines’ degree days: it restates nothing). enteredBy is the API key’s id, enteredAt the server time. Entries are never changed: a correction (corrects + reason) supersedes the latest entry of its chain, and the figures it changes are restated (reason MANUAL_ENTRIES_CHANGED). 400: a field that does not fit; 422: a correction of an entry the enterprise does not have; 409: the same fact stated twice (a stock, a production, a delivery document), or a correction of an entry already corrected. Admin and the enterprise’s own key.',
         tags: ['manual entries'],
         ...WRITERS,
         security: BEARER,
@@ -202,7 +202,7 @@ export const manualEntryRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (a
         return before;
       });
       const months = monthsBearingOn(entry, existing.find((e) => e.id === entry.corrects));
-      const requested = await queueRecomputation(ctx.aggregationJobs, () => monthsJob(enterprise, months, `manual:${entry.id}`, entry.enteredAt), 'manual entry', request.log);
+      const requested = months.length > 0 && (await queueRecomputation(ctx.aggregationJobs, () => monthsJob(enterprise, months, `manual:${entry.id}`, entry.enteredAt), 'manual entry', request.log));
       void reply.code(201).header('location', `/v1/enterprises/${enterprise.id}/manual-entries/${entry.id}`);
       return { ...viewOf({ entry, supersededBy: null }), restates: { months, requested } };
     },
