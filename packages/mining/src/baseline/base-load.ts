@@ -19,7 +19,7 @@ export interface BaseLoadOptions {
   coverageFactor?: number;
 }
 
-export interface LoadLevel extends Measured {
+interface LoadLevel extends Measured {
   hours: number;
 }
 

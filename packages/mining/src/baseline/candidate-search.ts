@@ -8,7 +8,7 @@ export interface DayObservation extends Observation {
   meanTemperature: number;
 }
 
-export type CandidateKind = 'intercept-only' | 'hdd' | 'cdd' | 'hdd-cdd';
+type CandidateKind = 'intercept-only' | 'hdd' | 'cdd' | 'hdd-cdd';
 
 export interface BalancePoints {
   heating: number | null;
@@ -30,7 +30,7 @@ export interface CandidateSearchOptions {
   criteria?: FitCriteria;
 }
 
-export interface Candidate {
+interface Candidate {
   kind: CandidateKind;
   balancePoints: BalancePoints;
   qualified: boolean;

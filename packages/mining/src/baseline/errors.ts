@@ -2,16 +2,13 @@
  * The closed list of baseline error codes, returned as values (never thrown): a caller
  * matches on `code`, never on the message. None is retryable: the inputs are wrong.
  */
-export const BASELINE_ERROR_CODES = [
+export type BaselineErrorCode =
   /** A regressor is constant or a linear combination of the others (the variable is named). */
-  'MTL_MINING_SINGULAR_DESIGN',
+  | 'MTL_MINING_SINGULAR_DESIGN'
   /** Fewer observations than parameters plus one: no residual degree of freedom. */
-  'MTL_MINING_TOO_FEW_OBSERVATIONS',
+  | 'MTL_MINING_TOO_FEW_OBSERVATIONS'
   /** A value is not a finite number, or an observation lacks a variable the model needs (named). */
-  'MTL_MINING_INVALID_INPUT',
-] as const;
-
-export type BaselineErrorCode = (typeof BASELINE_ERROR_CODES)[number];
+  | 'MTL_MINING_INVALID_INPUT';
 
 export interface BaselineError {
   code: BaselineErrorCode;

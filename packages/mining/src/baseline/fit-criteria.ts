@@ -2,14 +2,14 @@ import criteriaFile from './reference/ashrae-guideline-14-criteria.json' with { 
 
 export type Granularity = 'hourly' | 'daily' | 'monthly';
 
-export interface CriterionSource {
+interface CriterionSource {
   standard: string;
   edition: string | null;
   clause: string | null;
   clauseVerified: boolean;
 }
 
-export interface Criterion {
+interface Criterion {
   value: number;
   /** True when the number is common practice, not the cited standard's requirement. */
   convention: boolean;
@@ -17,7 +17,7 @@ export interface Criterion {
   note: string;
 }
 
-export interface GranularityCriteria {
+interface GranularityCriteria {
   cvRmsePercentMax: Criterion;
   nmbeAbsPercentMax: Criterion;
   rSquaredMin: Criterion;
@@ -31,7 +31,7 @@ export interface FitCriteria {
 }
 
 /** The criteria shipped with Meterline (reference/ashrae-guideline-14-criteria.json). */
-export const ASHRAE_GUIDELINE_14_CRITERIA: FitCriteria = criteriaFile as FitCriteria;
+export const ASHRAE_GUIDELINE_14_CRITERIA: FitCriteria = criteriaFile;
 
 /**
  * Goodness-of-fit indices after ASHRAE Guideline 14-2014 (statistical indices of a baseline
@@ -70,9 +70,9 @@ export function fitStatistics(actual: readonly number[], predicted: readonly num
   };
 }
 
-export type CriterionName = 'cv-rmse' | 'nmbe' | 'r-squared';
+type CriterionName = 'cv-rmse' | 'nmbe' | 'r-squared';
 
-export interface FailedCriterion {
+interface FailedCriterion {
   criterion: CriterionName;
   value: number | null;
   limit: number;

@@ -69,7 +69,7 @@ export function fitOls(y: readonly number[], regressors: readonly Regressor[]): 
     const originalNorm = euclideanNorm(col);
     const norm = euclideanNorm(col.slice(j));
     if (originalNorm === 0 || norm <= RANK_TOLERANCE * originalNorm) {
-      return failure('MTL_MINING_SINGULAR_DESIGN', `regressor ${names[j]} is constant or a linear combination of the intercept and the regressors before it`, names[j]!);
+      return failure('MTL_MINING_SINGULAR_DESIGN', `regressor ${names[j]} is constant or a linear combination of the intercept and the regressors before it`, names[j]);
     }
     const alpha = col[j]! > 0 ? -norm : norm;
     const v = col.slice(j);

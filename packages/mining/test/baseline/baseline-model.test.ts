@@ -1,8 +1,8 @@
 import { expect, it } from 'vitest';
-import { ASHRAE_GUIDELINE_14_CRITERIA, fitBaseline, fitStatistics, judgeFit, predict } from '../../src/index.ts';
+import { ASHRAE_GUIDELINE_14_CRITERIA, fitBaseline, fitStatistics, judgeFit, predict, type BaselineModel, type FitVerdict } from '../../src/index.ts';
 import { workedExample } from './worked-example.ts';
 
-const fitted = (residualScale = 1) => {
+const fitted = (residualScale = 1): BaselineModel => {
   const r = fitBaseline(workedExample(residualScale), { variables: ['production', 'hdd'], granularity: 'daily' });
   if (!r.ok) throw new Error(r.error.message);
   return r.value;
@@ -36,7 +36,7 @@ it('fails a noisy fit, listing each failed criterion with its value and limit', 
 
 it('holds monthly data to CV(RMSE) ≤ 15 % and |NMBE| ≤ 5 %, and hourly to 30 % and 10 %', () => {
   const stats = { cvRmsePercent: 16, nmbePercent: -6, rSquared: 0.9, n: 24, p: 2, meanActual: 100 };
-  const monthly = judgeFit(stats, 'monthly');
+  const monthly: FitVerdict = judgeFit(stats, 'monthly');
   expect(monthly.failures.map((f) => [f.criterion, f.value, f.limit])).toEqual([['cv-rmse', 16, 15], ['nmbe', -6, 5]]);
   expect(judgeFit(stats, 'hourly').passed).toBe(true);
   expect(monthly.criteriaVersion).toBe(ASHRAE_GUIDELINE_14_CRITERIA.version);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { fitOls, lagOneAutocorrelation } from '../../src/index.ts';
+import { fitOls, INTERCEPT, lagOneAutocorrelation } from '../../src/index.ts';
 import { HDD, PRODUCTION, RESIDUALS } from './worked-example.ts';
 
 const y = PRODUCTION.map((p, i) => 100 + 2 * p + 3 * HDD[i]! + RESIDUALS[i]!);
@@ -9,7 +9,7 @@ it('fits the hand-worked two-variable example exactly (see worked-example.ts)', 
   const fit = fitOls(y, [{ name: 'production', values: PRODUCTION }, { name: 'hdd', values: HDD }]);
   if (!fit.ok) throw new Error(fit.error.message);
   const f = fit.value;
-  expect(f.coefficients.map((c) => c.name)).toEqual(['intercept', 'production', 'hdd']);
+  expect(f.coefficients.map((c) => c.name)).toEqual([INTERCEPT, 'production', 'hdd']);
   // e ⟂ X, so b = (100, 2, 3) and the residuals are e.
   expect(f.coefficients[0]!.estimate).toBeCloseTo(100, 10);
   expect(f.coefficients[1]!.estimate).toBeCloseTo(2, 10);

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { convertSavings, fitBaseline, savingsWithUncertainty, type Observation } from '../../src/index.ts';
+import { convertSavings, fitBaseline, savingsWithUncertainty, type MeterErrorModel, type Observation, type Savings } from '../../src/index.ts';
 import { DAY_MS, workedExample } from './worked-example.ts';
 
 const model = (() => {
@@ -14,7 +14,7 @@ const reporting: Observation[] = [0, 1, 2, 3].map((i) => ({ startMs: Date.UTC(20
 it('gives the hand-worked savings and their uncertainty (ASHRAE Guideline 14 Annex B, meters systematic)', () => {
   const r = savingsWithUncertainty(model, reporting);
   if (!r.ok) throw new Error(r.error.message);
-  const s = r.value;
+  const s: Savings = r.value;
   // Adjusted baseline 4·170 = 680, actual 4·153 = 612, savings 68, F = 68/680 = 0.1.
   expect(s.adjustedBaseline).toBeCloseTo(680, 9);
   expect(s.actual).toBe(612);
@@ -38,7 +38,7 @@ it('gives the hand-worked savings and their uncertainty (ASHRAE Guideline 14 Ann
 });
 
 it('combines the meters as the error model says: in quadrature if random, on the savings if the same meter', () => {
-  const random = savingsWithUncertainty(model, reporting, { meterErrors: 'random' });
+  const random = savingsWithUncertainty(model, reporting, { meterErrors: 'random' satisfies MeterErrorModel });
   // √4 · 1.53 = 3.06.
   expect(random.ok && random.value.meters.u).toBeCloseTo(3.06, 10);
   const sameMeter = savingsWithUncertainty(model, reporting, { meterErrors: 'same-meter-systematic' });

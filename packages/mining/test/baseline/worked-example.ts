@@ -16,7 +16,7 @@ export const PRODUCTION = [10, 10, 20, 20, 10, 10, 20, 20];
 export const HDD = [0, 10, 0, 10, 0, 10, 0, 10];
 export const RESIDUALS = [2, -2, -2, 2, -2, 2, 2, -2];
 export const DAY_MS = 86_400_000;
-export const START_MS = Date.UTC(2026, 0, 5);
+const START_MS = Date.UTC(2026, 0, 5);
 
 export function workedExample(residualScale = 1, energyU = 0): Observation[] {
   return PRODUCTION.map((p, i) => ({
