@@ -9,7 +9,7 @@ import { seededRandom } from './random.ts';
  * Deterministic by seed. Local time is China Standard Time (UTC+8, no DST).
  */
 
-export const METERING_FLEET_TIME_ZONE = 'Asia/Shanghai';
+const METERING_FLEET_TIME_ZONE = 'Asia/Shanghai';
 const OFFSET_MS = 8 * 3_600_000;
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -17,7 +17,7 @@ const HOUR_MS = 3_600_000;
 export const FABRICATION_PATTERNS = ['flat-register', 'children-exceed-parent', 'too-regular', 'copied-day', 'jitter-vanished', 'shift-after-event'] as const;
 export type FabricationPattern = (typeof FABRICATION_PATTERNS)[number];
 
-export interface SimulatedIncrement {
+interface SimulatedIncrement {
   start: number;
   end: number;
   value: number;
@@ -45,7 +45,7 @@ export interface MeteringFleet {
   points: SimulatedPointSeries[];
 }
 
-export interface MeteringFleetOptions {
+interface MeteringFleetOptions {
   seed: number;
   /** The month simulated, YYYY-MM; the history days before it are simulated too. */
   month: string;
@@ -139,12 +139,12 @@ function meteredPoint(
     const value = roundToRegister(v * (1 + meterError));
     return { start, end: start + cadenceMs, value, expandedUncertainty: expandedU(value, accuracyClass) };
   });
-  const clockJitterMs = random() < 0.15 ? 0 : between(random, 300, 3_000);
+  const clockJitterMs = random() < 0.15 ? 0 : Math.round(between(random, 300, 3_000));
   const readingTimes = increments.map((x) => x.end + Math.round(clockJitterMs * (2 * random() - 1)));
   return { pointId, ...(parentId === undefined ? {} : { parentId }), accuracyClass, clockJitterMs, increments, readingTimes, cadenceMs, calibrationExpiresAt, replacedAt };
 }
 
-export interface Injection {
+interface Injection {
   pointId: string;
   pattern: FabricationPattern;
 }

@@ -11,7 +11,7 @@ export interface ChildrenExceedParentOptions {
   minDays: number;
 }
 
-export const CHILDREN_EXCEED_PARENT_DEFAULTS: ChildrenExceedParentOptions = { minDays: 3 };
+const CHILDREN_EXCEED_PARENT_DEFAULTS: ChildrenExceedParentOptions = { minDays: 3 };
 
 /**
  * Sub-meters that together record more than their parent, beyond the combined U of the

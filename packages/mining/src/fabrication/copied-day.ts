@@ -16,7 +16,7 @@ export interface CopiedDayOptions {
   minShareOfUsualSpread: number;
 }
 
-export const COPIED_DAY_DEFAULTS: CopiedDayOptions = { maxShareOfExpectedDifference: 0.1, minShareOfUsualSpread: 0.2 };
+const COPIED_DAY_DEFAULTS: CopiedDayOptions = { maxShareOfExpectedDifference: 0.1, minShareOfUsualSpread: 0.2 };
 
 /**
  * Independent noise of standard deviation σ on each interval gives a median |step| of

@@ -2,7 +2,7 @@ import { calendarPeriod, localDate, subPeriods } from '@meterline/domain';
 import type { FabricationInputs, MeteredIncrement } from './types.ts';
 
 /** One local calendar day: [start, end) in epoch ms (23 or 25 hours on DST change days). */
-export interface LocalDay {
+interface LocalDay {
   date: string;
   start: number;
   end: number;

@@ -19,7 +19,7 @@ export interface FlatRegisterOptions {
   minRiseShareOfUsual: number;
 }
 
-export const FLAT_REGISTER_DEFAULTS: FlatRegisterOptions = { flatShareOfUsual: 0.01, minFlatDays: 2, minRiseShareOfUsual: 0.5 };
+const FLAT_REGISTER_DEFAULTS: FlatRegisterOptions = { flatShareOfUsual: 0.01, minFlatDays: 2, minRiseShareOfUsual: 0.5 };
 
 /** A sub-meter whose register stays flat while its parent keeps moving and the energy it used to meter shows up unmetered. */
 export function detectFlatRegister(inputs: FabricationInputs, options: Partial<FlatRegisterOptions> = {}): FindingOf<'flat-register'>[] {

@@ -14,7 +14,7 @@ export interface JitterVanishedOptions {
   minDays: number;
 }
 
-export const JITTER_VANISHED_DEFAULTS: JitterVanishedOptions = { maxShareOfUsualJitter: 0.1, minUsualJitterMs: 100, minDays: 2 };
+const JITTER_VANISHED_DEFAULTS: JitterVanishedOptions = { maxShareOfUsualJitter: 0.1, minUsualJitterMs: 100, minDays: 2 };
 
 /**
  * A day's jitter: mean |interval between successive readings − cadence|. Intervals longer

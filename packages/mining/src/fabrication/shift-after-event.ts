@@ -25,7 +25,7 @@ export interface ShiftAfterEventOptions {
   idleShareOfUsual: number;
 }
 
-export const SHIFT_AFTER_EVENT_DEFAULTS: ShiftAfterEventOptions = { windowDays: 14, minDaysAfter: 5, minDaysBefore: 7, minStandardErrors: 4, minShiftInU: 2, idleShareOfUsual: 0.2 };
+const SHIFT_AFTER_EVENT_DEFAULTS: ShiftAfterEventOptions = { windowDays: 14, minDaysAfter: 5, minDaysBefore: 7, minStandardErrors: 4, minShiftInU: 2, idleShareOfUsual: 0.2 };
 
 interface MeterEvent {
   kind: ShiftAfterEventEvidence['event'];

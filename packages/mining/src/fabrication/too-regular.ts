@@ -13,7 +13,7 @@ export interface TooRegularOptions {
   minDays: number;
 }
 
-export const TOO_REGULAR_DEFAULTS: TooRegularOptions = { maxShareOfUsualSpread: 0.2, minDays: 2 };
+const TOO_REGULAR_DEFAULTS: TooRegularOptions = { maxShareOfUsualSpread: 0.2, minDays: 2 };
 
 /** Increments too regular to be measured: identical deltas, or a load that always varied suddenly varying no more. */
 export function detectTooRegular(inputs: FabricationInputs, options: Partial<TooRegularOptions> = {}): FindingOf<'too-regular'>[] {

@@ -52,7 +52,7 @@ export const FABRICATION_DETECTORS = [
 ] as const;
 export type FabricationDetector = (typeof FABRICATION_DETECTORS)[number];
 
-export interface FlatRegisterEvidence {
+interface FlatRegisterEvidence {
   parentId: string;
   /** The local days the register did not move. */
   flatDays: string[];
@@ -71,7 +71,7 @@ export interface ChildrenExceedParentEvidence {
   totalExcess: number;
 }
 
-export interface TooRegularEvidence {
+interface TooRegularEvidence {
   /** The local days whose increments barely changed. */
   days: string[];
   /** Median |Δ| of successive increments ÷ median increment, on the flagged days (median of the days). */
@@ -93,7 +93,7 @@ export interface CopiedDayEvidence {
   }>;
 }
 
-export interface JitterVanishedEvidence {
+interface JitterVanishedEvidence {
   /** The local days with no jitter. */
   days: string[];
   /** Mean |reading interval − cadence| in ms: the device's usual jitter (median of history days). */

@@ -2,7 +2,7 @@ import type { MeteredIncrement, MeteringPointSeries } from '../../src/index.ts';
 
 /** Hand-built series for the worked examples: hourly increments from a given UTC day on. */
 export const HOUR = 3_600_000;
-export const DAY = 24 * HOUR;
+const DAY = 24 * HOUR;
 
 export const utcDay = (date: string) => Date.parse(`${date}T00:00:00Z`);
 
