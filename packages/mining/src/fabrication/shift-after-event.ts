@@ -86,6 +86,11 @@ function judgeEvent(
   const standardError = Math.sqrt(variance(before) / before.length + variance(after) / after.length) / levelBefore;
   const relativeU = beforeDays.reduce((s, i) => s + own[i]!.expandedUncertainty, 0) / beforeDays.reduce((s, i) => s + own[i]!.value, 0);
   if (!(Math.abs(relativeShift) > o.minStandardErrors * standardError && Math.abs(relativeShift) > o.minShiftInU * relativeU)) return undefined;
+  // A share of the parent also moves when the parent's meter changes: the point's own reading
+  // must have moved the same way, by at least half as much, for the change to be its own.
+  const ownLevel = levelMeasure(frame, own, undefined, beforeDays);
+  const ownRelativeShift = mean(afterDays.map(ownLevel.of)) / mean(beforeDays.map(ownLevel.of)) - 1;
+  if (!(Math.sign(ownRelativeShift) === Math.sign(relativeShift) && Math.abs(ownRelativeShift) >= 0.5 * Math.abs(relativeShift))) return undefined;
   const eventDate = frame.days[e]!.date;
   const what = event.kind === 'calibration-expired' ? 'its calibration expired' : 'the meter was replaced';
   return {
@@ -95,7 +100,7 @@ function judgeEvent(
     evidence: {
       event: event.kind, eventDate, measure: level.measure,
       levelBefore: round(levelBefore, 4), levelAfter: round(levelAfter, 4), relativeShift: round(relativeShift, 4),
-      standardError: round(standardError, 4), relativeU: round(relativeU, 4), daysBefore: before.length, daysAfter: after.length,
+      standardError: round(standardError, 4), relativeU: round(relativeU, 4), ownRelativeShift: round(ownRelativeShift, 4), daysBefore: before.length, daysAfter: after.length,
     },
     summary:
       `${point.pointId} reads ${round(Math.abs(relativeShift) * 100, 1)} % ${relativeShift > 0 ? 'higher' : 'lower'} ` +

@@ -115,6 +115,8 @@ export interface ShiftAfterEventEvidence {
   standardError: number;
   /** The meter's relative U: a shift within 2 U is what an honest meter change may show. */
   relativeU: number;
+  /** The shift of the point's own consumption against its usual day: with a parent, it must agree with the share's, or the parent moved. */
+  ownRelativeShift: number;
   daysBefore: number;
   daysAfter: number;
 }

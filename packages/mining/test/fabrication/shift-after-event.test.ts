@@ -23,19 +23,29 @@ function inputs(after: number): FabricationInputs {
 describe('shift after event', () => {
   it('fires when the new meter reads 10 % lower', () => {
     // Share 0.18 after, 0.9 of the usual 0.2: shift −0.1. No scatter (standard error 0) and
-    // 10 % is beyond 2 U = 2 %. 14 days before (02-15…02-28), 14 after (03-02…03-15).
+    // 10 % is beyond 2 U = 2 %. Its own reading fell from 48 to 43.2 a day: also −0.1.
+    // 14 days before (02-15…02-28), 14 after (03-02…03-15).
     const [finding, ...rest] = detectShiftAfterEvent(inputs(1.8));
     expect(rest).toEqual([]);
     expect(finding).toMatchObject({ detector: 'shift-after-event', pointId: 'sub', month: '2026-03' });
     expect(finding!.evidence).toEqual({
       event: 'meter-replaced', eventDate: '2026-03-01', measure: 'share-of-parent',
-      levelBefore: 1, levelAfter: 0.9, relativeShift: -0.1, standardError: 0, relativeU: 0.01, daysBefore: 14, daysAfter: 14,
+      levelBefore: 1, levelAfter: 0.9, relativeShift: -0.1, standardError: 0, relativeU: 0.01, ownRelativeShift: -0.1, daysBefore: 14, daysAfter: 14,
     });
   });
 
   it('stays quiet on a shift an honest new meter may show (within 2 U)', () => {
     // 1.97 kWh/h: shift −1.5 %, under 2 × 1 %.
     expect(detectShiftAfterEvent(inputs(1.97))).toEqual([]);
+  });
+
+  it('stays quiet when the share moved because the parent changed, not the point', () => {
+    // The main meter reads 10 % higher from 03-02 (11 kWh/h): the share falls to 2/11 = 0.1818
+    // (−9.1 %), but the sub-meter's own 2 kWh/h did not move.
+    const shifted = inputs(2);
+    const main = shifted.points[0]!;
+    const parentUp = { ...main, increments: main.increments.map((x) => (x.start >= Date.parse('2026-03-02T00:00:00Z') ? { ...x, value: 11 } : x)) };
+    expect(detectShiftAfterEvent({ ...shifted, points: [parentUp, shifted.points[1]!] })).toEqual([]);
   });
 
   it('judges the event once, in the month holding its fifth day after', () => {
