@@ -1,5 +1,6 @@
-import { predict, type BaselineModel } from './baseline-model.ts';
-import { searchCandidates, withDegreeDays, type BalancePoints, type CandidateSearchResult, type DayObservation } from './candidate-search.ts';
+import { fitBaseline, predict, type BaselineModel } from './baseline-model.ts';
+import { screenBalancePoints } from './balance-point-screen.ts';
+import { withDegreeDays, type BalancePoints, type DayObservation } from './candidate-search.ts';
 import { tabularCusum, type ChangePoint } from './cusum.ts';
 import { failure, type Result } from './errors.ts';
 import { outsidePredictionInterval, type IntervalAnomaly } from './interval-anomalies.ts';
@@ -98,22 +99,33 @@ function range(min: number, max: number, step: number): number[] {
   return values;
 }
 
-/** The coarse search, then the fine one within one coarse step of the best balance points of the same kind. */
-function searchBalancePoints(days: readonly DayObservation[], fixed: readonly string[], grid: BalancePointGrid, pValueMax: number): { result: CandidateSearchResult; tried: number; qualified: number } {
-  const search = (heating: number[], cooling: number[]) => searchCandidates(days, { heatingBalancePoints: heating, coolingBalancePoints: cooling, pValueMax, fixedVariables: fixed, temperatureUnit: '°C', granularity: 'daily' });
-  const coarse = search(range(grid.heating.min, grid.heating.max, grid.coarseStep), range(grid.cooling.min, grid.cooling.max, grid.coarseStep));
+/** Every degree-day candidate of a grid: HDD only, CDD only, and HDD+CDD with cooling at or above heating (CalTRACK's model forms). */
+function candidatesOf(heating: readonly number[], cooling: readonly number[]): BalancePoints[] {
+  return [
+    ...heating.map((h) => ({ heating: h, cooling: null })),
+    ...cooling.map((c) => ({ heating: null, cooling: c })),
+    ...heating.flatMap((h) => cooling.filter((c) => c >= h).map((c) => ({ heating: h, cooling: c }))),
+  ];
+}
+
+/**
+ * The balance points: screened on the coarse grid, then on the fine one within one coarse
+ * step of the coarse best (the same model form, or a simpler one). Null and null: no
+ * degree-day model qualified against the model without them.
+ */
+function searchBalancePoints(days: readonly DayObservation[], fixed: readonly string[], grid: BalancePointGrid, pValueMax: number): { best: BalancePoints; tried: number; qualified: number } {
+  const columns = { energy: days.map((d) => d.energy), temperature: days.map((d) => d.meanTemperature), fixed: fixed.map((name) => days.map((d) => d.vars[name]!)) };
+  const coarse = screenBalancePoints(columns, candidatesOf(range(grid.heating.min, grid.heating.max, grid.coarseStep), range(grid.cooling.min, grid.cooling.max, grid.coarseStep)), pValueMax);
+  const { heating, cooling } = coarse.best;
+  if (heating === null && cooling === null) return coarse;
   const near = (bp: number | null, bounds: { min: number; max: number }) =>
     bp === null ? [] : range(Math.max(bounds.min, bp - grid.coarseStep), Math.min(bounds.max, bp + grid.coarseStep), grid.fineStep);
-  const best = coarse.best.balancePoints;
-  const count = (r: CandidateSearchResult) => ({ tried: r.candidates.length, qualified: r.candidates.filter((c) => c.qualified).length });
-  if (best.heating === null && best.cooling === null) return { result: coarse, ...count(coarse) };
-  const fine = search(near(best.heating, grid.heating), near(best.cooling, grid.cooling));
-  // The fine search keeps the coarse best unless one of its own candidates qualifies with a higher adjusted R².
-  const result = (fine.best.adjustedRSquared ?? -Infinity) >= (coarse.best.adjustedRSquared ?? -Infinity) ? fine : coarse;
-  const a = count(coarse);
-  const b = count(fine);
-  return { result, tried: a.tried + b.tried, qualified: a.qualified + b.qualified };
+  const fine = screenBalancePoints(columns, candidatesOf(near(heating, grid.heating), near(cooling, grid.cooling)), pValueMax);
+  const best = fine.adjustedRSquared >= coarse.adjustedRSquared ? fine.best : coarse.best;
+  return { best, tried: coarse.tried + fine.tried, qualified: coarse.qualified + fine.qualified };
 }
+
+const kindOf = (bp: BalancePoints) => (bp.heating !== null && bp.cooling !== null ? 'hdd-cdd' : bp.heating !== null ? 'hdd' : bp.cooling !== null ? 'cdd' : 'intercept-only');
 
 /**
  * A daily energy baseline and what it says about a reporting period: the model on the
@@ -147,20 +159,18 @@ export function dailyBaseline(inputs: readonly DailyInput[], options: DailyBasel
   const reportingInputs = options.reporting ? sorted.filter((d) => inRange(d.date, options.reporting!)).filter(usable) : [];
   const fixed = variables.filter((v) => v !== 'degreeDays');
 
-  let model: BaselineModel;
-  let degreeDays: DailyBaseline['degreeDays'] = null;
   let balancePoints: BalancePoints = { heating: null, cooling: null };
+  let degreeDays: DailyBaseline['degreeDays'] = null;
   if (variables.includes('degreeDays')) {
-    const { result, tried, qualified } = searchBalancePoints(baselineDays, fixed, options.grid ?? DEFAULT_BALANCE_POINT_GRID, options.pValueMax ?? DEFAULT_P_VALUE_MAX);
-    if (!result.best.model) return failure('MTL_MINING_SINGULAR_DESIGN', `no baseline could be fitted: ${result.best.reason ?? 'unknown'}`);
-    model = result.best.model;
-    balancePoints = result.best.balancePoints;
-    degreeDays = { kind: result.best.kind, balancePoints, candidatesTried: tried, candidatesQualified: qualified };
-  } else {
-    const search = searchCandidates(baselineDays, { heatingBalancePoints: [], coolingBalancePoints: [], pValueMax: 1, fixedVariables: fixed, granularity: 'daily' });
-    if (!search.best.model) return failure('MTL_MINING_SINGULAR_DESIGN', `no baseline could be fitted: ${search.best.reason ?? 'unknown'}`);
-    model = search.best.model;
+    const search = searchBalancePoints(baselineDays, fixed, options.grid ?? DEFAULT_BALANCE_POINT_GRID, options.pValueMax ?? DEFAULT_P_VALUE_MAX);
+    balancePoints = search.best;
+    degreeDays = { kind: kindOf(balancePoints), balancePoints, candidatesTried: search.tried, candidatesQualified: search.qualified };
   }
+  // The screen chose; the full fit (QR) gives the model, its statistics and its verdict.
+  const degreeDayVariables = [...(balancePoints.heating !== null ? ['hdd'] : []), ...(balancePoints.cooling !== null ? ['cdd'] : [])];
+  const fit = fitBaseline(withDegreeDays(baselineDays, balancePoints), { variables: [...degreeDayVariables, ...fixed], granularity: 'daily' });
+  if (!fit.ok) return fit;
+  const model = fit.value;
 
   const observe = (days: readonly DailyInput[]): Observation[] => withDegreeDays(days.map(toDay), balancePoints);
   let reporting: DailyBaseline['reporting'] = null;

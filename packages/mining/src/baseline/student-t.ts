@@ -135,7 +135,18 @@ export function twoSidedPValue(t: number, degreesOfFreedom: number): number {
   return regularizedIncompleteBeta(degreesOfFreedom / (degreesOfFreedom + t * t), degreesOfFreedom / 2, 0.5);
 }
 
+/** Critical values already found: a baseline predicts every day at one level and one ν, and the quantile's bisection costs a hundred CDFs. */
+const criticalTs = new Map<string, number>();
+const CRITICAL_T_CACHE_MAX = 1_000;
+
 /** The two-sided critical value t(1 − α/2, ν) for a confidence level 1 − α. */
 export function twoSidedCriticalT(confidenceLevel: number, degreesOfFreedom: number): number {
-  return studentTQuantile(1 - (1 - confidenceLevel) / 2, degreesOfFreedom);
+  const key = `${confidenceLevel}|${degreesOfFreedom}`;
+  let t = criticalTs.get(key);
+  if (t === undefined) {
+    t = studentTQuantile(1 - (1 - confidenceLevel) / 2, degreesOfFreedom);
+    if (criticalTs.size >= CRITICAL_T_CACHE_MAX) criticalTs.clear();
+    criticalTs.set(key, t);
+  }
+  return t;
 }
