@@ -33,7 +33,8 @@ export interface ChangePoint {
  * signalling when either exceeds H; the shift began after the statistic was last zero, and
  * its size is estimated as K + C/N. k = 0.5 and h = 4 or 5 are Montgomery's recommended
  * values (detecting a shift of 1 s quickly); s is the baseline's residual standard error.
- * After a signal both statistics restart at 0 so later changes are found too.
+ * After a signal both statistics restart at 0 around the new level (the shift estimated), so a
+ * lasting shift signals once and later changes, a return included, are found too.
  */
 export function tabularCusum(deviations: readonly number[], s: number, options: CusumOptions = {}): { points: CusumPoint[]; changePoints: ChangePoint[] } {
   const K = (options.k ?? 0.5) * s;
@@ -45,18 +46,23 @@ export function tabularCusum(deviations: readonly number[], s: number, options: 
   let upperRun = 0;
   let lowerRun = 0;
   let cumulative = 0;
-  deviations.forEach((x, i) => {
-    cumulative += x;
+  // The level a signal moved the deviations to: monitoring goes on around it, so a lasting shift
+  // is one change point (not one a day) and a later return is a change point of its own.
+  let level = 0;
+  deviations.forEach((deviation, i) => {
+    cumulative += deviation;
+    const x = deviation - level;
     upper = Math.max(0, x - K + upper);
     lower = Math.max(0, -x - K + lower);
     upperRun = upper > 0 ? upperRun + 1 : 0;
     lowerRun = lower > 0 ? lowerRun + 1 : 0;
-    points.push({ deviation: x, cumulative, upper, lower });
-    if (upper > H) {
-      changePoints.push({ direction: 'up', signalIndex: i, startIndex: i - upperRun + 1, shift: K + upper / upperRun });
-    } else if (lower > H) {
-      changePoints.push({ direction: 'down', signalIndex: i, startIndex: i - lowerRun + 1, shift: -(K + lower / lowerRun) });
-    } else return;
+    points.push({ deviation, cumulative, upper, lower });
+    let change: ChangePoint;
+    if (upper > H) change = { direction: 'up', signalIndex: i, startIndex: i - upperRun + 1, shift: K + upper / upperRun };
+    else if (lower > H) change = { direction: 'down', signalIndex: i, startIndex: i - lowerRun + 1, shift: -(K + lower / lowerRun) };
+    else return;
+    changePoints.push(change);
+    level += change.shift;
     upper = lower = 0;
     upperRun = lowerRun = 0;
   });

@@ -17,7 +17,8 @@ it('signals a shift with the tabular CUSUM and dates its start (k = 0.5, h = 5, 
   // s = 1, K = 0.5, H = 5. Deviations 0,0,0 then 2 from index 3: C⁺ = 1.5, 3, 4.5, 6 > 5 at index 6;
   // C⁺ was last zero at index 2, so the shift began at 3; its size K + C⁺/N = 0.5 + 6/4 = 2.
   const { points, changePoints } = tabularCusum([0, 0, 0, 2, 2, 2, 2, 2], 1);
-  expect(points.map((p) => p.upper)).toEqual([0, 0, 0, 1.5, 3, 4.5, 6, 1.5]);
+  // After the signal monitoring goes on around the new level (2): the last 2 is no deviation from it, C⁺ = max(0, 0 − 0.5) = 0.
+  expect(points.map((p) => p.upper)).toEqual([0, 0, 0, 1.5, 3, 4.5, 6, 0]);
   expect(points[7]!.cumulative).toBe(10);
   expect(changePoints).toEqual([{ direction: 'up', signalIndex: 6, startIndex: 3, shift: 2 }]);
 });
@@ -26,6 +27,16 @@ it('signals a downward shift and stays quiet on noise below the allowance', () =
   // s = 2, K = 1, H = 10: deviations −4 give C⁻ = 3, 6, 9, 12 > 10 at the 4th; shift −(1 + 12/4) = −4.
   expect(tabularCusum([-4, -4, -4, -4], 2).changePoints).toEqual([{ direction: 'down', signalIndex: 3, startIndex: 0, shift: -4 }]);
   expect(tabularCusum(Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? 0.9 : -0.9)), 2).changePoints).toEqual([]);
+});
+
+it('signals a lasting shift once, and the return from it as a change of its own', () => {
+  // s = 1: 10 days on the baseline, 50 days 3 s below it, 40 days back on it. Down: C⁻ gains 3 − 0.5 = 2.5 a day,
+  // above h = 5 on the third day (7.5), shift −(0.5 + 7.5/3) = −3. Around that level the return is +3: up on the third day again.
+  const deviations = [...Array<number>(10).fill(0), ...Array<number>(50).fill(-3), ...Array<number>(40).fill(0)];
+  expect(tabularCusum(deviations, 1).changePoints).toEqual([
+    { direction: 'down', signalIndex: 12, startIndex: 10, shift: -3 },
+    { direction: 'up', signalIndex: 62, startIndex: 60, shift: 3 },
+  ]);
 });
 
 it('flags a night base load that rose beyond its uncertainty, by local week', () => {
