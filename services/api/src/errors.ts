@@ -24,6 +24,7 @@ export const API_ERRORS = errorCatalogue('@meterline/api', {
   MTL_API_FACTOR_SET_OUTSIDE_REGION: { httpStatus: 409, meaning: "The enterprise's pinned factor set does not cover its region: no figures until a set that does is pinned", slug: 'factor-set-outside-region', retryable: false },
   MTL_API_BODY_TOO_LARGE: { httpStatus: 413, meaning: 'The request body is too large', slug: 'body-too-large', retryable: false },
   MTL_API_UNSUPPORTED_MEDIA_TYPE: { httpStatus: 415, meaning: 'The request body has an unsupported media type', slug: 'unsupported-media-type', retryable: false },
+  MTL_API_BASELINE_UNFIT: { httpStatus: 422, meaning: 'No baseline can be fitted from the stored days: none in the baseline period, or a variable that never varies there', slug: 'baseline-unfit', retryable: false },
   MTL_API_MANUAL_ENTRY_UNKNOWN: { httpStatus: 422, meaning: 'The correction names an entry the enterprise does not have', slug: 'manual-entry-unknown', retryable: false },
   MTL_API_RATE_LIMITED: { httpStatus: 429, meaning: 'Too many requests for this API key', slug: 'rate-limited', retryable: true },
   MTL_API_INTERNAL: { httpStatus: 500, meaning: 'Internal error', slug: 'internal', retryable: false },

@@ -207,6 +207,8 @@ async function seededStore(): Promise<InMemoryStore> {
     points.push(storedFigure('ent-b', consumption, { site: 'b-site', point: 'b-e-main', carrier: 'electricity', quantity: 'active-energy-import', role: 'boundary-input' }, start, 987654.321));
     points.push(storedFigure('ent-a', carbon, { region: 'CN-CQ', scope: 'scope1' }, start, 10 + day));
     points.push(storedFigure('ent-b', carbon, { region: 'CN-JS', scope: 'scope1' }, start, 987654.321));
+    // B's standard coal of the day: what an enterprise's energy baseline regresses (issue 20).
+    points.push(storedFigure('ent-b', FIGURE_KINDS.standardCoal, { region: 'CN-JS', level: 'enterprise', basis: 'equivalent' }, start, 987654.321));
     points.push(storedReading('ent-a', 'a-site', 'a-e-main', start + 3_600_000, 5000 + day));
     points.push(storedReading('ent-b', 'b-site', 'b-e-main', start + 3_600_000, 123456.789));
   }

@@ -1,0 +1,71 @@
+import { FIGURE_KINDS } from '@meterline/contracts';
+import { calendarPeriod, effectiveEntries, subPeriods, type Enterprise, type ManualEntry, type MeteringPoint } from '@meterline/domain';
+import type { DailyInput } from '@meterline/mining';
+import { FIGURE_TAGS as T, readFigureMeasures, readManualEntries, STANDARD_COAL_BASES, STANDARD_COAL_LEVELS, type OnUnreadable } from '@meterline/series';
+import type { TimeSeriesStore } from '@meterline/store';
+import { badQuery } from '../http/month-query.ts';
+
+/** What a baseline is of: the enterprise's standard coal, or one metering point's consumption. */
+export type BaselineSubject = { kind: 'enterprise'; unit: 'tce' } | { kind: 'point'; point: MeteringPoint; siteId: string; unit: string };
+
+const DAY_KEY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * A subject's days from `from` to `to` (local, inclusive) as a baseline reads them: the day
+ * figures' value and U, the day's production (manual production entries of that day, of one
+ * product), its mean outdoor temperature (manual outdoor-temperature entries: the subject's
+ * site's, else the enterprise's own) and whether it is a working day (Monday to Friday on the
+ * enterprise's calendar). A day without a figure is absent; a variable the day lacks is left
+ * out of it, and the baseline says which days lacked what.
+ */
+export async function loadBaselineDays(
+  store: TimeSeriesStore,
+  enterprise: Enterprise,
+  subject: BaselineSubject,
+  range: { from: string; to: string },
+  product: string | undefined,
+  onUnreadable: OnUnreadable,
+): Promise<DailyInput[]> {
+  const tz = enterprise.timeZone;
+  const span = { start: calendarPeriod(range.from, tz).start, end: calendarPeriod(range.to, tz).end };
+  const days = subPeriods({ ...span, kind: 'year', key: `${range.from}..${range.to}`, timeZone: tz }, 'day');
+  const dateAt = new Map(days.map((d) => [d.start, d.key]));
+  const figures = await readFigureMeasures(
+    store,
+    subject.kind === 'enterprise'
+      ? { kind: FIGURE_KINDS.standardCoal, enterpriseId: enterprise.id, periodKind: 'day', subject: { [T.level]: STANDARD_COAL_LEVELS.enterprise, [T.basis]: STANDARD_COAL_BASES.equivalent }, fromMs: span.start, toMs: span.end }
+      : { kind: FIGURE_KINDS.consumption, enterpriseId: enterprise.id, periodKind: 'day', subject: { [T.point]: subject.point.id }, fromMs: span.start, toMs: span.end },
+    onUnreadable,
+  );
+  const entries = effectiveEntries(await readManualEntries(store, enterprise.id, onUnreadable)).filter((e) => DAY_KEY.test(e.period) && e.period >= range.from && e.period <= range.to);
+  const production = productionByDay(entries, product);
+  const temperature = temperatureByDay(entries, enterprise, subject);
+  return figures.flatMap((f) => {
+    const date = dateAt.get(f.startMs);
+    if (date === undefined) return [];
+    const weekday = new Date(`${date}T12:00:00Z`).getUTCDay();
+    const p = production.get(date);
+    const t = temperature.get(date);
+    return [{ date, startMs: f.startMs, energy: f.value, energyU: f.expandedU, workingDay: weekday === 0 || weekday === 6 ? 0 : 1, ...(p !== undefined ? { production: p } : {}), ...(t !== undefined ? { temperatureC: t } : {}) }];
+  });
+}
+
+/** Each day's production of one product: the one asked for, or the only one entered (several, without one named: a 400). */
+function productionByDay(entries: readonly ManualEntry[], product: string | undefined): Map<string, number> {
+  const produced = entries.filter((e) => e.kind === 'production');
+  const products = [...new Set(produced.map((e) => e.product!))].sort();
+  if (product === undefined && products.length > 1) throw badQuery('product', `the days have production of ${products.join(', ')}: name the one the energy depends on`);
+  const byDay = new Map<string, number>();
+  for (const e of produced) if (product === undefined || e.product === product) byDay.set(e.period, (byDay.get(e.period) ?? 0) + e.value);
+  return byDay;
+}
+
+/** Each day's mean outdoor temperature: the subject's site's station first, then the enterprise's own (entered without a site). */
+function temperatureByDay(entries: readonly ManualEntry[], enterprise: Enterprise, subject: BaselineSubject): Map<string, number> {
+  const site = subject.kind === 'point' ? subject.siteId : enterprise.sites.length === 1 ? enterprise.sites[0]!.id : undefined;
+  const temperatures = entries.filter((e) => e.kind === 'outdoor-temperature');
+  const byDay = new Map<string, number>();
+  for (const e of temperatures) if (e.site === undefined) byDay.set(e.period, e.value);
+  if (site !== undefined) for (const e of temperatures) if (e.site === site) byDay.set(e.period, e.value);
+  return byDay;
+}
