@@ -23,7 +23,7 @@ model that fails the criteria: the output says which.
                          ${DAILY_VARIABLES.join(', ')} (heating and cooling degree days, balance
                          points searched from −1 to 32 °C)
   --unit <unit>          the energy's unit, printed with the figures (default kWh)
-  --format <format>      table (default) or json (${'meterline.baseline/v1'})
+  --format <format>      table (default) or json (meterline.baseline/v1)
   -h, --help             this text
 
 exit codes: 0 success (also when the fit fails its criteria), 64 bad arguments, 65 an invalid
@@ -134,7 +134,7 @@ export async function runBaseline(argv: readonly string[], io: CommandIo): Promi
   return EXIT_OK;
 }
 
-export const BASELINE_OUTPUT_SCHEMA = 'meterline.baseline/v1';
+const BASELINE_OUTPUT_SCHEMA = 'meterline.baseline/v1';
 
 /** The JSON a script reads: the model, its fit and verdict, the reporting period's savings and the anomalies. */
 export function baselineOutput(b: DailyBaseline, args: Pick<BaselineArgs, 'baseline' | 'reporting' | 'unit'>) {

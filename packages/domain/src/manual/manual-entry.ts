@@ -20,7 +20,7 @@ export const FUEL_ENTRY_KINDS: ReadonlySet<ManualEntryKind> = new Set(['fuel-del
 /** The kinds no figure of the accounting reads: entering or correcting one restates nothing. */
 export const UNACCOUNTED_ENTRY_KINDS: ReadonlySet<ManualEntryKind> = new Set(['outdoor-temperature']);
 /** A day's mean outdoor temperature, in °C, within the records measured on Earth (−89.2 °C, 56.7 °C): beyond is a typo or °F. */
-export const OUTDOOR_TEMPERATURE = Object.freeze({ unit: '°C', min: -90, max: 60 } as const);
+const OUTDOOR_TEMPERATURE = Object.freeze({ unit: '°C', min: -90, max: 60 } as const);
 /** The kinds booked in money (industrial output value, value added). */
 const MONEY_ENTRY_KINDS: ReadonlySet<ManualEntryKind> = new Set(['output-value', 'value-added']);
 

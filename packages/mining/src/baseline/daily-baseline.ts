@@ -28,7 +28,7 @@ export const DAILY_VARIABLES = ['production', 'workingDay', 'degreeDays'] as con
 export type DailyVariable = (typeof DAILY_VARIABLES)[number];
 
 /** Where the balance points are searched, in °C: a coarse grid, then a fine one around its best. */
-export interface BalancePointGrid {
+interface BalancePointGrid {
   heating: { min: number; max: number };
   cooling: { min: number; max: number };
   coarseStep: number;
@@ -40,9 +40,9 @@ export interface BalancePointGrid {
  * 1 °C and the fine one refines the best to 0.1 °C, which puts the balance points within the
  * resolution a daily mean temperature has (a tenth of a degree).
  */
-export const DEFAULT_BALANCE_POINT_GRID: BalancePointGrid = Object.freeze({ heating: { min: -1, max: 32 }, cooling: { min: -1, max: 32 }, coarseStep: 1, fineStep: 0.1 });
+const DEFAULT_BALANCE_POINT_GRID: BalancePointGrid = Object.freeze({ heating: { min: -1, max: 32 }, cooling: { min: -1, max: 32 }, coarseStep: 1, fineStep: 0.1 });
 /** CalTRACK's qualification threshold for a degree-day coefficient (it must also be positive). */
-export const DEFAULT_P_VALUE_MAX = 0.1;
+const DEFAULT_P_VALUE_MAX = 0.1;
 /** A variable is used when at least this share of the baseline's days has it; days without it are left out. */
 const VARIABLE_PRESENCE_MIN = 0.9;
 
@@ -61,7 +61,7 @@ export interface DailyBaselineOptions {
   pValueMax?: number;
 }
 
-export interface ExcludedDay {
+interface ExcludedDay {
   date: string;
   /** The variables the day lacks. */
   missing: string[];

@@ -13,4 +13,4 @@ export { ratioEnpi, enpiChange, periodEnpis } from './enpi.ts';
 export { outsidePredictionInterval } from './interval-anomalies.ts';
 export { tabularCusum } from './cusum.ts';
 export { baseLoadByBucket, type HourlyConsumption } from './base-load.ts';
-export { dailyBaseline, DAILY_VARIABLES, DEFAULT_BALANCE_POINT_GRID, type DailyBaseline, type DailyInput, type DailyVariable } from './daily-baseline.ts';
+export { dailyBaseline, DAILY_VARIABLES, type DailyBaseline, type DailyInput, type DailyVariable } from './daily-baseline.ts';
