@@ -8,6 +8,7 @@ import { BUS_ERRORS } from '@meterline/bus';
 import { CONTRACTS_ERRORS } from '@meterline/contracts';
 import { DOMAIN_ERRORS } from '@meterline/domain';
 import { FEEDS_ERRORS } from '@meterline/feeds';
+import { MINING_ERRORS } from '@meterline/mining';
 import { STACK_ERRORS } from '@meterline/local-stack';
 import { SERIES_ERRORS } from '@meterline/series';
 import { SERVICE_KIT_ERRORS } from '@meterline/service-kit';
@@ -22,7 +23,7 @@ import { WRITER_ERRORS } from '../services/writer/src/batch-hold.ts';
 type AnyCatalogue = ErrorCatalogue<Record<string, ErrorEntry>>;
 
 export const ERROR_CATALOGUES: readonly AnyCatalogue[] = [
-  DOMAIN_ERRORS, CONTRACTS_ERRORS, BUS_ERRORS, STORE_ERRORS, SERVICE_KIT_ERRORS, FEEDS_ERRORS, SERIES_ERRORS, BROKER_ACCOUNTS_ERRORS, CLI_ERRORS,
+  DOMAIN_ERRORS, CONTRACTS_ERRORS, BUS_ERRORS, STORE_ERRORS, SERVICE_KIT_ERRORS, FEEDS_ERRORS, SERIES_ERRORS, MINING_ERRORS, BROKER_ACCOUNTS_ERRORS, CLI_ERRORS,
   INGEST_ERRORS, WRITER_ERRORS, ALERTER_ERRORS, API_ERRORS, API_INTERNAL_ERRORS, EDGE_ERRORS, STACK_ERRORS,
 ];
 

@@ -78,7 +78,7 @@ export function manualEntriesContract(name: string, open: MakeSeriesStore): void
       const point = manualEntryPoint(delivery);
       const { [MANUAL_ENTRIES.fields.document]: _dropped, ...fields } = point.fields;
       expect(manualEntryOf({ ...point, fields })).toEqual({ ok: false, reason: `lacks \`${MANUAL_ENTRIES.fields.document}\` (or holds another type)` });
-      expect(manualEntryOf({ ...point, tags: { ...point.tags, [MANUAL_ENTRIES.tags.kind]: 'coal-heap' } })).toEqual({ ok: false, reason: `its \`${MANUAL_ENTRIES.tags.kind}\` tag is "coal-heap", not one of fuel-delivery, fuel-stock, production, output-value, value-added` });
+      expect(manualEntryOf({ ...point, tags: { ...point.tags, [MANUAL_ENTRIES.tags.kind]: 'coal-heap' } })).toEqual({ ok: false, reason: `its \`${MANUAL_ENTRIES.tags.kind}\` tag is "coal-heap", not one of fuel-delivery, fuel-stock, production, output-value, value-added, outdoor-temperature` });
       await store.write([{ ...point, tags: { ...point.tags, [MANUAL_ENTRIES.tags.entry]: 'me-broken' }, fields }]);
       await writeManualEntries(store, [stock]);
       const seen: UnreadableRow[] = [];

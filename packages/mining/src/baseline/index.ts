@@ -14,3 +14,4 @@ export { outsidePredictionInterval } from './interval-anomalies.ts';
 export { tabularCusum } from './cusum.ts';
 export { baseLoadByBucket, type HourlyConsumption } from './base-load.ts';
 export { dailyBaseline, DAILY_VARIABLES, type DailyBaseline, type DailyInput, type DailyVariable } from './daily-baseline.ts';
+export { MINING_ERRORS } from './errors.ts';
