@@ -38,6 +38,7 @@ import { createTopics, freePorts, MTL_TOPIC_SPECS, MTL_TOPICS, startStack } from
 import { fleetManifest } from '@meterline/simulator';
 import { InfluxStore, quoteIdentifier, quoteString } from '@meterline/store-influx';
 import { cpuSeconds, procMb } from '../harness/process-usage.ts';
+import { mulberry32 } from '../harness/seeded-random.ts';
 import { serviceProcess } from '../harness/service-process.ts';
 
 const POINTS = Number(process.env['BENCH_POINTS'] ?? 10_000);
@@ -65,17 +66,6 @@ const RESTATEMENTS_PER_ENTERPRISE_DAY = 5;
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–');
 const sha256 = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
-
-/** Deterministic parameters: the same run asks the same questions. */
-function mulberry32(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Points per device: the largest up to 100 that divides an enterprise's points, so the fleet has exactly that many. */
 function fleetShape(points: number, enterprises: number) {

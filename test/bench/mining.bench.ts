@@ -30,6 +30,7 @@ import { dailyBaseline, type DailyInput } from '@meterline/mining';
 import { readFigureMeasures, type FigureMeasure } from '@meterline/series';
 import { InfluxStore } from '@meterline/store-influx';
 import { procMb } from '../harness/process-usage.ts';
+import { mulberry32 } from '../harness/seeded-random.ts';
 
 const POINTS = Number(process.env['BENCH_POINTS'] ?? 10_000);
 const ENTERPRISES = Number(process.env['BENCH_ENTERPRISES'] ?? 10);
@@ -43,17 +44,6 @@ const SEED_CHUNK = 20_000;
 const SEED_PARALLEL = 2;
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–');
-
-/** Deterministic noise: the same run stores the same figures. */
-function mulberry32(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** An enterprise's days: its outdoor temperature (a year's wave), its working days and its production. */
 function enterpriseDays(days: readonly Period[], e: number): { temperatureC: number; workingDay: 0 | 1; production: number }[] {
