@@ -74,6 +74,7 @@ export interface DailyBaseline {
   /** The degree-day model kind chosen and its balance points (°C), or null without degree days. */
   degreeDays: { kind: string; balancePoints: BalancePoints; candidatesTried: number; candidatesQualified: number } | null;
   baselineDays: number;
+  /** Days of either period left out: a variable the model uses is missing. */
   excludedDays: ExcludedDay[];
   reporting: {
     days: number;

@@ -38,7 +38,7 @@ const Answer = Type.Object(
         from: Type.String(),
         to: Type.String(),
         days: Type.Integer({ description: 'days the model was fitted on' }),
-        excludedDays: Type.Array(Type.Object({ date: Type.String(), missing: Type.Array(Type.String()) }, { additionalProperties: false }), { description: 'days with a figure but without a variable the model uses' }),
+        excludedDays: Type.Array(Type.Object({ date: Type.String(), missing: Type.Array(Type.String()) }, { additionalProperties: false }), { description: 'days of either period with a figure but without a variable the model uses: left out' }),
       },
       { additionalProperties: false },
     ),
