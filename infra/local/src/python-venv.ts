@@ -105,3 +105,41 @@ export async function ensurePythonVenv(tool: PythonTool, options: PythonVenvOpti
     },
   );
 }
+
+/** Packages from PyPI pinned in an environment of their own. */
+export interface PinnedPackages {
+  /** Names the environment's directory (with the pins joined) and its lock. */
+  readonly name: string;
+  /** PyPI distribution name → version. */
+  readonly pins: Readonly<Record<string, string>>;
+  /** Who needs them, for errors: "the edge tests' peers" (the pins are added). */
+  readonly neededBy: string;
+  /** Python statements the check runs first: an import that must work, not only install. */
+  readonly imports?: string;
+}
+
+/**
+ * Makes sure the pinned packages are installed (ensurePythonVenv) and returns the environment's
+ * interpreter. One directory per combination of the pins, so bumping any one installs afresh;
+ * the check imports what `imports` names and reads every pin's version back.
+ */
+export async function ensurePinnedPackages(spec: PinnedPackages, options: PythonVenvOptions = {}): Promise<string> {
+  const pinned = Object.entries(spec.pins).map(([name, version]) => `${name}==${version}`);
+  const neededBy = `${spec.neededBy} (${pinned.join(', ')})`;
+  const venv = await ensurePythonVenv(
+    {
+      name: spec.name,
+      version: Object.values(spec.pins).join('-'),
+      requirements: pinned,
+      neededBy,
+      check: async (dir) => {
+        const names = JSON.stringify(Object.keys(spec.pins));
+        const script = `${spec.imports ?? ''}\nfrom importlib.metadata import version as v\nprint(" ".join(f"{n}=={v(n)}" for n in ${names}))`;
+        const { stdout } = await runCommand(join(dir, 'bin', 'python'), ['-c', script]);
+        if (stdout.trim() !== pinned.join(' ')) throw new StackError('MTL_STACK_INSTALL_FAILED', `the environment of ${neededBy} has ${stdout.trim()}`);
+      },
+    },
+    options,
+  );
+  return join(venv, 'bin', 'python');
+}
