@@ -1,5 +1,5 @@
-import { byDay, dayFrame } from './day-frame.ts';
-import { median, relativeStepSpread, round } from './statistics.ts';
+import { dayFrame, stepSpreads } from './day-frame.ts';
+import { median, round } from './statistics.ts';
 import type { CopiedDayEvidence, FabricationInputs, FindingOf } from './types.ts';
 
 export interface CopiedDayOptions {
@@ -31,9 +31,7 @@ export function detectCopiedDay(inputs: FabricationInputs, options: Partial<Copi
   const frame = dayFrame(inputs);
   const findings: FindingOf<'copied-day'>[] = [];
   for (const point of inputs.points) {
-    const days = byDay(frame, point.increments, (x) => x.start).map((day) => day.map((x) => x.value));
-    const spreads = days.map(relativeStepSpread);
-    const usual = median(spreads.slice(0, frame.firstMonthDay).filter((s) => Number.isFinite(s)));
+    const { days, spreads, usual } = stepSpreads(frame, point.increments);
     if (!(usual > 0)) continue;
     const copies: CopiedDayEvidence['copies'] = [];
     for (let i = frame.firstMonthDay; i < frame.days.length; i++) {

@@ -1,4 +1,5 @@
 import { calendarPeriod, localDate, subPeriods } from '@meterline/domain';
+import { median, relativeStepSpread } from './statistics.ts';
 import type { FabricationInputs, MeteredIncrement } from './types.ts';
 
 /** One local calendar day: [start, end) in epoch ms (23 or 25 hours on DST change days). */
@@ -94,4 +95,16 @@ export function consecutiveRuns(indices: readonly number[], minLength: number): 
   }
   if (run.length >= minLength) runs.push(run);
   return runs;
+}
+
+/**
+ * A point's increments per day of the frame, each day's relative step spread, and its usual
+ * spread: the median over the history days (NaN-free). What the too-regular and copied-day
+ * detectors both judge a day's shape by.
+ */
+export function stepSpreads(frame: DayFrame, increments: readonly MeteredIncrement[]): { days: number[][]; spreads: number[]; usual: number } {
+  const days = byDay(frame, increments, (x) => x.start).map((day) => day.map((x) => x.value));
+  const spreads = days.map(relativeStepSpread);
+  const usual = median(spreads.slice(0, frame.firstMonthDay).filter((s) => Number.isFinite(s)));
+  return { days, spreads, usual };
 }

@@ -1,5 +1,5 @@
-import { byDay, consecutiveRuns, dayFrame } from './day-frame.ts';
-import { median, relativeStepSpread, round } from './statistics.ts';
+import { byDay, consecutiveRuns, dayFrame, stepSpreads } from './day-frame.ts';
+import { median, round } from './statistics.ts';
 import type { FabricationInputs, FindingOf, MeteredIncrement } from './types.ts';
 
 export interface TooRegularOptions {
@@ -21,10 +21,8 @@ export function detectTooRegular(inputs: FabricationInputs, options: Partial<Too
   const frame = dayFrame(inputs);
   const findings: FindingOf<'too-regular'>[] = [];
   for (const point of inputs.points) {
-    const days = byDay(frame, point.increments, (x) => x.start).map((day) => day.map((x) => x.value));
     // Days with no draw at all are the flat-register detector's business, not this one's.
-    const spreads = days.map(relativeStepSpread);
-    const usual = median(spreads.slice(0, frame.firstMonthDay).filter((s) => Number.isFinite(s)));
+    const { spreads, usual } = stepSpreads(frame, point.increments);
     if (!(usual > 0)) continue;
     const regular: number[] = [];
     for (let i = frame.firstMonthDay; i < frame.days.length; i++) if (spreads[i]! < o.maxShareOfUsualSpread * usual) regular.push(i);
