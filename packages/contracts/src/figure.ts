@@ -38,6 +38,19 @@ export const FIGURE_KINDS = Object.freeze({
    * energy-intensity, co2-total, carbon-intensity), and basis for the energy metrics.
    */
   targetProgress: 'target_progress',
+  /**
+   * One day judged against one of the enterprise's declared energy baselines (ISO 50006;
+   * registry `energyBaselines`): value is actual − expected, in the baseline's unit (tce, or the
+   * point's); subject: baseline (its id), and point when it is a point's. Only days after the
+   * baseline period; none while the baseline cannot be fitted.
+   */
+  baselineDeviation: 'baseline_deviation',
+  /**
+   * One fabrication detector's judgement of one metered point's month (issue 20): value 1 when
+   * the detector found signs of fabricated or tampered data, 0 when not, unit `finding`;
+   * subject: point, detector.
+   */
+  fabricationFinding: 'fabrication_finding',
 } as const);
 export type FigureKind = (typeof FIGURE_KINDS)[keyof typeof FIGURE_KINDS];
 

@@ -44,6 +44,10 @@ export const FIGURE_TAGS = Object.freeze({
   standard: 'standard',
   /** Limit compliance: `month` or `year-to-date` (COMPLIANCE_SPANS). */
   span: 'span',
+  /** Baseline deviation: the id of the enterprise's declared energy baseline. */
+  baseline: 'baseline',
+  /** Fabrication finding: the detector (FABRICATION_DETECTORS of packages/mining). */
+  detector: 'detector',
 } as const);
 
 const T = FIGURE_TAGS;
@@ -59,6 +63,9 @@ export const FIGURE_SUBJECT_TAGS: Readonly<Record<FigureKind, readonly string[]>
   [FIGURE_KINDS.limitCompliance]: [T.region, T.product, T.standard, T.span, T.site],
   /** `metric` is the target's (TARGET_METRICS of packages/domain); `basis` only for the energy metrics. */
   [FIGURE_KINDS.targetProgress]: [T.region, T.metric, T.basis],
+  /** `point` only for a point's baseline. */
+  [FIGURE_KINDS.baselineDeviation]: [T.baseline, T.point],
+  [FIGURE_KINDS.fabricationFinding]: [T.point, T.detector],
 });
 
 export const STANDARD_COAL_LEVELS = Object.freeze({ enterprise: 'enterprise', site: 'site' } as const);
@@ -171,6 +178,25 @@ export const FIGURE_DETAIL_FIELDS = Object.freeze({
   statusRule: 'status_rule',
   /** Target progress: the target's year. */
   year: 'year',
+  /** Baseline deviation: the model's prediction for the day and its 95 % prediction interval, in the figure's unit. */
+  expected: 'expected',
+  predictionLow: 'prediction_low',
+  predictionHigh: 'prediction_high',
+  /** Baseline deviation: `above` or `below` when the actual is outside the prediction interval, else `inside`. */
+  outside: 'outside',
+  /** Baseline deviation: Σ(actual − expected) since the baseline period, and the tabular CUSUM statistics C⁺ and C⁻ (Page; k = 0.5 s, h = 5 s). */
+  cumulativeDeviation: 'cumulative_deviation',
+  cusumUpper: 'cusum_upper',
+  cusumLower: 'cusum_lower',
+  /** Baseline deviation: `up` or `down` when the CUSUM signalled a lasting change on this day, else empty. */
+  changeSignal: 'change_signal',
+  /** Baseline deviation: whether the model meets ASHRAE Guideline 14's criteria, and its CV(RMSE) in %. */
+  fitPassed: 'fit_passed',
+  cvRmse: 'cv_rmse',
+  /** Fabrication finding: the finding in one sentence (empty when nothing was found). */
+  findingSummary: 'finding_summary',
+  /** Fabrication finding: the detector's evidence, as JSON text (docs/fabrication-detectors.md). */
+  evidence: 'evidence',
 } as const);
 
 const F = FIGURE_FIELDS;

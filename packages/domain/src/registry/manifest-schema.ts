@@ -182,6 +182,31 @@ const ContractualInstrumentSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** What a daily energy baseline may regress on (packages/mining's daily baseline). */
+export const BASELINE_VARIABLES = ['production', 'workingDay', 'degreeDays'] as const;
+export type BaselineVariable = (typeof BASELINE_VARIABLES)[number];
+
+/**
+ * An energy baseline the enterprise declared (ISO 50001's EnB, ISO 50006): the subject (its
+ * standard coal, or one metering point's consumption), the baseline period and what the energy
+ * depends on. Every later day is judged against it (baseline_deviation figures), and its month
+ * is the monthly report's savings.
+ */
+const EnergyBaselineSchema = Type.Object(
+  {
+    id: Id,
+    /** A metering point of the enterprise: its day consumption; absent: the enterprise's standard coal (tce, equivalent value). */
+    point: Type.Optional(Id),
+    /** The baseline period, local days inclusive: YYYY-MM-DD..YYYY-MM-DD. */
+    period: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}\\.\\.\\d{4}-\\d{2}-\\d{2}$', description: 'the baseline period, local days inclusive, e.g. 2025-01-01..2025-12-31' }),
+    /** Default: each the baseline's days have. */
+    variables: Type.Optional(Type.Array(literals(BASELINE_VARIABLES, 'baseline variable'), { minItems: 1, uniqueItems: true })),
+    /** The product whose production entries are the production variable (required when several are entered). */
+    product: Type.Optional(Text),
+  },
+  { additionalProperties: false },
+);
+
 export const EnterpriseSchema = Type.Object(
   {
     id: Id,
@@ -196,6 +221,7 @@ export const EnterpriseSchema = Type.Object(
     devices: Type.Array(DeviceSchema),
     production: Type.Optional(Type.Array(ProductionSchema)),
     products: Type.Optional(Type.Array(ProductLimitSchema)),
+    energyBaselines: Type.Optional(Type.Array(EnergyBaselineSchema)),
   },
   { additionalProperties: false },
 );
@@ -211,3 +237,4 @@ export type Site = Static<typeof SiteSchema>;
 export type MeteringPoint = Static<typeof MeteringPointSchema>;
 export type Device = Static<typeof DeviceSchema>;
 export type ProductLimitMapping = Static<typeof ProductLimitSchema>;
+export type EnergyBaseline = Static<typeof EnergyBaselineSchema>;

@@ -225,6 +225,15 @@ function checkCrossReferences(manifest: Manifest): RawIssue[] {
         add(pp, 'MTL_DOMAIN_MANIFEST_DUPLICATE_ID', `product "${p.product}"${p.site === undefined ? '' : ` of site "${p.site}"`} is mapped to a limit standard twice (first at ${ep}/products/${first})`);
       } else mapped.set(key, k);
     });
+    const baselineIds = new Map<string, string>();
+    (enterprise.energyBaselines ?? []).forEach((b, k) => {
+      const bp = `${ep}/energyBaselines/${k}`;
+      unique(baselineIds, b.id, `${bp}/id`, 'energy baseline');
+      if (b.point !== undefined && !local.has(b.point)) add(`${bp}/point`, 'MTL_DOMAIN_MANIFEST_UNKNOWN_REFERENCE', `metering point "${b.point}" is not in enterprise "${enterprise.id}"`);
+      const [from, to] = b.period.split('..') as [string, string];
+      if (!dateOk(from) || !dateOk(to)) add(`${bp}/period`, 'MTL_DOMAIN_MANIFEST_INVALID_VALUE', `"${b.period}" does not name two calendar days`);
+      else if (from > to) add(`${bp}/period`, 'MTL_DOMAIN_MANIFEST_INVALID_VALUE', `the period begins on ${from}, after its end ${to}`);
+    });
     (enterprise.contractualInstruments ?? []).forEach((c, k) => {
       const cp = `${ep}/contractualInstruments/${k}`;
       if (unitDimension(c.energy.unit) !== 'energy') add(`${cp}/energy/unit`, 'MTL_DOMAIN_MANIFEST_UNIT_MISMATCH', `"${c.energy.unit}" is not an energy unit (e.g. MWh)`);

@@ -1,9 +1,10 @@
-import { fitBaseline, predict, type BaselineModel } from './baseline-model.ts';
+import { BASELINE_VARIABLES, type BaselineVariable } from '@meterline/domain';
+import { fitBaseline, type BaselineModel } from './baseline-model.ts';
 import { screenBalancePoints } from './balance-point-screen.ts';
 import { withDegreeDays, type BalancePoints, type DayObservation } from './candidate-search.ts';
 import { tabularCusum, type ChangePoint } from './cusum.ts';
 import { failure, type Result } from './errors.ts';
-import { outsidePredictionInterval, type IntervalAnomaly } from './interval-anomalies.ts';
+import { outsideOfBand, predictionBand, type BandDay, type IntervalAnomaly } from './interval-anomalies.ts';
 import type { Observation } from './observation.ts';
 import { savingsWithUncertainty, type MeterErrorModel, type Savings } from './savings.ts';
 import { periodEnpis, type PeriodEnpi } from './enpi.ts';
@@ -23,9 +24,9 @@ export interface DailyInput {
   workingDay?: 0 | 1;
 }
 
-/** The relevant variables a daily baseline can regress on. */
-export const DAILY_VARIABLES = ['production', 'workingDay', 'degreeDays'] as const;
-export type DailyVariable = (typeof DAILY_VARIABLES)[number];
+/** The relevant variables a daily baseline can regress on: the registry's, where an enterprise declares its baselines. */
+export const DAILY_VARIABLES = BASELINE_VARIABLES;
+export type DailyVariable = BaselineVariable;
 
 /** Where the balance points are searched, in °C: a coarse grid, then a fine one around its best. */
 interface BalancePointGrid {
@@ -82,11 +83,13 @@ export interface DailyBaseline {
     /** The reporting period's EnPIs, when production is a variable. */
     enpi: PeriodEnpi | null;
   } | null;
+  /** The days judged (the reporting days, or the baseline's without a reporting period) against the model: prediction and interval. */
+  band: (BandDay & { date: string })[];
   anomalies: {
     /** Reporting days (baseline days without a reporting period) outside the prediction interval. */
     outsidePredictionInterval: (IntervalAnomaly & { date: string })[];
     /** The CUSUM of actual − expected over the same days, with its change points dated. */
-    cusum: { dates: string[]; cumulative: number[]; changePoints: (ChangePoint & { startDate: string; signalDate: string })[] };
+    cusum: { dates: string[]; cumulative: number[]; upper: number[]; lower: number[]; changePoints: (ChangePoint & { startDate: string; signalDate: string })[] };
   };
 }
 
@@ -192,15 +195,11 @@ export function dailyBaseline(inputs: readonly DailyInput[], options: DailyBasel
     reporting = { days: reportingInputs.length, savings: savings.value, enpi };
   }
 
-  const outside = outsidePredictionInterval(model, judgedObservations, options.predictionConfidence ?? 0.95);
-  if (!outside.ok) return outside;
+  const band = predictionBand(model, judgedObservations, options.predictionConfidence ?? 0.95);
+  if (!band.ok) return band;
   const dateAt = new Map(judged.map((d) => [d.startMs, d.date]));
-  const deviations: number[] = [];
-  for (const o of judgedObservations) {
-    const expected = predict(model, o.vars);
-    if (!expected.ok) return expected;
-    deviations.push(o.energy - expected.value.value);
-  }
+  const dated = band.value.map((d) => ({ ...d, date: dateAt.get(d.startMs)! }));
+  const deviations = band.value.map((d) => d.actual - d.predicted);
   const cusum = tabularCusum(deviations, model.residualStandardError);
   const dates = judged.map((d) => d.date);
   return {
@@ -212,11 +211,14 @@ export function dailyBaseline(inputs: readonly DailyInput[], options: DailyBasel
       baselineDays: baselineDays.length,
       excludedDays,
       reporting,
+      band: dated,
       anomalies: {
-        outsidePredictionInterval: outside.value.map((a) => ({ ...a, date: dateAt.get(a.startMs)! })),
+        outsidePredictionInterval: outsideOfBand(dated),
         cusum: {
           dates,
           cumulative: cusum.points.map((p) => p.cumulative),
+          upper: cusum.points.map((p) => p.upper),
+          lower: cusum.points.map((p) => p.lower),
           changePoints: cusum.changePoints.map((c) => ({ ...c, startDate: dates[c.startIndex]!, signalDate: dates[c.signalIndex]! })),
         },
       },

@@ -2,12 +2,12 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ID_PATTERN, periodLastDay } from '@meterline/domain';
 import { DAILY_VARIABLES, dailyBaseline, type DailyBaseline, type DailyVariable } from '@meterline/mining';
+import { baselineSubjectOf, loadBaselineDays, type BaselineSubject } from '@meterline/series';
 import { readableEnterprise } from '../auth/authenticate.ts';
 import type { ApiContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { badQuery } from '../http/month-query.ts';
 import { AUTHENTICATED_PROBLEMS, BEARER, IdParam, problemResponses, stringEnum } from '../http/schemas.ts';
-import { loadBaselineDays, type BaselineSubject } from '../mining/baseline-days.ts';
 import { logUnreadable } from '../series/log-unreadable.ts';
 
 const RANGE_PATTERN = '^\\d{4}-\\d{2}-\\d{2}\\.\\.\\d{4}-\\d{2}-\\d{2}$';
@@ -189,16 +189,12 @@ export const baselineRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
       if (reporting && reporting.from <= baseline.to) throw badQuery('reporting', `begins on ${reporting.from}, not after the baseline period's end ${baseline.to}`);
       const last = reporting?.to ?? baseline.to;
       if ((Date.parse(last) - Date.parse(baseline.from)) / DAY_MS + 1 > MAX_DAYS) throw badQuery(reporting ? 'reporting' : 'baseline', `the periods span more than ${MAX_DAYS} days`);
-      let subject: BaselineSubject = { kind: 'enterprise', unit: 'tce' };
-      if (query.point !== undefined) {
-        const site = enterprise.sites.find((s) => s.meteringPoints.some((p) => p.id === query.point));
-        const point = site?.meteringPoints.find((p) => p.id === query.point);
-        if (!site || !point) throw new ApiError('MTL_API_NOT_FOUND', `enterprise ${enterprise.id} has no metering point ${query.point}`);
-        subject = { kind: 'point', point, siteId: site.id, unit: point.unit };
-      }
+      const subject = baselineSubjectOf(enterprise, query.point);
+      if (!subject) throw new ApiError('MTL_API_NOT_FOUND', `enterprise ${enterprise.id} has no metering point ${query.point}`);
       const days = await loadBaselineDays(ctx.store, enterprise, subject, { from: baseline.from, to: last }, query.product, logUnreadable(request.log));
+      if (!days.ok) throw badQuery(days.parameter, days.detail);
       const variables = query.variables?.split(',') as DailyVariable[] | undefined;
-      const result = dailyBaseline(days, { baseline, ...(reporting ? { reporting } : {}), ...(variables ? { variables } : {}) });
+      const result = dailyBaseline(days.days, { baseline, ...(reporting ? { reporting } : {}), ...(variables ? { variables } : {}) });
       if (!result.ok) throw new ApiError('MTL_API_BASELINE_UNFIT', `no baseline: ${result.error.message}`);
       return answerOf(enterprise.id, subject, baseline, reporting, result.value);
     },

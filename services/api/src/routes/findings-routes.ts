@@ -5,8 +5,8 @@ import { readableEnterprise } from '../auth/authenticate.ts';
 import type { ApiContext } from '../context.ts';
 import { MonthQuery } from '../http/month-query.ts';
 import { AUTHENTICATED_PROBLEMS, BEARER, IdParam, problemResponses, stringEnum } from '../http/schemas.ts';
-import { FABRICATION_HISTORY_DAYS, loadFabricationInputs } from '../mining/fabrication-inputs.ts';
 import { logUnreadable } from '../series/log-unreadable.ts';
+import { FABRICATION_HISTORY_DAYS, loadFabricationInputs } from '@meterline/series';
 
 const Finding = Type.Object(
   {

@@ -1,12 +1,26 @@
 import { FIGURE_KINDS } from '@meterline/contracts';
 import { calendarPeriod, effectiveEntries, subPeriods, type Enterprise, type ManualEntry, type MeteringPoint } from '@meterline/domain';
 import type { DailyInput } from '@meterline/mining';
-import { FIGURE_TAGS as T, readFigureMeasures, readManualEntries, STANDARD_COAL_BASES, STANDARD_COAL_LEVELS, type OnUnreadable } from '@meterline/series';
 import type { TimeSeriesStore } from '@meterline/store';
-import { badQuery } from '../http/month-query.ts';
+import type { OnUnreadable } from './row-read.ts';
+import { FIGURE_TAGS as T, readFigureMeasures, STANDARD_COAL_BASES, STANDARD_COAL_LEVELS } from './figures.ts';
+import { readManualEntries } from './manual-entries.ts';
 
 /** What a baseline is of: the enterprise's standard coal, or one metering point's consumption. */
 export type BaselineSubject = { kind: 'enterprise'; unit: 'tce' } | { kind: 'point'; point: MeteringPoint; siteId: string; unit: string };
+
+/** The days, or why the production variable cannot be read: several products entered and none named. */
+export type BaselineDays = { ok: true; days: DailyInput[] } | { ok: false; parameter: 'product'; detail: string };
+
+/** The subject of a baseline on `pointId` of the enterprise (absent: its standard coal); undefined for a point it does not have. */
+export function baselineSubjectOf(enterprise: Enterprise, pointId: string | undefined): BaselineSubject | undefined {
+  if (pointId === undefined) return { kind: 'enterprise', unit: 'tce' };
+  for (const site of enterprise.sites) {
+    const point = site.meteringPoints.find((p) => p.id === pointId);
+    if (point) return { kind: 'point', point, siteId: site.id, unit: point.unit };
+  }
+  return undefined;
+}
 
 const DAY_KEY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -25,11 +39,11 @@ export async function loadBaselineDays(
   range: { from: string; to: string },
   product: string | undefined,
   onUnreadable: OnUnreadable,
-): Promise<DailyInput[]> {
+): Promise<BaselineDays> {
   const tz = enterprise.timeZone;
   const span = { start: calendarPeriod(range.from, tz).start, end: calendarPeriod(range.to, tz).end };
-  const days = subPeriods({ ...span, kind: 'year', key: `${range.from}..${range.to}`, timeZone: tz }, 'day');
-  const dateAt = new Map(days.map((d) => [d.start, d.key]));
+  const periods = subPeriods({ ...span, kind: 'year', key: `${range.from}..${range.to}`, timeZone: tz }, 'day');
+  const dateAt = new Map(periods.map((d) => [d.start, d.key]));
   const figures = await readFigureMeasures(
     store,
     subject.kind === 'enterprise'
@@ -39,25 +53,27 @@ export async function loadBaselineDays(
   );
   const entries = effectiveEntries(await readManualEntries(store, enterprise.id, onUnreadable)).filter((e) => DAY_KEY.test(e.period) && e.period >= range.from && e.period <= range.to);
   const production = productionByDay(entries, product);
+  if (!production.ok) return production;
   const temperature = temperatureByDay(entries, enterprise, subject);
-  return figures.flatMap((f) => {
+  const days = figures.flatMap((f): DailyInput[] => {
     const date = dateAt.get(f.startMs);
     if (date === undefined) return [];
     const weekday = new Date(`${date}T12:00:00Z`).getUTCDay();
-    const p = production.get(date);
+    const p = production.byDay.get(date);
     const t = temperature.get(date);
     return [{ date, startMs: f.startMs, energy: f.value, energyU: f.expandedU, workingDay: weekday === 0 || weekday === 6 ? 0 : 1, ...(p !== undefined ? { production: p } : {}), ...(t !== undefined ? { temperatureC: t } : {}) }];
   });
+  return { ok: true, days };
 }
 
-/** Each day's production of one product: the one asked for, or the only one entered (several, without one named: a 400). */
-function productionByDay(entries: readonly ManualEntry[], product: string | undefined): Map<string, number> {
+/** Each day's production of one product: the one asked for, or the only one entered (several, without one named: refused). */
+function productionByDay(entries: readonly ManualEntry[], product: string | undefined): { ok: true; byDay: Map<string, number> } | Extract<BaselineDays, { ok: false }> {
   const produced = entries.filter((e) => e.kind === 'production');
   const products = [...new Set(produced.map((e) => e.product!))].sort();
-  if (product === undefined && products.length > 1) throw badQuery('product', `the days have production of ${products.join(', ')}: name the one the energy depends on`);
+  if (product === undefined && products.length > 1) return { ok: false, parameter: 'product', detail: `the days have production of ${products.join(', ')}: name the one the energy depends on` };
   const byDay = new Map<string, number>();
   for (const e of produced) if (product === undefined || e.product === product) byDay.set(e.period, (byDay.get(e.period) ?? 0) + e.value);
-  return byDay;
+  return { ok: true, byDay };
 }
 
 /** Each day's mean outdoor temperature: the subject's site's station first, then the enterprise's own (entered without a site). */

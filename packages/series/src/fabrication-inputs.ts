@@ -1,8 +1,10 @@
 import { FIGURE_KINDS } from '@meterline/contracts';
 import { cadenceOf, calendarPeriod, cumulativePoints, parseInstant, type Enterprise } from '@meterline/domain';
 import type { FabricationInputs, MeteringPointSeries } from '@meterline/mining';
-import { FIGURE_TAGS as T, readFigures, readReadings, READINGS_MEASUREMENT, type OnUnreadable } from '@meterline/series';
 import type { TimeSeriesStore } from '@meterline/store';
+import type { OnUnreadable } from './row-read.ts';
+import { FIGURE_TAGS as T, readFigures } from './figures.ts';
+import { readReadings, READINGS_MEASUREMENT } from './readings.ts';
 
 /** Days of each point's own history the detectors compare the month with (the detectors' evaluation used 28). */
 export const FABRICATION_HISTORY_DAYS = 28;
