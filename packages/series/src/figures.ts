@@ -188,8 +188,13 @@ export const FIGURE_DETAIL_FIELDS = Object.freeze({
   cumulativeDeviation: 'cumulative_deviation',
   cusumUpper: 'cusum_upper',
   cusumLower: 'cusum_lower',
-  /** Baseline deviation: `up` or `down` when the CUSUM signalled a lasting change on this day, else empty. */
+  /**
+   * Baseline deviation: the direction of the CUSUM's latest change point signalled on or before
+   * this day (`up`, `down`; empty before any) and the day that change began: a lasting rise
+   * stays `up` until a change down is signalled.
+   */
   changeSignal: 'change_signal',
+  changeSince: 'change_since',
   /** Baseline deviation: whether the model meets ASHRAE Guideline 14's criteria, and its CV(RMSE) in %. */
   fitPassed: 'fit_passed',
   cvRmse: 'cv_rmse',
