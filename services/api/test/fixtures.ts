@@ -193,6 +193,16 @@ function judgedFiguresOfB(): SeriesPoint[] {
       expandedUncertainty: 1,
       detail: { [D.verdict]: 'unconfirmed', [D.judgedAgainst]: 'cn-energy-limit-standards@1', [D.bindingGrade]: 'limit', [D.standardNumber]: 'GB 21340-2019', [D.clause]: '', [D.limitVerdict]: 'unconfirmed', [D.accessVerdict]: 'unconfirmed', [D.advancedVerdict]: 'unconfirmed', [D.months]: 1, [D.production]: 1000, [D.productionUnit]: 'weight-box' },
     }),
+    // B's fabrication finding of March (issue 20): its summary and evidence carry the marker.
+    figurePoint({
+      ...march,
+      measurement: FIGURE_KINDS.fabricationFinding,
+      subject: { point: 'b-e-main', detector: 'flat-register' },
+      value: 1,
+      unit: 'finding',
+      expandedUncertainty: 0,
+      detail: { [D.verdict]: 'found', [D.findingSummary]: 'b-e-main stood at 987654.321 while its parent moved', [D.evidence]: JSON.stringify({ register: 987654.321 }) },
+    }),
   ];
 }
 
