@@ -24,6 +24,7 @@ export * from './figures/point-consumption.ts';
 export * from './figures/energy-balance.ts';
 export * from './figures/account-enterprise.ts';
 export * from './figures/carbon-scopes.ts';
+export * from './figures/point-conversions.ts';
 export * from './scorecard/scorecard.ts';
 export * from './scorecard/indicators.ts';
 export * from './quality/cadence.ts';

@@ -52,6 +52,13 @@ describe('energy baselines: the API', () => {
     expect(reporting.claim).toEqual({ allowed: true, reasons: [] });
     expect(Math.abs(reporting.savingsFraction - 0.15)).toBeLessThan(reporting.expandedUncertainty / reporting.adjustedBaseline);
     expect(reporting.modelEnpi).toBeCloseTo(0.85, 1);
+    // In tce by GB/T 2589-2020's 0.1229 kgce/kWh, in tCO2 by Chongqing's provincial grid factor of
+    // data year 2023, 0.5581 tCO2/MWh (MEE notice 2025 No. 47), as ent-a's set cn-2023 pins.
+    const { tce, co2 } = reporting.converted;
+    expect(tce!.savings).toBeCloseTo((reporting.savings * 0.1229) / 1000, 9);
+    expect(co2).toMatchObject({ unit: 'tCO2', scope: 'scope2-location' });
+    expect(co2!.savings).toBeCloseTo((reporting.savings / 1000) * 0.5581, 9);
+    expect(co2!.expandedUncertainty).toBeGreaterThanOrEqual((reporting.expandedUncertainty / 1000) * 0.5581 - 1e-9);
     expect(answer.anomalies.changePoints[0]).toMatchObject({ direction: 'down', startDate: '2026-01-01' });
   });
 

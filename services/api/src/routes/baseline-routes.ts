@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ID_PATTERN, periodLastDay } from '@meterline/domain';
-import { DAILY_VARIABLES, dailyBaseline, type DailyBaseline, type DailyVariable } from '@meterline/mining';
+import { co2OfPointUnit, ID_PATTERN, periodLastDay, tceOfPointUnit, type Enterprise, type FactorSet, type PointConversionResult } from '@meterline/domain';
+import { convertSavings, DAILY_VARIABLES, dailyBaseline, type DailyBaseline, type DailyVariable, type Savings } from '@meterline/mining';
 import { baselineSubjectOf, loadBaselineDays, type BaselineSubject } from '@meterline/series';
 import { readableEnterprise } from '../auth/authenticate.ts';
 import type { ApiContext } from '../context.ts';
@@ -28,6 +28,18 @@ const Query = Type.Object(
 type Query = Static<typeof Query>;
 
 const Nullable = <T extends ReturnType<typeof Type.Number>>(schema: T) => Type.Union([schema, Type.Null()]);
+
+const Converted = Type.Object(
+  {
+    savings: Type.Number(),
+    expandedUncertainty: Type.Number({ description: 'U (k = 2)' }),
+    unit: Type.String(),
+    factor: Type.String({ description: 'the factor used, key@set' }),
+    scope: Type.Optional(stringEnum(['scope1', 'scope2-location'] as const)),
+  },
+  { additionalProperties: false },
+);
+type Converted = Static<typeof Converted>;
 
 const Answer = Type.Object(
   {
@@ -82,6 +94,14 @@ const Answer = Type.Object(
           expandedUncertainty: Type.Number({ description: 'U (k = 2) of the savings: the model’s (ASHRAE Guideline 14, Annex B) and the meters’ combined' }),
           claim: Type.Object({ allowed: Type.Boolean(), reasons: Type.Array(Type.String()) }, { additionalProperties: false, description: 'savings are not claimed from a model that fails its criteria, saying which' }),
           modelEnpi: Nullable(Type.Number({ description: 'actual ÷ adjusted baseline (ISO 50006 statistical-model EnPI); null without production' })),
+          converted: Type.Object(
+            {
+              tce: Type.Union([Converted, Type.Null()]),
+              co2: Type.Union([Converted, Type.Null()]),
+              notes: Type.Array(Type.String(), { description: 'why a conversion is missing, or rests on a factor without a stated uncertainty' }),
+            },
+            { additionalProperties: false, description: "the savings in tce (GB/T 2589-2020) and tCO2, by the enterprise's factor set as its accounting converts the subject's carrier; U combines the savings' and the factor's in quadrature (GUM 5.1.6)" },
+          ),
         },
         { additionalProperties: false },
       ),
@@ -115,7 +135,45 @@ function rangeOf(name: 'baseline' | 'reporting', text: string): { from: string; 
 /** JSON has no Infinity or NaN: a statistic that is not a number is given as null. */
 const finiteOrNull = (n: number | null): number | null => (n !== null && Number.isFinite(n) ? n : null);
 
-function answerOf(enterpriseId: string, subject: BaselineSubject, baseline: { from: string; to: string }, reporting: { from: string; to: string } | undefined, b: DailyBaseline): BaselineAnswer {
+/**
+ * The savings in tce and tCO2. An enterprise's baseline is in tce already, and its standard coal
+ * has no one CO2 factor (its carbon figures are accounted per carrier); a point's unit converts
+ * by its carrier's factors in the enterprise's set.
+ */
+function convertedSavings(savings: Savings, subject: BaselineSubject, enterprise: Enterprise, factorSet: FactorSet | string, date: string): NonNullable<BaselineAnswer['reporting']>['converted'] {
+  const measured = { value: savings.savings, u: savings.u };
+  const notes: string[] = [];
+  if (subject.kind === 'enterprise') {
+    notes.push("an enterprise's standard coal has no single CO2 factor: see its carbon figures for tCO2");
+    return { tce: { savings: savings.savings, expandedUncertainty: savings.U, unit: 'tce', factor: 'none: the baseline is in tce' }, co2: null, notes };
+  }
+  if (typeof factorSet === 'string') return { tce: null, co2: null, notes: [factorSet] };
+  const convert = (result: PointConversionResult, unit: string, what: string): Converted | null => {
+    if (!result.ok) {
+      notes.push(`no ${what}: ${result.reason}`);
+      return null;
+    }
+    const { conversion: c } = result;
+    if (!c.uncertaintyKnown) notes.push(`the ${what} factor ${c.factor} states no uncertainty: its U is the savings' alone`);
+    const converted = convertSavings(measured, { value: c.perPointUnit, relativeStandardUncertainty: c.relativeStandardUncertainty });
+    return { savings: converted.value, expandedUncertainty: converted.U, unit, factor: c.factor, ...(c.scope ? { scope: c.scope } : {}) };
+  };
+  return {
+    tce: convert(tceOfPointUnit(subject.point, factorSet), 'tce', 'tce'),
+    co2: convert(co2OfPointUnit(subject.point, enterprise, factorSet, date), 'tCO2', 'CO2'),
+    notes,
+  };
+}
+
+function answerOf(
+  enterprise: Enterprise,
+  factorSet: FactorSet | string,
+  subject: BaselineSubject,
+  baseline: { from: string; to: string },
+  reporting: { from: string; to: string } | undefined,
+  b: DailyBaseline,
+): BaselineAnswer {
+  const enterpriseId = enterprise.id;
   const { model } = b;
   return {
     enterpriseId,
@@ -151,6 +209,7 @@ function answerOf(enterpriseId: string, subject: BaselineSubject, baseline: { fr
             expandedUncertainty: b.reporting.savings.U,
             claim: b.reporting.savings.claim,
             modelEnpi: b.reporting.enpi?.modelEnpi ?? null,
+            converted: convertedSavings(b.reporting.savings, subject, enterprise, factorSet, reporting.from),
           }
         : null,
     anomalies: {
@@ -196,7 +255,8 @@ export const baselineRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
       const variables = query.variables?.split(',') as DailyVariable[] | undefined;
       const result = dailyBaseline(days.days, { baseline, ...(reporting ? { reporting } : {}), ...(variables ? { variables } : {}) });
       if (!result.ok) throw new ApiError('MTL_API_BASELINE_UNFIT', `no baseline: ${result.error.message}`);
-      return answerOf(enterprise.id, subject, baseline, reporting, result.value);
+      const set = ctx.factorCatalog.resolveFor(enterprise);
+      return answerOf(enterprise, set.ok ? set.factor : `no factor set: ${set.error.message}`, subject, baseline, reporting, result.value);
     },
   );
 };
