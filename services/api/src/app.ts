@@ -41,6 +41,7 @@ import { targetRoutes } from './routes/target-routes.ts';
 import { targetProgressRoutes } from './routes/target-progress-routes.ts';
 import { baselineRoutes } from './routes/baseline-routes.ts';
 import { findingsRoutes } from './routes/findings-routes.ts';
+import { baseLoadRoutes } from './routes/base-load-routes.ts';
 import { limitComplianceRoutes } from './routes/limit-compliance-routes.ts';
 import type { SeriesPageReader } from './series/series-page-reader.ts';
 
@@ -188,6 +189,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     await v1.register(limitComplianceRoutes, context);
     await v1.register(baselineRoutes, context);
     await v1.register(findingsRoutes, context);
+    await v1.register(baseLoadRoutes, context);
     // Without Kafka there is nothing to manage them with: the routes are absent (404), and absent from this instance's /openapi.json.
     if (context.alerting) {
       await v1.register(subscriptionRoutes, context);

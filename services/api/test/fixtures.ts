@@ -104,16 +104,19 @@ export const DAY_MS = 86_400_000;
 /** 2026-03-01T00:00:00+08:00 */
 export const MARCH_1 = Date.UTC(2026, 1, 28, 16);
 
-/** A day figure as the aggregator stores it. */
-export function storedFigure(enterprise: string, kind: FigureKind, subject: Record<string, string>, startMs: number, value: number): SeriesPoint {
+const HOUR_MS = 3_600_000;
+
+/** A day figure (or an hour's) as the aggregator stores it. */
+export function storedFigure(enterprise: string, kind: FigureKind, subject: Record<string, string>, startMs: number, value: number, periodKind: 'day' | 'hour' = 'day'): SeriesPoint {
+  const local = new Date(startMs + 8 * HOUR_MS).toISOString();
   return figurePoint({
     measurement: kind,
     enterpriseId: enterprise,
     subject,
-    periodKind: 'day',
-    periodKey: new Date(startMs + 8 * 3_600_000).toISOString().slice(0, 10),
+    periodKind,
+    periodKey: periodKind === 'day' ? local.slice(0, 10) : `${local.slice(0, 19)}+08:00`,
     startMs,
-    endMs: startMs + DAY_MS,
+    endMs: startMs + (periodKind === 'day' ? DAY_MS : HOUR_MS),
     value,
     unit: kind === FIGURE_KINDS.carbon ? 'tCO2' : 'kWh',
     expandedUncertainty: 1.5,
@@ -219,6 +222,10 @@ async function seededStore(): Promise<InMemoryStore> {
     points.push(storedFigure('ent-b', carbon, { region: 'CN-JS', scope: 'scope1' }, start, 987654.321));
     // B's standard coal of the day: what an enterprise's energy baseline regresses (issue 20).
     points.push(storedFigure('ent-b', FIGURE_KINDS.standardCoal, { region: 'CN-JS', level: 'enterprise', basis: 'equivalent' }, start, 987654.321));
+    // B's night hours: what a base load is the mean of (issue 20).
+    for (let hour = 0; hour < 5; hour++) {
+      points.push(storedFigure('ent-b', consumption, { site: 'b-site', point: 'b-e-main', carrier: 'electricity', quantity: 'active-energy-import', role: 'boundary-input' }, start + hour * HOUR_MS, 987654.321, 'hour'));
+    }
     points.push(storedReading('ent-a', 'a-site', 'a-e-main', start + 3_600_000, 5000 + day));
     points.push(storedReading('ent-b', 'b-site', 'b-e-main', start + 3_600_000, 123456.789));
   }
