@@ -3,7 +3,7 @@ import type { FactorSet } from '../reference/factor-set.ts';
 import { tryConvertUnit, unitDimension } from '../units.ts';
 
 /** One unit of a point's quantity (its registry unit) in tce or tCO2, with the factor it rests on. */
-export interface PointConversion {
+interface PointConversion {
   /** tce or tCO2 per one of the point's units. */
   perPointUnit: number;
   /** The factor's relative standard uncertainty; 0 when its source gives none, and then `uncertaintyKnown` is false. */

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { co2OfPointUnit, createFactorCatalog, tceOfPointUnit, type Enterprise, type FactorSet, type MeteringPoint } from '../../src/index.ts';
+import { co2OfPointUnit, createFactorCatalog, tceOfPointUnit, type Enterprise, type MeteringPoint } from '../../src/index.ts';
 
 const set = (() => {
   const r = createFactorCatalog().resolve('cn-2023', '1.0.0');
   if (!r.ok) throw r.error;
-  return r.factor as FactorSet;
+  return r.factor;
 })();
 
 const enterprise = { region: 'CN-CQ', gridRegion: 'southwest', scope2Level: 'provincial' } as Enterprise;
