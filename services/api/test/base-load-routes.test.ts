@@ -42,7 +42,7 @@ async function seeded() {
     );
   }
   await api.store.write(points);
-  return (query: string, secret = SECRETS.enterpriseA, point = 'a-e-main') => api.app.inject({ url: `/v1/enterprises/ent-a/points/${point}/base-load?${query}`, headers: bearer(secret) });
+  return (query: string, secret: string = SECRETS.enterpriseA, point = 'a-e-main') => api.app.inject({ url: `/v1/enterprises/ent-a/points/${point}/base-load?${query}`, headers: bearer(secret) });
 }
 
 describe('base load: the API', () => {
