@@ -31,9 +31,8 @@ export function baselineDeviationConditions(figure: FigureV1, rules: EnterpriseR
   // A figure that does not say where the day lies is no finding either way.
   if (typeof expected !== 'number' || typeof low !== 'number' || typeof high !== 'number' || typeof fitPassed !== 'boolean') return [];
   if (typeof outside !== 'string' || !OUTSIDE.has(outside) || typeof change !== 'string' || !CHANGES.has(change)) return [];
-  const actual = expected + figure.value;
-  const judged = rules.directions.filter((direction) => outside === direction || change === CHANGE_OF[direction]);
-  const holds = fitPassed && judged.length > 0;
+  const day: JudgedDay = { actual: expected + figure.value, expected, low, high, outside, change };
+  const holds = fitPassed && rules.directions.some((direction) => outside === direction || change === CHANGE_OF[direction]);
   return [
     {
       rule: 'baseline-deviation',
@@ -41,12 +40,22 @@ export function baselineDeviationConditions(figure: FigureV1, rules: EnterpriseR
       holds,
       sinceMs: figure.startMs,
       asOfMs: figure.endMs,
-      summary: baselineSummary(figure, { actual, expected, low, high }, fitPassed, rules.directions),
-      value: round(actual),
+      summary: baselineSummary(figure, day, fitPassed, rules.directions),
+      value: round(day.actual),
       threshold: round(high),
       unit: figure.unit,
     },
   ];
+}
+
+/** What the figure says of its day: the actual against the prediction and its interval, where it lies, the CUSUM's latest change. */
+interface JudgedDay {
+  actual: number;
+  expected: number;
+  low: number;
+  high: number;
+  outside: string;
+  change: string;
 }
 
 /**
@@ -54,13 +63,13 @@ export function baselineDeviationConditions(figure: FigureV1, rules: EnterpriseR
  * interval; a lasting rise since 2026-03-09 (the CUSUM's latest change point); 6.9 tce above
  * expected in all since the baseline period".
  */
-function baselineSummary(figure: FigureV1, day: { actual: number; expected: number; low: number; high: number }, fitPassed: boolean, directions: readonly BaselineDirection[]): string {
+function baselineSummary(figure: FigureV1, day: JudgedDay, fitPassed: boolean, directions: readonly BaselineDirection[]): string {
   const { baseline, point } = figure.subject;
-  const d = figure.detail;
-  const [outside, change, since, cumulative, cvRmse] = [d[D.outside], d[D.changeSignal], d[D.changeSince], d[D.cumulativeDeviation], d[D.cvRmse]];
+  const { outside, change } = day;
+  const [since, cumulative, cvRmse] = [figure.detail[D.changeSince], figure.detail[D.cumulativeDeviation], figure.detail[D.cvRmse]];
   const unit = figure.unit;
   const parts = [
-    `${baseline}${point ? ` (${point})` : ''}, ${figure.periodKey}: ${round(day.actual)} ${unit} against ${round(day.expected)} expected (95 % interval ${round(day.low)}–${round(day.high)}), ${outside === 'inside' ? 'inside' : `${outside}`} the interval`,
+    `${baseline}${point ? ` (${point})` : ''}, ${figure.periodKey}: ${round(day.actual)} ${unit} against ${round(day.expected)} expected (95 % interval ${round(day.low)}–${round(day.high)}), ${outside} the interval`,
   ];
   if (change === 'up' || change === 'down') {
     parts.push(`a lasting ${change === 'up' ? 'rise' : 'fall'}${typeof since === 'string' && since !== '' ? ` since ${since}` : ''} (the CUSUM's latest change point)`);
