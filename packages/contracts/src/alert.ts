@@ -31,6 +31,13 @@ export const ALERT_RULES = [
   'target-at-risk',
   /** A product's unit energy consumption, year to date, clearly above its limit standard's binding value. */
   'limit-exceeded',
+  /**
+   * A day's consumption above the 95 % prediction interval of one of the enterprise's declared
+   * energy baselines, or a lasting rise the baseline's CUSUM found (falls too, when configured).
+   */
+  'baseline-deviation',
+  /** A fabrication detector found signs of fabricated or tampered data in a metered point's month. */
+  'fabrication-suspected',
 ] as const;
 export type AlertRule = (typeof ALERT_RULES)[number];
 export const AlertRuleSchema = Type.Union(ALERT_RULES.map((r) => Type.Literal(r)));

@@ -61,6 +61,10 @@ function severityOf(rules: EnterpriseRules, rule: AlertRule): AlertSeverity {
       return rules.targetAtRisk.severity;
     case 'limit-exceeded':
       return rules.limitExceeded.severity;
+    case 'baseline-deviation':
+      return rules.baselineDeviation.severity;
+    case 'fabrication-suspected':
+      return rules.fabricationSuspected.severity;
   }
 }
 

@@ -9,6 +9,10 @@ const Severity = AlertSeveritySchema;
 const PeriodOfFigures = Type.Union([Type.Literal('quarter-hour'), Type.Literal('hour'), Type.Literal('day')]);
 const Enabled = Type.Optional(Type.Boolean());
 
+/** The directions a day may leave an energy baseline in: above its prediction interval (more consumed than expected), below it. */
+export const BASELINE_DIRECTIONS = ['above', 'below'] as const;
+export type BaselineDirection = (typeof BASELINE_DIRECTIONS)[number];
+
 /** Rule settings; every member is optional in the file and filled from the built-in defaults. */
 const RuleSettings = Type.Object(
   {
@@ -64,6 +68,23 @@ const RuleSettings = Type.Object(
     ),
     /** A product's year-to-date unit consumption clearly above its limit standard (judged on the month's limit_compliance figures). */
     limitExceeded: Type.Optional(Type.Object({ enabled: Enabled, severity: Type.Optional(Severity) }, { additionalProperties: false })),
+    /**
+     * A day outside the prediction interval of a declared energy baseline, or a lasting change the
+     * baseline's CUSUM found (judged on the day's baseline_deviation figures). `directions`: `above`
+     * (rises only, the default) or `above` and `below` (falls too: a fall can mean a meter stopped).
+     */
+    baselineDeviation: Type.Optional(
+      Type.Object(
+        {
+          enabled: Enabled,
+          severity: Type.Optional(Severity),
+          directions: Type.Optional(Type.Array(Type.Union(BASELINE_DIRECTIONS.map((d) => Type.Literal(d))), { minItems: 1, uniqueItems: true })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /** A fabrication detector found signs of fabricated or tampered data in a point's month (judged on the month's fabrication_finding figures). */
+    fabricationSuspected: Type.Optional(Type.Object({ enabled: Enabled, severity: Type.Optional(Severity) }, { additionalProperties: false })),
     /** A firing alert is sent again after this long. */
     repeatIntervalMinutes: Type.Optional(Type.Integer({ minimum: 1 })),
   },
@@ -146,6 +167,8 @@ export interface EnterpriseRules {
   qualityRule: { enabled: boolean; severity: AlertSeverity };
   targetAtRisk: { enabled: boolean; severity: AlertSeverity; exceededSeverity: AlertSeverity };
   limitExceeded: { enabled: boolean; severity: AlertSeverity };
+  baselineDeviation: { enabled: boolean; severity: AlertSeverity; directions: readonly BaselineDirection[] };
+  fabricationSuspected: { enabled: boolean; severity: AlertSeverity };
   repeatIntervalMinutes: number;
 }
 
@@ -162,6 +185,8 @@ export const DEFAULT_RULES: Readonly<EnterpriseRules> = Object.freeze<Enterprise
   qualityRule: { enabled: true, severity: 'warning' },
   targetAtRisk: { enabled: true, severity: 'warning', exceededSeverity: 'critical' },
   limitExceeded: { enabled: true, severity: 'critical' },
+  baselineDeviation: { enabled: true, severity: 'warning', directions: ['above'] },
+  fabricationSuspected: { enabled: true, severity: 'warning' },
   repeatIntervalMinutes: 240,
 });
 
@@ -232,6 +257,8 @@ function resolveRules(file: AlertingFile, enterpriseId: string): EnterpriseRules
     qualityRule: pick('qualityRule'),
     targetAtRisk: pick('targetAtRisk'),
     limitExceeded: pick('limitExceeded'),
+    baselineDeviation: pick('baselineDeviation'),
+    fabricationSuspected: pick('fabricationSuspected'),
     repeatIntervalMinutes: pick('repeatIntervalMinutes'),
   };
 }

@@ -6,6 +6,8 @@ import type { TimeSeriesStore } from '@meterline/store';
 import type { AlertingConfig } from './alerting-config.ts';
 import type { AlerterMetrics } from './metrics.ts';
 import { appendTo } from './append-to.ts';
+import { BASELINE_DEVIATION_PERIOD } from './rules/baseline-deviation.ts';
+import { FABRICATION_FINDING_PERIOD } from './rules/fabrication-suspected.ts';
 import { QUALITY_RULE_PERIOD } from './rules/figure-rules.ts';
 import { LIMIT_COMPLIANCE_PERIOD } from './rules/limit-exceeded.ts';
 import { TARGET_PROGRESS_PERIOD } from './rules/target-at-risk.ts';
@@ -126,11 +128,15 @@ function judgedPeriods(alerting: AlertingConfig, enterpriseId: string): Map<stri
   const scorecard = new Set<string>(rules.qualityRule.enabled ? [QUALITY_RULE_PERIOD] : []);
   const targets = new Set<string>(rules.targetAtRisk.enabled ? [TARGET_PROGRESS_PERIOD] : []);
   const limits = new Set<string>(rules.limitExceeded.enabled ? [LIMIT_COMPLIANCE_PERIOD] : []);
+  const baselines = new Set<string>(rules.baselineDeviation.enabled ? [BASELINE_DEVIATION_PERIOD] : []);
+  const fabrication = new Set<string>(rules.fabricationSuspected.enabled ? [FABRICATION_FINDING_PERIOD] : []);
   return new Map([
     [FIGURE_KINDS.consumption, consumption],
     [FIGURE_KINDS.energyBalance, balance],
     [FIGURE_KINDS.qualityRule, scorecard],
     [FIGURE_KINDS.targetProgress, targets],
     [FIGURE_KINDS.limitCompliance, limits],
+    [FIGURE_KINDS.baselineDeviation, baselines],
+    [FIGURE_KINDS.fabricationFinding, fabrication],
   ]);
 }

@@ -35,6 +35,8 @@ const SITE = 'al-e0-s0';
 const POINTS = ['al-e0-d0-p0', 'al-e0-d0-p1', 'al-e0-d1-p0', 'al-e0-d1-p1'];
 // One meter's certificate runs out in 10 days.
 manifest.enterprises[0]!.sites[0]!.meteringPoints[3]!.calibration.validUntil = '2026-12-06';
+// The enterprise's declared energy baseline: its standard coal of 2025.
+manifest.enterprises[0]!.energyBaselines = [{ id: 'enb-2025', period: '2025-01-01..2025-12-31' }];
 
 const alertingFile: AlertingFile = {
   version: 1,
@@ -282,4 +284,55 @@ it('judges the month figures of issue 16: a target at risk, escalated when excee
     'target-at-risk energy-total/equivalent': ['firing', 'firing (repeat)', 'resolved'],
     'limit-exceeded clinker/cement-clinker': ['firing', 'resolved'],
   });
+});
+
+it('judges a day against a declared energy baseline and a fabrication finding on a point’s month, and closes the baseline’s alert once the baseline leaves the registry', async () => {
+  const { send, tick, notifications, registryFile } = await setup();
+  const day = (key: string) => ({ periodKey: key, startMs: Date.parse(`${key}T00:00:00+08:00`), endMs: Date.parse(`${key}T00:00:00+08:00`) + 24 * HOUR });
+  const november = { periodKey: '2026-11', startMs: Date.parse('2026-11-01T00:00:00+08:00'), endMs: Date.parse('2026-12-01T00:00:00+08:00') };
+  const december = { periodKey: '2026-12', startMs: Date.parse('2026-12-01T00:00:00+08:00'), endMs: Date.parse('2027-01-01T00:00:00+08:00') };
+  // 2026-11-26: 12.4 tce against 10.1 expected, above the interval 9.2–11.
+  const deviation = (over: Partial<FigureV1> = {}): FigureV1 =>
+    hourFigure('x', 0, {
+      measurement: 'baseline_deviation',
+      subject: { baseline: 'enb-2025' },
+      periodKind: 'day',
+      ...day('2026-11-26'),
+      value: 2.3,
+      unit: 'tce',
+      expandedUncertainty: 0,
+      detail: { expected: 10.1, prediction_low: 9.2, prediction_high: 11, outside: 'above', cumulative_deviation: 2.3, cusum_upper: 1.2, cusum_lower: 0, change_signal: '', change_since: '', fit_passed: true, cv_rmse: 8.5 },
+      ...over,
+    });
+  const finding = (m: typeof november, found: number): FigureV1 =>
+    hourFigure('x', 0, {
+      measurement: 'fabrication_finding',
+      subject: { point: POINTS[0]!, detector: 'copied-day' },
+      periodKind: 'month',
+      ...m,
+      value: found,
+      unit: 'finding',
+      expandedUncertainty: 0,
+      detail: { finding_summary: found === 1 ? `${POINTS[0]} has 2 days whose profile repeats an earlier day interval for interval.` : '', evidence: '{}' },
+    });
+  // A baseline_deviation figure of a month is no day's judgement: not judged.
+  await send(TOPICS.figures, [batch([deviation(), deviation({ periodKind: 'month', ...november, periodKey: '2026-11' }), finding(november, 1)])]);
+  const ofMining = () => notifications().filter((n) => n.rule === 'baseline-deviation' || n.rule === 'fabrication-suspected');
+  expect(ofMining().map((n) => [n.rule, n.status, n.alerts.map((a) => [a.severity, a.value, a.threshold, a.unit])])).toEqual([
+    ['baseline-deviation', 'firing', [['warning', 12.4, 11, 'tce']]],
+    ['fabrication-suspected', 'firing', [['warning', 1, undefined, 'finding']]],
+  ]);
+  // The baseline withdrawn from the registry: nothing judges its alert any more, the next tick closes it.
+  const withdrawn = structuredClone(manifest);
+  delete withdrawn.enterprises[0]!.energyBaselines;
+  await writeFile(registryFile, stringify(withdrawn));
+  await tick(T);
+  // December found clean.
+  await send(TOPICS.figures, [batch([finding(december, 0)])]);
+  expect(announced(ofMining())).toEqual({
+    'baseline-deviation enb-2025': ['firing', 'resolved'],
+    [`fabrication-suspected ${POINTS[0]}/copied-day`]: ['firing', 'resolved'],
+  });
+  const closed = ofMining().find((n) => n.rule === 'baseline-deviation' && n.status === 'resolved')!;
+  expect(closed.alerts[0]!.summary.endsWith('(closed: its rule no longer judges this subject)')).toBe(true);
 });

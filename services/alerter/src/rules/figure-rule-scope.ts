@@ -4,18 +4,20 @@ import type { EnterpriseRules } from '../alerting-config.ts';
 
 /**
  * Whether a figure rule still judges an open alert's subject: the rule is on (for a threshold,
- * one still names the point or every point), and the point or topology node is still in the
- * registry (a scorecard rule, a target and a product's limit are the enterprise's, so only whether
- * the rule is on). An alert no longer judged would never see the finding that closes it. Built once
- * per evaluation, asked per open alert.
+ * one still names the point or every point), and the point, topology node or energy baseline is
+ * still in the registry (a scorecard rule, a target and a product's limit are the enterprise's, so
+ * only whether the rule is on). An alert no longer judged would never see the finding that closes
+ * it. Built once per evaluation, asked per open alert.
  */
 export function figureRuleScope(enterprise: Enterprise, rules: EnterpriseRules): (alert: AlertV1) => boolean {
   const points = new Set(enterprise.sites.flatMap((s) => s.meteringPoints.map((p) => p.id)));
-  return (alert) => stillJudges(alert, points, rules);
+  const baselines = new Set((enterprise.energyBaselines ?? []).map((b) => b.id));
+  return (alert) => stillJudges(alert, { points, baselines }, rules);
 }
 
-function stillJudges(alert: AlertV1, points: ReadonlySet<string>, rules: EnterpriseRules): boolean {
-  const { point, node } = alert.subject;
+function stillJudges(alert: AlertV1, registry: { points: ReadonlySet<string>; baselines: ReadonlySet<string> }, rules: EnterpriseRules): boolean {
+  const { points, baselines } = registry;
+  const { point, node, baseline } = alert.subject;
   switch (alert.rule) {
     case 'low-coverage':
       return rules.lowCoverage.enabled && points.has(point ?? '');
@@ -29,6 +31,10 @@ function stillJudges(alert: AlertV1, points: ReadonlySet<string>, rules: Enterpr
       return rules.targetAtRisk.enabled;
     case 'limit-exceeded':
       return rules.limitExceeded.enabled;
+    case 'baseline-deviation':
+      return rules.baselineDeviation.enabled && baselines.has(baseline ?? '');
+    case 'fabrication-suspected':
+      return rules.fabricationSuspected.enabled && points.has(point ?? '');
     case 'consumption-threshold':
       return (
         rules.consumptionThreshold.enabled &&

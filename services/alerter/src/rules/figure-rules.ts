@@ -2,7 +2,9 @@ import { FIGURE_KINDS, type FigureV1 } from '@meterline/contracts';
 import type { PeriodKind } from '@meterline/domain';
 import { FIGURE_DETAIL_FIELDS } from '@meterline/series';
 import type { EnterpriseRules, ThresholdSetting } from '../alerting-config.ts';
+import { baselineDeviationConditions } from './baseline-deviation.ts';
 import type { Condition } from './condition.ts';
+import { fabricationSuspectedConditions } from './fabrication-suspected.ts';
 import { limitExceededConditions } from './limit-exceeded.ts';
 import { targetAtRiskConditions } from './target-at-risk.ts';
 
@@ -16,7 +18,8 @@ export const QUALITY_RULE_PERIOD = 'month' satisfies PeriodKind;
  * The rules judged on each published figure: a point's coverage and suspect counter, its
  * consumption against the enterprise's thresholds, a topology node's balance gap against the
  * uncertainty of the meters that measure it, each rule of the regulator's scorecard of a month,
- * a dual-control target's progress and a product's compliance with its limit standard.
+ * a dual-control target's progress, a product's compliance with its limit standard, a day
+ * against a declared energy baseline and a fabrication detector's finding on a point's month.
  */
 export function figureConditions(figure: FigureV1, rules: EnterpriseRules): Condition[] {
   if (figure.measurement === FIGURE_KINDS.consumption) return pointConditions(figure, rules);
@@ -24,6 +27,8 @@ export function figureConditions(figure: FigureV1, rules: EnterpriseRules): Cond
   if (figure.measurement === FIGURE_KINDS.qualityRule) return qualityRuleConditions(figure, rules);
   if (figure.measurement === FIGURE_KINDS.targetProgress) return targetAtRiskConditions(figure, rules.targetAtRisk);
   if (figure.measurement === FIGURE_KINDS.limitCompliance) return limitExceededConditions(figure, rules.limitExceeded);
+  if (figure.measurement === FIGURE_KINDS.baselineDeviation) return baselineDeviationConditions(figure, rules.baselineDeviation);
+  if (figure.measurement === FIGURE_KINDS.fabricationFinding) return fabricationSuspectedConditions(figure, rules.fabricationSuspected);
   return [];
 }
 
