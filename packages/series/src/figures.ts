@@ -189,10 +189,13 @@ export const FIGURE_DETAIL_FIELDS = Object.freeze({
   cusumUpper: 'cusum_upper',
   cusumLower: 'cusum_lower',
   /**
-   * Baseline deviation: the direction of the CUSUM's latest change point signalled on or before
-   * this day (`up`, `down`; empty before any) and the day that change began: a lasting rise
-   * stays `up` until a change down is signalled.
+   * Baseline deviation: the lasting change the CUSUM finds as of this day. `change_level` is the
+   * level of actual − expected it monitors around (the sum of its change points' shifts so far,
+   * in the figure's unit a day); `change_signal` is `up` when that level is above the allowance
+   * k·s, `down` when below −k·s, empty otherwise (no change yet, or a return to the baseline);
+   * `change_since` is the day the latest change began (empty with no signal).
    */
+  changeLevel: 'change_level',
   changeSignal: 'change_signal',
   changeSince: 'change_since',
   /** Baseline deviation: whether the model meets ASHRAE Guideline 14's criteria, and its CV(RMSE) in %. */

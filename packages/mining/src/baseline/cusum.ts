@@ -13,6 +13,11 @@ export interface CusumPoint {
   /** Tabular CUSUM statistics C⁺ and C⁻, both ≥ 0. */
   upper: number;
   lower: number;
+  /**
+   * The level of actual − expected monitoring is centred on after this observation: the sum of
+   * the shifts of the changes signalled so far (0 before any; near 0 again after a return).
+   */
+  level: number;
 }
 
 export interface ChangePoint {
@@ -56,11 +61,11 @@ export function tabularCusum(deviations: readonly number[], s: number, options: 
     lower = Math.max(0, -x - K + lower);
     upperRun = upper > 0 ? upperRun + 1 : 0;
     lowerRun = lower > 0 ? lowerRun + 1 : 0;
-    points.push({ deviation, cumulative, upper, lower });
-    let change: ChangePoint;
+    let change: ChangePoint | undefined;
     if (upper > H) change = { direction: 'up', signalIndex: i, startIndex: i - upperRun + 1, shift: K + upper / upperRun };
     else if (lower > H) change = { direction: 'down', signalIndex: i, startIndex: i - lowerRun + 1, shift: -(K + lower / lowerRun) };
-    else return;
+    points.push({ deviation, cumulative, upper, lower, level: level + (change?.shift ?? 0) });
+    if (!change) return;
     changePoints.push(change);
     level += change.shift;
     upper = lower = 0;

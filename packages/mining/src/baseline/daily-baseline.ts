@@ -44,6 +44,8 @@ interface BalancePointGrid {
 const DEFAULT_BALANCE_POINT_GRID: BalancePointGrid = Object.freeze({ heating: { min: -1, max: 32 }, cooling: { min: -1, max: 32 }, coarseStep: 1, fineStep: 0.1 });
 /** CalTRACK's qualification threshold for a degree-day coefficient (it must also be positive). */
 const DEFAULT_P_VALUE_MAX = 0.1;
+/** The CUSUM's allowance k, in residual standard errors (Montgomery's 0.5): a level within ±k·s is no lasting change. */
+const CUSUM_ALLOWANCE = 0.5;
 /** A variable is used when at least this share of the baseline's days has it; days without it are left out. */
 const VARIABLE_PRESENCE_MIN = 0.9;
 
@@ -89,7 +91,16 @@ export interface DailyBaseline {
     /** Reporting days (baseline days without a reporting period) outside the prediction interval. */
     outsidePredictionInterval: (IntervalAnomaly & { date: string })[];
     /** The CUSUM of actual − expected over the same days, with its change points dated. */
-    cusum: { dates: string[]; cumulative: number[]; upper: number[]; lower: number[]; changePoints: (ChangePoint & { startDate: string; signalDate: string })[] };
+    cusum: {
+      dates: string[];
+      cumulative: number[];
+      upper: number[];
+      lower: number[];
+      /** Per day, the level of actual − expected after its changes (tabularCusum's), and the allowance k·s a level must pass to be a lasting change. */
+      level: number[];
+      allowance: number;
+      changePoints: (ChangePoint & { startDate: string; signalDate: string })[];
+    };
   };
 }
 
@@ -200,7 +211,7 @@ export function dailyBaseline(inputs: readonly DailyInput[], options: DailyBasel
   const dateAt = new Map(judged.map((d) => [d.startMs, d.date]));
   const dated = band.value.map((d) => ({ ...d, date: dateAt.get(d.startMs)! }));
   const deviations = band.value.map((d) => d.actual - d.predicted);
-  const cusum = tabularCusum(deviations, model.residualStandardError);
+  const cusum = tabularCusum(deviations, model.residualStandardError, { k: CUSUM_ALLOWANCE });
   const dates = judged.map((d) => d.date);
   return {
     ok: true,
@@ -219,6 +230,8 @@ export function dailyBaseline(inputs: readonly DailyInput[], options: DailyBasel
           cumulative: cusum.points.map((p) => p.cumulative),
           upper: cusum.points.map((p) => p.upper),
           lower: cusum.points.map((p) => p.lower),
+          level: cusum.points.map((p) => p.level),
+          allowance: CUSUM_ALLOWANCE * model.residualStandardError,
           changePoints: cusum.changePoints.map((c) => ({ ...c, startDate: dates[c.startIndex]!, signalDate: dates[c.signalIndex]! })),
         },
       },

@@ -33,10 +33,14 @@ it('signals a lasting shift once, and the return from it as a change of its own'
   // s = 1: 10 days on the baseline, 50 days 3 s below it, 40 days back on it. Down: C⁻ gains 3 − 0.5 = 2.5 a day,
   // above h = 5 on the third day (7.5), shift −(0.5 + 7.5/3) = −3. Around that level the return is +3: up on the third day again.
   const deviations = [...Array<number>(10).fill(0), ...Array<number>(50).fill(-3), ...Array<number>(40).fill(0)];
-  expect(tabularCusum(deviations, 1).changePoints).toEqual([
+  const { points, changePoints } = tabularCusum(deviations, 1);
+  expect(changePoints).toEqual([
     { direction: 'down', signalIndex: 12, startIndex: 10, shift: -3 },
     { direction: 'up', signalIndex: 62, startIndex: 60, shift: 3 },
   ]);
+  // The level is the changes' shifts summed: 0 until the fall is signalled, −3 from then, 0 again after the return:
+  // what says the last change up was a return, not a rise above the baseline.
+  expect([points[11]!.level, points[12]!.level, points[61]!.level, points[62]!.level, points[99]!.level]).toEqual([0, -3, -3, 0, 0]);
 });
 
 it('flags a night base load that rose beyond its uncertainty, by local week', () => {

@@ -7,7 +7,7 @@ import type { Condition } from './condition.ts';
 /** The aggregator judges each day against the enterprise's declared energy baselines. */
 export const BASELINE_DEVIATION_PERIOD = 'day' satisfies PeriodKind;
 
-/** Where the day's actual lies against the prediction interval (`outside`), and the CUSUM's latest change (`change_signal`). */
+/** Where the day's actual lies against the prediction interval (`outside`), and the CUSUM's lasting change (`change_signal`). */
 const OUTSIDE = new Set(['above', 'below', 'inside']);
 const CHANGES = new Set(['up', 'down', '']);
 /** The CUSUM's change direction each setting judges. */
@@ -16,8 +16,8 @@ const CHANGE_OF: Readonly<Record<BaselineDirection, string>> = { above: 'up', be
 /**
  * A day judged against one of the enterprise's declared energy baselines (ISO 50006): one alert
  * per baseline, held while the day's actual is above the model's 95 % prediction interval, or the
- * baseline's CUSUM found a lasting rise (its latest change point is `up`, which it stays until a
- * change down is signalled). With `directions` [above, below] a day below the interval and a
+ * baseline's CUSUM finds a lasting rise (its level above the allowance: `up`, until a change brings
+ * it back). With `directions` [above, below] a day below the interval and a
  * lasting fall hold it too (a fall can mean a meter stopped). A model that fails its fit criteria
  * (ASHRAE Guideline 14) opens nothing and closes an open alert: what it expects is not good enough
  * to call a day above it. Value: the day's actual; threshold: the interval's upper end, in the
@@ -60,19 +60,20 @@ interface JudgedDay {
 
 /**
  * E.g. "enb-2025, 2026-03-14: 12.4 tce against 10.1 expected (95 % interval 9.2–11), above the
- * interval; a lasting rise since 2026-03-09 (the CUSUM's latest change point); 6.9 tce above
+ * interval; a lasting rise of 1.3 tce a day since 2026-03-09 (the CUSUM's); 6.9 tce above
  * expected in all since the baseline period".
  */
 function baselineSummary(figure: FigureV1, day: JudgedDay, fitPassed: boolean, directions: readonly BaselineDirection[]): string {
   const { baseline, point } = figure.subject;
   const { outside, change } = day;
-  const [since, cumulative, cvRmse] = [figure.detail[D.changeSince], figure.detail[D.cumulativeDeviation], figure.detail[D.cvRmse]];
+  const [since, level, cumulative, cvRmse] = [figure.detail[D.changeSince], figure.detail[D.changeLevel], figure.detail[D.cumulativeDeviation], figure.detail[D.cvRmse]];
   const unit = figure.unit;
   const parts = [
     `${baseline}${point ? ` (${point})` : ''}, ${figure.periodKey}: ${round(day.actual)} ${unit} against ${round(day.expected)} expected (95 % interval ${round(day.low)}–${round(day.high)}), ${outside} the interval`,
   ];
   if (change === 'up' || change === 'down') {
-    parts.push(`a lasting ${change === 'up' ? 'rise' : 'fall'}${typeof since === 'string' && since !== '' ? ` since ${since}` : ''} (the CUSUM's latest change point)`);
+    const perDay = typeof level === 'number' ? ` of ${round(Math.abs(level))} ${unit} a day` : '';
+    parts.push(`a lasting ${change === 'up' ? 'rise' : 'fall'}${perDay}${typeof since === 'string' && since !== '' ? ` since ${since}` : ''} (the CUSUM's)`);
   }
   if (typeof cumulative === 'number') parts.push(`${round(Math.abs(cumulative))} ${unit} ${cumulative >= 0 ? 'above' : 'below'} expected in all since the baseline period`);
   if (!fitPassed) parts.push(`not judged: the baseline's model fails its fit criteria${typeof cvRmse === 'number' ? ` (CV(RMSE) ${round(cvRmse)} %)` : ''}`);

@@ -41,6 +41,7 @@ function deviation(key: string, d: Day): FigureV1 {
         cusum_lower: 0,
         change_signal: d.change ?? '',
         change_since: d.since ?? '',
+        change_level: d.change === 'up' ? 1.3 : d.change === 'down' ? -1.3 : 0,
         fit_passed: d.fitPassed ?? true,
         cv_rmse: d.fitPassed === false ? 31.2 : 8.5,
       },
@@ -73,7 +74,7 @@ describe('baseline-deviation', () => {
     const condition = judge(deviation('2026-03-14', { actual: 10.8, outside: 'inside', change: 'up', since: '2026-03-09' }))[0]!;
     expect(condition).toMatchObject({ holds: true, value: 10.8, threshold: 11 });
     expect(condition.summary).toBe(
-      "enb-2025, 2026-03-14: 10.8 tce against 10.1 expected (95 % interval 9.2–11), inside the interval; a lasting rise since 2026-03-09 (the CUSUM's latest change point); 6.9 tce above expected in all since the baseline period",
+      "enb-2025, 2026-03-14: 10.8 tce against 10.1 expected (95 % interval 9.2–11), inside the interval; a lasting rise of 1.3 tce a day since 2026-03-09 (the CUSUM's); 6.9 tce above expected in all since the baseline period",
     );
   });
 
