@@ -48,7 +48,7 @@ export function baselineDeviationConditions(figure: FigureV1, rules: EnterpriseR
   ];
 }
 
-/** What the figure says of its day: the actual against the prediction and its interval, where it lies, the CUSUM's latest change. */
+/** What the figure says of its day: the actual against the prediction and its interval, where it lies, the CUSUM's lasting change. */
 interface JudgedDay {
   actual: number;
   expected: number;
