@@ -3,6 +3,7 @@ export * from './units.ts';
 export * from './quantities.ts';
 export * from './carriers.ts';
 export * from './calendar/time-zone.ts';
+export * from './calendar/working-days.ts';
 export * from './calendar/instant.ts';
 export * from './registry/manifest-schema.ts';
 export * from './registry/manifest.ts';

@@ -1,5 +1,5 @@
 import { FIGURE_KINDS } from '@meterline/contracts';
-import { calendarPeriod, effectiveEntries, subPeriods, type Enterprise, type ManualEntry, type MeteringPoint } from '@meterline/domain';
+import { calendarPeriod, effectiveEntries, isWorkingDay, subPeriods, type Enterprise, type ManualEntry, type MeteringPoint } from '@meterline/domain';
 import type { DailyInput } from '@meterline/mining';
 import type { TimeSeriesStore } from '@meterline/store';
 import type { OnUnreadable } from './row-read.ts';
@@ -28,8 +28,8 @@ const DAY_KEY = /^\d{4}-\d{2}-\d{2}$/;
  * A subject's days from `from` to `to` (local, inclusive) as a baseline reads them: the day
  * figures' value and U, the day's production (manual production entries of that day, of one
  * product), its mean outdoor temperature (manual outdoor-temperature entries: the subject's
- * site's, else the enterprise's own) and whether it is a working day (Monday to Friday on the
- * enterprise's calendar). A day without a figure is absent; a variable the day lacks is left
+ * site's, else the enterprise's own) and whether it is a working day (Monday to Friday, or as the
+ * enterprise's registry calendar says). A day without a figure is absent; a variable the day lacks is left
  * out of it, and the baseline says which days lacked what.
  */
 export async function loadBaselineDays(
@@ -58,10 +58,9 @@ export async function loadBaselineDays(
   const days = figures.flatMap((f): DailyInput[] => {
     const date = dateAt.get(f.startMs);
     if (date === undefined) return [];
-    const weekday = new Date(`${date}T12:00:00Z`).getUTCDay();
     const p = production.byDay.get(date);
     const t = temperature.get(date);
-    return [{ date, startMs: f.startMs, energy: f.value, energyU: f.expandedU, workingDay: weekday === 0 || weekday === 6 ? 0 : 1, ...(p !== undefined ? { production: p } : {}), ...(t !== undefined ? { temperatureC: t } : {}) }];
+    return [{ date, startMs: f.startMs, energy: f.value, energyU: f.expandedU, workingDay: isWorkingDay(date, enterprise.calendar) ? 1 : 0, ...(p !== undefined ? { production: p } : {}), ...(t !== undefined ? { temperatureC: t } : {}) }];
   });
   return { ok: true, days };
 }

@@ -222,6 +222,17 @@ export const EnterpriseSchema = Type.Object(
     production: Type.Optional(Type.Array(ProductionSchema)),
     products: Type.Optional(Type.Array(ProductLimitSchema)),
     energyBaselines: Type.Optional(Type.Array(EnergyBaselineSchema)),
+    /**
+     * The enterprise's working calendar, where it differs from Monday to Friday: weekdays off
+     * (public holidays, shutdowns) and weekend days worked (the days a holiday is moved to).
+     * Baselines regress on working days, and base load is judged on the days off.
+     */
+    calendar: Type.Optional(
+      Type.Object(
+        { daysOff: Type.Optional(Type.Array(DateString, { uniqueItems: true })), workingDays: Type.Optional(Type.Array(DateString, { uniqueItems: true })) },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

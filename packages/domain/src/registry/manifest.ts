@@ -234,6 +234,11 @@ function checkCrossReferences(manifest: Manifest): RawIssue[] {
       if (!dateOk(from) || !dateOk(to)) add(`${bp}/period`, 'MTL_DOMAIN_MANIFEST_INVALID_VALUE', `"${b.period}" does not name two calendar days`);
       else if (from > to) add(`${bp}/period`, 'MTL_DOMAIN_MANIFEST_INVALID_VALUE', `the period begins on ${from}, after its end ${to}`);
     });
+    for (const list of ['daysOff', 'workingDays'] as const) {
+      (enterprise.calendar?.[list] ?? []).forEach((day, k) => {
+        if (!dateOk(day)) add(`${ep}/calendar/${list}/${k}`, 'MTL_DOMAIN_MANIFEST_INVALID_VALUE', `not a calendar date: "${day}"`);
+      });
+    }
     (enterprise.contractualInstruments ?? []).forEach((c, k) => {
       const cp = `${ep}/contractualInstruments/${k}`;
       if (unitDimension(c.energy.unit) !== 'energy') add(`${cp}/energy/unit`, 'MTL_DOMAIN_MANIFEST_UNIT_MISMATCH', `"${c.energy.unit}" is not an energy unit (e.g. MWh)`);

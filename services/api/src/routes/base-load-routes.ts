@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { FIGURE_KINDS } from '@meterline/contracts';
-import { calendarPeriod, periodLastDay, toLocalTime } from '@meterline/domain';
+import { calendarPeriod, isWorkingDay, localDate, periodLastDay } from '@meterline/domain';
 import { baseLoadByBucket } from '@meterline/mining';
 import { baselineSubjectOf, FIGURE_TAGS as T, readFigureMeasures } from '@meterline/series';
 import { readableEnterprise } from '../auth/authenticate.ts';
@@ -71,7 +71,7 @@ export const baseLoadRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
     {
       schema: {
         summary: "A metering point's night and non-working-day base load, and whether it rose",
-        description: `From the point's hour consumption figures: the mean hourly consumption of the local hours ${NIGHT.start}:00–${NIGHT.end}:00 and of Saturdays and Sundays, per week or month, each with its standard uncertainty, and whether it rose beyond twice the combined uncertainty against the first bucket (or the one before). At most ${MAX_DAYS} days. Admin, the enterprise’s own key and its regulator.`,
+        description: `From the point's hour consumption figures: the mean hourly consumption of the local hours ${NIGHT.start}:00–${NIGHT.end}:00 and of the days off (Saturdays and Sundays, or as the enterprise's registry calendar says), per week or month, each with its standard uncertainty, and whether it rose beyond twice the combined uncertainty against the first bucket (or the one before). At most ${MAX_DAYS} days. Admin, the enterprise’s own key and its regulator.`,
         tags: ['baselines'],
         security: BEARER,
         params: Type.Object({ id: IdParam('enterprise id', 'cq-autoparts'), pointId: IdParam('metering point id', 'cq-e-main') }),
@@ -95,9 +95,7 @@ export const baseLoadRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
       );
       const buckets = baseLoadByBucket(
         hours.map((h) => {
-          const local = toLocalTime(h.startMs, tz);
-          const weekday = new Date(Date.UTC(local.year, local.month - 1, local.day)).getUTCDay();
-          return { startMs: h.startMs, energy: h.value, workingDay: weekday >= 1 && weekday <= 5 };
+          return { startMs: h.startMs, energy: h.value, workingDay: isWorkingDay(localDate(h.startMs, tz), enterprise.calendar) };
         }),
         { timeZone: tz, bucket: query.bucket ?? 'week', reference: query.reference ?? 'first', nightStartHour: NIGHT.start, nightEndHour: NIGHT.end },
       );
