@@ -232,7 +232,7 @@ export const baselineRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
       schema: {
         summary: "An energy baseline of an enterprise or one of its metering points, and the savings against it",
         description:
-          'Fits the day figures of the baseline period (the enterprise’s standard coal, or a point’s consumption) on the relevant variables the days have: production (manual production entries of a day), working days (Monday to Friday, less the registry calendar's days off, plus its weekend working days) and heating and cooling degree days (manual outdoor-temperature entries; balance points searched from −1 to 32 °C). The model comes with R², CV(RMSE) and NMBE and the verdict of ASHRAE Guideline 14’s criteria; for a reporting period, the savings ± U are given but not claimed from a failing model, with the reasons. Admin, the enterprise’s own key and its regulator.',
+          'Fits the day figures of the baseline period (the enterprise’s standard coal, or a point’s consumption) on the relevant variables the days have: production (manual production entries of a day), working days (Monday to Friday, less the registry calendar’s days off, plus its weekend working days) and heating and cooling degree days (manual outdoor-temperature entries; balance points searched from −1 to 32 °C). The model comes with R², CV(RMSE) and NMBE and the verdict of ASHRAE Guideline 14’s criteria; for a reporting period, the savings ± U are given but not claimed from a failing model, with the reasons. Admin, the enterprise’s own key and its regulator.',
         tags: ['baselines'],
         security: BEARER,
         params: Type.Object({ id: IdParam('enterprise id', 'cq-autoparts') }),
