@@ -123,7 +123,7 @@ export function reportTables(r: MonthlyReport): ReportTable[] {
 function baselinesAndIntegrityTables(s: MonthlyReport['baselinesAndIntegrity']): ReportTable[] {
   const baselineColumns = [
     'baseline', 'point', 'unit', 'period_from', 'period_to', 'product', 'reporting_from', 'reporting_to', 'variables', 'baseline_days', 'excluded_days', 'r_squared', 'cv_rmse_percent', 'nmbe_percent',
-    'fit_passed', 'fit_criteria', 'fit_failures', 'reporting_days', 'adjusted_baseline', 'actual', 'savings', 'savings_expanded_uncertainty', 'claimed', 'not_claimed_reasons', 'change_points', 'reason',
+    'fit_meets_criteria', 'fit_criteria', 'fit_failures', 'reporting_days', 'adjusted_baseline', 'actual', 'savings', 'savings_expanded_uncertainty', 'claimed', 'not_claimed_reasons', 'change_points', 'reason',
   ];
   const baselines = s.baselines.map((b): Cell[] => {
     const m = b.model;
@@ -141,7 +141,7 @@ function baselinesAndIntegrityTables(s: MonthlyReport['baselinesAndIntegrity']):
     { name: 'energy_baselines', columns: baselineColumns, rows: baselines.length > 0 ? baselines : [[...Array<Cell>(baselineColumns.length - 1).fill(null), s.baselinesReason]] },
     {
       name: 'baseline_days',
-      columns: ['baseline', 'day', 'actual', 'expected', 'prediction_low', 'prediction_high', 'outside', 'cumulative_deviation'],
+      columns: ['baseline', 'day', 'actual', 'expected', 'interval_low', 'interval_high', 'outside', 'cusum'],
       rows: s.baselines.flatMap((b) => b.days.map((d): Cell[] => [b.id, d.date, d.actual, d.expected, d.predictionLow, d.predictionHigh, d.outside, d.cumulativeDeviation])),
     },
     {
