@@ -144,6 +144,16 @@ export function siteVariable(): dashboard.QueryVariableBuilder {
   return tagValuesVariable('site', 'Site', `SHOW TAG VALUES FROM "${M.consumption}" WITH KEY = "${T.site}" WHERE ${tagIn(T.enterprise, 'enterprise')}`).multi(true).includeAll(true).current(ALL);
 }
 
+/**
+ * The declared energy baselines of the selected enterprise (from its baseline_deviation
+ * figures), one at a time: each is in its own unit (tce, or its point's), so one is charted.
+ */
+export function baselineVariable(): dashboard.QueryVariableBuilder {
+  return tagValuesVariable('baseline', 'Energy baseline', `SHOW TAG VALUES FROM "${M.baselineDeviation}" WITH KEY = "${T.baseline}" WHERE ${tagIn(T.enterprise, 'enterprise')}`)
+    .multi(false)
+    .includeAll(false);
+}
+
 /** The period kind of the figures charted: each figure is plotted at its own local start. */
 export function periodVariable(): dashboard.CustomVariableBuilder {
   return new dashboard.CustomVariableBuilder('period')

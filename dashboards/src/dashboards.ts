@@ -1,5 +1,6 @@
 // Every Meterline dashboard, built: what `pnpm dashboards:build` writes and the drift test compares.
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import { baselinesAndIntegrity } from './baselines-and-integrity.ts';
 import { numberPanels } from './common.ts';
 import { dataQuality } from './data-quality.ts';
 import { enterpriseEnergy } from './enterprise-energy.ts';
@@ -8,7 +9,7 @@ import { regulatorOverview } from './regulator-overview.ts';
 import { targetsAndLimits } from './targets-and-limits.ts';
 
 export function buildDashboards(): dashboard.Dashboard[] {
-  return [regulatorOverview(), enterpriseEnergy(), dataQuality(), targetsAndLimits(), pipelineOperations()].map((builder) => numberPanels(builder.build()));
+  return [regulatorOverview(), enterpriseEnergy(), dataQuality(), targetsAndLimits(), baselinesAndIntegrity(), pipelineOperations()].map((builder) => numberPanels(builder.build()));
 }
 
 /** The provisioned file of a dashboard: `build/<uid>.json`. */

@@ -127,6 +127,7 @@ function reportHtmlOf(extra: Partial<MonthlyReport>): string {
     dataQuality: { flags: [], figures: [], suspectIntervals: 0, issues: [] },
     scorecard: { rules: 'rules@1', passed: true, outcomes: [] },
     targetsAndLimits: { source: 'as published by the aggregator', targets: [], targetsReason: 'none', region: [], regionReason: 'none', compliance: [], complianceReason: 'none' },
+    baselinesAndIntegrity: { baselines: [], baselinesReason: 'none', fabrication: { source: 'as published by the aggregator', status: 'not-judged', pointsJudged: 0, findings: [], statement: 'not yet judged' } },
     ...extra,
   });
 }

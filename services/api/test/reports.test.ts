@@ -122,7 +122,7 @@ describe('monthly report', () => {
     expect(csv.headers['content-disposition']).toBe(`attachment; filename="${REPORT_ENTERPRISE}-${REPORT_MONTH}.csv"`);
     expect(csv.body.split('\r\n').slice(0, 4)).toEqual(['section:report', 'key,value', 'schema,meterline.report/v1', `inputs_hash,${json.inputsHash}`]);
     const sections = csvSections(csv.body);
-    expect([...sections.keys()]).toEqual(['report', 'energy', 'daily', 'balances', 'sites', 'carbon', 'intensity', 'year_on_year', 'metering_points', 'calibration', 'data_quality', 'scorecard', 'targets', 'region_targets', 'limit_compliance']);
+    expect([...sections.keys()]).toEqual(['report', 'energy', 'daily', 'balances', 'sites', 'carbon', 'intensity', 'year_on_year', 'metering_points', 'calibration', 'data_quality', 'scorecard', 'targets', 'region_targets', 'limit_compliance', 'energy_baselines', 'baseline_days', 'fabrication_findings']);
     // 31 days × (5 carrier rows + the day's comprehensive row), after the header.
     expect(sections.get('daily')!).toHaveLength(1 + 31 * 6);
     expect(sections.get('scorecard')!.slice(1).map((r) => [r[0], r[2]])).toEqual(json.scorecard.outcomes.map((o) => [o.rule, String(o.passed)]));

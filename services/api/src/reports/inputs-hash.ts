@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson, type Json } from '@meterline/contracts';
 import type { Enterprise, ManualEntry } from '@meterline/domain';
+import type { DailyInput } from '@meterline/mining';
 import type { ReadingsByPoint } from './report-readings.ts';
 
 /**
@@ -21,6 +22,11 @@ export interface ReportInputs {
   readings: ReadonlyArray<{ period: string; readings: ReadingsByPoint }>;
   /** The enterprise's manual entries on record, corrections included, by id. */
   manualEntries: readonly ManualEntry[];
+  /**
+   * The stored days each declared energy baseline is fitted on, by baseline id; absent when the
+   * enterprise declares none, so the hash of such a report is what it was before baselines.
+   */
+  baselineDays?: Readonly<Record<string, readonly DailyInput[]>>;
 }
 
 /** The canonical text of a report's inputs; its SHA-256 names them. */
@@ -31,6 +37,7 @@ function canonicalInputs(inputs: ReportInputs): string {
     factorSet: inputs.factorSet,
     readings: Object.fromEntries(inputs.readings.map((r) => [r.period, readingRows(r.readings)])),
     manualEntries: [...inputs.manualEntries].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) as unknown as Json,
+    ...(inputs.baselineDays ? { baselineDays: inputs.baselineDays as unknown as Json } : {}),
   });
 }
 

@@ -3,11 +3,13 @@ import {
   type Enterprise, type EnterpriseFigures, type FactorSet, type Figure, type ManualEntry, type QualityFlag,
 } from '@meterline/domain';
 import { inputsHash } from './inputs-hash.ts';
+import { baselineHashInputs, baselinesAndIntegrity } from './report-baselines.ts';
 import { ACCOUNTING, carrierFigures, carrierGroups, type CarrierGroup } from './report-carriers.ts';
 import { dailyFigures } from './report-daily.ts';
 import type { ReadingsByPoint, ReportReadings } from './report-readings.ts';
 import { REPORT_SCHEMA, type MonthlyReport } from './report-schema.ts';
-import { targetsAndLimits, type PublishedTargetsAndLimits } from './report-targets.ts';
+import type { ReportFigures } from './report-figures.ts';
+import { targetsAndLimits } from './report-targets.ts';
 
 /** A calibration ending within this many days after the month is `expiring`: time to book the next one. */
 const EXPIRING_WITHIN_DAYS = 90;
@@ -18,8 +20,9 @@ const monthAYearEarlier = (month: string): string => `${String(Number(month.slic
 /**
  * Reads the readings of the month and of the same month a year earlier, then composes the
  * report with the enterprise's manual entries on record (deliveries and stock, production,
- * output value, value added), as the aggregator accounts them; the targets and limits are the
- * figures the aggregator published for the month, as they are.
+ * output value, value added), as the aggregator accounts them; the targets and limits and the
+ * fabrication findings are the figures the aggregator published for the month, as they are; the
+ * energy baselines are fitted here on the stored day figures.
  */
 export async function monthlyReport(
   source: ReportReadings,
@@ -27,7 +30,7 @@ export async function monthlyReport(
   month: string,
   factorSet: FactorSet,
   manualEntries: readonly ManualEntry[],
-  published: PublishedTargetsAndLimits,
+  published: ReportFigures,
 ): Promise<MonthlyReport> {
   const previousMonth = monthAYearEarlier(month);
   const pointIds = cumulativePoints(enterprise).map(({ point }) => point.id);
@@ -45,8 +48,11 @@ interface ReportInputs {
   previousMonth: string;
   previousReadings: ReadingsByPoint;
   manualEntries: readonly ManualEntry[];
-  /** Stored figures, shown as published: not inputs the report computes from, so outside the inputs hash. */
-  published: PublishedTargetsAndLimits;
+  /**
+   * Stored figures. Those shown as published (targets and limits, fabrication findings) are not
+   * inputs the report computes from, so outside the inputs hash; the baselines' day figures are.
+   */
+  published: ReportFigures;
 }
 
 function byCarrier(enterprise: Enterprise, groups: readonly CarrierGroup[], month: string, factorSet: FactorSet, readings: ReadingsByPoint): MonthlyReport['energy']['byCarrier'] {
@@ -121,7 +127,7 @@ function verifiedReadings(list: ReadonlyArray<{ verified: boolean }>): MonthlyRe
  * The regulator's monthly report from the readings it is computed from: `accountEnterprise`
  * for the month with equal value, exactly what `meterline account --period YYYY-MM
  * --equal-value` prints, arranged by section. A pure function of its inputs, which the
- * inputs hash names; the published targets and limits beside them are named by their revisions.
+ * inputs hash names; the published figures beside them are named by their revisions.
  */
 function composeReport(inputs: ReportInputs): MonthlyReport {
   const { enterprise, month, factorSet, readings, previousMonth, previousReadings, manualEntries, published } = inputs;
@@ -163,6 +169,7 @@ function composeReport(inputs: ReportInputs): MonthlyReport {
         { period: previousMonth, readings: previousReadings },
       ],
       manualEntries,
+      ...(published.baselineDays.length > 0 ? { baselineDays: baselineHashInputs(published.baselineDays) } : {}),
     }),
     enterprise: { id: enterprise.id, name: enterprise.name, region: enterprise.region, gridRegion: enterprise.gridRegion, timeZone: enterprise.timeZone, scope2Level: enterprise.scope2Level },
     month,
@@ -205,7 +212,8 @@ function composeReport(inputs: ReportInputs): MonthlyReport {
       issues: f.issues.map((i) => ({ code: i.code, message: i.message, pointId: i.pointId ?? null })),
     },
     scorecard: scorecardOf(monthScorecard(enterprise, f, days)),
-    targetsAndLimits: targetsAndLimits(published, enterprise, month),
+    targetsAndLimits: targetsAndLimits(published.targetsAndLimits, enterprise, month),
+    baselinesAndIntegrity: baselinesAndIntegrity(published.baselineDays, published.fabricationFindings, enterprise.id, month),
   };
 }
 

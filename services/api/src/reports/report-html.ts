@@ -4,6 +4,7 @@ import { formatFigure, formatPercent, type Figure } from './report-html/format.t
 import { html } from './report-html/markup.ts';
 import { carbonSection } from './report-html/sections-carbon.ts';
 import { balanceSection } from './report-html/sections-balance.ts';
+import { baselinesSection } from './report-html/sections-baselines.ts';
 import { dailySection, energySection } from './report-html/sections-energy.ts';
 import { qualitySection, scorecardSection } from './report-html/sections-quality.ts';
 import { targetsSection } from './report-html/sections-targets.ts';
@@ -64,7 +65,8 @@ ${balanceSection(r)}
 ${qualitySection(r, completenessRows(r))}
 ${scorecardSection(r)}
 ${targetsSection(r)}
-<footer class="report">Inputs hash (SHA-256 of the canonical registry entry, factor set and readings used): <code data-inputs-hash>${r.inputsHash}</code> · ${r.schema} · ${r.enterprise.id} ${r.month}</footer>
+${baselinesSection(r)}
+<footer class="report">Inputs hash (SHA-256 of the canonical registry entry, factor set, readings used, manual entries and the baselines' day figures): <code data-inputs-hash>${r.inputsHash}</code> · ${r.schema} · ${r.enterprise.id} ${r.month}</footer>
 </body>
 </html>
 `.text;

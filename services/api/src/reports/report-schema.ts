@@ -172,6 +172,89 @@ const TargetsAndLimits = Type.Object(
   },
 );
 
+/** One day of the month judged against a baseline's model: the chart's points. */
+const BaselineDayRow = Type.Object({
+  date: Type.String({ description: 'YYYY-MM-DD, a local day of the month after the baseline period' }),
+  actual: Type.Number({ description: "the day's figure, in the baseline's unit" }),
+  expected: Type.Number({ description: "the model's prediction for the day" }),
+  predictionLow: Type.Number({ description: 'the 95 % prediction interval of the day' }),
+  predictionHigh: Type.Number(),
+  outside: Nullable(stringEnum(['above', 'below'] as const, { description: 'where the actual lies when it is outside the interval' })),
+  cumulativeDeviation: Type.Number({ description: "Σ(actual − expected) from the month's first judged day to this one (the CUSUM line)" }),
+});
+
+/** One declared energy baseline (registry energyBaselines) as the month sees it. */
+const EnergyBaselineRow = Type.Object({
+  id: Type.String(),
+  point: Nullable(Type.String({ description: "the metering point whose day consumption is the baseline's; null: the enterprise's standard coal (equivalent value)" })),
+  unit: Type.String({ description: 'tce, or the point’s unit' }),
+  period: Type.Object({ from: Type.String(), to: Type.String() }, { description: 'the baseline period, local days inclusive' }),
+  product: Nullable(Type.String({ description: 'the product whose production is the production variable, when named' })),
+  reporting: Nullable(Type.Object({ from: Type.String(), to: Type.String() }, { description: 'the days of the month after the baseline period; null when the month has none' })),
+  model: Nullable(
+    Type.Object({
+      variables: Type.Array(Type.String(), { description: 'the regressors (hdd, cdd for degree days; production; workingDay)' }),
+      baselineDays: Type.Integer({ description: 'days of the baseline period the model was fitted on' }),
+      excludedDays: Type.Integer({ description: 'days left out because a variable was missing' }),
+      rSquared: Nullable(Type.Number()),
+      cvRmsePercent: Type.Number(),
+      nmbePercent: Type.Number(),
+      passed: Type.Boolean({ description: "the fit meets ASHRAE Guideline 14's criteria for daily data" }),
+      criteria: Type.String({ description: 'the criteria judged by, id@version' }),
+      failures: Type.Array(Type.String(), { description: 'each criterion failed, in words' }),
+    }),
+  ),
+  savings: Nullable(
+    Type.Object({
+      days: Type.Integer({ description: 'reporting days with a figure' }),
+      adjustedBaseline: Type.Number({ description: "Σ expected over the reporting days, in unit" }),
+      actual: Type.Number({ description: 'Σ actual' }),
+      savings: Type.Number({ description: 'adjustedBaseline − actual: avoided energy (positive = saved)' }),
+      expandedUncertainty: Type.Number({ description: 'U (k = 2): the model (ASHRAE Guideline 14 Annex B) and the meters' }),
+      claimed: Type.Boolean({ description: 'whether the savings may be claimed from this model' }),
+      notClaimedReasons: Type.Array(Type.String(), { description: 'why not, when not claimed' }),
+    }),
+  ),
+  days: Type.Array(BaselineDayRow),
+  changePoints: Type.Array(
+    Type.Object({
+      direction: stringEnum(['up', 'down'] as const),
+      startDate: Type.String({ description: 'the day the change is estimated to have begun' }),
+      signalDate: Type.String({ description: 'the day the tabular CUSUM signalled it' }),
+      shift: Type.Number({ description: 'the estimated shift of actual − expected per day, in unit' }),
+    }),
+    { description: 'lasting changes the tabular CUSUM (Page; k = 0.5 s, h = 5 s) found in the month' },
+  ),
+  reason: Nullable(Type.String({ description: 'why there is no model, or no savings for the month' })),
+});
+
+/** A fabrication detector's finding on one metering point's month: a stored fabrication_finding figure of value 1. */
+const FabricationFindingRow = Type.Object({
+  point: Type.String(),
+  detector: Type.String(),
+  summary: Type.String({ description: 'the finding in one sentence' }),
+  evidence: Nullable(Type.String({ description: "the detector's evidence, JSON text" })),
+  revision: Type.Integer({ description: 'the stored figure’s revision' }),
+});
+
+const BaselinesAndIntegrity = Type.Object(
+  {
+    baselines: Type.Array(EnergyBaselineRow, { description: "the enterprise's declared energy baselines (ISO 50001 EnB, ISO 50006), each fitted for this report" }),
+    baselinesReason: Nullable(Type.String({ description: 'why there is no baseline row' })),
+    fabrication: Type.Object({
+      source: Type.Literal(PUBLISHED_FIGURES),
+      status: stringEnum(['found', 'none-found', 'not-judged'] as const, { description: "found: at least one finding; none-found: every judgement clean; not-judged: no fabrication_finding figure is stored for the month" }),
+      pointsJudged: Type.Integer({ description: 'metering points with at least one judgement of the month' }),
+      findings: Type.Array(FabricationFindingRow, { description: 'by point, then detector' }),
+      statement: Type.String({ description: 'the status in one sentence' }),
+    }),
+  },
+  {
+    description:
+      "Energy baselines, fitted here from the stored day figures (standard coal of the enterprise, or a point's consumption) and the manual entries; those day figures are covered by inputsHash. Signs of fabricated or tampered data: the month's fabrication_finding figures as the aggregator published them, NOT covered by inputsHash (each names its revision).",
+  },
+);
+
 const YearOnYearRow = Type.Object({
   metric: Type.String({ description: 'tceEquivalent, tceEqualValue, carbon.totalLocation, carbon.totalMarket, or intensity.<product>[@site].tce|tco2' }),
   unit: Type.String(),
@@ -188,7 +271,7 @@ export const ReportSchema = Type.Object(
   {
     schema: Type.Literal(REPORT_SCHEMA),
     inputsHash: Type.String({
-      description: 'SHA-256 (hex) of the canonical JSON (RFC 8785) of the inputs: report schema, registry entry, factor set id, readings used, manual entries; not the published figures of targetsAndLimits, which name their own revisions',
+      description: 'SHA-256 (hex) of the canonical JSON (RFC 8785) of the inputs: report schema, registry entry, factor set id, readings used, manual entries, and the day figures the energy baselines are fitted on (when the enterprise declares any); not the published figures of targetsAndLimits and of baselinesAndIntegrity.fabrication, which name their own revisions',
     }),
     enterprise: Type.Object({
       id: Type.String(),
@@ -282,6 +365,7 @@ export const ReportSchema = Type.Object(
     }),
     scorecard: Scorecard,
     targetsAndLimits: TargetsAndLimits,
+    baselinesAndIntegrity: BaselinesAndIntegrity,
   },
   { $id: 'MonthlyReport', title: 'MonthlyReport', additionalProperties: false },
 );

@@ -112,6 +112,43 @@ export function reportTables(r: MonthlyReport): ReportTable[] {
       rows: r.scorecard.outcomes.map((x) => [x.rule, x.requirement, x.passed, x.detail, x.source, x.confidence]),
     },
     ...targetsAndLimitsTables(r.targetsAndLimits),
+    ...baselinesAndIntegrityTables(r.baselinesAndIntegrity),
+  ];
+}
+
+/**
+ * The energy baselines (a row each: model, savings, reason), their judged days, and the
+ * fabrication findings; an empty table has a row with the reason (not judged, none found).
+ */
+function baselinesAndIntegrityTables(s: MonthlyReport['baselinesAndIntegrity']): ReportTable[] {
+  const baselineColumns = [
+    'baseline', 'point', 'unit', 'period_from', 'period_to', 'product', 'reporting_from', 'reporting_to', 'variables', 'baseline_days', 'excluded_days', 'r_squared', 'cv_rmse_percent', 'nmbe_percent',
+    'fit_meets_criteria', 'fit_criteria', 'fit_failures', 'reporting_days', 'adjusted_baseline', 'actual', 'savings', 'savings_expanded_uncertainty', 'claimed', 'not_claimed_reasons', 'change_points', 'reason',
+  ];
+  const baselines = s.baselines.map((b): Cell[] => {
+    const m = b.model;
+    const v = b.savings;
+    return [
+      b.id, b.point, b.unit, b.period.from, b.period.to, b.product, b.reporting?.from ?? null, b.reporting?.to ?? null,
+      m ? m.variables.join(' ') : null, m?.baselineDays ?? null, m?.excludedDays ?? null, m?.rSquared ?? null, m?.cvRmsePercent ?? null, m?.nmbePercent ?? null,
+      m?.passed ?? null, m?.criteria ?? null, m ? m.failures.join('; ') : null,
+      v?.days ?? null, v?.adjustedBaseline ?? null, v?.actual ?? null, v?.savings ?? null, v?.expandedUncertainty ?? null, v?.claimed ?? null, v ? v.notClaimedReasons.join('; ') : null,
+      b.changePoints.map((c) => `${c.direction} ${c.startDate}..${c.signalDate}`).join(' '), b.reason,
+    ];
+  });
+  const f = s.fabrication;
+  return [
+    { name: 'energy_baselines', columns: baselineColumns, rows: baselines.length > 0 ? baselines : [[...Array<Cell>(baselineColumns.length - 1).fill(null), s.baselinesReason]] },
+    {
+      name: 'baseline_days',
+      columns: ['baseline', 'day', 'actual', 'expected', 'interval_low', 'interval_high', 'outside', 'cusum'],
+      rows: s.baselines.flatMap((b) => b.days.map((d): Cell[] => [b.id, d.date, d.actual, d.expected, d.predictionLow, d.predictionHigh, d.outside, d.cumulativeDeviation])),
+    },
+    {
+      name: 'fabrication_findings',
+      columns: ['point', 'detector', 'summary', 'evidence', 'revision', 'status', 'points_judged'],
+      rows: f.findings.length > 0 ? f.findings.map((x) => [x.point, x.detector, x.summary, x.evidence, x.revision, f.status, f.pointsJudged]) : [[null, null, f.statement, null, null, f.status, f.pointsJudged]],
+    },
   ];
 }
 

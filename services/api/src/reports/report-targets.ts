@@ -1,8 +1,14 @@
-import { FIGURE_KINDS, type FigureV1 } from '@meterline/contracts';
-import { calendarPeriod, TARGET_METRICS, type Enterprise } from '@meterline/domain';
-import { COMPLIANCE_SPANS, FIGURE_DETAIL_FIELDS as D, FIGURE_TAGS as T, readFigures, readRegionTargetProgress, type OnUnreadable, type RegionTargetProgress } from '@meterline/series';
-import type { TimeSeriesStore } from '@meterline/store';
+import type { FigureV1 } from '@meterline/contracts';
+import { TARGET_METRICS, type Enterprise } from '@meterline/domain';
+import { COMPLIANCE_SPANS, FIGURE_DETAIL_FIELDS as D, FIGURE_TAGS as T, type RegionTargetProgress } from '@meterline/series';
 import { PUBLISHED_FIGURES, type MonthlyReport } from './report-schema.ts';
+
+/**
+ * The report route's name for reading the month's stored figures: since the energy baselines
+ * and the fabrication findings, every stored figure the report reads (report-figures.ts), not
+ * only its targets and limits.
+ */
+export { readReportFigures as readPublishedTargetsAndLimits } from './report-figures.ts';
 
 type TargetsAndLimits = MonthlyReport['targetsAndLimits'];
 
@@ -16,20 +22,6 @@ export interface PublishedTargetsAndLimits {
   targetProgress: readonly FigureV1[];
   limitCompliance: readonly FigureV1[];
   region: readonly RegionTargetProgress[];
-}
-
-/** The month's published targets and limits of the enterprise, and its region's progress as of that month. */
-export async function readPublishedTargetsAndLimits(store: TimeSeriesStore, enterprise: Enterprise, month: string, onUnreadable: OnUnreadable): Promise<PublishedTargetsAndLimits> {
-  const period = calendarPeriod(month, enterprise.timeZone);
-  const [figures, region] = await Promise.all([
-    readFigures(store, enterprise.id, period, ['month'], [FIGURE_KINDS.targetProgress, FIGURE_KINDS.limitCompliance]),
-    readRegionTargetProgress(store, enterprise.region, period.start, period.end, onUnreadable),
-  ]);
-  return {
-    targetProgress: figures.filter((f) => f.measurement === FIGURE_KINDS.targetProgress),
-    limitCompliance: figures.filter((f) => f.measurement === FIGURE_KINDS.limitCompliance),
-    region,
-  };
 }
 
 const detailNumber = (f: FigureV1, key: string): number | null => (typeof f.detail[key] === 'number' ? f.detail[key] : null);

@@ -45,6 +45,12 @@ svg rect.partial, .legend i.partial { fill: #9b2c2c; background: #9b2c2c; }
 svg rect.bar.ok { fill: #68d391; } svg rect.bar.low { fill: #f6ad55; }
 svg rect.band.within { fill: #bee3f8; } svg rect.band.significant { fill: #fed7d7; }
 svg line.gap { stroke-width: 3; } svg line.gap.within { stroke: #2b6cb0; } svg line.gap.significant { stroke: var(--bad); }
+svg polygon.prediction-band, .legend i.prediction-band { fill: #bee3f8; background: #bee3f8; }
+svg polyline.expected { fill: none; stroke: #2b6cb0; stroke-width: 1.5; stroke-dasharray: 5 3; } .legend i.expected { background: #2b6cb0; height: 2px; vertical-align: 3px; }
+svg polyline.actual { fill: none; stroke: var(--ink); stroke-width: 1.2; } svg circle.actual { fill: var(--ink); } .legend i.actual { background: var(--ink); height: 2px; vertical-align: 3px; }
+svg circle.outside-above, svg circle.outside-below, .legend i.outside { fill: var(--bad); background: var(--bad); border-radius: 50%; }
+svg polyline.cusum { fill: none; stroke: #6b46c1; stroke-width: 1.8; } svg circle.cusum { fill: #6b46c1; } .legend i.cusum { background: #6b46c1; height: 2px; vertical-align: 3px; }
+svg line.change { stroke: var(--warn); stroke-width: 1.5; stroke-dasharray: 3 2; } svg circle.signal { fill: var(--warn); } .legend i.change { background: var(--warn); width: 2px; }
 .legend { font-size: 11px; color: var(--muted); }
 .legend .key { margin-right: 12px; white-space: nowrap; }
 .legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; vertical-align: -1px; }
