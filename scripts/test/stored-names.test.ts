@@ -27,7 +27,7 @@ const SCANNED = [
  */
 const NOT_STORED: Readonly<Record<string, { names: readonly string[]; why: string }>> = {
   'packages/contracts/src/figure.ts': {
-    names: ['consumption', 'standard_coal', 'energy_balance', 'carbon', 'intensity', 'quality_rule', 'limit_compliance', 'target_progress'],
+    names: ['consumption', 'standard_coal', 'energy_balance', 'carbon', 'intensity', 'quality_rule', 'limit_compliance', 'target_progress', 'baseline_deviation', 'fabrication_finding'],
     why: "FIGURE_KINDS, the wire format's figure kinds: their owner. Series stores each kind under its name (FIGURE_MEASUREMENTS)",
   },
   'services/api/src/reports/report-tables.ts': {

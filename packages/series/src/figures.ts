@@ -45,7 +45,7 @@ export const FIGURE_TAGS = Object.freeze({
   /** Limit compliance: `month` or `year-to-date` (COMPLIANCE_SPANS). */
   span: 'span',
   /** Baseline deviation: the id of the enterprise's declared energy baseline. */
-  baseline: 'baseline',
+  baseline: 'energy_baseline',
   /** Fabrication finding: the detector (FABRICATION_DETECTORS of packages/mining). */
   detector: 'detector',
 } as const);

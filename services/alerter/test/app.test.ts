@@ -295,7 +295,7 @@ it('judges a day against a declared energy baseline and a fabrication finding on
   const deviation = (over: Partial<FigureV1> = {}): FigureV1 =>
     hourFigure('x', 0, {
       measurement: 'baseline_deviation',
-      subject: { baseline: 'enb-2025' },
+      subject: { [FIGURE_TAGS.baseline]: 'enb-2025' },
       periodKind: 'day',
       ...day('2026-11-26'),
       value: 2.3,

@@ -1,6 +1,6 @@
 import type { FigureV1 } from '@meterline/contracts';
 import type { PeriodKind } from '@meterline/domain';
-import { FIGURE_DETAIL_FIELDS as D } from '@meterline/series';
+import { FIGURE_DETAIL_FIELDS as D, FIGURE_TAGS as T } from '@meterline/series';
 import { BASELINE_DIRECTIONS, type BaselineDirection, type EnterpriseRules } from '../alerting-config.ts';
 import type { Condition } from './condition.ts';
 
@@ -24,7 +24,7 @@ const CHANGE_OF: Readonly<Record<BaselineDirection, string>> = { above: 'up', be
  * baseline's unit.
  */
 export function baselineDeviationConditions(figure: FigureV1, rules: EnterpriseRules['baselineDeviation']): Condition[] {
-  const { baseline } = figure.subject;
+  const baseline = figure.subject[T.baseline];
   const d = figure.detail;
   const [expected, low, high, outside, change, fitPassed] = [d[D.expected], d[D.predictionLow], d[D.predictionHigh], d[D.outside], d[D.changeSignal] ?? '', d[D.fitPassed]];
   if (!rules.enabled || figure.periodKind !== BASELINE_DEVIATION_PERIOD || !baseline) return [];
@@ -64,7 +64,7 @@ interface JudgedDay {
  * expected in all since the baseline period".
  */
 function baselineSummary(figure: FigureV1, day: JudgedDay, fitPassed: boolean, directions: readonly BaselineDirection[]): string {
-  const { baseline, point } = figure.subject;
+  const [baseline, point] = [figure.subject[T.baseline], figure.subject[T.point]];
   const { outside, change } = day;
   const [since, level, cumulative, cvRmse] = [figure.detail[D.changeSince], figure.detail[D.changeLevel], figure.detail[D.cumulativeDeviation], figure.detail[D.cvRmse]];
   const unit = figure.unit;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FigureV1 } from '@meterline/contracts';
-import type { AlertRecord } from '@meterline/series';
+import { FIGURE_TAGS as T, type AlertRecord } from '@meterline/series';
 import { applyCondition } from '../../src/alert-lifecycle.ts';
 import { DEFAULT_RULES, parseAlertingConfig, type EnterpriseRules } from '../../src/alerting-config.ts';
 import { figureConditions } from '../../src/rules/figure-rules.ts';
@@ -25,7 +25,7 @@ function deviation(key: string, d: Day): FigureV1 {
     { enterpriseId: 'e1', site: 's1', point: 'p1', startMs: 0 },
     {
       measurement: 'baseline_deviation',
-      subject: d.subject ?? { baseline: 'enb-2025' },
+      subject: d.subject ?? { [T.baseline]: 'enb-2025' },
       periodKind: 'day',
       ...day(key),
       value: d.actual - expected,
@@ -100,7 +100,7 @@ describe('baseline-deviation', () => {
   });
 
   it('keeps one alert per baseline, a point’s baseline named in the summary only', () => {
-    const condition = judge(deviation('2026-03-14', { actual: 12.4, outside: 'above', subject: { baseline: 'enb-boiler', point: 'p7' } }))[0]!;
+    const condition = judge(deviation('2026-03-14', { actual: 12.4, outside: 'above', subject: { [T.baseline]: 'enb-boiler', [T.point]: 'p7' } }))[0]!;
     expect(condition.subject).toEqual({ baseline: 'enb-boiler' });
     expect(condition.summary.startsWith('enb-boiler (p7), 2026-03-14: ')).toBe(true);
   });
