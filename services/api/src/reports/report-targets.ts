@@ -3,13 +3,6 @@ import { TARGET_METRICS, type Enterprise } from '@meterline/domain';
 import { COMPLIANCE_SPANS, FIGURE_DETAIL_FIELDS as D, FIGURE_TAGS as T, type RegionTargetProgress } from '@meterline/series';
 import { PUBLISHED_FIGURES, type MonthlyReport } from './report-schema.ts';
 
-/**
- * The report route's name for reading the month's stored figures: since the energy baselines
- * and the fabrication findings, every stored figure the report reads (report-figures.ts), not
- * only its targets and limits.
- */
-export { readReportFigures as readPublishedTargetsAndLimits } from './report-figures.ts';
-
 type TargetsAndLimits = MonthlyReport['targetsAndLimits'];
 
 /**

@@ -10,7 +10,7 @@ import { AUTHENTICATED_PROBLEMS, BEARER, IdParam, problemResponses, stringEnum }
 import { monthlyReport } from '../reports/monthly-report.ts';
 import { reportCsv } from '../reports/report-csv.ts';
 import { pagedReportReadings } from '../reports/report-readings.ts';
-import { readPublishedTargetsAndLimits } from '../reports/report-targets.ts';
+import { readReportFigures } from '../reports/report-figures.ts';
 import { logUnreadable } from '../series/log-unreadable.ts';
 import { ReportSchema, type MonthlyReport } from '../reports/report-schema.ts';
 import { reportTables } from '../reports/report-tables.ts';
@@ -62,7 +62,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, c
     }
     const [manualEntries, published] = await Promise.all([
       readManualEntries(ctx.store, enterprise.id, logUnreadable(request.log)),
-      readPublishedTargetsAndLimits(ctx.store, enterprise, month, logUnreadable(request.log)),
+      readReportFigures(ctx.store, enterprise, month, logUnreadable(request.log)),
     ]);
     return { enterprise, report: await monthlyReport(readings, enterprise, month, factorSet.factor, manualEntries, published) };
   };
@@ -73,7 +73,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, c
       schema: {
         summary: 'The monthly regulator report of one enterprise, as JSON, CSV, XLSX, a printable HTML page or PDF',
         description:
-          'Computed from the stored readings with the same accounting as `meterline account --period YYYY-MM --equal-value`: standard coal by carrier and comprehensive (GB/T 2589-2020), CO2 by scope, intensity, year on year, coverage, calibration, data quality, each figure with its expanded uncertainty (k = 2). `inputsHash` names the inputs (registry entry, factor set, readings used) so the report can be reproduced. `targetsAndLimits` shows the dual-control target progress, the region’s progress and the products’ limit-standard compliance of the month as the aggregator published them (each with its revision; not covered by the inputs hash). The HTML page is self-contained (inline CSS and SVG charts: daily tce and CO2 by carrier, balance gap with its U band, completeness by point; no script) and prints on A4; the PDF is that page printed by headless Chromium on the API host (503 when it is not installed or fails). The representation is chosen by `format`, else by the Accept header (JSON by default).',
+          'Computed from the stored readings with the same accounting as `meterline account --period YYYY-MM --equal-value`: standard coal by carrier and comprehensive (GB/T 2589-2020), CO2 by scope, intensity, year on year, coverage, calibration, data quality, each figure with its expanded uncertainty (k = 2). `inputsHash` names the inputs (registry entry, factor set, readings used, and the day figures of the declared energy baselines when there are any) so the report can be reproduced. `targetsAndLimits` shows the dual-control target progress, the region’s progress and the products’ limit-standard compliance of the month as the aggregator published them (each with its revision; not covered by the inputs hash). `baselines` fits each energy baseline the enterprise declared (registry `energyBaselines`) and gives the month’s savings ± U with the days against the prediction band and the CUSUM, and the fabrication detectors’ findings of the month as the aggregator judged them. The HTML page is self-contained (inline CSS and SVG charts: daily tce and CO2 by carrier, balance gap with its U band, completeness by point; no script) and prints on A4; the PDF is that page printed by headless Chromium on the API host (503 when it is not installed or fails). The representation is chosen by `format`, else by the Accept header (JSON by default).',
         tags: ['reports'],
         security: BEARER,
         params: MonthParams,
