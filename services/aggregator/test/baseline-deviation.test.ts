@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FIGURE_KINDS, type FigureV1 } from '@meterline/contracts';
-import { calendarPeriod, createFactorCatalog, parseManifest, type Enterprise } from '@meterline/domain';
+import { calendarPeriod, createFactorCatalog, parseManifest, type Enterprise, type Period } from '@meterline/domain';
 import { dailyBaseline } from '@meterline/mining';
 import { baselineSubjectOf, FIGURE_DETAIL_FIELDS as D, FIGURE_TAGS as T, loadBaselineDays, READING_FIELDS, READINGS_MEASUREMENT, readFigures, readingTags } from '@meterline/series';
 import { aggregateEnterprise } from '../src/aggregate-enterprise.ts';
@@ -77,9 +77,9 @@ const readings = (() => {
   return out;
 })();
 
-async function run(enterprise: Enterprise, harness = engineHarness()) {
+async function run(enterprise: Enterprise, harness = engineHarness(), kinds: Period['kind'][] = ['day'], range = { start: first.start, end: last.end }) {
   if (harness.published.length === 0) await harness.store.write(readings);
-  const result = await aggregateEnterprise(harness.deps, { enterprise, factorSet, registryVersion: registryVersion(enterprise), kinds: ['day'], range: { start: first.start, end: last.end }, now: NOW });
+  const result = await aggregateEnterprise(harness.deps, { enterprise, factorSet, registryVersion: registryVersion(enterprise), kinds, range, now: NOW });
   expect(result.completed).toBe(true);
   const stored = await readFigures(harness.store, 'press', { start: first.start, end: last.end }, ['day']);
   return { ...harness, result, stored, deviations: (id: string) => stored.filter((f) => f.measurement === FIGURE_KINDS.baselineDeviation && f.subject[T.baseline] === id).sort((a, b) => a.startMs - b.startMs) };
@@ -184,5 +184,31 @@ describe('baseline_deviation: each day after a declared baseline, against it', (
       expect(r.detail).toContain('judged against main-2026@2026-01-05..2026-02-01 variables=auto → main-2026@2026-01-05..2026-02-01 variables=workingDay');
     }
     expect(declared.deviations('main-2026').every((f) => f.revision === 1 && f.detail[D.judgedAgainst] === 'main-2026@2026-01-05..2026-02-01 variables=workingDay')).toBe(true);
+  });
+
+  it('a corrected reading that turns a day restates that day, verdict and all; a month unit judges its days again and finds them unchanged', async () => {
+    const harness = engineHarness();
+    const enterprise = manifest(POINT_BASELINE);
+    await run(enterprise, harness);
+    // The meter's readings from 02-03 12:00 on were read 200 kWh short: corrected, 02-03 drew 2 600.
+    const from = calendarPeriod('2026-02-03', TZ).start + 12 * HOUR;
+    await harness.store.write(readings.filter((r) => r.timestampMs >= from).map((r) => ({ ...r, fields: { [READING_FIELDS.value]: (r.fields[READING_FIELDS.value] as number) + 200 } })));
+    const corrected = await run(enterprise, harness);
+    const restated = corrected.restated.filter((r) => r.measurement === FIGURE_KINDS.baselineDeviation);
+    // Only 02-03 moved: the later days' deviations are as before (their cumulative sum and CUSUM moved, in the detail).
+    expect(restated.map((r) => [r.periodKey, r.old.value, r.reason])).toEqual([['2026-02-03', 0, 'READINGS_CHANGED']]);
+    expect(restated[0]!.new.value).toBeCloseTo(200, 6);
+    expect(restated[0]!.detail).toContain('verdict inside → above');
+    const cumulativeOn = (figures: FigureV1[], date: string) => figures.find((f) => f.periodKey === date)!.detail[D.cumulativeDeviation] as number;
+    // A full run judged every day again: the later days' running sums are stored anew (not announced).
+    expect(cumulativeOn(corrected.deviations('main-2026'), '2026-02-04')).toBeCloseTo(200, 6);
+    expect(corrected.deviations('main-2026').every((f) => f.revision === (f.periodKey === '2026-02-03' ? 1 : 0))).toBe(true);
+
+    // February as a month: its days judged again by the month unit, from the same stored days: nothing moved.
+    const feb = calendarPeriod('2026-02', TZ);
+    const announced = harness.published.length;
+    const month = await run(enterprise, harness, ['month'], { start: feb.start, end: feb.end });
+    expect(month.result.units.at(-1)).toMatchObject({ unit: '2026-02', baselines: { figures: REPORTING.length, added: 0, changed: 0, restatements: [] } });
+    expect(harness.published.slice(announced).filter((f) => f.measurement === FIGURE_KINDS.baselineDeviation)).toEqual([]);
   });
 });

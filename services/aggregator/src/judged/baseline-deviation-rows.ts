@@ -16,7 +16,7 @@ export const dayAfter = (date: string): string => new Date(Date.parse(`${date}T0
  * What a deviation is judged against: the declaration, so a changed period, variables or
  * product restates the days (variables `auto`: those the baseline's days have).
  */
-export const declarationOf = (baseline: EnergyBaseline): string =>
+const declarationOf = (baseline: EnergyBaseline): string =>
   [`${baseline.id}@${baseline.period}`, `variables=${baseline.variables?.join(',') ?? 'auto'}`, ...(baseline.product === undefined ? [] : [`product=${baseline.product}`])].join(' ');
 
 /** Where the prediction interval leaves the day's actual. */

@@ -113,5 +113,6 @@ async function judgeBaseline(deps: BaselineDeps, request: BaselineRequest, basel
     measures: await measuresOf(deps, enterprise, subject, days),
   });
   const published = await readPublishedFigures(deps.store, enterprise.id, { start: days[0]!.start, end: days.at(-1)!.end }, ['day'], [FIGURE_KINDS.baselineDeviation]);
-  return publishJudged(deps, enterprise.id, rows, published, request.now);
+  // Unchanged days are stored again: their cumulative deviation and CUSUM run on from the days before, which may have moved.
+  return publishJudged(deps, enterprise.id, rows, published, request.now, { refreshUnchanged: true });
 }

@@ -1,5 +1,5 @@
 import type { FigureV1, RestatementV1 } from '@meterline/contracts';
-import type { PublishedFigure } from '@meterline/series';
+import { figureKey, type PublishedFigure } from '@meterline/series';
 import type { TimeSeriesStore } from '@meterline/store';
 import { writeFigures } from '../figure-repository.ts';
 import { compareWithPublished, publishedIndex } from '../restatements.ts';
@@ -26,10 +26,27 @@ export const noJudgedChanges = (): JudgedChanges => ({ figures: 0, added: 0, cha
  * then stores them: the accounting's order (announced before stored), so a crash in between
  * announces the same change again on the rerun, with the same restatement id.
  */
-export async function publishJudged(deps: JudgedDeps, enterpriseId: string, computed: readonly FigureV1[], published: readonly PublishedFigure[], now: number): Promise<JudgedChanges> {
-  const changes = compareWithPublished(computed, publishedIndex(published), new Date(now));
+export async function publishJudged(
+  deps: JudgedDeps,
+  enterpriseId: string,
+  computed: readonly FigureV1[],
+  published: readonly PublishedFigure[],
+  now: number,
+  options: { refreshUnchanged?: boolean } = {},
+): Promise<JudgedChanges> {
+  const index = publishedIndex(published);
+  const changes = compareWithPublished(computed, index, new Date(now));
   const fresh = [...changes.added, ...changes.changed];
   if (fresh.length > 0 || changes.restatements.length > 0) await deps.publisher.publish(enterpriseId, fresh, changes.restatements);
-  await writeFigures(deps.store, fresh, changes.restatements, deps.writeChunkPoints);
+  // Figures whose detail runs on from earlier days (a CUSUM) are stored again at their revision
+  // when unchanged: the detail is brought up to date, nothing a reader of the bus uses moved.
+  const moved = new Set(fresh.map(figureKey));
+  const refreshed = options.refreshUnchanged
+    ? computed.flatMap((f) => {
+        const old = index.get(figureKey(f));
+        return old && !moved.has(figureKey(f)) ? [{ ...f, revision: old.revision }] : [];
+      })
+    : [];
+  await writeFigures(deps.store, [...fresh, ...refreshed], changes.restatements, deps.writeChunkPoints);
   return { figures: computed.length, added: changes.added.length, changed: changes.changed.length, restatements: changes.restatements };
 }
