@@ -192,7 +192,7 @@ describe('baseline_deviation: each day after a declared baseline, against it', (
     await run(enterprise, harness);
     // The meter's readings from 02-03 12:00 on were read 200 kWh short: corrected, 02-03 drew 2 600.
     const from = calendarPeriod('2026-02-03', TZ).start + 12 * HOUR;
-    await harness.store.write(readings.filter((r) => r.timestampMs >= from).map((r) => ({ ...r, fields: { [READING_FIELDS.value]: (r.fields[READING_FIELDS.value]) + 200 } })));
+    await harness.store.write(readings.filter((r) => r.timestampMs >= from).map((r) => ({ ...r, fields: { [READING_FIELDS.value]: r.fields[READING_FIELDS.value] + 200 } })));
     const corrected = await run(enterprise, harness);
     const restated = corrected.restated.filter((r) => r.measurement === FIGURE_KINDS.baselineDeviation);
     // Only 02-03 moved: the later days' deviations are as before (their cumulative sum and CUSUM moved, in the detail).
