@@ -105,7 +105,8 @@ describe('baseline_deviation: each day after a declared baseline, against it', (
     const weekend = (date: string) => [0, 6].includes(new Date(`${date}T12:00:00Z`).getUTCDay());
     // Deviations 0, 0, 0, then 96 a day: the cumulative sum; the tabular CUSUM (k = 0.5 s, h = 5 s)
     // reaches 96 − 12.45 = 83.5 on 02-05 (below h s = 124.5) and 167.1 on 02-06: a change up
-    // signalled on 02-06, begun on 02-05, which stays the latest change to 02-10.
+    // signalled on 02-06, begun on 02-05, of K + C/N = 12.45 + 167.1 / 2 = 96 a day: the level
+    // monitored from then on, above the allowance K, so the change stays `up` to 02-10.
     const deviation = [0, 0, 0, 96, 96, 96, 96, 96, 96];
     let cumulative = 0;
     days.forEach((f, i) => {
@@ -123,6 +124,7 @@ describe('baseline_deviation: each day after a declared baseline, against it', (
       // CV(RMSE) is 1.04 % and NMBE 0. The figures say so; the band stands.
       expect(f.detail).toMatchObject({ [D.outside]: outside, [D.verdict]: outside, [D.fitPassed]: false, [D.judgedAgainst]: 'main-2026@2026-01-05..2026-02-01 variables=auto' });
       expect(f.detail).toMatchObject(date >= '2026-02-06' ? { [D.changeSignal]: 'up', [D.changeSince]: '2026-02-05' } : { [D.changeSignal]: '', [D.changeSince]: '' });
+      expect(f.detail[D.changeLevel] as number, date).toBeCloseTo(date >= '2026-02-06' ? 96 : 0, 6);
       expect(f.detail[D.cvRmse] as number).toBeCloseTo((100 * s) / 2_400, 6);
     });
     expect(days[3]!.detail[D.cusumUpper] as number).toBeCloseTo(96 - s / 2, 6);
@@ -147,7 +149,8 @@ describe('baseline_deviation: each day after a declared baseline, against it', (
         const b = fit.value.band[i]!;
         expect(f.unit).toBe(unit);
         expect(f.value).toBeCloseTo(b.actual - b.predicted, 9);
-        expect(f.detail).toMatchObject({ [D.expected]: b.predicted, [D.predictionLow]: b.low, [D.predictionHigh]: b.high, [D.cumulativeDeviation]: fit.value.anomalies.cusum.cumulative[i] });
+        const { cusum } = fit.value.anomalies;
+        expect(f.detail).toMatchObject({ [D.expected]: b.predicted, [D.predictionLow]: b.low, [D.predictionHigh]: b.high, [D.cumulativeDeviation]: cusum.cumulative[i], [D.changeLevel]: cusum.level[i] });
       });
       expect(days.at(-1)!.detail[D.changeSignal]).toBe(fit.value.anomalies.cusum.changePoints.at(-1)!.direction);
     }

@@ -38,8 +38,8 @@ export interface DeviationContext {
 /**
  * One baseline_deviation figure per day of `ctx.days` the fit judged (ISO 50006: the day's
  * actual against the energy baseline's expectation): value actual − expected, the prediction
- * interval, the CUSUM from the start of reporting and the latest lasting change it signalled
- * by that day. The verdict is where the actual lies against the interval, so a day that moves
+ * interval, the CUSUM from the start of reporting and the lasting change it finds by that day
+ * (its level, and the direction while the level is beyond the allowance). The verdict is where the actual lies against the interval, so a day that moves
  * out of it (or back) is restated even when its deviation hardly moved.
  */
 export function deviationRows(fit: DailyBaseline, ctx: DeviationContext): FigureV1[] {
@@ -53,7 +53,10 @@ export function deviationRows(fit: DailyBaseline, ctx: DeviationContext): Figure
     const i = cusumAt.get(day.key);
     if (!judged || i === undefined) continue;
     const outside = judged.actual > judged.high ? OUTSIDE.above : judged.actual < judged.low ? OUTSIDE.below : OUTSIDE.inside;
-    const change = cusum.changePoints.filter((c) => c.signalDate <= day.key).at(-1);
+    // A lasting change while the level the CUSUM monitors around is beyond its allowance: a return after a fall is no rise.
+    const level = cusum.level[i]!;
+    const signal = level > cusum.allowance ? 'up' : level < -cusum.allowance ? 'down' : '';
+    const since = signal === '' ? undefined : cusum.changePoints.filter((c) => c.signalDate <= day.key).at(-1);
     const measure = ctx.measures.get(day.key);
     const deviation = judged.actual - judged.predicted;
     rows.push({
@@ -82,8 +85,9 @@ export function deviationRows(fit: DailyBaseline, ctx: DeviationContext): Figure
         [D.cumulativeDeviation]: cusum.cumulative[i]!,
         [D.cusumUpper]: cusum.upper[i]!,
         [D.cusumLower]: cusum.lower[i]!,
-        [D.changeSignal]: change?.direction ?? '',
-        [D.changeSince]: change?.startDate ?? '',
+        [D.changeLevel]: level,
+        [D.changeSignal]: signal,
+        [D.changeSince]: since?.startDate ?? '',
         [D.fitPassed]: fit.model.verdict.passed,
         // Not finite for a subject that used nothing over the baseline (a mean of 0): left out, as a store cannot hold it.
         ...(Number.isFinite(fit.model.statistics.cvRmsePercent) ? { [D.cvRmse]: fit.model.statistics.cvRmsePercent } : {}),
