@@ -39,8 +39,9 @@ export interface DeviationContext {
  * One baseline_deviation figure per day of `ctx.days` the fit judged (ISO 50006: the day's
  * actual against the energy baseline's expectation): value actual − expected, the prediction
  * interval, the CUSUM from the start of reporting and the lasting change it finds by that day
- * (its level, and the direction while the level is beyond the allowance). The verdict is where the actual lies against the interval, so a day that moves
- * out of it (or back) is restated even when its deviation hardly moved.
+ * (its level, and the direction while the level is beyond the allowance). The verdict is where
+ * the actual lies against the interval, so a day that moves out of it (or back) is restated even
+ * when its deviation hardly moved.
  */
 export function deviationRows(fit: DailyBaseline, ctx: DeviationContext): FigureV1[] {
   const band = new Map(fit.band.map((d) => [d.date, d]));

@@ -68,9 +68,11 @@ async function measuresOf(deps: BaselineDeps, enterprise: Enterprise, subject: B
  * period, the subject's days are read from the baseline's first day to the unit's last, the
  * baseline fitted once with reporting from the day after the baseline period (so the CUSUM
  * accumulates from there), and each of the unit's days published as a baseline_deviation
- * figure, restated when its deviation or its verdict moved. One read and one fit per baseline
- * and unit. A baseline that cannot be fitted (too few days, a variable missing, several
- * products and none named) gives no figure and is reported to `onBaselineUnfit`.
+ * figure, restated when its deviation or its verdict moved. Per baseline and unit: one read of
+ * the subject's days and one fit, and two reads of the unit's days alone (their day figures' U
+ * and coverage, the deviations published before). A baseline that cannot be fitted (too few
+ * days, a variable missing, several products and none named) gives no figure and is reported to
+ * `onBaselineUnfit`.
  */
 export async function judgeBaselines(deps: BaselineDeps, request: BaselineRequest): Promise<JudgedChanges> {
   const { enterprise } = request;
