@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { calendarPeriod, type EnergyBaseline } from '@meterline/domain';
 import { dailyBaseline, type DailyInput } from '@meterline/mining';
-import { FIGURE_DETAIL_FIELDS as D } from '@meterline/series';
+import { FIGURE_DETAIL_FIELDS as D, FIGURE_TAGS as T } from '@meterline/series';
 import { deviationRows } from '../src/judged/baseline-deviation-rows.ts';
 
 /**
@@ -40,6 +40,6 @@ describe('deviationRows', () => {
     // The return brings the level back near 0, within the allowance k·s = 0.5 × 24.906.
     expect(Math.abs(rows.at(-1)!.detail[D.changeLevel] as number)).toBeLessThan(0.5 * 24 * Math.sqrt(28 / 26));
     // No day figure read: U 0 and coverage 100.
-    expect(rows[0]).toMatchObject({ expandedUncertainty: 0, coveragePercent: 100, subject: { baseline: 'enb' } });
+    expect(rows[0]).toMatchObject({ expandedUncertainty: 0, coveragePercent: 100, subject: { [T.baseline]: 'enb' } });
   });
 });
