@@ -28,6 +28,9 @@ import { loadReadings, type ReadingsByPoint } from './reading-loader.ts';
 import { compareWithPublished, publishedIndex, type FigureChanges } from './restatements.ts';
 import { writeFigures } from './figure-repository.ts';
 import { judgeYear, type JudgeReport } from './judged/judge-year.ts';
+import { daysOfUnit, judgeBaselines, type OnBaselineUnfit } from './judged/judge-baselines.ts';
+import { judgeFabrication } from './judged/judge-fabrication.ts';
+import type { JudgedChanges } from './judged/publish-judged.ts';
 
 /** Where new and restated figures are announced (the Kafka figures and restatements topics). */
 export interface FigurePublisher {
@@ -46,6 +49,11 @@ export interface AggregationDeps {
   onUnreadable: OnUnreadable;
   /** The energy-consumption limit standards the enterprise's products are judged by (judge-year.ts); none: no compliance figures. */
   limits?: LimitStandards;
+  /**
+   * A declared energy baseline that cannot be fitted: its days get no baseline_deviation figures,
+   * reported here (absent: as a process warning on stderr, so it is never silent).
+   */
+  onBaselineUnfit?: OnBaselineUnfit;
 }
 
 export interface AggregationRequest {
@@ -89,6 +97,10 @@ export interface UnitReport {
   timings: { read: number; compute: number; compare: number; publish: number; write: number };
   /** A month: its year judged against the targets from it on (judge-year.ts). */
   judged?: JudgeReport;
+  /** The unit's days judged against the enterprise's declared energy baselines (judge-baselines.ts), when it declares any. */
+  baselines?: JudgedChanges;
+  /** A month: its metered points judged by the fabrication detectors (judge-fabrication.ts). */
+  fabrication?: JudgedChanges;
 }
 
 export interface AggregationResult {
@@ -97,6 +109,9 @@ export interface AggregationResult {
   /** Days and months of the range left alone: computed before from the same inputs (incremental only). */
   skipped: { days: number; months: number };
 }
+
+const warnUnfit: OnBaselineUnfit = (u) =>
+  process.emitWarning(`energy baseline ${u.baselineId} of ${u.enterpriseId} cannot be fitted for ${u.unit}, no baseline_deviation figures: ${u.reason}`);
 
 /** Units announced or being written while the next is computed. */
 const UNITS_IN_FLIGHT = 1;
@@ -277,10 +292,21 @@ export async function aggregateEnterprise(deps: AggregationDeps, request: Aggreg
     state: UnitState,
     month?: Period,
   ) => {
+    const judging = { store: deps.store, publisher: deps.publisher, writeChunkPoints: deps.writeChunkPoints, onUnreadable: deps.onUnreadable };
     const judged = month
       ? await judgeYear(
-          { store: deps.store, publisher: deps.publisher, writeChunkPoints: deps.writeChunkPoints, onUnreadable: deps.onUnreadable, ...(deps.limits ? { limits: deps.limits } : {}) },
+          { ...judging, ...(deps.limits ? { limits: deps.limits } : {}) },
           { enterprise, registryVersion: request.registryVersion, regionEnterprises: request.regionEnterprises ?? [enterprise], month, monthFigures: computed, now: request.now },
+        )
+      : undefined;
+    const fabrication = month
+      ? await judgeFabrication(judging, { enterprise, registryVersion: request.registryVersion, factorSet: request.factorSet.id, month, now: request.now })
+      : undefined;
+    // The unit's day figures are stored by now: each baseline reads them back with the days before.
+    const baselines = (enterprise.energyBaselines ?? []).length > 0
+      ? await judgeBaselines(
+          { ...judging, onBaselineUnfit: deps.onBaselineUnfit ?? warnUnfit },
+          { enterprise, registryVersion: request.registryVersion, factorSet: request.factorSet.id, unit, days: daysOfUnit(periods), now: request.now },
         )
       : undefined;
     const report: UnitReport = {
@@ -298,6 +324,8 @@ export async function aggregateEnterprise(deps: AggregationDeps, request: Aggreg
       readingsRead,
       timings,
       ...(judged ? { judged } : {}),
+      ...(baselines ? { baselines } : {}),
+      ...(fabrication ? { fabrication } : {}),
     };
     // Only now that the unit's figures are stored: a crash before leaves it to compute again.
     await writeUnitStates(deps.store, [state]);

@@ -7,6 +7,7 @@ import { backoffDelay, kafkaConsumerCheck, sleep, type HealthReport, type Logger
 import { readLandedMarks } from '@meterline/series';
 import { StoreError, type TimeSeriesStore } from '@meterline/store';
 import { aggregateEnterprise, type FigurePublisher, type UnitReport } from './aggregate-enterprise.ts';
+import type { BaselineUnfit } from './judged/judge-baselines.ts';
 import { landedWatch } from './landed-watch.ts';
 import { createAggregatorMetrics } from './metrics.ts';
 import { registryVersion } from './registry-version.ts';
@@ -62,6 +63,7 @@ export function createAggregatorApp(deps: AggregatorAppDeps): AggregatorApp {
   let failures = 0;
 
   const onUnreadable = (row: { measurement: string; reason: string }) => deps.log.warn({ ...row }, 'a stored row is unreadable: left out');
+  const onBaselineUnfit = (unfit: BaselineUnfit) => deps.log.warn({ ...unfit }, 'an energy baseline cannot be fitted: its days get no baseline_deviation figures');
   const watch = landedWatch({ since: deps.clock().getTime(), onTimeMs: 15 * 60_000 });
 
   const remember = (jobId: string) => {
@@ -123,7 +125,7 @@ export function createAggregatorApp(deps: AggregatorAppDeps): AggregatorApp {
     const started = performance.now();
     deps.log.info({ jobId: job.jobId, enterprise: enterprise.id, kinds: job.kinds, from: new Date(job.fromMs).toISOString(), to: new Date(job.toMs).toISOString() }, 'job started');
     const result = await aggregateEnterprise(
-      { store: deps.store, publisher: deps.publisher, ...deps.engine, onUnreadable },
+      { store: deps.store, publisher: deps.publisher, ...deps.engine, onUnreadable, onBaselineUnfit },
       {
         enterprise,
         factorSet: factorSet.factor,
@@ -151,10 +153,12 @@ export function createAggregatorApp(deps: AggregatorAppDeps): AggregatorApp {
     for (const [phase, ms] of Object.entries(report.timings)) metrics.phaseSeconds.inc({ phase }, ms / 1000);
     metrics.figures.inc({ change: 'added' }, report.added);
     metrics.figures.inc({ change: 'changed' }, report.changed);
-    for (const r of [...report.restatements, ...(report.judged?.restatements ?? [])]) metrics.restatements.inc({ reason: r.reason });
-    if (report.judged) {
-      metrics.figures.inc({ change: 'added' }, report.judged.added);
-      metrics.figures.inc({ change: 'changed' }, report.judged.changed);
+    for (const r of report.restatements) metrics.restatements.inc({ reason: r.reason });
+    for (const judged of [report.judged, report.baselines, report.fabrication]) {
+      if (!judged) continue;
+      for (const r of judged.restatements) metrics.restatements.inc({ reason: r.reason });
+      metrics.figures.inc({ change: 'added' }, judged.added);
+      metrics.figures.inc({ change: 'changed' }, judged.changed);
     }
     metrics.computedUntil(report.enterpriseId, report.latestPeriodEndMs);
   };

@@ -45,16 +45,27 @@ function reasonFor(before: PublishedFigure, after: FigureV1): RestatementReason 
   if (before.factorSet !== after.factorSet) return 'FACTOR_SET_CHANGED';
   if (before.registryVersion !== after.registryVersion) return 'REGISTRY_CHANGED';
   if (idsOf(before.manualEntries).join() !== manualOf(after).join()) return 'MANUAL_ENTRIES_CHANGED';
-  if ((before.judgedAgainst ?? '') !== textOf(after, FIGURE_DETAIL_FIELDS.judgedAgainst)) return after.measurement === FIGURE_KINDS.targetProgress ? 'TARGET_CHANGED' : 'LIMIT_STANDARDS_CHANGED';
+  if ((before.judgedAgainst ?? '') !== textOf(after, FIGURE_DETAIL_FIELDS.judgedAgainst)) return YARDSTICK_REASONS[after.measurement] ?? 'READINGS_CHANGED';
   return 'READINGS_CHANGED';
 }
+
+/**
+ * Why a judging figure's yardstick (FIGURE_DETAIL_FIELDS.judgedAgainst) moved: another target,
+ * another limit data version, or another declared energy baseline (the registry's, so its
+ * registry version moves with it and REGISTRY_CHANGED is found first).
+ */
+const YARDSTICK_REASONS: Partial<Record<FigureV1['measurement'], RestatementReason>> = {
+  [FIGURE_KINDS.targetProgress]: 'TARGET_CHANGED',
+  [FIGURE_KINDS.limitCompliance]: 'LIMIT_STANDARDS_CHANGED',
+  [FIGURE_KINDS.baselineDeviation]: 'REGISTRY_CHANGED',
+};
 
 const textOf = (f: FigureV1, field: string): string => {
   const v = f.detail[field];
   return typeof v === 'string' ? v : '';
 };
 
-/** A judging figure (limit compliance, target progress) whose verdict or yardstick moved is restated even when its value did not. */
+/** A judging figure (limit compliance, target progress, baseline deviation, fabrication finding) whose verdict or yardstick moved is restated even when its value did not. */
 const sameJudgement = (before: PublishedFigure, after: FigureV1) =>
   (before.verdict ?? '') === textOf(after, FIGURE_DETAIL_FIELDS.verdict) && (before.judgedAgainst ?? '') === textOf(after, FIGURE_DETAIL_FIELDS.judgedAgainst);
 

@@ -11,6 +11,7 @@ import {
   type RegisterReading,
 } from '@meterline/domain';
 import { completenessOf, FIGURE_MEASUREMENTS, figureKey, READING_FIELDS, READINGS_MEASUREMENT, readFigures, readingTags, RESTATEMENT_MEASUREMENT, restatementTags, type UnreadableRow } from '@meterline/series';
+import { FABRICATION_DETECTORS } from '@meterline/mining';
 import { fleetManifest } from '@meterline/simulator';
 import { InMemoryStore, type SeriesPoint } from '@meterline/store';
 import { aggregateEnterprise, type AggregationDeps, type FigurePublisher } from '../src/aggregate-enterprise.ts';
@@ -64,7 +65,7 @@ function harness() {
       return Promise.resolve();
     },
   };
-  const deps: AggregationDeps = { store, publisher, readingsMeasurement: READINGS_MEASUREMENT, boundSearchMs: 35 * 86_400_000, writeChunkPoints: 500, accounting, onUnreadable: fail };
+  const deps: AggregationDeps = { store, publisher, readingsMeasurement: READINGS_MEASUREMENT, boundSearchMs: 35 * 86_400_000, writeChunkPoints: 500, accounting, onUnreadable: fail, onBaselineUnfit: (u) => expect.fail(`baseline ${u.baselineId} unfit: ${u.reason}`) };
   return { store, published, restated, deps };
 }
 
@@ -107,7 +108,10 @@ describe('aggregateEnterprise', () => {
     expect(expectedRows(readings, march).length).toBe(perPeriod + 5);
     expect(expected.length).toBe((1 + 3 + 72 + 288) * perPeriod + 5);
     for (const e of expected) expect(storedByKey.get(figureKey(e))).toEqual(e);
-    expect(stored.length).toBe(expected.length);
+    // And the month judged by the fabrication detectors: one finding per metered point and detector.
+    const findings = stored.filter((f) => f.measurement === FIGURE_KINDS.fabricationFinding);
+    expect(findings.length).toBe(pointIds.length * FABRICATION_DETECTORS.length);
+    expect(stored.length).toBe(expected.length + findings.length);
   });
 
   it('sends a day out in parts, each announced before it is written, while the next is computed (issue 17)', async () => {

@@ -15,12 +15,15 @@ describe('registryVersion', () => {
   });
 
   it('stays what figures already stored carry (the hash moved to contracts for issue 6, unchanged)', () => {
-    // The pins are of the demo entries before issue 15 gave the diesel tank its daily cadence: the
-    // same entries, without that one field, must hash as they did.
+    // The pins are of the demo entries before issue 15 gave the diesel tank its daily cadence and
+    // before cq-autoparts declared its energy baselines: the same entries, without those fields,
+    // must hash as they did.
     const { expectedInterval, ...tank } = parsed.manifest.enterprises[1]!.sites[1]!.meteringPoints[0]!;
     expect(expectedInterval).toBe('P1D');
+    const { energyBaselines, ...cqAutoparts } = parsed.manifest.enterprises[0]!;
+    expect(energyBaselines).toHaveLength(2);
     const jsTextile = parsed.manifest.enterprises[1]!;
-    const before = [parsed.manifest.enterprises[0]!, { ...jsTextile, sites: [jsTextile.sites[0]!, { ...jsTextile.sites[1]!, meteringPoints: [tank] }] }];
+    const before = [cqAutoparts, { ...jsTextile, sites: [jsTextile.sites[0]!, { ...jsTextile.sites[1]!, meteringPoints: [tank] }] }];
     expect(before.map((e) => [e.id, registryVersion(e)])).toEqual([
       ['cq-autoparts', '0ddb53dfebd5c77f'],
       ['js-textile', '40547df48419c9ee'],

@@ -6,6 +6,7 @@ import type { UnreadableRow } from '@meterline/series';
 import { InfluxStore } from '@meterline/store-influx';
 import { aggregateEnterprise } from '../aggregate-enterprise.ts';
 import { planAggregation } from '../aggregation-plan.ts';
+import type { BaselineUnfit } from '../judged/judge-baselines.ts';
 import { busFigurePublisher } from '../bus-figure-publisher.ts';
 import { accountingOptions, influxOptions, limitStandardsOf, loadBackfillConfig } from '../config.ts';
 import { registryVersion } from '../registry-version.ts';
@@ -102,7 +103,8 @@ export async function runBackfill(argv: readonly string[], io: BackfillIo): Prom
   try {
     producer = await bus.producer();
     const publisher = busFigurePublisher({ producer, topics: { figures: config.figuresTopic, restatements: config.restatementsTopic }, maxFiguresPerMessage: config.maxFiguresPerMessage });
-    const deps = { store, publisher, readingsMeasurement: config.readingsMeasurement, boundSearchMs: config.boundSearchDays * 86_400_000, writeChunkPoints: config.writeChunkPoints, accounting: accountingOptions(config), limits, onUnreadable: (row: UnreadableRow) => io.stderr(`a stored row is unreadable, left out: ${row.measurement} ${JSON.stringify(row.tags)} at ${row.timestampMs}: ${row.reason}\n`) };
+    const deps = { store, publisher, readingsMeasurement: config.readingsMeasurement, boundSearchMs: config.boundSearchDays * 86_400_000, writeChunkPoints: config.writeChunkPoints, accounting: accountingOptions(config), limits, onUnreadable: (row: UnreadableRow) => io.stderr(`a stored row is unreadable, left out: ${row.measurement} ${JSON.stringify(row.tags)} at ${row.timestampMs}: ${row.reason}\n`),
+      onBaselineUnfit: (u: BaselineUnfit) => io.stderr(`${io.interactive ? '\n' : ''}energy baseline ${u.baselineId} of ${u.enterpriseId} cannot be fitted for ${u.unit}, no baseline_deviation figures: ${u.reason}\n`) };
     for (const w of work) {
       const result = await aggregateEnterprise(deps, {
         enterprise: w.enterprise,

@@ -12,20 +12,15 @@ import {
   type Target,
 } from '@meterline/domain';
 import { FIGURE_TAGS as T, readFigures, readPublishedFigures, readTargets, STANDARD_COAL_BASES, STANDARD_COAL_LEVELS, writeRegionTargetProgress, type OnUnreadable, type RegionTargetProgress } from '@meterline/series';
-import type { TimeSeriesStore } from '@meterline/store';
-import { writeFigures } from '../figure-repository.ts';
-import { compareWithPublished, publishedIndex } from '../restatements.ts';
 import { complianceRows } from './limit-compliance-rows.ts';
 import { ACTUALS_KINDS, monthlyActualsOf } from './monthly-actuals-of.ts';
+import { publishJudged, type JudgedDeps } from './publish-judged.ts';
 import { regionProgressOf, targetProgressRow, type ProgressContext } from './target-progress-rows.ts';
 
 /** The figures that judge a month against a yardstick (a target, a limit standard), apart from the accounting. */
 const JUDGED_KINDS = [FIGURE_KINDS.targetProgress, FIGURE_KINDS.limitCompliance] as const;
 
-export interface JudgeDeps {
-  store: TimeSeriesStore;
-  publisher: { publish(enterpriseId: string, figures: FigureV1[], restatements: RestatementV1[]): Promise<void> };
-  writeChunkPoints: number;
+export interface JudgeDeps extends JudgedDeps {
   onUnreadable: OnUnreadable;
   /** The energy-consumption limit standards products are judged by; none: no compliance figures. */
   limits?: LimitStandards;
@@ -97,11 +92,7 @@ export async function judgeYear(deps: JudgeDeps, request: JudgeRequest): Promise
       ...(limits ? complianceRows(enterprise, limits, m, figures, request.registryVersion) : []),
     ]);
     const published = await readPublishedFigures(deps.store, enterprise.id, { start: asOf[0]!.start, end: asOf[asOf.length - 1]!.end }, ['month'], JUDGED_KINDS);
-    const changes = compareWithPublished(computed, publishedIndex(published), new Date(request.now));
-    const fresh = [...changes.added, ...changes.changed];
-    if (fresh.length > 0 || changes.restatements.length > 0) await deps.publisher.publish(enterprise.id, fresh, changes.restatements);
-    await writeFigures(deps.store, fresh, changes.restatements, deps.writeChunkPoints);
-    Object.assign(report, { figures: computed.length, added: changes.added.length, changed: changes.changed.length, restatements: changes.restatements });
+    Object.assign(report, await publishJudged(deps, enterprise.id, computed, published, request.now));
   }
 
   if (regional.length > 0) {
