@@ -63,8 +63,8 @@ export const FIGURE_SUBJECT_TAGS: Readonly<Record<FigureKind, readonly string[]>
   [FIGURE_KINDS.limitCompliance]: [T.region, T.product, T.standard, T.span, T.site],
   /** `metric` is the target's (TARGET_METRICS of packages/domain); `basis` only for the energy metrics. */
   [FIGURE_KINDS.targetProgress]: [T.region, T.metric, T.basis],
-  /** `point` only for a point's baseline. */
-  [FIGURE_KINDS.baselineDeviation]: [T.baseline, T.point],
+  /** `site` only for a site's baseline, `point` only for a point's. */
+  [FIGURE_KINDS.baselineDeviation]: [T.baseline, T.site, T.point],
   [FIGURE_KINDS.fabricationFinding]: [T.point, T.detector],
 });
 

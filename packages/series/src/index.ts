@@ -18,5 +18,5 @@ export * from './targets.ts';
 export * from './readings-landed.ts';
 export * from './aggregation-state.ts';
 export * from './replicated-measurements.ts';
-export { baselineSubjectOf, loadBaselineDays, type BaselineDays, type BaselineSubject } from './baseline-days.ts';
+export { baselineSeriesOf, baselineSubjectOf, loadBaselineDays, type BaselineDays, type BaselineSubject } from './baseline-days.ts';
 export { FABRICATION_HISTORY_DAYS, loadFabricationInputs } from './fabrication-inputs.ts';

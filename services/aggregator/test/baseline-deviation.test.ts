@@ -139,7 +139,7 @@ describe('baseline_deviation: each day after a declared baseline, against it', (
     const enterprise = manifest(`${POINT_BASELINE}\n${TCE_BASELINE}`);
     const { deviations, store } = await run(enterprise);
     for (const [id, point, unit] of [['main-2026', 'main', 'kWh'], ['plant-2026', undefined, 'tce']] as const) {
-      const loaded = await loadBaselineDays(store, enterprise, baselineSubjectOf(enterprise, point)!, { from: '2026-01-05', to: '2026-02-10' }, undefined, () => expect.fail('unreadable'));
+      const loaded = await loadBaselineDays(store, enterprise, baselineSubjectOf(enterprise, { point })!, { from: '2026-01-05', to: '2026-02-10' }, undefined, () => expect.fail('unreadable'));
       if (!loaded.ok) throw new Error(loaded.detail);
       const fit = dailyBaseline(loaded.days, { baseline: { from: '2026-01-05', to: '2026-02-01' }, reporting: { from: '2026-02-02', to: '2026-02-10' } });
       if (!fit.ok) throw new Error(fit.error.message);

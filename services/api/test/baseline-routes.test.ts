@@ -20,12 +20,15 @@ async function seeded(options: { secondProduct?: boolean; temperatureMissingOn?:
   const random = () => ((a = (a * 1_103_515_245 + 12_345) % 2_147_483_648), a / 2_147_483_648 - 0.5);
   const points = [];
   const entry = (id: string, over: Partial<ManualEntry>): ManualEntry => ({ id, enterpriseId: 'ent-a', kind: 'production', period: '', value: 0, unit: 't', document: 'daily log', enteredBy: 'a-energy-manager', enteredAt: '2026-07-01T09:00:00+08:00', ...over });
+  // a-site's standard coal: the point's energy at GB/T 2589-2020's 0.1229 kgce/kWh, as the accounting converts it.
+  const SITE = { region: 'CN-CQ', level: 'site', site: 'a-site', basis: 'equivalent' };
   for (let i = 0; i < 546; i++) {
     const day = calendarPeriod(new Date(Date.UTC(2025, 0, 1) + i * 86_400_000).toISOString().slice(0, 10), 'Asia/Shanghai');
     const temperature = Math.round((14 - 12 * Math.cos((2 * Math.PI * i) / 365) + 3 * random()) * 10) / 10;
     const widgets = Math.round(800 + 400 * random());
     const kwh = (i < 365 ? 1 : 0.85) * (2000 + 1.2 * widgets + 40 * Math.max(0, 16 - temperature)) + 60 * random();
     points.push(storedFigure('ent-a', FIGURE_KINDS.consumption, POINT, day.start, kwh));
+    points.push(storedFigure('ent-a', FIGURE_KINDS.standardCoal, SITE, day.start, (kwh * 0.1229) / 1000));
     points.push(manualEntryPoint(entry(`me-w-${i}`, { period: day.key, product: 'widgets', value: widgets, unit: 'pcs' })));
     if (!options.temperatureMissingOn?.(i)) points.push(manualEntryPoint(entry(`me-t-${i}`, { kind: 'outdoor-temperature', period: day.key, value: temperature, unit: '°C', document: 'station 57516' })));
     if (options.secondProduct && i === 10) points.push(manualEntryPoint(entry('me-g-10', { period: day.key, product: 'gears', value: 5, unit: 'pcs' })));
@@ -41,7 +44,7 @@ describe('energy baselines: the API', () => {
     const response = await get('point=a-e-main&baseline=2025-01-01..2025-12-31&reporting=2026-01-01..2026-06-30');
     expect(response.statusCode, response.body).toBe(200);
     const answer = response.json<BaselineAnswer>();
-    expect(answer.subject).toEqual({ kind: 'point', pointId: 'a-e-main', unit: 'kWh' });
+    expect(answer.subject).toEqual({ kind: 'point', siteId: 'a-site', pointId: 'a-e-main', unit: 'kWh' });
     expect(answer.baseline).toMatchObject({ days: 365, excludedDays: [] });
     expect(answer.model.variables).toEqual(['hdd', 'production', 'workingDay']);
     expect(Math.abs(answer.model.balancePointsC!.heating! - 16)).toBeLessThanOrEqual(1);
@@ -60,6 +63,20 @@ describe('energy baselines: the API', () => {
     expect(co2!.savings).toBeCloseTo((reporting.savings / 1000) * 0.5581, 9);
     expect(co2!.expandedUncertainty).toBeGreaterThanOrEqual((reporting.expandedUncertainty / 1000) * 0.5581 - 1e-9);
     expect(answer.anomalies.changePoints[0]).toMatchObject({ direction: 'down', startDate: '2026-01-01' });
+  });
+
+  it("fits a site's standard coal the same way: the point's model scaled by the coefficient, in tce", async () => {
+    const { get } = await seeded();
+    const period = 'baseline=2025-01-01..2025-12-31&reporting=2026-01-01..2026-06-30';
+    const site = (await get(`site=a-site&${period}`)).json<BaselineAnswer>();
+    const point = (await get(`point=a-e-main&${period}`)).json<BaselineAnswer>();
+    expect(site.subject).toEqual({ kind: 'site', siteId: 'a-site', unit: 'tce' });
+    // Every site day is the point's day × 0.1229/1000: the same fit, scaled (R² unchanged, savings scaled).
+    expect(site.model.rSquared).toBeCloseTo(point.model.rSquared!, 9);
+    expect(site.reporting!.savings).toBeCloseTo((point.reporting!.savings * 0.1229) / 1000, 9);
+    expect(site.reporting!.converted).toMatchObject({ tce: { unit: 'tce' }, co2: null });
+    expect((await get(`site=a-site&point=a-e-main&${period}`)).statusCode).toBe(400);
+    expect((await get(`site=nowhere&${period}`)).statusCode).toBe(404);
   });
 
   it('asks for the product when several are entered', async () => {

@@ -195,8 +195,10 @@ export type BaselineVariable = (typeof BASELINE_VARIABLES)[number];
 const EnergyBaselineSchema = Type.Object(
   {
     id: Id,
-    /** A metering point of the enterprise: its day consumption; absent: the enterprise's standard coal (tce, equivalent value). */
+    /** A metering point of the enterprise: its day consumption; absent: the enterprise's standard coal (tce, equivalent value), or the site's. */
     point: Type.Optional(Id),
+    /** A site of the enterprise: its standard coal (tce, equivalent value); not with `point`. */
+    site: Type.Optional(Id),
     /** The baseline period, local days inclusive: YYYY-MM-DD..YYYY-MM-DD. */
     period: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}\\.\\.\\d{4}-\\d{2}-\\d{2}$', description: 'the baseline period, local days inclusive, e.g. 2025-01-01..2025-12-31' }),
     /** Default: each the baseline's days have. */

@@ -230,6 +230,8 @@ function checkCrossReferences(manifest: Manifest): RawIssue[] {
       const bp = `${ep}/energyBaselines/${k}`;
       unique(baselineIds, b.id, `${bp}/id`, 'energy baseline');
       if (b.point !== undefined && !local.has(b.point)) add(`${bp}/point`, 'MTL_DOMAIN_MANIFEST_UNKNOWN_REFERENCE', `metering point "${b.point}" is not in enterprise "${enterprise.id}"`);
+      if (b.site !== undefined && !siteIdsHere.has(b.site)) add(`${bp}/site`, 'MTL_DOMAIN_MANIFEST_UNKNOWN_REFERENCE', `site "${b.site}" is not in enterprise "${enterprise.id}"`);
+      if (b.site !== undefined && b.point !== undefined) add(`${bp}/site`, 'MTL_DOMAIN_MANIFEST_INVALID_VALUE', 'a baseline is of a site or of a point, not both: a point implies its site');
       const [from, to] = b.period.split('..') as [string, string];
       if (!dateOk(from) || !dateOk(to)) add(`${bp}/period`, 'MTL_DOMAIN_MANIFEST_INVALID_VALUE', `"${b.period}" does not name two calendar days`);
       else if (from > to) add(`${bp}/period`, 'MTL_DOMAIN_MANIFEST_INVALID_VALUE', `the period begins on ${from}, after its end ${to}`);

@@ -35,19 +35,24 @@ describe('manifest energy baselines: what an enterprise declares its savings aga
     expect(errorsOf(manifest([
       { id: 'enb-2025', period: '2025-01-01..2025-12-31' },
       { id: 'enb-main', point: 'p-main', period: '2025-01-01..2025-06-30', variables: ['production', 'degreeDays'], product: 'castings' },
+      { id: 'enb-s1', site: 's1', period: '2025-01-01..2025-12-31' },
     ]))).toEqual([]);
   });
 
-  it('names an unknown point, a duplicate id, a period that is not two days or runs backwards, and a variable it does not know', () => {
+  it('names an unknown point or site, both at once, a duplicate id, a period that is not two days or runs backwards, and a variable it does not know', () => {
     expect(errorsOf(manifest([
       { id: 'enb', point: 'p-gas', period: '2025-01-01..2025-12-31' },
       { id: 'enb', period: '2025-02-30..2025-12-31' },
       { id: 'enb-back', period: '2025-12-31..2025-01-01' },
+      { id: 'enb-s2', site: 's2', period: '2025-01-01..2025-12-31' },
+      { id: 'enb-both', site: 's1', point: 'p-main', period: '2025-01-01..2025-12-31' },
     ]))).toEqual([
       ['/enterprises/0/energyBaselines/0/point', 'MTL_DOMAIN_MANIFEST_UNKNOWN_REFERENCE'],
       ['/enterprises/0/energyBaselines/1/id', 'MTL_DOMAIN_MANIFEST_DUPLICATE_ID'],
       ['/enterprises/0/energyBaselines/1/period', 'MTL_DOMAIN_MANIFEST_INVALID_VALUE'],
       ['/enterprises/0/energyBaselines/2/period', 'MTL_DOMAIN_MANIFEST_INVALID_VALUE'],
+      ['/enterprises/0/energyBaselines/3/site', 'MTL_DOMAIN_MANIFEST_UNKNOWN_REFERENCE'],
+      ['/enterprises/0/energyBaselines/4/site', 'MTL_DOMAIN_MANIFEST_INVALID_VALUE'],
     ]);
     expect(errorsOf(manifest([{ id: 'enb', period: '2025-01-01..2025-12-31', variables: ['rainfall'] }]))).toEqual([
       ['/enterprises/0/energyBaselines/0/variables/0', 'MTL_DOMAIN_MANIFEST_SCHEMA'],

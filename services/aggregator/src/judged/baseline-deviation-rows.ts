@@ -63,7 +63,7 @@ export function deviationRows(fit: DailyBaseline, ctx: DeviationContext): Figure
     rows.push({
       measurement: FIGURE_KINDS.baselineDeviation,
       enterpriseId: ctx.enterpriseId,
-      subject: { [T.baseline]: ctx.baseline.id, ...(ctx.baseline.point === undefined ? {} : { [T.point]: ctx.baseline.point }) },
+      subject: { [T.baseline]: ctx.baseline.id, ...(ctx.baseline.site === undefined ? {} : { [T.site]: ctx.baseline.site }), ...(ctx.baseline.point === undefined ? {} : { [T.point]: ctx.baseline.point }) },
       periodKind: day.kind,
       periodKey: day.key,
       startMs: day.start,

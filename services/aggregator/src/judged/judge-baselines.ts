@@ -2,15 +2,12 @@ import { FIGURE_KINDS } from '@meterline/contracts';
 import { subPeriods, type Enterprise, type EnergyBaseline, type Period } from '@meterline/domain';
 import { dailyBaseline } from '@meterline/mining';
 import {
+  baselineSeriesOf,
   baselineSubjectOf,
-  FIGURE_TAGS as T,
   loadBaselineDays,
   readFigureMeasures,
   readPublishedFigures,
-  STANDARD_COAL_BASES,
-  STANDARD_COAL_LEVELS,
   type BaselineSubject,
-  type FigureSeriesQuery,
   type OnUnreadable,
 } from '@meterline/series';
 import { baselinePeriodOf, dayAfter, deviationRows } from './baseline-deviation-rows.ts';
@@ -53,11 +50,7 @@ export function daysOfUnit(periods: readonly Period[]): Period[] {
  * baseline's days (loadBaselineDays) do not carry. The same series loadBaselineDays reads.
  */
 async function measuresOf(deps: BaselineDeps, enterprise: Enterprise, subject: BaselineSubject, days: readonly Period[]) {
-  const query: Pick<FigureSeriesQuery, 'kind' | 'subject'> =
-    subject.kind === 'enterprise'
-      ? { kind: FIGURE_KINDS.standardCoal, subject: { [T.level]: STANDARD_COAL_LEVELS.enterprise, [T.basis]: STANDARD_COAL_BASES.equivalent } }
-      : { kind: FIGURE_KINDS.consumption, subject: { [T.point]: subject.point.id } };
-  const rows = await readFigureMeasures(deps.store, { ...query, enterpriseId: enterprise.id, periodKind: 'day', fromMs: days[0]!.start, toMs: days.at(-1)!.end }, deps.onUnreadable);
+  const rows = await readFigureMeasures(deps.store, { ...baselineSeriesOf(subject), enterpriseId: enterprise.id, periodKind: 'day', fromMs: days[0]!.start, toMs: days.at(-1)!.end }, deps.onUnreadable);
   const dateAt = new Map(days.map((d) => [d.start, d.key]));
   return new Map(rows.flatMap((r) => (dateAt.has(r.startMs) ? [[dateAt.get(r.startMs)!, { expandedU: r.expandedU, coveragePercent: r.coveragePercent }] as const] : [])));
 }
@@ -97,9 +90,9 @@ async function judgeBaseline(deps: BaselineDeps, request: BaselineRequest, basel
     deps.onBaselineUnfit({ enterpriseId: enterprise.id, baselineId: baseline.id, unit: request.unit, reason });
     return noJudgedChanges();
   };
-  const subject = baselineSubjectOf(enterprise, baseline.point);
-  // The registry's cross-references keep a baseline's point in its enterprise; a registry read otherwise is still no crash.
-  if (!subject) return unfit(`metering point ${baseline.point} is not in the enterprise`);
+  const subject = baselineSubjectOf(enterprise, baseline);
+  // The registry's cross-references keep a baseline's point or site in its enterprise; a registry read otherwise is still no crash.
+  if (!subject) return unfit(`${baseline.point !== undefined ? `metering point ${baseline.point}` : `site ${baseline.site}`} is not in the enterprise`);
   const last = days.at(-1)!.key;
   const loaded = await loadBaselineDays(deps.store, enterprise, subject, { from: period.from, to: last }, baseline.product, deps.onUnreadable);
   if (!loaded.ok) return unfit(`${loaded.parameter}: ${loaded.detail}`);

@@ -41,8 +41,8 @@ export async function readBaselineDays(store: TimeSeriesStore, enterprise: Enter
     (enterprise.energyBaselines ?? []).map(async (baseline): Promise<BaselineDaysRead> => {
       const period = periodOf(baseline);
       const reporting = reportingDays(period, month);
-      const subject = baselineSubjectOf(enterprise, baseline.point);
-      if (!subject) return { baseline, unit: '', reporting, days: { ok: false, reason: `metering point ${baseline.point} is not in enterprise ${enterprise.id}` } };
+      const subject = baselineSubjectOf(enterprise, baseline);
+      if (!subject) return { baseline, unit: '', reporting, days: { ok: false, reason: `${baseline.point !== undefined ? `metering point ${baseline.point}` : `site ${baseline.site}`} is not in enterprise ${enterprise.id}` } };
       const ranges = reporting ? [period, reporting] : [period];
       const read = await Promise.all(ranges.map((range) => loadBaselineDays(store, enterprise, subject, range, baseline.product, onUnreadable)));
       const refused = read.find((r) => !r.ok);

@@ -85,7 +85,7 @@ export const baseLoadRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
       for (const name of ['from', 'to'] as const) if (periodLastDay(query[name]) !== query[name]) throw badQuery(name, `${query[name]} is not a calendar day`);
       if (query.from > query.to) throw badQuery('to', `${query.to} is before ${query.from}`);
       if ((Date.parse(query.to) - Date.parse(query.from)) / DAY_MS + 1 > MAX_DAYS) throw badQuery('to', `the range spans more than ${MAX_DAYS} days`);
-      const subject = baselineSubjectOf(enterprise, request.params.pointId);
+      const subject = baselineSubjectOf(enterprise, { point: request.params.pointId });
       if (subject?.kind !== 'point') throw new ApiError('MTL_API_NOT_FOUND', `enterprise ${enterprise.id} has no metering point ${request.params.pointId}`);
       const tz = enterprise.timeZone;
       const hours = await readFigureMeasures(

@@ -17,7 +17,8 @@ const DAY_MS = 86_400_000;
 
 const Query = Type.Object(
   {
-    point: Type.Optional(Type.String({ pattern: ID_PATTERN, description: "a metering point of the enterprise: its day consumption; absent: the enterprise's standard coal (tce, equivalent value)" })),
+    point: Type.Optional(Type.String({ pattern: ID_PATTERN, description: "a metering point of the enterprise: its day consumption; absent: the enterprise's standard coal (tce, equivalent value), or the site's" })),
+    site: Type.Optional(Type.String({ pattern: ID_PATTERN, description: "a site of the enterprise: its day standard coal (tce, equivalent value); not with point" })),
     baseline: Type.String({ pattern: RANGE_PATTERN, description: 'the baseline period, local days inclusive', examples: ['2026-03-01..2026-03-31'] }),
     reporting: Type.Optional(Type.String({ pattern: RANGE_PATTERN, description: 'the reporting period, local days inclusive, after the baseline', examples: ['2026-04-01..2026-04-30'] })),
     variables: Type.Optional(Type.String({ pattern: `^(${DAILY_VARIABLES.join('|')})(,(${DAILY_VARIABLES.join('|')}))*$`, description: `what the energy may depend on, comma-separated: ${DAILY_VARIABLES.join(', ')}; default: each the baseline's days have` })),
@@ -44,7 +45,7 @@ type Converted = Static<typeof Converted>;
 const Answer = Type.Object(
   {
     enterpriseId: Type.String(),
-    subject: Type.Object({ kind: stringEnum(['enterprise', 'point'] as const), pointId: Type.Optional(Type.String()), unit: Type.String() }, { additionalProperties: false }),
+    subject: Type.Object({ kind: stringEnum(['enterprise', 'site', 'point'] as const), siteId: Type.Optional(Type.String()), pointId: Type.Optional(Type.String()), unit: Type.String() }, { additionalProperties: false }),
     baseline: Type.Object(
       {
         from: Type.String(),
@@ -143,8 +144,8 @@ const finiteOrNull = (n: number | null): number | null => (n !== null && Number.
 function convertedSavings(savings: Savings, subject: BaselineSubject, enterprise: Enterprise, factorSet: FactorSet | string, date: string): NonNullable<BaselineAnswer['reporting']>['converted'] {
   const measured = { value: savings.savings, u: savings.u };
   const notes: string[] = [];
-  if (subject.kind === 'enterprise') {
-    notes.push("an enterprise's standard coal has no single CO2 factor: see its carbon figures for tCO2");
+  if (subject.kind !== 'point') {
+    notes.push(`${subject.kind === 'site' ? "a site's" : "an enterprise's"} standard coal has no single CO2 factor: see the enterprise's carbon figures for tCO2`);
     return { tce: { savings: savings.savings, expandedUncertainty: savings.U, unit: 'tce', factor: 'none: the baseline is in tce' }, co2: null, notes };
   }
   if (typeof factorSet === 'string') return { tce: null, co2: null, notes: [factorSet] };
@@ -177,7 +178,12 @@ function answerOf(
   const { model } = b;
   return {
     enterpriseId,
-    subject: subject.kind === 'point' ? { kind: 'point', pointId: subject.point.id, unit: subject.unit } : { kind: 'enterprise', unit: subject.unit },
+    subject:
+      subject.kind === 'point'
+        ? { kind: 'point', siteId: subject.siteId, pointId: subject.point.id, unit: subject.unit }
+        : subject.kind === 'site'
+          ? { kind: 'site', siteId: subject.siteId, unit: subject.unit }
+          : { kind: 'enterprise', unit: subject.unit },
     baseline: { ...baseline, days: b.baselineDays, excludedDays: b.excludedDays },
     model: {
       variables: model.variables,
@@ -248,8 +254,9 @@ export const baselineRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
       if (reporting && reporting.from <= baseline.to) throw badQuery('reporting', `begins on ${reporting.from}, not after the baseline period's end ${baseline.to}`);
       const last = reporting?.to ?? baseline.to;
       if ((Date.parse(last) - Date.parse(baseline.from)) / DAY_MS + 1 > MAX_DAYS) throw badQuery(reporting ? 'reporting' : 'baseline', `the periods span more than ${MAX_DAYS} days`);
-      const subject = baselineSubjectOf(enterprise, query.point);
-      if (!subject) throw new ApiError('MTL_API_NOT_FOUND', `enterprise ${enterprise.id} has no metering point ${query.point}`);
+      if (query.point !== undefined && query.site !== undefined) throw badQuery('site', 'a baseline is of a site or of a point, not both: a point implies its site');
+      const subject = baselineSubjectOf(enterprise, { point: query.point, site: query.site });
+      if (!subject) throw new ApiError('MTL_API_NOT_FOUND', `enterprise ${enterprise.id} has no ${query.point !== undefined ? `metering point ${query.point}` : `site ${query.site}`}`);
       const days = await loadBaselineDays(ctx.store, enterprise, subject, { from: baseline.from, to: last }, query.product, logUnreadable(request.log));
       if (!days.ok) throw badQuery(days.parameter, days.detail);
       const variables = query.variables?.split(',') as DailyVariable[] | undefined;
