@@ -64,12 +64,12 @@ interface JudgedDay {
  * expected in all since the baseline period".
  */
 function baselineSummary(figure: FigureV1, day: JudgedDay, fitPassed: boolean, directions: readonly BaselineDirection[]): string {
-  const [baseline, point] = [figure.subject[T.baseline], figure.subject[T.point]];
+  const [baseline, of] = [figure.subject[T.baseline], figure.subject[T.point] ?? figure.subject[T.site]];
   const { outside, change } = day;
   const [since, level, cumulative, cvRmse] = [figure.detail[D.changeSince], figure.detail[D.changeLevel], figure.detail[D.cumulativeDeviation], figure.detail[D.cvRmse]];
   const unit = figure.unit;
   const parts = [
-    `${baseline}${point ? ` (${point})` : ''}, ${figure.periodKey}: ${round(day.actual)} ${unit} against ${round(day.expected)} expected (95 % interval ${round(day.low)}–${round(day.high)}), ${outside} the interval`,
+    `${baseline}${of ? ` (${of})` : ''}, ${figure.periodKey}: ${round(day.actual)} ${unit} against ${round(day.expected)} expected (95 % interval ${round(day.low)}–${round(day.high)}), ${outside} the interval`,
   ];
   if (change === 'up' || change === 'down') {
     const perDay = typeof level === 'number' ? ` of ${round(Math.abs(level))} ${unit} a day` : '';
