@@ -316,6 +316,7 @@ describe('energy baselines and fabrication findings on the real pipeline (issue 
     // Nothing about the main meter's integrity, and nothing resolved: the rise lasts to the month's end.
     expect(receiver.received.filter((w) => bodyOf(w).rule === 'fabrication-suspected').flatMap((w) => bodyOf(w).alerts.map((a) => a.subject['point']))).not.toContain(mainPoint.id);
     expect(receiver.received.filter((w) => bodyOf(w).status === 'resolved')).toEqual([]);
+    console.info(`${receiver.received.length} webhooks: ${receiver.received.map((w) => `${bodyOf(w).rule} ${bodyOf(w).status}${bodyOf(w).repeat ? ' (repeat)' : ''}`).join(', ')}\n${alert!.summary}\n${flat[0]!.summary}`);
   });
 
   it("lists the sub-meter's flat register in the API's findings of March 2026, and nothing for the main meter", async () => {
