@@ -193,7 +193,9 @@ export const FIGURE_DETAIL_FIELDS = Object.freeze({
    * level of actual − expected it monitors around (the sum of its change points' shifts so far,
    * in the figure's unit a day); `change_signal` is `up` when that level is above the allowance
    * k·s, `down` when below −k·s, empty otherwise (no change yet, or a return to the baseline);
-   * `change_since` is the day the latest change began (empty with no signal).
+   * `change_since` is the day that lasting change began: the start of the change point that took
+   * the level beyond the allowance (later change points refining the same rise do not move it;
+   * empty with no signal).
    */
   changeLevel: 'change_level',
   changeSignal: 'change_signal',

@@ -47,6 +47,8 @@ export function deviationRows(fit: DailyBaseline, ctx: DeviationContext): Figure
   const band = new Map(fit.band.map((d) => [d.date, d]));
   const cusumAt = new Map(fit.anomalies.cusum.dates.map((date, i) => [date, i]));
   const { cusum } = fit.anomalies;
+  const signalOf = (level: number) => (level > cusum.allowance ? 'up' : level < -cusum.allowance ? 'down' : '');
+  const began = lastingChangeStarts(cusum.changePoints, signalOf);
   const against = declarationOf(ctx.baseline);
   const rows: FigureV1[] = [];
   for (const day of ctx.days) {
@@ -56,8 +58,8 @@ export function deviationRows(fit: DailyBaseline, ctx: DeviationContext): Figure
     const outside = judged.actual > judged.high ? OUTSIDE.above : judged.actual < judged.low ? OUTSIDE.below : OUTSIDE.inside;
     // A lasting change while the level the CUSUM monitors around is beyond its allowance: a return after a fall is no rise.
     const level = cusum.level[i]!;
-    const signal = level > cusum.allowance ? 'up' : level < -cusum.allowance ? 'down' : '';
-    const since = signal === '' ? undefined : cusum.changePoints.filter((c) => c.signalDate <= day.key).at(-1);
+    const signal = signalOf(level);
+    const since = signal === '' ? undefined : began.filter((c) => c.signalDate <= day.key).at(-1)?.since;
     const measure = ctx.measures.get(day.key);
     const deviation = judged.actual - judged.predicted;
     rows.push({
@@ -88,7 +90,7 @@ export function deviationRows(fit: DailyBaseline, ctx: DeviationContext): Figure
         [D.cusumLower]: cusum.lower[i]!,
         [D.changeLevel]: level,
         [D.changeSignal]: signal,
-        [D.changeSince]: since?.startDate ?? '',
+        [D.changeSince]: since ?? '',
         [D.fitPassed]: fit.model.verdict.passed,
         // Not finite for a subject that used nothing over the baseline (a mean of 0): left out, as a store cannot hold it.
         ...(Number.isFinite(fit.model.statistics.cvRmsePercent) ? { [D.cvRmse]: fit.model.statistics.cvRmsePercent } : {}),
@@ -98,4 +100,23 @@ export function deviationRows(fit: DailyBaseline, ctx: DeviationContext): Figure
     });
   }
   return rows;
+}
+
+/**
+ * For each change point, the day the lasting change it belongs to began: the start of the change
+ * point that took the level beyond the allowance in its direction. A rise that is a share of a
+ * load differing by kind of day is refined by later change points of the same sign, which do not
+ * move that day.
+ */
+function lastingChangeStarts(changes: DailyBaseline['anomalies']['cusum']['changePoints'], signalOf: (level: number) => string): { signalDate: string; since: string | undefined }[] {
+  let level = 0;
+  let signal = '';
+  let since: string | undefined;
+  return changes.map((c) => {
+    // Summed in the CUSUM's own order, so the level equals its per-day level exactly.
+    level += c.shift;
+    const now = signalOf(level);
+    if (now !== signal) [signal, since] = [now, now === '' ? undefined : c.startDate];
+    return { signalDate: c.signalDate, since };
+  });
 }
