@@ -171,27 +171,13 @@ async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 24
   }
 }
 
-/**
- * Creating topics right after others sometimes fails on this shared machine with
- * UNKNOWN_TOPIC_OR_PARTITION before the new topics are listed; a second call creates only what is
- * still missing (topics that exist are left alone).
- */
-async function twice<T>(create: () => Promise<T>): Promise<T> {
-  try {
-    return await create();
-  } catch {
-    await new Promise((r) => setTimeout(r, 2_000));
-    return create();
-  }
-}
-
 describe('energy baselines and fabrication findings on the real pipeline (issue 20)', () => {
   beforeAll(async () => {
     const env = stackEnv();
     pipeline = await createPipeline(env, manifest);
     // The alerter reads the figures the backfill publishes: both name the pipeline's figures topic.
-    const alerting = await twice(() => alertingTopics(env.stack, pipeline));
-    topics = await twice(() => aggregationTopics(env.stack, pipeline));
+    const alerting = await alertingTopics(env.stack, pipeline);
+    topics = await aggregationTopics(env.stack, pipeline);
     expect(alerting.figures).toBe(topics.figures);
     dashboard = builtDashboards().find((d) => d.uid === 'meterline-baselines-and-integrity')!;
     receiver = await webhookReceiver(SECRET);

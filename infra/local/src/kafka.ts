@@ -197,6 +197,17 @@ async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
   }
 }
 
+/** Whether every topic is listed before the leaders' timeout. */
+async function listedInTime(admin: Admin, topics: string[]): Promise<boolean> {
+  const deadline = Date.now() + LEADERS_TIMEOUT_MS;
+  for (;;) {
+    const listed = new Set(await admin.listTopics());
+    if (topics.every((t) => listed.has(t))) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /**
  * Creates topics and waits for their leaders; existing topics are left as they are. On a cluster
  * of three or more nodes each partition gets three replicas (the nodes' `min.insync.replicas` of
@@ -221,10 +232,11 @@ export async function createTopics(brokers: readonly string[], topics: readonly 
     });
     await create.catch(async (cause: unknown) => {
       // kafkajs's own wait gives up on the first UNKNOWN_TOPIC_OR_PARTITION, though the topics were
-      // created: then their leaders are waited for here. Its wait stays the first resort, since a
-      // lighter one (metadata naming a leader) let a producer's first send be retried into duplicates.
-      const created = new Set(await admin.listTopics());
-      if (!missing.every((t) => created.has(t.topic))) throw cause;
+      // created: then they are waited for here, listed and then led. Under load the listing lags
+      // the creation too (seen on a busy two-core host). kafkajs's wait stays the first resort, since
+      // a lighter one (metadata naming a leader) let a producer's first send be retried into duplicates.
+      if ((cause as { retriable?: unknown }).retriable !== true) throw cause;
+      if (!(await listedInTime(admin, missing.map((t) => t.topic)))) throw cause;
       await waitForLeaders(admin, missing.map((t) => t.topic));
     });
   } catch (cause) {
