@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readingsTopic, verifyWebhook, WEBHOOK_HEADERS, FIGURE_KINDS, type MqttReading, type WebhookBodyV1, type FigureV1 } from '@meterline/contracts';
 import { calendarPeriod, type Manifest } from '@meterline/domain';
 import { dailyBaseline, type DailyInput } from '@meterline/mining';
-import { FIGURE_DETAIL_FIELDS as D, FIGURE_TAGS as T, readFigures } from '@meterline/series';
+import { FIGURE_DETAIL_FIELDS as D, FIGURE_FIELDS as F, FIGURE_TAGS as T, readFigures } from '@meterline/series';
 import { fleetManifest, formatWithOffset, type PlannedPayload } from '@meterline/simulator';
 import { aggregationTopics, aggregatorEnv, backfillProcess, waitUntilEqual, type AggregationTopics } from '../harness/aggregation.ts';
 import { alerterProcess, alertingTopics, writeAlertingFile } from '../harness/alerting.ts';
@@ -348,8 +348,8 @@ describe('energy baselines and fabrication findings on the real pipeline (issue 
 
     it("tables the sub-meter's flat register, the one finding of the months", async () => {
       const rows = await run('Signs of fabricated', await variables());
-      expect(rows.map((r) => [r[T.point], r[T.detector], r['period_key']])).toEqual([[subPoint.id, 'flat-register', MARCH]]);
-      expect(String(rows[0]!['finding_summary'])).toContain(`${subPoint.id} did not move for 4 days`);
+      expect(rows.map((r) => [r[T.point], r[T.detector], r[F.periodKey]])).toEqual([[subPoint.id, 'flat-register', MARCH]]);
+      expect(String(rows[0]![D.findingSummary])).toContain(`${subPoint.id} did not move for 4 days`);
     });
   });
 });
