@@ -7,6 +7,7 @@ export * from './calendar/working-days.ts';
 export * from './calendar/instant.ts';
 export * from './registry/manifest-schema.ts';
 export * from './registry/manifest.ts';
+export * from './registry/energy-baseline.ts';
 export * from './registry/located-document.ts';
 export * from './strict-json.ts';
 export * from './registry/registry-index.ts';

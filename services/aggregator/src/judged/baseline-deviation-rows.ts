@@ -3,15 +3,6 @@ import type { EnergyBaseline, Period } from '@meterline/domain';
 import type { DailyBaseline } from '@meterline/mining';
 import { FIGURE_DETAIL_FIELDS as D, FIGURE_TAGS as T } from '@meterline/series';
 
-/** A baseline's period as the daily baseline takes it: local days, inclusive. */
-export function baselinePeriodOf(baseline: EnergyBaseline): { from: string; to: string } {
-  const [from, to] = baseline.period.split('..') as [string, string];
-  return { from, to };
-}
-
-/** The local day after `date` (YYYY-MM-DD): where a baseline's reporting begins. */
-export const dayAfter = (date: string): string => new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-
 /**
  * What a deviation is judged against: the declaration, so a changed period, variables or
  * product restates the days (variables `auto`: those the baseline's days have).

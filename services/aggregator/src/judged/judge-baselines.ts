@@ -1,5 +1,5 @@
 import { FIGURE_KINDS } from '@meterline/contracts';
-import { subPeriods, type Enterprise, type EnergyBaseline, type Period } from '@meterline/domain';
+import { dayAfter, energyBaselinePeriod, subPeriods, type Enterprise, type EnergyBaseline, type Period } from '@meterline/domain';
 import { dailyBaseline } from '@meterline/mining';
 import {
   baselineSeriesOf,
@@ -10,7 +10,7 @@ import {
   type BaselineSubject,
   type OnUnreadable,
 } from '@meterline/series';
-import { baselinePeriodOf, dayAfter, deviationRows } from './baseline-deviation-rows.ts';
+import { deviationRows } from './baseline-deviation-rows.ts';
 import { noJudgedChanges, publishJudged, type JudgedChanges, type JudgedDeps } from './publish-judged.ts';
 
 /** A declared baseline that could not be judged against, and why (the fit's or the loader's reason). */
@@ -82,7 +82,7 @@ export async function judgeBaselines(deps: BaselineDeps, request: BaselineReques
 
 async function judgeBaseline(deps: BaselineDeps, request: BaselineRequest, baseline: EnergyBaseline): Promise<JudgedChanges> {
   const { enterprise } = request;
-  const period = baselinePeriodOf(baseline);
+  const period = energyBaselinePeriod(baseline);
   const reportingFrom = dayAfter(period.to);
   const days = request.days.filter((d) => d.key >= reportingFrom && d.end <= request.now);
   if (days.length === 0) return noJudgedChanges();

@@ -1,5 +1,5 @@
 import type { FigureV1 } from '@meterline/contracts';
-import { periodLastDay, type Enterprise, type EnergyBaseline } from '@meterline/domain';
+import { dayAfter, energyBaselinePeriod, periodLastDay, type Enterprise, type EnergyBaseline } from '@meterline/domain';
 import { dailyBaseline, type DailyBaseline, type DailyInput } from '@meterline/mining';
 import { baselineSubjectOf, FIGURE_DETAIL_FIELDS as D, FIGURE_TAGS as T, loadBaselineDays, type OnUnreadable } from '@meterline/series';
 import type { TimeSeriesStore } from '@meterline/store';
@@ -9,8 +9,6 @@ type Section = MonthlyReport['baselinesAndIntegrity'];
 type BaselineRow = Section['baselines'][number];
 type DayRange = { from: string; to: string };
 
-const DAY_MS = 86_400_000;
-const nextDay = (day: string): string => new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
 
 /** A declared baseline and the stored days it is fitted on, or why they cannot be read. */
 export interface BaselineDaysRead {
@@ -23,14 +21,9 @@ export interface BaselineDaysRead {
   days: { ok: true; days: DailyInput[] } | { ok: false; reason: string };
 }
 
-const periodOf = (b: EnergyBaseline): DayRange => {
-  const [from, to] = b.period.split('..') as [string, string];
-  return { from, to };
-};
-
 /** The month's days after the baseline period: the days the report judges and sums savings over. */
 function reportingDays(period: DayRange, month: string): DayRange | null {
-  const from = [`${month}-01`, nextDay(period.to)].sort()[1]!;
+  const from = [`${month}-01`, dayAfter(period.to)].sort()[1]!;
   const to = periodLastDay(month)!;
   return from <= to ? { from, to } : null;
 }
@@ -39,7 +32,7 @@ function reportingDays(period: DayRange, month: string): DayRange | null {
 export async function readBaselineDays(store: TimeSeriesStore, enterprise: Enterprise, month: string, onUnreadable: OnUnreadable): Promise<BaselineDaysRead[]> {
   return Promise.all(
     (enterprise.energyBaselines ?? []).map(async (baseline): Promise<BaselineDaysRead> => {
-      const period = periodOf(baseline);
+      const period = energyBaselinePeriod(baseline);
       const reporting = reportingDays(period, month);
       const subject = baselineSubjectOf(enterprise, baseline);
       if (!subject) return { baseline, unit: '', reporting, days: { ok: false, reason: `${baseline.point !== undefined ? `metering point ${baseline.point}` : `site ${baseline.site}`} is not in enterprise ${enterprise.id}` } };
@@ -96,7 +89,7 @@ function daysOf(fit: DailyBaseline): Pick<BaselineRow, 'days' | 'changePoints'> 
  */
 function baselineRow(read: BaselineDaysRead, month: string): BaselineRow {
   const { baseline, reporting } = read;
-  const period = periodOf(baseline);
+  const period = energyBaselinePeriod(baseline);
   const row: BaselineRow = {
     id: baseline.id,
     point: baseline.point ?? null,
